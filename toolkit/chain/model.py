@@ -1,0 +1,320 @@
+"""Typed loader for the chain TOML files.
+
+The TOML files are the single place where the chain's vocabulary and norms are written; every
+other module asks this loader. It refuses an inconsistent definition at load time, naming the
+file and the entry, because a silently wrong norm would make every later figure wrong.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from toolkit.errors import ChainDefinitionError
+
+CHAIN_DIR = Path(__file__).parent
+DAYS_PER_UNIT = {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12}
+NORM_KINDS = ("legal", "agreed")
+NORM_DIRECTIONS = ("maximum", "minimum")
+_GM_CODE = re.compile(r"^GM\d{4}$")
+_TREE_LEAF = re.compile(r"'([^']+)'")
+_TREE_FRAGMENT = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: str
+    label_nl: str
+    label_en: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class Phase:
+    id: str
+    label_nl: str
+    label_en: str
+    order: int
+
+
+@dataclass(frozen=True)
+class Activity:
+    id: str
+    label_nl: str
+    label_en: str
+    organisation: str
+    phase: str
+    changes_phase: bool = True
+
+    def label(self, language: str = "nl") -> str:
+        return self.label_en if language == "en" else self.label_nl
+
+
+@dataclass(frozen=True)
+class Norm:
+    """A milestone interval with its limit: from the first `from` event to the next `to` event."""
+
+    id: str
+    label_nl: str
+    label_en: str
+    from_activities: tuple[str, ...]
+    to_activities: tuple[str, ...]
+    value: float
+    unit: str
+    kind: str
+    sources: tuple[str, ...]
+    note: str = ""
+    direction: str = "maximum"
+    milestone: bool = False
+
+    @property
+    def days(self) -> float:
+        """The limit in days, so that every duration in the toolkit is compared in one unit."""
+        return self.value * DAYS_PER_UNIT[self.unit]
+
+    def label(self, language: str = "nl") -> str:
+        return self.label_en if language == "en" else self.label_nl
+
+
+@dataclass(frozen=True)
+class Municipality:
+    code: str
+    name: str
+    population: int
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chain:
+    """The whole chain definition; look-ups by id raise a clear error for an unknown id."""
+
+    organisations: tuple[Organisation, ...]
+    phases: tuple[Phase, ...]
+    activities: tuple[Activity, ...]
+    norms: tuple[Norm, ...]
+    municipalities: tuple[Municipality, ...]
+    reference_tree: str
+    _index: dict[str, dict[str, object]] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._index["activity"] = {a.id: a for a in self.activities}
+        self._index["norm"] = {n.id: n for n in self.norms}
+        self._index["phase"] = {p.id: p for p in self.phases}
+        self._index["organisation"] = {o.id: o for o in self.organisations}
+        self._index["municipality"] = {m.code: m for m in self.municipalities}
+
+    def _get(self, kind: str, key: str) -> object:
+        try:
+            return self._index[kind][key]
+        except KeyError:
+            known = ", ".join(sorted(self._index[kind]))
+            raise KeyError(f"unknown {kind} {key!r}; known: {known}") from None
+
+    def activity(self, activity_id: str) -> Activity:
+        return self._get("activity", activity_id)  # type: ignore[return-value]
+
+    def norm(self, norm_id: str) -> Norm:
+        return self._get("norm", norm_id)  # type: ignore[return-value]
+
+    def phase(self, phase_id: str) -> Phase:
+        return self._get("phase", phase_id)  # type: ignore[return-value]
+
+    def organisation(self, org_id: str) -> Organisation:
+        return self._get("organisation", org_id)  # type: ignore[return-value]
+
+    def municipality(self, code: str) -> Municipality:
+        return self._get("municipality", code)  # type: ignore[return-value]
+
+    @property
+    def activity_ids(self) -> frozenset[str]:
+        return frozenset(a.id for a in self.activities)
+
+    def municipality_by_name(self, name: str) -> Municipality | None:
+        """Find a municipality by its name or an alias, ignoring case and stray whitespace."""
+        wanted = " ".join(name.split()).casefold()
+        for m in self.municipalities:
+            if wanted in {n.casefold() for n in (m.name, *m.aliases)}:
+                return m
+        return None
+
+    def reference_activities(self) -> frozenset[str]:
+        """The activities that the reference process names (conformance looks only at these)."""
+        return frozenset(_TREE_LEAF.findall(self.reference_tree))
+
+
+def _read(path: Path) -> dict:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ChainDefinitionError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ChainDefinitionError(f"{path}: not valid TOML ({exc}); fix the syntax") from None
+
+
+def _require(entry: dict, keys: Iterable[str], where: str) -> None:
+    missing = [k for k in keys if k not in entry]
+    if missing:
+        raise ChainDefinitionError(f"{where}: missing {', '.join(missing)}")
+
+
+def _unique(ids: list[str], where: str) -> None:
+    seen: set[str] = set()
+    for i in ids:
+        if i in seen:
+            raise ChainDefinitionError(f"{where}: duplicate id {i!r}; every id must be unique")
+        seen.add(i)
+
+
+def _expand_tree(fragments: dict[str, str], text: str, where: str, depth: int = 0) -> str:
+    if depth > 10:
+        raise ChainDefinitionError(f"{where}: fragments refer to each other in a circle")
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in fragments:
+            raise ChainDefinitionError(f"{where}: unknown fragment {{{name}}}")
+        return _expand_tree(fragments, fragments[name], where, depth + 1)
+
+    return _TREE_FRAGMENT.sub(substitute, text)
+
+
+def _check_tree_syntax(tree: str, where: str) -> None:
+    depth = 0
+    for ch in _TREE_LEAF.sub("", tree):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            raise ChainDefinitionError(f"{where}: a ')' closes more than was opened")
+    if depth:
+        raise ChainDefinitionError(f"{where}: {depth} '(' not closed")
+    rest = re.sub(r"->|\*|X|\+|tau|[(),\s]", "", _TREE_LEAF.sub("", tree))
+    if rest:
+        raise ChainDefinitionError(f"{where}: unexpected text {rest[:40]!r} in the process tree")
+
+
+def load_chain(directory: Path | None = None) -> Chain:
+    """Read and validate the chain definition; cached for the package's own files."""
+    if directory is None:
+        return _load_default()
+    return _load(Path(directory))
+
+
+@cache
+def _load_default() -> Chain:
+    return _load(CHAIN_DIR)
+
+
+def _load(directory: Path) -> Chain:
+    chain_file = directory / "chain.toml"
+    data = _read(chain_file)
+    organisations = []
+    for i, o in enumerate(data.get("organisation", [])):
+        _require(o, ("id", "label_nl", "label_en"), f"{chain_file} organisation #{i + 1}")
+        organisations.append(
+            Organisation(o["id"], o["label_nl"], o["label_en"], o.get("active", True))
+        )
+    _unique([o.id for o in organisations], f"{chain_file} [[organisation]]")
+
+    phases = []
+    for i, p in enumerate(data.get("phase", [])):
+        _require(p, ("id", "label_nl", "label_en"), f"{chain_file} phase #{i + 1}")
+        phases.append(Phase(p["id"], p["label_nl"], p["label_en"], order=i))
+    _unique([p.id for p in phases], f"{chain_file} [[phase]]")
+
+    org_ids = {o.id for o in organisations}
+    phase_ids = {p.id for p in phases}
+    activities = []
+    for i, a in enumerate(data.get("activity", [])):
+        where = f"{chain_file} activity {a.get('id', f'#{i + 1}')!s}"
+        _require(a, ("id", "label_nl", "label_en", "organisation", "phase"), where)
+        if a["organisation"] not in org_ids:
+            raise ChainDefinitionError(f"{where}: unknown organisation {a['organisation']!r}")
+        if a["phase"] not in phase_ids:
+            raise ChainDefinitionError(f"{where}: unknown phase {a['phase']!r}")
+        activities.append(
+            Activity(
+                a["id"],
+                a["label_nl"],
+                a["label_en"],
+                a["organisation"],
+                a["phase"],
+                a.get("changes_phase", True),
+            )
+        )
+    _unique([a.id for a in activities], f"{chain_file} [[activity]]")
+    activity_ids = {a.id for a in activities}
+
+    norms_file = directory / "norms.toml"
+    norms = []
+    for i, n in enumerate(_read(norms_file).get("norm", [])):
+        where = f"{norms_file} norm {n.get('id', f'#{i + 1}')!s}"
+        _require(n, ("id", "label_nl", "label_en", "from", "to", "value", "unit", "kind"), where)
+        for side in ("from", "to"):
+            unknown = [x for x in n[side] if x not in activity_ids]
+            if unknown:
+                raise ChainDefinitionError(f"{where}: unknown activity {unknown[0]!r} in '{side}'")
+            if not n[side]:
+                raise ChainDefinitionError(f"{where}: '{side}' is empty")
+        if n["unit"] not in DAYS_PER_UNIT:
+            raise ChainDefinitionError(
+                f"{where}: unit {n['unit']!r} is not one of {', '.join(DAYS_PER_UNIT)}"
+            )
+        if n["kind"] not in NORM_KINDS:
+            raise ChainDefinitionError(f"{where}: kind {n['kind']!r} is not legal or agreed")
+        direction = n.get("direction", "maximum")
+        if direction not in NORM_DIRECTIONS:
+            raise ChainDefinitionError(f"{where}: direction {direction!r} is not minimum/maximum")
+        if not isinstance(n["value"], int | float) or n["value"] <= 0:
+            raise ChainDefinitionError(f"{where}: value must be a positive number")
+        norms.append(
+            Norm(
+                id=n["id"],
+                label_nl=n["label_nl"],
+                label_en=n["label_en"],
+                from_activities=tuple(n["from"]),
+                to_activities=tuple(n["to"]),
+                value=float(n["value"]),
+                unit=n["unit"],
+                kind=n["kind"],
+                sources=tuple(n.get("sources", ())),
+                note=n.get("note", ""),
+                direction=direction,
+                milestone=n.get("milestone", False),
+            )
+        )
+    _unique([n.id for n in norms], f"{norms_file} [[norm]]")
+
+    muni_file = directory / "municipalities.toml"
+    municipalities = []
+    for i, m in enumerate(_read(muni_file).get("municipality", [])):
+        where = f"{muni_file} municipality {m.get('code', f'#{i + 1}')!s}"
+        _require(m, ("code", "name", "population"), where)
+        if not _GM_CODE.match(m["code"]):
+            raise ChainDefinitionError(f"{where}: code must look like GM0479")
+        municipalities.append(
+            Municipality(m["code"], m["name"], int(m["population"]), tuple(m.get("aliases", ())))
+        )
+    _unique([m.code for m in municipalities], f"{muni_file} [[municipality]]")
+
+    ref_file = directory / "reference.toml"
+    ref = _read(ref_file)
+    _require(ref.get("model", {}), ("tree",), f"{ref_file} [model]")
+    tree = _expand_tree(ref.get("fragments", {}), ref["model"]["tree"], str(ref_file))
+    tree = " ".join(tree.split())
+    _check_tree_syntax(tree, str(ref_file))
+    unknown = sorted(set(_TREE_LEAF.findall(tree)) - activity_ids)
+    if unknown:
+        raise ChainDefinitionError(f"{ref_file}: unknown activity {unknown[0]!r} in the tree")
+
+    return Chain(
+        organisations=tuple(organisations),
+        phases=tuple(phases),
+        activities=tuple(activities),
+        norms=tuple(norms),
+        municipalities=tuple(municipalities),
+        reference_tree=tree,
+    )

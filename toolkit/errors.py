@@ -1,0 +1,21 @@
+"""Domain errors whose message is written for the person running the tool.
+
+Library code raises these; only the CLI prints them. A message names the file, the entry, row or
+column that is wrong and says what to do, and never contains personal data.
+"""
+
+
+class KetenlensError(Exception):
+    """Base class: an error the user can act on, printed without a traceback."""
+
+
+class ChainDefinitionError(KetenlensError):
+    """The chain TOML files contradict themselves (unknown activity, duplicate id, ...)."""
+
+
+class ProfileError(KetenlensError):
+    """A mapping profile is malformed or does not match the chain vocabulary."""
+
+
+class ConfigError(KetenlensError):
+    """A generator configuration file is malformed."""

@@ -1,0 +1,1 @@
+"""Synthetic chain: a capacity-constrained simulation that writes realistic raw exports."""
