@@ -1,0 +1,131 @@
+"""The simulation: queues make waits, bottlenecks show where they were injected, seeds repeat."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from toolkit.chain import load_chain
+from toolkit.synthetic.config import load_config
+from toolkit.synthetic.simulation import simulate
+from toolkit.synthetic.truth import bottleneck_effects, durations, realised
+
+PERSONS = 3000
+SEED = 11
+
+
+@pytest.fixture(scope="module")
+def default_world():
+    cfg = load_config()
+    return cfg, simulate(cfg, PERSONS, SEED)
+
+
+def _config(tmp_path: Path, text: str):
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_config(path)
+
+
+def _median_days(world, cfg, norm_id: str) -> float:
+    truth = durations(world, cfg)
+    sel = truth[(truth["norm"] == norm_id) & truth["starts_before_cutoff"]]
+    return float(sel["days"].median())
+
+
+def test_same_seed_same_world_other_seed_other_world(default_world):
+    cfg, world = default_world
+    again = simulate(cfg, PERSONS, SEED)
+    pd.testing.assert_frame_equal(world.events, again.events)
+    pd.testing.assert_frame_equal(world.persons, again.persons)
+    other = simulate(cfg, PERSONS, SEED + 1)
+    assert len(other.events) != len(world.events) or not world.events.equals(other.events)
+
+
+def test_every_event_is_a_chain_activity_and_world_runs_past_cutoff(default_world):
+    cfg, world = default_world
+    assert set(world.events["activity"]) <= load_chain().activity_ids
+    cutoff = pd.Timestamp(cfg.cutoff)
+    assert (world.events["local_time"] > cutoff + pd.Timedelta(days=30)).any()
+    # wall-clock times stay within working hours, so none falls in a DST gap at night
+    hours = world.events["local_time"].dt.hour
+    assert hours.between(8, 18).all()
+
+
+def test_vnummers_unique_ten_digits_some_with_leading_zero(default_world):
+    _, world = default_world
+    v = world.persons["vnummer"]
+    assert v.is_unique
+    assert v.str.fullmatch(r"\d{10}").all()
+    assert (v.str[0] == "0").any()
+
+
+def test_default_world_looks_like_the_recent_chain(default_world):
+    cfg, world = default_world
+    figures = realised(world, durations(world, cfg))
+    assert all(figures.checks(cfg.raw["targets"]).values()), figures
+
+
+def test_steps_follow_the_procedure_per_person(default_world):
+    _, world = default_world
+    ev = world.events
+    first = ev.groupby(["person", "activity"])["local_time"].min().unstack()
+    both = first[["ind_aanvraag", "ind_beschikking_inwilliging"]].dropna()
+    assert (both["ind_aanvraag"] < both["ind_beschikking_inwilliging"]).all()
+    housed = first[
+        ["ind_vergunning_uitgereikt", "coa_koppeling", "coa_uitstroom_gemeente"]
+    ].dropna()
+    assert (housed["ind_vergunning_uitgereikt"] <= housed["coa_koppeling"]).all()
+    assert (housed["coa_koppeling"] < housed["coa_uitstroom_gemeente"]).all()
+
+
+def test_nareizigers_join_the_referents_household_with_their_own_vnummer(default_world):
+    _, world = default_world
+    p = world.persons
+    nareis = p[p["procedure"] == "NAREIS"]
+    assert len(nareis) > 0
+    referent_households = set(p.loc[p["procedure"] != "NAREIS", "household"])
+    assert set(nareis["household"]) <= referent_households
+    arrivals = world.events[world.events["activity"] == "ind_nareiziger_inreis"]
+    assert set(arrivals["person"]) == set(nareis["person"])
+
+
+def test_less_interview_capacity_means_longer_waits_for_a_decision(tmp_path, default_world):
+    cfg, world = default_world
+    slow = _config(tmp_path, "[capacity]\nnader_gehoor = 0.6\n")
+    slow_world = simulate(slow, PERSONS, SEED)
+    assert _median_days(slow_world, slow, "N04") > 1.3 * _median_days(world, cfg, "N04")
+
+
+def test_enough_homes_brings_housing_within_the_norm(tmp_path):
+    ample = _config(
+        tmp_path, "[housing]\nsupply = 3.0\ninitial_backlog_weeks = 0\nrefusal_share = 0.0\n"
+    )
+    world = simulate(ample, PERSONS, SEED)
+    # koppeling (~2 weeks) + lease (~2) + move (~1): well inside 14 weeks when homes are there
+    assert _median_days(world, ample, "N13") < 9 * 7
+
+
+def test_growing_backlog_makes_later_cohorts_wait_longer(default_world):
+    cfg, world = default_world
+    truth = durations(world, cfg)
+    housing = truth[truth["norm"] == "N13"].copy()
+    housing["year"] = housing["start"].dt.year
+    by_year = housing.groupby("year")["days"].median()
+    assert by_year.loc[2024] > by_year.loc[2022]
+
+
+def test_injected_bottlenecks_have_their_effect(default_world):
+    cfg, world = default_world
+    effects = {e["kind"]: e["effect"] for e in bottleneck_effects(world, durations(world, cfg))}
+    slow = effects["slow_municipality"]
+    assert slow["segment"] == pytest.approx(3 * slow["rest"], rel=0.35)
+    office = effects["office_capacity_loss"]
+    assert office["segment"] > 1.3 * office["rest"]
+    reloc = effects["relocating_location"]
+    assert reloc["segment"] > 2.5 * reloc["rest"]
+
+
+def test_no_bottleneck_config_has_no_slow_municipality(tmp_path):
+    cfg = _config(tmp_path, "bottleneck = []\n")
+    world = simulate(cfg, PERSONS, SEED)
+    assert world.bottlenecks == []

@@ -1,0 +1,740 @@
+"""A capacity-constrained simulation of the asylum-to-housing chain.
+
+Waits are not drawn as independent random durations: they come from queues. Households queue for
+the IND's interviews (weekly capacity per office) and for a home in the municipality they are
+linked to (weekly supply per municipality). When inflow runs above capacity the queues grow and
+waits lengthen, as they did in 2022-2024; a config that cuts capacity (an injected bottleneck)
+shows up where it was cut. Everything between the queues (procedure steps, relocations, the
+municipal follow-up) follows the chain's rules with random but bounded delays.
+
+The simulation is event-driven: a heap of timed callbacks, with weekly ticks for the queues.
+Time is in days since the start of the world; the result is converted to wall-clock time once.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from toolkit.chain import load_chain
+from toolkit.synthetic.config import GeneratorConfig
+
+DAYS_PER_WEEK = 7.0
+WORKDAY_HOURS = (8.0, 18.0)
+MOVE_SIZE_CAP = 4  # a large family waits for no more homes than a family of four
+DEPARTURE_DAYS = 28  # reception after a final rejection (Vw, S38)
+HALF_YEAR_MONTHS = 6
+
+
+@dataclass(slots=True)
+class Household:
+    """A household moves through reception and housing together; the IND decides one case."""
+
+    id: int
+    number: str
+    members: list[int]
+    nationality: int
+    office: int
+    location: int
+    loc_since: float
+    track: str = ""
+    municipality: str = ""
+    move_time: float | None = None
+    size_for_housing: int = 0
+    app_time: float = 0.0
+    notice_time: float = 0.0
+    followers: list[Household] = field(default_factory=list)
+    referent: Household | None = None
+
+
+@dataclass
+class World:
+    """What the simulation produced: canonical events, persons, and the facts the truth needs."""
+
+    events: pd.DataFrame
+    persons: pd.DataFrame
+    households: int
+    taakstelling: pd.DataFrame
+    bottlenecks: list[dict]
+    capacities: dict[str, float]
+
+
+class _Queue:
+    """A FIFO queue served weekly by a capacity, with a backlog that was there before the start."""
+
+    def __init__(self, per_week: float, ghost_units: float) -> None:
+        self.per_week = per_week
+        self.ghosts = ghost_units
+        self.items: deque = deque()
+        self.budget = 0.0
+
+    def serve(self, capacity: float, cost: Callable[[object], float]) -> list:
+        self.budget += capacity
+        if self.ghosts > 0:
+            used = min(self.ghosts, self.budget)
+            self.ghosts -= used
+            self.budget -= used
+        served = []
+        while self.items and self.budget >= cost(self.items[0]):
+            item = self.items.popleft()
+            self.budget -= cost(item)
+            served.append(item)
+        if not self.items:
+            self.budget = min(self.budget, capacity)
+        return served
+
+
+class Simulation:
+    """Runs the chain from the config; call :meth:`run` once."""
+
+    def __init__(self, cfg: GeneratorConfig, persons: int, rng: np.random.Generator) -> None:
+        self.cfg = cfg
+        self.rng = rng
+        self.n_target = persons
+        self.chain = load_chain()
+        self.start = datetime.combine(cfg.start, datetime.min.time())
+        self.cutoff_day = (cfg.cutoff - cfg.start).days + 1.0
+        self.end_day = float((cfg.run_until - cfg.start).days)
+        self.now = 0.0
+        self._heap: list = []
+        self._seq = 0
+        self.activity_index = {a.id: i for i, a in enumerate(self.chain.activities)}
+        # event buffers (one entry per person per event)
+        self.ev_person: list[int] = []
+        self.ev_act: list[int] = []
+        self.ev_time: list[float] = []
+        self.ev_resource: list[str] = []
+        self.ev_loctype: list[str] = []
+        self.ev_muni: list[str] = []
+        self.ev_track: list[str] = []
+        self.ev_has_time: list[bool] = []
+        # persons
+        self.p_vnummer: list[int] = []
+        self.p_household: list[str] = []
+        self.p_case: list[str] = []
+        self.p_procedure: list[str] = []
+        self.p_birth_year: list[int] = []
+        self.p_sex: list[str] = []
+        self.p_nationality: list[str] = []
+        self._households: list[Household] = []
+        self._setup()
+
+    # ------------------------------------------------------------------ setup
+    def _setup(self) -> None:
+        cfg = self.cfg.raw
+        self.nationalities = cfg["nationality"]
+        self.nat_p = np.array([n["share"] for n in self.nationalities])
+        self.offices = cfg["office"]
+        self.office_p = np.array([o["share"] for o in self.offices])
+        locs = cfg["reception"]["locations"]
+        self.loc_names = [loc["name"] for loc in locs]
+        self.loc_types = [loc["type"] for loc in locs]
+        weights = np.array([loc["weight"] for loc in locs], dtype=float)
+        self.loc_p = weights / weights.sum()
+        self.cols = [i for i, t in enumerate(self.loc_types) if t == "COL"]
+        self.pol_of_office = [self.loc_names.index(o["pol"]) for o in self.offices]
+
+        inflow = cfg["inflow"]
+        sizes = np.array(inflow["household_sizes"])
+        shares = np.array(inflow["household_shares"])
+        mean_size = float((sizes * shares).sum())
+        self.n_households = max(1, round(self.n_target / mean_size))
+        self.sizes, self.size_p = sizes, shares
+
+        months = len(inflow["monthly"])
+        first = pd.Timestamp(self.cfg.start)
+        month_starts = [first + pd.DateOffset(months=i) for i in range(months + 1)]
+        self.inflow_weeks = (month_starts[-1] - month_starts[0]).days / DAYS_PER_WEEK
+        monthly = np.array(inflow["monthly"], dtype=float)
+        counts = self.rng.multinomial(self.n_households, monthly / monthly.sum())
+        arrivals = []
+        for i, c in enumerate(counts):
+            a = (month_starts[i] - first).days
+            b = (month_starts[i + 1] - first).days
+            arrivals.append(self.rng.uniform(a, b, size=c))
+        self.arrival_days = np.sort(np.concatenate(arrivals))
+
+        tracks = cfg["tracks"]
+        safe = np.array([n.get("safe_country", False) for n in self.nationalities])
+        approval = np.array([n["approval"] for n in self.nationalities])
+        to_interview = (1 - (self.nat_p * safe).sum()) * (
+            1 - tracks["dublin_share"] * tracks["dublin_transfer_share"]
+        )
+        weekly_cases = self.n_households / self.inflow_weeks
+        capacity = cfg["capacity"]
+        backlog = capacity["initial_backlog_weeks"]
+        agh = capacity["aanmeldgehoor"] * weekly_cases
+        self.q_aanmeldgehoor = _Queue(agh, backlog["aanmeldgehoor"] * agh)
+        ng_total = capacity["nader_gehoor"] * weekly_cases * to_interview
+        self.q_nader = [
+            _Queue(ng_total * o["share"], backlog["nader_gehoor"] * ng_total * o["share"])
+            for o in self.offices
+        ]
+        # expected status holders (persons) per week, for the housing supply
+        grant_share = float((self.nat_p * approval * (1 - safe)).sum()) * (
+            1 - tracks["dublin_share"] * tracks["dublin_transfer_share"]
+        )
+        weekly_holders = self.n_target * grant_share / self.inflow_weeks
+        munis = self.cfg.municipality_profiles()
+        pops = np.array([self.chain.municipality(c).population for c in munis], dtype=float)
+        self.muni_codes = list(munis)
+        self.muni_share = pops / pops.sum()
+        housing = cfg["housing"]
+        self.slow_factor = {c: 1.0 for c in self.muni_codes}
+        self.office_loss: list[dict] = []
+        self.reloc_factor = [1.0] * len(self.loc_names)
+        for b in cfg.get("bottleneck", []):
+            if b["kind"] == "slow_municipality":
+                self.slow_factor[b["municipality"]] = float(b["factor"])
+            elif b["kind"] == "office_capacity_loss":
+                self.office_loss.append(b)
+            elif b["kind"] == "relocating_location":
+                self.reloc_factor[self.loc_names.index(b["location"])] = float(b["factor"])
+        self.q_housing = {}
+        for code, share in zip(self.muni_codes, self.muni_share, strict=True):
+            supply = housing["supply"] * weekly_holders * share
+            ghosts = housing["initial_backlog_weeks"] * weekly_holders * share
+            self.q_housing[code] = _Queue(supply, ghosts)
+        self.linked: dict[tuple[int, str], int] = {}
+        self.capacities = {
+            "aanmeldgehoor_per_week": agh,
+            "nader_gehoor_per_week": ng_total,
+            "housing_persons_per_week": weekly_holders * housing["supply"],
+            "weekly_households_mean": weekly_cases,
+        }
+
+    # ------------------------------------------------------------------ machinery
+    def _at(self, t: float, fn: Callable, *args: object) -> None:
+        self._seq += 1
+        heapq.heappush(self._heap, (t, self._seq, fn, args))
+
+    def _u(self, bounds: list[float] | tuple[float, float]) -> float:
+        return float(self.rng.uniform(bounds[0], bounds[1]))
+
+    def _skewed(self, bounds: list[float]) -> float:
+        """A delay between bounds with most mass early (a right-skewed triangle)."""
+        return float(self.rng.triangular(bounds[0], bounds[0], bounds[1]))
+
+    def _emit(
+        self,
+        people: list[int],
+        activity: str,
+        t: float,
+        resource: str,
+        *,
+        loctype: str = "",
+        muni: str = "",
+        track: str = "",
+        has_time: bool = True,
+    ) -> None:
+        act = self.activity_index[activity]
+        for p in people:
+            self.ev_person.append(p)
+            self.ev_act.append(act)
+            self.ev_time.append(t)
+            self.ev_resource.append(resource)
+            self.ev_loctype.append(loctype)
+            self.ev_muni.append(muni)
+            self.ev_track.append(track)
+            self.ev_has_time.append(has_time)
+
+    def _coa(self, h: Household, activity: str, t: float, muni: str = "") -> None:
+        has_time = bool(self.rng.random() > 0.15)
+        self._emit(
+            h.members,
+            activity,
+            t,
+            self.loc_names[h.location],
+            loctype=self.loc_types[h.location],
+            muni=muni,
+            has_time=has_time,
+        )
+
+    def _ind(self, h: Household, activity: str, t: float, office: int | None = None) -> None:
+        name = self.offices[h.office if office is None else office]["name"]
+        has_time = bool(self.rng.random() > 0.1)
+        self._emit(h.members, activity, t, name, track=h.track, has_time=has_time)
+
+    def _gem(self, people: list[int], activity: str, t: float, muni: str) -> None:
+        self._emit(people, activity, t, muni, muni=muni)
+
+    def _move(self, h: Household, t: float, location: int) -> None:
+        """Relocate a household (emits the COA mutation) after the relocations of its stay."""
+        self._stay(h, t)
+        if location == h.location:
+            return
+        h.location = location
+        h.loc_since = t
+        self._coa(h, "coa_overplaatsing", t)
+
+    def _stay(self, h: Household, until: float) -> None:
+        """Relocations while a household lives in an AZC or noodopvang, up to `until`."""
+        base = self.cfg.raw["reception"]["relocations_per_year"] / 365.25
+        t = h.loc_since
+        while True:
+            if self.loc_types[h.location] not in ("AZC", "NOODOPVANG", "GEZINSLOCATIE"):
+                return
+            rate = base * self.reloc_factor[h.location]
+            t += float(self.rng.exponential(1.0 / rate))
+            if t >= until - 1:
+                return
+            choices = self.loc_p.copy()
+            choices[h.location] = 0
+            h.location = int(self.rng.choice(len(choices), p=choices / choices.sum()))
+            h.loc_since = t
+            self._coa(h, "coa_overplaatsing", t)
+
+    def _to_azc(self, h: Household, t: float) -> None:
+        self._move(h, t, int(self.rng.choice(len(self.loc_p), p=self.loc_p)))
+
+    # ------------------------------------------------------------------ persons
+    def _new_people(self, h_number: str, size: int, nat: int, year: int, procedure: str) -> list:
+        ids = []
+        adults = 1 if size <= 2 and self.rng.random() < 0.5 else min(size, 2)
+        for i in range(size):
+            pid = len(self.p_household)
+            if i < adults:
+                age = int(self.rng.integers(18, 36) if size == 1 else self.rng.integers(20, 56))
+                if size == 1:
+                    sex = (
+                        "M"
+                        if self.rng.random() < self.cfg.raw["inflow"]["single_male_share"]
+                        else "V"
+                    )
+                else:
+                    sex = "M" if i == 0 else "V"
+            else:
+                age = int(self.rng.integers(0, 18))
+                sex = "M" if self.rng.random() < 0.5 else "V"
+            if self.rng.random() < 0.002:
+                sex = "X"
+            self.p_household.append(h_number)
+            self.p_case.append(f"Z{year}{pid:07d}")
+            self.p_procedure.append(procedure)
+            self.p_birth_year.append(year - age)
+            self.p_sex.append(sex)
+            self.p_nationality.append(self.nationalities[nat]["name"])
+            ids.append(pid)
+        return ids
+
+    def _new_household(self, size: int, nat: int, t: float, procedure: str) -> Household:
+        hid = len(self._households)
+        number = f"HH{1_000_000 + hid * 7 % 9_000_000:07d}"
+        year = (self.start + timedelta(days=t)).year
+        members = self._new_people(number, size, nat, year, procedure)
+        office = int(self.rng.choice(len(self.offices), p=self.office_p))
+        col = self.cols[int(self.rng.integers(len(self.cols)))]
+        h = Household(hid, number, members, nat, office, col, t)
+        self._households.append(h)
+        return h
+
+    # ------------------------------------------------------------------ the procedure
+    def _arrive(self, t: float) -> None:
+        size = int(self.rng.choice(self.sizes, p=self.size_p))
+        nat = int(self.rng.choice(len(self.nat_p), p=self.nat_p))
+        repeat = self.rng.random() < self.cfg.raw["inflow"]["repeat_share"]
+        h = self._new_household(size, nat, t, "HERHAALD" if repeat else "ASIEL")
+        registration_office = 0  # the national registration centre (Ter Apel)
+        self._ind(h, "ind_aanmelding", t, office=registration_office)
+        self._coa(h, "coa_instroom", t + 0.05)
+        t_app = t + self._u((3, 10))
+        self._ind(h, "ind_aanvraag", t_app, office=registration_office)
+        h.app_time = t_app
+        self._move(h, t + self._u(self.cfg.raw["reception"]["col_days"]), self._pick_azc())
+        self._at(t_app, self._enqueue_aanmeldgehoor, h)
+
+    def _pick_azc(self) -> int:
+        return int(self.rng.choice(len(self.loc_p), p=self.loc_p))
+
+    def _enqueue_aanmeldgehoor(self, h: Household) -> None:
+        self.q_aanmeldgehoor.items.append(h)
+
+    def _after_aanmeldgehoor(self, h: Household, t: float) -> None:
+        self._ind(h, "ind_aanmeldgehoor", t)
+        tracks = self.cfg.raw["tracks"]
+        nat = self.nationalities[h.nationality]
+        t_track = t + self._u((1, 4))
+        if nat.get("safe_country", False):
+            h.track = "2"
+            self._ind(h, "ind_spoortoedeling", t_track)
+            self._decide(h, t_track + self._u((7, 35)), aa=True)
+        elif self.rng.random() < tracks["dublin_share"]:
+            h.track = "1"
+            self._ind(h, "ind_spoortoedeling", t_track)
+            t_claim = t_track + self._u((3, 10))
+            self._ind(h, "ind_dublin_claim", t_claim)
+            t_end = t_claim + self._u(tracks["dublin_weeks"]) * DAYS_PER_WEEK
+            if self.rng.random() < tracks["dublin_transfer_share"]:
+                self._ind(h, "ind_dublin_overdracht", t_end)
+                self._leave(h, t_end, "coa_uitstroom_vertrek")
+            else:
+                h.track = "4"
+                self._ind(h, "ind_spoortoedeling", t_end)
+                self._start_aa(h, t_end + self._u((1, 5)))
+        else:
+            h.track = "4"
+            self._ind(h, "ind_spoortoedeling", t_track)
+            self._start_aa(h, t_track + self._u((1, 5)))
+
+    def _start_aa(self, h: Household, t: float) -> None:
+        self._ind(h, "ind_rvt_start", t)
+        rvt_days = 6 if self.rng.random() > 0.03 else int(self.rng.integers(3, 6))
+        self._at(t + rvt_days, self._enqueue_nader, h)
+
+    def _enqueue_nader(self, h: Household) -> None:
+        self.q_nader[h.office].items.append(h)
+
+    def _after_nader(self, h: Household, t: float) -> None:
+        pol = self.pol_of_office[h.office]
+        if self.rng.random() < 0.6:
+            self._move(h, t - self._u((1, 3)), pol)
+        self._ind(h, "ind_nader_gehoor", t)
+        tracks = self.cfg.raw["tracks"]
+        if self.rng.random() < tracks["va_share"]:
+            t_va = t + self._u((6, 9))
+            self._ind(h, "ind_doorzending_va", t_va)
+            if h.location == pol:
+                self._to_azc(h, t_va + self._u((1, 4)))
+            self._decide(h, t_va + self._skewed(tracks["va_weeks"]) * DAYS_PER_WEEK, aa=False)
+        else:
+            self._decide(h, t + self._u((5, 9)), aa=True)
+
+    def _decide(self, h: Household, t: float, *, aa: bool) -> None:
+        app = h.app_time
+        term = self.chain.norm("N04").days
+        if t - app > term:
+            self._ind(h, "ind_verlenging_termijn", app + term - self._u((1, 14)))
+        tracks = self.cfg.raw["tracks"]
+        if self.rng.random() < tracks["other_outcome_share"]:
+            outcome = "ind_beschikking_buiten_behandeling"
+            if self.rng.random() < 0.4:
+                outcome = "ind_beschikking_intrekking"
+            self._ind(h, outcome, t)
+            self._leave(h, t + self._u((1, 20)), "coa_uitstroom_mob")
+            return
+        if self.rng.random() < self.nationalities[h.nationality]["approval"]:
+            self._grant(h, t)
+        else:
+            self._reject(h, t, voornemen=True)
+
+    def _reject(self, h: Household, t: float, *, voornemen: bool) -> None:
+        if voornemen:
+            self._ind(h, "ind_voornemen", t - self._u((3, 4)))
+            self._ind(h, "ind_zienswijze", t - self._u((1, 2)))
+        self._ind(h, "ind_beschikking_afwijzing", t)
+        appeals = self.cfg.raw["appeals"]
+        if self.rng.random() >= appeals["appeal_share"]:
+            self._depart(h, t + DEPARTURE_DAYS + self._u((0, 10)))
+            return
+        late = self.rng.random() < appeals["late_appeal_share"]
+        t_appeal = t + (self._u((29, 45)) if late else self._u((2, 27)))
+        self._ind(h, "ind_beroep_ingesteld", t_appeal)
+        t_ruling = t_appeal + self._u(appeals["ruling_weeks"]) * DAYS_PER_WEEK
+        if self.rng.random() < appeals["upheld_share"]:
+            self._ind(h, "ind_uitspraak_gegrond", t_ruling)
+            t_new = t_ruling + self._u(appeals["new_decision_weeks"]) * DAYS_PER_WEEK
+            if self.rng.random() < appeals["regrant_share"]:
+                self._grant(h, t_new)
+            else:
+                self._ind(h, "ind_beschikking_afwijzing", t_new)
+                self._depart(h, t_new + DEPARTURE_DAYS + self._u((0, 10)))
+        else:
+            self._ind(h, "ind_uitspraak_ongegrond", t_ruling)
+            self._depart(h, t_ruling + DEPARTURE_DAYS + self._u((0, 10)))
+
+    def _depart(self, h: Household, t: float) -> None:
+        mob = self.rng.random() < self.cfg.raw["appeals"]["mob_share"]
+        self._leave(h, t, "coa_uitstroom_mob" if mob else "coa_uitstroom_vertrek")
+
+    def _leave(self, h: Household, t: float, activity: str) -> None:
+        self._stay(h, t)
+        self._coa(h, activity, t)
+
+    def _grant(self, h: Household, t: float) -> None:
+        self._ind(h, "ind_beschikking_inwilliging", t)
+        if self.loc_types[h.location] == "POL":
+            self._to_azc(h, t + self._u((2, 10)))
+        t_permit = t + self._u((1, 14))
+        self._ind(h, "ind_vergunning_uitgereikt", t_permit)
+        self._at(t_permit, self._permit, h)
+
+    def _permit(self, h: Household) -> None:
+        t = self.now
+        self._maybe_nareis(h, t)
+        t_kop = t + self._skewed(self.cfg.raw["koppeling"]["days"])
+        self._at(t_kop, self._koppeling, h)
+
+    # ------------------------------------------------------------------ koppeling and housing
+    def _taakstelling_period(self, t: float) -> str:
+        d = self.start + timedelta(days=t)
+        return f"{d.year}-{'I' if d.month <= HALF_YEAR_MONTHS else 'II'}"
+
+    def _pick_municipality(self, t: float, size: int) -> str:
+        """Pro rata by population: the municipality furthest behind its share this half-year."""
+        period = self._taakstelling_period(t)
+        linked = np.array([self.linked.get((i, period), 0) for i in range(len(self.muni_codes))])
+        deficit = self.muni_share * (linked.sum() + size) - linked
+        best = int(np.argmax(deficit))
+        self.linked[(best, period)] = self.linked.get((best, period), 0) + size
+        return self.muni_codes[best]
+
+    def _koppeling(self, h: Household) -> None:
+        t = self.now
+        if h.referent is not None:  # a family member joins the referent's municipality
+            h.municipality = h.referent.municipality
+            period = self._taakstelling_period(t)
+            idx = self.muni_codes.index(h.municipality)
+            self.linked[(idx, period)] = self.linked.get((idx, period), 0) + len(h.members)
+        else:
+            h.municipality = self._pick_municipality(t, len(h.members))
+        self._stay(h, t)
+        self._coa(h, "coa_koppeling", t, muni=h.municipality)
+        t_notice = t + self._u(self.cfg.raw["koppeling"]["notice_days"])
+        self._gem(h.members, "gem_koppeling_ontvangen", t_notice, h.municipality)
+        if h.referent is not None:
+            self._join_referent(h, t_notice)
+            return
+        h.size_for_housing = len(h.members)
+        h.notice_time = t_notice
+        self._at(t_notice, self._enqueue_housing, h)
+
+    def _enqueue_housing(self, h: Household) -> None:
+        self.q_housing[h.municipality].items.append(h)
+
+    def _offer(self, h: Household, t: float) -> None:
+        housing = self.cfg.raw["housing"]
+        self._gem(h.members, "gem_woning_aangeboden", t, h.municipality)
+        if self.rng.random() < housing["refusal_share"]:
+            t_ref = t + self._u((2, 12))
+            self._gem(h.members, "gem_woning_geweigerd", t_ref, h.municipality)
+            self._at(t_ref, self._requeue_front, h)
+            return
+        t_lease = t + self._skewed(housing["lease_days"])
+        self._gem(h.members, "gem_huurcontract_getekend", t_lease, h.municipality)
+        t_move = t_lease + self._skewed(housing["move_days"])
+        h.move_time = t_move
+        self._move_in(h, t_move)
+        for follower in h.followers:
+            self._move_in(follower, max(t_move, follower.notice_time + 1))
+
+    def _requeue_front(self, h: Household) -> None:
+        self.q_housing[h.municipality].items.appendleft(h)
+
+    def _move_in(self, h: Household, t: float) -> None:
+        self._leave(h, t, "coa_uitstroom_gemeente")
+        self._gem(h.members, "gem_verhuisd", t + 0.01, h.municipality)
+        self._follow_up(h, t)
+
+    def _join_referent(self, h: Household, t_notice: float) -> None:
+        h.notice_time = t_notice
+        ref = h.referent
+        assert ref is not None
+        if ref.move_time is not None:
+            self._move_in(h, max(ref.move_time, t_notice) + self._u((7, 40)))
+        else:
+            ref.followers.append(h)
+            ref.size_for_housing += len(h.members)
+
+    def _follow_up(self, h: Household, t: float) -> None:
+        m = self.cfg.raw["municipal"]
+        year = (self.start + timedelta(days=t)).year
+        muni = h.municipality
+        for p in h.members:
+            age = year - self.p_birth_year[p]
+            self._gem([p], "gem_inschrijving_brp", t + self._skewed(m["brp_days"]), muni)
+            if age >= 18:
+                t_ba = t + self._skewed(m["benefit_application_days"])
+                self._gem([p], "gem_aanvraag_bijstand", t_ba, muni)
+                self._gem(
+                    [p], "gem_besluit_bijstand", t_ba + self._u(m["benefit_decision_days"]), muni
+                )
+                if age < 67:
+                    t_bi = t + self._skewed(m["intake_days"])
+                    self._gem([p], "gem_start_brede_intake", t_bi, muni)
+                    t_pip = t_bi + self._skewed(m["pip_days"])
+                    self._gem([p], "gem_pip_vastgesteld", t_pip, muni)
+                    t_inb = t_pip + self._skewed(m["inburgering_days"])
+                    self._gem([p], "gem_start_inburgering", t_inb, muni)
+            elif age >= 4:
+                self._gem([p], "gem_inschrijving_school", t + self._skewed(m["school_days"]), muni)
+
+    # ------------------------------------------------------------------ nareis
+    def _maybe_nareis(self, h: Household, t: float) -> None:
+        nareis = self.cfg.raw["nareis"]
+        if len(h.members) != 1 or h.referent is not None:
+            return
+        if self.rng.random() >= nareis["referent_share"]:
+            return
+        late = self.rng.random() < nareis["late_application_share"]
+        t_app = t + (self._u((95, 220)) if late else self._u((10, 88)))
+        self._ind(h, "ind_nareis_aanvraag", t_app)
+        t_dec = t_app + self._skewed(nareis["decision_weeks"]) * DAYS_PER_WEEK
+        if late or self.rng.random() >= nareis["approval"]:
+            self._ind(h, "ind_nareis_besluit_afwijzing", t_dec)
+            return
+        self._ind(h, "ind_nareis_besluit_inwilliging", t_dec)
+        t_arrival = t_dec + self._u(nareis["travel_weeks"]) * DAYS_PER_WEEK
+        size = int(self.rng.choice(nareis["family_sizes"], p=nareis["family_shares"]))
+        self._at(t_arrival, self._nareizigers_arrive, h, size)
+
+    def _nareizigers_arrive(self, ref: Household, size: int) -> None:
+        t = self.now
+        fam = self._new_household(size, ref.nationality, t, "NAREIS")
+        # nareizigers share the referent's household number
+        for p in fam.members:
+            self.p_household[p] = ref.number
+        fam.number = ref.number
+        fam.referent = ref
+        fam.office = next(i for i, o in enumerate(self.offices) if o["name"] == "Zevenaar")
+        self._ind(fam, "ind_nareiziger_inreis", t)
+        self._coa(fam, "coa_instroom", t + 0.05)
+        self._move(fam, t + self._u(self.cfg.raw["reception"]["col_days"]), self._pick_azc())
+        t_permit = t + self._u((7, 30))
+        self._ind(fam, "ind_vergunning_uitgereikt", t_permit)
+        t_kop = t_permit + self._skewed(self.cfg.raw["koppeling"]["days"])
+        self._at(t_kop, self._koppeling, fam)
+
+    # ------------------------------------------------------------------ weekly capacity
+    def _office_capacity(self, office: int, t: float) -> float:
+        cap = self.q_nader[office].per_week
+        day = (self.start + timedelta(days=t)).date()
+        for b in self.office_loss:
+            if b["office"] == self.offices[office]["name"] and b["start"] <= day <= b["end"]:
+                cap *= float(b["factor"])
+        return cap
+
+    def _week(self) -> None:
+        t = self.now
+        spread = (0.0, 4.9)
+        q = self.q_aanmeldgehoor
+        for h in q.serve(q.per_week, lambda _h: 1.0):
+            self._after_aanmeldgehoor(h, t + self._u(spread))
+        for i, q in enumerate(self.q_nader):
+            for h in q.serve(self._office_capacity(i, t), lambda _h: 1.0):
+                self._after_nader(h, t + self._u(spread))
+        for code, q in self.q_housing.items():
+            for h in q.serve(q.per_week, lambda h: float(min(h.size_for_housing, MOVE_SIZE_CAP))):
+                t_offer = max(t + self._u(spread), h.notice_time + 1)
+                # a slow municipality takes `factor` times as long from koppeling to offer
+                t_offer = h.notice_time + (t_offer - h.notice_time) * self.slow_factor[code]
+                self._offer(h, t_offer)
+        if t + DAYS_PER_WEEK <= self.end_day:
+            self._at(t + DAYS_PER_WEEK, self._week)
+
+    # ------------------------------------------------------------------ run
+    def run(self, progress: Callable[[float], None] | None = None) -> World:
+        for t in self.arrival_days:
+            self._at(float(t), self._arrive, float(t))
+        self._at(0.0, self._week)
+        last_report = 0.0
+        while self._heap:
+            t, _, fn, args = heapq.heappop(self._heap)
+            if t > self.end_day:
+                break
+            self.now = t
+            fn(*args)
+            if progress is not None and t - last_report >= 30:
+                progress(t / self.end_day)
+                last_report = t
+        if progress is not None:
+            progress(1.0)
+        return self._result()
+
+    def _result(self) -> World:
+        n = len(self.p_household)
+        vnummers = self._vnummers(n)
+        persons = pd.DataFrame(
+            {
+                "person": np.arange(n, dtype=np.int64),
+                "vnummer": vnummers,
+                "household": self.p_household,
+                "case_number": self.p_case,
+                "procedure": self.p_procedure,
+                "birth_year": np.array(self.p_birth_year, dtype=np.int64),
+                "sex": self.p_sex,
+                "nationality": self.p_nationality,
+            }
+        )
+        times = np.array(self.ev_time)
+        keep = times <= self.end_day
+        activities = np.array([a.id for a in self.chain.activities], dtype=object)
+        events = pd.DataFrame(
+            {
+                "person": np.array(self.ev_person, dtype=np.int64)[keep],
+                "activity": activities[np.array(self.ev_act)[keep]],
+                "local_time": self._wall_clock(times[keep]),
+                "has_time": np.array(self.ev_has_time)[keep],
+                "resource": np.array(self.ev_resource, dtype=object)[keep],
+                "location_type": np.array(self.ev_loctype, dtype=object)[keep],
+                "municipality": np.array(self.ev_muni, dtype=object)[keep],
+                "track": np.array(self.ev_track, dtype=object)[keep],
+            }
+        )
+        for col in ("activity", "resource", "location_type", "municipality", "track"):
+            events[col] = events[col].astype("string")
+        events["seq"] = np.arange(len(events), dtype=np.int64)
+        events = events.sort_values(["local_time", "seq"], kind="stable").reset_index(drop=True)
+        rows = [
+            {"period": period, "municipality": self.muni_codes[i], "linked_persons": count}
+            for (i, period), count in sorted(
+                self.linked.items(), key=lambda kv: (kv[0][1], kv[0][0])
+            )
+        ]
+        taak = pd.DataFrame(rows, columns=["period", "municipality", "linked_persons"])
+        return World(
+            events=events,
+            persons=persons,
+            households=len(self._households),
+            taakstelling=taak,
+            bottlenecks=list(self.cfg.raw.get("bottleneck", [])),
+            capacities=self.capacities,
+        )
+
+    def _vnummers(self, n: int) -> list[str]:
+        """Unique 10-digit V-nummers; about one in ten starts with a zero, as real ones can."""
+        drawn: set[int] = set()
+        out: list[int] = []
+        while len(out) < n:
+            for v in self.rng.integers(0, 10**10, size=n - len(out) + 16):
+                v = int(v)
+                if v not in drawn and v >= 10**8:
+                    drawn.add(v)
+                    out.append(v)
+                    if len(out) == n:
+                        break
+        return [f"{v:010d}" for v in out]
+
+    def _wall_clock(self, days: np.ndarray) -> np.ndarray:
+        """Day fractions become working-hour wall-clock times on the same day (08:00-18:00)."""
+        whole = np.floor(days)
+        frac = days - whole
+        hours = WORKDAY_HOURS[0] + frac * (WORKDAY_HOURS[1] - WORKDAY_HOURS[0])
+        minutes = np.round(hours * 60).astype(np.int64)
+        base = np.datetime64(self.start.date(), "m")
+        return (
+            base
+            + whole.astype(np.int64) * np.timedelta64(1, "D")
+            + minutes * np.timedelta64(1, "m")
+        )
+
+
+def simulate(
+    cfg: GeneratorConfig,
+    persons: int,
+    seed: int,
+    progress: Callable[[float], None] | None = None,
+) -> World:
+    """Run the chain for about `persons` asylum seekers (nareizigers come on top)."""
+    rng = np.random.default_rng(seed)
+    return Simulation(cfg, persons, rng).run(progress)
+
+
+def day_of(cfg: GeneratorConfig, d: date) -> float:
+    """Days from the start of the world to a date (used to relate dates to simulation time)."""
+    return float((d - cfg.start).days)
