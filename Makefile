@@ -21,7 +21,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m pytest tests/benchmarks -s -p no:cacheprovider --benchmarks
+	$(BIN)/python -m pytest tests/benchmarks -s --benchmarks
 
 clean:
 	rm -rf $(VENV) event_logs/demo

@@ -268,7 +268,11 @@ def _load(directory: Path) -> Chain:
         direction = n.get("direction", "maximum")
         if direction not in NORM_DIRECTIONS:
             raise ChainDefinitionError(f"{where}: direction {direction!r} is not minimum/maximum")
-        if not isinstance(n["value"], int | float) or n["value"] <= 0:
+        if (
+            isinstance(n["value"], bool)
+            or not isinstance(n["value"], int | float)
+            or n["value"] <= 0
+        ):
             raise ChainDefinitionError(f"{where}: value must be a positive number")
         norms.append(
             Norm(
