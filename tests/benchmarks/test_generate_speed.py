@@ -7,11 +7,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-from toolkit.synthetic.writers import write_exports
 
 from toolkit.synthetic.config import load_config
 from toolkit.synthetic.generate import add_personal_data
 from toolkit.synthetic.simulation import simulate
+from toolkit.synthetic.writers import write_exports
 
 PERSONS = 100_000
 SEED = 11
