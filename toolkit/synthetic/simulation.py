@@ -27,7 +27,6 @@ from toolkit.synthetic.config import GeneratorConfig
 
 DAYS_PER_WEEK = 7.0
 WORKDAY_HOURS = (8.0, 18.0)
-MOVE_SIZE_CAP = 4  # a large family waits for no more homes than a family of four
 DEPARTURE_DAYS = 28  # reception after a final rejection (Vw, S38)
 HALF_YEAR_MONTHS = 6
 
@@ -77,7 +76,7 @@ class _Queue:
     def serve(self, capacity: float, cost: Callable[[object], float]) -> list:
         self.budget += capacity
         if self.ghosts > 0:
-            used = min(self.ghosts, self.budget)
+            used = min(self.ghosts, max(self.budget, 0.0))
             self.ghosts -= used
             self.budget -= used
         served = []
@@ -452,9 +451,9 @@ class Simulation:
         mob = self.rng.random() < self.cfg.raw["appeals"]["mob_share"]
         self._leave(h, t, "coa_uitstroom_mob" if mob else "coa_uitstroom_vertrek")
 
-    def _leave(self, h: Household, t: float, activity: str) -> None:
+    def _leave(self, h: Household, t: float, activity: str, muni: str = "") -> None:
         self._stay(h, t)
-        self._coa(h, activity, t)
+        self._coa(h, activity, t, muni=muni)
 
     def _grant(self, h: Household, t: float) -> None:
         self._ind(h, "ind_beschikking_inwilliging", t)
@@ -527,7 +526,7 @@ class Simulation:
         self.q_housing[h.municipality].items.appendleft(h)
 
     def _move_in(self, h: Household, t: float) -> None:
-        self._leave(h, t, "coa_uitstroom_gemeente")
+        self._leave(h, t, "coa_uitstroom_gemeente", muni=h.municipality)
         self._gem(h.members, "gem_verhuisd", t + 0.01, h.municipality)
         self._follow_up(h, t)
 
@@ -536,6 +535,8 @@ class Simulation:
         ref = h.referent
         assert ref is not None
         if ref.move_time is not None:
+            # joining the referent's home takes the municipality's housing capacity all the same
+            self.q_housing[h.municipality].budget -= len(h.members)
             self._move_in(h, max(ref.move_time, t_notice) + self._u((7, 40)))
         else:
             ref.followers.append(h)
@@ -619,7 +620,7 @@ class Simulation:
             for h in q.serve(self._office_capacity(i, t), lambda _h: 1.0):
                 self._after_nader(h, t + self._u(spread))
         for code, q in self.q_housing.items():
-            for h in q.serve(q.per_week, lambda h: float(min(h.size_for_housing, MOVE_SIZE_CAP))):
+            for h in q.serve(q.per_week, lambda h: float(h.size_for_housing)):
                 t_offer = max(t + self._u(spread), h.notice_time + 1)
                 # a slow municipality takes `factor` times as long from koppeling to offer
                 t_offer = h.notice_time + (t_offer - h.notice_time) * self.slow_factor[code]
