@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from toolkit.adapters.cli_ingest import add_ingest_parser
 from toolkit.errors import KetenlensError
 
 console = Console(stderr=False)
@@ -123,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", required=True, help="directory for the exports")
     gen.add_argument("--config", help="TOML file merged over the default generator config")
     gen.set_defaults(func=cmd_generate)
+
+    add_ingest_parser(sub)
     return parser
 
 

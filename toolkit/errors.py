@@ -19,3 +19,11 @@ class ProfileError(KetenlensError):
 
 class ConfigError(KetenlensError):
     """A generator configuration file is malformed."""
+
+
+class IngestError(KetenlensError):
+    """An export cannot be ingested: unknown format, unreadable file, missing key, ... ."""
+
+
+class EventLogError(KetenlensError):
+    """An event log breaks the contract (a column, time zone, order or vocabulary is wrong)."""

@@ -1,0 +1,70 @@
+"""`ketenlens ingest` on the command line: key handling, the demo key's warning, the summary."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+
+import pytest
+from export_files import ind_row, write_ind
+
+from toolkit.adapters.cli_ingest import add_ingest_parser
+from toolkit.errors import IngestError
+from toolkit.privacy import KEY_ENV
+
+
+def _args(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_ingest_parser(parser.add_subparsers())
+    return parser.parse_args(["ingest", *argv])
+
+
+@pytest.fixture
+def raw(tmp_path):
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    write_ind(
+        folder / "ind_zaakmijlpalen_2024.csv", [ind_row("0123456789", "AANMELDING", "02-01-2024")]
+    )
+    return folder
+
+
+def test_without_a_key_it_refuses_and_says_how_to_make_one(raw, tmp_path, monkeypatch):
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    args = _args(str(raw), "--out", str(tmp_path / "log"))
+    with pytest.raises(IngestError, match=r"secrets\.token_hex"):
+        args.func(args)
+    assert not (tmp_path / "log").exists()
+
+
+def test_the_demo_key_only_for_generated_data(raw, tmp_path):
+    args = _args(str(raw), "--out", str(tmp_path / "log"), "--demo")
+    with pytest.raises(IngestError, match="only for generated data"):
+        args.func(args)
+
+
+def test_the_demo_key_is_announced_loudly(raw, tmp_path, capsys):
+    (raw / "ground_truth.json").write_text(json.dumps({"world": {"cutoff": "2024-06-30"}}))
+    args = _args(str(raw), "--out", str(tmp_path / "log"), "--demo")
+    assert args.func(args) == 0
+    printed = capsys.readouterr()
+    assert "DEMO KEY IN USE" in printed.err
+    assert "1 events of 1 persons" in " ".join(printed.out.split())
+    report = json.loads((tmp_path / "log" / "ingest_report.json").read_text())
+    assert report["demo_key"] is True
+    assert report["as_of"] == "2024-07-01"
+
+
+def test_key_from_the_environment_and_as_of(raw, tmp_path, monkeypatch):
+    monkeypatch.setenv(KEY_ENV, "e" * 64)
+    args = _args(str(raw), "--out", str(tmp_path / "log"), "--as-of", "2023-12-31")
+    assert args.as_of == date(2023, 12, 31)
+    assert args.func(args) == 0
+    report = json.loads((tmp_path / "log" / "ingest_report.json").read_text())
+    assert report["files"][0]["quarantine_reasons"] == {"future_date": 1}
+
+
+def test_a_bad_as_of_date_is_an_argument_error(raw, tmp_path):
+    with pytest.raises(SystemExit):
+        _args(str(raw), "--out", str(tmp_path / "log"), "--as-of", "31-12-2023")

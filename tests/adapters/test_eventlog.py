@@ -1,0 +1,123 @@
+"""The event-log contract: the one validation every writer calls refuses what breaks it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from toolkit.errors import EventLogError
+from toolkit.eventlog import (
+    EVENT_COLUMNS,
+    case_table,
+    prepare,
+    read_events,
+    spread_case_attributes,
+    validate,
+    write_events,
+)
+from toolkit.privacy import Pseudonymizer
+
+KEY = Pseudonymizer(b"k" * 40)
+A, B = KEY.person("0123456789"), KEY.person("9876543210")
+
+
+def _raw() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "case:concept:name": [B, A, A],
+            "concept:name": ["coa_instroom", "ind_aanvraag", "ind_aanmelding"],
+            "time:timestamp": pd.to_datetime(
+                ["2024-01-05 10:00", "2024-01-03 10:00", "2024-01-02 10:00"], utc=True
+            ),
+            "org:group": ["COA", "IND", "IND"],
+            "org:resource": ["Ter Apel", "Zevenaar", "Zevenaar"],
+            "municipality": [None, None, None],
+            "case:nationality": ["Eritrea", None, None],
+            "event_id": ["e1", "e2", "e3"],
+            "source_system": ["COA", "IND", "IND"],
+            "source_file": ["coa.xlsx", "ind.csv", "ind.csv"],
+            "source_row": [5, 3, 2],
+        }
+    )
+
+
+def test_prepare_gives_the_contract_sorted_by_case_and_time():
+    log = prepare(_raw())
+    assert tuple(log.columns) == EVENT_COLUMNS
+    by_a = ["ind_aanmelding", "ind_aanvraag"]
+    expected = [*by_a, "coa_instroom"] if A < B else ["coa_instroom", *by_a]
+    assert log["concept:name"].tolist() == expected
+    assert str(log["time:timestamp"].dtype) == "datetime64[us, UTC]"
+    assert list(log["org:group"].cat.categories)[:3] == ["IND", "COA", "GEMEENTE"]
+    validate(log)
+
+
+def test_a_column_outside_the_contract_is_refused():
+    with pytest.raises(EventLogError, match="'BSN' is not part"):
+        prepare(_raw().assign(BSN="123456782"))
+    log = prepare(_raw())
+    log["Achternaam"] = "Jansen"
+    with pytest.raises(EventLogError, match="'Achternaam' is not part"):
+        validate(log)
+
+
+def test_naive_timestamps_are_refused():
+    log = prepare(_raw())
+    log["time:timestamp"] = log["time:timestamp"].dt.tz_localize(None)
+    with pytest.raises(EventLogError, match="tz-aware UTC"):
+        validate(log)
+
+
+def test_unsorted_events_are_refused():
+    log = prepare(_raw()).iloc[::-1].reset_index(drop=True)
+    with pytest.raises(EventLogError, match="not sorted"):
+        validate(log)
+
+
+def test_a_raw_vnummer_as_case_id_is_refused():
+    raw = _raw()
+    raw["case:concept:name"] = ["0123456789", "0123456789", "0123456789"]
+    with pytest.raises(EventLogError, match="pseudonyms"):
+        validate(prepare(raw))
+
+
+def test_activities_and_organisations_come_from_the_chain():
+    raw = _raw()
+    raw.loc[0, "concept:name"] = "iets_anders"
+    with pytest.raises(EventLogError, match="'iets_anders' is not in the chain"):
+        validate(prepare(raw))
+    raw = _raw()
+    raw.loc[0, "org:group"] = "IND"  # coa_instroom is recorded by COA
+    with pytest.raises(EventLogError, match="organisation of the activity"):
+        validate(prepare(raw))
+    # A log of another process is checked without the chain's vocabulary.
+    validate(prepare(_raw().assign(**{"concept:name": "x"}), vocabulary=False), vocabulary=False)
+
+
+def test_case_attributes_spread_over_the_persons_events():
+    log = prepare(spread_case_attributes(_raw()))
+    assert (
+        log.groupby("case:concept:name")["case:nationality"].first().to_dict()
+        == {
+            B: "Eritrea",
+            A: None,
+        }
+        or log["case:nationality"].isna().sum() == 2
+    )
+    assert log.loc[log["case:concept:name"] == B, "case:nationality"].tolist() == ["Eritrea"]
+
+
+def test_written_logs_read_back_equal(tmp_path):
+    log = prepare(_raw())
+    write_events(log, tmp_path / "events.parquet")
+    back = read_events(tmp_path / "events.parquet")
+    plain = [frame.astype(object).where(frame.notna(), None) for frame in (back, log)]
+    pd.testing.assert_frame_equal(*plain)
+    assert str(back["time:timestamp"].dtype) == "datetime64[us, UTC]"
+
+
+def test_case_table_lists_sources():
+    cases = case_table(prepare(_raw())).set_index("case:concept:name")
+    assert cases.loc[A, "sources"] == "IND"
+    assert cases.loc[B, "sources"] == "COA"
+    assert int(cases.loc[A, "events"]) == 2

@@ -1,0 +1,125 @@
+"""Reader for delimited text exports (IND Zaakmijlpalen, municipal gebeurtenissen).
+
+The profile announces the encoding, but systems change and exports get re-saved: a file announced
+as Windows-1252 that carries a UTF-8 byte-order mark, or multi-byte sequences that are valid UTF-8,
+is UTF-8 (reading it as Windows-1252 would silently turn ``Syrië`` into ``SyriÃ«``). That check
+comes first; the profile's fallback encodings are tried only when the announced one cannot decode
+the bytes at all. Either way the file report says which encoding was used.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from pathlib import Path
+
+from toolkit.adapters.parsing import is_blank
+from toolkit.adapters.profile import Profile
+from toolkit.adapters.table import RawTable, RowCollector, header_matches, is_blank_row
+from toolkit.errors import IngestError
+
+DETECT = "detect"
+HEADER_SEARCH_ROWS = 50
+UTF8 = "utf-8"
+UTF8_BOM = "utf-8-sig"
+
+
+def _is_utf8(name: str) -> bool:
+    return codecs.lookup(name).name in {"utf-8", "utf-8-sig"}
+
+
+def decode(path: Path, data: bytes, profile: Profile) -> tuple[str, str, str | None]:
+    """The text of a file, the encoding used, and a note when it is not the announced one."""
+    announced = profile.encoding
+    if not _is_utf8(announced):
+        if data.startswith(codecs.BOM_UTF8):
+            note = f"announced {announced} but starts with a UTF-8 byte-order mark: read as UTF-8"
+            return data.decode(UTF8_BOM), UTF8_BOM, note
+        if not data.isascii():
+            try:
+                text = data.decode(UTF8)
+            except UnicodeDecodeError:
+                pass
+            else:
+                return text, UTF8, f"announced {announced} but is valid UTF-8: read as UTF-8"
+    for i, encoding in enumerate((announced, *profile.fallback_encodings)):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if encoding == UTF8 and text.startswith("\ufeff"):
+            text = text[1:]
+        note = None if i == 0 else f"announced {announced} does not decode it: read as {encoding}"
+        return text, encoding, note
+    tried = ", ".join((announced, *profile.fallback_encodings))
+    raise IngestError(f"{path.name}: cannot be decoded as {tried}; re-export it in {announced}")
+
+
+def _records(text: str, delimiter: str):
+    """(line number where a record starts, its fields): the line a user sees in an editor."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
+    previous = 0
+    for fields in reader:
+        yield previous + 1, fields
+        previous = reader.line_num
+
+
+def _is_footer(fields: list[str], footer: re.Pattern[str]) -> bool:
+    filled = [f.strip() for f in fields if not is_blank(f)]
+    return len(filled) == 1 and bool(footer.match(filled[0]))
+
+
+def read_csv(path: Path, profile: Profile) -> RawTable:
+    """The data rows of a delimited export, mapped columns only."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"{path.name}: cannot be read ({exc.strerror})") from None
+    text, encoding, note = decode(path, data, profile)
+    table = RawTable(path=path, profile=profile, frame=None, encoding=encoding)  # type: ignore[arg-type]
+    if note:
+        table.notes.append(note)
+        table.repairs["encoding_mismatch"] += 1
+    footer = re.compile(profile.footer) if profile.footer else None
+    collector: RowCollector | None = None
+    try:
+        for seen, (line, fields) in enumerate(_records(text, profile.delimiter), start=1):
+            if collector is None:
+                wanted = profile.header
+                if header_matches(profile, fields) if wanted == DETECT else seen == int(wanted):
+                    collector = RowCollector(path, profile, fields)
+                    table.skipped["header"] += 1
+                    continue
+                if seen >= (HEADER_SEARCH_ROWS if wanted == DETECT else int(wanted)):
+                    break
+                table.skipped["title"] += 1
+                continue
+            if is_blank_row(fields):
+                table.skipped["blank"] += 1
+                continue
+            if footer and _is_footer(fields, footer):
+                table.skipped["footer"] += 1
+                continue
+            collector.add(line, fields)
+    except csv.Error as exc:
+        raise IngestError(f"{path.name}: not a valid delimited file ({exc})") from None
+    if collector is None:
+        raise IngestError(
+            f"{path.name}: no header row with the columns of profile {profile.name} "
+            f"({', '.join(profile.columns.values())})"
+        )
+    table.frame = collector.frame()
+    return table
+
+
+def csv_header(path: Path, delimiter: str | None = None) -> list[str]:
+    """The first line's fields, to recognise a profile or to tell a user what the file has."""
+    with Path(path).open("rb") as fh:
+        first = fh.readline(64 * 1024)
+    text = first.decode(UTF8_BOM, errors="replace").strip("\r\n")
+    if delimiter is None:
+        delimiter = max((";", ",", "\t", "|"), key=text.count)
+    return next(csv.reader([text], delimiter=delimiter), [])

@@ -1,0 +1,306 @@
+"""`ketenlens ingest`: a directory of exports becomes one pseudonymised chain event log.
+
+Every file is read through its profile, its rows normalised, pseudonymised and checked; then the
+events of all files are deduplicated by their content-based ``event_id`` (files in sorted path
+order, so the later file gets the duplicate) and merged with the log already in ``out``. Writes:
+``events.parquet``, ``cases.parquet``, ``quarantine.csv`` and ``ingest_report.json``, each
+atomically. Ingesting the same files again changes nothing; a directory with a new month adds
+only the new month's events.
+
+Example::
+
+    >>> from toolkit.adapters.ingest import ingest
+    >>> report = ingest(Path("raw"), Path("event_logs/demo"), key=key)  # doctest: +SKIP
+    >>> report.files[0].rows_read == report.files[0].events + report.files[0].duplicates  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from toolkit.adapters.csv import read_csv
+from toolkit.adapters.detect import Source, detect, is_export
+from toolkit.adapters.generic import SOURCE_SYSTEM as GENERIC_SYSTEM
+from toolkit.adapters.generic import GenericColumns, map_log, read_log
+from toolkit.adapters.mapping import QUARANTINE_COLUMNS, REPAIRS, Mapped, count_repairs, map_table
+from toolkit.adapters.profile import builtin_profiles
+from toolkit.adapters.report import FileReport, IngestReport, linkage
+from toolkit.adapters.table import RawTable
+from toolkit.adapters.xlsx import read_xlsx
+from toolkit.atomic import atomic_write_text
+from toolkit.chain import load_chain
+from toolkit.errors import IngestError
+from toolkit.eventlog import (
+    EVENT_COLUMNS,
+    EVENT_ID,
+    SOURCE_FILE,
+    SOURCE_ROW,
+    case_table,
+    prepare,
+    read_events,
+    spread_case_attributes,
+    write_events,
+    write_parquet,
+)
+from toolkit.privacy import Pseudonymizer
+
+EVENTS_FILE = "events.parquet"
+CASES_FILE = "cases.parquet"
+QUARANTINE_FILE = "quarantine.csv"
+REPORT_FILE = "ingest_report.json"
+GROUND_TRUTH = "ground_truth.json"
+OUTPUTS = (EVENTS_FILE, CASES_FILE, QUARANTINE_FILE, REPORT_FILE)
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """The day the exports were made: a date after it is in the future, so quarantined."""
+
+    day: date
+    source: str
+
+
+def resolve_as_of(directory: Path, as_of: date | None, today: date | None = None) -> AsOf:
+    """``--as-of`` if given; else the day after a generated set's cut-off; else today.
+
+    A generated directory holds ``ground_truth.json``; its exports run up to the cut-off, and its
+    future dates lie after it, so the cut-off plus one day plays the role of "today".
+    """
+    if as_of is not None:
+        return AsOf(as_of, "--as-of")
+    truth = directory / GROUND_TRUTH
+    if truth.is_file():
+        try:
+            cutoff = json.loads(truth.read_text(encoding="utf-8"))["world"]["cutoff"]
+            return AsOf(date.fromisoformat(cutoff) + timedelta(days=1), f"{GROUND_TRUTH} cut-off")
+        except (ValueError, KeyError, TypeError):
+            raise IngestError(
+                f"{truth}: has no readable world.cutoff; pass --as-of YYYY-MM-DD"
+            ) from None
+    return AsOf(today or date.today(), "today")
+
+
+def is_generated(directory: Path) -> bool:
+    """Whether a directory holds generated demo data (the only data the demo key is for)."""
+    return (Path(directory) / GROUND_TRUTH).is_file()
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def find_sources(
+    directory: Path,
+    out: Path,
+    *,
+    profile: str | None = None,
+    columns: GenericColumns | None = None,
+) -> tuple[list[Source], list[str]]:
+    """The export files under ``directory`` (sorted by path) with their profiles; ignored files.
+
+    Files inside ``out`` are skipped, so a log written into the raw directory is never read back
+    as an export.
+    """
+    profiles = builtin_profiles()
+    sources: list[Source] = []
+    ignored: list[str] = []
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        relative = path.relative_to(directory)
+        name = relative.as_posix()
+        if _inside(path, out) or any(part.startswith(".") for part in relative.parts[:-1]):
+            continue
+        if not is_export(path):
+            ignored.append(name)
+            continue
+        sources.append(detect(path, profiles, forced=profile, columns=columns, name=name))
+    if not sources:
+        raise IngestError(f"{directory}: no export files (.xlsx, .csv, .xes, .parquet) in it")
+    generic = {s.profile is None for s in sources}
+    if len(generic) > 1:
+        raise IngestError(
+            f"{directory} mixes chain exports and logs of other processes; "
+            "ingest them into separate logs"
+        )
+    return sources, ignored
+
+
+def _read(
+    source: Source, key: Pseudonymizer, as_of: date, columns: GenericColumns
+) -> tuple[Mapped, int, RawTable | None]:
+    """Read and map one file: its mapped rows, and the reader's table (None for generic logs)."""
+    if source.profile is None:
+        log = read_log(source.path, columns)
+        return map_log(log, key=key, source_file=source.name), log.rows_read, None
+    reader = read_xlsx if source.profile.file_kind == "xlsx" else read_csv
+    table: RawTable = reader(source.path, source.profile)
+    mapped = map_table(table, key=key, as_of=as_of, source_file=source.name)
+    return mapped, table.rows_read, table
+
+
+def _existing(out: Path, key: Pseudonymizer) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The log already in ``out``, refused when it was made under another key."""
+    events_path = out / EVENTS_FILE
+    if not events_path.exists():
+        return None, None
+    report_path = out / REPORT_FILE
+    try:
+        previous = json.loads(report_path.read_text(encoding="utf-8"))
+        fingerprint = previous["key_fingerprint"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise IngestError(
+            f"{out}: holds {EVENTS_FILE} without a readable {REPORT_FILE}, so its key is "
+            "unknown; ingest into an empty directory"
+        ) from None
+    if fingerprint != key.fingerprint:
+        raise IngestError(
+            f"{out}: the log there was made with another key (fingerprint {fingerprint}); "
+            "use that key or ingest into another directory"
+        )
+    events = read_events(events_path)
+    quarantine_path = out / QUARANTINE_FILE
+    quarantine = None
+    if quarantine_path.exists():
+        quarantine = pd.read_csv(quarantine_path, dtype=str, keep_default_na=False)
+    return events, quarantine
+
+
+def _status(new: pd.DataFrame, existing: pd.DataFrame | None) -> pd.Series:
+    """Per new row: 'event' (new, or the very row the log already holds) or 'duplicate'.
+
+    An event already in the log from another file or row is a duplicate of it; within this run
+    the first row in sorted path order keeps the event.
+    """
+    first_in_run = ~new[EVENT_ID].duplicated(keep="first")
+    if existing is None or existing.empty:
+        return first_in_run.map({True: "event", False: "duplicate"})
+    lineage = existing.set_index(EVENT_ID)[[SOURCE_FILE, SOURCE_ROW]]
+    known = new[EVENT_ID].isin(lineage.index)
+    owner_file = new[EVENT_ID].map(lineage[SOURCE_FILE])
+    owner_row = new[EVENT_ID].map(lineage[SOURCE_ROW])
+    same = (owner_file == new[SOURCE_FILE]) & (owner_row == new[SOURCE_ROW])
+    is_event = (known & same) | (~known & first_in_run)
+    return is_event.map({True: "event", False: "duplicate"})
+
+
+def _quarantine_text(frames: list[pd.DataFrame]) -> str:
+    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    rows = rows.reindex(columns=list(QUARANTINE_COLUMNS)).fillna("").astype(str)
+    rows = rows.drop_duplicates()
+    rows["_row"] = pd.to_numeric(rows["row"], errors="coerce")
+    rows = rows.sort_values(["file", "_row", "column", "reason"], kind="stable").drop(
+        columns="_row"
+    )
+    buffer = io.StringIO()
+    rows.to_csv(buffer, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    return buffer.getvalue()
+
+
+def ingest(
+    directory: Path,
+    out: Path,
+    *,
+    key: Pseudonymizer,
+    profile: str | None = None,
+    as_of: date | None = None,
+    columns: GenericColumns | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest every export under ``directory`` into the event log in ``out``; return the report."""
+    directory, out = Path(directory), Path(out)
+    if not directory.is_dir():
+        raise IngestError(f"{directory}: not a directory")
+    columns = columns or GenericColumns()
+    reference = resolve_as_of(directory, as_of)
+    sources, ignored = find_sources(directory, out, profile=profile, columns=columns)
+    existing, old_quarantine = _existing(out, key)
+    vocabulary = sources[0].profile is not None
+    if existing is not None and (existing["source_system"] == GENERIC_SYSTEM).any() == vocabulary:
+        raise IngestError(
+            f"{out}: holds a log of another kind (chain exports and logs of other processes are "
+            "kept apart); ingest into another directory"
+        )
+    chain = load_chain()
+
+    mapped: list[Mapped] = []
+    reports: list[FileReport] = []
+    for i, source in enumerate(sources):
+        if progress:
+            progress(i, len(sources), source.name)
+        result, rows_read, table = _read(source, key, reference.day, columns)
+        mapped.append(result)
+        report = FileReport(path=source.name, profile=source.profile_name, rows_read=rows_read)
+        if table is not None:
+            report.skipped_rows = dict(sorted(table.skipped.items()))
+            report.encoding = table.encoding
+            report.created = table.created.isoformat(timespec="minutes") if table.created else None
+            report.footer_total = table.footer_total
+            report.notes = list(table.notes)
+            report.repairs = dict(table.repairs)
+        reports.append(report)
+    if progress:
+        progress(len(sources), len(sources), "")
+
+    new = pd.concat([m.events for m in mapped], ignore_index=True)
+    status = _status(new, existing)
+    kept = new[status == "event"]
+    for report, part in zip(reports, mapped, strict=True):
+        in_file = new[SOURCE_FILE] == report.path
+        report.events = int((in_file & (status == "event")).sum())
+        report.duplicates = int((in_file & (status == "duplicate")).sum())
+        report.quarantined = len(part.quarantine)
+        report.quarantine_reasons = dict(sorted(Counter(part.quarantine["reason"]).items()))
+        repairs = Counter(report.repairs) + count_repairs(kept.loc[in_file, REPAIRS])
+        report.repairs = dict(sorted(repairs.items()))
+        if not report.balanced:
+            raise IngestError(f"{report.path}: rows do not add up; this is a bug, please report")
+
+    before = 0 if existing is None else len(existing)
+    added = kept.drop(columns=[REPAIRS])
+    if existing is not None:
+        added = added[~added[EVENT_ID].isin(existing[EVENT_ID])]
+        combined = pd.concat([existing.astype(object), added.astype(object)], ignore_index=True)
+    else:
+        combined = added
+    combined = spread_case_attributes(combined.reindex(columns=list(EVENT_COLUMNS)))
+    events = prepare(combined, chain=chain, vocabulary=vocabulary)
+    cases = case_table(events)
+
+    out.mkdir(parents=True, exist_ok=True)
+    write_events(events, out / EVENTS_FILE, chain=chain, vocabulary=vocabulary)
+    write_parquet(cases, out / CASES_FILE)
+    quarantine_frames = [m.quarantine for m in mapped]
+    if old_quarantine is not None:
+        quarantine_frames.insert(0, old_quarantine)
+    atomic_write_text(out / QUARANTINE_FILE, _quarantine_text(quarantine_frames))
+    report = IngestReport(
+        out=str(out),
+        as_of=reference.day.isoformat(),
+        as_of_source=reference.source,
+        key_fingerprint=key.fingerprint,
+        demo_key=key.is_demo,
+        files=reports,
+        persons=len(cases),
+        events=len(events),
+        events_added=len(events) - before,
+        events_before=before,
+        linkage=linkage(cases, events),
+        ignored_files=ignored,
+    )
+    text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    atomic_write_text(out / REPORT_FILE, text)
+    return report

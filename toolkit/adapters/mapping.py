@@ -1,0 +1,306 @@
+"""Apply a profile to the rows a reader delivered: each row becomes an event or a quarantine entry.
+
+The reader gave raw cells under field names; here they are normalised with the rules in
+:mod:`toolkit.adapters.parsing` (applied once per distinct value, since dates, codes and V-nummers
+repeat), the person and household numbers are replaced by keyed pseudonyms, and every row that
+cannot become an event is set aside with the source column and the reason. A quarantine entry
+carries no personal data: only file, row, column, reason and the activity when it is known.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit.adapters import parsing as p
+from toolkit.adapters.event_id import content_ids
+from toolkit.adapters.profile import Profile, fold
+from toolkit.adapters.table import ROW, RawTable
+from toolkit.chain import Chain, load_chain
+from toolkit.privacy import Pseudonymizer
+
+CODE_FOLDED = "code_folded"
+REPAIRS = "repairs"
+QUARANTINE_COLUMNS = ("file", "row", "column", "reason", "activity")
+# Fields whose values a profile may translate through [values.<field>].
+VALUE_FIELDS = ("sex", "procedure", "track", "location_type")
+
+
+@dataclass
+class Mapped:
+    """The events and quarantine entries of one export, before deduplication."""
+
+    events: pd.DataFrame
+    quarantine: pd.DataFrame
+
+
+def _cached(values: pd.Series, fn: Callable[[Any], Any]) -> list[Any]:
+    """``fn`` of every value, computed once per distinct value (keyed by type, 1 is not '1')."""
+    cache: dict[tuple[type, Any], Any] = {}
+    out = []
+    for v in values.tolist():
+        try:
+            k = (type(v), v)
+            hit = cache.get(k, cache)
+        except TypeError:
+            out.append(fn(v))
+            continue
+        if hit is cache:
+            hit = fn(v)
+            cache[k] = hit
+        out.append(hit)
+    return out
+
+
+def text(value: object) -> str | None:
+    """A cell as trimmed text (a whole number without its '.0'), or None when empty."""
+    if p.is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+class _Rows:
+    """The per-row outcome while a table is mapped: the first reason found wins."""
+
+    def __init__(self, table: RawTable) -> None:
+        self.table = table
+        self.n = len(table.frame)
+        self.reason = np.full(self.n, None, dtype=object)
+        self.column = np.full(self.n, None, dtype=object)
+        self.repairs: list[list[str]] = [[] for _ in range(self.n)]
+
+    def flag(self, reasons: list[str | None], field_name: str) -> None:
+        source_column = self.table.profile.columns[field_name]
+        for i, why in enumerate(reasons):
+            if why is not None and self.reason[i] is None:
+                self.reason[i] = why
+                self.column[i] = source_column
+
+    def repair(self, repairs: list[str | None]) -> None:
+        for i, kind in enumerate(repairs):
+            if kind is not None:
+                self.repairs[i].append(kind)
+
+    @property
+    def ok(self) -> np.ndarray:
+        return np.array([r is None for r in self.reason], dtype=bool)
+
+
+def _activities(table: RawTable, rows: _Rows) -> list[str | None]:
+    profile = table.profile
+    codes = table.frame["code"]
+    outcomes = table.frame["outcome"] if "outcome" in table.frame else pd.Series([None] * rows.n)
+
+    def lookup(pair: tuple[object, object]) -> tuple[str | None, str | None]:
+        code, outcome = text(pair[0]), text(pair[1])
+        if code is None:
+            return None, p.UNKNOWN_CODE
+        activity = profile.activity_for(code, outcome)
+        if activity is None:
+            return None, p.UNKNOWN_CODE
+        raw = str(pair[0])
+        exact = raw in profile.codes or (
+            outcome is not None and profile.code_key(raw, str(pair[1])) in profile.codes
+        )
+        return activity, None if exact else CODE_FOLDED
+
+    pairs = pd.Series(list(zip(codes.tolist(), outcomes.tolist(), strict=True)), dtype=object)
+    found = _cached(pairs, lookup)
+    rows.flag([None if a else p.UNKNOWN_CODE for a, _ in found], "code")
+    rows.repair([r if a else None for a, r in found])
+    return [a for a, _ in found]
+
+
+def _local_times(table: RawTable, rows: _Rows) -> tuple[list[date | None], pd.Series]:
+    """Local calendar dates (for the date checks) and UTC timestamps of every row."""
+    profile = table.profile
+    frame = table.frame
+    if profile.timestamp_iso and "timestamp" in frame:
+        parsed = _cached(frame["timestamp"], p.parse_iso_timestamp)
+        rows.flag([x.reason for x in parsed], "timestamp")
+        utc = pd.Series(
+            [x.value if x.value is not None else pd.NaT for x in parsed],
+            dtype="datetime64[us, UTC]",
+        )
+        local = utc.dt.tz_convert(profile.timezone)
+        dates = [None if pd.isna(t) else t.date() for t in local]
+        return dates, utc
+    kind_xlsx = profile.file_kind == "xlsx"
+
+    def one_date(value: object) -> p.Parsed:
+        parsed = p.parse_date(value, profile.date_patterns, excel_serial=profile.excel_serial)
+        if kind_xlsx and isinstance(value, str) and parsed.value and parsed.repair is None:
+            return p.Parsed(parsed.value, repair=p.DATE_TEXT)
+        return parsed
+
+    parsed_dates = _cached(frame["date"], one_date)
+    rows.flag([x.reason for x in parsed_dates], "date")
+    rows.repair([x.repair if x.value else None for x in parsed_dates])
+    if "time" in frame:
+        parsed_times = _cached(frame["time"], lambda v: p.parse_time(v, profile.time_pattern))
+        rows.flag([x.reason for x in parsed_times], "time")
+        times = [x.value for x in parsed_times]
+    else:
+        times = [time(0, 0)] * rows.n
+    local = [
+        datetime.combine(d.value, t) if d.value is not None and t is not None else None
+        for d, t in zip(parsed_dates, times, strict=True)
+    ]
+    localized = p.localize(pd.Series(local, dtype="datetime64[us]"), profile.timezone)
+    rows.repair([p.DST_GAP if g else None for g in localized.gap])
+    rows.repair([p.DST_OVERLAP if o else None for o in localized.overlap])
+    return [d.value for d in parsed_dates], localized.utc
+
+
+def _check_dates(dates: list[date | None], rows: _Rows, field_name: str, as_of: date) -> None:
+    reasons: list[str | None] = []
+    for d in dates:
+        if d is None:
+            reasons.append(None)
+        elif d.year < p.EARLIEST_YEAR:
+            reasons.append(p.DATE_BEFORE_2000)
+        elif d > as_of:
+            reasons.append(p.FUTURE_DATE)
+        else:
+            reasons.append(None)
+    rows.flag(reasons, field_name)
+
+
+def _municipalities(table: RawTable, rows: _Rows, chain: Chain) -> list[str | None]:
+    frame = table.frame
+    known = {m.code for m in chain.municipalities}
+    if "municipality" in frame:
+        field_name = "municipality"
+
+        def lookup(value: object) -> tuple[str | None, str | None]:
+            if p.is_blank(value):
+                return None, None
+            code = p.municipality_code(value)
+            return (code, None) if code in known else (None, p.UNKNOWN_MUNICIPALITY)
+
+    elif "municipality_name" in frame:
+        field_name = "municipality_name"
+
+        def lookup(value: object) -> tuple[str | None, str | None]:
+            if p.is_blank(value):
+                return None, None
+            found = chain.municipality_by_name(str(value))
+            return (found.code, None) if found else (None, p.UNKNOWN_MUNICIPALITY)
+
+    else:
+        return [None] * rows.n
+    found = _cached(frame[field_name], lookup)
+    rows.flag([why for _, why in found], field_name)
+    return [code for code, _ in found]
+
+
+def _values(profile: Profile, field_name: str, column: pd.Series) -> list[str | None]:
+    table = {fold(k): v for k, v in profile.values.get(field_name, {}).items()}
+
+    def lookup(value: object) -> str | None:
+        raw = text(value)
+        if not table:
+            return raw
+        return table.get(fold(raw or "")) or None
+
+    return _cached(column, lookup)
+
+
+def _optional(frame: pd.DataFrame, field_name: str, fn: Callable[[Any], Any]) -> list[Any]:
+    if field_name not in frame:
+        return [None] * len(frame)
+    return _cached(frame[field_name], fn)
+
+
+def map_table(
+    table: RawTable,
+    *,
+    key: Pseudonymizer,
+    as_of: date,
+    source_file: str,
+    chain: Chain | None = None,
+) -> Mapped:
+    """Normalise, pseudonymise and check every row of one export."""
+    chain = chain or load_chain()
+    profile, frame = table.profile, table.frame
+    rows = _Rows(table)
+    vn = _cached(frame["vnummer"], p.normalise_vnummer)
+    rows.flag([x.reason for x in vn], "vnummer")
+    rows.repair([x.repair if x.value else None for x in vn])
+    activities = _activities(table, rows)
+    dates, utc = _local_times(table, rows)
+    date_field = "timestamp" if profile.timestamp_iso and "timestamp" in frame else "date"
+    _check_dates(dates, rows, date_field, as_of)
+    municipalities = _municipalities(table, rows, chain)
+
+    ok = rows.ok
+    keep = np.flatnonzero(ok)
+    resources = _optional(frame, "resource", text)
+    if "resource" not in frame:
+        resources = municipalities
+    picked = {
+        "case:concept:name": [key.person(vn[i].value) for i in keep],
+        "concept:name": [activities[i] for i in keep],
+        "org:group": [chain.activity(activities[i]).organisation for i in keep],
+        "org:resource": [resources[i] for i in keep],
+        "municipality": [municipalities[i] for i in keep],
+    }
+    extra = {
+        "location_type": _values(profile, "location_type", _column(frame, "location_type")),
+        "case:household": _optional(frame, "household", lambda v: _household(v, key)),
+        "case:nationality": _optional(frame, "nationality", text),
+        "case:birth_year_band": _optional(frame, "birth_year", p.birth_year_band),
+        "case:sex": _values(profile, "sex", _column(frame, "sex")),
+        "case:procedure": _values(profile, "procedure", _column(frame, "procedure")),
+        "case:track": _values(profile, "track", _column(frame, "track")),
+    }
+    picked |= {name: [values[i] for i in keep] for name, values in extra.items()}
+    events = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in picked.items()})
+    events["time:timestamp"] = utc.iloc[keep].reset_index(drop=True)
+    events["source_system"] = profile.source_system
+    events["source_file"] = source_file
+    events["source_row"] = frame[ROW].to_numpy()[keep]
+    events[REPAIRS] = ["|".join(rows.repairs[i]) for i in keep]
+    identity = ("case:concept:name", "concept:name", "time:timestamp", "org:resource")
+    parts = [events[c] for c in (*identity, "municipality")]
+    events["event_id"] = content_ids(profile.source_system, parts)
+    bad = np.flatnonzero(~ok)
+    quarantine = pd.DataFrame(
+        {
+            "file": source_file,
+            "row": frame[ROW].to_numpy()[bad],
+            "column": rows.column[bad],
+            "reason": rows.reason[bad],
+            "activity": [activities[i] or "" for i in bad],
+        },
+        columns=list(QUARANTINE_COLUMNS),
+    )
+    return Mapped(events=events, quarantine=quarantine)
+
+
+def _column(frame: pd.DataFrame, field_name: str) -> pd.Series:
+    if field_name in frame:
+        return frame[field_name]
+    return pd.Series([None] * len(frame), dtype=object)
+
+
+def _household(value: object, key: Pseudonymizer) -> str | None:
+    raw = text(value)
+    return key.household(raw.upper().replace(" ", "")) if raw else None
+
+
+def count_repairs(repairs: pd.Series) -> Counter[str]:
+    """How often each repair was needed, from the joined repair kinds of each row."""
+    counts: Counter[str] = Counter()
+    for joined in repairs.tolist():
+        if joined:
+            counts.update(joined.split("|"))
+    return counts

@@ -1,0 +1,244 @@
+"""The canonical chain event log: its schema, the one validation every writer calls, and storage.
+
+Columns follow pm4py's names, so every pm4py function takes the log as it is (see the contract in
+ARCHITECTURE.md). Invariants, checked by :func:`validate` before anything is written: timestamps
+are tz-aware UTC; there is no column outside the contract (so no personal-data column can be
+written by accident); case ids are pseudonyms, not raw identifiers; events are sorted stably by
+case, time and source order (pm4py results depend on order); activities, organisations and
+municipalities come from the chain vocabulary.
+
+Example::
+
+    >>> from toolkit.eventlog import read_events
+    >>> log = read_events(Path("event_logs/demo/events.parquet"))  # doctest: +SKIP
+    >>> log["concept:name"].value_counts().head(3)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from toolkit.atomic import atomic_write
+from toolkit.chain import Chain, load_chain
+from toolkit.errors import EventLogError
+from toolkit.privacy import PSEUDONYM_LENGTH
+
+CASE = "case:concept:name"
+ACTIVITY = "concept:name"
+TIMESTAMP = "time:timestamp"
+GROUP = "org:group"
+RESOURCE = "org:resource"
+MUNICIPALITY = "municipality"
+EVENT_ID = "event_id"
+SOURCE_SYSTEM = "source_system"
+SOURCE_FILE = "source_file"
+SOURCE_ROW = "source_row"
+
+# Case attributes: one value per person, repeated on each of the person's events (pm4py's way).
+CASE_ATTRIBUTES = (
+    "case:household",
+    "case:nationality",
+    "case:birth_year_band",
+    "case:sex",
+    "case:procedure",
+    "case:track",
+)
+# `location_type` (COL, AZC, ...) is not personal and the relocation analysis needs it.
+EVENT_COLUMNS = (
+    CASE,
+    ACTIVITY,
+    TIMESTAMP,
+    GROUP,
+    RESOURCE,
+    MUNICIPALITY,
+    "location_type",
+    *CASE_ATTRIBUTES,
+    EVENT_ID,
+    SOURCE_SYSTEM,
+    SOURCE_FILE,
+    SOURCE_ROW,
+)
+CATEGORY_COLUMNS = (GROUP, RESOURCE, MUNICIPALITY, "location_type")
+SORT_KEYS = (CASE, TIMESTAMP, SOURCE_FILE, SOURCE_ROW)
+# The organisations whose exports the adapters read, in the order `sources` names them.
+CHAIN_SOURCES = ("IND", "COA", "GEMEENTE")
+UTC = "UTC"
+TIME_UNIT = "us"
+PARQUET_COMPRESSION = "zstd"
+_PSEUDONYM = re.compile(rf"^[0-9a-f]{{{PSEUDONYM_LENGTH}}}$")
+
+
+def _categories(column: str, values: pd.Series, chain: Chain, vocabulary: bool) -> list[str]:
+    if vocabulary and column == GROUP:
+        return [o.id for o in chain.organisations]
+    if vocabulary and column == MUNICIPALITY:
+        return sorted(m.code for m in chain.municipalities)
+    return sorted({str(v) for v in values.dropna().unique()})
+
+
+def prepare(
+    events: pd.DataFrame, *, chain: Chain | None = None, vocabulary: bool = True
+) -> pd.DataFrame:
+    """The events in the contract's columns, types and order (missing columns become empty).
+
+    ``vocabulary=False`` is for logs of other processes (the generic profile), whose activities
+    and organisations are not the chain's.
+    """
+    chain = chain or load_chain()
+    stray = [c for c in events.columns if c not in EVENT_COLUMNS]
+    if stray:
+        raise EventLogError(f"column {stray[0]!r} is not part of the event-log contract")
+    out = pd.DataFrame(index=events.index)
+    for column in EVENT_COLUMNS:
+        values = events[column] if column in events else pd.Series(None, index=events.index)
+        if column == TIMESTAMP:
+            out[column] = pd.to_datetime(values, utc=True).dt.as_unit(TIME_UNIT)
+        elif column == SOURCE_ROW:
+            out[column] = values.astype("int64")
+        elif column in CATEGORY_COLUMNS:
+            values = values.astype(object).where(values.notna(), None)
+            cats = _categories(column, values, chain, vocabulary)
+            out[column] = pd.Categorical(values, categories=cats)
+        else:
+            out[column] = values.astype(object).where(values.notna(), None).astype("str")
+    out = out.sort_values(list(SORT_KEYS), kind="stable").reset_index(drop=True)
+    return out
+
+
+def _fail(message: str) -> EventLogError:
+    return EventLogError(f"event log: {message}")
+
+
+def validate(
+    events: pd.DataFrame, *, chain: Chain | None = None, vocabulary: bool = True
+) -> pd.DataFrame:
+    """Check the contract; return the log unchanged or raise :class:`EventLogError`.
+
+    Every writer of an event log calls this, so a log on disk always satisfies the invariants.
+    """
+    chain = chain or load_chain()
+    columns = tuple(events.columns)
+    if columns != EVENT_COLUMNS:
+        extra = [c for c in columns if c not in EVENT_COLUMNS]
+        missing = [c for c in EVENT_COLUMNS if c not in columns]
+        if extra:
+            raise _fail(f"column {extra[0]!r} is not part of the contract (never write it)")
+        if missing:
+            raise _fail(f"column {missing[0]!r} is missing")
+        raise _fail("columns are not in the contract's order")
+    stamps = events[TIMESTAMP]
+    if not isinstance(stamps.dtype, pd.DatetimeTZDtype) or str(stamps.dtype.tz) != UTC:
+        raise _fail(f"{TIMESTAMP} must be tz-aware UTC, not {stamps.dtype}")
+    if stamps.isna().any():
+        raise _fail(f"{TIMESTAMP} has empty values")
+    cases = events[CASE]
+    if cases.isna().any() or not cases.str.fullmatch(_PSEUDONYM).all():
+        raise _fail(f"{CASE} must hold pseudonyms ({PSEUDONYM_LENGTH} hex characters) only")
+    households = events["case:household"].dropna()
+    if not households.str.fullmatch(_PSEUDONYM).all():
+        raise _fail("case:household must hold pseudonyms only")
+    if events[EVENT_ID].isna().any() or events[EVENT_ID].duplicated().any():
+        raise _fail(f"{EVENT_ID} must be present and unique")
+    for column in CATEGORY_COLUMNS:
+        if not isinstance(events[column].dtype, pd.CategoricalDtype):
+            raise _fail(f"{column} must be categorical")
+    if not pd.MultiIndex.from_arrays([events[k] for k in SORT_KEYS]).is_monotonic_increasing:
+        raise _fail("events are not sorted by case, time and source order")
+    if vocabulary:
+        _check_vocabulary(events, chain)
+    spread = events.groupby(CASE, observed=True)[list(CASE_ATTRIBUTES)].nunique()
+    if (spread > 1).any().any():
+        raise _fail("a case attribute has more than one value within a case")
+    return events
+
+
+def _check_vocabulary(events: pd.DataFrame, chain: Chain) -> None:
+    activities = chain.activity_ids
+    unknown = sorted(set(events[ACTIVITY].unique()) - activities)
+    if unknown:
+        raise _fail(f"activity {unknown[0]!r} is not in the chain vocabulary")
+    organisations = {o.id for o in chain.organisations}
+    if set(events[GROUP].cat.categories) - organisations:
+        raise _fail(f"{GROUP} has a category outside the chain's organisations")
+    expected = events[ACTIVITY].map(lambda a: chain.activity(a).organisation)
+    if (events[GROUP].astype(object) != expected).any():
+        raise _fail(f"{GROUP} does not match the organisation of the activity")
+    codes = {m.code for m in chain.municipalities}
+    if set(events[MUNICIPALITY].cat.categories) - codes:
+        raise _fail(f"{MUNICIPALITY} has a code that is not a chain municipality")
+
+
+def spread_case_attributes(events: pd.DataFrame) -> pd.DataFrame:
+    """Give every event of a person the person's case attributes, whichever source held them.
+
+    COA knows household, birth year, sex and nationality; IND knows procedure and track. The
+    value taken is the last one known in time order (a track assigned later replaces none).
+    """
+    present = [c for c in CASE_ATTRIBUTES if c in events]
+    if not present or events.empty:
+        return events
+    ordered = events.sort_values(list(SORT_KEYS), kind="stable")
+    # groupby().last() takes the last non-empty value of each column within each case.
+    last = ordered.groupby(CASE, sort=False)[present].last()
+    out = events.copy()
+    positions = last.index.get_indexer(out[CASE])
+    for column in present:
+        out[column] = last[column].to_numpy()[positions]
+    return out
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Write a frame to parquet atomically and reproducibly (same frame, same bytes)."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+
+    def write(tmp: Path) -> None:
+        pq.write_table(table, tmp, compression=PARQUET_COMPRESSION)
+
+    atomic_write(Path(path), write)
+
+
+def write_events(
+    events: pd.DataFrame, path: Path, *, chain: Chain | None = None, vocabulary: bool = True
+) -> None:
+    """Validate, then write an event log to ``path`` (parquet)."""
+    write_parquet(validate(events, chain=chain, vocabulary=vocabulary), path)
+
+
+def read_events(path: Path) -> pd.DataFrame:
+    """Read an event log written by :func:`write_events`."""
+    try:
+        return pd.read_parquet(path)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise EventLogError(f"{path}: not a readable event log ({exc})") from None
+
+
+def case_table(events: pd.DataFrame) -> pd.DataFrame:
+    """One row per person: case attributes, the sources the person appears in, first and last event.
+
+    ``sources`` lists the organisations that recorded the person (``COA+IND``), the basis of the
+    linkage figures: who is seen by which partner.
+    """
+    grouped = events.groupby(CASE, observed=True, sort=True)
+    out = grouped[list(CASE_ATTRIBUTES)].first()
+    seen = events[[CASE]].assign(org=events[GROUP].astype(object)).drop_duplicates()
+    sources = pd.Series("", index=out.index, dtype=object)
+    for org in CHAIN_SOURCES:
+        has = out.index.isin(seen.loc[seen["org"] == org, CASE])
+        out[f"in_{org.lower()}"] = has
+        sources = sources.where(~has, sources + np.where(sources == "", "", "+") + org)
+    out["sources"] = sources
+    out["events"] = grouped.size()
+    out["first_event"] = grouped[TIMESTAMP].min()
+    out["last_event"] = grouped[TIMESTAMP].max()
+    municipalities = events.dropna(subset=[MUNICIPALITY]).drop_duplicates(CASE, keep="last")
+    out["case:municipality"] = municipalities.set_index(CASE)[MUNICIPALITY].astype(object)
+    out = out.reset_index()
+    for column in ("case:municipality", "sources", *CASE_ATTRIBUTES):
+        out[column] = out[column].astype(object).where(out[column].notna(), None).astype("str")
+    return out
