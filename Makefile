@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/ketenlens generate --persons 3000 --seed 11 --out event_logs/demo/raw
+	$(BIN)/ketenlens ingest event_logs/demo/raw --out event_logs/demo --demo
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -348,3 +348,16 @@ def test_a_log_written_inside_the_raw_directory_is_not_read_back(raw, tmp_path, 
     second = ingest(raw, raw / "log", key=key, as_of=AS_OF)
     assert [f.path for f in second.files] == [f.path for f in first.files]
     assert second.events_added == 0
+
+
+def test_raw_exports_inside_the_log_folder_are_read_and_the_log_files_are_not(tmp_path, key):
+    # the workspace layout: event_logs/<name>/raw/ holds the exports, event_logs/<name>/ the log
+    log = tmp_path / "demo"
+    raw = log / "raw"
+    raw.mkdir(parents=True)
+    _gemeente(raw)
+    first = ingest(raw, log, key=key, as_of=AS_OF)
+    assert first.events > 0
+    again = ingest(raw, log, key=key, as_of=AS_OF)
+    assert [f.path for f in again.files] == [f.path for f in first.files]
+    assert again.events == first.events

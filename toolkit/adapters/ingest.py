@@ -96,12 +96,9 @@ def is_generated(directory: Path) -> bool:
     return (Path(directory) / GROUND_TRUTH).is_file()
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-    except ValueError:
-        return False
-    return True
+def _is_log_file(path: Path, out: Path) -> bool:
+    """Whether a file is one the log itself wrote: the usual layout keeps raw/ inside the log."""
+    return path.resolve().parent == out.resolve()
 
 
 def find_sources(
@@ -122,7 +119,7 @@ def find_sources(
     for path in sorted(p for p in directory.rglob("*") if p.is_file()):
         relative = path.relative_to(directory)
         name = relative.as_posix()
-        if _inside(path, out) or any(part.startswith(".") for part in relative.parts[:-1]):
+        if _is_log_file(path, out) or any(part.startswith(".") for part in relative.parts[:-1]):
             continue
         if not is_export(path):
             ignored.append(name)
