@@ -456,3 +456,23 @@ def test_refuses_two_codes_that_fold_to_the_same_text(tmp_path: Path) -> None:
     )
     message = _refusal(path)
     assert "two codes fold to the same text" in message
+
+
+def test_a_folder_of_own_profiles_is_added_and_a_taken_name_refused(tmp_path: Path) -> None:
+    from toolkit.adapters import profiles_with
+    from toolkit.errors import ProfileError
+
+    own = tmp_path / "own"
+    own.mkdir()
+    shipped = builtin_profiles()["gemeente-csv"].path
+    text = shipped.read_text(encoding="utf-8")
+    (own / "partner.toml").write_text(
+        text.replace('name = "gemeente-csv"', 'name = "gemeente-partner-csv"'), encoding="utf-8"
+    )
+    profiles = profiles_with((own,))
+    assert set(profiles) == set(builtin_profiles()) | {"gemeente-partner-csv"}
+    (own / "clash.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"clash\.toml.*'gemeente-csv' is already taken"):
+        profiles_with((own,))
+    with pytest.raises(ProfileError, match="not a directory"):
+        profiles_with((tmp_path / "missing",))

@@ -3,6 +3,12 @@
 Each source format is a mapping profile in ``profiles/`` (data, not code); see docs/adapters.md.
 """
 
-from toolkit.adapters.profile import Profile, builtin_profiles, fold, load_profile
+from toolkit.adapters.profile import (
+    Profile,
+    builtin_profiles,
+    fold,
+    load_profile,
+    profiles_with,
+)
 
-__all__ = ["Profile", "builtin_profiles", "fold", "load_profile"]
+__all__ = ["Profile", "builtin_profiles", "fold", "load_profile", "profiles_with"]

@@ -52,6 +52,13 @@ def add_ingest_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
         "--out", required=True, help="directory of the event log, e.g. event_logs/x"
     )
     parser.add_argument("--profile", help="read every file with this profile (or 'generic')")
+    parser.add_argument(
+        "--profiles",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a folder with profile files of your own (*.toml), used beside the shipped ones",
+    )
     parser.add_argument("--key-file", help="file holding the pseudonymisation key")
     parser.add_argument(
         "--demo",
@@ -162,6 +169,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             as_of=args.as_of,
             columns=columns,
             progress=progress,
+            profile_dirs=tuple(Path(d) for d in args.profiles),
         )
     print_report(report, console)
     return 0

@@ -32,7 +32,7 @@ from toolkit.adapters.detect import Source, detect, is_export
 from toolkit.adapters.generic import SOURCE_SYSTEM as GENERIC_SYSTEM
 from toolkit.adapters.generic import GenericColumns, map_log, read_log
 from toolkit.adapters.mapping import QUARANTINE_COLUMNS, REPAIRS, Mapped, count_repairs, map_table
-from toolkit.adapters.profile import builtin_profiles
+from toolkit.adapters.profile import profiles_with
 from toolkit.adapters.report import FileReport, IngestReport, linkage
 from toolkit.adapters.table import RawTable
 from toolkit.adapters.xlsx import read_xlsx
@@ -107,13 +107,14 @@ def find_sources(
     *,
     profile: str | None = None,
     columns: GenericColumns | None = None,
+    profile_dirs: tuple[Path, ...] = (),
 ) -> tuple[list[Source], list[str]]:
     """The export files under ``directory`` (sorted by path) with their profiles; ignored files.
 
-    Files inside ``out`` are skipped, so a log written into the raw directory is never read back
-    as an export.
+    The log's own files in ``out`` are skipped, so a log written beside (or above) its raw exports
+    is never read back as an export.
     """
-    profiles = builtin_profiles()
+    profiles = profiles_with(profile_dirs)
     sources: list[Source] = []
     ignored: list[str] = []
     for path in sorted(p for p in directory.rglob("*") if p.is_file()):
@@ -216,6 +217,7 @@ def ingest(
     as_of: date | None = None,
     columns: GenericColumns | None = None,
     progress: Progress | None = None,
+    profile_dirs: tuple[Path, ...] = (),
 ) -> IngestReport:
     """Ingest every export under ``directory`` into the event log in ``out``; return the report."""
     directory, out = Path(directory), Path(out)
@@ -223,7 +225,9 @@ def ingest(
         raise IngestError(f"{directory}: not a directory")
     columns = columns or GenericColumns()
     reference = resolve_as_of(directory, as_of)
-    sources, ignored = find_sources(directory, out, profile=profile, columns=columns)
+    sources, ignored = find_sources(
+        directory, out, profile=profile, columns=columns, profile_dirs=profile_dirs
+    )
     existing, old_quarantine = _existing(out, key)
     vocabulary = sources[0].profile is not None
     if existing is not None and (existing["source_system"] == GENERIC_SYSTEM).any() == vocabulary:

@@ -209,6 +209,31 @@ def load_profile(path: Path, chain: Chain | None = None) -> Profile:
     )
 
 
+def profiles_with(extra_dirs: tuple[Path, ...] = ()) -> dict[str, Profile]:
+    """The shipped profiles plus those in ``extra_dirs`` (a partner's own formats).
+
+    A partner whose export differs writes a profile file in a folder of its own and passes that
+    folder (``ketenlens ingest --profiles DIR``); nothing in the package changes.
+    """
+    profiles = dict(builtin_profiles())
+    for folder in extra_dirs:
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise ProfileError(f"profile folder {folder}: not a directory")
+        files = sorted(folder.glob("*.toml"))
+        if not files:
+            raise ProfileError(f"profile folder {folder}: no *.toml profile files in it")
+        for path in files:
+            profile = load_profile(path)
+            if profile.name in profiles:
+                raise ProfileError(
+                    f"profile {path}: the name {profile.name!r} is already taken by "
+                    f"{profiles[profile.name].path}; give it a name of its own"
+                )
+            profiles[profile.name] = profile
+    return profiles
+
+
 @cache
 def builtin_profiles() -> dict[str, Profile]:
     """The profiles shipped with the toolkit, by name."""
