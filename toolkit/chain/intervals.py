@@ -43,8 +43,8 @@ def interval_bounds(
     froms = events.loc[events[activity].isin(norm.from_activities), [case, timestamp]]
     starts = froms.groupby(case, sort=True, observed=True)[timestamp].min().rename("start")
     tos = events.loc[events[activity].isin(norm.to_activities), [case, timestamp]]
-    joined = tos.join(starts, on=case, how="inner")
+    joined = tos.merge(starts.reset_index(), on=case, how="inner")
     joined = joined[joined[timestamp] >= joined["start"]]
     ends = joined.groupby(case, sort=True, observed=True)[timestamp].min().rename("end")
-    result = pd.concat([starts, ends], axis=1).reset_index()
-    return result.rename(columns={case: "case"})[["case", "start", "end"]]
+    result = starts.to_frame().join(ends, how="left").rename_axis("case").reset_index()
+    return result[["case", "start", "end"]]

@@ -131,6 +131,7 @@ class Simulation:
         self.nat_p = np.array([n["share"] for n in self.nationalities])
         self.offices = cfg["office"]
         self.office_p = np.array([o["share"] for o in self.offices])
+        self.office_cases = np.zeros(len(self.offices))
         locs = cfg["reception"]["locations"]
         self.loc_names = [loc["name"] for loc in locs]
         self.loc_types = [loc["type"] for loc in locs]
@@ -322,12 +323,19 @@ class Simulation:
             ids.append(pid)
         return ids
 
+    def _pick_office(self) -> int:
+        """Cases go to offices in proportion to their capacity, as the IND plans its work."""
+        deficit = self.office_p * (self.office_cases.sum() + 1) - self.office_cases
+        office = int(np.argmax(deficit))
+        self.office_cases[office] += 1
+        return office
+
     def _new_household(self, size: int, nat: int, t: float, procedure: str) -> Household:
         hid = len(self._households)
         number = f"HH{1_000_000 + hid * 7 % 9_000_000:07d}"
         year = (self.start + timedelta(days=t)).year
         members = self._new_people(number, size, nat, year, procedure)
-        office = int(self.rng.choice(len(self.offices), p=self.office_p))
+        office = self._pick_office()
         col = self.cols[int(self.rng.integers(len(self.cols)))]
         h = Household(hid, number, members, nat, office, col, t)
         self._households.append(h)
@@ -512,6 +520,8 @@ class Simulation:
         if self.rng.random() < housing["refusal_share"]:
             t_ref = t + self._u((2, 12))
             self._gem(h.members, "gem_woning_geweigerd", t_ref, h.municipality)
+            # the home goes to the next in line, so the municipality's supply is not lost
+            self.q_housing[h.municipality].budget += h.size_for_housing
             self._at(t_ref, self._requeue_front, h)
             return
         t_lease = t + self._skewed(housing["lease_days"])

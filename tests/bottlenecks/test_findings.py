@@ -1,0 +1,110 @@
+"""Findings: the record, the ranking, a log from outside the chain, and the injected bottlenecks."""
+
+import json
+
+import pandas as pd
+import pytest
+from chain_logs import hand_log
+
+from toolkit.bottlenecks import find_bottlenecks, interval_summary
+from toolkit.filters import LogFilter, apply_filter
+
+
+def _generic_log() -> pd.DataFrame:
+    # 40 cases of a process outside the chain: register -> pay.
+    # cases 0-19 pay after 1 day, 20-29 after 11 days, 30-39 after 31 days:
+    # median (1 + 11) / 2 = 6, mean (20 * 1 + 10 * 11 + 10 * 31) / 40 = 11,
+    # beyond the median 10 * 5 + 10 * 25 = 300 person-days for 20 cases.
+    # cases 0-29 register twice (same moment): 30 repeated cases, waits of 0 days.
+    rows = []
+    for i in range(40):
+        case = f"c{i:02d}"
+        rows.append((case, "register", "2024-01-01 10:00"))
+        if i < 30:
+            rows.append((case, "register", "2024-01-01 10:00"))
+        paid = "2024-01-02" if i < 20 else "2024-01-12" if i < 30 else "2024-02-01"
+        rows.append((case, "pay", f"{paid} 10:00"))
+    return hand_log(rows)
+
+
+def test_a_log_outside_the_chain_gets_waits_and_repeats_only():
+    findings = find_bottlenecks(_generic_log())
+    assert [f.kind for f in findings] == ["long_wait", "rework"]
+    wait, repeat = findings
+    assert wait.place == "transition register -> pay"
+    assert (wait.value, wait.benchmark) == (11.0, 6.0)
+    assert wait.excess_person_days == pytest.approx(300.0)
+    assert wait.persons == 20
+    assert wait.confidence == "descriptive"
+    assert repeat.place == "activity register"
+    assert repeat.value == pytest.approx(30 / 40)
+    assert repeat.excess_events == 30
+    assert repeat.excess_person_days == 0.0
+    # fewer repeated cases than min_group: no rework finding
+    assert [f.kind for f in find_bottlenecks(_generic_log(), min_group=31)] == ["long_wait"]
+
+
+def test_findings_are_json_ready_and_carry_their_filter():
+    f = LogFilter(period_from="2024-01-01")
+    findings = find_bottlenecks(_generic_log(), filter=f)
+    record = findings[0].to_dict()
+    assert json.loads(json.dumps(record))["filter"] == {"period_from": "2024-01-01"}
+    assert LogFilter.from_dict(record["filter"]) == f
+    assert find_bottlenecks(_generic_log(), filter=LogFilter(period_from="2025-01-01")) == []
+
+
+@pytest.fixture(scope="module")
+def findings(default_world):
+    cfg, _, log = default_world
+    return find_bottlenecks(log, as_of=cfg.cutoff)
+
+
+def _of(findings, kind, dimension=None):
+    return [
+        f
+        for f in findings
+        if f.kind == kind and (dimension is None or (f.segment and f.segment[0] == dimension))
+    ]
+
+
+def test_ranked_by_excess_person_days(findings):
+    with_days = [f.excess_person_days for f in findings if f.kind != "rework"]
+    assert with_days == sorted(with_days, reverse=True)
+    assert {f.kind for f in findings} == {"norm_breach", "slow_segment", "long_wait", "rework"}
+    assert findings[-1].kind == "rework"  # no person-days: after the rest
+
+
+def test_zaanstad_is_found_as_slow_municipality(findings):
+    slow = _of(findings, "slow_segment")
+    munis = _of(findings, "slow_segment", "municipality")
+    assert munis[0].segment == ("municipality", "GM0479")
+    assert munis[0].interval in {"N11", "N13"}
+    assert munis[0] in slow[:10]
+    assert {f.interval for f in munis if f.segment[1] == "GM0479"} == {"N11", "N13"}
+
+
+def test_den_bosch_is_found_as_slow_ind_office(findings):
+    offices = _of(findings, "slow_segment", "office")
+    assert offices[0].segment == ("office", "Den Bosch")
+    assert offices[0] in _of(findings, "slow_segment")[:5]
+
+
+def test_gilze_is_the_top_relocation_finding(findings):
+    rework = _of(findings, "rework")
+    assert rework[0].segment == ("location", "Gilze")
+    assert rework[0].value > 2 * rework[0].benchmark
+
+
+def test_norm_breach_findings_cover_the_housing_norm(findings):
+    housing = [f for f in _of(findings, "norm_breach") if f.interval == "N13"]
+    assert len(housing) == 1
+    assert housing[0].value > 0.5  # most status holders wait beyond 14 weeks
+    assert housing[0].persons > 0
+
+
+def test_a_finding_is_reproduced_by_its_filter(default_world, findings):
+    cfg, _, log = default_world
+    zaanstad = next(f for f in findings if f.segment == ("municipality", "GM0479"))
+    view = apply_filter(log, LogFilter.from_dict(zaanstad.filter))
+    row = interval_summary(view, norms=[zaanstad.interval], as_of=cfg.cutoff).iloc[0]
+    assert row["median_days"] == pytest.approx(zaanstad.value, rel=0.02)

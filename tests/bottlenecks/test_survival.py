@@ -1,0 +1,38 @@
+"""Kaplan-Meier by hand: the estimate, its quantiles, and a median that is never reached."""
+
+import pytest
+
+from toolkit.bottlenecks.survival import kaplan_meier
+
+
+def test_kaplan_meier_by_hand():
+    # five persons: finished after 1, 2, 3 days; still waiting after 4 and 5 days
+    # S(1) = 4/5 = 0.8; S(2) = 0.8 * 3/4 = 0.6; S(3) = 0.6 * 2/3 = 0.4 (3 at risk, 1 ends);
+    # the censored 4 and 5 do not move S
+    km = kaplan_meier([1.0, 2.0, 3.0, 4.0, 5.0], [False, False, False, True, True])
+    assert km.survival_at(0.5) == 1.0
+    assert km.survival_at(1.0) == pytest.approx(0.8)
+    assert km.survival_at(2.5) == pytest.approx(0.6)
+    assert km.survival_at(10.0) == pytest.approx(0.4)
+    assert km.median == 3.0  # first t with S(t) <= 0.5
+    assert km.p90 is None  # S never gets to 0.1
+    assert km.share_longer_than(2.0) == pytest.approx(0.6)
+    # P(T < 2) = 1 - S(just before 2) = 1 - 0.8
+    assert km.share_shorter_than(2.0) == pytest.approx(0.2)
+    # area under S up to 3: 1*1 + 0.8*1 + 0.6*1 = 2.4
+    assert km.restricted_mean(3.0) == pytest.approx(2.4)
+    assert (km.persons, km.completed) == (5, 3)
+
+
+def test_median_not_reached_is_none_not_invented():
+    # one of three finished; S stays at 2/3
+    km = kaplan_meier([1.0, 2.0, 5.0], [False, True, True])
+    assert km.median is None
+    assert km.survival_at(100.0) == pytest.approx(2 / 3)
+
+
+def test_without_censoring_it_is_the_empirical_distribution():
+    km = kaplan_meier([4.0, 1.0, 3.0, 2.0], [False] * 4)
+    assert km.median == 2.0
+    assert km.p90 == 4.0
+    assert kaplan_meier([3.0], [True]).median is None

@@ -1,0 +1,41 @@
+"""Chain analytics: where people wait, how long, against which norm, and for whom.
+
+A flat API in pm4py's style: every function takes an event log (a DataFrame with the contract's
+columns) and returns plain data. ``find_bottlenecks`` combines them into ranked findings.
+Example::
+
+    >>> from toolkit.bottlenecks import find_bottlenecks, interval_summary
+    >>> interval_summary(log, norms=["N13"])  # doctest: +SKIP
+    >>> find_bottlenecks(log)[0].title_en  # doctest: +SKIP
+"""
+
+from toolkit.bottlenecks.findings import Finding, find_bottlenecks
+from toolkit.bottlenecks.intervals import end_expected, interval_summary, person_intervals
+from toolkit.bottlenecks.norms import norm_breaches
+from toolkit.bottlenecks.persons import person_attributes
+from toolkit.bottlenecks.rework import relocation_rates, repeated_activities, rework_summary
+from toolkit.bottlenecks.segments import slow_segments
+from toolkit.bottlenecks.survival import KaplanMeier, kaplan_meier
+from toolkit.bottlenecks.waits import handover_waits, person_waits, transition_waits
+from toolkit.bottlenecks.wip import flow_per_week, wip_per_day
+
+__all__ = [
+    "Finding",
+    "KaplanMeier",
+    "end_expected",
+    "find_bottlenecks",
+    "flow_per_week",
+    "handover_waits",
+    "interval_summary",
+    "kaplan_meier",
+    "norm_breaches",
+    "person_attributes",
+    "person_intervals",
+    "person_waits",
+    "relocation_rates",
+    "repeated_activities",
+    "rework_summary",
+    "slow_segments",
+    "transition_waits",
+    "wip_per_day",
+]

@@ -1,0 +1,108 @@
+"""Small helpers every chain analysis shares: order, the end of the data, days, local dates.
+
+They exist so that "the end of the data", "a day" and "the order of a person's events" mean the
+same thing in every table: waits, intervals, work in progress and findings all call these.
+Example::
+
+    >>> import pandas as pd
+    >>> from toolkit.bottlenecks.common import to_days
+    >>> to_days(pd.Series(pd.to_timedelta(["36h"]))).tolist()
+    [1.5]
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from toolkit.eventlog import CASE, SOURCE_FILE, SOURCE_ROW, TIMESTAMP
+from toolkit.filters import LOCAL_TZ, in_window, local_day_end, local_day_start
+
+__all__ = [
+    "LOCAL_TZ",
+    "end_of_data",
+    "in_window",
+    "local_dates",
+    "local_day_end",
+    "local_day_start",
+    "sort_events",
+    "to_days",
+    "utc",
+]
+
+SECONDS_PER_DAY = 86_400.0
+
+
+def sort_events(log: pd.DataFrame) -> pd.DataFrame:
+    """The log sorted stably by case, time and source order (the contract's order).
+
+    Source columns that a log lacks are skipped; ties then keep the rows' given order.
+
+    Example::
+
+        >>> sort_events(log)["case:concept:name"].is_monotonic_increasing  # doctest: +SKIP
+        True
+    """
+    keys = [CASE, TIMESTAMP] + [c for c in (SOURCE_FILE, SOURCE_ROW) if c in log.columns]
+    return log.sort_values(keys, kind="stable")
+
+
+def to_days(delta: pd.Series) -> pd.Series:
+    """Timedeltas as float days (every duration in the toolkit is in days).
+
+    Example::
+
+        >>> to_days(pd.Series(pd.to_timedelta(["12h"]))).tolist()
+        [0.5]
+    """
+    return delta.dt.total_seconds() / SECONDS_PER_DAY
+
+
+def end_of_data(log: pd.DataFrame, as_of: pd.Timestamp | date | str | None = None) -> pd.Timestamp:
+    """The moment up to which the log is complete: ``as_of`` if given, else the last event.
+
+    A date (no time) means the end of that day in Amsterdam, so ``as_of=2025-06-30`` includes
+    everything recorded on 30 June.
+
+    Example::
+
+        >>> end_of_data(log, "2025-06-30")  # doctest: +SKIP
+        Timestamp('2025-06-30 22:00:00+0000', tz='UTC')
+    """
+    if as_of is None:
+        return pd.Timestamp(log[TIMESTAMP].max())
+    return local_day_end(as_of) if _is_day(as_of) else utc(as_of)
+
+
+def _is_day(value: pd.Timestamp | date | str) -> bool:
+    if isinstance(value, pd.Timestamp):
+        return False
+    if isinstance(value, date) and not hasattr(value, "hour"):
+        return True
+    return isinstance(value, str) and len(value) == len("2025-06-30")
+
+
+def utc(value: pd.Timestamp | date | str) -> pd.Timestamp:
+    """A moment in UTC; a naive value is read as Amsterdam local time.
+
+    Example::
+
+        >>> utc("2025-01-01 10:00")
+        Timestamp('2025-01-01 09:00:00+0000', tz='UTC')
+    """
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize(LOCAL_TZ)
+    return stamp.tz_convert("UTC")
+
+
+def local_dates(stamps: pd.Series) -> pd.Series:
+    """The Amsterdam calendar day of each UTC timestamp, as midnight timestamps (naive).
+
+    Example::
+
+        >>> local_dates(pd.Series(pd.to_datetime(["2025-03-31 22:30"], utc=True))).tolist()
+        [Timestamp('2025-04-01 00:00:00')]
+    """
+    return stamps.dt.tz_convert(LOCAL_TZ).dt.tz_localize(None).dt.normalize()

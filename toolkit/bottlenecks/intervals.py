@@ -1,0 +1,198 @@
+"""Milestone intervals per person, with the people still waiting right-censored.
+
+A person counts from their interval start (``toolkit.chain.intervals.interval_bounds``, the one
+definition of an interval). Who has not reached the end by the end of the data (``as_of``, by
+default the log's last event) is censored at that moment: "waited at least this long". Who left
+the chain first (an activity of the phase ``vertrek``: departure, Dublin transfer, unknown
+destination) is censored when they left, since they were no longer waiting. Medians and p90s come
+from the Kaplan-Meier estimate; the naive median of finished cases only is given beside it,
+because it is the figure that looks fast when a backlog grows.
+
+A cohort (``cohort=(from, to)``, Amsterdam calendar days, both included) keeps the persons whose
+interval starts in that window; it is per interval, so it is a parameter here, not a log filter.
+Example::
+
+    >>> from toolkit.bottlenecks import interval_summary  # doctest: +SKIP
+    >>> interval_summary(log, norms=["N13"])[["interval", "median_days", "still_open"]]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from toolkit.bottlenecks.common import end_of_data, in_window, to_days
+from toolkit.bottlenecks.survival import kaplan_meier
+from toolkit.chain import Chain, Norm, load_chain
+from toolkit.chain.intervals import interval_bounds
+from toolkit.eventlog import ACTIVITY, CASE, TIMESTAMP
+
+EXIT_PHASE = "vertrek"
+Cohort = tuple[date | str | None, date | str | None]
+SUMMARY_COLUMNS = [
+    "interval",
+    "from_activity",
+    "to_activity",
+    "persons",
+    "completed",
+    "still_open",
+    "left_chain",
+    "median_days",
+    "median_reached",
+    "median_days_completed_only",
+    "p90_days",
+    "p90_reached",
+    "norm_days",
+    "direction",
+    "share_over_norm",
+]
+
+
+def _norm(norm: Norm | str, chain: Chain) -> Norm:
+    return norm if isinstance(norm, Norm) else chain.norm(norm)
+
+
+def exit_activities(chain: Chain) -> frozenset[str]:
+    """Activities by which a person leaves the chain without reaching a later milestone.
+
+    Example::
+
+        >>> sorted(exit_activities(load_chain()))[:2]
+        ['coa_uitstroom_mob', 'coa_uitstroom_overig']
+    """
+    return frozenset(a.id for a in chain.activities if a.phase == EXIT_PHASE)
+
+
+def passing_activities(chain: Chain, norm: Norm) -> frozenset[str]:
+    """Activities after which a person no longer waits for the interval's end.
+
+    Leaving the chain, or moving on to a phase beyond the one the end belongs to without the end
+    ever being recorded: a family member who joins a referent's home is never offered one of
+    their own, so from the move on they are not waiting for an offer. Such a person is censored
+    at that moment instead of counting as waiting for ever. Example::
+
+        >>> "coa_uitstroom_gemeente" in passing_activities(load_chain(), load_chain().norm("N11"))
+        True
+    """
+    order = {p.id: p.order for p in chain.phases}
+    end_phase = max(order[chain.activity(a).phase] for a in norm.to_activities)
+    later = {a.id for a in chain.activities if a.changes_phase and order[a.phase] > end_phase}
+    return frozenset((later | exit_activities(chain)) - set(norm.to_activities))
+
+
+def person_intervals(
+    log: pd.DataFrame,
+    norm: Norm | str,
+    *,
+    chain: Chain | None = None,
+    as_of: pd.Timestamp | date | str | None = None,
+    cohort: Cohort | None = None,
+) -> pd.DataFrame:
+    """One row per person who reached the interval's start by ``as_of``.
+
+    Columns: ``case``, ``start``, ``end`` (NaT while censored), ``days`` (to the end, or to the
+    censoring moment), ``censored`` (True for still waiting or left), ``left_chain`` (censored
+    because they left the chain or moved past the end's phase without it: see
+    :func:`passing_activities`). Example::
+
+        >>> person_intervals(log, "N13", as_of="2025-06-30")  # doctest: +SKIP
+    """
+    chain = chain or load_chain()
+    norm = _norm(norm, chain)
+    moment = end_of_data(log, as_of)
+    seen = log.loc[log[TIMESTAMP] <= moment, [CASE, ACTIVITY, TIMESTAMP]]
+    bounds = interval_bounds(seen, norm)
+    bounds = bounds[in_window(bounds["start"], cohort)].reset_index(drop=True)
+    exits = seen[seen[ACTIVITY].isin(passing_activities(chain, norm))]
+    exits = exits.join(bounds.set_index("case")["start"], on=CASE, how="inner")
+    exits = exits[exits[TIMESTAMP] >= exits["start"]]
+    first_exit = exits.groupby(CASE, observed=True)[TIMESTAMP].min().rename("left_at")
+    left_at = bounds.join(first_exit, on="case")["left_at"]
+    open_ = bounds["end"].isna()
+    left = open_ & left_at.notna()
+    stop = bounds["end"].where(~open_, left_at.where(left, moment))
+    out = bounds.assign(
+        days=to_days(stop - bounds["start"]).astype(float),
+        censored=open_.to_numpy(),
+        left_chain=left.to_numpy(),
+    )
+    return out[["case", "start", "end", "days", "censored", "left_chain"]]
+
+
+def end_expected(people: pd.DataFrame) -> bool:
+    """Whether most persons who start the interval are expected to reach its end.
+
+    Some norms time an optional step (an appeal, a family-reunification application): most
+    persons never take it, and not taking it is no breach and no wait. Those show as a
+    Kaplan-Meier curve that stays above one half to the end of the follow-up (the median is never
+    reached over the whole log); such an interval is left out of overdue counts and segment tests.
+
+    Example::
+
+        >>> end_expected(person_intervals(log, "N15"))  # doctest: +SKIP
+        False
+    """
+    km = kaplan_meier(people["days"].to_numpy(), people["censored"].to_numpy())
+    return km.median is not None
+
+
+def summarise(people: pd.DataFrame, norm: Norm) -> dict[str, object]:
+    """The summary row of one interval from its per-person table (see :func:`interval_summary`).
+
+    Example::
+
+        >>> summarise(person_intervals(log, "N13"), load_chain().norm("N13"))["median_days"]  # doctest: +SKIP
+    """
+    km = kaplan_meier(people["days"].to_numpy(), people["censored"].to_numpy())
+    done = people.loc[~people["censored"], "days"]
+    if norm.direction == "minimum":
+        share = km.share_shorter_than(norm.days) if km.completed else np.nan
+    else:
+        share = km.share_longer_than(norm.days) if km.completed else np.nan
+    return {
+        "interval": norm.id,
+        "from_activity": ", ".join(norm.from_activities),
+        "to_activity": ", ".join(norm.to_activities),
+        "persons": len(people),
+        "completed": km.completed,
+        "still_open": int((people["censored"] & ~people["left_chain"]).sum()),
+        "left_chain": int(people["left_chain"].sum()),
+        "median_days": np.nan if km.median is None else km.median,
+        "median_reached": km.median is not None,
+        "median_days_completed_only": float(done.median()) if len(done) else np.nan,
+        "p90_days": np.nan if km.p90 is None else km.p90,
+        "p90_reached": km.p90 is not None,
+        "norm_days": norm.days,
+        "direction": norm.direction,
+        "share_over_norm": share,
+    }
+
+
+def interval_summary(
+    log: pd.DataFrame,
+    *,
+    chain: Chain | None = None,
+    norms: Iterable[Norm | str] | None = None,
+    as_of: pd.Timestamp | date | str | None = None,
+    cohort: Cohort | None = None,
+) -> pd.DataFrame:
+    """Per interval: persons, still open, KM median and p90, naive median, share over the norm.
+
+    ``median_days`` and ``p90_days`` are empty (NaN) with ``median_reached``/``p90_reached``
+    False when the estimate never gets there. ``share_over_norm`` is the KM estimate of
+    P(duration > norm); for a ``minimum`` norm it is the share under it. Intervals that nobody
+    started are left out. Example::
+
+        >>> interval_summary(log, norms=["N11", "N13"], cohort=("2024-01-01", "2024-12-31"))  # doctest: +SKIP
+    """
+    chain = chain or load_chain()
+    chosen = [_norm(n, chain) for n in (chain.norms if norms is None else norms)]
+    rows = []
+    for norm in chosen:
+        people = person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
+        if len(people):
+            rows.append(summarise(people, norm))
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)

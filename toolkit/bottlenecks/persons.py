@@ -1,0 +1,124 @@
+"""Who a person is for the segment analyses: municipality, COA location, IND office, ...
+
+Segments compare groups of persons, so every person needs one value per dimension, read from the
+log itself (no side tables):
+
+* ``municipality``: the CBS code on their ``coa_koppeling``; without one, the last municipality
+  code on any of their events.
+* ``location``: the COA location where they spent the longest (time from a COA event to their
+  next COA event counts for the location of the first; the last stay runs to ``as_of`` unless it
+  ended with an outflow). Longest stay, not the location at some interval start, so that a person
+  has one location for every interval; the relocation analysis looks at moves separately.
+* ``office``: the IND office of their ``ind_nader_gehoor``; without one, of their last IND event.
+* ``nationality``, ``track``: the case attributes.
+* ``household_size``: persons in the log sharing their ``case:household``, ``5+`` from five on.
+
+Example::
+
+    >>> person_attributes(log).loc[lambda t: t["municipality"] == "GM0479"]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from toolkit.bottlenecks.common import end_of_data, sort_events, to_days
+from toolkit.eventlog import ACTIVITY, CASE, GROUP, MUNICIPALITY, RESOURCE, TIMESTAMP
+
+KOPPELING = "coa_koppeling"
+INTERVIEW = "ind_nader_gehoor"
+OUTFLOW_PREFIX = "coa_uitstroom_"
+HOUSEHOLD = "case:household"
+HOUSEHOLD_CAP = 5
+DIMENSIONS = ("municipality", "location", "office", "nationality", "track", "household_size")
+_CASE_ATTRIBUTE = {"nationality": "case:nationality", "track": "case:track"}
+
+
+def _first(events: pd.DataFrame, column: str) -> pd.Series:
+    values = events.dropna(subset=[column])
+    return values.drop_duplicates(CASE, keep="first").set_index(CASE)[column].astype(object)
+
+
+def _last(events: pd.DataFrame, column: str) -> pd.Series:
+    values = events.dropna(subset=[column])
+    return values.drop_duplicates(CASE, keep="last").set_index(CASE)[column].astype(object)
+
+
+def _municipality(log: pd.DataFrame) -> pd.Series:
+    linked = _first(log[log[ACTIVITY] == KOPPELING], MUNICIPALITY)
+    return linked.combine_first(_last(log, MUNICIPALITY))
+
+
+def _office(log: pd.DataFrame) -> pd.Series:
+    interview = _first(log[log[ACTIVITY] == INTERVIEW], RESOURCE)
+    return interview.combine_first(_last(log[log[GROUP].astype(object) == "IND"], RESOURCE))
+
+
+def location_stays(log: pd.DataFrame, moment: pd.Timestamp) -> pd.DataFrame:
+    """Days per person per COA location: ``case``, ``location``, ``days`` (see module docstring).
+
+    Example::
+
+        >>> location_stays(log, log["time:timestamp"].max()).nlargest(3, "days")  # doctest: +SKIP
+    """
+    coa = log[(log[GROUP].astype(object) == "COA") & log[RESOURCE].notna()]
+    same = coa[CASE].shift(-1) == coa[CASE]
+    until = coa[TIMESTAMP].shift(-1).where(same, moment)
+    ended = ~same & coa[ACTIVITY].astype(str).str.startswith(OUTFLOW_PREFIX)
+    until = until.where(~ended, coa[TIMESTAMP])
+    stays = pd.DataFrame(
+        {
+            "case": coa[CASE],
+            "location": coa[RESOURCE].astype(object),
+            "days": to_days(until - coa[TIMESTAMP]).clip(lower=0.0),
+        }
+    )
+    return stays.groupby(["case", "location"], sort=True, as_index=False)["days"].sum()
+
+
+def _location(log: pd.DataFrame, moment: pd.Timestamp) -> pd.Series:
+    stays = location_stays(log, moment)
+    longest = stays.sort_values(["case", "days"], ascending=[True, False], kind="stable")
+    return longest.drop_duplicates("case").set_index("case")["location"]
+
+
+def _household_size(log: pd.DataFrame) -> pd.Series:
+    households = log[[CASE, HOUSEHOLD]].dropna().drop_duplicates(CASE)
+    size = households.groupby(HOUSEHOLD)[CASE].transform("size")
+    label = size.map(lambda n: f"{HOUSEHOLD_CAP}+" if n >= HOUSEHOLD_CAP else str(n))
+    return pd.Series(label.to_numpy(), index=households[CASE].to_numpy(), dtype=object)
+
+
+def person_attributes(
+    log: pd.DataFrame, *, as_of: pd.Timestamp | date | str | None = None
+) -> pd.DataFrame:
+    """One row per person (``case``) with the segment dimensions; None where the log is silent.
+
+    Columns that the log cannot fill (no ``org:group``, no case attributes) stay empty.
+
+    Example::
+
+        >>> person_attributes(log)["office"].value_counts()  # doctest: +SKIP
+    """
+    ordered = sort_events(log)
+    moment = end_of_data(log, as_of)
+    ordered = ordered[ordered[TIMESTAMP] <= moment]
+    out = pd.DataFrame(index=pd.Index(ordered[CASE].unique(), name="case"))
+    has = set(ordered.columns)
+    if {MUNICIPALITY} <= has:
+        out["municipality"] = _municipality(ordered)
+    if {GROUP, RESOURCE} <= has:
+        out["location"] = _location(ordered, moment)
+        out["office"] = _office(ordered)
+    for name, column in _CASE_ATTRIBUTE.items():
+        if column in has:
+            out[name] = _first(ordered, column)
+    if HOUSEHOLD in has:
+        out["household_size"] = _household_size(ordered)
+    for name in DIMENSIONS:
+        if name not in out:
+            out[name] = None
+        out[name] = out[name].astype(object).where(out[name].notna(), None)
+    return out[list(DIMENSIONS)].reset_index()

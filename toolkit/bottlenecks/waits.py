@@ -1,0 +1,102 @@
+"""Transition waits: the time between consecutive events of a person.
+
+Where people wait shows up as long gaps between one recorded step and the next. Per pair of
+activities (``ind_nader_gehoor -> ind_beschikking_inwilliging``) and per handover between
+organisations (the ``org:group`` of the two events, ``IND -> COA``): how often, median, p90, mean
+and total person-days. Events are ordered stably by case, time and source order first, so
+simultaneous events keep the order in which the sources recorded them. Percentiles interpolate
+linearly between observations (numpy's default). Example::
+
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({
+    ...     "case:concept:name": ["a", "a", "b", "b"],
+    ...     "concept:name": ["x", "y", "x", "y"],
+    ...     "time:timestamp": pd.to_datetime(
+    ...         ["2024-01-01", "2024-01-03", "2024-01-01", "2024-01-05"], utc=True),
+    ...     "org:group": ["IND", "COA", "IND", "COA"],
+    ... })
+    >>> transition_waits(log)[["from_activity", "to_activity", "n", "median_days"]].values.tolist()
+    [['x', 'y', 2, 3.0]]
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from toolkit.bottlenecks.common import sort_events, to_days
+from toolkit.eventlog import ACTIVITY, CASE, GROUP, TIMESTAMP
+
+P90 = 0.9
+STAT_COLUMNS = ["n", "median_days", "p90_days", "mean_days", "total_days"]
+
+
+def person_waits(log: pd.DataFrame) -> pd.DataFrame:
+    """One row per pair of consecutive events of a person.
+
+    Columns: ``case``, ``from_activity``, ``to_activity``, ``from_group``, ``to_group``,
+    ``start``, ``end``, ``days``. ``*_group`` is empty for a log without ``org:group``.
+
+    Example::
+
+        >>> person_waits(log).nlargest(3, "days")  # doctest: +SKIP
+    """
+    ordered = sort_events(log)
+    groups = (
+        ordered[GROUP].astype(object)
+        if GROUP in ordered
+        else pd.Series(None, index=ordered.index, dtype=object)
+    )
+    same_case = ordered[CASE].shift(-1) == ordered[CASE]
+    out = pd.DataFrame(
+        {
+            "case": ordered[CASE],
+            "from_activity": ordered[ACTIVITY].astype(str),
+            "to_activity": ordered[ACTIVITY].shift(-1).astype(object),
+            "from_group": groups,
+            "to_group": groups.shift(-1),
+            "start": ordered[TIMESTAMP],
+            "end": ordered[TIMESTAMP].shift(-1),
+        }
+    )[same_case.to_numpy()]
+    out["to_activity"] = out["to_activity"].astype(str)
+    out["days"] = to_days(out["end"] - out["start"]).astype(float)
+    return out.reset_index(drop=True)
+
+
+def _stats(waits: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    if waits.empty:
+        return pd.DataFrame(columns=[*keys, *STAT_COLUMNS])
+    grouped = waits.groupby(keys, sort=True, dropna=False)["days"]
+    out = pd.DataFrame(
+        {
+            "n": grouped.size(),
+            "median_days": grouped.median(),
+            "p90_days": grouped.quantile(P90),
+            "mean_days": grouped.mean(),
+            "total_days": grouped.sum(),
+        }
+    ).reset_index()
+    return out.sort_values("total_days", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def transition_waits(log: pd.DataFrame) -> pd.DataFrame:
+    """Waits per pair of consecutive activities, most person-days first.
+
+    Columns: ``from_activity``, ``to_activity``, ``n``, ``median_days``, ``p90_days``,
+    ``mean_days``, ``total_days`` (person-days). See the module docstring for an example.
+
+    Example::
+
+        >>> transition_waits(log).head(5)  # doctest: +SKIP
+    """
+    return _stats(person_waits(log), ["from_activity", "to_activity"])
+
+
+def handover_waits(log: pd.DataFrame) -> pd.DataFrame:
+    """Waits per handover between organisations (``org:group`` of the two events).
+
+    ``IND -> IND`` is work inside one organisation; ``IND -> COA`` is a handover. Example::
+
+        >>> handover_waits(log)[["from_group", "to_group", "total_days"]]  # doctest: +SKIP
+    """
+    return _stats(person_waits(log), ["from_group", "to_group"])
