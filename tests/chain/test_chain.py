@@ -87,7 +87,41 @@ CONFORMING_TRACES = {
         "ind_beschikking_inwilliging",
         *HOUSING,
     ],
-    "nareiziger housed": ["ind_nareiziger_inreis", "coa_instroom", *HOUSING],
+    "nareiziger joins the referent's home": [
+        "ind_nareiziger_inreis",
+        "coa_instroom",
+        *HOUSING_START,
+        "coa_uitstroom_gemeente",
+        "gem_verhuisd",
+        "gem_inschrijving_brp",
+    ],
+    "safe country, rejected, leaves with unknown destination": [
+        *ASIEL_START,
+        "ind_beschikking_afwijzing",
+        "coa_uitstroom_mob",
+    ],
+    "dublin claim fails, general procedure, granted": [
+        *ASIEL_START,
+        "ind_dublin_claim",
+        "ind_spoortoedeling",
+        "ind_rvt_start",
+        "ind_nader_gehoor",
+        "ind_beschikking_inwilliging",
+        *HOUSING,
+    ],
+    "appeal upheld, rejected again, leaves": [
+        *AA_START,
+        "ind_beschikking_afwijzing",
+        "ind_beroep_ingesteld",
+        "ind_uitspraak_gegrond",
+        "ind_beschikking_afwijzing",
+        "coa_uitstroom_vertrek",
+    ],
+    "not processed, leaves": [
+        *AA_START,
+        "ind_beschikking_buiten_behandeling",
+        "coa_uitstroom_mob",
+    ],
 }
 DEVIATING_TRACES = {
     "ruling dated before its appeal": [
@@ -136,9 +170,13 @@ def _fitness(chain: Chain, traces: dict[str, list[str]]) -> dict[str, float]:
         for i, activity in enumerate(trace)
     ]
     frame = pd.DataFrame(rows)
-    results = pm4py.conformance_diagnostics_alignments(frame, net, im, fm)
-    # pm4py returns one result per case in the order of first appearance in the frame.
-    return {name: r["fitness"] for name, r in zip(traces, results, strict=True)}
+    # one trace at a time: the order of pm4py's results is not tied to the order of the cases
+    return {
+        name: pm4py.conformance_diagnostics_alignments(
+            frame[frame["case:concept:name"] == name], net, im, fm
+        )[0]["fitness"]
+        for name in traces
+    }
 
 
 def _copy_with(tmp_path: Path, file_name: str, old: str, new: str) -> Path:

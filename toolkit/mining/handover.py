@@ -1,0 +1,120 @@
+"""Handovers between organisations: who passes a person to whom, how often, and how long it takes.
+
+In a chain the waits that nobody owns sit between organisations: the IND grants a permit, then
+COA has to link the person to a municipality, then the municipality has to find a home. A
+handover is a pair of consecutive events of a person (in the stable order of
+:func:`toolkit.mining.ordering.sorted_log`) whose organisation (``org:group``) differs; its delay
+is the time between the two events. Per ``(from_org, to_org)``: ``handovers`` (pairs), ``cases``
+(persons with at least one), and ``median_days``, ``mean_days``, ``p90_days``, ``total_days``.
+With ``by="org:resource"`` the same is computed between COA locations, IND offices and
+municipalities. Events without a value in ``by`` are skipped, so the pair is formed with the next
+event that has one. Percentiles interpolate linearly (numpy's default).
+
+pm4py's ``discover_handover_of_work_network`` gives counts only (and a weighted ratio, not a
+count), so this is a plain pandas groupby. Example::
+
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({
+    ...     "case:concept:name": ["a", "a", "b", "b"],
+    ...     "concept:name": ["permit", "link", "permit", "link"],
+    ...     "time:timestamp": pd.to_datetime(
+    ...         ["2024-01-01", "2024-01-11", "2024-01-01", "2024-01-21"], utc=True),
+    ...     "org:group": ["IND", "COA", "IND", "COA"],
+    ... })
+    >>> handovers(log)[["from_org", "to_org", "handovers", "median_days"]].values.tolist()
+    [['IND', 'COA', 2, 15.0]]
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from toolkit.eventlog import ACTIVITY, CASE, GROUP, TIMESTAMP
+from toolkit.mining.ordering import SECONDS_PER_DAY, require_columns, sorted_log
+
+P90 = 0.9
+COLUMNS = [
+    "from_org",
+    "to_org",
+    "handovers",
+    "cases",
+    "median_days",
+    "mean_days",
+    "p90_days",
+    "total_days",
+]
+
+
+def handover_pairs(log: pd.DataFrame, *, by: str = GROUP) -> pd.DataFrame:
+    """One row per handover: ``case``, ``from_org``, ``to_org``, ``from_activity``,
+    ``to_activity``, ``start``, ``end``, ``days``.
+
+    Example::
+
+        >>> import pandas as pd
+        >>> log = pd.DataFrame({
+        ...     "case:concept:name": ["a", "a", "a"],
+        ...     "concept:name": ["x", "y", "z"],
+        ...     "time:timestamp": pd.date_range("2024-01-01", periods=3, tz="UTC"),
+        ...     "org:group": ["IND", "IND", "COA"],
+        ... })
+        >>> handover_pairs(log)[["from_activity", "to_activity", "days"]].values.tolist()
+        [['y', 'z', 1.0]]
+    """
+    require_columns(log, (CASE, ACTIVITY, TIMESTAMP, by))
+    known = log[log[by].notna()]
+    ordered = sorted_log(known)
+    org = ordered[by].astype(object).astype(str)
+    case = ordered[CASE]
+    following = case.shift(-1) == case
+    changes = following & (org.shift(-1) != org)
+    out = pd.DataFrame(
+        {
+            "case": case,
+            "from_org": org,
+            "to_org": org.shift(-1),
+            "from_activity": ordered[ACTIVITY].astype(str),
+            "to_activity": ordered[ACTIVITY].astype(str).shift(-1),
+            "start": ordered[TIMESTAMP],
+            "end": ordered[TIMESTAMP].shift(-1),
+        }
+    )[changes.to_numpy()]
+    out["days"] = (out["end"] - out["start"]).dt.total_seconds() / SECONDS_PER_DAY
+    return out.reset_index(drop=True)
+
+
+def handovers(log: pd.DataFrame, *, by: str = GROUP) -> pd.DataFrame:
+    """The handover network with its delays: one row per ``(from_org, to_org)``, most frequent
+    first (ties by name). ``by`` is the column that names the organisation (``org:group``, or
+    ``org:resource`` for locations, offices and municipalities).
+
+    Example::
+
+        >>> import pandas as pd
+        >>> log = pd.DataFrame({
+        ...     "case:concept:name": ["a", "a", "a"],
+        ...     "concept:name": ["x", "y", "z"],
+        ...     "time:timestamp": pd.to_datetime(
+        ...         ["2024-01-01", "2024-01-02", "2024-01-05"], utc=True),
+        ...     "org:resource": ["Ter Apel", "Budel", "Ter Apel"],
+        ... })
+        >>> handovers(log, by="org:resource")[["from_org", "to_org", "median_days"]].values.tolist()
+        [['Budel', 'Ter Apel', 3.0], ['Ter Apel', 'Budel', 1.0]]
+    """
+    pairs = handover_pairs(log, by=by)
+    by_pair = pairs.groupby(["from_org", "to_org"], sort=False)
+    days = by_pair["days"]
+    table = pd.DataFrame(
+        {
+            "handovers": days.size().astype("int64"),
+            "cases": by_pair["case"].nunique().astype("int64"),
+            "median_days": days.median(),
+            "mean_days": days.mean(),
+            "p90_days": days.quantile(P90),
+            "total_days": days.sum(),
+        }
+    ).reset_index()
+    table = table.sort_values(
+        ["handovers", "from_org", "to_org"], ascending=[False, True, True], kind="stable"
+    )
+    return table.reindex(columns=COLUMNS).reset_index(drop=True)
