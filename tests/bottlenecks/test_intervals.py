@@ -118,3 +118,16 @@ def test_km_median_of_permit_to_move_out_is_near_the_truth_and_naive_is_lower(de
     # the finished cases alone look faster than the truth, and than the KM estimate
     assert naive < km <= true_median * 1.05
     assert km == pytest.approx(true_median, rel=0.10)
+
+
+def test_an_interval_nobody_started_gives_an_empty_table_with_arrow_case_ids():
+    log = hand_log(
+        [
+            ("p1", "ind_aanvraag", "2024-01-01 10:00"),
+            ("p1", "ind_beschikking_inwilliging", "2024-03-01 10:00"),
+        ]
+    )
+    log["case:concept:name"] = log["case:concept:name"].astype("string[pyarrow]")
+    people = person_intervals(log, "N13", as_of=AS_OF)
+    assert people.empty
+    assert list(people.columns) == ["case", "start", "end", "days", "censored", "left_chain"]

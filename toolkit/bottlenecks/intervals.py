@@ -106,6 +106,11 @@ def person_intervals(
     seen = log.loc[log[TIMESTAMP] <= moment, [CASE, ACTIVITY, TIMESTAMP]]
     bounds = interval_bounds(seen, norm)
     bounds = bounds[in_window(bounds["start"], cohort)].reset_index(drop=True)
+    if bounds.empty:  # pandas cannot join empty Arrow-backed keys; nobody started, nothing to do
+        empty = {"days": float, "censored": bool, "left_chain": bool}
+        return bounds.assign(**{c: pd.Series(dtype=t) for c, t in empty.items()})[
+            ["case", "start", "end", "days", "censored", "left_chain"]
+        ]
     exits = seen[seen[ACTIVITY].isin(passing_activities(chain, norm))]
     exits = exits.join(bounds.set_index("case")["start"], on=CASE, how="inner")
     exits = exits[exits[TIMESTAMP] >= exits["start"]]
