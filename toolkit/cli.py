@@ -17,7 +17,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from toolkit.adapters.cli_ingest import add_ingest_parser
+from toolkit.analyze_cli import add_analyze_parser
 from toolkit.errors import KetenlensError
+from toolkit.export.cli_export import add_export_parser
 
 console = Console(stderr=False)
 err_console = Console(stderr=True)
@@ -126,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     gen.set_defaults(func=cmd_generate)
 
     add_ingest_parser(sub)
+    add_analyze_parser(sub)
+    add_export_parser(sub)
     return parser
 
 

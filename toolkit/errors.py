@@ -27,3 +27,7 @@ class IngestError(KetenlensError):
 
 class EventLogError(KetenlensError):
     """An event log breaks the contract (a column, time zone, order or vocabulary is wrong)."""
+
+
+class ExportError(KetenlensError):
+    """An event log cannot be exported: no log there, an unknown format or file extension."""

@@ -49,6 +49,9 @@ CASE_ATTRIBUTES = (
     "case:procedure",
     "case:track",
 )
+# The IND case (pseudonym of the ZAAKNUMMER) on IND events, empty elsewhere. An event attribute,
+# not a case attribute: one person can have several IND cases (asylum, then nareis as referent).
+IND_CASE = "ind_case"
 # `location_type` (COL, AZC, ...) is not personal and the relocation analysis needs it.
 EVENT_COLUMNS = (
     CASE,
@@ -58,6 +61,7 @@ EVENT_COLUMNS = (
     RESOURCE,
     MUNICIPALITY,
     "location_type",
+    IND_CASE,
     *CASE_ATTRIBUTES,
     EVENT_ID,
     SOURCE_SYSTEM,
@@ -140,9 +144,9 @@ def validate(
     cases = events[CASE]
     if cases.isna().any() or not cases.str.fullmatch(_PSEUDONYM).all():
         raise _fail(f"{CASE} must hold pseudonyms ({PSEUDONYM_LENGTH} hex characters) only")
-    households = events["case:household"].dropna()
-    if not households.str.fullmatch(_PSEUDONYM).all():
-        raise _fail("case:household must hold pseudonyms only")
+    for column in ("case:household", IND_CASE):
+        if not events[column].dropna().str.fullmatch(_PSEUDONYM).all():
+            raise _fail(f"{column} must hold pseudonyms only")
     if events[EVENT_ID].isna().any() or events[EVENT_ID].duplicated().any():
         raise _fail(f"{EVENT_ID} must be present and unique")
     for column in CATEGORY_COLUMNS:
@@ -150,6 +154,8 @@ def validate(
             raise _fail(f"{column} must be categorical")
     if not pd.MultiIndex.from_arrays([events[k] for k in SORT_KEYS]).is_monotonic_increasing:
         raise _fail("events are not sorted by case, time and source order")
+    if (events[IND_CASE].notna() & (events[GROUP].astype(object) != "IND")).any():
+        raise _fail(f"{IND_CASE} is only for IND events")
     if vocabulary:
         _check_vocabulary(events, chain)
     spread = events.groupby(CASE, observed=True)[list(CASE_ATTRIBUTES)].nunique()

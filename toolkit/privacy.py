@@ -40,6 +40,9 @@ DEMO_KEY = b"ketenlens-public-demo-key--only-for-generated-data"
 _PERSON = b"vnummer:"
 _HOUSEHOLD = b"household:"
 _CASE = b"case:"
+# An IND case (ZAAKNUMMER) has its own domain: a person can have several (asylum, then nareis as
+# referent), so it is an event attribute and must never collide with a person's pseudonym.
+_IND_CASE = b"ind-case:"
 _FINGERPRINT = b"ketenlens-key-fingerprint"
 
 
@@ -74,6 +77,10 @@ class Pseudonymizer:
     def case(self, case_id: str) -> str:
         """Pseudonym of a case id of a log from another process (it may identify a person)."""
         return self._digest(_CASE, case_id)
+
+    def ind_case(self, case_number: str) -> str:
+        """Pseudonym of a normalised IND case number (ZAAKNUMMER); the number itself never passes."""
+        return self._digest(_IND_CASE, case_number)
 
     @property
     def fingerprint(self) -> str:

@@ -81,6 +81,17 @@ def test_a_raw_vnummer_as_case_id_is_refused():
         validate(prepare(raw))
 
 
+def test_the_ind_case_is_a_pseudonym_on_ind_events_only():
+    case = KEY.ind_case("Z20240000001")
+    log = prepare(_raw().assign(ind_case=[None, case, case]))
+    validate(log)
+    assert log.loc[log["org:group"] == "IND", "ind_case"].tolist() == [case, case]
+    with pytest.raises(EventLogError, match="ind_case must hold pseudonyms only"):
+        validate(prepare(_raw().assign(ind_case=[None, "Z20240000001", None])))
+    with pytest.raises(EventLogError, match="ind_case is only for IND events"):
+        validate(prepare(_raw().assign(ind_case=[case, None, None])))
+
+
 def test_activities_and_organisations_come_from_the_chain():
     raw = _raw()
     raw.loc[0, "concept:name"] = "iets_anders"

@@ -51,6 +51,20 @@ def test_vnummer_that_is_not_one_is_quarantined(raw, reason):
 
 
 @pytest.mark.parametrize(
+    ("raw", "number"),
+    [
+        ("Z20240001234", "Z20240001234"),
+        (" z2024 000-1234 ", "Z20240001234"),
+        (20240001234.0, "20240001234"),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_ind_case_numbers_normalise_to_one_spelling(raw, number):
+    assert p.normalise_case_number(raw) == number
+
+
+@pytest.mark.parametrize(
     ("raw", "code"),
     [
         ("479", "GM0479"),

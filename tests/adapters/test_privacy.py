@@ -8,6 +8,7 @@ for each of them in every byte ingest writes and in everything it prints.
 from __future__ import annotations
 
 import argparse
+import gzip
 from datetime import date
 from pathlib import Path
 
@@ -37,8 +38,9 @@ def test_pseudonyms_are_keyed_hmacs_of_fixed_length():
     assert a.person("0123456789") != b.person("0123456789")
     assert len(a.person("0123456789")) == PSEUDONYM_LENGTH
     assert int(a.person("0123456789"), 16) >= 0  # hex
-    # A household number and a V-nummer written alike never share a pseudonym.
+    # A household number and a V-nummer written alike never share a pseudonym; nor an IND case.
     assert a.person("0123456789") != a.household("0123456789")
+    assert len({a.person("Z2024"), a.case("Z2024"), a.ind_case("Z2024")}) == 3
 
 
 def test_known_pseudonym():
@@ -88,6 +90,8 @@ NAMES = ("Verhoeven-Plantinga", "Xandra Zwaagstra", "Quirijn Oosterhuis", "Bakhu
 STAFF = ("MW7731", "MW8842")
 PHONES = ("06-87654321", "0687654321", "+31 6 12121212")
 HOUSEHOLDS = ("HH7654321",)
+# IND case numbers (ZAAKNUMMER): only their pseudonym, the event attribute `ind_case`, may pass.
+CASE_NUMBERS = ("Z20247777123", "Z20248888456")
 
 
 def _spellings(vnummer: str) -> set[str]:
@@ -103,7 +107,9 @@ def _spellings(vnummer: str) -> set[str]:
 
 
 NEEDLES = sorted(
-    {s for v in VNUMMERS for s in _spellings(v)} | {*BSN, *NAMES, *STAFF, *PHONES, *HOUSEHOLDS}
+    {s for v in VNUMMERS for s in _spellings(v)}
+    | {*BSN, *NAMES, *STAFF, *PHONES, *HOUSEHOLDS, *CASE_NUMBERS}
+    | {c[1:] for c in CASE_NUMBERS}
 )
 
 
@@ -121,10 +127,19 @@ def _plant(raw: Path) -> None:
         coa_row(v4, "INS", "31-02-2024", Opmerking=NAMES[0]),  # quarantined
     ]
     write_coa(raw / "coa_bewonersmutaties_2024Q1.xlsx", coa)
+    z1, z2 = CASE_NUMBERS
     ind = [
-        ind_row(v1, "AANMELDING", "02-01-2024", MEDEWERKER_ID=STAFF[0]),
-        ind_row(str(int(v1)), "AANVRAAG", "03-01-2024", MEDEWERKER_ID=STAFF[1]),
-        ind_row(v2, "BESCHIKKING", "05-03-2024", UITKOMST="INWILLIGING", MEDEWERKER_ID=STAFF[0]),
+        ind_row(v1, "AANMELDING", "02-01-2024", MEDEWERKER_ID=STAFF[0], ZAAKNUMMER=z1),
+        ind_row(str(int(v1)), "AANVRAAG", "03-01-2024", MEDEWERKER_ID=STAFF[1], ZAAKNUMMER=z1),
+        ind_row(
+            v2,
+            "BESCHIKKING",
+            "05-03-2024",
+            UITKOMST="INWILLIGING",
+            MEDEWERKER_ID=STAFF[0],
+            ZAAKNUMMER=f"{z2[:5].lower()} {z2[5:]}",  # another spelling of the same case
+        ),
+        ind_row(v2, "VERGUNNING_UITGEREIKT", "12-03-2024", ZAAKNUMMER=z2),
         ind_row(dashed, "GEHOOR_X", "06-03-2024", MEDEWERKER_ID=STAFF[1]),  # quarantined
         ind_row(v3, "AANMELDING", "06-03-1924", MEDEWERKER_ID=STAFF[0]),  # quarantined
     ]
@@ -195,7 +210,8 @@ def test_no_personal_data_in_anything_ingest_writes_or_prints(tmp_path, capsys):
     raw.mkdir()
     _plant(raw)
     planted = _input_text(raw)
-    assert all(n in planted for n in (*VNUMMERS, *BSN, *NAMES, *STAFF, *PHONES, *HOUSEHOLDS))
+    planted_ids = (*VNUMMERS, *BSN, *NAMES, *STAFF, *PHONES, *HOUSEHOLDS, *CASE_NUMBERS[:1])
+    assert all(n in planted for n in planted_ids)
     key_file = tmp_path / "ketenlens.key"
     key_file.write_text(KEY_A.decode())
 
@@ -234,6 +250,22 @@ def test_no_personal_data_in_anything_ingest_writes_or_prints(tmp_path, capsys):
     assert len(quarantine) == 6  # the planted rows really went to quarantine
     events = pd.read_parquet(out / "events.parquet")
     assert len(events) > 0
+    # The IND cases pass as pseudonyms on IND events only; two spellings give one pseudonym.
+    ind = events["org:group"] == "IND"
+    assert events.loc[ind, "ind_case"].notna().all()
+    assert events.loc[~ind, "ind_case"].isna().all()
+    assert events.loc[ind, "ind_case"].nunique() == len(CASE_NUMBERS)
+
+    # The exports for other tools read only the log, so they hold nothing more than it does.
+    from toolkit.export import export_log
+
+    for name in ("log.xes", "log.xes.gz", "log.jsonocel", "log.sqlite"):
+        exported = tmp_path / "exports" / name
+        export_log(out, exported, "xes" if ".xes" in name else "ocel")
+        data = exported.read_bytes()
+        if name.endswith(".gz"):
+            data = gzip.decompress(data)
+        texts[name] = data.decode("utf-8", errors="replace")
 
     leaks = [(needle, where) for needle in NEEDLES for where, t in texts.items() if needle in t]
     assert leaks == []

@@ -261,6 +261,7 @@ def map_table(
         "case:sex": _values(profile, "sex", _column(frame, "sex")),
         "case:procedure": _values(profile, "procedure", _column(frame, "procedure")),
         "case:track": _values(profile, "track", _column(frame, "track")),
+        "ind_case": _optional(frame, "case_number", lambda v: _ind_case(v, key)),
     }
     picked |= {name: [values[i] for i in keep] for name, values in extra.items()}
     events = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in picked.items()})
@@ -295,6 +296,11 @@ def _column(frame: pd.DataFrame, field_name: str) -> pd.Series:
 def _household(value: object, key: Pseudonymizer) -> str | None:
     raw = text(value)
     return key.household(raw.upper().replace(" ", "")) if raw else None
+
+
+def _ind_case(value: object, key: Pseudonymizer) -> str | None:
+    number = p.normalise_case_number(value)
+    return key.ind_case(number) if number else None
 
 
 def count_repairs(repairs: pd.Series) -> Counter[str]:

@@ -109,6 +109,20 @@ def normalise_vnummer(value: object) -> Parsed:
     return Parsed(text, repair=repair)
 
 
+def normalise_case_number(value: object) -> str | None:
+    """An IND case number (ZAAKNUMMER) in one spelling: upper case, no spaces or dashes.
+
+    The same case written ``z2024 0001234`` in one export and ``Z20240001234`` in the next must
+    give one pseudonym. A number cell loses nothing but its ``.0``. Empty gives None.
+    """
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = _SEPARATOR_CHARS.sub("", str(value).strip()).upper()
+    return text or None
+
+
 def municipality_code(value: object) -> str | None:
     """The CBS code ``GMxxxx`` of a code written as ``479``, ``0479`` or ``GM0479``; else None."""
     if is_blank(value):

@@ -1,0 +1,71 @@
+"""`ketenlens analyze` through its parser: flags become one filter, the extension picks the
+writer, and without --export the top findings are printed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pytest
+
+from toolkit.analyze_cli import add_analyze_parser, log_filter
+from toolkit.errors import ExportError, KetenlensError
+
+
+def _parse(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="ketenlens")
+    add_analyze_parser(parser.add_subparsers(dest="command"))
+    return parser.parse_args(["analyze", *argv])
+
+
+def test_flags_become_one_filter():
+    args = _parse(
+        "event_logs/x", "--from", "2024-01-01", "--to", "2024-12-31", "--municipality",
+        "GM0363", "--municipality", "GM0599", "--cohort-from", "2024-03-01", "--track", "4",
+    )  # fmt: skip
+    f = log_filter(args)
+    assert f.to_dict() == {
+        "period_from": "2024-01-01",
+        "period_to": "2024-12-31",
+        "cohort_from": "2024-03-01",
+        "municipality": ["GM0363", "GM0599"],
+        "track": ["4"],
+    }
+    assert args.workshop is False and args.k == 10
+
+
+def test_a_bad_date_or_a_reversed_period_is_refused(capsys):
+    with pytest.raises(SystemExit):
+        _parse("event_logs/x", "--from", "31-12-2024")
+    assert "2024-12-31" in capsys.readouterr().err
+    with pytest.raises(KetenlensError, match="swap them"):
+        log_filter(_parse("event_logs/x", "--from", "2024-12-31", "--to", "2024-01-01"))
+
+
+def test_an_unknown_export_extension_fails_before_any_work(tmp_path):
+    args = _parse(str(tmp_path / "no_log_here"), "--export", str(tmp_path / "out.pdf"))
+    with pytest.raises(ExportError, match=r"\.pdf.*\.xlsx, \.csv, \.json, \.html"):
+        args.func(args)
+
+
+def test_analyze_exports_json_with_a_filter_in_workshop_mode(
+    chain_log_dir, small_municipality, tmp_path, capsys
+):
+    target = tmp_path / "out.json"
+    args = _parse(str(chain_log_dir), "--municipality", small_municipality, "--workshop",
+                  "--export", str(target))  # fmt: skip
+    assert args.func(args) == 0
+    doc = json.loads(target.read_text(encoding="utf-8"))
+    assert doc["summary"]["filter"] == {"municipality": [small_municipality]}
+    assert doc["summary"]["workshop"] is True
+    assert all(f["persons"] >= 10 for f in doc["findings"])
+    out = capsys.readouterr().out
+    assert f"Wrote {target}" in out and "workshop mode" in out
+
+
+def test_analyze_without_export_prints_the_top_findings(chain_log_dir, small_municipality, capsys):
+    args = _parse(str(chain_log_dir), "--municipality", small_municipality, "--language", "en")
+    assert args.func(args) == 0
+    out = capsys.readouterr().out
+    assert "findings, by excess person-days" in out
+    assert "excess person-days" in out and "chain log:" in out

@@ -1,0 +1,54 @@
+"""A real log of another process through the generic profile: no chain norms, but waits,
+variants, rework and conformance to the model discovered from it.
+
+The unit suite uses helpdesk (4,580 cases, 21,348 events); BPIC 2012 (13,087 cases, 262,200
+events) takes about a minute and runs in tests/benchmarks/test_analyze_speed.py.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import pytest
+
+from toolkit.adapters.ingest import ingest
+from toolkit.analysis import GENERIC, load_and_analyze
+from toolkit.export.report_json import write_json
+from toolkit.privacy import Pseudonymizer
+
+REFERENCE_LOGS = Path(__file__).resolve().parents[2].parent / "shared" / "reference_logs"
+HELPDESK = REFERENCE_LOGS / "xes" / "helpdesk.xes.gz"
+
+pytestmark = pytest.mark.skipif(not HELPDESK.is_file(), reason="reference logs not there")
+
+
+@pytest.fixture(scope="module")
+def helpdesk(tmp_path_factory):
+    root = tmp_path_factory.mktemp("helpdesk")
+    raw = root / "raw"
+    raw.mkdir()
+    (raw / HELPDESK.name).symlink_to(HELPDESK)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ingest(raw, root / "log", key=Pseudonymizer(b"k" * 32), profile="generic")
+    return root / "log"
+
+
+def test_helpdesk_is_analysed_as_a_generic_log(helpdesk, tmp_path):
+    result = load_and_analyze(helpdesk)
+    assert result.summary["log_kind"] == GENERIC
+    assert (result.summary["persons"], result.summary["events"]) == (4580, 21348)
+    assert result.intervals.empty and result.norms.empty and result.wip.empty
+    assert result.variants["cases"].iloc[0] > result.variants["cases"].iloc[-1]
+    assert result.transitions["n"].sum() == 21348 - 4580
+    # helpdesk repeats 127 events within their trace (see tests/adapters/test_generic.py)
+    assert result.rework["repeats"].sum() >= 127
+    conformance = result.conformance
+    assert conformance["model"].startswith("discovered")
+    assert 0.5 < conformance["log_fitness"] <= 1.0
+    assert conformance["cases_checked"] <= conformance["cases"] == 4580
+    assert {f.kind for f in result.findings} >= {"long_wait"}
+    doc = json.loads(write_json(result, tmp_path / "helpdesk.json").read_text(encoding="utf-8"))
+    assert doc["intervals"] == [] and doc["findings"]

@@ -1,0 +1,136 @@
+"""Small-group suppression: known answers on tiny tables, then whole analyses in workshop mode."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from toolkit.analysis import DERIVED, PERSON_COUNTS, Analysis
+from toolkit.suppression import (
+    drop_small,
+    is_small,
+    protect_parts,
+    suppress_derived,
+    suppress_small,
+    suppress_value,
+)
+
+K = 10
+
+
+def small_counts(analysis: Analysis, k: int = K) -> list[tuple[str, str, object]]:
+    """Every person count from 1 to k-1 left in an analysis: (table, column, value)."""
+    left = []
+    for name, table in analysis.tables().items():
+        columns = list(PERSON_COUNTS.get(name, ()))
+        if name == "wip":
+            columns = [c for c in table.columns if c not in ("date", "suppressed")]
+        for column in columns:
+            if column not in table.columns:
+                continue
+            values = pd.to_numeric(table[column], errors="coerce")
+            left += [(name, column, v) for v in values[(values > 0) & (values < k)]]
+    return left
+
+
+def test_counts_from_one_to_k_minus_one_are_small_zero_is_not():
+    assert is_small(pd.Series([0, 1, 9, 10, None]), K).tolist() == [False, True, True, False, False]
+
+
+def test_cells_and_whole_rows_about_small_groups_are_emptied_and_marked():
+    table = pd.DataFrame(
+        {
+            "interval": ["N04", "N13", "N11"],
+            "persons": [40, 6, 25],
+            "still_open": [3, 2, 12],
+            "median_days": [100.0, 80.0, 30.0],
+        }
+    )
+    out = suppress_small(table, ["persons", "still_open"], K, group="persons", keep=["interval"])
+    assert out["interval"].tolist() == ["N04", "N13", "N11"]
+    assert out["persons"].tolist() == [40, None, 25]
+    assert out["still_open"].tolist() == [None, None, 12]
+    assert out["median_days"].tolist() == [100.0, None, 30.0]
+    assert out["suppressed"].tolist() == [True, True, False]
+    # the input is left alone
+    assert table["persons"].tolist() == [40, 6, 25]
+
+
+def test_rows_whose_label_identifies_are_dropped_and_counted():
+    table = pd.DataFrame({"variant": ["a -> b", "a -> c"], "cases": [50, 3]})
+    kept, dropped = drop_small(table, "cases", K)
+    assert kept["variant"].tolist() == ["a -> b"]
+    assert dropped == 1
+    assert [suppress_value(v, K) for v in (0, 4, 10, None)] == [0, None, 10, None]
+
+
+def test_the_small_municipality_has_small_figures_without_workshop_mode(small_open):
+    assert small_counts(small_open)
+    assert any(f.persons < K for f in small_open.findings)
+
+
+def test_workshop_mode_leaves_no_count_under_k_in_any_table(small_workshop, workshop_analysis):
+    for analysis in (small_workshop, workshop_analysis):
+        assert small_counts(analysis) == []
+        assert all(f.persons >= K for f in analysis.findings)
+        assert analysis.summary["workshop"] is True
+    assert small_workshop.summary["findings_suppressed"] > 0
+
+
+def test_workshop_mode_keeps_what_is_about_enough_persons(chain_analysis, workshop_analysis):
+    assert len(workshop_analysis.findings) == sum(f.persons >= K for f in chain_analysis.findings)
+    before = chain_analysis.intervals.set_index("interval")
+    after = workshop_analysis.intervals.set_index("interval")
+    big = before.index[before["persons"] >= K]
+    assert after.loc[big, "median_days"].astype(float).tolist() == pytest.approx(
+        before.loc[big, "median_days"].tolist(), nan_ok=True
+    )
+
+
+def test_a_hidden_part_cannot_be_worked_out_from_the_total():
+    table = pd.DataFrame(
+        {"persons": [40, 40, 40], "completed": [30, 31, 40], "still_open": [6, 9, 0],
+         "left_chain": [4, 0, 0]}
+    )  # fmt: skip
+    out = suppress_small(table, ["persons", "completed", "still_open", "left_chain"], K)
+    out = protect_parts(out, ["completed", "still_open", "left_chain"])
+    # row 1: two small parts hidden already; row 2: 9 hidden, so the smallest other (31) too;
+    # row 3: nothing hidden
+    assert out["completed"].tolist() == [30, None, 40]
+    assert out["still_open"].tolist() == [None, None, 0]
+    assert out["left_chain"].tolist() == [None, 0, 0]
+    assert out["suppressed"].tolist() == [True, True, False]
+
+
+def test_a_figure_over_or_giving_away_a_hidden_count_is_emptied():
+    table = pd.DataFrame(
+        {"persons": [40, 40], "closed": [30, 30], "closed_over": [6, 12],
+         "share_closed_over": [0.2, 0.4]}
+    )  # fmt: skip
+    out = suppress_small(table, ["persons", "closed", "closed_over"], K)
+    out = suppress_derived(out, {"share_closed_over": ("closed", "closed_over")})
+    # 0.2 x 30 would give the hidden 6 away
+    assert out["share_closed_over"].tolist() == [None, 0.4]
+    assert out["suppressed"].tolist() == [True, False]
+
+
+def test_workshop_mode_hides_medians_of_few_finished_persons(small_open, small_workshop):
+    before = small_open.intervals.set_index("interval")
+    after = small_workshop.intervals.set_index("interval")
+    few = before.index[(before["completed"] > 0) & (before["completed"] < K)]
+    assert len(few) and before.loc[few, "median_days_completed_only"].notna().all()
+    assert after.loc[few, "median_days_completed_only"].isna().all()
+
+
+def test_no_figure_gives_a_hidden_count_away(small_workshop):
+    checked = 0
+    for name, figures in DERIVED.items():
+        table = getattr(small_workshop, name)
+        for figure, counts in figures.items():
+            present = [c for c in counts if c in table.columns]
+            if figure not in table.columns or not present:
+                continue
+            hidden = table[present].isna().any(axis=1)
+            assert table.loc[hidden, figure].isna().all(), (name, figure)
+            checked += int(hidden.sum())
+    assert checked > 0

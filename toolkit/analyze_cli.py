@@ -1,0 +1,226 @@
+"""Command-line front end of `ketenlens analyze`: findings as a table, or exported to a file.
+
+The work is :func:`toolkit.analysis.load_and_analyze`; this module turns flags into one
+:class:`~toolkit.filters.LogFilter`, picks the writer by the export file's extension and prints.
+Without ``--export`` it prints the top findings as a table. Errors are domain errors, which the
+``ketenlens`` main function prints as one line. Example::
+
+    ketenlens analyze event_logs/demo --municipality GM0363 --from 2024-01-01 --export out.xlsx
+    ketenlens analyze event_logs/demo --workshop --export workshop.html
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from toolkit.analysis import Analysis, load_and_analyze
+from toolkit.errors import ExportError, KetenlensError
+from toolkit.export.report_csv import write_csv
+from toolkit.export.report_html import write_html
+from toolkit.export.report_json import write_json
+from toolkit.export.report_xlsx import write_xlsx
+from toolkit.filters import LogFilter
+from toolkit.suppression import DEFAULT_K
+
+TOP_PRINTED = 15
+WRITERS: dict[str, Callable[[Analysis, Path], Any]] = {
+    ".xlsx": write_xlsx,
+    ".csv": write_csv,
+    ".json": write_json,
+    ".html": write_html,
+}
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as 2024-12-31") from exc
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("k must be 1 or more")
+    return value
+
+
+def add_analyze_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``analyze`` subcommand to the ``ketenlens`` parser."""
+    parser = subparsers.add_parser(
+        "analyze",
+        help="rank the bottlenecks of an event log; export them as xlsx, csv, json or html",
+        description=(
+            "Analyse event_logs/NAME: milestone intervals and norms (chain logs), waits, "
+            "handovers, variants, rework, conformance and ranked findings. Prints the top "
+            "findings, or writes everything to --export FILE (.xlsx, .csv, .json or .html)."
+        ),
+    )
+    parser.add_argument("log", metavar="LOG", help="directory of the event log, e.g. event_logs/x")
+    parser.add_argument("--export", metavar="FILE", help="write to FILE.xlsx/.csv/.json/.html")
+    period = parser.add_argument_group("what to look at")
+    period.add_argument(
+        "--from",
+        dest="period_from",
+        type=_day,
+        metavar="DATE",
+        help="keep events on or after this day (Amsterdam time)",
+    )
+    period.add_argument(
+        "--to",
+        dest="period_to",
+        type=_day,
+        metavar="DATE",
+        help="keep events on or before this day; also the end of the data",
+    )
+    period.add_argument(
+        "--cohort-from",
+        type=_day,
+        metavar="DATE",
+        help="per interval: only persons whose interval starts on or after it",
+    )
+    period.add_argument(
+        "--cohort-to",
+        type=_day,
+        metavar="DATE",
+        help="per interval: only persons whose interval starts on or before it",
+    )
+    for name, what in (
+        ("municipality", "CBS code GMxxxx"),
+        ("organisation", "IND, COA or GEMEENTE"),
+        ("location", "COA location"),
+        ("nationality", "nationality code"),
+        ("track", "asylum track"),
+    ):
+        period.add_argument(
+            f"--{name}",
+            action="append",
+            default=[],
+            metavar="VALUE",
+            help=f"keep persons with this {what} (repeat for several)",
+        )
+    parser.add_argument(
+        "--as-of",
+        type=_day,
+        metavar="DATE",
+        help="end of the data (default: --to, else the last event)",
+    )
+    parser.add_argument(
+        "--workshop", action="store_true", help="suppress every figure about fewer than k persons"
+    )
+    parser.add_argument(
+        "--k",
+        type=_positive,
+        default=DEFAULT_K,
+        help=f"the smallest group shown in workshop mode (default {DEFAULT_K})",
+    )
+    parser.add_argument(
+        "--language",
+        choices=("nl", "en"),
+        default="nl",
+        help="language of the printed table and the html report",
+    )
+    parser.set_defaults(func=cmd_analyze)  # fmt: skip
+    return parser
+
+
+def log_filter(args: argparse.Namespace) -> LogFilter:
+    """The one filter the flags describe."""
+    try:
+        return LogFilter(
+            period_from=args.period_from,
+            period_to=args.period_to,
+            cohort_from=args.cohort_from,
+            cohort_to=args.cohort_to,
+            municipality=args.municipality,
+            organisation=args.organisation,
+            location=args.location,
+            nationality=args.nationality,
+            track=args.track,
+        )
+    except ValueError as exc:
+        raise KetenlensError(str(exc)) from exc
+
+
+def _writer(path: Path) -> Callable[[Analysis, Path], Any]:
+    suffix = path.suffix.lower()
+    if suffix not in WRITERS:
+        raise ExportError(
+            f"{path}: cannot export to {suffix or 'a file without extension'}; "
+            f"use one of {', '.join(WRITERS)}"
+        )
+    return WRITERS[suffix]
+
+
+def findings_table(analysis: Analysis, language: str, top: int = TOP_PRINTED) -> Table:
+    """The top findings as a rich table (what ``analyze`` prints without ``--export``)."""
+    table = Table(title=f"Top {min(top, len(analysis.findings))} of {len(analysis.findings)} "
+                  "findings, by excess person-days")  # fmt: skip
+    for column, justify in (
+        ("#", "right"),
+        ("finding", "left"),
+        ("persons", "right"),
+        ("excess person-days", "right"),
+        ("confidence", "right"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]  # fmt: skip
+    for rank, finding in enumerate(analysis.findings[:top], start=1):
+        confidence = finding.confidence
+        shown = f"q = {confidence:.2g}" if isinstance(confidence, float) else str(confidence)
+        table.add_row(
+            str(rank),
+            finding.title_en if language == "en" else finding.title_nl,
+            f"{finding.persons:,}",
+            f"{finding.excess_person_days:,.0f}",
+            shown,
+        )
+    return table
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """Run `ketenlens analyze`; raises domain errors for the main function to print."""
+    target = Path(args.export) if args.export else None
+    writer = _writer(target) if target else None
+    console = Console(highlight=False, soft_wrap=True)
+    status = Console(stderr=True)
+    started = time.perf_counter()
+    with status.status(f"Analysing {args.log} ..."):
+        analysis = load_and_analyze(
+            Path(args.log),
+            filter=log_filter(args),
+            as_of=args.as_of,
+            workshop=args.workshop,
+            k=args.k,
+        )
+    seconds = time.perf_counter() - started
+    summary = analysis.summary
+    persons = summary["persons"]
+    console.print(
+        f"{summary['log_kind']} log: {summary['events']:,} events, "
+        f"{persons if persons is None else format(persons, ',')} persons, up to "
+        f"{summary['as_of'][:10]}; {len(analysis.findings)} findings in {seconds:.1f} s",
+        markup=False,
+    )
+    if summary.get("workshop"):
+        console.print(
+            f"workshop mode: figures about fewer than {summary['k']} persons are suppressed "
+            f"({summary.get('findings_suppressed', 0)} findings left out)",
+            markup=False,
+        )
+    if writer is None or target is None:
+        console.print(findings_table(analysis, args.language))
+        return 0
+    if writer is write_html:
+        write_html(analysis, target, language=args.language)
+    else:
+        writer(analysis, target)
+    console.print(f"Wrote {target}", markup=False)
+    return 0

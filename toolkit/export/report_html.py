@@ -1,0 +1,340 @@
+"""The analysis as one standalone HTML report: readable offline, printable, nothing fetched.
+
+A workshop laptop may have no internet, and a report mailed to a partner must open years later,
+so the file carries everything: the plotly library is embedded once (``include_plotlyjs=True``,
+inline, no CDN), the styles are inline, and no ``src`` or ``href`` points outside the file. A
+print stylesheet hides nothing but keeps charts and table rows from splitting over pages.
+
+Content, in order: the summary, the ranked findings (with a chart of their excess person-days),
+milestone intervals against their norms, work in progress and flow (chain logs), transitions,
+handovers, variants, conformance, rework, and the method notes. Text is Dutch by default
+(``language="en"`` for English); every value from the log is HTML-escaped. In workshop mode a
+suppressed count shows as ``< k``. Example::
+
+    >>> write_html(analysis, Path("rapport.html"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from toolkit.analysis import PERSON_COUNTS, Analysis
+from toolkit.atomic import atomic_write_text
+from toolkit.export.report_json import plain
+from toolkit.filters import LOCAL_TZ
+
+TOP_FINDINGS = 25
+TOP_ROWS = 20
+CHART_FINDINGS = 10
+MISSING = "–"
+TEXT = {
+    "nl": {
+        "title": "Ketenlens: knelpunten in de keten",
+        "summary": "Samenvatting",
+        "findings": "Knelpunten, gerangschikt naar extra persoonsdagen",
+        "intervals": "Doorlooptijden tussen mijlpalen en hun normen",
+        "norms": "Normoverschrijdingen",
+        "wip": "Onderhanden werk per fase",
+        "flow": "Instroom en uitstroom per week",
+        "transitions": "Wachttijden tussen opeenvolgende stappen",
+        "handovers": "Overdrachten tussen organisaties",
+        "variants": "Meest voorkomende paden (varianten)",
+        "conformance": "Conformiteit met het procesmodel",
+        "rework": "Herhaald werk",
+        "method": "Methode",
+        "suppressed": "kleiner dan {k} personen: onderdrukt",
+        "person_days": "extra persoonsdagen",
+        "days": "dagen",
+        "persons": "personen",
+        "median_km": "mediaan (Kaplan-Meier)",
+        "median_done": "mediaan alleen afgeronde",
+        "norm": "norm",
+        "inflow": "instroom",
+        "outflow": "uitstroom",
+        "none": "Niet van toepassing op dit log.",
+        "workshop": "Workshopmodus: elk getal over minder dan {k} personen is onderdrukt.",
+    },
+    "en": {
+        "title": "Ketenlens: bottlenecks in the chain",
+        "summary": "Summary",
+        "findings": "Bottlenecks, ranked by excess person-days",
+        "intervals": "Milestone intervals and their norms",
+        "norms": "Norm breaches",
+        "wip": "Work in progress per phase",
+        "flow": "Inflow and outflow per week",
+        "transitions": "Waits between consecutive steps",
+        "handovers": "Handovers between organisations",
+        "variants": "Most frequent paths (variants)",
+        "conformance": "Conformance to the process model",
+        "rework": "Rework",
+        "method": "Method",
+        "suppressed": "fewer than {k} persons: suppressed",
+        "person_days": "excess person-days",
+        "days": "days",
+        "persons": "persons",
+        "median_km": "median (Kaplan-Meier)",
+        "median_done": "median of finished only",
+        "norm": "norm",
+        "inflow": "inflow",
+        "outflow": "outflow",
+        "none": "Not applicable to this log.",
+        "workshop": "Workshop mode: every figure about fewer than {k} persons is suppressed.",
+    },
+}
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+       margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1b1f24; line-height: 1.45; }
+h1 { font-size: 1.7rem; margin-bottom: .2rem; } h2 { font-size: 1.25rem; margin-top: 2.2rem;
+     border-bottom: 2px solid #dde4ee; padding-bottom: .2rem; }
+.note { color: #4a5563; font-size: .9rem; } .workshop { background: #fff4d6; padding: .5rem; }
+table.data { border-collapse: collapse; width: 100%; font-size: .85rem; margin: .6rem 0; }
+table.data th, table.data td { border-bottom: 1px solid #e3e7ee; padding: .25rem .45rem;
+     text-align: left; vertical-align: top; }
+table.data th { background: #f2f5f9; } td.num { text-align: right; white-space: nowrap; }
+.chart { margin: .8rem 0; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10pt; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  .chart, tr { break-inside: avoid; page-break-inside: avoid; }
+  thead { display: table-header-group; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+
+class _Charts:
+    """Renders figures; the plotly library goes inline with the first one only."""
+
+    def __init__(self) -> None:
+        self.library_included = False
+
+    def render(self, figure: go.Figure) -> str:
+        figure.update_layout(margin={"l": 40, "r": 20, "t": 50, "b": 40}, template="plotly_white")
+        out = figure.to_html(
+            full_html=False,
+            include_plotlyjs=not self.library_included,
+            include_mathjax=False,
+            config={"displaylogo": False, "responsive": True, "showLink": False},
+        )
+        self.library_included = True
+        return f'<div class="chart">{out}</div>'
+
+
+def _format(value: Any, column: str, k: int, counts: tuple[str, ...]) -> tuple[str, bool]:
+    """The cell text and whether it is a number (right-aligned)."""
+    value = plain(value)
+    if value is None:
+        return (f"&lt; {k}" if column in counts else MISSING), column in counts
+    if isinstance(value, bool):
+        return ("✓" if value else ""), False
+    if isinstance(value, int):
+        return f"{value:,}", True
+    if isinstance(value, float):
+        if "share" in column or column == "fitness":
+            return f"{value:.1%}", True
+        return f"{value:,.1f}", True
+    if isinstance(value, dict | list):
+        return html.escape(json.dumps(value, ensure_ascii=False)), False
+    return html.escape(str(value)), False
+
+
+def html_table(table: pd.DataFrame, name: str, k: int, columns: list[str] | None = None) -> str:
+    """A table with ``data-table`` and per-header ``data-column`` attributes (for readers)."""
+    chosen = [c for c in (columns or list(table.columns)) if c in table.columns]
+    counts = PERSON_COUNTS.get(name, ())
+    head = "".join(
+        f'<th data-column="{html.escape(c)}">{html.escape(c.replace("_", " "))}</th>'
+        for c in chosen
+    )
+    rows = []
+    for record in table[chosen].to_dict(orient="records"):
+        cells = []
+        for column in chosen:
+            text, numeric = _format(record[column], column, k, counts)
+            cells.append(f'<td class="num">{text}</td>' if numeric else f"<td>{text}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<table class="data" data-table="{html.escape(name)}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _findings_chart(table: pd.DataFrame, t: dict[str, str], language: str) -> go.Figure | None:
+    top = table.head(CHART_FINDINGS)
+    top = top[pd.to_numeric(top["excess_person_days"], errors="coerce") > 0]
+    if top.empty:
+        return None
+    titles = top[f"title_{language}"].astype(str)
+    labels = [f"{r}. {title[:70]}" for r, title in zip(top["rank"], titles, strict=True)]
+    figure = go.Figure(
+        go.Bar(x=top["excess_person_days"], y=labels, orientation="h", marker_color="#c0504d")
+    )
+    figure.update_layout(
+        title=t["person_days"], yaxis={"autorange": "reversed"}, height=120 + 32 * len(top)
+    )
+    return figure
+
+
+def _intervals_chart(table: pd.DataFrame, t: dict[str, str], language: str) -> go.Figure:
+    labels = table["interval"] + " " + table[f"label_{language}"].astype(str)
+    figure = go.Figure()
+    figure.add_bar(x=labels, y=table["median_days"], name=t["median_km"], marker_color="#1f4e79")
+    figure.add_bar(
+        x=labels, y=table["median_days_completed_only"], name=t["median_done"],
+        marker_color="#9dc3e6",
+    )  # fmt: skip
+    figure.add_scatter(
+        x=labels, y=table["norm_days"], mode="markers", name=t["norm"],
+        marker={"symbol": "line-ew-open", "size": 28, "color": "#c0504d", "line": {"width": 3}},
+    )  # fmt: skip
+    figure.update_layout(barmode="group", yaxis_title=t["days"], height=460)
+    return figure
+
+
+def _wip_chart(table: pd.DataFrame, t: dict[str, str]) -> go.Figure:
+    figure = go.Figure()
+    for phase in [c for c in table.columns if c not in {"date", "total", "suppressed"}]:
+        figure.add_scatter(x=table["date"], y=table[phase], name=phase, stackgroup="wip")
+    figure.update_layout(yaxis_title=t["persons"], height=420)
+    return figure
+
+
+def _flow_chart(table: pd.DataFrame, t: dict[str, str]) -> go.Figure:
+    figure = go.Figure()
+    figure.add_bar(x=table["week"], y=table["inflow"], name=t["inflow"], marker_color="#1f4e79")
+    figure.add_bar(x=table["week"], y=table["outflow"], name=t["outflow"], marker_color="#f4b183")
+    figure.update_layout(barmode="group", yaxis_title=t["persons"], height=380)
+    return figure
+
+
+def _section(title: str, *parts: str) -> str:
+    return f"<section><h2>{html.escape(title)}</h2>{''.join(parts)}</section>"
+
+
+SUMMARY_FIGURES = {
+    "nl": {"log_kind": "soort log", "persons": "personen", "events": "gebeurtenissen",
+           "activities": "activiteiten", "variants": "varianten (paden)",
+           "findings": "knelpunten", "filter": "filter", "as_of": "gegevens tot en met"},
+    "en": {"log_kind": "kind of log", "persons": "persons", "events": "events",
+           "activities": "activities", "variants": "variants (paths)", "findings": "findings",
+           "filter": "filter", "as_of": "data up to"},
+}  # fmt: skip
+
+
+def local_day(moment: str) -> str:
+    """The Amsterdam calendar day of an ISO UTC moment (what a Dutch reader calls the date)."""
+    return pd.Timestamp(moment).tz_convert(LOCAL_TZ).date().isoformat() if moment else ""
+
+
+def _summary(analysis: Analysis, lang: str, k: int) -> str:
+    labels = SUMMARY_FIGURES[lang]
+    figures = {**analysis.summary, "as_of": local_day(analysis.summary.get("as_of", ""))}
+    rows = pd.DataFrame(
+        [(label, figures.get(key)) for key, label in labels.items()], columns=["figure", "value"]
+    )
+    return html_table(rows, "summary", k)
+
+
+def report(analysis: Analysis, *, language: str = "nl") -> str:
+    """The whole report as one HTML document."""
+    t = TEXT["en" if language == "en" else "nl"]
+    lang = "en" if language == "en" else "nl"
+    k = int(analysis.summary.get("k", 10))
+    charts = _Charts()
+    none = f'<p class="note">{t["none"]}</p>'
+    findings = analysis.findings_table()
+    parts = [_section(t["summary"], _summary(analysis, lang, k))]
+    chart = _findings_chart(findings, t, lang)
+    parts.append(
+        _section(
+            t["findings"],
+            charts.render(chart) if chart is not None else "",
+            html_table(
+                findings.head(TOP_FINDINGS),
+                "findings",
+                k,
+                [
+                    "rank",
+                    f"title_{lang}",
+                    "kind",
+                    "segment",
+                    "metric",
+                    "value",
+                    "benchmark",
+                    "persons",
+                    "excess_person_days",
+                    "confidence",
+                    f"explanation_{lang}",
+                ],
+            ),
+        )
+    )
+    if analysis.is_chain and not analysis.intervals.empty:
+        parts.append(
+            _section(
+                t["intervals"],
+                charts.render(_intervals_chart(analysis.intervals, t, lang)),
+                html_table(analysis.intervals, "intervals", k,
+                           ["interval", f"label_{lang}", "kind", "persons", "completed",
+                            "still_open", "median_days", "median_days_completed_only",
+                            "p90_days", "norm_days", "share_over_norm"]),
+            )
+        )  # fmt: skip
+        parts.append(_section(t["norms"], html_table(analysis.norms, "norms", k)))
+    if analysis.is_chain and not analysis.wip.empty:
+        parts.append(_section(t["wip"], charts.render(_wip_chart(analysis.wip, t))))
+        parts.append(_section(t["flow"], charts.render(_flow_chart(analysis.flow, t))))
+    parts.append(
+        _section(
+            t["transitions"], html_table(analysis.transitions.head(TOP_ROWS), "transitions", k)
+        )
+    )
+    handovers = analysis.handovers
+    parts.append(
+        _section(t["handovers"], html_table(handovers, "handovers", k) if len(handovers) else none)
+    )
+    parts.append(_section(t["variants"], html_table(analysis.variants, "variants", k)))
+    conformance = pd.DataFrame(list(analysis.conformance.items()), columns=["figure", "value"])
+    parts.append(
+        _section(
+            t["conformance"],
+            html_table(conformance, "conformance", k),
+            html_table(analysis.deviations, "deviations", k),
+        )
+    )
+    parts.append(_section(t["rework"], html_table(analysis.rework, "rework", k)))
+    method = pd.DataFrame(analysis.method, columns=["topic", "note"])
+    parts.append(
+        _section(
+            t["method"],
+            html_table(method, "method", k),
+            '<p class="note">docs/method.md explains how every number is computed.</p>',
+        )
+    )
+    banner = (
+        f'<p class="workshop">{html.escape(t["workshop"].format(k=k))}</p>'
+        if analysis.summary.get("workshop")
+        else ""
+    )
+    summary = analysis.summary
+    period = f"{local_day(summary.get('first_event', ''))} – {local_day(summary.get('as_of', ''))}"
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(t['title'])}</title><style>{CSS}</style></head><body>"
+        f"<header><h1>{html.escape(t['title'])}</h1>"
+        f'<p class="note">{html.escape(period)}</p>{banner}</header>'
+        f"<main>{''.join(parts)}</main></body></html>\n"
+    )
+
+
+def write_html(analysis: Analysis, path: Path, *, language: str = "nl") -> Path:
+    """Write the report to ``path`` atomically (UTF-8)."""
+    atomic_write_text(Path(path), report(analysis, language=language))
+    return Path(path)
