@@ -15,6 +15,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/ketenlens generate --persons 3000 --seed 11 --out event_logs/demo/raw
 	$(BIN)/ketenlens ingest event_logs/demo/raw --out event_logs/demo --demo
+	$(BIN)/ketenlens analyze event_logs/demo --export event_logs/demo/rapport.html
+	@echo "Open event_logs/demo/rapport.html in a browser for the findings."
 
 test: $(STAMP)
 	$(BIN)/ruff check .

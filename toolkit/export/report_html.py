@@ -120,7 +120,7 @@ class _Charts:
             full_html=False,
             include_plotlyjs=not self.library_included,
             include_mathjax=False,
-            config={"displaylogo": False, "responsive": True, "showLink": False},
+            config={"displaylogo": False, "responsive": True},
         )
         self.library_included = True
         return f'<div class="chart">{out}</div>'
