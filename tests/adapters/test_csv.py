@@ -128,3 +128,13 @@ def test_gemeente_csv_with_bom(tmp_path):
     assert table.frame.loc[0, "vnummer"] == "0123456789"
     assert table.encoding == "utf-8-sig"
     assert not table.notes
+
+
+def test_a_column_the_profile_does_not_know_is_not_read_but_named(tmp_path):
+    path = tmp_path / "ind.csv"
+    header = ";".join([*IND_COLUMNS, "NOTITIE"])
+    body = ";".join(["0123456789"] + [""] * (len(IND_COLUMNS) - 1) + ["Bel mevrouw Jansen"])
+    path.write_bytes(f"{header}\r\n{body}\r\n".encode("cp1252"))
+    table = read_csv(path, IND)
+    assert table.notes == ["columns not in profile ind-csv, not read: NOTITIE"]
+    assert "Jansen" not in table.frame.to_string()

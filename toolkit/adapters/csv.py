@@ -92,6 +92,7 @@ def read_csv(path: Path, profile: Profile) -> RawTable:
                 if header_matches(profile, fields) if wanted == DETECT else seen == int(wanted):
                     collector = RowCollector(path, profile, fields)
                     table.skipped["header"] += 1
+                    collector.note_unknown_columns(table)
                     continue
                 if seen >= (HEADER_SEARCH_ROWS if wanted == DETECT else int(wanted)):
                     break

@@ -60,11 +60,23 @@ class RowCollector:
                 f"{path.name}: the header lacks column(s) {', '.join(missing)} of profile "
                 f"{profile.name}; {describe_header(header)}"
             )
+        known = {fold(c) for c in (*profile.columns.values(), *profile.personal)}
+        # A column the profile does not know is never read; saying so keeps it from passing
+        # unnoticed (a partner's system may have started exporting something new).
+        self.unknown_columns = [n for n in names if n and fold(n) not in known]
         self._fields = list(profile.columns)
         self._index = [positions[fold(profile.columns[f])] for f in self._fields]
         self._width = len(names)
         self._columns: list[list[object]] = [[] for _ in self._fields]
         self._rows: list[int] = []
+
+    def note_unknown_columns(self, table: RawTable) -> None:
+        """Add a note to the table's report naming the columns that were not read."""
+        if self.unknown_columns:
+            table.notes.append(
+                f"columns not in profile {table.profile.name}, not read: "
+                + ", ".join(self.unknown_columns)
+            )
 
     def add(self, row_number: int, cells: Sequence[object]) -> None:
         """Keep the mapped cells of one data row; the row's other cells are not stored."""

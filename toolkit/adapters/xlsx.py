@@ -99,6 +99,7 @@ def read_xlsx(path: Path, profile: Profile) -> RawTable:
             if is_header:
                 collector = RowCollector(path, profile, cells)
                 table.skipped["header"] += 1
+                collector.note_unknown_columns(table)
                 continue
             limit = HEADER_SEARCH_ROWS if wanted == DETECT else int(wanted)
             if number >= limit:
