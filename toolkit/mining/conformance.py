@@ -66,6 +66,7 @@ from toolkit.chain import Chain, load_chain
 from toolkit.eventlog import ACTIVITY, CASE
 from toolkit.mining.alignment import (
     DEFAULT_MAX_SECONDS_PER_PATH,
+    PATH_COLUMNS,
     SKIPPED,
     STILL_EXPECTED,
     UNEXPECTED,
@@ -75,22 +76,8 @@ from toolkit.mining.ordering import for_pm4py
 from toolkit.mining.variants import case_variants
 
 DEVIATION_KINDS = (UNEXPECTED, SKIPPED, STILL_EXPECTED)
-CASE_COLUMNS = [
-    "case",
-    "variant",
-    "events",
-    "outside_model",
-    "aligned",
-    "fitness",
-    "fits",
-    "on_track",
-    UNEXPECTED,
-    SKIPPED,
-    STILL_EXPECTED,
-    "prefix_alignment",
-    "cost",
-    "worst_cost",
-]
+# a case's row: who, which path, then the path's alignment results (all but its activities)
+CASE_COLUMNS = ["case", "variant", "events", "outside_model", *PATH_COLUMNS[1:]]
 # ``cost``: deviating moves of the case's alignment; ``worst_cost``: moves if nothing matched.
 DEVIATION_COLUMNS = ["activity", "kind", "cases", "share"]
 
