@@ -31,6 +31,7 @@ from toolkit.bottlenecks import (
     Finding,
     find_bottlenecks,
     flow_per_week,
+    interval_cache,
     interval_summary,
     norm_breaches,
     person_waits,
@@ -67,9 +68,9 @@ TOP_VARIANTS = 20
 TOP_DEVIATIONS = 20
 P90 = 0.9
 EVENTS_FILE = "events.parquet"
-# Conformance aligns a random sample of persons covering at most this many distinct paths
+# Conformance aligns the persons on the most common paths, at most this many distinct paths
 # (see conformance_sample); on a discovered model a path may take up to a second.
-CHAIN_PATHS = 500
+CHAIN_PATHS = 100
 GENERIC_PATHS = 100
 GENERIC_SECONDS_PER_PATH = 1.0
 # Groups smaller than this are not tested for significance (the bottlenecks' default).
@@ -296,25 +297,34 @@ def _handovers(log: pd.DataFrame) -> pd.DataFrame:
     return handovers(log)
 
 
-def conformance_sample(cases: pd.DataFrame, max_paths: int) -> pd.Index:
-    """The persons whose paths are aligned: all of them, or a repeatable random sample.
+def conformance_sample(
+    cases: pd.DataFrame, max_paths: int, keep: frozenset[str] | None = None
+) -> pd.Index:
+    """The persons whose paths are aligned: those on the ``max_paths`` most common paths.
 
-    An alignment costs milliseconds on the reference process but up to a second on a model
-    discovered from a log like BPIC 2012, and logs have as many distinct paths as persons nearly.
-    So persons are taken in the order of their pseudonym (a keyed hash: effectively a random
-    order, and the same in every run) until ``max_paths`` distinct paths are covered. A prefix of
-    a random order is a random sample, so the shares it gives are unbiased estimates.
+    An alignment costs a tenth of a second on the reference process and up to a second on a
+    model discovered from a log like BPIC 2012, so not every distinct path can be aligned. Paths
+    are counted as the model sees them (projected on the activities in ``keep``, the model's
+    activities; all when None), and the most common ones are aligned first (ties in path order,
+    so every run checks the same persons). Relocations and other activities outside the model
+    then do not make every person's path unique, and the persons checked are most persons.
     """
-    ordered = cases.sort_values("case", kind="stable")
-    distinct = (~ordered["variant"].duplicated()).cumsum()
-    return pd.Index(ordered.loc[(distinct <= max_paths).to_numpy(), "case"])
+    if keep is None:
+        paths = cases["variant"].astype(object)
+    else:
+        paths = cases["activities"].map(lambda acts: tuple(a for a in acts if a in keep))
+    counts = paths.value_counts(sort=False)
+    order = sorted(counts.index, key=lambda path: (-counts[path], str(path)))
+    chosen = set(order[:max_paths])
+    return pd.Index(cases.loc[paths.isin(chosen).to_numpy(), "case"])
 
 
 def _conformance(
     view: pd.DataFrame, cases: pd.DataFrame, chain: Chain, chain_log: bool
 ) -> tuple[dict[str, Any], pd.DataFrame]:
     max_paths = CHAIN_PATHS if chain_log else GENERIC_PATHS
-    checked = conformance_sample(cases, max_paths)
+    keep = chain.reference_activities() if chain_log else None
+    checked = conformance_sample(cases, max_paths, keep)
     sample = view[view[CASE].isin(checked)] if len(checked) < len(cases) else view
     if chain_log:
         result: Conformance = conformance_to_reference(sample, chain)
@@ -372,6 +382,20 @@ def analyze(
         >>> a = analyze(log, filter=LogFilter(municipality=["GM0363"]))  # doctest: +SKIP
         >>> a.intervals[["interval", "median_days", "still_open"]]  # doctest: +SKIP
     """
+    with interval_cache():
+        return _analyze(log, filter=filter, chain=chain, as_of=as_of, workshop=workshop, k=k)
+
+
+def _analyze(
+    log: pd.DataFrame,
+    *,
+    filter: LogFilter | None = None,
+    chain: Chain | None = None,
+    as_of: pd.Timestamp | date | str | None = None,
+    workshop: bool = False,
+    k: int = DEFAULT_K,
+) -> Analysis:
+    """The body of :func:`analyze`, run inside one interval cache."""
     chain = chain or load_chain()
     f = filter or LogFilter()
     view = apply_filter(log, f)
@@ -384,7 +408,7 @@ def analyze(
     moment = end_of_data(view, as_of)
     chain_log = is_chain_log(view, chain)
     cohort = f.cohort
-    findings = find_bottlenecks(log, chain=chain, as_of=moment, filter=f, min_group=MIN_GROUP)
+    findings = find_bottlenecks(view, chain=chain, as_of=moment, filter=f, min_group=MIN_GROUP)
     cases = case_variants(view)
     conformance, deviations = _conformance(view, cases, chain, chain_log)
     if chain_log:
@@ -542,8 +566,8 @@ def method_notes(chain_log: bool, moment: pd.Timestamp, f: LogFilter) -> list[di
              "inflow and outflow per week."),
             ("conformance", "Each person's path aligned (pm4py alignments) with the reference "
              "chain process; persons still under way are on track if they follow it so far. "
-             f"Above {CHAIN_PATHS} distinct paths a repeatable random sample of persons is "
-             "aligned (cases_checked)."),
+             f"Above {CHAIN_PATHS} distinct paths (as the reference sees them) the persons on "
+             "the most common ones are aligned (cases_checked)."),
         ]  # fmt: skip
     else:
         notes += [
@@ -551,8 +575,8 @@ def method_notes(chain_log: bool, moment: pd.Timestamp, f: LogFilter) -> list[di
             ("rework", "Activities repeated within a case, with the share of cases that "
              "repeat them."),
             ("conformance", "Each case aligned with a model discovered from this same log by "
-             "the inductive miner (noise threshold 0.2); a repeatable random sample of persons "
-             f"covering at most {GENERIC_PATHS} distinct paths is aligned (cases_checked)."),
+             "the inductive miner (noise threshold 0.2); the persons on the "
+             f"{GENERIC_PATHS} most common paths are aligned (cases_checked)."),
         ]  # fmt: skip
     return [{"topic": topic, "note": note} for topic, note in notes]
 

@@ -10,7 +10,12 @@ Example::
 """
 
 from toolkit.bottlenecks.findings import Finding, find_bottlenecks
-from toolkit.bottlenecks.intervals import end_expected, interval_summary, person_intervals
+from toolkit.bottlenecks.intervals import (
+    end_expected,
+    interval_cache,
+    interval_summary,
+    person_intervals,
+)
 from toolkit.bottlenecks.norms import norm_breaches
 from toolkit.bottlenecks.persons import person_attributes
 from toolkit.bottlenecks.rework import relocation_rates, repeated_activities, rework_summary
@@ -26,6 +31,7 @@ __all__ = [
     "find_bottlenecks",
     "flow_per_week",
     "handover_waits",
+    "interval_cache",
     "interval_summary",
     "kaplan_meier",
     "norm_breaches",
