@@ -29,9 +29,9 @@ import pandas as pd
 
 from toolkit.bottlenecks import (
     Finding,
+    analysis_cache,
     find_bottlenecks,
     flow_per_week,
-    interval_cache,
     interval_summary,
     norm_breaches,
     person_waits,
@@ -382,7 +382,7 @@ def analyze(
         >>> a = analyze(log, filter=LogFilter(municipality=["GM0363"]))  # doctest: +SKIP
         >>> a.intervals[["interval", "median_days", "still_open"]]  # doctest: +SKIP
     """
-    with interval_cache():
+    with analysis_cache():
         return _analyze(log, filter=filter, chain=chain, as_of=as_of, workshop=workshop, k=k)
 
 

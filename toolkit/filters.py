@@ -194,5 +194,5 @@ def apply_filter(log: pd.DataFrame, f: LogFilter | None) -> pd.DataFrame:
     if f.period_from is not None or f.period_to is not None:
         keep &= in_window(log[TIMESTAMP], (f.period_from, f.period_to))
     # the same object when nothing is dropped: applying a filter twice then gives the log that
-    # per-log caches (toolkit.bottlenecks.interval_cache) already know
+    # per-log caches (toolkit.bottlenecks.analysis_cache) already know
     return log if bool(keep.all()) else log[keep]

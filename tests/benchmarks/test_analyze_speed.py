@@ -28,7 +28,7 @@ import pytest
 from toolkit.adapters.ingest import ingest
 from toolkit.privacy import DEMO_KEY, Pseudonymizer
 
-PERSONS = 45_000
+PERSONS = 58_000  # about one million events
 SEED = 11
 REFERENCE_LOGS = Path(__file__).resolve().parents[2].parent / "shared" / "reference_logs"
 BPIC2012 = REFERENCE_LOGS / "xes" / "bpic2012.xes.gz"

@@ -9,13 +9,9 @@ Example::
     >>> find_bottlenecks(log)[0].title_en  # doctest: +SKIP
 """
 
+from toolkit.bottlenecks.common import analysis_cache
 from toolkit.bottlenecks.findings import Finding, find_bottlenecks
-from toolkit.bottlenecks.intervals import (
-    end_expected,
-    interval_cache,
-    interval_summary,
-    person_intervals,
-)
+from toolkit.bottlenecks.intervals import end_expected, interval_summary, person_intervals
 from toolkit.bottlenecks.norms import norm_breaches
 from toolkit.bottlenecks.persons import person_attributes
 from toolkit.bottlenecks.rework import relocation_rates, repeated_activities, rework_summary
@@ -27,11 +23,11 @@ from toolkit.bottlenecks.wip import flow_per_week, wip_per_day
 __all__ = [
     "Finding",
     "KaplanMeier",
+    "analysis_cache",
     "end_expected",
     "find_bottlenecks",
     "flow_per_week",
     "handover_waits",
-    "interval_cache",
     "interval_summary",
     "kaplan_meier",
     "norm_breaches",

@@ -12,6 +12,10 @@ Example::
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 
 import pandas as pd
@@ -21,6 +25,8 @@ from toolkit.filters import LOCAL_TZ, in_window, local_day_end, local_day_start
 
 __all__ = [
     "LOCAL_TZ",
+    "analysis_cache",
+    "cached",
     "end_of_data",
     "in_window",
     "local_dates",
@@ -106,3 +112,42 @@ def local_dates(stamps: pd.Series) -> pd.Series:
         [Timestamp('2025-04-01 00:00:00')]
     """
     return stamps.dt.tz_convert(LOCAL_TZ).dt.tz_localize(None).dt.normalize()
+
+
+_CACHE: ContextVar[dict[int, tuple[weakref.ref, dict]] | None] = ContextVar(
+    "analysis_cache", default=None
+)
+
+
+@contextmanager
+def analysis_cache() -> Iterator[None]:
+    """Within this block, per-log building blocks are computed once per log.
+
+    Findings, norms, segments and work in progress start from the same per-person intervals,
+    waits and phase states; an analysis asks for them dozens of times (see :func:`cached`). The cache lives only inside the block, so a log changed afterwards
+    is never answered from it; inside, a log is recognised by identity (a weak reference, so a
+    short-lived filtered log cannot be mistaken for a later one at the same address).
+    """
+    if _CACHE.get() is not None:  # already inside one: share it
+        yield
+        return
+    token = _CACHE.set({})
+    try:
+        yield
+    finally:
+        _CACHE.reset(token)
+
+
+def cached(log: pd.DataFrame, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``compute()``, or its earlier result for the same ``log`` and ``key`` in this cache."""
+    cache = _CACHE.get()
+    if cache is None:
+        return compute()
+    entry = cache.get(id(log))
+    if entry is None or entry[0]() is not log:
+        entry = (weakref.ref(log), {})
+        cache[id(log)] = entry
+    if key not in entry[1]:
+        entry[1][key] = compute()
+    # a shallow copy: a caller that adds a column must not change what the next caller gets
+    return entry[1][key].copy(deep=False)

@@ -33,8 +33,8 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit.bottlenecks.common import end_of_data, local_day_end
-from toolkit.bottlenecks.intervals import interval_cache, interval_summary
+from toolkit.bottlenecks.common import analysis_cache, end_of_data, local_day_end
+from toolkit.bottlenecks.intervals import interval_summary
 from toolkit.bottlenecks.norms import norm_breaches
 from toolkit.bottlenecks.rework import relocation_rates, repeated_activities
 from toolkit.bottlenecks.segments import slow_segments
@@ -366,7 +366,7 @@ def find_bottlenecks(
         >>> f = LogFilter(cohort_from="2023-04-01", cohort_to="2024-03-31")
         >>> [x.title_nl for x in find_bottlenecks(log, filter=f)[:3]]  # doctest: +SKIP
     """
-    with interval_cache():
+    with analysis_cache():
         return _find_bottlenecks(log, chain, as_of, filter, min_group, alpha)
 
 

@@ -18,16 +18,13 @@ Example::
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from toolkit.bottlenecks.common import end_of_data, in_window, to_days
+from toolkit.bottlenecks.common import cached, end_of_data, in_window, to_days
 from toolkit.bottlenecks.survival import kaplan_meier
 from toolkit.chain import Chain, Norm, load_chain
 from toolkit.chain.intervals import interval_bounds
@@ -86,44 +83,6 @@ def passing_activities(chain: Chain, norm: Norm) -> frozenset[str]:
     return frozenset((later | exit_activities(chain)) - set(norm.to_activities))
 
 
-_CACHE: ContextVar[dict[int, tuple[weakref.ref, dict]] | None] = ContextVar(
-    "interval_cache", default=None
-)
-
-
-@contextmanager
-def interval_cache() -> Iterator[None]:
-    """Within this block, :func:`person_intervals` computes each interval of a log only once.
-
-    Findings, norms and segments all start from the same per-person intervals; an analysis asks
-    for them dozens of times. The cache lives only inside the block, so a log changed afterwards
-    is never answered from it; inside, a log is recognised by identity (a weak reference, so a
-    short-lived filtered log cannot be mistaken for a later one at the same address).
-    """
-    if _CACHE.get() is not None:  # already inside one: share it
-        yield
-        return
-    token = _CACHE.set({})
-    try:
-        yield
-    finally:
-        _CACHE.reset(token)
-
-
-def _cached(log: pd.DataFrame, key: tuple, compute) -> pd.DataFrame:
-    cache = _CACHE.get()
-    if cache is None:
-        return compute()
-    entry = cache.get(id(log))
-    if entry is None or entry[0]() is not log:
-        entry = (weakref.ref(log), {})
-        cache[id(log)] = entry
-    if key not in entry[1]:
-        entry[1][key] = compute()
-    # a shallow copy: a caller that adds a column must not change what the next caller gets
-    return entry[1][key].copy(deep=False)
-
-
 def person_intervals(
     log: pd.DataFrame,
     norm: Norm | str,
@@ -144,8 +103,8 @@ def person_intervals(
     chain = chain or load_chain()
     norm = _norm(norm, chain)
     moment = end_of_data(log, as_of)
-    key = (norm, id(chain), moment, None if cohort is None else tuple(cohort))
-    return _cached(log, key, lambda: _person_intervals(log, norm, chain, moment, cohort))
+    key = ("intervals", norm, id(chain), moment, None if cohort is None else tuple(cohort))
+    return cached(log, key, lambda: _person_intervals(log, norm, chain, moment, cohort))
 
 
 def _person_intervals(

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from toolkit.bottlenecks.common import sort_events, to_days
+from toolkit.bottlenecks.common import cached, sort_events, to_days
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, TIMESTAMP
 
 P90 = 0.9
@@ -40,6 +40,10 @@ def person_waits(log: pd.DataFrame) -> pd.DataFrame:
 
         >>> person_waits(log).nlargest(3, "days")  # doctest: +SKIP
     """
+    return cached(log, ("person_waits",), lambda: _person_waits(log))
+
+
+def _person_waits(log: pd.DataFrame) -> pd.DataFrame:
     ordered = sort_events(log)
     groups = (
         ordered[GROUP].astype(object)

@@ -23,7 +23,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from toolkit.bottlenecks.common import end_of_data, local_dates, sort_events
+from toolkit.bottlenecks.common import cached, end_of_data, local_dates, sort_events
 from toolkit.bottlenecks.intervals import EXIT_PHASE
 from toolkit.chain import Chain, load_chain
 from toolkit.eventlog import ACTIVITY, CASE, TIMESTAMP
@@ -46,6 +46,12 @@ def wip_phases(chain: Chain) -> list[str]:
 
 def _states(log: pd.DataFrame, chain: Chain, moment: pd.Timestamp) -> pd.DataFrame:
     """Per person the days their state changes: ``case``, ``day``, ``state``, ``activity``."""
+    return cached(
+        log, ("wip_states", id(chain), moment), lambda: _compute_states(log, chain, moment)
+    )
+
+
+def _compute_states(log: pd.DataFrame, chain: Chain, moment: pd.Timestamp) -> pd.DataFrame:
     activities = {a.id: a for a in chain.activities}
     ordered = sort_events(log[(log[TIMESTAMP] <= moment) & log[ACTIVITY].isin(activities)])
     names = ordered[ACTIVITY].astype(str)
