@@ -363,6 +363,7 @@ def _empty(*columns: str) -> pd.DataFrame:
     return pd.DataFrame(columns=list(columns))
 
 
+@analysis_cache()
 def analyze(
     log: pd.DataFrame,
     *,
@@ -382,20 +383,6 @@ def analyze(
         >>> a = analyze(log, filter=LogFilter(municipality=["GM0363"]))  # doctest: +SKIP
         >>> a.intervals[["interval", "median_days", "still_open"]]  # doctest: +SKIP
     """
-    with analysis_cache():
-        return _analyze(log, filter=filter, chain=chain, as_of=as_of, workshop=workshop, k=k)
-
-
-def _analyze(
-    log: pd.DataFrame,
-    *,
-    filter: LogFilter | None = None,
-    chain: Chain | None = None,
-    as_of: pd.Timestamp | date | str | None = None,
-    workshop: bool = False,
-    k: int = DEFAULT_K,
-) -> Analysis:
-    """The body of :func:`analyze`, run inside one interval cache."""
     chain = chain or load_chain()
     f = filter or LogFilter()
     view = apply_filter(log, f)

@@ -347,6 +347,7 @@ def rank(findings: list[Finding]) -> list[Finding]:
     )
 
 
+@analysis_cache()
 def find_bottlenecks(
     log: pd.DataFrame,
     *,
@@ -366,18 +367,6 @@ def find_bottlenecks(
         >>> f = LogFilter(cohort_from="2023-04-01", cohort_to="2024-03-31")
         >>> [x.title_nl for x in find_bottlenecks(log, filter=f)[:3]]  # doctest: +SKIP
     """
-    with analysis_cache():
-        return _find_bottlenecks(log, chain, as_of, filter, min_group, alpha)
-
-
-def _find_bottlenecks(
-    log: pd.DataFrame,
-    chain: Chain | None,
-    as_of: pd.Timestamp | date | str | None,
-    filter: LogFilter | None,
-    min_group: int,
-    alpha: float,
-) -> list[Finding]:
     chain = chain or load_chain()
     f = filter or LogFilter()
     view = apply_filter(log, f)
