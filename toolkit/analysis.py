@@ -41,6 +41,7 @@ from toolkit.bottlenecks import (
     wip_per_day,
 )
 from toolkit.bottlenecks.common import end_of_data
+from toolkit.bottlenecks.distributions import duration_histogram, survival_curves, wait_histogram
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, TIMESTAMP, read_events
@@ -53,6 +54,7 @@ from toolkit.mining import (
     variants,
 )
 from toolkit.mining.conformance import Conformance, conformance_to_model
+from toolkit.mining.dfg import Dfg, performance_dfg
 from toolkit.suppression import (
     DEFAULT_K,
     drop_small,
@@ -363,7 +365,241 @@ def _empty(*columns: str) -> pd.DataFrame:
     return pd.DataFrame(columns=list(columns))
 
 
-@analysis_cache()
+@dataclass
+class Scope:
+    """The filtered log and what every section of an analysis needs from it.
+
+    A section (a table, the findings, the summary figures) is computed from a scope once and
+    remembered in ``memo``, so sections that share work (conformance and its deviations, the
+    norms and their months) share it, and the dashboard can ask for one section at a time.
+    """
+
+    view: pd.DataFrame
+    chain: Chain
+    filter: LogFilter
+    moment: pd.Timestamp
+    chain_log: bool
+    memo: dict[str, Any] = field(default_factory=dict)
+    store: dict = field(default_factory=dict)
+
+
+def make_scope(
+    log: pd.DataFrame,
+    filter: LogFilter | None = None,
+    *,
+    chain: Chain | None = None,
+    as_of: pd.Timestamp | date | str | None = None,
+) -> Scope:
+    """The scope of ``log`` after ``filter``; ``as_of`` defaults to the end of the period."""
+    chain = chain or load_chain()
+    f = filter or LogFilter()
+    view = apply_filter(log, f)
+    if view.empty:
+        raise EventLogError(
+            f"the filter {f.to_dict()} keeps no events; widen the period or drop a filter"
+        )
+    if as_of is None and f.period_to is not None:
+        as_of = local_day_end(f.period_to)
+    moment = end_of_data(view, as_of)
+    return Scope(view, chain, f, moment, is_chain_log(view, chain))
+
+
+def _findings(s: Scope) -> list[Finding]:
+    return find_bottlenecks(s.view, chain=s.chain, as_of=s.moment, filter=s.filter,
+                            min_group=MIN_GROUP)  # fmt: skip
+
+
+def _intervals(s: Scope) -> pd.DataFrame:
+    if not s.chain_log:
+        return _empty("interval", "label_nl", "label_en", "persons", "median_days")
+    table = interval_summary(s.view, chain=s.chain, as_of=s.moment, cohort=s.filter.cohort)
+    return _labelled_intervals(table, s.chain)
+
+
+def _monthly(s: Scope) -> pd.DataFrame:
+    return norm_breaches(s.view, chain=s.chain, as_of=s.moment, cohort=s.filter.cohort,
+                         by=("month",))  # fmt: skip
+
+
+def _norms(s: Scope) -> pd.DataFrame:
+    if not s.chain_log:
+        return _empty("interval", "label_nl", "label_en", "persons", "breaches")
+    return _labelled_norms(overall_breaches(section(s, "_monthly")), s.chain)
+
+
+def _norms_by_month(s: Scope) -> pd.DataFrame:
+    if not s.chain_log:
+        return _empty("interval", "month", "persons", "breaches")
+    return _labelled_norms(section(s, "_monthly"), s.chain)
+
+
+def _wip(s: Scope) -> pd.DataFrame:
+    if not s.chain_log:
+        return _empty("date", "total")
+    return wip_per_day(s.view, chain=s.chain, as_of=s.moment)
+
+
+def _flow(s: Scope) -> pd.DataFrame:
+    if not s.chain_log:
+        return _empty("week", "inflow", "outflow", "outflow_housing", "wip_end")
+    return flow_per_week(s.view, chain=s.chain, as_of=s.moment)
+
+
+def _rework(s: Scope) -> pd.DataFrame:
+    return rework_summary(s.view) if s.chain_log else repeated_activities(s.view)
+
+
+def _cases(s: Scope) -> pd.DataFrame:
+    return case_variants(s.view)
+
+
+def _checked(s: Scope) -> tuple[dict[str, Any], pd.DataFrame]:
+    return _conformance(s.view, section(s, "_cases"), s.chain, s.chain_log)
+
+
+def _kpis(s: Scope) -> dict[str, Any]:
+    """The overview's tiles: persons in the chain now, waiting for a decision or a home, and the
+    share over the chain norm (Kaplan-Meier), from the work in progress and the intervals."""
+    return chain_kpis(section(s, "wip"), section(s, "intervals"), s.chain)
+
+
+def _summary(s: Scope) -> dict[str, Any]:
+    view, cases = s.view, section(s, "_cases")
+    return {
+        "log_kind": CHAIN if s.chain_log else GENERIC,
+        "events": len(view),
+        "persons": int(view[CASE].nunique()),
+        "activities": int(view[ACTIVITY].nunique()),
+        "first_event": view[TIMESTAMP].min().isoformat(),
+        "last_event": view[TIMESTAMP].max().isoformat(),
+        "as_of": s.moment.isoformat(),
+        "filter": s.filter.to_dict(),
+        "variants": int(cases["variant"].nunique()),
+        **section(s, "kpis"),
+    }
+
+
+# Every section by name: the Analysis fields and the building blocks they share ("_" first).
+SECTIONS: dict[str, Any] = {
+    "summary": _summary,
+    "kpis": _kpis,
+    "findings": _findings,
+    "intervals": _intervals,
+    "norms": _norms,
+    "norms_by_month": _norms_by_month,
+    "throughput": lambda s: _throughput(section(s, "_cases")),
+    "wip": _wip,
+    "flow": _flow,
+    "transitions": lambda s: _transitions(s.view),
+    "handovers": lambda s: _handovers(s.view),
+    "variants": lambda s: variants(s.view, top_k=TOP_VARIANTS).drop(columns=["activities"]),
+    "conformance": lambda s: section(s, "_checked")[0],
+    "deviations": lambda s: section(s, "_checked")[1],
+    "rework": _rework,
+    "dfg": lambda s: performance_dfg(s.view),
+    "curves": lambda s, norm, by=None: survival_curves(
+        s.view, norm, by=by, chain=s.chain, as_of=s.moment, cohort=s.filter.cohort
+    ),
+    "histogram": lambda s, norm: duration_histogram(
+        s.view, norm, chain=s.chain, as_of=s.moment, cohort=s.filter.cohort
+    ),
+    "wait_histogram": lambda s, source, target: wait_histogram(s.view, source, target),
+    "norms_by_segment": lambda s, by: _labelled_norms(
+        norm_breaches(s.view, chain=s.chain, as_of=s.moment, cohort=s.filter.cohort, by=(by,)),
+        s.chain,
+    ),
+    "_monthly": _monthly,
+    "_cases": _cases,
+    "_checked": _checked,
+}
+
+
+def section(scope: Scope, name: str, *args: Any) -> Any:
+    """One section of the analysis of ``scope`` (unsuppressed), computed once per scope.
+
+    ``args`` are the section's own parameters (a norm and a dimension for ``curves``).
+
+    Example::
+
+        >>> section(make_scope(log, LogFilter(track=["4"])), "intervals")  # doctest: +SKIP
+        >>> section(scope, "curves", "N13", "municipality")  # doctest: +SKIP
+    """
+    key = (name, *args) if args else name
+    if key not in scope.memo:
+        try:
+            compute = SECTIONS[name]
+        except KeyError:
+            raise KeyError(f"unknown section {name!r}; known: {', '.join(SECTIONS)}") from None
+        with analysis_cache(scope.store):
+            scope.memo[key] = compute(scope, *args)
+    return scope.memo[key]
+
+
+def chain_kpis(wip: pd.DataFrame, intervals: pd.DataFrame, chain: Chain) -> dict[str, Any]:
+    """The overview's tiles (see ``toolkit/chain/overview.toml``): counts of persons on the last
+    day of the work in progress, and the Kaplan-Meier share over the chain norm.
+
+    Example::
+
+        >>> chain_kpis(wip_per_day(log), interval_summary(log), load_chain())  # doctest: +SKIP
+        {'in_chain_now': 5120, 'waiting_for_decision': 2210, ...}
+    """
+    overview = chain.overview
+    last = wip.iloc[-1] if len(wip) else None
+
+    def count(columns: tuple[str, ...] | list[str]) -> int | None:
+        if last is None:
+            return None
+        return int(sum(int(last[c]) for c in columns if c in wip.columns))
+
+    row = intervals[intervals["interval"] == overview.chain_norm] if len(intervals) else intervals
+    share = row["share_over_norm"].iloc[0] if len(row) else None
+    return {
+        "in_chain_now": count(["total"]),
+        "waiting_for_decision": count(overview.decision_phases),
+        "waiting_for_home": count(overview.housing_phases),
+        "chain_norm": overview.chain_norm,
+        "chain_norm_persons": int(row["persons"].iloc[0]) if len(row) else None,
+        "share_over_norm": None if share is None or pd.isna(share) else float(share),
+    }
+
+
+def journey(intervals: pd.DataFrame, chain: Chain, language: str = "nl") -> pd.DataFrame:
+    """The journey's steps (``overview.toml``) in order, each with its interval's figures and the
+    organisation and phase of the milestone that ends it. Steps nobody started are left out.
+
+    Example::
+
+        >>> journey(analysis.intervals, load_chain())[["step", "median_days", "norm_days"]]  # doctest: +SKIP
+    """
+    columns = ["interval", "step", "organisation", "phase", "persons", "still_open",
+               "median_days", "p90_days", "norm_days", "share_over_norm"]  # fmt: skip
+    rows = []
+    by_id = intervals.set_index("interval") if len(intervals) else None
+    for norm_id in chain.overview.journey:
+        if by_id is None or norm_id not in by_id.index:
+            continue
+        norm = chain.norm(norm_id)
+        ends = chain.activity(norm.to_activities[0])
+        figures = by_id.loc[norm_id]
+        rows.append(
+            {
+                "interval": norm_id,
+                "step": norm.label(language),
+                "organisation": ends.organisation,
+                "phase": chain.phase(ends.phase).label_nl
+                if language == "nl"
+                else chain.phase(ends.phase).label_en,
+                **{c: figures.get(c) for c in columns[4:]},
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+TABLES = ("intervals", "norms", "norms_by_month", "throughput", "wip", "flow", "transitions",
+          "handovers", "variants", "deviations", "rework")  # fmt: skip
+
+
 def analyze(
     log: pd.DataFrame,
     *,
@@ -383,49 +619,15 @@ def analyze(
         >>> a = analyze(log, filter=LogFilter(municipality=["GM0363"]))  # doctest: +SKIP
         >>> a.intervals[["interval", "median_days", "still_open"]]  # doctest: +SKIP
     """
-    chain = chain or load_chain()
-    f = filter or LogFilter()
-    view = apply_filter(log, f)
-    if view.empty:
-        raise EventLogError(
-            f"the filter {f.to_dict()} keeps no events; widen the period or drop a filter"
-        )
-    if as_of is None and f.period_to is not None:
-        as_of = local_day_end(f.period_to)
-    moment = end_of_data(view, as_of)
-    chain_log = is_chain_log(view, chain)
-    cohort = f.cohort
-    findings = find_bottlenecks(view, chain=chain, as_of=moment, filter=f, min_group=MIN_GROUP)
-    cases = case_variants(view)
-    conformance, deviations = _conformance(view, cases, chain, chain_log)
-    if chain_log:
-        intervals = _labelled_intervals(
-            interval_summary(view, chain=chain, as_of=moment, cohort=cohort), chain
-        )
-        monthly = norm_breaches(view, chain=chain, as_of=moment, cohort=cohort, by=("month",))
-        norms = _labelled_norms(overall_breaches(monthly), chain)
-        by_month = _labelled_norms(monthly, chain)
-        wip = wip_per_day(view, chain=chain, as_of=moment)
-        flow = flow_per_week(view, chain=chain, as_of=moment)
-        rework = rework_summary(view)
-    else:
-        intervals = _empty("interval", "label_nl", "label_en", "persons", "median_days")
-        norms = _empty("interval", "label_nl", "label_en", "persons", "breaches")
-        by_month = _empty("interval", "month", "persons", "breaches")
-        wip = _empty("date", "total")
-        flow = _empty("week", "inflow", "outflow", "outflow_housing", "wip_end")
-        rework = repeated_activities(view)
+    return analysis_of(make_scope(log, filter, chain=chain, as_of=as_of), workshop=workshop, k=k)
+
+
+def analysis_of(scope: Scope, *, workshop: bool = False, k: int = DEFAULT_K) -> Analysis:
+    """The whole :class:`Analysis` of a scope, from the sections already computed and the rest."""
+    findings = section(scope, "findings")
     summary = {
-        "log_kind": CHAIN if chain_log else GENERIC,
-        "events": len(view),
-        "persons": int(view[CASE].nunique()),
-        "activities": int(view[ACTIVITY].nunique()),
-        "first_event": view[TIMESTAMP].min().isoformat(),
-        "last_event": view[TIMESTAMP].max().isoformat(),
-        "as_of": moment.isoformat(),
-        "filter": f.to_dict(),
+        **section(scope, "summary"),
         "findings": len(findings),
-        "variants": int(cases["variant"].nunique()),
         "workshop": workshop,
         "k": k,
         "computed_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -433,77 +635,99 @@ def analyze(
     result = Analysis(
         summary=summary,
         findings=findings,
-        intervals=intervals,
-        norms=norms,
-        norms_by_month=by_month,
-        throughput=_throughput(cases),
-        wip=wip,
-        flow=flow,
-        transitions=_transitions(view),
-        handovers=_handovers(view),
-        variants=variants(view, top_k=TOP_VARIANTS).drop(columns=["activities"]),
-        conformance=conformance,
-        deviations=deviations,
-        rework=rework,
-        method=method_notes(chain_log, moment, f),
+        conformance=section(scope, "conformance"),
+        method=method_notes(scope.chain_log, scope.moment, scope.filter),
+        **{name: section(scope, name) for name in TABLES},
     )
     return suppress_analysis(result, k) if workshop else result
 
 
-def suppress_analysis(result: Analysis, k: int = DEFAULT_K) -> Analysis:
-    """The analysis as a workshop may see it: no figure about fewer than ``k`` persons.
+def suppress_section(
+    name: str, value: Any, k: int = DEFAULT_K, *, norms: pd.DataFrame | None = None
+) -> Any:
+    """One section as a workshop may see it: no figure about fewer than ``k`` persons.
 
     Findings about fewer than k persons are dropped (a finding names its segment, so an emptied
     finding would still point at a small group). A norm-breach finding whose explanation counts
-    fewer than k persons finished over or still waiting keeps its title but loses that text.
-    Variants followed by fewer than k persons are dropped: a rare path is one person's history.
+    fewer than k persons finished over or still waiting keeps its title but loses that text
+    (``norms`` is the unsuppressed norms table it is checked against). Variants followed by
+    fewer than k persons are dropped: a rare path is one person's history.
     """
-    findings = [f for f in result.findings if f.persons >= k]
-    findings = [_safe_explanation(f, result.norms, k) for f in findings]
+    if name == "findings":
+        kept = [f for f in value if f.persons >= k]
+        return [
+            _safe_explanation(f, norms if norms is not None else pd.DataFrame(), k) for f in kept
+        ]
+    if name == "variants":
+        return drop_small(value, "cases", k)[0]
+    if name == "wip":
+        return suppress_small(value, [c for c in value.columns if c != "date"], k)
+    if name == "conformance":
+        return {**value, **{key: suppress_value(value.get(key), k) for key in (
+            "cases", "cases_checked", "unaligned_cases", "unreplayed_cases")}}  # fmt: skip
+    if name in ("summary", "kpis"):
+        return _suppress_figures(value, k)
+    if name == "curves":  # a curve of fewer than k persons shows their durations one by one
+        return value[value["persons"] >= k].reset_index(drop=True)
+    if name in ("histogram", "wait_histogram"):
+        return suppress_small(value, ("persons",), k)
+    if name == "dfg":
+        return _suppress_dfg(value, k)
+    if name == "norms_by_segment":
+        return suppress_section("norms", value, k)
+    if name in PERSON_COUNTS:
+        table = suppress_small(value, PERSON_COUNTS[name], k, group=GROUP_COLUMN.get(name),
+                               keep=LABEL_COLUMNS)  # fmt: skip
+        for group in PARTS.get(name, ()):
+            table = protect_parts(table, group)
+        return suppress_derived(table, DERIVED[name]) if name in DERIVED else table
+    return value
+
+
+def _suppress_dfg(graph: Dfg, k: int) -> Dfg:
+    """Edges and activities of fewer than k persons are left out of the process map."""
+    edges = graph.edges[graph.edges["frequency"] >= k].reset_index(drop=True)
+    activities = graph.activities[graph.activities["cases"] >= k].reset_index(drop=True)
+    keep = set(activities["activity"])
+    edges = edges[edges["source"].isin(keep) & edges["target"].isin(keep)].reset_index(drop=True)
+    counts = {
+        side: {a: n for a, n in getattr(graph, side).items() if a in keep and n >= k}
+        for side in ("start_activities", "end_activities")
+    }
+    return replace(graph, edges=edges, activities=activities, **counts)
+
+
+def _suppress_figures(figures: dict[str, Any], k: int) -> dict[str, Any]:
+    """Counts of persons under k hidden; the chain-norm share goes with its group's size."""
+    out = dict(figures)
+    for key in ("persons", "in_chain_now", "waiting_for_decision", "waiting_for_home",
+                "chain_norm_persons"):  # fmt: skip
+        if key in out:
+            out[key] = suppress_value(out[key], k)
+    if "share_over_norm" in out and out.get("chain_norm_persons") is None:
+        out["share_over_norm"] = None
+    return out
+
+
+def suppress_analysis(result: Analysis, k: int = DEFAULT_K) -> Analysis:
+    """The analysis as a workshop may see it: every section through :func:`suppress_section`."""
+    findings = suppress_section("findings", result.findings, k, norms=result.norms)
     variants_kept, variants_dropped = drop_small(result.variants, "cases", k)
-    tables = {
-        name: suppress_small(
-            getattr(result, name),
-            PERSON_COUNTS[name],
-            k,
-            group=GROUP_COLUMN.get(name),
-            keep=LABEL_COLUMNS,
-        )
-        for name in (
-            "intervals", "norms", "norms_by_month", "throughput", "flow", "transitions",
-            "handovers", "deviations", "rework",
-        )
-    }  # fmt: skip
-    for name, parts in PARTS.items():
-        for group in parts:
-            tables[name] = protect_parts(tables[name], group)
-    for name, figures in DERIVED.items():
-        tables[name] = suppress_derived(tables[name], figures)
-    wip = suppress_small(result.wip, [c for c in result.wip.columns if c != "date"], k)
     summary = {
-        **result.summary,
-        "persons": suppress_value(result.summary["persons"], k),
+        **suppress_section("summary", result.summary, k),
         "findings": len(findings),
         "findings_suppressed": len(result.findings) - len(findings),
         "variants_suppressed": variants_dropped,
         "workshop": True,
         "k": k,
     }
-    conformance = {
-        **result.conformance,
-        "cases": suppress_value(result.conformance.get("cases"), k),
-        "cases_checked": suppress_value(result.conformance.get("cases_checked"), k),
-        "unaligned_cases": suppress_value(result.conformance.get("unaligned_cases"), k),
-        "unreplayed_cases": suppress_value(result.conformance.get("unreplayed_cases"), k),
-    }
+    tables = {name: suppress_section(name, getattr(result, name), k) for name in TABLES}
     return replace(
         result,
         summary=summary,
         findings=findings,
-        wip=wip,
-        variants=variants_kept,
-        conformance=conformance,
-        **tables,
+        conformance=suppress_section("conformance", result.conformance, k),
+        **{**tables, "variants": variants_kept},
     )
 
 

@@ -120,18 +120,21 @@ _CACHE: ContextVar[dict[int, tuple[weakref.ref, dict]] | None] = ContextVar(
 
 
 @contextmanager
-def analysis_cache() -> Iterator[None]:
+def analysis_cache(store: dict | None = None) -> Iterator[None]:
     """Within this block, per-log building blocks are computed once per log.
 
     Findings, norms, segments and work in progress start from the same per-person intervals,
-    waits and phase states; an analysis asks for them dozens of times (see :func:`cached`). The cache lives only inside the block, so a log changed afterwards
-    is never answered from it; inside, a log is recognised by identity (a weak reference, so a
-    short-lived filtered log cannot be mistaken for a later one at the same address).
+    waits and phase states; an analysis asks for them dozens of times (see :func:`cached`). The
+    cache lives only inside the block, so a log changed afterwards is never answered from it;
+    inside, a log is recognised by identity (a weak reference, so a short-lived filtered log
+    cannot be mistaken for a later one at the same address). A caller that analyses the same
+    log in several steps (the dashboard, one page at a time) passes its own ``store`` and keeps
+    it as long as it keeps the log.
     """
     if _CACHE.get() is not None:  # already inside one: share it
         yield
         return
-    token = _CACHE.set({})
+    token = _CACHE.set({} if store is None else store)
     try:
         yield
     finally:

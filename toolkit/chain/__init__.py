@@ -17,6 +17,7 @@ from toolkit.chain.model import (
     Municipality,
     Norm,
     Organisation,
+    Overview,
     Phase,
     load_chain,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "Municipality",
     "Norm",
     "Organisation",
+    "Overview",
     "Phase",
     "load_chain",
 ]

@@ -89,6 +89,16 @@ class Municipality:
 
 
 @dataclass(frozen=True)
+class Overview:
+    """What the chain overview shows: the journey's steps and the phases behind the KPI tiles."""
+
+    journey: tuple[str, ...] = ()
+    decision_phases: tuple[str, ...] = ()
+    housing_phases: tuple[str, ...] = ()
+    chain_norm: str | None = None
+
+
+@dataclass(frozen=True)
 class Chain:
     """The whole chain definition; look-ups by id raise a clear error for an unknown id."""
 
@@ -98,6 +108,7 @@ class Chain:
     norms: tuple[Norm, ...]
     municipalities: tuple[Municipality, ...]
     reference_tree: str
+    overview: Overview = field(default_factory=Overview)
     _index: dict[str, dict[str, object]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -314,6 +325,7 @@ def _load(directory: Path) -> Chain:
     if unknown:
         raise ChainDefinitionError(f"{ref_file}: unknown activity {unknown[0]!r} in the tree")
 
+    overview = _overview(directory / "overview.toml", {n.id for n in norms}, phase_ids)
     return Chain(
         organisations=tuple(organisations),
         phases=tuple(phases),
@@ -321,4 +333,24 @@ def _load(directory: Path) -> Chain:
         norms=tuple(norms),
         municipalities=tuple(municipalities),
         reference_tree=tree,
+        overview=overview,
     )
+
+
+def _overview(path: Path, norm_ids: set[str], phase_ids: set[str]) -> Overview:
+    """The overview definition; a chain without the file simply has no journey or KPI tiles."""
+    if not path.is_file():
+        return Overview()
+    data = _read(path)
+    steps = tuple(data.get("journey", {}).get("steps", ()))
+    kpi = data.get("kpi", {})
+    chain_norm = kpi.get("chain_norm")
+    for norm_id in (*steps, *([chain_norm] if chain_norm else [])):
+        if norm_id not in norm_ids:
+            raise ChainDefinitionError(f"{path}: unknown norm {norm_id!r}")
+    phases = {key: tuple(kpi.get(key, ())) for key in ("decision_phases", "housing_phases")}
+    for key, values in phases.items():
+        unknown = [p for p in values if p not in phase_ids]
+        if unknown:
+            raise ChainDefinitionError(f"{path}: unknown phase {unknown[0]!r} in kpi.{key}")
+    return Overview(journey=steps, chain_norm=chain_norm, **phases)

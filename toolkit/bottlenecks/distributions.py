@@ -1,0 +1,118 @@
+"""Distributions behind the summary figures: survival curves per segment, wait histograms.
+
+A median hides the shape: whether everybody waits about as long, or most go quickly and a tail
+waits a year. These tables are what the dashboard draws as curves and bars, and what an analyst
+can export, from the same per-person intervals and waits as the medians. Curves use Kaplan-Meier,
+so persons still waiting count as "at least this long", never as finished. Example::
+
+    >>> survival_curves(log, "N13", by="municipality").groupby("segment")["persons"].first()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from toolkit.bottlenecks.intervals import Cohort, person_intervals
+from toolkit.bottlenecks.segments import segment_table
+from toolkit.bottlenecks.survival import kaplan_meier
+from toolkit.bottlenecks.waits import person_waits
+from toolkit.chain import Chain, Norm
+
+ALL = "all"
+CURVE_COLUMNS = ["segment", "days", "survival", "persons", "completed"]
+HISTOGRAM_COLUMNS = ["from_days", "to_days", "persons"]
+DEFAULT_BINS = 20
+MAX_SEGMENTS = 12
+
+
+def _curve(segment: str, days: np.ndarray, censored: np.ndarray) -> pd.DataFrame:
+    km = kaplan_meier(days, censored)
+    # the curve starts at 1 on day 0, so a plotted step begins where every wait begins
+    times = np.concatenate([[0.0], km.times])
+    survival = np.concatenate([[1.0], km.survival])
+    return pd.DataFrame(
+        {
+            "segment": segment,
+            "days": times,
+            "survival": survival,
+            "persons": km.persons,
+            "completed": km.completed,
+        }
+    )
+
+
+def survival_curves(
+    log: pd.DataFrame,
+    norm: Norm | str,
+    *,
+    by: str | None = None,
+    chain: Chain | None = None,
+    as_of: pd.Timestamp | date | str | None = None,
+    cohort: Cohort | None = None,
+    max_segments: int = MAX_SEGMENTS,
+) -> pd.DataFrame:
+    """Kaplan-Meier curves of one interval: S(t), the share still waiting after t days.
+
+    Without ``by`` one curve (segment ``all``); with a segment dimension (municipality,
+    location, office, nationality, track, household size, cohort) one curve per value, the
+    ``max_segments`` largest groups. Example::
+
+        >>> survival_curves(log, "N11", by="municipality", as_of="2025-06-30")  # doctest: +SKIP
+    """
+    if by is None:
+        people = person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
+        if people.empty:
+            return pd.DataFrame(columns=CURVE_COLUMNS)
+        return _curve(ALL, people["days"].to_numpy(), people["censored"].to_numpy())
+    table = segment_table(log, norm, chain=chain, as_of=as_of, cohort=cohort)
+    if table.empty or by not in table.columns:
+        return pd.DataFrame(columns=CURVE_COLUMNS)
+    values = table[by].astype(object).where(table[by].notna(), "")
+    largest = values[values != ""].value_counts().head(max_segments).index
+    frames = [
+        _curve(str(value), group["days"].to_numpy(), group["censored"].to_numpy())
+        for value, group in table.groupby(values, sort=True)
+        if value in largest
+    ]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CURVE_COLUMNS)
+
+
+def _histogram(days: pd.Series, bins: int) -> pd.DataFrame:
+    if days.empty:
+        return pd.DataFrame(columns=HISTOGRAM_COLUMNS)
+    counts, edges = np.histogram(days.to_numpy(dtype=float), bins=bins)
+    return pd.DataFrame({"from_days": edges[:-1], "to_days": edges[1:], "persons": counts})
+
+
+def duration_histogram(
+    log: pd.DataFrame,
+    norm: Norm | str,
+    *,
+    chain: Chain | None = None,
+    as_of: pd.Timestamp | date | str | None = None,
+    cohort: Cohort | None = None,
+    bins: int = DEFAULT_BINS,
+) -> pd.DataFrame:
+    """Finished durations of one interval in ``bins`` equal bins (persons per bin).
+
+    Only finished intervals: a histogram cannot show "at least"; the survival curve does.
+    """
+    people = person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
+    return _histogram(people.loc[~people["censored"], "days"], bins)
+
+
+def wait_histogram(
+    log: pd.DataFrame, from_activity: str, to_activity: str, *, bins: int = DEFAULT_BINS
+) -> pd.DataFrame:
+    """Waits between two consecutive activities (a path of the process map) in ``bins`` bins.
+
+    Example::
+
+        >>> wait_histogram(log, "coa_koppeling", "gem_woning_aangeboden")  # doctest: +SKIP
+    """
+    waits = person_waits(log)
+    pair = waits[(waits["from_activity"] == from_activity) & (waits["to_activity"] == to_activity)]
+    return _histogram(pair["days"], bins)

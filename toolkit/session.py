@@ -1,0 +1,169 @@
+"""One event log held in memory and analysed per filter, one section at a time.
+
+The dashboard shows one page at a time, and a page needs a few sections of the analysis (the
+work in progress and the intervals for the home page, the process map for another). Computing
+the whole :func:`toolkit.analysis.analyze` on every filter change would take half a minute on a
+million events; a session computes only the sections asked for, with the same functions
+``analyze`` uses (:func:`toolkit.analysis.section`), and keeps the last few filters' results.
+So a figure on the screen is the figure ``analyze`` gives for the same filter, and the xlsx
+export of the screen is :func:`toolkit.analysis.analysis_of` on the very same scope.
+
+A session is shared by the threads of a web server; one lock makes sure a section is computed
+once, not by two requests at the same time. Example::
+
+    >>> session = AnalysisSession.open(Path("event_logs/demo"), workshop=True)  # doctest: +SKIP
+    >>> session.get(LogFilter(track=["4"]), "kpis")["waiting_for_home"]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from toolkit.analysis import (
+    EVENTS_FILE,
+    Analysis,
+    Scope,
+    analysis_of,
+    make_scope,
+    section,
+    suppress_section,
+)
+from toolkit.bottlenecks.common import local_dates
+from toolkit.chain import Chain, load_chain
+from toolkit.errors import EventLogError
+from toolkit.eventlog import CASE, GROUP, MUNICIPALITY, RESOURCE, TIMESTAMP, read_events
+from toolkit.filters import COA, NATIONALITY, TRACK, LogFilter
+from toolkit.suppression import DEFAULT_K
+
+REPORT_FILE = "ingest_report.json"
+# Filters whose sections are kept; a workshop goes back and forth between a handful.
+KEEP_FILTERS = 12
+# What the home page needs: computed for the whole log before the first visitor arrives.
+HOME_SECTIONS = ("kpis", "intervals", "findings")
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """The values a filter bar offers, from the log itself: ``(value, label)`` pairs."""
+
+    organisation: list[tuple[str, str]]
+    municipality: list[tuple[str, str]]
+    location: list[tuple[str, str]]
+    nationality: list[tuple[str, str]]
+    track: list[tuple[str, str]]
+    first_day: str
+    last_day: str
+
+
+class AnalysisSession:
+    """An event log, its chain and the analyses of its recent filters (see the module)."""
+
+    def __init__(
+        self,
+        log: pd.DataFrame,
+        *,
+        chain: Chain | None = None,
+        as_of: str | None = None,
+        workshop: bool = False,
+        k: int = DEFAULT_K,
+        report: dict[str, Any] | None = None,
+    ) -> None:
+        self.log = log
+        self.chain = chain or load_chain()
+        self.as_of = as_of
+        self.workshop = workshop
+        self.k = k
+        self.report = report or {}
+        self._scopes: OrderedDict[LogFilter, Scope] = OrderedDict()
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, log_dir: Path, **kwargs: Any) -> AnalysisSession:
+        """The session of an ingested log folder (``events.parquet`` and its ingest report).
+
+        The end of the data is the ingest's ``as_of`` (the export cut-off), as ``analyze`` on
+        the command line takes it when given ``--as-of``; without it, the last event.
+        """
+        log_dir = Path(log_dir)
+        path = log_dir / EVENTS_FILE
+        if not path.is_file():
+            raise EventLogError(
+                f"{path}: no event log here; run `ketenlens ingest DIR --out {log_dir}` first"
+            )
+        report_path = log_dir / REPORT_FILE
+        report = json.loads(report_path.read_text("utf-8")) if report_path.is_file() else {}
+        kwargs.setdefault("as_of", report.get("as_of"))
+        return cls(read_events(path), report=report, **kwargs)
+
+    def scope(self, f: LogFilter) -> Scope:
+        """The scope of a filter: the one already made for it, or a new one (oldest dropped)."""
+        with self._lock:
+            if f in self._scopes:
+                self._scopes.move_to_end(f)
+                return self._scopes[f]
+            as_of = self.as_of if f.period_to is None else None
+            made = make_scope(self.log, f, chain=self.chain, as_of=as_of)
+            self._scopes[f] = made
+            while len(self._scopes) > KEEP_FILTERS:
+                self._scopes.popitem(last=False)
+            return made
+
+    def get(self, f: LogFilter, name: str, *args: Any) -> Any:
+        """One section for a filter, suppressed in workshop mode exactly as ``analyze`` does."""
+        with self._lock:
+            scope = self.scope(f)
+            value = section(scope, name, *args)
+            if not self.workshop:
+                return value
+            norms = section(scope, "norms") if name == "findings" else None
+            return suppress_section(name, value, self.k, norms=norms)
+
+    def analysis(self, f: LogFilter) -> Analysis:
+        """The whole analysis of a filter (for an export), reusing every section computed."""
+        with self._lock:
+            return analysis_of(self.scope(f), workshop=self.workshop, k=self.k)
+
+    def warm(self, names: Iterable[str] = HOME_SECTIONS, f: LogFilter | None = None) -> None:
+        """Compute sections ahead of the first request (the whole log's home page by default)."""
+        for name in names:
+            self.get(f or LogFilter(), name)
+
+    def options(self) -> FilterOptions:
+        """The filter bar's choices: values present in the log, labelled from the chain."""
+        log = self.log
+
+        def values(column: str, where: pd.Series | None = None) -> list[str]:
+            if column not in log.columns:
+                return []
+            data = log.loc[where, column] if where is not None else log[column]
+            return sorted(str(v) for v in data.dropna().astype(object).unique())
+
+        def label_municipality(code: str) -> str:
+            try:
+                return f"{self.chain.municipality(code).name} ({code})"
+            except KeyError:
+                return code
+
+        coa = log[GROUP].astype(object).eq(COA) if GROUP in log.columns else None
+        days = local_dates(log[TIMESTAMP])
+        return FilterOptions(
+            organisation=[(v, v) for v in values(GROUP)],
+            municipality=[(v, label_municipality(v)) for v in values(MUNICIPALITY)],
+            location=[(v, v) for v in values(RESOURCE, coa)] if coa is not None else [],
+            nationality=[(v, v) for v in values(NATIONALITY)],
+            track=[(v, v) for v in values(TRACK)],
+            first_day=days.min().date().isoformat(),
+            last_day=days.max().date().isoformat(),
+        )
+
+    @property
+    def persons(self) -> int:
+        return int(self.log[CASE].nunique())
