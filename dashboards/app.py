@@ -1,0 +1,138 @@
+"""The app factory: one Dash app over one ingested event log.
+
+``create_app(log_dir)`` reads the log once into an :class:`toolkit.session.AnalysisSession`,
+computes the home page for the whole log before it answers, and serves every asset itself
+(``assets/`` and the component libraries' bundles; no CDN), because a workshop laptop may be
+offline. The filter bar fills one ``filter`` store with :meth:`LogFilter.to_dict`; pages read
+it and ask the session, so the dashboard computes nothing itself. Example::
+
+    >>> app = create_app(Path("event_logs/demo"), workshop=True)  # doctest: +SKIP
+    >>> app.server  # a WSGI application for waitress  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from dash import Dash, Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
+
+from dashboards.filterbar import current_filter, filter_bar, register_filter_bar
+from dashboards.i18n import LANGUAGES, language_of, t
+from dashboards.pages import PAGES
+from toolkit.session import AnalysisSession
+from toolkit.suppression import DEFAULT_K
+
+ASSETS = Path(__file__).with_name("assets")
+
+
+def _header(language: str) -> list[Any]:
+    links = [
+        dcc.Link(t(page.TITLE, language), href=page.PATH, className="nav-link",
+                 id={"kind": "nav", "page": page.TITLE})
+        for page in PAGES
+    ]  # fmt: skip
+    return [
+        html.Div([html.H1(t("app_title", language)), html.Span(t("app_subtitle", language))],
+                 className="brand"),
+        html.Nav(links, className="nav"),
+    ]  # fmt: skip
+
+
+def _banners(session: AnalysisSession, language: str) -> list[Any]:
+    out = []
+    if session.workshop:
+        out.append(html.Div(t("workshop_banner", language, k=session.k), className="banner",
+                            id="workshop-banner"))  # fmt: skip
+    if session.report.get("demo_key"):
+        out.append(html.Div(t("demo_banner", language), className="banner demo"))
+    return out
+
+
+def create_app(
+    log_dir: Path | str,
+    workshop: bool = False,
+    language: str = "nl",
+    *,
+    k: int = DEFAULT_K,
+    session: AnalysisSession | None = None,
+    warm: bool = True,
+) -> Dash:
+    """The dashboard over ``log_dir`` (an ingested log: ``events.parquet`` + ingest report).
+
+    ``workshop`` hides every figure about fewer than ``k`` persons; ``language`` is the
+    starting language (the switch in the header changes it). ``warm`` computes the home page
+    for the whole log before the app is returned, so the first visitor does not wait.
+    """
+    language = language_of(language)
+    session = session or AnalysisSession.open(Path(log_dir), workshop=workshop, k=k)
+    if warm:
+        session.warm()
+    app = Dash(
+        __name__,
+        title="Ketenlens",
+        assets_folder=str(ASSETS),
+        serve_locally=True,
+        suppress_callback_exceptions=True,
+        update_title=None,
+    )
+    app.layout = html.Div(
+        [
+            dcc.Location(id="url"),
+            dcc.Store(id="filter", data={}),
+            dcc.Download(id="download-findings"),
+            html.Header(
+                [
+                    html.Div(_header(language), id="header"),
+                    dcc.RadioItems(
+                        id="language",
+                        options=[{"label": code.upper(), "value": code} for code in LANGUAGES],
+                        value=language,
+                        inline=True,
+                        className="language-switch",
+                    ),
+                ],
+                className="top",
+            ),
+            html.Div(_banners(session, language), id="banners"),
+            filter_bar(session, language),
+            dcc.Loading(html.Main(id="page"), type="dot", delay_show=300),
+        ],
+        className="app",
+    )
+
+    @app.callback(
+        Output("header", "children"),
+        Output("banners", "children"),
+        Output("page", "children"),
+        Input("url", "pathname"),
+        Input("language", "value"),
+    )
+    def render(pathname: str | None, lang: str | None) -> tuple[Any, Any, Any]:
+        lang = language_of(lang)
+        page = next((p for p in PAGES if (pathname or "/") == p.PATH), PAGES[0])
+        return _header(lang), _banners(session, lang), page.layout(session, lang)
+
+    @app.callback(
+        Output("download-findings", "data"),
+        Input("download-findings-button", "n_clicks"),
+        State("filter", "data"),
+        prevent_initial_call=True,
+    )
+    def download_findings(clicks: int | None, data: dict | None) -> Any:
+        if not clicks:
+            raise PreventUpdate
+        from toolkit.export.report_xlsx import write_xlsx
+
+        analysis = session.analysis(current_filter(data))
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "ketenlens_bevindingen.xlsx"
+            write_xlsx(analysis, path)
+            return dcc.send_bytes(path.read_bytes(), path.name)
+
+    register_filter_bar(app, session)
+    for page in PAGES:
+        page.register(app, session)
+    return app

@@ -1,0 +1,133 @@
+"""Shared building blocks of the pages: charts, tables with CSV export, tiles, number formats.
+
+Every chart is a plotly figure in a ``dcc.Graph`` whose mode bar downloads it as PNG (plotly's
+own button, drawn in the browser, so it works offline); every table is a ``DataTable`` with its
+own CSV export button. Pages build their content from these so that the look, the number
+formats and the exports are the same everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import dash_table, dcc, html
+
+from dashboards.i18n import column, language_of, t
+
+THEME = Path(__file__).with_name("theme.toml")
+
+
+@cache
+def theme() -> dict[str, dict[str, str]]:
+    with THEME.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def organisation_colour(org: str) -> str:
+    colours = theme()["organisation"]
+    return colours.get(org, colours["other"])
+
+
+def is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def fmt_int(value: Any, language: str) -> str:
+    """A count with the language's thousands separator; empty (suppressed) shows as a dash."""
+    if is_missing(value):
+        return "–"
+    text = f"{int(value):,}"
+    return text.replace(",", ".") if language_of(language) == "nl" else text
+
+
+def fmt_days(value: Any, language: str) -> str:
+    if is_missing(value):
+        return "–"
+    text = f"{float(value):,.0f}"
+    return text.replace(",", ".") if language_of(language) == "nl" else text
+
+
+def fmt_share(value: Any, language: str) -> str:
+    if is_missing(value):
+        return "–"
+    text = f"{100 * float(value):.1f}%"
+    return text.replace(".", ",") if language_of(language) == "nl" else text
+
+
+def graph(figure: go.Figure, graph_id: str, filename: str) -> dcc.Graph:
+    """A chart with plotly's PNG download in its mode bar and no link to plotly's site."""
+    figure.update_layout(
+        margin={"l": 40, "r": 20, "t": 40, "b": 40},
+        font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+    )
+    return dcc.Graph(
+        id=graph_id,
+        figure=figure,
+        config={
+            "displaylogo": False,
+            "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+            "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+        },
+    )
+
+
+def _cell(value: Any) -> Any:
+    if is_missing(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, list | tuple | dict):
+        return str(value)
+    return value if isinstance(value, int | str | bool) else str(value)
+
+
+def table(frame: pd.DataFrame, table_id: str, language: str, *, page_size: int = 15) -> Any:
+    """A sortable table with a CSV export button; headers translated, values as computed."""
+    if frame is None or frame.empty:
+        return html.P(t("no_data", language), className="empty")
+    records = [{c: _cell(v) for c, v in row.items()} for row in frame.to_dict("records")]
+    return dash_table.DataTable(
+        id=table_id,
+        columns=[{"name": column(c, language), "id": c} for c in frame.columns],
+        data=records,
+        sort_action="native",
+        page_size=page_size,
+        export_format="csv",
+        export_headers="display",
+        style_table={"overflowX": "auto"},
+        style_cell={"fontFamily": "inherit", "fontSize": "0.85rem", "padding": "4px 8px",
+                    "maxWidth": "28rem", "whiteSpace": "normal", "textAlign": "left"},
+        style_header={"fontWeight": "bold", "backgroundColor": "#eef1f5"},
+    )  # fmt: skip
+
+
+def tile(tile_id: str, label: str, value: str, note: str | None = None) -> html.Div:
+    """A KPI tile: one large figure and what it counts."""
+    children = [html.Div(value, className="tile-value", id=f"{tile_id}-value"),
+                html.Div(label, className="tile-label")]  # fmt: skip
+    if note:
+        children.append(html.Div(note, className="tile-note"))
+    return html.Div(children, className="tile", id=tile_id)
+
+
+def card(title: str, *children: Any, note: str | None = None, card_id: str | None = None) -> Any:
+    """A titled block of a page."""
+    head = [html.H3(title)]
+    if note:
+        head.append(html.P(note, className="note"))
+    props = {"id": card_id} if card_id else {}
+    return html.Section([*head, *children], className="card", **props)
+
+
+def empty(language: str) -> html.P:
+    return html.P(t("no_data", language), className="empty")
