@@ -12,11 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
+# Generates, ingests and analyses a demo data set (steps already done are skipped), then serves
+# the dashboard and prints its address; Ctrl+C stops it. PORT=8051 make demo for another port.
+PORT ?= 8050
 demo: $(STAMP)
-	$(BIN)/ketenlens generate --persons 3000 --seed 11 --out event_logs/demo/raw
-	$(BIN)/ketenlens ingest event_logs/demo/raw --out event_logs/demo --demo
-	$(BIN)/ketenlens analyze event_logs/demo --export event_logs/demo/rapport.html
-	@echo "Open event_logs/demo/rapport.html in a browser for the findings."
+	$(BIN)/ketenlens demo --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

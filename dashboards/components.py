@@ -73,6 +73,9 @@ def graph(figure: go.Figure, graph_id: str, filename: str) -> dcc.Graph:
         figure=figure,
         config={
             "displaylogo": False,
+            "showLink": False,
+            "showSendToCloud": False,
+            "showEditInChartStudio": False,
             "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
             "modeBarButtonsToRemove": ["lasso2d", "select2d"],
         },

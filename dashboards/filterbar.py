@@ -51,6 +51,8 @@ def filter_bar(session: AnalysisSession, language: str) -> html.Div:
             display_format="YYYY-MM-DD",
             first_day_of_week=1,
             clearable=True,
+            start_date_placeholder_text=t("filter_from", language),
+            end_date_placeholder_text=t("filter_to", language),
             persistence=True,
             persistence_type="session",
         )
@@ -103,6 +105,11 @@ def register_filter_bar(app: Dash, session: AnalysisSession) -> None:
     @app.callback(
         *[Output(f"label-{name}", "children") for name in (*RANGES, *DROPDOWNS)],
         *[Output(f"f-{name}", "placeholder") for name in DROPDOWNS],
+        *[
+            Output(f"f-{name}", prop)
+            for name in RANGES
+            for prop in ("start_date_placeholder_text", "end_date_placeholder_text")
+        ],
         Output("filter-reset", "children"),
         Output("download-findings-button", "children"),
         Input("language", "value"),
@@ -110,7 +117,8 @@ def register_filter_bar(app: Dash, session: AnalysisSession) -> None:
     def relabel(language: str) -> tuple[str, ...]:
         labels = [t(key, language) for key in (*RANGES.values(), *DROPDOWNS.values())]
         placeholders = [t("filter_all", language)] * len(DROPDOWNS)
-        return (*labels, *placeholders, t("filter_reset", language),
+        ends = [t("filter_from", language), t("filter_to", language)] * len(RANGES)
+        return (*labels, *placeholders, *ends, t("filter_reset", language),
                 t("download_findings", language))  # fmt: skip
 
     @app.callback(

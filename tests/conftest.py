@@ -1,11 +1,20 @@
-"""Shared test setup: where the reference material lives, and the opt-in benchmarks."""
+"""Shared test setup: where the reference material lives, the opt-in benchmarks, and one
+generated chain log (3,000 persons, seed 11, the demo key) made once for the whole run."""
 
+import warnings
 from pathlib import Path
 
 import pytest
 
+from toolkit.adapters.ingest import ingest
+from toolkit.eventlog import read_events
+from toolkit.privacy import DEMO_KEY, Pseudonymizer
+from toolkit.synthetic.generate import generate
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+PERSONS = 3000
+SEED = 11
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -24,3 +33,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "benchmarks" in item.path.parts:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def chain_log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """event_logs/NAME of the generated chain: 3,000 persons, seed 11, the demo key."""
+    root = tmp_path_factory.mktemp("chain")
+    generate(persons=PERSONS, seed=SEED, out=root / "raw")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ingest(root / "raw", root / "log", key=Pseudonymizer(DEMO_KEY))
+    return root / "log"
+
+
+@pytest.fixture(scope="session")
+def chain_log(chain_log_dir: Path):
+    return read_events(chain_log_dir / "events.parquet")

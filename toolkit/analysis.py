@@ -20,6 +20,7 @@ discovered from the log itself. Example::
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -70,6 +71,7 @@ TOP_VARIANTS = 20
 TOP_DEVIATIONS = 20
 P90 = 0.9
 EVENTS_FILE = "events.parquet"
+REPORT_FILE = "ingest_report.json"
 # Conformance aligns the persons on the most common paths, at most this many distinct paths
 # (see conformance_sample); on a discovered model a path may take up to a second.
 CHAIN_PATHS = 100
@@ -291,6 +293,15 @@ def _transitions(log: pd.DataFrame) -> pd.DataFrame:
     return out[columns + [c for c in out.columns if c not in columns]]
 
 
+def _dfg(log: pd.DataFrame) -> Dfg:
+    """The process map with the distinct persons per edge (``cases``), for suppression: an edge's
+    ``frequency`` counts events, and one person going back and forth can make it reach k."""
+    graph = performance_dfg(log)
+    pairs = person_waits(log).groupby(["from_activity", "to_activity"])["case"].nunique()
+    cases = graph.edges.join(pairs.rename("cases"), on=["source", "target"])["cases"]
+    return replace(graph, edges=graph.edges.assign(cases=cases.fillna(0).astype("int64")))
+
+
 def _handovers(log: pd.DataFrame) -> pd.DataFrame:
     """Handovers between organisations; none for a log that does not record them."""
     if GROUP not in log.columns or log[GROUP].isna().all():
@@ -390,7 +401,11 @@ def make_scope(
     chain: Chain | None = None,
     as_of: pd.Timestamp | date | str | None = None,
 ) -> Scope:
-    """The scope of ``log`` after ``filter``; ``as_of`` defaults to the end of the period."""
+    """The scope of ``log`` after ``filter``.
+
+    The end of the data is ``as_of`` (default: the last event), but never after the end of the
+    filter's period: without ``as_of`` it is the end of the period.
+    """
     chain = chain or load_chain()
     f = filter or LogFilter()
     view = apply_filter(log, f)
@@ -398,9 +413,10 @@ def make_scope(
         raise EventLogError(
             f"the filter {f.to_dict()} keeps no events; widen the period or drop a filter"
         )
-    if as_of is None and f.period_to is not None:
-        as_of = local_day_end(f.period_to)
     moment = end_of_data(view, as_of)
+    if f.period_to is not None:  # the period trims what follows it: the data end with it
+        period_end = local_day_end(f.period_to)
+        moment = period_end if as_of is None else min(moment, period_end)
     return Scope(view, chain, f, moment, is_chain_log(view, chain))
 
 
@@ -496,7 +512,7 @@ SECTIONS: dict[str, Any] = {
     "conformance": lambda s: section(s, "_checked")[0],
     "deviations": lambda s: section(s, "_checked")[1],
     "rework": _rework,
-    "dfg": lambda s: performance_dfg(s.view),
+    "dfg": lambda s: _dfg(s.view),
     "curves": lambda s, norm, by=None: survival_curves(
         s.view, norm, by=by, chain=s.chain, as_of=s.moment, cohort=s.filter.cohort
     ),
@@ -686,7 +702,8 @@ def suppress_section(
 
 def _suppress_dfg(graph: Dfg, k: int) -> Dfg:
     """Edges and activities of fewer than k persons are left out of the process map."""
-    edges = graph.edges[graph.edges["frequency"] >= k].reset_index(drop=True)
+    persons = "cases" if "cases" in graph.edges.columns else "frequency"
+    edges = graph.edges[graph.edges[persons] >= k].reset_index(drop=True)
     activities = graph.activities[graph.activities["cases"] >= k].reset_index(drop=True)
     keep = set(activities["activity"])
     edges = edges[edges["source"].isin(keep) & edges["target"].isin(keep)].reset_index(drop=True)
@@ -792,11 +809,27 @@ def method_notes(chain_log: bool, moment: pd.Timestamp, f: LogFilter) -> list[di
     return [{"topic": topic, "note": note} for topic, note in notes]
 
 
+def log_as_of(log_dir: Path) -> str | None:
+    """The end of the data of an ingested log: the export cut-off its ingest report records.
+
+    Without it (a log ingested with no known cut-off) the last event is the end of the data.
+    """
+    report = Path(log_dir) / REPORT_FILE
+    if not report.is_file():
+        return None
+    return json.loads(report.read_text("utf-8")).get("as_of")
+
+
 def load_and_analyze(log_dir: Path, **kwargs: Any) -> Analysis:
-    """Read ``log_dir/events.parquet`` and :func:`analyze` it (keyword arguments as there)."""
+    """Read ``log_dir/events.parquet`` and :func:`analyze` it (keyword arguments as there).
+
+    ``as_of`` defaults to the ingest's cut-off (:func:`log_as_of`), as in the dashboard.
+    """
     path = Path(log_dir) / EVENTS_FILE
     if not path.is_file():
         raise EventLogError(
             f"{path}: no event log here; run `ketenlens ingest DIR --out {log_dir}` first"
         )
+    if kwargs.get("as_of") is None:
+        kwargs["as_of"] = log_as_of(log_dir)
     return analyze(read_events(path), **kwargs)

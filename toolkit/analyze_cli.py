@@ -185,6 +185,22 @@ def findings_table(analysis: Analysis, language: str, top: int = TOP_PRINTED) ->
     return table
 
 
+def _kpi_line(summary: dict) -> str:
+    """The dashboard's home tiles as one line: the same figures from the same summary."""
+
+    def count(key: str) -> str:
+        value = summary.get(key)
+        return "suppressed" if value is None else f"{value:,}"
+
+    share = summary.get("share_over_norm")
+    shown = "n/a" if share is None else f"{share:.1%}"
+    return (
+        f"in the chain now {count('in_chain_now')}, waiting for a decision "
+        f"{count('waiting_for_decision')}, waiting for a home {count('waiting_for_home')}, "
+        f"over the chain norm {summary.get('chain_norm')}: {shown}"
+    )
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     """Run `ketenlens analyze`; raises domain errors for the main function to print."""
     target = Path(args.export) if args.export else None
@@ -209,6 +225,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         f"{summary['as_of'][:10]}; {len(analysis.findings)} findings in {seconds:.1f} s",
         markup=False,
     )
+    if summary.get("in_chain_now", "absent") != "absent":
+        console.print(_kpi_line(summary), markup=False)
     if summary.get("workshop"):
         console.print(
             f"workshop mode: figures about fewer than {summary['k']} persons are suppressed "

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from toolkit.adapters.cli_ingest import add_ingest_parser
 from toolkit.analyze_cli import add_analyze_parser
+from toolkit.dashboard_cli import add_dashboard_parsers
 from toolkit.errors import KetenlensError
 from toolkit.export.cli_export import add_export_parser
 
@@ -130,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_ingest_parser(sub)
     add_analyze_parser(sub)
     add_export_parser(sub)
+    add_dashboard_parsers(sub)
     return parser
 
 

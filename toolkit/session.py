@@ -29,6 +29,7 @@ import pandas as pd
 
 from toolkit.analysis import (
     EVENTS_FILE,
+    REPORT_FILE,
     Analysis,
     Scope,
     analysis_of,
@@ -43,7 +44,6 @@ from toolkit.eventlog import CASE, GROUP, MUNICIPALITY, RESOURCE, TIMESTAMP, rea
 from toolkit.filters import COA, NATIONALITY, TRACK, LogFilter
 from toolkit.suppression import DEFAULT_K
 
-REPORT_FILE = "ingest_report.json"
 # Filters whose sections are kept; a workshop goes back and forth between a handful.
 KEEP_FILTERS = 12
 # What the home page needs: computed for the whole log before the first visitor arrives.
@@ -89,8 +89,8 @@ class AnalysisSession:
     def open(cls, log_dir: Path, **kwargs: Any) -> AnalysisSession:
         """The session of an ingested log folder (``events.parquet`` and its ingest report).
 
-        The end of the data is the ingest's ``as_of`` (the export cut-off), as ``analyze`` on
-        the command line takes it when given ``--as-of``; without it, the last event.
+        The end of the data is the ingest's ``as_of`` (the export cut-off), as for
+        :func:`toolkit.analysis.load_and_analyze`; without it, the last event.
         """
         log_dir = Path(log_dir)
         path = log_dir / EVENTS_FILE
@@ -109,8 +109,7 @@ class AnalysisSession:
             if f in self._scopes:
                 self._scopes.move_to_end(f)
                 return self._scopes[f]
-            as_of = self.as_of if f.period_to is None else None
-            made = make_scope(self.log, f, chain=self.chain, as_of=as_of)
+            made = make_scope(self.log, f, chain=self.chain, as_of=self.as_of)
             self._scopes[f] = made
             while len(self._scopes) > KEEP_FILTERS:
                 self._scopes.popitem(last=False)

@@ -7,6 +7,24 @@ filter, the language or one of the page's controls changes). Filling in callback
 change to the figures that change: the frame is not rebuilt.
 """
 
-from dashboards.pages import klantreis
+from dashboards.pages import (
+    datakwaliteit,
+    doorlooptijden,
+    klantreis,
+    knelpunten,
+    normen,
+    procesmodel,
+    vergelijken,
+    werkvoorraad,
+)
 
-PAGES = (klantreis,)
+PAGES = (
+    klantreis,
+    procesmodel,
+    knelpunten,
+    doorlooptijden,
+    werkvoorraad,
+    normen,
+    vergelijken,
+    datakwaliteit,
+)

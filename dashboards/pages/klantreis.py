@@ -72,18 +72,18 @@ def journey_figure(steps, language: str) -> go.Figure:
         whisker = (rows["p90_days"] - rows["median_days"]).clip(lower=0)
         figure.add_bar(
             y=labels,
-            x=rows["median_days"],
+            x=rows["median_days"].tolist(),
             orientation="h",
             name=t(f"organisation_{org}", language),
             marker_color=organisation_colour(str(org)),
-            error_x={"type": "data", "array": whisker, "symmetric": False,
+            error_x={"type": "data", "array": whisker.tolist(), "symmetric": False,
                      "arrayminus": [0] * len(rows), "color": "#333"},
             hovertemplate="%{y}<br>" + t("journey_median", language) + ": %{x:.0f} "
             + t("days", language) + "<extra></extra>",
         )  # fmt: skip
     figure.add_scatter(
         y=names,
-        x=steps["norm_days"],
+        x=steps["norm_days"].tolist(),
         mode="markers",
         marker={"symbol": "diamond", "size": 11, "color": "#c0392b"},
         name=t("journey_norm", language),

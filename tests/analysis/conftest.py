@@ -1,4 +1,4 @@
-"""Fixtures: one generated chain log (3,000 persons, seed 11) analysed once for the whole run.
+"""Fixtures: the generated chain log (tests/conftest.py) analysed once for the whole run.
 
 Generating, ingesting and analysing is the slow part, so it happens once per session; tests read
 the results. Hand-built logs with known answers are in ``logs.py``.
@@ -6,38 +6,13 @@ the results. Hand-built logs with known answers are in ``logs.py``.
 
 from __future__ import annotations
 
-import warnings
-from pathlib import Path
-
 import pytest
 
-from toolkit.adapters.ingest import ingest
 from toolkit.analysis import Analysis, analyze, suppress_analysis
-from toolkit.eventlog import read_events
 from toolkit.filters import LogFilter
-from toolkit.privacy import DEMO_KEY, Pseudonymizer
-from toolkit.synthetic.generate import generate
 
-PERSONS = 3000
-SEED = 11
 # a municipality with a few dozen persons: most of its segments are under k
 SMALL_MUNICIPALITY_MAX = 60
-
-
-@pytest.fixture(scope="session")
-def chain_log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """event_logs/NAME of the generated chain: 3,000 persons, seed 11, the demo key."""
-    root = tmp_path_factory.mktemp("chain")
-    generate(persons=PERSONS, seed=SEED, out=root / "raw")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ingest(root / "raw", root / "log", key=Pseudonymizer(DEMO_KEY))
-    return root / "log"
-
-
-@pytest.fixture(scope="session")
-def chain_log(chain_log_dir: Path):
-    return read_events(chain_log_dir / "events.parquet")
 
 
 @pytest.fixture(scope="session")

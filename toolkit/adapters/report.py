@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from toolkit.eventlog import ACTIVITY, CASE
+from toolkit.suppression import protect_parts, suppress_small
 
 # A person holds a residence permit once the IND granted the application (or handed out the
 # document, for a grant that the export period cut off).
@@ -117,3 +118,102 @@ def linkage(cases: pd.DataFrame, events: pd.DataFrame) -> dict[str, int]:
     out["permit_holders_in_coa"] = int((is_holder & coa).sum())
     out["permit_holders_in_gemeente"] = int((is_holder & gem).sum())
     return out
+
+
+def _file_name(path: str) -> str:
+    """The name of an export file without its folders (a path may name a person's home folder)."""
+    return str(path).replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def report_tables(report: dict[str, Any], k: int | None = None) -> dict[str, pd.DataFrame]:
+    """The ingest report (:meth:`IngestReport.to_dict`, as in ``ingest_report.json``) as tables.
+
+    ``files``: per file (its name only) rows read, events, duplicates, quarantined and whether
+    they add up; ``reasons``: quarantined rows per reason over all files; ``repairs``: rows
+    repaired per kind of repair; ``skipped``: non-data rows skipped per kind; ``linkage``: persons
+    per combination of sources and the permit holders' follow-up (``measure``, ``persons``).
+    With ``k`` (workshop mode) every count of 1 to k-1 is hidden: linkage counts persons, and a
+    handful of quarantined or repaired rows are a handful of persons' records too. In linkage one
+    more of the seven combinations is hidden when a single hidden one could be worked out from
+    the total of persons. Example::
+
+        >>> report_tables(json.loads(Path("ingest_report.json").read_text()))["files"]  # doctest: +SKIP
+    """
+    files = report.get("files") or []
+    counts = ("rows_read", "events", "duplicates", "quarantined")
+    rows = [
+        {
+            "file": _file_name(f.get("path", "")),
+            "profile": f.get("profile"),
+            **{c: int(f.get(c) or 0) for c in counts},
+        }
+        for f in files
+    ]
+    table = pd.DataFrame(rows, columns=["file", "profile", *counts])
+    table["balanced"] = (
+        table["rows_read"] == table["events"] + table["duplicates"] + table["quarantined"]
+    )
+
+    def totals(key: str, name: str) -> pd.DataFrame:
+        total: Counter[str] = Counter()
+        for f in files:
+            total.update({k: int(v) for k, v in (f.get(key) or {}).items()})
+        out = pd.DataFrame(sorted(total.items()), columns=[name, "count"])
+        return out.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
+
+    link: dict[str, Any] = {key: int(v) for key, v in (report.get("linkage") or {}).items()}
+    if k is not None:
+        wide = suppress_small(pd.DataFrame([link]), list(link), k)
+        wide = protect_parts(wide, [key for key in LINKAGE_KEYS if key in link])
+        link = {key: None if pd.isna(v) else int(v) for key, v in wide.iloc[0].items()}
+    order = [*LINKAGE_KEYS, "permit_holders", "permit_holders_in_coa", "permit_holders_in_gemeente"]
+    linkage_table = pd.DataFrame(
+        [{"measure": key, "persons": link[key]} for key in order if key in link],
+        columns=["measure", "persons"],
+    )
+    linkage_table["persons"] = linkage_table["persons"].astype("Int64")
+    tables = {
+        "files": table,
+        "reasons": totals("quarantine_reasons", "reason"),
+        "repairs": totals("repairs", "repair"),
+        "skipped": totals("skipped_rows", "kind"),
+    }
+    if k is not None:
+        tables = {
+            name: suppress_small(frame, counts if name == "files" else ["count"], k)
+            for name, frame in tables.items()
+        }
+    return {**tables, "linkage": linkage_table}
+
+
+def report_summary(report: dict[str, Any]) -> dict[str, Any]:
+    """The headline figures of an ingest report, with no folder names (a path may name a person).
+
+    ``persons``, ``events``, ``duplicates``, ``quarantined``, ``as_of``, ``as_of_source``,
+    ``demo_key``, ``files`` (how many), ``unbalanced_files`` (how many do not add up) and
+    ``ignored_files`` (names only).
+    """
+    files = report.get("files") or []
+    unbalanced = sum(
+        1
+        for f in files
+        if int(f.get("rows_read") or 0)
+        != sum(int(f.get(c) or 0) for c in ("events", "duplicates", "quarantined"))
+    )
+    source = report.get("as_of_source")
+    return {
+        "persons": report.get("persons"),
+        "events": report.get("events"),
+        "duplicates": report.get("duplicates", sum(int(f.get("duplicates") or 0) for f in files)),
+        "quarantined": report.get(
+            "quarantined", sum(int(f.get("quarantined") or 0) for f in files)
+        ),
+        "as_of": report.get("as_of"),
+        "as_of_source": " ".join(_file_name(part) for part in str(source).split(" "))
+        if source
+        else None,
+        "demo_key": bool(report.get("demo_key")),
+        "files": len(files),
+        "unbalanced_files": unbalanced,
+        "ignored_files": [_file_name(name) for name in report.get("ignored_files") or []],
+    }

@@ -80,10 +80,17 @@ def survival_curves(
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CURVE_COLUMNS)
 
 
-def _histogram(days: pd.Series, bins: int) -> pd.DataFrame:
+def _histogram(days: pd.Series, bins: int, cases: pd.Series | None = None) -> pd.DataFrame:
+    """Values per bin; with ``cases`` (whose value each is) the distinct persons per bin, since
+    one person can take the same path, and so wait on it, more than once."""
     if days.empty:
         return pd.DataFrame(columns=HISTOGRAM_COLUMNS)
-    counts, edges = np.histogram(days.to_numpy(dtype=float), bins=bins)
+    values = days.to_numpy(dtype=float)
+    counts, edges = np.histogram(values, bins=bins)
+    if cases is not None:  # np.histogram's bins: [from, to), the last one [from, to]
+        which = np.minimum(np.searchsorted(edges, values, side="right") - 1, len(counts) - 1)
+        persons = pd.Series(cases.to_numpy()).groupby(which).nunique()
+        counts = persons.reindex(range(len(counts)), fill_value=0).to_numpy()
     return pd.DataFrame({"from_days": edges[:-1], "to_days": edges[1:], "persons": counts})
 
 
@@ -107,7 +114,8 @@ def duration_histogram(
 def wait_histogram(
     log: pd.DataFrame, from_activity: str, to_activity: str, *, bins: int = DEFAULT_BINS
 ) -> pd.DataFrame:
-    """Waits between two consecutive activities (a path of the process map) in ``bins`` bins.
+    """Waits between two consecutive activities (a path of the process map) in ``bins`` bins:
+    the persons with a wait in each bin (a person who takes the path twice counts once a bin).
 
     Example::
 
@@ -115,4 +123,4 @@ def wait_histogram(
     """
     waits = person_waits(log)
     pair = waits[(waits["from_activity"] == from_activity) & (waits["to_activity"] == to_activity)]
-    return _histogram(pair["days"], bins)
+    return _histogram(pair["days"], bins, pair["case"])

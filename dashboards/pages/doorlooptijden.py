@@ -1,0 +1,221 @@
+"""Doorlooptijden: how long one milestone interval takes, as a distribution, not just a median.
+
+Choose an interval (a norm of the chain) and optionally a segment dimension. The page shows the
+Kaplan-Meier survival curves (the share still waiting after so many days, persons still waiting
+counted as "at least this long") against the norm, the histogram of finished durations, and the
+table of every interval. Curves, histogram and table are the ``curves``, ``histogram`` and
+``intervals`` sections of the session, so in workshop mode small groups are already gone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Dash, Input, Output, dcc, html
+
+from dashboards.components import card, empty, graph, organisation_colour, table, theme
+from dashboards.filterbar import current_filter
+from dashboards.i18n import language_of, t
+from toolkit.errors import EventLogError
+from toolkit.session import AnalysisSession
+
+PATH = "/doorlooptijden"
+TITLE = "page_doorlooptijden"
+DEFAULT_NORM = "N13"
+NONE = "none"
+# The segment dimensions survival_curves(by=...) accepts.
+DIMENSIONS = ("municipality", "location", "office", "nationality", "track", "household_size",
+              "cohort")  # fmt: skip
+INTERVAL_COLUMNS = ("interval", "label_{language}", "persons", "completed", "still_open", "left_chain",
+                    "median_days", "p90_days", "norm_days", "share_over_norm")  # fmt: skip
+
+
+def segment_name(session: AnalysisSession, dimension: str | None, value: str, language: str) -> str:
+    """A curve's name in the legend: 'all', a municipality's name, or the value itself."""
+    if value == "all":
+        return t("doorlooptijden_all", language)
+    if dimension == "municipality":
+        try:
+            return f"{session.chain.municipality(value).name} ({value})"
+        except KeyError:
+            return value
+    return value
+
+
+def curves_figure(
+    session: AnalysisSession,
+    curves: pd.DataFrame,
+    norm_id: str,
+    language: str,
+    *,
+    dimension: str | None = None,
+    highlight: str | None = None,
+) -> go.Figure:
+    """Step lines of the share still waiting per segment, with the norm as a vertical line.
+
+    ``highlight`` draws that segment thick and the others (the whole, ``all``) thin and grey.
+    """
+    figure = go.Figure()
+    for segment, rows in curves.groupby("segment", sort=False):
+        segment = str(segment)
+        persons = rows["persons"].iloc[0]
+        name = f"{segment_name(session, dimension, segment, language)} (n={persons})"
+        line: dict[str, Any] = {"shape": "hv"}
+        if highlight is not None:
+            mine = segment == highlight
+            line.update(width=3 if mine else 2, color=theme()["accent"]["norm"] if mine
+                        else theme()["accent"]["neutral"], dash=None if mine else "dot")  # fmt: skip
+        elif segment == "all":
+            line.update(color=theme()["accent"]["neutral"])
+        figure.add_scatter(
+            x=rows["days"],
+            y=rows["survival"],
+            mode="lines",
+            line=line,
+            name=name,
+            hovertemplate=name + "<br>%{x:.0f} " + t("days", language) + ": %{y:.0%} "
+            + t("doorlooptijden_still_waiting", language) + "<extra></extra>",
+        )  # fmt: skip
+    norm = session.chain.norm(norm_id)
+    figure.add_vline(
+        x=norm.days,
+        line={"color": theme()["accent"]["norm"], "dash": "dash"},
+        annotation_text=t("doorlooptijden_norm_line", language, days=f"{norm.days:.0f}"),
+        annotation_position="top right",
+    )
+    figure.update_xaxes(title=t("doorlooptijden_days_axis", language), gridcolor="#e5e7eb",
+                        rangemode="tozero")  # fmt: skip
+    figure.update_yaxes(title=t("doorlooptijden_survival_axis", language), tickformat=".0%",
+                        range=[0, 1.02], gridcolor="#e5e7eb")  # fmt: skip
+    figure.update_layout(height=440, legend={"orientation": "v"}, hovermode="closest")
+    return figure
+
+
+def histogram_figure(session: AnalysisSession, histogram: pd.DataFrame, norm_id: str,
+                     language: str) -> go.Figure:  # fmt: skip
+    """Bars of persons per bin of finished durations, with the norm as a vertical line."""
+    norm = session.chain.norm(norm_id)
+    try:
+        colour = organisation_colour(session.chain.activity(norm.to_activities[0]).organisation)
+    except KeyError:
+        colour = organisation_colour("other")
+    figure = go.Figure()
+    figure.add_bar(
+        x=(histogram["from_days"] + histogram["to_days"]) / 2,
+        y=histogram["persons"],
+        width=histogram["to_days"] - histogram["from_days"],
+        customdata=histogram[["from_days", "to_days"]],
+        marker_color=colour,
+        hovertemplate="%{customdata[0]:.0f}–%{customdata[1]:.0f} " + t("days", language)
+        + "<br>" + t("doorlooptijden_persons", language) + ": %{y}<extra></extra>",
+    )  # fmt: skip
+    figure.add_vline(x=norm.days, line={"color": theme()["accent"]["norm"], "dash": "dash"})
+    figure.update_xaxes(title=t("doorlooptijden_days_axis", language), gridcolor="#e5e7eb")
+    figure.update_yaxes(title=t("doorlooptijden_persons", language), gridcolor="#e5e7eb")
+    figure.update_layout(height=360, bargap=0.05, showlegend=False)
+    return figure
+
+
+def intervals_table(intervals: pd.DataFrame, language: str) -> pd.DataFrame:
+    """The intervals section with the label in the current language, as columns to show."""
+    if intervals.empty:
+        return intervals
+    columns = [c.format(language=language_of(language)) for c in INTERVAL_COLUMNS]
+    return intervals[[c for c in columns if c in intervals.columns]]
+
+
+def layout(session: AnalysisSession, language: str) -> html.Div:
+    norms = [{"label": f"{n.id} · {n.label(language)}", "value": n.id} for n in session.chain.norms]
+    default = DEFAULT_NORM if any(n.id == DEFAULT_NORM for n in session.chain.norms) else None
+    dimensions = [{"label": t("doorlooptijden_dim_none", language), "value": NONE}] + [
+        {"label": t(f"doorlooptijden_dim_{d}", language), "value": d} for d in DIMENSIONS
+    ]
+    controls = html.Div(
+        [
+            html.Div(
+                [
+                    html.Label(t("doorlooptijden_interval", language),
+                               htmlFor="doorlooptijden-interval"),
+                    dcc.Dropdown(id="doorlooptijden-interval", options=norms,
+                                 value=default or (norms[0]["value"] if norms else None),
+                                 clearable=False),
+                ],
+                className="control",
+                style={"minWidth": "360px"},
+            ),
+            html.Div(
+                [
+                    html.Label(t("doorlooptijden_dimension", language),
+                               htmlFor="doorlooptijden-dimension"),
+                    dcc.Dropdown(id="doorlooptijden-dimension", options=dimensions, value=NONE,
+                                 clearable=False),
+                ],
+                className="control",
+            ),
+        ],
+        className="controls",
+    )  # fmt: skip
+    return html.Div(
+        [
+            html.H2(t(TITLE, language)),
+            controls,
+            card(t("doorlooptijden_curves_title", language), html.Div(id="doorlooptijden-curves"),
+                 note=t("doorlooptijden_curves_note", language)),
+            card(t("doorlooptijden_histogram_title", language),
+                 html.Div(id="doorlooptijden-histogram"),
+                 note=t("doorlooptijden_histogram_note", language)),
+            card(t("doorlooptijden_table_title", language), html.Div(id="doorlooptijden-table")),
+        ],
+        className="page",
+        id="page-doorlooptijden",
+    )  # fmt: skip
+
+
+def register(app: Dash, session: AnalysisSession) -> None:
+    @app.callback(
+        Output("doorlooptijden-curves", "children"),
+        Output("doorlooptijden-histogram", "children"),
+        Input("filter", "data"),
+        Input("language", "value"),
+        Input("doorlooptijden-interval", "value"),
+        Input("doorlooptijden-dimension", "value"),
+    )
+    def distributions(data: dict | None, language: str, norm_id: str | None,
+                      dimension: str | None) -> tuple[Any, Any]:  # fmt: skip
+        if not norm_id:
+            return empty(language), empty(language)
+        f = current_filter(data)
+        by = None if dimension in (None, NONE) else dimension
+        try:
+            args = (norm_id, by) if by else (norm_id,)
+            curves = session.get(f, "curves", *args)
+            histogram = session.get(f, "histogram", norm_id)
+        except EventLogError:
+            return empty(language), empty(language)
+        curve = (
+            graph(curves_figure(session, curves, norm_id, language, dimension=by),
+                  "doorlooptijden-curves-graph", f"doorlooptijden_{norm_id}_curves")
+            if len(curves)
+            else empty(language)
+        )  # fmt: skip
+        bars = (
+            graph(histogram_figure(session, histogram, norm_id, language),
+                  "doorlooptijden-histogram-graph", f"doorlooptijden_{norm_id}_histogram")
+            if len(histogram) and not histogram["persons"].isna().all()
+            else empty(language)
+        )  # fmt: skip
+        return curve, bars
+
+    @app.callback(
+        Output("doorlooptijden-table", "children"),
+        Input("filter", "data"),
+        Input("language", "value"),
+    )
+    def intervals(data: dict | None, language: str) -> Any:
+        try:
+            frame = session.get(current_filter(data), "intervals")
+        except EventLogError:
+            return empty(language)
+        return table(intervals_table(frame, language), "doorlooptijden-intervals", language)

@@ -1,0 +1,247 @@
+"""Knelpunten: the ranked findings and, for one chosen finding, the evidence behind it.
+
+The table is the ``findings`` section (:func:`toolkit.analysis.findings_table`), most excess
+person-days first. Choosing a finding shows its explanation and what it rests on: for a slow
+segment the segment's Kaplan-Meier curve against the whole and the norm table per segment; for a
+norm breach the interval's curve against its norm and its norm figures; for a long wait the
+distribution of that wait; for rework (relocations, repeats) the rework table. Every figure is a
+section of the session for the same filter, so in workshop mode small groups are already gone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from dash import Dash, Input, Output, State, dcc, html
+
+from dashboards.components import card, empty, fmt_days, fmt_int, graph, table
+from dashboards.filterbar import current_filter
+from dashboards.i18n import column, language_of, t
+from dashboards.pages.doorlooptijden import curves_figure
+from dashboards.pages.procesmodel import DD, DL, activity_label, wait_figure
+from toolkit.analysis import findings_table
+from toolkit.bottlenecks.findings import Finding
+from toolkit.errors import EventLogError
+from toolkit.session import AnalysisSession
+
+PATH = "/knelpunten"
+TITLE = "page_knelpunten"
+TABLE_COLUMNS = ("rank", "title", "kind", "segment", "persons", "excess_person_days",
+                 "confidence")  # fmt: skip
+NORM_COLUMNS = ("interval", "label_{language}", "{dimension}", "persons", "closed",
+                "closed_over", "still_open", "overdue_now", "breaches", "share_closed_over",
+                "excess_days")  # fmt: skip
+TRANSITION = "transition "
+
+
+def headers(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Columns without a shared translation get this page's header text."""
+    return frame.rename(columns=names)
+
+
+def kind_name(kind: str, language: str) -> str:
+    key = f"knelpunten_kind_{kind}"
+    text = t(key, language)
+    return kind if text == key else text
+
+
+def ranked_table(findings: list[Finding], language: str) -> pd.DataFrame:
+    """The findings table with the title in ``language`` and the kinds named."""
+    frame = findings_table(findings)
+    frame = frame.assign(
+        title=frame[f"title_{language}"],
+        kind=[kind_name(k, language) for k in frame["kind"]],
+        confidence=[
+            t("knelpunten_descriptive", language) if isinstance(c, str) else f"q = {c:.2g}"
+            for c in frame["confidence"]
+        ],
+    )
+    frame = frame[list(TABLE_COLUMNS)]
+    return headers(frame, {"kind": t("knelpunten_col_kind", language)})
+
+
+def facts(finding: Finding, language: str) -> html.Dl:
+    """Value against benchmark, persons and cost of one finding."""
+    items = [
+        (t("knelpunten_fact_kind", language), kind_name(finding.kind, language)),
+        (t("knelpunten_fact_place", language), finding.place),
+        (t("knelpunten_fact_metric", language), finding.metric),
+        (t("knelpunten_fact_value", language), _number(finding.value, language)),
+        (t("knelpunten_fact_benchmark", language), _number(finding.benchmark, language)),
+        (t("knelpunten_fact_persons", language), fmt_int(finding.persons, language)),
+        (t("excess_person_days", language), fmt_days(finding.excess_person_days, language)),
+    ]
+    if finding.excess_events is not None:
+        items.append((t("knelpunten_fact_events", language),
+                      fmt_days(finding.excess_events, language)))  # fmt: skip
+    confidence = finding.confidence
+    items.append((t("knelpunten_fact_confidence", language),
+                  t("knelpunten_descriptive", language) if isinstance(confidence, str)
+                  else f"q = {confidence:.2g}"))  # fmt: skip
+    return html.Dl(
+        [part for name, value in items for part in (html.Dt(name), html.Dd(value, style=DD))],
+        id="knelpunten-facts",
+        style=DL,
+    )
+
+
+def _number(value: Any, language: str) -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    text = f"{float(value):,.2f}"
+    if language_of(language) == "nl":
+        text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    return text
+
+
+def norm_rows(frame: pd.DataFrame, interval: str, dimension: str | None, language: str) -> Any:
+    """The norm figures of one interval (per segment of ``dimension`` when given)."""
+    rows = frame[frame["interval"] == interval]
+    wanted = [c.format(language=language, dimension=dimension or "") for c in NORM_COLUMNS]
+    rows = rows[[c for c in wanted if c in rows.columns]]
+    if dimension and column(dimension, language) == dimension:
+        rows = headers(rows, {dimension: t(f"doorlooptijden_dim_{dimension}", language)})
+    return rows
+
+
+def interval_evidence(session: AnalysisSession, f: Any, finding: Finding, language: str) -> list:
+    interval = finding.interval
+    whole = session.get(f, "curves", interval)
+    if finding.segment:
+        dimension, value = finding.segment
+        by_segment = session.get(f, "curves", interval, dimension)
+        mine = by_segment[by_segment["segment"].astype(str) == str(value)]
+        curves = pd.concat([whole, mine], ignore_index=True) if len(mine) else whole
+        figure = curves_figure(session, curves, interval, language, dimension=dimension,
+                               highlight=str(value))  # fmt: skip
+        norms = norm_rows(session.get(f, "norms_by_segment", dimension), interval, dimension,
+                          language)  # fmt: skip
+        note = t("knelpunten_segment_note", language)
+    else:
+        figure = curves_figure(session, whole, interval, language)
+        norms = norm_rows(session.get(f, "norms"), interval, None, language)
+        note = t("knelpunten_interval_note", language)
+    out: list = [html.P(note, className="note")]
+    if len(whole):
+        out.append(graph(figure, "knelpunten-curves-graph", f"knelpunt_{interval}"))
+    else:
+        out.append(empty(language))
+    out += [html.H4(t("knelpunten_norms_title", language)),
+            table(norms, "knelpunten-norms-table", language)]  # fmt: skip
+    return out
+
+
+def wait_evidence(session: AnalysisSession, f: Any, finding: Finding, language: str) -> list:
+    source, _, target = finding.place.removeprefix(TRANSITION).partition(" -> ")
+    histogram = session.get(f, "wait_histogram", source, target)
+    title = html.H4(
+        f"{activity_label(session, source, language)} → {activity_label(session, target, language)}"
+    )
+    if histogram.empty or histogram["persons"].isna().all():
+        return [title, empty(language)]
+    return [
+        title,
+        html.P(t("knelpunten_wait_note", language), className="note"),
+        graph(wait_figure(histogram, language), "knelpunten-wait-graph", "knelpunt_wachttijd"),
+    ]
+
+
+def rework_evidence(session: AnalysisSession, f: Any, language: str) -> list:
+    frame = session.get(f, "rework")
+    if len(frame) and "activity" in frame.columns:
+        frame = frame.assign(activity=[activity_label(session, str(a), language)
+                                       for a in frame["activity"]])  # fmt: skip
+    if "kind" in frame.columns:
+        frame = frame.assign(kind=[kind_name(str(k), language) for k in frame["kind"]])
+    frame = headers(frame, {"kind": t("knelpunten_col_kind", language),
+                            "activity": t("knelpunten_col_activity", language)})  # fmt: skip
+    return [
+        html.P(t("knelpunten_rework_note", language), className="note"),
+        table(frame, "knelpunten-rework-table", language),
+    ]
+
+
+def evidence(session: AnalysisSession, f: Any, finding: Finding, language: str) -> Any:
+    title = finding.title_en if language == "en" else finding.title_nl
+    explanation = finding.explanation_en if language == "en" else finding.explanation_nl
+    head = [html.H4(title, id="knelpunten-detail-title")]
+    if explanation:
+        head.append(html.P(explanation, id="knelpunten-explanation"))
+    head.append(facts(finding, language))
+    if finding.interval:
+        body = interval_evidence(session, f, finding, language)
+    elif finding.kind == "long_wait" and finding.place.startswith(TRANSITION):
+        body = wait_evidence(session, f, finding, language)
+    elif finding.kind == "rework":
+        body = rework_evidence(session, f, language)
+    else:
+        body = []
+    return [*head, *body]
+
+
+def layout(session: AnalysisSession, language: str) -> html.Div:
+    return html.Div(
+        [
+            html.H2(t(TITLE, language)),
+            card(t("knelpunten_table_title", language), html.Div(id="knelpunten-table"),
+                 note=t("knelpunten_table_note", language)),
+            card(
+                t("knelpunten_detail_title", language),
+                html.Div(
+                    [html.Label(t("knelpunten_select", language), htmlFor="knelpunten-select"),
+                     dcc.Dropdown(id="knelpunten-select", options=[], clearable=False)],
+                    className="control",
+                ),
+                html.Div(id="knelpunten-detail"),
+            ),
+        ],
+        className="page",
+        id="page-knelpunten",
+    )  # fmt: skip
+
+
+def register(app: Dash, session: AnalysisSession) -> None:
+    @app.callback(
+        Output("knelpunten-table", "children"),
+        Output("knelpunten-select", "options"),
+        Output("knelpunten-select", "value"),
+        Input("filter", "data"),
+        Input("language", "value"),
+        State("knelpunten-select", "value"),
+    )
+    def ranked(data: dict | None, language: str, chosen: int | None) -> tuple[Any, Any, Any]:
+        language = language_of(language)
+        try:
+            findings = session.get(current_filter(data), "findings")
+        except EventLogError:
+            return empty(language), [], None
+        if not findings:
+            return empty(language), [], None
+        options = [
+            {"label": f"{rank}. {f.title_en if language == 'en' else f.title_nl}", "value": rank}
+            for rank, f in enumerate(findings, start=1)
+        ]
+        value = chosen if isinstance(chosen, int) and 1 <= chosen <= len(findings) else 1
+        return (
+            table(ranked_table(findings, language), "knelpunten-findings", language),
+            options,
+            value,
+        )
+
+    @app.callback(
+        Output("knelpunten-detail", "children"),
+        Input("filter", "data"),
+        Input("language", "value"),
+        Input("knelpunten-select", "value"),
+    )
+    def detail(data: dict | None, language: str, rank: int | None) -> Any:
+        language = language_of(language)
+        f = current_filter(data)
+        try:
+            findings = session.get(f, "findings")
+            if not rank or not 1 <= rank <= len(findings):
+                return empty(language)
+            return evidence(session, f, findings[rank - 1], language)
+        except EventLogError:
+            return empty(language)

@@ -1,0 +1,285 @@
+"""Normen: how often the chain's legal and agreed deadlines are exceeded, and who is overdue now.
+
+Per norm (the ``norms`` section) the persons who finished over the norm and those still waiting
+and already past it ("overdue now", drawn in the norm colour so it stands out), with the table;
+for a chosen norm its figures as tiles, per month the interval started (``norms_by_month``) and
+per segment of a chosen dimension (``norms_by_segment``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Dash, Input, Output, dcc, html
+from plotly.subplots import make_subplots
+
+from dashboards.components import (
+    card,
+    empty,
+    fmt_int,
+    fmt_share,
+    graph,
+    is_missing,
+    table,
+    theme,
+    tile,
+)
+from dashboards.filterbar import current_filter
+from dashboards.i18n import t
+from dashboards.pages.werkvoorraad import separators
+from toolkit.errors import EventLogError
+from toolkit.session import AnalysisSession
+
+PATH = "/normen"
+TITLE = "page_normen"
+DIMENSIONS = ("municipality", "location", "office", "nationality", "track", "household_size",
+              "cohort")  # fmt: skip
+COUNTS = ("persons", "closed", "closed_over", "share_closed_over", "still_open", "overdue_now",
+          "breaches")  # fmt: skip
+TOP_SEGMENTS = 25
+CLOSED_OVER_COLOUR = "#e6a15c"
+
+
+def overdue_colour() -> str:
+    return theme()["accent"]["norm"]
+
+
+def norm_options(session: AnalysisSession, language: str) -> list[dict[str, str]]:
+    return [{"label": f"{n.id} · {n.label(language)}", "value": n.id} for n in session.chain.norms]
+
+
+def dimension_options(language: str) -> list[dict[str, str]]:
+    return [{"label": t(f"normen_dim_{d}", language), "value": d} for d in DIMENSIONS]
+
+
+def _control(label_key: str, language: str, control: Any, name: str) -> html.Div:
+    return html.Div(
+        [html.Label(t(label_key, language), htmlFor=name), control], className="control filter"
+    )
+
+
+def layout(session: AnalysisSession, language: str) -> html.Div:
+    norm = dcc.Dropdown(id="normen-norm", options=norm_options(session, language),
+                        value=session.chain.overview.chain_norm, clearable=False,
+                        persistence=True, persistence_type="session")  # fmt: skip
+    dimension = dcc.Dropdown(id="normen-dimension", options=dimension_options(language),
+                             value=DIMENSIONS[0], clearable=False, persistence=True,
+                             persistence_type="session")  # fmt: skip
+    return html.Div(
+        [
+            html.H2(t(TITLE, language)),
+            html.P(t("normen_intro", language), className="note"),
+            card(t("normen_overview_title", language), html.Div(id="normen-overview"),
+                 note=t("normen_overview_note", language)),
+            card(t("normen_table_title", language), html.Div(id="normen-table")),
+            html.Div(
+                [_control("normen_choose_norm", language, norm, "normen-norm"),
+                 _control("normen_choose_dimension", language, dimension, "normen-dimension")],
+                className="controls",
+            ),
+            html.Div(id="normen-tiles", className="tiles"),
+            card(t("normen_month_title", language), html.Div(id="normen-month"),
+                 note=t("normen_month_note", language)),
+            card(t("normen_segment_title", language), html.Div(id="normen-segment"),
+                 html.Div(id="normen-segment-table"), note=t("normen_segment_note", language)),
+        ],
+        className="page",
+        id="page-normen",
+    )  # fmt: skip
+
+
+def _numbers(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(series, errors="coerce")
+
+
+def _label_column(language: str) -> str:
+    return "label_en" if language == "en" else "label_nl"
+
+
+def breach_bars(
+    figure: go.Figure, rows: pd.DataFrame, categories: list[str], language: str, **kwargs: Any
+) -> None:
+    """Completed over the norm and overdue now as stacked bars, overdue in the norm colour."""
+    share = [fmt_share(v, language) for v in rows["share_closed_over"]]
+    horizontal = kwargs.pop("orientation", None) == "h"
+    for name, colour in (("closed_over", CLOSED_OVER_COLOUR), ("overdue_now", overdue_colour())):
+        values = _numbers(rows[name])
+        xy = {"x": values, "y": categories} if horizontal else {"x": categories, "y": values}
+        figure.add_bar(
+            **xy,
+            orientation="h" if horizontal else "v",
+            name=t(f"normen_{name}", language),
+            marker_color=colour,
+            customdata=share,
+            hovertemplate="%{" + ("y" if horizontal else "x") + "}<br>"
+            + t(f"normen_{name}", language) + ": %{" + ("x" if horizontal else "y") + ":,.0f}<br>"
+            + t("normen_share", language) + ": %{customdata}<extra></extra>",
+            **kwargs,
+        )  # fmt: skip
+
+
+def overview_figure(norms: pd.DataFrame, language: str) -> go.Figure:
+    names = [f"{r.interval} · {getattr(r, _label_column(language))}" for r in norms.itertuples()]
+    figure = go.Figure()
+    breach_bars(figure, norms, names, language, orientation="h")
+    figure.update_yaxes(categoryorder="array", categoryarray=list(reversed(names)))
+    figure.update_xaxes(title=t("normen_persons", language), gridcolor="#e5e7eb")
+    figure.update_layout(height=120 + 32 * len(norms), barmode="stack",
+                         separators=separators(language),
+                         legend={"orientation": "h", "y": -0.12})  # fmt: skip
+    return figure
+
+
+def norms_table(norms: pd.DataFrame, language: str, table_id: str) -> Any:
+    columns = ["interval", _label_column(language), "norm_days", *COUNTS]
+    return table(norms[[c for c in columns if c in norms.columns]], table_id, language)
+
+
+def norm_tiles(row: pd.Series, language: str) -> list[html.Div]:
+    overdue = tile("normen-tile-overdue", t("normen_tile_overdue", language),
+                   fmt_int(row.get("overdue_now"), language),
+                   t("normen_tile_overdue_note", language))  # fmt: skip
+    overdue.children[0].style = {"color": overdue_colour()}
+    return [
+        tile("normen-tile-persons", t("normen_tile_persons", language),
+             fmt_int(row.get("persons"), language),
+             t("normen_norm_days", language, days=fmt_int(row.get("norm_days"), language))),
+        tile("normen-tile-closed-over", t("normen_tile_closed_over", language),
+             fmt_int(row.get("closed_over"), language)),
+        tile("normen-tile-share", t("normen_tile_share", language),
+             fmt_share(row.get("share_closed_over"), language)),
+        overdue,
+    ]  # fmt: skip
+
+
+def month_figure(months: pd.DataFrame, language: str) -> go.Figure:
+    figure = make_subplots(specs=[[{"secondary_y": True}]])
+    categories = list(months["month"].astype(str))
+    breach_bars(figure, months, categories, language)
+    figure.add_scatter(
+        x=categories,
+        y=_numbers(months["share_closed_over"]),
+        name=t("normen_share", language),
+        mode="lines+markers",
+        line={"color": theme()["accent"]["neutral"], "width": 1.5},
+        connectgaps=False,
+        secondary_y=True,
+    )
+    figure.update_layout(height=400, barmode="stack", separators=separators(language),
+                         legend={"orientation": "h", "y": -0.2})  # fmt: skip
+    figure.update_xaxes(type="category")
+    figure.update_yaxes(title=t("normen_persons", language), gridcolor="#e5e7eb",
+                        secondary_y=False)  # fmt: skip
+    figure.update_yaxes(title=t("normen_share", language), tickformat=".0%", range=[0, 1.05],
+                        showgrid=False, secondary_y=True)  # fmt: skip
+    return figure
+
+
+def segment_label(value: Any, dimension: str, session: AnalysisSession, language: str) -> str:
+    """A segment's name: municipality codes by their name; empty is unknown, None hidden."""
+    if is_missing(value):
+        return t("normen_hidden", language)
+    text = str(value)
+    if text == "":
+        return t("normen_unknown", language)
+    if dimension == "municipality":
+        try:
+            return f"{session.chain.municipality(text).name} ({text})"
+        except KeyError:
+            return text
+    return text
+
+
+def segment_rows(
+    segments: pd.DataFrame, dimension: str, session: AnalysisSession, language: str
+) -> pd.DataFrame:
+    """The segments' rows, labelled, the most breaches first (hidden rows last)."""
+    rows = segments.copy()
+    rows.insert(0, "segment", [segment_label(v, dimension, session, language)
+                               for v in rows[dimension]])  # fmt: skip
+    rows["_order"] = _numbers(rows["breaches"])
+    rows = rows.sort_values("_order", ascending=False, na_position="last", kind="stable")
+    return rows.drop(columns="_order").reset_index(drop=True)
+
+
+def segment_figure(rows: pd.DataFrame, language: str) -> go.Figure:
+    drawn = rows[rows["segment"] != t("normen_hidden", language)].head(TOP_SEGMENTS)
+    names = list(drawn["segment"])
+    figure = go.Figure()
+    breach_bars(figure, drawn, names, language, orientation="h")
+    figure.update_yaxes(categoryorder="array", categoryarray=list(reversed(names)))
+    figure.update_xaxes(title=t("normen_persons", language), gridcolor="#e5e7eb")
+    figure.update_layout(height=120 + 26 * len(drawn), barmode="stack",
+                         separators=separators(language),
+                         legend={"orientation": "h", "y": -0.12})  # fmt: skip
+    return figure
+
+
+def register(app: Dash, session: AnalysisSession) -> None:
+    @app.callback(
+        Output("normen-overview", "children"),
+        Output("normen-table", "children"),
+        Input("filter", "data"),
+        Input("language", "value"),
+    )
+    def overview(data: dict | None, language: str) -> tuple[Any, Any]:
+        try:
+            norms = session.get(current_filter(data), "norms")
+        except EventLogError:
+            return empty(language), empty(language)
+        if norms.empty:
+            return empty(language), empty(language)
+        chart = graph(overview_figure(norms, language), "normen-overview-graph", "normen")
+        return chart, norms_table(norms, language, "normen-datatable")
+
+    @app.callback(
+        Output("normen-tiles", "children"),
+        Output("normen-month", "children"),
+        Input("filter", "data"),
+        Input("language", "value"),
+        Input("normen-norm", "value"),
+    )
+    def chosen(data: dict | None, language: str, norm: str | None) -> tuple[Any, Any]:
+        f = current_filter(data)
+        try:
+            norms = session.get(f, "norms")
+            months = session.get(f, "norms_by_month")
+        except EventLogError:
+            return empty(language), empty(language)
+        row = norms[norms["interval"] == norm] if len(norms) else norms
+        if row.empty:
+            return empty(language), empty(language)
+        tiles = norm_tiles(row.iloc[0], language)
+        picked = months[months["interval"] == norm] if len(months) else months
+        if picked.empty:
+            return tiles, empty(language)
+        chart = graph(month_figure(picked, language), "normen-month-graph", f"normen_{norm}_maand")
+        return tiles, chart
+
+    @app.callback(
+        Output("normen-segment", "children"),
+        Output("normen-segment-table", "children"),
+        Input("filter", "data"),
+        Input("language", "value"),
+        Input("normen-norm", "value"),
+        Input("normen-dimension", "value"),
+    )
+    def segment(
+        data: dict | None, language: str, norm: str | None, dimension: str | None
+    ) -> tuple[Any, Any]:
+        if dimension not in DIMENSIONS:
+            return empty(language), empty(language)
+        try:
+            segments = session.get(current_filter(data), "norms_by_segment", dimension)
+        except EventLogError:
+            return empty(language), empty(language)
+        picked = segments[segments["interval"] == norm] if len(segments) else segments
+        if picked.empty or dimension not in picked.columns:
+            return empty(language), empty(language)
+        rows = segment_rows(picked, dimension, session, language)
+        chart = graph(segment_figure(rows, language), "normen-segment-graph",
+                      f"normen_{norm}_{dimension}")  # fmt: skip
+        columns = ["segment", *[c for c in COUNTS if c in rows.columns]]
+        return chart, table(rows[columns], "normen-segment-datatable", language)

@@ -1,0 +1,186 @@
+"""Benchmark: the dashboard on a log of about a million events (printed, not asserted; run with
+`make bench` or `.venv/bin/python -m pytest tests/benchmarks/test_dashboard_speed.py -s
+--benchmarks`). Set KETENLENS_BENCH_LOG=event_logs/NAME to measure an existing log instead of
+generating one.
+
+Printed:
+
+- start-up: reading the log and computing the whole log's home page (before the first visitor);
+- first load: a fresh headless Chromium opening the home page until the tiles, the journey and
+  the top findings are on screen (served by waitress, as `ketenlens dashboard` serves it);
+- a filter change: the server time of the home page's callbacks for a new filter (each
+  municipality, each track, the largest nationalities, a cohort year, a period), posted as the
+  browser posts them; tiles + journey and the top findings separately (the findings fill in on
+  their own), median and p95.
+
+Targets: first load under 3 s; a filter change under 500 ms at p95. The filter change is
+compared with plain pm4py on the same filtered log (performance DFG and case durations), the
+figures a process-mining tool recomputes on a filter change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import warnings
+from pathlib import Path
+
+import pytest
+
+from toolkit.adapters.ingest import ingest
+from toolkit.filters import LogFilter, apply_filter
+from toolkit.privacy import DEMO_KEY, Pseudonymizer
+
+PERSONS = 58_000  # about one million events
+SEED = 11
+GENERATE = (
+    "import sys; from pathlib import Path; from toolkit.synthetic.generate import generate; "
+    "generate(persons=int(sys.argv[1]), seed=int(sys.argv[2]), out=Path(sys.argv[3]))"
+)
+HOME_OUTPUTS = ("kpi-tiles", "home-findings")
+CHROME_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--window-size=1400,1000")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def log_dir(tmp_path_factory) -> Path:
+    given = os.environ.get("KETENLENS_BENCH_LOG")
+    if given:
+        return Path(given)
+    root = tmp_path_factory.mktemp("dashboard_bench")
+    subprocess.run(
+        [sys.executable, "-c", GENERATE, str(PERSONS), str(SEED), str(root / "raw")], check=True
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ingest(root / "raw", root / "log", key=Pseudonymizer(DEMO_KEY))
+    return root / "log"
+
+
+def _outputs(spec: str) -> list[dict[str, str]]:
+    parts = spec.strip(".").split("...") if spec.startswith("..") else [spec]
+    return [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in parts]
+
+
+def _post(base: str, dependency: dict, data: dict) -> float:
+    values = {"filter": data, "language": "nl"}
+    body = {
+        "output": dependency["output"],
+        "outputs": _outputs(dependency["output"]),
+        "inputs": [{**i, "value": values.get(i["id"])} for i in dependency["inputs"]],
+        "changedPropIds": ["filter.data"],
+        "state": [],
+    }
+    if len(body["outputs"]) == 1:
+        body["outputs"] = body["outputs"][0]
+    request = urllib.request.Request(
+        base + "_dash-update-component",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    started = time.perf_counter()
+    with urllib.request.urlopen(request) as response:
+        assert response.status == 200
+        response.read()
+    return time.perf_counter() - started
+
+
+def _filters(session) -> list[LogFilter]:
+    options = session.options()
+    chosen = [LogFilter(municipality=[code]) for code, _ in options.municipality]
+    chosen += [LogFilter(track=[value]) for value, _ in options.track]
+    nationality = session.log["case:nationality"].astype(object).value_counts().index[:5]
+    chosen += [LogFilter(nationality=[value]) for value in nationality]
+    chosen += [
+        LogFilter(cohort_from="2024-01-01", cohort_to="2024-12-31"),
+        LogFilter(period_from="2024-01-01", period_to="2024-12-31"),
+        LogFilter(organisation=["COA"]),
+    ]
+    return chosen
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
+
+
+def _first_load(address: str) -> float:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in CHROME_FLAGS:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options)
+    try:
+        started = time.perf_counter()
+        driver.get(address)
+        WebDriverWait(driver, 120, poll_frequency=0.05).until(
+            lambda d: d.execute_script(
+                "return document.querySelector('#kpi-in-chain-value') !== null"
+                " && document.querySelector('#journey-graph .main-svg') !== null"
+                " && document.querySelector('#home-findings li, #home-findings p') !== null"
+                " && document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0;"
+            )
+        )
+        return time.perf_counter() - started
+    finally:
+        driver.quit()
+
+
+def test_dashboard_speed_on_a_million_events(log_dir: Path):
+    import pm4py
+    from waitress import create_server
+
+    from dashboards.app import create_app
+    from toolkit.session import AnalysisSession
+
+    started = time.perf_counter()
+    session = AnalysisSession.open(log_dir)
+    app = create_app(log_dir, session=session)
+    startup = time.perf_counter() - started
+    server = create_server(app.server, host="127.0.0.1", port=0, threads=4)
+    address = f"http://127.0.0.1:{server.effective_port}/"
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        first = [_first_load(address) for _ in range(3)]
+        with urllib.request.urlopen(address + "_dash-dependencies") as response:
+            dependencies = json.loads(response.read())
+        home = {
+            out: next(d for d in dependencies if d["output"].strip(".").startswith(out + "."))
+            for out in HOME_OUTPUTS
+        }
+        tiles, findings, plain = [], [], []
+        for f in _filters(session):
+            tiles.append(_post(address, home["kpi-tiles"], f.to_dict()))
+            findings.append(_post(address, home["home-findings"], f.to_dict()))
+            view = apply_filter(session.log, f)
+            t = time.perf_counter()
+            pm4py.discover_performance_dfg(view)
+            pm4py.get_all_case_durations(view)
+            plain.append(time.perf_counter() - t)
+    finally:
+        server.close()
+    events, persons = len(session.log), session.persons
+    print(
+        f"\ndashboard on {events:,} events, {persons:,} persons\n"
+        f"  start-up (read + home page of the whole log)  {startup:6.1f} s\n"
+        f"  first load of the home page (3 fresh browsers) "
+        f"{', '.join(f'{s:.2f}' for s in first)} s (target < 3 s)\n"
+        f"  filter change, {len(tiles)} new filters, server time:\n"
+        f"    tiles + journey     median {statistics.median(tiles) * 1000:7.0f} ms   "
+        f"p95 {_p95(tiles) * 1000:7.0f} ms (target p95 < 500 ms)\n"
+        f"    top findings        median {statistics.median(findings) * 1000:7.0f} ms   "
+        f"p95 {_p95(findings) * 1000:7.0f} ms\n"
+        f"    plain pm4py (performance DFG + case durations on the filtered log) "
+        f"median {statistics.median(plain) * 1000:.0f} ms   p95 {_p95(plain) * 1000:.0f} ms"
+    )
+    assert len(tiles) == len(findings)

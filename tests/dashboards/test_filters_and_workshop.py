@@ -1,0 +1,97 @@
+"""A filter chosen in the browser changes the tiles and the journey to what `analyze` gives for
+the same filter; in workshop mode no count under k appears on any page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.keys import Keys
+from test_pages import TIMEOUT, open_page, settled, start
+
+from dashboards.app import create_app
+from dashboards.components import fmt_int, fmt_share
+from dashboards.pages import PAGES
+from toolkit.analysis import analyze, journey, log_as_of
+from toolkit.chain import load_chain
+from toolkit.eventlog import CASE, MUNICIPALITY
+from toolkit.filters import LogFilter
+
+ZAANSTAD = "GM0479"
+# Columns of the toolkit's tables that count persons, cases or events.
+COUNT_COLUMNS = ("persons", "completed", "still_open", "left_chain", "closed", "closed_over",
+                 "overdue_now", "breaches", "cases", "inflow", "outflow", "outflow_housing",
+                 "wip_end", "frequency", "n", "count")  # fmt: skip
+
+
+def choose(dash_duo, dropdown: str, value: str) -> None:
+    """Pick one value of a filter-bar dropdown the way a person does: open, tick, close."""
+    dash_duo.find_element(f"#{dropdown}").click()
+    dash_duo.find_element(f"input.dash-options-list-option-checkbox[value='{value}']").click()
+    dash_duo.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    settled(dash_duo)
+
+
+def tile_text(dash_duo, tile: str) -> str:
+    return dash_duo.find_element(f"#{tile}-value").text
+
+
+def journey_medians(dash_duo) -> dict[str, float]:
+    """The median bars of the journey chart as the browser has them, by step label."""
+    traces = dash_duo.driver.execute_script(
+        "return document.querySelector('#journey-graph .js-plotly-plot').data"
+        ".filter(function (t) { return t.type === 'bar'; })"
+        ".map(function (t) { return [t.y, t.x]; });"
+    )
+    out = {}
+    for labels, values in traces:
+        out.update({label: value for label, value in zip(labels, values, strict=True)})
+    return out
+
+
+def test_a_filter_change_shows_what_analyze_gives(dash_duo, app, chain_log, chain_log_dir):
+    start(dash_duo, app)
+    whole = tile_text(dash_duo, "kpi-in-chain")
+    choose(dash_duo, "f-municipality", ZAANSTAD)
+    f = LogFilter(municipality=[ZAANSTAD])
+    expected = analyze(chain_log, filter=f, as_of=log_as_of(chain_log_dir))
+    s = expected.summary
+    dash_duo.wait_for_text_to_equal("#kpi-in-chain-value", fmt_int(s["in_chain_now"], "nl"))
+    assert tile_text(dash_duo, "kpi-in-chain") != whole
+    assert tile_text(dash_duo, "kpi-waiting-decision") == fmt_int(s["waiting_for_decision"], "nl")
+    assert tile_text(dash_duo, "kpi-waiting-home") == fmt_int(s["waiting_for_home"], "nl")
+    assert tile_text(dash_duo, "kpi-over-norm") == fmt_share(s["share_over_norm"], "nl")
+    steps = journey(expected.intervals, load_chain(), "nl")
+    shown = journey_medians(dash_duo)
+    assert len(shown) == len(steps)
+    for row in steps.itertuples():
+        assert shown[f"{row.interval} · {row.step}"] == pytest.approx(row.median_days)
+
+
+def test_workshop_mode_shows_no_count_under_k(
+    dash_duo, chain_log, chain_log_dir: Path, workshop_session
+):
+    k = workshop_session.k
+    app = create_app(chain_log_dir, workshop=True, k=k, session=workshop_session)
+    start(dash_duo, app)
+    dash_duo.wait_for_element("#workshop-banner", timeout=TIMEOUT)
+    # a small municipality: many of its groups are under k
+    persons = chain_log.groupby(MUNICIPALITY, observed=True)[CASE].nunique()
+    choose(dash_duo, "f-municipality", str(persons.idxmin()))
+    for page in PAGES:
+        open_page(dash_duo, page, "nl")
+        for tile in dash_duo.driver.find_elements("css selector", ".tile-value"):
+            _assert_not_small(tile.text, k, f"tile on {page.PATH}")
+        for column in COUNT_COLUMNS:
+            cells = dash_duo.driver.find_elements(
+                "css selector", f"td[data-dash-column='{column}']"
+            )
+            for cell in cells:
+                _assert_not_small(cell.text, k, f"{column} on {page.PATH}")
+
+
+def _assert_not_small(text: str, k: int, where: str) -> None:
+    digits = text.replace(".", "").replace(",", "").strip()
+    if digits.isdigit():
+        value = int(digits)
+        assert value == 0 or value >= k, f"{where} shows {text}, a count under {k}"
