@@ -167,7 +167,8 @@ def _persons_with(log: pd.DataFrame, mask: pd.Series) -> pd.Series:
 
 
 def _in(column: pd.Series, values: tuple[str, ...]) -> pd.Series:
-    return column.astype(object).isin(values)
+    # isin on the column's own dtype (categorical, string): no per-row Python objects
+    return column.isin(list(values))
 
 
 def apply_filter(log: pd.DataFrame, f: LogFilter | None) -> pd.DataFrame:
@@ -183,7 +184,7 @@ def apply_filter(log: pd.DataFrame, f: LogFilter | None) -> pd.DataFrame:
     if f.municipality:
         keep &= _persons_with(log, _in(log[MUNICIPALITY], f.municipality))
     if f.location:
-        at = _in(log[RESOURCE], f.location) & log[GROUP].astype(object).eq(COA)
+        at = _in(log[RESOURCE], f.location) & _in(log[GROUP], (COA,))
         keep &= _persons_with(log, at)
     if f.nationality:
         keep &= _in(log[NATIONALITY], f.nationality)

@@ -55,15 +55,11 @@ def _compute_states(log: pd.DataFrame, chain: Chain, moment: pd.Timestamp) -> pd
     activities = {a.id: a for a in chain.activities}
     ordered = sort_events(log[(log[TIMESTAMP] <= moment) & log[ACTIVITY].isin(activities)])
     names = ordered[ACTIVITY].astype(str)
-    leaves = names.map(
-        lambda a: (
-            a in activities and (a.startswith(OUTFLOW_PREFIX) or activities[a].phase == EXIT_PHASE)
-        )
-    ).astype(bool)
-    phase = names.map(
-        lambda a: activities[a].phase if a in activities and activities[a].changes_phase else None
-    )
-    state = phase.astype(object).where(~leaves, LEFT)
+    # per activity, not per row: the state an activity puts a person in (None: no change)
+    leaving = {a.id for a in activities.values()
+               if a.id.startswith(OUTFLOW_PREFIX) or a.phase == EXIT_PHASE}  # fmt: skip
+    entering = {a.id: a.phase for a in activities.values() if a.changes_phase}
+    state = names.map({**entering, **dict.fromkeys(leaving, LEFT)}).astype(object)
     rows = pd.DataFrame(
         {
             "case": ordered[CASE],
