@@ -41,7 +41,7 @@ from toolkit.bottlenecks import (
     transition_waits,
     wip_per_day,
 )
-from toolkit.bottlenecks.common import end_of_data
+from toolkit.bottlenecks.common import end_of_data, person_subset
 from toolkit.bottlenecks.distributions import duration_histogram, survival_curves, wait_histogram
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
@@ -400,11 +400,15 @@ def make_scope(
     *,
     chain: Chain | None = None,
     as_of: pd.Timestamp | date | str | None = None,
+    store: dict | None = None,
 ) -> Scope:
     """The scope of ``log`` after ``filter``.
 
     The end of the data is ``as_of`` (default: the last event), but never after the end of the
-    filter's period: without ``as_of`` it is the end of the period.
+    filter's period: without ``as_of`` it is the end of the period. ``store`` is the
+    :func:`analysis_cache` store the scope computes in; one store shared by the scopes of one
+    log (the dashboard's session) lets a filter on persons reuse the whole log's per-person
+    blocks (:func:`toolkit.bottlenecks.common.person_subset`).
     """
     chain = chain or load_chain()
     f = filter or LogFilter()
@@ -417,7 +421,10 @@ def make_scope(
     if f.period_to is not None:  # the period trims what follows it: the data end with it
         period_end = local_day_end(f.period_to)
         moment = period_end if as_of is None else min(moment, period_end)
-    return Scope(view, chain, f, moment, is_chain_log(view, chain))
+    store = {} if store is None else store
+    if view is not log and not f.organisation and f.period_from is None and f.period_to is None:
+        person_subset(store, view, log)
+    return Scope(view, chain, f, moment, is_chain_log(view, chain), store=store)
 
 
 def _findings(s: Scope) -> list[Finding]:

@@ -29,7 +29,10 @@ from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from toolkit.eventlog import CASE, GROUP, MUNICIPALITY, RESOURCE, TIMESTAMP
 
@@ -162,8 +165,27 @@ def in_window(stamps: pd.Series, window: Window | None) -> pd.Series:
     return keep
 
 
+def member_of(column: pd.Series, values: pd.Series | pd.Index) -> np.ndarray:
+    """Which entries of ``column`` are among ``values``, as a boolean array.
+
+    The same as ``column.isin(values)``, but with Arrow's hash set: pandas' ``isin`` on its
+    Arrow-backed strings walks the values in Python, which for tens of thousands of persons
+    takes longer than the rest of a filter.
+
+    Example::
+
+        >>> member_of(pd.Series(["a", "b", "c"]), pd.Index(["c", "a"])).tolist()
+        [True, False, True]
+    """
+    haystack = pa.array(column)
+    if pa.types.is_dictionary(haystack.type):
+        haystack = haystack.dictionary_decode()
+    needles = pa.array(pd.Series(values, dtype=object), type=haystack.type)
+    return pc.is_in(haystack, value_set=needles).to_numpy(zero_copy_only=False)
+
+
 def _persons_with(log: pd.DataFrame, mask: pd.Series) -> pd.Series:
-    return log[CASE].isin(log.loc[mask, CASE].unique())
+    return pd.Series(member_of(log[CASE], log.loc[mask, CASE].unique()), index=log.index)
 
 
 def _in(column: pd.Series, values: tuple[str, ...]) -> pd.Series:

@@ -40,12 +40,26 @@ from toolkit.analysis import (
 from toolkit.bottlenecks.common import local_dates
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
-from toolkit.eventlog import CASE, GROUP, MUNICIPALITY, RESOURCE, TIMESTAMP, read_events
+from toolkit.eventlog import (
+    CASE,
+    EVENT_ID,
+    GROUP,
+    IND_CASE,
+    MUNICIPALITY,
+    RESOURCE,
+    SOURCE_SYSTEM,
+    TIMESTAMP,
+    read_events,
+)
 from toolkit.filters import COA, NATIONALITY, TRACK, LogFilter
 from toolkit.suppression import DEFAULT_K
 
 # Filters whose sections are kept; a workshop goes back and forth between a handful.
 KEEP_FILTERS = 12
+# Columns of the event log that no analysis reads: not held in memory, so that cutting a filter's
+# view out of a million events copies less (the event id alone is a million distinct strings).
+NOT_ANALYSED = (EVENT_ID, SOURCE_SYSTEM, IND_CASE, "case:birth_year_band", "case:sex",
+                "case:procedure")  # fmt: skip
 # What the home page needs: computed for the whole log before the first visitor arrives.
 HOME_SECTIONS = ("kpis", "intervals", "findings")
 
@@ -83,6 +97,7 @@ class AnalysisSession:
         self.k = k
         self.report = report or {}
         self._scopes: OrderedDict[LogFilter, Scope] = OrderedDict()
+        self._store: dict = {}  # one analysis cache for all scopes: see make_scope
         self._lock = threading.RLock()
 
     @classmethod
@@ -101,7 +116,9 @@ class AnalysisSession:
         report_path = log_dir / REPORT_FILE
         report = json.loads(report_path.read_text("utf-8")) if report_path.is_file() else {}
         kwargs.setdefault("as_of", report.get("as_of"))
-        return cls(read_events(path), report=report, **kwargs)
+        log = read_events(path)
+        return cls(log.drop(columns=[c for c in NOT_ANALYSED if c in log.columns]), report=report,
+                   **kwargs)  # fmt: skip
 
     def scope(self, f: LogFilter) -> Scope:
         """The scope of a filter: the one already made for it, or a new one (oldest dropped)."""
@@ -109,7 +126,7 @@ class AnalysisSession:
             if f in self._scopes:
                 self._scopes.move_to_end(f)
                 return self._scopes[f]
-            made = make_scope(self.log, f, chain=self.chain, as_of=self.as_of)
+            made = make_scope(self.log, f, chain=self.chain, as_of=self.as_of, store=self._store)
             self._scopes[f] = made
             while len(self._scopes) > KEEP_FILTERS:
                 self._scopes.popitem(last=False)

@@ -21,7 +21,7 @@ from datetime import date
 import pandas as pd
 
 from toolkit.eventlog import CASE, SOURCE_FILE, SOURCE_ROW, TIMESTAMP
-from toolkit.filters import LOCAL_TZ, in_window, local_day_end, local_day_start
+from toolkit.filters import LOCAL_TZ, in_window, local_day_end, local_day_start, member_of
 
 __all__ = [
     "LOCAL_TZ",
@@ -32,6 +32,7 @@ __all__ = [
     "local_dates",
     "local_day_end",
     "local_day_start",
+    "person_subset",
     "sort_events",
     "to_days",
     "utc",
@@ -142,15 +143,51 @@ def analysis_cache(store: dict | None = None) -> Iterator[None]:
 
 
 def cached(log: pd.DataFrame, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-    """``compute()``, or its earlier result for the same ``log`` and ``key`` in this cache."""
+    """``compute()``, or its earlier result for the same ``log`` and ``key`` in this cache.
+
+    Every block cached here is a per-person table (a ``case`` column; each person's rows depend
+    on that person's events alone), so for a log declared a :func:`person_subset` of another
+    the block is cut from the other's, when that one is already known, instead of computed.
+    """
     cache = _CACHE.get()
     if cache is None:
         return compute()
+    _forget_dead(cache)
     entry = cache.get(id(log))
     if entry is None or entry[0]() is not log:
         entry = (weakref.ref(log), {})
         cache[id(log)] = entry
     if key not in entry[1]:
-        entry[1][key] = compute()
+        cut = _cut_from_whole(cache, log, key)
+        entry[1][key] = compute() if cut is None else cut
     # a shallow copy: a caller that adds a column must not change what the next caller gets
     return entry[1][key].copy(deep=False)
+
+
+def person_subset(store: dict, subset: pd.DataFrame, whole: pd.DataFrame) -> None:
+    """Declare that ``subset`` holds some persons of ``whole`` with all their events.
+
+    A filter on persons (municipality, location, nationality, track) gives such a log; a period
+    or an organisation does not (they cut events out of a journey). In ``store`` (an
+    :func:`analysis_cache` store) the subset's per-person blocks are then rows of the whole's.
+    """
+    persons = pd.Index(subset[CASE].unique())
+    store[("subset", id(subset))] = (weakref.ref(subset), weakref.ref(whole), persons)
+
+
+def _cut_from_whole(cache: dict, log: pd.DataFrame, key: tuple) -> pd.DataFrame | None:
+    subset = cache.get(("subset", id(log)))
+    if subset is None or subset[0]() is not log:
+        return None
+    whole = subset[1]()
+    entry = cache.get(id(whole)) if whole is not None else None
+    if entry is None or entry[0]() is not whole or key not in entry[1]:
+        return None
+    table = entry[1][key]
+    return table[member_of(table["case"], subset[2])].reset_index(drop=True)
+
+
+def _forget_dead(cache: dict) -> None:
+    """Drop the blocks of logs nobody holds any more (a dashboard's long-lived store)."""
+    for key in [k for k, entry in cache.items() if entry[0]() is None]:
+        del cache[key]

@@ -103,16 +103,18 @@ def person_intervals(
     chain = chain or load_chain()
     norm = _norm(norm, chain)
     moment = end_of_data(log, as_of)
-    key = ("intervals", norm, id(chain), moment, None if cohort is None else tuple(cohort))
-    return cached(log, key, lambda: _person_intervals(log, norm, chain, moment, cohort))
+    if cohort is not None:  # per person, so a cohort is a cut of everybody's intervals
+        everybody = person_intervals(log, norm, chain=chain, as_of=moment)
+        return everybody[in_window(everybody["start"], cohort)].reset_index(drop=True)
+    key = ("intervals", norm, id(chain), moment)
+    return cached(log, key, lambda: _person_intervals(log, norm, chain, moment))
 
 
 def _person_intervals(
-    log: pd.DataFrame, norm: Norm, chain: Chain, moment: pd.Timestamp, cohort: Cohort | None
+    log: pd.DataFrame, norm: Norm, chain: Chain, moment: pd.Timestamp
 ) -> pd.DataFrame:
     seen = log.loc[log[TIMESTAMP] <= moment, [CASE, ACTIVITY, TIMESTAMP]]
-    bounds = interval_bounds(seen, norm)
-    bounds = bounds[in_window(bounds["start"], cohort)].reset_index(drop=True)
+    bounds = interval_bounds(seen, norm).reset_index(drop=True)
     if bounds.empty:  # pandas cannot join empty Arrow-backed keys; nobody started, nothing to do
         empty = {"days": float, "censored": bool, "left_chain": bool}
         return bounds.assign(**{c: pd.Series(dtype=t) for c, t in empty.items()})[

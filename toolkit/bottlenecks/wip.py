@@ -96,7 +96,9 @@ def wip_per_day(
         return pd.DataFrame(columns=["date", *phases, "total"])
     # as_of is an exclusive end (a date means up to midnight after it): its day is the one before
     last_day = local_dates(pd.Series([moment - pd.Timedelta(microseconds=1)])).iloc[0]
-    following = states.groupby("case")["day"].shift(-1)
+    # the states are in case order (sorted events), so a person's next state is the next row
+    same_person = states["case"].eq(states["case"].shift(-1))
+    following = states["day"].shift(-1).where(same_person)
     states["until"] = following.fillna(last_day + pd.Timedelta(days=1))
     inside = states[states["state"] != LEFT]
     changes = pd.concat(
@@ -106,7 +108,7 @@ def wip_per_day(
         ]
     )
     days = pd.date_range(states["day"].min(), last_day, freq="D")
-    table = changes.pivot_table(index="day", columns="state", values="delta", aggfunc="sum")
+    table = changes.groupby(["day", "state"], sort=False)["delta"].sum().unstack("state")
     table = table.reindex(index=days, columns=phases).fillna(0).cumsum().astype("int64")
     table["total"] = table.sum(axis=1)
     return table.rename_axis("date").rename_axis(None, axis=1).reset_index()
