@@ -114,6 +114,35 @@ def table(frame: pd.DataFrame, table_id: str, language: str, *, page_size: int =
     )  # fmt: skip
 
 
+def histogram_figure(
+    histogram: pd.DataFrame,
+    language: str,
+    *,
+    colour: str,
+    axis_title: str,
+    norm_days: float | None = None,
+    height: int = 340,
+) -> go.Figure:
+    """Persons per bin of days (a toolkit histogram: ``from_days``, ``to_days``, ``persons``),
+    with the norm as a dashed line when given."""
+    figure = go.Figure()
+    figure.add_bar(
+        x=((histogram["from_days"] + histogram["to_days"]) / 2).tolist(),
+        y=histogram["persons"].tolist(),
+        width=(histogram["to_days"] - histogram["from_days"]).tolist(),
+        customdata=histogram[["from_days", "to_days"]].to_numpy().tolist(),
+        marker_color=colour,
+        hovertemplate="%{customdata[0]:.0f}–%{customdata[1]:.0f} " + t("days", language)
+        + "<br>" + column("persons", language) + ": %{y}<extra></extra>",
+    )  # fmt: skip
+    if norm_days is not None:
+        figure.add_vline(x=norm_days, line={"color": theme()["accent"]["norm"], "dash": "dash"})
+    figure.update_xaxes(title=axis_title, gridcolor="#e5e7eb")
+    figure.update_yaxes(title=column("persons", language), gridcolor="#e5e7eb")
+    figure.update_layout(height=height, bargap=0.05, showlegend=False)
+    return figure
+
+
 def tile(tile_id: str, label: str, value: str, note: str | None = None) -> html.Div:
     """A KPI tile: one large figure and what it counts."""
     children = [html.Div(value, className="tile-value", id=f"{tile_id}-value"),

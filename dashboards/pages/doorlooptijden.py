@@ -15,7 +15,15 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, dcc, html
 
-from dashboards.components import card, empty, graph, organisation_colour, table, theme
+from dashboards.components import (
+    card,
+    empty,
+    graph,
+    histogram_figure,
+    organisation_colour,
+    table,
+    theme,
+)
 from dashboards.filterbar import current_filter
 from dashboards.i18n import language_of, t
 from toolkit.errors import EventLogError
@@ -93,7 +101,7 @@ def curves_figure(
     return figure
 
 
-def histogram_figure(session: AnalysisSession, histogram: pd.DataFrame, norm_id: str,
+def duration_figure(session: AnalysisSession, histogram: pd.DataFrame, norm_id: str,
                      language: str) -> go.Figure:  # fmt: skip
     """Bars of persons per bin of finished durations, with the norm as a vertical line."""
     norm = session.chain.norm(norm_id)
@@ -101,21 +109,14 @@ def histogram_figure(session: AnalysisSession, histogram: pd.DataFrame, norm_id:
         colour = organisation_colour(session.chain.activity(norm.to_activities[0]).organisation)
     except KeyError:
         colour = organisation_colour("other")
-    figure = go.Figure()
-    figure.add_bar(
-        x=(histogram["from_days"] + histogram["to_days"]) / 2,
-        y=histogram["persons"],
-        width=histogram["to_days"] - histogram["from_days"],
-        customdata=histogram[["from_days", "to_days"]],
-        marker_color=colour,
-        hovertemplate="%{customdata[0]:.0f}–%{customdata[1]:.0f} " + t("days", language)
-        + "<br>" + t("doorlooptijden_persons", language) + ": %{y}<extra></extra>",
-    )  # fmt: skip
-    figure.add_vline(x=norm.days, line={"color": theme()["accent"]["norm"], "dash": "dash"})
-    figure.update_xaxes(title=t("doorlooptijden_days_axis", language), gridcolor="#e5e7eb")
-    figure.update_yaxes(title=t("doorlooptijden_persons", language), gridcolor="#e5e7eb")
-    figure.update_layout(height=360, bargap=0.05, showlegend=False)
-    return figure
+    return histogram_figure(
+        histogram,
+        language,
+        colour=colour,
+        axis_title=t("doorlooptijden_days_axis", language),
+        norm_days=norm.days,
+        height=360,
+    )
 
 
 def intervals_table(intervals: pd.DataFrame, language: str) -> pd.DataFrame:
@@ -201,7 +202,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
             else empty(language)
         )  # fmt: skip
         bars = (
-            graph(histogram_figure(session, histogram, norm_id, language),
+            graph(duration_figure(session, histogram, norm_id, language),
                   "doorlooptijden-histogram-graph", f"doorlooptijden_{norm_id}_histogram")
             if len(histogram) and not histogram["persons"].isna().all()
             else empty(language)

@@ -120,16 +120,23 @@ def breach_bars(
         )  # fmt: skip
 
 
-def overview_figure(norms: pd.DataFrame, language: str) -> go.Figure:
-    names = [f"{r.interval} · {getattr(r, _label_column(language))}" for r in norms.itertuples()]
+def ranked_figure(
+    rows: pd.DataFrame, names: list[str], language: str, row_height: int
+) -> go.Figure:
+    """Breaches as horizontal stacked bars, one row per name, the first name on top."""
     figure = go.Figure()
-    breach_bars(figure, norms, names, language, orientation="h")
+    breach_bars(figure, rows, names, language, orientation="h")
     figure.update_yaxes(categoryorder="array", categoryarray=list(reversed(names)))
     figure.update_xaxes(title=t("normen_persons", language), gridcolor="#e5e7eb")
-    figure.update_layout(height=120 + 32 * len(norms), barmode="stack",
+    figure.update_layout(height=120 + row_height * len(names), barmode="stack",
                          separators=separators(language),
                          legend={"orientation": "h", "y": -0.12})  # fmt: skip
     return figure
+
+
+def overview_figure(norms: pd.DataFrame, language: str) -> go.Figure:
+    names = [f"{r.interval} · {getattr(r, _label_column(language))}" for r in norms.itertuples()]
+    return ranked_figure(norms, names, language, row_height=32)
 
 
 def norms_table(norms: pd.DataFrame, language: str, table_id: str) -> Any:
@@ -206,15 +213,7 @@ def segment_rows(
 
 def segment_figure(rows: pd.DataFrame, language: str) -> go.Figure:
     drawn = rows[rows["segment"] != t("normen_hidden", language)].head(TOP_SEGMENTS)
-    names = list(drawn["segment"])
-    figure = go.Figure()
-    breach_bars(figure, drawn, names, language, orientation="h")
-    figure.update_yaxes(categoryorder="array", categoryarray=list(reversed(names)))
-    figure.update_xaxes(title=t("normen_persons", language), gridcolor="#e5e7eb")
-    figure.update_layout(height=120 + 26 * len(drawn), barmode="stack",
-                         separators=separators(language),
-                         legend={"orientation": "h", "y": -0.12})  # fmt: skip
-    return figure
+    return ranked_figure(drawn, list(drawn["segment"]), language, row_height=26)
 
 
 def register(app: Dash, session: AnalysisSession) -> None:

@@ -18,7 +18,15 @@ import plotly.graph_objects as go
 from dash import Dash, Input, Output, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboards.components import card, empty, fmt_int, graph, organisation_colour, table
+from dashboards.components import (
+    card,
+    empty,
+    fmt_int,
+    graph,
+    histogram_figure,
+    organisation_colour,
+    table,
+)
 from dashboards.filterbar import current_filter
 from dashboards.i18n import language_of, t
 from toolkit.errors import EventLogError
@@ -181,20 +189,13 @@ def legend(session: AnalysisSession, dfg: Dfg, language: str) -> html.Div:
 
 def wait_figure(histogram: pd.DataFrame, language: str) -> go.Figure:
     """Bars of persons per bin of waiting days between two activities."""
-    figure = go.Figure()
-    figure.add_bar(
-        x=(histogram["from_days"] + histogram["to_days"]) / 2,
-        y=histogram["persons"],
-        width=histogram["to_days"] - histogram["from_days"],
-        customdata=histogram[["from_days", "to_days"]],
-        marker_color=organisation_colour("other"),
-        hovertemplate="%{customdata[0]:.1f}–%{customdata[1]:.1f} " + t("days", language)
-        + "<br>" + t("procesmodel_persons", language) + ": %{y}<extra></extra>",
-    )  # fmt: skip
-    figure.update_xaxes(title=t("procesmodel_wait_days", language), gridcolor="#e5e7eb")
-    figure.update_yaxes(title=t("procesmodel_persons", language), gridcolor="#e5e7eb")
-    figure.update_layout(height=320, bargap=0.05, showlegend=False)
-    return figure
+    return histogram_figure(
+        histogram,
+        language,
+        colour=organisation_colour("other"),
+        axis_title=t("procesmodel_wait_days", language),
+        height=320,
+    )
 
 
 def layout(session: AnalysisSession, language: str) -> html.Div:
