@@ -143,6 +143,15 @@ def histogram_figure(
     return figure
 
 
+DROPDOWN_LABELS = ("select_all", "deselect_all", "selected_count", "search", "clear_search",
+                   "clear_selection", "no_options_found")  # fmt: skip
+
+
+def dropdown_labels(language: str) -> dict[str, str]:
+    """The texts inside a dropdown (search, select all, ...) in ``language``."""
+    return {name: t(f"dropdown_{name}", language) for name in DROPDOWN_LABELS}
+
+
 def tile(tile_id: str, label: str, value: str, note: str | None = None) -> html.Div:
     """A KPI tile: one large figure and what it counts."""
     children = [html.Div(value, className="tile-value", id=f"{tile_id}-value"),

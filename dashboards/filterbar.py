@@ -11,6 +11,7 @@ from typing import Any
 from dash import Dash, Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
+from dashboards.components import dropdown_labels
 from dashboards.i18n import t
 from toolkit.filters import LogFilter
 from toolkit.session import AnalysisSession
@@ -60,6 +61,7 @@ def filter_bar(session: AnalysisSession, language: str) -> html.Div:
     for name, key in DROPDOWNS.items():
         choices = getattr(options, name)
         dropdown = dcc.Dropdown(
+            labels=dropdown_labels(language),
             id=f"f-{name}",
             options=[{"label": label, "value": value} for value, label in choices],
             multi=True,
@@ -105,6 +107,7 @@ def register_filter_bar(app: Dash, session: AnalysisSession) -> None:
     @app.callback(
         *[Output(f"label-{name}", "children") for name in (*RANGES, *DROPDOWNS)],
         *[Output(f"f-{name}", "placeholder") for name in DROPDOWNS],
+        *[Output(f"f-{name}", "labels") for name in DROPDOWNS],
         *[
             Output(f"f-{name}", prop)
             for name in RANGES
@@ -118,7 +121,8 @@ def register_filter_bar(app: Dash, session: AnalysisSession) -> None:
         labels = [t(key, language) for key in (*RANGES.values(), *DROPDOWNS.values())]
         placeholders = [t("filter_all", language)] * len(DROPDOWNS)
         ends = [t("filter_from", language), t("filter_to", language)] * len(RANGES)
-        return (*labels, *placeholders, *ends, t("filter_reset", language),
+        inside = [dropdown_labels(language)] * len(DROPDOWNS)
+        return (*labels, *placeholders, *inside, *ends, t("filter_reset", language),
                 t("download_findings", language))  # fmt: skip
 
     @app.callback(

@@ -17,6 +17,7 @@ from dash import Dash, Input, Output, dcc, html
 
 from dashboards.components import (
     card,
+    dropdown_labels,
     empty,
     graph,
     histogram_figure,
@@ -139,7 +140,7 @@ def layout(session: AnalysisSession, language: str) -> html.Div:
                 [
                     html.Label(t("doorlooptijden_interval", language),
                                htmlFor="doorlooptijden-interval"),
-                    dcc.Dropdown(id="doorlooptijden-interval", options=norms,
+                    dcc.Dropdown(labels=dropdown_labels(language), id="doorlooptijden-interval", options=norms,
                                  value=default or (norms[0]["value"] if norms else None),
                                  clearable=False),
                 ],
@@ -150,7 +151,7 @@ def layout(session: AnalysisSession, language: str) -> html.Div:
                 [
                     html.Label(t("doorlooptijden_dimension", language),
                                htmlFor="doorlooptijden-dimension"),
-                    dcc.Dropdown(id="doorlooptijden-dimension", options=dimensions, value=NONE,
+                    dcc.Dropdown(labels=dropdown_labels(language), id="doorlooptijden-dimension", options=dimensions, value=NONE,
                                  clearable=False),
                 ],
                 className="control",

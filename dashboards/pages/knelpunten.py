@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
-from dashboards.components import card, empty, fmt_days, fmt_int, graph, table
+from dashboards.components import card, dropdown_labels, empty, fmt_days, fmt_int, graph, table
 from dashboards.filterbar import current_filter
 from dashboards.i18n import column, language_of, t
 from dashboards.pages.doorlooptijden import curves_figure
@@ -190,7 +190,7 @@ def layout(session: AnalysisSession, language: str) -> html.Div:
                 t("knelpunten_detail_title", language),
                 html.Div(
                     [html.Label(t("knelpunten_select", language), htmlFor="knelpunten-select"),
-                     dcc.Dropdown(id="knelpunten-select", options=[], clearable=False)],
+                     dcc.Dropdown(labels=dropdown_labels(language), id="knelpunten-select", options=[], clearable=False)],
                     className="control",
                 ),
                 html.Div(id="knelpunten-detail"),

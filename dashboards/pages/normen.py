@@ -17,6 +17,7 @@ from plotly.subplots import make_subplots
 
 from dashboards.components import (
     card,
+    dropdown_labels,
     empty,
     fmt_int,
     fmt_share,
@@ -61,10 +62,10 @@ def _control(label_key: str, language: str, control: Any, name: str) -> html.Div
 
 
 def layout(session: AnalysisSession, language: str) -> html.Div:
-    norm = dcc.Dropdown(id="normen-norm", options=norm_options(session, language),
+    norm = dcc.Dropdown(labels=dropdown_labels(language), id="normen-norm", options=norm_options(session, language),
                         value=session.chain.overview.chain_norm, clearable=False,
                         persistence=True, persistence_type="session")  # fmt: skip
-    dimension = dcc.Dropdown(id="normen-dimension", options=dimension_options(language),
+    dimension = dcc.Dropdown(labels=dropdown_labels(language), id="normen-dimension", options=dimension_options(language),
                              value=DIMENSIONS[0], clearable=False, persistence=True,
                              persistence_type="session")  # fmt: skip
     return html.Div(

@@ -17,7 +17,16 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, dcc, html
 
-from dashboards.components import card, empty, fmt_int, fmt_share, graph, table, tile
+from dashboards.components import (
+    card,
+    dropdown_labels,
+    empty,
+    fmt_int,
+    fmt_share,
+    graph,
+    table,
+    tile,
+)
 from dashboards.filterbar import current_filter
 from dashboards.i18n import t
 from dashboards.pages.werkvoorraad import separators
@@ -94,6 +103,7 @@ def side_controls(side: str, session: AnalysisSession, language: str) -> html.Se
     for name in LISTS:
         control_id = f"vergelijken-{side}-{name}"
         dropdown = dcc.Dropdown(
+            labels=dropdown_labels(language),
             id=control_id,
             options=[{"label": lab, "value": value} for value, lab in getattr(options, name)],
             multi=True,
