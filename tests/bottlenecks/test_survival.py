@@ -36,3 +36,34 @@ def test_without_censoring_it_is_the_empirical_distribution():
     assert km.median == 2.0
     assert km.p90 == 4.0
     assert kaplan_meier([3.0], [True]).median is None
+
+
+def test_kaplan_meier_and_the_log_rank_tests_are_scipys() -> None:
+    """The estimates are computed without scipy's per-call overhead; they must stay scipy's."""
+    import numpy as np
+    from scipy import stats
+
+    from toolkit.bottlenecks.survival import censored_data, logrank_slower
+
+    rng = np.random.default_rng(3)
+    for _ in range(100):
+        n = int(rng.integers(5, 300))
+        days = np.round(rng.exponential(50, n), int(rng.integers(0, 2)))
+        censored = rng.random(n) < rng.random() * 0.6
+        censored[0] = False
+        km = kaplan_meier(days, censored)
+        reference = stats.ecdf(censored_data(days, censored)).sf
+        assert np.array_equal(km.times, reference.quantiles)
+        assert np.allclose(km.survival, reference.probabilities, rtol=0, atol=1e-12)
+        groups = rng.integers(0, 3, n)
+        tests = logrank_slower(days, censored, groups, [0, 1, 2])
+        for group, (z, p) in tests.items():
+            inside = groups == group
+            if (~censored[inside]).any() and (~censored[~inside]).any():
+                expected = stats.logrank(
+                    censored_data(days[inside], censored[inside]),
+                    censored_data(days[~inside], censored[~inside]),
+                    alternative="less",
+                )
+                assert z == pytest.approx(expected.statistic, rel=1e-12)
+                assert p == pytest.approx(expected.pvalue, rel=1e-12)

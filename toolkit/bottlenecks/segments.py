@@ -31,7 +31,7 @@ from scipy import stats
 from toolkit.bottlenecks.common import LOCAL_TZ
 from toolkit.bottlenecks.intervals import Cohort, end_expected, person_intervals
 from toolkit.bottlenecks.persons import DIMENSIONS, person_attributes
-from toolkit.bottlenecks.survival import KaplanMeier, censored_data, kaplan_meier
+from toolkit.bottlenecks.survival import KaplanMeier, kaplan_meier, logrank_slower
 from toolkit.chain import Chain, Norm, load_chain
 from toolkit.eventlog import CASE
 
@@ -156,18 +156,18 @@ def _test_dimension(table: pd.DataFrame, norm_id: str, dimension: str, min_group
     censored = units["censored"].to_numpy(dtype=bool)
     person_days = table["days"].to_numpy(dtype=float)
     person_censored = table["censored"].to_numpy(dtype=bool)
-    rows = []
+    tested = []
     for value, n in persons.items():
         inside = unit_values == value
         if n < min_group or len(table) - n < min_group:
             continue
         if not (~censored[inside]).any() or not (~censored[~inside]).any():
             continue
-        test = stats.logrank(
-            censored_data(days[inside], censored[inside]),
-            censored_data(days[~inside], censored[~inside]),
-            alternative="less",
-        )
+        tested.append((value, n, inside))
+    tests = logrank_slower(days, censored, unit_values, [value for value, _, _ in tested])
+    rows = []
+    for value, n, inside in tested:
+        statistic, p_value = tests[value]
         member = (values == value).to_numpy()
         m_seg, m_rest, effect, benchmark, kind = _effect(
             person_days[member],
@@ -190,8 +190,8 @@ def _test_dimension(table: pd.DataFrame, norm_id: str, dimension: str, min_group
                 "effect_days": float(effect),
                 "effect_kind": kind,
                 "relative_effect": float(effect / benchmark) if benchmark > 0 else np.nan,
-                "statistic": float(test.statistic),
-                "p_value": float(test.pvalue),
+                "statistic": statistic,
+                "p_value": p_value,
                 "excess_days": excess,
             }
         )

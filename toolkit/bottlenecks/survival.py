@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 MEDIAN = 0.5
 P90 = 0.9
@@ -84,10 +84,24 @@ def censored_data(days: Sequence[float] | np.ndarray, censored: Sequence[bool] |
     return stats.CensoredData(uncensored=days[~censored], right=days[censored])
 
 
+def _product_limit(days: np.ndarray, events: np.ndarray):
+    """Unique times, survival, at risk and events: scipy.stats.ecdf's right-censored estimate,
+    the same arithmetic step by step (so the same numbers), without its per-call overhead."""
+    order = np.argsort(days)
+    times = days[order]
+    died = events[order].astype(np.int64)
+    at_risk = np.arange(times.size, 0, -1)
+    steps = np.diff(times, prepend=-np.inf, append=np.inf) > 0
+    first, last = steps[:-1], steps[1:]
+    unique, n = times[first], at_risk[first]
+    d = np.diff(np.cumsum(died)[last], prepend=0)
+    return unique, np.cumprod((n - d) / n), n, d
+
+
 def kaplan_meier(
     days: Sequence[float] | np.ndarray, censored: Sequence[bool] | np.ndarray
 ) -> KaplanMeier:
-    """The Kaplan-Meier estimate (scipy.stats.ecdf) of durations with right-censoring.
+    """The Kaplan-Meier estimate of durations with right-censoring (as scipy.stats.ecdf).
 
     Example::
 
@@ -99,7 +113,43 @@ def kaplan_meier(
     completed = int((~censored).sum())
     if completed == 0:
         return KaplanMeier(np.array([]), np.array([]), len(days), 0)
-    sf = stats.ecdf(censored_data(days, censored)).sf
-    times = np.asarray(sf.quantiles, dtype=float)
-    survival = np.asarray(sf.probabilities, dtype=float)
+    times, survival, _, _ = _product_limit(days, ~censored)
     return KaplanMeier(times, survival, len(days), completed)
+
+
+def logrank_slower(
+    days: np.ndarray, censored: np.ndarray, groups: np.ndarray, values: Sequence[object]
+) -> dict[object, tuple[float, float]]:
+    """One-sided log-rank test of each group against all the others: ``{value: (z, p)}``.
+
+    For every value in ``values`` the same statistic and p-value as ``scipy.stats.logrank(
+    group, rest, alternative="less")`` (the group's waits end later: it is slower), computed
+    from one combined estimate instead of one per group: the combined sample is the same for
+    every group of a dimension, only the numbers at risk in the group differ.
+
+    Example::
+
+        >>> d = np.array([1.0, 2.0, 3.0, 8.0, 9.0, 10.0])
+        >>> z, p = logrank_slower(d, np.zeros(6, bool), np.array(list("aaabbb")), ["b"])["b"]
+        >>> bool(p < 0.05)
+        True
+    """
+    events = ~censored
+    times, _, at_risk_xy, deaths_xy = _product_limit(days, events)
+    observed = deaths_xy.astype(bool)
+    times, at_risk_xy, deaths_xy = times[observed], at_risk_xy[observed], deaths_xy[observed]
+    share = deaths_xy / at_risk_xy
+    den = at_risk_xy**2 * (at_risk_xy - 1)
+    several = at_risk_xy > 1
+    out = {}
+    for value in values:
+        inside = groups == value
+        group_days = np.sort(days[inside])
+        at_risk_x = group_days.size - np.searchsorted(group_days, times, side="left")
+        at_risk_y = at_risk_xy - at_risk_x
+        num = at_risk_x * at_risk_y * deaths_xy * (at_risk_xy - deaths_xy)
+        variance = np.sum(num[several] / den[several])
+        expected = np.sum(at_risk_x * share)
+        z = (int(events[inside].sum()) - expected) / np.sqrt(variance)
+        out[value] = (float(z), float(special.ndtr(z)))
+    return out
