@@ -22,6 +22,7 @@ from dash.exceptions import PreventUpdate
 from dashboards.filterbar import current_filter, filter_bar, register_filter_bar
 from dashboards.i18n import LANGUAGES, language_of, t
 from dashboards.pages import PAGES
+from toolkit.errors import EventLogError
 from toolkit.session import AnalysisSession
 from toolkit.suppression import DEFAULT_K
 
@@ -126,7 +127,10 @@ def create_app(
             raise PreventUpdate
         from toolkit.export.report_xlsx import write_xlsx
 
-        analysis = session.analysis(current_filter(data))
+        try:
+            analysis = session.analysis(current_filter(data))
+        except EventLogError:  # the filter keeps nothing (or too few in workshop mode)
+            raise PreventUpdate from None
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "ketenlens_bevindingen.xlsx"
             write_xlsx(analysis, path)

@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from toolkit.bottlenecks import (
@@ -60,7 +61,9 @@ from toolkit.suppression import (
     DEFAULT_K,
     drop_small,
     protect_parts,
+    share_gives_away,
     suppress_derived,
+    suppress_shares,
     suppress_small,
     suppress_value,
 )
@@ -126,8 +129,11 @@ PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
 # hidden whenever one of those counts is hidden.
 DERIVED: dict[str, dict[str, tuple[str, ...]]] = {
     "intervals": {"median_days_completed_only": ("completed",)},
-    "norms": {"share_closed_over": ("closed", "closed_over")},
-    "norms_by_month": {"share_closed_over": ("closed", "closed_over")},
+    "norms": {"share_closed_over": ("closed", "closed_over"), "excess_days": ("breaches",)},
+    "norms_by_month": {
+        "share_closed_over": ("closed", "closed_over"),
+        "excess_days": ("breaches",),
+    },
     "deviations": {"share": ("cases",)},
     "rework": {"share_repeated": ("cases", "cases_repeated")},
 }
@@ -683,21 +689,26 @@ def suppress_section(
         ]
     if name == "variants":
         return drop_small(value, "cases", k)[0]
-    if name == "wip":
-        return suppress_small(value, [c for c in value.columns if c != "date"], k)
+    if name == "wip":  # the phases add up to the total: one hidden phase is not left derivable
+        phases = [c for c in value.columns if c not in ("date", "total")]
+        return protect_parts(suppress_small(value, [*phases, "total"], k), phases)
     if name == "conformance":
         return {**value, **{key: suppress_value(value.get(key), k) for key in (
             "cases", "cases_checked", "unaligned_cases", "unreplayed_cases")}}  # fmt: skip
     if name in ("summary", "kpis"):
         return _suppress_figures(value, k)
-    if name == "curves":  # a curve of fewer than k persons shows their durations one by one
-        return value[value["persons"] >= k].reset_index(drop=True)
+    if name == "curves":
+        # a curve of fewer than k persons shows their durations one by one, and so does the
+        # tail of any curve once fewer than k are left waiting: both are cut off
+        return value[(value["persons"] >= k) & (value["at_risk"] >= k)].reset_index(drop=True)
     if name in ("histogram", "wait_histogram"):
-        return suppress_small(value, ("persons",), k)
+        return _suppress_histogram(value, k)
     if name == "dfg":
         return _suppress_dfg(value, k)
     if name == "norms_by_segment":
         return suppress_section("norms", value, k)
+    if name == "intervals":  # a share of a small remainder is a count of it
+        value = suppress_shares(value, "share_over_norm", "persons", k)
     if name in PERSON_COUNTS:
         table = suppress_small(value, PERSON_COUNTS[name], k, group=GROUP_COLUMN.get(name),
                                keep=LABEL_COLUMNS)  # fmt: skip
@@ -707,6 +718,19 @@ def suppress_section(
     return value
 
 
+def _suppress_histogram(histogram: pd.DataFrame, k: int) -> pd.DataFrame:
+    """No histogram of fewer than k persons; bins under k hidden, and empty or hidden bins at
+    either end dropped, so that the range does not point at the shortest or longest wait."""
+    if histogram.empty or pd.to_numeric(histogram["persons"]).sum() < k:
+        return histogram.iloc[0:0]
+    shown = suppress_small(histogram, ("persons",), k)
+    counts = pd.to_numeric(shown["persons"], errors="coerce").fillna(0).to_numpy()
+    inside = np.flatnonzero(counts >= k)
+    if not inside.size:
+        return histogram.iloc[0:0]
+    return shown.iloc[inside[0] : inside[-1] + 1].reset_index(drop=True)
+
+
 def _suppress_dfg(graph: Dfg, k: int) -> Dfg:
     """Edges and activities of fewer than k persons are left out of the process map."""
     persons = "cases" if "cases" in graph.edges.columns else "frequency"
@@ -714,6 +738,8 @@ def _suppress_dfg(graph: Dfg, k: int) -> Dfg:
     activities = graph.activities[graph.activities["cases"] >= k].reset_index(drop=True)
     keep = set(activities["activity"])
     edges = edges[edges["source"].isin(keep) & edges["target"].isin(keep)].reset_index(drop=True)
+    # the fastest and the slowest wait on a path are each one person's
+    edges = edges.drop(columns=[c for c in ("min_days", "max_days") if c in edges.columns])
     counts = {
         side: {a: n for a, n in getattr(graph, side).items() if a in keep and n >= k}
         for side in ("start_activities", "end_activities")
@@ -728,7 +754,10 @@ def _suppress_figures(figures: dict[str, Any], k: int) -> dict[str, Any]:
                 "chain_norm_persons"):  # fmt: skip
         if key in out:
             out[key] = suppress_value(out[key], k)
-    if "share_over_norm" in out and out.get("chain_norm_persons") is None:
+    base = out.get("chain_norm_persons")
+    if "share_over_norm" in out and (
+        base is None or share_gives_away(out["share_over_norm"], base, k)
+    ):
         out["share_over_norm"] = None
     return out
 
@@ -762,8 +791,11 @@ def _safe_explanation(finding: Finding, norms: pd.DataFrame, k: int) -> Finding:
     row = norms[norms["interval"] == finding.interval]
     counts = row[["closed_over", "overdue_now", "persons"]].to_numpy().ravel()
     if any(0 < int(c) < k for c in counts):
-        hidden = "(suppressed: fewer than k persons)"
-        return replace(finding, explanation_nl=hidden, explanation_en=hidden)
+        return replace(
+            finding,
+            explanation_nl="(verborgen: minder dan k personen)",
+            explanation_en="(suppressed: fewer than k persons)",
+        )
     return finding
 
 

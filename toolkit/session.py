@@ -64,6 +64,10 @@ NOT_ANALYSED = (EVENT_ID, SOURCE_SYSTEM, IND_CASE, "case:birth_year_band", "case
 HOME_SECTIONS = ("kpis", "intervals", "findings")
 
 
+class SmallSelectionError(EventLogError):
+    """A filter that keeps fewer than k persons, refused in workshop mode."""
+
+
 @dataclass(frozen=True)
 class FilterOptions:
     """The values a filter bar offers, from the log itself: ``(value, label)`` pairs."""
@@ -98,7 +102,8 @@ class AnalysisSession:
         self.report = report or {}
         self._scopes: OrderedDict[LogFilter, Scope] = OrderedDict()
         self._store: dict = {}  # one analysis cache for all scopes: see make_scope
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()  # guards the two dicts; computing happens outside it
+        self._computing: dict[LogFilter, dict[tuple, threading.Lock]] = {}
 
     @classmethod
     def open(cls, log_dir: Path, **kwargs: Any) -> AnalysisSession:
@@ -121,31 +126,54 @@ class AnalysisSession:
                    **kwargs)  # fmt: skip
 
     def scope(self, f: LogFilter) -> Scope:
-        """The scope of a filter: the one already made for it, or a new one (oldest dropped)."""
+        """The scope of a filter: the one already made for it, or a new one (oldest dropped).
+
+        In workshop mode a selection of fewer than k persons is refused as a whole: what is
+        left of such a group after suppression (which days someone was in which phase, where a
+        single duration falls) still describes those few people.
+        """
         with self._lock:
             if f in self._scopes:
                 self._scopes.move_to_end(f)
                 return self._scopes[f]
-            made = make_scope(self.log, f, chain=self.chain, as_of=self.as_of, store=self._store)
-            self._scopes[f] = made
+        made = make_scope(self.log, f, chain=self.chain, as_of=self.as_of, store=self._store)
+        if self.workshop and int(made.view[CASE].nunique()) < self.k:
+            raise SmallSelectionError(
+                f"the filter {f.to_dict()} keeps fewer than {self.k} persons; workshop mode "
+                "shows nothing about so small a group: widen the filter"
+            )
+        with self._lock:
+            made = self._scopes.setdefault(f, made)
+            self._scopes.move_to_end(f)
             while len(self._scopes) > KEEP_FILTERS:
-                self._scopes.popitem(last=False)
+                dropped, _ = self._scopes.popitem(last=False)
+                self._computing.pop(dropped, None)
             return made
 
     def get(self, f: LogFilter, name: str, *args: Any) -> Any:
-        """One section for a filter, suppressed in workshop mode exactly as ``analyze`` does."""
+        """One section for a filter, suppressed in workshop mode exactly as ``analyze`` does.
+
+        Sections of different filters, or different sections of one, are computed side by side
+        (a slow list of findings does not hold up the tiles of the next filter); the same
+        section is computed once, the second request waiting for the first.
+        """
+        scope = self.scope(f)
         with self._lock:
-            scope = self.scope(f)
+            lock = self._computing.setdefault(f, {}).setdefault((name, args), threading.Lock())
+        with lock:
             value = section(scope, name, *args)
             if not self.workshop:
                 return value
             norms = section(scope, "norms") if name == "findings" else None
-            return suppress_section(name, value, self.k, norms=norms)
+        return suppress_section(name, value, self.k, norms=norms)
 
     def analysis(self, f: LogFilter) -> Analysis:
         """The whole analysis of a filter (for an export), reusing every section computed."""
+        scope = self.scope(f)
         with self._lock:
-            return analysis_of(self.scope(f), workshop=self.workshop, k=self.k)
+            lock = self._computing.setdefault(f, {}).setdefault(("analysis", ()), threading.Lock())
+        with lock:
+            return analysis_of(scope, workshop=self.workshop, k=self.k)
 
     def warm(self, names: Iterable[str] = HOME_SECTIONS, f: LogFilter | None = None) -> None:
         """Compute sections ahead of the first request (the whole log's home page by default)."""

@@ -131,6 +131,34 @@ def drop_small(table: pd.DataFrame, group: str, k: int = DEFAULT_K) -> tuple[pd.
     return table[keep.to_numpy()].reset_index(drop=True), int((~keep).sum())
 
 
+def share_gives_away(share: float | None, base: float | None, k: int = DEFAULT_K) -> bool:
+    """Whether a share of a group points at fewer than k of its persons (on either side).
+
+    90 % of 12 persons over a norm is 11 over and 1 under: the share says who the one is
+    as well as a count would. Example::
+
+        >>> share_gives_away(11 / 12, 12, 10), share_gives_away(0.5, 40, 10)
+        (True, False)
+    """
+    if share is None or base is None or pd.isna(share) or pd.isna(base):
+        return False
+    over = round(float(share) * float(base))
+    under = round((1.0 - float(share)) * float(base))
+    return 0 < over < k or 0 < under < k
+
+
+def suppress_shares(table: pd.DataFrame, share: str, base: str, k: int = DEFAULT_K) -> pd.DataFrame:
+    """``share`` emptied in the rows where it gives away fewer than k of ``base`` persons."""
+    if table.empty or share not in table.columns or base not in table.columns:
+        return table
+    hide = [share_gives_away(s, b, k) for s, b in zip(table[share], table[base], strict=True)]
+    if not any(hide):
+        return table
+    out = table.copy()
+    out[share] = out[share].astype(object).where(~pd.Series(hide, index=out.index), None)
+    return out
+
+
 def suppress_value(value: float | int | None, k: int = DEFAULT_K) -> float | int | None:
     """A single person count, or None if it is from 1 to k-1 (for summary figures)."""
     if value is None or (isinstance(value, float) and np.isnan(value)):

@@ -290,13 +290,16 @@ def node_detail(session: AnalysisSession, f: Any, activity: str, language: str) 
     if row.empty:
         return [title, empty(language)]
     org = activity_organisation(session, activity)
+    # in workshop mode a start or end count under k is left out of the map: a dash, not a zero
+    absent = None if session.workshop else 0
     facts = [
         (t("procesmodel_organisation", language), organisation_name(session, org, language)),
         (t("procesmodel_events", language), fmt_int(row["frequency"].iloc[0], language)),
         (t("procesmodel_cases", language), fmt_int(row["cases"].iloc[0], language)),
         (t("procesmodel_starts", language),
-         fmt_int(dfg.start_activities.get(activity, 0), language)),
-        (t("procesmodel_ends", language), fmt_int(dfg.end_activities.get(activity, 0), language)),
+         fmt_int(dfg.start_activities.get(activity, absent), language)),
+        (t("procesmodel_ends", language),
+         fmt_int(dfg.end_activities.get(activity, absent), language)),
     ]  # fmt: skip
     return [
         title,

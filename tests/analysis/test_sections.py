@@ -196,10 +196,12 @@ def test_a_section_with_arguments_is_remembered_per_argument(log) -> None:
 def test_histogram_section_counts_the_finished_persons(log) -> None:
     scope = make_scope(log)
     histogram = section(scope, "histogram", "N13")
-    # N13: c finished in 50 days, d in 180; b and f are still waiting and are not in a histogram
+    # N13: c finished in 50 days, d in 180; b and f are still waiting and are not in a histogram.
+    # Bins of whole weeks from day 0, at most about 20: two weeks wide up to 182 days.
     assert histogram["persons"].sum() == 2
-    assert histogram["from_days"].iloc[0] == 50.0
-    assert histogram["to_days"].iloc[-1] == 180.0
+    assert (histogram["from_days"].iloc[0], histogram["to_days"].iloc[-1]) == (0.0, 182.0)
+    assert set(histogram["to_days"] - histogram["from_days"]) == {14.0}
+    assert histogram.loc[histogram["persons"] == 1, "from_days"].tolist() == [42.0, 168.0]
 
 
 def test_norms_by_segment_section(log) -> None:
@@ -403,7 +405,10 @@ def test_suppressed_kpis(log) -> None:
         3,
         None,  # 2 < 3
     )
-    assert (at3["chain_norm_persons"], at3["share_over_norm"]) == (4, 0.75)
+    # 0.75 of 4 is 3 over the norm and 1 under it: the share would point at that one person
+    assert (at3["chain_norm_persons"], at3["share_over_norm"]) == (4, None)
+    at1 = suppress_section("kpis", kpis, 1)
+    assert (at1["chain_norm_persons"], at1["share_over_norm"]) == (4, 0.75)
     at5 = suppress_section("kpis", kpis, 5)
     assert (at5["in_chain_now"], at5["waiting_for_decision"]) == (5, None)
     # the share over the norm goes with its group of 4 < 5
@@ -418,6 +423,7 @@ def test_suppressed_curves_drop_segments_under_k() -> None:
             "segment": ["GM0363"] * 3 + ["GM0599"] * 2,
             "days": [0.0, 5.0, 9.0, 0.0, 7.0],
             "survival": [1.0, 0.5, 0.0, 1.0, 0.0],
+            "at_risk": [4, 4, 2, 1, 1],
             "persons": [4, 4, 4, 1, 1],
             "completed": [4, 4, 4, 1, 1],
         }
@@ -427,6 +433,8 @@ def test_suppressed_curves_drop_segments_under_k() -> None:
     assert kept.index.tolist() == [0, 1, 2]
     assert suppress_section("curves", curves, 5).empty
     assert len(suppress_section("curves", curves, 1)) == 5
+    # the tail, once fewer than k are left waiting, is cut off
+    assert suppress_section("curves", curves, 3)["days"].tolist() == [0.0, 5.0]
 
 
 def test_suppressed_curves_of_the_log(log) -> None:
@@ -439,21 +447,20 @@ def test_suppressed_curves_of_the_log(log) -> None:
 def test_suppressed_histogram_empties_bins_under_k() -> None:
     histogram = pd.DataFrame(
         {
-            "from_days": [2.0, 4.0, 6.0, 8.0],
-            "to_days": [4.0, 6.0, 8.0, 10.0],
+            "from_days": [0.0, 7.0, 14.0, 21.0],
+            "to_days": [7.0, 14.0, 21.0, 28.0],
             "persons": [1, 2, 0, 1],
         }
     )
+    # the bins under k at either end go (they would point at the shortest and longest wait)
     out = suppress_section("histogram", histogram, 2)
-    assert out["persons"].tolist() == [None, 2, 0, None]
-    assert out["suppressed"].tolist() == [True, False, False, True]
-    assert out["from_days"].tolist() == [2.0, 4.0, 6.0, 8.0]
-    assert suppress_section("wait_histogram", histogram, 2)["persons"].tolist() == [
-        None,
-        2,
-        0,
-        None,
-    ]
+    assert (out["from_days"].tolist(), out["persons"].tolist()) == ([7.0], [2])
+    middle = histogram.assign(persons=[3, 1, 0, 3])
+    out = suppress_section("wait_histogram", middle, 2)
+    assert out["persons"].tolist() == [3, None, 0, 3]
+    assert out["suppressed"].tolist() == [False, True, False, False]
+    # a histogram of fewer than k persons is not drawn at all
+    assert suppress_section("histogram", histogram, 5).empty
 
 
 def test_suppressed_norms_by_segment_are_the_suppressed_norms(log) -> None:

@@ -337,3 +337,33 @@ def test_open_without_a_report_ends_at_the_last_event(tmp_path: Path, log) -> No
     assert s.as_of is None
     assert s.report == {}
     assert s.scope(LogFilter()).moment == day(200)
+
+
+def test_workshop_mode_refuses_a_selection_under_k(log) -> None:
+    from toolkit.session import SmallSelectionError
+
+    # Rotterdam (GM0599) is d alone; Amsterdam is a, b and c
+    strict = AnalysisSession(log, workshop=True, k=3)
+    with pytest.raises(SmallSelectionError, match="fewer than 3 persons"):
+        strict.get(LogFilter(municipality=["GM0599"]), "kpis")
+    assert strict.scope(AMSTERDAM).view["case:concept:name"].nunique() == 3  # shown
+    # outside workshop mode the small group is shown
+    assert AnalysisSession(log).get(LogFilter(municipality=["GM0599"]), "intervals") is not None
+
+
+def test_workshop_work_in_progress_leaves_no_single_hidden_phase() -> None:
+    wip = pd.DataFrame(
+        {"date": pd.to_datetime(["2024-01-01"]), "a": [12], "b": [3], "c": [20], "total": [35]}
+    )
+    out = suppress_section("wip", wip, 10)
+    # b (3) is hidden; a alone would then be total - a - c: the smallest other part goes too
+    assert out[["a", "b", "c", "total"]].iloc[0].tolist() == [None, None, 20, 35]
+
+
+def test_workshop_share_over_the_norm_that_points_at_few_persons_is_hidden() -> None:
+    intervals = pd.DataFrame(
+        {"interval": ["N13", "N11"], "persons": [40, 40], "share_over_norm": [0.95, 0.5]}
+    )
+    out = suppress_section("intervals", intervals, 10)
+    # 0.95 of 40 leaves 2 under the norm: hidden; 0.5 of 40 is 20 and 20: shown
+    assert out["share_over_norm"].tolist() == [None, 0.5]

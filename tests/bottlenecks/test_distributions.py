@@ -137,19 +137,21 @@ def test_duration_histogram_counts_the_finished_persons() -> None:
     log = permits({"p": 2, "q": 4, "r": 4, "s": 10, "w": None})
     histogram = duration_histogram(log, "N13", bins=4, as_of=at(20))
     assert list(histogram.columns) == HISTOGRAM_COLUMNS
-    # four bins of 2 days from the shortest (2) to the longest (10) finished duration;
+    # bins of whole weeks from day 0 (one week wide: 10 days fit in 4 bins of a week);
     # the last bin includes its right edge; w (still waiting) is in no bin
-    assert histogram["from_days"].tolist() == [2.0, 4.0, 6.0, 8.0]
-    assert histogram["to_days"].tolist() == [4.0, 6.0, 8.0, 10.0]
-    assert histogram["persons"].tolist() == [1, 2, 0, 1]
+    assert histogram["from_days"].tolist() == [0.0, 7.0]
+    assert histogram["to_days"].tolist() == [7.0, 14.0]
+    assert histogram["persons"].tolist() == [3, 1]
     assert histogram["persons"].sum() == 4
 
 
 def test_duration_histogram_default_bins() -> None:
     histogram = duration_histogram(permits({"p": 1, "q": 21}), "N13")
-    assert len(histogram) == 20
-    assert histogram["persons"].sum() == 2
-    assert (histogram["from_days"].iloc[0], histogram["to_days"].iloc[-1]) == (1.0, 21.0)
+    assert histogram["persons"].tolist() == [1, 0, 1]  # weeks 0-7, 7-14, 14-21 (inclusive)
+    # 30 days in at most about 2 bins: three weeks wide
+    wide = duration_histogram(permits({"p": 1, "q": 30}), "N13", bins=2)
+    assert wide["from_days"].tolist() == [0.0, 21.0]
+    assert wide["persons"].tolist() == [1, 1]
 
 
 def test_duration_histogram_of_nobody_finished_is_empty() -> None:
@@ -166,8 +168,7 @@ def test_duration_histogram_in_a_cohort() -> None:
     ).sort_values(["case:concept:name", "time:timestamp"])
     histogram = duration_histogram(log, "N13", cohort=("2024-01-10", "2024-01-10"), bins=1)
     assert histogram["persons"].tolist() == [1]
-    assert histogram["from_days"].tolist() == [6.5]  # numpy widens a single value by 0.5
-    assert histogram["to_days"].tolist() == [7.5]
+    assert (histogram["from_days"].tolist(), histogram["to_days"].tolist()) == ([0.0], [7.0])
 
 
 def test_wait_histogram_of_one_path() -> None:
@@ -183,25 +184,25 @@ def test_wait_histogram_of_one_path() -> None:
         ]
     )
     histogram = wait_histogram(log, LINKED, OFFER, bins=2)
-    assert histogram["from_days"].tolist() == [1.0, 2.0]
-    assert histogram["to_days"].tolist() == [2.0, 3.0]
-    assert histogram["persons"].tolist() == [1, 1]
+    assert histogram["from_days"].tolist() == [0.0]  # waits of 1 and 3 days: one week's bin
+    assert histogram["to_days"].tolist() == [7.0]
+    assert histogram["persons"].tolist() == [2]
     # the other direction, or a pair that never follows directly, has no waits
     assert wait_histogram(log, OFFER, LINKED).empty
     assert wait_histogram(log, "coa_overplaatsing", OFFER, bins=1)["persons"].tolist() == [1]
 
 
 def test_wait_histogram_counts_persons_not_waits() -> None:
-    # p relocates every 2 days, four waits of 2 days; q once, after 2 days; r once, after 6 days.
-    # Bins of 2 days from 2 to 6: [2, 4) holds 5 waits but 2 persons, [4, 6] r alone.
+    # p relocates every 2 days, four waits of 2 days; q once, after 2 days; r once, after 10
+    # days. Week bins: [0, 7) holds 5 waits but 2 persons, [7, 14] r alone.
     move = "coa_overplaatsing"
     rows = [("p", move, at(d), "Budel") for d in (1, 3, 5, 7, 9)]
     rows += [("q", move, at(1), "Budel"), ("q", move, at(3), "Gilze")]
-    rows += [("r", move, at(1), "Budel"), ("r", move, at(7), "Gilze")]
+    rows += [("r", move, at(1), "Budel"), ("r", move, at(11), "Gilze")]
     histogram = wait_histogram(hand_log(rows), move, move, bins=2)
-    assert histogram["from_days"].tolist() == [2.0, 4.0]
+    assert histogram["from_days"].tolist() == [0.0, 7.0]
     assert histogram["persons"].tolist() == [2, 1]
     # a person with waits in two bins counts in both
-    rows += [("p", move, at(15), "Gilze")]  # p's fifth wait: 6 days
+    rows += [("p", move, at(17), "Gilze")]  # p's fifth wait: 8 days
     histogram = wait_histogram(hand_log(rows), move, move, bins=2)
     assert histogram["persons"].tolist() == [2, 2]

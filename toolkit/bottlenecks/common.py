@@ -189,5 +189,5 @@ def _cut_from_whole(cache: dict, log: pd.DataFrame, key: tuple) -> pd.DataFrame 
 
 def _forget_dead(cache: dict) -> None:
     """Drop the blocks of logs nobody holds any more (a dashboard's long-lived store)."""
-    for key in [k for k, entry in cache.items() if entry[0]() is None]:
-        del cache[key]
+    for key in [k for k, entry in list(cache.items()) if entry[0]() is None]:
+        cache.pop(key, None)  # another thread may have dropped it already

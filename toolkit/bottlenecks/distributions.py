@@ -22,22 +22,23 @@ from toolkit.bottlenecks.waits import person_waits
 from toolkit.chain import Chain, Norm
 
 ALL = "all"
-CURVE_COLUMNS = ["segment", "days", "survival", "persons", "completed"]
+CURVE_COLUMNS = ["segment", "days", "survival", "at_risk", "persons", "completed"]
 HISTOGRAM_COLUMNS = ["from_days", "to_days", "persons"]
 DEFAULT_BINS = 20
+WEEK = 7.0
 MAX_SEGMENTS = 12
 
 
 def _curve(segment: str, days: np.ndarray, censored: np.ndarray) -> pd.DataFrame:
     km = kaplan_meier(days, censored)
+    at_risk = len(days) - np.searchsorted(np.sort(days), km.times, side="left")
     # the curve starts at 1 on day 0, so a plotted step begins where every wait begins
-    times = np.concatenate([[0.0], km.times])
-    survival = np.concatenate([[1.0], km.survival])
     return pd.DataFrame(
         {
             "segment": segment,
-            "days": times,
-            "survival": survival,
+            "days": np.concatenate([[0.0], km.times]),
+            "survival": np.concatenate([[1.0], km.survival]),
+            "at_risk": np.concatenate([[len(days)], at_risk]).astype("int64"),
             "persons": km.persons,
             "completed": km.completed,
         }
@@ -80,13 +81,24 @@ def survival_curves(
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CURVE_COLUMNS)
 
 
+def week_edges(values: np.ndarray, bins: int) -> np.ndarray:
+    """Bin edges from day 0 in steps of whole weeks, at most about ``bins`` bins.
+
+    Edges on whole weeks read naturally against norms in weeks, and unlike edges from the
+    smallest to the largest value they do not give away the shortest and longest wait.
+    """
+    top = float(values.max()) if values.size else 0.0
+    width = WEEK * max(1, int(np.ceil(top / (WEEK * bins))))
+    return np.arange(0.0, top + width, width) if top > 0 else np.array([0.0, width])
+
+
 def _histogram(days: pd.Series, bins: int, cases: pd.Series | None = None) -> pd.DataFrame:
     """Values per bin; with ``cases`` (whose value each is) the distinct persons per bin, since
     one person can take the same path, and so wait on it, more than once."""
     if days.empty:
         return pd.DataFrame(columns=HISTOGRAM_COLUMNS)
-    values = days.to_numpy(dtype=float)
-    counts, edges = np.histogram(values, bins=bins)
+    values = np.clip(days.to_numpy(dtype=float), 0.0, None)
+    counts, edges = np.histogram(values, bins=week_edges(values, bins))
     if cases is not None:  # np.histogram's bins: [from, to), the last one [from, to]
         which = np.minimum(np.searchsorted(edges, values, side="right") - 1, len(counts) - 1)
         persons = pd.Series(cases.to_numpy()).groupby(which).nunique()
