@@ -24,7 +24,7 @@ from datetime import date
 
 import pandas as pd
 
-from toolkit.bottlenecks.common import end_of_data, sort_events, to_days
+from toolkit.bottlenecks.common import cached, end_of_data, sort_events, to_days
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, MUNICIPALITY, RESOURCE, TIMESTAMP
 
 KOPPELING = "coa_koppeling"
@@ -96,14 +96,28 @@ def person_attributes(
 ) -> pd.DataFrame:
     """One row per person (``case``) with the segment dimensions; None where the log is silent.
 
-    Columns that the log cannot fill (no ``org:group``, no case attributes) stay empty.
+    Columns that the log cannot fill (no ``org:group``, no case attributes) stay empty. All but
+    the household size come from the person's own events (a per-person block, see
+    :func:`toolkit.bottlenecks.common.cached`); the size counts the household's members in this
+    log, so it is counted here.
 
     Example::
 
         >>> person_attributes(log)["office"].value_counts()  # doctest: +SKIP
     """
-    ordered = sort_events(log)
     moment = end_of_data(log, as_of)
+    out = cached(log, ("attributes", moment), lambda: _own_attributes(log, moment))
+    if HOUSEHOLD in log.columns:
+        # a household attribute is the same on every event of a person (a case attribute)
+        seen = log.loc[log[TIMESTAMP] <= moment, [CASE, HOUSEHOLD]]
+        sizes = _household_size(seen)
+        out["household_size"] = out["case"].map(sizes).astype(object)
+        out["household_size"] = out["household_size"].where(out["household_size"].notna(), None)
+    return out
+
+
+def _own_attributes(log: pd.DataFrame, moment: pd.Timestamp) -> pd.DataFrame:
+    ordered = sort_events(log)
     ordered = ordered[ordered[TIMESTAMP] <= moment]
     out = pd.DataFrame(index=pd.Index(ordered[CASE].unique(), name="case"))
     has = set(ordered.columns)
@@ -115,8 +129,6 @@ def person_attributes(
     for name, column in _CASE_ATTRIBUTE.items():
         if column in has:
             out[name] = _first(ordered, column)
-    if HOUSEHOLD in has:
-        out["household_size"] = _household_size(ordered)
     for name in DIMENSIONS:
         if name not in out:
             out[name] = None

@@ -106,8 +106,12 @@ def segment_table(
     as_of: pd.Timestamp | date | str | None = None,
     cohort: Cohort | None = None,
     attributes: pd.DataFrame | None = None,
+    households: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The per-person interval table with the segment dimensions beside it.
+
+    ``attributes`` and ``households`` (:func:`person_households`) are the log's, when the caller
+    has them already (one table for every interval it segments).
 
     Example::
 
@@ -117,13 +121,21 @@ def segment_table(
     attrs = person_attributes(log, as_of=as_of) if attributes is None else attributes
     out = people.merge(attrs, on="case", how="left")
     out["cohort"] = cohort_quarter(out["start"]) if len(out) else pd.Series(dtype=object)
-    if HOUSEHOLD in log.columns:
-        households = log[[CASE, HOUSEHOLD]].dropna().drop_duplicates(CASE)
-        out = out.merge(households.rename(columns={CASE: "case"}), on="case", how="left")
+    homes = person_households(log) if households is None else households
+    if homes is not None:
+        out = out.merge(homes, on="case", how="left")
         out["unit"] = out[HOUSEHOLD].astype(object).where(out[HOUSEHOLD].notna(), out["case"])
     else:
         out["unit"] = out["case"]
     return out
+
+
+def person_households(log: pd.DataFrame) -> pd.DataFrame | None:
+    """``case`` and its household (the first recorded), or None for a log without households."""
+    if HOUSEHOLD not in log.columns:
+        return None
+    households = log[[CASE, HOUSEHOLD]].dropna().drop_duplicates(CASE)
+    return households.rename(columns={CASE: "case"})
 
 
 def _follow_up(km: KaplanMeier, days: np.ndarray) -> float:
@@ -148,27 +160,34 @@ def _effect(seg_days, seg_cens, rest_days, rest_cens) -> tuple[float, float, flo
 def _test_dimension(table: pd.DataFrame, norm_id: str, dimension: str, min_group: int) -> list:
     values = table[dimension].astype(object)
     persons = values.value_counts()
-    open_now = (table["censored"] & ~table["left_chain"]).groupby(values).sum()
+    # integer codes per value: comparing codes, not objects, for every segment
+    codes, uniques = pd.factorize(values)
+    code_of = {value: i for i, value in enumerate(uniques)}
+    open_now = np.bincount(
+        codes[codes >= 0],
+        weights=(table["censored"] & ~table["left_chain"]).to_numpy()[codes >= 0],
+        minlength=len(uniques),
+    )
     # the members of a household move together: the test takes one observation per household
-    units = table.drop_duplicates(["unit", dimension])
-    unit_values = units[dimension].astype(object).to_numpy()
-    days = units["days"].to_numpy(dtype=float)
-    censored = units["censored"].to_numpy(dtype=bool)
+    first = ~pd.DataFrame({"unit": table["unit"].to_numpy(), "code": codes}).duplicated().to_numpy()
+    unit_codes = codes[first]
+    days = table["days"].to_numpy(dtype=float)[first]
+    censored = table["censored"].to_numpy(dtype=bool)[first]
     person_days = table["days"].to_numpy(dtype=float)
     person_censored = table["censored"].to_numpy(dtype=bool)
     tested = []
     for value, n in persons.items():
-        inside = unit_values == value
+        inside = unit_codes == code_of[value]
         if n < min_group or len(table) - n < min_group:
             continue
         if not (~censored[inside]).any() or not (~censored[~inside]).any():
             continue
         tested.append((value, n, inside))
-    tests = logrank_slower(days, censored, unit_values, [value for value, _, _ in tested])
+    tests = logrank_slower(days, censored, unit_codes, [code_of[value] for value, _, _ in tested])
     rows = []
     for value, n, inside in tested:
-        statistic, p_value = tests[value]
-        member = (values == value).to_numpy()
+        statistic, p_value = tests[code_of[value]]
+        member = codes == code_of[value]
         m_seg, m_rest, effect, benchmark, kind = _effect(
             person_days[member],
             person_censored[member],
@@ -184,7 +203,7 @@ def _test_dimension(table: pd.DataFrame, norm_id: str, dimension: str, min_group
                 "value": str(value),
                 "persons": int(n),
                 "households": int(inside.sum()),
-                "still_open": int(open_now[value]),
+                "still_open": int(open_now[code_of[value]]),
                 "median_days": m_seg,
                 "median_rest": m_rest,
                 "effect_days": float(effect),
@@ -235,11 +254,13 @@ def slow_segments(
     chosen = distinct_intervals([n if isinstance(n, Norm) else chain.norm(n) for n in given])
     if attributes is None:
         attributes = person_attributes(log, as_of=as_of)
+    households = person_households(log)
     rows: list[dict] = []
     for norm in chosen:
         table = segment_table(
-            log, norm, chain=chain, as_of=as_of, cohort=cohort, attributes=attributes
-        )
+            log, norm, chain=chain, as_of=as_of, cohort=cohort, attributes=attributes,
+            households=households,
+        )  # fmt: skip
         if intervals is None and not end_expected(table):
             continue
         for dimension in dimensions:
