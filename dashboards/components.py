@@ -21,6 +21,8 @@ from dash import dash_table, dcc, html
 from dashboards.i18n import column, language_of, t
 
 THEME = Path(__file__).with_name("theme.toml")
+# The system's own sans-serif: no web font to fetch, the same look in charts and tables.
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 
 @cache
@@ -64,7 +66,7 @@ def graph(figure: go.Figure, graph_id: str, filename: str) -> dcc.Graph:
     """A chart with plotly's PNG download in its mode bar and no link to plotly's site."""
     figure.update_layout(
         margin={"l": 40, "r": 20, "t": 40, "b": 40},
-        font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
+        font={"family": FONT},
         paper_bgcolor="white",
         plot_bgcolor="white",
     )
@@ -87,8 +89,8 @@ def _cell(value: Any) -> Any:
         return None
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat() if value == value.normalize() else value.isoformat()
-    if isinstance(value, float):
-        return round(value, 3)
+    if isinstance(value, float):  # days and person-days to a tenth, shares to three places
+        return round(value, 1) if abs(value) >= 10 else round(value, 3)
     if isinstance(value, list | tuple | dict):
         return str(value)
     return value if isinstance(value, int | str | bool) else str(value)
@@ -108,7 +110,7 @@ def table(frame: pd.DataFrame, table_id: str, language: str, *, page_size: int =
         export_format="csv",
         export_headers="display",
         style_table={"overflowX": "auto"},
-        style_cell={"fontFamily": "inherit", "fontSize": "0.85rem", "padding": "4px 8px",
+        style_cell={"fontFamily": FONT, "fontSize": "0.85rem", "padding": "4px 8px",
                     "maxWidth": "28rem", "whiteSpace": "normal", "textAlign": "left"},
         style_header={"fontWeight": "bold", "backgroundColor": "#eef1f5"},
     )  # fmt: skip

@@ -32,6 +32,14 @@ def choose(dash_duo, dropdown: str, value: str) -> None:
     settled(dash_duo)
 
 
+def choose_option(dash_duo, dropdown: str, label: str) -> None:
+    """Pick the option with this label in a single-choice dropdown."""
+    dash_duo.find_element(f"#{dropdown}").click()
+    options = dash_duo.driver.find_elements("css selector", ".dash-dropdown-option")
+    next(option for option in options if option.text.strip() == label).click()
+    settled(dash_duo)
+
+
 def tile_text(dash_duo, tile: str) -> str:
     return dash_duo.find_element(f"#{tile}-value").text
 
