@@ -40,26 +40,28 @@ def is_missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 
 
-def fmt_int(value: Any, language: str) -> str:
-    """A count with the language's thousands separator; empty (suppressed) shows as a dash."""
+def fmt_number(value: Any, language: str, decimals: int = 0) -> str:
+    """A number in the language's notation (Dutch: 1.234,5; English: 1,234.5); an empty
+    (suppressed) value shows as a dash."""
     if is_missing(value):
         return "–"
-    text = f"{int(value):,}"
-    return text.replace(",", ".") if language_of(language) == "nl" else text
+    text = f"{float(value):,.{decimals}f}"
+    if language_of(language) == "nl":
+        text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    return text
+
+
+def fmt_int(value: Any, language: str) -> str:
+    """A count with the language's thousands separator."""
+    return fmt_number(value, language)
 
 
 def fmt_days(value: Any, language: str) -> str:
-    if is_missing(value):
-        return "–"
-    text = f"{float(value):,.0f}"
-    return text.replace(",", ".") if language_of(language) == "nl" else text
+    return fmt_number(value, language)
 
 
 def fmt_share(value: Any, language: str) -> str:
-    if is_missing(value):
-        return "–"
-    text = f"{100 * float(value):.1f}%"
-    return text.replace(".", ",") if language_of(language) == "nl" else text
+    return "–" if is_missing(value) else f"{fmt_number(100 * float(value), language, 1)}%"
 
 
 def graph(figure: go.Figure, graph_id: str, filename: str) -> dcc.Graph:

@@ -15,7 +15,16 @@ from typing import Any
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
-from dashboards.components import card, dropdown_labels, empty, fmt_days, fmt_int, graph, table
+from dashboards.components import (
+    card,
+    dropdown_labels,
+    empty,
+    fmt_days,
+    fmt_int,
+    fmt_number,
+    graph,
+    table,
+)
 from dashboards.filterbar import current_filter
 from dashboards.i18n import column, language_of, t
 from dashboards.pages.doorlooptijden import curves_figure
@@ -67,8 +76,8 @@ def facts(finding: Finding, language: str) -> html.Dl:
         (t("knelpunten_fact_kind", language), kind_name(finding.kind, language)),
         (t("knelpunten_fact_place", language), finding.place),
         (t("knelpunten_fact_metric", language), finding.metric),
-        (t("knelpunten_fact_value", language), _number(finding.value, language)),
-        (t("knelpunten_fact_benchmark", language), _number(finding.benchmark, language)),
+        (t("knelpunten_fact_value", language), fmt_number(finding.value, language, 2)),
+        (t("knelpunten_fact_benchmark", language), fmt_number(finding.benchmark, language, 2)),
         (t("knelpunten_fact_persons", language), fmt_int(finding.persons, language)),
         (t("excess_person_days", language), fmt_days(finding.excess_person_days, language)),
     ]
@@ -84,15 +93,6 @@ def facts(finding: Finding, language: str) -> html.Dl:
         id="knelpunten-facts",
         style=DL,
     )
-
-
-def _number(value: Any, language: str) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    text = f"{float(value):,.2f}"
-    if language_of(language) == "nl":
-        text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
-    return text
 
 
 def norm_rows(frame: pd.DataFrame, interval: str, dimension: str | None, language: str) -> Any:

@@ -22,6 +22,7 @@ from dashboards.components import (
     card,
     empty,
     fmt_int,
+    fmt_number,
     graph,
     histogram_figure,
     organisation_colour,
@@ -120,12 +121,8 @@ def organisation_name(session: AnalysisSession, org: str, language: str) -> str:
 
 
 def fmt_wait(days: Any, language: str) -> str:
-    if days is None or pd.isna(days):
-        return "–"
-    text = f"{float(days):,.1f}"
-    if language_of(language) == "nl":
-        text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
-    return f"{text} {t('procesmodel_days_short', language)}"
+    text = fmt_number(days, language, 1)
+    return text if text == "–" else f"{text} {t('procesmodel_days_short', language)}"
 
 
 def elements(session: AnalysisSession, dfg: Dfg, mode: str, language: str) -> list[dict[str, Any]]:
