@@ -53,6 +53,20 @@ def _positive(text: str) -> int:
     return value
 
 
+def add_audience_options(parser: argparse.ArgumentParser, language_help: str) -> None:
+    """``--workshop``, ``--k`` and ``--language``: who looks, for every command that shows."""
+    parser.add_argument(
+        "--workshop", action="store_true", help="suppress every figure about fewer than k persons"
+    )
+    parser.add_argument(
+        "--k",
+        type=_positive,
+        default=DEFAULT_K,
+        help=f"the smallest group shown in workshop mode (default {DEFAULT_K})",
+    )
+    parser.add_argument("--language", choices=("nl", "en"), default="nl", help=language_help)
+
+
 def add_analyze_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``analyze`` subcommand to the ``ketenlens`` parser."""
     parser = subparsers.add_parser(
@@ -113,21 +127,7 @@ def add_analyze_parser(subparsers: argparse._SubParsersAction) -> argparse.Argum
         metavar="DATE",
         help="end of the data (default: --to, else the last event)",
     )
-    parser.add_argument(
-        "--workshop", action="store_true", help="suppress every figure about fewer than k persons"
-    )
-    parser.add_argument(
-        "--k",
-        type=_positive,
-        default=DEFAULT_K,
-        help=f"the smallest group shown in workshop mode (default {DEFAULT_K})",
-    )
-    parser.add_argument(
-        "--language",
-        choices=("nl", "en"),
-        default="nl",
-        help="language of the printed table and the html report",
-    )
+    add_audience_options(parser, "language of the printed table and the html report")
     parser.set_defaults(func=cmd_analyze)  # fmt: skip
     return parser
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from toolkit.analyze_cli import add_audience_options
 from toolkit.errors import EventLogError
 
 DEMO_DIR = Path("event_logs/demo")
@@ -81,7 +82,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _server_options(parser: argparse.ArgumentParser) -> None:
     from dashboards.serve import DEFAULT_HOST, DEFAULT_PORT
-    from toolkit.suppression import DEFAULT_K
 
     parser.add_argument(
         "--host",
@@ -89,21 +89,7 @@ def _server_options(parser: argparse.ArgumentParser) -> None:
         help="address to listen on (default 127.0.0.1: this computer only)",
     )
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default 8050)")
-    parser.add_argument(
-        "--workshop", action="store_true", help="hide every figure about fewer than k persons"
-    )
-    parser.add_argument(
-        "--k",
-        type=int,
-        default=DEFAULT_K,
-        help=f"smallest group shown in workshop mode (default {DEFAULT_K})",
-    )
-    parser.add_argument(
-        "--language",
-        choices=("nl", "en"),
-        default="nl",
-        help="starting language (a switch in the page changes it)",
-    )
+    add_audience_options(parser, "starting language (a switch in the page changes it)")
     parser.add_argument("--open", action="store_true", help="open the address in a browser")  # fmt: skip
 
 
