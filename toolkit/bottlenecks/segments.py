@@ -22,6 +22,7 @@ Person values come from :func:`toolkit.bottlenecks.persons.person_attributes`. E
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -31,7 +32,7 @@ from scipy import stats
 from toolkit.bottlenecks.common import LOCAL_TZ
 from toolkit.bottlenecks.intervals import Cohort, end_expected, person_intervals
 from toolkit.bottlenecks.persons import DIMENSIONS, person_attributes
-from toolkit.bottlenecks.survival import KaplanMeier, kaplan_meier, logrank_slower
+from toolkit.bottlenecks.survival import MEDIAN, KaplanMeier, kaplan_meier, logrank_slower
 from toolkit.chain import Chain, Norm, load_chain
 from toolkit.eventlog import CASE
 
@@ -144,77 +145,206 @@ def _follow_up(km: KaplanMeier, days: np.ndarray) -> float:
     return float("inf") if finished else float(np.max(days))
 
 
-def _effect(seg_days, seg_cens, rest_days, rest_cens) -> tuple[float, float, float, float, str]:
-    """(segment median, rest median, effect, the rest's benchmark for the effect, kind)."""
+def _rmst_effect(seg_days, seg_cens, rest_days, rest_cens) -> tuple[float, float]:
+    """(effect, the rest's benchmark) as restricted means, for when a median is not reached."""
     seg = kaplan_meier(seg_days, seg_cens)
     rest = kaplan_meier(rest_days, rest_cens)
-    m_seg = np.nan if seg.median is None else seg.median
-    m_rest = np.nan if rest.median is None else rest.median
-    if np.isfinite(m_seg) and np.isfinite(m_rest):
-        return m_seg, m_rest, m_seg - m_rest, m_rest, "median"
     horizon = min(_follow_up(seg, seg_days), _follow_up(rest, rest_days))
     rest_mean = rest.restricted_mean(horizon)
-    return m_seg, m_rest, seg.restricted_mean(horizon) - rest_mean, rest_mean, "rmst"
+    return seg.restricted_mean(horizon) - rest_mean, rest_mean
 
 
-def _test_dimension(table: pd.DataFrame, norm_id: str, dimension: str, min_group: int) -> list:
-    values = table[dimension].astype(object)
-    persons = values.value_counts()
-    # integer codes per value: comparing codes, not objects, for every segment
-    codes, uniques = pd.factorize(values)
-    code_of = {value: i for i, value in enumerate(uniques)}
-    open_now = np.bincount(
-        codes[codes >= 0],
-        weights=(table["censored"] & ~table["left_chain"]).to_numpy()[codes >= 0],
-        minlength=len(uniques),
-    )
-    # the members of a household move together: the test takes one observation per household
-    first = ~pd.DataFrame({"unit": table["unit"].to_numpy(), "code": codes}).duplicated().to_numpy()
-    unit_codes = codes[first]
-    days = table["days"].to_numpy(dtype=float)[first]
-    censored = table["censored"].to_numpy(dtype=bool)[first]
-    person_days = table["days"].to_numpy(dtype=float)
-    person_censored = table["censored"].to_numpy(dtype=bool)
-    tested = []
-    for value, n in persons.items():
-        inside = unit_codes == code_of[value]
-        if n < min_group or len(table) - n < min_group:
-            continue
-        if not (~censored[inside]).any() or not (~censored[~inside]).any():
-            continue
-        tested.append((value, n, inside))
-    tests = logrank_slower(days, censored, unit_codes, [code_of[value] for value, _, _ in tested])
-    rows = []
-    for value, n, inside in tested:
-        statistic, p_value = tests[code_of[value]]
-        member = codes == code_of[value]
-        m_seg, m_rest, effect, benchmark, kind = _effect(
-            person_days[member],
-            person_censored[member],
-            person_days[~member],
-            person_censored[~member],
+@dataclass(frozen=True)
+class _PersonCodes:
+    """Every person's value of every dimension as an integer code, and their household.
+
+    One table per call of :func:`slow_segments`: each interval's persons are rows of it, so the
+    ~90 interval x dimension tests compare integers instead of text.
+    """
+
+    cases: pd.Index  # the persons of person_attributes, in its order
+    codes: dict[str, tuple[np.ndarray, np.ndarray]]  # dimension -> (code per person, values)
+    units: np.ndarray  # household code; a person without a household is a unit of their own
+
+    @classmethod
+    def of(cls, attributes: pd.DataFrame, households: pd.DataFrame | None) -> _PersonCodes:
+        codes = {}
+        for dimension in DIMENSIONS:
+            code, values = pd.factorize(attributes[dimension].astype(object))
+            codes[dimension] = (code, np.asarray(values, dtype=object))
+        if households is None:
+            units = np.arange(len(attributes))
+        else:
+            home = attributes[["case"]].merge(households, on="case", how="left")[HOUSEHOLD]
+            units, _ = pd.factorize(home.astype(object))
+            alone = units < 0
+            units[alone] = units.max(initial=-1) + 1 + np.arange(int(alone.sum()))
+        return cls(pd.Index(attributes["case"]), codes, units)
+
+
+@dataclass(frozen=True)
+class _Interval:
+    """One interval's persons as arrays sorted by duration, once for every curve and test.
+
+    ``days``, ``censored``, ``open_now`` and ``persons`` (each person's row in
+    :class:`_PersonCodes`) are in that order; ``order`` is each one's row in the interval table.
+    ``times`` are the distinct durations at which somebody finished, ``starts``/``ends`` the
+    range of each among the sorted persons, ``at_risk``/``deaths`` everybody's numbers there:
+    the only steps any curve of this interval can take.
+    """
+
+    days: np.ndarray
+    censored: np.ndarray
+    open_now: np.ndarray  # still waiting (censored, and not because they left the chain)
+    persons: np.ndarray
+    order: np.ndarray
+    times: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    at_risk: np.ndarray
+    deaths: np.ndarray
+
+    @classmethod
+    def of(cls, people: pd.DataFrame, codes: _PersonCodes) -> _Interval:
+        persons = codes.cases.get_indexer(people["case"])
+        if (persons < 0).any():
+            raise ValueError("person attributes lack persons of the interval: pass the log's own")
+        order = np.argsort(people["days"].to_numpy(dtype=float), kind="stable")
+        days = people["days"].to_numpy(dtype=float)[order]
+        censored = people["censored"].to_numpy(dtype=bool)[order]
+        left = people["left_chain"].to_numpy(dtype=bool)[order]
+        starts = np.flatnonzero(np.diff(days, prepend=-np.inf) > 0)
+        ends = np.append(starts[1:], days.size)
+        finished = np.concatenate([[0], np.cumsum(~censored)])
+        deaths = finished[ends] - finished[starts]
+        observed = deaths > 0
+        return cls(
+            days=days,
+            censored=censored,
+            open_now=censored & ~left,
+            persons=persons[order],
+            order=order,
+            times=days[starts[observed]],
+            starts=starts[observed],
+            ends=ends[observed],
+            at_risk=days.size - starts[observed],
+            deaths=deaths[observed],
         )
-        over = np.clip(person_days[member] - m_rest, 0.0, None).sum()
-        excess = float(over) if np.isfinite(m_rest) else np.nan
+
+    def units(self, keys: np.ndarray) -> np.ndarray:
+        """Positions of the first person (in the interval table) of each distinct key, sorted."""
+        in_table = np.empty_like(keys)
+        in_table[self.order] = keys
+        _, first = np.unique(in_table, return_index=True)
+        position = np.empty_like(self.order)
+        position[self.order] = np.arange(self.order.size)
+        return np.sort(position[first])
+
+    def medians(self, codes: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Kaplan-Meier medians of each group and of everybody outside it (NaN: not reached).
+
+        Every curve is read off the one sorted sample: a group's numbers at risk and finished at
+        each step, and the rest's as everybody's minus the group's. Where a curve has no step
+        its factor is exactly one, so each median is that of the group's own estimate
+        (:func:`~toolkit.bottlenecks.survival.kaplan_meier`).
+        """
+        member = groups[:, None] == codes[None, :]  # a row per group
+        done = member & ~self.censored[None, :]
+        zero = np.zeros((groups.size, 1), dtype=np.int32)
+        before = np.concatenate([zero, np.cumsum(member, axis=1, dtype=np.int32)], axis=1)
+        finished = np.concatenate([zero, np.cumsum(done, axis=1, dtype=np.int32)], axis=1)
+        at_risk = before[:, -1:] - before[:, self.starts]
+        deaths = finished[:, self.ends] - finished[:, self.starts]
+        rest = (self.at_risk[None, :] - at_risk, self.deaths[None, :] - deaths)
+        return self._median(at_risk, deaths), self._median(*rest)
+
+    def _median(self, at_risk: np.ndarray, deaths: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            factor = np.where(at_risk > 0, (at_risk - deaths) / at_risk, 1.0)
+        reached = np.cumprod(factor, axis=1) <= 1.0 - MEDIAN + 1e-12
+        first = reached.argmax(axis=1)
+        return np.where(reached.any(axis=1), self.times[first], np.nan)
+
+
+def _test_dimension(
+    interval: _Interval, codes: np.ndarray, values: np.ndarray, units: np.ndarray,
+    norm_id: str, dimension: str, min_group: int,
+) -> list[dict]:  # fmt: skip
+    """Every value of one dimension with at least ``min_group`` persons against the rest.
+
+    ``codes`` holds each person's value (-1: none), ``units`` their household, both in the
+    interval's sorted order.
+    """
+    size = len(values)
+    valued = codes >= 0
+    persons = np.bincount(codes[valued], minlength=size)
+    open_now = np.bincount(codes[valued], weights=interval.open_now[valued], minlength=size)
+    # the members of a household move together: the test takes one observation per household
+    first = interval.units(units * (size + 1) + (codes + 1))
+    unit_codes = codes[first]
+    unit_days, unit_censored = interval.days[first], interval.censored[first]
+    unit_valued = unit_codes >= 0
+    households = np.bincount(unit_codes[unit_valued], minlength=size)
+    unit_done = np.bincount(unit_codes[unit_valued], weights=~unit_censored[unit_valued],
+                            minlength=size)  # fmt: skip
+    all_done = int((~unit_censored).sum())
+    # the largest segments first, ties in order of appearance (as value_counts)
+    seen = np.full(size, codes.size)
+    np.minimum.at(seen, codes[valued], interval.order[valued])
+    tested = [
+        v
+        for v in np.lexsort((seen, -persons))
+        if persons[v] >= min_group
+        and len(codes) - persons[v] >= min_group
+        and unit_done[v] > 0
+        and all_done - unit_done[v] > 0
+    ]
+    if not tested:
+        return []
+    groups = np.asarray(tested)
+    tests = logrank_slower(unit_days, unit_censored, unit_codes, tested)
+    medians, rest_medians = interval.medians(codes, groups)
+    rows = []
+    for v, m_seg, m_rest in zip(tested, medians, rest_medians, strict=True):
+        member = codes == v
+        statistic, p_value = tests[v]
+        if np.isfinite(m_seg) and np.isfinite(m_rest):
+            effect, benchmark, kind = m_seg - m_rest, m_rest, "median"
+        else:
+            effect, benchmark = _rmst_effect(
+                interval.days[member], interval.censored[member],
+                interval.days[~member], interval.censored[~member],
+            )  # fmt: skip
+            kind = "rmst"
+        over = np.clip(interval.days[member] - m_rest, 0.0, None).sum()
         rows.append(
             {
                 "interval": norm_id,
                 "dimension": dimension,
-                "value": str(value),
-                "persons": int(n),
-                "households": int(inside.sum()),
-                "still_open": int(open_now[code_of[value]]),
-                "median_days": m_seg,
-                "median_rest": m_rest,
+                "value": str(values[v]),
+                "persons": int(persons[v]),
+                "households": int(households[v]),
+                "still_open": int(open_now[v]),
+                "median_days": float(m_seg),
+                "median_rest": float(m_rest),
                 "effect_days": float(effect),
                 "effect_kind": kind,
                 "relative_effect": float(effect / benchmark) if benchmark > 0 else np.nan,
                 "statistic": statistic,
                 "p_value": p_value,
-                "excess_days": excess,
+                "excess_days": float(over) if np.isfinite(m_rest) else np.nan,
             }
         )
     return rows
+
+
+def _cohort_codes(starts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each person's cohort (quarter of the interval start, as :func:`cohort_quarter`) as codes."""
+    local = starts.dt.tz_convert(LOCAL_TZ)
+    quarter = (local.dt.year * 4 + local.dt.quarter - 1).to_numpy()
+    codes, uniques = pd.factorize(quarter)
+    values = np.array([f"{q // 4}Q{q % 4 + 1}" for q in uniques], dtype=object)
+    return codes, values
 
 
 def slow_segments(
@@ -254,17 +384,24 @@ def slow_segments(
     chosen = distinct_intervals([n if isinstance(n, Norm) else chain.norm(n) for n in given])
     if attributes is None:
         attributes = person_attributes(log, as_of=as_of)
-    households = person_households(log)
+    persons = _PersonCodes.of(attributes, person_households(log))
     rows: list[dict] = []
     for norm in chosen:
-        table = segment_table(
-            log, norm, chain=chain, as_of=as_of, cohort=cohort, attributes=attributes,
-            households=households,
-        )  # fmt: skip
-        if intervals is None and not end_expected(table):
+        people = person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
+        if intervals is None and not end_expected(people):
             continue
+        interval = _Interval.of(people, persons)
+        units = persons.units[interval.persons]
         for dimension in dimensions:
-            rows.extend(_test_dimension(table, norm.id, dimension, min_group))
+            if dimension == "cohort":
+                codes, values = _cohort_codes(people["start"])
+                codes = codes[interval.order]
+            else:
+                codes, values = persons.codes[dimension]
+                codes = codes[interval.persons]
+            rows.extend(
+                _test_dimension(interval, codes, values, units, norm.id, dimension, min_group)
+            )
     out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in _DERIVED])
     if out.empty:
         return pd.DataFrame(columns=COLUMNS)
