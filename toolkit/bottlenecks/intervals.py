@@ -27,7 +27,6 @@ import pandas as pd
 from toolkit.bottlenecks.common import cached, end_of_data, in_window, to_days
 from toolkit.bottlenecks.survival import kaplan_meier
 from toolkit.chain import Chain, Norm, load_chain
-from toolkit.chain.intervals import interval_bounds
 from toolkit.eventlog import ACTIVITY, CASE, TIMESTAMP
 
 EXIT_PHASE = "vertrek"
@@ -106,34 +105,82 @@ def person_intervals(
     if cohort is not None:  # per person, so a cohort is a cut of everybody's intervals
         everybody = person_intervals(log, norm, chain=chain, as_of=moment)
         return everybody[in_window(everybody["start"], cohort)].reset_index(drop=True)
-    key = ("intervals", norm, id(chain), moment)
-    return cached(log, key, lambda: _person_intervals(log, norm, chain, moment))
+    # an analysis asks for every norm of the chain: one table for all of them is computed (and,
+    # for a subset of persons, cut from the whole log's) once instead of once per norm
+    norms = chain.norms if norm in chain.norms else (norm,)
+    key = ("intervals", norms, id(chain), moment)
+    table = cached(log, key, lambda: _person_intervals(log, norms, chain, moment))
+    position = norms.index(norm)
+    first, last = np.searchsorted(table["interval"].to_numpy(), [position, position + 1])
+    return table.iloc[first:last].drop(columns="interval").reset_index(drop=True)
 
 
 def _person_intervals(
-    log: pd.DataFrame, norm: Norm, chain: Chain, moment: pd.Timestamp
+    log: pd.DataFrame, norms: tuple[Norm, ...], chain: Chain, moment: pd.Timestamp
 ) -> pd.DataFrame:
-    seen = log.loc[log[TIMESTAMP] <= moment, [CASE, ACTIVITY, TIMESTAMP]]
-    bounds = interval_bounds(seen, norm).reset_index(drop=True)
-    if bounds.empty:  # pandas cannot join empty Arrow-backed keys; nobody started, nothing to do
-        empty = {"days": float, "censored": bool, "left_chain": bool}
-        return bounds.assign(**{c: pd.Series(dtype=t) for c, t in empty.items()})[
-            ["case", "start", "end", "days", "censored", "left_chain"]
-        ]
-    exits = seen[seen[ACTIVITY].isin(passing_activities(chain, norm))]
-    exits = exits.join(bounds.set_index("case")["start"], on=CASE, how="inner")
-    exits = exits[exits[TIMESTAMP] >= exits["start"]]
-    first_exit = exits.groupby(CASE, observed=True)[TIMESTAMP].min().rename("left_at")
-    left_at = bounds.join(first_exit, on="case")["left_at"]
-    open_ = bounds["end"].isna()
+    """The tables of :func:`person_intervals` for ``norms``, one below the other by position.
+
+    The interval is the one of :func:`toolkit.chain.intervals.interval_bounds`, computed for all
+    norms in one pass: the events that start, end or pass any norm are put in (person, time)
+    order once, after which a person's first such event is the first of their rows, and every
+    norm costs a few array operations on those rows instead of joins on the whole log.
+    """
+    stamps = log[TIMESTAMP]
+    activity, names = pd.factorize(log[ACTIVITY])
+    roles = [(n.from_activities, n.to_activities, passing_activities(chain, n)) for n in norms]
+    # per activity code: whether it plays the role; the extra last entry is for code -1 (no value)
+    plays = [[np.append(names.isin(list(acts)), False) for acts in role] for role in roles]
+    relevant = np.logical_or.reduce([flag for role in plays for flag in role])[activity]
+    rows = np.flatnonzero(relevant & (stamps <= moment).to_numpy())
+    cases, people = pd.factorize(log[CASE].take(rows), sort=True)
+    rows, cases = rows[cases >= 0], cases[cases >= 0]
+    times = stamps.array.asi8[rows]
+    step = np.diff(cases)
+    if (step < 0).any() or ((step == 0) & (np.diff(times) < 0)).any():
+        order = np.lexsort((times, cases))
+        rows, cases, times = rows[order], cases[order], times[order]
+    activity = activity[rows]
+    parts = []
+    for position, (starts, ends, passes) in enumerate(plays):
+        first = _first_per_person(np.flatnonzero(starts[activity]), cases)
+        began = cases[first]
+        since = np.full(len(people), np.iinfo(np.int64).max)  # who did not start: never
+        since[began] = times[first]
+        found = []
+        for flag in (ends, passes):
+            at = np.flatnonzero(flag[activity])
+            at = _first_per_person(at[times[at] >= since[cases[at]]], cases)
+            row = np.full(len(people), -1)  # -1: none, a missing value when taken
+            row[cases[at]] = rows[at]
+            found.append(row[began])
+        parts.append((np.full(len(first), position), began, rows[first], *found))
+    interval, case, start, end, left_at = (
+        np.concatenate(column) for column in zip(*parts, strict=True)
+    )
+    moments = stamps.array
+    out = pd.DataFrame(
+        {
+            "interval": interval,
+            "case": people.take(case),
+            "start": moments.take(start),
+            "end": moments.take(end, allow_fill=True),
+        }
+    )
+    left_at = pd.Series(moments.take(left_at, allow_fill=True))
+    open_ = out["end"].isna()
     left = open_ & left_at.notna()
-    stop = bounds["end"].where(~open_, left_at.where(left, moment))
-    out = bounds.assign(
-        days=to_days(stop - bounds["start"]).astype(float),
+    stop = out["end"].where(~open_, left_at.where(left, moment))
+    return out.assign(
+        days=to_days(stop - out["start"]).astype(float),
         censored=open_.to_numpy(),
         left_chain=left.to_numpy(),
     )
-    return out[["case", "start", "end", "days", "censored", "left_chain"]]
+
+
+def _first_per_person(positions: np.ndarray, cases: np.ndarray) -> np.ndarray:
+    """Of rows in (person, time) order, each person's first: the earliest event."""
+    owner = cases[positions]
+    return positions[np.r_[True, owner[1:] != owner[:-1]]] if len(positions) else positions
 
 
 def end_expected(people: pd.DataFrame) -> bool:
