@@ -22,10 +22,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from toolkit.bottlenecks.common import cached, end_of_data, sort_events, to_days
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, MUNICIPALITY, RESOURCE, TIMESTAMP
+from toolkit.filters import member_of
 
 KOPPELING = "coa_koppeling"
 INTERVIEW = "ind_nader_gehoor"
@@ -84,11 +86,28 @@ def _location(log: pd.DataFrame, moment: pd.Timestamp) -> pd.Series:
     return longest.drop_duplicates("case").set_index("case")["location"]
 
 
-def _household_size(log: pd.DataFrame) -> pd.Series:
-    households = log[[CASE, HOUSEHOLD]].dropna().drop_duplicates(CASE)
-    size = households.groupby(HOUSEHOLD)[CASE].transform("size")
-    label = size.map(lambda n: f"{HOUSEHOLD_CAP}+" if n >= HOUSEHOLD_CAP else str(n))
-    return pd.Series(label.to_numpy(), index=households[CASE].to_numpy(), dtype=object)
+def person_households(log: pd.DataFrame) -> pd.DataFrame | None:
+    """``case`` and its household (the first recorded), or None for a log without households.
+
+    A per-person block (:func:`~toolkit.bottlenecks.common.cached`): the household is a case
+    attribute, the same on each of a person's events.
+    """
+    if HOUSEHOLD not in log.columns:
+        return None
+
+    def compute() -> pd.DataFrame:
+        households = log[[CASE, HOUSEHOLD]].dropna().drop_duplicates(CASE)
+        return households.rename(columns={CASE: "case"}).reset_index(drop=True)
+
+    return cached(log, ("households",), compute)
+
+
+def _household_size(persons: pd.Series, households: pd.DataFrame) -> pd.Series:
+    """The size label (``1`` ... ``5+``) of each person's household among ``persons``."""
+    members = households[member_of(households["case"], persons)]
+    size = members.groupby(HOUSEHOLD, observed=True)["case"].transform("size").to_numpy()
+    label = np.where(size >= HOUSEHOLD_CAP, f"{HOUSEHOLD_CAP}+", size.astype(str))
+    return pd.Series(label, index=members["case"].to_numpy(), dtype=object)
 
 
 def person_attributes(
@@ -107,10 +126,10 @@ def person_attributes(
     """
     moment = end_of_data(log, as_of)
     out = cached(log, ("attributes", moment), lambda: _own_attributes(log, moment))
-    if HOUSEHOLD in log.columns:
-        # a household attribute is the same on every event of a person (a case attribute)
-        seen = log.loc[log[TIMESTAMP] <= moment, [CASE, HOUSEHOLD]]
-        sizes = _household_size(seen)
+    households = person_households(log)
+    if households is not None:
+        # counted among the persons seen by the moment: the rows of ``out``
+        sizes = _household_size(out["case"], households)
         out["household_size"] = out["case"].map(sizes).astype(object)
         out["household_size"] = out["household_size"].where(out["household_size"].notna(), None)
     return out

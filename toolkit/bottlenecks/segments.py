@@ -31,10 +31,9 @@ from scipy import stats
 
 from toolkit.bottlenecks.common import LOCAL_TZ
 from toolkit.bottlenecks.intervals import Cohort, end_expected, person_intervals
-from toolkit.bottlenecks.persons import DIMENSIONS, person_attributes
+from toolkit.bottlenecks.persons import DIMENSIONS, person_attributes, person_households
 from toolkit.bottlenecks.survival import MEDIAN, KaplanMeier, kaplan_meier, logrank_slower
 from toolkit.chain import Chain, Norm, load_chain
-from toolkit.eventlog import CASE
 
 HOUSEHOLD = "case:household"
 
@@ -129,14 +128,6 @@ def segment_table(
     else:
         out["unit"] = out["case"]
     return out
-
-
-def person_households(log: pd.DataFrame) -> pd.DataFrame | None:
-    """``case`` and its household (the first recorded), or None for a log without households."""
-    if HOUSEHOLD not in log.columns:
-        return None
-    households = log[[CASE, HOUSEHOLD]].dropna().drop_duplicates(CASE)
-    return households.rename(columns={CASE: "case"})
 
 
 def _follow_up(km: KaplanMeier, days: np.ndarray) -> float:
