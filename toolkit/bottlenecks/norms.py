@@ -75,7 +75,14 @@ def breach_flags(people: pd.DataFrame, norm: Norm, *, count_open: bool = True) -
 
 
 def _month(starts: pd.Series) -> pd.Series:
-    return starts.dt.tz_convert(LOCAL_TZ).dt.strftime("%Y-%m")
+    """``%Y-%m`` of each start in Amsterdam: formatted once per month, not once per person."""
+    local = starts.dt.tz_convert(LOCAL_TZ).dt.tz_localize(None).to_numpy()
+    months = local.astype("datetime64[M]").astype("int64")  # since January 1970
+    first = int(months.min())
+    present = np.flatnonzero(np.bincount(months - first)) + first
+    labels = np.array([f"{1970 + m // 12:04d}-{m % 12 + 1:02d}" for m in present], dtype=object)
+    code = np.searchsorted(present, months)
+    return pd.Series(labels[code], index=starts.index, dtype=object)
 
 
 def norm_breaches(
@@ -101,43 +108,46 @@ def norm_breaches(
         raise ValueError(f"cannot split by {unknown[0]!r}; use month or a segment dimension")
     chain = chain or load_chain()
     chosen = [n if isinstance(n, Norm) else chain.norm(n) for n in (norms or chain.norms)]
-    needs_attributes = bool(set(by) & (set(ALL_DIMENSIONS) - {"cohort"}))
-    attributes = person_attributes(log, as_of=as_of) if needs_attributes else None
-    frames = []
+    measured, people, flags = [], [], []
     for norm in chosen:
-        people = person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
-        if people.empty:
+        persons = person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
+        if persons.empty:
             continue
-        expected = end_expected(people)
-        flags = breach_flags(people, norm, count_open=expected)
-        if attributes is not None:
-            people = people.merge(attributes, on="case", how="left")
-        people[MONTH] = _month(people["start"])
-        people["cohort"] = cohort_quarter(people["start"])
-        keys = [people[k].astype(object).fillna("") for k in by]
-        grouped = flags.groupby(keys, sort=True) if keys else flags.groupby(np.zeros(len(flags)))
-        table = grouped.agg(
-            persons=("closed", "size"),
-            closed=("closed", "sum"),
-            closed_over=("closed_over", "sum"),
-            still_open=("still_open", "sum"),
-            overdue_now=("overdue_now", "sum"),
-            excess_days=("excess_days", "sum"),
-        )
-        table["breaches"] = table["closed_over"] + table["overdue_now"]
-        table["share_closed_over"] = table["closed_over"] / table["closed"].where(
-            table["closed"] > 0
-        )
-        table = table.reset_index(drop=not by)
-        table = table.rename(columns={f"level_{i}": k for i, k in enumerate(by)})
-        for column, value in zip(
-            NORM_COLUMNS, (norm.id, norm.kind, norm.direction, norm.days, expected), strict=True
-        ):
-            table[column] = value
-        frames.append(table[[*NORM_COLUMNS, *by, *COUNT_COLUMNS]])
-    if not frames:
+        expected = end_expected(persons)
+        measured.append((norm.id, norm.kind, norm.direction, norm.days, expected))
+        people.append(persons[["case", "start"]])
+        flags.append(breach_flags(persons, norm, count_open=expected))
+    if not measured:
         return pd.DataFrame(columns=[*NORM_COLUMNS, *by, *COUNT_COLUMNS])
-    out = pd.concat(frames, ignore_index=True)
+    # the norms one below the other and counted in one grouping, not one grouping per norm
+    position = np.repeat(np.arange(len(measured)), [len(p) for p in people])
+    keys = _split(pd.concat(people, ignore_index=True), by, log, as_of)
+    grouped = pd.concat(flags, ignore_index=True).groupby([position, *keys], sort=True)
+    table = grouped.sum()
+    table.insert(0, "persons", grouped.size())
+    table["breaches"] = table["closed_over"] + table["overdue_now"]
+    table["share_closed_over"] = table["closed_over"] / table["closed"].where(table["closed"] > 0)
+    table = table.rename_axis(["position", *by]).reset_index()
+    at = table.pop("position").to_numpy()
+    for column, values in zip(NORM_COLUMNS, zip(*measured, strict=True), strict=True):
+        table[column] = pd.Series(values).iloc[at].to_numpy()
+    out = table[[*NORM_COLUMNS, *by, *COUNT_COLUMNS]]
     for column in ("persons", "closed", "closed_over", "still_open", "overdue_now", "breaches"):
         out[column] = out[column].astype("int64")
     return out
+
+
+def _split(
+    people: pd.DataFrame,
+    by: Sequence[str],
+    log: pd.DataFrame,
+    as_of: pd.Timestamp | date | str | None,
+) -> list[pd.Series]:
+    """The ``by`` value of each person's interval, as a group key ("" where unknown)."""
+    if set(by) & (set(ALL_DIMENSIONS) - {"cohort"}):
+        people = people.merge(person_attributes(log, as_of=as_of), on="case", how="left")
+    derived = {MONTH: _month, "cohort": cohort_quarter}
+    return [
+        (derived[k](people["start"]) if k in derived else people[k]).astype(object).fillna("")
+        for k in by
+    ]
