@@ -64,6 +64,19 @@ NOT_ANALYSED = (EVENT_ID, SOURCE_SYSTEM, IND_CASE, "case:birth_year_band", "case
 HOME_SECTIONS = ("kpis", "intervals", "findings")
 
 
+def held(log: pd.DataFrame) -> pd.DataFrame:
+    """The log as a session holds it: its text columns as categories.
+
+    Every filter change cuts a view out of the log; with categories it copies integer codes
+    instead of a million strings (a view of most of a million events: 0.1 s instead of 0.7 s),
+    and a person's membership is looked up by code (:func:`toolkit.filters.member_of`).
+    The values, and so every figure, stay the same.
+    """
+    text = [c for c in log.columns if pd.api.types.is_string_dtype(log[c].dtype)
+            and not isinstance(log[c].dtype, pd.CategoricalDtype)]  # fmt: skip
+    return log.astype(dict.fromkeys(text, "category"))
+
+
 class SmallSelectionError(EventLogError):
     """A filter that keeps fewer than k persons, refused in workshop mode."""
 
@@ -122,8 +135,8 @@ class AnalysisSession:
         report = json.loads(report_path.read_text("utf-8")) if report_path.is_file() else {}
         kwargs.setdefault("as_of", report.get("as_of"))
         log = read_events(path)
-        return cls(log.drop(columns=[c for c in NOT_ANALYSED if c in log.columns]), report=report,
-                   **kwargs)  # fmt: skip
+        return cls(held(log.drop(columns=[c for c in NOT_ANALYSED if c in log.columns])),
+                   report=report, **kwargs)  # fmt: skip
 
     def scope(self, f: LogFilter) -> Scope:
         """The scope of a filter: the one already made for it, or a new one (oldest dropped).
