@@ -26,11 +26,11 @@ import pandas as pd
 from toolkit.bottlenecks.common import cached, end_of_data, local_dates, sort_events
 from toolkit.bottlenecks.intervals import EXIT_PHASE
 from toolkit.chain import Chain, load_chain
-from toolkit.eventlog import ACTIVITY, CASE, TIMESTAMP
+from toolkit.eventlog import ACTIVITY, CASE, SOURCE_FILE, SOURCE_ROW, TIMESTAMP
 
 OUTFLOW_PREFIX = "coa_uitstroom_"
 HOUSED = "coa_uitstroom_gemeente"
-LEFT = "left"
+LEFT = -1  # the state code of a person who left the chain's care (a phase's code is its place)
 
 
 def wip_phases(chain: Chain) -> list[str]:
@@ -45,33 +45,62 @@ def wip_phases(chain: Chain) -> list[str]:
 
 
 def _states(log: pd.DataFrame, chain: Chain, moment: pd.Timestamp) -> pd.DataFrame:
-    """Per person the days their state changes: ``case``, ``day``, ``state``, ``activity``."""
+    """Per person the days their state changes, in (person, day) order.
+
+    ``case``, ``day``, ``state`` (the phase's place in :func:`wip_phases`, or ``LEFT``),
+    ``housed`` (left for a home in a municipality) and ``last`` (the person's last row): codes
+    and flags instead of text, so that cutting a subset of persons and counting stay cheap.
+    """
     return cached(
         log, ("wip_states", id(chain), moment), lambda: _compute_states(log, chain, moment)
     )
 
 
 def _compute_states(log: pd.DataFrame, chain: Chain, moment: pd.Timestamp) -> pd.DataFrame:
-    activities = {a.id: a for a in chain.activities}
-    ordered = sort_events(log[(log[TIMESTAMP] <= moment) & log[ACTIVITY].isin(activities)])
-    names = ordered[ACTIVITY].astype(str)
-    # per activity, not per row: the state an activity puts a person in (None: no change)
-    leaving = {a.id for a in activities.values()
+    phases = wip_phases(chain)
+    # per activity, not per row: the state an activity puts a person in
+    leaving = {a.id for a in chain.activities
                if a.id.startswith(OUTFLOW_PREFIX) or a.phase == EXIT_PHASE}  # fmt: skip
-    entering = {a.id: a.phase for a in activities.values() if a.changes_phase}
-    state = names.map({**entering, **dict.fromkeys(leaving, LEFT)}).astype(object)
-    rows = pd.DataFrame(
+    entering = {a.id: phases.index(a.phase) for a in chain.activities
+                if a.changes_phase and a.id not in leaving}  # fmt: skip
+    state_of = {**entering, **dict.fromkeys(leaving, LEFT)}
+    columns = [c for c in (CASE, ACTIVITY, TIMESTAMP, SOURCE_FILE, SOURCE_ROW) if c in log.columns]
+    chosen = log[ACTIVITY].isin(list(state_of)) & (log[TIMESTAMP] <= moment)
+    ordered = sort_events(log.loc[chosen, columns])  # only the columns sorted and read
+    if ordered.empty:
+        return pd.DataFrame(columns=["case", "day", "state", "housed", "last"])
+    code, names = pd.factorize(ordered[ACTIVITY])
+    state = np.array([state_of[n] for n in names], dtype=np.int8)[code]
+    housed = (names == HOUSED)[code]
+    day = local_dates(ordered[TIMESTAMP])
+    number = _day_numbers(day)
+    same = ordered[CASE].eq(ordered[CASE].shift()).to_numpy()
+    # up to and including a person's first leaving: what follows does not bring them back
+    left_before = np.cumsum(state == LEFT) - (state == LEFT)
+    first_row = np.maximum.accumulate(np.where(same, 0, np.arange(len(same))))
+    kept = np.flatnonzero(~same | (left_before == left_before[first_row]))
+    person = np.cumsum(~same)
+    # several events on one day: the day ends in the state of the last
+    rows = kept[_last_of(person[kept]) | _last_of(number[kept])]
+    return pd.DataFrame(
         {
-            "case": ordered[CASE],
-            "day": local_dates(ordered[TIMESTAMP]),
-            "state": state,
-            "activity": names,
+            "case": ordered[CASE].array.take(rows),
+            "day": day.array.take(rows),
+            "state": state[rows],
+            "housed": housed[rows],
+            "last": _last_of(person[rows]),
         }
-    ).dropna(subset=["state"])
-    left_before = rows["state"].eq(LEFT).groupby(rows["case"]).cumsum().shift(fill_value=0)
-    same = rows["case"].eq(rows["case"].shift())
-    rows = rows[~(same & (left_before > 0))]
-    return rows.drop_duplicates(["case", "day"], keep="last").reset_index(drop=True)
+    )
+
+
+def _last_of(values: np.ndarray) -> np.ndarray:
+    """Of runs of equal values, which entries end one."""
+    return np.append(values[1:] != values[:-1], True)
+
+
+def _day_numbers(days: pd.Series) -> np.ndarray:
+    """Midnight timestamps as whole days since 1 January 1970, to count with."""
+    return days.to_numpy().astype("datetime64[D]").astype("int64")
 
 
 def wip_per_day(
@@ -96,20 +125,22 @@ def wip_per_day(
         return pd.DataFrame(columns=["date", *phases, "total"])
     # as_of is an exclusive end (a date means up to midnight after it): its day is the one before
     last_day = local_dates(pd.Series([moment - pd.Timedelta(microseconds=1)])).iloc[0]
-    # the states are in case order (sorted events), so a person's next state is the next row
-    same_person = states["case"].eq(states["case"].shift(-1))
-    following = states["day"].shift(-1).where(same_person)
-    states["until"] = following.fillna(last_day + pd.Timedelta(days=1))
-    inside = states[states["state"] != LEFT]
-    changes = pd.concat(
-        [
-            pd.DataFrame({"day": inside["day"], "state": inside["state"], "delta": 1}),
-            pd.DataFrame({"day": inside["until"], "state": inside["state"], "delta": -1}),
-        ]
-    )
     days = pd.date_range(states["day"].min(), last_day, freq="D")
-    table = changes.groupby(["day", "state"], sort=False)["delta"].sum().unstack("state")
-    table = table.reindex(index=days, columns=phases).fillna(0).cumsum().astype("int64")
+    number = _day_numbers(states["day"])
+    offset = number - number.min()
+    # a person is in a state from its day until their next state's day (or after the last day)
+    until = np.where(states["last"].to_numpy(), len(days), np.append(offset[1:], 0))
+    state = states["state"].to_numpy()
+    inside = state != LEFT
+    size = len(days) * len(phases)
+
+    def per_cell(day: np.ndarray) -> np.ndarray:  # changes after the last day are not shown
+        cell = day[inside] * len(phases) + state[inside]
+        return np.bincount(cell[cell < size], minlength=size)
+
+    change = per_cell(offset) - per_cell(until)
+    counts = change.astype("int64").reshape(len(days), len(phases)).cumsum(axis=0)
+    table = pd.DataFrame(counts, index=days, columns=phases)
     table["total"] = table.sum(axis=1)
     return table.rename_axis("date").rename_axis(None, axis=1).reset_index()
 
@@ -132,16 +163,24 @@ def flow_per_week(
     columns = ["week", "inflow", "outflow", "outflow_housing", "wip_end"]
     if states.empty:
         return pd.DataFrame(columns=columns)
-    states["week"] = states["day"] - pd.to_timedelta(states["day"].dt.day_of_week, unit="D")
-    first = states.drop_duplicates("case")
-    first = first[first["state"] != LEFT]
-    left = states[states["state"] == LEFT]
+    number = _day_numbers(states["day"])
+    monday = number - (number + 3) % 7  # 1 January 1970 was a Thursday
+    first_day = states["day"].min()
     daily = wip_per_day(log, chain=chain, as_of=as_of).set_index("date")["total"]
-    weeks = pd.date_range(states["week"].min(), daily.index.max(), freq="W-MON")
+    monday_first = first_day - pd.Timedelta(days=first_day.day_of_week)
+    weeks = pd.date_range(monday_first, daily.index.max(), freq="W-MON")
+    week = (monday - monday.min()) // 7
+    state = states["state"].to_numpy()
+    first = np.append(True, states["last"].to_numpy()[:-1])
+    left = state == LEFT
+
+    def per_week(rows: np.ndarray) -> np.ndarray:
+        return np.bincount(week[rows & (week < len(weeks))], minlength=len(weeks))
+
     out = pd.DataFrame(index=pd.Index(weeks, name="week"))
-    out["inflow"] = first.groupby("week").size()
-    out["outflow"] = left.groupby("week").size()
-    out["outflow_housing"] = left[left["activity"] == HOUSED].groupby("week").size()
+    out["inflow"] = per_week(first & ~left)
+    out["outflow"] = per_week(left)
+    out["outflow_housing"] = per_week(left & states["housed"].to_numpy())
     week_end = np.minimum(weeks + pd.Timedelta(days=6), daily.index.max())
     out["wip_end"] = daily.reindex(week_end).to_numpy()
     return out.fillna(0).astype("int64").reset_index()
