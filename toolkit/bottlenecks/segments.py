@@ -32,7 +32,13 @@ from scipy import stats
 from toolkit.bottlenecks.common import LOCAL_TZ
 from toolkit.bottlenecks.intervals import Cohort, end_expected, person_intervals
 from toolkit.bottlenecks.persons import DIMENSIONS, person_attributes, person_households
-from toolkit.bottlenecks.survival import MEDIAN, KaplanMeier, kaplan_meier, logrank_slower
+from toolkit.bottlenecks.survival import (
+    MEDIAN,
+    KaplanMeier,
+    Steps,
+    kaplan_meier,
+    logrank_slower,
+)
 from toolkit.chain import Chain, Norm, load_chain
 
 HOUSEHOLD = "case:household"
@@ -178,10 +184,8 @@ class _Interval:
     """One interval's persons as arrays sorted by duration, once for every curve and test.
 
     ``days``, ``censored``, ``open_now`` and ``persons`` (each person's row in
-    :class:`_PersonCodes`) are in that order; ``order`` is each one's row in the interval table.
-    ``times`` are the distinct durations at which somebody finished, ``starts``/``ends`` the
-    range of each among the sorted persons, ``at_risk``/``deaths`` everybody's numbers there:
-    the only steps any curve of this interval can take.
+    :class:`_PersonCodes`) are in that order, ``order`` is each one's row in the interval
+    table, ``steps`` the combined Kaplan-Meier steps every group's curve is read from.
     """
 
     days: np.ndarray
@@ -189,11 +193,7 @@ class _Interval:
     open_now: np.ndarray  # still waiting (censored, and not because they left the chain)
     persons: np.ndarray
     order: np.ndarray
-    times: np.ndarray
-    starts: np.ndarray
-    ends: np.ndarray
-    at_risk: np.ndarray
-    deaths: np.ndarray
+    steps: Steps
 
     @classmethod
     def of(cls, people: pd.DataFrame, codes: _PersonCodes) -> _Interval:
@@ -204,23 +204,8 @@ class _Interval:
         days = people["days"].to_numpy(dtype=float)[order]
         censored = people["censored"].to_numpy(dtype=bool)[order]
         left = people["left_chain"].to_numpy(dtype=bool)[order]
-        starts = np.flatnonzero(np.diff(days, prepend=-np.inf) > 0)
-        ends = np.append(starts[1:], days.size)
-        finished = np.concatenate([[0], np.cumsum(~censored)])
-        deaths = finished[ends] - finished[starts]
-        observed = deaths > 0
-        return cls(
-            days=days,
-            censored=censored,
-            open_now=censored & ~left,
-            persons=persons[order],
-            order=order,
-            times=days[starts[observed]],
-            starts=starts[observed],
-            ends=ends[observed],
-            at_risk=days.size - starts[observed],
-            deaths=deaths[observed],
-        )
+        return cls(days, censored, censored & ~left, persons[order], order,
+                   Steps.of(days, ~censored))  # fmt: skip
 
     def units(self, keys: np.ndarray) -> np.ndarray:
         """Positions of the first person (in the interval table) of each distinct key, sorted."""
@@ -231,22 +216,16 @@ class _Interval:
         position[self.order] = np.arange(self.order.size)
         return np.sort(position[first])
 
-    def medians(self, codes: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def medians(self, groups: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
         """Kaplan-Meier medians of each group and of everybody outside it (NaN: not reached).
 
-        Every curve is read off the one sorted sample: a group's numbers at risk and finished at
-        each step, and the rest's as everybody's minus the group's. Where a curve has no step
-        its factor is exactly one, so each median is that of the group's own estimate
+        ``groups``: each person's group (0 to ``size - 1``, -1 for none). The rest's numbers
+        are everybody's minus the group's. Where a curve has no step its factor is exactly
+        one, so each median is that of the group's own estimate
         (:func:`~toolkit.bottlenecks.survival.kaplan_meier`).
         """
-        member = groups[:, None] == codes[None, :]  # a row per group
-        done = member & ~self.censored[None, :]
-        zero = np.zeros((groups.size, 1), dtype=np.int32)
-        before = np.concatenate([zero, np.cumsum(member, axis=1, dtype=np.int32)], axis=1)
-        finished = np.concatenate([zero, np.cumsum(done, axis=1, dtype=np.int32)], axis=1)
-        at_risk = before[:, -1:] - before[:, self.starts]
-        deaths = finished[:, self.ends] - finished[:, self.starts]
-        rest = (self.at_risk[None, :] - at_risk, self.deaths[None, :] - deaths)
+        at_risk, deaths = self.steps.by_group(groups, size)
+        rest = (self.steps.at_risk[None, :] - at_risk, self.steps.deaths[None, :] - deaths)
         return self._median(at_risk, deaths), self._median(*rest)
 
     def _median(self, at_risk: np.ndarray, deaths: np.ndarray) -> np.ndarray:
@@ -254,7 +233,7 @@ class _Interval:
             factor = np.where(at_risk > 0, (at_risk - deaths) / at_risk, 1.0)
         reached = np.cumprod(factor, axis=1) <= 1.0 - MEDIAN + 1e-12
         first = reached.argmax(axis=1)
-        return np.where(reached.any(axis=1), self.times[first], np.nan)
+        return np.where(reached.any(axis=1), self.steps.times[first], np.nan)
 
 
 def _test_dimension(
@@ -292,9 +271,10 @@ def _test_dimension(
     ]
     if not tested:
         return []
-    groups = np.asarray(tested)
     tests = logrank_slower(unit_days, unit_censored, unit_codes, tested)
-    medians, rest_medians = interval.medians(codes, groups)
+    group = np.full(size + 1, -1)  # the last entry: no value (code -1)
+    group[tested] = np.arange(len(tested))
+    medians, rest_medians = interval.medians(group[codes], len(tested))
     rows = []
     for v, m_seg, m_rest in zip(tested, medians, rest_medians, strict=True):
         member = codes == v
