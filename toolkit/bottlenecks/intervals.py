@@ -101,18 +101,31 @@ def person_intervals(
     """
     chain = chain or load_chain()
     norm = _norm(norm, chain)
-    moment = end_of_data(log, as_of)
-    if cohort is not None:  # per person, so a cohort is a cut of everybody's intervals
-        everybody = person_intervals(log, norm, chain=chain, as_of=moment)
-        return everybody[in_window(everybody["start"], cohort)].reset_index(drop=True)
     # an analysis asks for every norm of the chain: one table for all of them is computed (and,
     # for a subset of persons, cut from the whole log's) once instead of once per norm
     norms = chain.norms if norm in chain.norms else (norm,)
-    key = ("intervals", norms, id(chain), moment)
-    table = cached(log, key, lambda: _person_intervals(log, norms, chain, moment))
+    table = _interval_table(log, norms, chain, end_of_data(log, as_of), cohort)
     position = norms.index(norm)
     first, last = np.searchsorted(table["interval"].to_numpy(), [position, position + 1])
     return table.iloc[first:last].drop(columns="interval").reset_index(drop=True)
+
+
+def _interval_table(
+    log: pd.DataFrame,
+    norms: tuple[Norm, ...],
+    chain: Chain,
+    moment: pd.Timestamp,
+    cohort: Cohort | None,
+) -> pd.DataFrame:
+    key = ("intervals", norms, id(chain), moment)
+    if cohort is None:
+        return cached(log, key, lambda: _person_intervals(log, norms, chain, moment))
+
+    def in_cohort() -> pd.DataFrame:  # per person, so a cut of everybody's intervals
+        everybody = _interval_table(log, norms, chain, moment, None)
+        return everybody[in_window(everybody["start"], cohort)].reset_index(drop=True)
+
+    return cached(log, (*key, tuple(cohort)), in_cohort)
 
 
 def _person_intervals(

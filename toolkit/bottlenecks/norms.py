@@ -75,13 +75,12 @@ def breach_flags(people: pd.DataFrame, norm: Norm, *, count_open: bool = True) -
 
 
 def _month(starts: pd.Series) -> pd.Series:
-    """``%Y-%m`` of each start in Amsterdam: formatted once per month, not once per person."""
-    local = starts.dt.tz_convert(LOCAL_TZ).dt.tz_localize(None).to_numpy()
-    months = local.astype("datetime64[M]").astype("int64")  # since January 1970
-    first = int(months.min())
-    present = np.flatnonzero(np.bincount(months - first)) + first
-    labels = np.array([f"{1970 + m // 12:04d}-{m % 12 + 1:02d}" for m in present], dtype=object)
-    code = np.searchsorted(present, months)
+    """``%Y-%m`` of each start in Amsterdam, by the months' first moments: no per-row time zone."""
+    first, last = (t.tz_convert(LOCAL_TZ) for t in (starts.min(), starts.max()))
+    months = pd.date_range(first.normalize().replace(day=1), last, freq="MS")
+    edges = months.tz_convert("UTC").as_unit(starts.dt.unit).asi8
+    code = np.searchsorted(edges, starts.array.asi8, side="right") - 1
+    labels = np.asarray(months.strftime("%Y-%m"), dtype=object)
     return pd.Series(labels[code], index=starts.index, dtype=object)
 
 
