@@ -26,8 +26,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from toolkit.bottlenecks.common import end_of_data, sort_events
-from toolkit.bottlenecks.persons import location_stays
+from toolkit.bottlenecks.common import end_of_data, to_days
+from toolkit.bottlenecks.persons import OUTFLOW_PREFIX
+from toolkit.bottlenecks.waits import event_order, text_values
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, RESOURCE, TIMESTAMP
 
 RELOCATION = "coa_overplaatsing"
@@ -79,12 +80,103 @@ def rework_summary(log: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _coa_events(log: pd.DataFrame, moment: pd.Timestamp) -> pd.DataFrame:
-    coa = sort_events(log[(log[TIMESTAMP] <= moment) & (log[GROUP].astype(object) == "COA")])
-    coa = coa[coa[RESOURCE].notna()]
-    origin = coa[RESOURCE].astype(object).shift()
-    origin = origin.where(coa[CASE].eq(coa[CASE].shift()))
-    return coa.assign(origin=origin.to_numpy())
+def _text_codes(values: pd.Series, gaps: pd.Series | None = None) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes numbered in the text order of ``values`` (of ``gaps`` where a value is
+    missing), and the texts in that order.
+
+    The order in which a groupby on the text lists them, also for a categorical (whose own order
+    is that of its categories). Worked out on the distinct values: a quarter of a million
+    categorical values are slow to turn into text.
+    """
+    codes, uniques = pd.factorize(values)
+    texts = pd.Index(text_values(pd.Series(uniques)))
+    missing = codes < 0
+    if gaps is not None and missing.any():
+        more, extra = pd.factorize(gaps[missing])
+        codes[missing] = len(texts) + more
+        texts = texts.append(pd.Index(text_values(pd.Series(extra))))
+    rank, texts = pd.factorize(texts, sort=True)  # a text twice (a household named as a case) once
+    return rank[codes], texts
+
+
+def _coa_events(log: pd.DataFrame, moment: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The COA events with a location up to ``moment`` in the contract's order, as codes.
+
+    Events: ``person``, ``unit`` (the household, else the person) and ``location`` as codes in
+    text order, ``activity`` codes, ``relocation`` and ``outflow`` flags, ``stamp`` and
+    ``origin`` (the location code of the person's previous COA event, -1 for the first).
+    Locations, one row per location code: ``location`` and ``location_type`` (the type on its
+    first event that has one, else ""). Codes, not text: the counts group these rows several
+    times, and grouping a quarter of a million strings costs more than all the counting.
+    """
+    kept = (log[TIMESTAMP] <= moment) & (log[GROUP] == "COA") & log[RESOURCE].notna()
+    rows = event_order(log, np.flatnonzero(kept.to_numpy()))
+
+    def take(column: str) -> pd.Series:
+        return log[column].iloc[rows].reset_index(drop=True)
+
+    cases = take(CASE)
+    # in the contract's order a person's events are consecutive, and persons in order
+    person = (cases != cases.shift()).cumsum().to_numpy() - 1
+    unit = _text_codes(take(HOUSEHOLD), cases)[0] if HOUSEHOLD in log else person
+    location, names = _text_codes(take(RESOURCE))
+    activity, actions = pd.factorize(take(ACTIVITY))
+    actions = text_values(pd.Series(actions))
+    origin = np.full(len(rows), -1)
+    moved = np.flatnonzero(person[1:] == person[:-1]) + 1
+    origin[moved] = location[moved - 1]
+    events = pd.DataFrame(
+        {
+            "person": person,
+            "unit": unit,
+            "location": location,
+            "activity": activity,
+            # per distinct activity; a missing one (code -1, the appended last) is neither
+            "relocation": np.append(actions == RELOCATION, False)[activity],
+            "outflow": np.append(actions.str.startswith(OUTFLOW_PREFIX), False)[activity],
+            "stamp": take(TIMESTAMP),
+            "origin": origin,
+        }
+    )
+    kinds = pd.Series(dtype=object)
+    if LOCATION_TYPE in log:
+        types = take(LOCATION_TYPE)
+        known = types.notna().to_numpy()
+        kinds = types[known].groupby(location[known]).first().astype(object)
+    locations = pd.DataFrame(
+        {
+            "location": names.to_numpy(dtype=object),
+            "location_type": kinds.reindex(range(len(names)), fill_value=""),
+        }
+    )
+    return events, locations
+
+
+def _moves_out(events: pd.DataFrame, places: int) -> np.ndarray:
+    """Relocations per location code of their origin."""
+    origin = events["origin"].to_numpy()
+    return np.bincount(origin[events["relocation"].to_numpy() & (origin >= 0)], minlength=places)
+
+
+def _stays(
+    events: pd.DataFrame, who: str, moment: pd.Timestamp, places: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per location code: how many of ``who`` (persons or units) stayed there, and their days.
+
+    Counted as :func:`toolkit.bottlenecks.persons.location_stays` counts, on codes: a stay runs
+    from a COA event to the next event of the same ``who``, the last to ``moment`` unless it is
+    an outflow; days are summed per ``who`` and location first, then per location, in the order
+    in which a groupby lists them, so that the sums are those of ``location_stays`` to the bit.
+    """
+    codes = events[who].to_numpy()
+    same = np.append(codes[1:] == codes[:-1], False)
+    stamp = events["stamp"]
+    until = stamp.shift(-1).where(same, moment).where(same | ~events["outflow"], stamp)
+    days = to_days(until - stamp).clip(lower=0.0)
+    per_stay = days.groupby(codes * places + events["location"].to_numpy()).sum()
+    place = per_stay.index.to_numpy() % places
+    total = per_stay.groupby(place).sum().reindex(range(places), fill_value=0.0)
+    return np.bincount(place, minlength=places), total.to_numpy()
 
 
 def relocation_rates(
@@ -108,77 +200,52 @@ def relocation_rates(
         ['Gilze']
     """
     moment = end_of_data(log, as_of)
-    coa = _coa_events(log, moment)
     columns = [
         "location", "location_type", "residents", "relocations", "resident_years", "rate",
         "rest_rate", "ratio", "extra_relocations", "p_value", "q_value", "significant",
     ]  # fmt: skip
-    if coa.empty:
+    events, table = _coa_events(log, moment)
+    if events.empty:
         return pd.DataFrame(columns=columns)
-    moves = coa[(coa[ACTIVITY] == RELOCATION) & coa["origin"].notna()]
-    stays = location_stays(coa, moment)
-    table = pd.DataFrame(
-        {
-            "residents": stays.groupby("location")["case"].nunique(),
-            "relocations": moves.groupby("origin").size(),
-            "resident_years": stays.groupby("location")["days"].sum() / DAYS_PER_YEAR,
-        }
-    ).fillna(0.0)
-    kinds = (
-        coa.dropna(subset=[LOCATION_TYPE])
-        .drop_duplicates(RESOURCE)
-        .set_index(RESOURCE)[LOCATION_TYPE]
-        if LOCATION_TYPE in coa
-        else pd.Series(dtype=object)
-    )
-    table["location_type"] = table.index.map(lambda loc: kinds.get(loc, "")).astype(object)
+    places = len(table)
+    relocations = _moves_out(events, places)
+    residents, days = _stays(events, "person", moment, places)
+    years = days / DAYS_PER_YEAR
     # the test counts households: members' identical moves and stays are one observation
-    unit = coa[HOUSEHOLD].astype(object).fillna(coa[CASE]) if HOUSEHOLD in coa else coa[CASE]
-    once = coa.assign(_unit=unit.to_numpy()).drop_duplicates(
-        ["_unit", TIMESTAMP, ACTIVITY, RESOURCE]
-    )
-    unit_moves = (
-        once[(once[ACTIVITY] == RELOCATION) & once["origin"].notna()].groupby("origin").size()
-    )
-    unit_stays = location_stays(once.assign(**{CASE: once["_unit"]}), moment)
-    unit_years = unit_stays.groupby("location")["days"].sum() / DAYS_PER_YEAR
-    table["_k"] = unit_moves.reindex(table.index, fill_value=0)
-    table["_e"] = unit_years.reindex(table.index, fill_value=0.0)
-    rows = []
-    for location, row in table.iterrows():
-        rest = table[(table["location_type"] == row["location_type"]) & (table.index != location)]
-        rest_rate = (
-            rest["relocations"].sum() / rest["resident_years"].sum() if len(rest) else np.nan
-        )
-        rate = row["relocations"] / row["resident_years"] if row["resident_years"] > 0 else np.nan
-        p = np.nan
-        total = int(row["_k"] + rest["_k"].sum())
-        exposure = row["_e"] + rest["_e"].sum()
-        testable = row["location_type"] not in TRANSIT_TYPES and row["residents"] >= min_group
-        if testable and len(rest) and total > 0 and exposure > 0:
-            share = row["_e"] / exposure
-            p = stats.binomtest(int(row["_k"]), total, share, alternative="greater").pvalue
-        rows.append(
-            {
-                "location": location,
-                "rate": rate,
-                "rest_rate": rest_rate,
-                "extra_relocations": row["relocations"] - rest_rate * row["resident_years"],
-                "p_value": p,
-            }
-        )
-    out = table.drop(columns=["_k", "_e"]).rename_axis("location").reset_index()
-    out = out.merge(pd.DataFrame(rows), on="location")
-    out["ratio"] = out["rate"] / out["rest_rate"]
-    tested = out["p_value"].notna()
-    out["q_value"] = np.nan
+    once = events[~events.duplicated(["unit", "stamp", "activity", "location"])]
+    unit_moves = _moves_out(once, places)
+    unit_years = _stays(once, "unit", moment, places)[1] / DAYS_PER_YEAR
+    types = table["location_type"].to_numpy()
+    rate, rest_rate, p_value = (np.full(places, np.nan) for _ in range(3))
+    for here in range(places):
+        rest = (types == types[here]) & (np.arange(places) != here)
+        if rest.any():
+            rest_rate[here] = relocations[rest].sum() / years[rest].sum()
+        if years[here] > 0:
+            rate[here] = relocations[here] / years[here]
+        total = int(unit_moves[here] + unit_moves[rest].sum())
+        exposure = unit_years[here] + unit_years[rest].sum()
+        testable = types[here] not in TRANSIT_TYPES and residents[here] >= min_group
+        if testable and rest.any() and total > 0 and exposure > 0:
+            share = unit_years[here] / exposure
+            p_value[here] = stats.binomtest(
+                int(unit_moves[here]), total, share, alternative="greater"
+            ).pvalue
+    table["residents"] = residents.astype("int64")
+    table["relocations"] = relocations.astype("int64")
+    table["resident_years"] = years
+    table["rate"] = rate
+    table["rest_rate"] = rest_rate
+    table["ratio"] = table["rate"] / table["rest_rate"]
+    table["extra_relocations"] = relocations - rest_rate * years
+    table["p_value"] = p_value
+    tested = table["p_value"].notna()
+    table["q_value"] = np.nan
     if tested.any():
-        out.loc[tested, "q_value"] = stats.false_discovery_control(out.loc[tested, "p_value"])
-    out["significant"] = (out["q_value"] <= alpha) & (out["ratio"] > 1)
-    out["residents"] = out["residents"].astype("int64")
-    out["relocations"] = out["relocations"].astype("int64")
-    out = out.sort_values("extra_relocations", ascending=False, kind="stable")
-    return out[columns].reset_index(drop=True)
+        table.loc[tested, "q_value"] = stats.false_discovery_control(table.loc[tested, "p_value"])
+    table["significant"] = (table["q_value"] <= alpha) & (table["ratio"] > 1)
+    table = table.sort_values("extra_relocations", ascending=False, kind="stable")
+    return table[columns].reset_index(drop=True)
 
 
 def repeated_activities(log: pd.DataFrame) -> pd.DataFrame:
