@@ -117,6 +117,7 @@ def _interval_table(
     moment: pd.Timestamp,
     cohort: Cohort | None,
 ) -> pd.DataFrame:
+    """All ``norms``' intervals of ``log`` (see :func:`_person_intervals`), from the cache."""
     key = ("intervals", norms, id(chain), moment)
     if cohort is None:
         return cached(log, key, lambda: _person_intervals(log, norms, chain, moment))
@@ -146,9 +147,9 @@ def _person_intervals(
     relevant = np.logical_or.reduce([flag for role in plays for flag in role])[activity]
     rows = np.flatnonzero(relevant & (stamps <= moment).to_numpy())
     cases, people = pd.factorize(log[CASE].take(rows), sort=True)
-    rows, cases = rows[cases >= 0], cases[cases >= 0]
+    rows, cases = rows[cases >= 0], cases[cases >= 0]  # no case id, no person
     times = stamps.array.asi8[rows]
-    step = np.diff(cases)
+    step = np.diff(cases)  # a log in the contract's order (sort_events) needs no sorting here
     if (step < 0).any() or ((step == 0) & (np.diff(times) < 0)).any():
         order = np.lexsort((times, cases))
         rows, cases, times = rows[order], cases[order], times[order]
