@@ -8,9 +8,9 @@ session holds them), must give the very same numbers.
 import pandas as pd
 import pytest
 
-from toolkit.bottlenecks.common import sort_events
+from toolkit.bottlenecks.common import event_order, sort_events, text_values
 from toolkit.bottlenecks.rework import relocation_rates
-from toolkit.bottlenecks.waits import event_order, person_waits, text_values
+from toolkit.bottlenecks.waits import person_waits
 from toolkit.eventlog import CASE
 
 # columns that order the events keep their categories in text order; the others get them the

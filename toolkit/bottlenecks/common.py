@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from toolkit.eventlog import CASE, SOURCE_FILE, SOURCE_ROW, TIMESTAMP
@@ -28,12 +29,14 @@ __all__ = [
     "analysis_cache",
     "cached",
     "end_of_data",
+    "event_order",
     "in_window",
     "local_dates",
     "local_day_end",
     "local_day_start",
     "person_subset",
     "sort_events",
+    "text_values",
     "to_days",
     "utc",
 ]
@@ -44,15 +47,69 @@ SECONDS_PER_DAY = 86_400.0
 def sort_events(log: pd.DataFrame) -> pd.DataFrame:
     """The log sorted stably by case, time and source order (the contract's order).
 
-    Source columns that a log lacks are skipped; ties then keep the rows' given order.
+    Source columns that a log lacks are skipped; ties then keep the rows' given order. A log
+    already in that order (an ingested log and every filter of it) is recognised, not sorted
+    (:func:`event_order`).
 
     Example::
 
         >>> sort_events(log)["case:concept:name"].is_monotonic_increasing  # doctest: +SKIP
         True
     """
-    keys = [CASE, TIMESTAMP] + [c for c in (SOURCE_FILE, SOURCE_ROW) if c in log.columns]
-    return log.sort_values(keys, kind="stable")
+    return log.iloc[event_order(log)]
+
+
+def event_order(log: pd.DataFrame, rows: np.ndarray | None = None) -> np.ndarray:
+    """The positions of ``log``'s rows (or of ``rows``, positions in it) in the contract's order.
+
+    The order of :func:`~toolkit.bottlenecks.common.sort_events`. An ingested log is stored in
+    it and every filter keeps it, so this first compares neighbours (milliseconds on a million
+    events) and sorts only rows that are not in order: the sort factorizes the case strings,
+    most of a second on a million events.
+
+    Example::
+
+        >>> log.iloc[event_order(log)]  # the rows of sort_events(log)  # doctest: +SKIP
+    """
+    keys = [CASE, TIMESTAMP, *(c for c in (SOURCE_FILE, SOURCE_ROW) if c in log.columns)]
+    part = log[keys] if rows is None else log[keys].iloc[rows]
+    if _in_order(part):
+        positions = np.arange(len(part))
+    else:
+        positions = part.reset_index(drop=True).sort_values(keys, kind="stable").index.to_numpy()
+    return positions if rows is None else rows[positions]
+
+
+def _in_order(keys: pd.DataFrame) -> bool:
+    """Whether no row sorts before its predecessor, so that a stable sort keeps every row."""
+    tied = np.ones(max(len(keys) - 1, 0), dtype=bool)  # neighbours equal on the keys so far
+    for _, values in keys.items():
+        if values.hasnans:  # where a sort puts missing values is the sort's business
+            return False
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.cat.codes  # a sort orders a categorical by its categories
+        earlier, later = values.array[:-1], values.array[1:]
+        if (tied & np.asarray(earlier > later, dtype=bool)).any():
+            return False
+        tied &= np.asarray(earlier == later, dtype=bool)
+    return True
+
+
+def text_values(values: pd.Series) -> pd.Series:
+    """``values.astype(str)``; a categorical by way of its categories.
+
+    Converting each of a million codes to text takes a tenth of a second; taking the text of
+    the few categories by code, a third of that.
+
+    Example::
+
+        >>> text_values(pd.Series(["b", "a", "b"], dtype="category")).tolist()
+        ['b', 'a', 'b']
+    """
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return values.astype(str)
+    texts = values.cat.categories.astype(str).array
+    return pd.Series(texts.take(values.cat.codes.to_numpy(), allow_fill=True), index=values.index)
 
 
 def to_days(delta: pd.Series) -> pd.Series:

@@ -25,13 +25,13 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from toolkit.bottlenecks.common import cached, end_of_data, sort_events, to_days
+from toolkit.bottlenecks.common import cached, end_of_data, sort_events
+from toolkit.bottlenecks.stays import coa_events, stay_days
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, MUNICIPALITY, RESOURCE, TIMESTAMP
 from toolkit.filters import member_of
 
 KOPPELING = "coa_koppeling"
 INTERVIEW = "ind_nader_gehoor"
-OUTFLOW_PREFIX = "coa_uitstroom_"
 HOUSEHOLD = "case:household"
 HOUSEHOLD_CAP = 5
 DIMENSIONS = ("municipality", "location", "office", "nationality", "track", "household_size")
@@ -58,32 +58,20 @@ def _office(log: pd.DataFrame) -> pd.Series:
     return interview.combine_first(_last(log[log[GROUP].astype(object) == "IND"], RESOURCE))
 
 
-def location_stays(log: pd.DataFrame, moment: pd.Timestamp) -> pd.DataFrame:
-    """Days per person per COA location: ``case``, ``location``, ``days`` (see module docstring).
-
-    Example::
-
-        >>> location_stays(log, log["time:timestamp"].max()).nlargest(3, "days")  # doctest: +SKIP
-    """
-    coa = log[(log[GROUP].astype(object) == "COA") & log[RESOURCE].notna()]
-    same = coa[CASE].shift(-1) == coa[CASE]
-    until = coa[TIMESTAMP].shift(-1).where(same, moment)
-    ended = ~same & coa[ACTIVITY].astype(str).str.startswith(OUTFLOW_PREFIX)
-    until = until.where(~ended, coa[TIMESTAMP])
-    stays = pd.DataFrame(
-        {
-            "case": coa[CASE],
-            "location": coa[RESOURCE].astype(object),
-            "days": to_days(until - coa[TIMESTAMP]).clip(lower=0.0),
-        }
-    )
-    return stays.groupby(["case", "location"], sort=True, as_index=False)["days"].sum()
-
-
 def _location(log: pd.DataFrame, moment: pd.Timestamp) -> pd.Series:
-    stays = location_stays(log, moment)
-    longest = stays.sort_values(["case", "days"], ascending=[True, False], kind="stable")
-    return longest.drop_duplicates("case").set_index("case")["location"]
+    """Each person's location of the longest stay; of equally long ones the first by name."""
+    events, locations = coa_events(log, moment)
+    if events.empty:
+        return pd.Series(dtype=object)
+    places = len(locations)
+    stays = stay_days(events, "person", moment, places)
+    person, place = np.divmod(stays.index.to_numpy(), places)
+    ranked = np.lexsort((place, -stays.to_numpy(), person))
+    longest = ranked[np.append(True, person[ranked][1:] != person[ranked][:-1])]
+    first_event = np.flatnonzero(np.diff(events["person"].to_numpy(), prepend=-1))
+    cases = events["case"].to_numpy()[first_event][person[longest]]
+    names = locations["location"].to_numpy()[place[longest]]
+    return pd.Series(names, index=pd.Index(cases, name=CASE), dtype=object)
 
 
 def person_households(log: pd.DataFrame) -> pd.DataFrame | None:

@@ -26,12 +26,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from toolkit.bottlenecks.common import end_of_data, to_days
-from toolkit.bottlenecks.persons import OUTFLOW_PREFIX
-from toolkit.bottlenecks.waits import event_order, text_values
-from toolkit.eventlog import ACTIVITY, CASE, GROUP, RESOURCE, TIMESTAMP
+from toolkit.bottlenecks.common import end_of_data
+from toolkit.bottlenecks.stays import RELOCATION, coa_events, stay_days
+from toolkit.eventlog import ACTIVITY, CASE
 
-RELOCATION = "coa_overplaatsing"
 REWORK_ACTIVITIES = {
     "relocation": RELOCATION,
     "refused_offer": "gem_woning_geweigerd",
@@ -41,8 +39,6 @@ REWORK_ACTIVITIES = {
 # an interview happens once by design, so only its repeats are rework
 REPEAT_ONLY = frozenset({"interview"})
 DAYS_PER_YEAR = 365.25
-HOUSEHOLD = "case:household"
-LOCATION_TYPE = "location_type"
 BUCKETS = ("0", "1", "2", "3+")
 # registration centres and process locations move every resident on within days by design, so
 # their moves are the procedure, not rework; they are listed but not tested
@@ -80,102 +76,19 @@ def rework_summary(log: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _text_codes(values: pd.Series, gaps: pd.Series | None = None) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes numbered in the text order of ``values`` (of ``gaps`` where a value is
-    missing), and the texts in that order.
-
-    The order in which a groupby on the text lists them, also for a categorical (whose own order
-    is that of its categories). Worked out on the distinct values: a quarter of a million
-    categorical values are slow to turn into text.
-    """
-    codes, uniques = pd.factorize(values)
-    texts = pd.Index(text_values(pd.Series(uniques)))
-    missing = codes < 0
-    if gaps is not None and missing.any():
-        more, extra = pd.factorize(gaps[missing])
-        codes[missing] = len(texts) + more
-        texts = texts.append(pd.Index(text_values(pd.Series(extra))))
-    rank, texts = pd.factorize(texts, sort=True)  # a text twice (a household named as a case) once
-    return rank[codes], texts
-
-
-def _coa_events(log: pd.DataFrame, moment: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The COA events with a location up to ``moment`` in the contract's order, as codes.
-
-    Events: ``person``, ``unit`` (the household, else the person) and ``location`` as codes in
-    text order, ``activity`` codes, ``relocation`` and ``outflow`` flags, ``stamp`` and
-    ``origin`` (the location code of the person's previous COA event, -1 for the first).
-    Locations, one row per location code: ``location`` and ``location_type`` (the type on its
-    first event that has one, else ""). Codes, not text: the counts group these rows several
-    times, and grouping a quarter of a million strings costs more than all the counting.
-    """
-    kept = (log[TIMESTAMP] <= moment) & (log[GROUP] == "COA") & log[RESOURCE].notna()
-    rows = event_order(log, np.flatnonzero(kept.to_numpy()))
-
-    def take(column: str) -> pd.Series:
-        return log[column].iloc[rows].reset_index(drop=True)
-
-    cases = take(CASE)
-    # in the contract's order a person's events are consecutive, and persons in order
-    person = (cases != cases.shift()).cumsum().to_numpy() - 1
-    unit = _text_codes(take(HOUSEHOLD), cases)[0] if HOUSEHOLD in log else person
-    location, names = _text_codes(take(RESOURCE))
-    activity, actions = pd.factorize(take(ACTIVITY))
-    actions = text_values(pd.Series(actions))
-    origin = np.full(len(rows), -1)
-    moved = np.flatnonzero(person[1:] == person[:-1]) + 1
-    origin[moved] = location[moved - 1]
-    events = pd.DataFrame(
-        {
-            "person": person,
-            "unit": unit,
-            "location": location,
-            "activity": activity,
-            # per distinct activity; a missing one (code -1, the appended last) is neither
-            "relocation": np.append(actions == RELOCATION, False)[activity],
-            "outflow": np.append(actions.str.startswith(OUTFLOW_PREFIX), False)[activity],
-            "stamp": take(TIMESTAMP),
-            "origin": origin,
-        }
-    )
-    kinds = pd.Series(dtype=object)
-    if LOCATION_TYPE in log:
-        types = take(LOCATION_TYPE)
-        known = types.notna().to_numpy()
-        kinds = types[known].groupby(location[known]).first().astype(object)
-    locations = pd.DataFrame(
-        {
-            "location": names.to_numpy(dtype=object),
-            "location_type": kinds.reindex(range(len(names)), fill_value=""),
-        }
-    )
-    return events, locations
-
-
 def _moves_out(events: pd.DataFrame, places: int) -> np.ndarray:
     """Relocations per location code of their origin."""
     origin = events["origin"].to_numpy()
     return np.bincount(origin[events["relocation"].to_numpy() & (origin >= 0)], minlength=places)
 
 
-def _stays(
+def _per_location(
     events: pd.DataFrame, who: str, moment: pd.Timestamp, places: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per location code: how many of ``who`` (persons or units) stayed there, and their days.
-
-    Counted as :func:`toolkit.bottlenecks.persons.location_stays` counts, on codes: a stay runs
-    from a COA event to the next event of the same ``who``, the last to ``moment`` unless it is
-    an outflow; days are summed per ``who`` and location first, then per location, in the order
-    in which a groupby lists them, so that the sums are those of ``location_stays`` to the bit.
-    """
-    codes = events[who].to_numpy()
-    same = np.append(codes[1:] == codes[:-1], False)
-    stamp = events["stamp"]
-    until = stamp.shift(-1).where(same, moment).where(same | ~events["outflow"], stamp)
-    days = to_days(until - stamp).clip(lower=0.0)
-    per_stay = days.groupby(codes * places + events["location"].to_numpy()).sum()
-    place = per_stay.index.to_numpy() % places
-    total = per_stay.groupby(place).sum().reindex(range(places), fill_value=0.0)
+    """Per location code: how many of ``who`` (persons or units) stayed there, and their days."""
+    stays = stay_days(events, who, moment, places)
+    place = stays.index.to_numpy() % places
+    total = stays.groupby(place).sum().reindex(range(places), fill_value=0.0)
     return np.bincount(place, minlength=places), total.to_numpy()
 
 
@@ -204,17 +117,17 @@ def relocation_rates(
         "location", "location_type", "residents", "relocations", "resident_years", "rate",
         "rest_rate", "ratio", "extra_relocations", "p_value", "q_value", "significant",
     ]  # fmt: skip
-    events, table = _coa_events(log, moment)
+    events, table = coa_events(log, moment)
     if events.empty:
         return pd.DataFrame(columns=columns)
     places = len(table)
     relocations = _moves_out(events, places)
-    residents, days = _stays(events, "person", moment, places)
+    residents, days = _per_location(events, "person", moment, places)
     years = days / DAYS_PER_YEAR
     # the test counts households: members' identical moves and stays are one observation
     once = events[~events.duplicated(["unit", "stamp", "activity", "location"])]
     unit_moves = _moves_out(once, places)
-    unit_years = _stays(once, "unit", moment, places)[1] / DAYS_PER_YEAR
+    unit_years = _per_location(once, "unit", moment, places)[1] / DAYS_PER_YEAR
     types = table["location_type"].to_numpy()
     rate, rest_rate, p_value = (np.full(places, np.nan) for _ in range(3))
     for here in range(places):

@@ -24,8 +24,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from toolkit.bottlenecks.common import cached, sort_events, to_days
-from toolkit.eventlog import ACTIVITY, CASE, GROUP, SOURCE_FILE, SOURCE_ROW, TIMESTAMP
+from toolkit.bottlenecks.common import cached, event_order, text_values, to_days
+from toolkit.eventlog import ACTIVITY, CASE, GROUP, TIMESTAMP
 
 P90 = 0.9
 STAT_COLUMNS = ["n", "median_days", "p90_days", "mean_days", "total_days"]
@@ -42,59 +42,6 @@ def person_waits(log: pd.DataFrame) -> pd.DataFrame:
         >>> person_waits(log).nlargest(3, "days")  # doctest: +SKIP
     """
     return cached(log, ("person_waits",), lambda: _person_waits(log))
-
-
-def event_order(log: pd.DataFrame, rows: np.ndarray | None = None) -> np.ndarray:
-    """The positions of ``log``'s rows (or of ``rows``, positions in it) in the contract's order.
-
-    The order of :func:`~toolkit.bottlenecks.common.sort_events`. An ingested log is stored in
-    it and every filter keeps it, so this first compares neighbours (milliseconds on a million
-    events) and sorts only rows that are not in order: the sort factorizes the case strings,
-    most of a second on a million events.
-
-    Example::
-
-        >>> log.iloc[event_order(log)]  # the rows of sort_events(log)  # doctest: +SKIP
-    """
-    keys = [CASE, TIMESTAMP, *(c for c in (SOURCE_FILE, SOURCE_ROW) if c in log.columns)]
-    part = log[keys] if rows is None else log[keys].iloc[rows]
-    if _in_order(part):
-        positions = np.arange(len(part))
-    else:
-        positions = sort_events(part.reset_index(drop=True)).index.to_numpy()
-    return positions if rows is None else rows[positions]
-
-
-def _in_order(keys: pd.DataFrame) -> bool:
-    """Whether no row sorts before its predecessor, so that a stable sort keeps every row."""
-    tied = np.ones(max(len(keys) - 1, 0), dtype=bool)  # neighbours equal on the keys so far
-    for _, values in keys.items():
-        if values.hasnans:  # where a sort puts missing values is the sort's business
-            return False
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            values = values.cat.codes  # a sort orders a categorical by its categories
-        earlier, later = values.array[:-1], values.array[1:]
-        if (tied & np.asarray(earlier > later, dtype=bool)).any():
-            return False
-        tied &= np.asarray(earlier == later, dtype=bool)
-    return True
-
-
-def text_values(values: pd.Series) -> pd.Series:
-    """``values.astype(str)``; a categorical by way of its categories.
-
-    Converting each of a million codes to text takes a tenth of a second; taking the text of
-    the few categories by code, a third of that.
-
-    Example::
-
-        >>> text_values(pd.Series(["b", "a", "b"], dtype="category")).tolist()
-        ['b', 'a', 'b']
-    """
-    if not isinstance(values.dtype, pd.CategoricalDtype):
-        return values.astype(str)
-    texts = values.cat.categories.astype(str).array
-    return pd.Series(texts.take(values.cat.codes.to_numpy(), allow_fill=True), index=values.index)
 
 
 def _person_waits(log: pd.DataFrame) -> pd.DataFrame:

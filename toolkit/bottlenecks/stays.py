@@ -1,0 +1,115 @@
+"""COA stays: at which COA locations a person (or a household) lived, and for how long.
+
+Both the person's location for the segment analyses (the longest stay,
+:mod:`toolkit.bottlenecks.persons`) and the relocation rates per resident-year
+(:mod:`toolkit.bottlenecks.rework`) count stays the same way, here. A stay runs from a COA event
+to the person's next COA event and counts for the location of the first; the last runs to the
+end of the data unless it is an outflow (``coa_uitstroom_*``). Everything is on integer codes
+numbered in text order: the counts group these rows several times, and grouping a quarter of a
+million strings costs more than all the counting. Example::
+
+    >>> events, locations = coa_events(log, moment)  # doctest: +SKIP
+    >>> stay_days(events, "person", moment, len(locations)).nlargest(3)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from toolkit.bottlenecks.common import event_order, text_values, to_days
+from toolkit.eventlog import ACTIVITY, CASE, GROUP, RESOURCE, TIMESTAMP
+
+RELOCATION = "coa_overplaatsing"
+OUTFLOW_PREFIX = "coa_uitstroom_"
+HOUSEHOLD = "case:household"
+LOCATION_TYPE = "location_type"
+
+
+def _text_codes(values: pd.Series, gaps: pd.Series | None = None) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes numbered in the text order of ``values`` (of ``gaps`` where a value is
+    missing), and the texts in that order.
+
+    The order in which a groupby on the text lists them, also for a categorical (whose own order
+    is that of its categories). Worked out on the distinct values: a quarter of a million
+    categorical values are slow to turn into text.
+    """
+    codes, uniques = pd.factorize(values)
+    texts = pd.Index(text_values(pd.Series(uniques)))
+    missing = codes < 0
+    if gaps is not None and missing.any():
+        more, extra = pd.factorize(gaps[missing])
+        codes[missing] = len(texts) + more
+        texts = texts.append(pd.Index(text_values(pd.Series(extra))))
+    rank, texts = pd.factorize(texts, sort=True)  # a text twice (a household named as a case) once
+    return rank[codes], texts
+
+
+def coa_events(log: pd.DataFrame, moment: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The COA events with a location up to ``moment`` in the contract's order, as codes.
+
+    Events: ``case``, ``person`` (its code), ``unit`` (the household, else the person) and ``location`` as codes in
+    text order, ``activity`` codes, ``relocation`` and ``outflow`` flags, ``stamp`` and
+    ``origin`` (the location code of the person's previous COA event, -1 for the first).
+    Locations, one row per location code: ``location`` and ``location_type`` (the type on its
+    first event that has one, else ""). Codes, not text: the counts group these rows several
+    times, and grouping a quarter of a million strings costs more than all the counting.
+    """
+    kept = (log[TIMESTAMP] <= moment) & (log[GROUP] == "COA") & log[RESOURCE].notna()
+    rows = event_order(log, np.flatnonzero(kept.to_numpy()))
+
+    def take(column: str) -> pd.Series:
+        return log[column].iloc[rows].reset_index(drop=True)
+
+    cases = take(CASE)
+    # in the contract's order a person's events are consecutive, and persons in order
+    person = (cases != cases.shift()).cumsum().to_numpy() - 1
+    unit = _text_codes(take(HOUSEHOLD), cases)[0] if HOUSEHOLD in log else person
+    location, names = _text_codes(take(RESOURCE))
+    activity, actions = pd.factorize(take(ACTIVITY))
+    actions = text_values(pd.Series(actions))
+    origin = np.full(len(rows), -1)
+    moved = np.flatnonzero(person[1:] == person[:-1]) + 1
+    origin[moved] = location[moved - 1]
+    events = pd.DataFrame(
+        {
+            "case": cases,
+            "person": person,
+            "unit": unit,
+            "location": location,
+            "activity": activity,
+            # per distinct activity; a missing one (code -1, the appended last) is neither
+            "relocation": np.append(actions == RELOCATION, False)[activity],
+            "outflow": np.append(actions.str.startswith(OUTFLOW_PREFIX), False)[activity],
+            "stamp": take(TIMESTAMP),
+            "origin": origin,
+        }
+    )
+    kinds = pd.Series(dtype=object)
+    if LOCATION_TYPE in log:
+        types = take(LOCATION_TYPE)
+        known = types.notna().to_numpy()
+        kinds = types[known].groupby(location[known]).first().astype(object)
+    locations = pd.DataFrame(
+        {
+            "location": names.to_numpy(dtype=object),
+            "location_type": kinds.reindex(range(len(names)), fill_value=""),
+        }
+    )
+    return events, locations
+
+
+def stay_days(events: pd.DataFrame, who: str, moment: pd.Timestamp, places: int) -> pd.Series:
+    """Days per ``who`` (``person`` or ``unit``) and location, indexed ``who * places + location``.
+
+    A stay runs from a COA event to the next COA event of the same ``who``; the last one runs to
+    ``moment`` unless it is an outflow. Sorted by ``who``, then location (text order), as a
+    groupby on the texts would list them, so that sums taken from it are the same to the bit.
+    """
+    codes = events[who].to_numpy()
+    same = np.zeros(codes.size, dtype=bool)
+    same[:-1] = codes[1:] == codes[:-1]
+    stamp = events["stamp"]
+    until = stamp.shift(-1).where(same, moment).where(same | ~events["outflow"], stamp)
+    days = to_days(until - stamp).clip(lower=0.0)
+    return days.groupby(codes * places + events["location"].to_numpy()).sum()
