@@ -27,17 +27,17 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from toolkit.bottlenecks.common import LOCAL_TZ
-from toolkit.bottlenecks.intervals import Cohort, end_expected, person_intervals
+from toolkit.bottlenecks.intervals import Cohort, person_intervals
 from toolkit.bottlenecks.persons import DIMENSIONS, person_attributes, person_households
 from toolkit.bottlenecks.survival import (
     MEDIAN,
     KaplanMeier,
     Steps,
     kaplan_meier,
-    logrank_slower,
+    logrank_z,
 )
 from toolkit.chain import Chain, Norm, load_chain
 
@@ -211,10 +211,13 @@ class _Interval:
         """Positions of the first person (in the interval table) of each distinct key, sorted."""
         in_table = np.empty_like(keys)
         in_table[self.order] = keys
-        _, first = np.unique(in_table, return_index=True)
-        position = np.empty_like(self.order)
-        position[self.order] = np.arange(self.order.size)
-        return np.sort(position[first])
+        first = ~pd.Series(in_table).duplicated().to_numpy()
+        return np.flatnonzero(first[self.order])
+
+    def median_reached(self) -> bool:
+        """Whether everybody's Kaplan-Meier median is reached (see ``end_expected``)."""
+        steps = self.steps
+        return bool(np.isfinite(self._median(steps.at_risk[None, :], steps.deaths[None, :]))[0])
 
     def medians(self, groups: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
         """Kaplan-Meier medians of each group and of everybody outside it (NaN: not reached).
@@ -229,8 +232,9 @@ class _Interval:
         return self._median(at_risk, deaths), self._median(*rest)
 
     def _median(self, at_risk: np.ndarray, deaths: np.ndarray) -> np.ndarray:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            factor = np.where(at_risk > 0, (at_risk - deaths) / at_risk, 1.0)
+        if not self.steps.times.size:  # nobody finished: no curve reaches anything
+            return np.full(at_risk.shape[0], np.nan)
+        factor = np.divide(at_risk - deaths, at_risk, out=np.ones(at_risk.shape), where=at_risk > 0)
         reached = np.cumprod(factor, axis=1) <= 1.0 - MEDIAN + 1e-12
         first = reached.argmax(axis=1)
         return np.where(reached.any(axis=1), self.steps.times[first], np.nan)
@@ -271,14 +275,20 @@ def _test_dimension(
     ]
     if not tested:
         return []
-    tests = logrank_slower(unit_days, unit_censored, unit_codes, tested)
     group = np.full(size + 1, -1)  # the last entry: no value (code -1)
     group[tested] = np.arange(len(tested))
-    medians, rest_medians = interval.medians(group[codes], len(tested))
+    # unit_days are in sorted order already
+    z = logrank_z(Steps.of(unit_days, ~unit_censored), group[unit_codes], len(tested))
+    person_group = group[codes]
+    medians, rest_medians = interval.medians(person_group, len(tested))
+    # days beyond the rest's median, summed over each segment's persons
+    inside = person_group >= 0
+    beyond = np.clip(interval.days[inside] - rest_medians[person_group[inside]], 0.0, None)
+    over = np.bincount(person_group[inside], weights=beyond, minlength=len(tested))
     rows = []
-    for v, m_seg, m_rest in zip(tested, medians, rest_medians, strict=True):
+    for i, (v, m_seg, m_rest) in enumerate(zip(tested, medians, rest_medians, strict=True)):
         member = codes == v
-        statistic, p_value = tests[v]
+        statistic, p_value = float(z[i]), float(special.ndtr(z[i]))
         if np.isfinite(m_seg) and np.isfinite(m_rest):
             effect, benchmark, kind = m_seg - m_rest, m_rest, "median"
         else:
@@ -287,7 +297,6 @@ def _test_dimension(
                 interval.days[~member], interval.censored[~member],
             )  # fmt: skip
             kind = "rmst"
-        over = np.clip(interval.days[member] - m_rest, 0.0, None).sum()
         rows.append(
             {
                 "interval": norm_id,
@@ -303,7 +312,7 @@ def _test_dimension(
                 "relative_effect": float(effect / benchmark) if benchmark > 0 else np.nan,
                 "statistic": statistic,
                 "p_value": p_value,
-                "excess_days": float(over) if np.isfinite(m_rest) else np.nan,
+                "excess_days": float(over[i]) if np.isfinite(m_rest) else np.nan,
             }
         )
     return rows
@@ -359,9 +368,9 @@ def slow_segments(
     rows: list[dict] = []
     for norm in chosen:
         people = person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
-        if intervals is None and not end_expected(people):
-            continue
         interval = _Interval.of(people, persons)
+        if intervals is None and not interval.median_reached():
+            continue
         units = persons.units[interval.persons]
         for dimension in dimensions:
             if dimension == "cohort":

@@ -150,7 +150,9 @@ class Steps:
         deaths = finished[ends] - finished[starts]
         observed = deaths > 0
         starts = starts[observed]
-        step = np.searchsorted(starts, np.arange(days.size), side="right") - 1
+        begins = np.zeros(days.size, dtype=np.int64)
+        begins[starts] = 1
+        step = np.cumsum(begins) - 1  # the steps begun at or before each person
         return cls(days[starts], days.size - starts, deaths[observed], step, events)
 
     def by_group(self, groups: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -186,17 +188,26 @@ def logrank_slower(
         True
     """
     order = np.argsort(days, kind="stable")  # fast on data already sorted
-    steps = Steps.of(days[order], ~censored[order])
     values = list(values)
     group = pd.Index(values).get_indexer(np.asarray(groups)[order])
-    at_risk_x, finished = steps.by_group(group, len(values))
+    steps = Steps.of(days[order], ~censored[order])
+    z = logrank_z(steps, group, len(values))
+    return {value: (float(z[i]), float(special.ndtr(z[i]))) for i, value in enumerate(values)}
+
+
+def logrank_z(steps: Steps, groups: np.ndarray, size: int) -> np.ndarray:
+    """The log-rank statistic of each group against the rest (:func:`logrank_slower`).
+
+    ``groups``: each sorted person's group, 0 to ``size - 1``, or -1 for none.
+    """
+    at_risk_x, finished = steps.by_group(groups, size)
     at_risk_xy, deaths_xy = steps.at_risk, steps.deaths
     share = deaths_xy / at_risk_xy
     several = at_risk_xy > 1
     den = at_risk_xy**2 * (at_risk_xy - 1)
     at_risk_y = at_risk_xy[None, :] - at_risk_x
     num = at_risk_x * at_risk_y * deaths_xy * (at_risk_xy - deaths_xy)
-    variance = np.sum(num[:, several] / den[several], axis=1)
+    term = np.divide(num, den, out=np.zeros(num.shape), where=several[None, :])
+    variance = np.sum(term, axis=1)
     expected = np.sum(at_risk_x * share, axis=1)
-    z = (finished.sum(axis=1) - expected) / np.sqrt(variance)
-    return {value: (float(z[i]), float(special.ndtr(z[i]))) for i, value in enumerate(values)}
+    return (finished.sum(axis=1) - expected) / np.sqrt(variance)
