@@ -9,9 +9,9 @@ Printed:
 - first load: a fresh headless Chromium opening the home page until the tiles, the journey and
   the top findings are on screen (served by waitress, as `ketenlens dashboard` serves it);
 - a filter change: the server time of the home page's callbacks for a new filter (each
-  municipality, each track, the largest nationalities, a cohort year, a period), posted as the
-  browser posts them; tiles + journey and the top findings separately (the findings fill in on
-  their own), median and p95.
+  municipality, each track, the largest nationalities and COA locations, a cohort year, a
+  period, an organisation, and three combinations), posted as the browser posts them: both at
+  once (the whole change, in a second fresh session) and each alone; median and p95.
 
 Targets: first load under 3 s; a filter change under 500 ms at p95. The filter change is
 compared with plain pm4py on the same filtered log (performance DFG and case durations), the
@@ -29,11 +29,15 @@ import threading
 import time
 import urllib.request
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from toolkit.adapters.ingest import ingest
+from toolkit.analysis import EVENTS_FILE
+from toolkit.eventlog import read_events
 from toolkit.filters import LogFilter, apply_filter
 from toolkit.privacy import DEMO_KEY, Pseudonymizer
 
@@ -98,12 +102,31 @@ def _filters(session) -> list[LogFilter]:
     chosen += [LogFilter(track=[value]) for value, _ in options.track]
     nationality = session.log["case:nationality"].astype(object).value_counts().index[:5]
     chosen += [LogFilter(nationality=[value]) for value in nationality]
+    coa = session.log[session.log["org:group"] == "COA"]
+    locations = coa["org:resource"].astype(object).value_counts().index[:2]
+    chosen += [LogFilter(location=[value]) for value in locations]
     chosen += [
         LogFilter(cohort_from="2024-01-01", cohort_to="2024-12-31"),
         LogFilter(period_from="2024-01-01", period_to="2024-12-31"),
         LogFilter(organisation=["COA"]),
+        # combinations, as a workshop narrows down
+        LogFilter(municipality=["GM0363"], track=["aa_va"]),
+        LogFilter(nationality=[nationality[0]], cohort_from="2024-01-01", cohort_to="2024-12-31"),
+        LogFilter(municipality=["GM0599"], period_from="2023-01-01", period_to="2023-12-31"),
     ]
     return chosen
+
+
+def _both(base: str, dependencies: list[dict], data: dict) -> float:
+    """Post the callbacks of one filter change at the same time, as a browser does: the time
+    until the last answer."""
+    started = time.perf_counter()
+    threads = [threading.Thread(target=_post, args=(base, d, data)) for d in dependencies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
 
 
 def _p95(values: list[float]) -> float:
@@ -141,8 +164,9 @@ def _first_load(address: str) -> float:
         driver.quit()
 
 
-def test_dashboard_speed_on_a_million_events(log_dir: Path):
-    import pm4py
+@contextmanager
+def _serving(log_dir: Path) -> Iterator[tuple[str, object, float]]:
+    """A fresh session and app served by waitress: (address, session, start-up seconds)."""
     from waitress import create_server
 
     from dashboards.app import create_app
@@ -153,42 +177,60 @@ def test_dashboard_speed_on_a_million_events(log_dir: Path):
     app = create_app(log_dir, session=session)
     startup = time.perf_counter() - started
     server = create_server(app.server, host="127.0.0.1", port=0, threads=4)
-    address = f"http://127.0.0.1:{server.effective_port}/"
     threading.Thread(target=server.run, daemon=True).start()
     try:
+        yield f"http://127.0.0.1:{server.effective_port}/", session, startup
+    finally:
+        server.close()
+
+
+def _home_callbacks(address: str) -> dict[str, dict]:
+    with urllib.request.urlopen(address + "_dash-dependencies") as response:
+        dependencies = json.loads(response.read())
+    return {
+        out: next(d for d in dependencies if d["output"].strip(".").startswith(out + "."))
+        for out in HOME_OUTPUTS
+    }
+
+
+def _line(name: str, seconds: list[float], note: str = "") -> str:
+    return (f"    {name:<34} median {statistics.median(seconds) * 1000:6.0f} ms   "
+            f"p95 {_p95(seconds) * 1000:6.0f} ms{note}\n")  # fmt: skip
+
+
+def test_dashboard_speed_on_a_million_events(log_dir: Path):
+    import pm4py
+
+    with _serving(log_dir) as (address, session, startup):
         first = [_first_load(address) for _ in range(3)]
-        with urllib.request.urlopen(address + "_dash-dependencies") as response:
-            dependencies = json.loads(response.read())
-        home = {
-            out: next(d for d in dependencies if d["output"].strip(".").startswith(out + "."))
-            for out in HOME_OUTPUTS
-        }
-        tiles, findings, plain = [], [], []
+        home = _home_callbacks(address)
         chosen = _filters(session)
+        tiles, findings = [], []
         for f in chosen:
             tiles.append(_post(address, home["kpi-tiles"], f.to_dict()))
             findings.append(_post(address, home["home-findings"], f.to_dict()))
-            view = apply_filter(session.log, f)
-            t = time.perf_counter()
-            pm4py.discover_performance_dfg(view)
-            pm4py.get_all_case_durations(view)
-            plain.append(time.perf_counter() - t)
-    finally:
-        server.close()
-    events, persons = len(session.log), session.persons
+        events, persons = len(session.log), session.persons
+    # a second fresh session for the whole change: both callbacks at once, as a browser posts
+    with _serving(log_dir) as (address, session, _):
+        together = [_both(address, list(home.values()), f.to_dict()) for f in chosen]
+    stored = read_events(log_dir / EVENTS_FILE)  # plain pm4py on the log as stored
+    plain = []
+    for f in chosen:
+        view = apply_filter(stored, f)
+        t = time.perf_counter()
+        pm4py.discover_performance_dfg(view)
+        pm4py.get_all_case_durations(view)
+        plain.append(time.perf_counter() - t)
     print(
         f"\ndashboard on {events:,} events, {persons:,} persons\n"
         f"  start-up (read + home page of the whole log)  {startup:6.1f} s\n"
         f"  first load of the home page (3 fresh browsers) "
         f"{', '.join(f'{s:.2f}' for s in first)} s (target < 3 s)\n"
-        f"  filter change, {len(tiles)} new filters, server time:\n"
-        f"    tiles + journey     median {statistics.median(tiles) * 1000:7.0f} ms   "
-        f"p95 {_p95(tiles) * 1000:7.0f} ms (target p95 < 500 ms)\n"
-        f"    top findings        median {statistics.median(findings) * 1000:7.0f} ms   "
-        f"p95 {_p95(findings) * 1000:7.0f} ms\n"
-        f"    plain pm4py (performance DFG + case durations on the filtered log) "
-        f"median {statistics.median(plain) * 1000:.0f} ms   p95 {_p95(plain) * 1000:.0f} ms\n"
-        f"    slowest for tiles + journey: {_slowest(chosen, tiles)}\n"
-        f"    slowest for top findings:    {_slowest(chosen, findings)}"
+        f"  filter change, {len(chosen)} new filters, server time:\n"
+        + _line("whole change (both callbacks)", together, " (target p95 < 500 ms)")
+        + _line("tiles + journey alone", tiles)
+        + _line("top findings alone", findings)
+        + _line("plain pm4py (perf. DFG + durations)", plain)
+        + f"    slowest changes: {_slowest(chosen, together)}"
     )
-    assert len(tiles) == len(findings)
+    assert len(together) == len(chosen)
