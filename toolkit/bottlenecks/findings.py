@@ -27,6 +27,9 @@ Example::
 
 from __future__ import annotations
 
+import contextvars
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -387,12 +390,19 @@ def find_bottlenecks(
         as_of = local_day_end(f.period_to)
     moment = end_of_data(view, as_of)
     base = f.to_dict()
-    findings = _wait_findings(view, chain, base, min_group)
-    if view[ACTIVITY].isin(chain.activity_ids).any():
-        cohort = f.cohort
-        findings += _norm_findings(view, chain, moment, cohort, base)
-        findings += _segment_findings(view, chain, moment, cohort, base, min_group, alpha)
-        findings += _relocation_findings(view, moment, base, min_group, alpha)
-    else:
-        findings += _repeat_findings(view, base, min_group)
-    return rank(findings)
+    if not view[ACTIVITY].isin(chain.activity_ids).any():
+        return rank(
+            _wait_findings(view, chain, base, min_group) + _repeat_findings(view, base, min_group)
+        )
+    cohort = f.cohort
+    parts = [
+        (_segment_findings, view, chain, moment, cohort, base, min_group, alpha),
+        (_wait_findings, view, chain, base, min_group),
+        (_norm_findings, view, chain, moment, cohort, base),
+        (_relocation_findings, view, moment, base, min_group, alpha),
+    ]
+    # the kinds share only the per-person blocks (cached), and their array work releases the
+    # interpreter, so they are computed side by side, each in the caller's analysis cache
+    with ThreadPoolExecutor(max_workers=min(len(parts), os.cpu_count() or 1)) as pool:
+        done = [pool.submit(contextvars.copy_context().run, *part) for part in parts]
+        return rank([finding for part in done for finding in part.result()])
