@@ -28,6 +28,7 @@ __all__ = [
     "LOCAL_TZ",
     "analysis_cache",
     "cached",
+    "codes_of",
     "end_of_data",
     "event_order",
     "in_window",
@@ -93,6 +94,22 @@ def _in_order(keys: pd.DataFrame) -> bool:
             return False
         tied &= np.asarray(earlier == later, dtype=bool)
     return True
+
+
+def codes_of(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of a column (-1 where missing) and the values they stand for.
+
+    A categorical's own codes (no work at all); other columns factorized.
+
+    Example::
+
+        >>> codes_of(pd.Series(["b", None, "b"]))[0].tolist()
+        [0, -1, 0]
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), values.cat.categories
+    codes, uniques = pd.factorize(values)
+    return codes, pd.Index(uniques)
 
 
 def text_values(values: pd.Series) -> pd.Series:

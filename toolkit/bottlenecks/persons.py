@@ -25,10 +25,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from toolkit.bottlenecks.common import cached, end_of_data, sort_events
+from toolkit.bottlenecks.common import cached, codes_of, end_of_data, event_order
 from toolkit.bottlenecks.stays import coa_events, stay_days
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, MUNICIPALITY, RESOURCE, TIMESTAMP
-from toolkit.filters import member_of
 
 KOPPELING = "coa_koppeling"
 INTERVIEW = "ind_nader_gehoor"
@@ -36,26 +35,6 @@ HOUSEHOLD = "case:household"
 HOUSEHOLD_CAP = 5
 DIMENSIONS = ("municipality", "location", "office", "nationality", "track", "household_size")
 _CASE_ATTRIBUTE = {"nationality": "case:nationality", "track": "case:track"}
-
-
-def _first(events: pd.DataFrame, column: str) -> pd.Series:
-    values = events.dropna(subset=[column])
-    return values.drop_duplicates(CASE, keep="first").set_index(CASE)[column].astype(object)
-
-
-def _last(events: pd.DataFrame, column: str) -> pd.Series:
-    values = events.dropna(subset=[column])
-    return values.drop_duplicates(CASE, keep="last").set_index(CASE)[column].astype(object)
-
-
-def _municipality(log: pd.DataFrame) -> pd.Series:
-    linked = _first(log[log[ACTIVITY] == KOPPELING], MUNICIPALITY)
-    return linked.combine_first(_last(log, MUNICIPALITY))
-
-
-def _office(log: pd.DataFrame) -> pd.Series:
-    interview = _first(log[log[ACTIVITY] == INTERVIEW], RESOURCE)
-    return interview.combine_first(_last(log[log[GROUP].astype(object) == "IND"], RESOURCE))
 
 
 def _location(log: pd.DataFrame, moment: pd.Timestamp) -> pd.Series:
@@ -90,12 +69,16 @@ def person_households(log: pd.DataFrame) -> pd.DataFrame | None:
     return cached(log, ("households",), compute)
 
 
-def _household_size(persons: pd.Series, households: pd.DataFrame) -> pd.Series:
-    """The size label (``1`` ... ``5+``) of each person's household among ``persons``."""
-    members = households[member_of(households["case"], persons)]
-    size = members.groupby(HOUSEHOLD, observed=True)["case"].transform("size").to_numpy()
-    label = np.where(size >= HOUSEHOLD_CAP, f"{HOUSEHOLD_CAP}+", size.astype(str))
-    return pd.Series(label, index=members["case"].to_numpy(), dtype=object)
+def _household_size(persons: pd.Series, households: pd.DataFrame) -> np.ndarray:
+    """The size label (``1`` ... ``5+``) of each person's household among ``persons``; None for
+    a person without one."""
+    at = pd.Index(households["case"]).get_indexer(persons)
+    home = np.where(at >= 0, codes_of(households[HOUSEHOLD])[0][at], -1)
+    members = np.bincount(home[home >= 0], minlength=1)
+    size = members[np.maximum(home, 0)]
+    label = np.where(size >= HOUSEHOLD_CAP, f"{HOUSEHOLD_CAP}+", size.astype(str)).astype(object)
+    label[home < 0] = None
+    return label
 
 
 def person_attributes(
@@ -117,27 +100,77 @@ def person_attributes(
     households = person_households(log)
     if households is not None:
         # counted among the persons seen by the moment: the rows of ``out``
-        sizes = _household_size(out["case"], households)
-        out["household_size"] = out["case"].map(sizes).astype(object)
-        out["household_size"] = out["household_size"].where(out["household_size"].notna(), None)
+        out["household_size"] = pd.Series(_household_size(out["case"], households), dtype=object)
     return out
 
 
+class _Events:
+    """The events up to the moment in the contract's order, read column by column as codes.
+
+    Attributes are "the first (or last) recorded value of a person": on a million events that
+    is a walk over integer codes, where dropping missing values and duplicates of the text
+    columns would copy the log several times.
+    """
+
+    def __init__(self, log: pd.DataFrame, moment: pd.Timestamp) -> None:
+        self.log = log
+        self.rows = event_order(log, np.flatnonzero((log[TIMESTAMP] <= moment).to_numpy()))
+        cases = log[CASE].iloc[self.rows]
+        person = codes_of(cases)[0]
+        begins = np.flatnonzero(np.diff(person, prepend=-1) != 0)
+        self.cases = cases.iloc[begins].reset_index(drop=True)
+        self.person = np.repeat(np.arange(begins.size), np.diff(np.append(begins, person.size)))
+
+    def codes(self, column: str) -> tuple[np.ndarray, pd.Index]:
+        codes, values = codes_of(self.log[column])
+        return codes[self.rows], values
+
+    def where(self, column: str, value: str) -> np.ndarray:
+        """Which events have ``value`` in ``column``."""
+        codes, values = self.codes(column)
+        found = values.get_indexer([value])[0]
+        return codes == found if found >= 0 else np.zeros(codes.size, dtype=bool)
+
+    def pick(self, codes: np.ndarray, among: np.ndarray | None = None, *, last: bool = False):
+        """Each person's first (or last) code that is not missing, among some events; -1: none."""
+        chosen = codes >= 0 if among is None else (codes >= 0) & among
+        at = np.flatnonzero(chosen)
+        person = self.person[at]
+        edge = np.diff(person, append=-1) != 0 if last else np.diff(person, prepend=-1) != 0
+        out = np.full(self.cases.size, -1)
+        out[person[edge]] = codes[at[edge]]
+        return out
+
+
+def _texts(codes: np.ndarray, values: pd.Index) -> np.ndarray:
+    """The values of codes as objects, None for -1."""
+    texts = np.append(np.asarray(values.astype(object)), None)
+    return texts[codes]
+
+
 def _own_attributes(log: pd.DataFrame, moment: pd.Timestamp) -> pd.DataFrame:
-    ordered = sort_events(log)
-    ordered = ordered[ordered[TIMESTAMP] <= moment]
-    out = pd.DataFrame(index=pd.Index(ordered[CASE].unique(), name="case"))
-    has = set(ordered.columns)
-    if {MUNICIPALITY} <= has:
-        out["municipality"] = _municipality(ordered)
+    events = _Events(log, moment)
+    nobody = np.full(events.cases.size, None, dtype=object)
+    out = dict.fromkeys(DIMENSIONS, nobody)
+    has = set(log.columns)
+    if MUNICIPALITY in has:
+        codes, values = events.codes(MUNICIPALITY)
+        # the municipality of the koppeling; without one, the last municipality recorded
+        linked = events.pick(codes, events.where(ACTIVITY, KOPPELING))
+        known = np.where(linked >= 0, linked, events.pick(codes, last=True))
+        out["municipality"] = _texts(known, values)
     if {GROUP, RESOURCE} <= has:
-        out["location"] = _location(ordered, moment)
-        out["office"] = _office(ordered)
+        stayed = _location(log, moment).reindex(events.cases.astype(object)).to_numpy()
+        out["location"] = np.where(pd.isna(stayed), None, stayed)
+        codes, values = events.codes(RESOURCE)
+        # the office of the interview; without one, of the last IND event
+        interview = events.pick(codes, events.where(ACTIVITY, INTERVIEW))
+        last_ind = events.pick(codes, events.where(GROUP, "IND"), last=True)
+        out["office"] = _texts(np.where(interview >= 0, interview, last_ind), values)
     for name, column in _CASE_ATTRIBUTE.items():
         if column in has:
-            out[name] = _first(ordered, column)
-    for name in DIMENSIONS:
-        if name not in out:
-            out[name] = None
-        out[name] = out[name].astype(object).where(out[name].notna(), None)
-    return out[list(DIMENSIONS)].reset_index()
+            codes, values = events.codes(column)
+            out[name] = _texts(events.pick(codes), values)
+    # objects with None for "silent", as the segment tables expect (not pandas' text type)
+    columns = {name: pd.Series(values, dtype=object) for name, values in out.items()}
+    return pd.DataFrame({"case": events.cases, **columns})
