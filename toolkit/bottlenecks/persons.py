@@ -73,7 +73,7 @@ def _household_size(persons: pd.Series, households: pd.DataFrame) -> np.ndarray:
     """The size label (``1`` ... ``5+``) of each person's household among ``persons``; None for
     a person without one."""
     at = pd.Index(households["case"]).get_indexer(persons)
-    home = np.where(at >= 0, codes_of(households[HOUSEHOLD])[0][at], -1)
+    home = np.append(codes_of(households[HOUSEHOLD])[0], -1)[at]  # -1: not in a household
     members = np.bincount(home[home >= 0], minlength=1)
     size = members[np.maximum(home, 0)]
     label = np.where(size >= HOUSEHOLD_CAP, f"{HOUSEHOLD_CAP}+", size.astype(str)).astype(object)
