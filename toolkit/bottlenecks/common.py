@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -189,7 +190,8 @@ def local_dates(stamps: pd.Series) -> pd.Series:
     return stamps.dt.tz_convert(LOCAL_TZ).dt.tz_localize(None).dt.normalize()
 
 
-_CACHE: ContextVar[dict[int, tuple[weakref.ref, dict]] | None] = ContextVar(
+_GUARD = threading.Lock()  # guards the creation of a log's entry and of its locks
+_CACHE: ContextVar[dict[int, tuple[weakref.ref, dict, dict]] | None] = ContextVar(
     "analysis_cache", default=None
 )
 
@@ -234,15 +236,22 @@ def cached(
     if cache is None:
         return compute()
     _forget_dead(cache)
-    entry = cache.get(id(log))
-    if entry is None or entry[0]() is not log:
-        entry = (weakref.ref(log), {})
-        cache[id(log)] = entry
-    if key not in entry[1]:
-        cut = _cut_from_whole(cache, log, key) if per_person else None
-        entry[1][key] = compute() if cut is None else cut
+    with _GUARD:
+        entry = cache.get(id(log))
+        if entry is None or entry[0]() is not log:
+            entry = (weakref.ref(log), {}, {})
+            cache[id(log)] = entry
+        computing = entry[2].setdefault(key, threading.Lock())
+    blocks = entry[1]
+    if key not in blocks:
+        # sections computed side by side (the dashboard's callbacks, the kinds of findings)
+        # often need the same block at the same moment: one computes it, the others wait
+        with computing:
+            if key not in blocks:
+                cut = _cut_from_whole(cache, log, key) if per_person else None
+                blocks[key] = compute() if cut is None else cut
     # a shallow copy: a caller that adds a column must not change what the next caller gets
-    return entry[1][key].copy(deep=False)
+    return blocks[key].copy(deep=False)
 
 
 def person_subset(store: dict, subset: pd.DataFrame, whole: pd.DataFrame) -> None:
