@@ -207,13 +207,6 @@ class _Interval:
         return cls(days, censored, censored & ~left, persons[order], order,
                    Steps.of(days, ~censored))  # fmt: skip
 
-    def units(self, keys: np.ndarray) -> np.ndarray:
-        """Positions of the first person (in the interval table) of each distinct key, sorted."""
-        in_table = np.empty_like(keys)
-        in_table[self.order] = keys
-        first = ~pd.Series(in_table).duplicated().to_numpy()
-        return np.flatnonzero(first[self.order])
-
     def median_reached(self) -> bool:
         """Whether everybody's Kaplan-Meier median is reached (see ``end_expected``)."""
         steps = self.steps
@@ -240,23 +233,56 @@ class _Interval:
         return np.where(reached.any(axis=1), self.steps.times[first], np.nan)
 
 
+class _Households:
+    """An interval's persons by household: the log-rank tests take one observation per household.
+
+    A household's members move together, so counting each would multiply the evidence by the
+    household size. The observation is the household's first member in the interval table.
+    Most dimensions have one value per household (its members share a municipality, a
+    nationality, a cohort); their tests share one sample of households and its steps, and only
+    a dimension that splits a household takes one observation per household and value.
+    """
+
+    def __init__(self, interval: _Interval, units: np.ndarray) -> None:
+        self.interval = interval
+        self.units = units
+        self.by_unit = np.argsort(units, kind="stable")
+        self.apart = np.diff(units[self.by_unit]) != 0  # neighbours of different households
+        self.first, self.steps = self._sample(units)
+
+    def sample(self, codes: np.ndarray, size: int) -> tuple[np.ndarray, Steps]:
+        """Positions of the observations for a dimension's ``codes``, and their steps."""
+        within = codes[self.by_unit]
+        if np.all(self.apart | (within[1:] == within[:-1])):
+            return self.first, self.steps
+        return self._sample(self.units * (size + 1) + (codes + 1))
+
+    def _sample(self, keys: np.ndarray) -> tuple[np.ndarray, Steps]:
+        """The first person (in the interval table) of each distinct key: sorted positions."""
+        interval = self.interval
+        in_table = np.empty_like(keys)
+        in_table[interval.order] = keys
+        first = ~pd.Series(in_table).duplicated().to_numpy()
+        positions = np.flatnonzero(first[interval.order])
+        return positions, Steps.of(interval.days[positions], ~interval.censored[positions])
+
+
 def _test_dimension(
-    interval: _Interval, codes: np.ndarray, values: np.ndarray, units: np.ndarray,
+    interval: _Interval, codes: np.ndarray, values: np.ndarray, households: _Households,
     norm_id: str, dimension: str, min_group: int,
 ) -> list[dict]:  # fmt: skip
     """Every value of one dimension with at least ``min_group`` persons against the rest.
 
-    ``codes`` holds each person's value (-1: none), ``units`` their household, both in the
-    interval's sorted order.
+    ``codes`` holds each person's value (-1: none), in the interval's sorted order.
     """
     size = len(values)
     valued = codes >= 0
     persons = np.bincount(codes[valued], minlength=size)
     open_now = np.bincount(codes[valued], weights=interval.open_now[valued], minlength=size)
     # the members of a household move together: the test takes one observation per household
-    first = interval.units(units * (size + 1) + (codes + 1))
+    first, steps = households.sample(codes, size)
     unit_codes = codes[first]
-    unit_days, unit_censored = interval.days[first], interval.censored[first]
+    unit_censored = interval.censored[first]
     unit_valued = unit_codes >= 0
     households = np.bincount(unit_codes[unit_valued], minlength=size)
     unit_done = np.bincount(unit_codes[unit_valued], weights=~unit_censored[unit_valued],
@@ -277,8 +303,7 @@ def _test_dimension(
         return []
     group = np.full(size + 1, -1)  # the last entry: no value (code -1)
     group[tested] = np.arange(len(tested))
-    # unit_days are in sorted order already
-    z = logrank_z(Steps.of(unit_days, ~unit_censored), group[unit_codes], len(tested))
+    z = logrank_z(steps, group[unit_codes], len(tested))
     person_group = group[codes]
     medians, rest_medians = interval.medians(person_group, len(tested))
     # days beyond the rest's median, summed over each segment's persons
@@ -381,7 +406,7 @@ def slow_segments(
         interval = _Interval.of(people, persons)
         if intervals is None and not interval.median_reached():
             continue
-        units = persons.units[interval.persons]
+        households = _Households(interval, persons.units[interval.persons])
         for dimension in dimensions:
             if dimension == "cohort":
                 codes, values = _cohort_codes(people["start"])
@@ -390,7 +415,7 @@ def slow_segments(
                 codes, values = persons.codes[dimension]
                 codes = codes[interval.persons]
             rows.extend(
-                _test_dimension(interval, codes, values, units, norm.id, dimension, min_group)
+                _test_dimension(interval, codes, values, households, norm.id, dimension, min_group)
             )
     out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in _DERIVED])
     if out.empty:
