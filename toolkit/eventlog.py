@@ -33,6 +33,7 @@ CASE = "case:concept:name"
 ACTIVITY = "concept:name"
 TIMESTAMP = "time:timestamp"
 GROUP = "org:group"
+HOUSEHOLD = "case:household"
 RESOURCE = "org:resource"
 MUNICIPALITY = "municipality"
 EVENT_ID = "event_id"
@@ -42,7 +43,7 @@ SOURCE_ROW = "source_row"
 
 # Case attributes: one value per person, repeated on each of the person's events (pm4py's way).
 CASE_ATTRIBUTES = (
-    "case:household",
+    HOUSEHOLD,
     "case:nationality",
     "case:birth_year_band",
     "case:sex",
@@ -144,7 +145,7 @@ def validate(
     cases = events[CASE]
     if cases.isna().any() or not cases.str.fullmatch(_PSEUDONYM).all():
         raise _fail(f"{CASE} must hold pseudonyms ({PSEUDONYM_LENGTH} hex characters) only")
-    for column in ("case:household", IND_CASE):
+    for column in (HOUSEHOLD, IND_CASE):
         if not events[column].dropna().str.fullmatch(_PSEUDONYM).all():
             raise _fail(f"{column} must hold pseudonyms only")
     if events[EVENT_ID].isna().any() or events[EVENT_ID].duplicated().any():

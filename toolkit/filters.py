@@ -168,10 +168,10 @@ def in_window(stamps: pd.Series, window: Window | None) -> pd.Series:
 def member_of(column: pd.Series, values: pd.Series | pd.Index) -> np.ndarray:
     """Which entries of ``column`` are among ``values``, as a boolean array.
 
-    The same as ``column.isin(values)``, but without per-row Python: a categorical column is
-    looked up by its integer codes, text by Arrow's hash set (pandas' ``isin`` on its
-    Arrow-backed strings walks the values in Python, which for tens of thousands of persons
-    takes longer than the rest of a filter).
+    The same as ``column.isin(values)`` for values that are never missing (person ids), but
+    without per-row Python: a categorical column is looked up by its integer codes, text by
+    Arrow's hash set (pandas' ``isin`` on its Arrow-backed strings walks the values in Python,
+    which for tens of thousands of persons takes longer than the rest of a filter).
 
     Example::
 

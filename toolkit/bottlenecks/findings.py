@@ -405,4 +405,8 @@ def find_bottlenecks(
     # interpreter, so they are computed side by side, each in the caller's analysis cache
     with ThreadPoolExecutor(max_workers=min(len(parts), os.cpu_count() or 1)) as pool:
         done = [pool.submit(contextvars.copy_context().run, *part) for part in parts]
-        return rank([finding for part in done for finding in part.result()])
+        try:
+            return rank([finding for part in done for finding in part.result()])
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # one kind failed: do not wait for the rest
+            raise

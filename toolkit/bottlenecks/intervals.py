@@ -276,5 +276,5 @@ def interval_summary(
         return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
     # the tiles, the journey and the norm findings all start from it
-    key = ("interval_summary", chosen, id(chain), moment, cohort)
+    key = ("interval_summary", chosen, id(chain), moment, None if cohort is None else tuple(cohort))
     return cached(log, key, compute, per_person=False)

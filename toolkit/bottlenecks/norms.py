@@ -23,7 +23,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from toolkit.bottlenecks.common import LOCAL_TZ
+from toolkit.bottlenecks.common import local_periods
 from toolkit.bottlenecks.intervals import Cohort, end_expected, person_intervals
 from toolkit.bottlenecks.persons import person_attributes
 from toolkit.bottlenecks.segments import ALL_DIMENSIONS, cohort_quarter
@@ -75,13 +75,9 @@ def breach_flags(people: pd.DataFrame, norm: Norm, *, count_open: bool = True) -
 
 
 def _month(starts: pd.Series) -> pd.Series:
-    """``%Y-%m`` of each start in Amsterdam, by the months' first moments: no per-row time zone."""
-    first, last = (t.tz_convert(LOCAL_TZ) for t in (starts.min(), starts.max()))
-    months = pd.date_range(first.normalize().replace(day=1), last, freq="MS")
-    edges = months.tz_convert("UTC").as_unit(starts.dt.unit).asi8
-    code = np.searchsorted(edges, starts.array.asi8, side="right") - 1
-    labels = np.asarray(months.strftime("%Y-%m"), dtype=object)
-    return pd.Series(labels[code], index=starts.index, dtype=object)
+    """``%Y-%m`` of each start in Amsterdam."""
+    codes, labels = local_periods(starts, "month")
+    return pd.Series(labels[codes], index=starts.index, dtype=object)
 
 
 def norm_breaches(
@@ -107,20 +103,20 @@ def norm_breaches(
         raise ValueError(f"cannot split by {unknown[0]!r}; use month or a segment dimension")
     chain = chain or load_chain()
     chosen = [n if isinstance(n, Norm) else chain.norm(n) for n in (norms or chain.norms)]
-    measured, people, flags = [], [], []
+    measured, starts, flags = [], [], []
     for norm in chosen:
-        persons = person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
-        if persons.empty:
+        people = person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
+        if people.empty:
             continue
-        expected = end_expected(persons)
+        expected = end_expected(people)
         measured.append((norm.id, norm.kind, norm.direction, norm.days, expected))
-        people.append(persons[["case", "start"]])
-        flags.append(breach_flags(persons, norm, count_open=expected))
+        starts.append(people[["case", "start"]])
+        flags.append(breach_flags(people, norm, count_open=expected))
     if not measured:
         return pd.DataFrame(columns=[*NORM_COLUMNS, *by, *COUNT_COLUMNS])
     # the norms one below the other and counted in one grouping, not one grouping per norm
-    position = np.repeat(np.arange(len(measured)), [len(p) for p in people])
-    keys = _split(pd.concat(people, ignore_index=True), by, log, as_of)
+    position = np.repeat(np.arange(len(measured)), [len(p) for p in starts])
+    keys = _split(pd.concat(starts, ignore_index=True), by, log, as_of)
     grouped = pd.concat(flags, ignore_index=True).groupby([position, *keys], sort=True)
     table = grouped.sum()
     table.insert(0, "persons", grouped.size())

@@ -27,11 +27,10 @@ import pandas as pd
 
 from toolkit.bottlenecks.common import cached, codes_of, end_of_data, event_order
 from toolkit.bottlenecks.stays import coa_events, stay_days
-from toolkit.eventlog import ACTIVITY, CASE, GROUP, MUNICIPALITY, RESOURCE, TIMESTAMP
+from toolkit.eventlog import ACTIVITY, CASE, GROUP, HOUSEHOLD, MUNICIPALITY, RESOURCE, TIMESTAMP
 
 KOPPELING = "coa_koppeling"
 INTERVIEW = "ind_nader_gehoor"
-HOUSEHOLD = "case:household"
 HOUSEHOLD_CAP = 5
 DIMENSIONS = ("municipality", "location", "office", "nationality", "track", "household_size")
 _CASE_ATTRIBUTE = {"nationality": "case:nationality", "track": "case:track"}

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from toolkit.bottlenecks.common import LOCAL_TZ
+from toolkit.bottlenecks.common import local_periods
 from toolkit.bottlenecks.intervals import Cohort, person_intervals
 from toolkit.bottlenecks.persons import DIMENSIONS, person_attributes, person_households
 from toolkit.bottlenecks.survival import (
@@ -38,10 +38,10 @@ from toolkit.bottlenecks.survival import (
     Steps,
     kaplan_meier,
     logrank_z,
+    reached_quantile,
 )
 from toolkit.chain import Chain, Norm, load_chain
-
-HOUSEHOLD = "case:household"
+from toolkit.eventlog import HOUSEHOLD
 
 ALL_DIMENSIONS = (*DIMENSIONS, "cohort")
 CORRECTIONS = ("bh", "holm")
@@ -100,8 +100,8 @@ def cohort_quarter(starts: pd.Series) -> pd.Series:
         >>> cohort_quarter(pd.Series(pd.to_datetime(["2023-03-31 22:30"], utc=True))).tolist()
         ['2023Q2']
     """
-    local = starts.dt.tz_convert(LOCAL_TZ)
-    return local.dt.year.astype(str) + "Q" + local.dt.quarter.astype(str)
+    codes, labels = local_periods(starts, "quarter")
+    return pd.Series(labels[codes], index=starts.index, dtype=object)
 
 
 def segment_table(
@@ -111,28 +111,16 @@ def segment_table(
     chain: Chain | None = None,
     as_of: pd.Timestamp | date | str | None = None,
     cohort: Cohort | None = None,
-    attributes: pd.DataFrame | None = None,
-    households: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The per-person interval table with the segment dimensions beside it.
-
-    ``attributes`` and ``households`` (:func:`person_households`) are the log's, when the caller
-    has them already (one table for every interval it segments).
 
     Example::
 
         >>> segment_table(log, "N11").groupby("municipality")["days"].median()  # doctest: +SKIP
     """
     people = person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
-    attrs = person_attributes(log, as_of=as_of) if attributes is None else attributes
-    out = people.merge(attrs, on="case", how="left")
-    out["cohort"] = cohort_quarter(out["start"]) if len(out) else pd.Series(dtype=object)
-    homes = person_households(log) if households is None else households
-    if homes is not None:
-        out = out.merge(homes, on="case", how="left")
-        out["unit"] = out[HOUSEHOLD].astype(object).where(out[HOUSEHOLD].notna(), out["case"])
-    else:
-        out["unit"] = out["case"]
+    out = people.merge(person_attributes(log, as_of=as_of), on="case", how="left")
+    out["cohort"] = cohort_quarter(out["start"])
     return out
 
 
@@ -194,18 +182,20 @@ class _Interval:
     persons: np.ndarray
     order: np.ndarray
     steps: Steps
+    table_days: np.ndarray  # the durations in the table's order
 
     @classmethod
     def of(cls, people: pd.DataFrame, codes: _PersonCodes) -> _Interval:
         persons = codes.cases.get_indexer(people["case"])
         if (persons < 0).any():
-            raise ValueError("person attributes lack persons of the interval: pass the log's own")
-        order = np.argsort(people["days"].to_numpy(dtype=float), kind="stable")
-        days = people["days"].to_numpy(dtype=float)[order]
+            raise ValueError("the attributes lack persons of the interval: give every person a row")
+        table_days = people["days"].to_numpy(dtype=float)
+        order = np.argsort(table_days, kind="stable")
+        days = table_days[order]
         censored = people["censored"].to_numpy(dtype=bool)[order]
         left = people["left_chain"].to_numpy(dtype=bool)[order]
         return cls(days, censored, censored & ~left, persons[order], order,
-                   Steps.of(days, ~censored))  # fmt: skip
+                   Steps.of(days, ~censored), table_days)  # fmt: skip
 
     def median_reached(self) -> bool:
         """Whether everybody's Kaplan-Meier median is reached (see ``end_expected``)."""
@@ -228,7 +218,7 @@ class _Interval:
         if not self.steps.times.size:  # nobody finished: no curve reaches anything
             return np.full(at_risk.shape[0], np.nan)
         factor = np.divide(at_risk - deaths, at_risk, out=np.ones(at_risk.shape), where=at_risk > 0)
-        reached = np.cumprod(factor, axis=1) <= 1.0 - MEDIAN + 1e-12
+        reached = reached_quantile(np.cumprod(factor, axis=1), MEDIAN)
         first = reached.argmax(axis=1)
         return np.where(reached.any(axis=1), self.steps.times[first], np.nan)
 
@@ -284,7 +274,7 @@ def _test_dimension(
     unit_codes = codes[first]
     unit_censored = interval.censored[first]
     unit_valued = unit_codes >= 0
-    households = np.bincount(unit_codes[unit_valued], minlength=size)
+    observations = np.bincount(unit_codes[unit_valued], minlength=size)
     unit_done = np.bincount(unit_codes[unit_valued], weights=~unit_censored[unit_valued],
                             minlength=size)  # fmt: skip
     all_done = int((~unit_censored).sum())
@@ -306,17 +296,17 @@ def _test_dimension(
     z = logrank_z(steps, group[unit_codes], len(tested))
     person_group = group[codes]
     medians, rest_medians = interval.medians(person_group, len(tested))
-    # days beyond the rest's median, summed over each segment's persons
-    inside = person_group >= 0
-    beyond = np.clip(interval.days[inside] - rest_medians[person_group[inside]], 0.0, None)
-    over = np.bincount(person_group[inside], weights=beyond, minlength=len(tested))
+    in_table = np.empty_like(codes)  # summed in the table's order, so to the same last bit
+    in_table[interval.order] = codes
     rows = []
     for i, (v, m_seg, m_rest) in enumerate(zip(tested, medians, rest_medians, strict=True)):
-        member = codes == v
         statistic, p_value = float(z[i]), float(special.ndtr(z[i]))
+        # days beyond the rest's median, summed over the segment's persons
+        over = np.clip(interval.table_days[in_table == v] - m_rest, 0.0, None).sum()
         if np.isfinite(m_seg) and np.isfinite(m_rest):
             effect, benchmark, kind = m_seg - m_rest, m_rest, "median"
         else:
+            member = codes == v
             effect, benchmark = _rmst_effect(
                 interval.days[member], interval.censored[member],
                 interval.days[~member], interval.censored[~member],
@@ -328,7 +318,7 @@ def _test_dimension(
                 "dimension": dimension,
                 "value": str(values[v]),
                 "persons": int(persons[v]),
-                "households": int(households[v]),
+                "households": int(observations[v]),
                 "still_open": int(open_now[v]),
                 "median_days": float(m_seg),
                 "median_rest": float(m_rest),
@@ -337,29 +327,17 @@ def _test_dimension(
                 "relative_effect": float(effect / benchmark) if benchmark > 0 else np.nan,
                 "statistic": statistic,
                 "p_value": p_value,
-                "excess_days": float(over[i]) if np.isfinite(m_rest) else np.nan,
+                "excess_days": float(over) if np.isfinite(m_rest) else np.nan,
             }
         )
     return rows
 
 
 def _cohort_codes(starts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Each person's cohort (quarter of the interval start, as :func:`cohort_quarter`) as codes.
-
-    Found by the UTC moments at which the Amsterdam quarters begin, not by converting every
-    start to local time (a tenth of the time, for each of a dozen intervals).
-    """
-    if starts.empty:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
-    years = range(starts.min().year - 1, starts.max().year + 2)
-    begins = pd.DatetimeIndex(
-        [pd.Timestamp(year, month, 1) for year in years for month in (1, 4, 7, 10)]
-    ).tz_localize(LOCAL_TZ)
-    moments = begins.tz_convert("UTC").as_unit(starts.dt.unit).asi8
-    quarter = np.searchsorted(moments, starts.array.asi8, side="right") - 1
-    codes, uniques = pd.factorize(quarter)
-    values = np.array([f"{begins[q].year}Q{begins[q].quarter}" for q in uniques], dtype=object)
-    return codes, values
+    """Each person's cohort (:func:`cohort_quarter`) as codes numbered in order of appearance."""
+    quarters, labels = local_periods(starts, "quarter")
+    codes, seen = pd.factorize(quarters)
+    return codes, labels[seen]
 
 
 def slow_segments(
@@ -382,8 +360,9 @@ def slow_segments(
     and at least ``min_effect`` slower relative to the rest. ``intervals`` defaults to every
     distinct interval of the chain's norms that people are expected to finish (see
     :func:`toolkit.bottlenecks.intervals.end_expected`). ``min_group`` counts persons.
-    ``attributes`` is :func:`~toolkit.bottlenecks.persons.person_attributes`' table when the
-    caller has it already (the dashboard computes it once per log).
+    ``attributes`` replaces the log's own :func:`~toolkit.bottlenecks.persons.person_attributes`
+    (one row for every person of the log), for example with one dimension shuffled to see how
+    often a true null is flagged.
 
     Example::
 
@@ -399,20 +378,20 @@ def slow_segments(
     chosen = distinct_intervals([n if isinstance(n, Norm) else chain.norm(n) for n in given])
     if attributes is None:
         attributes = person_attributes(log, as_of=as_of)
-    persons = _PersonCodes.of(attributes, person_households(log))
+    coded = _PersonCodes.of(attributes, person_households(log))
     rows: list[dict] = []
     for norm in chosen:
         people = person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
-        interval = _Interval.of(people, persons)
+        interval = _Interval.of(people, coded)
         if intervals is None and not interval.median_reached():
             continue
-        households = _Households(interval, persons.units[interval.persons])
+        households = _Households(interval, coded.units[interval.persons])
         for dimension in dimensions:
             if dimension == "cohort":
                 codes, values = _cohort_codes(people["start"])
                 codes = codes[interval.order]
             else:
-                codes, values = persons.codes[dimension]
+                codes, values = coded.codes[dimension]
                 codes = codes[interval.persons]
             rows.extend(
                 _test_dimension(interval, codes, values, households, norm.id, dimension, min_group)

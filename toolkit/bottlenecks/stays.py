@@ -18,11 +18,10 @@ import numpy as np
 import pandas as pd
 
 from toolkit.bottlenecks.common import event_order, text_values, to_days
-from toolkit.eventlog import ACTIVITY, CASE, GROUP, RESOURCE, TIMESTAMP
+from toolkit.eventlog import ACTIVITY, CASE, GROUP, HOUSEHOLD, RESOURCE, TIMESTAMP
 
 RELOCATION = "coa_overplaatsing"
 OUTFLOW_PREFIX = "coa_uitstroom_"
-HOUSEHOLD = "case:household"
 LOCATION_TYPE = "location_type"
 
 
@@ -48,12 +47,11 @@ def _text_codes(values: pd.Series, gaps: pd.Series | None = None) -> tuple[np.nd
 def coa_events(log: pd.DataFrame, moment: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The COA events with a location up to ``moment`` in the contract's order, as codes.
 
-    Events: ``case``, ``person`` (its code), ``unit`` (the household, else the person) and ``location`` as codes in
-    text order, ``activity`` codes, ``relocation`` and ``outflow`` flags, ``stamp`` and
-    ``origin`` (the location code of the person's previous COA event, -1 for the first).
-    Locations, one row per location code: ``location`` and ``location_type`` (the type on its
-    first event that has one, else ""). Codes, not text: the counts group these rows several
-    times, and grouping a quarter of a million strings costs more than all the counting.
+    Events: ``case``; ``person`` (its code), ``unit`` (the household, else the person) and
+    ``location`` as codes in text order; ``activity`` codes; ``relocation`` and ``outflow``
+    flags; ``stamp``; ``origin`` (the location code of the person's previous COA event, -1 for
+    the first). Locations, one row per location code: ``location`` and ``location_type`` (the
+    type on its first event that has one, else "").
     """
     kept = (log[TIMESTAMP] <= moment) & (log[GROUP] == "COA") & log[RESOURCE].notna()
     rows = event_order(log, np.flatnonzero(kept.to_numpy()))

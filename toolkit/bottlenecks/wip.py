@@ -25,10 +25,10 @@ import pandas as pd
 
 from toolkit.bottlenecks.common import cached, end_of_data, local_dates, sort_events
 from toolkit.bottlenecks.intervals import EXIT_PHASE
+from toolkit.bottlenecks.stays import OUTFLOW_PREFIX
 from toolkit.chain import Chain, load_chain
 from toolkit.eventlog import ACTIVITY, CASE, SOURCE_FILE, SOURCE_ROW, TIMESTAMP
 
-OUTFLOW_PREFIX = "coa_uitstroom_"
 HOUSED = "coa_uitstroom_gemeente"
 LEFT = -1  # the state code of a person who left the chain's care (a phase's code is its place)
 
