@@ -200,7 +200,9 @@ def local_periods(stamps: pd.Series, period: str) -> tuple[np.ndarray, np.ndarra
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
     freq, pattern = _PERIODS[period]
     first, last = (t.tz_convert(LOCAL_TZ) for t in (stamps.min(), stamps.max()))
-    begins = pd.date_range(pd.Timestamp(first.year, 1, 1, tz=LOCAL_TZ), last, freq=freq)
+    # to the last day's midnight: a period begins at one, and 02:30 on the night the clocks go
+    # back is two moments, which date_range refuses to choose between
+    begins = pd.date_range(pd.Timestamp(first.year, 1, 1, tz=LOCAL_TZ), last.normalize(), freq=freq)
     edges = begins.tz_convert("UTC").as_unit(stamps.dt.unit).asi8
     codes = np.searchsorted(edges, stamps.array.asi8, side="right") - 1
     if pattern is None:
