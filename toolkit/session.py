@@ -203,23 +203,24 @@ class AnalysisSession:
             data = log.loc[where, column] if where is not None else log[column]
             return sorted(str(v) for v in data.dropna().astype(object).unique())
 
-        def label_municipality(code: str) -> str:
-            try:
-                return f"{self.chain.municipality(code).name} ({code})"
-            except KeyError:
-                return code
-
         coa = log[GROUP].astype(object).eq(COA) if GROUP in log.columns else None
         days = local_dates(log[TIMESTAMP])
         return FilterOptions(
             organisation=[(v, v) for v in values(GROUP)],
-            municipality=[(v, label_municipality(v)) for v in values(MUNICIPALITY)],
+            municipality=[(v, self.municipality_label(v)) for v in values(MUNICIPALITY)],
             location=[(v, v) for v in values(RESOURCE, coa)] if coa is not None else [],
             nationality=[(v, v) for v in values(NATIONALITY)],
             track=[(v, v) for v in values(TRACK)],
             first_day=days.min().date().isoformat(),
             last_day=days.max().date().isoformat(),
         )
+
+    def municipality_label(self, code: str) -> str:
+        """``Zaanstad (GM0479)``; the bare code for a municipality the chain does not list."""
+        try:
+            return f"{self.chain.municipality(code).name} ({code})"
+        except KeyError:
+            return code
 
     @property
     def persons(self) -> int:

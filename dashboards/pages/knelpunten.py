@@ -10,6 +10,7 @@ section of the session for the same filter, so in workshop mode small groups are
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -42,6 +43,7 @@ NORM_COLUMNS = ("interval", "label_{language}", "{dimension}", "persons", "close
                 "closed_over", "still_open", "overdue_now", "breaches", "share_closed_over",
                 "excess_days")  # fmt: skip
 TRANSITION = "transition "
+ACTIVITY_PLACE = "activity "
 
 
 def headers(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
@@ -55,12 +57,23 @@ def kind_name(kind: str, language: str) -> str:
     return kind if text == key else text
 
 
-def ranked_table(findings: list[Finding], language: str) -> pd.DataFrame:
-    """The findings table with the title in ``language`` and the kinds named."""
+def segment_text(session: AnalysisSession, finding: Finding, language: str) -> str | None:
+    """The segment as the reader names it: ``Gemeente: Zaanstad (GM0479)``."""
+    if finding.segment is None:
+        return None
+    dimension, value = finding.segment
+    if dimension == "municipality":
+        value = session.municipality_label(value)
+    return f"{t(f'doorlooptijden_dim_{dimension}', language)}: {value}"
+
+
+def ranked_table(session: AnalysisSession, findings: list[Finding], language: str) -> pd.DataFrame:
+    """The findings table with the title in ``language`` and the kinds and segments named."""
     frame = findings_table(findings)
     frame = frame.assign(
         title=frame[f"title_{language}"],
         kind=[kind_name(k, language) for k in frame["kind"]],
+        segment=[segment_text(session, f, language) for f in findings],
         confidence=[
             t("knelpunten_descriptive", language) if isinstance(c, str) else f"q = {c:.2g}"
             for c in frame["confidence"]
@@ -70,12 +83,35 @@ def ranked_table(findings: list[Finding], language: str) -> pd.DataFrame:
     return headers(frame, {"kind": t("knelpunten_col_kind", language)})
 
 
-def facts(finding: Finding, language: str) -> html.Dl:
+def transition(finding: Finding) -> tuple[str, str]:
+    """The two activities of a ``transition a -> b`` finding."""
+    source, _, target = finding.place.removeprefix(TRANSITION).partition(" -> ")
+    return source, target
+
+
+def place_text(session: AnalysisSession, finding: Finding, language: str) -> str:
+    """Where in the chain, in the reader's language (``place`` is the toolkit's own English)."""
+    if finding.interval:
+        norm = session.chain.norm(finding.interval)
+        return f"{norm.label(language)} ({norm.id})"
+    if finding.place.startswith(TRANSITION):
+        return " → ".join(activity_label(session, a, language) for a in transition(finding))
+    if finding.segment and finding.segment[0] == "location":
+        return t("knelpunten_place_location", language, name=finding.segment[1])
+    return activity_label(session, finding.place.removeprefix(ACTIVITY_PLACE), language)
+
+
+def metric_text(metric: str, language: str) -> str:
+    """The measure in the reader's language: its text in the translations, keyed by its words."""
+    return t("knelpunten_metric_" + re.sub(r"[^a-z0-9]+", "_", metric.lower()).strip("_"), language)
+
+
+def facts(session: AnalysisSession, finding: Finding, language: str) -> html.Dl:
     """Value against benchmark, persons and cost of one finding."""
     items = [
         (t("knelpunten_fact_kind", language), kind_name(finding.kind, language)),
-        (t("knelpunten_fact_place", language), finding.place),
-        (t("knelpunten_fact_metric", language), finding.metric),
+        (t("knelpunten_fact_place", language), place_text(session, finding, language)),
+        (t("knelpunten_fact_metric", language), metric_text(finding.metric, language)),
         (t("knelpunten_fact_value", language), fmt_number(finding.value, language, 2)),
         (t("knelpunten_fact_benchmark", language), fmt_number(finding.benchmark, language, 2)),
         (t("knelpunten_fact_persons", language), fmt_int(finding.persons, language)),
@@ -133,7 +169,7 @@ def interval_evidence(session: AnalysisSession, f: Any, finding: Finding, langua
 
 
 def wait_evidence(session: AnalysisSession, f: Any, finding: Finding, language: str) -> list:
-    source, _, target = finding.place.removeprefix(TRANSITION).partition(" -> ")
+    source, target = transition(finding)
     histogram = session.get(f, "wait_histogram", source, target)
     title = html.H4(
         f"{activity_label(session, source, language)} → {activity_label(session, target, language)}"
@@ -168,7 +204,7 @@ def evidence(session: AnalysisSession, f: Any, finding: Finding, language: str) 
     head = [html.H4(title, id="knelpunten-detail-title")]
     if explanation:
         head.append(html.P(explanation, id="knelpunten-explanation"))
-    head.append(facts(finding, language))
+    head.append(facts(session, finding, language))
     if finding.interval:
         body = interval_evidence(session, f, finding, language)
     elif finding.kind == "long_wait" and finding.place.startswith(TRANSITION):
@@ -224,7 +260,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
         ]
         value = chosen if isinstance(chosen, int) and 1 <= chosen <= len(findings) else 1
         return (
-            table(ranked_table(findings, language), "knelpunten-findings", language),
+            table(ranked_table(session, findings, language), "knelpunten-findings", language),
             options,
             value,
         )

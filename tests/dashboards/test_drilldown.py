@@ -23,3 +23,21 @@ def test_picking_a_finding_shows_its_evidence(dash_duo, app, session) -> None:
     dash_duo.wait_for_text_to_equal("#knelpunten-detail-title", findings[rank - 1].title_nl)
     assert dash_duo.find_element("#knelpunten-curves-graph .main-svg")
     assert dash_duo.get_logs() == []
+
+
+def test_a_finding_reads_in_both_languages(session) -> None:
+    """Place and measure are the toolkit's English; the page gives them in the reader's language."""
+    rmst_and_repeats = ["RMST difference (days)", "share of cases that repeat it"]
+    findings = session.get(LogFilter(), "findings")
+    for metric in {f.metric for f in findings} | set(rmst_and_repeats):
+        texts = {language: knelpunten.metric_text(metric, language) for language in ("nl", "en")}
+        assert "knelpunten_metric" not in texts["nl"] + texts["en"], metric
+        assert texts["nl"] != texts["en"], metric
+    gilze = next(f for f in findings if f.kind == "rework")
+    assert knelpunten.place_text(session, gilze, "nl").startswith("COA-locatie ")
+    interval = next(f for f in findings if f.interval)
+    norm = session.chain.norm(interval.interval)
+    assert knelpunten.place_text(session, interval, "nl") == f"{norm.label_nl} ({norm.id})"
+    zaanstad = next(f for f in findings if f.segment == ("municipality", "GM0479"))
+    assert knelpunten.segment_text(session, zaanstad, "nl") == "Gemeente: Zaanstad (GM0479)"
+    assert knelpunten.segment_text(session, zaanstad, "en") == "Municipality: Zaanstad (GM0479)"
