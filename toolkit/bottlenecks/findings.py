@@ -34,9 +34,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from toolkit.bottlenecks.common import analysis_cache, end_of_data, local_day_end
+from toolkit.bottlenecks.common import analysis_cache, cached, end_of_data, local_day_end
 from toolkit.bottlenecks.intervals import interval_summary
 from toolkit.bottlenecks.norms import norm_breaches
 from toolkit.bottlenecks.rework import relocation_rates, repeated_activities
@@ -230,10 +231,10 @@ def _segment_findings(log, chain, as_of, cohort, base, min_group, alpha) -> list
     return out
 
 
-def _wait_findings(log, chain, base, min_group) -> list[Finding]:
+def _long_waits(log: pd.DataFrame, min_group: int) -> pd.DataFrame:
+    """The transitions with the most waiting beyond their median: ``from_activity``,
+    ``to_activity``, ``n``, ``median``, ``mean``, ``excess``, ``affected``."""
     waits = person_waits(log)
-    if waits.empty:
-        return []
     # grouped on integer codes: a groupby on the two text columns factorizes them again in every
     # call, which on a million waits costs more than the statistics themselves
     first, firsts = pd.factorize(waits["from_activity"], sort=True)
@@ -258,9 +259,22 @@ def _wait_findings(log, chain, base, min_group) -> list[Finding]:
     table["affected"] = table["affected"].fillna(0)
     table = table[(table["n"] >= min_group) & (table["excess"] > 0)]
     table = table.sort_values("excess", ascending=False, kind="stable").head(WAIT_FINDINGS)
+    codes = table.index.to_numpy()
+    return table.reset_index(drop=True).assign(
+        from_activity=np.asarray(firsts, dtype=object)[codes // len(thens)],
+        to_activity=np.asarray(thens, dtype=object)[codes % len(thens)],
+    )
+
+
+def _wait_findings(log, chain, base, min_group) -> list[Finding]:
+    if person_waits(log).empty:
+        return []
+    # about the log as a whole: a cohort of it (the same events) asks for the same table
+    table = cached(log, ("long_waits", min_group), lambda: _long_waits(log, min_group),
+                   per_person=False)  # fmt: skip
     out = []
-    for code, row in table.iterrows():
-        a, b = firsts[code // len(thens)], thens[code % len(thens)]
+    for _, row in table.iterrows():
+        a, b = row["from_activity"], row["to_activity"]
         nl = f"{_label(chain, a, 'nl')} → {_label(chain, b, 'nl')}"
         en = f"{_label(chain, a, 'en')} → {_label(chain, b, 'en')}"
         out.append(

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from toolkit.bottlenecks.common import end_of_data
+from toolkit.bottlenecks.common import cached, end_of_data
 from toolkit.bottlenecks.stays import RELOCATION, coa_events, stay_days
 from toolkit.eventlog import ACTIVITY, CASE
 
@@ -113,6 +113,15 @@ def relocation_rates(
         ['Gilze']
     """
     moment = end_of_data(log, as_of)
+    # about the log as a whole: a cohort of it (the same events) asks for the same table
+    key = ("relocation_rates", moment, min_group, alpha)
+    return cached(log, key, lambda: _relocation_rates(log, moment, min_group, alpha),
+                  per_person=False)  # fmt: skip
+
+
+def _relocation_rates(
+    log: pd.DataFrame, moment: pd.Timestamp, min_group: int, alpha: float
+) -> pd.DataFrame:
     columns = [
         "location", "location_type", "residents", "relocations", "resident_years", "rate",
         "rest_rate", "ratio", "extra_relocations", "p_value", "q_value", "significant",
