@@ -36,7 +36,7 @@ from toolkit.bottlenecks import (
     flow_per_week,
     interval_summary,
     norm_breaches,
-    person_waits,
+    pair_persons,
     repeated_activities,
     rework_summary,
     transition_waits,
@@ -292,9 +292,7 @@ def _transitions(log: pd.DataFrame) -> pd.DataFrame:
     table = transition_waits(log)
     if table.empty:
         return table.assign(persons=pd.Series(dtype="int64"))
-    waits = person_waits(log)
-    persons = waits.groupby(["from_activity", "to_activity"])["case"].nunique().rename("persons")
-    out = table.join(persons, on=["from_activity", "to_activity"])
+    out = table.join(pair_persons(log).rename("persons"), on=["from_activity", "to_activity"])
     columns = ["from_activity", "to_activity", "n", "persons"]
     return out[columns + [c for c in out.columns if c not in columns]]
 
@@ -303,8 +301,7 @@ def _dfg(log: pd.DataFrame) -> Dfg:
     """The process map with the distinct persons per edge (``cases``), for suppression: an edge's
     ``frequency`` counts events, and one person going back and forth can make it reach k."""
     graph = performance_dfg(log)
-    pairs = person_waits(log).groupby(["from_activity", "to_activity"])["case"].nunique()
-    cases = graph.edges.join(pairs.rename("cases"), on=["source", "target"])["cases"]
+    cases = graph.edges.join(pair_persons(log).rename("cases"), on=["source", "target"])["cases"]
     return replace(graph, edges=graph.edges.assign(cases=cases.fillna(0).astype("int64")))
 
 

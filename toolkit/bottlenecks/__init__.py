@@ -17,7 +17,7 @@ from toolkit.bottlenecks.persons import person_attributes
 from toolkit.bottlenecks.rework import relocation_rates, repeated_activities, rework_summary
 from toolkit.bottlenecks.segments import slow_segments
 from toolkit.bottlenecks.survival import KaplanMeier, kaplan_meier
-from toolkit.bottlenecks.waits import handover_waits, person_waits, transition_waits
+from toolkit.bottlenecks.waits import handover_waits, pair_persons, person_waits, transition_waits
 from toolkit.bottlenecks.wip import flow_per_week, wip_per_day
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "interval_summary",
     "kaplan_meier",
     "norm_breaches",
+    "pair_persons",
     "person_attributes",
     "person_intervals",
     "person_waits",
