@@ -296,13 +296,17 @@ def _test_dimension(
     z = logrank_z(steps, group[unit_codes], len(tested))
     person_group = group[codes]
     medians, rest_medians = interval.medians(person_group, len(tested))
-    in_table = np.empty_like(codes)  # summed in the table's order, so to the same last bit
+    # each segment's durations in the table's order, summed as such to the same last bit
+    in_table = np.empty_like(codes)
     in_table[interval.order] = codes
+    by_segment = np.argsort(in_table, kind="stable")
+    edges = np.searchsorted(in_table[by_segment], [tested, np.add(tested, 1)])
     rows = []
     for i, (v, m_seg, m_rest) in enumerate(zip(tested, medians, rest_medians, strict=True)):
         statistic, p_value = float(z[i]), float(special.ndtr(z[i]))
         # days beyond the rest's median, summed over the segment's persons
-        over = np.clip(interval.table_days[in_table == v] - m_rest, 0.0, None).sum()
+        days = interval.table_days[by_segment[edges[0, i] : edges[1, i]]]
+        over = np.clip(days - m_rest, 0.0, None).sum()
         if np.isfinite(m_seg) and np.isfinite(m_rest):
             effect, benchmark, kind = m_seg - m_rest, m_rest, "median"
         else:

@@ -195,10 +195,10 @@ def logrank_z(steps: Steps, groups: np.ndarray, size: int) -> np.ndarray:
     at_risk_x, finished = steps.by_group(groups, size)
     at_risk_xy, deaths_xy = steps.at_risk, steps.deaths
     share = deaths_xy / at_risk_xy
-    several = at_risk_xy > 1
+    several = int(np.count_nonzero(at_risk_xy > 1))  # the numbers at risk only go down
     den = at_risk_xy**2 * (at_risk_xy - 1)
     at_risk_y = at_risk_xy[None, :] - at_risk_x
     num = at_risk_x * at_risk_y * deaths_xy * (at_risk_xy - deaths_xy)
-    variance = np.sum(num[:, several] / den[several], axis=1)
+    variance = np.sum(num[:, :several] / den[:several], axis=1)
     expected = np.sum(at_risk_x * share, axis=1)
     return (finished.sum(axis=1) - expected) / np.sqrt(variance)
