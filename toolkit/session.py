@@ -117,6 +117,7 @@ class AnalysisSession:
         self._store: dict = {}  # one analysis cache for all scopes: see make_scope
         self._lock = threading.Lock()  # guards the two dicts; computing happens outside it
         self._computing: dict[LogFilter, dict[tuple, threading.Lock]] = {}
+        self._making: dict[LogFilter, threading.Lock] = {}  # one scope made at a time per filter
 
     @classmethod
     def open(cls, log_dir: Path, **kwargs: Any) -> AnalysisSession:
@@ -146,22 +147,28 @@ class AnalysisSession:
         single duration falls) still describes those few people.
         """
         with self._lock:
-            if f in self._scopes:
-                self._scopes.move_to_end(f)
-                return self._scopes[f]
-        made = make_scope(self.log, f, chain=self.chain, as_of=self.as_of, store=self._store)
-        if self.workshop and int(made.view[CASE].nunique()) < self.k:
-            raise SmallSelectionError(
-                f"the filter {f.to_dict()} keeps fewer than {self.k} persons; workshop mode "
-                "shows nothing about so small a group: widen the filter"
-            )
-        with self._lock:
-            made = self._scopes.setdefault(f, made)
-            self._scopes.move_to_end(f)
-            while len(self._scopes) > KEEP_FILTERS:
-                dropped, _ = self._scopes.popitem(last=False)
-                self._computing.pop(dropped, None)
-            return made
+            making = self._making.setdefault(f, threading.Lock())
+        # the callbacks of one filter change arrive together: one of them cuts the view
+        with making:
+            with self._lock:
+                if f in self._scopes:
+                    self._scopes.move_to_end(f)
+                    return self._scopes[f]
+            made = make_scope(self.log, f, chain=self.chain, as_of=self.as_of, store=self._store)
+            if self.workshop and int(made.view[CASE].nunique()) < self.k:
+                with self._lock:
+                    self._making.pop(f, None)  # refused filters are not remembered
+                raise SmallSelectionError(
+                    f"the filter {f.to_dict()} keeps fewer than {self.k} persons; workshop mode "
+                    "shows nothing about so small a group: widen the filter"
+                )
+            with self._lock:
+                self._scopes[f] = made
+                while len(self._scopes) > KEEP_FILTERS:
+                    dropped, _ = self._scopes.popitem(last=False)
+                    self._computing.pop(dropped, None)
+                    self._making.pop(dropped, None)
+                return made
 
     def get(self, f: LogFilter, name: str, *args: Any) -> Any:
         """One section for a filter, suppressed in workshop mode exactly as ``analyze`` does.
