@@ -19,7 +19,6 @@ Target on a 2-core machine: under 30 s and under 3 GB for the full analyze.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import warnings
@@ -28,16 +27,10 @@ from pathlib import Path
 import pytest
 
 from toolkit.adapters.ingest import ingest
-from toolkit.privacy import DEMO_KEY, Pseudonymizer
+from toolkit.privacy import Pseudonymizer
 
-PERSONS = 58_000  # about one million events
-SEED = 11
 REFERENCE_LOGS = Path(__file__).resolve().parents[2].parent / "shared" / "reference_logs"
 BPIC2012 = REFERENCE_LOGS / "xes" / "bpic2012.xes.gz"
-GENERATE = (
-    "import sys; from pathlib import Path; from toolkit.synthetic.generate import generate; "
-    "generate(persons=int(sys.argv[1]), seed=int(sys.argv[2]), out=Path(sys.argv[3]))"
-)
 # The peak resident memory of the child itself: VmHWM belongs to the process's address space,
 # which exec replaces, whereas Linux carries ru_maxrss over from the forking parent (the test
 # process, which holds the ingested log), so that would report the parent's peak.
@@ -107,24 +100,9 @@ def _child(script: str, *args: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-@pytest.fixture(scope="module")
-def chain_log(tmp_path_factory) -> Path:
-    given = os.environ.get("KETENLENS_BENCH_LOG")  # an ingested log to measure instead
-    if given:
-        return Path(given)
-    root = tmp_path_factory.mktemp("analyze_bench")
-    subprocess.run(
-        [sys.executable, "-c", GENERATE, str(PERSONS), str(SEED), str(root / "raw")], check=True
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ingest(root / "raw", root / "log", key=Pseudonymizer(DEMO_KEY))
-    return root / "log"
-
-
-def test_analyze_a_million_events(chain_log, tmp_path):
-    ours = _child(ANALYZE, str(chain_log), str(tmp_path / "report"))
-    plain = _child(PM4PY, str(chain_log))
+def test_analyze_a_million_events(million_event_log, tmp_path):
+    ours = _child(ANALYZE, str(million_event_log), str(tmp_path / "report"))
+    plain = _child(PM4PY, str(million_event_log))
     print(
         f"\nanalyze: {ours['events']:,} events, {ours['persons']:,} persons, "
         f"{ours['findings']} findings, conformance on {ours['cases_checked']:,} persons\n"

@@ -21,51 +21,22 @@ figures a process-mining tool recomputes on a filter change.
 from __future__ import annotations
 
 import json
-import os
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
-from toolkit.adapters.ingest import ingest
 from toolkit.analysis import EVENTS_FILE
 from toolkit.eventlog import read_events
 from toolkit.filters import LogFilter, apply_filter
-from toolkit.privacy import DEMO_KEY, Pseudonymizer
 
-PERSONS = 58_000  # about one million events
-SEED = 11
-GENERATE = (
-    "import sys; from pathlib import Path; from toolkit.synthetic.generate import generate; "
-    "generate(persons=int(sys.argv[1]), seed=int(sys.argv[2]), out=Path(sys.argv[3]))"
-)
 HOME_OUTPUTS = ("kpi-tiles", "home-findings")
 CHROME_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--no-first-run", "--window-size=1400,1000")  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def log_dir(tmp_path_factory) -> Path:
-    given = os.environ.get("KETENLENS_BENCH_LOG")
-    if given:
-        return Path(given)
-    root = tmp_path_factory.mktemp("dashboard_bench")
-    subprocess.run(
-        [sys.executable, "-c", GENERATE, str(PERSONS), str(SEED), str(root / "raw")], check=True
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ingest(root / "raw", root / "log", key=Pseudonymizer(DEMO_KEY))
-    return root / "log"
 
 
 def _outputs(spec: str) -> list[dict[str, str]]:
@@ -198,10 +169,10 @@ def _line(name: str, seconds: list[float], note: str = "") -> str:
             f"p95 {_p95(seconds) * 1000:6.0f} ms{note}\n")  # fmt: skip
 
 
-def test_dashboard_speed_on_a_million_events(log_dir: Path):
+def test_dashboard_speed_on_a_million_events(million_event_log: Path):
     import pm4py
 
-    with _serving(log_dir) as (address, session, startup):
+    with _serving(million_event_log) as (address, session, startup):
         first = [_first_load(address) for _ in range(3)]
         home = _home_callbacks(address)
         chosen = _filters(session)
@@ -211,9 +182,9 @@ def test_dashboard_speed_on_a_million_events(log_dir: Path):
             findings.append(_post(address, home["home-findings"], f.to_dict()))
         events, persons = len(session.log), session.persons
     # a second fresh session for the whole change: both callbacks at once, as a browser posts
-    with _serving(log_dir) as (address, session, _):
+    with _serving(million_event_log) as (address, session, _):
         together = [_both(address, list(home.values()), f.to_dict()) for f in chosen]
-    stored = read_events(log_dir / EVENTS_FILE)  # plain pm4py on the log as stored
+    stored = read_events(million_event_log / EVENTS_FILE)  # plain pm4py on the log as stored
     plain = []
     for f in chosen:
         view = apply_filter(stored, f)
