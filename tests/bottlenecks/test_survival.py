@@ -57,10 +57,15 @@ def test_kaplan_meier_and_the_log_rank_tests_are_scipys() -> None:
         assert np.allclose(km.survival, reference.probabilities, rtol=0, atol=1e-12)
         groups = rng.integers(0, 3, n)
         order = np.argsort(days, kind="stable")
-        statistics = logrank_z(Steps.of(days[order], ~censored[order]), groups[order], 3)
+        steps = Steps.of(days[order], ~censored[order])
+        statistics = logrank_z(steps, groups[order], 3)
+        medians, rest_medians = steps.medians_by_group(groups[order], 3)
         for group, z in enumerate(statistics):
             p = special.ndtr(z)
             inside = groups == group
+            for median, who in ((medians[group], inside), (rest_medians[group], ~inside)):
+                own = kaplan_meier(days[who], censored[who]).median
+                assert median == own or (own is None and np.isnan(median))
             if (~censored[inside]).any() and (~censored[~inside]).any():
                 expected = stats.logrank(
                     censored_data(days[inside], censored[inside]),

@@ -200,27 +200,8 @@ class _Interval:
     def median_reached(self) -> bool:
         """Whether everybody's Kaplan-Meier median is reached (see ``end_expected``)."""
         steps = self.steps
-        return bool(np.isfinite(self._median(steps.at_risk[None, :], steps.deaths[None, :]))[0])
-
-    def medians(self, groups: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-        """Kaplan-Meier medians of each group and of everybody outside it (NaN: not reached).
-
-        ``groups``: each person's group (0 to ``size - 1``, -1 for none). The rest's numbers
-        are everybody's minus the group's. Where a curve has no step its factor is exactly
-        one, so each median is that of the group's own estimate
-        (:func:`~toolkit.bottlenecks.survival.kaplan_meier`).
-        """
-        at_risk, deaths = self.steps.by_group(groups, size)
-        rest = (self.steps.at_risk[None, :] - at_risk, self.steps.deaths[None, :] - deaths)
-        return self._median(at_risk, deaths), self._median(*rest)
-
-    def _median(self, at_risk: np.ndarray, deaths: np.ndarray) -> np.ndarray:
-        if not self.steps.times.size:  # nobody finished: no curve reaches anything
-            return np.full(at_risk.shape[0], np.nan)
-        factor = np.divide(at_risk - deaths, at_risk, out=np.ones(at_risk.shape), where=at_risk > 0)
-        reached = reached_quantile(np.cumprod(factor, axis=1), MEDIAN)
-        first = reached.argmax(axis=1)
-        return np.where(reached.any(axis=1), self.steps.times[first], np.nan)
+        curve = np.cumprod((steps.at_risk - steps.deaths) / steps.at_risk)
+        return bool(reached_quantile(curve, MEDIAN).any())
 
 
 class _Households:
@@ -255,6 +236,13 @@ class _Households:
         first = ~pd.Series(in_table).duplicated().to_numpy()
         positions = np.flatnonzero(first[interval.order])
         return positions, Steps.of(interval.days[positions], ~interval.censored[positions])
+
+
+def _group_order(codes: np.ndarray, size: int) -> np.ndarray:
+    """The stable sort of codes below ``size``: small integers sort by radix, in one pass
+    instead of a comparison sort."""
+    small = np.int16 if size < np.iinfo(np.int16).max else np.int64
+    return np.argsort(codes.astype(small), kind="stable")
 
 
 def _test_dimension(
@@ -295,11 +283,11 @@ def _test_dimension(
     group[tested] = np.arange(len(tested))
     z = logrank_z(steps, group[unit_codes], len(tested))
     person_group = group[codes]
-    medians, rest_medians = interval.medians(person_group, len(tested))
+    medians, rest_medians = interval.steps.medians_by_group(person_group, len(tested))
     # each segment's durations in the table's order, summed as such to the same last bit
     in_table = np.empty_like(codes)
     in_table[interval.order] = codes
-    by_segment = np.argsort(in_table, kind="stable")
+    by_segment = _group_order(in_table, size)
     edges = np.searchsorted(in_table[by_segment], [tested, np.add(tested, 1)])
     rows = []
     for i, (v, m_seg, m_rest) in enumerate(zip(tested, medians, rest_medians, strict=True)):

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 from scipy import stats
 
 MEDIAN = 0.5
@@ -130,8 +131,9 @@ class Steps:
     ``times`` are the distinct durations at which somebody finished, ``at_risk`` and ``deaths``
     everybody's numbers there, ``step`` each sorted person's step (the last one at or before
     their duration; -1 before the first). A group's numbers at every step then come from one
-    count of its members per step (:meth:`by_group`): the work grows with the persons and the
-    steps, not with their product, and the integers are those of the group's own estimate.
+    walk through the persons that keeps each group's members at risk as they leave
+    (:meth:`medians_by_group`, :func:`logrank_z`), compiled: the integers are those of the
+    group's own estimate, and the walk does not hold the interpreter, so other threads run.
 
     Example::
 
@@ -160,19 +162,94 @@ class Steps:
         step = np.cumsum(begins) - 1  # the steps begun at or before each person
         return cls(days[starts], days.size - starts, deaths[observed], step, events)
 
-    def by_group(self, groups: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-        """Numbers at risk and finished of each group (a row each) at every step.
+    def medians_by_group(self, groups: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """Kaplan-Meier medians of each group and of everybody outside it (NaN: not reached).
 
-        ``groups`` holds each sorted person's group, 0 to ``size - 1``, or -1 for none.
+        ``groups`` holds each sorted person's group, 0 to ``size - 1``, or -1 for none. The
+        rest's numbers are everybody's minus the group's at every step. Both curves multiply
+        the factors of their own estimates in the same order (a step where nobody of them
+        finished multiplies by exactly one), so each median is that of
+        :func:`kaplan_meier` on the group or on the rest.
         """
-        width = self.times.size + 1
-        inside = groups >= 0
-        cell = groups[inside] * width + self.step[inside] + 1
-        members = np.bincount(cell, minlength=size * width).reshape(size, width)
-        done = np.bincount(cell[self.events[inside]], minlength=size * width)
-        before = np.cumsum(members, axis=1)  # members of a group short of each step
-        at_risk = before[:, -1:] - before[:, :-1]
-        return at_risk, done.reshape(size, width)[:, 1:]
+        own, rest = _median_steps(self.step, self.events, groups, size, self.at_risk,
+                                  self.deaths, 1.0 - MEDIAN + 1e-12)  # fmt: skip
+        times = np.append(self.times, np.nan)  # step -1: not reached
+        return times[own], times[rest]
+
+
+@njit(nogil=True, cache=True)
+def _median_steps(step, events, groups, size, at_risk, deaths, level):  # pragma: no cover
+    """The first step at which each group's curve, and the rest's, is at or below ``level``
+    (-1: never): one walk through the persons in the order of their durations, with each
+    group's numbers at risk kept as its members leave."""
+    members = np.zeros(size, np.int64)
+    for g in groups:
+        if g >= 0:
+            members[g] += 1
+    died = np.zeros(size, np.int64)
+    own, rest = np.full(size, -1), np.full(size, -1)
+    own_curve, rest_curve = np.ones(size), np.ones(size)
+    left, person, persons = size, 0, step.size
+    while person < persons and step[person] < 0:  # gone before anybody finished
+        if groups[person] >= 0:
+            members[groups[person]] -= 1
+        person += 1
+    for s in range(at_risk.size):
+        end = person
+        while end < persons and step[end] == s:
+            if groups[end] >= 0 and events[end]:
+                died[groups[end]] += 1
+            end += 1
+        for g in range(size):
+            if own[g] < 0 and died[g] > 0:
+                own_curve[g] *= (members[g] - died[g]) / members[g]
+                if own_curve[g] <= level:
+                    own[g] = s
+            outside = at_risk[s] - members[g]
+            if rest[g] < 0 and outside > 0:
+                rest_curve[g] *= (outside - (deaths[s] - died[g])) / outside
+                if rest_curve[g] <= level:
+                    rest[g] = s
+                    left -= 1
+        for k in range(person, end):
+            if groups[k] >= 0:
+                members[groups[k]] -= 1
+                died[groups[k]] = 0
+        person = end
+        if left == 0 and (own >= 0).all():
+            break
+    return own, rest
+
+
+@njit(nogil=True, cache=True)
+def _logrank_sums(step, events, groups, size, at_risk, deaths):  # pragma: no cover
+    """Each group's finished, expected and variance of the log-rank test, step by step."""
+    members = np.zeros(size, np.int64)
+    for g in groups:
+        if g >= 0:
+            members[g] += 1
+    finished, expected, variance = np.zeros(size), np.zeros(size), np.zeros(size)
+    person, persons = 0, step.size
+    while person < persons and step[person] < 0:
+        if groups[person] >= 0:
+            members[groups[person]] -= 1
+        person += 1
+    for s in range(at_risk.size):
+        n, d = at_risk[s], deaths[s]
+        for g in range(size):
+            inside = members[g]
+            if inside > 0:
+                expected[g] += inside * (d / n)
+                if n > 1:
+                    variance[g] += inside * (n - inside) * d * (n - d) / (n * n * (n - 1))
+        while person < persons and step[person] == s:
+            g = groups[person]
+            if g >= 0:
+                members[g] -= 1
+                if events[person]:
+                    finished[g] += 1
+            person += 1
+    return finished, expected, variance
 
 
 def logrank_z(steps: Steps, groups: np.ndarray, size: int) -> np.ndarray:
@@ -192,13 +269,6 @@ def logrank_z(steps: Steps, groups: np.ndarray, size: int) -> np.ndarray:
         >>> bool(special.ndtr(z[1]) < 0.05)
         True
     """
-    at_risk_x, finished = steps.by_group(groups, size)
-    at_risk_xy, deaths_xy = steps.at_risk, steps.deaths
-    share = deaths_xy / at_risk_xy
-    several = int(np.count_nonzero(at_risk_xy > 1))  # the numbers at risk only go down
-    den = at_risk_xy**2 * (at_risk_xy - 1)
-    at_risk_y = at_risk_xy[None, :] - at_risk_x
-    num = at_risk_x * at_risk_y * deaths_xy * (at_risk_xy - deaths_xy)
-    variance = np.sum(num[:, :several] / den[:several], axis=1)
-    expected = np.sum(at_risk_x * share, axis=1)
-    return (finished.sum(axis=1) - expected) / np.sqrt(variance)
+    finished, expected, variance = _logrank_sums(steps.step, steps.events, groups, size,
+                                                 steps.at_risk, steps.deaths)  # fmt: skip
+    return (finished - expected) / np.sqrt(variance)
