@@ -181,3 +181,18 @@ def test_without_injected_bottlenecks_flagged_segments_are_real_differences(null
 def test_without_injected_bottlenecks_at_most_one_flag_per_world(null_flags):
     # BH at alpha = 5% over the segments of a world: about one false flag in twenty worlds
     assert len(null_flags) <= len(NULL_SEEDS), null_flags
+
+
+def test_excess_days_are_summed_as_numpy_sums_them() -> None:
+    """The compiled sum of days beyond the rest's median is numpy's own, to the last bit: the
+    ranking of segments with equal excess does not depend on how they are added up."""
+    from toolkit.bottlenecks.segments import _excess
+
+    rng = np.random.default_rng(5)
+    for n in [*range(0, 300, 7), *rng.integers(300, 60_000, 20)]:
+        days = rng.exponential(200, n) * rng.choice([1.0, 1 / 24, 1e3], n)
+        groups = rng.integers(-1, 4, n)
+        benchmark = rng.uniform(50, 300, 4)
+        summed = _excess(groups, days, benchmark, 4)
+        for g in range(4):
+            assert summed[g] == np.clip(days[groups == g] - benchmark[g], 0.0, None).sum()

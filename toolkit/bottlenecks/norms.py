@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.bottlenecks.common import local_periods
-from toolkit.bottlenecks.intervals import Cohort, end_expected, person_intervals
+from toolkit.bottlenecks.intervals import Cohort, interval_summary, person_intervals
 from toolkit.bottlenecks.persons import person_attributes
 from toolkit.bottlenecks.segments import ALL_DIMENSIONS, cohort_quarter
 from toolkit.chain import Chain, Norm, load_chain
@@ -103,12 +103,15 @@ def norm_breaches(
         raise ValueError(f"cannot split by {unknown[0]!r}; use month or a segment dimension")
     chain = chain or load_chain()
     chosen = [n if isinstance(n, Norm) else chain.norm(n) for n in (norms or chain.norms)]
+    # whether the end is expected (end_expected) is whether the summary's median is reached
+    summary = interval_summary(log, chain=chain, norms=chosen, as_of=as_of, cohort=cohort)
+    reached = dict(zip(summary["interval"], summary["median_reached"], strict=True))
     measured, starts, flags = [], [], []
     for norm in chosen:
         people = person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
         if people.empty:
             continue
-        expected = end_expected(people)
+        expected = bool(reached[norm.id])
         measured.append((norm.id, norm.kind, norm.direction, norm.days, expected))
         starts.append(people[["case", "start"]])
         flags.append(breach_flags(people, norm, count_open=expected))

@@ -27,6 +27,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+from numba import njit
 from scipy import special, stats
 
 from toolkit.bottlenecks.common import local_periods
@@ -233,16 +234,83 @@ class _Households:
         interval = self.interval
         in_table = np.empty_like(keys)
         in_table[interval.order] = keys
-        first = ~pd.Series(in_table).duplicated().to_numpy()
-        positions = np.flatnonzero(first[interval.order])
+        positions = np.flatnonzero(_firsts(in_table)[interval.order])
         return positions, Steps.of(interval.days[positions], ~interval.censored[positions])
 
 
-def _group_order(codes: np.ndarray, size: int) -> np.ndarray:
-    """The stable sort of codes below ``size``: small integers sort by radix, in one pass
-    instead of a comparison sort."""
-    small = np.int16 if size < np.iinfo(np.int16).max else np.int64
-    return np.argsort(codes.astype(small), kind="stable")
+@njit(nogil=True, cache=True)
+def _firsts(keys):  # pragma: no cover
+    """Where each key (0 or more) occurs for the first time."""
+    seen = np.zeros(keys.max() + 1 if keys.size else 0, np.bool_)
+    out = np.zeros(keys.size, np.bool_)
+    for i in range(keys.size):
+        if not seen[keys[i]]:
+            seen[keys[i]] = True
+            out[i] = True
+    return out
+
+
+@njit(nogil=True, cache=True)
+def _counts(codes, open_now, order, size):  # pragma: no cover
+    """Per value: persons, of whom still waiting, and the first row in the table."""
+    persons = np.zeros(size, np.int64)
+    waiting = np.zeros(size, np.int64)
+    seen = np.full(size, codes.size)
+    for i in range(codes.size):
+        v = codes[i]
+        if v >= 0:
+            persons[v] += 1
+            waiting[v] += open_now[i]
+            seen[v] = min(seen[v], order[i])
+    return persons, waiting, seen
+
+
+@njit(nogil=True, cache=True)
+def _excess(groups, days, benchmark, size):  # pragma: no cover
+    """Per group, the days beyond its ``benchmark`` summed over its members in table order, as
+    numpy sums them (:func:`_pairwise`): the same to the bit as ``np.sum`` of those days."""
+    counts = np.zeros(size + 1, np.int64)
+    for g in groups:
+        if g >= 0:
+            counts[g + 1] += 1
+    starts = np.cumsum(counts)
+    beyond = np.empty(starts[-1])
+    filled = starts[:-1].copy()
+    for i in range(groups.size):
+        g = groups[i]
+        if g >= 0:
+            beyond[filled[g]] = max(days[i] - benchmark[g], 0.0)
+            filled[g] += 1
+    out = np.zeros(size)
+    for g in range(size):
+        out[g] = _pairwise(beyond, starts[g], starts[g + 1] - starts[g])
+    return out
+
+
+@njit(nogil=True, cache=True)
+def _pairwise(values, first, n):  # pragma: no cover
+    """``values[first:first + n].sum()`` added up in numpy's order (pairwise, in blocks of
+    eight below 128 values)."""
+    if n < 8:
+        total = 0.0
+        for i in range(first, first + n):
+            total += values[i]
+        return total
+    if n <= 128:
+        r = values[first : first + 8].copy()
+        i = 8
+        while i < n - n % 8:
+            for j in range(8):
+                r[j] += values[first + i + j]
+            i += 8
+        total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        while i < n:
+            total += values[first + i]
+            i += 1
+        return total
+    half = n // 2
+    half -= half % 8
+    return _pairwise(values, first, half) + _pairwise(values, first + half, n - half)
 
 
 def _test_dimension(
@@ -254,9 +322,7 @@ def _test_dimension(
     ``codes`` holds each person's value (-1: none), in the interval's sorted order.
     """
     size = len(values)
-    valued = codes >= 0
-    persons = np.bincount(codes[valued], minlength=size)
-    open_now = np.bincount(codes[valued], weights=interval.open_now[valued], minlength=size)
+    persons, open_now, seen = _counts(codes, interval.open_now, interval.order, size)
     # the members of a household move together: the test takes one observation per household
     first, steps = households.sample(codes, size)
     unit_codes = codes[first]
@@ -267,8 +333,6 @@ def _test_dimension(
                             minlength=size)  # fmt: skip
     all_done = int((~unit_censored).sum())
     # the largest segments first, ties in order of appearance (as value_counts)
-    seen = np.full(size, codes.size)
-    np.minimum.at(seen, codes[valued], interval.order[valued])
     tested = [
         v
         for v in np.lexsort((seen, -persons))
@@ -284,17 +348,13 @@ def _test_dimension(
     z = logrank_z(steps, group[unit_codes], len(tested))
     person_group = group[codes]
     medians, rest_medians = interval.steps.medians_by_group(person_group, len(tested))
-    # each segment's durations in the table's order, summed as such to the same last bit
-    in_table = np.empty_like(codes)
-    in_table[interval.order] = codes
-    by_segment = _group_order(in_table, size)
-    edges = np.searchsorted(in_table[by_segment], [tested, np.add(tested, 1)])
+    # days beyond the rest's median, summed over the segment's persons
+    in_table = np.empty_like(person_group)
+    in_table[interval.order] = person_group
+    over = _excess(in_table, interval.table_days, rest_medians, len(tested))
     rows = []
     for i, (v, m_seg, m_rest) in enumerate(zip(tested, medians, rest_medians, strict=True)):
         statistic, p_value = float(z[i]), float(special.ndtr(z[i]))
-        # days beyond the rest's median, summed over the segment's persons
-        days = interval.table_days[by_segment[edges[0, i] : edges[1, i]]]
-        over = np.clip(days - m_rest, 0.0, None).sum()
         if np.isfinite(m_seg) and np.isfinite(m_rest):
             effect, benchmark, kind = m_seg - m_rest, m_rest, "median"
         else:
@@ -319,17 +379,28 @@ def _test_dimension(
                 "relative_effect": float(effect / benchmark) if benchmark > 0 else np.nan,
                 "statistic": statistic,
                 "p_value": p_value,
-                "excess_days": float(over) if np.isfinite(m_rest) else np.nan,
+                "excess_days": float(over[i]) if np.isfinite(m_rest) else np.nan,
             }
         )
     return rows
 
 
-def _cohort_codes(starts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Each person's cohort (:func:`cohort_quarter`) as codes numbered in order of appearance."""
-    quarters, labels = local_periods(starts, "quarter")
-    codes, seen = pd.factorize(quarters)
-    return codes, labels[seen]
+class _Cohorts:
+    """Each interval's persons by cohort (:func:`cohort_quarter`), the quarters of all intervals
+    found at once."""
+
+    def __init__(self, tables: list[pd.DataFrame]) -> None:
+        starts = [table["start"] for table in tables]
+        both = pd.concat(starts, ignore_index=True) if starts else pd.Series([], dtype=object)
+        self.quarters, self.labels = local_periods(both, "quarter")
+        self.bounds = np.cumsum([0, *(len(table) for table in tables)])
+
+    def codes(self, position: int) -> tuple[np.ndarray, np.ndarray]:
+        """The cohorts of the interval at ``position`` as codes in order of appearance, and
+        their labels."""
+        begin, end = self.bounds[position], self.bounds[position + 1]
+        codes, seen = pd.factorize(self.quarters[begin:end])
+        return codes, self.labels[seen]
 
 
 def slow_segments(
@@ -371,16 +442,18 @@ def slow_segments(
     if attributes is None:
         attributes = person_attributes(log, as_of=as_of)
     coded = _PersonCodes.of(attributes, person_households(log))
+    tables = [person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
+              for norm in chosen]  # fmt: skip
+    cohorts = _Cohorts(tables)
     rows: list[dict] = []
-    for norm in chosen:
-        people = person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
+    for position, (norm, people) in enumerate(zip(chosen, tables, strict=True)):
         interval = _Interval.of(people, coded)
         if intervals is None and not interval.median_reached():
             continue
         households = _Households(interval, coded.units[interval.persons])
         for dimension in dimensions:
             if dimension == "cohort":
-                codes, values = _cohort_codes(people["start"])
+                codes, values = cohorts.codes(position)
                 codes = codes[interval.order]
             else:
                 codes, values = coded.codes[dimension]
