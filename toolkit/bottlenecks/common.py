@@ -294,8 +294,37 @@ def person_subset(store: dict, subset: pd.DataFrame, whole: pd.DataFrame) -> Non
     or an organisation does not (they cut events out of a journey). In ``store`` (an
     :func:`analysis_cache` store) the subset's per-person blocks are then rows of the whole's.
     """
-    persons = pd.Index(subset[CASE].unique())
-    store[("subset", id(subset))] = (weakref.ref(subset), weakref.ref(whole), persons)
+    store[("subset", id(subset))] = (
+        weakref.ref(subset),
+        weakref.ref(whole),
+        _Persons(subset[CASE]),
+    )
+
+
+class _Persons:
+    """The persons of a subset, to find among the rows of the whole log's per-person blocks.
+
+    The blocks of a log held as categories (the dashboard's) share its categories of persons:
+    the subset's persons are then marked once by code, and each block is cut by its codes,
+    instead of looking up every person's id again for every block (for a subset of most of a
+    million events, a fifth of a second over the blocks of one filter).
+    """
+
+    def __init__(self, cases: pd.Series) -> None:
+        self.cases = cases
+        self.categories = None
+        if isinstance(cases.dtype, pd.CategoricalDtype):
+            self.categories = cases.cat.categories
+            self.wanted = np.zeros(len(self.categories) + 1, dtype=bool)  # last: code -1
+            self.wanted[cases.cat.codes.to_numpy()] = True
+            self.wanted[-1] = False
+
+    def among(self, column: pd.Series) -> np.ndarray:
+        """Which entries of ``column`` (a block's persons) are the subset's."""
+        if (self.categories is not None and isinstance(column.dtype, pd.CategoricalDtype)
+                and column.cat.categories is self.categories):  # fmt: skip
+            return self.wanted[column.cat.codes.to_numpy()]
+        return member_of(column, self.cases.unique())
 
 
 def _cut_from_whole(cache: dict, log: pd.DataFrame, key: tuple) -> pd.DataFrame | None:
@@ -307,7 +336,7 @@ def _cut_from_whole(cache: dict, log: pd.DataFrame, key: tuple) -> pd.DataFrame 
     if entry is None or entry[0]() is not whole or key not in entry[1]:
         return None
     table = entry[1][key]
-    return table[member_of(table["case"], subset[2])].reset_index(drop=True)
+    return table[subset[2].among(table["case"])].reset_index(drop=True)
 
 
 def _forget_dead(cache: dict) -> None:
