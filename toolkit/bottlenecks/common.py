@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -254,11 +255,14 @@ def analysis_cache(store: dict | None = None) -> Iterator[None]:
 def cached(
     log: pd.DataFrame,
     key: tuple,
-    compute: Callable[[], pd.DataFrame],
+    compute: Callable[[], Any],
     *,
     per_person: bool = True,
-) -> pd.DataFrame:
+) -> Any:
     """``compute()``, or its earlier result for the same ``log`` and ``key`` in this cache.
+
+    A table comes back as a shallow copy; anything else (a pair of tables) as computed, for
+    callers that only read it.
 
     A per-person block (a ``case`` column; each person's rows depend on that person's events
     alone) of a log declared a :func:`person_subset` of another is cut from the other's, when
@@ -284,7 +288,8 @@ def cached(
                 cut = _cut_from_whole(cache, log, key) if per_person else None
                 blocks[key] = compute() if cut is None else cut
     # a shallow copy: a caller that adds a column must not change what the next caller gets
-    return blocks[key].copy(deep=False)
+    value = blocks[key]
+    return value.copy(deep=False) if isinstance(value, pd.DataFrame) else value
 
 
 def person_subset(store: dict, subset: pd.DataFrame, whole: pd.DataFrame) -> None:

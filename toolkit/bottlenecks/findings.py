@@ -37,7 +37,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit.bottlenecks.common import analysis_cache, cached, end_of_data, local_day_end
+from toolkit.bottlenecks.common import (
+    analysis_cache,
+    cached,
+    codes_of,
+    end_of_data,
+    local_day_end,
+)
 from toolkit.bottlenecks.intervals import interval_summary
 from toolkit.bottlenecks.norms import norm_breaches
 from toolkit.bottlenecks.rework import relocation_rates, repeated_activities
@@ -244,7 +250,9 @@ def _long_waits(log: pd.DataFrame, min_group: int) -> pd.DataFrame:
     days = pd.Series(waits["days"].to_numpy()[known])
     grouped = days.groupby(pair)
     median = grouped.median()
-    beyond = (days - median.reindex(pair).to_numpy()).clip(lower=0.0)
+    of_pair = np.full(len(firsts) * len(thens), np.nan)
+    of_pair[median.index.to_numpy()] = median.to_numpy()
+    beyond = pd.Series(np.clip(days.to_numpy() - of_pair[pair], 0.0, None))
     table = pd.DataFrame(
         {
             "n": grouped.size(),
@@ -254,9 +262,12 @@ def _long_waits(log: pd.DataFrame, min_group: int) -> pd.DataFrame:
         }
     )
     hit = (beyond > 0).to_numpy()
-    persons = pd.Series(pd.factorize(waits["case"])[0][known][hit])
-    table["affected"] = persons.groupby(pair[hit]).nunique()
-    table["affected"] = table["affected"].fillna(0)
+    # persons with a wait beyond the median, counted once per transition
+    person = codes_of(waits["case"])[0][known][hit]
+    persons = int(person.max(initial=0)) + 1
+    combos = pd.unique(pair[hit] * persons + person)
+    affected = np.bincount(combos // persons, minlength=len(of_pair))
+    table["affected"] = affected[table.index.to_numpy()]
     table = table[(table["n"] >= min_group) & (table["excess"] > 0)]
     table = table.sort_values("excess", ascending=False, kind="stable").head(WAIT_FINDINGS)
     codes = table.index.to_numpy()

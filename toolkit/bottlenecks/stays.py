@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from toolkit.bottlenecks.common import event_order, text_values, to_days
+from toolkit.bottlenecks.common import cached, event_order, text_values, to_days
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, HOUSEHOLD, RESOURCE, TIMESTAMP
 
 RELOCATION = "coa_overplaatsing"
@@ -52,7 +52,15 @@ def coa_events(log: pd.DataFrame, moment: pd.Timestamp) -> tuple[pd.DataFrame, p
     flags; ``stamp``; ``origin`` (the location code of the person's previous COA event, -1 for
     the first). Locations, one row per location code: ``location`` and ``location_type`` (the
     type on its first event that has one, else "").
+
+    Computed once per log and moment (the persons' locations and the relocation rates both
+    count from it); the tables are shared, so callers only read them.
     """
+    return cached(log, ("coa_events", moment), lambda: _coa_events(log, moment),
+                  per_person=False)  # fmt: skip
+
+
+def _coa_events(log: pd.DataFrame, moment: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
     kept = (log[TIMESTAMP] <= moment) & (log[GROUP] == "COA") & log[RESOURCE].notna()
     rows = event_order(log, np.flatnonzero(kept.to_numpy()))
 
