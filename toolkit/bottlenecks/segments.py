@@ -191,7 +191,9 @@ class _Interval:
         if (persons < 0).any():
             raise ValueError("the attributes lack persons of the interval: give every person a row")
         table_days = people["days"].to_numpy(dtype=float)
-        order = np.argsort(table_days, kind="stable")
+        # in any order among equal durations: every count below takes a tie as a whole (a
+        # step), and orders of appearance are read in the table's order
+        order = np.argsort(table_days)
         days = table_days[order]
         censored = people["censored"].to_numpy(dtype=bool)[order]
         left = people["left_chain"].to_numpy(dtype=bool)[order]
@@ -218,7 +220,7 @@ class _Households:
     def __init__(self, interval: _Interval, units: np.ndarray) -> None:
         self.interval = interval
         self.units = units
-        self.by_unit = np.argsort(units, kind="stable")
+        self.by_unit = np.argsort(units)  # households together, their members in any order
         self.apart = np.diff(units[self.by_unit]) != 0  # neighbours of different households
         self.first, self.steps = self._sample(units)
 

@@ -94,7 +94,7 @@ def censored_data(days: Sequence[float] | np.ndarray, censored: Sequence[bool] |
 def _product_limit(days: np.ndarray, events: np.ndarray):
     """Unique times, survival, at risk and events: scipy.stats.ecdf's right-censored estimate,
     the same arithmetic step by step (so the same numbers), without its per-call overhead."""
-    order = np.argsort(days, kind="stable")  # fast on data already sorted
+    order = np.argsort(days)  # ties in any order: each step counts a tie as a whole
     times = days[order]
     died = events[order].astype(np.int64)
     at_risk = np.arange(times.size, 0, -1)
