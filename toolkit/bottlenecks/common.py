@@ -258,6 +258,7 @@ def cached(
     compute: Callable[[], Any],
     *,
     per_person: bool = True,
+    cut: Callable[[Any, Callable[[pd.Series], np.ndarray]], Any] | None = None,
 ) -> Any:
     """``compute()``, or its earlier result for the same ``log`` and ``key`` in this cache.
 
@@ -266,8 +267,11 @@ def cached(
 
     A per-person block (a ``case`` column; each person's rows depend on that person's events
     alone) of a log declared a :func:`person_subset` of another is cut from the other's, when
-    that one is already known, instead of computed. A table about the log as a whole (a
-    summary over everybody, ``per_person=False``) is only ever computed from the log itself.
+    that one is already known, instead of computed: its rows of the subset's persons, or
+    ``cut(whole's block, among)`` for a block that needs more than its rows (``among(cases)``
+    says which entries of a column of persons are the subset's). A table about the log as a
+    whole (a summary over everybody, ``per_person=False``) is only ever computed from the log
+    itself.
     """
     cache = _CACHE.get()
     if cache is None:
@@ -285,8 +289,8 @@ def cached(
         # often need the same block at the same moment: one computes it, the others wait
         with computing:
             if key not in blocks:
-                cut = _cut_from_whole(cache, log, key) if per_person else None
-                blocks[key] = compute() if cut is None else cut
+                part = _cut_from_whole(cache, log, key, cut or _rows) if per_person else None
+                blocks[key] = compute() if part is None else part
     # a shallow copy: a caller that adds a column must not change what the next caller gets
     value = blocks[key]
     return value.copy(deep=False) if isinstance(value, pd.DataFrame) else value
@@ -332,7 +336,12 @@ class _Persons:
         return member_of(column, self.cases.unique())
 
 
-def _cut_from_whole(cache: dict, log: pd.DataFrame, key: tuple) -> pd.DataFrame | None:
+def _rows(table: pd.DataFrame, among: Callable[[pd.Series], np.ndarray]) -> pd.DataFrame:
+    """A per-person table's rows of a subset's persons."""
+    return table[among(table["case"])].reset_index(drop=True)
+
+
+def _cut_from_whole(cache: dict, log: pd.DataFrame, key: tuple, cut: Callable) -> Any:
     subset = cache.get(("subset", id(log)))
     if subset is None or subset[0]() is not log:
         return None
@@ -340,8 +349,7 @@ def _cut_from_whole(cache: dict, log: pd.DataFrame, key: tuple) -> pd.DataFrame 
     entry = cache.get(id(whole)) if whole is not None else None
     if entry is None or entry[0]() is not whole or key not in entry[1]:
         return None
-    table = entry[1][key]
-    return table[subset[2].among(table["case"])].reset_index(drop=True)
+    return cut(entry[1][key], subset[2].among)
 
 
 def _forget_dead(cache: dict) -> None:

@@ -14,6 +14,8 @@ million strings costs more than all the counting. Example::
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -50,14 +52,53 @@ def coa_events(log: pd.DataFrame, moment: pd.Timestamp) -> tuple[pd.DataFrame, p
     Events: ``case``; ``person`` (its code), ``unit`` (the household, else the person) and
     ``location`` as codes in text order; ``activity`` codes; ``relocation`` and ``outflow``
     flags; ``stamp``; ``origin`` (the location code of the person's previous COA event, -1 for
-    the first). Locations, one row per location code: ``location`` and ``location_type`` (the
-    type on its first event that has one, else "").
+    the first); ``location_type`` as recorded on the event. Locations, one row per location
+    code: ``location`` and ``location_type`` (the type on its first event that has one, else
+    "").
 
     Computed once per log and moment (the persons' locations and the relocation rates both
-    count from it); the tables are shared, so callers only read them.
+    count from it); the tables are shared, so callers only read them. For a subset of persons
+    they are the whole log's events of those persons, numbered again (:func:`_cut`).
     """
-    return cached(log, ("coa_events", moment), lambda: _coa_events(log, moment),
-                  per_person=False)  # fmt: skip
+    return cached(log, ("coa_events", moment), lambda: _coa_events(log, moment), cut=_cut)
+
+
+def _cut(
+    whole: tuple[pd.DataFrame, pd.DataFrame], among: Callable[[pd.Series], np.ndarray]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The COA events of a subset of persons from the whole log's: their rows (in the same
+    order, as the contract's order of the subset is), with persons numbered in order, units
+    and locations by their rank among the subset's (the text order of what is left) and
+    activities in order of appearance: the tables the subset's own events give."""
+    events, locations = whole
+    kept = events[among(events["case"])].reset_index(drop=True)
+    cases = kept["case"]
+    person = (cases != cases.shift()).cumsum().to_numpy() - 1
+    unit = np.unique(kept["unit"].to_numpy(), return_inverse=True)[1]
+    present, location = np.unique(kept["location"].to_numpy(), return_inverse=True)
+    renumber = np.full(len(locations) + 1, -1)  # the last: origin -1, no previous event
+    renumber[present] = np.arange(present.size)
+    origin = renumber[kept["origin"].to_numpy()]
+    activity = kept["activity"].to_numpy().copy()  # numbered in order of appearance, -1 missing
+    recorded = activity >= 0
+    activity[recorded] = pd.factorize(activity[recorded])[0]
+    kept = kept.assign(person=person, unit=unit, location=location, activity=activity,
+                       origin=origin)  # fmt: skip
+    names = locations["location"].to_numpy()[present]
+    return kept, _locations(kept, names)
+
+
+def _locations(events: pd.DataFrame, names: np.ndarray) -> pd.DataFrame:
+    """One row per location code: its name and the type on its first event that has one."""
+    types = events["location_type"]
+    known = types.notna().to_numpy()
+    kinds = types[known].groupby(events["location"].to_numpy()[known]).first().astype(object)
+    return pd.DataFrame(
+        {
+            "location": np.asarray(names, dtype=object),
+            "location_type": kinds.reindex(range(len(names)), fill_value=""),
+        }
+    )
 
 
 def _coa_events(log: pd.DataFrame, moment: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -89,20 +130,10 @@ def _coa_events(log: pd.DataFrame, moment: pd.Timestamp) -> tuple[pd.DataFrame, 
             "outflow": np.append(actions.str.startswith(OUTFLOW_PREFIX), False)[activity],
             "stamp": take(TIMESTAMP),
             "origin": origin,
+            LOCATION_TYPE: take(LOCATION_TYPE) if LOCATION_TYPE in log else None,
         }
     )
-    kinds = pd.Series(dtype=object)
-    if LOCATION_TYPE in log:
-        types = take(LOCATION_TYPE)
-        known = types.notna().to_numpy()
-        kinds = types[known].groupby(location[known]).first().astype(object)
-    locations = pd.DataFrame(
-        {
-            "location": names.to_numpy(dtype=object),
-            "location_type": kinds.reindex(range(len(names)), fill_value=""),
-        }
-    )
-    return events, locations
+    return events, _locations(events, names.to_numpy(dtype=object))
 
 
 def stay_days(events: pd.DataFrame, who: str, moment: pd.Timestamp, places: int) -> pd.Series:
