@@ -24,6 +24,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from toolkit.bottlenecks.common import cached, codes_of, end_of_data, event_order
 from toolkit.bottlenecks.stays import coa_events, stay_days
@@ -44,12 +45,27 @@ def _location(log: pd.DataFrame, moment: pd.Timestamp) -> pd.Series:
     places = len(locations)
     stays = stay_days(events, "person", moment, places)
     person, place = np.divmod(stays.index.to_numpy(), places)
-    ranked = np.lexsort((place, -stays.to_numpy(), person))
-    longest = ranked[np.append(True, person[ranked][1:] != person[ranked][:-1])]
+    longest = _longest(person, stays.to_numpy())
     first_event = np.flatnonzero(np.diff(events["person"].to_numpy(), prepend=-1))
-    cases = events["case"].to_numpy()[first_event][person[longest]]
+    # the persons as the log holds them (a categorical is looked up by its codes)
+    cases = events["case"].iloc[first_event[person[longest]]]
     names = locations["location"].to_numpy()[place[longest]]
     return pd.Series(names, index=pd.Index(cases, name=CASE), dtype=object)
+
+
+@njit(nogil=True, cache=True)
+def _longest(person, days):  # pragma: no cover
+    """Of stays sorted by person and then location, each person's longest: the first of
+    equally long ones."""
+    out = np.empty(person.size, np.int64)
+    found = 0
+    for i in range(person.size):
+        if i == 0 or person[i] != person[i - 1]:
+            out[found] = i
+            found += 1
+        elif days[i] > days[out[found - 1]]:
+            out[found - 1] = i
+    return out[:found]
 
 
 def person_households(log: pd.DataFrame) -> pd.DataFrame | None:
@@ -159,8 +175,9 @@ def _own_attributes(log: pd.DataFrame, moment: pd.Timestamp) -> pd.DataFrame:
         known = np.where(linked >= 0, linked, events.pick(codes, last=True))
         out["municipality"] = _texts(known, values)
     if {GROUP, RESOURCE} <= has:
-        stayed = _location(log, moment).reindex(events.cases.astype(object)).to_numpy()
-        out["location"] = np.where(pd.isna(stayed), None, stayed)
+        longest = _location(log, moment)
+        at = longest.index.get_indexer(events.cases)
+        out["location"] = np.append(longest.to_numpy(dtype=object), None)[at]  # -1: no stay
         codes, values = events.codes(RESOURCE)
         # the office of the interview; without one, of the last IND event
         interview = events.pick(codes, events.where(ACTIVITY, INTERVIEW))
