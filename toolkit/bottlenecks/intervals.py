@@ -143,7 +143,9 @@ def _person_intervals(
     activity, names = pd.factorize(log[ACTIVITY])
     roles = [(n.from_activities, n.to_activities, passing_activities(chain, n)) for n in norms]
     # per activity code: whether it plays the role; the extra last entry is for code -1 (no value)
-    plays = [[np.append(names.isin(list(acts)), False) for acts in role] for role in roles]
+    labels = list(np.asarray(names, dtype=object))
+    plays = [[np.array([name in acts for name in labels] + [False]) for acts in role]
+             for role in roles]  # fmt: skip
     relevant = np.logical_or.reduce([flag for role in plays for flag in role])[activity]
     rows = np.flatnonzero(relevant & (stamps <= moment).to_numpy())
     cases, people = pd.factorize(log[CASE].take(rows), sort=True)

@@ -30,7 +30,7 @@ import pandas as pd
 from numba import njit
 from scipy import special, stats
 
-from toolkit.bottlenecks.common import local_periods
+from toolkit.bottlenecks.common import cached, end_of_data, local_periods
 from toolkit.bottlenecks.intervals import Cohort, person_intervals
 from toolkit.bottlenecks.persons import DIMENSIONS, person_attributes, person_households
 from toolkit.bottlenecks.survival import (
@@ -144,8 +144,9 @@ def _rmst_effect(seg_days, seg_cens, rest_days, rest_cens) -> tuple[float, float
 class _PersonCodes:
     """Every person's value of every dimension as an integer code, and their household.
 
-    One table per call of :func:`slow_segments`: each interval's persons are rows of it, so the
-    ~90 interval x dimension tests compare integers instead of text.
+    One table per call of :func:`slow_segments` (cut from the whole log's for a subset of
+    persons): each interval's persons are rows of it, so the ~90 interval x dimension tests
+    compare integers instead of text.
     """
 
     cases: pd.Index  # the persons of person_attributes, in its order
@@ -154,18 +155,50 @@ class _PersonCodes:
 
     @classmethod
     def of(cls, attributes: pd.DataFrame, households: pd.DataFrame | None) -> _PersonCodes:
-        codes = {}
-        for dimension in DIMENSIONS:
-            code, values = pd.factorize(attributes[dimension].astype(object))
-            codes[dimension] = (code, np.asarray(values, dtype=object))
-        if households is None:
-            units = np.arange(len(attributes))
-        else:
-            home = attributes[["case"]].merge(households, on="case", how="left")[HOUSEHOLD]
-            units, _ = pd.factorize(home.astype(object))
-            alone = units < 0
-            units[alone] = units.max(initial=-1) + 1 + np.arange(int(alone.sum()))
-        return cls(pd.Index(attributes["case"]), codes, units)
+        """The codes of given attributes (one row for every person of the log)."""
+        return cls._read(_coded(attributes, households, DIMENSIONS))
+
+    @classmethod
+    def of_log(cls, log: pd.DataFrame, as_of: pd.Timestamp | date | str | None) -> _PersonCodes:
+        """The codes of the log's own attributes. All but the household size (counted among
+        the log's persons) are a per-person block: a subset of persons cuts its codes from the
+        whole log's. Codes are numbered differently then, which no test reads: segments are
+        ordered by size and first appearance, and codes are only compared."""
+        moment = end_of_data(log, as_of)
+        attributes = person_attributes(log, as_of=moment)
+        households = person_households(log)
+        own = tuple(d for d in DIMENSIONS if d != "household_size")
+        block = cached(log, ("person_codes", moment),
+                       lambda: _coded(attributes, households, own))  # fmt: skip
+        codes = cls._read(block)
+        size = attributes["household_size"].to_numpy(dtype=object)
+        size = size[pd.Index(attributes["case"]).get_indexer(codes.cases)]
+        code, values = pd.factorize(size)
+        codes.codes["household_size"] = (code, np.asarray(values, dtype=object))
+        return codes
+
+    @classmethod
+    def _read(cls, block: pd.DataFrame) -> _PersonCodes:
+        dimensions = [c for c in block.columns if c not in ("case", "unit")]
+        codes = {d: (block[d].cat.codes.to_numpy().astype(np.int64),
+                     np.asarray(block[d].cat.categories, dtype=object)) for d in dimensions}  # fmt: skip
+        return cls(pd.Index(block["case"]), codes, block["unit"].to_numpy())
+
+
+def _coded(
+    attributes: pd.DataFrame, households: pd.DataFrame | None, dimensions: Sequence[str]
+) -> pd.DataFrame:
+    """``case``, each dimension as categories, and ``unit``: the household's code (a person
+    without a household is a unit of their own)."""
+    if households is None:
+        units = np.arange(len(attributes))
+    else:
+        home = attributes[["case"]].merge(households, on="case", how="left")[HOUSEHOLD]
+        units, _ = pd.factorize(home.astype(object))
+        alone = units < 0
+        units[alone] = units.max(initial=-1) + 1 + np.arange(int(alone.sum()))
+    columns = {d: attributes[d].astype(object).astype("category") for d in dimensions}
+    return pd.DataFrame({"case": attributes["case"], **columns, "unit": units})
 
 
 @dataclass(frozen=True)
@@ -442,8 +475,9 @@ def slow_segments(
     given = chain.norms if intervals is None else intervals
     chosen = distinct_intervals([n if isinstance(n, Norm) else chain.norm(n) for n in given])
     if attributes is None:
-        attributes = person_attributes(log, as_of=as_of)
-    coded = _PersonCodes.of(attributes, person_households(log))
+        coded = _PersonCodes.of_log(log, as_of)
+    else:
+        coded = _PersonCodes.of(attributes, person_households(log))
     tables = [person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
               for norm in chosen]  # fmt: skip
     cohorts = _Cohorts(tables)
