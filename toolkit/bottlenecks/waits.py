@@ -73,11 +73,17 @@ def _person_waits(log: pd.DataFrame) -> pd.DataFrame:
 def _categories(values: pd.Series) -> pd.Series:
     """Text as categories in text order: a filter's cut of a million waits then copies integer
     codes, and a grouping sorts the categories as it would sort the texts."""
-    values = values.astype("category").cat.remove_unused_categories()
-    order = values.cat.categories.sort_values()
-    return (
-        values.cat.reorder_categories(order) if not order.equals(values.cat.categories) else values
-    )
+    values = values.astype("category")
+    codes = values.cat.codes.to_numpy()
+    everything = values.cat.categories
+    # the categories in use, found by counting codes (pandas' remove_unused_categories sorts
+    # every code to find them)
+    used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(everything)))
+    order = everything[used].sort_values()
+    recode = np.full(len(everything) + 1, -1)  # the last: code -1, missing
+    recode[used] = order.get_indexer(everything[used])
+    return pd.Series(pd.Categorical.from_codes(recode[codes], dtype=pd.CategoricalDtype(order)),
+                     index=values.index)  # fmt: skip
 
 
 def _texts(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
