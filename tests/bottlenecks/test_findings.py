@@ -108,3 +108,31 @@ def test_a_finding_is_reproduced_by_its_filter(default_world, findings):
     view = apply_filter(log, LogFilter.from_dict(zaanstad.filter))
     row = interval_summary(view, norms=[zaanstad.interval], as_of=cfg.cutoff).iloc[0]
     assert row["median_days"] == pytest.approx(zaanstad.value, rel=0.02)
+
+
+def test_long_waits_are_the_transitions_with_most_waiting_beyond_their_median(
+    default_world, findings
+):
+    """The long-wait findings against a plain grouping of the waits by their activities' text:
+    per transition its median, mean, days beyond the median and the persons with such days."""
+    from toolkit.bottlenecks.findings import WAIT_FINDINGS
+    from toolkit.bottlenecks.waits import person_waits
+
+    _, _, log = default_world
+    waits = person_waits(log).astype({"from_activity": str, "to_activity": str})
+    grouped = waits.groupby(["from_activity", "to_activity"])["days"]
+    median = grouped.transform("median")
+    beyond = (waits["days"] - median).clip(lower=0.0)
+    table = pd.DataFrame({"n": grouped.size(), "median": grouped.median(),
+                          "mean": grouped.mean()})  # fmt: skip
+    table["excess"] = beyond.groupby([waits["from_activity"], waits["to_activity"]]).sum()
+    over = waits[beyond > 0]
+    table["affected"] = over.groupby(["from_activity", "to_activity"])["case"].nunique()
+    table = table[(table["n"] >= 30) & (table["excess"] > 0)]
+    expected = table.sort_values("excess", ascending=False, kind="stable").head(WAIT_FINDINGS)
+    found = [f for f in findings if f.kind == "long_wait"]
+    assert [f.place for f in found] == [f"transition {a} -> {b}" for a, b in expected.index]
+    for f, (_, row) in zip(found, expected.iterrows(), strict=True):
+        assert (f.value, f.benchmark) == pytest.approx((row["mean"], row["median"]), rel=1e-12)
+        assert f.excess_person_days == pytest.approx(row["excess"], rel=1e-12)
+        assert f.persons == row["affected"]

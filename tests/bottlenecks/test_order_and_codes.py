@@ -8,10 +8,12 @@ session holds them), must give the very same numbers.
 import pandas as pd
 import pytest
 
+from toolkit.bottlenecks import find_bottlenecks
 from toolkit.bottlenecks.common import event_order, sort_events, text_values
 from toolkit.bottlenecks.rework import relocation_rates
 from toolkit.bottlenecks.waits import person_waits
 from toolkit.eventlog import CASE
+from toolkit.session import held
 
 # columns that order the events keep their categories in text order; the others get them the
 # other way round, so that a table ordered by category instead of by text shows
@@ -63,3 +65,12 @@ def test_person_waits_whatever_the_form(world, form):
     _, log = world
     waits = person_waits(form(log)).astype({"case": str})
     pd.testing.assert_frame_equal(waits, person_waits(log))
+
+
+@pytest.mark.parametrize("form", [_shuffled, _categories, held])
+def test_findings_whatever_the_form(world, form):
+    """Every kind of finding, its figures and its rank, also on the log as a session holds it
+    (all text as categories, whose codes are small integers)."""
+    cfg, log = world
+    expected = [f.to_dict() for f in find_bottlenecks(log, as_of=cfg.cutoff)]
+    assert [f.to_dict() for f in find_bottlenecks(form(log), as_of=cfg.cutoff)] == expected

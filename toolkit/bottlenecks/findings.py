@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from toolkit.bottlenecks.common import (
     analysis_cache,
@@ -242,9 +243,11 @@ def _long_waits(log: pd.DataFrame, min_group: int) -> pd.DataFrame:
     ``to_activity``, ``n``, ``median``, ``mean``, ``excess``, ``affected``."""
     waits = person_waits(log)
     # grouped on integer codes: a groupby on the two text columns factorizes them again in every
-    # call, which on a million waits costs more than the statistics themselves
-    first, firsts = pd.factorize(waits["from_activity"], sort=True)
-    then, thens = pd.factorize(waits["to_activity"], sort=True)
+    # call, which on a million waits costs more than the statistics themselves; the waits hold
+    # the activities as categories in text order, so their codes number the pairs in order
+    first, firsts = codes_of(waits["from_activity"])
+    then, thens = codes_of(waits["to_activity"])
+    first, then = first.astype(np.int64), then.astype(np.int64)  # a pair's number outgrows int8
     known = (first >= 0) & (then >= 0)  # as a groupby, leave out a wait without an activity
     pair = (first * len(thens) + then)[known]  # numbered in the order of (from, to)
     days = pd.Series(waits["days"].to_numpy()[known])
@@ -262,12 +265,8 @@ def _long_waits(log: pd.DataFrame, min_group: int) -> pd.DataFrame:
         }
     )
     hit = (beyond > 0).to_numpy()
-    # persons with a wait beyond the median, counted once per transition
     person = codes_of(waits["case"])[0][known][hit]
-    persons = int(person.max(initial=0)) + 1
-    combos = pd.unique(pair[hit] * persons + person)
-    affected = np.bincount(combos // persons, minlength=len(of_pair))
-    table["affected"] = affected[table.index.to_numpy()]
+    table["affected"] = _persons_per_pair(pair[hit], person, len(of_pair))[table.index.to_numpy()]
     table = table[(table["n"] >= min_group) & (table["excess"] > 0)]
     table = table.sort_values("excess", ascending=False, kind="stable").head(WAIT_FINDINGS)
     codes = table.index.to_numpy()
@@ -275,6 +274,19 @@ def _long_waits(log: pd.DataFrame, min_group: int) -> pd.DataFrame:
         from_activity=np.asarray(firsts, dtype=object)[codes // len(thens)],
         to_activity=np.asarray(thens, dtype=object)[codes % len(thens)],
     )
+
+
+@njit(nogil=True, cache=True)
+def _persons_per_pair(pair, person, size):  # pragma: no cover
+    """Distinct persons per pair, of waits that come person after person (as person_waits
+    lists them): a person counts for a pair once, at their first wait of it."""
+    counted = np.zeros(size, np.int64)
+    last = np.full(size, -1)
+    for i in range(pair.size):
+        if last[pair[i]] != person[i]:
+            last[pair[i]] = person[i]
+            counted[pair[i]] += 1
+    return counted
 
 
 def _wait_findings(log, chain, base, min_group) -> list[Finding]:
