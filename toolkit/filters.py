@@ -190,7 +190,15 @@ def member_of(column: pd.Series, values: pd.Series | pd.Index) -> np.ndarray:
 
 
 def _persons_with(log: pd.DataFrame, mask: pd.Series) -> pd.Series:
-    return pd.Series(member_of(log[CASE], log.loc[mask, CASE].unique()), index=log.index)
+    """The events of the persons with an event in ``mask``."""
+    cases = log[CASE]
+    if isinstance(cases.dtype, pd.CategoricalDtype):  # the persons marked by code, not by id
+        codes = cases.cat.codes.to_numpy()
+        wanted = np.zeros(len(cases.cat.categories) + 1, dtype=bool)  # the last: code -1
+        wanted[codes[mask.to_numpy(dtype=bool)]] = True
+        wanted[-1] = False
+        return pd.Series(wanted[codes], index=log.index)
+    return pd.Series(member_of(cases, log.loc[mask, CASE].unique()), index=log.index)
 
 
 def _in(column: pd.Series, values: tuple[str, ...]) -> pd.Series:
