@@ -223,8 +223,9 @@ def summarise(people: pd.DataFrame, norm: Norm) -> dict[str, object]:
 
         >>> summarise(person_intervals(log, "N13"), load_chain().norm("N13"))["median_days"]  # doctest: +SKIP
     """
-    km = kaplan_meier(people["days"].to_numpy(), people["censored"].to_numpy())
-    done = people.loc[~people["censored"], "days"]
+    days, censored = people["days"].to_numpy(), people["censored"].to_numpy(dtype=bool)
+    km = kaplan_meier(days, censored)
+    done = days[~censored]
     if norm.direction == "minimum":
         share = km.share_shorter_than(norm.days) if km.completed else np.nan
     else:
@@ -235,11 +236,11 @@ def summarise(people: pd.DataFrame, norm: Norm) -> dict[str, object]:
         "to_activity": ", ".join(norm.to_activities),
         "persons": len(people),
         "completed": km.completed,
-        "still_open": int((people["censored"] & ~people["left_chain"]).sum()),
+        "still_open": int((censored & ~people["left_chain"].to_numpy(dtype=bool)).sum()),
         "left_chain": int(people["left_chain"].sum()),
         "median_days": np.nan if km.median is None else km.median,
         "median_reached": km.median is not None,
-        "median_days_completed_only": float(done.median()) if len(done) else np.nan,
+        "median_days_completed_only": float(np.median(done)) if done.size else np.nan,
         "p90_days": np.nan if km.p90 is None else km.p90,
         "p90_reached": km.p90 is not None,
         "norm_days": norm.days,
