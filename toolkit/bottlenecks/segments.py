@@ -257,10 +257,15 @@ class _Households:
         self.apart = np.diff(units[self.by_unit]) != 0  # neighbours of different households
         self.first, self.steps = self._sample(units)
 
-    def sample(self, codes: np.ndarray, size: int) -> tuple[np.ndarray, Steps]:
-        """Positions of the observations for a dimension's ``codes``, and their steps."""
-        within = codes[self.by_unit]
-        if np.all(self.apart | (within[1:] == within[:-1])):
+    def sample(
+        self, codes: np.ndarray, size: int, together: bool = False
+    ) -> tuple[np.ndarray, Steps]:
+        """Positions of the observations for a dimension's ``codes``, and their steps.
+
+        ``together``: the dimension is known to keep every household together (among all
+        persons, so among any of them).
+        """
+        if together or _together(self.units, codes, self.by_unit, self.apart):
             return self.first, self.steps
         return self._sample(self.units * (size + 1) + (codes + 1))
 
@@ -271,6 +276,19 @@ class _Households:
         in_table[interval.order] = keys
         positions = np.flatnonzero(_firsts(in_table)[interval.order])
         return positions, Steps.of(interval.days[positions], ~interval.censored[positions])
+
+
+def _together(
+    units: np.ndarray, codes: np.ndarray, by_unit: np.ndarray | None = None,
+    apart: np.ndarray | None = None,
+) -> bool:  # fmt: skip
+    """Whether every household's members have the same code (``by_unit``: the persons sorted
+    by household, ``apart``: where neighbours in that order are of different households)."""
+    if by_unit is None:
+        by_unit = np.argsort(units)
+        apart = np.diff(units[by_unit]) != 0
+    within = codes[by_unit]
+    return bool(np.all(apart | (within[1:] == within[:-1])))
 
 
 @njit(nogil=True, cache=True)
@@ -350,7 +368,7 @@ def _pairwise(values, first, n):  # pragma: no cover
 
 def _test_dimension(
     interval: _Interval, codes: np.ndarray, values: np.ndarray, households: _Households,
-    norm_id: str, dimension: str, min_group: int,
+    norm_id: str, dimension: str, min_group: int, together: bool = False,
 ) -> list[dict]:  # fmt: skip
     """Every value of one dimension with at least ``min_group`` persons against the rest.
 
@@ -359,7 +377,7 @@ def _test_dimension(
     size = len(values)
     persons, open_now, seen = _counts(codes, interval.open_now, interval.order, size)
     # the members of a household move together: the test takes one observation per household
-    first, steps = households.sample(codes, size)
+    first, steps = households.sample(codes, size, together)
     unit_codes = codes[first]
     unit_censored = interval.censored[first]
     unit_valued = unit_codes >= 0
@@ -481,6 +499,8 @@ def slow_segments(
     tables = [person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
               for norm in chosen]  # fmt: skip
     cohorts = _Cohorts(tables)
+    # the dimensions that keep every household together among all persons do in every interval
+    together = {d: _together(coded.units, coded.codes[d][0]) for d in dimensions if d != "cohort"}
     rows: list[dict] = []
     for position, (norm, people) in enumerate(zip(chosen, tables, strict=True)):
         interval = _Interval.of(people, coded)
@@ -494,9 +514,8 @@ def slow_segments(
             else:
                 codes, values = coded.codes[dimension]
                 codes = codes[interval.persons]
-            rows.extend(
-                _test_dimension(interval, codes, values, households, norm.id, dimension, min_group)
-            )
+            rows.extend(_test_dimension(interval, codes, values, households, norm.id, dimension,
+                                        min_group, together.get(dimension, False)))  # fmt: skip
     out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in _DERIVED])
     if out.empty:
         return pd.DataFrame(columns=COLUMNS)
