@@ -180,13 +180,20 @@ def member_of(column: pd.Series, values: pd.Series | pd.Index) -> np.ndarray:
     """
     if isinstance(column.dtype, pd.CategoricalDtype):
         categories = column.cat.categories
-        wanted = np.zeros(len(categories) + 1, dtype=bool)  # the last one: code -1, missing
         found = categories.get_indexer(pd.Index(np.asarray(values, dtype=object)))
-        wanted[found[found >= 0]] = True
-        return wanted[column.cat.codes.to_numpy()]
+        return code_marks(len(categories), found)[column.cat.codes.to_numpy()]
     haystack = pa.array(column)
     needles = pa.array(pd.Series(values, dtype=object), type=haystack.type)
     return pc.is_in(haystack, value_set=needles).to_numpy(zero_copy_only=False)
+
+
+def code_marks(size: int, codes: np.ndarray) -> np.ndarray:
+    """Which of ``size`` category codes are among ``codes``, with one more entry, always False,
+    for code -1 (missing): indexed by a column's codes, it says which entries are among them."""
+    wanted = np.zeros(size + 1, dtype=bool)
+    wanted[codes] = True
+    wanted[-1] = False
+    return wanted
 
 
 def _persons_with(log: pd.DataFrame, mask: pd.Series) -> pd.Series:
@@ -194,9 +201,7 @@ def _persons_with(log: pd.DataFrame, mask: pd.Series) -> pd.Series:
     cases = log[CASE]
     if isinstance(cases.dtype, pd.CategoricalDtype):  # the persons marked by code, not by id
         codes = cases.cat.codes.to_numpy()
-        wanted = np.zeros(len(cases.cat.categories) + 1, dtype=bool)  # the last: code -1
-        wanted[codes[mask.to_numpy(dtype=bool)]] = True
-        wanted[-1] = False
+        wanted = code_marks(len(cases.cat.categories), codes[mask.to_numpy(dtype=bool)])
         return pd.Series(wanted[codes], index=log.index)
     return pd.Series(member_of(cases, log.loc[mask, CASE].unique()), index=log.index)
 

@@ -17,7 +17,6 @@ once, not by two requests at the same time. Example::
 
 from __future__ import annotations
 
-import gc
 import json
 import threading
 from collections import OrderedDict
@@ -197,17 +196,9 @@ class AnalysisSession:
             return analysis_of(scope, workshop=self.workshop, k=self.k)
 
     def warm(self, names: Iterable[str] = HOME_SECTIONS, f: LogFilter | None = None) -> None:
-        """Compute sections ahead of the first request (the whole log's home page by default).
-
-        What is computed by then stays for the session's life (the log, the whole log's
-        blocks), and is set aside from Python's garbage collector (``gc.freeze``): a full
-        collection walks every object, 0.1 s on a warmed million-event log, and lands in
-        whichever filter change happens to allocate the most; afterwards it walks only what
-        filter changes made.
-        """
+        """Compute sections ahead of the first request (the whole log's home page by default)."""
         for name in names:
             self.get(f or LogFilter(), name)
-        gc.freeze()
 
     def options(self) -> FilterOptions:
         """The filter bar's choices: values present in the log, labelled from the chain."""

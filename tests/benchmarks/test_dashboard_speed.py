@@ -138,16 +138,15 @@ def _first_load(address: str) -> float:
 @contextmanager
 def _serving(log_dir: Path) -> Iterator[tuple[str, object, float]]:
     """A fresh session and app served by waitress: (address, session, start-up seconds)."""
-    from waitress import create_server
-
     from dashboards.app import create_app
+    from dashboards.serve import make_server
     from toolkit.session import AnalysisSession
 
     started = time.perf_counter()
     session = AnalysisSession.open(log_dir)
     app = create_app(log_dir, session=session)
     startup = time.perf_counter() - started
-    server = create_server(app.server, host="127.0.0.1", port=0, threads=4)
+    server = make_server(app, host="127.0.0.1", port=0)  # as `ketenlens dashboard` serves
     threading.Thread(target=server.run, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}/", session, startup

@@ -18,13 +18,21 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from toolkit.eventlog import CASE, SOURCE_FILE, SOURCE_ROW, TIMESTAMP
-from toolkit.filters import LOCAL_TZ, in_window, local_day_end, local_day_start, member_of
+from toolkit.filters import (
+    LOCAL_TZ,
+    code_marks,
+    in_window,
+    local_day_end,
+    local_day_start,
+    member_of,
+)
 
 __all__ = [
     "LOCAL_TZ",
@@ -266,8 +274,8 @@ def cached(
 ) -> Any:
     """``compute()``, or its earlier result for the same ``log`` and ``key`` in this cache.
 
-    A table comes back as a shallow copy; anything else (a pair of tables) as computed, for
-    callers that only read it.
+    A table comes back as a shallow copy; anything else (a pair of tables) as computed: the
+    caller that asks for it hands out copies.
 
     A per-person block (a ``case`` column; each person's rows depend on that person's events
     alone) of a log declared a :func:`person_subset` of another is cut from the other's, when
@@ -328,16 +336,19 @@ class _Persons:
         self.categories = None
         if isinstance(cases.dtype, pd.CategoricalDtype):
             self.categories = cases.cat.categories
-            self.wanted = np.zeros(len(self.categories) + 1, dtype=bool)  # last: code -1
-            self.wanted[cases.cat.codes.to_numpy()] = True
-            self.wanted[-1] = False
+            self.wanted = code_marks(len(self.categories), cases.cat.codes.to_numpy())
+
+    @cached_property
+    def ids(self) -> np.ndarray:
+        """The subset's persons, for blocks that hold them otherwise (a log held as text)."""
+        return self.cases.unique()
 
     def among(self, column: pd.Series) -> np.ndarray:
         """Which entries of ``column`` (a block's persons) are the subset's."""
         if (self.categories is not None and isinstance(column.dtype, pd.CategoricalDtype)
                 and column.cat.categories is self.categories):  # fmt: skip
             return self.wanted[column.cat.codes.to_numpy()]
-        return member_of(column, self.cases.unique())
+        return member_of(column, self.ids)
 
 
 def _rows(table: pd.DataFrame, among: Callable[[pd.Series], np.ndarray]) -> pd.DataFrame:

@@ -39,6 +39,7 @@ from toolkit.bottlenecks.survival import (
     Steps,
     kaplan_meier,
     logrank_z,
+    pairwise_sum,
     reached_quantile,
 )
 from toolkit.chain import Chain, Norm, load_chain
@@ -171,8 +172,10 @@ class _PersonCodes:
         block = cached(log, ("person_codes", moment),
                        lambda: _coded(attributes, households, own))  # fmt: skip
         codes = cls._read(block)
-        size = attributes["household_size"].to_numpy(dtype=object)
-        size = size[pd.Index(attributes["case"]).get_indexer(codes.cases)]
+        at = pd.Index(attributes["case"]).get_indexer(codes.cases)
+        if (at < 0).any():
+            raise ValueError("the person codes lack persons of the attributes")
+        size = attributes["household_size"].to_numpy(dtype=object)[at]
         code, values = pd.factorize(size)
         codes.codes["household_size"] = (code, np.asarray(values, dtype=object))
         return codes
@@ -265,7 +268,7 @@ class _Households:
         ``together``: the dimension is known to keep every household together (among all
         persons, so among any of them).
         """
-        if together or _together(self.units, codes, self.by_unit, self.apart):
+        if together or _together(codes, self.by_unit, self.apart):
             return self.first, self.steps
         return self._sample(self.units * (size + 1) + (codes + 1))
 
@@ -278,15 +281,9 @@ class _Households:
         return positions, Steps.of(interval.days[positions], ~interval.censored[positions])
 
 
-def _together(
-    units: np.ndarray, codes: np.ndarray, by_unit: np.ndarray | None = None,
-    apart: np.ndarray | None = None,
-) -> bool:  # fmt: skip
+def _together(codes: np.ndarray, by_unit: np.ndarray, apart: np.ndarray) -> bool:
     """Whether every household's members have the same code (``by_unit``: the persons sorted
     by household, ``apart``: where neighbours in that order are of different households)."""
-    if by_unit is None:
-        by_unit = np.argsort(units)
-        apart = np.diff(units[by_unit]) != 0
     within = codes[by_unit]
     return bool(np.all(apart | (within[1:] == within[:-1])))
 
@@ -321,7 +318,7 @@ def _counts(codes, open_now, order, size):  # pragma: no cover
 @njit(nogil=True, cache=True)
 def _excess(groups, days, benchmark, size):  # pragma: no cover
     """Per group, the days beyond its ``benchmark`` summed over its members in table order, as
-    numpy sums them (:func:`_pairwise`): the same to the bit as ``np.sum`` of those days."""
+    numpy sums them (:func:`pairwise_sum`): the same to the bit as ``np.sum`` of those days."""
     counts = np.zeros(size + 1, np.int64)
     for g in groups:
         if g >= 0:
@@ -336,34 +333,8 @@ def _excess(groups, days, benchmark, size):  # pragma: no cover
             filled[g] += 1
     out = np.zeros(size)
     for g in range(size):
-        out[g] = _pairwise(beyond, starts[g], starts[g + 1] - starts[g])
+        out[g] = pairwise_sum(beyond, starts[g], starts[g + 1] - starts[g])
     return out
-
-
-@njit(nogil=True, cache=True)
-def _pairwise(values, first, n):  # pragma: no cover
-    """``values[first:first + n].sum()`` added up in numpy's order (pairwise, in blocks of
-    eight below 128 values)."""
-    if n < 8:
-        total = 0.0
-        for i in range(first, first + n):
-            total += values[i]
-        return total
-    if n <= 128:
-        r = values[first : first + 8].copy()
-        i = 8
-        while i < n - n % 8:
-            for j in range(8):
-                r[j] += values[first + i + j]
-            i += 8
-        total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-        while i < n:
-            total += values[first + i]
-            i += 1
-        return total
-    half = n // 2
-    half -= half % 8
-    return _pairwise(values, first, half) + _pairwise(values, first + half, n - half)
 
 
 def _test_dimension(
@@ -498,9 +469,12 @@ def slow_segments(
         coded = _PersonCodes.of(attributes, person_households(log))
     tables = [person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
               for norm in chosen]  # fmt: skip
-    cohorts = _Cohorts(tables)
+    cohorts = _Cohorts(tables) if "cohort" in dimensions else None
     # the dimensions that keep every household together among all persons do in every interval
-    together = {d: _together(coded.units, coded.codes[d][0]) for d in dimensions if d != "cohort"}
+    by_unit = np.argsort(coded.units)
+    apart = np.diff(coded.units[by_unit]) != 0
+    together = {d: _together(coded.codes[d][0], by_unit, apart)
+                for d in dimensions if d != "cohort"}  # fmt: skip
     rows: list[dict] = []
     for position, (norm, people) in enumerate(zip(chosen, tables, strict=True)):
         interval = _Interval.of(people, coded)

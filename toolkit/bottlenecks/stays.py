@@ -57,10 +57,13 @@ def coa_events(log: pd.DataFrame, moment: pd.Timestamp) -> tuple[pd.DataFrame, p
     "").
 
     Computed once per log and moment (the persons' locations and the relocation rates both
-    count from it); the tables are shared, so callers only read them. For a subset of persons
-    they are the whole log's events of those persons, numbered again (:func:`_cut`).
+    count from it) and handed out as shallow copies, so that a caller that adds a column does
+    not change them for the next. For a subset of persons they are the whole log's events of
+    those persons, numbered again (:func:`_cut`).
     """
-    return cached(log, ("coa_events", moment), lambda: _coa_events(log, moment), cut=_cut)
+    events, locations = cached(log, ("coa_events", moment), lambda: _coa_events(log, moment),
+                               cut=_cut)  # fmt: skip
+    return events.copy(deep=False), locations.copy(deep=False)
 
 
 def _cut(
