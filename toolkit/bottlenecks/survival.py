@@ -226,51 +226,35 @@ def _median_steps(step, events, groups, size, at_risk, deaths, level):  # pragma
     return own, rest
 
 
-_INT64_MAX = np.iinfo(np.int64).max
-
-
-@njit(nogil=True, cache=True)
-def _product(a, b):  # pragma: no cover
-    """``a * b`` of two non-negative integers as a float: exact integer arithmetic (as numpy's
-    on integer arrays) where the product fits, floating point where it would overflow."""
-    if b == 0 or a <= _INT64_MAX // b:
-        return float(a * b)
-    return float(a) * float(b)
-
-
 @njit(nogil=True, cache=True)
 def _logrank_sums(step, events, groups, size, at_risk, deaths):  # pragma: no cover
-    """Each group's finished, expected and variance of the log-rank test.
+    """Each group's finished, expected and variance of the log-rank test, step by step.
 
-    The terms of every step are written out, zeros included, and each group's are added up
-    as numpy adds up a row (:func:`pairwise_sum`): the sums of the per-step arrays the test is
-    defined by, to the bit. The variance counts the steps where more than one is at risk.
+    The terms are those of the per-step arrays the test is defined by; they are added up one
+    after another (not pairwise, as numpy adds an array), so a statistic can differ from
+    numpy's sum of those arrays in the last digits (about 1e-14 of it).
     """
     members = np.zeros(size, np.int64)
     for g in groups:
         if g >= 0:
             members[g] += 1
-    steps = at_risk.size
-    several = 0  # the numbers at risk only go down: the steps with more than one are a prefix
-    while several < steps and at_risk[several] > 1:
-        several += 1
-    expected_terms = np.zeros(size * steps)
-    variance_terms = np.zeros(size * several)
-    finished = np.zeros(size)
+    finished, expected, variance = np.zeros(size), np.zeros(size), np.zeros(size)
     person, persons = 0, step.size
     while person < persons and step[person] < 0:
         if groups[person] >= 0:
             members[groups[person]] -= 1
         person += 1
-    for s in range(steps):
+    for s in range(at_risk.size):
         n, d = at_risk[s], deaths[s]
         for g in range(size):
             inside = members[g]
             if inside > 0:
-                expected_terms[g * steps + s] = inside * (d / n)
-                if s < several:
-                    top = _product(inside * (n - inside), d * (n - d))
-                    variance_terms[g * several + s] = top / _product(n * n, n - 1)
+                expected[g] += inside * (d / n)
+                if n > 1:
+                    # each factor exact, each product rounded once: integer arithmetic's
+                    # figures, without overflowing on a log of millions
+                    top = float(inside * (n - inside)) * float(d * (n - d))
+                    variance[g] += top / (float(n * n) * float(n - 1))
         while person < persons and step[person] == s:
             g = groups[person]
             if g >= 0:
@@ -278,37 +262,7 @@ def _logrank_sums(step, events, groups, size, at_risk, deaths):  # pragma: no co
                 if events[person]:
                     finished[g] += 1
             person += 1
-    expected, variance = np.zeros(size), np.zeros(size)
-    for g in range(size):
-        expected[g] = pairwise_sum(expected_terms, g * steps, steps)
-        variance[g] = pairwise_sum(variance_terms, g * several, several)
     return finished, expected, variance
-
-
-@njit(nogil=True, cache=True)
-def pairwise_sum(values, first, n):  # pragma: no cover
-    """``values[first:first + n].sum()`` added up in numpy's order (pairwise, in blocks of
-    eight below 128 values), so that a compiled sum is numpy's to the last bit."""
-    if n < 8:
-        total = 0.0
-        for i in range(first, first + n):
-            total += values[i]
-        return total
-    if n <= 128:
-        r = values[first : first + 8].copy()
-        i = 8
-        while i < n - n % 8:
-            for j in range(8):
-                r[j] += values[first + i + j]
-            i += 8
-        total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-        while i < n:
-            total += values[first + i]
-            i += 1
-        return total
-    half = n // 2
-    half -= half % 8
-    return pairwise_sum(values, first, half) + pairwise_sum(values, first + half, n - half)
 
 
 def logrank_z(steps: Steps, groups: np.ndarray, size: int) -> np.ndarray:
