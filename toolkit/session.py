@@ -2,7 +2,7 @@
 
 The dashboard shows one page at a time, and a page needs a few sections of the analysis (the
 work in progress and the intervals for the home page, the process map for another). Computing
-the whole :func:`toolkit.analysis.analyze` on every filter change would take half a minute on a
+the whole :func:`toolkit.analysis.analyze` on every filter change would take ten seconds on a
 million events; a session computes only the sections asked for, with the same functions
 ``analyze`` uses (:func:`toolkit.analysis.section`), and keeps the last few filters' results.
 So a figure on the screen is the figure ``analyze`` gives for the same filter, and the xlsx
