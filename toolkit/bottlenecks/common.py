@@ -274,8 +274,8 @@ def cached(
 ) -> Any:
     """``compute()``, or its earlier result for the same ``log`` and ``key`` in this cache.
 
-    A table comes back as a shallow copy; anything else (a pair of tables) as computed: the
-    caller that asks for it hands out copies.
+    A table comes back as a shallow copy, also inside a tuple (a pair of tables): a caller
+    that adds a column must not change what the next caller gets.
 
     A per-person block (a ``case`` column; each person's rows depend on that person's events
     alone) of a log declared a :func:`person_subset` of another is cut from the other's, when
@@ -303,9 +303,16 @@ def cached(
             if key not in blocks:
                 part = _cut_from_whole(cache, log, key, cut or _rows) if per_person else None
                 blocks[key] = compute() if part is None else part
-    # a shallow copy: a caller that adds a column must not change what the next caller gets
-    value = blocks[key]
-    return value.copy(deep=False) if isinstance(value, pd.DataFrame) else value
+    return _shallow(blocks[key])
+
+
+def _shallow(value: Any) -> Any:
+    """Tables as shallow copies (also those of a tuple); anything else as it is."""
+    if isinstance(value, pd.DataFrame):
+        return value.copy(deep=False)
+    if isinstance(value, tuple):
+        return tuple(_shallow(part) for part in value)
+    return value
 
 
 def person_subset(store: dict, subset: pd.DataFrame, whole: pd.DataFrame) -> None:

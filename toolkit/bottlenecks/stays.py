@@ -57,13 +57,15 @@ def coa_events(log: pd.DataFrame, moment: pd.Timestamp) -> tuple[pd.DataFrame, p
     "").
 
     Computed once per log and moment (the persons' locations and the relocation rates both
-    count from it) and handed out as shallow copies, so that a caller that adds a column does
-    not change them for the next. For a subset of persons they are the whole log's events of
-    those persons, numbered again (:func:`_cut`).
+    count from it). For a subset of persons they are the whole log's events of those persons,
+    numbered again (:func:`_cut`).
     """
-    events, locations = cached(log, ("coa_events", moment), lambda: _coa_events(log, moment),
-                               cut=_cut)  # fmt: skip
-    return events.copy(deep=False), locations.copy(deep=False)
+    return cached(log, ("coa_events", moment), lambda: _coa_events(log, moment), cut=_cut)
+
+
+def _persons(cases: pd.Series) -> np.ndarray:
+    """Persons numbered in order: in the contract's order a person's events are consecutive."""
+    return (cases != cases.shift()).cumsum().to_numpy() - 1
 
 
 def _cut(
@@ -75,8 +77,7 @@ def _cut(
     activities in order of appearance: the tables the subset's own events give."""
     events, locations = whole
     kept = events[among(events["case"])].reset_index(drop=True)
-    cases = kept["case"]
-    person = (cases != cases.shift()).cumsum().to_numpy() - 1
+    person = _persons(kept["case"])
     unit = np.unique(kept["unit"].to_numpy(), return_inverse=True)[1]
     present, location = np.unique(kept["location"].to_numpy(), return_inverse=True)
     renumber = np.full(len(locations) + 1, -1)  # the last: origin -1, no previous event
@@ -112,8 +113,7 @@ def _coa_events(log: pd.DataFrame, moment: pd.Timestamp) -> tuple[pd.DataFrame, 
         return log[column].iloc[rows].reset_index(drop=True)
 
     cases = take(CASE)
-    # in the contract's order a person's events are consecutive, and persons in order
-    person = (cases != cases.shift()).cumsum().to_numpy() - 1
+    person = _persons(cases)
     unit = _text_codes(take(HOUSEHOLD), cases)[0] if HOUSEHOLD in log else person
     location, names = _text_codes(take(RESOURCE))
     activity, actions = pd.factorize(take(ACTIVITY))
