@@ -183,22 +183,32 @@ class Steps:
 
 
 @njit(nogil=True, cache=True)
-def _median_steps(step, events, groups, size, at_risk, deaths, level):  # pragma: no cover
-    """The first step at which each group's curve, and the rest's, is at or below ``level``
-    (-1: never): one walk through the persons in the order of their durations, with each
-    group's numbers at risk kept as its members leave."""
+def _at_first_step(step, groups, size):  # pragma: no cover
+    """Each group's members at risk at the first step (those gone before anybody finished
+    left out), and the first person at or after it."""
     members = np.zeros(size, np.int64)
     for g in groups:
         if g >= 0:
             members[g] += 1
-    died = np.zeros(size, np.int64)
-    own, rest = np.full(size, -1), np.full(size, -1)
-    own_curve, rest_curve = np.ones(size), np.ones(size)
-    left, person, persons = size, 0, step.size
-    while person < persons and step[person] < 0:  # gone before anybody finished
+    person = 0
+    while person < step.size and step[person] < 0:
         if groups[person] >= 0:
             members[groups[person]] -= 1
         person += 1
+    return members, person
+
+
+@njit(nogil=True, cache=True)
+def _median_steps(step, events, groups, size, at_risk, deaths, level):  # pragma: no cover
+    """The first step at which each group's curve, and the rest's, is at or below ``level``
+    (-1: never): one walk through the persons in the order of their durations, with each
+    group's numbers at risk kept as its members leave."""
+    members, person = _at_first_step(step, groups, size)
+    persons = step.size
+    died = np.zeros(size, np.int64)
+    own, rest = np.full(size, -1), np.full(size, -1)
+    own_curve, rest_curve = np.ones(size), np.ones(size)
+    left = size
     for s in range(at_risk.size):
         end = person
         while end < persons and step[end] == s:
@@ -234,16 +244,9 @@ def _logrank_sums(step, events, groups, size, at_risk, deaths):  # pragma: no co
     after another (not pairwise, as numpy adds an array), so a statistic can differ from
     numpy's sum of those arrays in the last digits (about 1e-14 of it).
     """
-    members = np.zeros(size, np.int64)
-    for g in groups:
-        if g >= 0:
-            members[g] += 1
+    members, person = _at_first_step(step, groups, size)
+    persons = step.size
     finished, expected, variance = np.zeros(size), np.zeros(size), np.zeros(size)
-    person, persons = 0, step.size
-    while person < persons and step[person] < 0:
-        if groups[person] >= 0:
-            members[groups[person]] -= 1
-        person += 1
     for s in range(at_risk.size):
         n, d = at_risk[s], deaths[s]
         for g in range(size):
