@@ -11,7 +11,7 @@ Example::
 
 from toolkit.bottlenecks.common import analysis_cache
 from toolkit.bottlenecks.findings import Finding, find_bottlenecks
-from toolkit.bottlenecks.intervals import end_expected, interval_summary, person_intervals
+from toolkit.bottlenecks.intervals import interval_summary, person_intervals
 from toolkit.bottlenecks.norms import norm_breaches
 from toolkit.bottlenecks.persons import person_attributes
 from toolkit.bottlenecks.rework import relocation_rates, repeated_activities, rework_summary
@@ -24,7 +24,6 @@ __all__ = [
     "Finding",
     "KaplanMeier",
     "analysis_cache",
-    "end_expected",
     "find_bottlenecks",
     "flow_per_week",
     "handover_waits",

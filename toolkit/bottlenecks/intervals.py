@@ -199,23 +199,6 @@ def _first_per_person(positions: np.ndarray, cases: np.ndarray) -> np.ndarray:
     return positions[np.r_[True, owner[1:] != owner[:-1]]] if len(positions) else positions
 
 
-def end_expected(people: pd.DataFrame) -> bool:
-    """Whether most persons who start the interval are expected to reach its end.
-
-    Some norms time an optional step (an appeal, a family-reunification application): most
-    persons never take it, and not taking it is no breach and no wait. Those show as a
-    Kaplan-Meier curve that stays above one half to the end of the follow-up (the median is never
-    reached over the whole log); such an interval is left out of overdue counts and segment tests.
-
-    Example::
-
-        >>> end_expected(person_intervals(log, "N15"))  # doctest: +SKIP
-        False
-    """
-    km = kaplan_meier(people["days"].to_numpy(), people["censored"].to_numpy())
-    return km.median is not None
-
-
 def summarise(people: pd.DataFrame, norm: Norm) -> dict[str, object]:
     """The summary row of one interval from its per-person table (see :func:`interval_summary`).
 
@@ -260,7 +243,12 @@ def interval_summary(
     """Per interval: persons, still open, KM median and p90, naive median, share over the norm.
 
     ``median_days`` and ``p90_days`` are empty (NaN) with ``median_reached``/``p90_reached``
-    False when the estimate never gets there. ``share_over_norm`` is the KM estimate of
+    False when the estimate never gets there. ``median_reached`` also says whether most persons
+    who start the interval are expected to reach its end (``end_expected`` in the norm
+    tables): some norms time an optional step (an appeal, a family-reunification application)
+    that most persons never take, and not taking it is no breach and no wait; their curve stays
+    above one half to the end of the follow-up, and such an interval is left out of overdue
+    counts and segment tests. ``share_over_norm`` is the KM estimate of
     P(duration > norm); for a ``minimum`` norm it is the share under it. Intervals that nobody
     started are left out. Example::
 

@@ -4,8 +4,8 @@ Per norm two kinds of breach. *Closed over*: finished, and took longer than the 
 ``minimum`` norm such as the rest period: finished sooner than it). *Overdue now*: still waiting
 at the end of the data and already past the norm; they will breach whatever happens next, and
 leaving them out is what makes a growing backlog look compliant. Open cases count as overdue only
-for intervals that people are expected to finish (see
-:func:`toolkit.bottlenecks.intervals.end_expected`): not filing an optional appeal is no breach.
+for intervals that people are expected to finish (``median_reached`` in
+:func:`toolkit.bottlenecks.interval_summary`): not filing an optional appeal is no breach.
 ``excess_days`` sums the days beyond the norm (short of it, for a minimum norm) over the breaches.
 
 ``by`` splits the figures per ``month`` (of the interval start, Amsterdam time), per segment
@@ -103,7 +103,7 @@ def norm_breaches(
         raise ValueError(f"cannot split by {unknown[0]!r}; use month or a segment dimension")
     chain = chain or load_chain()
     chosen = [n if isinstance(n, Norm) else chain.norm(n) for n in (norms or chain.norms)]
-    # whether the end is expected (end_expected) is whether the summary's median is reached
+    # the end is expected where the summary's median is reached
     summary = interval_summary(log, chain=chain, norms=chosen, as_of=as_of, cohort=cohort)
     reached = dict(zip(summary["interval"], summary["median_reached"], strict=True))
     measured, starts, flags = [], [], []

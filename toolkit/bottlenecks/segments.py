@@ -236,7 +236,8 @@ class _Interval:
                    Steps.of(days, ~censored), table_days)  # fmt: skip
 
     def median_reached(self) -> bool:
-        """Whether everybody's Kaplan-Meier median is reached (see ``end_expected``)."""
+        """Whether everybody's Kaplan-Meier median is reached (the end is expected, as
+        ``median_reached`` of :func:`~toolkit.bottlenecks.interval_summary` says)."""
         steps = self.steps
         curve = np.cumprod((steps.at_risk - steps.deaths) / steps.at_risk)
         return bool(reached_quantile(curve, MEDIAN).any())
@@ -470,8 +471,8 @@ def slow_segments(
 
     ``significant``: slower with q <= alpha (corrected over all rows). ``bottleneck``: significant
     and at least ``min_effect`` slower relative to the rest. ``intervals`` defaults to every
-    distinct interval of the chain's norms that people are expected to finish (see
-    :func:`toolkit.bottlenecks.intervals.end_expected`). ``min_group`` counts persons.
+    distinct interval of the chain's norms that people are expected to finish (``median_reached``
+    in :func:`toolkit.bottlenecks.interval_summary`). ``min_group`` counts persons.
     ``attributes`` replaces the log's own :func:`~toolkit.bottlenecks.persons.person_attributes`
     (one row for every person of the log), for example with one dimension shuffled to see how
     often a true null is flagged.
