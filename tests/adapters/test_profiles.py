@@ -112,7 +112,8 @@ def _profile_for_file(file_name: str) -> Profile:
 @pytest.fixture(scope="module")
 def formats() -> dict[str, Format]:
     """The four formats as the document describes them, keyed by the profile that reads them."""
-    assert SOURCE_EXPORTS.is_file(), f"{SOURCE_EXPORTS} not found"
+    if not SOURCE_EXPORTS.is_file():  # read in place, never copied into the project
+        pytest.skip("../shared/design/source_exports.md is not there")
     sections = _sections(SOURCE_EXPORTS.read_text(encoding="utf-8"))
     found: dict[str, Format] = {}
     for section in sections:

@@ -130,6 +130,7 @@ def test_the_running_example_through_ingest_and_export(running_example_log, tmp_
     assert _schema_errors(out) == []
 
 
+@needs_reference
 def test_an_empty_log_gives_a_valid_file(chain_events, tmp_path):
     path = tmp_path / "empty.xes"
     write_xes(chain_events.head(0), path, name="leeg")
