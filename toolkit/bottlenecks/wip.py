@@ -23,11 +23,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from toolkit.bottlenecks.common import cached, end_of_data, local_dates, sort_events
+from toolkit.bottlenecks.common import cached, end_of_data, event_order, local_dates
 from toolkit.bottlenecks.intervals import EXIT_PHASE
 from toolkit.bottlenecks.stays import OUTFLOW_PREFIX
 from toolkit.chain import Chain, load_chain
 from toolkit.eventlog import ACTIVITY, CASE, SOURCE_FILE, SOURCE_ROW, TIMESTAMP
+from toolkit.filters import member_of
 
 HOUSED = "coa_uitstroom_gemeente"
 LEFT = -1  # the state code of a person who left the chain's care (a phase's code is its place)
@@ -65,8 +66,10 @@ def _compute_states(log: pd.DataFrame, chain: Chain, moment: pd.Timestamp) -> pd
                 if a.changes_phase and a.id not in leaving}  # fmt: skip
     state_of = {**entering, **dict.fromkeys(leaving, LEFT)}
     columns = [c for c in (CASE, ACTIVITY, TIMESTAMP, SOURCE_FILE, SOURCE_ROW) if c in log.columns]
-    chosen = log[ACTIVITY].isin(list(state_of)) & (log[TIMESTAMP] <= moment)
-    ordered = sort_events(log.loc[chosen, columns])  # only the columns sorted and read
+    chosen = member_of(log[ACTIVITY], pd.Index(list(state_of)))
+    chosen &= (log[TIMESTAMP] <= moment).to_numpy()
+    # only the rows and columns read, in the contract's order
+    ordered = log[columns].iloc[event_order(log, np.flatnonzero(chosen))]
     if ordered.empty:
         return pd.DataFrame(columns=["case", "day", "state", "housed", "last"])
     code, names = pd.factorize(ordered[ACTIVITY])
