@@ -44,6 +44,7 @@ from toolkit.bottlenecks import (
 )
 from toolkit.bottlenecks.common import end_of_data, person_subset
 from toolkit.bottlenecks.distributions import duration_histogram, survival_curves, wait_histogram
+from toolkit.bottlenecks.findings import KINDS as FINDING_KINDS
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, TIMESTAMP, read_events
@@ -430,9 +431,9 @@ def make_scope(
     return Scope(view, chain, f, moment, is_chain_log(view, chain), store=store)
 
 
-def _findings(s: Scope) -> list[Finding]:
+def _findings(s: Scope, kinds: tuple[str, ...] = FINDING_KINDS) -> list[Finding]:
     return find_bottlenecks(s.view, chain=s.chain, as_of=s.moment, filter=s.filter,
-                            min_group=MIN_GROUP)  # fmt: skip
+                            min_group=MIN_GROUP, kinds=kinds)  # fmt: skip
 
 
 def _intervals(s: Scope) -> pd.DataFrame:

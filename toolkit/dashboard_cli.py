@@ -28,10 +28,13 @@ status = Console(stderr=True)
 def _serve(log_dir: Path, args: argparse.Namespace) -> int:
     from dashboards.app import create_app
     from dashboards.serve import serve
+    from toolkit.session import AnalysisSession
 
     started = time.perf_counter()
     with status.status(f"Loading {log_dir} and computing the home page ..."):
-        app = create_app(log_dir, workshop=args.workshop, language=args.language, k=args.k)
+        session = AnalysisSession.open(log_dir, workshop=args.workshop, k=args.k)
+        app = create_app(log_dir, language=args.language, session=session)
+    session.start_helper()  # once the status line's thread has stopped
     seconds = time.perf_counter() - started
 
     def ready(address: str) -> None:
@@ -42,7 +45,10 @@ def _serve(log_dir: Path, args: argparse.Namespace) -> int:
         if getattr(args, "open", False):
             webbrowser.open(address)
 
-    serve(app, host=args.host, port=args.port, on_ready=ready)
+    try:
+        serve(app, host=args.host, port=args.port, on_ready=ready)
+    finally:
+        session.close()
     return 0
 
 

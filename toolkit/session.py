@@ -17,10 +17,15 @@ once, not by two requests at the same time. Example::
 
 from __future__ import annotations
 
+import gc
 import json
+import multiprocessing
+import signal
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +43,7 @@ from toolkit.analysis import (
     suppress_section,
 )
 from toolkit.bottlenecks.common import local_dates
+from toolkit.bottlenecks.findings import KINDS, Finding, rank
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
 from toolkit.eventlog import (
@@ -62,6 +68,9 @@ NOT_ANALYSED = (EVENT_ID, SOURCE_SYSTEM, IND_CASE, "case:birth_year_band", "case
                 "case:procedure")  # fmt: skip
 # What the home page needs: computed for the whole log before the first visitor arrives.
 HOME_SECTIONS = ("kpis", "intervals", "findings")
+# The kinds of findings a session's helper process computes (see start_helper): the slow-segment
+# tests are the largest part of a filter change, and need little of what the rest computes.
+HELPER_KINDS = ("slow_segment",)
 
 
 def held(log: pd.DataFrame) -> pd.DataFrame:
@@ -118,6 +127,7 @@ class AnalysisSession:
         self._lock = threading.Lock()  # guards the two dicts; computing happens outside it
         self._computing: dict[LogFilter, dict[tuple, threading.Lock]] = {}
         self._making: dict[LogFilter, threading.Lock] = {}  # one scope made at a time per filter
+        self._helper: ProcessPoolExecutor | None = None
 
     @classmethod
     def open(cls, log_dir: Path, **kwargs: Any) -> AnalysisSession:
@@ -181,11 +191,60 @@ class AnalysisSession:
         with self._lock:
             lock = self._computing.setdefault(f, {}).setdefault((name, args), threading.Lock())
         with lock:
-            value = section(scope, name, *args)
+            value = (
+                self._findings(scope)
+                if name == "findings" and not args
+                else section(scope, name, *args)
+            )
             if not self.workshop:
                 return value
             norms = section(scope, "norms") if name == "findings" else None
         return suppress_section(name, value, self.k, norms=norms)
+
+    def start_helper(self) -> None:
+        """Fork a helper process that computes the slow-segment findings of each new filter.
+
+        A filter change computes the tiles, the journey and the findings at once, but pandas
+        holds the interpreter lock for most of that work, so threads take turns on one core.
+        The helper is a copy of this process (the log and the whole log's analysis included,
+        shared until either side writes) that tests the segments on the other core meanwhile;
+        the findings are the same (:func:`~toolkit.bottlenecks.find_bottlenecks`, ranked
+        together). Start it before serving: forked while other threads run, it could inherit a
+        lock one of them held. Where processes cannot be forked, the session computes alone.
+        """
+        if self._helper is not None or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        gc.collect()
+        gc.freeze()  # the helper's collections then leave the shared objects unwritten
+        helper = ProcessPoolExecutor(1, multiprocessing.get_context("fork"),
+                                     initializer=_adopt, initargs=(self,))  # fmt: skip
+        helper.submit(int).result()  # forks now, before any thread of the server runs
+        self._helper = helper
+
+    def close(self) -> None:
+        """Stop the helper process, if there is one."""
+        helper, self._helper = self._helper, None
+        if helper is not None:
+            helper.shutdown(cancel_futures=True)
+
+    def _findings(self, scope: Scope) -> list[Finding]:
+        """The findings of a scope; with a helper, its slow segments there and the rest here."""
+        helper = self._helper
+        if helper is None or "findings" in scope.memo:
+            return section(scope, "findings")
+        try:
+            there = helper.submit(_helper_findings, scope.filter)
+        except BrokenProcessPool:  # the helper died: compute alone from now on
+            self._helper = None
+            return section(scope, "findings")
+        here = section(scope, "findings", tuple(k for k in KINDS if k not in HELPER_KINDS))
+        try:
+            found = there.result()
+        except BrokenProcessPool:
+            self._helper = None
+            found = section(scope, "findings", HELPER_KINDS)
+        # remembered as the scope's findings: an export of this filter reuses them
+        return scope.memo.setdefault("findings", rank(found + here))
 
     def analysis(self, f: LogFilter) -> Analysis:
         """The whole analysis of a filter (for an export), reusing every section computed."""
@@ -232,3 +291,19 @@ class AnalysisSession:
     @property
     def persons(self) -> int:
         return int(self.log[CASE].nunique())
+
+
+# The session of a helper process: the copy of the session that forked it.
+_helped: AnalysisSession | None = None
+
+
+def _adopt(session: AnalysisSession) -> None:
+    """Start of a helper process: keep the session; Ctrl+C is for the server, which stops it."""
+    global _helped
+    _helped = session
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _helper_findings(f: LogFilter) -> list[Finding]:
+    """In a helper process: the kinds of findings it computes, for a filter."""
+    return section(_helped.scope(f), "findings", HELPER_KINDS)

@@ -145,6 +145,7 @@ def _serving(log_dir: Path) -> Iterator[tuple[str, object, float]]:
     started = time.perf_counter()
     session = AnalysisSession.open(log_dir)
     app = create_app(log_dir, session=session)
+    session.start_helper()
     startup = time.perf_counter() - started
     server = make_server(app, host="127.0.0.1", port=0)  # as `ketenlens dashboard` serves
     threading.Thread(target=server.run, daemon=True).start()
@@ -152,6 +153,7 @@ def _serving(log_dir: Path) -> Iterator[tuple[str, object, float]]:
         yield f"http://127.0.0.1:{server.effective_port}/", session, startup
     finally:
         server.close()
+        session.close()
 
 
 def _home_callbacks(address: str) -> dict[str, dict]:

@@ -7,6 +7,7 @@ import pytest
 from chain_logs import hand_log
 
 from toolkit.bottlenecks import find_bottlenecks, interval_summary
+from toolkit.bottlenecks.findings import KINDS, rank
 from toolkit.filters import LogFilter, apply_filter
 
 
@@ -65,6 +66,18 @@ def _of(findings, kind, dimension=None):
         for f in findings
         if f.kind == kind and (dimension is None or (f.segment and f.segment[0] == dimension))
     ]
+
+
+def test_findings_of_some_kinds_ranked_together_are_all_findings(default_world, findings):
+    cfg, _, log = default_world
+    assert {f.kind for f in findings} == set(KINDS)  # every kind is there to be split off
+    segments = find_bottlenecks(log, as_of=cfg.cutoff, kinds=["slow_segment"])
+    assert segments and {f.kind for f in segments} == {"slow_segment"}
+    rest = find_bottlenecks(log, as_of=cfg.cutoff, kinds=[k for k in KINDS if k != "slow_segment"])
+    assert "slow_segment" not in {f.kind for f in rest}
+    assert [f.to_dict() for f in rank(rest + segments)] == [f.to_dict() for f in findings]
+    with pytest.raises(ValueError, match="unknown kind of finding 'slow'"):
+        find_bottlenecks(log, kinds=["slow"])
 
 
 def test_ranked_by_excess_person_days(findings):

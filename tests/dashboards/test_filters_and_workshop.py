@@ -12,10 +12,12 @@ from test_pages import TIMEOUT, open_page, settled, start
 from dashboards.app import create_app
 from dashboards.components import fmt_int, fmt_share
 from dashboards.pages import PAGES
+from dashboards.pages.klantreis import TOP
 from toolkit.analysis import analyze, journey, log_as_of
 from toolkit.chain import load_chain
 from toolkit.eventlog import CASE, MUNICIPALITY
 from toolkit.filters import LogFilter
+from toolkit.session import AnalysisSession
 
 ZAANSTAD = "GM0479"
 # Columns of the toolkit's tables that count persons, cases or events.
@@ -57,8 +59,18 @@ def journey_medians(dash_duo) -> dict[str, float]:
     return out
 
 
-def test_a_filter_change_shows_what_analyze_gives(dash_duo, app, chain_log, chain_log_dir):
-    start(dash_duo, app)
+@pytest.fixture
+def served_app(chain_log_dir: Path):
+    """The app as `ketenlens dashboard` serves it: its session with a helper process."""
+    session = AnalysisSession.open(chain_log_dir)
+    app = create_app(chain_log_dir, session=session)
+    session.start_helper()
+    yield app
+    session.close()
+
+
+def test_a_filter_change_shows_what_analyze_gives(dash_duo, served_app, chain_log, chain_log_dir):
+    start(dash_duo, served_app)
     whole = tile_text(dash_duo, "kpi-in-chain")
     choose(dash_duo, "f-municipality", ZAANSTAD)
     f = LogFilter(municipality=[ZAANSTAD])
@@ -74,6 +86,12 @@ def test_a_filter_change_shows_what_analyze_gives(dash_duo, app, chain_log, chai
     assert len(shown) == len(steps)
     for row in steps.itertuples():
         assert shown[f"{row.interval} · {row.step}"] == pytest.approx(row.median_days)
+    # the top findings, the slow segments among them tested by the helper process
+    top = expected.findings[:TOP]
+    dash_duo.wait_for_text_to_equal(f"#home-finding-{len(top)} strong", top[-1].title_nl,
+                                    timeout=TIMEOUT)  # fmt: skip
+    for rank, finding in enumerate(top, start=1):
+        assert dash_duo.find_element(f"#home-finding-{rank} strong").text == finding.title_nl
 
 
 def test_workshop_mode_shows_no_count_under_k(

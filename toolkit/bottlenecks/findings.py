@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -388,6 +389,9 @@ def _repeat_findings(log, base, min_group) -> list[Finding]:
 def rank(findings: list[Finding]) -> list[Finding]:
     """Most excess person-days first; rework (no person-days) by extra events, then persons.
 
+    Findings equal in those are ordered by their English title, which says what they are about:
+    the findings of several calls ranked together come in the order of one call.
+
     Example::
 
         >>> [f.kind for f in rank(findings)][:3]  # doctest: +SKIP
@@ -407,17 +411,24 @@ def find_bottlenecks(
     filter: LogFilter | None = None,
     min_group: int = 30,
     alpha: float = 0.05,
+    kinds: Collection[str] = KINDS,
 ) -> list[Finding]:
     """All findings on ``log`` (after ``filter``), ranked by excess person-days.
 
     ``as_of`` defaults to the end of the filter's period, else the log's last event. The
     filter's cohort restricts every interval to the persons whose interval starts in it.
+    ``kinds`` limits the findings to some of :data:`KINDS`; each kind is computed on its own,
+    so :func:`rank` of the findings of several calls with different kinds is the findings of
+    all of them (the dashboard computes the slow segments in a helper process).
 
     Example::
 
         >>> f = LogFilter(cohort_from="2023-04-01", cohort_to="2024-03-31")
         >>> [x.title_nl for x in find_bottlenecks(log, filter=f)[:3]]  # doctest: +SKIP
     """
+    unknown = sorted(set(kinds) - set(KINDS))
+    if unknown:
+        raise ValueError(f"unknown kind of finding {unknown[0]!r}; known: {', '.join(KINDS)}")
     chain = chain or load_chain()
     f = filter or LogFilter()
     view = apply_filter(log, f)
@@ -428,22 +439,34 @@ def find_bottlenecks(
     moment = end_of_data(view, as_of)
     base = f.to_dict()
     if not view[ACTIVITY].isin(chain.activity_ids).any():
-        return rank(
-            _wait_findings(view, chain, base, min_group) + _repeat_findings(view, base, min_group)
-        )
-    cohort = f.cohort
-    parts = [
-        (_segment_findings, view, chain, moment, cohort, base, min_group, alpha),
-        (_wait_findings, view, chain, base, min_group),
-        (_norm_findings, view, chain, moment, cohort, base),
-        (_relocation_findings, view, moment, base, min_group, alpha),
-    ]
-    # the kinds share only the per-person blocks (cached), and their array work releases the
-    # interpreter, so they are computed side by side, each in the caller's analysis cache
+        parts = {
+            "long_wait": (_wait_findings, view, chain, base, min_group),
+            "rework": (_repeat_findings, view, base, min_group),
+        }
+    else:
+        cohort = f.cohort
+        parts = {
+            "slow_segment": (_segment_findings, view, chain, moment, cohort, base, min_group,
+                             alpha),
+            "long_wait": (_wait_findings, view, chain, base, min_group),
+            "norm_breach": (_norm_findings, view, chain, moment, cohort, base),
+            "rework": (_relocation_findings, view, moment, base, min_group, alpha),
+        }  # fmt: skip
+    return rank(_side_by_side([part for kind, part in parts.items() if kind in kinds]))
+
+
+def _side_by_side(parts: list[tuple]) -> list[Finding]:
+    """The findings of each part ``(function, *arguments)``, computed side by side.
+
+    The kinds share only the per-person blocks (cached), and their array work releases the
+    interpreter, so each is computed in a thread of its own, in the caller's analysis cache.
+    """
+    if len(parts) < 2:
+        return [finding for function, *arguments in parts for finding in function(*arguments)]
     with ThreadPoolExecutor(max_workers=min(len(parts), os.cpu_count() or 1)) as pool:
         done = [pool.submit(contextvars.copy_context().run, *part) for part in parts]
         try:
-            return rank([finding for part in done for finding in part.result()])
+            return [finding for part in done for finding in part.result()]
         except BaseException:
             pool.shutdown(cancel_futures=True)  # one kind failed: do not wait for the rest
             raise

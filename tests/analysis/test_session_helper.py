@@ -1,0 +1,98 @@
+"""A session's helper process (toolkit/session.py, ``start_helper``): the slow segments of a
+filter computed in a forked copy of the session give the findings a session computes alone, and
+a helper that dies leaves the session computing alone, with the same findings."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from toolkit.analysis import section
+from toolkit.filters import LogFilter
+from toolkit.session import HELPER_KINDS, AnalysisSession
+
+FILTERS = [
+    LogFilter(),
+    LogFilter(municipality=["GM0479"]),
+    LogFilter(track=["aa_va"]),
+    LogFilter(period_from="2024-01-01", period_to="2024-12-31"),
+]
+
+
+def _records(findings) -> list[dict]:
+    return [f.to_dict() for f in findings]
+
+
+@pytest.fixture(scope="module")
+def alone(chain_log_dir: Path) -> AnalysisSession:
+    return AnalysisSession.open(chain_log_dir)
+
+
+@pytest.fixture
+def helped(chain_log_dir: Path):
+    session = AnalysisSession.open(chain_log_dir)
+    session.start_helper()
+    yield session
+    session.close()
+
+
+def _helper_pid(session: AnalysisSession) -> int:
+    (pid,) = session._helper._processes  # one process, forked by start_helper
+    return pid
+
+
+def test_the_helper_computes_the_slow_segments_and_the_findings_are_the_same(helped, alone):
+    pid = _helper_pid(helped)
+    assert pid != os.getpid()
+    for f in FILTERS:
+        expected = _records(alone.get(f, "findings"))
+        assert _records(helped.get(f, "findings")) == expected, f
+        # the slow segments were not computed in this process, and they are part of the answer
+        assert ("findings", HELPER_KINDS) not in helped.scope(f).memo
+    whole = helped.get(LogFilter(), "findings")
+    assert any(finding.kind == "slow_segment" for finding in whole)
+    assert _helper_pid(helped) == pid  # still the same helper
+
+
+def test_an_export_reuses_the_findings_computed_with_the_helper(helped):
+    f = LogFilter(municipality=["GM0479"])
+    shown = helped.get(f, "findings")
+    assert helped.analysis(f).findings is shown
+
+
+def test_workshop_findings_with_a_helper_are_suppressed_as_without(chain_log_dir: Path):
+    alone = AnalysisSession.open(chain_log_dir, workshop=True, k=40)
+    helped = AnalysisSession.open(chain_log_dir, workshop=True, k=40)
+    helped.start_helper()
+    try:
+        f = LogFilter(track=["aa_va"])
+        expected = alone.get(f, "findings")
+        assert all(finding.persons >= 40 for finding in expected)
+        assert _records(helped.get(f, "findings")) == _records(expected)
+    finally:
+        helped.close()
+
+
+def test_when_the_helper_dies_the_session_computes_alone(helped, alone):
+    os.kill(_helper_pid(helped), signal.SIGKILL)
+    f = LogFilter(municipality=["GM0479"])
+    assert _records(helped.get(f, "findings")) == _records(alone.get(f, "findings"))
+    assert helped._helper is None
+    # and goes on alone for the next filter
+    g = LogFilter(track=["aa_va"])
+    assert _records(helped.get(g, "findings")) == _records(alone.get(g, "findings"))
+    assert list(helped.scope(g).memo) == ["findings"]  # all kinds at once, here
+
+
+def test_close_stops_the_helper(chain_log_dir: Path):
+    session = AnalysisSession.open(chain_log_dir)
+    session.start_helper()
+    process = next(iter(session._helper._processes.values()))
+    session.close()
+    assert session._helper is None
+    assert not process.is_alive()
+    # without a helper the session still answers
+    assert section(session.scope(LogFilter()), "findings") == session.get(LogFilter(), "findings")
