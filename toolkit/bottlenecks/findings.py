@@ -251,23 +251,18 @@ def _long_waits(log: pd.DataFrame, min_group: int) -> pd.DataFrame:
     first, then = first.astype(np.int64), then.astype(np.int64)  # a pair's number outgrows int8
     known = (first >= 0) & (then >= 0)  # as a groupby, leave out a wait without an activity
     pair = (first * len(thens) + then)[known]  # numbered in the order of (from, to)
-    days = pd.Series(waits["days"].to_numpy()[known])
-    grouped = days.groupby(pair)
-    median = grouped.median()
-    of_pair = np.full(len(firsts) * len(thens), np.nan)
-    of_pair[median.index.to_numpy()] = median.to_numpy()
-    beyond = pd.Series(np.clip(days.to_numpy() - of_pair[pair], 0.0, None))
+    days = waits["days"].to_numpy(dtype=float)[known]
+    pairs = len(firsts) * len(thens)
+    count, median, mean, excess, beyond = _pair_statistics(pair, days, pairs)
+    present = np.flatnonzero(count)  # in the order of (from, to), as a groupby lists them
     table = pd.DataFrame(
-        {
-            "n": grouped.size(),
-            "median": median,
-            "mean": grouped.mean(),
-            "excess": beyond.groupby(pair).sum(),
-        }
-    )
-    hit = (beyond > 0).to_numpy()
+        {"n": count[present], "median": median[present], "mean": mean[present],
+         "excess": excess[present]},
+        index=present,
+    )  # fmt: skip
+    hit = beyond > 0
     person = codes_of(waits["case"])[0][known][hit]
-    table["affected"] = _persons_per_pair(pair[hit], person, len(of_pair))[table.index.to_numpy()]
+    table["affected"] = _persons_per_pair(pair[hit], person, pairs)[present]
     table = table[(table["n"] >= min_group) & (table["excess"] > 0)]
     table = table.sort_values("excess", ascending=False, kind="stable").head(WAIT_FINDINGS)
     codes = table.index.to_numpy()
@@ -275,6 +270,49 @@ def _long_waits(log: pd.DataFrame, min_group: int) -> pd.DataFrame:
         from_activity=np.asarray(firsts, dtype=object)[codes // len(thens)],
         to_activity=np.asarray(thens, dtype=object)[codes % len(thens)],
     )
+
+
+@njit(nogil=True, cache=True)
+def _pair_statistics(pair, days, size):  # pragma: no cover
+    """Per pair: waits, median, mean and days beyond the median, and each wait's days beyond
+    its pair's median; as pandas' grouping gives them to the bit: sums compensated (Kahan) in
+    the waits' order, missing days left out of all but the count."""
+    count = np.zeros(size, np.int64)
+    for p in pair:
+        count[p] += 1
+    start = np.zeros(size + 1, np.int64)
+    start[1:] = np.cumsum(count)
+    grouped = np.empty(pair.size)  # the days pair by pair, each pair's in the waits' order
+    filled = start[:-1].copy()
+    for i in range(pair.size):
+        grouped[filled[pair[i]]] = days[i]
+        filled[pair[i]] += 1
+    median = np.full(size, np.nan)
+    mean = np.full(size, np.nan)
+    excess = np.zeros(size)
+    for p in range(size):
+        values = grouped[start[p] : start[p + 1]]
+        known = values[~np.isnan(values)]
+        if known.size == 0:
+            continue
+        median[p] = np.median(known)
+        mean[p] = _kahan(known) / known.size
+        excess[p] = _kahan(np.maximum(known - median[p], 0.0))
+    beyond = np.maximum(days - median[pair], 0.0)  # missing days stay missing
+    return count, median, mean, excess, beyond
+
+
+@njit(nogil=True, cache=True)
+def _kahan(values):  # pragma: no cover
+    """The sum of ``values`` in order, compensated as pandas' grouped sums and means are."""
+    total = 0.0
+    compensation = 0.0
+    for value in values:
+        y = value - compensation
+        t = total + y
+        compensation = t - total - y
+        total = t
+    return total
 
 
 @njit(nogil=True, cache=True)
