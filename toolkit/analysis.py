@@ -32,7 +32,6 @@ import pandas as pd
 from toolkit.bottlenecks import (
     Finding,
     analysis_cache,
-    find_bottlenecks,
     flow_per_week,
     interval_summary,
     norm_breaches,
@@ -45,6 +44,7 @@ from toolkit.bottlenecks import (
 from toolkit.bottlenecks.common import end_of_data, person_subset
 from toolkit.bottlenecks.distributions import duration_histogram, survival_curves, wait_histogram
 from toolkit.bottlenecks.findings import KINDS as FINDING_KINDS
+from toolkit.bottlenecks.findings import findings_in
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, TIMESTAMP, read_events
@@ -432,8 +432,8 @@ def make_scope(
 
 
 def _findings(s: Scope, kinds: tuple[str, ...] = FINDING_KINDS) -> list[Finding]:
-    return find_bottlenecks(s.view, chain=s.chain, as_of=s.moment, filter=s.filter,
-                            min_group=MIN_GROUP, kinds=kinds)  # fmt: skip
+    return findings_in(s.view, s.filter, chain=s.chain, as_of=s.moment, min_group=MIN_GROUP,
+                       kinds=kinds)  # fmt: skip
 
 
 def _intervals(s: Scope) -> pd.DataFrame:

@@ -8,8 +8,10 @@ import pandas as pd
 import pytest
 
 from toolkit.analysis import log_as_of, make_scope, section
+from toolkit.bottlenecks import find_bottlenecks
 from toolkit.bottlenecks.common import analysis_cache, cached
-from toolkit.filters import LogFilter
+from toolkit.eventlog import CASE
+from toolkit.filters import LogFilter, apply_filter, local_day_end
 from toolkit.session import AnalysisSession
 
 pytestmark = pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
@@ -56,3 +58,22 @@ def test_a_period_or_an_organisation_is_not_a_person_subset(warmed) -> None:
     for f in (LogFilter(period_from="2024-01-01"), LogFilter(organisation=["COA"])):
         scope = warmed.scope(f)
         assert ("subset", id(scope.view)) not in warmed._store
+
+
+def test_the_findings_of_a_person_filter_with_a_period_are_those_of_its_view(chain_log) -> None:
+    """The findings section takes the scope's view as it is. Applied to its own view again, a
+    municipality with a period would lose the persons whose event in the municipality falls
+    outside the period: the tiles would count them and the findings would not."""
+    f = LogFilter(municipality=["GM0479"], period_from="2024-01-01", period_to="2024-12-31")
+    scope = make_scope(chain_log, f)
+    again = apply_filter(scope.view, f)
+    assert again[CASE].nunique() < scope.view[CASE].nunique()  # the trap is there
+    on_view = find_bottlenecks(scope.view, as_of=local_day_end("2024-12-31"))
+    shown = section(scope, "findings")
+    assert [{**x.to_dict(), "filter": None} for x in shown] == [
+        {**x.to_dict(), "filter": None} for x in on_view
+    ]
+    assert all(x.filter == f.to_dict() for x in shown if x.kind != "slow_segment")
+    assert [x.to_dict() for x in find_bottlenecks(chain_log, filter=f)] == [
+        x.to_dict() for x in shown
+    ]

@@ -464,16 +464,36 @@ def find_bottlenecks(
         >>> f = LogFilter(cohort_from="2023-04-01", cohort_to="2024-03-31")
         >>> [x.title_nl for x in find_bottlenecks(log, filter=f)[:3]]  # doctest: +SKIP
     """
+    f = filter or LogFilter()
+    if as_of is None and f.period_to is not None:
+        as_of = local_day_end(f.period_to)
+    return findings_in(apply_filter(log, f), f, chain=chain, as_of=as_of, min_group=min_group,
+                       alpha=alpha, kinds=kinds)  # fmt: skip
+
+
+@analysis_cache()
+def findings_in(
+    view: pd.DataFrame,
+    f: LogFilter,
+    *,
+    chain: Chain | None = None,
+    as_of: pd.Timestamp | date | str | None = None,
+    min_group: int = 30,
+    alpha: float = 0.05,
+    kinds: Collection[str] = KINDS,
+) -> list[Finding]:
+    """The findings on ``view``, a log that ``f`` has filtered already (an analysis' scope).
+
+    ``f`` says what the findings are about (each one's filter, the cohort) and is not applied
+    again: a person filter with a period, applied to its own view, would keep only the persons
+    with an event of theirs in the period. ``as_of`` defaults to the view's last event.
+    """
     unknown = sorted(set(kinds) - set(KINDS))
     if unknown:
         raise ValueError(f"unknown kind of finding {unknown[0]!r}; known: {', '.join(KINDS)}")
     chain = chain or load_chain()
-    f = filter or LogFilter()
-    view = apply_filter(log, f)
     if view.empty:
         return []
-    if as_of is None and f.period_to is not None:
-        as_of = local_day_end(f.period_to)
     moment = end_of_data(view, as_of)
     base = f.to_dict()
     if not view[ACTIVITY].isin(chain.activity_ids).any():
