@@ -33,8 +33,9 @@ def _serve(log_dir: Path, args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with status.status(f"Loading {log_dir} and computing the home page ..."):
         session = AnalysisSession.open(log_dir, workshop=args.workshop, k=args.k)
+        session.start_helper()  # it starts while this process computes the home page
         app = create_app(log_dir, language=args.language, session=session)
-    session.start_helper()  # once the status line's thread has stopped
+        session.start_helper(wait=True)
     seconds = time.perf_counter() - started
 
     def ready(address: str) -> None:

@@ -17,14 +17,13 @@ once, not by two requests at the same time. Example::
 
 from __future__ import annotations
 
-import gc
 import json
 import multiprocessing
 import signal
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,6 +127,7 @@ class AnalysisSession:
         self._computing: dict[LogFilter, dict[tuple, threading.Lock]] = {}
         self._making: dict[LogFilter, threading.Lock] = {}  # one scope made at a time per filter
         self._helper: ProcessPoolExecutor | None = None
+        self._helper_ready: Future | None = None
 
     @classmethod
     def open(cls, log_dir: Path, **kwargs: Any) -> AnalysisSession:
@@ -201,25 +201,31 @@ class AnalysisSession:
             norms = section(scope, "norms") if name == "findings" else None
         return suppress_section(name, value, self.k, norms=norms)
 
-    def start_helper(self) -> None:
-        """Fork a helper process that computes the slow-segment findings of each new filter.
+    def start_helper(self, wait: bool = False) -> None:
+        """Start a helper process that computes the slow-segment findings of each new filter.
 
         A filter change computes the tiles, the journey and the findings at once, but pandas
         holds the interpreter lock for most of that work, so threads take turns on one core.
-        The helper is a copy of this process (the log and the whole log's analysis included,
-        shared until either side writes) that tests the segments on the other core meanwhile;
-        the findings are the same (:func:`~toolkit.bottlenecks.find_bottlenecks`, ranked
-        together). Start it before serving: forked while other threads run, it could inherit a
-        lock one of them held. Where processes cannot be forked, the session computes alone.
+        The helper tests the segments on the other core meanwhile; the findings are the same
+        (:func:`~toolkit.bottlenecks.find_bottlenecks`, ranked together). It is a fresh
+        process with its own copy of the log: a forked copy would share this process's memory
+        until either side writes, and the first filters would then pay for copying it page by
+        page (a tenth of a second on a large filter). It starts in the background (importing,
+        then the whole log's blocks the segments are cut from: a few seconds, a good time to
+        compute the home page here); until it is ready, and if it ever stops, the session
+        computes alone. ``wait``: start it if need be, and wait until it is ready.
         """
-        if self._helper is not None or "fork" not in multiprocessing.get_all_start_methods():
-            return
-        gc.collect()
-        gc.freeze()  # the helper's collections then leave the shared objects unwritten
-        helper = ProcessPoolExecutor(1, multiprocessing.get_context("fork"),
-                                     initializer=_adopt, initargs=(self,))  # fmt: skip
-        helper.submit(int).result()  # forks now, before any thread of the server runs
-        self._helper = helper
+        if self._helper is None:
+            context = multiprocessing.get_context("spawn")
+            arguments = (self.log, self.chain, self.as_of, self.workshop, self.k)
+            helper = ProcessPoolExecutor(1, context, initializer=_adopt, initargs=arguments)
+            self._helper_ready = helper.submit(int)  # answered once the helper is ready
+            self._helper = helper
+        if wait:
+            try:
+                self._helper_ready.result()
+            except BrokenProcessPool:  # it could not start: compute alone
+                self._helper = None
 
     def close(self) -> None:
         """Stop the helper process, if there is one."""
@@ -230,7 +236,7 @@ class AnalysisSession:
     def _findings(self, scope: Scope) -> list[Finding]:
         """The findings of a scope; with a helper, its slow segments there and the rest here."""
         helper = self._helper
-        if helper is None or "findings" in scope.memo:
+        if helper is None or not self._helper_ready.done() or "findings" in scope.memo:
             return section(scope, "findings")
         try:
             there = helper.submit(_helper_findings, scope.filter)
@@ -297,11 +303,13 @@ class AnalysisSession:
 _helped: AnalysisSession | None = None
 
 
-def _adopt(session: AnalysisSession) -> None:
-    """Start of a helper process: keep the session; Ctrl+C is for the server, which stops it."""
+def _adopt(log: pd.DataFrame, chain: Chain, as_of: str | None, workshop: bool, k: int) -> None:
+    """Start of a helper process: a session of its own on the same log, with the whole log's
+    blocks the segments of a filter are cut from. Ctrl+C is for the server, which stops it."""
     global _helped
-    _helped = session
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _helped = AnalysisSession(log, chain=chain, as_of=as_of, workshop=workshop, k=k)
+    _helper_findings(LogFilter())
 
 
 def _helper_findings(f: LogFilter) -> list[Finding]:

@@ -1,6 +1,7 @@
 """A session's helper process (toolkit/session.py, ``start_helper``): the slow segments of a
-filter computed in a forked copy of the session give the findings a session computes alone, and
-a helper that dies leaves the session computing alone, with the same findings."""
+filter computed in a process of its own give the findings a session computes alone; before the
+helper is ready, and once it has died or could not start, the session computes alone, with the
+same findings."""
 
 from __future__ import annotations
 
@@ -34,13 +35,13 @@ def alone(chain_log_dir: Path) -> AnalysisSession:
 @pytest.fixture
 def helped(chain_log_dir: Path):
     session = AnalysisSession.open(chain_log_dir)
-    session.start_helper()
+    session.start_helper(wait=True)
     yield session
     session.close()
 
 
 def _helper_pid(session: AnalysisSession) -> int:
-    (pid,) = session._helper._processes  # one process, forked by start_helper
+    (pid,) = session._helper._processes  # one process, started by start_helper
     return pid
 
 
@@ -66,7 +67,7 @@ def test_an_export_reuses_the_findings_computed_with_the_helper(helped):
 def test_workshop_findings_with_a_helper_are_suppressed_as_without(chain_log_dir: Path):
     alone = AnalysisSession.open(chain_log_dir, workshop=True, k=40)
     helped = AnalysisSession.open(chain_log_dir, workshop=True, k=40)
-    helped.start_helper()
+    helped.start_helper(wait=True)
     try:
         f = LogFilter(track=["aa_va"])
         expected = alone.get(f, "findings")
@@ -89,10 +90,32 @@ def test_when_the_helper_dies_the_session_computes_alone(helped, alone):
 
 def test_close_stops_the_helper(chain_log_dir: Path):
     session = AnalysisSession.open(chain_log_dir)
-    session.start_helper()
+    session.start_helper(wait=True)
     process = next(iter(session._helper._processes.values()))
     session.close()
     assert session._helper is None
     assert not process.is_alive()
     # without a helper the session still answers
     assert section(session.scope(LogFilter()), "findings") == session.get(LogFilter(), "findings")
+
+
+def test_before_the_helper_is_ready_the_session_computes_alone(chain_log_dir: Path, alone):
+    session = AnalysisSession.open(chain_log_dir)
+    session.start_helper()  # in the background: ready or not, the findings are the same
+    try:
+        f = LogFilter(municipality=["GM0479"])
+        assert _records(session.get(f, "findings")) == _records(alone.get(f, "findings"))
+        session.start_helper(wait=True)  # started already: only waits
+        assert session._helper is not None
+        g = LogFilter(track=["aa_va"])
+        assert _records(session.get(g, "findings")) == _records(alone.get(g, "findings"))
+        assert ("findings", HELPER_KINDS) not in session.scope(g).memo
+    finally:
+        session.close()
+
+
+def test_a_helper_that_cannot_start_leaves_the_session_alone(chain_log_dir: Path):
+    # in workshop mode with k above everybody, the helper cannot compute the whole log
+    session = AnalysisSession.open(chain_log_dir, workshop=True, k=10**6)
+    session.start_helper(wait=True)
+    assert session._helper is None

@@ -144,8 +144,9 @@ def _serving(log_dir: Path) -> Iterator[tuple[str, object, float]]:
 
     started = time.perf_counter()
     session = AnalysisSession.open(log_dir)
+    session.start_helper()  # as `ketenlens dashboard` starts
     app = create_app(log_dir, session=session)
-    session.start_helper()
+    session.start_helper(wait=True)
     startup = time.perf_counter() - started
     server = make_server(app, host="127.0.0.1", port=0)  # as `ketenlens dashboard` serves
     threading.Thread(target=server.run, daemon=True).start()

@@ -64,7 +64,7 @@ def served_app(chain_log_dir: Path):
     """The app as `ketenlens dashboard` serves it: its session with a helper process."""
     session = AnalysisSession.open(chain_log_dir)
     app = create_app(chain_log_dir, session=session)
-    session.start_helper()
+    session.start_helper(wait=True)
     yield app
     session.close()
 
