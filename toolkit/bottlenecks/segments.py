@@ -199,7 +199,9 @@ def _coded(
         units, _ = pd.factorize(home.astype(object))
         alone = units < 0
         units[alone] = units.max(initial=-1) + 1 + np.arange(int(alone.sum()))
-    columns = {d: attributes[d].astype(object).astype("category") for d in dimensions}
+    # categories in order of appearance: codes are only compared, never ordered
+    columns = {d: pd.Categorical.from_codes(*pd.factorize(attributes[d].to_numpy(dtype=object)))
+               for d in dimensions}  # fmt: skip
     return pd.DataFrame({"case": attributes["case"], **columns, "unit": units})
 
 
