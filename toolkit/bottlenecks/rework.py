@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import stats
 
 from toolkit.bottlenecks.common import cached, end_of_data
-from toolkit.bottlenecks.stays import RELOCATION, coa_events, stay_days
+from toolkit.bottlenecks.stays import RELOCATION, coa_events, stay_days, sums_by_key
 from toolkit.eventlog import ACTIVITY, CASE
 
 REWORK_ACTIVITIES = {
@@ -102,8 +102,10 @@ def _per_location(
     """Per location code: how many of ``who`` (persons or units) stayed there, and their days."""
     stays = stay_days(events, who, moment, places)
     place = stays.index.to_numpy() % places
-    total = stays.groupby(place).sum().reindex(range(places), fill_value=0.0)
-    return np.bincount(place, minlength=places), total.to_numpy()
+    total = np.zeros(places)
+    at, sums = sums_by_key(place, stays.to_numpy())
+    total[at] = sums
+    return np.bincount(place, minlength=places), total
 
 
 def relocation_rates(

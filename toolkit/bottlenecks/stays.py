@@ -18,8 +18,9 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
-from toolkit.bottlenecks.common import cached, event_order, text_values, to_days
+from toolkit.bottlenecks.common import cached, codes_of, event_order, text_values, to_days
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, HOUSEHOLD, RESOURCE, TIMESTAMP
 
 RELOCATION = "coa_overplaatsing"
@@ -65,7 +66,16 @@ def coa_events(log: pd.DataFrame, moment: pd.Timestamp) -> tuple[pd.DataFrame, p
 
 def _persons(cases: pd.Series) -> np.ndarray:
     """Persons numbered in order: in the contract's order a person's events are consecutive."""
-    return (cases != cases.shift()).cumsum().to_numpy() - 1
+    codes = codes_of(cases)[0]
+    return np.cumsum(np.diff(codes, prepend=codes[:1] - 1) != 0) - 1
+
+
+def _ranks(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct codes (0 or more) in order, and each code's rank among them: what
+    ``np.unique(codes, return_inverse=True)`` gives, by counting instead of sorting."""
+    present = np.zeros(codes.max(initial=-1) + 1, dtype=bool)
+    present[codes] = True
+    return np.flatnonzero(present), (np.cumsum(present) - 1)[codes]
 
 
 def _cut(
@@ -78,8 +88,8 @@ def _cut(
     events, locations = whole
     kept = events[among(events["case"])].reset_index(drop=True)
     person = _persons(kept["case"])
-    unit = np.unique(kept["unit"].to_numpy(), return_inverse=True)[1]
-    present, location = np.unique(kept["location"].to_numpy(), return_inverse=True)
+    unit = _ranks(kept["unit"].to_numpy())[1]
+    present, location = _ranks(kept["location"].to_numpy())
     renumber = np.full(len(locations) + 1, -1)  # the last: origin -1, no previous event
     renumber[present] = np.arange(present.size)
     origin = renumber[kept["origin"].to_numpy()]
@@ -152,4 +162,32 @@ def stay_days(events: pd.DataFrame, who: str, moment: pd.Timestamp, places: int)
     stamp = events["stamp"]
     until = stamp.shift(-1).where(same, moment).where(same | ~events["outflow"], stamp)
     days = to_days(until - stamp).clip(lower=0.0)
-    return days.groupby(codes * places + events["location"].to_numpy()).sum()
+    keys, sums = sums_by_key(codes * places + events["location"].to_numpy(), days.to_numpy())
+    return pd.Series(sums, index=keys)
+
+
+def sums_by_key(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys in order and the sum of each key's values (missing ones left out),
+    added in the values' order and compensated as pandas' grouped sums are: the same to the
+    bit as ``pd.Series(values).groupby(keys).sum()``."""
+    return _sums_in_order(keys, values, np.argsort(keys, kind="stable"))
+
+
+@njit(nogil=True, cache=True)
+def _sums_in_order(keys, values, order):  # pragma: no cover
+    """:func:`sums_by_key`, given the stable order of the keys."""
+    distinct = np.empty(keys.size, keys.dtype)
+    sums = np.zeros(keys.size)
+    found = -1
+    compensation = 0.0
+    for i in order:
+        if found < 0 or keys[i] != distinct[found]:
+            found += 1
+            distinct[found] = keys[i]
+            compensation = 0.0
+        if not np.isnan(values[i]):
+            y = values[i] - compensation
+            t = sums[found] + y
+            compensation = t - sums[found] - y
+            sums[found] = t
+    return distinct[: found + 1], sums[: found + 1]
