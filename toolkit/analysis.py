@@ -431,9 +431,11 @@ def make_scope(
     return Scope(view, chain, f, moment, is_chain_log(view, chain), store=store)
 
 
-def _findings(s: Scope, kinds: tuple[str, ...] = FINDING_KINDS) -> list[Finding]:
+def _findings(
+    s: Scope, kinds: tuple[str, ...] = FINDING_KINDS, threads: int | None = None
+) -> list[Finding]:
     return findings_in(s.view, s.filter, chain=s.chain, as_of=s.moment, min_group=MIN_GROUP,
-                       kinds=kinds)  # fmt: skip
+                       kinds=kinds, threads=threads)  # fmt: skip
 
 
 def _intervals(s: Scope) -> pd.DataFrame:

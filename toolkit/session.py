@@ -243,7 +243,8 @@ class AnalysisSession:
         except BrokenProcessPool:  # the helper died: compute alone from now on
             self._helper = None
             return section(scope, "findings")
-        here = section(scope, "findings", tuple(k for k in KINDS if k not in HELPER_KINDS))
+        # one kind after another: the helper takes the other core
+        here = section(scope, "findings", tuple(k for k in KINDS if k not in HELPER_KINDS), 1)
         try:
             found = there.result()
         except BrokenProcessPool:

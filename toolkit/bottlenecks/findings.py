@@ -481,12 +481,15 @@ def findings_in(
     min_group: int = 30,
     alpha: float = 0.05,
     kinds: Collection[str] = KINDS,
+    threads: int | None = None,
 ) -> list[Finding]:
     """The findings on ``view``, a log that ``f`` has filtered already (an analysis' scope).
 
     ``f`` says what the findings are about (each one's filter, the cohort) and is not applied
     again: a person filter with a period, applied to its own view, would keep only the persons
     with an event of theirs in the period. ``as_of`` defaults to the view's last event.
+    ``threads``: how many kinds are computed at once (default: one per core; 1 when another
+    process, such as the dashboard's helper, takes the other cores).
     """
     unknown = sorted(set(kinds) - set(KINDS))
     if unknown:
@@ -510,18 +513,21 @@ def findings_in(
             "norm_breach": (_norm_findings, view, chain, moment, cohort, base),
             "rework": (_relocation_findings, view, moment, base, min_group, alpha),
         }  # fmt: skip
-    return rank(_side_by_side([part for kind, part in parts.items() if kind in kinds]))
+    chosen = [part for kind, part in parts.items() if kind in kinds]
+    threads = (os.cpu_count() or 1) if threads is None else threads
+    return rank(_side_by_side(chosen, threads))
 
 
-def _side_by_side(parts: list[tuple]) -> list[Finding]:
+def _side_by_side(parts: list[tuple], threads: int) -> list[Finding]:
     """The findings of each part ``(function, *arguments)``, computed side by side.
 
     The kinds share only the per-person blocks (cached), and their array work releases the
-    interpreter, so each is computed in a thread of its own, in the caller's analysis cache.
+    interpreter, so each is computed in a thread of its own (up to ``threads``), in the
+    caller's analysis cache.
     """
-    if len(parts) < 2:
+    if len(parts) < 2 or threads < 2:
         return [finding for function, *arguments in parts for finding in function(*arguments)]
-    with ThreadPoolExecutor(max_workers=min(len(parts), os.cpu_count() or 1)) as pool:
+    with ThreadPoolExecutor(max_workers=min(len(parts), threads)) as pool:
         done = [pool.submit(contextvars.copy_context().run, *part) for part in parts]
         try:
             return [finding for part in done for finding in part.result()]
