@@ -8,6 +8,7 @@ data to the network it happens to be on unless told to with ``--host``.
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Callable
 
 from dash import Dash
@@ -31,6 +32,9 @@ def make_server(
     """
     gc.collect()
     gc.freeze()
+    # a browser opening a page asks for a dozen assets at once: that some wait for a thread is
+    # how it should be, not a warning for the console
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     return create_server(app.server, host=host, port=port, threads=THREADS)
 
 

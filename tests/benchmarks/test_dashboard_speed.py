@@ -153,6 +153,7 @@ def _serving(log_dir: Path) -> Iterator[tuple[str, object, float]]:
     try:
         yield f"http://127.0.0.1:{server.effective_port}/", session, startup
     finally:
+        server.task_dispatcher.shutdown()  # the last answers out before the socket closes
         server.close()
         session.close()
 
