@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import signal
 import threading
 from collections import OrderedDict
@@ -309,8 +310,19 @@ def _adopt(log: pd.DataFrame, chain: Chain, as_of: str | None, workshop: bool, k
     blocks the segments of a filter are cut from. Ctrl+C is for the server, which stops it."""
     global _helped
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_end_with_the_server, daemon=True).start()
     _helped = AnalysisSession(log, chain=chain, as_of=as_of, workshop=workshop, k=k)
     _helper_findings(LogFilter())
+
+
+def _end_with_the_server() -> None:
+    """In a helper process: end when the server's process ends, however it ends. Stopped
+    without a word (``kill``, a closed terminal), it cannot tell its helper to stop, and a
+    helper waiting for work that never comes would hold its copy of the log for good."""
+    server = multiprocessing.parent_process()
+    if server is not None:
+        server.join()
+        os._exit(0)
 
 
 def _helper_findings(f: LogFilter) -> list[Finding]:
