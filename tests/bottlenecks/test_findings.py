@@ -153,7 +153,6 @@ def test_long_waits_are_the_transitions_with_most_waiting_beyond_their_median(
 
 
 def test_pair_statistics_are_those_of_a_pandas_grouping_to_the_bit():
-    from toolkit.bottlenecks.findings import _pair_statistics
 
     rng = np.random.default_rng(3)
     pair = rng.integers(0, 40, 20_000)
@@ -161,6 +160,16 @@ def test_pair_statistics_are_those_of_a_pandas_grouping_to_the_bit():
     days[::97] = np.nan  # missing days count as waits, but not in the statistics
     pair[:50] = 42  # a pair whose days are all missing
     days[pair == 42] = np.nan
+    _check_pair_statistics(pair, days)
+    # pairs in order without missing days: pandas' other way of adding
+    order = np.argsort(pair, kind="stable")
+    pair, days = pair[order], np.nan_to_num(days[order], nan=1.5)
+    _check_pair_statistics(pair, days)
+
+
+def _check_pair_statistics(pair: np.ndarray, days: np.ndarray) -> None:
+    from toolkit.bottlenecks.findings import _pair_statistics
+
     count, median, mean, excess, beyond = _pair_statistics(pair, days, 45)
     grouped = pd.Series(days).groupby(pair)
     present = np.flatnonzero(count)

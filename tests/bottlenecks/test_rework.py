@@ -97,21 +97,6 @@ def test_gilze_relocates_most(default_world):
     assert tested["significant"].sum() == 1  # the other AZCs are not flagged
 
 
-def test_sums_by_key_are_pandas_grouped_sums_to_the_bit():
-    import numpy as np
-
-    from toolkit.bottlenecks.stays import sums_by_key
-
-    rng = np.random.default_rng(5)
-    keys = rng.integers(0, 5_000, 50_000)
-    values = rng.exponential(40.0, 50_000) * rng.choice([1e-4, 1.0, 1e4], 50_000)
-    values[::53] = np.nan  # left out of the sums, as pandas leaves them out
-    distinct, sums = sums_by_key(keys, values)
-    expected = pd.Series(values).groupby(keys).sum()
-    assert distinct.tolist() == expected.index.tolist()
-    assert np.array_equal(sums, expected.to_numpy())
-
-
 def test_ranks_are_those_of_np_unique():
     import numpy as np
 

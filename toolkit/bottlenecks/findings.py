@@ -50,6 +50,7 @@ from toolkit.bottlenecks.intervals import interval_summary
 from toolkit.bottlenecks.norms import norm_breaches
 from toolkit.bottlenecks.rework import relocation_rates, repeated_activities
 from toolkit.bottlenecks.segments import slow_segments
+from toolkit.bottlenecks.sums import grouped_sums
 from toolkit.bottlenecks.waits import person_waits
 from toolkit.chain import Chain, load_chain
 from toolkit.eventlog import ACTIVITY
@@ -272,47 +273,43 @@ def _long_waits(log: pd.DataFrame, min_group: int) -> pd.DataFrame:
     )
 
 
-@njit(nogil=True, cache=True)
-def _pair_statistics(pair, days, size):  # pragma: no cover
+def _pair_statistics(pair: np.ndarray, days: np.ndarray, size: int) -> tuple[np.ndarray, ...]:
     """Per pair: waits, median, mean and days beyond the median, and each wait's days beyond
-    its pair's median; as pandas' grouping gives them to the bit: sums compensated (Kahan) in
-    the waits' order, missing days left out of all but the count."""
+    its pair's median; as pandas' grouping gives them to the bit (missing days left out of
+    all but the count)."""
+    count, known, median = _pair_medians(pair, days, size)
+    beyond = np.maximum(days - median[pair], 0.0)  # missing days stay missing
+    mean = np.full(size, np.nan)
+    at, sums = grouped_sums(pair, days)
+    mean[at] = np.divide(sums, known[at], out=np.full(at.size, np.nan), where=known[at] > 0)
+    excess = np.zeros(size)
+    at, sums = grouped_sums(pair, beyond)
+    excess[at] = sums
+    return count, median, mean, excess, beyond
+
+
+@njit(nogil=True, cache=True)
+def _pair_medians(pair, days, size):  # pragma: no cover
+    """Per pair: waits, waits with days, and the median of those days."""
     count = np.zeros(size, np.int64)
     for p in pair:
         count[p] += 1
     start = np.zeros(size + 1, np.int64)
     start[1:] = np.cumsum(count)
-    grouped = np.empty(pair.size)  # the days pair by pair, each pair's in the waits' order
+    grouped = np.empty(pair.size)  # the days pair by pair
     filled = start[:-1].copy()
     for i in range(pair.size):
         grouped[filled[pair[i]]] = days[i]
         filled[pair[i]] += 1
+    known = np.zeros(size, np.int64)
     median = np.full(size, np.nan)
-    mean = np.full(size, np.nan)
-    excess = np.zeros(size)
     for p in range(size):
         values = grouped[start[p] : start[p + 1]]
-        known = values[~np.isnan(values)]
-        if known.size == 0:
-            continue
-        median[p] = np.median(known)
-        mean[p] = _kahan(known) / known.size
-        excess[p] = _kahan(np.maximum(known - median[p], 0.0))
-    beyond = np.maximum(days - median[pair], 0.0)  # missing days stay missing
-    return count, median, mean, excess, beyond
-
-
-@njit(nogil=True, cache=True)
-def _kahan(values):  # pragma: no cover
-    """The sum of ``values`` in order, compensated as pandas' grouped sums and means are."""
-    total = 0.0
-    compensation = 0.0
-    for value in values:
-        y = value - compensation
-        t = total + y
-        compensation = t - total - y
-        total = t
-    return total
+        values = values[~np.isnan(values)]
+        known[p] = values.size
+        if values.size:
+            median[p] = np.median(values)
+    return count, known, median
 
 
 @njit(nogil=True, cache=True)

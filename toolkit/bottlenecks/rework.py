@@ -27,7 +27,8 @@ import pandas as pd
 from scipy import stats
 
 from toolkit.bottlenecks.common import cached, end_of_data
-from toolkit.bottlenecks.stays import RELOCATION, coa_events, stay_days, sums_by_key
+from toolkit.bottlenecks.stays import RELOCATION, coa_events, stay_days
+from toolkit.bottlenecks.sums import grouped_sums
 from toolkit.eventlog import ACTIVITY, CASE
 
 REWORK_ACTIVITIES = {
@@ -103,7 +104,7 @@ def _per_location(
     stays = stay_days(events, who, moment, places)
     place = stays.index.to_numpy() % places
     total = np.zeros(places)
-    at, sums = sums_by_key(place, stays.to_numpy())
+    at, sums = grouped_sums(place, stays.to_numpy())
     total[at] = sums
     return np.bincount(place, minlength=places), total
 

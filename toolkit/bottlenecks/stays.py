@@ -18,9 +18,9 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from numba import njit
 
 from toolkit.bottlenecks.common import cached, codes_of, event_order, text_values, to_days
+from toolkit.bottlenecks.sums import grouped_sums
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, HOUSEHOLD, RESOURCE, TIMESTAMP
 
 RELOCATION = "coa_overplaatsing"
@@ -162,32 +162,5 @@ def stay_days(events: pd.DataFrame, who: str, moment: pd.Timestamp, places: int)
     stamp = events["stamp"]
     until = stamp.shift(-1).where(same, moment).where(same | ~events["outflow"], stamp)
     days = to_days(until - stamp).clip(lower=0.0)
-    keys, sums = sums_by_key(codes * places + events["location"].to_numpy(), days.to_numpy())
+    keys, sums = grouped_sums(codes * places + events["location"].to_numpy(), days.to_numpy())
     return pd.Series(sums, index=keys)
-
-
-def sums_by_key(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct keys in order and the sum of each key's values (missing ones left out),
-    added in the values' order and compensated as pandas' grouped sums are: the same to the
-    bit as ``pd.Series(values).groupby(keys).sum()``."""
-    return _sums_in_order(keys, values, np.argsort(keys, kind="stable"))
-
-
-@njit(nogil=True, cache=True)
-def _sums_in_order(keys, values, order):  # pragma: no cover
-    """:func:`sums_by_key`, given the stable order of the keys."""
-    distinct = np.empty(keys.size, keys.dtype)
-    sums = np.zeros(keys.size)
-    found = -1
-    compensation = 0.0
-    for i in order:
-        if found < 0 or keys[i] != distinct[found]:
-            found += 1
-            distinct[found] = keys[i]
-            compensation = 0.0
-        if not np.isnan(values[i]):
-            y = values[i] - compensation
-            t = sums[found] + y
-            compensation = t - sums[found] - y
-            sums[found] = t
-    return distinct[: found + 1], sums[: found + 1]
