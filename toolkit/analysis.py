@@ -560,7 +560,9 @@ def section(scope: Scope, name: str, *args: Any) -> Any:
         except KeyError:
             raise KeyError(f"unknown section {name!r}; known: {', '.join(SECTIONS)}") from None
         with analysis_cache(scope.store):
-            scope.memo[key] = compute(scope, *args)
+            value = compute(scope, *args)
+        # computed twice at once (an export beside the screen), the first answer stays
+        scope.memo.setdefault(key, value)
     return scope.memo[key]
 
 

@@ -18,14 +18,10 @@ once, not by two requests at the same time. Example::
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
-import signal
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,6 +54,7 @@ from toolkit.eventlog import (
     read_events,
 )
 from toolkit.filters import COA, NATIONALITY, TRACK, LogFilter
+from toolkit.helper import HELPER_KINDS, Helper
 from toolkit.suppression import DEFAULT_K
 
 # Filters whose sections are kept; a workshop goes back and forth between a handful.
@@ -68,9 +65,6 @@ NOT_ANALYSED = (EVENT_ID, SOURCE_SYSTEM, IND_CASE, "case:birth_year_band", "case
                 "case:procedure")  # fmt: skip
 # What the home page needs: computed for the whole log before the first visitor arrives.
 HOME_SECTIONS = ("kpis", "intervals", "findings")
-# The kinds of findings a session's helper process computes (see start_helper): the slow-segment
-# tests are the largest part of a filter change, and need little of what the rest computes.
-HELPER_KINDS = ("slow_segment",)
 
 
 def held(log: pd.DataFrame) -> pd.DataFrame:
@@ -127,8 +121,7 @@ class AnalysisSession:
         self._lock = threading.Lock()  # guards the two dicts; computing happens outside it
         self._computing: dict[LogFilter, dict[tuple, threading.Lock]] = {}
         self._making: dict[LogFilter, threading.Lock] = {}  # one scope made at a time per filter
-        self._helper: ProcessPoolExecutor | None = None
-        self._helper_ready: Future | None = None
+        self._helper: Helper | None = None  # see start_helper
 
     @classmethod
     def open(cls, log_dir: Path, **kwargs: Any) -> AnalysisSession:
@@ -167,8 +160,9 @@ class AnalysisSession:
                     return self._scopes[f]
             made = make_scope(self.log, f, chain=self.chain, as_of=self.as_of, store=self._store)
             if self.workshop and int(made.view[CASE].nunique()) < self.k:
-                with self._lock:
-                    self._making.pop(f, None)  # refused filters are not remembered
+                with self._lock:  # refused filters are not remembered
+                    self._making.pop(f, None)
+                    self._computing.pop(f, None)
                 raise SmallSelectionError(
                     f"the filter {f.to_dict()} keeps fewer than {self.k} persons; workshop mode "
                     "shows nothing about so small a group: widen the filter"
@@ -188,68 +182,55 @@ class AnalysisSession:
         (a slow list of findings does not hold up the tiles of the next filter); the same
         section is computed once, the second request waiting for the first.
         """
-        scope = self.scope(f)
+        findings = name == "findings" and not args
         with self._lock:
             lock = self._computing.setdefault(f, {}).setdefault((name, args), threading.Lock())
         with lock:
-            value = (
-                self._findings(scope)
-                if name == "findings" and not args
-                else section(scope, name, *args)
-            )
+            # the helper starts on the slow segments before this process cuts the view
+            there = self._ask_helper(f) if findings else None
+            scope = self.scope(f)
+            value = self._findings(scope, there) if findings else section(scope, name, *args)
             if not self.workshop:
                 return value
             norms = section(scope, "norms") if name == "findings" else None
         return suppress_section(name, value, self.k, norms=norms)
 
     def start_helper(self, wait: bool = False) -> None:
-        """Start a helper process that computes the slow-segment findings of each new filter.
-
-        A filter change computes the tiles, the journey and the findings at once, but pandas
-        holds the interpreter lock for most of that work, so threads take turns on one core.
-        The helper tests the segments on the other core meanwhile; the findings are the same
-        (:func:`~toolkit.bottlenecks.find_bottlenecks`, ranked together). It is a fresh
-        process with its own copy of the log: a forked copy would share this process's memory
-        until either side writes, and the first filters would then pay for copying it page by
-        page (a tenth of a second on a large filter). It starts in the background (importing,
-        then the whole log's blocks the segments are cut from: a few seconds, a good time to
-        compute the home page here); until it is ready, and if it ever stops, the session
-        computes alone. ``wait``: start it if need be, and wait until it is ready.
-        """
+        """Start a helper process that computes the slow segments of every new filter on the
+        other processor core (:mod:`toolkit.helper`), in the background; ``wait`` until it is
+        ready. Until then, and without it, the session computes alone: the findings are the
+        same."""
         if self._helper is None:
-            context = multiprocessing.get_context("spawn")
-            arguments = (self.log, self.chain, self.as_of, self.workshop, self.k)
-            helper = ProcessPoolExecutor(1, context, initializer=_adopt, initargs=arguments)
-            self._helper_ready = helper.submit(int)  # answered once the helper is ready
-            self._helper = helper
+            self._helper = Helper(self)
         if wait:
-            try:
-                self._helper_ready.result()
-            except BrokenProcessPool:  # it could not start: compute alone
-                self._helper = None
+            self._helper.wait()
 
     def close(self) -> None:
         """Stop the helper process, if there is one."""
         helper, self._helper = self._helper, None
         if helper is not None:
-            helper.shutdown(cancel_futures=True)
+            helper.close()
 
-    def _findings(self, scope: Scope) -> list[Finding]:
-        """The findings of a scope; with a helper, its slow segments there and the rest here."""
+    def _ask_helper(self, f: LogFilter) -> Future | None:
+        """Ask the helper for a filter's slow segments, unless its findings are known."""
         helper = self._helper
-        if helper is None or not self._helper_ready.done() or "findings" in scope.memo:
-            return section(scope, "findings")
-        try:
-            there = helper.submit(_helper_findings, scope.filter)
-        except BrokenProcessPool:  # the helper died: compute alone from now on
-            self._helper = None
+        if helper is None or not helper.ready:
+            return None
+        with self._lock:
+            if f in self._scopes and "findings" in self._scopes[f].memo:
+                return None
+        return helper.ask(f)
+
+    def _findings(self, scope: Scope, there: Future | None) -> list[Finding]:
+        """The findings of a scope: the slow segments from the helper when it was asked
+        (``there``), the other kinds here meanwhile."""
+        helper = self._helper
+        if there is None or helper is None or "findings" in scope.memo:
             return section(scope, "findings")
         # one kind after another: the helper takes the other core
         here = section(scope, "findings", tuple(k for k in KINDS if k not in HELPER_KINDS), 1)
-        try:
-            found = there.result()
-        except BrokenProcessPool:
-            self._helper = None
+        found = helper.answer(there)
+        if found is None:  # the helper failed meanwhile: its part is computed here
             found = section(scope, "findings", HELPER_KINDS)
         # remembered as the scope's findings: an export of this filter reuses them
         return scope.memo.setdefault("findings", rank(found + here))
@@ -299,32 +280,3 @@ class AnalysisSession:
     @property
     def persons(self) -> int:
         return int(self.log[CASE].nunique())
-
-
-# The session of a helper process: the copy of the session that forked it.
-_helped: AnalysisSession | None = None
-
-
-def _adopt(log: pd.DataFrame, chain: Chain, as_of: str | None, workshop: bool, k: int) -> None:
-    """Start of a helper process: a session of its own on the same log, with the whole log's
-    blocks the segments of a filter are cut from. Ctrl+C is for the server, which stops it."""
-    global _helped
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_end_with_the_server, daemon=True).start()
-    _helped = AnalysisSession(log, chain=chain, as_of=as_of, workshop=workshop, k=k)
-    _helper_findings(LogFilter())
-
-
-def _end_with_the_server() -> None:
-    """In a helper process: end when the server's process ends, however it ends. Stopped
-    without a word (``kill``, a closed terminal), it cannot tell its helper to stop, and a
-    helper waiting for work that never comes would hold its copy of the log for good."""
-    server = multiprocessing.parent_process()
-    if server is not None:
-        server.join()
-        os._exit(0)
-
-
-def _helper_findings(f: LogFilter) -> list[Finding]:
-    """In a helper process: the kinds of findings it computes, for a filter."""
-    return section(_helped.scope(f), "findings", HELPER_KINDS)

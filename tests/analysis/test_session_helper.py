@@ -13,7 +13,8 @@ import pytest
 
 from toolkit.analysis import section
 from toolkit.filters import LogFilter
-from toolkit.session import HELPER_KINDS, AnalysisSession
+from toolkit.helper import HELPER_KINDS
+from toolkit.session import AnalysisSession
 
 FILTERS = [
     LogFilter(),
@@ -41,13 +42,22 @@ def helped(chain_log_dir: Path):
 
 
 def _helper_pid(session: AnalysisSession) -> int:
-    (pid,) = session._helper._processes  # one process, started by start_helper
+    pid = session._helper.process_id
+    assert pid is not None and pid != os.getpid()
     return pid
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:  # a child that ended but was not reaped yet
+        return stat.read().split(")")[-1].split()[0] != "Z"
 
 
 def test_the_helper_computes_the_slow_segments_and_the_findings_are_the_same(helped, alone):
     pid = _helper_pid(helped)
-    assert pid != os.getpid()
     for f in FILTERS:
         expected = _records(alone.get(f, "findings"))
         assert _records(helped.get(f, "findings")) == expected, f
@@ -81,7 +91,7 @@ def test_when_the_helper_dies_the_session_computes_alone(helped, alone):
     os.kill(_helper_pid(helped), signal.SIGKILL)
     f = LogFilter(municipality=["GM0479"])
     assert _records(helped.get(f, "findings")) == _records(alone.get(f, "findings"))
-    assert helped._helper is None
+    assert not helped._helper.ready
     # and goes on alone for the next filter
     g = LogFilter(track=["aa_va"])
     assert _records(helped.get(g, "findings")) == _records(alone.get(g, "findings"))
@@ -91,10 +101,10 @@ def test_when_the_helper_dies_the_session_computes_alone(helped, alone):
 def test_close_stops_the_helper(chain_log_dir: Path):
     session = AnalysisSession.open(chain_log_dir)
     session.start_helper(wait=True)
-    process = next(iter(session._helper._processes.values()))
+    pid = _helper_pid(session)
     session.close()
     assert session._helper is None
-    assert not process.is_alive()
+    assert not _alive(pid)
     # without a helper the session still answers
     assert section(session.scope(LogFilter()), "findings") == session.get(LogFilter(), "findings")
 
@@ -106,7 +116,7 @@ def test_before_the_helper_is_ready_the_session_computes_alone(chain_log_dir: Pa
         f = LogFilter(municipality=["GM0479"])
         assert _records(session.get(f, "findings")) == _records(alone.get(f, "findings"))
         session.start_helper(wait=True)  # started already: only waits
-        assert session._helper is not None
+        assert session._helper.ready
         g = LogFilter(track=["aa_va"])
         assert _records(session.get(g, "findings")) == _records(alone.get(g, "findings"))
         assert ("findings", HELPER_KINDS) not in session.scope(g).memo
@@ -118,4 +128,13 @@ def test_a_helper_that_cannot_start_leaves_the_session_alone(chain_log_dir: Path
     # in workshop mode with k above everybody, the helper cannot compute the whole log
     session = AnalysisSession.open(chain_log_dir, workshop=True, k=10**6)
     session.start_helper(wait=True)
-    assert session._helper is None
+    assert not session._helper.ready
+    session.close()
+
+
+def test_closed_while_starting_the_helper_stops_once_started(chain_log_dir: Path):
+    session = AnalysisSession.open(chain_log_dir)
+    session.start_helper()
+    helper = session._helper
+    session.close()
+    assert not helper.wait()  # started, and stopped at once

@@ -488,6 +488,7 @@ def findings_in(
     ``threads``: how many kinds are computed at once (default: one per core; 1 when another
     process, such as the dashboard's helper, takes the other cores).
     """
+    kinds = (kinds,) if isinstance(kinds, str) else kinds
     unknown = sorted(set(kinds) - set(KINDS))
     if unknown:
         raise ValueError(f"unknown kind of finding {unknown[0]!r}; known: {', '.join(KINDS)}")
