@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 # The kinds of findings the helper computes: the slow-segment tests are the largest part of a
 # filter change, and need little of what the tiles and the other kinds compute.
 HELPER_KINDS = ("slow_segment",)
+# Seconds to wait for the helper's answer (a fraction of a second on a million events) before it
+# counts as stuck: its part is then computed here, and it is not asked again.
+ANSWER_TIMEOUT = 60.0
 
 
 class Helper:
@@ -98,11 +101,12 @@ class Helper:
 
     def answer(self, asked: Future) -> list[Finding] | None:
         """The findings asked for; None when the helper failed for a reason of its own (it
-        died, or was closed), after which it is not asked again. A problem of the filter
-        itself (:class:`~toolkit.errors.EventLogError`) is raised as the session raises it."""
+        died, was closed, or is stuck), after which it is not asked again. A problem of the
+        filter itself (:class:`~toolkit.errors.EventLogError`) is raised as the session
+        raises it."""
         pool = self._pool
         try:
-            return asked.result()
+            return asked.result(timeout=ANSWER_TIMEOUT)
         except EventLogError:
             raise
         except Exception:

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 
 import pytest
 
+from toolkit import helper as helper_module
 from toolkit.analysis import section
 from toolkit.filters import LogFilter
 from toolkit.helper import HELPER_KINDS
@@ -138,3 +140,12 @@ def test_closed_while_starting_the_helper_stops_once_started(chain_log_dir: Path
     helper = session._helper
     session.close()
     assert not helper.wait()  # started, and stopped at once
+
+
+def test_a_helper_that_does_not_answer_in_time_is_left_alone(helped, alone, monkeypatch):
+    monkeypatch.setattr(helper_module, "ANSWER_TIMEOUT", 0.5)
+    helped._helper._pool.submit(time.sleep, 5)  # the helper is stuck with other work
+    f = LogFilter(nationality=["Syrië"])
+    assert _records(helped.get(f, "findings")) == _records(alone.get(f, "findings"))
+    assert ("findings", HELPER_KINDS) in helped.scope(f).memo  # its part computed here
+    assert not helped._helper.ready  # and it is not asked again
