@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit.bottlenecks.sums import grouped_sums
+from toolkit.bottlenecks.sums import by_group, grouped_sums
 
 RNG = np.random.default_rng(5)
 N = 20_000
@@ -52,3 +52,9 @@ def test_the_two_ways_of_adding_differ_where_pandas_differs() -> None:
     # out of order: compensated, value after value; 1e16 + 1 loses the 1 for good
     keys = np.array([1, 1, 1, 1, 0])
     assert grouped_sums(keys, np.append(values, 2.0))[1].tolist() == [2.0, 3.0]
+
+
+def test_by_group_keeps_each_groups_values_in_order_and_leaves_out_no_group() -> None:
+    starts, grouped = by_group(np.array([2, -1, 0, 2, 0]), np.array([1.0, 9.0, 2.0, 3.0, 4.0]), 3)
+    assert starts.tolist() == [0, 2, 2, 4]
+    assert grouped.tolist() == [2.0, 4.0, 1.0, 3.0]

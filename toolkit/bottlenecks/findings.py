@@ -50,7 +50,7 @@ from toolkit.bottlenecks.intervals import interval_summary
 from toolkit.bottlenecks.norms import norm_breaches
 from toolkit.bottlenecks.rework import relocation_rates, repeated_activities
 from toolkit.bottlenecks.segments import slow_segments
-from toolkit.bottlenecks.sums import grouped_sums
+from toolkit.bottlenecks.sums import by_group, grouped_sums
 from toolkit.bottlenecks.waits import person_waits
 from toolkit.chain import Chain, load_chain
 from toolkit.eventlog import ACTIVITY
@@ -291,16 +291,8 @@ def _pair_statistics(pair: np.ndarray, days: np.ndarray, size: int) -> tuple[np.
 @njit(nogil=True, cache=True)
 def _pair_medians(pair, days, size):  # pragma: no cover
     """Per pair: waits, waits with days, and the median of those days."""
-    count = np.zeros(size, np.int64)
-    for p in pair:
-        count[p] += 1
-    start = np.zeros(size + 1, np.int64)
-    start[1:] = np.cumsum(count)
-    grouped = np.empty(pair.size)  # the days pair by pair
-    filled = start[:-1].copy()
-    for i in range(pair.size):
-        grouped[filled[pair[i]]] = days[i]
-        filled[pair[i]] += 1
+    start, grouped = by_group(pair, days, size)
+    count = np.diff(start)
     known = np.zeros(size, np.int64)
     median = np.full(size, np.nan)
     for p in range(size):

@@ -33,6 +33,7 @@ from scipy import special, stats
 from toolkit.bottlenecks.common import cached, end_of_data, local_periods
 from toolkit.bottlenecks.intervals import Cohort, person_intervals
 from toolkit.bottlenecks.persons import DIMENSIONS, person_attributes, person_households
+from toolkit.bottlenecks.sums import by_group
 from toolkit.bottlenecks.survival import (
     MEDIAN,
     KaplanMeier,
@@ -321,18 +322,11 @@ def _counts(codes, open_now, order, size):  # pragma: no cover
 def _excess(groups, days, benchmark, size):  # pragma: no cover
     """Per group, the days beyond its ``benchmark`` summed over its members in table order, as
     numpy sums them (:func:`_pairwise`): the same to the bit as ``np.sum`` of those days."""
-    counts = np.zeros(size + 1, np.int64)
-    for g in groups:
-        if g >= 0:
-            counts[g + 1] += 1
-    starts = np.cumsum(counts)
-    beyond = np.empty(starts[-1])
-    filled = starts[:-1].copy()
+    beyond = np.zeros(groups.size)
     for i in range(groups.size):
-        g = groups[i]
-        if g >= 0:
-            beyond[filled[g]] = max(days[i] - benchmark[g], 0.0)
-            filled[g] += 1
+        if groups[i] >= 0:
+            beyond[i] = max(days[i] - benchmark[groups[i]], 0.0)
+    starts, beyond = by_group(groups, beyond, size)
     out = np.zeros(size)
     for g in range(size):
         out[g] = _pairwise(beyond, starts[g], starts[g + 1] - starts[g])

@@ -1,4 +1,4 @@
-"""Grouped sums that are pandas' to the last bit, without a pandas grouping.
+"""Grouped sums that are pandas' to the last bit, without a pandas grouping; values by group.
 
 The waits per transition and the COA stays per person and location are summed many times per
 filter change; a pandas grouping of a few hundred thousand rows costs more than the adding. The
@@ -53,3 +53,23 @@ def _compensated(keys, values, order):  # pragma: no cover
             compensation = 0.0
         sums[found] = t
     return distinct[: found + 1], sums[: found + 1]
+
+
+@njit(nogil=True, cache=True)
+def by_group(groups, values, size):  # pragma: no cover
+    """``(starts, grouped)``: the values grouped by their group (0 to ``size`` - 1; -1: none,
+    left out), each group's in their own order; group g is ``grouped[starts[g]:starts[g + 1]]``.
+    A counting sort: one pass to count, one to place."""
+    starts = np.zeros(size + 1, np.int64)
+    for g in groups:
+        if g >= 0:
+            starts[g + 1] += 1
+    starts = np.cumsum(starts)
+    grouped = np.empty(starts[-1], values.dtype)
+    filled = starts[:-1].copy()
+    for i in range(groups.size):
+        g = groups[i]
+        if g >= 0:
+            grouped[filled[g]] = values[i]
+            filled[g] += 1
+    return starts, grouped
