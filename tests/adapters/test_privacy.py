@@ -246,7 +246,7 @@ def test_no_personal_data_in_anything_ingest_writes_or_prints(tmp_path, capsys):
             texts[f"{path.name} (values)"] = _strings_in_parquet(path)
 
     quarantine = pd.read_csv(out / "quarantine.csv", dtype=str)
-    assert list(quarantine.columns) == ["file", "row", "column", "reason", "activity"]
+    assert list(quarantine.columns) == ["file", "row", "column", "reason", "activity", "hint"]
     assert len(quarantine) == 6  # the planted rows really went to quarantine
     events = pd.read_parquet(out / "events.parquet")
     assert len(events) > 0

@@ -137,6 +137,13 @@ def print_report(report: IngestReport, console: Console) -> None:
     notes = [f"{f.path}: {n}" for f in report.files for n in f.notes]
     for note in notes:
         console.print(f"[yellow]note[/yellow] {note}")
+    places = report.unknown_places()
+    if places:
+        listed = ", ".join(f"{name} ({rows:,} rows)" for name, rows in places.items())
+        console.print(
+            f"[yellow]note[/yellow] places not in toolkit/chain/locations.toml, kept with type "
+            f"unknown: {listed}; add them there to give them a type and a municipality"
+        )
     console.print(
         f"Wrote events.parquet, cases.parquet, quarantine.csv, ingest_report.json to "
         f"[bold]{report.out}[/bold]"

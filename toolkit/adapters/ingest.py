@@ -265,6 +265,7 @@ def ingest(
         report.duplicates = int((in_file & (status == "duplicate")).sum())
         report.quarantined = len(part.quarantine)
         report.quarantine_reasons = dict(sorted(Counter(part.quarantine["reason"]).items()))
+        report.unknown_places = part.unknown_places
         repairs = Counter(report.repairs) + count_repairs(kept.loc[in_file, REPAIRS])
         report.repairs = dict(sorted(repairs.items()))
         if not report.balanced:

@@ -55,6 +55,7 @@ DATE_TEXT = "date_as_text"
 DATE_OTHER_PATTERN = "date_other_pattern"
 DST_GAP = "dst_gap"
 DST_OVERLAP = "dst_overlap"
+MUNICIPALITY_SUCCESSOR = "municipality_successor"
 
 _SEPARATOR_CHARS = re.compile(r"[\s\-\u2010-\u2015\u00a0]")
 _GM_CODE = re.compile(r"^(?:GM)?\s*(\d{1,4})$", re.IGNORECASE)
