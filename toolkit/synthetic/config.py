@@ -67,10 +67,31 @@ class GeneratorConfig:
         return self.raw["world"]["run_until"]
 
     def municipality_profiles(self) -> dict[str, str]:
-        """CBS code -> export profile name, for every municipality of the synthetic chain."""
+        """CBS code -> export profile name, for the municipalities that deliver an export.
+
+        Status holders are linked to every municipality of the register that has a population
+        (:func:`linked_municipalities`); only these also write their own follow-up.
+        """
         return {
             code: profile for profile, codes in self.raw["municipalities"].items() for code in codes
         }
+
+    def linked_municipalities(self) -> list[str]:
+        """The municipalities that receive status holders: those that deliver an export, in the
+        config's order, then every other municipality of the register with a population that
+        exists at some time in the simulated years, by code."""
+        exporting = list(self.municipality_profiles())
+        chain = load_chain()
+        first, last = self.start, self.run_until
+        others = [
+            m.code
+            for m in chain.municipalities
+            if m.population
+            and m.code not in exporting
+            and (m.valid_from is None or m.valid_from <= last)
+            and (m.valid_until is None or m.valid_until > first)
+        ]
+        return exporting + others
 
     def dirt_rate(self, kind: str) -> float:
         """The rate of one kind of dirt after the config's overrides and factor."""
@@ -133,11 +154,16 @@ def load_config(path: Path | None = None) -> GeneratorConfig:
             raise ConfigError(f"{where} [municipalities]: {profile!r} is not a municipal profile")
         for code in codes:
             try:
-                chain.municipality(code)
+                known = chain.municipality(code)
             except KeyError:
                 raise ConfigError(
-                    f"{where} [municipalities]: {code!r} is not in toolkit/chain/municipalities.toml"
+                    f"{where} [municipalities]: {code!r} is not in toolkit/chain/municipalities.csv"
                 ) from None
+            if not known.population:
+                raise ConfigError(
+                    f"{where} [municipalities]: {code} ({known.name}) has no population in "
+                    "toolkit/chain/municipalities.csv, so no status holder would be linked to it"
+                )
             if code in seen:
                 raise ConfigError(f"{where} [municipalities]: {code} is listed twice")
             seen.add(code)

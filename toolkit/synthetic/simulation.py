@@ -181,10 +181,11 @@ class Simulation:
             1 - tracks["dublin_share"] * tracks["dublin_transfer_share"]
         )
         weekly_holders = self.n_target * grant_share / self.inflow_weeks
-        munis = self.cfg.municipality_profiles()
-        pops = np.array([self.chain.municipality(c).population for c in munis], dtype=float)
-        self.muni_codes = list(munis)
-        self.muni_share = pops / pops.sum()
+        self.muni_codes = self.cfg.linked_municipalities()
+        munis = [self.chain.municipality(c) for c in self.muni_codes]
+        self.muni_pop = np.array([m.population for m in munis], dtype=float)
+        self.muni_share = self.muni_pop / self.muni_pop.sum()
+        self._period_shares: dict[str, np.ndarray] = {}
         housing = cfg["housing"]
         self.slow_factor = {c: 1.0 for c in self.muni_codes}
         self.office_loss: list[dict] = []
@@ -482,11 +483,22 @@ class Simulation:
         d = self.start + timedelta(days=t)
         return f"{d.year}-{'I' if d.month <= HALF_YEAR_MONTHS else 'II'}"
 
+    def _shares(self, t: float, period: str) -> np.ndarray:
+        """Each municipality's share of the half-year's taakstelling: pro rata by population among
+        the municipalities that exist on the first day of the half-year."""
+        if period not in self._period_shares:
+            d = self.start + timedelta(days=t)
+            day = date(d.year, 1 if d.month <= HALF_YEAR_MONTHS else HALF_YEAR_MONTHS + 1, 1)
+            alive = np.array([self.chain.municipality(c).exists_on(day) for c in self.muni_codes])
+            pops = self.muni_pop * alive
+            self._period_shares[period] = pops / pops.sum()
+        return self._period_shares[period]
+
     def _pick_municipality(self, t: float, size: int) -> str:
         """Pro rata by population: the municipality furthest behind its share this half-year."""
         period = self._taakstelling_period(t)
         linked = np.array([self.linked.get((i, period), 0) for i in range(len(self.muni_codes))])
-        deficit = self.muni_share * (linked.sum() + size) - linked
+        deficit = self._shares(t, period) * (linked.sum() + size) - linked
         best = int(np.argmax(deficit))
         self.linked[(best, period)] = self.linked.get((best, period), 0) + size
         return self.muni_codes[best]

@@ -1227,13 +1227,9 @@ def write_exports(
     world = _World.build(events, persons, cutoff, chain)
     people = _People.build(persons)
 
+    # Only these municipalities deliver an export; the follow-up of status holders linked to any
+    # other municipality stays out of the files, as it does for a partner that sends nothing.
     municipal = cfg.municipality_profiles()
-    gem_codes = set(np.unique(world.municipality_of(world.of("GEMEENTE"))).tolist())
-    unknown = sorted(gem_codes - set(municipal))
-    if unknown:
-        raise ValueError(
-            f"municipal events with municipality {unknown[0]!r}, which has no export profile"
-        )
 
     remark, staff, caseworker, coa_caseworkers = _extras(world, people, cfg, rng)
     ctx = _Context(
