@@ -343,7 +343,9 @@ def map_table(
         },
         columns=list(QUARANTINE_COLUMNS),
     )
-    return Mapped(events=events, quarantine=quarantine, unknown_places=dict(sorted(unknown_places.items())))
+    return Mapped(
+        events=events, quarantine=quarantine, unknown_places=dict(sorted(unknown_places.items()))
+    )
 
 
 def _column(frame: pd.DataFrame, field_name: str) -> pd.Series:

@@ -16,8 +16,8 @@ from functools import cache
 from pathlib import Path
 
 from toolkit.chain.register import (
-    MunicipalRegister,
     Municipality,
+    MunicipalRegister,
     PlaceRegister,
     read_municipalities,
     read_places,
@@ -306,7 +306,9 @@ def _load(directory: Path) -> Chain:
 
     register = read_municipalities(directory / "municipalities.csv")
     places_file = directory / "locations.toml"
-    places = read_places(_read(places_file), places_file, register) if places_file.is_file() else None
+    places = (
+        read_places(_read(places_file), places_file, register) if places_file.is_file() else None
+    )
 
     ref_file = directory / "reference.toml"
     ref = _read(ref_file)

@@ -160,7 +160,9 @@ def _day(text: str, where: str) -> date | None:
 def read_municipalities(path: Path) -> MunicipalRegister:
     """Read and check the register CSV (lines starting with ``#`` are its documentation)."""
     try:
-        lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+        lines = [
+            ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")
+        ]
     except FileNotFoundError:
         raise ChainDefinitionError(f"{path}: file not found") from None
     reader = csv.DictReader(lines)
