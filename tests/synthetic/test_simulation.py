@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from toolkit.chain import load_chain
+from toolkit.errors import ConfigError
 from toolkit.synthetic.config import load_config
 from toolkit.synthetic.simulation import simulate
 from toolkit.synthetic.truth import bottleneck_effects, durations, realised
@@ -132,3 +133,32 @@ def test_no_bottleneck_config_has_no_slow_municipality(tmp_path):
     cfg = _config(tmp_path, "bottleneck = []\n")
     world = simulate(cfg, PERSONS, SEED)
     assert world.bottlenecks == []
+
+
+def test_status_holders_go_to_every_municipality_pro_rata_and_a_subset_exports(tmp_path):
+    # two municipalities deliver exports; status holders are still linked to all 18 municipalities
+    # of the register that have a population, each in proportion to its population
+    cfg = _config(
+        tmp_path,
+        '[municipalities]\n"gemeente-xlsx" = ["GM0479"]\n"gemeente-csv" = ["GM0599"]\n',
+    )
+    assert list(cfg.municipality_profiles()) == ["GM0479", "GM0599"]
+    chain = load_chain()
+    populated = {m.code: m.population for m in chain.municipalities if m.population}
+    assert set(cfg.linked_municipalities()) == set(populated)
+    world = simulate(cfg, PERSONS, SEED)
+    linked = world.taakstelling.groupby("municipality")["linked_persons"].sum()
+    # Vlieland's share (0.03%) is less than one person at this size
+    assert set(linked.index) == set(populated) - {"GM0096"}
+    expected = pd.Series(populated, dtype=float)
+    share = (linked / linked.sum()).reindex(expected.index, fill_value=0.0)
+    # each half-year the municipality furthest behind its share is picked: within a household
+    # or two of the share, so the whole period's share is close
+    pd.testing.assert_series_equal(
+        share.sort_index(), (expected / expected.sum()).sort_index(), atol=0.01, check_names=False
+    )
+
+
+def test_an_exporting_municipality_needs_a_population(tmp_path):
+    with pytest.raises(ConfigError, match="no population"):
+        _config(tmp_path, '[municipalities]\n"gemeente-xlsx" = ["GM0505"]\n"gemeente-csv" = []\n')

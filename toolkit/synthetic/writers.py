@@ -1224,12 +1224,14 @@ def write_exports(
     chain = load_chain()
     profiles = builtin_profiles()
     cutoff = cfg.cutoff
-    world = _World.build(events, persons, cutoff, chain)
-    people = _People.build(persons)
-
     # Only these municipalities deliver an export; the follow-up of status holders linked to any
     # other municipality stays out of the files, as it does for a partner that sends nothing.
     municipal = cfg.municipality_profiles()
+    organisation = {a.id: a.organisation for a in chain.activities}
+    municipal_org = events["activity"].astype(object).map(organisation) == "GEMEENTE"
+    events = events[~municipal_org | events["municipality"].isin(list(municipal))]
+    world = _World.build(events, persons, cutoff, chain)
+    people = _People.build(persons)
 
     remark, staff, caseworker, coa_caseworkers = _extras(world, people, cfg, rng)
     ctx = _Context(
