@@ -125,3 +125,17 @@ def _assert_not_small(text: str, k: int, where: str) -> None:
     if digits.isdigit():
         value = int(digits)
         assert value == 0 or value >= k, f"{where} shows {text}, a count under {k}"
+
+
+def test_the_municipality_filter_offers_the_log_by_register_name_and_searches(
+    dash_duo, chain_log, chain_log_dir: Path
+):
+    start(dash_duo, create_app(chain_log_dir))
+    dash_duo.find_element("#f-municipality").click()
+    shown = [o.text.strip() for o in dash_duo.find_elements(".dash-dropdown-option")]
+    register = load_chain().register
+    in_log = sorted(chain_log[MUNICIPALITY].dropna().astype(str).unique())
+    assert sorted(shown) == sorted(f"{register.get(code).name} ({code})" for code in in_log)
+    dash_duo.find_element("input.dash-dropdown-search").send_keys("zaan")
+    dash_duo.wait_for_text_to_equal(".dash-dropdown-option", "Zaanstad (GM0479)")
+    assert len(dash_duo.find_elements(".dash-dropdown-option")) == 1
