@@ -17,6 +17,7 @@ from rich.console import Console
 
 from toolkit.analyze_cli import add_audience_options
 from toolkit.errors import EventLogError
+from toolkit.logdir import has_log
 
 DEMO_DIR = Path("event_logs/demo")
 DEMO_PERSONS = 3000
@@ -58,7 +59,7 @@ def _serve(log_dir: Path, args: argparse.Namespace) -> int:
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Run `ketenlens dashboard LOG`."""
     log_dir = Path(args.log)
-    if not (log_dir / "events.parquet").is_file():
+    if not has_log(log_dir):
         raise EventLogError(
             f"{log_dir / 'events.parquet'}: no event log here; run `ketenlens ingest DIR "
             f"--out {log_dir}` first, or `ketenlens demo` for a demo data set"
@@ -75,7 +76,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     steps = [
         (not (raw / "ground_truth.json").is_file(),
          ["generate", "--persons", str(args.persons), "--seed", str(args.seed), "--out", str(raw)]),
-        (not (out / "events.parquet").is_file(), ["ingest", str(raw), "--out", str(out), "--demo"]),
+        (not has_log(out), ["ingest", str(raw), "--out", str(out), "--demo"]),
         (not (out / "rapport.html").is_file(),
          ["analyze", str(out), "--export", str(out / "rapport.html")]),
     ]  # fmt: skip

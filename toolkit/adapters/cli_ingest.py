@@ -20,6 +20,7 @@ from toolkit.adapters.generic import GenericColumns
 from toolkit.adapters.ingest import ingest, is_generated
 from toolkit.adapters.report import IngestReport
 from toolkit.errors import IngestError
+from toolkit.terminal import printable
 from toolkit.privacy import DEMO_KEY, Pseudonymizer, load_key
 
 DEMO_WARNING = (
@@ -170,6 +171,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             columns=columns,
             progress=progress,
             profile_dirs=tuple(Path(d) for d in args.profiles),
+            on_wait=lambda: err.print(
+                f"another ingest is writing to {printable(args.out)}; waiting until it is done",
+                markup=False,
+            ),
         )
     print_report(report, console)
     return 0
