@@ -19,11 +19,11 @@ import pandas as pd
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "adapters"))
-from export_files import TEST_KEY, coa_row, ind_row, write_coa, write_ind  # noqa: E402
+from export_files import TEST_KEY, coa_row, ind_row, write_coa, write_ind
 
-from toolkit.adapters.ingest import ingest  # noqa: E402
-from toolkit.eventlog import read_events  # noqa: E402
-from toolkit.logdir import (  # noqa: E402
+from toolkit.adapters.ingest import ingest
+from toolkit.eventlog import read_events
+from toolkit.logdir import (
     CASES_FILE,
     COMMIT_STEPS,
     CURRENT,
@@ -34,7 +34,7 @@ from toolkit.logdir import (  # noqa: E402
     STATE_DIR,
     current_files,
 )
-from toolkit.privacy import Pseudonymizer  # noqa: E402
+from toolkit.privacy import Pseudonymizer
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = date(2024, 12, 31)

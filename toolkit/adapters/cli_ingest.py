@@ -20,8 +20,8 @@ from toolkit.adapters.generic import GenericColumns
 from toolkit.adapters.ingest import ingest, is_generated
 from toolkit.adapters.report import IngestReport
 from toolkit.errors import IngestError
-from toolkit.terminal import printable
 from toolkit.privacy import DEMO_KEY, Pseudonymizer, load_key
+from toolkit.terminal import printable
 
 DEMO_WARNING = (
     "DEMO KEY IN USE: the pseudonyms in this log are made with the public demo key and protect "
