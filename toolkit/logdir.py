@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from toolkit.atomic import PRIVATE_DIR, PRIVATE_FILE, fsync_path, private_dirs
-from toolkit.errors import IngestError
+from toolkit.outpaths import writable_dir
 
 EVENTS_FILE = "events.parquet"
 CASES_FILE = "cases.parquet"
@@ -85,18 +85,6 @@ def has_log(log_dir: Path) -> bool:
     return log_file(log_dir, EVENTS_FILE).is_file()
 
 
-def _writable_folder(log_dir: Path) -> None:
-    """Refuse an ``--out`` that is a file or cannot be written, before any input is read."""
-    if log_dir.exists() and not log_dir.is_dir():
-        raise IngestError(f"{log_dir}: is a file, not a folder; name a folder for the event log")
-    try:
-        private_dirs(log_dir / STATE_DIR)
-    except OSError as exc:
-        raise IngestError(
-            f"{log_dir}: cannot write there ({exc.strerror}); choose a folder you may write to"
-        ) from None
-
-
 @contextmanager
 def ingest_lock(log_dir: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
     """Hold the log's exclusive lock: a second ingest into the same log waits until it is free.
@@ -106,7 +94,8 @@ def ingest_lock(log_dir: Path, on_wait: Callable[[], None] | None = None) -> Ite
     never leaves a stale one behind.
     """
     log_dir = Path(log_dir)
-    _writable_folder(log_dir)
+    writable_dir(log_dir)  # an --out that cannot be written is refused before any input is read
+    private_dirs(log_dir / STATE_DIR)
     fd = os.open(log_dir / STATE_DIR / LOCK_FILE, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
     try:
         try:

@@ -12,9 +12,11 @@ from datetime import date
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from toolkit.adapters.generic import GenericColumns
 from toolkit.adapters.ingest import ingest, is_generated
@@ -113,7 +115,7 @@ def print_report(report: IngestReport, console: Console) -> None:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for f in report.files:
         table.add_row(
-            f.path,
+            Text(f.path),
             f.profile,
             f"{f.rows_read:,}",
             f"{f.events:,}",
@@ -137,10 +139,10 @@ def print_report(report: IngestReport, console: Console) -> None:
     console.print(link)
     notes = [f"{f.path}: {n}" for f in report.files for n in f.notes]
     for note in notes:
-        console.print(f"[yellow]note[/yellow] {note}")
+        console.print(f"[yellow]note[/yellow] {escape(note)}")
     console.print(
         f"Wrote events.parquet, cases.parquet, quarantine.csv, ingest_report.json to "
-        f"[bold]{report.out}[/bold]"
+        f"[bold]{escape(report.out)}[/bold]"
     )
 
 

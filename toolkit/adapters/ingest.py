@@ -62,6 +62,7 @@ from toolkit.logdir import (
     ingest_lock,
 )
 from toolkit.privacy import Pseudonymizer
+from toolkit.terminal import printable
 
 GROUND_TRUTH = "ground_truth.json"
 
@@ -124,7 +125,8 @@ def find_sources(
     ignored: list[str] = []
     for path in sorted(p for p in directory.rglob("*") if p.is_file()):
         relative = path.relative_to(directory)
-        name = relative.as_posix()
+        # the name goes into the log's lineage, the report and the terminal: made safe for all
+        name = printable(relative.as_posix())
         if _is_log_file(path, out) or any(part.startswith(".") for part in relative.parts[:-1]):
             continue
         if not is_export(path):
@@ -324,7 +326,7 @@ def _ingest(
     if old_quarantine is not None:
         quarantine_frames.insert(0, old_quarantine)
     report = IngestReport(
-        out=str(out),
+        out=printable(out),
         as_of=reference.day.isoformat(),
         as_of_source=reference.source,
         key_fingerprint=key.fingerprint,

@@ -24,6 +24,7 @@ from toolkit.export.ocel_json import write_ocel_json
 from toolkit.export.ocel_sqlite import write_ocel_sqlite
 from toolkit.export.xes import write_xes
 from toolkit.logdir import EVENTS_FILE, log_file
+from toolkit.outpaths import writable_file
 
 FORMATS = ("xes", "ocel")
 JSON_SUFFIXES = (".jsonocel", ".json")
@@ -80,6 +81,7 @@ def export_log(log: Path, out: Path, fmt: str) -> ExportSummary:
         raise ExportError(f"{log}: no such event log directory; make one with `ketenlens ingest`")
     if not events_path.is_file():
         raise ExportError(f"{log}: holds no {EVENTS_FILE}; make it with `ketenlens ingest`")
+    writable_file(out)  # before the log is read
     started = time.perf_counter()
     try:
         events = read_events(events_path)
