@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from toolkit.atomic import PRIVATE_DIR, PRIVATE_FILE, fsync_path, private_dirs
+from toolkit.errors import EventLogError
 from toolkit.outpaths import writable_dir
 
 EVENTS_FILE = "events.parquet"
@@ -70,8 +71,11 @@ def current_files(log_dir: Path) -> Path:
     """
     log_dir = Path(log_dir)
     pointer = log_dir / STATE_DIR / CURRENT
-    if pointer.is_symlink():
-        return log_dir / STATE_DIR / os.readlink(pointer)
+    try:
+        if pointer.is_symlink():
+            return log_dir / STATE_DIR / os.readlink(pointer)
+    except PermissionError:
+        raise EventLogError(f"{log_dir}: may not be read (permission denied)") from None
     return log_dir
 
 

@@ -2,12 +2,15 @@
 
 Reading and analysing a large log takes minutes; an ``--out`` that is a file where a folder is
 needed, or a folder without write permission, must not surface as a traceback after all of it.
-Both checks create what is missing (readable by the owner only, as everything the toolkit writes)
-and try a real write, since permission bits do not tell the whole story (read-only mounts, ACLs).
+An existing folder is tried with a real write, since permission bits do not tell the whole story
+(read-only mounts, ACLs); for a folder still to be made, its nearest existing ancestor must let it
+be made. With ``create`` the folder is made here (readable by the owner only, as everything the
+toolkit writes), so the real write can be tried in it.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -16,28 +19,37 @@ from toolkit.atomic import private_dirs
 from toolkit.errors import OutputError
 
 
-def _nearest_file_in_the_way(path: Path) -> Path | None:
+def _nearest_existing(path: Path) -> Path:
+    """The path itself or its nearest ancestor that exists; a file there is in the way."""
     for folder in (path, *path.parents):
         if folder.exists():
-            return None if folder.is_dir() else folder
-    return None
+            if not folder.is_dir():
+                raise OutputError(
+                    f"{path}: {folder} is a file, not a folder; name a folder to write to"
+                )
+            return folder
+    return Path(path.anchor or ".")
 
 
-def writable_dir(path: Path) -> Path:
-    """``path`` as a folder the process can write to (created if missing), or :class:`OutputError`."""
+def _refused(path: Path, reason: str | None) -> OutputError:
+    return OutputError(f"{path}: cannot write there ({reason}); choose a folder you may write to")
+
+
+def writable_dir(path: Path, *, create: bool = True) -> Path:
+    """``path`` as a folder the process can write to, or :class:`OutputError`."""
     path = Path(path)
-    blocking = _nearest_file_in_the_way(path)
-    if blocking is not None:
-        raise OutputError(f"{path}: {blocking} is a file, not a folder; name a folder to write to")
+    existing = _nearest_existing(path)
+    if existing != path and not create:
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise _refused(path, os.strerror(errno.EACCES))
+        return path
     try:
         private_dirs(path)
         fd, probe = tempfile.mkstemp(dir=path, prefix=".write-check-")
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        raise OutputError(
-            f"{path}: cannot write there ({exc.strerror}); choose a folder you may write to"
-        ) from None
+        raise _refused(path, exc.strerror) from None
     return path
 
 
@@ -46,5 +58,5 @@ def writable_file(path: Path) -> Path:
     path = Path(path)
     if path.is_dir():
         raise OutputError(f"{path}: is a folder; name the file to write, e.g. {path / 'x'}")
-    writable_dir(path.parent)  # the file is written beside itself and renamed into place
+    writable_dir(path.parent, create=False)  # written beside itself, then renamed into place
     return path

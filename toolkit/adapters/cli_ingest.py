@@ -22,6 +22,7 @@ from toolkit.adapters.generic import GenericColumns
 from toolkit.adapters.ingest import ingest, is_generated
 from toolkit.adapters.report import IngestReport
 from toolkit.errors import IngestError
+from toolkit.outpaths import writable_dir
 from toolkit.privacy import DEMO_KEY, Pseudonymizer, load_key
 from toolkit.terminal import printable
 
@@ -149,6 +150,7 @@ def print_report(report: IngestReport, console: Console) -> None:
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Run `ketenlens ingest`; raises :class:`IngestError` for the main function to print."""
     console, err = Console(), Console(stderr=True)
+    writable_dir(Path(args.out), create=False)  # before the key or any export is read
     key = _key(args, err)
     columns = GenericColumns(args.case_column, args.activity_column, args.timestamp_column)
     with Progress(

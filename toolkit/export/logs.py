@@ -76,12 +76,12 @@ def export_log(log: Path, out: Path, fmt: str) -> ExportSummary:
     """Export the event log in directory ``log`` to ``out`` as ``fmt`` (``xes`` or ``ocel``)."""
     log, out = Path(log), Path(out)
     kind = container(out, fmt)
+    writable_file(out)  # before the log is read
     events_path = log_file(log, EVENTS_FILE)
     if not log.is_dir():
         raise ExportError(f"{log}: no such event log directory; make one with `ketenlens ingest`")
     if not events_path.is_file():
         raise ExportError(f"{log}: holds no {EVENTS_FILE}; make it with `ketenlens ingest`")
-    writable_file(out)  # before the log is read
     started = time.perf_counter()
     try:
         events = read_events(events_path)
