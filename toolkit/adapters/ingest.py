@@ -35,7 +35,7 @@ from toolkit.adapters.generic import GenericColumns, map_log, read_log
 from toolkit.adapters.mapping import QUARANTINE_COLUMNS, REPAIRS, Mapped, count_repairs, map_table
 from toolkit.adapters.profile import profiles_with
 from toolkit.adapters.report import FileReport, IngestReport, linkage
-from toolkit.adapters.table import RawTable
+from toolkit.adapters.table import RawTable, unknown_columns_note
 from toolkit.adapters.xlsx import read_xlsx
 from toolkit.chain import load_chain
 from toolkit.errors import IngestError
@@ -292,6 +292,9 @@ def _ingest(
             report.created = table.created.isoformat(timespec="minutes") if table.created else None
             report.footer_total = table.footer_total
             report.notes = list(table.notes)
+            unknown = unknown_columns_note(table, key.column)
+            if unknown:
+                report.notes.append(unknown)
             report.repairs = dict(table.repairs)
         reports.append(report)
     if progress:
