@@ -20,10 +20,12 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from toolkit.analyze_cli import add_audience_options
 from toolkit.errors import DashboardError, EventLogError
 from toolkit.logdir import has_log
+from toolkit.terminal import printable
 
 DEMO_DIR = Path("event_logs/demo")
 DEMO_PERSONS = 3000
@@ -84,7 +86,7 @@ def _serve(log_dir: Path, args: argparse.Namespace, password: str | None) -> int
         )
     started = time.perf_counter()
     with ExitStack() as stack:
-        with status.status(f"Loading {log_dir} and computing the home page ..."):
+        with status.status(f"Loading {escape(printable(log_dir))} and computing the home page ..."):
             session = AnalysisSession.open(log_dir, workshop=args.workshop, k=args.k)
             stack.callback(session.close)  # its helper stops with the server, or a failed start
             session.start_helper()  # it starts while this process computes the home page

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.adapters.parsing import is_blank
+from toolkit.adapters.personal import personal_data
 from toolkit.adapters.profile import Profile, fold
 from toolkit.errors import IngestError
 
@@ -29,6 +30,8 @@ MAX_CELL_CHARS = 10_000
 OVERSIZED_CELL = "oversized_cell"
 # What a reader keeps in place of such a cell; compared by identity.
 OVERSIZED = "\x00oversized cell\x00"
+# Column titles are words, so only numbers, addresses and phone numbers count as personal there.
+HEADER_KIND = "name"
 
 
 @dataclass
@@ -139,7 +142,14 @@ def describe_header(cells: Sequence[object]) -> str:
     """The header's column names for an error message, or a remark when the row is data."""
     if not looks_like_header(cells):
         return "no row that looks like a header"
-    return "the header has: " + ", ".join(str(c).strip() for c in cells if not is_blank(c))
+    shown = [
+        f"column {i} (looks like personal data, not shown)"
+        if personal_data(str(c), HEADER_KIND)
+        else str(c).strip()
+        for i, c in enumerate(cells, start=1)
+        if not is_blank(c)
+    ]
+    return "the header has: " + ", ".join(shown)
 
 
 def is_blank_row(cells: Sequence[object]) -> bool:
