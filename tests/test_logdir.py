@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -186,9 +187,11 @@ def test_two_ingests_into_one_log_at_once_lose_no_events(world: dict, tmp_path: 
     first = _child(root / "q1", out, tmp_path / "a", pause=COMMIT_STEPS[0])
     while not (tmp_path / "a" / "paused").exists():  # the first holds the lock, mid-commit
         assert first.poll() is None, first.stderr.read().decode()
+        time.sleep(0.05)
     second = _child(root / "q2", out, tmp_path / "b")
     while not (tmp_path / "b" / "waiting").exists():  # the second waits for it
         assert second.poll() is None, second.stderr.read().decode()
+        time.sleep(0.05)
     (tmp_path / "a" / "go").touch()
     for child in (first, second):
         _, err = child.communicate(timeout=120)
