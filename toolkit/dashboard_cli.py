@@ -95,7 +95,10 @@ def _serve(log_dir: Path, args: argparse.Namespace, password: str | None) -> int
         seconds = time.perf_counter() - started
 
         def ready(address: str) -> None:
-            console.print(f"Ketenlens dashboard on {log_dir} ready in {seconds:.1f} s")
+            console.print(
+                f"Ketenlens dashboard on {printable(log_dir)} ready in {seconds:.1f} s",
+                markup=False,
+            )
             if args.workshop:
                 console.print(
                     f"workshop mode: figures about fewer than {args.k} persons are hidden"
