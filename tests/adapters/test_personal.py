@@ -176,3 +176,14 @@ def test_file_names_with_terminal_codes_are_printed_and_reported_escaped(tmp_pat
                       "--key-file", str(key_file), "--as-of", AS_OF]) == 1  # fmt: skip
     said = capsys.readouterr().err
     assert "kapot\\x1b[2J.xlsx" in said and "\x1b[2J" not in said
+
+
+def test_the_new_reasons_have_names_in_both_languages():
+    from dashboards.i18n import LANGUAGES, texts
+    from toolkit.adapters.personal import reason
+    from toolkit.adapters.table import OVERSIZED_CELL
+
+    reasons = [OVERSIZED_CELL, *(reason(field) for field in checked_fields())]
+    for language in LANGUAGES:
+        missing = [r for r in reasons if f"datakwaliteit_reason_{r}" not in texts()[language]]
+        assert missing == []
