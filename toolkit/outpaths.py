@@ -19,13 +19,14 @@ from toolkit.atomic import private_dirs
 from toolkit.errors import OutputError
 
 
-def _nearest_existing(path: Path) -> Path:
+def _nearest_existing(path: Path, asked: Path) -> Path:
     """The path itself or its nearest ancestor that exists; a file there is in the way."""
     for folder in (path, *path.parents):
         if folder.exists():
             if not folder.is_dir():
+                where = "" if folder == asked else f"{folder} "
                 raise OutputError(
-                    f"{path}: {folder} is a file, not a folder; name a folder to write to"
+                    f"{asked}: {where}is a file, not a folder; name a folder to write to"
                 )
             return folder
     return Path(path.anchor or ".")
@@ -35,13 +36,15 @@ def _refused(path: Path, reason: str | None) -> OutputError:
     return OutputError(f"{path}: cannot write there ({reason}); choose a folder you may write to")
 
 
-def writable_dir(path: Path, *, create: bool = True) -> Path:
-    """``path`` as a folder the process can write to, or :class:`OutputError`."""
+def writable_dir(path: Path, *, create: bool = True, asked: Path | None = None) -> Path:
+    """``path`` as a folder the process can write to, or :class:`OutputError` that names
+    ``asked`` (the output the user named, when ``path`` is its folder)."""
     path = Path(path)
-    existing = _nearest_existing(path)
+    asked = Path(asked) if asked is not None else path
+    existing = _nearest_existing(path, asked)
     if existing != path and not create:
         if not os.access(existing, os.W_OK | os.X_OK):
-            raise _refused(path, os.strerror(errno.EACCES))
+            raise _refused(asked, os.strerror(errno.EACCES))
         return path
     try:
         private_dirs(path)
@@ -49,7 +52,7 @@ def writable_dir(path: Path, *, create: bool = True) -> Path:
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        raise _refused(path, exc.strerror) from None
+        raise _refused(asked, exc.strerror) from None
     return path
 
 
@@ -58,5 +61,5 @@ def writable_file(path: Path) -> Path:
     path = Path(path)
     if path.is_dir():
         raise OutputError(f"{path}: is a folder; name the file to write, e.g. {path / 'x'}")
-    writable_dir(path.parent, create=False)  # written beside itself, then renamed into place
+    writable_dir(path.parent, create=False, asked=path)  # written beside, then renamed
     return path
