@@ -5,6 +5,10 @@ The reader gave raw cells under field names; here they are normalised with the r
 repeat), the person and household numbers are replaced by keyed pseudonyms, and every row that
 cannot become an event is set aside with the source column and the reason. A quarantine entry
 carries no personal data: only file, row, column, reason and the activity when it is known.
+
+Two checks come before all others, as they decide whether a row may be looked at at all: a cell
+longer than a reader keeps (``oversized_cell``), and a mapped text column whose value looks like
+personal data (``personal_data_in_<field>``, :mod:`toolkit.adapters.personal`).
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ import pandas as pd
 
 from toolkit.adapters import parsing as p
 from toolkit.adapters.event_id import content_ids
+from toolkit.adapters.personal import checked_fields, personal_data, reason
 from toolkit.adapters.profile import Profile, fold
-from toolkit.adapters.table import ROW, RawTable
+from toolkit.adapters.table import OVERSIZED, OVERSIZED_CELL, ROW, RawTable
 from toolkit.chain import Chain, Municipality, load_chain
 from toolkit.privacy import Pseudonymizer
 
@@ -288,6 +293,11 @@ def map_table(
     chain = chain or load_chain()
     profile, frame = table.profile, table.frame
     rows = _Rows(table)
+    for field_name in profile.columns:
+        rows.flag(
+            [OVERSIZED_CELL if v is OVERSIZED else None for v in frame[field_name]], field_name
+        )
+    _check_personal_data(frame, rows)
     vn = _cached(frame["vnummer"], p.normalise_vnummer)
     rows.flag([x.reason for x in vn], "vnummer")
     rows.repair([x.repair if x.value else None for x in vn])
@@ -346,6 +356,14 @@ def map_table(
     return Mapped(
         events=events, quarantine=quarantine, unknown_places=dict(sorted(unknown_places.items()))
     )
+
+
+def _check_personal_data(frame: pd.DataFrame, rows: _Rows) -> None:
+    """Quarantine every row whose mapped text columns hold something shaped like personal data."""
+    for field_name, kind in checked_fields().items():
+        if field_name in frame:
+            found = _cached(frame[field_name], lambda v, kind=kind: personal_data(text(v), kind))
+            rows.flag([None if f is None else reason(field_name) for f in found], field_name)
 
 
 def _column(frame: pd.DataFrame, field_name: str) -> pd.Series:
