@@ -182,10 +182,15 @@ class Simulation:
         )
         weekly_holders = self.n_target * grant_share / self.inflow_weeks
         self.muni_codes = self.cfg.linked_municipalities()
-        munis = [self.chain.municipality(c) for c in self.muni_codes]
-        self.muni_pop = np.array([m.population for m in munis], dtype=float)
-        self.muni_share = self.muni_pop / self.muni_pop.sum()
+        # the weekly supply of homes is fixed at each municipality's share of the population in
+        # the world's first year (or the nearest year it has a figure for)
+        pops = np.array([self._population(c, self.cfg.start.year) for c in self.muni_codes])
+        self.muni_share = pops / pops.sum()
         self._period_shares: dict[str, np.ndarray] = {}
+        # persons each municipality was due (its share of every koppeling so far) and got: the
+        # taakstelling carries a backlog or surplus over into the next half-year
+        self.due = np.zeros(len(self.muni_codes))
+        self.got = np.zeros(len(self.muni_codes))
         housing = cfg["housing"]
         self.slow_factor = {c: 1.0 for c in self.muni_codes}
         self.office_loss: list[dict] = []
@@ -483,24 +488,42 @@ class Simulation:
         d = self.start + timedelta(days=t)
         return f"{d.year}-{'I' if d.month <= HALF_YEAR_MONTHS else 'II'}"
 
+    def _population(self, code: str, year: int) -> float:
+        return float(self.chain.register.population(code, year) or 0)
+
     def _shares(self, t: float, period: str) -> np.ndarray:
-        """Each municipality's share of the half-year's taakstelling: pro rata by population among
-        the municipalities that exist on the first day of the half-year."""
+        """Each municipality's share of the half-year's taakstelling: pro rata by its population on
+        1 January of that year (or the nearest year with a figure) among the municipalities that
+        exist on the first day of the half-year. A municipality that merged before that day hands
+        its backlog or surplus to its successor."""
         if period not in self._period_shares:
             d = self.start + timedelta(days=t)
             day = date(d.year, 1 if d.month <= HALF_YEAR_MONTHS else HALF_YEAR_MONTHS + 1, 1)
-            alive = np.array([self.chain.municipality(c).exists_on(day) for c in self.muni_codes])
-            pops = self.muni_pop * alive
+            register = self.chain.register
+            pops = np.zeros(len(self.muni_codes))
+            for i, code in enumerate(self.muni_codes):
+                if register.get(code).exists_on(day):
+                    pops[i] = self._population(code, day.year)
+                elif self.due[i] != self.got[i] and register.current_code(code, day) != code:
+                    heir = self.muni_codes.index(register.current_code(code, day))
+                    self.due[heir] += self.due[i] - self.got[i]
+                    self.due[i] = self.got[i]
             self._period_shares[period] = pops / pops.sum()
         return self._period_shares[period]
 
+    def _count_linked(self, idx: int, period: str, size: int) -> None:
+        self.linked[(idx, period)] = self.linked.get((idx, period), 0) + size
+        self.got[idx] += size
+
     def _pick_municipality(self, t: float, size: int) -> str:
-        """Pro rata by population: the municipality furthest behind its share this half-year."""
+        """Pro rata by population: the municipality furthest behind its taakstelling, backlog of
+        earlier half-years included, among those that exist in this half-year."""
         period = self._taakstelling_period(t)
-        linked = np.array([self.linked.get((i, period), 0) for i in range(len(self.muni_codes))])
-        deficit = self._shares(t, period) * (linked.sum() + size) - linked
+        shares = self._shares(t, period)
+        self.due += shares * size
+        deficit = np.where(shares > 0, self.due - self.got, -np.inf)
         best = int(np.argmax(deficit))
-        self.linked[(best, period)] = self.linked.get((best, period), 0) + size
+        self._count_linked(best, period, size)
         return self.muni_codes[best]
 
     def _koppeling(self, h: Household) -> None:
@@ -508,8 +531,8 @@ class Simulation:
         if h.referent is not None:  # a family member joins the referent's municipality
             h.municipality = h.referent.municipality
             period = self._taakstelling_period(t)
-            idx = self.muni_codes.index(h.municipality)
-            self.linked[(idx, period)] = self.linked.get((idx, period), 0) + len(h.members)
+            self.due += self._shares(t, period) * len(h.members)
+            self._count_linked(self.muni_codes.index(h.municipality), period, len(h.members))
         else:
             h.municipality = self._pick_municipality(t, len(h.members))
         self._stay(h, t)
