@@ -182,10 +182,6 @@ class Simulation:
         )
         weekly_holders = self.n_target * grant_share / self.inflow_weeks
         self.muni_codes = self.cfg.linked_municipalities()
-        # the weekly supply of homes is fixed at each municipality's share of the population in
-        # the world's first year (or the nearest year it has a figure for)
-        pops = np.array([self._population(c, self.cfg.start.year) for c in self.muni_codes])
-        self.muni_share = pops / pops.sum()
         self._period_shares: dict[str, np.ndarray] = {}
         # persons each municipality was due (its share of every koppeling so far) and got: the
         # taakstelling carries a backlog or surplus over into the next half-year
@@ -202,11 +198,12 @@ class Simulation:
                 self.office_loss.append(b)
             elif b["kind"] == "relocating_location":
                 self.reloc_factor[self.loc_names.index(b["location"])] = float(b["factor"])
-        self.q_housing = {}
-        for code, share in zip(self.muni_codes, self.muni_share, strict=True):
-            supply = housing["supply"] * weekly_holders * share
-            ghosts = housing["initial_backlog_weeks"] * weekly_holders * share
-            self.q_housing[code] = _Queue(supply, ghosts)
+        # Homes come pro rata to the koppelingen, so every municipality's queue is as many weeks
+        # long; one queue in koppeling order gives each household that wait without the lumps
+        # of a small municipality's few koppelingen in a world of a few thousand persons.
+        self.q_housing = _Queue(
+            housing["supply"] * weekly_holders, housing["initial_backlog_weeks"] * weekly_holders
+        )
         self.linked: dict[tuple[int, str], int] = {}
         self.capacities = {
             "aanmeldgehoor_per_week": agh,
@@ -488,9 +485,6 @@ class Simulation:
         d = self.start + timedelta(days=t)
         return f"{d.year}-{'I' if d.month <= HALF_YEAR_MONTHS else 'II'}"
 
-    def _population(self, code: str, year: int) -> float:
-        return float(self.chain.register.population(code, year) or 0)
-
     def _shares(self, t: float, period: str) -> np.ndarray:
         """Each municipality's share of the half-year's taakstelling: pro rata by its population on
         1 January of that year (or the nearest year with a figure) among the municipalities that
@@ -503,7 +497,7 @@ class Simulation:
             pops = np.zeros(len(self.muni_codes))
             for i, code in enumerate(self.muni_codes):
                 if register.get(code).exists_on(day):
-                    pops[i] = self._population(code, day.year)
+                    pops[i] = register.population(code, day.year) or 0
                 elif self.due[i] != self.got[i] and register.current_code(code, day) != code:
                     heir = self.muni_codes.index(register.current_code(code, day))
                     self.due[heir] += self.due[i] - self.got[i]
@@ -547,7 +541,7 @@ class Simulation:
         self._at(t_notice, self._enqueue_housing, h)
 
     def _enqueue_housing(self, h: Household) -> None:
-        self.q_housing[h.municipality].items.append(h)
+        self.q_housing.items.append(h)
 
     def _offer(self, h: Household, t: float) -> None:
         housing = self.cfg.raw["housing"]
@@ -556,7 +550,7 @@ class Simulation:
             t_ref = t + self._u((2, 12))
             self._gem(h.members, "gem_woning_geweigerd", t_ref, h.municipality)
             # the home goes to the next in line, so the municipality's supply is not lost
-            self.q_housing[h.municipality].budget += h.size_for_housing
+            self.q_housing.budget += h.size_for_housing
             self._at(t_ref, self._requeue_front, h)
             return
         t_lease = t + self._skewed(housing["lease_days"])
@@ -568,7 +562,7 @@ class Simulation:
             self._move_in(follower, max(t_move, follower.notice_time + 1))
 
     def _requeue_front(self, h: Household) -> None:
-        self.q_housing[h.municipality].items.appendleft(h)
+        self.q_housing.items.appendleft(h)
 
     def _move_in(self, h: Household, t: float) -> None:
         self._leave(h, t, "coa_uitstroom_gemeente", muni=h.municipality)
@@ -581,7 +575,7 @@ class Simulation:
         assert ref is not None
         if ref.move_time is not None:
             # joining the referent's home takes the municipality's housing capacity all the same
-            self.q_housing[h.municipality].budget -= len(h.members)
+            self.q_housing.budget -= len(h.members)
             self._move_in(h, max(ref.move_time, t_notice) + self._u((7, 40)))
         else:
             ref.followers.append(h)
@@ -664,12 +658,12 @@ class Simulation:
         for i, q in enumerate(self.q_nader):
             for h in q.serve(self._office_capacity(i, t), lambda _h: 1.0):
                 self._after_nader(h, t + self._u(spread))
-        for code, q in self.q_housing.items():
-            for h in q.serve(q.per_week, lambda h: float(h.size_for_housing)):
-                t_offer = max(t + self._u(spread), h.notice_time + 1)
-                # a slow municipality takes `factor` times as long from koppeling to offer
-                t_offer = h.notice_time + (t_offer - h.notice_time) * self.slow_factor[code]
-                self._offer(h, t_offer)
+        q = self.q_housing
+        for h in q.serve(q.per_week, lambda h: float(h.size_for_housing)):
+            t_offer = max(t + self._u(spread), h.notice_time + 1)
+            # a slow municipality takes `factor` times as long from koppeling to offer
+            t_offer = h.notice_time + (t_offer - h.notice_time) * self.slow_factor[h.municipality]
+            self._offer(h, t_offer)
         if t + DAYS_PER_WEEK <= self.end_day:
             self._at(t + DAYS_PER_WEEK, self._week)
 
