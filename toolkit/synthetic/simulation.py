@@ -2,7 +2,7 @@
 
 Waits are not drawn as independent random durations: they come from queues. Households queue for
 the IND's interviews (weekly capacity per office) and for a home in the municipality they are
-linked to (weekly supply per municipality). When inflow runs above capacity the queues grow and
+linked to (a weekly supply of homes pro rata to the koppelingen). When inflow runs above capacity the queues grow and
 waits lengthen, as they did in 2022-2024; a config that cuts capacity (an injected bottleneck)
 shows up where it was cut. Everything between the queues (procedure steps, relocations, the
 municipal follow-up) follows the chain's rules with random but bounded delays.
@@ -549,7 +549,7 @@ class Simulation:
         if self.rng.random() < housing["refusal_share"]:
             t_ref = t + self._u((2, 12))
             self._gem(h.members, "gem_woning_geweigerd", t_ref, h.municipality)
-            # the home goes to the next in line, so the municipality's supply is not lost
+            # the home goes to the next in line, so the supply is not lost
             self.q_housing.budget += h.size_for_housing
             self._at(t_ref, self._requeue_front, h)
             return
