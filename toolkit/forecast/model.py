@@ -11,15 +11,16 @@
   share (``PSEUDO_DECISIONS`` pseudo-decisions of the level above, a beta prior), so a small
   group borrows from its larger group instead of jumping to 0 or 1.
 * **Municipality** of a new koppeling: a Dirichlet posterior. The prior is each municipality's
-  taakstelling share (its population share, from the chain's municipality register) with the
-  weight of ``PRIOR_PERSONS`` persons; the data are the persons linked to it in the window.
-  A municipality with many recent koppelingen is forecast from its own pace, one with few
-  from its share of the taakstelling; each run draws its shares from the posterior.
+  taakstelling share (its population share, from the chain's municipality register); the data
+  are the persons linked to it in the window. The prior's weight is estimated from the data
+  (:func:`prior_weight`): where municipalities realise their shares unevenly, one with many
+  recent koppelingen is forecast from its own pace and one with few from its share of the
+  taakstelling; each run draws its shares from the posterior.
 * **Pace**: deciding and housing are bound by capacity (the IND's interviews, the homes on
-  offer), so a longer queue does not mean more decisions or move-outs per month. The hazards of
-  the decision and move-out curves are multiplied by a factor (proportional hazards) chosen so
-  that the households waiting now finish at the pace of the last ``RECENT_MONTHS`` months; the
-  curves still decide who goes first.
+  offer), so a longer queue does not mean more grants or move-outs per month. The households
+  granted, rejected and moved out per day over the last ``RECENT_MONTHS`` months set how many
+  there are; each household's outcome (grant or not) and the curves set who goes first
+  (:mod:`toolkit.forecast.simulation`).
 * **Arrivals**: new households per month at the pace of the last ``RECENT_MONTHS`` months,
   with the sizes and nationalities of those arrivals.
 """
@@ -33,14 +34,22 @@ import pandas as pd
 
 from toolkit.chain.model import Chain
 from toolkit.forecast.state import DAY, UNKNOWN
-from toolkit.forecast.survival import Survival, kaplan_meier, pace_factor
+from toolkit.forecast.survival import Survival, kaplan_meier
 
 WINDOW_DAYS = 365
 RECENT_MONTHS = 6
 DAYS_PER_MONTH = 365.25 / 12
 PSEUDO_DECISIONS = 10.0
-PRIOR_PERSONS = 200.0
+MAX_PRIOR_WEIGHT = 1e6
 MIN_EVENTS = 20  # a municipality's own move-out curve needs this many move-outs
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How many households passed a capacity-bound step in the last ``days`` days."""
+
+    count: int
+    days: float
 
 
 @dataclass(frozen=True)
@@ -64,8 +73,9 @@ class Model:
     share_alpha: np.ndarray
     arrivals_per_day: float
     arrival_pool: pd.DataFrame
-    decision_pace: float = 1.0
-    housing_pace: float = 1.0
+    grants: Pace
+    rejections: Pace
+    move_outs: Pace
 
     def grant_probability(self, nationality: pd.Series, track: pd.Series) -> np.ndarray:
         """The chance that a first decision grants, per unit."""
@@ -129,8 +139,31 @@ def _shares(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> tuple:
     population = np.concatenate([population, np.zeros(len(extra))])
     share = population / population.sum()
     counts = persons.reindex(codes, fill_value=0).to_numpy(dtype=float)
-    alpha = PRIOR_PERSONS * share + counts
+    sizes = linked["size"].to_numpy(dtype=float)
+    clustering = float((sizes**2).sum() / sizes.sum()) if len(sizes) else 1.0
+    alpha = prior_weight(counts, share, clustering) * share + counts
     return tuple(codes), share, np.maximum(alpha, 1e-9)
+
+
+def prior_weight(counts: np.ndarray, share: np.ndarray, clustering: float = 1.0) -> float:
+    """The weight (in persons) of the taakstelling shares against the recent koppelingen: the
+    Dirichlet concentration estimated from how far the municipalities' counts stray from their
+    shares (method of moments of the Dirichlet-multinomial). Persons come in households, so
+    chance alone spreads person counts by ``clustering`` (sum of squared household sizes over
+    persons) times the multinomial variance. Counts that stray no more than chance allows give
+    the shares all the weight (``MAX_PRIOR_WEIGHT``); counts that stray far (municipalities
+    that link unevenly) let each municipality's own pace count."""
+    total = counts.sum()
+    expected = total * share
+    inside = expected > 0
+    if total <= 1 or inside.sum() < 2:
+        return MAX_PRIOR_WEIGHT
+    spread = float((((counts - expected)[inside]) ** 2 / expected[inside]).sum())
+    # 1 for chance alone, (N + c) / (1 + c) for Dirichlet shares of concentration c
+    dispersion = spread / (inside.sum() - 1) / clustering
+    if dispersion <= 1.0:
+        return MAX_PRIOR_WEIGHT
+    return float(min(max((total - dispersion) / (dispersion - 1.0), 0.0), MAX_PRIOR_WEIGHT))
 
 
 def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
@@ -160,17 +193,9 @@ def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
     cells, by_nat, overall = _grant_shares(units, moment)
     codes, share, alpha = _shares(units, moment, chain)
     days = RECENT_MONTHS * DAYS_PER_MONTH
-    waiting = first[first["phase"] == "decision"]
-    decided = decision_end[(decision_end >= recent_start) & (decision_end < moment)]
-    decision_pace = pace_factor(
-        [(decision.get(str(t), decision[UNKNOWN]), g["elapsed"].to_numpy(dtype=float))
-         for t, g in waiting.groupby("track")], len(decided) / days, days)  # fmt: skip
-    housed = units[units["phase"] == "housing"]
+    recent = first[(decision_end >= recent_start) & (decision_end < moment)]
+    granted = int((recent["grant"].notna() & (recent["grant"] <= recent["decision"])).sum())
     moved = units[(units["move_out"] >= recent_start) & (units["move_out"] < moment)]
-    housing_pace = pace_factor(
-        [(housing.get(str(m), housing[UNKNOWN]), g["elapsed"].to_numpy(dtype=float))
-         for m, g in housed.groupby(housed["municipality"].fillna(UNKNOWN))],
-        len(moved) / days, days)  # fmt: skip
     return Model(
         decision=decision,
         grant_to_permit=window_km(first["grant"], first["permit"], moment),
@@ -191,6 +216,7 @@ def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
         share_alpha=alpha,
         arrivals_per_day=len(arrived) / (RECENT_MONTHS * DAYS_PER_MONTH),
         arrival_pool=arrived[["size", "nationality"]].reset_index(drop=True),
-        decision_pace=decision_pace,
-        housing_pace=housing_pace,
+        grants=Pace(granted, days),
+        rejections=Pace(len(recent) - granted, days),
+        move_outs=Pace(len(moved), days),
     )  # fmt: skip

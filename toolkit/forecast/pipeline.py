@@ -46,6 +46,26 @@ MONTHS = 12
 LOW, HIGH = 10, 90  # percentiles of the 80% interval
 HALF_YEAR_MONTHS = 6
 ROW_LABELS = ("month", "municipality", "metric")
+METHOD = [
+    ("state", "Every household unit at the as-of moment: its phase (waiting for a decision, "
+     "rejected, granted, waiting for a koppeling, waiting for a home) and the days it has "
+     "waited there. Nothing after the moment is read."),
+    ("waits", "Kaplan-Meier curves of the waits under way in the 12 months before the moment "
+     "(delayed entry, censored where still waiting); each unit's remaining wait is drawn given "
+     "the days it has already waited."),
+    ("pace", "Deciding and housing run at the pace of the last 6 months: the curves' hazards "
+     "are scaled so that today's waiting households finish at that pace."),
+    ("municipality", "Share of new koppelingen: Dirichlet posterior of the persons linked in the "
+     "last 12 months with the taakstelling (population) share as prior; the prior's weight is "
+     "estimated from how unevenly the municipalities realised their shares (empirical Bayes). "
+     "Within a run koppelingen are spread over municipalities in proportion to the shares, as "
+     "COA links under the taakstelling."),
+    ("interval", "500 seeded runs; expected is the mean, low and high the 10th and 90th "
+     "percentiles (the 80% interval)."),
+    ("taakstelling", "National taakstelling per half-year: as given, else the persons permitted "
+     "in the half-year before; each municipality's part is its population share."),
+    ("details", "docs/method.md, section Vooruitblik."),
+]
 
 
 @dataclass
@@ -228,9 +248,12 @@ def forecast(
     model = fit(units, moment, chain)
     starts = month_starts(moment, months)
     edges = np.array([(s - moment) / DAY for s in starts])
-    result = simulate(units, model, moment, edges, runs=runs, seed=seed)
+    current = _half_year_start(half_year(moment))
+    later = sorted({_half_year_start(half_year(s)) for s in starts[:-1]} - {current})
+    periods = np.array([(s - moment) / DAY for s in later])
+    result = simulate(units, model, moment, edges, periods, current, runs=runs, seed=seed)
     labels = [s.tz_convert(LOCAL_TZ).strftime("%Y-%m") for s in starts[:-1]]
-    waiting = units[units["phase"].isin(PHASES + ("granted",))]
+    waiting = units[units["phase"].isin((*PHASES, "granted"))]
     summary = {
         "as_of": moment.isoformat(),
         "months": labels,
@@ -246,4 +269,5 @@ def forecast(
         taakstelling=_taakstelling(units, result, model, starts, moment, taakstelling),
         waits=_waits(model, chain),
         summary=summary,
+        method=list(METHOD),
     )

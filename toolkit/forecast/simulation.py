@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from toolkit.forecast.model import Model
+from toolkit.forecast.allocation import link
+from toolkit.forecast.model import Model, Pace
 from toolkit.forecast.state import DAY, UNKNOWN, WAITING
 
 INF = np.inf
@@ -40,21 +41,35 @@ class Runs:
     codes: tuple[str, ...]
 
 
-def _draw(km, elapsed: np.ndarray, rng: np.random.Generator, pace: float = 1.0) -> np.ndarray:
+def _draw(km, elapsed: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Days from now until the wait ends, for units that have waited ``elapsed`` days."""
     if len(elapsed) == 0:
         return np.zeros(0)
-    return km.draw(elapsed, rng, pace) - elapsed
+    return km.draw(elapsed, rng) - elapsed
 
 
-def _by_curve(
-    curves: dict, keys: np.ndarray, elapsed: np.ndarray, rng, pace: float = 1.0
-) -> np.ndarray:
+def _by_curve(curves: dict, keys: np.ndarray, elapsed: np.ndarray, rng) -> np.ndarray:
     """Remaining waits where each unit has the curve of its key (fallback: ``UNKNOWN``)."""
     out = np.full(len(keys), INF)
     for key in np.unique(keys):
         here = keys == key
-        out[here] = _draw(curves.get(key, curves[UNKNOWN]), elapsed[here], rng, pace)
+        out[here] = _draw(curves.get(key, curves[UNKNOWN]), elapsed[here], rng)
+    return out
+
+
+def paced(drawn: np.ndarray, earliest: np.ndarray, pace: Pace, horizon: float, rng) -> np.ndarray:
+    """A queue served by a capacity: evenly spaced moments at a pace drawn for this run (the
+    recent pace, give or take what so many recent cases leave uncertain), taken in the order of
+    the ``drawn`` times (the curves say who is next, the capacity says how many); nobody is
+    served before ``earliest``. The rest wait beyond the horizon (``inf``)."""
+    out = np.full(len(drawn), INF)
+    if pace.count == 0:
+        return out
+    per_day = rng.gamma(pace.count, 1.0 / pace.days)
+    moments = (rng.random() + np.arange(int(per_day * horizon) + 1)) / per_day
+    moments = moments[moments < horizon]
+    order = np.argsort(drawn, kind="stable")[: len(moments)]
+    out[order] = np.maximum(moments[: len(order)], earliest[order])
     return out
 
 
@@ -63,11 +78,14 @@ def simulate(
     model: Model,
     moment: pd.Timestamp,
     edges: np.ndarray,
+    periods: np.ndarray,
+    since: pd.Timestamp,
     *,
     runs: int,
     seed: int,
 ) -> Runs:
-    """``runs`` runs of the pipeline; ``edges`` are the month boundaries in days after the moment."""
+    """``runs`` runs of the pipeline; ``edges`` are the month boundaries in days after the moment,
+    ``periods`` the starts of the later half-years, ``since`` the start of the current one."""
     rng = np.random.default_rng(seed)
     codes = model.municipalities
     index = {c: i for i, c in enumerate(codes)}
@@ -78,56 +96,111 @@ def simulate(
     local = {m: np.zeros((runs, len(codes), months)) for m in ("linked_persons",
              "linked_households", "move_outs", *(f"households_size_{s}" for s in SIZES))}  # fmt: skip
     waiting = {p: np.zeros((runs, months)) for p in PHASES}
+    static = _units(units, model, moment, index, since)
     for run in range(runs):
-        paths = _paths(units, model, moment, horizon, rng, index)
+        paths = _paths(static, model, horizon, periods, rng)
         _count(paths, edges, run, national, local, waiting, len(codes))
     return Runs(national, local, waiting, codes)
 
 
-def _paths(units, model: Model, moment, horizon: float, rng, index: dict) -> dict[str, np.ndarray]:
-    """One run: every unit's size, municipality and the days of its phase changes."""
+@dataclass(frozen=True)
+class _Units:
+    """What every run needs of the units, as arrays (computed once, not per run)."""
+
+    phase: np.ndarray
+    elapsed: np.ndarray
+    nareis: np.ndarray
+    size: np.ndarray
+    track: np.ndarray
+    grant: np.ndarray
+    household: np.ndarray
+    has_family: np.ndarray
+    municipality: np.ndarray
+    permit: np.ndarray
+    koppeling: np.ndarray
+    move_out: np.ndarray
+    pool_size: np.ndarray
+    pool_grant: np.ndarray
+    before: np.ndarray
+
+
+def _units(
+    units: pd.DataFrame, model: Model, moment: pd.Timestamp, index: dict, since: pd.Timestamp
+) -> _Units:
     u = units[units["phase"].isin((*WAITING, "housed"))]
-    n = len(u)
+    earlier = units[(units["koppeling"] >= since) & (units["koppeling"] < moment)]
+    before = earlier.groupby("municipality")["size"].sum()
 
     def past(column: str) -> np.ndarray:
         days = ((u[column] - moment) / DAY).to_numpy(dtype=float)
         return np.where(np.isnan(days), INF, days)
 
-    phase = u["phase"].to_numpy()
-    elapsed = u["elapsed"].fillna(0).to_numpy(dtype=float)
+    household = u["household"].astype(str).to_numpy()
+    families = set(u.loc[u["nareis"], "household"].astype(str))
+    known = u["municipality"].astype(object).map(index).fillna(-1).to_numpy(dtype=int)
+    by_household = dict(zip(household[known >= 0], known[known >= 0], strict=True))
     nareis = u["nareis"].to_numpy(dtype=bool)
-    nat, track = u["nationality"], u["track"]
+    # nareizigers not linked yet go where their referent was linked
+    joined = np.array([by_household.get(h, -1) for h in household])
+    known = np.where(nareis & (known < 0), joined, known)
+    pool = model.arrival_pool
+    return _Units(
+        phase=u["phase"].to_numpy(),
+        elapsed=u["elapsed"].fillna(0).to_numpy(dtype=float),
+        nareis=nareis,
+        size=u["size"].to_numpy(dtype=float),
+        track=u["track"].astype(str).to_numpy(),
+        grant=model.grant_probability(u["nationality"], u["track"]),
+        household=household,
+        has_family=np.array([h in families for h in household]),
+        municipality=known,
+        permit=past("permit"),
+        koppeling=past("koppeling"),
+        move_out=past("move_out"),
+        pool_size=pool["size"].to_numpy(dtype=float),
+        pool_grant=model.grant_probability(pool["nationality"], pd.Series([UNKNOWN] * len(pool))),
+        before=before.reindex(list(index), fill_value=0).to_numpy(dtype=float),
+    )
+
+
+def _paths(
+    s: _Units, model: Model, horizon: float, periods: np.ndarray, rng
+) -> dict[str, np.ndarray]:
+    """One run: every unit's size, municipality and the days of its phase changes."""
+    n = len(s.phase)
+    phase, elapsed, nareis = s.phase, s.elapsed, s.nareis
     # households arriving at the recent pace
-    new = rng.poisson(model.arrivals_per_day * horizon) if len(model.arrival_pool) else 0
-    pool = model.arrival_pool.iloc[rng.integers(0, max(len(model.arrival_pool), 1), new)]
+    new = rng.poisson(model.arrivals_per_day * horizon) if len(s.pool_size) else 0
+    pool = rng.integers(0, max(len(s.pool_size), 1), new)
     arrive = rng.uniform(0, horizon, new)
 
     # the first decision, for units waiting for one and for the new households
     first = (phase == "decision") & ~nareis
-    dec_end = np.full(n, INF)
-    dec_end[first] = _by_curve(model.decision, track.to_numpy()[first].astype(str),
-                               elapsed[first], rng, model.decision_pace)  # fmt: skip
-    new_end = arrive + _draw(model.decision[UNKNOWN], np.zeros(new), rng, model.decision_pace)
-    grants = rng.random(n) < model.grant_probability(nat, track)
-    new_grants = rng.random(new) < model.grant_probability(pool["nationality"],
-                                                           pd.Series([UNKNOWN] * new))  # fmt: skip
-    grant_at = np.concatenate([np.where(phase == "granted", -elapsed,
-                                        np.where(first & grants, dec_end, INF)),
-                               np.where(new_grants, new_end, INF)])  # fmt: skip
-    rej_at = np.concatenate([np.where(phase == "rejected", -elapsed,
-                                      np.where(first & ~grants, dec_end, INF)),
-                             np.where(new_grants, INF, new_end)])  # fmt: skip
+    # each household's outcome, then the granted and the rest served at their recent pace in
+    # the order their curves give
+    drawn = np.concatenate([np.full(n, INF), arrive + _draw(model.decision[UNKNOWN],
+                                                            np.zeros(new), rng)])  # fmt: skip
+    drawn[:n][first] = _by_curve(model.decision, s.track[first], elapsed[first], rng)
+    waiting = np.concatenate([first, np.ones(new, dtype=bool)])
+    grants = rng.random(n + new) < np.concatenate([s.grant, s.pool_grant[pool]])
+    earliest = np.concatenate([np.zeros(n), arrive])
+    decided = np.full(n + new, INF)
+    for outcome, pace in ((grants, model.grants), (~grants, model.rejections)):
+        queue = waiting & outcome
+        decided[queue] = paced(drawn[queue], earliest[queue], pace, horizon, rng)
     dec_start = np.concatenate([np.where(phase == "decision", -INF, INF), arrive])
-    dec_end = np.concatenate([dec_end, new_end])
-    size = np.concatenate([u["size"].to_numpy(dtype=float), pool["size"].to_numpy(dtype=float)])
+    size = np.concatenate([s.size, s.pool_size[pool]])
     nareis = np.concatenate([nareis, np.zeros(new, dtype=bool)])
     elapsed = np.concatenate([elapsed, np.zeros(new)])
     phase = np.concatenate([phase, np.full(new, "new")])
     total = len(size)
+    grant_at = np.where(phase == "granted", -elapsed, np.where(waiting & grants, decided, INF))
+    rej_at = np.where(phase == "rejected", -elapsed, np.where(waiting & ~grants, decided, INF))
+    dec_end = np.where(waiting, decided, INF)
 
     # the permit: after a grant, after an appeal (unless leaving comes first), or for
     # nareizigers after their arrival
-    permit = np.concatenate([past("permit"), np.full(new, INF)])
+    permit = np.concatenate([s.permit, np.full(new, INF)])
     g = np.isfinite(grant_at) & (grant_at < horizon)
     permit[g] = grant_at[g] + _draw(model.grant_to_permit, np.maximum(-grant_at[g], 0), rng)
     r = np.isfinite(rej_at) & (rej_at < horizon)
@@ -142,9 +215,8 @@ def _paths(units, model: Model, moment, horizon: float, rng, index: dict) -> dic
     dec_end[w] = permit[w]
 
     # nareizigers who follow a single referent's permit (one family per referent)
-    households = np.concatenate([u["household"].astype(str).to_numpy(), np.full(new, "")])
-    has_family = list(set(u.loc[u["nareis"], "household"].astype(str)))
-    ref = (size == 1) & ~nareis & (permit < horizon) & ~np.isin(households, has_family)
+    has_family = np.concatenate([s.has_family, np.zeros(new, dtype=bool)])
+    ref = (size == 1) & ~nareis & (permit < horizon) & ~has_family
     since = np.maximum(-permit[ref], 0)
     arrival = np.maximum(permit[ref], 0) + _draw(model.nareis_after_permit, since, rng)
     came = arrival < horizon
@@ -162,30 +234,33 @@ def _paths(units, model: Model, moment, horizon: float, rng, index: dict) -> dic
     total = len(size)
 
     # the koppeling after the permit, and to which municipality
-    kop = np.concatenate([past("koppeling"), np.full(total - n, INF)])
+    kop = np.concatenate([s.koppeling, np.full(total - n, INF)])
     p = ~np.isfinite(kop) & (permit < horizon)
     kop[p] = np.maximum(permit[p], 0) + _draw(model.permit_to_koppeling,
                                               np.maximum(-permit[p], 0), rng)  # fmt: skip
+    # the municipality: known, the referent's, or the one furthest behind its taakstelling
     muni = np.full(total, -1)
-    known = u["municipality"].astype(object).map(index).fillna(-1).to_numpy(dtype=int)
-    muni[:n] = known
-    muni[total - f:] = muni[referents]  # nareizigers join their referent's municipality
-    by_household = dict(zip(households[:n][known >= 0], known[known >= 0], strict=True))
-    for i in np.nonzero(nareis[:n] & (known < 0))[0]:
-        muni[i] = by_household.get(households[i], -1)
-    shares = rng.dirichlet(model.share_alpha)
-    draw = (kop < horizon) & (muni < 0)
-    muni[draw] = rng.choice(len(shares), int(draw.sum()), p=shares)
-    # a family whose referent is linked only in this run follows the referent's draw
-    muni[total - f:] = muni[referents]
+    muni[:n] = s.municipality
+    follow = np.full(total, -1)
+    follow[total - f:] = referents
+    muni[total - f:] = muni[referents]  # a referent linked before the moment
+    now = np.nonzero((kop >= 0) & (kop < horizon))[0]
+    now = now[np.argsort(kop[now], kind="stable")]
+    position = np.full(total, -1)
+    position[now] = np.arange(len(now))
+    follows = np.where(follow[now] >= 0, position[np.maximum(follow[now], 0)], -1)
+    follows = np.where(follows < np.arange(len(now)), follows, -1)  # referent linked earlier
+    muni[now] = link(size[now], muni[now], follows, np.searchsorted(periods, kop[now]),
+                     rng.dirichlet(model.share_alpha), s.before)  # fmt: skip
 
     # the move-out after the koppeling, at the pace of the municipality
-    out = np.concatenate([past("move_out"), np.full(total - n, INF)])
+    out = np.concatenate([s.move_out, np.full(total - n, INF)])
     h = ~np.isfinite(out) & (kop < horizon)
-    codes = np.array([*index, UNKNOWN])
+    codes = np.array([*model.municipalities, UNKNOWN])
     keys = codes[np.where(muni[h] >= 0, muni[h], len(codes) - 1)]
-    out[h] = np.maximum(kop[h], 0) + _by_curve(model.housing, keys, np.maximum(-kop[h], 0), rng,
-                                               model.housing_pace)  # fmt: skip
+    start = np.maximum(kop[h], 0)
+    drawn = start + _by_curve(model.housing, keys, np.maximum(-kop[h], 0), rng)
+    out[h] = paced(drawn, start, model.move_outs, horizon, rng)
     permit_start = np.where(np.isfinite(grant_at), grant_at, permit)
     return {
         "size": size, "muni": muni, "permit": permit, "kop": kop, "out": out,

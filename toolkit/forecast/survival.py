@@ -7,10 +7,6 @@ start, so the estimate is the usual left-truncated, right-censored Kaplan-Meier:
 waiting at the as-of moment are censored, not dropped, and a growing backlog does not look fast.
 Checked against lifelines' ``KaplanMeierFitter(entry=...)`` in the tests.
 
-Steps whose pace is set by a capacity (the IND's decisions, the homes a municipality offers)
-run at the pace of the recent months, not at the pace the curve would give a larger or smaller
-queue: the simulation multiplies the curve's hazard by a factor (proportional hazards) that
-:func:`pace_factor` chooses so that the persons waiting now finish at the recent pace.
 
 A remaining wait for someone who has waited ``e`` days is drawn from S(t) / S(e), t > e. Where
 the curve stays above the drawn level (no one in the window waited that long and then
@@ -48,23 +44,13 @@ class Survival:
         reached = np.nonzero(self.surv <= 1.0 - q)[0]
         return float(self.times[reached[0]]) if len(reached) else float("inf")
 
-    def ending_within(self, elapsed: np.ndarray, days: float, factor: float = 1.0) -> np.ndarray:
-        """The chance that a wait of ``elapsed`` days ends within ``days`` more, with the hazard
-        multiplied by ``factor`` (proportional hazards: S(t | e) = (S(t) / S(e)) ** factor)."""
-        now = self.survival_at(elapsed)
-        later = self.survival_at(elapsed + days)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(now > 0, later / now, 1.0)
-        return 1.0 - ratio**factor
-
     def draw(
-        self, elapsed: np.ndarray, rng: np.random.Generator, factor: float = 1.0
+        self, elapsed: np.ndarray, rng: np.random.Generator
     ) -> np.ndarray:
-        """The total wait (including ``elapsed``) of each person, drawn given ``elapsed``, with
-        the hazard multiplied by ``factor``."""
+        """The total wait (including ``elapsed``) of each person, drawn given ``elapsed``."""
         if len(self.times) == 0:
             return np.full(len(elapsed), np.inf)
-        target = self.survival_at(elapsed) * rng.random(len(elapsed)) ** (1.0 / factor)
+        target = self.survival_at(elapsed) * rng.random(len(elapsed))
         index = np.searchsorted(-self.surv, -target, side="left")
         out = np.full(len(elapsed), np.inf)
         found = index < len(self.times)
@@ -92,28 +78,3 @@ def kaplan_meier(
         factor = np.where(at_risk > 0, 1.0 - deaths / np.maximum(at_risk, 1), 1.0)
     return Survival(times, np.cumprod(factor), int(observed.sum()))
 
-
-def pace_factor(
-    curves: list[tuple[Survival, np.ndarray]], per_day: float, days: float
-) -> float:
-    """The hazard factor at which the waits under way (each curve with the elapsed days of its
-    waiting units) end ``per_day`` times ``days`` of them within ``days`` (bisection; 1 when
-    nobody waits or nothing ended recently)."""
-    waiting = sum(len(e) for _, e in curves)
-    if waiting == 0 or per_day <= 0:
-        return 1.0
-    target = min(per_day * days, 0.98 * waiting)
-
-    def expected(factor: float) -> float:
-        return float(sum(km.ending_within(e, days, factor).sum() for km, e in curves))
-
-    low, high = np.log(0.05), np.log(20.0)
-    if expected(np.exp(high)) < target:
-        return float(np.exp(high))
-    for _ in range(40):
-        middle = (low + high) / 2
-        if expected(np.exp(middle)) < target:
-            low = middle
-        else:
-            high = middle
-    return float(np.exp((low + high) / 2))
