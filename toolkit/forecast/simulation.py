@@ -202,11 +202,11 @@ def _paths(
     # nareizigers after their arrival
     permit = np.concatenate([s.permit, np.full(new, INF)])
     g = np.isfinite(grant_at) & (grant_at < horizon)
-    permit[g] = grant_at[g] + _draw(model.grant_to_permit, np.maximum(-grant_at[g], 0), rng)
+    permit[g] = np.maximum(grant_at[g], 0) + _draw(model.grant_to_permit, np.maximum(-grant_at[g], 0), rng)
     r = np.isfinite(rej_at) & (rej_at < horizon)
     waited = np.maximum(-rej_at[r], 0)
-    regrant = rej_at[r] + _draw(model.rejection_to_permit, waited, rng)
-    leave = rej_at[r] + _draw(model.rejection_to_left, waited, rng)
+    regrant = np.maximum(rej_at[r], 0) + _draw(model.rejection_to_permit, waited, rng)
+    leave = np.maximum(rej_at[r], 0) + _draw(model.rejection_to_left, waited, rng)
     permit[np.nonzero(r)[0][regrant < leave]] = regrant[regrant < leave]
     rej_end = np.full(total, INF)
     rej_end[r] = np.minimum(regrant, leave)
