@@ -10,6 +10,7 @@ and writes ``--export``. Example::
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from toolkit.forecast.pipeline import MONTHS, RUNS, SEED, Forecast, forecast
 from toolkit.forecast.report import SUFFIXES, write_forecast
 
 EVENTS_FILE = "events.parquet"
+REPORT_FILE = "ingest_report.json"
 SHOWN = ("permits", "linked_persons", "linked_households", "move_outs")
 
 
@@ -40,7 +42,8 @@ def add_forecast_parser(subparsers: argparse._SubParsersAction) -> argparse.Argu
     )
     parser.add_argument("log", metavar="LOG", help="directory of the event log, e.g. event_logs/x")
     parser.add_argument("--as-of", type=_day, metavar="DATE",
-                        help="forecast from the end of this day, ignoring every later event")  # fmt: skip
+                        help="forecast from the end of this day, ignoring every later event "
+                        "(default: the end of the data the ingest recorded, else the last event)")  # fmt: skip
     parser.add_argument("--months", type=int, default=MONTHS, help=f"months ahead ({MONTHS})")
     parser.add_argument("--municipality", metavar="GMxxxx",
                         help="also print (and export only) this municipality")  # fmt: skip
@@ -53,6 +56,12 @@ def add_forecast_parser(subparsers: argparse._SubParsersAction) -> argparse.Argu
     add_audience_options(parser, "language of the html report")
     parser.set_defaults(func=cmd_forecast)
     return parser
+
+
+def ingest_as_of(log_dir: Path) -> str | None:
+    """The end of the data that ingest recorded (the dashboard's default too)."""
+    report = log_dir / REPORT_FILE
+    return json.loads(report.read_text("utf-8")).get("as_of") if report.is_file() else None
 
 
 def _interval(row) -> str:
@@ -86,8 +95,9 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         chain.municipality(args.municipality)  # an unknown code fails here, with the known ones
     console = Console(highlight=False, soft_wrap=True)
     started = time.perf_counter()
+    as_of = args.as_of or ingest_as_of(Path(args.log))
     with Console(stderr=True).status(f"Forecasting from {args.log} ..."):
-        fc = forecast(read_events(path), as_of=args.as_of, months=args.months, runs=args.runs,
+        fc = forecast(read_events(path), as_of=as_of, months=args.months, runs=args.runs,
                       seed=args.seed, chain=chain, taakstelling=args.taakstelling)  # fmt: skip
     if args.workshop:
         fc = fc.suppressed(args.k)

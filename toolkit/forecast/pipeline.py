@@ -47,23 +47,41 @@ LOW, HIGH = 10, 90  # percentiles of the 80% interval
 HALF_YEAR_MONTHS = 6
 ROW_LABELS = ("month", "municipality", "metric")
 METHOD = [
-    ("state", "Every household unit at the as-of moment: its phase (waiting for a decision, "
-     "rejected, granted, waiting for a koppeling, waiting for a home) and the days it has "
-     "waited there. Nothing after the moment is read."),
-    ("waits", "Kaplan-Meier curves of the waits under way in the 12 months before the moment "
-     "(delayed entry, censored where still waiting); each unit's remaining wait is drawn given "
-     "the days it has already waited."),
-    ("pace", "Deciding and housing run at the pace of the last 6 months: the curves' hazards "
-     "are scaled so that today's waiting households finish at that pace."),
-    ("municipality", "Share of new koppelingen: Dirichlet posterior of the persons linked in the "
-     "last 12 months with the taakstelling (population) share as prior; the prior's weight is "
-     "estimated from how unevenly the municipalities realised their shares (empirical Bayes). "
-     "Within a run koppelingen are spread over municipalities in proportion to the shares, as "
-     "COA links under the taakstelling."),
-    ("interval", "500 seeded runs; expected is the mean, low and high the 10th and 90th "
-     "percentiles (the 80% interval)."),
-    ("taakstelling", "National taakstelling per half-year: as given, else the persons permitted "
-     "in the half-year before; each municipality's part is its population share."),
+    (
+        "state",
+        "Every household unit at the as-of moment: its phase (waiting for a decision, "
+        "rejected, granted, waiting for a koppeling, waiting for a home) and the days it has "
+        "waited there. Nothing after the moment is read.",
+    ),
+    (
+        "waits",
+        "Kaplan-Meier curves of the waits under way in the 12 months before the moment "
+        "(delayed entry, censored where still waiting); each unit's remaining wait is drawn given "
+        "the days it has already waited.",
+    ),
+    (
+        "pace",
+        "Deciding and housing run at the pace of the last 6 months: the curves' hazards "
+        "are scaled so that today's waiting households finish at that pace.",
+    ),
+    (
+        "municipality",
+        "Share of new koppelingen: Dirichlet posterior of the persons linked in the "
+        "last 12 months with the taakstelling (population) share as prior; the prior's weight is "
+        "estimated from how unevenly the municipalities realised their shares (empirical Bayes). "
+        "Within a run koppelingen are spread over municipalities in proportion to the shares, as "
+        "COA links under the taakstelling.",
+    ),
+    (
+        "interval",
+        "500 seeded runs; expected is the mean, low and high the 10th and 90th "
+        "percentiles (the 80% interval).",
+    ),
+    (
+        "taakstelling",
+        "National taakstelling per half-year: as given, else the persons permitted "
+        "in the half-year before; each municipality's part is its population share.",
+    ),
     ("details", "docs/method.md, section Vooruitblik."),
 ]
 
@@ -121,7 +139,11 @@ def month_starts(moment: pd.Timestamp, months: int) -> list[pd.Timestamp]:
 
 def _summarise(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean and the 80% interval over the runs (axis 0)."""
-    return values.mean(axis=0), np.percentile(values, LOW, axis=0), np.percentile(values, HIGH, axis=0)
+    return (
+        values.mean(axis=0),
+        np.percentile(values, LOW, axis=0),
+        np.percentile(values, HIGH, axis=0),
+    )
 
 
 def _rows(runs: Runs, months: list[str]) -> pd.DataFrame:
@@ -185,7 +207,9 @@ def _taakstelling(units, runs: Runs, model: Model, starts, moment, national: int
         else:
             target = float(national)
         first_month = starts[0]
-        linked = units[(units["koppeling"] >= begin) & (units["koppeling"] < max(first_month, begin))]
+        linked = units[
+            (units["koppeling"] >= begin) & (units["koppeling"] < max(first_month, begin))
+        ]
         before = linked.groupby("municipality")["size"].sum()
         in_period = [i for i, p in enumerate(month_period) if p == period]
         simulated = runs.local["linked_persons"][:, :, in_period].sum(axis=2)
@@ -213,9 +237,13 @@ def _taakstelling(units, runs: Runs, model: Model, starts, moment, national: int
 def _waits(model: Model, chain: Chain) -> pd.DataFrame:
     def row(code: str, wait: str, km) -> dict:
         median, p80 = km.quantile(0.5), km.quantile(0.8)
-        return {"municipality": code, "wait": wait,
-                "median_days": None if np.isinf(median) else round(median, 1),
-                "p80_days": None if np.isinf(p80) else round(p80, 1), "persons": km.events}
+        return {
+            "municipality": code,
+            "wait": wait,
+            "median_days": None if np.isinf(median) else round(median, 1),
+            "p80_days": None if np.isinf(p80) else round(p80, 1),
+            "persons": km.events,
+        }
 
     rows = [row("", "application_to_decision", model.decision[UNKNOWN]),
             row("", "permit_to_koppeling", model.permit_to_koppeling),

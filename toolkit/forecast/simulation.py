@@ -202,7 +202,9 @@ def _paths(
     # nareizigers after their arrival
     permit = np.concatenate([s.permit, np.full(new, INF)])
     g = np.isfinite(grant_at) & (grant_at < horizon)
-    permit[g] = np.maximum(grant_at[g], 0) + _draw(model.grant_to_permit, np.maximum(-grant_at[g], 0), rng)
+    permit[g] = np.maximum(grant_at[g], 0) + _draw(
+        model.grant_to_permit, np.maximum(-grant_at[g], 0), rng
+    )
     r = np.isfinite(rej_at) & (rej_at < horizon)
     waited = np.maximum(-rej_at[r], 0)
     regrant = np.maximum(rej_at[r], 0) + _draw(model.rejection_to_permit, waited, rng)
@@ -242,8 +244,8 @@ def _paths(
     muni = np.full(total, -1)
     muni[:n] = s.municipality
     follow = np.full(total, -1)
-    follow[total - f:] = referents
-    muni[total - f:] = muni[referents]  # a referent linked before the moment
+    follow[total - f :] = referents
+    muni[total - f :] = muni[referents]  # a referent linked before the moment
     now = np.nonzero((kop >= 0) & (kop < horizon))[0]
     now = now[np.argsort(kop[now], kind="stable")]
     position = np.full(total, -1)

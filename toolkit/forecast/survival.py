@@ -44,9 +44,7 @@ class Survival:
         reached = np.nonzero(self.surv <= 1.0 - q)[0]
         return float(self.times[reached[0]]) if len(reached) else float("inf")
 
-    def draw(
-        self, elapsed: np.ndarray, rng: np.random.Generator
-    ) -> np.ndarray:
+    def draw(self, elapsed: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """The total wait (including ``elapsed``) of each person, drawn given ``elapsed``."""
         if len(self.times) == 0:
             return np.full(len(elapsed), np.inf)
@@ -77,4 +75,3 @@ def kaplan_meier(
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(at_risk > 0, 1.0 - deaths / np.maximum(at_risk, 1), 1.0)
     return Survival(times, np.cumprod(factor), int(observed.sum()))
-
