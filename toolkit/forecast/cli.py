@@ -19,7 +19,7 @@ from rich.table import Table
 
 from toolkit.analyze_cli import _day, add_audience_options
 from toolkit.chain import load_chain
-from toolkit.errors import EventLogError
+from toolkit.errors import EventLogError, KetenlensError
 from toolkit.eventlog import read_events
 from toolkit.forecast.pipeline import MONTHS, RUNS, SEED, Forecast, forecast
 from toolkit.forecast.report import SUFFIXES, write_forecast
@@ -92,7 +92,10 @@ def cmd_forecast(args: argparse.Namespace) -> int:
                             f"{args.log}` first")  # fmt: skip
     chain = load_chain()
     if args.municipality:
-        chain.municipality(args.municipality)  # an unknown code fails here, with the known ones
+        try:
+            chain.municipality(args.municipality)
+        except KeyError as exc:
+            raise KetenlensError(f"--municipality: {exc.args[0]}") from None
     console = Console(highlight=False, soft_wrap=True)
     started = time.perf_counter()
     as_of = args.as_of or ingest_as_of(Path(args.log))
