@@ -302,5 +302,10 @@ def _count(paths, edges, run, national, local, waiting, n_munis) -> None:
     for phase, key in zip(PHASES, ("decision", "rejected", "permit_phase", "housing"),
                           strict=True):  # fmt: skip
         start, stop = paths[key]
-        inside = (start[:, None] <= ends[None, :]) & (stop[:, None] > ends[None, :])
-        waiting[phase][run] = (inside * size[:, None]).sum(axis=0)
+        valid = start < stop
+        # in the phase at a month's end: started by then, minus those that also ended by then
+        began = np.bincount(np.searchsorted(ends, start[valid]), weights=size[valid],
+                            minlength=months + 1)  # fmt: skip
+        ended = np.bincount(np.searchsorted(ends, stop[valid]), weights=size[valid],
+                            minlength=months + 1)  # fmt: skip
+        waiting[phase][run] = np.cumsum(began)[:months] - np.cumsum(ended)[:months]

@@ -94,11 +94,13 @@ def unit_table(log: pd.DataFrame, moment: pd.Timestamp) -> pd.DataFrame:
     household = persons["household"].where(persons["household"].notna(), persons.index.to_series())
     persons["unit"] = household.astype(str) + np.where(nareis, "/nareis", "")
     times = [c for c in milestones() if c not in ("track_assigned", "koppeling_notice")]
+    # a unit's track is any member's known track: known ones first, then "first" per unit
+    persons = persons.sort_values("track", ascending=False, kind="stable")
     units = persons.groupby("unit", sort=True).agg(
         household=("household", "first"),
         size=("household", "size"),
         nationality=("nationality", "first"),
-        track=("track", "max"),
+        track=("track", "first"),
         municipality=("municipality", "first"),
         **{name: (name, "min") for name in times},
     )
