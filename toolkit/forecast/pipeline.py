@@ -61,16 +61,17 @@ METHOD = [
     ),
     (
         "pace",
-        "Deciding and housing run at the pace of the last 6 months: the curves' hazards "
-        "are scaled so that today's waiting households finish at that pace.",
+        "Grants, other decisions and move-outs come at their pace of the last 6 months (they "
+        "are bound by capacity); the curves and each household's outcome decide who goes first.",
     ),
     (
         "municipality",
         "Share of new koppelingen: Dirichlet posterior of the persons linked in the "
         "last 12 months with the taakstelling (population) share as prior; the prior's weight is "
         "estimated from how unevenly the municipalities realised their shares (empirical Bayes). "
-        "Within a run koppelingen are spread over municipalities in proportion to the shares, as "
-        "COA links under the taakstelling.",
+        "Within a run each household goes to the municipality furthest behind its share of the "
+        "half-year's koppelingen, as COA links under the taakstelling; nareizigers join their "
+        "referent's municipality.",
     ),
     (
         "interval",
@@ -115,7 +116,7 @@ class Forecast:
         """Workshop mode: every figure about fewer than ``k`` persons emptied."""
         rows = suppress_small(self.rows, [], k, group="expected", keep=ROW_LABELS)
         taak = suppress_small(self.taakstelling, ["linked_before"], k, group="expected",
-                              keep=("period", "municipality", "taakstelling"))  # fmt: skip
+                              keep=("period", "municipality", "taakstelling", "until"))  # fmt: skip
         waits = suppress_small(self.waits, [], k, group="persons",
                                keep=("municipality", "wait"))  # fmt: skip
         return Forecast(rows, taak, waits, {**self.summary, "workshop": True, "k": k},

@@ -1,14 +1,17 @@
 """The pipeline run forward: a Monte Carlo simulation of every waiting household unit.
 
 Each run takes the units at the as-of moment (:mod:`toolkit.forecast.state`) and draws, from the
-model (:mod:`toolkit.forecast.model`), what happens to each: when its decision comes (given how
-long it has waited) and whether it grants; after a rejection, a later permit (appeal) or leaving;
-the permit, the koppeling and to which municipality, the move-out; nareizigers who follow a
-single referent's permit; and new households arriving at the recent pace. Every run counts per
+model (:mod:`toolkit.forecast.model`), what happens to each: whether its decision grants, and
+when it comes (its curve, given how long it has waited, sets its place in the queue; the recent
+pace of grants and other decisions sets how many come); after a rejection, a later permit
+(appeal) or leaving; the permit, the koppeling and to which municipality
+(:mod:`toolkit.forecast.allocation`), the move-out (again in the queue's order at the recent
+pace); nareizigers who follow a single referent's permit; and new households arriving at the
+recent pace. Every run counts per
 calendar month the permits, the persons and households linked per municipality (households by
 size), the move-outs and the persons still waiting in each phase. The forecast is the mean over
-the runs, its 80% interval the 10th and 90th percentiles, so the interval holds both the chance
-in each household's path and the uncertainty of the municipalities' shares.
+the runs, its 80% interval the 10th and 90th percentiles, so the interval holds the chance in
+each household's path and the uncertainty of the paces and of the municipalities' shares.
 
 Times inside a run are days after the as-of moment; ``inf`` is "not within sight".
 """

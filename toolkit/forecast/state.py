@@ -31,9 +31,8 @@ NATIONALITY = "case:nationality"
 TRACK = "case:track"
 UNKNOWN = ""
 DAY = pd.Timedelta(days=1)
-# phases of a unit at the moment; the first four are waiting, the last two are done
+# the phases of a unit still waiting at the moment (the others: housed, gone, unknown)
 WAITING = ("decision", "rejected", "granted", "permit", "housing")
-DONE = ("housed", "gone")
 
 
 @cache
