@@ -1,5 +1,5 @@
 """Benchmark: the forecast's back-test on three generated worlds of 24,000 persons (printed and
-checked; run with `.venv/bin/python -m pytest tests/benchmarks/test_forecast_backtest.py -s
+checked; run with `.venv/bin/python -m pytest tests/benchmarks/test_forecast_accuracy.py -s
 --benchmarks`).
 
 Each world is cut 12 and 6 months before the end of its exports; the next 6 months of persons
