@@ -19,7 +19,7 @@ from toolkit.synthetic.generate import generate
 PERSONS = 12_000  # about 2,300 persons linked in the 12 months compared
 SEEDS = (11, 12, 13)
 CUTS = ("2024-06-30", "2024-12-31")  # the generated exports end on 2025-06-30
-RUNS = 200
+RUNS = 100
 
 
 @pytest.fixture(scope="module", params=SEEDS)
