@@ -38,3 +38,12 @@ def test_a_curve_that_stays_up_leaves_some_waits_beyond_sight():
     draws = km.draw(np.zeros(20_000), np.random.default_rng(2))
     assert abs(np.isinf(draws).mean() - 0.5) < 0.02
     assert np.all(draws[np.isfinite(draws)] == 5.0)
+
+
+def test_docstring_example_runs():
+    import doctest
+
+    from toolkit.forecast import survival
+
+    result = doctest.testmod(survival)
+    assert result.attempted > 0 and result.failed == 0
