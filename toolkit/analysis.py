@@ -30,7 +30,6 @@ import numpy as np
 import pandas as pd
 
 from toolkit.bottlenecks import (
-    Finding,
     analysis_cache,
     flow_per_week,
     interval_summary,
@@ -43,12 +42,11 @@ from toolkit.bottlenecks import (
 )
 from toolkit.bottlenecks.common import end_of_data, person_subset
 from toolkit.bottlenecks.distributions import duration_histogram, survival_curves, wait_histogram
-from toolkit.bottlenecks.findings import KINDS as FINDING_KINDS
-from toolkit.bottlenecks.findings import findings_in
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, TIMESTAMP, read_events
 from toolkit.filters import LogFilter, apply_filter, local_day_end
+from toolkit.findings import Finding, findings_in
 from toolkit.mining import (
     case_variants,
     conformance_to_reference,
@@ -214,15 +212,16 @@ class Analysis:
 
 
 def findings_table(findings: list[Finding]) -> pd.DataFrame:
-    """Ranked findings as rows: ``rank`` first, ``segment`` as ``dimension=value``."""
+    """Ranked findings as rows: the overall ``rank`` and the ``family`` first, ``segment`` as
+    ``dimension=value``."""
     rows = []
-    for rank, finding in enumerate(findings, start=1):
+    for finding in findings:
         record = finding.to_dict()
         dimension, value = record["segment_dimension"], record["segment_value"]
         record["segment"] = f"{dimension}={value}" if dimension else None
-        rows.append({"rank": rank, **record})
+        rows.append(record)
     columns = [
-        "rank", "kind", "title_nl", "title_en", "place", "segment", "segment_dimension",
+        "rank", "family", "kind", "title_nl", "title_en", "place", "segment", "segment_dimension",
         "segment_value", "metric", "value", "benchmark", "persons", "excess_person_days",
         "excess_events", "confidence", "interval", "explanation_nl", "explanation_en", "filter",
     ]  # fmt: skip
@@ -431,11 +430,8 @@ def make_scope(
     return Scope(view, chain, f, moment, is_chain_log(view, chain), store=store)
 
 
-def _findings(
-    s: Scope, kinds: tuple[str, ...] = FINDING_KINDS, threads: int | None = None
-) -> list[Finding]:
-    return findings_in(s.view, s.filter, chain=s.chain, as_of=s.moment, min_group=MIN_GROUP,
-                       kinds=kinds, threads=threads)  # fmt: skip
+def _findings(s: Scope) -> list[Finding]:
+    return findings_in(s.view, s.filter, chain=s.chain, as_of=s.moment, min_group=MIN_GROUP)
 
 
 def _intervals(s: Scope) -> pd.DataFrame:

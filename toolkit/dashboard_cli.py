@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import time
 import webbrowser
-from contextlib import ExitStack
 from pathlib import Path
 
 from rich.console import Console
@@ -32,26 +31,20 @@ def _serve(log_dir: Path, args: argparse.Namespace) -> int:
     from toolkit.session import AnalysisSession
 
     started = time.perf_counter()
-    with ExitStack() as stack:
-        with status.status(f"Loading {log_dir} and computing the home page ..."):
-            session = AnalysisSession.open(log_dir, workshop=args.workshop, k=args.k)
-            stack.callback(session.close)  # its helper stops with the server, or a failed start
-            session.start_helper()  # it starts while this process computes the home page
-            app = create_app(log_dir, language=args.language, session=session)
-            session.start_helper(wait=True)
-        seconds = time.perf_counter() - started
+    with status.status(f"Loading {log_dir} and computing the home page ..."):
+        session = AnalysisSession.open(log_dir, workshop=args.workshop, k=args.k)
+        app = create_app(log_dir, language=args.language, session=session)
+    seconds = time.perf_counter() - started
 
-        def ready(address: str) -> None:
-            console.print(f"Ketenlens dashboard on {log_dir} ready in {seconds:.1f} s")
-            if args.workshop:
-                console.print(
-                    f"workshop mode: figures about fewer than {args.k} persons are hidden"
-                )
-            console.print(f"The dashboard answers on {address}  (Ctrl+C stops it)")
-            if getattr(args, "open", False):
-                webbrowser.open(address)
+    def ready(address: str) -> None:
+        console.print(f"Ketenlens dashboard on {log_dir} ready in {seconds:.1f} s")
+        if args.workshop:
+            console.print(f"workshop mode: figures about fewer than {args.k} persons are hidden")
+        console.print(f"The dashboard answers on {address}  (Ctrl+C stops it)")
+        if getattr(args, "open", False):
+            webbrowser.open(address)
 
-        serve(app, host=args.host, port=args.port, on_ready=ready)
+    serve(app, host=args.host, port=args.port, on_ready=ready)
     return 0
 
 

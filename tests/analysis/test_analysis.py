@@ -135,7 +135,7 @@ def test_generated_chain_log_matches_the_chain_analytics(chain_log, chain_analys
     assert not result.wip.empty and not result.flow.empty and not result.handovers.empty
     assert len(result.variants) == 20
     assert 0.0 < result.conformance["log_fitness"] <= 1.0
-    assert {f.kind for f in result.findings} >= {"norm_breach", "slow_segment", "long_wait"}
+    assert {f.family for f in result.findings} >= {"where", "trend"}
     topics = {note["topic"] for note in result.method}
     assert {"intervals", "norms", "conformance", "findings"} <= topics
 

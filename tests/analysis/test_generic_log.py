@@ -51,7 +51,7 @@ def test_bpic2012_is_analysed_whole(tmp_path_factory):
     assert result.rework["repeats"].sum() > 0  # BPIC 2012 repeats W_ work items within cases
     assert result.conformance["model"].startswith("discovered")
     assert 0.0 < result.conformance["log_fitness"] <= 1.0
-    assert {f.kind for f in result.findings} >= {"long_wait", "rework"}
+    assert {f.kind for f in result.findings} >= {"transition_wait", "repeated_activity"}
 
 
 def test_helpdesk_is_analysed_as_a_generic_log(helpdesk, tmp_path):
@@ -67,6 +67,6 @@ def test_helpdesk_is_analysed_as_a_generic_log(helpdesk, tmp_path):
     assert conformance["model"].startswith("discovered")
     assert 0.5 < conformance["log_fitness"] <= 1.0
     assert conformance["cases_checked"] <= conformance["cases"] == 4580
-    assert {f.kind for f in result.findings} >= {"long_wait"}
+    assert {f.kind for f in result.findings} >= {"transition_wait"}
     doc = json.loads(write_json(result, tmp_path / "helpdesk.json").read_text(encoding="utf-8"))
     assert doc["intervals"] == [] and doc["findings"]

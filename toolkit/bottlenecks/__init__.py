@@ -1,16 +1,13 @@
 """Chain analytics: where people wait, how long, against which norm, and for whom.
 
 A flat API in pm4py's style: every function takes an event log (a DataFrame with the contract's
-columns) and returns plain data. ``find_bottlenecks`` combines them into ranked findings.
-Example::
+columns) and returns plain data; :mod:`toolkit.findings` turns them into findings. Example::
 
-    >>> from toolkit.bottlenecks import find_bottlenecks, interval_summary
+    >>> from toolkit.bottlenecks import interval_summary
     >>> interval_summary(log, norms=["N13"])  # doctest: +SKIP
-    >>> find_bottlenecks(log)[0].title_en  # doctest: +SKIP
 """
 
 from toolkit.bottlenecks.common import analysis_cache
-from toolkit.bottlenecks.findings import Finding, find_bottlenecks
 from toolkit.bottlenecks.intervals import interval_summary, person_intervals
 from toolkit.bottlenecks.norms import norm_breaches
 from toolkit.bottlenecks.persons import person_attributes
@@ -21,10 +18,8 @@ from toolkit.bottlenecks.waits import handover_waits, pair_persons, person_waits
 from toolkit.bottlenecks.wip import flow_per_week, wip_per_day
 
 __all__ = [
-    "Finding",
     "KaplanMeier",
     "analysis_cache",
-    "find_bottlenecks",
     "flow_per_week",
     "handover_waits",
     "interval_summary",

@@ -57,13 +57,16 @@ def rework_summary(log: pd.DataFrame) -> pd.DataFrame:
 
         >>> rework_summary(log).set_index("kind").loc["relocation", "persons"]  # doctest: +SKIP
     """
-    cases = pd.Index(log[CASE].unique())
+    persons = int(log[CASE].nunique())
     rows = []
     for kind, activity in REWORK_ACTIVITIES.items():
-        counts = log.loc[log[ACTIVITY] == activity].groupby(CASE, observed=True).size()
-        counts = counts.reindex(cases, fill_value=0)
+        # per person who has the activity (plain integers: the persons of a filtered log are
+        # categories of the whole log's, which pandas cannot always line up again)
+        counts = log.loc[log[ACTIVITY] == activity, CASE].value_counts().to_numpy()
+        counts = counts[counts > 0]  # a categorical counts every category, also absent ones
         if kind in REPEAT_ONLY:
-            counts = (counts - 1).clip(lower=0)
+            counts = np.maximum(counts - 1, 0)
+        counts = pd.Series(np.concatenate([counts, np.zeros(persons - counts.size, int)]))
         spread = _bucket(counts).value_counts().reindex(list(BUCKETS), fill_value=0)
         rows.append(
             {
@@ -81,6 +84,13 @@ def _moves_out(events: pd.DataFrame, places: int) -> np.ndarray:
     """Relocations per location code of their origin."""
     origin = events["origin"].to_numpy()
     return np.bincount(origin[events["relocation"].to_numpy() & (origin >= 0)], minlength=places)
+
+
+def _persons_moved(events: pd.DataFrame, places: int) -> np.ndarray:
+    """Per location code: the persons relocated out of it at least once."""
+    moved = events["relocation"].to_numpy() & (events["origin"].to_numpy() >= 0)
+    pairs = events.loc[moved, ["person", "origin"]].drop_duplicates()
+    return np.bincount(pairs["origin"].to_numpy(), minlength=places).astype("int64")
 
 
 def _household_repeats(events: pd.DataFrame) -> np.ndarray:
@@ -118,7 +128,8 @@ def relocation_rates(
 ) -> pd.DataFrame:
     """Per COA location: moves out, resident-years, rate, the rest of its type, test, q-value.
 
-    Columns: ``location``, ``location_type``, ``residents``, ``relocations``, ``resident_years``,
+    Columns: ``location``, ``location_type``, ``residents``, ``relocated`` (residents moved out
+    at least once), ``relocations``, ``resident_years``,
     ``rate`` (per resident-year), ``rest_rate``, ``ratio``, ``extra_relocations`` (beyond the
     rest's rate), ``p_value``, ``q_value`` (Benjamini-Hochberg over the locations tested; tested
     are locations with at least ``min_group`` residents and a rest of their type), ``significant``.
@@ -140,7 +151,8 @@ def _relocation_rates(
     log: pd.DataFrame, moment: pd.Timestamp, min_group: int, alpha: float
 ) -> pd.DataFrame:
     columns = [
-        "location", "location_type", "residents", "relocations", "resident_years", "rate",
+        "location", "location_type", "residents", "relocated", "relocations", "resident_years",
+        "rate",
         "rest_rate", "ratio", "extra_relocations", "p_value", "q_value", "significant",
     ]  # fmt: skip
     events, table = coa_events(log, moment)
@@ -171,6 +183,7 @@ def _relocation_rates(
                 int(unit_moves[here]), total, share, alternative="greater"
             ).pvalue
     table["residents"] = residents.astype("int64")
+    table["relocated"] = _persons_moved(events, places)
     table["relocations"] = relocations.astype("int64")
     table["resident_years"] = years
     table["rate"] = rate
