@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,8 @@ TOP_DEVIATIONS = 20
 P90 = 0.9
 EVENTS_FILE = "events.parquet"
 REPORT_FILE = "ingest_report.json"
+# the ingest report's as_of_source for a generated set: as_of is the day after its cut-off
+GENERATED_CUTOFF = "ground_truth.json cut-off"
 # Conformance aligns the persons on the most common paths, at most this many distinct paths
 # (see conformance_sample); on a discovered model a path may take up to a second.
 CHAIN_PATHS = 100
@@ -847,14 +849,21 @@ def method_notes(chain_log: bool, moment: pd.Timestamp, f: LogFilter) -> list[di
 
 
 def log_as_of(log_dir: Path) -> str | None:
-    """The end of the data of an ingested log: the export cut-off its ingest report records.
+    """The end of the data of an ingested log: the export cut-off its ingest report records
+    (a day: the data runs to the end of that day in Amsterdam).
 
-    Without it (a log ingested with no known cut-off) the last event is the end of the data.
+    A generated set's ingest takes the day after its cut-off as the export day (a date after
+    that is in the future); its data ends with the cut-off day itself. Without a report (a log
+    ingested with no known cut-off) the last event is the end of the data.
     """
     report = Path(log_dir) / REPORT_FILE
     if not report.is_file():
         return None
-    return json.loads(report.read_text("utf-8")).get("as_of")
+    data = json.loads(report.read_text("utf-8"))
+    as_of = data.get("as_of")
+    if as_of and data.get("as_of_source") == GENERATED_CUTOFF:
+        return (date.fromisoformat(as_of) - timedelta(days=1)).isoformat()
+    return as_of
 
 
 def load_and_analyze(log_dir: Path, **kwargs: Any) -> Analysis:

@@ -33,6 +33,7 @@ from toolkit.analysis import (
     Analysis,
     Scope,
     analysis_of,
+    log_as_of,
     make_scope,
     section,
     suppress_section,
@@ -123,7 +124,7 @@ class AnalysisSession:
     def open(cls, log_dir: Path, **kwargs: Any) -> AnalysisSession:
         """The session of an ingested log folder (``events.parquet`` and its ingest report).
 
-        The end of the data is the ingest's ``as_of`` (the export cut-off), as for
+        The end of the data is the export cut-off (:func:`toolkit.analysis.log_as_of`), as for
         :func:`toolkit.analysis.load_and_analyze`; without it, the last event.
         """
         log_dir = Path(log_dir)
@@ -134,7 +135,7 @@ class AnalysisSession:
             )
         report_path = log_dir / REPORT_FILE
         report = json.loads(report_path.read_text("utf-8")) if report_path.is_file() else {}
-        kwargs.setdefault("as_of", report.get("as_of"))
+        kwargs.setdefault("as_of", log_as_of(log_dir))
         log = read_events(path)
         return cls(held(log.drop(columns=[c for c in NOT_ANALYSED if c in log.columns])),
                    report=report, **kwargs)  # fmt: skip

@@ -95,12 +95,15 @@ def _persons_moved(events: pd.DataFrame, places: int) -> np.ndarray:
 
 def _household_repeats(events: pd.DataFrame) -> np.ndarray:
     """Which events repeat an earlier one of the same unit at the same moment, with the same
-    activity and location (``duplicated`` on the four columns, from one integer per event)."""
+    activity, location and origin (``duplicated`` on the five columns, from one integer per
+    event). With the origin in the key, which member of a household comes first (the order of
+    the pseudonyms) does not matter: members who moved from different places count apart."""
     columns = [pd.factorize(events["stamp"])[0], events["unit"].to_numpy(),
-               events["activity"].to_numpy() + 1, events["location"].to_numpy()]  # fmt: skip
+               events["activity"].to_numpy() + 1, events["location"].to_numpy(),
+               events["origin"].to_numpy() + 1]  # fmt: skip
     sizes = [int(c.max(initial=0)) + 1 for c in columns]
     if float(np.prod(sizes, dtype=float)) >= 2.0**62:  # one integer cannot number them all
-        return events.duplicated(["unit", "stamp", "activity", "location"]).to_numpy()
+        return events.duplicated(["unit", "stamp", "activity", "location", "origin"]).to_numpy()
     key = np.zeros(len(events), dtype=np.int64)
     for column, size in zip(columns, sizes, strict=True):
         key = key * size + column
@@ -164,6 +167,9 @@ def _relocation_rates(
     years = days / DAYS_PER_YEAR
     # the test counts households: members' identical moves and stays are one observation
     once = events[~_household_repeats(events)]
+    # a unit's stays run from one of its events to its next: in time order within the unit
+    # (members' events are apart in the log's order of persons)
+    once = once.sort_values(["unit", "stamp", "location", "activity", "origin"], kind="stable")
     unit_moves = _moves_out(once, places)
     unit_years = _per_location(once, "unit", moment, places)[1] / DAYS_PER_YEAR
     types = table["location_type"].to_numpy()

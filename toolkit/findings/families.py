@@ -6,7 +6,7 @@ rework, of the COA stays).
 * ``who``: municipalities, COA locations and IND offices slower than comparable persons
   elsewhere: the stratified log-rank test within cohort x track, one person per household,
   Benjamini-Hochberg over every unit tested; a unit is a finding when it is significantly and
-  materially slower, and its excess is the days beyond the matched expectation (the typical wait
+  materially slower (a fifth and at least a week per person), and its excess is the days beyond the matched expectation (the typical wait
   of the other units' persons in the same stratum). Track and cohort define the procedure and the
   time and are never a finding; nationality and household size are context.
 * ``trend``: per leg, the Kaplan-Meier median of each half-year cohort; the rise from the first
@@ -47,6 +47,9 @@ from toolkit.metrics.stratified import stratified_logrank, typical_days
 # persons elsewhere (days beyond the matched expectation / the expectation): with thousands of
 # persons, queues that differ by chance are "significant" without anyone being short of capacity
 MATERIAL_EFFECT = 0.2
+# ... and at least this many days per person: on the legs of a few days (registration after a
+# move) a fifth is a day, a difference nobody would act on
+MATERIAL_DAYS = 7.0
 # the transitions listed for a log outside the chain
 WAIT_FINDINGS = 10
 
@@ -217,7 +220,7 @@ def who_findings(table, chain: Chain, base: dict, min_group: int, alpha: float, 
             continue
         excess, benchmark, own = _matched_excess(test)
         persons = int(test["unit"].sum())
-        if not excess >= MATERIAL_EFFECT * benchmark * persons:
+        if not excess >= max(MATERIAL_EFFECT * benchmark, MATERIAL_DAYS) * persons:
             continue
         norm, dimension = chain.norm(test["leg"]), test["dimension"]
         name = _unit_name(chain, dimension, test["value"])

@@ -111,7 +111,19 @@ def _person_table(log: pd.DataFrame, chain: Chain, moment: pd.Timestamp) -> pd.D
         found = home.reindex(table["case"]).to_numpy(dtype=object)
         # a person without a household is a household of their own
         table["household"] = np.where(pd.isna(found), table["case"].to_numpy(), found)
-    return table[COLUMNS]
+    # in the order of the content, not of the pseudonyms: sums over rows then add up in the
+    # same order under any key (rows equal in content are interchangeable)
+    order = _content_keys(table).sort_values(["interval", *_CONTENT], kind="stable").index
+    return table.loc[order, COLUMNS].reset_index(drop=True)
+
+
+def _content_keys(table: pd.DataFrame) -> pd.DataFrame:
+    """The columns that sort rows by content: missing values last, objects as text."""
+    keys = table[["interval", "household", *_CONTENT]].copy()
+    for column in _CONTENT:
+        if keys[column].dtype == object or pd.api.types.is_string_dtype(keys[column]):
+            keys[column] = keys[column].fillna("\uffff").astype(str)
+    return keys
 
 
 def waiting_population(table: pd.DataFrame) -> pd.DataFrame:
@@ -137,10 +149,7 @@ def household_representatives(table: pd.DataFrame) -> np.ndarray:
     """
     if table.empty:
         return np.zeros(0, dtype=bool)
-    keys = table[["interval", "household", *_CONTENT]].copy()
-    for column in _CONTENT:  # comparable in a sort: missing values last, objects as text
-        if keys[column].dtype == object:
-            keys[column] = keys[column].fillna("\uffff").astype(str)
+    keys = _content_keys(table)
     order = keys.sort_values(["interval", "household", *_CONTENT], kind="stable").index
     first = ~keys.loc[order, ["interval", "household"]].duplicated().to_numpy()
     mask = np.zeros(len(table), dtype=bool)
