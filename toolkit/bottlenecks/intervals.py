@@ -218,7 +218,11 @@ def summarise(people: pd.DataFrame, norm: Norm) -> dict[str, object]:
 
         >>> summarise(person_intervals(log, "N13"), load_chain().norm("N13"))["median_days"]  # doctest: +SKIP
     """
-    days, censored = people["days"].to_numpy(), people["censored"].to_numpy(dtype=bool)
+    # who left the chain is not waiting: the estimate is over the persons who can reach the end
+    # (reached or still open), as in the findings; how many left is counted beside it
+    waiting = ~people["left_chain"].to_numpy(dtype=bool)
+    days = people["days"].to_numpy()[waiting]
+    censored = people["censored"].to_numpy(dtype=bool)[waiting]
     km = kaplan_meier(days, censored)
     done = days[~censored]
     if norm.direction == "minimum":
@@ -231,7 +235,7 @@ def summarise(people: pd.DataFrame, norm: Norm) -> dict[str, object]:
         "to_activity": ", ".join(norm.to_activities),
         "persons": len(people),
         "completed": km.completed,
-        "still_open": int((censored & ~people["left_chain"].to_numpy(dtype=bool)).sum()),
+        "still_open": int(censored.sum()),
         "left_chain": int(people["left_chain"].sum()),
         "median_days": np.nan if km.median is None else km.median,
         "median_reached": km.median is not None,
