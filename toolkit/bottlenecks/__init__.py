@@ -12,7 +12,6 @@ from toolkit.bottlenecks.intervals import interval_summary, person_intervals
 from toolkit.bottlenecks.norms import norm_breaches
 from toolkit.bottlenecks.persons import person_attributes
 from toolkit.bottlenecks.rework import relocation_rates, repeated_activities, rework_summary
-from toolkit.bottlenecks.segments import slow_segments
 from toolkit.bottlenecks.survival import KaplanMeier, kaplan_meier
 from toolkit.bottlenecks.waits import handover_waits, pair_persons, person_waits, transition_waits
 from toolkit.bottlenecks.wip import flow_per_week, wip_per_day
@@ -32,7 +31,6 @@ __all__ = [
     "relocation_rates",
     "repeated_activities",
     "rework_summary",
-    "slow_segments",
     "transition_waits",
     "wip_per_day",
 ]

@@ -28,7 +28,6 @@ from scipy import stats
 
 from toolkit.bottlenecks.common import cached, end_of_data
 from toolkit.bottlenecks.stays import RELOCATION, coa_events, stay_days
-from toolkit.bottlenecks.sums import grouped_sums
 from toolkit.eventlog import ACTIVITY, CASE
 
 REWORK_ACTIVITIES = {
@@ -116,9 +115,7 @@ def _per_location(
     """Per location code: how many of ``who`` (persons or units) stayed there, and their days."""
     stays = stay_days(events, who, moment, places)
     place = stays.index.to_numpy() % places
-    total = np.zeros(places)
-    at, sums = grouped_sums(place, stays.to_numpy())
-    total[at] = sums
+    total = np.bincount(place, weights=stays.to_numpy(), minlength=places)
     return np.bincount(place, minlength=places), total
 
 
