@@ -807,8 +807,11 @@ def method_notes(chain_log: bool, moment: pd.Timestamp, f: LogFilter) -> list[di
         ("filter", f"Filter applied: {f.to_dict() or 'none'}. Person filters keep whole "
          "journeys; the period trims events; the cohort keeps, per interval, the persons whose "
          "interval starts in the window."),
-        ("findings", "Ranked by excess person-days: days beyond the norm (or beyond the median "
-         "of the rest) summed over the persons affected; rework ranks by extra events."),
+        ("findings", "Four families: where (legs of the journey that do not overlap, against "
+         "their norm), who (municipalities, COA locations, IND offices against comparable "
+         "persons elsewhere), trend (per-cohort medians) and rework (relocations per "
+         "resident-year). Each family ranked by its own impact (excess person-days; rework: "
+         "extra events), the overall rank interleaves them."),
         ("transitions", "Time between consecutive events of a person, per pair of activities: "
          "median, p90 (linear interpolation), mean and total person-days."),
         ("handovers", "Consecutive events of a person recorded by different organisations "
@@ -821,14 +824,17 @@ def method_notes(chain_log: bool, moment: pd.Timestamp, f: LogFilter) -> list[di
     if chain_log:
         notes += [
             ("intervals", "Milestone intervals per person (first 'from' event to the next 'to' "
-             "event); median and p90 from the Kaplan-Meier estimate with the persons still "
-             "waiting censored; the median of finished cases only is shown beside it."),
+             "event); median and p90 from the Kaplan-Meier estimate over the persons who can "
+             "reach the end (who left the chain is counted beside it), those still waiting "
+             "censored, all cohorts pooled; the median of finished cases only is shown beside "
+             "it."),
             ("norms", "Per norm: finished over the norm, and still waiting but already past it "
              "(overdue now); excess days summed over both."),
-            ("slow segments", "Municipalities, locations, offices, nationalities, tracks, household "
-             "sizes and cohorts compared with the rest by a one-sided log-rank test (one "
-             "observation per household), Benjamini-Hochberg corrected; a finding only when "
-             "significant and at least half again as slow as the rest."),
+            ("who is behind", "Municipalities, COA locations and IND offices compared with "
+             "comparable persons elsewhere by a stratified log-rank test (strata: cohort x "
+             "track; one person per household, chosen by content), Benjamini-Hochberg "
+             "corrected; a finding only when significant and at least a fifth and a week per "
+             "person longer than the matched expectation."),
             ("work in progress", "Persons per phase at the end of each Amsterdam calendar day; "
              "inflow and outflow per week."),
             ("conformance", "Each person's path aligned (pm4py alignments) with the reference "
