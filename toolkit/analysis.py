@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit.adapters.generic import GENERIC as GENERIC_PROFILE
 from toolkit.bottlenecks import (
     analysis_cache,
     flow_per_week,
@@ -76,6 +77,7 @@ EVENTS_FILE = "events.parquet"
 REPORT_FILE = "ingest_report.json"
 # the ingest report's as_of_source for a generated set: as_of is the day after its cut-off
 GENERATED_CUTOFF = "ground_truth.json cut-off"
+TODAY = "today"  # as_of_source of an ingest without a known cut-off
 # Conformance aligns the persons on the most common paths, at most this many distinct paths
 # (see conformance_sample); on a discovered model a path may take up to a second.
 CHAIN_PATHS = 100
@@ -859,8 +861,9 @@ def log_as_of(log_dir: Path) -> str | None:
     (a day: the data runs to the end of that day in Amsterdam).
 
     A generated set's ingest takes the day after its cut-off as the export day (a date after
-    that is in the future); its data ends with the cut-off day itself. Without a report (a log
-    ingested with no known cut-off) the last event is the end of the data.
+    that is in the future); its data ends with the cut-off day itself. Without a report, or for
+    a generic log (XES, CSV of another process) ingested without a cut-off, the last event is the
+    end of the data: a historic log did not go on until today.
     """
     report = Path(log_dir) / REPORT_FILE
     if not report.is_file():
@@ -869,6 +872,13 @@ def log_as_of(log_dir: Path) -> str | None:
     as_of = data.get("as_of")
     if as_of and data.get("as_of_source") == GENERATED_CUTOFF:
         return (date.fromisoformat(as_of) - timedelta(days=1)).isoformat()
+    files = data.get("files") or []
+    if (
+        data.get("as_of_source") == TODAY
+        and files
+        and all(f.get("profile") == GENERIC_PROFILE for f in files)
+    ):
+        return None  # a historic log of another process ends with its last event, not today
     return as_of
 
 

@@ -70,3 +70,22 @@ def test_helpdesk_is_analysed_as_a_generic_log(helpdesk, tmp_path):
     assert {f.kind for f in result.findings} >= {"transition_wait"}
     doc = json.loads(write_json(result, tmp_path / "helpdesk.json").read_text(encoding="utf-8"))
     assert doc["intervals"] == [] and doc["findings"]
+
+
+def test_the_end_of_a_historic_log_is_its_last_event_and_of_a_generated_set_its_cut_off(
+    tmp_path,
+):
+    import json
+
+    from toolkit.analysis import REPORT_FILE, log_as_of
+
+    def report(source: str, profile: str) -> str | None:
+        (tmp_path / REPORT_FILE).write_text(json.dumps(
+            {"as_of": "2026-12-06", "as_of_source": source, "files": [{"profile": profile}]}
+        ))  # fmt: skip
+        return log_as_of(tmp_path)
+
+    assert report("today", "generic") is None  # not today: the log's last event
+    assert report("today", "coa-xlsx") == "2026-12-06"  # an export made today
+    assert report("ground_truth.json cut-off", "coa-xlsx") == "2026-12-05"  # the cut-off day
+    assert report("--as-of", "generic") == "2026-12-06"
