@@ -136,12 +136,14 @@ def findings_in(
     table = person_table(view, chain=chain, as_of=moment)
     if f.cohort is not None:
         table = table[in_window(table["start"], f.cohort).to_numpy()]
+    wanted = set(SPEC.legs) | set(SPEC.units)
+    legs = {leg: rows for leg, rows in table.groupby("interval", sort=False) if leg in wanted}
     if "where" in families:
-        found += where_findings(table, chain, base, SPEC)
+        found += where_findings(legs, chain, base, SPEC)
     if "who" in families:
-        found += who_findings(table, chain, base, min_group, alpha, SPEC)
+        found += who_findings(legs, chain, base, min_group, alpha, SPEC)
     if "trend" in families:
-        found += trend_findings(table, chain, base, min_group, SPEC)
+        found += trend_findings(legs, chain, base, min_group, SPEC)
     if "rework" in families:
         found += rework_findings(view, moment, base, min_group, alpha)
     return rank(found)

@@ -95,11 +95,15 @@ def _segment_filter(base: dict, dimension: str, value: str) -> dict:
     return out
 
 
-def where_findings(table: pd.DataFrame, chain: Chain, base: dict, spec: Spec = SPEC):
-    """Per leg: persons over the norm and person-days beyond it (see the module)."""
+def where_findings(legs: dict[str, pd.DataFrame], chain: Chain, base: dict, spec: Spec = SPEC):
+    """Per leg: persons over the norm and person-days beyond it (see the module); ``legs`` holds
+    each leg's rows of the person-interval table."""
     out = []
     for leg in spec.legs:
-        rows = waiting_population(table[table["interval"].to_numpy() == leg])
+        everybody = legs.get(leg)
+        if everybody is None:
+            continue
+        rows = waiting_population(everybody)
         if rows.empty:
             continue
         norm = chain.norm(leg)
@@ -120,7 +124,7 @@ def where_findings(table: pd.DataFrame, chain: Chain, base: dict, spec: Spec = S
             metric = "share of persons over the norm (Kaplan-Meier, cohorts pooled)"
         if not over.any() or not km.completed:
             continue
-        left = int((table["interval"].to_numpy() == leg).sum() - len(rows))
+        left = len(everybody) - len(rows)
         inferred = int(rows["inferred_end"].sum())
         also_nl, also_en = "", ""
         for other, same in spec.same_interval.items():
@@ -165,12 +169,14 @@ def where_findings(table: pd.DataFrame, chain: Chain, base: dict, spec: Spec = S
     return out
 
 
-def _unit_tests(table: pd.DataFrame, spec: Spec, min_group: int) -> list[dict]:
+def _unit_tests(legs: dict[str, pd.DataFrame], spec: Spec, min_group: int) -> list[dict]:
     """Every unit tested on every leg: the stratified log-rank figures of one person per
     household, and the unit's rows."""
     tests = []
     for leg, dimensions in spec.units.items():
-        leg_rows = waiting_population(table[table["interval"].to_numpy() == leg])
+        if leg not in legs:
+            continue
+        leg_rows = waiting_population(legs[leg])
         for dimension in dimensions:
             rows = leg_rows[leg_rows[dimension].notna()].reset_index(drop=True)
             if rows.empty:
@@ -178,18 +184,20 @@ def _unit_tests(table: pd.DataFrame, spec: Spec, min_group: int) -> list[dict]:
             units, names = pd.factorize(rows[dimension])
             size = np.bincount(units, minlength=len(names))
             units = np.where(size[units] >= min_group, units, -1)
-            strata = pd.factorize(rows["cohort"].astype(str) + "|" + rows["track"].astype(str))[0]
+            strata = rows.groupby(["cohort", "track"], sort=True, dropna=False).ngroup()
+            strata = strata.to_numpy()
             one = household_representatives(rows)
             reached = rows["outcome"].to_numpy() == "reached"
             result = stratified_logrank(rows["days"].to_numpy()[one], reached[one], units[one],
                                         strata[one])  # fmt: skip
+            figures = result.to_dict("list")
             for code in np.flatnonzero(size >= min_group):
-                figures = result.iloc[code] if code < len(result) else None
-                if figures is None or not np.isfinite(figures["z"]):
+                if code >= len(result) or not np.isfinite(figures["z"][code]):
                     continue
                 tests.append({"leg": leg, "dimension": dimension, "value": str(names[code]),
                               "rows": rows, "unit": units == code, "strata": strata,
-                              "reached": reached, **figures.to_dict()})  # fmt: skip
+                              "reached": reached,
+                              **{k: v[code] for k, v in figures.items()}})  # fmt: skip
     return tests
 
 
@@ -207,9 +215,9 @@ def _matched_excess(test: dict) -> tuple[float, float, float]:
     return float(np.sum(days[mine] - expected[mine])), float(np.mean(expected[mine])), own
 
 
-def who_findings(table, chain: Chain, base: dict, min_group: int, alpha: float, spec=SPEC):
+def who_findings(legs, chain: Chain, base: dict, min_group: int, alpha: float, spec=SPEC):
     """Units slower than comparable persons elsewhere (see the module)."""
-    tests = _unit_tests(table, spec, min_group)
+    tests = _unit_tests(legs, spec, min_group)
     if not tests:
         return []
     q_values = stats.false_discovery_control([t["p_value"] for t in tests])
@@ -282,11 +290,13 @@ def cohort_medians(rows: pd.DataFrame, min_group: int) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["cohort", "persons", "median_days"])
 
 
-def trend_findings(table, chain: Chain, base: dict, min_group: int, spec=SPEC):
+def trend_findings(legs, chain: Chain, base: dict, min_group: int, spec=SPEC):
     """Per leg, the change of the cohorts' medians (see the module)."""
     out = []
     for leg in spec.legs:
-        rows = waiting_population(table[table["interval"].to_numpy() == leg])
+        if leg not in legs:
+            continue
+        rows = waiting_population(legs[leg])
         cohorts = cohort_medians(rows, min_group).dropna()
         if len(cohorts) < 2:
             continue

@@ -118,11 +118,12 @@ def _person_table(log: pd.DataFrame, chain: Chain, moment: pd.Timestamp) -> pd.D
 
 
 def _content_keys(table: pd.DataFrame) -> pd.DataFrame:
-    """The columns that sort rows by content: missing values last, objects as text."""
-    keys = table[["interval", "household", *_CONTENT]].copy()
+    """The columns that sort rows by content, text columns as their rank among the sorted
+    distinct values (missing values first): the order of the values, never of the pseudonyms."""
+    keys = table[["interval", *_CONTENT]].copy()
     for column in _CONTENT:
         if keys[column].dtype == object or pd.api.types.is_string_dtype(keys[column]):
-            keys[column] = keys[column].fillna("\uffff").astype(str)
+            keys[column] = pd.factorize(keys[column], sort=True)[0]
     return keys
 
 
@@ -141,17 +142,14 @@ def waiting_population(table: pd.DataFrame) -> pd.DataFrame:
 def household_representatives(table: pd.DataFrame) -> np.ndarray:
     """A mask of one row per interval and household: the member first by content.
 
-    Members are ordered by start, end, days, outcome and then their units and groups; members
-    equal in all of these are interchangeable, so whichever is kept the figures are the same,
-    under any pseudonymisation key. Example::
+    The rows must be in the order of :func:`person_table` (any subset of them keeps it): that
+    table is sorted by interval, start, end, days, outcome and then units and groups, so a
+    household's first row is its member first by content. Members equal in all of these are
+    interchangeable, so whichever is kept the figures are the same, under any pseudonymisation
+    key. Example::
 
         >>> table[household_representatives(table)]  # doctest: +SKIP
     """
     if table.empty:
         return np.zeros(0, dtype=bool)
-    keys = _content_keys(table)
-    order = keys.sort_values(["interval", "household", *_CONTENT], kind="stable").index
-    first = ~keys.loc[order, ["interval", "household"]].duplicated().to_numpy()
-    mask = np.zeros(len(table), dtype=bool)
-    mask[table.index.get_indexer(order[first])] = True
-    return mask
+    return ~table[["interval", "household"]].duplicated().to_numpy()
