@@ -10,20 +10,20 @@ and writes ``--export``. Example::
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
+from toolkit.analysis import log_as_of
 from toolkit.analyze_cli import _day, add_audience_options
 from toolkit.chain import load_chain
 from toolkit.errors import EventLogError, KetenlensError
 from toolkit.eventlog import read_events
 from toolkit.forecast.pipeline import MONTHS, RUNS, SEED, Forecast, forecast
 from toolkit.forecast.report import SUFFIXES, write_forecast
-from toolkit.logdir import EVENTS_FILE, REPORT_FILE, current_files
+from toolkit.logdir import EVENTS_FILE, current_files
 from toolkit.outpaths import writable_file
 
 SHOWN = ("permits", "linked_persons", "linked_households", "move_outs")
@@ -56,13 +56,6 @@ def add_forecast_parser(subparsers: argparse._SubParsersAction) -> argparse.Argu
     add_audience_options(parser, "language of the html report")
     parser.set_defaults(func=cmd_forecast)
     return parser
-
-
-def ingest_as_of(files: Path) -> str | None:
-    """The end of the data that ingest recorded (the dashboard's default too), from the folder
-    of the log's current files."""
-    report = files / REPORT_FILE
-    return json.loads(report.read_text("utf-8")).get("as_of") if report.is_file() else None
 
 
 def _interval(row) -> str:
@@ -102,7 +95,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
             raise KetenlensError(f"--municipality: {exc.args[0]}") from None
     console = Console(highlight=False, soft_wrap=True)
     started = time.perf_counter()
-    as_of = args.as_of or ingest_as_of(files)
+    as_of = args.as_of or log_as_of(Path(args.log))  # the end of the data, as for analyze
     with Console(stderr=True).status(f"Forecasting from {args.log} ..."):
         fc = forecast(read_events(path), as_of=as_of, months=args.months, runs=args.runs,
                       seed=args.seed, chain=chain, taakstelling=args.taakstelling)  # fmt: skip
