@@ -64,6 +64,42 @@ class World:
     capacities: dict[str, float]
 
 
+@dataclass(frozen=True)
+class Capacities:
+    """Absolute weekly capacities that replace the config's relative ones (a calibrated run).
+
+    A calibrated run starts from a real backlog (see :class:`Waiting`), so no backlog is invented
+    before the start either.
+    """
+
+    aanmeldgehoor: float  # households interviewed per week
+    nader_gehoor: dict[str, float]  # households interviewed per week, per IND office
+    housing: dict[str, float]  # persons housed per week, per municipality
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A household already in the chain when the run starts, and the stage it is in.
+
+    ``stage`` is a queue (``aanmeldgehoor``, ``nader_gehoor``, ``housing``: it joins the queue in
+    the order of ``since``), a timed step (``decision``, ``appeal``, ``departure``, ``koppeling``,
+    ``moving``: it ends after ``remaining`` days) or a decision taken at ``since`` whose sequel
+    runs on (``rejected``, ``granted``; what it emits before the start is the caller's to drop).
+    Days count from the start of the run, so ``since`` <= 0.
+    """
+
+    members: tuple[str, ...]
+    stage: str
+    since: float
+    remaining: float
+    app_time: float
+    office: str
+    location: str
+    municipality: str
+    nationality: str
+    track: str
+
+
 class _Queue:
     """A FIFO queue served weekly by a capacity, with a backlog that was there before the start."""
 
@@ -92,8 +128,19 @@ class _Queue:
 class Simulation:
     """Runs the chain from the config; call :meth:`run` once."""
 
-    def __init__(self, cfg: GeneratorConfig, persons: int, rng: np.random.Generator) -> None:
+    def __init__(
+        self,
+        cfg: GeneratorConfig,
+        persons: int,
+        rng: np.random.Generator,
+        *,
+        capacities: Capacities | None = None,
+        state: tuple[Waiting, ...] = (),
+    ) -> None:
         self.cfg = cfg
+        self.calibrated = capacities
+        self.state = state
+        self.existing: list[str] = []  # case ids of the persons of ``state``, by person number
         self.rng = rng
         self.n_target = persons
         self.chain = load_chain()
@@ -207,6 +254,20 @@ class Simulation:
             "nader_gehoor_per_week": ng_total,
             "housing_persons_per_week": weekly_holders * housing["supply"],
             "weekly_households_mean": weekly_cases,
+        }
+        if self.calibrated is not None:
+            self._calibrate(self.calibrated)
+
+    def _calibrate(self, cap: Capacities) -> None:
+        self.q_aanmeldgehoor = _Queue(cap.aanmeldgehoor, 0.0)
+        names = [o["name"] for o in self.offices]
+        self.q_nader = [_Queue(cap.nader_gehoor.get(n, 0.0), 0.0) for n in names]
+        self.q_housing = {c: _Queue(cap.housing.get(c, 0.0), 0.0) for c in self.muni_codes}
+        self.capacities = {
+            "aanmeldgehoor_per_week": cap.aanmeldgehoor,
+            "nader_gehoor_per_week": sum(cap.nader_gehoor.values()),
+            "housing_persons_per_week": sum(cap.housing.values()),
+            "weekly_households_mean": self.capacities["weekly_households_mean"],
         }
 
     # ------------------------------------------------------------------ machinery
@@ -442,7 +503,10 @@ class Simulation:
         late = self.rng.random() < appeals["late_appeal_share"]
         t_appeal = t + (self._u((29, 45)) if late else self._u((2, 27)))
         self._ind(h, "ind_beroep_ingesteld", t_appeal)
-        t_ruling = t_appeal + self._u(appeals["ruling_weeks"]) * DAYS_PER_WEEK
+        self._ruling(h, t_appeal + self._u(appeals["ruling_weeks"]) * DAYS_PER_WEEK)
+
+    def _ruling(self, h: Household, t_ruling: float) -> None:
+        appeals = self.cfg.raw["appeals"]
         if self.rng.random() < appeals["upheld_share"]:
             self._ind(h, "ind_uitspraak_gegrond", t_ruling)
             t_new = t_ruling + self._u(appeals["new_decision_weeks"]) * DAYS_PER_WEEK
@@ -638,8 +702,59 @@ class Simulation:
         if t + DAYS_PER_WEEK <= self.end_day:
             self._at(t + DAYS_PER_WEEK, self._week)
 
+    # ------------------------------------------------------------------ a run from a state
+    def _existing_household(self, w: Waiting) -> Household:
+        """A household of the state, its persons numbered after those made before."""
+        members = []
+        for case in w.members:
+            members.append(len(self.p_household))
+            self.existing.append(case)
+            self.p_household.append(f"S{len(self._households)}")
+            self.p_case.append(case)
+            self.p_procedure.append("")
+            self.p_birth_year.append(self.cfg.start.year - 30)
+            self.p_sex.append("")
+            self.p_nationality.append(w.nationality)
+        names = [n["name"] for n in self.nationalities]
+        nat = names.index(w.nationality) if w.nationality in names else 0
+        office = next((i for i, o in enumerate(self.offices) if o["name"] == w.office), 0)
+        loc = self.loc_names.index(w.location) if w.location in self.loc_names else self._pick_azc()
+        h = Household(len(self._households), "", members, nat, office, loc, 0.0, track=w.track)
+        h.app_time = w.app_time
+        h.municipality = w.municipality
+        self._households.append(h)
+        return h
+
+    def _resume(self, w: Waiting) -> None:
+        """Put a household of the state where it was: in its queue, or its step under way."""
+        h = self._existing_household(w)
+        if w.stage == "aanmeldgehoor":
+            self.q_aanmeldgehoor.items.append(h)
+        elif w.stage == "nader_gehoor":
+            self.q_nader[h.office].items.append(h)
+        elif w.stage == "decision":
+            self._decide(h, w.remaining, aa=False)
+        elif w.stage == "rejected":
+            self._reject(h, w.since, voornemen=False)
+        elif w.stage == "appeal":
+            self._ruling(h, w.remaining)
+        elif w.stage == "departure":
+            self._depart(h, w.remaining)
+        elif w.stage == "granted":
+            self._grant(h, w.since)
+        elif w.stage == "koppeling":
+            self._at(w.remaining, self._koppeling, h)
+        elif w.stage == "housing" and h.municipality in self.q_housing:
+            h.size_for_housing = len(h.members)
+            h.notice_time = w.since
+            self.q_housing[h.municipality].items.append(h)
+        elif w.stage in ("housing", "moving"):
+            self._move_in(h, w.remaining)
+
     # ------------------------------------------------------------------ run
     def run(self, progress: Callable[[float], None] | None = None) -> World:
+        for w in sorted(self.state, key=lambda w: w.since):
+            self._at(0.0, self._resume, w)
         for t in self.arrival_days:
             self._at(float(t), self._arrive, float(t))
         self._at(0.0, self._week)
