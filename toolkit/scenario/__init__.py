@@ -8,5 +8,4 @@ scenario from there and ``monthly_metrics`` measures both with the toolkit's own
 
 from toolkit.scenario.calibrate import Calibration, Estimate, calibrate
 
-
 __all__ = ["Calibration", "Estimate", "calibrate"]

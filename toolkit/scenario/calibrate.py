@@ -58,6 +58,7 @@ class Calibration:
     capacities: Capacities
     households_per_month: float
     persons_per_month: float
+    season: list[float]  # arrivals per calendar month (January first) relative to the mean
     estimates: list[Estimate] = field(default_factory=list)
 
 
@@ -141,20 +142,45 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
     months = ARRIVAL_WINDOW_DAYS / 365.25 * 12
     households_pm = len(sizes) / months
     persons_pm = float(sizes.sum()) / months
-    note("arrivals", f"{households_pm:.1f} households ({persons_pm:.1f} persons) per month",
-         "households whose first event is the registration (ind_aanmelding), last 12 months")  # fmt: skip
+    arrival_month = (
+        arrived.groupby(arrived[CASE].map(log.groupby(CASE, observed=True)["_household"].first()))[
+            TIMESTAMP
+        ]
+        .min()
+        .dt.tz_convert("Europe/Amsterdam")
+        .dt.month
+    )
+    per_month = arrival_month.value_counts().reindex(range(1, 13), fill_value=0).to_numpy()
+    season = per_month / per_month.mean() if per_month.sum() else np.ones(12)
+    note(
+        "arrivals",
+        f"{households_pm:.1f} households ({persons_pm:.1f} persons) per month",
+        "households whose first event is the registration (ind_aanmelding), last 12 months; "
+        "each calendar month keeps its share of that year (the season)",
+    )
     if len(sizes) >= MIN_OBSERVED:
         counts = sizes.clip(upper=6).value_counts().sort_index()
         raw["inflow"]["household_sizes"] = [int(s) for s in counts.index]
         raw["inflow"]["household_shares"] = list(counts.to_numpy() / counts.sum())
-        note("household sizes", dict(zip(raw["inflow"]["household_sizes"],
-             np.round(raw["inflow"]["household_shares"], 2), strict=True)),
-             "persons per household among those arrivals (6 = 6 or more)")  # fmt: skip
+        note(
+            "household sizes",
+            dict(
+                zip(
+                    raw["inflow"]["household_sizes"],
+                    np.round(raw["inflow"]["household_shares"], 2),
+                    strict=True,
+                )
+            ),
+            "persons per household among those arrivals (6 = 6 or more)",
+        )
     arrived_people = log[log[CASE].isin(arrived[CASE])].groupby(CASE, observed=True).first()
     if PROCEDURE in arrived_people and len(arrived_people) >= MIN_OBSERVED:
         raw["inflow"]["repeat_share"] = float((arrived_people[PROCEDURE] == REPEAT).mean())
-        note("repeat applications", f"{raw['inflow']['repeat_share']:.1%}",
-             "share of those arrivals with procedure 'herhaald'")  # fmt: skip
+        note(
+            "repeat applications",
+            f"{raw['inflow']['repeat_share']:.1%}",
+            "share of those arrivals with procedure 'herhaald'",
+        )
 
     # ---- nationalities: shares among arrivals, grant share among decisions of the last year
     if NATIONALITY in log and len(arrived_people) >= MIN_OBSERVED:
@@ -165,30 +191,46 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
         overall = float((all_decided[ACTIVITY] == DECISIONS[0]).mean())
         safe = (arrived_people[TRACK] == SAFE_TRACK).groupby(arrived_people[NATIONALITY]).mean()
         raw["nationality"] = [
-            {"name": str(n), "share": float(s), "approval": float(granted.get(n, overall)),
-             "safe_country": bool(safe.get(n, 0.0) > 0.5)}
+            {
+                "name": str(n),
+                "share": float(s),
+                "approval": float(granted.get(n, overall)),
+                "safe_country": bool(safe.get(n, 0.0) > 0.5),
+            }
             for n, s in nat_share.items()
-        ]  # fmt: skip
-        note("nationalities", f"{len(nat_share)} groups", "shares among the arrivals; grant share "
-             "per group from decisions of the last 12 months (all decisions where none); a group "
-             "is a safe country when most of its arrivals got track 'veilig_land'")  # fmt: skip
+        ]
+        note(
+            "nationalities",
+            f"{len(nat_share)} groups",
+            "shares among the arrivals; grant share "
+            "per group from decisions of the last 12 months (all decisions where none); a group "
+            "is a safe country when most of its arrivals got track 'veilig_land'",
+        )
 
     # ---- tracks and procedure
     t = raw["tracks"]
     claims = _count(log, "ind_dublin_claim")
     tracked = _count(log, "ind_spoortoedeling")
     t["dublin_share"], _ = _share(claims, tracked, t["dublin_share"])
-    t["dublin_transfer_share"], _ = _share(_count(log, "ind_dublin_overdracht"), claims,
-                                           t["dublin_transfer_share"])  # fmt: skip
-    note("Dublin", f"{t['dublin_share']:.1%} claimed, {t['dublin_transfer_share']:.1%} transferred",
-         "persons with a Dublin claim / with a track; transfers / claims")  # fmt: skip
-    t["va_share"], _ = _share(_count(year, "ind_doorzending_va"), _count(year, "ind_nader_gehoor"),
-                              t["va_share"])  # fmt: skip
+    t["dublin_transfer_share"], _ = _share(
+        _count(log, "ind_dublin_overdracht"), claims, t["dublin_transfer_share"]
+    )
+    note(
+        "Dublin",
+        f"{t['dublin_share']:.1%} claimed, {t['dublin_transfer_share']:.1%} transferred",
+        "persons with a Dublin claim / with a track; transfers / claims",
+    )
+    t["va_share"], _ = _share(
+        _count(year, "ind_doorzending_va"), _count(year, "ind_nader_gehoor"), t["va_share"]
+    )
     va = durations(log, "ind_doorzending_va", DECISIONS, as_of)
     t["va_weeks"] = skewed_bounds(va, t["va_weeks"], DAYS_PER_WEEK)
-    note("extended procedure", f"{t['va_share']:.1%}, {t['va_weeks']} weeks",
-         "referrals / detailed interviews, last 12 months; weeks from referral to decision "
-         "(5% quantile and the mean)")  # fmt: skip
+    note(
+        "extended procedure",
+        f"{t['va_share']:.1%}, {t['va_weeks']} weeks",
+        "referrals / detailed interviews, last 12 months; weeks from referral to decision "
+        "(5% quantile and the mean)",
+    )
 
     # ---- appeals
     a = raw["appeals"]
@@ -196,14 +238,19 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
     appealed = _count(log, "ind_beroep_ingesteld")
     a["appeal_share"], _ = _share(appealed, rejected, a["appeal_share"])
     upheld = _count(log, "ind_uitspraak_gegrond")
-    a["upheld_share"], _ = _share(upheld, upheld + _count(log, "ind_uitspraak_ongegrond"),
-                                  a["upheld_share"])  # fmt: skip
-    ruling = durations(log, "ind_beroep_ingesteld",
-                       ("ind_uitspraak_gegrond", "ind_uitspraak_ongegrond"), as_of)  # fmt: skip
+    a["upheld_share"], _ = _share(
+        upheld, upheld + _count(log, "ind_uitspraak_ongegrond"), a["upheld_share"]
+    )
+    ruling = durations(
+        log, "ind_beroep_ingesteld", ("ind_uitspraak_gegrond", "ind_uitspraak_ongegrond"), as_of
+    )
     a["ruling_weeks"] = uniform_bounds(ruling, a["ruling_weeks"], DAYS_PER_WEEK)
-    note("appeals", f"{a['appeal_share']:.1%} appeal, {a['upheld_share']:.1%} upheld, "
-         f"ruling after {a['ruling_weeks']} weeks", "appeals / rejections; upheld / rulings; "
-         "5-95% range of weeks from appeal to ruling")  # fmt: skip
+    note(
+        "appeals",
+        f"{a['appeal_share']:.1%} appeal, {a['upheld_share']:.1%} upheld, "
+        f"ruling after {a['ruling_weeks']} weeks",
+        "appeals / rejections; upheld / rulings; 5-95% range of weeks from appeal to ruling",
+    )
 
     # ---- IND capacity: interviews per week in the last 26 weeks (households)
     weeks = CAPACITY_WINDOW_WEEKS
@@ -218,15 +265,24 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
     total = max(float(per_office.sum()), 1e-9)
     defaults = {o["name"]: o for o in default.raw["office"]}
     raw["office"] = [
-        {"name": n, "share": float(per_office.get(n, 0.0)) / total,
-         "pol": pol.get(n) or defaults.get(n, {}).get("pol") or ""}
+        {
+            "name": n,
+            "share": float(per_office.get(n, 0.0)) / total,
+            "pol": pol.get(n) or defaults.get(n, {}).get("pol") or "",
+        }
         for n in names
-    ]  # fmt: skip
-    note("aanmeldgehoor capacity", f"{agh:.1f} households per week",
-         "households with a registration interview, last 26 weeks / 26")  # fmt: skip
-    note("nader gehoor capacity", ", ".join(f"{n} {per_office.get(n, 0.0):.1f}" for n in names)
-         + " households per week", "households with a detailed interview per office, "
-         "last 26 weeks / 26; decisions follow the interview")  # fmt: skip
+    ]
+    note(
+        "aanmeldgehoor capacity",
+        f"{agh:.1f} households per week",
+        "households with a registration interview, last 26 weeks / 26",
+    )
+    note(
+        "nader gehoor capacity",
+        ", ".join(f"{n} {per_office.get(n, 0.0):.1f}" for n in names) + " households per week",
+        "households with a detailed interview per office, "
+        "last 26 weeks / 26; decisions follow the interview",
+    )
 
     # ---- reception locations and relocations
     loc = log[log["location_type"].notna()] if "location_type" in log else log.iloc[:0]
@@ -235,55 +291,88 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
     weights = moved[RESOURCE].astype(str).value_counts()
     if len(types):
         raw["reception"]["locations"] = [
-            {"name": n, "type": str(ty),
-             "weight": float(weights.get(n, 0)) if ty in QUEUE_LOCATION_TYPES else 0.0}
+            {
+                "name": n,
+                "type": str(ty),
+                "weight": float(weights.get(n, 0)) if ty in QUEUE_LOCATION_TYPES else 0.0,
+            }
             for n, ty in types.items()
-        ]  # fmt: skip
+        ]
         if not any(x["weight"] > 0 for x in raw["reception"]["locations"]):
             for x in raw["reception"]["locations"]:
                 x["weight"] = 1.0 if x["type"] in QUEUE_LOCATION_TYPES else 0.0
         for o in raw["office"]:
             if o["pol"] not in types.index:
                 o["pol"] = str(types.index[0])
-        note("reception locations", f"{len(types)} locations",
-             "COA locations of the log with their type; relocations into each, last 12 months, "
-             "weigh where people are sent")  # fmt: skip
+        note(
+            "reception locations",
+            f"{len(types)} locations",
+            "COA locations of the log with their type; relocations into each, last 12 months, "
+            "weigh where people are sent",
+        )
 
     # ---- koppeling
     k = raw["koppeling"]
-    k["days"] = skewed_bounds(durations(log, "ind_vergunning_uitgereikt", ("coa_koppeling",),
-                                        as_of, since=year[TIMESTAMP].min()), k["days"])  # fmt: skip
-    k["notice_days"] = uniform_bounds(durations(log, "coa_koppeling", ("gem_koppeling_ontvangen",),
-                                                as_of), k["notice_days"])  # fmt: skip
-    note("koppeling", f"{k['days']} days after the permit, notice after {k['notice_days']} days",
-         "permit to koppeling in the last 12 months (5% quantile and mean); koppeling to the "
-         "municipality's notice (5-95%)")  # fmt: skip
+    k["days"] = skewed_bounds(
+        durations(
+            log, "ind_vergunning_uitgereikt", ("coa_koppeling",), as_of, since=year[TIMESTAMP].min()
+        ),
+        k["days"],
+    )
+    k["notice_days"] = uniform_bounds(
+        durations(log, "coa_koppeling", ("gem_koppeling_ontvangen",), as_of), k["notice_days"]
+    )
+    note(
+        "koppeling",
+        f"{k['days']} days after the permit, notice after {k['notice_days']} days",
+        "permit to koppeling in the last 12 months (5% quantile and mean); koppeling to the "
+        "municipality's notice (5-95%)",
+    )
     linked = log.loc[log[ACTIVITY] == "coa_koppeling", MUNICIPALITY].dropna().astype(str)
     known = [c for c in sorted(linked.unique()) if _known(chain, c)]
     raw["municipalities"] = {"gemeente-csv": known}
-    note("taakstelling", f"{len(known)} municipalities",
-         "municipalities of the log's koppelingen; each is linked status holders in proportion to "
-         "its population (toolkit/chain's register)")  # fmt: skip
+    note(
+        "taakstelling",
+        f"{len(known)} municipalities",
+        "municipalities of the log's koppelingen; each is linked status holders in proportion to "
+        "its population (toolkit/chain's register)",
+    )
 
     # ---- housing
     h = raw["housing"]
     offered = _count(year, "gem_woning_aangeboden")
-    h["refusal_share"], _ = _share(_count(year, "gem_woning_geweigerd"), offered, h["refusal_share"])
-    h["lease_days"] = skewed_bounds(durations(log, "gem_woning_aangeboden",
-                                              ("gem_huurcontract_getekend",), as_of), h["lease_days"])  # fmt: skip
-    h["move_days"] = skewed_bounds(durations(log, "gem_huurcontract_getekend", (MOVE_OUT,), as_of),
-                                   h["move_days"])  # fmt: skip
+    h["refusal_share"], _ = _share(
+        _count(year, "gem_woning_geweigerd"), offered, h["refusal_share"]
+    )
+    h["lease_days"] = skewed_bounds(
+        durations(log, "gem_woning_aangeboden", ("gem_huurcontract_getekend",), as_of),
+        h["lease_days"],
+    )
+    h["move_days"] = skewed_bounds(
+        durations(log, "gem_huurcontract_getekend", (MOVE_OUT,), as_of), h["move_days"]
+    )
     moves = recent[recent[ACTIVITY] == MOVE_OUT]
     supply = _weekly(moves, year[year[ACTIVITY] == MOVE_OUT], MUNICIPALITY, CASE)
     housing = {c: float(supply.get(c, 0.0)) for c in known}
-    note("housing supply", f"{sum(housing.values()):.1f} persons per week in {len(known)} "
-         "municipalities", "persons who left COA for a home, per municipality, last 26 weeks / 26 (the last 12 "
-         "months where 26 weeks saw fewer than 5)")  # fmt: skip
-    note("housing offers", f"{h['refusal_share']:.1%} refused; lease {h['lease_days']} days, "
-         f"move {h['move_days']} days", "refusals / offers, last 12 months; offer to lease and "
-         "lease to move (5% quantile and mean)")  # fmt: skip
-    note("not in the log", "generator defaults", "relocation rate, nareis (share with family "
-         "abroad, decision and travel time), municipal follow-up after the move")  # fmt: skip
+    note(
+        "housing supply",
+        f"{sum(housing.values()):.1f} persons per week in {len(known)} municipalities",
+        "persons who left COA for a home, per municipality, last 26 weeks / 26 (the last 12 "
+        "months where 26 weeks saw fewer than 5)",
+    )
+    note(
+        "housing offers",
+        f"{h['refusal_share']:.1%} refused; lease {h['lease_days']} days, "
+        f"move {h['move_days']} days",
+        "refusals / offers, last 12 months; offer to lease and "
+        "lease to move (5% quantile and mean)",
+    )
+    note(
+        "not in the log",
+        "generator defaults",
+        "relocation rate, nareis (share with family "
+        "abroad, decision and travel time), municipal follow-up after the move",
+    )
 
     raw["bottleneck"] = []
     start = as_of.tz_convert("Europe/Amsterdam").date()
@@ -294,7 +383,9 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
         housing=housing,
     )
     config = GeneratorConfig(raw=raw, dirt=default.dirt, source="calibrated")
-    return Calibration(as_of, config, capacities, households_pm, persons_pm, est)
+    return Calibration(
+        as_of, config, capacities, households_pm, persons_pm, [float(x) for x in season], est
+    )
 
 
 def _weekly(recent: pd.DataFrame, year: pd.DataFrame, by: str, unit: str) -> pd.Series:

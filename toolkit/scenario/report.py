@@ -17,6 +17,8 @@ Per month (a month is counted from the window's start, in Amsterdam time):
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 
@@ -92,9 +94,11 @@ def monthly_metrics(
         done_at = people["start"] + pd.to_timedelta(people["days"], unit="D")
         closed = ~people["censored"]
         medians, shares = [], []
-        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        for lo, hi in itertools.pairwise(bounds):
             ended = closed & (done_at >= lo) & (done_at < hi)
-            waiting = (people["start"] < hi) & (done_at >= hi) & ~(people["left_chain"] & (done_at < hi))
+            waiting = (
+                (people["start"] < hi) & (done_at >= hi) & ~(people["left_chain"] & (done_at < hi))
+            )
             elapsed = (hi - people["start"]).dt.total_seconds() / 86400.0
             over = (ended & (people["days"] > norm.days)) | (waiting & (elapsed > norm.days))
             both = int((ended | waiting).sum())

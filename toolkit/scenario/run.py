@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from toolkit.filters import local_day_end
 from toolkit.chain import load_chain
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, MUNICIPALITY, RESOURCE, TIMESTAMP
+from toolkit.filters import local_day_end
 from toolkit.scenario.calibrate import Calibration, calibrate
 from toolkit.scenario.report import AMSTERDAM, monthly_metrics
 from toolkit.scenario.state import initial_state
@@ -73,17 +73,20 @@ def simulate_window(
     start = cal.as_of.tz_convert(AMSTERDAM).date()
     end = (pd.Timestamp(start) + pd.DateOffset(months=months)).date()
     raw["world"] = {"start": start, "cutoff": end - pd.Timedelta(days=1), "run_until": end}
-    raw["inflow"]["monthly"] = [1.0] * months
+    first_month = start.month - 1
+    raw["inflow"]["monthly"] = [cal.season[(first_month + k) % 12] for k in range(months)]
     cfg = GeneratorConfig(raw=raw, dirt=cal.config.dirt, source=cal.config.source)
     cap = cal.capacities
     cap = replace(
         cap,
         aanmeldgehoor=cap.aanmeldgehoor * levers.ind_capacity,
         nader_gehoor={k: v * levers.ind_capacity for k, v in cap.nader_gehoor.items()},
-        housing={k: v * levers.homes.get(k, levers.homes.get("*", 1.0))
-                 for k, v in cap.housing.items()},  # fmt: skip
+        housing={
+            k: v * levers.homes.get(k, levers.homes.get("*", 1.0)) for k, v in cap.housing.items()
+        },
     )
-    persons = max(1, round(cal.persons_per_month * months * levers.inflow))
+    expected = cal.persons_per_month * sum(raw["inflow"]["monthly"]) * levers.inflow
+    persons = max(1, round(expected))
     sim = Simulation(cfg, persons, np.random.default_rng(seed), capacities=cap, state=state)
     world = sim.run()
     return _as_log(world.events, sim.existing, cal.as_of)
@@ -126,7 +129,7 @@ def combined_log(log: pd.DataFrame, simulated: pd.DataFrame, start: pd.Timestamp
     """The real log before ``start`` followed by the simulation, in (case, time) order."""
     past = log.loc[log[TIMESTAMP] < start, [c for c in LOG_COLUMNS if c in log.columns]]
     past = past.astype({c: "str" for c in past.columns if c != TIMESTAMP})
-    both = pd.concat([past, simulated[past.columns]], ignore_index=True)
+    both = pd.concat([past, simulated.reindex(columns=past.columns)], ignore_index=True)
     return both.sort_values([CASE, TIMESTAMP], kind="stable").reset_index(drop=True)
 
 

@@ -80,12 +80,16 @@ def initial_state(
 
     ind = per_person[per_person[GROUP].astype(str) == "IND"]
     office = last_of(ind, RESOURCE)
-    coa = per_person[per_person["location_type"].notna()] if "location_type" in log else ind.iloc[:0]
+    coa = (
+        per_person[per_person["location_type"].notna()] if "location_type" in log else ind.iloc[:0]
+    )
     location = last_of(coa, RESOURCE)
     municipality = last_of(per_person, MUNICIPALITY)
-    applied = per_person[per_person[ACTIVITY] == "ind_aanvraag"].groupby(CASE, observed=True)[
-        TIMESTAMP
-    ].min()
+    applied = (
+        per_person[per_person[ACTIVITY] == "ind_aanvraag"]
+        .groupby(CASE, observed=True)[TIMESTAMP]
+        .min()
+    )
     people = pd.DataFrame(
         {
             "stage": last["stage"],
@@ -99,7 +103,9 @@ def initial_state(
             "location": location.reindex(last.index).fillna(""),
             "municipality": municipality.reindex(last.index).fillna(""),
             "nationality": last.get("case:nationality", pd.Series("", index=last.index)).fillna(""),
-            "track": last.get("case:track", pd.Series("", index=last.index)).map(tracks).fillna("4"),
+            "track": last.get("case:track", pd.Series("", index=last.index))
+            .map(tracks)
+            .fillna("4"),
         }
     )
     people["day"] = np.floor(people["since"])
