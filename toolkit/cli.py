@@ -21,6 +21,7 @@ from toolkit.analyze_cli import add_analyze_parser
 from toolkit.dashboard_cli import add_dashboard_parsers
 from toolkit.errors import KetenlensError
 from toolkit.export.cli_export import add_export_parser
+from toolkit.scenario.cli import add_scenario_parser
 
 console = Console(stderr=False)
 err_console = Console(stderr=True)
@@ -132,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_analyze_parser(sub)
     add_export_parser(sub)
     add_dashboard_parsers(sub)
+    add_scenario_parser(sub)
     return parser
 
 

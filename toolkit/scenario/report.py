@@ -9,9 +9,11 @@ Per month (a month is counted from the window's start, in Amsterdam time):
 - ``inflow``: persons whose first event falls in the month;
 - ``wip_total`` and ``wip:<phase>``: persons in work in progress at the month's end;
 - ``coa_occupancy``: persons in COA reception at the month's end (entered, not yet left);
-- ``wait_median_days:<norm>``: median days of the milestone intervals that ended in the month;
+- ``wait_median_days:<norm>``: median days of the milestone intervals that ended in the month
+  (``wait_persons:<norm>`` of them);
 - ``share_over_norm:<norm>``: of those intervals and of the persons still waiting at the
-  month's end, the share beyond the norm (a backlog that does not finish still counts);
+  month's end (``norm_persons:<norm>`` together), the share beyond the norm (a backlog that does
+  not finish still counts);
 - ``arrivals:<GMxxxx>``: persons who left COA for a home in the municipality in the month.
 """
 
@@ -26,6 +28,7 @@ from toolkit.bottlenecks.intervals import person_intervals
 from toolkit.bottlenecks.wip import wip_per_day, wip_phases
 from toolkit.chain import Chain, load_chain
 from toolkit.eventlog import ACTIVITY, CASE, MUNICIPALITY, TIMESTAMP
+from toolkit.suppression import SUPPRESSED, is_small
 
 AMSTERDAM = "Europe/Amsterdam"
 COA_IN = "coa_instroom"
@@ -93,7 +96,7 @@ def monthly_metrics(
         people = person_intervals(log, norm, chain=chain, as_of=end)
         done_at = people["start"] + pd.to_timedelta(people["days"], unit="D")
         closed = ~people["censored"]
-        medians, shares = [], []
+        medians, shares, ended_counts, norm_counts = [], [], [], []
         for lo, hi in itertools.pairwise(bounds):
             ended = closed & (done_at >= lo) & (done_at < hi)
             waiting = (
@@ -104,8 +107,12 @@ def monthly_metrics(
             both = int((ended | waiting).sum())
             medians.append(float(people.loc[ended, "days"].median()) if ended.any() else np.nan)
             shares.append(over.sum() / both if both else np.nan)
+            ended_counts.append(int(ended.sum()))
+            norm_counts.append(both)
         add(f"wait_median_days:{norm.id}", medians)
+        add(f"wait_persons:{norm.id}", ended_counts)
         add(f"share_over_norm:{norm.id}", shares)
+        add(f"norm_persons:{norm.id}", norm_counts)
 
     housed = log[log[ACTIVITY] == HOUSED]
     housed = housed.assign(month=_month_of(housed[TIMESTAMP], bounds))
@@ -115,3 +122,31 @@ def monthly_metrics(
         per = counts.loc[code].reindex(range(months)).fillna(0)
         add(f"arrivals:{code}", per.to_numpy())
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+COUNT_PREFIXES = ("inflow", "wip", "coa_occupancy", "arrivals:", "wait_persons:", "norm_persons:")
+DERIVED = {"wait_median_days:": "wait_persons:", "share_over_norm:": "norm_persons:"}
+
+
+def suppress_table(table: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Workshop mode: counts of 1 to k-1 persons emptied, and medians and shares over them.
+
+    Example::
+
+        >>> suppress_table(result.table, k=10)  # doctest: +SKIP
+    """
+    out = table.copy()
+    metric = out["metric"].astype(str)
+    counts = metric.str.startswith(COUNT_PREFIXES)
+    small = counts & is_small(out["value"], k)
+    keys = ["month", "run"] if "run" in out else ["month"]
+    for derived, base in DERIVED.items():
+        over = metric.str.startswith(derived)
+        base_metric = metric[over].str.replace(derived, base, regex=False)
+        lookup = out[counts].set_index([*keys, "metric"])["value"]
+        index = pd.MultiIndex.from_frame(out.loc[over, keys].assign(metric=base_metric.to_numpy()))
+        n = lookup.reindex(index).to_numpy()
+        small.loc[over] = is_small(pd.Series(n), k).to_numpy()
+    out["value"] = out["value"].astype(object).where(~small, None)
+    out[SUPPRESSED] = small.to_numpy()
+    return out
