@@ -161,13 +161,13 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
     if len(sizes) >= MIN_OBSERVED:
         counts = sizes.clip(upper=6).value_counts().sort_index()
         raw["inflow"]["household_sizes"] = [int(s) for s in counts.index]
-        raw["inflow"]["household_shares"] = list(counts.to_numpy() / counts.sum())
+        raw["inflow"]["household_shares"] = [float(x) for x in counts.to_numpy() / counts.sum()]
         note(
             "household sizes",
             dict(
                 zip(
                     raw["inflow"]["household_sizes"],
-                    np.round(raw["inflow"]["household_shares"], 2),
+                    [round(x, 2) for x in raw["inflow"]["household_shares"]],
                     strict=True,
                 )
             ),
@@ -260,7 +260,9 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
     per_office = _weekly(nader, nader_year, RESOURCE, "_household")
     registration = log.loc[log[ACTIVITY] == ARRIVAL, RESOURCE].astype(str).mode()
     offices_seen = log.loc[log[ACTIVITY] == "ind_nader_gehoor", RESOURCE].astype(str).unique()
-    names = sorted(set(offices_seen) | set(registration), key=lambda n: n not in set(registration))
+    names = sorted(
+        set(offices_seen) | set(registration), key=lambda n: (n not in set(registration), n)
+    )
     pol = _pol_of_offices(log, names)
     total = max(float(per_office.sum()), 1e-9)
     defaults = {o["name"]: o for o in default.raw["office"]}

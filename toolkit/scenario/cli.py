@@ -17,6 +17,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from toolkit.chain import load_chain
 from toolkit.errors import EventLogError, KetenlensError
 from toolkit.eventlog import read_events
 from toolkit.scenario.export import WRITERS, write_scenario
@@ -25,6 +26,7 @@ from toolkit.scenario.run import Levers, ScenarioResult, run_scenario
 from toolkit.suppression import DEFAULT_K
 
 EVENTS_FILE = "events.parquet"
+WIDTH = 110  # the months table side by side, also when printed to a file
 CODE = re.compile(r"^(GM\d{4}|\*)$")
 PRINTED = (
     ("inflow", "inflow"),
@@ -155,9 +157,22 @@ def last_month_table(table: pd.DataFrame) -> Table:
             continue
         share = str(metric).startswith("share")
         out.add_row(
-            str(metric), _number(row.get("base"), share), _number(row.get("scenario"), share)
+            _figure(str(metric)),
+            _number(row.get("base"), share),
+            _number(row.get("scenario"), share),
         )
     return out
+
+
+def _figure(metric: str) -> str:
+    """A metric's name, with the municipality's name beside its code."""
+    kind, _, code = metric.partition(":")
+    if kind != "arrivals":
+        return metric
+    try:
+        return f"arrivals: {load_chain().municipality(code).name} ({code})"
+    except KeyError:
+        return metric
 
 
 def fidelity_table(result) -> Table:
@@ -179,7 +194,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     target = Path(args.export) if args.export else None
     if target is not None and target.suffix.lower() not in WRITERS:
         raise KetenlensError(f"{target}: use one of {', '.join(WRITERS)}")
-    console = Console(highlight=False)
+    console = Console(highlight=False, width=WIDTH)
     status = Console(stderr=True)
     log = _read(Path(args.log))
     started = time.perf_counter()

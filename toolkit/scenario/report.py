@@ -57,9 +57,16 @@ def milestone_norms(chain: Chain) -> list:
 
 
 def monthly_metrics(
-    log: pd.DataFrame, start: pd.Timestamp, months: int, *, chain: Chain | None = None
+    log: pd.DataFrame,
+    start: pd.Timestamp,
+    months: int,
+    *,
+    chain: Chain | None = None,
+    municipalities: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Rows ``month``, ``metric``, ``value`` for the ``months`` months from ``start``.
+
+    ``municipalities`` get an ``arrivals`` row each month even when nobody arrives there.
 
     Example::
 
@@ -117,9 +124,14 @@ def monthly_metrics(
     housed = log[log[ACTIVITY] == HOUSED]
     housed = housed.assign(month=_month_of(housed[TIMESTAMP], bounds))
     housed = housed[(housed["month"] >= 0) & (housed["month"] < months)]
-    counts = housed.groupby([housed[MUNICIPALITY].astype(str), "month"])[CASE].nunique()
-    for code in sorted(counts.index.get_level_values(0).unique()):
-        per = counts.loc[code].reindex(range(months)).fillna(0)
+    counts = (
+        housed.groupby([housed[MUNICIPALITY].astype(str), "month"])[CASE]
+        .nunique()
+        .unstack(fill_value=0)
+        .reindex(columns=range(months), fill_value=0)
+    )
+    counts = counts.reindex(counts.index.union(pd.Index(municipalities)), fill_value=0)
+    for code, per in counts.sort_index().iterrows():
         add(f"arrivals:{code}", per.to_numpy())
     return pd.DataFrame(rows, columns=COLUMNS)
 

@@ -158,7 +158,12 @@ def run_scenario(
     for run, lev in runs:
         report(run)
         simulated = simulate_window(log, cal, state, months, lev, seed)
-        metrics = monthly_metrics(combined_log(log, simulated, start), start, months)
+        metrics = monthly_metrics(
+            combined_log(log, simulated, start),
+            start,
+            months,
+            municipalities=tuple(cal.capacities.housing),
+        )
         tables.append(metrics.assign(run=run))
     table = pd.concat(tables, ignore_index=True)[["month", "run", "metric", "value"]]
     persons = sum(len(w.members) for w in state)
