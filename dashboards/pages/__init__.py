@@ -14,6 +14,7 @@ from dashboards.pages import (
     knelpunten,
     normen,
     procesmodel,
+    scenario,
     vergelijken,
     werkvoorraad,
 )
@@ -26,5 +27,6 @@ PAGES = (
     werkvoorraad,
     normen,
     vergelijken,
+    scenario,
     datakwaliteit,
 )

@@ -32,10 +32,14 @@ from toolkit.bottlenecks.intervals import exit_activities, person_intervals
 from toolkit.bottlenecks.wip import wip_phases
 from toolkit.chain import load_chain
 from toolkit.eventlog import ACTIVITY, CASE, TIMESTAMP
-from toolkit.scenario.calibrate import calibrate
 from toolkit.scenario.report import COA_OUT_PREFIX, milestone_norms, month_bounds, monthly_metrics
-from toolkit.scenario.run import Levers, combined_log, scenario_start, simulate_window
-from toolkit.scenario.state import initial_state
+from toolkit.scenario.run import (
+    Levers,
+    ScenarioModel,
+    combined_log,
+    scenario_start,
+    simulate_window,
+)
 
 BACKTEST_MONTHS = 12
 PLAYOUT_PREFIX = "pm4py-"
@@ -133,9 +137,8 @@ def backtest(log: pd.DataFrame, *, months: int = BACKTEST_MONTHS, seed: int = 1)
     end = scenario_start(log)
     start = (end.tz_convert("Europe/Amsterdam") - pd.DateOffset(months=months)).tz_convert("UTC")
     past = log[log[TIMESTAMP] < start]
-    cal = calibrate(past, start)
-    state = initial_state(past, start, np.random.default_rng([seed, 0]))
-    ours = simulate_window(past, cal, state, months, Levers(), seed)
+    model = ScenarioModel(past, months=months, seed=seed, start=start)
+    ours = simulate_window(past, model.calibration, model.state, months, Levers(), seed)
     logs = {
         "real": combined_log(log, ours.iloc[:0], end),
         "ketenlens": combined_log(past, ours, start),

@@ -10,6 +10,7 @@ same seed, so their difference is the levers' effect, not chance.
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -133,6 +134,67 @@ def combined_log(log: pd.DataFrame, simulated: pd.DataFrame, start: pd.Timestamp
     return both.sort_values([CASE, TIMESTAMP], kind="stable").reset_index(drop=True)
 
 
+class ScenarioModel:
+    """The calibrated chain of one log: calibrated once, the base run kept, scenarios on demand.
+
+    The dashboard keeps one per log, so a scenario costs one run, not a calibration and two.
+    Example::
+
+        >>> model = ScenarioModel(log, months=24)  # doctest: +SKIP
+        >>> model.result(Levers(inflow=4.0)).table  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        log: pd.DataFrame,
+        *,
+        months: int = 24,
+        seed: int = 1,
+        start: pd.Timestamp | None = None,
+    ) -> None:
+        self.log = log
+        self.months = months
+        self.seed = seed
+        self.start = start if start is not None else scenario_start(log)
+        self.calibration = calibrate(log, self.start)
+        self.state = initial_state(log, self.start, np.random.default_rng([seed, 0]))
+        self._base: pd.DataFrame | None = None
+        self._lock = threading.Lock()
+
+    def run(self, levers: Levers) -> pd.DataFrame:
+        """Monthly figures (``month``, ``metric``, ``value``) of one run with ``levers``."""
+        simulated = simulate_window(
+            self.log, self.calibration, self.state, self.months, levers, self.seed
+        )
+        return monthly_metrics(
+            combined_log(self.log, simulated, self.start),
+            self.start,
+            self.months,
+            municipalities=tuple(self.calibration.capacities.housing),
+        )
+
+    def base(self) -> pd.DataFrame:
+        with self._lock:
+            if self._base is None:
+                self._base = self.run(Levers())
+            return self._base
+
+    def result(
+        self, levers: Levers, progress: Callable[[str], None] | None = None
+    ) -> ScenarioResult:
+        """Base and scenario, one below the other with ``run`` = ``base`` or ``scenario``."""
+        report = progress or (lambda _step: None)
+        report("base")
+        base = self.base()
+        report("scenario")
+        scenario = base if levers.is_base() else self.run(levers)
+        table = pd.concat(
+            [base.assign(run="base"), scenario.assign(run="scenario")], ignore_index=True
+        )[["month", "run", "metric", "value"]]
+        persons = sum(len(w.members) for w in self.state)
+        return ScenarioResult(self.start, self.months, levers, self.calibration, persons, table)
+
+
 def run_scenario(
     log: pd.DataFrame,
     levers: Levers,
@@ -149,22 +211,6 @@ def run_scenario(
         >>> run_scenario(log, Levers(inflow=4.0), months=24).table.head()  # doctest: +SKIP
     """
     report = progress or (lambda _step: None)
-    start = start if start is not None else scenario_start(log)
     report("calibration")
-    cal = calibrate(log, start)
-    state = initial_state(log, start, np.random.default_rng([seed, 0]))
-    tables = []
-    runs = [("base", Levers()), ("scenario", levers)]
-    for run, lev in runs:
-        report(run)
-        simulated = simulate_window(log, cal, state, months, lev, seed)
-        metrics = monthly_metrics(
-            combined_log(log, simulated, start),
-            start,
-            months,
-            municipalities=tuple(cal.capacities.housing),
-        )
-        tables.append(metrics.assign(run=run))
-    table = pd.concat(tables, ignore_index=True)[["month", "run", "metric", "value"]]
-    persons = sum(len(w.members) for w in state)
-    return ScenarioResult(start, months, levers, cal, persons, table)
+    model = ScenarioModel(log, months=months, seed=seed, start=start)
+    return model.result(levers, progress=report)
