@@ -28,6 +28,8 @@ from toolkit.session import AnalysisSession
 PATH = "/wat-als"
 TITLE = "page_scenario"
 MONTHS = 24
+LEVERS_STYLE = {"display": "grid", "gridTemplateColumns": "repeat(5, minmax(9rem, 1fr))",
+                "gap": "0.75rem", "alignItems": "end"}  # fmt: skip
 RUN_STYLE = {"base": "dot", "scenario": "solid"}
 
 
@@ -50,9 +52,11 @@ def layout(session: AnalysisSession, language: str) -> html.Div:
             field("scenario_homes_where", dcc.Dropdown(
                 id="scenario-homes-where", multi=True, value=[],
                 options=[{"label": name, "value": code} for name, code in municipalities])),
-            html.Button(t("scenario_run", language), id="scenario-run", n_clicks=0),
+            html.Button(t("scenario_run", language), id="scenario-run", n_clicks=0,
+                        className="button primary"),
         ],
         className="levers",
+        style=LEVERS_STYLE,
     )  # fmt: skip
     return html.Div(
         [
