@@ -21,7 +21,7 @@ from toolkit.chain import load_chain
 from toolkit.errors import EventLogError, KetenlensError
 from toolkit.eventlog import read_events
 from toolkit.scenario.export import WRITERS, write_scenario
-from toolkit.scenario.report import suppress_table
+from toolkit.scenario.report import AMSTERDAM, suppress_table
 from toolkit.scenario.run import Levers, ScenarioResult, run_scenario
 from toolkit.suppression import DEFAULT_K
 
@@ -119,8 +119,12 @@ def _number(value: object, share: bool = False) -> str:
     return f"{float(value):.0%}" if share else f"{float(value):,.0f}"
 
 
+def _local(moment: pd.Timestamp) -> str:
+    return f"{moment.tz_convert(AMSTERDAM):%Y-%m-%d %H:%M} (Amsterdam)"
+
+
 def calibration_table(result: ScenarioResult) -> Table:
-    table = Table(title=f"Calibrated on the log up to {result.start:%Y-%m-%d %H:%M} UTC")
+    table = Table(title=f"Calibrated on the log before {_local(result.start)}")
     for column in ("parameter", "estimate", "how"):
         table.add_column(column)
     for e in result.calibration.estimates:
@@ -177,7 +181,7 @@ def _figure(metric: str) -> str:
 
 def fidelity_table(result) -> Table:
     out = Table(
-        title=f"Back-test {result.start:%Y-%m-%d} to {result.end:%Y-%m-%d}: distance to what "
+        title=f"Back-test from {_local(result.start)} to {_local(result.end)}: distance to what "
         "happened (lower is better)"
     )
     for column in ("measure", "ketenlens", "pm4py play-out"):
