@@ -103,8 +103,9 @@ def uniform_bounds(days: np.ndarray, default: list[float], scale: float = 1.0) -
     return [round(float(low), 2), round(float(max(high, low + 1.0 / scale)), 2)]
 
 
-def _share(part: int, whole: int, default: float) -> tuple[float, bool]:
-    return (part / whole, True) if whole >= MIN_OBSERVED else (default, False)
+def _share(part: int, whole: int, default: float) -> float:
+    """``part / whole``, or the default where ``whole`` is too small to tell."""
+    return part / whole if whole >= MIN_OBSERVED else default
 
 
 def _count(log: pd.DataFrame, activity: str, by=CASE) -> int:
@@ -211,8 +212,8 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
     t = raw["tracks"]
     claims = _count(log, "ind_dublin_claim")
     tracked = _count(log, "ind_spoortoedeling")
-    t["dublin_share"], _ = _share(claims, tracked, t["dublin_share"])
-    t["dublin_transfer_share"], _ = _share(
+    t["dublin_share"] = _share(claims, tracked, t["dublin_share"])
+    t["dublin_transfer_share"] = _share(
         _count(log, "ind_dublin_overdracht"), claims, t["dublin_transfer_share"]
     )
     note(
@@ -220,7 +221,7 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
         f"{t['dublin_share']:.1%} claimed, {t['dublin_transfer_share']:.1%} transferred",
         "persons with a Dublin claim / with a track; transfers / claims",
     )
-    t["va_share"], _ = _share(
+    t["va_share"] = _share(
         _count(year, "ind_doorzending_va"), _count(year, "ind_nader_gehoor"), t["va_share"]
     )
     va = durations(log, "ind_doorzending_va", DECISIONS, as_of)
@@ -236,9 +237,9 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
     a = raw["appeals"]
     rejected = _count(log, "ind_beschikking_afwijzing")
     appealed = _count(log, "ind_beroep_ingesteld")
-    a["appeal_share"], _ = _share(appealed, rejected, a["appeal_share"])
+    a["appeal_share"] = _share(appealed, rejected, a["appeal_share"])
     upheld = _count(log, "ind_uitspraak_gegrond")
-    a["upheld_share"], _ = _share(
+    a["upheld_share"] = _share(
         upheld, upheld + _count(log, "ind_uitspraak_ongegrond"), a["upheld_share"]
     )
     ruling = durations(
@@ -343,9 +344,7 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
     # ---- housing
     h = raw["housing"]
     offered = _count(year, "gem_woning_aangeboden")
-    h["refusal_share"], _ = _share(
-        _count(year, "gem_woning_geweigerd"), offered, h["refusal_share"]
-    )
+    h["refusal_share"] = _share(_count(year, "gem_woning_geweigerd"), offered, h["refusal_share"])
     h["lease_days"] = skewed_bounds(
         durations(log, "gem_woning_aangeboden", ("gem_huurcontract_getekend",), as_of),
         h["lease_days"],

@@ -22,6 +22,8 @@ from toolkit.synthetic.simulation import Waiting
 STAGES_FILE = Path(__file__).parent / "stages.toml"
 DEFAULT_MEAN_DAYS = 30.0
 LEFT = "left"
+BIRTH_BAND = "case:birth_year_band"
+ADULT_AGE = 30
 
 
 def _stages() -> tuple[dict[str, str], dict[str, tuple[str, ...]], dict[str, str]]:
@@ -34,6 +36,16 @@ def _stages() -> tuple[dict[str, str], dict[str, tuple[str, ...]], dict[str, str
 
 def _days(stamps: pd.Series, start: pd.Timestamp) -> np.ndarray:
     return ((stamps - start).dt.total_seconds() / 86400.0).to_numpy()
+
+
+def _birth_years(bands: pd.Series | None, year: int) -> np.ndarray | int:
+    """The middle of each birth-year band (``1995-1999``); an unknown band counts as an adult
+    of ``ADULT_AGE``, so the municipal follow-up treats the person as one."""
+    if bands is None:
+        return year - ADULT_AGE
+    parts = bands.astype(str).str.extract(r"^(\d{4})-(\d{4})$").astype(float)
+    middle = ((parts[0] + parts[1]) / 2).round()
+    return middle.fillna(year - ADULT_AGE).astype(int).to_numpy()
 
 
 class _Residual:
@@ -106,6 +118,7 @@ def initial_state(
             "track": last.get("case:track", pd.Series("", index=last.index))
             .map(tracks)
             .fillna("4"),
+            "born": _birth_years(last.get(BIRTH_BAND), start.year),
         }
     )
     people["day"] = np.floor(people["since"])
@@ -127,6 +140,7 @@ def initial_state(
                 municipality=str(first["municipality"]),
                 nationality=str(first["nationality"]),
                 track=str(first["track"]),
+                birth_years=tuple(int(b) for b in group["born"]),
             )
         )
     return tuple(state)

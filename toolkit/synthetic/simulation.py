@@ -98,6 +98,7 @@ class Waiting:
     municipality: str
     nationality: str
     track: str
+    birth_years: tuple[int, ...]  # of the members, in their order
 
 
 class _Queue:
@@ -706,13 +707,13 @@ class Simulation:
     def _existing_household(self, w: Waiting) -> Household:
         """A household of the state, its persons numbered after those made before."""
         members = []
-        for case in w.members:
+        for case, born in zip(w.members, w.birth_years, strict=True):
             members.append(len(self.p_household))
             self.existing.append(case)
             self.p_household.append(f"S{len(self._households)}")
             self.p_case.append(case)
             self.p_procedure.append("")
-            self.p_birth_year.append(self.cfg.start.year - 30)
+            self.p_birth_year.append(born)
             self.p_sex.append("")
             self.p_nationality.append(w.nationality)
         names = [n["name"] for n in self.nationalities]
@@ -748,7 +749,7 @@ class Simulation:
             h.size_for_housing = len(h.members)
             h.notice_time = w.since
             self.q_housing[h.municipality].items.append(h)
-        elif w.stage in ("housing", "moving"):
+        elif w.stage in ("housing", "moving"):  # (housing: a municipality the run has no homes of)
             self._move_in(h, w.remaining)
 
     # ------------------------------------------------------------------ run
