@@ -21,6 +21,7 @@ from dashboards.components import card, fmt_int, graph, table
 from dashboards.i18n import label, t
 from dashboards.pages.werkvoorraad import PHASE_COLOURS, separators
 from toolkit.bottlenecks.wip import wip_phases
+from toolkit.errors import EventLogError
 from toolkit.scenario.report import milestone_norms, suppress_table
 from toolkit.scenario.run import Levers, ScenarioModel
 from toolkit.session import AnalysisSession
@@ -206,4 +207,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
         levers = levers_of(inflow, ind, homes, where)
         if levers is None:
             return html.P(t("scenario_invalid", language), className="empty", id="scenario-invalid")
-        return results(model(), levers, session, language)
+        try:
+            return results(model(), levers, session, language)
+        except EventLogError:  # not a chain log: nothing to calibrate on
+            return html.P(t("scenario_not_chain", language), className="empty")

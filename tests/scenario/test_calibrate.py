@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from toolkit.bottlenecks.wip import wip_per_day
+from toolkit.errors import EventLogError
 from toolkit.scenario.calibrate import calibrate
 from toolkit.scenario.run import scenario_start
 from toolkit.scenario.state import initial_state
@@ -68,3 +69,9 @@ def test_nothing_after_the_cut_is_used(chain_log):
         calibrate(chain_log, start).capacities
         == calibrate(chain_log[chain_log["time:timestamp"] < start], start).capacities
     )
+
+
+def test_a_log_without_the_chain_gets_a_clear_answer(chain_log):
+    other = chain_log[~chain_log["concept:name"].isin(["ind_nader_gehoor", "coa_koppeling"])]
+    with pytest.raises(EventLogError, match="ind_nader_gehoor, coa_koppeling"):
+        calibrate(other, scenario_start(chain_log))

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.chain import load_chain
+from toolkit.errors import EventLogError
 from toolkit.eventlog import ACTIVITY, CASE, HOUSEHOLD, MUNICIPALITY, RESOURCE, TIMESTAMP
 from toolkit.synthetic.config import GeneratorConfig, load_config
 from toolkit.synthetic.simulation import Capacities
@@ -34,6 +35,8 @@ DECISIONS = (
 )
 MOVE_OUT = "coa_uitstroom_gemeente"
 ARRIVAL = "ind_aanmelding"
+# without these the arrivals, the interview capacity or the koppeling cannot be estimated
+NEEDED = (ARRIVAL, "ind_aanmeldgehoor", "ind_nader_gehoor", "coa_koppeling")
 NATIONALITY = "case:nationality"
 TRACK = "case:track"
 PROCEDURE = "case:procedure"
@@ -122,6 +125,12 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
     """
     chain = load_chain()
     log = log[log[TIMESTAMP] < as_of]
+    missing = [a for a in NEEDED if not log[ACTIVITY].eq(a).any()]
+    if missing:
+        raise EventLogError(
+            f"a scenario needs the chain's events before {as_of:%Y-%m-%d}, and this log has no "
+            f"{', '.join(missing)}: use a chain event log made by `ketenlens ingest`"
+        )
     default = load_config()
     raw = copy.deepcopy(default.raw)
     est: list[Estimate] = []
