@@ -377,11 +377,36 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
         "refusals / offers, last 12 months; offer to lease and "
         "lease to move (5% quantile and mean)",
     )
+    # ---- nareis
+    n = raw["nareis"]
+    n["approval"] = _share(
+        _count(log, "ind_nareis_besluit_inwilliging"),
+        _count(log, "ind_nareis_besluit_inwilliging") + _count(log, "ind_nareis_besluit_afwijzing"),
+        n["approval"],
+    )
+    nareis_decided = durations(
+        log,
+        "ind_nareis_aanvraag",
+        ("ind_nareis_besluit_inwilliging", "ind_nareis_besluit_afwijzing"),
+        as_of,
+    )
+    n["decision_weeks"] = skewed_bounds(nareis_decided, n["decision_weeks"], DAYS_PER_WEEK)
+    if HOUSEHOLD in log:
+        households = log.groupby(CASE, observed=True)[HOUSEHOLD].first()
+        travel = travel_days(log, households, log[log[ACTIVITY] == "ind_nareiziger_inreis"])
+        n["travel_weeks"] = uniform_bounds(travel, n["travel_weeks"], DAYS_PER_WEEK)
+    note(
+        "nareis",
+        f"{n['approval']:.1%} granted, decision after {n['decision_weeks']} weeks, family "
+        f"travels {n['travel_weeks']} weeks",
+        "grants / nareis decisions; weeks from application to decision (5% quantile and mean); "
+        "weeks from the grant to the household's first nareiziger (5-95%)",
+    )
     note(
         "not in the log",
         "generator defaults",
-        "relocation rate, nareis (share with family "
-        "abroad, decision and travel time), municipal follow-up after the move",
+        "relocation rate, the share of status holders with family abroad and when they apply, "
+        "family sizes, the municipal follow-up after the move",
     )
 
     raw["bottleneck"] = []
@@ -429,3 +454,18 @@ def _pol_of_offices(log: pd.DataFrame, offices: list[str]) -> dict[str, str]:
         return {}
     top = both.groupby(f"{RESOURCE}_office")[f"{RESOURCE}_pol"].agg(lambda s: s.mode()[0])
     return {o: top[o] for o in offices if o in top.index}
+
+
+def travel_days(log: pd.DataFrame, household: pd.Series, arrivals: pd.DataFrame) -> np.ndarray:
+    """Days from a household's nareis grant to its first nareiziger after it."""
+    granted = log[log[ACTIVITY] == "ind_nareis_besluit_inwilliging"]
+    granted = granted.assign(household=household.reindex(granted[CASE]).to_numpy())
+    pairs = granted[["household", TIMESTAMP]].merge(
+        arrivals[[HOUSEHOLD, TIMESTAMP]].rename(columns={HOUSEHOLD: "household"}),
+        on="household",
+        suffixes=("_granted", "_arrived"),
+    )
+    pairs = pairs[pairs[f"{TIMESTAMP}_arrived"] >= pairs[f"{TIMESTAMP}_granted"]]
+    first = pairs.groupby(["household", f"{TIMESTAMP}_granted"])[f"{TIMESTAMP}_arrived"].min()
+    granted_at = first.index.get_level_values(1)
+    return ((first.to_numpy() - granted_at.to_numpy()) / np.timedelta64(1, "D")).astype(float)

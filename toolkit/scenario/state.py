@@ -19,21 +19,22 @@ import numpy as np
 import pandas as pd
 
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, HOUSEHOLD, MUNICIPALITY, RESOURCE, TIMESTAMP
-from toolkit.scenario.calibrate import MIN_OBSERVED, durations
+from toolkit.scenario.calibrate import MIN_OBSERVED, durations, travel_days
 from toolkit.synthetic.simulation import Waiting
 
 STAGES_FILE = Path(__file__).parent / "stages.toml"
 DEFAULT_MEAN_DAYS = 30.0
 LEFT = "left"
+NAREIZIGER = "ind_nareiziger_inreis"
 BIRTH_BAND = "case:birth_year_band"
 ADULT_AGE = 30
 
 
-def _stages() -> tuple[dict[str, str], dict[str, tuple[str, ...]], dict[str, str]]:
+def _stages(kind: str = "stage") -> tuple[dict[str, str], dict[str, tuple[str, ...]], dict]:
     with STAGES_FILE.open("rb") as fh:
         table = tomllib.load(fh)
-    stage_of = {a: s["stage"] for s in table["stage"] for a in s["after"]}
-    until = {s["stage"]: tuple(s["until"]) for s in table["stage"] if "until" in s}
+    stage_of = {a: s["stage"] for s in table[kind] for a in s["after"]}
+    until = {s["stage"]: tuple(s["until"]) for s in table[kind] if "until" in s}
     return stage_of, until, table["track"]
 
 
@@ -61,7 +62,9 @@ class _Residual:
     def draw(self, stage: str, activity: str, waited: float) -> float:
         if activity not in self.cache:
             self.cache[activity] = durations(self.log, activity, self.until[stage], self.moment)
-        d = self.cache[activity]
+        return self.rest(self.cache[activity], waited)
+
+    def rest(self, d: np.ndarray, waited: float) -> float:
         longer = d[d > waited] - waited
         if len(longer) >= MIN_OBSERVED:
             return float(self.rng.choice(longer))
@@ -146,4 +149,58 @@ def initial_state(
                 birth_years=tuple(int(b) for b in group["born"]),
             )
         )
-    return tuple(state)
+    return tuple(state) + _pending_nareis(log, start, rng, people)
+
+
+def _pending_nareis(
+    log: pd.DataFrame, start: pd.Timestamp, rng: np.random.Generator, people: pd.DataFrame
+) -> tuple[Waiting, ...]:
+    """Referents whose nareis decision or family is still to come, one household each."""
+    stage_of, until, _ = _stages("nareis")
+    events = log[log[ACTIVITY].isin(list(stage_of))].sort_values([CASE, TIMESTAMP], kind="stable")
+    last = events.groupby(CASE, observed=True).tail(1).set_index(CASE)
+    if last.empty:
+        return ()
+    household = log.groupby(CASE, observed=True)[HOUSEHOLD].first() if HOUSEHOLD in log else None
+    arrivals = log[log[ACTIVITY] == NAREIZIGER]
+    if household is not None:
+        arrived = (
+            arrivals.assign(household=arrivals[HOUSEHOLD]).groupby("household")[TIMESTAMP].max()
+        )
+        granted_household = household.reindex(last.index)
+        since_arrival = arrived.reindex(granted_household.to_numpy()).to_numpy()
+        came = pd.Series(since_arrival, index=last.index) >= last[TIMESTAMP]
+        travel = travel_days(log, household, arrivals)
+    else:
+        came = pd.Series(False, index=last.index)
+        travel = np.array([])
+    stage = last[ACTIVITY].map(stage_of)
+    pending = last[((stage == "nareis_decision") | ((stage == "nareis_travel") & ~came))]
+    municipality = log[log[MUNICIPALITY].notna()].groupby(CASE, observed=True)[MUNICIPALITY].last()
+    residual = _Residual(log, start, until, rng)
+    out = []
+    for case, row in pending.iterrows():
+        kind = stage_of[row[ACTIVITY]]
+        since = float(_days(pd.Series([row[TIMESTAMP]]), start)[0])
+        rest = (
+            residual.draw(kind, row[ACTIVITY], -since)
+            if kind in until
+            else residual.rest(travel, -since)
+        )
+        known = people.loc[case] if case in people.index else None
+        out.append(
+            Waiting(
+                members=(str(case),),
+                stage=kind,
+                since=since,
+                remaining=rest,
+                app_time=since,
+                office="",
+                location="",
+                municipality=str(municipality.get(case, "")),
+                nationality=str(row.get("case:nationality", "") or ""),
+                track="4",
+                birth_years=(int(known["born"]) if known is not None else start.year - ADULT_AGE,),
+            )
+        )
+    return tuple(out)

@@ -29,6 +29,7 @@ DAYS_PER_WEEK = 7.0
 WORKDAY_HOURS = (8.0, 18.0)
 DEPARTURE_DAYS = 28  # reception after a final rejection (Vw, S38)
 HALF_YEAR_MONTHS = 6
+NAREIS_STAGES = ("nareis_decision", "nareis_travel")  # a state's pending family reunification
 
 
 @dataclass(slots=True)
@@ -85,7 +86,9 @@ class Waiting:
     the order of ``since``), a timed step (``decision``, ``appeal``, ``departure``, ``koppeling``,
     ``moving``: it ends after ``remaining`` days) or a decision taken at ``since`` whose sequel
     runs on (``rejected``, ``granted``; what it emits before the start is the caller's to drop).
-    Days count from the start of the run, so ``since`` <= 0.
+    A referent's pending family reunification is a household of its own in the state:
+    ``nareis_decision`` (the decision after ``remaining`` days) or ``nareis_travel`` (the family
+    arrives after ``remaining`` days). Days count from the start of the run, so ``since`` <= 0.
     """
 
     members: tuple[str, ...]
@@ -142,6 +145,7 @@ class Simulation:
         self.calibrated = capacities
         self.state = state
         self.existing: list[str] = []  # case ids of the persons of ``state``, by person number
+        self.resumed: dict[str, Household] = {}  # the state's households by each member
         self.rng = rng
         self.n_target = persons
         self.chain = load_chain()
@@ -651,11 +655,18 @@ class Simulation:
         t_app = t + (self._u((95, 220)) if late else self._u((10, 88)))
         self._ind(h, "ind_nareis_aanvraag", t_app)
         t_dec = t_app + self._skewed(nareis["decision_weeks"]) * DAYS_PER_WEEK
+        self._nareis_decision(h, t_dec, late=late)
+
+    def _nareis_decision(self, h: Household, t_dec: float, *, late: bool = False) -> None:
+        nareis = self.cfg.raw["nareis"]
         if late or self.rng.random() >= nareis["approval"]:
             self._ind(h, "ind_nareis_besluit_afwijzing", t_dec)
             return
         self._ind(h, "ind_nareis_besluit_inwilliging", t_dec)
-        t_arrival = t_dec + self._u(nareis["travel_weeks"]) * DAYS_PER_WEEK
+        self._family_travels(h, t_dec + self._u(nareis["travel_weeks"]) * DAYS_PER_WEEK)
+
+    def _family_travels(self, h: Household, t_arrival: float) -> None:
+        nareis = self.cfg.raw["nareis"]
         size = int(self.rng.choice(nareis["family_sizes"], p=nareis["family_shares"]))
         self._at(t_arrival, self._nareizigers_arrive, h, size)
 
@@ -724,10 +735,29 @@ class Simulation:
         h.app_time = w.app_time
         h.municipality = w.municipality
         self._households.append(h)
+        self.resumed.update(dict.fromkeys(w.members, h))
+        return h
+
+    def _referent(self, w: Waiting) -> Household:  # ``w.members`` is the referent alone
+        """The household a state's nareis belongs to: the referent's own if it is in the state
+        (the family then follows it into its home), else one already housed where it lives."""
+        if w.members[0] in self.resumed:
+            return self.resumed[w.members[0]]
+        h = self._existing_household(w)
+        if h.municipality not in self.q_housing:
+            h.municipality = self._pick_municipality(0.0, len(h.members))
+        h.move_time = 0.0
         return h
 
     def _resume(self, w: Waiting) -> None:
         """Put a household of the state where it was: in its queue, or its step under way."""
+        if w.stage in NAREIS_STAGES:
+            ref = self._referent(w)
+            if w.stage == "nareis_decision":
+                self._nareis_decision(ref, w.remaining)
+            else:
+                self._family_travels(ref, w.remaining)
+            return
         h = self._existing_household(w)
         if w.stage == "aanmeldgehoor":
             self.q_aanmeldgehoor.items.append(h)
@@ -754,7 +784,8 @@ class Simulation:
 
     # ------------------------------------------------------------------ run
     def run(self, progress: Callable[[float], None] | None = None) -> World:
-        for w in sorted(self.state, key=lambda w: w.since):
+        # the main chain first, so that a pending nareis finds its referent's household
+        for w in sorted(self.state, key=lambda w: (w.stage in NAREIS_STAGES, w.since)):
             self._at(0.0, self._resume, w)
         for t in self.arrival_days:
             self._at(float(t), self._arrive, float(t))
