@@ -24,7 +24,7 @@ from toolkit.scenario.calibrate import Calibration, calibrate
 from toolkit.scenario.report import AMSTERDAM, monthly_metrics
 from toolkit.scenario.state import initial_state
 from toolkit.synthetic.config import GeneratorConfig
-from toolkit.synthetic.simulation import Simulation, Waiting
+from toolkit.synthetic.simulation import NAREIS_STAGES, Simulation, Waiting
 
 LOG_COLUMNS = [CASE, ACTIVITY, TIMESTAMP, GROUP, RESOURCE, MUNICIPALITY, "location_type"]
 SIMULATED_PREFIX = "sim-"
@@ -134,6 +134,11 @@ def combined_log(log: pd.DataFrame, simulated: pd.DataFrame, start: pd.Timestamp
     return both.sort_values([CASE, TIMESTAMP], kind="stable").reset_index(drop=True)
 
 
+def persons_in_chain(state: tuple[Waiting, ...]) -> int:
+    """Persons of the state in the main chain (a pending nareis is its referent's second entry)."""
+    return sum(len(w.members) for w in state if w.stage not in NAREIS_STAGES)
+
+
 class ScenarioModel:
     """The calibrated chain of one log: calibrated once, the base run kept, scenarios on demand.
 
@@ -191,7 +196,7 @@ class ScenarioModel:
         table = pd.concat(
             [base.assign(run="base"), scenario.assign(run="scenario")], ignore_index=True
         )[["month", "run", "metric", "value"]]
-        persons = sum(len(w.members) for w in self.state)
+        persons = persons_in_chain(self.state)
         return ScenarioResult(self.start, self.months, levers, self.calibration, persons, table)
 
 
