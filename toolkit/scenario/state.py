@@ -5,9 +5,9 @@ household in the same stage since the same day travel on together, as in the eng
 timed step the rest of the wait is drawn from the log's own durations of that step that took
 longer than the person has already waited (the residual of the observed distribution); where
 fewer than five such durations exist it is drawn from an exponential with the step's mean.
-Pending family reunification (a nareis application or a granted one whose family has not yet
-arrived) is not part of the state: new status holders apply and are joined in the run, those of
-the state are not.
+A status holder's pending family reunification (a nareis decision to come, or a family granted
+entry that has not arrived) is a household of its own in the state: its referent alone, whom the
+family joins on arrival.
 """
 
 from __future__ import annotations
