@@ -364,11 +364,18 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
     moves = recent[recent[ACTIVITY] == MOVE_OUT]
     supply = _weekly(moves, year[year[ACTIVITY] == MOVE_OUT], MUNICIPALITY, CASE)
     housing = {c: float(supply.get(c, 0.0)) for c in known}
+    housed_year = year[year[ACTIVITY] == MOVE_OUT].groupby(MUNICIPALITY, observed=True)[CASE]
+    few = [c for c in known if housed_year.nunique().get(c, 0) < MIN_OBSERVED]
+    if few:
+        population = {c: float(chain.municipality(c).population or 0) for c in known}
+        total, everyone = sum(housing.values()), sum(population.values()) or 1.0
+        housing.update({c: total * population[c] / everyone for c in few})
     note(
         "housing supply",
         f"{sum(housing.values()):.1f} persons per week in {len(known)} municipalities",
         "persons who left COA for a home, per municipality, last 26 weeks / 26 (the last 12 "
-        "months where 26 weeks saw fewer than 5)",
+        f"months where 26 weeks saw fewer than 5); {len(few)} municipalities with fewer than 5 "
+        "in 12 months get the total supply's share of their population",
     )
     note(
         "housing offers",
