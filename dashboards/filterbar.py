@@ -65,6 +65,7 @@ def filter_bar(session: AnalysisSession, language: str) -> html.Div:
             id=f"f-{name}",
             options=[{"label": label, "value": value} for value, label in choices],
             multi=True,
+            searchable=True,
             placeholder=t("filter_all", language),
             persistence=True,
             persistence_type="session",

@@ -49,6 +49,7 @@ from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, TIMESTAMP, read_events
 from toolkit.filters import LogFilter, apply_filter, local_day_end
+from toolkit.logdir import EVENTS_FILE, REPORT_FILE, current_files, log_file
 from toolkit.mining import (
     case_variants,
     conformance_to_reference,
@@ -74,8 +75,6 @@ GENERIC = "generic"
 TOP_VARIANTS = 20
 TOP_DEVIATIONS = 20
 P90 = 0.9
-EVENTS_FILE = "events.parquet"
-REPORT_FILE = "ingest_report.json"
 # Conformance aligns the persons on the most common paths, at most this many distinct paths
 # (see conformance_sample); on a discovered model a path may take up to a second.
 CHAIN_PATHS = 100
@@ -855,7 +854,7 @@ def log_as_of(log_dir: Path) -> str | None:
 
     Without it (a log ingested with no known cut-off) the last event is the end of the data.
     """
-    report = Path(log_dir) / REPORT_FILE
+    report = log_file(log_dir, REPORT_FILE)
     if not report.is_file():
         return None
     return json.loads(report.read_text("utf-8")).get("as_of")
@@ -866,11 +865,13 @@ def load_and_analyze(log_dir: Path, **kwargs: Any) -> Analysis:
 
     ``as_of`` defaults to the ingest's cut-off (:func:`log_as_of`), as in the dashboard.
     """
-    path = Path(log_dir) / EVENTS_FILE
+    files = current_files(log_dir)  # events and report of one version
+    path = files / EVENTS_FILE
     if not path.is_file():
         raise EventLogError(
-            f"{path}: no event log here; run `ketenlens ingest DIR --out {log_dir}` first"
+            f"{Path(log_dir) / EVENTS_FILE}: no event log here; run `ketenlens ingest DIR "
+            f"--out {log_dir}` first"
         )
     if kwargs.get("as_of") is None:
-        kwargs["as_of"] = log_as_of(log_dir)
+        kwargs["as_of"] = log_as_of(files)
     return analyze(read_events(path), **kwargs)

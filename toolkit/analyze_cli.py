@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from toolkit.analysis import Analysis, load_and_analyze
@@ -28,7 +29,9 @@ from toolkit.export.report_html import write_html
 from toolkit.export.report_json import write_json
 from toolkit.export.report_xlsx import write_xlsx
 from toolkit.filters import LogFilter
+from toolkit.outpaths import writable_file
 from toolkit.suppression import DEFAULT_K
+from toolkit.terminal import printable
 
 TOP_PRINTED = 15
 WRITERS: dict[str, Callable[[Analysis, Path], Any]] = {
@@ -205,10 +208,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     """Run `ketenlens analyze`; raises domain errors for the main function to print."""
     target = Path(args.export) if args.export else None
     writer = _writer(target) if target else None
+    if target is not None:
+        writable_file(target)  # before the log is read and analysed
     console = Console(highlight=False, soft_wrap=True)
     status = Console(stderr=True)
     started = time.perf_counter()
-    with status.status(f"Analysing {args.log} ..."):
+    with status.status(f"Analysing {escape(printable(args.log))} ..."):
         analysis = load_and_analyze(
             Path(args.log),
             filter=log_filter(args),
@@ -240,5 +245,5 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         write_html(analysis, target, language=args.language)
     else:
         writer(analysis, target)
-    console.print(f"Wrote {target}", markup=False)
+    console.print(f"Wrote {printable(target)}", markup=False)
     return 0

@@ -1,27 +1,34 @@
 """The `ketenlens` command. Only this module prints; the toolkit raises domain errors.
 
 Every subcommand is a thin front end over a toolkit function, so the dashboard, the exports and
-the command line compute each figure in one place.
+the command line compute each figure in one place. The command runs under a private umask: every
+file and folder it writes (logs, quarantine, reports, exports, generated data) is readable by its
+owner only.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from toolkit.adapters.cli_ingest import add_ingest_parser
 from toolkit.analyze_cli import add_analyze_parser
+from toolkit.atomic import PRIVATE_UMASK
 from toolkit.dashboard_cli import add_dashboard_parsers
 from toolkit.errors import KetenlensError
 from toolkit.export.cli_export import add_export_parser
+from toolkit.outpaths import writable_dir
 from toolkit.scenario.cli import add_scenario_parser
+from toolkit.terminal import printable
 
 console = Console(stderr=False)
 err_console = Console(stderr=True)
@@ -41,6 +48,7 @@ def _progress() -> Progress:
 def cmd_generate(args: argparse.Namespace) -> int:
     from toolkit.synthetic.generate import generate
 
+    writable_dir(Path(args.out))
     started = time.perf_counter()
     with _progress() as bar:
         tasks: dict[str, int] = {}
@@ -63,10 +71,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     console.print(
         f"Wrote {len(result.files)} export files for {result.persons:,} persons "
         f"({result.households:,} households, {result.events_world:,} events in the simulated "
-        f"world) to [bold]{result.out}[/bold] in {elapsed:.1f} s"
+        f"world) to [bold]{escape(printable(result.out))}[/bold] in {elapsed:.1f} s"
     )
     for name in result.files:
-        console.print(f"  {name}")
+        console.print(f"  {printable(name)}", markup=False)
     console.print("  ground_truth.json, dirt_manifest.json")
 
     t = result.targets
@@ -142,14 +150,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "persons", 1) is not None and getattr(args, "persons", 1) < 1:
         err_console.print("ketenlens: --persons must be at least 1")
         return 2
+    umask = os.umask(PRIVATE_UMASK)
     try:
         return int(args.func(args))
     except KetenlensError as exc:
-        err_console.print(f"[red]ketenlens:[/red] {exc}")
+        # a message may name a file, and a file name is not to be trusted with a terminal
+        err_console.print(f"[red]ketenlens:[/red] {escape(printable(str(exc)))}")
         return 1
     except KeyboardInterrupt:
         err_console.print("ketenlens: interrupted; files being written were left aside, not half")
         return 130
+    finally:
+        os.umask(umask)
 
 
 if __name__ == "__main__":

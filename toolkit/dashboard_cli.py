@@ -3,37 +3,90 @@
 ``demo`` is the newcomer's path: generate a demo data set if there is none, ingest it with the
 public demo key, write the standalone report, and serve the dashboard on it. Each step is
 skipped when its result is already there, so a second ``make demo`` starts in seconds.
+
+On any address but this computer's own (``--host 0.0.0.0``, a network address) the dashboard
+does not start without a password (``--password-file`` or ``KETENLENS_DASHBOARD_PASSWORD``),
+which every visitor is then asked for; it warns when workshop mode is off, and prints the
+address and time of every visitor that connects.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 import webbrowser
 from contextlib import ExitStack
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from toolkit.analyze_cli import add_audience_options
-from toolkit.errors import EventLogError
+from toolkit.errors import DashboardError, EventLogError
+from toolkit.logdir import has_log
+from toolkit.terminal import printable
 
 DEMO_DIR = Path("event_logs/demo")
 DEMO_PERSONS = 3000
 DEMO_SEED = 11
+PASSWORD_ENV = "KETENLENS_DASHBOARD_PASSWORD"
+MIN_PASSWORD = 8
 
 console = Console(highlight=False)
 status = Console(stderr=True)
 
 
-def _serve(log_dir: Path, args: argparse.Namespace) -> int:
+def dashboard_password(
+    host: str, password_file: str | None, environ: dict[str, str] | None = None
+) -> str | None:
+    """The password the dashboard asks for, or None on a loopback address without one.
+
+    From ``--password-file`` (its first line) or else the environment. On any other address
+    than loopback a password is required: the chain's figures are not for the whole network.
+    """
+    from dashboards.serve import is_loopback
+
+    environ = os.environ if environ is None else environ
+    if password_file:
+        try:
+            lines = Path(password_file).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+            raise DashboardError(f"{password_file}: cannot read the password ({reason})") from None
+        password = lines[0].strip() if lines else ""
+        source = str(password_file)
+    else:
+        password = environ.get(PASSWORD_ENV, "").strip()
+        source = PASSWORD_ENV
+    if not password:
+        if is_loopback(host) and not password_file:
+            return None
+        raise DashboardError(
+            f"--host {host} serves the dashboard to the network: pass --password-file FILE or "
+            f"set {PASSWORD_ENV}, so that every visitor is asked for it"
+            if not password_file
+            else f"{source}: holds no password on its first line"
+        )
+    if len(password) < MIN_PASSWORD:
+        raise DashboardError(f"{source}: the password is shorter than {MIN_PASSWORD} characters")
+    return password
+
+
+def _serve(log_dir: Path, args: argparse.Namespace, password: str | None) -> int:
     from dashboards.app import create_app
-    from dashboards.serve import serve
+    from dashboards.serve import is_loopback, serve
     from toolkit.session import AnalysisSession
 
+    if not is_loopback(args.host) and not args.workshop:
+        status.print(
+            f"[yellow]warning[/yellow]: the dashboard is served on {args.host} without "
+            "--workshop; in front of an audience, start it with --workshop so that figures "
+            "about small groups are hidden"
+        )
     started = time.perf_counter()
     with ExitStack() as stack:
-        with status.status(f"Loading {log_dir} and computing the home page ..."):
+        with status.status(f"Loading {escape(printable(log_dir))} and computing the home page ..."):
             session = AnalysisSession.open(log_dir, workshop=args.workshop, k=args.k)
             stack.callback(session.close)  # its helper stops with the server, or a failed start
             session.start_helper()  # it starts while this process computes the home page
@@ -42,40 +95,50 @@ def _serve(log_dir: Path, args: argparse.Namespace) -> int:
         seconds = time.perf_counter() - started
 
         def ready(address: str) -> None:
-            console.print(f"Ketenlens dashboard on {log_dir} ready in {seconds:.1f} s")
+            console.print(
+                f"Ketenlens dashboard on {printable(log_dir)} ready in {seconds:.1f} s",
+                markup=False,
+            )
             if args.workshop:
                 console.print(
                     f"workshop mode: figures about fewer than {args.k} persons are hidden"
                 )
             console.print(f"The dashboard answers on {address}  (Ctrl+C stops it)")
+            if password is not None:
+                console.print("Every visitor is asked for the password; visits are listed here")
             if getattr(args, "open", False):
                 webbrowser.open(address)
 
-        serve(app, host=args.host, port=args.port, on_ready=ready)
+        def visit(line: str) -> None:
+            status.print(f"visit: {line}", markup=False)
+
+        serve(app, host=args.host, port=args.port, on_ready=ready, password=password, log=visit)
     return 0
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Run `ketenlens dashboard LOG`."""
+    password = dashboard_password(args.host, args.password_file)
     log_dir = Path(args.log)
-    if not (log_dir / "events.parquet").is_file():
+    if not has_log(log_dir):
         raise EventLogError(
             f"{log_dir / 'events.parquet'}: no event log here; run `ketenlens ingest DIR "
             f"--out {log_dir}` first, or `ketenlens demo` for a demo data set"
         )
-    return _serve(log_dir, args)
+    return _serve(log_dir, args, password)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Run `ketenlens demo`: generate, ingest and analyse where needed, then serve."""
     from toolkit.cli import main as ketenlens
 
+    password = dashboard_password(args.host, args.password_file)  # before minutes of work
     out = Path(args.out)
     raw = out / "raw"
     steps = [
         (not (raw / "ground_truth.json").is_file(),
          ["generate", "--persons", str(args.persons), "--seed", str(args.seed), "--out", str(raw)]),
-        (not (out / "events.parquet").is_file(), ["ingest", str(raw), "--out", str(out), "--demo"]),
+        (not has_log(out), ["ingest", str(raw), "--out", str(out), "--demo"]),
         (not (out / "rapport.html").is_file(),
          ["analyze", str(out), "--export", str(out / "rapport.html")]),
     ]  # fmt: skip
@@ -86,7 +149,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 return code
         else:
             console.print(f"{argv[0]}: already done in {out}, skipped")
-    return _serve(out, args)
+    return _serve(out, args, password)
 
 
 def _server_options(parser: argparse.ArgumentParser) -> None:
@@ -98,6 +161,12 @@ def _server_options(parser: argparse.ArgumentParser) -> None:
         help="address to listen on (default 127.0.0.1: this computer only)",
     )
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default 8050)")
+    parser.add_argument(
+        "--password-file",
+        metavar="FILE",
+        help=f"file whose first line is the password visitors are asked for (or set "
+        f"{PASSWORD_ENV}); required on any --host but 127.0.0.1",
+    )
     add_audience_options(parser, "starting language (a switch in the page changes it)")
     parser.add_argument("--open", action="store_true", help="open the address in a browser")  # fmt: skip
 

@@ -31,3 +31,11 @@ class EventLogError(KetenlensError):
 
 class ExportError(KetenlensError):
     """An event log cannot be exported: no log there, an unknown format or file extension."""
+
+
+class OutputError(KetenlensError):
+    """An output path cannot be written: a file where a folder is needed, no permission, ... ."""
+
+
+class DashboardError(KetenlensError):
+    """The dashboard cannot start as asked: no password for a network address, an empty one, ...."""

@@ -82,8 +82,6 @@ _PSEUDONYM = re.compile(rf"^[0-9a-f]{{{PSEUDONYM_LENGTH}}}$")
 def _categories(column: str, values: pd.Series, chain: Chain, vocabulary: bool) -> list[str]:
     if vocabulary and column == GROUP:
         return [o.id for o in chain.organisations]
-    if vocabulary and column == MUNICIPALITY:
-        return sorted(m.code for m in chain.municipalities)
     return sorted({str(v) for v in values.dropna().unique()})
 
 

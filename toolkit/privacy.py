@@ -43,6 +43,8 @@ _CASE = b"case:"
 # An IND case (ZAAKNUMMER) has its own domain: a person can have several (asylum, then nareis as
 # referent), so it is an event attribute and must never collide with a person's pseudonym.
 _IND_CASE = b"ind-case:"
+_COLUMN = b"column:"
+COLUMN_HASH_LENGTH = 8
 _FINGERPRINT = b"ketenlens-key-fingerprint"
 
 
@@ -81,6 +83,11 @@ class Pseudonymizer:
     def ind_case(self, case_number: str) -> str:
         """Pseudonym of a normalised IND case number (ZAAKNUMMER); the number itself never passes."""
         return self._digest(_IND_CASE, case_number)
+
+    def column(self, header: str) -> str:
+        """A short keyed hash of a column header: the same unknown column is recognisable across
+        files and runs without its text (which may be anything someone typed) being shown."""
+        return self._digest(_COLUMN, header)[:COLUMN_HASH_LENGTH]
 
     @property
     def fingerprint(self) -> str:

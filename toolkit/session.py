@@ -29,8 +29,6 @@ from typing import Any
 import pandas as pd
 
 from toolkit.analysis import (
-    EVENTS_FILE,
-    REPORT_FILE,
     Analysis,
     Scope,
     analysis_of,
@@ -55,6 +53,7 @@ from toolkit.eventlog import (
 )
 from toolkit.filters import COA, NATIONALITY, TRACK, LogFilter
 from toolkit.helper import HELPER_KINDS, Helper
+from toolkit.logdir import EVENTS_FILE, REPORT_FILE, current_files
 from toolkit.suppression import DEFAULT_K
 
 # Filters whose sections are kept; a workshop goes back and forth between a handful.
@@ -131,12 +130,14 @@ class AnalysisSession:
         :func:`toolkit.analysis.load_and_analyze`; without it, the last event.
         """
         log_dir = Path(log_dir)
-        path = log_dir / EVENTS_FILE
+        files = current_files(log_dir)  # events and report of one version
+        path = files / EVENTS_FILE
         if not path.is_file():
             raise EventLogError(
-                f"{path}: no event log here; run `ketenlens ingest DIR --out {log_dir}` first"
+                f"{log_dir / EVENTS_FILE}: no event log here; run `ketenlens ingest DIR --out "
+                f"{log_dir}` first"
             )
-        report_path = log_dir / REPORT_FILE
+        report_path = files / REPORT_FILE
         report = json.loads(report_path.read_text("utf-8")) if report_path.is_file() else {}
         kwargs.setdefault("as_of", report.get("as_of"))
         log = read_events(path)

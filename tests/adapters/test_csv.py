@@ -130,11 +130,12 @@ def test_gemeente_csv_with_bom(tmp_path):
     assert not table.notes
 
 
-def test_a_column_the_profile_does_not_know_is_not_read_but_named(tmp_path):
+def test_a_column_the_profile_does_not_know_is_not_read_but_kept_by_position(tmp_path):
     path = tmp_path / "ind.csv"
     header = ";".join([*IND_COLUMNS, "NOTITIE"])
     body = ";".join(["0123456789"] + [""] * (len(IND_COLUMNS) - 1) + ["Bel mevrouw Jansen"])
     path.write_bytes(f"{header}\r\n{body}\r\n".encode("cp1252"))
     table = read_csv(path, IND)
-    assert table.notes == ["columns not in profile ind-csv, not read: NOTITIE"]
+    assert table.notes == []
+    assert [i for i, _ in table.unknown_columns] == [len(IND_COLUMNS) + 1]
     assert "Jansen" not in table.frame.to_string()

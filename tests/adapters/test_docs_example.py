@@ -151,6 +151,7 @@ def test_the_example_command_ingests_the_sample_as_documented(workspace: Path) -
         ["12", "Datum", "future_date"],
         ["13", "Gemeente", "unknown_municipality"],
     ]
+    assert quarantine["hint"].tolist()[-1] == "closest: Zwolle (GM0193)"
 
     key = Pseudonymizer(KEY.encode())
     events = read_events(out / "events.parquet")

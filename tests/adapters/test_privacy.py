@@ -233,12 +233,13 @@ def test_no_personal_data_in_anything_ingest_writes_or_prints(tmp_path, capsys):
     printed = capsys.readouterr()
     texts = {"stdout": printed.out, "stderr": printed.err}
 
-    written = sorted(p for p in out.rglob("*") if p.is_file())
+    written = sorted(p for p in out.rglob("*") if p.is_file() and not p.is_symlink())
     assert {p.name for p in written} == {
         "events.parquet",
         "cases.parquet",
         "quarantine.csv",
         "ingest_report.json",
+        "ingest.lock",
     }
     for path in written:
         texts[f"{path.name} (bytes)"] = path.read_bytes().decode("utf-8", errors="replace")
@@ -246,7 +247,7 @@ def test_no_personal_data_in_anything_ingest_writes_or_prints(tmp_path, capsys):
             texts[f"{path.name} (values)"] = _strings_in_parquet(path)
 
     quarantine = pd.read_csv(out / "quarantine.csv", dtype=str)
-    assert list(quarantine.columns) == ["file", "row", "column", "reason", "activity"]
+    assert list(quarantine.columns) == ["file", "row", "column", "reason", "activity", "hint"]
     assert len(quarantine) == 6  # the planted rows really went to quarantine
     events = pd.read_parquet(out / "events.parquet")
     assert len(events) > 0
@@ -307,7 +308,7 @@ def test_a_log_of_another_process_keeps_no_case_id_or_attribute(tmp_path, capsys
     assert args.func(args) == 0
     printed = capsys.readouterr()
     texts = {"stdout": printed.out, "stderr": printed.err}
-    for path in out.iterdir():
+    for path in (p for p in out.rglob("*") if p.is_file() and not p.is_symlink()):
         texts[path.name] = path.read_bytes().decode("utf-8", errors="replace")
         if path.suffix == ".parquet":
             texts[f"{path.name} (values)"] = _strings_in_parquet(path)

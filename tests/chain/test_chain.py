@@ -19,7 +19,7 @@ from toolkit.errors import ChainDefinitionError
 # pm4py's alignment code still uses numpy.matrix; its warnings say nothing about the chain.
 pytestmark = pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 
-CHAIN_FILES = ("chain.toml", "norms.toml", "municipalities.toml", "reference.toml")
+CHAIN_FILES = ("chain.toml", "norms.toml", "municipalities.csv", "locations.toml", "reference.toml")
 
 # Paths through the chain, as canonical activity ids, for conformance known answers.
 ASIEL_START = [

@@ -13,7 +13,7 @@ from toolkit.chain import Overview, load_chain
 from toolkit.chain.model import CHAIN_DIR
 from toolkit.errors import ChainDefinitionError
 
-CHAIN_FILES = ("chain.toml", "norms.toml", "municipalities.toml", "reference.toml")
+CHAIN_FILES = ("chain.toml", "norms.toml", "municipalities.csv", "locations.toml", "reference.toml")
 OVERVIEW = "overview.toml"
 
 

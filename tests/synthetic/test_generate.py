@@ -109,3 +109,23 @@ def test_same_seed_gives_byte_identical_files(generated, tmp_path, capsys):
     output = _run(again, capsys)
     assert "Realised chain figures" in output
     assert _digest(again) == _digest(generated)
+
+
+def test_only_the_configured_municipalities_write_exports(tmp_path, capsys):
+    config = tmp_path / "two.toml"
+    config.write_text(
+        '[municipalities]\n"gemeente-xlsx" = ["GM0479"]\n"gemeente-csv" = ["GM0599"]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "raw"
+    argv = ["generate", "--persons", "1500", "--seed", "5", "--out", str(out)]
+    assert main([*argv, "--config", str(config)]) == 0
+    capsys.readouterr()
+    municipal = sorted(p.name for p in out.iterdir() if p.name.startswith("gemeente_"))
+    assert municipal == [
+        "gemeente_GM0599_gebeurtenissen.csv",
+        "gemeente_zaanstad_statushouders.xlsx",
+    ]
+    truth = json.loads((out / "ground_truth.json").read_text(encoding="utf-8"))
+    linked = {row["municipality"] for row in truth["taakstelling"]}
+    assert {"GM0479", "GM0599"} < linked  # koppeling to municipalities that send no export too

@@ -12,15 +12,19 @@ from datetime import date
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from toolkit.adapters.generic import GenericColumns
 from toolkit.adapters.ingest import ingest, is_generated
 from toolkit.adapters.report import IngestReport
 from toolkit.errors import IngestError
+from toolkit.outpaths import writable_dir
 from toolkit.privacy import DEMO_KEY, Pseudonymizer, load_key
+from toolkit.terminal import printable
 
 DEMO_WARNING = (
     "DEMO KEY IN USE: the pseudonyms in this log are made with the public demo key and protect "
@@ -112,7 +116,7 @@ def print_report(report: IngestReport, console: Console) -> None:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for f in report.files:
         table.add_row(
-            f.path,
+            Text(f.path),
             f.profile,
             f"{f.rows_read:,}",
             f"{f.events:,}",
@@ -136,16 +140,24 @@ def print_report(report: IngestReport, console: Console) -> None:
     console.print(link)
     notes = [f"{f.path}: {n}" for f in report.files for n in f.notes]
     for note in notes:
-        console.print(f"[yellow]note[/yellow] {note}")
+        console.print(f"[yellow]note[/yellow] {escape(note)}")
+    places = report.unknown_places()
+    if places:
+        listed = ", ".join(f"{printable(name)} ({rows:,} rows)" for name, rows in places.items())
+        console.print(
+            f"[yellow]note[/yellow] places not in toolkit/chain/locations.toml, kept with type "
+            f"unknown: {escape(listed)}; add them there to give them a type and a municipality"
+        )
     console.print(
         f"Wrote events.parquet, cases.parquet, quarantine.csv, ingest_report.json to "
-        f"[bold]{report.out}[/bold]"
+        f"[bold]{escape(report.out)}[/bold]"
     )
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Run `ketenlens ingest`; raises :class:`IngestError` for the main function to print."""
     console, err = Console(), Console(stderr=True)
+    writable_dir(Path(args.out), create=False)  # before the key or any export is read
     key = _key(args, err)
     columns = GenericColumns(args.case_column, args.activity_column, args.timestamp_column)
     with Progress(
@@ -170,6 +182,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             columns=columns,
             progress=progress,
             profile_dirs=tuple(Path(d) for d in args.profiles),
+            on_wait=lambda: err.print(
+                f"another ingest is writing to {printable(args.out)}; waiting until it is done",
+                markup=False,
+            ),
         )
     print_report(report, console)
     return 0

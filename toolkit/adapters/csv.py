@@ -22,6 +22,9 @@ from toolkit.errors import IngestError
 
 DETECT = "detect"
 HEADER_SEARCH_ROWS = 50
+# Python's csv module stops at a field of 128 KiB; a longer cell is read (and then set aside by
+# the collector, row quarantined) rather than stopping the whole file.
+FIELD_LIMIT = 2**31 - 1
 UTF8 = "utf-8"
 UTF8_BOM = "utf-8-sig"
 
@@ -85,6 +88,7 @@ def read_csv(path: Path, profile: Profile) -> RawTable:
         table.repairs["encoding_mismatch"] += 1
     footer = re.compile(profile.footer) if profile.footer else None
     collector: RowCollector | None = None
+    limit = csv.field_size_limit(FIELD_LIMIT)
     try:
         for seen, (line, fields) in enumerate(_records(text, profile.delimiter), start=1):
             if collector is None:
@@ -107,6 +111,8 @@ def read_csv(path: Path, profile: Profile) -> RawTable:
             collector.add(line, fields)
     except csv.Error as exc:
         raise IngestError(f"{path.name}: not a valid delimited file ({exc})") from None
+    finally:
+        csv.field_size_limit(limit)
     if collector is None:
         raise IngestError(
             f"{path.name}: no header row with the columns of profile {profile.name} "

@@ -3,9 +3,10 @@
 Every file is read through its profile, its rows normalised, pseudonymised and checked; then the
 events of all files are deduplicated by their content-based ``event_id`` (files in sorted path
 order, so the later file gets the duplicate) and merged with the log already in ``out``. Writes:
-``events.parquet``, ``cases.parquet``, ``quarantine.csv`` and ``ingest_report.json``, each
-atomically. Ingesting the same files again changes nothing; a directory with a new month adds
-only the new month's events.
+``events.parquet``, ``cases.parquet``, ``quarantine.csv`` and ``ingest_report.json`` as one new
+version of the log that replaces the old one in a single step (:mod:`toolkit.logdir`), under a
+lock that makes a second ingest into the same log wait. Ingesting the same files again changes
+nothing; a directory with a new month adds only the new month's events.
 
 Example::
 
@@ -34,9 +35,8 @@ from toolkit.adapters.generic import GenericColumns, map_log, read_log
 from toolkit.adapters.mapping import QUARANTINE_COLUMNS, REPAIRS, Mapped, count_repairs, map_table
 from toolkit.adapters.profile import profiles_with
 from toolkit.adapters.report import FileReport, IngestReport, linkage
-from toolkit.adapters.table import RawTable
+from toolkit.adapters.table import RawTable, unknown_columns_note
 from toolkit.adapters.xlsx import read_xlsx
-from toolkit.atomic import atomic_write_text
 from toolkit.chain import load_chain
 from toolkit.errors import IngestError
 from toolkit.eventlog import (
@@ -51,14 +51,20 @@ from toolkit.eventlog import (
     write_events,
     write_parquet,
 )
+from toolkit.logdir import (
+    CASES_FILE,
+    EVENTS_FILE,
+    QUARANTINE_FILE,
+    REPORT_FILE,
+    Step,
+    commit,
+    current_files,
+    ingest_lock,
+)
 from toolkit.privacy import Pseudonymizer
+from toolkit.terminal import printable
 
-EVENTS_FILE = "events.parquet"
-CASES_FILE = "cases.parquet"
-QUARANTINE_FILE = "quarantine.csv"
-REPORT_FILE = "ingest_report.json"
 GROUND_TRUTH = "ground_truth.json"
-OUTPUTS = (EVENTS_FILE, CASES_FILE, QUARANTINE_FILE, REPORT_FILE)
 
 Progress = Callable[[int, int, str], None]
 
@@ -98,7 +104,7 @@ def is_generated(directory: Path) -> bool:
 
 def _is_log_file(path: Path, out: Path) -> bool:
     """Whether a file is one the log itself wrote: the usual layout keeps raw/ inside the log."""
-    return path.resolve().parent == out.resolve()
+    return path.parent.resolve() == out.resolve()
 
 
 def find_sources(
@@ -119,7 +125,8 @@ def find_sources(
     ignored: list[str] = []
     for path in sorted(p for p in directory.rglob("*") if p.is_file()):
         relative = path.relative_to(directory)
-        name = relative.as_posix()
+        # the name goes into the log's lineage, the report and the terminal: made safe for all
+        name = printable(relative.as_posix())
         if _is_log_file(path, out) or any(part.startswith(".") for part in relative.parts[:-1]):
             continue
         if not is_export(path):
@@ -152,10 +159,11 @@ def _read(
 
 def _existing(out: Path, key: Pseudonymizer) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     """The log already in ``out``, refused when it was made under another key."""
-    events_path = out / EVENTS_FILE
+    files = current_files(out)
+    events_path = files / EVENTS_FILE
     if not events_path.exists():
         return None, None
-    report_path = out / REPORT_FILE
+    report_path = files / REPORT_FILE
     try:
         previous = json.loads(report_path.read_text(encoding="utf-8"))
         fingerprint = previous["key_fingerprint"]
@@ -170,7 +178,7 @@ def _existing(out: Path, key: Pseudonymizer) -> tuple[pd.DataFrame | None, pd.Da
             "use that key or ingest into another directory"
         )
     events = read_events(events_path)
-    quarantine_path = out / QUARANTINE_FILE
+    quarantine_path = files / QUARANTINE_FILE
     quarantine = None
     if quarantine_path.exists():
         quarantine = pd.read_csv(quarantine_path, dtype=str, keep_default_na=False)
@@ -218,11 +226,44 @@ def ingest(
     columns: GenericColumns | None = None,
     progress: Progress | None = None,
     profile_dirs: tuple[Path, ...] = (),
+    on_wait: Callable[[], None] | None = None,
+    on_step: Step | None = None,
 ) -> IngestReport:
-    """Ingest every export under ``directory`` into the event log in ``out``; return the report."""
+    """Ingest every export under ``directory`` into the event log in ``out``; return the report.
+
+    The whole run holds the log's lock (a second ingest into ``out`` waits, and ``on_wait`` is
+    called when it has to) and ends in one commit of the four files; ``on_step`` hears each step
+    of that commit by name (:data:`toolkit.logdir.COMMIT_STEPS`).
+    """
     directory, out = Path(directory), Path(out)
     if not directory.is_dir():
         raise IngestError(f"{directory}: not a directory")
+    with ingest_lock(out, on_wait=on_wait):
+        return _ingest(
+            directory,
+            out,
+            key=key,
+            profile=profile,
+            as_of=as_of,
+            columns=columns,
+            progress=progress,
+            profile_dirs=profile_dirs,
+            on_step=on_step,
+        )
+
+
+def _ingest(
+    directory: Path,
+    out: Path,
+    *,
+    key: Pseudonymizer,
+    profile: str | None,
+    as_of: date | None,
+    columns: GenericColumns | None,
+    progress: Progress | None,
+    profile_dirs: tuple[Path, ...],
+    on_step: Step | None,
+) -> IngestReport:
     columns = columns or GenericColumns()
     reference = resolve_as_of(directory, as_of)
     sources, ignored = find_sources(
@@ -251,6 +292,9 @@ def ingest(
             report.created = table.created.isoformat(timespec="minutes") if table.created else None
             report.footer_total = table.footer_total
             report.notes = list(table.notes)
+            unknown = unknown_columns_note(table, key.column)
+            if unknown:
+                report.notes.append(unknown)
             report.repairs = dict(table.repairs)
         reports.append(report)
     if progress:
@@ -265,6 +309,7 @@ def ingest(
         report.duplicates = int((in_file & (status == "duplicate")).sum())
         report.quarantined = len(part.quarantine)
         report.quarantine_reasons = dict(sorted(Counter(part.quarantine["reason"]).items()))
+        report.unknown_places = part.unknown_places
         repairs = Counter(report.repairs) + count_repairs(kept.loc[in_file, REPAIRS])
         report.repairs = dict(sorted(repairs.items()))
         if not report.balanced:
@@ -281,15 +326,11 @@ def ingest(
     events = prepare(combined, chain=chain, vocabulary=vocabulary)
     cases = case_table(events)
 
-    out.mkdir(parents=True, exist_ok=True)
-    write_events(events, out / EVENTS_FILE, chain=chain, vocabulary=vocabulary)
-    write_parquet(cases, out / CASES_FILE)
     quarantine_frames = [m.quarantine for m in mapped]
     if old_quarantine is not None:
         quarantine_frames.insert(0, old_quarantine)
-    atomic_write_text(out / QUARANTINE_FILE, _quarantine_text(quarantine_frames))
     report = IngestReport(
-        out=str(out),
+        out=printable(out),
         as_of=reference.day.isoformat(),
         as_of_source=reference.source,
         key_fingerprint=key.fingerprint,
@@ -303,5 +344,13 @@ def ingest(
         ignored_files=ignored,
     )
     text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
-    atomic_write_text(out / REPORT_FILE, text)
+    writers = {
+        EVENTS_FILE: lambda path: write_events(events, path, chain=chain, vocabulary=vocabulary),
+        CASES_FILE: lambda path: write_parquet(cases, path),
+        QUARANTINE_FILE: lambda path: path.write_text(
+            _quarantine_text(quarantine_frames), encoding="utf-8"
+        ),
+        REPORT_FILE: lambda path: path.write_text(text, encoding="utf-8"),
+    }
+    commit(out, writers, on_step=on_step)
     return report

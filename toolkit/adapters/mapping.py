@@ -5,13 +5,17 @@ The reader gave raw cells under field names; here they are normalised with the r
 repeat), the person and household numbers are replaced by keyed pseudonyms, and every row that
 cannot become an event is set aside with the source column and the reason. A quarantine entry
 carries no personal data: only file, row, column, reason and the activity when it is known.
+
+Two checks come before all others, as they decide whether a row may be looked at at all: a cell
+longer than a reader keeps (``oversized_cell``), and a mapped text column whose value looks like
+personal data (``personal_data_in_<field>``, :mod:`toolkit.adapters.personal`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
@@ -20,24 +24,35 @@ import pandas as pd
 
 from toolkit.adapters import parsing as p
 from toolkit.adapters.event_id import content_ids
+from toolkit.adapters.personal import checked_fields, personal_data, reason
 from toolkit.adapters.profile import Profile, fold
-from toolkit.adapters.table import ROW, RawTable
-from toolkit.chain import Chain, load_chain
+from toolkit.adapters.table import OVERSIZED, OVERSIZED_CELL, ROW, RawTable
+from toolkit.chain import Chain, Municipality, load_chain
 from toolkit.privacy import Pseudonymizer
 
 CODE_FOLDED = "code_folded"
+# A COA location or IND office written under another spelling than its register name.
+PLACE_NAME = "place_name"
+# Which register a profile's resource column is checked against, by the profile's organisation.
+PLACE_KINDS = {"COA": "coa", "IND": "ind"}
 REPAIRS = "repairs"
-QUARANTINE_COLUMNS = ("file", "row", "column", "reason", "activity")
+# ``hint``: what the value most likely meant, from a register (never text from the export itself).
+QUARANTINE_COLUMNS = ("file", "row", "column", "reason", "activity", "hint")
 # Fields whose values a profile may translate through [values.<field>].
 VALUE_FIELDS = ("sex", "procedure", "track", "location_type")
 
 
 @dataclass
 class Mapped:
-    """The events and quarantine entries of one export, before deduplication."""
+    """The events and quarantine entries of one export, before deduplication.
+
+    ``unknown_places``: COA locations or IND offices that the register does not list, with the
+    number of event rows that name each; they are kept as written and reported, not quarantined.
+    """
 
     events: pd.DataFrame
     quarantine: pd.DataFrame
+    unknown_places: dict[str, int] = field(default_factory=dict)
 
 
 def _cached(values: pd.Series, fn: Callable[[Any], Any]) -> list[Any]:
@@ -75,14 +90,19 @@ class _Rows:
         self.n = len(table.frame)
         self.reason = np.full(self.n, None, dtype=object)
         self.column = np.full(self.n, None, dtype=object)
+        self.hint = np.full(self.n, "", dtype=object)
         self.repairs: list[list[str]] = [[] for _ in range(self.n)]
 
-    def flag(self, reasons: list[str | None], field_name: str) -> None:
+    def flag(
+        self, reasons: list[str | None], field_name: str, hints: list[str] | None = None
+    ) -> None:
         source_column = self.table.profile.columns[field_name]
         for i, why in enumerate(reasons):
             if why is not None and self.reason[i] is None:
                 self.reason[i] = why
                 self.column[i] = source_column
+                if hints is not None:
+                    self.hint[i] = hints[i]
 
     def repair(self, repairs: list[str | None]) -> None:
         for i, kind in enumerate(repairs):
@@ -174,32 +194,73 @@ def _check_dates(dates: list[date | None], rows: _Rows, field_name: str, as_of: 
     rows.flag(reasons, field_name)
 
 
-def _municipalities(table: RawTable, rows: _Rows, chain: Chain) -> list[str | None]:
+def _municipalities(
+    table: RawTable, rows: _Rows, chain: Chain, dates: list[date | None]
+) -> list[str | None]:
+    """The CBS code of each row's municipality, as it existed on the row's day.
+
+    A code or name of a municipality that merged before the row's day becomes its successor's code
+    (a repair); only a value the register never knew is quarantined, with the closest known
+    municipality as the hint.
+    """
     frame = table.frame
-    known = {m.code for m in chain.municipalities}
+    register = chain.register
     if "municipality" in frame:
         field_name = "municipality"
 
-        def lookup(value: object) -> tuple[str | None, str | None]:
-            if p.is_blank(value):
-                return None, None
+        def find(value: object, day: date | None) -> Municipality | None:
             code = p.municipality_code(value)
-            return (code, None) if code in known else (None, p.UNKNOWN_MUNICIPALITY)
+            return register.get(code) if code else None
 
     elif "municipality_name" in frame:
         field_name = "municipality_name"
 
-        def lookup(value: object) -> tuple[str | None, str | None]:
-            if p.is_blank(value):
-                return None, None
-            found = chain.municipality_by_name(str(value))
-            return (found.code, None) if found else (None, p.UNKNOWN_MUNICIPALITY)
+        def find(value: object, day: date | None) -> Municipality | None:
+            return register.by_name(str(value).strip(), day)
 
     else:
         return [None] * rows.n
-    found = _cached(frame[field_name], lookup)
-    rows.flag([why for _, why in found], field_name)
-    return [code for code, _ in found]
+
+    def lookup(pair: tuple[object, date | None]) -> tuple[str | None, str | None, str | None, str]:
+        value, day = pair
+        if p.is_blank(value):
+            return None, None, None, ""
+        found = find(value, day)
+        if found is None:
+            close = register.closest(str(value))
+            hint = f"closest: {close.name} ({close.code})" if close else ""
+            return None, p.UNKNOWN_MUNICIPALITY, None, hint
+        code = found.code if day is None else register.current_code(found.code, day)
+        return code, None, p.MUNICIPALITY_SUCCESSOR if code != found.code else None, ""
+
+    pairs = pd.Series(list(zip(frame[field_name].tolist(), dates, strict=True)), dtype=object)
+    found = _cached(pairs, lookup)
+    rows.flag([why for _, why, _, _ in found], field_name, [hint for *_, hint in found])
+    rows.repair([repair for _, _, repair, _ in found])
+    return [code for code, *_ in found]
+
+
+def _places(table: RawTable, rows: _Rows, chain: Chain) -> tuple[list[str | None], list[bool]]:
+    """Each row's COA location or IND office under its register name, and whether it is unknown.
+
+    A place the register lists under another spelling or an alias gets its register name (a
+    repair); a place it does not list is kept as written, since new locations open every month.
+    """
+    kind = PLACE_KINDS.get(table.profile.organisation)
+    names = _optional(table.frame, "resource", text)
+    if kind is None:
+        return names, [False] * rows.n
+
+    def lookup(name: str | None) -> tuple[str | None, bool]:
+        if name is None:
+            return None, False
+        place = chain.places.find(kind, name)
+        return (place.name, False) if place else (name, True)
+
+    found = _cached(pd.Series(names, dtype=object), lookup)
+    rows.repair([PLACE_NAME if n is not None and n != name else None
+                 for (n, _), name in zip(found, names, strict=True)])  # fmt: skip
+    return [n for n, _ in found], [unknown for _, unknown in found]
 
 
 def _values(profile: Profile, field_name: str, column: pd.Series) -> list[str | None]:
@@ -232,6 +293,11 @@ def map_table(
     chain = chain or load_chain()
     profile, frame = table.profile, table.frame
     rows = _Rows(table)
+    for field_name in profile.columns:
+        rows.flag(
+            [OVERSIZED_CELL if v is OVERSIZED else None for v in frame[field_name]], field_name
+        )
+    _check_personal_data(frame, rows)
     vn = _cached(frame["vnummer"], p.normalise_vnummer)
     rows.flag([x.reason for x in vn], "vnummer")
     rows.repair([x.repair if x.value else None for x in vn])
@@ -239,13 +305,15 @@ def map_table(
     dates, utc = _local_times(table, rows)
     date_field = "timestamp" if profile.timestamp_iso and "timestamp" in frame else "date"
     _check_dates(dates, rows, date_field, as_of)
-    municipalities = _municipalities(table, rows, chain)
+    municipalities = _municipalities(table, rows, chain, dates)
+
+    resources, unknown_place = _places(table, rows, chain)
 
     ok = rows.ok
     keep = np.flatnonzero(ok)
-    resources = _optional(frame, "resource", text)
     if "resource" not in frame:
         resources = municipalities
+    unknown_places = Counter(resources[i] for i in keep if unknown_place[i])
     picked = {
         "case:concept:name": [key.person(vn[i].value) for i in keep],
         "concept:name": [activities[i] for i in keep],
@@ -281,10 +349,21 @@ def map_table(
             "column": rows.column[bad],
             "reason": rows.reason[bad],
             "activity": [activities[i] or "" for i in bad],
+            "hint": rows.hint[bad],
         },
         columns=list(QUARANTINE_COLUMNS),
     )
-    return Mapped(events=events, quarantine=quarantine)
+    return Mapped(
+        events=events, quarantine=quarantine, unknown_places=dict(sorted(unknown_places.items()))
+    )
+
+
+def _check_personal_data(frame: pd.DataFrame, rows: _Rows) -> None:
+    """Quarantine every row whose mapped text columns hold something shaped like personal data."""
+    for field_name, kind in checked_fields().items():
+        if field_name in frame:
+            found = _cached(frame[field_name], lambda v, kind=kind: personal_data(text(v), kind))
+            rows.flag([None if f is None else reason(field_name) for f in found], field_name)
 
 
 def _column(frame: pd.DataFrame, field_name: str) -> pd.Series:

@@ -17,6 +17,7 @@ Example::
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -55,6 +56,7 @@ DATE_TEXT = "date_as_text"
 DATE_OTHER_PATTERN = "date_other_pattern"
 DST_GAP = "dst_gap"
 DST_OVERLAP = "dst_overlap"
+MUNICIPALITY_SUCCESSOR = "municipality_successor"
 
 _SEPARATOR_CHARS = re.compile(r"[\s\-\u2010-\u2015\u00a0]")
 _GM_CODE = re.compile(r"^(?:GM)?\s*(\d{1,4})$", re.IGNORECASE)
@@ -71,6 +73,13 @@ class Parsed:
     value: Any = None
     reason: str | None = None
     repair: str | None = None
+
+
+def _whole(number: float | int | np.integer | np.floating) -> bool:
+    """Whether a number cell holds a whole number (NaN and infinity do not)."""
+    if isinstance(number, int | np.integer):
+        return True
+    return math.isfinite(number) and float(number).is_integer()
 
 
 def is_blank(value: object) -> bool:
@@ -95,7 +104,7 @@ def normalise_vnummer(value: object) -> Parsed:
     if isinstance(value, bool):
         return Parsed(reason=INVALID_VNUMMER)
     if isinstance(value, int | float | np.integer | np.floating):
-        if float(value) != int(value) or value < 0:
+        if not _whole(value) or value < 0:
             return Parsed(reason=INVALID_VNUMMER)
         text, repair = str(int(value)), None
     else:
@@ -128,7 +137,7 @@ def municipality_code(value: object) -> str | None:
     if is_blank(value):
         return None
     if isinstance(value, int | float | np.integer | np.floating):
-        if float(value) != int(value):
+        if not _whole(value):
             return None
         value = str(int(value))
     match = _GM_CODE.match(str(value).strip())
@@ -141,7 +150,7 @@ def birth_year_band(value: object, width: int = YEAR_BAND) -> str | None:
         return None
     try:
         year = int(float(str(value).strip()))
-    except ValueError:
+    except (ValueError, OverflowError):  # not a number, or infinity
         return None
     if not 1900 <= year <= 2100:
         return None

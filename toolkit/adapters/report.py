@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from toolkit.chain.register import UNKNOWN_TYPE
 from toolkit.eventlog import ACTIVITY, CASE
 from toolkit.suppression import protect_parts, suppress_small
 
@@ -49,6 +50,7 @@ class FileReport:
     created: str | None = None
     footer_total: int | None = None
     notes: list[str] = field(default_factory=list)
+    unknown_places: dict[str, int] = field(default_factory=dict)
 
     @property
     def balanced(self) -> bool:
@@ -86,11 +88,22 @@ class IngestReport:
             total.update(f.quarantine_reasons)
         return dict(sorted(total.items()))
 
+    def unknown_places(self) -> dict[str, int]:
+        """COA locations and IND offices the register does not list, with their event rows."""
+        total: Counter[str] = Counter()
+        for f in self.files:
+            total.update(f.unknown_places)
+        return dict(sorted(total.items()))
+
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["duplicates"] = self.duplicates
         out["quarantined"] = self.quarantined
         out["quarantine_reasons"] = self.quarantine_reasons()
+        out["unknown_places"] = [
+            {"name": name, "type": UNKNOWN_TYPE, "rows": rows}
+            for name, rows in self.unknown_places().items()
+        ]
         return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,12 +17,21 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.adapters.parsing import is_blank
+from toolkit.adapters.personal import personal_data
 from toolkit.adapters.profile import Profile, fold
 from toolkit.errors import IngestError
 
 ROW = "row"
 MIN_HEADER_CELLS = 2
 _DIGIT_RUN = re.compile(r"\d{4}")
+# A cell longer than this is no code, date or name: it is not kept (its row is quarantined with
+# file, row and column), so one pasted document cannot stop a whole file or fill the memory.
+MAX_CELL_CHARS = 10_000
+OVERSIZED_CELL = "oversized_cell"
+# What a reader keeps in place of such a cell; compared by identity.
+OVERSIZED = "\x00oversized cell\x00"
+# Column titles are words, so only numbers, addresses and phone numbers count as personal there.
+HEADER_KIND = "name"
 
 
 @dataclass
@@ -42,6 +51,8 @@ class RawTable:
     encoding: str | None = None
     footer_total: int | None = None
     notes: list[str] = field(default_factory=list)
+    # (1-based position, header) of the columns the profile does not know: never shown as text
+    unknown_columns: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
@@ -63,7 +74,9 @@ class RowCollector:
         known = {fold(c) for c in (*profile.columns.values(), *profile.personal)}
         # A column the profile does not know is never read; saying so keeps it from passing
         # unnoticed (a partner's system may have started exporting something new).
-        self.unknown_columns = [n for n in names if n and fold(n) not in known]
+        self.unknown_columns = [
+            (i + 1, n) for i, n in enumerate(names) if n and fold(n) not in known
+        ]
         self._fields = list(profile.columns)
         self._index = [positions[fold(profile.columns[f])] for f in self._fields]
         self._width = len(names)
@@ -71,18 +84,17 @@ class RowCollector:
         self._rows: list[int] = []
 
     def note_unknown_columns(self, table: RawTable) -> None:
-        """Add a note to the table's report naming the columns that were not read."""
-        if self.unknown_columns:
-            table.notes.append(
-                f"columns not in profile {table.profile.name}, not read: "
-                + ", ".join(self.unknown_columns)
-            )
+        """Hand the table the columns that were not read, for :func:`unknown_columns_note`."""
+        table.unknown_columns = list(self.unknown_columns)
 
     def add(self, row_number: int, cells: Sequence[object]) -> None:
         """Keep the mapped cells of one data row; the row's other cells are not stored."""
         width = len(cells)
         for values, i in zip(self._columns, self._index, strict=True):
-            values.append(cells[i] if i < width else None)
+            cell = cells[i] if i < width else None
+            if cell.__class__ is str and len(cell) > MAX_CELL_CHARS:  # type: ignore[arg-type]
+                cell = OVERSIZED
+            values.append(cell)
         self._rows.append(row_number)
 
     def frame(self) -> pd.DataFrame:
@@ -91,6 +103,20 @@ class RowCollector:
         }
         data[ROW] = pd.Series(self._rows, dtype="int64")
         return pd.DataFrame(data)
+
+
+def unknown_columns_note(table: RawTable, column_hash: Callable[[str], str]) -> str | None:
+    """The report's note on the columns not read: by position and a keyed hash of the header.
+
+    A header is text someone typed (a surname as a column title happens), so it is not echoed;
+    the hash lets a user see that the same column turns up in every file.
+    """
+    if not table.unknown_columns:
+        return None
+    shown = ", ".join(
+        f"column {i} (#{column_hash(fold(name))})" for i, name in table.unknown_columns
+    )
+    return f"columns not in profile {table.profile.name}, not read: {shown}"
 
 
 def header_matches(profile: Profile, header: Sequence[object]) -> bool:
@@ -116,7 +142,14 @@ def describe_header(cells: Sequence[object]) -> str:
     """The header's column names for an error message, or a remark when the row is data."""
     if not looks_like_header(cells):
         return "no row that looks like a header"
-    return "the header has: " + ", ".join(str(c).strip() for c in cells if not is_blank(c))
+    shown = [
+        f"column {i} (looks like personal data, not shown)"
+        if personal_data(str(c), HEADER_KIND)
+        else str(c).strip()
+        for i, c in enumerate(cells, start=1)
+        if not is_blank(c)
+    ]
+    return "the header has: " + ", ".join(shown)
 
 
 def is_blank_row(cells: Sequence[object]) -> bool:

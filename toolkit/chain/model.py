@@ -11,16 +11,23 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 
+from toolkit.chain.register import (
+    Municipality,
+    MunicipalRegister,
+    PlaceRegister,
+    read_municipalities,
+    read_places,
+)
 from toolkit.errors import ChainDefinitionError
 
 CHAIN_DIR = Path(__file__).parent
 DAYS_PER_UNIT = {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12}
 NORM_KINDS = ("legal", "agreed")
 NORM_DIRECTIONS = ("maximum", "minimum")
-_GM_CODE = re.compile(r"^GM\d{4}$")
 _TREE_LEAF = re.compile(r"'([^']+)'")
 _TREE_FRAGMENT = re.compile(r"\{(\w+)\}")
 
@@ -81,14 +88,6 @@ class Norm:
 
 
 @dataclass(frozen=True)
-class Municipality:
-    code: str
-    name: str
-    population: int
-    aliases: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class Overview:
     """What the chain overview shows: the journey's steps and the phases behind the KPI tiles."""
 
@@ -106,9 +105,10 @@ class Chain:
     phases: tuple[Phase, ...]
     activities: tuple[Activity, ...]
     norms: tuple[Norm, ...]
-    municipalities: tuple[Municipality, ...]
+    register: MunicipalRegister
     reference_tree: str
     overview: Overview = field(default_factory=Overview)
+    places: PlaceRegister = field(default_factory=lambda: PlaceRegister(()))
     _index: dict[str, dict[str, object]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -117,6 +117,11 @@ class Chain:
         self._index["phase"] = {p.id: p for p in self.phases}
         self._index["organisation"] = {o.id: o for o in self.organisations}
         self._index["municipality"] = {m.code: m for m in self.municipalities}
+
+    @property
+    def municipalities(self) -> tuple[Municipality, ...]:
+        """Every municipality of the register, also those that merged since 2016."""
+        return self.register.municipalities
 
     def _get(self, kind: str, key: str) -> object:
         try:
@@ -144,13 +149,9 @@ class Chain:
     def activity_ids(self) -> frozenset[str]:
         return frozenset(a.id for a in self.activities)
 
-    def municipality_by_name(self, name: str) -> Municipality | None:
-        """Find a municipality by its name or an alias, ignoring case and stray whitespace."""
-        wanted = " ".join(name.split()).casefold()
-        for m in self.municipalities:
-            if wanted in {n.casefold() for n in (m.name, *m.aliases)}:
-                return m
-        return None
+    def municipality_by_name(self, name: str, day: date | None = None) -> Municipality | None:
+        """Find a municipality by its name or an alias, ignoring case, accents and punctuation."""
+        return self.register.by_name(name, day)
 
     def reference_activities(self) -> frozenset[str]:
         """The activities that the reference process names (conformance looks only at these)."""
@@ -303,17 +304,14 @@ def _load(directory: Path) -> Chain:
         )
     _unique([n.id for n in norms], f"{norms_file} [[norm]]")
 
-    muni_file = directory / "municipalities.toml"
-    municipalities = []
-    for i, m in enumerate(_read(muni_file).get("municipality", [])):
-        where = f"{muni_file} municipality {m.get('code', f'#{i + 1}')!s}"
-        _require(m, ("code", "name", "population"), where)
-        if not _GM_CODE.match(m["code"]):
-            raise ChainDefinitionError(f"{where}: code must look like GM0479")
-        municipalities.append(
-            Municipality(m["code"], m["name"], int(m["population"]), tuple(m.get("aliases", ())))
-        )
-    _unique([m.code for m in municipalities], f"{muni_file} [[municipality]]")
+    populations = directory / "populations.csv"
+    register = read_municipalities(
+        directory / "municipalities.csv", populations if populations.is_file() else None
+    )
+    places_file = directory / "locations.toml"
+    places = (
+        read_places(_read(places_file), places_file, register) if places_file.is_file() else None
+    )
 
     ref_file = directory / "reference.toml"
     ref = _read(ref_file)
@@ -331,9 +329,10 @@ def _load(directory: Path) -> Chain:
         phases=tuple(phases),
         activities=tuple(activities),
         norms=tuple(norms),
-        municipalities=tuple(municipalities),
+        register=register,
         reference_tree=tree,
         overview=overview,
+        places=places or PlaceRegister(()),
     )
 
 

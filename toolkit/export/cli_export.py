@@ -14,6 +14,7 @@ from pathlib import Path
 from rich.console import Console
 
 from toolkit.export.logs import FORMATS, ExportSummary, default_out, export_log
+from toolkit.terminal import printable
 
 CONTAINERS = {
     "xes": "XES",
@@ -58,7 +59,7 @@ def _size(n: int) -> str:
 def summary_text(summary: ExportSummary) -> str:
     """One or two lines on what was written."""
     line = (
-        f"Wrote {summary.path} ({CONTAINERS[summary.format]}): {summary.cases:,} cases, "
+        f"Wrote {printable(summary.path)} ({CONTAINERS[summary.format]}): {summary.cases:,} cases, "
         f"{summary.events:,} events, {summary.activities:,} activities; "
         f"{_size(summary.size)} in {summary.seconds:.1f} s"
     )

@@ -23,8 +23,9 @@ from toolkit.export.ocel import build_ocel
 from toolkit.export.ocel_json import write_ocel_json
 from toolkit.export.ocel_sqlite import write_ocel_sqlite
 from toolkit.export.xes import write_xes
+from toolkit.logdir import EVENTS_FILE, log_file
+from toolkit.outpaths import writable_file
 
-EVENTS_FILE = "events.parquet"  # as toolkit.adapters.ingest writes it
 FORMATS = ("xes", "ocel")
 JSON_SUFFIXES = (".jsonocel", ".json")
 SQLITE_SUFFIX = ".sqlite"
@@ -75,7 +76,8 @@ def export_log(log: Path, out: Path, fmt: str) -> ExportSummary:
     """Export the event log in directory ``log`` to ``out`` as ``fmt`` (``xes`` or ``ocel``)."""
     log, out = Path(log), Path(out)
     kind = container(out, fmt)
-    events_path = log / EVENTS_FILE
+    writable_file(out)  # before the log is read
+    events_path = log_file(log, EVENTS_FILE)
     if not log.is_dir():
         raise ExportError(f"{log}: no such event log directory; make one with `ketenlens ingest`")
     if not events_path.is_file():

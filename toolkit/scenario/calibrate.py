@@ -361,21 +361,25 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
     h["move_days"] = skewed_bounds(
         durations(log, "gem_huurcontract_getekend", (MOVE_OUT,), as_of), h["move_days"]
     )
-    moves = recent[recent[ACTIVITY] == MOVE_OUT]
-    supply = _weekly(moves, year[year[ACTIVITY] == MOVE_OUT], MUNICIPALITY, CASE)
-    housing = {c: float(supply.get(c, 0.0)) for c in known}
-    housed_year = year[year[ACTIVITY] == MOVE_OUT].groupby(MUNICIPALITY, observed=True)[CASE]
-    few = [c for c in known if housed_year.nunique().get(c, 0) < MIN_OBSERVED]
+    # the chain's homes per week from the last 26 weeks, shared out by the last 12 months (a
+    # year holds more of a small municipality's moves than half of one)
+    total = recent.loc[recent[ACTIVITY] == MOVE_OUT, CASE].nunique() / weeks
+    housed_year = year[year[ACTIVITY] == MOVE_OUT]
+    per_municipality = housed_year.groupby(housed_year[MUNICIPALITY].astype(str))[CASE].nunique()
+    share = per_municipality.reindex(known, fill_value=0) / max(per_municipality.sum(), 1)
+    few = [c for c in known if per_municipality.get(c, 0) < MIN_OBSERVED]
     if few:
-        population = {c: float(chain.municipality(c).population or 0) for c in known}
-        total, everyone = sum(housing.values()), sum(population.values()) or 1.0
-        housing.update({c: total * population[c] / everyone for c in few})
+        # together they housed what they housed; shared out by population, not by chance
+        population = {c: float(chain.register.population(c, as_of.year) or 0) for c in few}
+        pool, people = float(share[few].sum()), sum(population.values()) or 1.0
+        share[few] = [pool * population[c] / people for c in few]
+    housing = {c: float(total * share[c]) for c in known}
     note(
         "housing supply",
         f"{sum(housing.values()):.1f} persons per week in {len(known)} municipalities",
-        "persons who left COA for a home, per municipality, last 26 weeks / 26 (the last 12 "
-        f"months where 26 weeks saw fewer than 5); {len(few)} municipalities with fewer than 5 "
-        "in 12 months get the total supply's share of their population",
+        "persons who left COA for a home in the last 26 weeks / 26, shared out by each "
+        f"municipality's share of them in the last 12 months; {len(few)} municipalities with "
+        "fewer than 5 in 12 months share their part by population",
     )
     note(
         "housing offers",

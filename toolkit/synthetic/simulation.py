@@ -2,7 +2,7 @@
 
 Waits are not drawn as independent random durations: they come from queues. Households queue for
 the IND's interviews (weekly capacity per office) and for a home in the municipality they are
-linked to (weekly supply per municipality). When inflow runs above capacity the queues grow and
+linked to (a weekly supply of homes pro rata to the koppelingen). When inflow runs above capacity the queues grow and
 waits lengthen, as they did in 2022-2024; a config that cuts capacity (an injected bottleneck)
 shows up where it was cut. Everything between the queues (procedure steps, relocations, the
 municipal follow-up) follows the chain's rules with random but bounded delays.
@@ -146,6 +146,7 @@ class Simulation:
         self.state = state
         self.existing: list[str] = []  # case ids of the persons of ``state``, by person number
         self.resumed: dict[str, Household] = {}  # the state's households by each member
+        self.q_homes: dict[str, _Queue] = {}  # per municipality, in a calibrated run only
         self.rng = rng
         self.n_target = persons
         self.chain = load_chain()
@@ -233,10 +234,12 @@ class Simulation:
             1 - tracks["dublin_share"] * tracks["dublin_transfer_share"]
         )
         weekly_holders = self.n_target * grant_share / self.inflow_weeks
-        munis = self.cfg.municipality_profiles()
-        pops = np.array([self.chain.municipality(c).population for c in munis], dtype=float)
-        self.muni_codes = list(munis)
-        self.muni_share = pops / pops.sum()
+        self.muni_codes = self.cfg.linked_municipalities()
+        self._period_shares: dict[str, np.ndarray] = {}
+        # persons each municipality was due (its share of every koppeling so far) and got: the
+        # taakstelling carries a backlog or surplus over into the next half-year
+        self.due = np.zeros(len(self.muni_codes))
+        self.got = np.zeros(len(self.muni_codes))
         housing = cfg["housing"]
         self.slow_factor = {c: 1.0 for c in self.muni_codes}
         self.office_loss: list[dict] = []
@@ -248,11 +251,12 @@ class Simulation:
                 self.office_loss.append(b)
             elif b["kind"] == "relocating_location":
                 self.reloc_factor[self.loc_names.index(b["location"])] = float(b["factor"])
-        self.q_housing = {}
-        for code, share in zip(self.muni_codes, self.muni_share, strict=True):
-            supply = housing["supply"] * weekly_holders * share
-            ghosts = housing["initial_backlog_weeks"] * weekly_holders * share
-            self.q_housing[code] = _Queue(supply, ghosts)
+        # Homes come pro rata to the koppelingen, so every municipality's queue is as many weeks
+        # long; one queue in koppeling order gives each household that wait without the lumps
+        # of a small municipality's few koppelingen in a world of a few thousand persons.
+        self.q_housing = _Queue(
+            housing["supply"] * weekly_holders, housing["initial_backlog_weeks"] * weekly_holders
+        )
         self.linked: dict[tuple[int, str], int] = {}
         self.capacities = {
             "aanmeldgehoor_per_week": agh,
@@ -267,7 +271,12 @@ class Simulation:
         self.q_aanmeldgehoor = _Queue(cap.aanmeldgehoor, 0.0)
         names = [o["name"] for o in self.offices]
         self.q_nader = [_Queue(cap.nader_gehoor.get(n, 0.0), 0.0) for n in names]
-        self.q_housing = {c: _Queue(cap.housing.get(c, 0.0), 0.0) for c in self.muni_codes}
+        # a calibrated run links status holders to the log's municipalities, each with its homes
+        self.muni_codes = [c for c in self.muni_codes if c in cap.housing]
+        self.due = np.zeros(len(self.muni_codes))
+        self.got = np.zeros(len(self.muni_codes))
+        self._period_shares = {}
+        self.q_homes = {c: _Queue(cap.housing[c], 0.0) for c in self.muni_codes}
         self.capacities = {
             "aanmeldgehoor_per_week": cap.aanmeldgehoor,
             "nader_gehoor_per_week": sum(cap.nader_gehoor.values()),
@@ -551,13 +560,39 @@ class Simulation:
         d = self.start + timedelta(days=t)
         return f"{d.year}-{'I' if d.month <= HALF_YEAR_MONTHS else 'II'}"
 
+    def _shares(self, t: float, period: str) -> np.ndarray:
+        """Each municipality's share of the half-year's taakstelling: pro rata by its population on
+        1 January of that year (or the nearest year with a figure) among the municipalities that
+        exist on the first day of the half-year. A municipality that merged before that day hands
+        its backlog or surplus to its successor."""
+        if period not in self._period_shares:
+            d = self.start + timedelta(days=t)
+            day = date(d.year, 1 if d.month <= HALF_YEAR_MONTHS else HALF_YEAR_MONTHS + 1, 1)
+            register = self.chain.register
+            pops = np.zeros(len(self.muni_codes))
+            for i, code in enumerate(self.muni_codes):
+                if register.get(code).exists_on(day):
+                    pops[i] = register.population(code, day.year) or 0
+                elif self.due[i] != self.got[i] and register.current_code(code, day) != code:
+                    heir = self.muni_codes.index(register.current_code(code, day))
+                    self.due[heir] += self.due[i] - self.got[i]
+                    self.due[i] = self.got[i]
+            self._period_shares[period] = pops / pops.sum()
+        return self._period_shares[period]
+
+    def _count_linked(self, idx: int, period: str, size: int) -> None:
+        self.linked[(idx, period)] = self.linked.get((idx, period), 0) + size
+        self.got[idx] += size
+
     def _pick_municipality(self, t: float, size: int) -> str:
-        """Pro rata by population: the municipality furthest behind its share this half-year."""
+        """Pro rata by population: the municipality furthest behind its taakstelling, backlog of
+        earlier half-years included, among those that exist in this half-year."""
         period = self._taakstelling_period(t)
-        linked = np.array([self.linked.get((i, period), 0) for i in range(len(self.muni_codes))])
-        deficit = self.muni_share * (linked.sum() + size) - linked
+        shares = self._shares(t, period)
+        self.due += shares * size
+        deficit = np.where(shares > 0, self.due - self.got, -np.inf)
         best = int(np.argmax(deficit))
-        self.linked[(best, period)] = self.linked.get((best, period), 0) + size
+        self._count_linked(best, period, size)
         return self.muni_codes[best]
 
     def _koppeling(self, h: Household) -> None:
@@ -565,8 +600,8 @@ class Simulation:
         if h.referent is not None:  # a family member joins the referent's municipality
             h.municipality = h.referent.municipality
             period = self._taakstelling_period(t)
-            idx = self.muni_codes.index(h.municipality)
-            self.linked[(idx, period)] = self.linked.get((idx, period), 0) + len(h.members)
+            self.due += self._shares(t, period) * len(h.members)
+            self._count_linked(self.muni_codes.index(h.municipality), period, len(h.members))
         else:
             h.municipality = self._pick_municipality(t, len(h.members))
         self._stay(h, t)
@@ -580,8 +615,12 @@ class Simulation:
         h.notice_time = t_notice
         self._at(t_notice, self._enqueue_housing, h)
 
+    def _queue_of(self, h: Household) -> _Queue:
+        """The queue for a home: the chain's one, or in a calibrated run the municipality's."""
+        return self.q_homes[h.municipality] if self.q_homes else self.q_housing
+
     def _enqueue_housing(self, h: Household) -> None:
-        self.q_housing[h.municipality].items.append(h)
+        self._queue_of(h).items.append(h)
 
     def _offer(self, h: Household, t: float) -> None:
         housing = self.cfg.raw["housing"]
@@ -589,8 +628,8 @@ class Simulation:
         if self.rng.random() < housing["refusal_share"]:
             t_ref = t + self._u((2, 12))
             self._gem(h.members, "gem_woning_geweigerd", t_ref, h.municipality)
-            # the home goes to the next in line, so the municipality's supply is not lost
-            self.q_housing[h.municipality].budget += h.size_for_housing
+            # the home goes to the next in line, so the supply is not lost
+            self._queue_of(h).budget += h.size_for_housing
             self._at(t_ref, self._requeue_front, h)
             return
         t_lease = t + self._skewed(housing["lease_days"])
@@ -602,7 +641,7 @@ class Simulation:
             self._move_in(follower, max(t_move, follower.notice_time + 1))
 
     def _requeue_front(self, h: Household) -> None:
-        self.q_housing[h.municipality].items.appendleft(h)
+        self._queue_of(h).items.appendleft(h)
 
     def _move_in(self, h: Household, t: float) -> None:
         self._leave(h, t, "coa_uitstroom_gemeente", muni=h.municipality)
@@ -615,7 +654,7 @@ class Simulation:
         assert ref is not None
         if ref.move_time is not None:
             # joining the referent's home takes the municipality's housing capacity all the same
-            self.q_housing[h.municipality].budget -= len(h.members)
+            self._queue_of(h).budget -= len(h.members)
             self._move_in(h, max(ref.move_time, t_notice) + self._u((7, 40)))
         else:
             ref.followers.append(h)
@@ -705,11 +744,12 @@ class Simulation:
         for i, q in enumerate(self.q_nader):
             for h in q.serve(self._office_capacity(i, t), lambda _h: 1.0):
                 self._after_nader(h, t + self._u(spread))
-        for code, q in self.q_housing.items():
+        for q in self.q_homes.values() if self.q_homes else (self.q_housing,):
             for h in q.serve(q.per_week, lambda h: float(h.size_for_housing)):
                 t_offer = max(t + self._u(spread), h.notice_time + 1)
                 # a slow municipality takes `factor` times as long from koppeling to offer
-                t_offer = h.notice_time + (t_offer - h.notice_time) * self.slow_factor[code]
+                factor = self.slow_factor.get(h.municipality, 1.0)
+                t_offer = h.notice_time + (t_offer - h.notice_time) * factor
                 self._offer(h, t_offer)
         if t + DAYS_PER_WEEK <= self.end_day:
             self._at(t + DAYS_PER_WEEK, self._week)
@@ -744,7 +784,7 @@ class Simulation:
         if w.members[0] in self.resumed:
             return self.resumed[w.members[0]]
         h = self._existing_household(w)
-        if h.municipality not in self.q_housing:
+        if h.municipality not in self.q_homes:
             h.municipality = self._pick_municipality(0.0, len(h.members))
         h.move_time = 0.0
         return h
@@ -775,10 +815,10 @@ class Simulation:
             self._grant(h, w.since)
         elif w.stage == "koppeling":
             self._at(w.remaining, self._koppeling, h)
-        elif w.stage == "housing" and h.municipality in self.q_housing:
+        elif w.stage == "housing" and h.municipality in self.q_homes:
             h.size_for_housing = len(h.members)
             h.notice_time = w.since
-            self.q_housing[h.municipality].items.append(h)
+            self.q_homes[h.municipality].items.append(h)
         elif w.stage in ("housing", "moving"):  # (housing: a municipality the run has no homes of)
             self._move_in(h, w.remaining)
 

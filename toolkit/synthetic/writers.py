@@ -1224,16 +1224,14 @@ def write_exports(
     chain = load_chain()
     profiles = builtin_profiles()
     cutoff = cfg.cutoff
+    # Only these municipalities deliver an export; the follow-up of status holders linked to any
+    # other municipality stays out of the files, as it does for a partner that sends nothing.
+    municipal = cfg.municipality_profiles()
+    organisation = {a.id: a.organisation for a in chain.activities}
+    municipal_org = events["activity"].astype(object).map(organisation) == "GEMEENTE"
+    events = events[~municipal_org | events["municipality"].isin(list(municipal))]
     world = _World.build(events, persons, cutoff, chain)
     people = _People.build(persons)
-
-    municipal = cfg.municipality_profiles()
-    gem_codes = set(np.unique(world.municipality_of(world.of("GEMEENTE"))).tolist())
-    unknown = sorted(gem_codes - set(municipal))
-    if unknown:
-        raise ValueError(
-            f"municipal events with municipality {unknown[0]!r}, which has no export profile"
-        )
 
     remark, staff, caseworker, coa_caseworkers = _extras(world, people, cfg, rng)
     ctx = _Context(

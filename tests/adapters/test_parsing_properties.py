@@ -1,0 +1,142 @@
+"""Property tests: the parsers of dates, times, V-nummers, codes and cells take anything a cell can
+hold (any text, any number, NaN and infinity, dates) and answer with a value or a quarantine
+reason, never a traceback. Hypothesis generates the cells; its shrunk counterexample is the bug."""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from toolkit.adapters import builtin_profiles
+from toolkit.adapters import parsing as p
+from toolkit.adapters.mapping import map_table
+from toolkit.adapters.personal import personal_data
+from toolkit.adapters.table import ROW, RawTable
+from toolkit.privacy import Pseudonymizer
+from toolkit.terminal import UNSAFE_CATEGORIES, printable
+
+KEY = Pseudonymizer(b"property-test-key-0123456789abcdef01234567")
+PROFILES = builtin_profiles()
+PATTERNS = sorted({pattern for prof in PROFILES.values() for pattern in prof.date_patterns})
+
+# Everything a reader can hand on as one cell.
+cells = st.one_of(
+    st.none(),
+    st.text(),
+    st.text(alphabet="0123456789-/.: TZ+"),  # text that nearly is a date, time or number
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.dates(),
+    st.datetimes(),
+    st.datetimes(timezones=st.timezones()),
+    st.times(),
+    st.timedeltas(),
+)
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _parsed(result: p.Parsed) -> None:
+    assert isinstance(result, p.Parsed)
+    assert (result.value is None) != (result.reason is None)
+
+
+@SETTINGS
+@given(cells, st.booleans())
+def test_dates(value, excel_serial):
+    result = p.parse_date(value, tuple(PATTERNS), excel_serial=excel_serial)
+    _parsed(result)
+    assert result.value is None or isinstance(result.value, date)
+
+
+@SETTINGS
+@given(cells, st.sampled_from([None, "%H:%M", "%H%M"]))
+def test_times(value, pattern):
+    result = p.parse_time(value, pattern)
+    _parsed(result)
+    assert result.value is None or isinstance(result.value, time)
+
+
+@SETTINGS
+@given(cells)
+def test_iso_timestamps(value):
+    result = p.parse_iso_timestamp(value)
+    _parsed(result)
+    assert result.value is None or str(result.value.tz) == "UTC"
+
+
+@SETTINGS
+@given(cells)
+def test_vnummers(value):
+    result = p.normalise_vnummer(value)
+    _parsed(result)
+    if result.value is not None:
+        assert result.value.isdigit() and len(result.value) == p.VNUMMER_DIGITS
+
+
+@SETTINGS
+@given(cells)
+def test_case_numbers_municipality_codes_and_birth_years(value):
+    number = p.normalise_case_number(value)
+    assert number is None or (isinstance(number, str) and number)
+    code = p.municipality_code(value)
+    assert code is None or (code.startswith("GM") and len(code) == 6)
+    band = p.birth_year_band(value)
+    assert band is None or len(band) == len("1990-1994")
+
+
+@SETTINGS
+@given(st.sampled_from(sorted(PROFILES)), st.text(), st.one_of(st.none(), st.text()))
+def test_codes(profile, code, outcome):
+    activity = PROFILES[profile].activity_for(code, outcome)
+    assert activity is None or activity in PROFILES[profile].activities
+
+
+@SETTINGS
+@given(cells, st.sampled_from(["name", "code"]))
+def test_personal_data_check(value, kind):
+    assert personal_data(value, kind) in (None, "email", "phone", "id_number",
+                                          "two_capitalised_words")  # fmt: skip
+
+
+@SETTINGS
+@given(st.text())
+def test_printable_names_hold_nothing_a_terminal_acts_on(name):
+    shown = printable(name)
+    assert not any(unicodedata.category(c) in UNSAFE_CATEGORIES for c in shown)
+    if not any(unicodedata.category(c) in UNSAFE_CATEGORIES for c in name):
+        assert shown == name
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(sorted(PROFILES)), st.data())
+def test_a_whole_table_of_arbitrary_cells_maps_without_a_traceback(profile_name, data):
+    """Rows of arbitrary cells: every row becomes an event or a quarantine entry."""
+    profile = PROFILES[profile_name]
+    n = data.draw(st.integers(min_value=1, max_value=6))
+    frame = pd.DataFrame(
+        {
+            field: pd.Series(data.draw(st.lists(cells, min_size=n, max_size=n)), dtype=object)
+            for field in profile.columns
+        }
+    )
+    frame[ROW] = pd.Series(range(2, n + 2), dtype="int64")
+    table = RawTable(path=Path("x"), profile=profile, frame=frame)
+    mapped = map_table(table, key=KEY, as_of=date(2025, 1, 1), source_file="x")
+    assert len(mapped.events) + len(mapped.quarantine) == n
+
+
+def test_the_edges_found_so_far():
+    """Cells that once broke a parser, kept as plain examples."""
+    for value in (math.inf, -math.inf, math.nan, 1e300, -0.0, True, timedelta(days=-1)):
+        _parsed(p.normalise_vnummer(value))
+        _parsed(p.parse_date(value, tuple(PATTERNS), excel_serial=True))
+        _parsed(p.parse_time(value, None))
+    assert p.municipality_code(math.inf) is None
+    assert p.parse_date(datetime(2024, 1, 1), (), excel_serial=False).value == date(2024, 1, 1)
