@@ -16,6 +16,7 @@ from dashboards.pages import (
     procesmodel,
     scenario,
     vergelijken,
+    vooruitblik,
     werkvoorraad,
 )
 
@@ -28,5 +29,6 @@ PAGES = (
     normen,
     vergelijken,
     scenario,
+    vooruitblik,
     datakwaliteit,
 )
