@@ -28,6 +28,7 @@ from toolkit.errors import KetenlensError
 from toolkit.export.cli_export import add_export_parser
 from toolkit.forecast.cli import add_forecast_parser
 from toolkit.outpaths import writable_dir
+from toolkit.scenario.cli import add_scenario_parser
 from toolkit.terminal import printable
 
 console = Console(stderr=False)
@@ -141,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_analyze_parser(sub)
     add_export_parser(sub)
     add_dashboard_parsers(sub)
+    add_scenario_parser(sub)
     add_forecast_parser(sub)
     return parser
 

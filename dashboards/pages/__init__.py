@@ -14,6 +14,7 @@ from dashboards.pages import (
     knelpunten,
     normen,
     procesmodel,
+    scenario,
     vergelijken,
     vooruitblik,
     werkvoorraad,
@@ -27,6 +28,7 @@ PAGES = (
     werkvoorraad,
     normen,
     vergelijken,
+    scenario,
     vooruitblik,
     datakwaliteit,
 )

@@ -29,6 +29,7 @@ DAYS_PER_WEEK = 7.0
 WORKDAY_HOURS = (8.0, 18.0)
 DEPARTURE_DAYS = 28  # reception after a final rejection (Vw, S38)
 HALF_YEAR_MONTHS = 6
+NAREIS_STAGES = ("nareis_decision", "nareis_travel")  # a state's pending family reunification
 
 
 @dataclass(slots=True)
@@ -64,6 +65,45 @@ class World:
     capacities: dict[str, float]
 
 
+@dataclass(frozen=True)
+class Capacities:
+    """Absolute weekly capacities that replace the config's relative ones (a calibrated run).
+
+    A calibrated run starts from a real backlog (see :class:`Waiting`), so no backlog is invented
+    before the start either.
+    """
+
+    aanmeldgehoor: float  # households interviewed per week
+    nader_gehoor: dict[str, float]  # households interviewed per week, per IND office
+    housing: dict[str, float]  # persons housed per week, per municipality
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A household already in the chain when the run starts, and the stage it is in.
+
+    ``stage`` is a queue (``aanmeldgehoor``, ``nader_gehoor``, ``housing``: it joins the queue in
+    the order of ``since``), a timed step (``decision``, ``appeal``, ``departure``, ``koppeling``,
+    ``moving``: it ends after ``remaining`` days) or a decision taken at ``since`` whose sequel
+    runs on (``rejected``, ``granted``; what it emits before the start is the caller's to drop).
+    A referent's pending family reunification is a household of its own in the state:
+    ``nareis_decision`` (the decision after ``remaining`` days) or ``nareis_travel`` (the family
+    arrives after ``remaining`` days). Days count from the start of the run, so ``since`` <= 0.
+    """
+
+    members: tuple[str, ...]
+    stage: str
+    since: float
+    remaining: float
+    app_time: float
+    office: str
+    location: str
+    municipality: str
+    nationality: str
+    track: str
+    birth_years: tuple[int, ...]  # of the members, in their order
+
+
 class _Queue:
     """A FIFO queue served weekly by a capacity, with a backlog that was there before the start."""
 
@@ -92,8 +132,21 @@ class _Queue:
 class Simulation:
     """Runs the chain from the config; call :meth:`run` once."""
 
-    def __init__(self, cfg: GeneratorConfig, persons: int, rng: np.random.Generator) -> None:
+    def __init__(
+        self,
+        cfg: GeneratorConfig,
+        persons: int,
+        rng: np.random.Generator,
+        *,
+        capacities: Capacities | None = None,
+        state: tuple[Waiting, ...] = (),
+    ) -> None:
         self.cfg = cfg
+        self.calibrated = capacities
+        self.state = state
+        self.existing: list[str] = []  # case ids of the persons of ``state``, by person number
+        self.resumed: dict[str, Household] = {}  # the state's households by each member
+        self.q_homes: dict[str, _Queue] = {}  # per municipality, in a calibrated run only
         self.rng = rng
         self.n_target = persons
         self.chain = load_chain()
@@ -210,6 +263,25 @@ class Simulation:
             "nader_gehoor_per_week": ng_total,
             "housing_persons_per_week": weekly_holders * housing["supply"],
             "weekly_households_mean": weekly_cases,
+        }
+        if self.calibrated is not None:
+            self._calibrate(self.calibrated)
+
+    def _calibrate(self, cap: Capacities) -> None:
+        self.q_aanmeldgehoor = _Queue(cap.aanmeldgehoor, 0.0)
+        names = [o["name"] for o in self.offices]
+        self.q_nader = [_Queue(cap.nader_gehoor.get(n, 0.0), 0.0) for n in names]
+        # a calibrated run links status holders to the log's municipalities, each with its homes
+        self.muni_codes = [c for c in self.muni_codes if c in cap.housing]
+        self.due = np.zeros(len(self.muni_codes))
+        self.got = np.zeros(len(self.muni_codes))
+        self._period_shares = {}
+        self.q_homes = {c: _Queue(cap.housing[c], 0.0) for c in self.muni_codes}
+        self.capacities = {
+            "aanmeldgehoor_per_week": cap.aanmeldgehoor,
+            "nader_gehoor_per_week": sum(cap.nader_gehoor.values()),
+            "housing_persons_per_week": sum(cap.housing.values()),
+            "weekly_households_mean": self.capacities["weekly_households_mean"],
         }
 
     # ------------------------------------------------------------------ machinery
@@ -445,7 +517,10 @@ class Simulation:
         late = self.rng.random() < appeals["late_appeal_share"]
         t_appeal = t + (self._u((29, 45)) if late else self._u((2, 27)))
         self._ind(h, "ind_beroep_ingesteld", t_appeal)
-        t_ruling = t_appeal + self._u(appeals["ruling_weeks"]) * DAYS_PER_WEEK
+        self._ruling(h, t_appeal + self._u(appeals["ruling_weeks"]) * DAYS_PER_WEEK)
+
+    def _ruling(self, h: Household, t_ruling: float) -> None:
+        appeals = self.cfg.raw["appeals"]
         if self.rng.random() < appeals["upheld_share"]:
             self._ind(h, "ind_uitspraak_gegrond", t_ruling)
             t_new = t_ruling + self._u(appeals["new_decision_weeks"]) * DAYS_PER_WEEK
@@ -540,8 +615,12 @@ class Simulation:
         h.notice_time = t_notice
         self._at(t_notice, self._enqueue_housing, h)
 
+    def _queue_of(self, h: Household) -> _Queue:
+        """The queue for a home: the chain's one, or in a calibrated run the municipality's."""
+        return self.q_homes[h.municipality] if self.q_homes else self.q_housing
+
     def _enqueue_housing(self, h: Household) -> None:
-        self.q_housing.items.append(h)
+        self._queue_of(h).items.append(h)
 
     def _offer(self, h: Household, t: float) -> None:
         housing = self.cfg.raw["housing"]
@@ -550,7 +629,7 @@ class Simulation:
             t_ref = t + self._u((2, 12))
             self._gem(h.members, "gem_woning_geweigerd", t_ref, h.municipality)
             # the home goes to the next in line, so the supply is not lost
-            self.q_housing.budget += h.size_for_housing
+            self._queue_of(h).budget += h.size_for_housing
             self._at(t_ref, self._requeue_front, h)
             return
         t_lease = t + self._skewed(housing["lease_days"])
@@ -562,7 +641,7 @@ class Simulation:
             self._move_in(follower, max(t_move, follower.notice_time + 1))
 
     def _requeue_front(self, h: Household) -> None:
-        self.q_housing.items.appendleft(h)
+        self._queue_of(h).items.appendleft(h)
 
     def _move_in(self, h: Household, t: float) -> None:
         self._leave(h, t, "coa_uitstroom_gemeente", muni=h.municipality)
@@ -575,7 +654,7 @@ class Simulation:
         assert ref is not None
         if ref.move_time is not None:
             # joining the referent's home takes the municipality's housing capacity all the same
-            self.q_housing.budget -= len(h.members)
+            self._queue_of(h).budget -= len(h.members)
             self._move_in(h, max(ref.move_time, t_notice) + self._u((7, 40)))
         else:
             ref.followers.append(h)
@@ -615,11 +694,18 @@ class Simulation:
         t_app = t + (self._u((95, 220)) if late else self._u((10, 88)))
         self._ind(h, "ind_nareis_aanvraag", t_app)
         t_dec = t_app + self._skewed(nareis["decision_weeks"]) * DAYS_PER_WEEK
+        self._nareis_decision(h, t_dec, late=late)
+
+    def _nareis_decision(self, h: Household, t_dec: float, *, late: bool = False) -> None:
+        nareis = self.cfg.raw["nareis"]
         if late or self.rng.random() >= nareis["approval"]:
             self._ind(h, "ind_nareis_besluit_afwijzing", t_dec)
             return
         self._ind(h, "ind_nareis_besluit_inwilliging", t_dec)
-        t_arrival = t_dec + self._u(nareis["travel_weeks"]) * DAYS_PER_WEEK
+        self._family_travels(h, t_dec + self._u(nareis["travel_weeks"]) * DAYS_PER_WEEK)
+
+    def _family_travels(self, h: Household, t_arrival: float) -> None:
+        nareis = self.cfg.raw["nareis"]
         size = int(self.rng.choice(nareis["family_sizes"], p=nareis["family_shares"]))
         self._at(t_arrival, self._nareizigers_arrive, h, size)
 
@@ -658,17 +744,89 @@ class Simulation:
         for i, q in enumerate(self.q_nader):
             for h in q.serve(self._office_capacity(i, t), lambda _h: 1.0):
                 self._after_nader(h, t + self._u(spread))
-        q = self.q_housing
-        for h in q.serve(q.per_week, lambda h: float(h.size_for_housing)):
-            t_offer = max(t + self._u(spread), h.notice_time + 1)
-            # a slow municipality takes `factor` times as long from koppeling to offer
-            t_offer = h.notice_time + (t_offer - h.notice_time) * self.slow_factor[h.municipality]
-            self._offer(h, t_offer)
+        for q in self.q_homes.values() if self.q_homes else (self.q_housing,):
+            for h in q.serve(q.per_week, lambda h: float(h.size_for_housing)):
+                t_offer = max(t + self._u(spread), h.notice_time + 1)
+                # a slow municipality takes `factor` times as long from koppeling to offer
+                factor = self.slow_factor.get(h.municipality, 1.0)
+                t_offer = h.notice_time + (t_offer - h.notice_time) * factor
+                self._offer(h, t_offer)
         if t + DAYS_PER_WEEK <= self.end_day:
             self._at(t + DAYS_PER_WEEK, self._week)
 
+    # ------------------------------------------------------------------ a run from a state
+    def _existing_household(self, w: Waiting) -> Household:
+        """A household of the state, its persons numbered after those made before."""
+        members = []
+        for case, born in zip(w.members, w.birth_years, strict=True):
+            members.append(len(self.p_household))
+            self.existing.append(case)
+            self.p_household.append(f"S{len(self._households)}")
+            self.p_case.append(case)
+            self.p_procedure.append("")
+            self.p_birth_year.append(born)
+            self.p_sex.append("")
+            self.p_nationality.append(w.nationality)
+        names = [n["name"] for n in self.nationalities]
+        nat = names.index(w.nationality) if w.nationality in names else 0
+        office = next((i for i, o in enumerate(self.offices) if o["name"] == w.office), 0)
+        loc = self.loc_names.index(w.location) if w.location in self.loc_names else self._pick_azc()
+        h = Household(len(self._households), "", members, nat, office, loc, 0.0, track=w.track)
+        h.app_time = w.app_time
+        h.municipality = w.municipality
+        self._households.append(h)
+        self.resumed.update(dict.fromkeys(w.members, h))
+        return h
+
+    def _referent(self, w: Waiting) -> Household:  # ``w.members`` is the referent alone
+        """The household a state's nareis belongs to: the referent's own if it is in the state
+        (the family then follows it into its home), else one already housed where it lives."""
+        if w.members[0] in self.resumed:
+            return self.resumed[w.members[0]]
+        h = self._existing_household(w)
+        if h.municipality not in self.q_homes:
+            h.municipality = self._pick_municipality(0.0, len(h.members))
+        h.move_time = 0.0
+        return h
+
+    def _resume(self, w: Waiting) -> None:
+        """Put a household of the state where it was: in its queue, or its step under way."""
+        if w.stage in NAREIS_STAGES:
+            ref = self._referent(w)
+            if w.stage == "nareis_decision":
+                self._nareis_decision(ref, w.remaining)
+            else:
+                self._family_travels(ref, w.remaining)
+            return
+        h = self._existing_household(w)
+        if w.stage == "aanmeldgehoor":
+            self.q_aanmeldgehoor.items.append(h)
+        elif w.stage == "nader_gehoor":
+            self.q_nader[h.office].items.append(h)
+        elif w.stage == "decision":
+            self._decide(h, w.remaining, aa=False)
+        elif w.stage == "rejected":
+            self._reject(h, w.since, voornemen=False)
+        elif w.stage == "appeal":
+            self._ruling(h, w.remaining)
+        elif w.stage == "departure":
+            self._depart(h, w.remaining)
+        elif w.stage == "granted":
+            self._grant(h, w.since)
+        elif w.stage == "koppeling":
+            self._at(w.remaining, self._koppeling, h)
+        elif w.stage == "housing" and h.municipality in self.q_homes:
+            h.size_for_housing = len(h.members)
+            h.notice_time = w.since
+            self.q_homes[h.municipality].items.append(h)
+        elif w.stage in ("housing", "moving"):  # (housing: a municipality the run has no homes of)
+            self._move_in(h, w.remaining)
+
     # ------------------------------------------------------------------ run
     def run(self, progress: Callable[[float], None] | None = None) -> World:
+        # the main chain first, so that a pending nareis finds its referent's household
+        for w in sorted(self.state, key=lambda w: (w.stage in NAREIS_STAGES, w.since)):
+            self._at(0.0, self._resume, w)
         for t in self.arrival_days:
             self._at(float(t), self._arrive, float(t))
         self._at(0.0, self._week)

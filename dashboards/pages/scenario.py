@@ -1,0 +1,213 @@
+"""Wat als: base and scenario side by side, from the chain simulation calibrated on the log.
+
+The levers (inflow factor, IND interview capacity, homes per week in chosen municipalities) go
+to :class:`toolkit.scenario.run.ScenarioModel`, the computation behind ``ketenlens scenario``.
+The model is calibrated and its base run computed once per app, at the first visit; a scenario
+then costs one run, during which the page shows that it computes. The figures are the rows of
+the scenario table (``month``, ``run``, ``metric``, ``value``); in workshop mode they pass
+:func:`toolkit.scenario.report.suppress_table` first, so hidden values are gaps.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Dash, Input, Output, State, dcc, html
+
+from dashboards.components import card, fmt_int, graph, table
+from dashboards.i18n import label, t
+from dashboards.pages.werkvoorraad import PHASE_COLOURS, separators
+from toolkit.bottlenecks.wip import wip_phases
+from toolkit.errors import EventLogError
+from toolkit.scenario.report import milestone_norms, suppress_table
+from toolkit.scenario.run import Levers, ScenarioModel
+from toolkit.session import AnalysisSession
+
+PATH = "/wat-als"
+TITLE = "page_scenario"
+MONTHS = 24
+LEVERS_STYLE = {"display": "grid", "gridTemplateColumns": "repeat(5, minmax(9rem, 1fr))",
+                "gap": "0.75rem", "alignItems": "end"}  # fmt: skip
+RUN_STYLE = {"base": "dot", "scenario": "solid"}
+
+
+def layout(session: AnalysisSession, language: str) -> html.Div:
+    municipalities = sorted(
+        (m.name, m.code) for m in (_municipality(session, c) for c in _codes(session)) if m
+    )
+
+    def field(text_key: str, control: Any) -> html.Label:
+        return html.Label([html.Span(t(text_key, language)), control], className="field")
+
+    levers = html.Div(
+        [
+            field("scenario_inflow", dcc.Input(id="scenario-inflow", type="number", value=1,
+                                               min=0, step=0.5, debounce=True)),
+            field("scenario_ind", dcc.Input(id="scenario-ind", type="number", value=0,
+                                            min=-100, step=10, debounce=True)),
+            field("scenario_homes", dcc.Input(id="scenario-homes", type="number", value=0,
+                                              min=-100, step=10, debounce=True)),
+            field("scenario_homes_where", dcc.Dropdown(
+                id="scenario-homes-where", multi=True, value=[],
+                options=[{"label": name, "value": code} for name, code in municipalities])),
+            html.Button(t("scenario_run", language), id="scenario-run", n_clicks=0,
+                        className="button primary"),
+        ],
+        className="levers",
+        style=LEVERS_STYLE,
+    )  # fmt: skip
+    return html.Div(
+        [
+            html.H2(t(TITLE, language)),
+            html.P(t("scenario_intro", language), className="note"),
+            card(t("scenario_levers_title", language), levers),
+            dcc.Loading(
+                html.Div(id="scenario-results"),
+                type="default",
+                overlay_style={"visibility": "visible", "opacity": 0.4},
+                custom_spinner=html.P(t("scenario_running", language), id="scenario-progress"),
+            ),
+        ],
+        className="page",
+        id="page-scenario",
+    )
+
+
+def _codes(session: AnalysisSession) -> list[str]:
+    values = session.log["municipality"].dropna().astype(str).unique()
+    return sorted(values)
+
+
+def _municipality(session: AnalysisSession, code: str):
+    try:
+        return session.chain.municipality(code)
+    except KeyError:
+        return None
+
+
+def levers_of(inflow: Any, ind: Any, homes: Any, where: list[str] | None) -> Levers | None:
+    """The levers the inputs describe, or None when one is not a usable number."""
+    try:
+        inflow, ind, homes = float(inflow), float(ind), float(homes)
+    except (TypeError, ValueError):
+        return None
+    if inflow < 0 or ind < -100 or homes < -100:
+        return None
+    change = 1 + homes / 100
+    chosen = {code: change for code in (where or ["*"])} if homes else {}
+    return Levers(inflow=inflow, ind_capacity=1 + ind / 100, homes=chosen)
+
+
+def _series(frame: pd.DataFrame, metric: str, run: str) -> pd.Series:
+    rows = frame[(frame["metric"] == metric) & (frame["run"] == run)]
+    return pd.to_numeric(rows.set_index("month")["value"], errors="coerce")
+
+
+def lines(frame: pd.DataFrame, metrics: list[tuple[str, str]], language: str, axis: str,
+          share: bool = False) -> go.Figure:  # fmt: skip
+    """One colour per metric, base dotted and scenario solid."""
+    figure = go.Figure()
+    for i, (metric, name) in enumerate(metrics):
+        colour = PHASE_COLOURS[i % len(PHASE_COLOURS)]
+        for run, dash in RUN_STYLE.items():
+            values = _series(frame, metric, run)
+            figure.add_scatter(
+                x=list(values.index), y=[None if pd.isna(v) else float(v) for v in values],
+                mode="lines",
+                name=f"{name} ({t(f'scenario_{run}', language)})",
+                line={"color": colour, "dash": dash, "width": 2 if run == "scenario" else 1.5},
+                legendgroup=metric, connectgaps=False,
+                hovertemplate="%{y:.0%}" if share else "%{y:,.0f}",
+            )  # fmt: skip
+    figure.update_layout(height=420, hovermode="x unified", separators=separators(language),
+                         legend={"orientation": "h", "y": -0.2})  # fmt: skip
+    figure.update_yaxes(title=axis, gridcolor="#e5e7eb", rangemode="tozero",
+                        tickformat=".0%" if share else None)  # fmt: skip
+    return figure
+
+
+def arrivals_table(frame: pd.DataFrame, session: AnalysisSession, language: str) -> pd.DataFrame:
+    rows = frame[frame["metric"].str.startswith("arrivals:")]
+    wide = rows.pivot_table(index=["metric", "month"], columns="run", values="value",
+                            aggfunc="first", sort=True, dropna=False).reset_index()  # fmt: skip
+    codes = wide["metric"].str.removeprefix("arrivals:")
+    names = [getattr(_municipality(session, c), "name", c) for c in codes]
+    return pd.DataFrame(
+        {
+            "scenario_municipality": names,
+            "scenario_month": wide["month"],
+            "scenario_base_value": [fmt_int(v, language) for v in wide.get("base", pd.Series())],
+            "scenario_scenario_value": [
+                fmt_int(v, language) for v in wide.get("scenario", pd.Series())
+            ],
+        }
+    )
+
+
+def results(model: ScenarioModel, levers: Levers, session: AnalysisSession, language: str) -> list:
+    result = model.result(levers)
+    frame = suppress_table(result.table, session.k) if session.workshop else result.table
+    chain = session.chain
+    persons = fmt_int(
+        result.state_persons if not session.workshop or result.state_persons >= session.k else None,
+        language,
+    )
+    phases = [(f"wip:{p}", label(chain.phase(p), language)) for p in wip_phases(chain)]
+    legs = [(n.id, label(n, language)) for n in milestone_norms(chain)]
+    summary = t("scenario_summary", language, start=f"{result.start.tz_convert('Europe/Amsterdam'):%d-%m-%Y}",
+                months=result.months, persons=persons)  # fmt: skip
+    parts: list[Any] = [html.P(summary, className="note", id="scenario-summary")]
+    if session.workshop:
+        parts.append(html.P(t("scenario_hidden", language, k=session.k), className="note"))
+    persons_axis = t("scenario_persons", language)
+    parts += [
+        card(t("scenario_occupancy_title", language), graph(lines(frame, [
+            ("coa_occupancy", t("scenario_occupancy", language)),
+            ("inflow", t("scenario_inflow_series", language))], language, persons_axis),
+            "scenario-occupancy-graph", "wat_als_bezetting")),
+        card(t("scenario_wip_title", language), graph(
+            lines(frame, phases, language, persons_axis), "scenario-wip-graph", "wat_als_fasen")),
+        card(t("scenario_waits_title", language), graph(lines(
+            frame, [(f"wait_median_days:{i}", name) for i, name in legs], language,
+            t("scenario_days", language)), "scenario-waits-graph", "wat_als_wachttijden")),
+        card(t("scenario_norms_title", language), graph(lines(
+            frame, [(f"share_over_norm:{i}", name) for i, name in legs], language,
+            t("scenario_share", language), share=True), "scenario-norms-graph", "wat_als_normen")),
+        card(t("scenario_arrivals_title", language),
+             table(arrivals_table(frame, session, language), "scenario-arrivals", language,
+                   page_size=MONTHS)),
+    ]  # fmt: skip
+    return parts
+
+
+def register(app: Dash, session: AnalysisSession) -> None:
+    models: dict[str, ScenarioModel] = {}
+    lock = threading.Lock()
+
+    def model() -> ScenarioModel:
+        with lock:
+            if "model" not in models:
+                models["model"] = ScenarioModel(session.log, months=MONTHS)
+            return models["model"]
+
+    @app.callback(
+        Output("scenario-results", "children"),
+        Input("scenario-run", "n_clicks"),
+        Input("language", "value"),
+        State("scenario-inflow", "value"),
+        State("scenario-ind", "value"),
+        State("scenario-homes", "value"),
+        State("scenario-homes-where", "value"),
+    )
+    def fill(_clicks: int, language: str, inflow: Any, ind: Any, homes: Any,
+             where: list[str] | None) -> Any:  # fmt: skip
+        levers = levers_of(inflow, ind, homes, where)
+        if levers is None:
+            return html.P(t("scenario_invalid", language), className="empty", id="scenario-invalid")
+        try:
+            return results(model(), levers, session, language)
+        except EventLogError:  # not a chain log: nothing to calibrate on
+            return html.P(t("scenario_not_chain", language), className="empty")

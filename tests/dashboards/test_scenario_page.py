@@ -1,0 +1,73 @@
+"""The Wat als page in a real browser: base shown at once, a scenario on request, the same
+figures as `ketenlens scenario`, Dutch notation, and no small counts in workshop mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from selenium.webdriver.common.keys import Keys
+from test_filters_and_workshop import _assert_not_small
+from test_pages import TIMEOUT, open_page, settled, start
+
+from dashboards.app import create_app
+from dashboards.components import fmt_int
+from dashboards.pages import scenario
+from toolkit.scenario.run import Levers, ScenarioModel, persons_in_chain
+
+TRACES = (
+    "return document.querySelector('#scenario-occupancy-graph .js-plotly-plot').data"
+    ".map(function (d) { return [d.name, d.y]; });"
+)
+
+
+def _type(dash_duo, field: str, value: str) -> None:
+    box = dash_duo.find_element(f"#{field}")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(value, Keys.TAB)
+
+
+def _values(frame, metric: str, run: str) -> list[float]:
+    rows = frame[(frame["metric"] == metric) & (frame["run"] == run)]
+    return [float(v) for v in rows["value"]]
+
+
+def test_base_then_four_times_the_inflow(dash_duo, app, session, screenshots):
+    start(dash_duo, app)
+    open_page(dash_duo, scenario, "nl")
+    dash_duo.wait_for_element("#scenario-summary", timeout=TIMEOUT)
+    model = ScenarioModel(session.log, months=scenario.MONTHS)
+    persons = persons_in_chain(model.state)
+    assert fmt_int(persons, "nl") in dash_duo.find_element("#scenario-summary").text
+    assert "." in fmt_int(persons, "nl")  # Dutch thousands separator
+
+    _type(dash_duo, "scenario-inflow", "4")
+    _type(dash_duo, "scenario-ind", "20")
+    dash_duo.find_element("#scenario-run").click()
+    settled(dash_duo)
+    expected = model.result(Levers(inflow=4.0, ind_capacity=1.2)).table
+    traces = dict(dash_duo.driver.execute_script(TRACES))
+    assert traces["Instroom (scenario)"] == _values(expected, "inflow", "scenario")
+    assert traces["Instroom (basis)"] == _values(expected, "inflow", "base")
+    assert traces["Bezetting COA (scenario)"] == _values(expected, "coa_occupancy", "scenario")
+    assert sum(traces["Instroom (scenario)"]) > 3 * sum(traces["Instroom (basis)"])
+    dash_duo.driver.save_screenshot(str(screenshots / "nl_scenario_x4.png"))
+    assert dash_duo.get_logs() == []
+
+
+def test_workshop_hides_small_counts(dash_duo, chain_log_dir: Path, workshop_session):
+    app = create_app(chain_log_dir, workshop=True, k=workshop_session.k, session=workshop_session)
+    start(dash_duo, app)
+    open_page(dash_duo, scenario, "nl")
+    dash_duo.wait_for_element("#scenario-summary", timeout=TIMEOUT)
+    cells = dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('#scenario-arrivals td[data-dash-column]'))"
+        ".filter(function (e) { return e.dataset.dashColumn.endsWith('_value'); })"
+        ".map(function (e) { return e.innerText; });"
+    )
+    assert cells
+    for text in cells:
+        _assert_not_small(text, workshop_session.k, "arrivals on /wat-als")
+    traces = dash_duo.driver.execute_script(TRACES)
+    for name, values in traces:
+        for value in values:
+            assert value is None or value == 0 or value >= workshop_session.k, name

@@ -1,0 +1,84 @@
+"""Calibration against the generator's known capacities, and the state against the toolkit's WIP."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit.bottlenecks.wip import wip_per_day
+from toolkit.errors import EventLogError
+from toolkit.eventlog import CASE
+from toolkit.scenario.calibrate import calibrate
+from toolkit.scenario.run import scenario_start
+from toolkit.scenario.state import initial_state
+from toolkit.synthetic.simulation import NAREIS_STAGES
+
+TOLERANCE = 0.10  # throughput of a queue that never runs empty is its capacity, up to chance
+
+
+@pytest.fixture(scope="module")
+def truth(chain_log_dir):
+    return json.loads((chain_log_dir.parent / "raw" / "ground_truth.json").read_text("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def calibration(chain_log):
+    return calibrate(chain_log, scenario_start(chain_log))
+
+
+def test_interview_capacities_match_the_generators(calibration, truth):
+    cap = truth["capacities"]
+    got = calibration.capacities
+    assert got.aanmeldgehoor == pytest.approx(cap["aanmeldgehoor_per_week"], rel=TOLERANCE)
+    total = sum(got.nader_gehoor.values())
+    assert total == pytest.approx(cap["nader_gehoor_per_week"], rel=TOLERANCE)
+    # the offices' shares of the interviews are the config's shares
+    shares = {o["name"]: o["share"] for o in truth["parameters"]["office"]}
+    for office, per_week in got.nader_gehoor.items():
+        assert per_week / total == pytest.approx(shares[office], abs=0.05)
+
+
+def test_housing_supply_matches_the_generators(calibration, truth):
+    supply = sum(calibration.capacities.housing.values())
+    assert supply == pytest.approx(truth["capacities"]["housing_persons_per_week"], rel=TOLERANCE)
+
+
+def test_every_estimate_says_how(calibration):
+    assert len(calibration.estimates) >= 10
+    assert all(e.how and e.value for e in calibration.estimates)
+    assert calibration.config.raw["bottleneck"] == []
+    assert np.mean(calibration.season) == pytest.approx(1.0)
+
+
+def test_state_holds_everyone_in_work_in_progress(chain_log):
+    """Everyone the toolkit counts in the chain at the end, except those already past COA."""
+    start = scenario_start(chain_log)
+    everything = initial_state(chain_log, start, np.random.default_rng(1))
+    state = [w for w in everything if w.stage not in NAREIS_STAGES]
+    wip = wip_per_day(chain_log, as_of=start).iloc[-1]
+    assert sum(len(w.members) for w in state) == wip["total"] - wip["start_gemeente"]
+    members = [c for w in state for c in w.members]
+    assert len(members) == len(set(members))
+    assert all(w.since <= 0 and w.remaining >= 0 for w in state)
+    # status holders: linking and housing together (a lost koppeling event moves one to the other)
+    holders = sum(len(w.members) for w in state if w.stage in ("koppeling", "housing", "moving"))
+    assert holders == wip["koppeling"] + wip["huisvesting"]
+    # a pending family reunification belongs to one status holder who applied for it
+    applied = set(chain_log.loc[chain_log["concept:name"] == "ind_nareis_aanvraag", CASE])
+    nareis = [w for w in everything if w.stage in NAREIS_STAGES]
+    assert nareis and all(len(w.members) == 1 and w.members[0] in applied for w in nareis)
+
+
+def test_nothing_after_the_cut_is_used(chain_log):
+    start = pd.Timestamp("2024-06-30 22:00", tz="UTC")
+    assert (
+        calibrate(chain_log, start).capacities
+        == calibrate(chain_log[chain_log["time:timestamp"] < start], start).capacities
+    )
+
+
+def test_a_log_without_the_chain_gets_a_clear_answer(chain_log):
+    other = chain_log[~chain_log["concept:name"].isin(["ind_nader_gehoor", "coa_koppeling"])]
+    with pytest.raises(EventLogError, match="ind_nader_gehoor, coa_koppeling"):
+        calibrate(other, scenario_start(chain_log))

@@ -1,0 +1,123 @@
+"""Base and scenario: the levers move what they should, by about as much as they should."""
+
+import json
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from toolkit.cli import main
+from toolkit.scenario.export import write_scenario
+from toolkit.scenario.report import suppress_table
+from toolkit.scenario.run import Levers, ScenarioModel, run_scenario
+
+MONTHS = 12
+
+
+@pytest.fixture(scope="module")
+def model(chain_log):
+    return ScenarioModel(chain_log, months=MONTHS, seed=3)
+
+
+@pytest.fixture(scope="module")
+def quadrupled(model):
+    return model.result(Levers(inflow=4.0))
+
+
+def _series(table: pd.DataFrame, metric: str, run: str) -> pd.Series:
+    rows = table[(table["metric"] == metric) & (table["run"] == run)]
+    return rows.set_index("month")["value"]
+
+
+def test_four_times_the_inflow_arrives_and_waits_for_its_interview(quadrupled):
+    t = quadrupled.table
+    base, scen = _series(t, "inflow", "base").sum(), _series(t, "inflow", "scenario").sum()
+    # three times the calibrated asylum arrivals come on top (family members who follow do not
+    # change with the lever); over a whole year the season averages out
+    asylum = quadrupled.calibration.persons_per_month * MONTHS
+    assert scen - base == pytest.approx(3 * asylum, rel=0.15)
+    # the registration interview runs at capacity, so the extra arrivals queue in aanmelding
+    extra = (_series(t, "wip:aanmelding", "scenario") - _series(t, "wip:aanmelding", "base")).iloc[
+        -1
+    ]
+    assert extra == pytest.approx(scen - base, rel=0.25)
+    occupancy = _series(t, "coa_occupancy", "scenario") - _series(t, "coa_occupancy", "base")
+    assert occupancy.iloc[-1] > 0.5 * (scen - base)
+
+
+def test_base_is_the_same_whatever_the_levers(chain_log, quadrupled):
+    other = run_scenario(chain_log, Levers(ind_capacity=1.5), months=MONTHS, seed=3)
+    base = quadrupled.table[quadrupled.table["run"] == "base"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        base, other.table[other.table["run"] == "base"].reset_index(drop=True)
+    )
+
+
+def test_twice_the_homes_houses_about_twice_as_many_while_people_wait(model):
+    t = model.result(Levers(homes={"*": 2.0})).table
+    t = t[t["month"].isin(sorted(t["month"].unique())[:6])]
+    arrivals = t[t["metric"].str.startswith("arrivals:")].groupby("run")["value"].sum()
+    assert arrivals["scenario"] / arrivals["base"] == pytest.approx(2.0, rel=0.25)
+    wait = _series(t, "wip:huisvesting", "scenario").iloc[-1]
+    assert wait < _series(t, "wip:huisvesting", "base").iloc[-1]
+
+
+def test_more_ind_capacity_shortens_the_procedure_backlog(model):
+    t = model.result(Levers(ind_capacity=2.0)).table
+    # twice the interviews: the registration queue drains within months, and the queue for the
+    # detailed interview (the procedure's backlog) is less than half the base's after a year
+    queue = _series(t, "wip:aanmelding", "scenario").sum()
+    assert queue < 0.6 * _series(t, "wip:aanmelding", "base").sum()
+    backlog = _series(t, "wip:asielprocedure", "scenario").iloc[-1]
+    assert backlog < 0.5 * _series(t, "wip:asielprocedure", "base").iloc[-1]
+    late = _series(t, "wait_median_days:N04", "scenario").iloc[-3:].mean()
+    assert late < _series(t, "wait_median_days:N04", "base").iloc[-3:].mean()
+
+
+def test_exports_read_back(quadrupled, tmp_path):
+    for suffix in (".json", ".csv", ".xlsx", ".html"):
+        write_scenario(quadrupled, quadrupled.table, tmp_path / f"s{suffix}")
+    payload = json.loads((tmp_path / "s.json").read_text("utf-8"))
+    rows = pd.DataFrame(payload["scenario"])
+    assert set(rows["run"]) == {"base", "scenario"}
+    assert {"inflow", "wip_total", "coa_occupancy"} <= set(rows["metric"])
+    assert len(rows["month"].unique()) == MONTHS
+    assert payload["levers"]["inflow"] == 4.0
+    assert len(pd.read_csv(tmp_path / "s.csv")) == len(quadrupled.table)
+    book = load_workbook(tmp_path / "s.xlsx")
+    assert book.sheetnames == ["scenario", "calibration", "levers"]
+    assert [c.value for c in book["scenario"][1]] == ["month", "metric", "base", "scenario"]
+    assert "wip_total" in (tmp_path / "s.html").read_text("utf-8")
+
+
+def test_workshop_hides_small_counts_and_what_is_computed_from_them(quadrupled):
+    k = 10
+    shown = suppress_table(quadrupled.table, k)
+    counts = shown[shown["metric"].str.startswith(("arrivals:", "inflow", "wip"))]
+    values = pd.to_numeric(counts["value"], errors="coerce").dropna()
+    assert not ((values > 0) & (values < k)).any()
+    small = quadrupled.table[
+        quadrupled.table["metric"].str.startswith("wait_persons:")
+        & quadrupled.table["value"].between(1, k - 1)
+    ]
+    assert len(small)
+    for row in small.itertuples():
+        median = shown[
+            (shown["month"] == row.month)
+            & (shown["run"] == row.run)
+            & (shown["metric"] == row.metric.replace("wait_persons:", "wait_median_days:"))
+        ]
+        assert median["value"].isna().all()
+
+
+def test_command_line(chain_log_dir, tmp_path, capsys):
+    out = tmp_path / "s.json"
+    code = main(["scenario", str(chain_log_dir), "--inflow", "x2", "--ind-capacity", "+20%",
+                 "--homes", "GM0479=+30%", "--months", "3", "--export", str(out)])  # fmt: skip
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "aanmeldgehoor capacity" in printed and "Wrote" in printed
+    assert json.loads(out.read_text("utf-8"))["levers"]["homes"] == {"GM0479": 1.3}
+    with pytest.raises(SystemExit):
+        main(["scenario", str(chain_log_dir), "--inflow", "four"])
+    assert main(["scenario", str(tmp_path)]) == 1
