@@ -54,7 +54,7 @@ from toolkit.eventlog import (
 from toolkit.filters import COA, NATIONALITY, TRACK, LogFilter
 from toolkit.helper import HELPER_KINDS, Helper
 from toolkit.logdir import EVENTS_FILE, REPORT_FILE, current_files
-from toolkit.suppression import DEFAULT_K
+from toolkit.suppression import DEFAULT_K, disclosure_key
 
 # Filters whose sections are kept; a workshop goes back and forth between a handful.
 KEEP_FILTERS = 12
@@ -194,7 +194,8 @@ class AnalysisSession:
             if not self.workshop:
                 return value
             norms = section(scope, "norms") if name == "findings" else None
-        return suppress_section(name, value, self.k, norms=norms)
+        with disclosure_key(self.log):
+            return suppress_section(name, value, self.k, norms=norms)
 
     def start_helper(self, wait: bool = False) -> None:
         """Start a helper process that computes the slow segments of every new filter on the
@@ -242,7 +243,10 @@ class AnalysisSession:
         with self._lock:
             lock = self._computing.setdefault(f, {}).setdefault(("analysis", ()), threading.Lock())
         with lock:
-            return analysis_of(scope, workshop=self.workshop, k=self.k)
+            if not self.workshop:
+                return analysis_of(scope)
+            with disclosure_key(self.log):
+                return analysis_of(scope, workshop=True, k=self.k)
 
     def warm(self, names: Iterable[str] = HOME_SECTIONS, f: LogFilter | None = None) -> None:
         """Compute sections ahead of the first request (the whole log's home page by default)."""
