@@ -64,6 +64,7 @@ from toolkit.suppression import (
     disclosure_key,
     drop_small,
     perturb,
+    perturb_text,
     protect_parts,
     share_gives_away,
     suppress_derived,
@@ -690,8 +691,7 @@ def suppress_section(
     fewer than k persons are dropped: a rare path is one person's history.
     """
     if name == "findings":
-        kept = [replace(f, persons=perturb(f.persons, k, "finding", f.kind, f.place, f.segment))
-                for f in value if f.persons >= k]  # fmt: skip
+        kept = [_shown_finding(f, k) for f in value if f.persons >= k]
         return [
             _safe_explanation(f, norms if norms is not None else pd.DataFrame(), k) for f in kept
         ]
@@ -726,6 +726,17 @@ def suppress_section(
     return value
 
 
+def _shown_finding(finding: Finding, k: int) -> Finding:
+    """A finding with its persons, and the counts in its explanation, as a workshop sees them."""
+    place = ("finding", finding.kind, finding.place, finding.segment)
+    return replace(
+        finding,
+        persons=perturb(finding.persons, k, *place),
+        explanation_nl=perturb_text(finding.explanation_nl, k, *place),
+        explanation_en=perturb_text(finding.explanation_en, k, *place),
+    )
+
+
 def _suppress_histogram(histogram: pd.DataFrame, k: int) -> pd.DataFrame:
     """No histogram of fewer than k persons; bins under k hidden, and empty or hidden bins at
     either end dropped, so that the range does not point at the shortest or longest wait."""
@@ -751,8 +762,11 @@ def _suppress_dfg(graph: Dfg, k: int) -> Dfg:
     # the fastest and the slowest wait on a path are each one person's
     edges = edges.drop(columns=[c for c in ("min_days", "max_days") if c in edges.columns])
     counts = {
-        side: {a: perturb(n, k, side, a) for a, n in getattr(graph, side).items()
-               if a in keep and n >= k}  # fmt: skip
+        side: {
+            a: perturb(n, k, side, a)
+            for a, n in getattr(graph, side).items()
+            if a in keep and n >= k
+        }
         for side in ("start_activities", "end_activities")
     }
     return replace(graph, edges=edges, activities=activities, **counts)

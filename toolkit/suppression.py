@@ -40,6 +40,7 @@ rounded to whole weeks.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -67,6 +68,11 @@ COMPLEMENTS = (
     ("cases", "cases_repeated"),
 )
 _RECORD_KEY = b"ketenlens-record-key:"
+# A count in a finding's text: a whole number followed by what it counts (Dutch and English).
+_COUNT_IN_TEXT = re.compile(
+    r"\b(\d+)(?= (personen|persons|overgangen|transitions|herhalingen|repeats|zaken|cases"
+    r"|afgerond|finished|wachten|still)\b)"
+)
 # The secret of the log being shown (None: counts are suppressed but not perturbed).
 _SECRET: ContextVar[bytes | None] = ContextVar("cell_key_secret", default=None)
 _SECRETS: dict[tuple[int, int], tuple[pd.DataFrame, bytes]] = {}
@@ -310,6 +316,22 @@ def suppress_value(
     if 0 < value < k:
         return None
     return perturb(int(value), k, *place) if _SECRET.get() is not None else value
+
+
+def perturb_text(text: str, k: int = DEFAULT_K, *place: object) -> str:
+    """``text`` with each count of persons, cases or transitions in it as shown: perturbed like
+    a count in a table at ``place`` (the same count in the same place reads the same as in the
+    table), or ``<k`` when it is from 1 to k-1. Example::
+
+        >>> perturb_text("4 afgerond buiten de norm (20 personen)", 10)  # no secret
+        '<10 afgerond buiten de norm (20 personen)'
+    """
+
+    def shown(match: re.Match) -> str:
+        count = int(match.group(1))
+        return f"<{k}" if 0 < count < k else str(perturb(count, k, *place))
+
+    return _COUNT_IN_TEXT.sub(shown, text)
 
 
 def _is_number(column: pd.Series) -> bool:
