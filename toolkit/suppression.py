@@ -199,8 +199,7 @@ def suppress_small(
         for column in [c for c in out.columns if c.endswith("_days")]:
             out[column] = _weeks_where(out[column], near)
     if _SECRET.get() is not None:
-        labels = [c for c in out.columns if c not in present and not _is_number(out[c])]
-        places = list(out[labels].astype(str).itertuples(index=False, name=None))
+        places = _places(table)
         for column in present:
             out[column] = _perturbed(out[column], k, column, places)
     if small_group is not None:
@@ -272,9 +271,7 @@ def drop_small(table: pd.DataFrame, group: str, k: int = DEFAULT_K) -> tuple[pd.
     keep = counts >= k
     kept = table[keep.to_numpy()].reset_index(drop=True)
     if _SECRET.get() is not None and len(kept):
-        labels = [c for c in kept.columns if c != group and not _is_number(kept[c])]
-        places = list(kept[labels].astype(str).itertuples(index=False, name=None))
-        kept[group] = _perturbed(kept[group], k, group, places)
+        kept[group] = _perturbed(kept[group], k, group, _places(kept))
     return kept, int((~keep).sum())
 
 
@@ -334,8 +331,21 @@ def perturb_text(text: str, k: int = DEFAULT_K, *place: object) -> str:
     return _COUNT_IN_TEXT.sub(shown, text)
 
 
-def _is_number(column: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)
+def _places(table: pd.DataFrame) -> list[tuple]:
+    """Each row's labels: its text and date columns (the interval, the phase, the day, the
+    segment), never a figure, so that a count's place does not change with the other figures
+    of its row."""
+
+    def label(column: pd.Series) -> bool:
+        if pd.api.types.is_datetime64_any_dtype(column):
+            return True
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            return False
+        values = column.dropna()
+        return len(values) > 0 and pd.to_numeric(values, errors="coerce").isna().all()
+
+    labels = [c for c in table.columns if c != SUPPRESSED and label(table[c])]
+    return list(table[labels].astype(str).itertuples(index=False, name=None))
 
 
 def _perturbed(column: pd.Series, k: int, name: str, places: list[tuple]) -> pd.Series:

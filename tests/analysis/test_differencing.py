@@ -23,7 +23,7 @@ from toolkit.analysis import PERSON_COUNTS, section
 from toolkit.eventlog import CASE
 from toolkit.filters import LogFilter
 from toolkit.session import AnalysisSession
-from toolkit.suppression import COMPLEMENTS, ptable
+from toolkit.suppression import COMPLEMENTS, disclosure_key, perturb, ptable, suppress_small
 
 K = 10
 MUNICIPALITY = "municipality"
@@ -164,3 +164,28 @@ def test_the_ptable_never_makes_a_count_zero_or_negative_and_is_unbiased_for_lar
     weights = np.diff(np.concatenate([[0.0], upper]))
     assert float(np.sum(changes * weights)) == pytest.approx(0.0)
     assert max(abs(changes)) == 3
+
+
+def test_closed_969_over_the_norm_966_hides_the_part_and_near_small_durations_are_weeks():
+    norms = pd.DataFrame(
+        {
+            "interval": ["N11", "N12"],
+            "persons": [980, 15],
+            "closed": [969, 15],
+            "closed_over": [966, 0],
+            "median_days": [40.0, 30.0],
+        }
+    )
+    out = suppress_small(norms, ["persons", "closed", "closed_over"], K, group="persons")
+    assert out["closed"].tolist() == [969, 15]
+    assert out["closed_over"].tolist() == [None, 0]  # 969 - 966 = 3 not over: hidden
+    assert out["median_days"].tolist() == [40.0, 28.0]  # 15 persons: whole weeks
+    assert out["suppressed"].tolist() == [True, False]
+
+
+def test_a_count_keeps_its_figure_whatever_else_its_row_says(chain_log):
+    rows = pd.DataFrame({"interval": ["N12", "N12"], "persons": [168, 168], "share": [0.2, 0.7]})
+    with disclosure_key(chain_log):
+        shown = suppress_small(rows, ["persons"], K)["persons"].tolist()
+        assert shown[0] == shown[1] == perturb(168, K, "persons", "N12")
+    assert suppress_small(rows, ["persons"], K)["persons"].tolist() == [168, 168]  # analyst mode
