@@ -26,6 +26,7 @@ from toolkit.atomic import PRIVATE_UMASK
 from toolkit.dashboard_cli import add_dashboard_parsers
 from toolkit.errors import KetenlensError
 from toolkit.export.cli_export import add_export_parser
+from toolkit.forecast.cli import add_forecast_parser
 from toolkit.outpaths import writable_dir
 from toolkit.terminal import printable
 
@@ -140,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_analyze_parser(sub)
     add_export_parser(sub)
     add_dashboard_parsers(sub)
+    add_forecast_parser(sub)
     return parser
 
 

@@ -15,6 +15,7 @@ from dashboards.pages import (
     normen,
     procesmodel,
     vergelijken,
+    vooruitblik,
     werkvoorraad,
 )
 
@@ -26,5 +27,6 @@ PAGES = (
     werkvoorraad,
     normen,
     vergelijken,
+    vooruitblik,
     datakwaliteit,
 )

@@ -57,11 +57,11 @@ def rework_summary(log: pd.DataFrame) -> pd.DataFrame:
 
         >>> rework_summary(log).set_index("kind").loc["relocation", "persons"]  # doctest: +SKIP
     """
-    cases = pd.Index(log[CASE].unique())
     rows = []
     for kind, activity in REWORK_ACTIVITIES.items():
-        counts = log.loc[log[ACTIVITY] == activity].groupby(CASE, observed=True).size()
-        counts = counts.reindex(cases, fill_value=0)
+        # one count per case of the log, zero included (a categorical case column may have
+        # categories of cases filtered out: observed=True leaves those out)
+        counts = (log[ACTIVITY] == activity).groupby(log[CASE], observed=True).sum()
         if kind in REPEAT_ONLY:
             counts = (counts - 1).clip(lower=0)
         spread = _bucket(counts).value_counts().reindex(list(BUCKETS), fill_value=0)

@@ -304,7 +304,10 @@ def _load(directory: Path) -> Chain:
         )
     _unique([n.id for n in norms], f"{norms_file} [[norm]]")
 
-    register = read_municipalities(directory / "municipalities.csv")
+    populations = directory / "populations.csv"
+    register = read_municipalities(
+        directory / "municipalities.csv", populations if populations.is_file() else None
+    )
     places_file = directory / "locations.toml"
     places = (
         read_places(_read(places_file), places_file, register) if places_file.is_file() else None

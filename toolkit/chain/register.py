@@ -13,6 +13,8 @@ most likely mean when it never existed. Example::
     'GM0363'
     >>> register.by_name("Sudwest Fryslan").name
     'Súdwest-Fryslân'
+    >>> register.population("GM0003", 2024)  # Appingedam merged in 2021: its last 1 January
+    11642
 """
 
 from __future__ import annotations
@@ -31,9 +33,8 @@ _GM_CODE = re.compile(r"^GM\d{4}$")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 # How alike a name must be to a known one (difflib ratio) to be offered as the likely meaning.
 CLOSE_MATCH_CUTOFF = 0.6
-REGISTER_COLUMNS = (
-    "code", "name", "province", "valid_from", "valid_until", "successor", "aliases", "population",
-)  # fmt: skip
+REGISTER_COLUMNS = ("code", "name", "province", "valid_from", "valid_until", "successor", "aliases")
+POPULATION_COLUMNS = ("code", "year", "population")
 PLACE_KINDS = ("coa", "ind")
 UNKNOWN_TYPE = "unknown"
 
@@ -55,7 +56,6 @@ class Municipality:
     code: str
     name: str
     province: str = ""
-    population: int | None = None
     aliases: tuple[str, ...] = ()
     valid_from: date | None = None
     valid_until: date | None = None
@@ -81,9 +81,11 @@ class Place:
 
 @dataclass(frozen=True)
 class MunicipalRegister:
-    """Every municipality since 2016, with look-ups by code, by name and by day."""
+    """Every municipality since 2016, with look-ups by code, by name and by day, and each one's
+    population per 1 January (``populations``: code -> year -> inhabitants)."""
 
     municipalities: tuple[Municipality, ...]
+    populations: dict[str, dict[int, int]] = field(default_factory=dict, compare=False)
     _codes: dict[str, Municipality] = field(default_factory=dict, repr=False, compare=False)
     _names: dict[str, tuple[Municipality, ...]] = field(
         default_factory=dict, repr=False, compare=False
@@ -103,6 +105,18 @@ class MunicipalRegister:
     def on(self, day: date) -> list[Municipality]:
         """The municipalities that existed on ``day``, by code."""
         return [m for m in self.municipalities if m.exists_on(day)]
+
+    def population(self, code: str, year: int) -> int | None:
+        """Inhabitants of ``code`` on 1 January of ``year``; when that year has no figure, the
+        nearest year that has one (the later on a tie), so a merged municipality keeps its last
+        figure and a year past the data takes the latest. None when it has no figure at all."""
+        years = self.populations.get(code)
+        if not years:
+            return None
+        if year in years:
+            return years[year]
+        nearest = min(years, key=lambda y: (abs(y - year), -y))
+        return years[nearest]
 
     def current_code(self, code: str, day: date) -> str:
         """The code under which the municipality ``code`` existed on ``day``: itself or the
@@ -157,8 +171,8 @@ def _day(text: str, where: str) -> date | None:
         raise ChainDefinitionError(f"{where}: {text!r} is not a date (write 2024-01-31)") from None
 
 
-def read_municipalities(path: Path) -> MunicipalRegister:
-    """Read and check the register CSV (lines starting with ``#`` are its documentation)."""
+def _csv_rows(path: Path, columns: tuple[str, ...]) -> csv.DictReader:
+    """The data rows of a register CSV (lines starting with ``#`` are its documentation)."""
     try:
         lines = [
             ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")
@@ -166,20 +180,24 @@ def read_municipalities(path: Path) -> MunicipalRegister:
     except FileNotFoundError:
         raise ChainDefinitionError(f"{path}: file not found") from None
     reader = csv.DictReader(lines)
-    if tuple(reader.fieldnames or ()) != REGISTER_COLUMNS:
-        raise ChainDefinitionError(f"{path}: columns must be {', '.join(REGISTER_COLUMNS)}")
+    if tuple(reader.fieldnames or ()) != columns:
+        raise ChainDefinitionError(f"{path}: columns must be {', '.join(columns)}")
+    return reader
+
+
+def read_municipalities(path: Path, populations: Path | None = None) -> MunicipalRegister:
+    """Read and check the register CSV and, when given, the populations CSV beside it."""
+    reader = _csv_rows(path, REGISTER_COLUMNS)
     out: list[Municipality] = []
     for i, row in enumerate(reader, start=1):
         where = f"{path} row {i} ({row['code']})"
         if not _GM_CODE.match(row["code"]):
             raise ChainDefinitionError(f"{where}: code must look like GM0479")
-        population = row["population"].strip()
         out.append(
             Municipality(
                 code=row["code"],
                 name=row["name"],
                 province=row["province"],
-                population=int(population) if population else None,
                 aliases=tuple(a for a in row["aliases"].split("|") if a),
                 valid_from=_day(row["valid_from"], where),
                 valid_until=_day(row["valid_until"], where),
@@ -202,7 +220,33 @@ def read_municipalities(path: Path) -> MunicipalRegister:
             if m.code in seen:
                 raise ChainDefinitionError(f"{path} {m.code}: its successors form a cycle")
             seen.add(m.code)
-    return MunicipalRegister(tuple(out))
+    figures = _read_populations(populations, by_code) if populations is not None else {}
+    return MunicipalRegister(tuple(out), figures)
+
+
+def _read_populations(path: Path, by_code: dict[str, Municipality]) -> dict[str, dict[int, int]]:
+    """Read and check the long-format populations CSV: a figure only for a municipality of the
+    register on a 1 January it existed, at most one per municipality and year."""
+    out: dict[str, dict[int, int]] = {}
+    for i, row in enumerate(_csv_rows(path, POPULATION_COLUMNS), start=1):
+        where = f"{path} row {i} ({row['code']}, {row['year']})"
+        m = by_code.get(row["code"])
+        if m is None:
+            raise ChainDefinitionError(f"{where}: {row['code']!r} is not in the register")
+        try:
+            year, population = int(row["year"]), int(row["population"])
+        except ValueError:
+            raise ChainDefinitionError(
+                f"{where}: year and population must be whole numbers"
+            ) from None
+        if population <= 0:
+            raise ChainDefinitionError(f"{where}: the population must be positive")
+        if not m.exists_on(date(year, 1, 1)):
+            raise ChainDefinitionError(f"{where}: {m.name} did not exist on 1 January {year}")
+        if year in out.setdefault(m.code, {}):
+            raise ChainDefinitionError(f"{where}: a second figure for the same year")
+        out[m.code][year] = population
+    return out
 
 
 def read_places(data: dict, path: Path, municipalities: MunicipalRegister) -> PlaceRegister:

@@ -15,6 +15,7 @@ from typing import Any
 
 from toolkit.adapters import builtin_profiles
 from toolkit.chain import load_chain
+from toolkit.chain.register import Municipality
 from toolkit.errors import ConfigError
 
 DEFAULT_CONFIG = Path(__file__).parent / "default_config.toml"
@@ -69,8 +70,8 @@ class GeneratorConfig:
     def municipality_profiles(self) -> dict[str, str]:
         """CBS code -> export profile name, for the municipalities that deliver an export.
 
-        Status holders are linked to every municipality of the register that has a population
-        (:func:`linked_municipalities`); only these also write their own follow-up.
+        Status holders are linked to every municipality of the register that exists in the
+        simulated years (:func:`linked_municipalities`); only these also write their own follow-up.
         """
         return {
             code: profile for profile, codes in self.raw["municipalities"].items() for code in codes
@@ -78,18 +79,16 @@ class GeneratorConfig:
 
     def linked_municipalities(self) -> list[str]:
         """The municipalities that receive status holders: those that deliver an export, in the
-        config's order, then every other municipality of the register with a population that
-        exists at some time in the simulated years, by code."""
+        config's order, then every other municipality of the register that exists at some time in
+        the simulated years and has a population, by code."""
         exporting = list(self.municipality_profiles())
-        chain = load_chain()
-        first, last = self.start, self.run_until
+        register = load_chain().register
         others = [
             m.code
-            for m in chain.municipalities
-            if m.population
-            and m.code not in exporting
-            and (m.valid_from is None or m.valid_from <= last)
-            and (m.valid_until is None or m.valid_until > first)
+            for m in register.municipalities
+            if m.code not in exporting
+            and _exists_between(m, self.start, self.run_until)
+            and register.population(m.code, self.start.year) is not None
         ]
         return exporting + others
 
@@ -108,6 +107,12 @@ def _as_date(value: Any, where: str) -> date:
         return date.fromisoformat(str(value))
     except ValueError:
         raise ConfigError(f"{where}: {value!r} is not a date (write 2024-01-31)") from None
+
+
+def _exists_between(m: Municipality, first: date, last: date) -> bool:
+    return (m.valid_from is None or m.valid_from <= last) and (
+        m.valid_until is None or m.valid_until > first
+    )
 
 
 def _check_shares(values: list[float], where: str) -> None:
@@ -159,10 +164,15 @@ def load_config(path: Path | None = None) -> GeneratorConfig:
                 raise ConfigError(
                     f"{where} [municipalities]: {code!r} is not in toolkit/chain/municipalities.csv"
                 ) from None
-            if not known.population:
+            if not _exists_between(known, world["start"], world["run_until"]):
+                raise ConfigError(
+                    f"{where} [municipalities]: {code} ({known.name}) did not exist between "
+                    "[world] start and run_until, so no status holder would be linked to it"
+                )
+            if chain.register.population(code, world["start"].year) is None:
                 raise ConfigError(
                     f"{where} [municipalities]: {code} ({known.name}) has no population in "
-                    "toolkit/chain/municipalities.csv, so no status holder would be linked to it"
+                    "toolkit/chain/populations.csv, so no status holder would be linked to it"
                 )
             if code in seen:
                 raise ConfigError(f"{where} [municipalities]: {code} is listed twice")

@@ -2,7 +2,7 @@
 
 Waits are not drawn as independent random durations: they come from queues. Households queue for
 the IND's interviews (weekly capacity per office) and for a home in the municipality they are
-linked to (weekly supply per municipality). When inflow runs above capacity the queues grow and
+linked to (a weekly supply of homes pro rata to the koppelingen). When inflow runs above capacity the queues grow and
 waits lengthen, as they did in 2022-2024; a config that cuts capacity (an injected bottleneck)
 shows up where it was cut. Everything between the queues (procedure steps, relocations, the
 municipal follow-up) follows the chain's rules with random but bounded delays.
@@ -182,10 +182,11 @@ class Simulation:
         )
         weekly_holders = self.n_target * grant_share / self.inflow_weeks
         self.muni_codes = self.cfg.linked_municipalities()
-        munis = [self.chain.municipality(c) for c in self.muni_codes]
-        self.muni_pop = np.array([m.population for m in munis], dtype=float)
-        self.muni_share = self.muni_pop / self.muni_pop.sum()
         self._period_shares: dict[str, np.ndarray] = {}
+        # persons each municipality was due (its share of every koppeling so far) and got: the
+        # taakstelling carries a backlog or surplus over into the next half-year
+        self.due = np.zeros(len(self.muni_codes))
+        self.got = np.zeros(len(self.muni_codes))
         housing = cfg["housing"]
         self.slow_factor = {c: 1.0 for c in self.muni_codes}
         self.office_loss: list[dict] = []
@@ -197,11 +198,12 @@ class Simulation:
                 self.office_loss.append(b)
             elif b["kind"] == "relocating_location":
                 self.reloc_factor[self.loc_names.index(b["location"])] = float(b["factor"])
-        self.q_housing = {}
-        for code, share in zip(self.muni_codes, self.muni_share, strict=True):
-            supply = housing["supply"] * weekly_holders * share
-            ghosts = housing["initial_backlog_weeks"] * weekly_holders * share
-            self.q_housing[code] = _Queue(supply, ghosts)
+        # Homes come pro rata to the koppelingen, so every municipality's queue is as many weeks
+        # long; one queue in koppeling order gives each household that wait without the lumps
+        # of a small municipality's few koppelingen in a world of a few thousand persons.
+        self.q_housing = _Queue(
+            housing["supply"] * weekly_holders, housing["initial_backlog_weeks"] * weekly_holders
+        )
         self.linked: dict[tuple[int, str], int] = {}
         self.capacities = {
             "aanmeldgehoor_per_week": agh,
@@ -484,23 +486,38 @@ class Simulation:
         return f"{d.year}-{'I' if d.month <= HALF_YEAR_MONTHS else 'II'}"
 
     def _shares(self, t: float, period: str) -> np.ndarray:
-        """Each municipality's share of the half-year's taakstelling: pro rata by population among
-        the municipalities that exist on the first day of the half-year."""
+        """Each municipality's share of the half-year's taakstelling: pro rata by its population on
+        1 January of that year (or the nearest year with a figure) among the municipalities that
+        exist on the first day of the half-year. A municipality that merged before that day hands
+        its backlog or surplus to its successor."""
         if period not in self._period_shares:
             d = self.start + timedelta(days=t)
             day = date(d.year, 1 if d.month <= HALF_YEAR_MONTHS else HALF_YEAR_MONTHS + 1, 1)
-            alive = np.array([self.chain.municipality(c).exists_on(day) for c in self.muni_codes])
-            pops = self.muni_pop * alive
+            register = self.chain.register
+            pops = np.zeros(len(self.muni_codes))
+            for i, code in enumerate(self.muni_codes):
+                if register.get(code).exists_on(day):
+                    pops[i] = register.population(code, day.year) or 0
+                elif self.due[i] != self.got[i] and register.current_code(code, day) != code:
+                    heir = self.muni_codes.index(register.current_code(code, day))
+                    self.due[heir] += self.due[i] - self.got[i]
+                    self.due[i] = self.got[i]
             self._period_shares[period] = pops / pops.sum()
         return self._period_shares[period]
 
+    def _count_linked(self, idx: int, period: str, size: int) -> None:
+        self.linked[(idx, period)] = self.linked.get((idx, period), 0) + size
+        self.got[idx] += size
+
     def _pick_municipality(self, t: float, size: int) -> str:
-        """Pro rata by population: the municipality furthest behind its share this half-year."""
+        """Pro rata by population: the municipality furthest behind its taakstelling, backlog of
+        earlier half-years included, among those that exist in this half-year."""
         period = self._taakstelling_period(t)
-        linked = np.array([self.linked.get((i, period), 0) for i in range(len(self.muni_codes))])
-        deficit = self._shares(t, period) * (linked.sum() + size) - linked
+        shares = self._shares(t, period)
+        self.due += shares * size
+        deficit = np.where(shares > 0, self.due - self.got, -np.inf)
         best = int(np.argmax(deficit))
-        self.linked[(best, period)] = self.linked.get((best, period), 0) + size
+        self._count_linked(best, period, size)
         return self.muni_codes[best]
 
     def _koppeling(self, h: Household) -> None:
@@ -508,8 +525,8 @@ class Simulation:
         if h.referent is not None:  # a family member joins the referent's municipality
             h.municipality = h.referent.municipality
             period = self._taakstelling_period(t)
-            idx = self.muni_codes.index(h.municipality)
-            self.linked[(idx, period)] = self.linked.get((idx, period), 0) + len(h.members)
+            self.due += self._shares(t, period) * len(h.members)
+            self._count_linked(self.muni_codes.index(h.municipality), period, len(h.members))
         else:
             h.municipality = self._pick_municipality(t, len(h.members))
         self._stay(h, t)
@@ -524,7 +541,7 @@ class Simulation:
         self._at(t_notice, self._enqueue_housing, h)
 
     def _enqueue_housing(self, h: Household) -> None:
-        self.q_housing[h.municipality].items.append(h)
+        self.q_housing.items.append(h)
 
     def _offer(self, h: Household, t: float) -> None:
         housing = self.cfg.raw["housing"]
@@ -532,8 +549,8 @@ class Simulation:
         if self.rng.random() < housing["refusal_share"]:
             t_ref = t + self._u((2, 12))
             self._gem(h.members, "gem_woning_geweigerd", t_ref, h.municipality)
-            # the home goes to the next in line, so the municipality's supply is not lost
-            self.q_housing[h.municipality].budget += h.size_for_housing
+            # the home goes to the next in line, so the supply is not lost
+            self.q_housing.budget += h.size_for_housing
             self._at(t_ref, self._requeue_front, h)
             return
         t_lease = t + self._skewed(housing["lease_days"])
@@ -545,7 +562,7 @@ class Simulation:
             self._move_in(follower, max(t_move, follower.notice_time + 1))
 
     def _requeue_front(self, h: Household) -> None:
-        self.q_housing[h.municipality].items.appendleft(h)
+        self.q_housing.items.appendleft(h)
 
     def _move_in(self, h: Household, t: float) -> None:
         self._leave(h, t, "coa_uitstroom_gemeente", muni=h.municipality)
@@ -558,7 +575,7 @@ class Simulation:
         assert ref is not None
         if ref.move_time is not None:
             # joining the referent's home takes the municipality's housing capacity all the same
-            self.q_housing[h.municipality].budget -= len(h.members)
+            self.q_housing.budget -= len(h.members)
             self._move_in(h, max(ref.move_time, t_notice) + self._u((7, 40)))
         else:
             ref.followers.append(h)
@@ -641,12 +658,12 @@ class Simulation:
         for i, q in enumerate(self.q_nader):
             for h in q.serve(self._office_capacity(i, t), lambda _h: 1.0):
                 self._after_nader(h, t + self._u(spread))
-        for code, q in self.q_housing.items():
-            for h in q.serve(q.per_week, lambda h: float(h.size_for_housing)):
-                t_offer = max(t + self._u(spread), h.notice_time + 1)
-                # a slow municipality takes `factor` times as long from koppeling to offer
-                t_offer = h.notice_time + (t_offer - h.notice_time) * self.slow_factor[code]
-                self._offer(h, t_offer)
+        q = self.q_housing
+        for h in q.serve(q.per_week, lambda h: float(h.size_for_housing)):
+            t_offer = max(t + self._u(spread), h.notice_time + 1)
+            # a slow municipality takes `factor` times as long from koppeling to offer
+            t_offer = h.notice_time + (t_offer - h.notice_time) * self.slow_factor[h.municipality]
+            self._offer(h, t_offer)
         if t + DAYS_PER_WEEK <= self.end_day:
             self._at(t + DAYS_PER_WEEK, self._week)
 

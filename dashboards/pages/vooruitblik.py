@@ -1,0 +1,267 @@
+"""Vooruitblik: who will be linked to a municipality, when, and in which households.
+
+The figures are :func:`toolkit.forecast.pipeline.forecast` of the whole log at its end of data
+(the same call as ``ketenlens forecast``, so the page shows what the forecast exports): for a
+chosen municipality the persons expected to be linked per month with the 80% interval, the
+households by size, the wait for a home to expect and the progress on the taakstelling; for the
+nation the permits, koppelingen, move-outs and persons still waiting per month. The global
+filter does not apply: the forecast runs the whole chain. In workshop mode every figure about
+fewer than k persons is emptied (:meth:`Forecast.suppressed`) and shows as a dash.
+
+The forecast is computed once per session (the simulation is the slow part), not per callback.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Dash, Input, Output, dcc, html
+
+from dashboards.components import card, dropdown_labels, fmt_number, graph, table, theme, tile
+from dashboards.i18n import label, t
+from dashboards.pages.werkvoorraad import PHASE_COLOURS, separators
+from toolkit.forecast.pipeline import Forecast, forecast
+from toolkit.forecast.simulation import SIZES
+from toolkit.session import AnalysisSession
+
+PATH = "/vooruitblik"
+TITLE = "page_vooruitblik"
+NATIONAL = ("permits", "linked_persons", "linked_households", "move_outs")
+LOCAL = ("linked_persons", "linked_households", "move_outs")
+_FORECASTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def session_forecast(session: AnalysisSession) -> Forecast:
+    """The forecast of the session's log (suppressed in workshop mode), computed once."""
+    with _LOCK:
+        if session not in _FORECASTS:
+            made = forecast(session.log, as_of=session.as_of, chain=session.chain)
+            _FORECASTS[session] = made.suppressed(session.k) if session.workshop else made
+        return _FORECASTS[session]
+
+
+def municipality_name(session: AnalysisSession, code: str) -> str:
+    try:
+        return session.chain.municipality(code).name
+    except KeyError:
+        return code
+
+
+def metric_label(metric: str, session: AnalysisSession, language: str) -> str:
+    """A metric's label; ``waiting_<phase>`` names the chain phase."""
+    if metric.startswith("waiting_"):
+        phase = session.chain.phase(metric.removeprefix("waiting_"))
+        return t("vooruitblik_waiting", language, phase=label(phase, language))
+    return t(f"vooruitblik_{metric}", language)
+
+
+def layout(session: AnalysisSession, language: str) -> html.Div:
+    codes = [m.code for m in session.chain.municipalities]
+    options = sorted(
+        ({"label": municipality_name(session, c), "value": c} for c in codes),
+        key=lambda o: o["label"],
+    )
+    return html.Div(
+        [
+            html.H2(t(TITLE, language)),
+            html.P(t("vooruitblik_intro", language), className="note"),
+            dcc.Dropdown(
+                id="vooruitblik-municipality",
+                options=options,
+                value=codes[0],
+                clearable=False,
+                labels=dropdown_labels(language),
+            ),
+            html.Div(id="vooruitblik-tiles", className="tiles"),
+            card(
+                t("vooruitblik_linked_title", language),
+                html.Div(id="vooruitblik-linked"),
+                note=t("vooruitblik_linked_note", language),
+            ),
+            card(
+                t("vooruitblik_households_title", language),
+                html.Div(id="vooruitblik-households"),
+                note=t("vooruitblik_households_note", language),
+            ),
+            card(
+                t("vooruitblik_taakstelling_title", language),
+                html.Div(id="vooruitblik-taakstelling"),
+                note=t("vooruitblik_taakstelling_note", language),
+            ),
+            card(
+                t("vooruitblik_national_title", language),
+                html.Div(id="vooruitblik-national"),
+                note=t("vooruitblik_national_note", language),
+            ),
+        ],
+        className="page",
+        id="page-vooruitblik",
+    )
+
+
+def interval_figure(rows: pd.DataFrame, language: str, name: str) -> go.Figure:
+    """Expected per month with its 80% interval as a band."""
+    colour = theme()["organisation"]["GEMEENTE"]
+    figure = go.Figure()
+    figure.add_scatter(
+        x=rows["month"],
+        y=rows["high"],
+        mode="lines",
+        line={"width": 0},
+        showlegend=False,
+        hoverinfo="skip",
+    )
+    figure.add_scatter(
+        x=rows["month"],
+        y=rows["low"],
+        mode="lines",
+        line={"width": 0},
+        fill="tonexty",
+        fillcolor="rgba(46,139,87,0.2)",
+        name=t("vooruitblik_interval", language),
+        hoverinfo="skip",
+    )
+    figure.add_scatter(
+        x=rows["month"],
+        y=rows["expected"],
+        mode="lines+markers",
+        name=name,
+        line={"color": colour},
+        hovertemplate="%{y:,.1f}<extra></extra>",
+    )
+    figure.update_layout(
+        height=360,
+        separators=separators(language),
+        hovermode="x unified",
+        legend={"orientation": "h", "y": -0.2},
+    )
+    figure.update_yaxes(rangemode="tozero", gridcolor="#e5e7eb")
+    return figure
+
+
+def month_table(rows: pd.DataFrame, metrics: tuple[str, ...], session, language, table_id: str):
+    """One row per month; per metric the expected value and its interval, in the language's
+    notation (a dash where workshop mode hides a figure)."""
+    out = []
+    for month, group in rows.groupby("month", sort=True):
+        record: dict[str, Any] = {t("vooruitblik_month", language): month}
+        by_metric = {r["metric"]: r for r in group.to_dict("records")}
+        for metric in metrics:
+            r = by_metric.get(metric)
+            name = metric_label(metric, session, language)
+            record[name] = fmt_number(None if r is None else r["expected"], language, 1)
+            record[f"{name} (80%)"] = (
+                "–"
+                if r is None or r["low"] is None
+                else f"{fmt_number(r['low'], language, 1)} – {fmt_number(r['high'], language, 1)}"
+            )
+        out.append(record)
+    return table(pd.DataFrame(out), table_id, language, page_size=24)
+
+
+def households_figure(rows: pd.DataFrame, language: str) -> go.Figure:
+    figure = go.Figure()
+    for i, size in enumerate(SIZES):
+        part = rows[rows["metric"] == f"households_size_{size}"]
+        name = t("vooruitblik_size", language, size=f"{size}+" if size == SIZES[-1] else size)
+        figure.add_bar(
+            x=part["month"],
+            y=part["expected"],
+            name=name,
+            marker_color=PHASE_COLOURS[i % len(PHASE_COLOURS)],
+        )
+    figure.update_layout(
+        height=340,
+        barmode="stack",
+        separators=separators(language),
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return figure
+
+
+def register(app: Dash, session: AnalysisSession) -> None:
+    @app.callback(
+        Output("vooruitblik-tiles", "children"),
+        Output("vooruitblik-linked", "children"),
+        Output("vooruitblik-households", "children"),
+        Output("vooruitblik-taakstelling", "children"),
+        Output("vooruitblik-national", "children"),
+        Input("vooruitblik-municipality", "value"),
+        Input("language", "value"),
+    )
+    def fill(code: str | None, language: str) -> tuple[Any, ...]:
+        fc = session_forecast(session)
+        code = code or session.chain.municipalities[0].code
+        name = municipality_name(session, code)
+        rows = fc.rows[fc.rows["municipality"] == code]
+        linked = rows[rows["metric"] == "linked_persons"]
+        wait = fc.waits[
+            (fc.waits["municipality"] == code) & (fc.waits["wait"] == "koppeling_to_move_out")
+        ]
+        taak = fc.taakstelling[fc.taakstelling["municipality"] == code]
+        total = pd.to_numeric(linked["expected"], errors="coerce")
+        tiles = [
+            tile(
+                "vooruitblik-tile-linked",
+                t("vooruitblik_tile_linked", language, name=name),
+                fmt_number(total.sum() if total.notna().all() else None, language),
+            ),
+            tile(
+                "vooruitblik-tile-wait",
+                t("vooruitblik_tile_wait", language),
+                fmt_number(wait["median_days"].iloc[0] if len(wait) else None, language),
+            ),
+            tile(
+                "vooruitblik-tile-taakstelling",
+                t("vooruitblik_tile_taakstelling", language, period=taak["period"].iloc[0]),
+                f"{fmt_number(taak['expected'].iloc[0], language)} / "
+                f"{fmt_number(taak['taakstelling'].iloc[0], language)}",
+            ),
+        ]
+        linked_part = html.Div(
+            [
+                graph(
+                    interval_figure(linked, language, name),
+                    "vooruitblik-linked-graph",
+                    "vooruitblik",
+                ),
+                month_table(rows, LOCAL, session, language, "vooruitblik-table"),
+            ]
+        )
+        households = graph(
+            households_figure(rows, language),
+            "vooruitblik-households-graph",
+            "vooruitblik_huishoudens",
+        )
+        shown = taak.assign(municipality=name)[
+            ["period", "municipality", "taakstelling", "linked_before", "expected", "low", "high"]
+        ]
+        taak_part = table(
+            shown.rename(columns=lambda c: t(f"vooruitblik_col_{c}", language)),
+            "vooruitblik-taakstelling-table",
+            language,
+        )
+        national = fc.rows[fc.rows["municipality"] == ""]
+        waiting = tuple(m for m in dict.fromkeys(national["metric"]) if m.startswith("waiting_"))
+        national_part = html.Div(
+            [
+                graph(
+                    interval_figure(
+                        national[national["metric"] == "linked_persons"],
+                        language,
+                        t("vooruitblik_nation", language),
+                    ),
+                    "vooruitblik-national-graph",
+                    "vooruitblik_nederland",
+                ),
+                month_table(
+                    national, NATIONAL + waiting, session, language, "vooruitblik-national-table"
+                ),
+            ]
+        )
+        return tiles, linked_part, households, taak_part, national_part

@@ -1,0 +1,74 @@
+"""The Vooruitblik page in a real browser: its figures are the ones `ketenlens forecast`
+exports for the same log, in Dutch notation, and workshop mode hides the small ones."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from test_pages import TIMEOUT, open_page, settled, start
+
+from dashboards.app import create_app
+from dashboards.components import fmt_number
+from dashboards.pages import vooruitblik
+from toolkit.cli import main
+
+
+def exported(log_dir: Path, tmp_path: Path, *extra: str) -> dict:
+    target = tmp_path / "vooruitblik.json"
+    assert main(["forecast", str(log_dir), "--export", str(target), *extra]) == 0
+    return json.loads(target.read_text("utf-8"))
+
+
+def cells(dash_duo, table_id: str) -> list[list[str]]:
+    rows = dash_duo.find_elements(f"#{table_id} tr")
+    return [[c.text for c in r.find_elements("css selector", "td")] for r in rows[1:]]
+
+
+def test_page_shows_what_forecast_exports(dash_duo, app, session, chain_log_dir, tmp_path):
+    doc = exported(chain_log_dir, tmp_path)
+    code = session.chain.municipalities[0].code
+    start(dash_duo, app)
+    open_page(dash_duo, vooruitblik, "nl")
+    dash_duo.wait_for_element("#vooruitblik-table", timeout=TIMEOUT)
+    settled(dash_duo)
+    rows = {(r["month"], r["municipality"], r["metric"]): r for r in doc["forecast"]}
+    shown = cells(dash_duo, "vooruitblik-table")
+    assert len(shown) == len(doc["summary"]["months"])
+    for month, linked, interval, *_ in shown:
+        row = rows[(month, code, "linked_persons")]
+        assert linked == fmt_number(row["expected"], "nl", 1)
+        assert interval == f"{fmt_number(row['low'], 'nl', 1)} – {fmt_number(row['high'], 'nl', 1)}"
+    national = cells(dash_duo, "vooruitblik-national-table")
+    for month, permits, *_ in national:
+        assert permits == fmt_number(rows[(month, "", "permits")]["expected"], "nl", 1)
+    total = sum(rows[(m, code, "linked_persons")]["expected"] for m in doc["summary"]["months"])
+    assert dash_duo.find_element("#vooruitblik-tile-linked-value").text == fmt_number(total, "nl")
+    assert dash_duo.get_logs() == []
+
+
+def test_workshop_mode_hides_forecasts_about_few_persons(
+    dash_duo, workshop_session, chain_log_dir, tmp_path
+):
+    plain = exported(chain_log_dir, tmp_path)
+    hidden = exported(chain_log_dir, tmp_path, "--workshop")
+    for shown, row in zip(plain["forecast"], hidden["forecast"], strict=True):
+        small = 0 < shown["expected"] < 10
+        assert (row["expected"] is None) == small
+        assert row["expected"] in (None, shown["expected"])
+    linked = [r for r in plain["forecast"] if r["metric"] == "linked_persons" and r["municipality"]]
+    few = next(
+        code
+        for code in dict.fromkeys(r["municipality"] for r in linked)
+        if all(0 < r["expected"] < 10 for r in linked if r["municipality"] == code)
+    )
+    start(dash_duo, create_app(chain_log_dir, session=workshop_session))
+    open_page(dash_duo, vooruitblik, "nl")
+    dash_duo.wait_for_element("#vooruitblik-table", timeout=TIMEOUT)
+    dash_duo.select_dcc_dropdown(
+        "#vooruitblik-municipality", value=workshop_session.chain.municipality(few).name
+    )
+    settled(dash_duo)
+    dash_duo.wait_for_text_to_equal("#vooruitblik-tile-linked-value", "–", timeout=TIMEOUT)
+    for _month, persons, interval, *_ in cells(dash_duo, "vooruitblik-table"):
+        assert (persons, interval) == ("–", "–")

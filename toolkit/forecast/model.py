@@ -1,0 +1,222 @@
+"""The transition model, learnt from the units before the as-of moment.
+
+* **Waits** (Kaplan-Meier with delayed entry, :mod:`toolkit.forecast.survival`) from the waits
+  under way in the last ``WINDOW_DAYS``: application to first decision (per track, as known at
+  the moment), grant to permit, permit to koppeling, koppeling to move-out (per municipality
+  where it has enough move-outs, else national), a rejection to a later permit (after appeal)
+  and to leaving the chain, a referent's permit to the arrival of nareizigers, and a
+  nareiziger's arrival to their permit.
+* **Grant** at the first decision: the share of decisions in the window that granted, per
+  nationality and track, shrunk toward the nationality's share and that toward the national
+  share (``PSEUDO_DECISIONS`` pseudo-decisions of the level above, a beta prior), so a small
+  group borrows from its larger group instead of jumping to 0 or 1.
+* **Municipality** of a new koppeling: a Dirichlet posterior. The prior is each municipality's
+  taakstelling share (its population share, from the chain's municipality register); the data
+  are the persons linked to it in the window. The prior's weight is estimated from the data
+  (:func:`prior_weight`): where municipalities realise their shares unevenly, one with many
+  recent koppelingen is forecast from its own pace and one with few from its share of the
+  taakstelling; each run draws its shares from the posterior.
+* **Pace**: deciding and housing are bound by capacity (the IND's interviews, the homes on
+  offer), so a longer queue does not mean more grants or move-outs per month. The households
+  granted, rejected and moved out per day over the last ``RECENT_MONTHS`` months set how many
+  there are; each household's outcome (grant or not) and the curves set who goes first
+  (:mod:`toolkit.forecast.simulation`).
+* **Arrivals**: new households per month at the pace of the last ``RECENT_MONTHS`` months,
+  with the sizes and nationalities of those arrivals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from toolkit.chain.model import Chain
+from toolkit.forecast.state import DAY, UNKNOWN
+from toolkit.forecast.survival import Survival, kaplan_meier
+
+WINDOW_DAYS = 365
+RECENT_MONTHS = 6
+DAYS_PER_MONTH = 365.25 / 12
+PSEUDO_DECISIONS = 10.0
+MAX_PRIOR_WEIGHT = 1e6
+MIN_EVENTS = 20  # a municipality's own move-out curve needs this many move-outs
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How many households passed a capacity-bound step in the last ``days`` days."""
+
+    count: int
+    days: float
+
+
+@dataclass(frozen=True)
+class Model:
+    """Everything the simulation draws from (see the module)."""
+
+    decision: dict[str, Survival]
+    grant_to_permit: Survival
+    permit_to_koppeling: Survival
+    housing: dict[str, Survival]
+    rejection_to_permit: Survival
+    rejection_to_left: Survival
+    nareis_after_permit: Survival
+    nareis_to_permit: Survival
+    nareis_sizes: np.ndarray
+    grant: dict[tuple[str, str], float]
+    grant_by_nationality: dict[str, float]
+    grant_overall: float
+    municipalities: tuple[str, ...]
+    population_share: np.ndarray
+    share_alpha: np.ndarray
+    arrivals_per_day: float
+    arrival_pool: pd.DataFrame
+    grants: Pace
+    rejections: Pace
+    move_outs: Pace
+
+    def grant_probability(self, nationality: pd.Series, track: pd.Series) -> np.ndarray:
+        """The chance that a first decision grants, per unit."""
+        return np.array([
+            self.grant.get((n, t), self.grant_by_nationality.get(n, self.grant_overall))
+            for n, t in zip(nationality, track, strict=True)
+        ])  # fmt: skip
+
+    def housing_for(self, municipality: str) -> Survival:
+        return self.housing.get(municipality, self.housing[UNKNOWN])
+
+
+def window_km(
+    start: pd.Series, end: pd.Series, moment: pd.Timestamp, censor: pd.Series | None = None
+) -> Survival:
+    """Kaplan-Meier of the waits from ``start`` to ``end`` under way in the window before
+    ``moment``; a wait without ``end`` is censored at ``censor`` (if earlier) or the moment."""
+    window_start = moment - pd.Timedelta(days=WINDOW_DAYS)
+    stop = end.where(end.notna() & (end < moment), pd.NaT)
+    observed = stop.notna()
+    if censor is not None:
+        censor = censor.where(censor.notna() & (censor < moment), moment)
+        observed &= ~(censor < stop)
+        stop = stop.where(observed, censor)
+    stop = stop.fillna(moment)
+    keep = start.notna() & (stop > window_start) & (stop >= start)
+    s, e = start[keep], stop[keep]
+    entry = ((window_start - s) / DAY).clip(lower=0)
+    return kaplan_meier(((e - s) / DAY).to_numpy(), observed[keep].to_numpy(), entry.to_numpy())
+
+
+def _grant_shares(units: pd.DataFrame, moment: pd.Timestamp) -> tuple[dict, dict, float]:
+    """Grant shares of first decisions (and leavings before one) in the window, shrunk."""
+    window_start = moment - pd.Timedelta(days=WINDOW_DAYS)
+    first = units[~units["nareis"]]
+    ended = first["decision"].where(first["decision"].notna(), first["left"])
+    done = first[(ended >= window_start) & (ended < moment)]
+    granted = done["grant"].notna() & (done["grant"] <= done["decision"])
+    overall = (granted.sum() + 0.5) / (len(done) + 1.0)
+    by_nat: dict[str, float] = {}
+    for nat, g in granted.groupby(done["nationality"]):
+        by_nat[str(nat)] = (g.sum() + PSEUDO_DECISIONS * overall) / (len(g) + PSEUDO_DECISIONS)
+    cells: dict[tuple[str, str], float] = {}
+    for (nat, track), g in granted.groupby([done["nationality"], done["track"]]):
+        prior = by_nat.get(str(nat), overall)
+        cells[(str(nat), str(track))] = (g.sum() + PSEUDO_DECISIONS * prior) / (
+            len(g) + PSEUDO_DECISIONS
+        )
+    return cells, by_nat, float(overall)
+
+
+def _shares(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> tuple:
+    """Municipalities, population shares and the Dirichlet posterior of koppeling shares."""
+    codes = [m.code for m in chain.municipalities]
+    population = np.array([m.population for m in chain.municipalities], dtype=float)
+    window_start = moment - pd.Timedelta(days=WINDOW_DAYS)
+    linked = units[(units["koppeling"] >= window_start) & (units["koppeling"] < moment)]
+    persons = linked.groupby("municipality")["size"].sum()
+    extra = sorted(set(persons.index) - set(codes))  # linked, but not in the register
+    codes += extra
+    population = np.concatenate([population, np.zeros(len(extra))])
+    share = population / population.sum()
+    counts = persons.reindex(codes, fill_value=0).to_numpy(dtype=float)
+    sizes = linked["size"].to_numpy(dtype=float)
+    clustering = float((sizes**2).sum() / sizes.sum()) if len(sizes) else 1.0
+    alpha = prior_weight(counts, share, clustering) * share + counts
+    return tuple(codes), share, np.maximum(alpha, 1e-9)
+
+
+def prior_weight(counts: np.ndarray, share: np.ndarray, clustering: float = 1.0) -> float:
+    """The weight (in persons) of the taakstelling shares against the recent koppelingen: the
+    Dirichlet concentration estimated from how far the municipalities' counts stray from their
+    shares (method of moments of the Dirichlet-multinomial). Persons come in households, so
+    chance alone spreads person counts by ``clustering`` (sum of squared household sizes over
+    persons) times the multinomial variance. Counts that stray no more than chance allows give
+    the shares all the weight (``MAX_PRIOR_WEIGHT``); counts that stray far (municipalities
+    that link unevenly) let each municipality's own pace count."""
+    total = counts.sum()
+    expected = total * share
+    inside = expected > 0
+    if total <= 1 or inside.sum() < 2:
+        return MAX_PRIOR_WEIGHT
+    spread = float((((counts - expected)[inside]) ** 2 / expected[inside]).sum())
+    # 1 for chance alone, (N + c) / (1 + c) for Dirichlet shares of concentration c
+    dispersion = spread / (inside.sum() - 1) / clustering
+    if dispersion <= 1.0:
+        return MAX_PRIOR_WEIGHT
+    return float(min(max((total - dispersion) / (dispersion - 1.0), 0.0), MAX_PRIOR_WEIGHT))
+
+
+def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
+    """The model of the chain as it ran in the window before ``moment``."""
+    first = units[~units["nareis"]]
+    decision_end = first["decision"].where(first["decision"].notna(), first["left"])
+    decision = {UNKNOWN: window_km(first["start"], decision_end, moment)}
+    for track, group in first.groupby("track"):
+        if track != UNKNOWN:
+            decision[str(track)] = window_km(group["start"], decision_end[group.index], moment)
+    decision = {k: v if v.events >= MIN_EVENTS else decision[UNKNOWN] for k, v in decision.items()}
+    housing = {UNKNOWN: window_km(units["koppeling"], units["move_out"], moment)}
+    for code, group in units[units["koppeling"].notna()].groupby("municipality"):
+        km = window_km(group["koppeling"], group["move_out"], moment)
+        if km.events >= MIN_EVENTS:
+            housing[str(code)] = km
+    # a referent's household: nareizigers arrive in a unit of their own with the same household
+    nareis_units = units[units["nareis"]]
+    arrival_of_household = nareis_units.groupby("household")["nareis_arrival"].min()
+    referents = first[(first["size"] == 1) & first["permit"].notna()]
+    family = referents["household"].map(arrival_of_household)
+    family = family.where(family > referents["permit"])
+    recent_start = moment - pd.Timedelta(days=RECENT_MONTHS * DAYS_PER_MONTH)
+    arrived = first[(first["arrival"] >= recent_start) & (first["arrival"] < moment)]
+    recent_nareis = nareis_units[nareis_units["nareis_arrival"] >= moment - pd.Timedelta(
+        days=WINDOW_DAYS)]  # fmt: skip
+    cells, by_nat, overall = _grant_shares(units, moment)
+    codes, share, alpha = _shares(units, moment, chain)
+    days = RECENT_MONTHS * DAYS_PER_MONTH
+    recent = first[(decision_end >= recent_start) & (decision_end < moment)]
+    granted = int((recent["grant"].notna() & (recent["grant"] <= recent["decision"])).sum())
+    moved = units[(units["move_out"] >= recent_start) & (units["move_out"] < moment)]
+    return Model(
+        decision=decision,
+        grant_to_permit=window_km(first["grant"], first["permit"], moment),
+        permit_to_koppeling=window_km(units["permit"], units["koppeling"], moment),
+        housing=housing,
+        rejection_to_permit=window_km(first["rejection"], first["permit"], moment,
+                                      censor=first["left"]),
+        rejection_to_left=window_km(first["rejection"], first["left"], moment,
+                                    censor=first["permit"]),
+        nareis_after_permit=window_km(referents["permit"], family, moment),
+        nareis_to_permit=window_km(nareis_units["nareis_arrival"], nareis_units["permit"], moment),
+        nareis_sizes=recent_nareis["size"].to_numpy() if len(recent_nareis) else np.array([1]),
+        grant=cells,
+        grant_by_nationality=by_nat,
+        grant_overall=overall,
+        municipalities=codes,
+        population_share=share,
+        share_alpha=alpha,
+        arrivals_per_day=len(arrived) / (RECENT_MONTHS * DAYS_PER_MONTH),
+        arrival_pool=arrived[["size", "nationality"]].reset_index(drop=True),
+        grants=Pace(granted, days),
+        rejections=Pace(len(recent) - granted, days),
+        move_outs=Pace(len(moved), days),
+    )  # fmt: skip

@@ -1,0 +1,302 @@
+"""The forecast of an event log: state at the moment, model, simulation, and the tables.
+
+:func:`forecast` is the one computation behind ``ketenlens forecast``, its exports and the
+dashboard's Vooruitblik page. Its tables:
+
+* ``forecast``: one row per month, municipality (empty for the nation) and metric, with the
+  ``expected`` value (mean over the runs) and the 80% interval (``low``, ``high``: the 10th and
+  90th percentiles). Metrics: ``permits`` (nation only), ``linked_persons``,
+  ``linked_households``, ``households_size_1`` .. ``households_size_5`` (5 = five or more),
+  ``move_outs`` and, nationally, ``waiting_<phase>`` (persons still waiting at the month's end,
+  per chain phase).
+* ``taakstelling``: per half-year of the horizon and municipality, the taakstelling, the persons
+  linked before the forecast began and the persons expected linked by the end of the half-year.
+* ``waits``: the waits to expect (median and 80th percentile, days) that the model learnt.
+
+A month is a calendar month in Amsterdam. When the as-of moment falls inside a month, that month
+counts what the log already holds before the moment plus what the forecast adds after it.
+Example::
+
+    >>> fc = forecast(log, as_of="2024-12-31", months=6)  # doctest: +SKIP
+    >>> fc.rows.query("metric == 'linked_persons' and municipality == ''")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit.chain import load_chain
+from toolkit.chain.model import Chain
+from toolkit.errors import EventLogError
+from toolkit.eventlog import TIMESTAMP
+from toolkit.filters import LOCAL_TZ, local_day_end
+from toolkit.forecast.model import Model, fit
+from toolkit.forecast.simulation import PHASES, Runs, simulate
+from toolkit.forecast.state import DAY, UNKNOWN, unit_table, waiting_phases
+from toolkit.suppression import DEFAULT_K, suppress_small
+
+RUNS = 500
+SEED = 15
+MONTHS = 12
+LOW, HIGH = 10, 90  # percentiles of the 80% interval
+HALF_YEAR_MONTHS = 6
+ROW_LABELS = ("month", "municipality", "metric")
+METHOD = [
+    (
+        "state",
+        "Every household unit at the as-of moment: its phase (waiting for a decision, "
+        "rejected, granted, waiting for a koppeling, waiting for a home) and the days it has "
+        "waited there. Nothing after the moment is read.",
+    ),
+    (
+        "waits",
+        "Kaplan-Meier curves of the waits under way in the 12 months before the moment "
+        "(delayed entry, censored where still waiting); each unit's remaining wait is drawn given "
+        "the days it has already waited.",
+    ),
+    (
+        "pace",
+        "Grants, other decisions and move-outs come at their pace of the last 6 months (they "
+        "are bound by capacity); the curves and each household's outcome decide who goes first.",
+    ),
+    (
+        "municipality",
+        "Share of new koppelingen: Dirichlet posterior of the persons linked in the "
+        "last 12 months with the taakstelling (population) share as prior; the prior's weight is "
+        "estimated from how unevenly the municipalities realised their shares (empirical Bayes). "
+        "Within a run each household goes to the municipality furthest behind its share of the "
+        "half-year's koppelingen, as COA links under the taakstelling; nareizigers join their "
+        "referent's municipality.",
+    ),
+    (
+        "interval",
+        "500 seeded runs; expected is the mean, low and high the 10th and 90th "
+        "percentiles (the 80% interval).",
+    ),
+    (
+        "taakstelling",
+        "National taakstelling per half-year: as given, else the persons permitted "
+        "in the half-year before; each municipality's part is its population share.",
+    ),
+    ("details", "docs/method.md, section Vooruitblik."),
+]
+
+
+@dataclass
+class Forecast:
+    """The forecast's tables (see the module) and what it was made from."""
+
+    rows: pd.DataFrame
+    taakstelling: pd.DataFrame
+    waits: pd.DataFrame
+    summary: dict[str, Any]
+    method: list[tuple[str, str]] = field(default_factory=list)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"forecast": self.rows, "taakstelling": self.taakstelling, "waits": self.waits}
+
+    def for_municipality(self, code: str | None) -> Forecast:
+        """The national rows and one municipality's rows (all rows for ``None``)."""
+        if not code:
+            return self
+        keep = self.rows["municipality"].isin(("", code))
+        return Forecast(self.rows[keep].reset_index(drop=True),
+                        self.taakstelling[self.taakstelling["municipality"].isin(("", code))]
+                        .reset_index(drop=True),
+                        self.waits[self.waits["municipality"].isin(("", code))]
+                        .reset_index(drop=True),
+                        {**self.summary, "municipality": code}, self.method)  # fmt: skip
+
+    def suppressed(self, k: int = DEFAULT_K) -> Forecast:
+        """Workshop mode: every figure about fewer than ``k`` persons emptied."""
+        rows = suppress_small(self.rows, [], k, group="expected", keep=ROW_LABELS)
+        taak = suppress_small(self.taakstelling, ["linked_before"], k, group="expected",
+                              keep=("period", "municipality", "taakstelling", "until"))  # fmt: skip
+        waits = suppress_small(self.waits, [], k, group="persons",
+                               keep=("municipality", "wait"))  # fmt: skip
+        return Forecast(rows, taak, waits, {**self.summary, "workshop": True, "k": k},
+                        self.method)  # fmt: skip
+
+
+def moment_of(log: pd.DataFrame, as_of: date | str | None) -> pd.Timestamp:
+    """The as-of moment: the end of that day in Amsterdam, else just after the last event."""
+    if as_of is None:
+        return pd.Timestamp(log[TIMESTAMP].max()) + pd.Timedelta(microseconds=1)
+    return local_day_end(as_of)
+
+
+def month_starts(moment: pd.Timestamp, months: int) -> list[pd.Timestamp]:
+    """The Amsterdam month starts of the horizon (and the end of its last month), in UTC."""
+    local = moment.tz_convert(LOCAL_TZ)
+    first = pd.Timestamp(year=local.year, month=local.month, day=1)
+    return [(first + pd.DateOffset(months=i)).tz_localize(LOCAL_TZ).tz_convert("UTC")
+            for i in range(months + 1)]  # fmt: skip
+
+
+def _summarise(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and the 80% interval over the runs (axis 0)."""
+    return (
+        values.mean(axis=0),
+        np.percentile(values, LOW, axis=0),
+        np.percentile(values, HIGH, axis=0),
+    )
+
+
+def _rows(runs: Runs, months: list[str]) -> pd.DataFrame:
+    parts = []
+    for metric, values in runs.national.items():
+        mean, low, high = _summarise(values)
+        parts.append(pd.DataFrame({"month": months, "municipality": "", "metric": metric,
+                                   "expected": mean, "low": low, "high": high}))  # fmt: skip
+    phase_names = waiting_phases()
+    for phase in PHASES:
+        mean, low, high = _summarise(runs.waiting[phase])
+        parts.append(pd.DataFrame({"month": months, "municipality": "",
+                                   "metric": f"waiting_{phase_names[phase]}",
+                                   "expected": mean, "low": low, "high": high}))  # fmt: skip
+    for metric, values in runs.local.items():
+        mean, low, high = _summarise(values)
+        n_munis, n_months = mean.shape
+        parts.append(pd.DataFrame({
+            "month": np.tile(months, n_munis),
+            "municipality": np.repeat(runs.codes, n_months),
+            "metric": metric,
+            "expected": mean.ravel(), "low": low.ravel(), "high": high.ravel(),
+        }))  # fmt: skip
+    rows = pd.concat(parts, ignore_index=True)
+    for column in ("expected", "low", "high"):
+        rows[column] = rows[column].round(2)
+    return rows
+
+
+def half_year(moment: pd.Timestamp) -> str:
+    local = moment.tz_convert(LOCAL_TZ)
+    return f"{local.year}-{'I' if local.month <= HALF_YEAR_MONTHS else 'II'}"
+
+
+def _half_year_start(label: str) -> pd.Timestamp:
+    year, part = label.split("-")
+    month = 1 if part == "I" else 7
+    return pd.Timestamp(year=int(year), month=month, day=1).tz_localize(LOCAL_TZ).tz_convert("UTC")
+
+
+def _previous(label: str) -> str:
+    year, part = label.split("-")
+    return f"{int(year) - 1}-II" if part == "I" else f"{year}-I"
+
+
+def _taakstelling(units, runs: Runs, model: Model, starts, moment, national: int | None):
+    """Progress on the half-yearly taakstelling of every half-year the horizon touches."""
+    periods = sorted({half_year(s) for s in starts[:-1]})
+    month_period = [half_year(s) for s in starts[:-1]]
+    permits_mean = runs.national["permits"].mean(axis=0)
+    share = pd.Series(model.population_share, index=list(model.municipalities))
+    rows = []
+    for period in periods:
+        begin = _half_year_start(period)
+        before_begin = _half_year_start(_previous(period))
+        if national is None:  # the persons permitted in the half-year before
+            observed = units["permit"].between(before_begin, min(begin, moment), inclusive="left")
+            target = float((units.loc[observed, "size"]).sum())
+            target += sum(permits_mean[i] for i, s in enumerate(starts[:-1])
+                          if before_begin <= s < begin and s >= moment)  # fmt: skip
+        else:
+            target = float(national)
+        first_month = starts[0]
+        linked = units[
+            (units["koppeling"] >= begin) & (units["koppeling"] < max(first_month, begin))
+        ]
+        before = linked.groupby("municipality")["size"].sum()
+        in_period = [i for i, p in enumerate(month_period) if p == period]
+        simulated = runs.local["linked_persons"][:, :, in_period].sum(axis=2)
+        totals = simulated + before.reindex(list(runs.codes), fill_value=0).to_numpy()[None, :]
+        mean, low, high = _summarise(totals)
+        until = starts[in_period[-1] + 1].tz_convert(LOCAL_TZ).date() - pd.Timedelta(days=1)
+        national_total = totals.sum(axis=1)
+        n_mean, n_low, n_high = _summarise(national_total[:, None])
+        rows.append({"period": period, "municipality": "", "taakstelling": round(target),
+                     "linked_before": int(before.sum()), "expected": n_mean[0], "low": n_low[0],
+                     "high": n_high[0], "until": until})  # fmt: skip
+        for i, code in enumerate(runs.codes):
+            rows.append({"period": period, "municipality": code,
+                         "taakstelling": round(target * float(share.get(code, 0.0))),
+                         "linked_before": int(before.get(code, 0)), "expected": mean[i],
+                         "low": low[i], "high": high[i], "until": until})  # fmt: skip
+    table = pd.DataFrame(rows)
+    table["expected_share"] = (table["expected"] / table["taakstelling"].where(
+        table["taakstelling"] > 0)).round(3)  # fmt: skip
+    for column in ("expected", "low", "high"):
+        table[column] = table[column].round(1)
+    return table
+
+
+def _waits(model: Model, chain: Chain) -> pd.DataFrame:
+    def row(code: str, wait: str, km) -> dict:
+        median, p80 = km.quantile(0.5), km.quantile(0.8)
+        return {
+            "municipality": code,
+            "wait": wait,
+            "median_days": None if np.isinf(median) else round(median, 1),
+            "p80_days": None if np.isinf(p80) else round(p80, 1),
+            "persons": km.events,
+        }
+
+    rows = [row("", "application_to_decision", model.decision[UNKNOWN]),
+            row("", "permit_to_koppeling", model.permit_to_koppeling),
+            row("", "koppeling_to_move_out", model.housing[UNKNOWN])]  # fmt: skip
+    for code in model.municipalities:
+        rows.append(row(code, "koppeling_to_move_out", model.housing_for(code)))
+    return pd.DataFrame(rows)
+
+
+def forecast(
+    log: pd.DataFrame,
+    *,
+    as_of: date | str | None = None,
+    months: int = MONTHS,
+    runs: int = RUNS,
+    seed: int = SEED,
+    chain: Chain | None = None,
+    taakstelling: int | None = None,
+) -> Forecast:
+    """Forecast the next ``months`` calendar months from the log as it stood at ``as_of``
+    (default: its last event); ``taakstelling`` is the national taakstelling per half-year
+    (default: the persons permitted in the half-year before)."""
+    if months < 1 or runs < 2:
+        raise ValueError("forecast: months must be at least 1 and runs at least 2")
+    chain = chain or load_chain()
+    moment = moment_of(log, as_of)
+    units = unit_table(log, moment)
+    if units.empty:
+        raise EventLogError(f"no events before {moment}: nothing to forecast from")
+    model = fit(units, moment, chain)
+    starts = month_starts(moment, months)
+    edges = np.array([(s - moment) / DAY for s in starts])
+    current = _half_year_start(half_year(moment))
+    later = sorted({_half_year_start(half_year(s)) for s in starts[:-1]} - {current})
+    periods = np.array([(s - moment) / DAY for s in later])
+    result = simulate(units, model, moment, edges, periods, current, runs=runs, seed=seed)
+    labels = [s.tz_convert(LOCAL_TZ).strftime("%Y-%m") for s in starts[:-1]]
+    waiting = units[units["phase"].isin((*PHASES, "granted"))]
+    summary = {
+        "as_of": moment.isoformat(),
+        "months": labels,
+        "runs": runs,
+        "seed": seed,
+        "persons_waiting": int(waiting["size"].sum()),
+        "households_waiting": len(waiting),
+        "arrivals_per_month": round(model.arrivals_per_day * 365.25 / 12, 1),
+        "grant_share": round(model.grant_overall, 3),
+    }
+    return Forecast(
+        rows=_rows(result, labels),
+        taakstelling=_taakstelling(units, result, model, starts, moment, taakstelling),
+        waits=_waits(model, chain),
+        summary=summary,
+        method=list(METHOD),
+    )
