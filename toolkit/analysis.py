@@ -22,15 +22,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from toolkit.adapters.generic import GENERIC as GENERIC_PROFILE
 from toolkit.bottlenecks import (
-    Finding,
     analysis_cache,
     flow_per_week,
     interval_summary,
@@ -43,12 +43,11 @@ from toolkit.bottlenecks import (
 )
 from toolkit.bottlenecks.common import end_of_data, person_subset
 from toolkit.bottlenecks.distributions import duration_histogram, survival_curves, wait_histogram
-from toolkit.bottlenecks.findings import KINDS as FINDING_KINDS
-from toolkit.bottlenecks.findings import findings_in
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, TIMESTAMP, read_events
 from toolkit.filters import LogFilter, apply_filter, local_day_end
+from toolkit.findings import Finding, findings_in
 from toolkit.logdir import EVENTS_FILE, REPORT_FILE, current_files, log_file
 from toolkit.mining import (
     case_variants,
@@ -78,6 +77,9 @@ GENERIC = "generic"
 TOP_VARIANTS = 20
 TOP_DEVIATIONS = 20
 P90 = 0.9
+# the ingest report's as_of_source for a generated set: as_of is the day after its cut-off
+GENERATED_CUTOFF = "ground_truth.json cut-off"
+TODAY = "today"  # as_of_source of an ingest without a known cut-off
 # Conformance aligns the persons on the most common paths, at most this many distinct paths
 # (see conformance_sample); on a discovered model a path may take up to a second.
 CHAIN_PATHS = 100
@@ -216,15 +218,16 @@ class Analysis:
 
 
 def findings_table(findings: list[Finding]) -> pd.DataFrame:
-    """Ranked findings as rows: ``rank`` first, ``segment`` as ``dimension=value``."""
+    """Ranked findings as rows: the overall ``rank`` and the ``family`` first, ``segment`` as
+    ``dimension=value``."""
     rows = []
-    for rank, finding in enumerate(findings, start=1):
+    for finding in findings:
         record = finding.to_dict()
         dimension, value = record["segment_dimension"], record["segment_value"]
         record["segment"] = f"{dimension}={value}" if dimension else None
-        rows.append({"rank": rank, **record})
+        rows.append(record)
     columns = [
-        "rank", "kind", "title_nl", "title_en", "place", "segment", "segment_dimension",
+        "rank", "family", "kind", "title_nl", "title_en", "place", "segment", "segment_dimension",
         "segment_value", "metric", "value", "benchmark", "persons", "excess_person_days",
         "excess_events", "confidence", "interval", "explanation_nl", "explanation_en", "filter",
     ]  # fmt: skip
@@ -433,11 +436,8 @@ def make_scope(
     return Scope(view, chain, f, moment, is_chain_log(view, chain), store=store)
 
 
-def _findings(
-    s: Scope, kinds: tuple[str, ...] = FINDING_KINDS, threads: int | None = None
-) -> list[Finding]:
-    return findings_in(s.view, s.filter, chain=s.chain, as_of=s.moment, min_group=MIN_GROUP,
-                       kinds=kinds, threads=threads)  # fmt: skip
+def _findings(s: Scope) -> list[Finding]:
+    return findings_in(s.view, s.filter, chain=s.chain, as_of=s.moment, min_group=MIN_GROUP)
 
 
 def _intervals(s: Scope) -> pd.DataFrame:
@@ -839,8 +839,11 @@ def method_notes(chain_log: bool, moment: pd.Timestamp, f: LogFilter) -> list[di
         ("filter", f"Filter applied: {f.to_dict() or 'none'}. Person filters keep whole "
          "journeys; the period trims events; the cohort keeps, per interval, the persons whose "
          "interval starts in the window."),
-        ("findings", "Ranked by excess person-days: days beyond the norm (or beyond the median "
-         "of the rest) summed over the persons affected; rework ranks by extra events."),
+        ("findings", "Four families: where (legs of the journey that do not overlap, against "
+         "their norm), who (municipalities, COA locations, IND offices against comparable "
+         "persons elsewhere), trend (per-cohort medians) and rework (relocations per "
+         "resident-year). Each family ranked by its own impact (excess person-days; rework: "
+         "extra events), the overall rank interleaves them."),
         ("transitions", "Time between consecutive events of a person, per pair of activities: "
          "median, p90 (linear interpolation), mean and total person-days."),
         ("handovers", "Consecutive events of a person recorded by different organisations "
@@ -853,14 +856,17 @@ def method_notes(chain_log: bool, moment: pd.Timestamp, f: LogFilter) -> list[di
     if chain_log:
         notes += [
             ("intervals", "Milestone intervals per person (first 'from' event to the next 'to' "
-             "event); median and p90 from the Kaplan-Meier estimate with the persons still "
-             "waiting censored; the median of finished cases only is shown beside it."),
+             "event); median and p90 from the Kaplan-Meier estimate over the persons who can "
+             "reach the end (who left the chain is counted beside it), those still waiting "
+             "censored, all cohorts pooled; the median of finished cases only is shown beside "
+             "it."),
             ("norms", "Per norm: finished over the norm, and still waiting but already past it "
              "(overdue now); excess days summed over both."),
-            ("slow segments", "Municipalities, locations, offices, nationalities, tracks, household "
-             "sizes and cohorts compared with the rest by a one-sided log-rank test (one "
-             "observation per household), Benjamini-Hochberg corrected; a finding only when "
-             "significant and at least half again as slow as the rest."),
+            ("who is behind", "Municipalities, COA locations and IND offices compared with "
+             "comparable persons elsewhere by a stratified log-rank test (strata: cohort x "
+             "track; one person per household, chosen by content), Benjamini-Hochberg "
+             "corrected; a finding only when significant and at least a fifth and a week per "
+             "person longer than the matched expectation."),
             ("work in progress", "Persons per phase at the end of each Amsterdam calendar day; "
              "inflow and outflow per week."),
             ("conformance", "Each person's path aligned (pm4py alignments) with the reference "
@@ -881,14 +887,29 @@ def method_notes(chain_log: bool, moment: pd.Timestamp, f: LogFilter) -> list[di
 
 
 def log_as_of(log_dir: Path) -> str | None:
-    """The end of the data of an ingested log: the export cut-off its ingest report records.
+    """The end of the data of an ingested log: the export cut-off its ingest report records
+    (a day: the data runs to the end of that day in Amsterdam).
 
-    Without it (a log ingested with no known cut-off) the last event is the end of the data.
+    A generated set's ingest takes the day after its cut-off as the export day (a date after
+    that is in the future); its data ends with the cut-off day itself. Without a report, or for
+    a generic log (XES, CSV of another process) ingested without a cut-off, the last event is the
+    end of the data: a historic log did not go on until today.
     """
     report = log_file(log_dir, REPORT_FILE)
     if not report.is_file():
         return None
-    return json.loads(report.read_text("utf-8")).get("as_of")
+    data = json.loads(report.read_text("utf-8"))
+    as_of = data.get("as_of")
+    if as_of and data.get("as_of_source") == GENERATED_CUTOFF:
+        return (date.fromisoformat(as_of) - timedelta(days=1)).isoformat()
+    files = data.get("files") or []
+    if (
+        data.get("as_of_source") == TODAY
+        and files
+        and all(f.get("profile") == GENERIC_PROFILE for f in files)
+    ):
+        return None  # a historic log of another process ends with its last event, not today
+    return as_of
 
 
 def load_and_analyze(log_dir: Path, **kwargs: Any) -> Analysis:

@@ -16,7 +16,6 @@ import argparse
 import os
 import time
 import webbrowser
-from contextlib import ExitStack
 from pathlib import Path
 
 from rich.console import Console
@@ -85,34 +84,27 @@ def _serve(log_dir: Path, args: argparse.Namespace, password: str | None) -> int
             "about small groups are hidden"
         )
     started = time.perf_counter()
-    with ExitStack() as stack:
-        with status.status(f"Loading {escape(printable(log_dir))} and computing the home page ..."):
-            session = AnalysisSession.open(log_dir, workshop=args.workshop, k=args.k)
-            stack.callback(session.close)  # its helper stops with the server, or a failed start
-            session.start_helper()  # it starts while this process computes the home page
-            app = create_app(log_dir, language=args.language, session=session)
-            session.start_helper(wait=True)
-        seconds = time.perf_counter() - started
+    with status.status(f"Loading {escape(printable(log_dir))} and computing the home page ..."):
+        session = AnalysisSession.open(log_dir, workshop=args.workshop, k=args.k)
+        app = create_app(log_dir, language=args.language, session=session)
+    seconds = time.perf_counter() - started
 
-        def ready(address: str) -> None:
-            console.print(
-                f"Ketenlens dashboard on {printable(log_dir)} ready in {seconds:.1f} s",
-                markup=False,
-            )
-            if args.workshop:
-                console.print(
-                    f"workshop mode: figures about fewer than {args.k} persons are hidden"
-                )
-            console.print(f"The dashboard answers on {address}  (Ctrl+C stops it)")
-            if password is not None:
-                console.print("Every visitor is asked for the password; visits are listed here")
-            if getattr(args, "open", False):
-                webbrowser.open(address)
+    def ready(address: str) -> None:
+        console.print(
+            f"Ketenlens dashboard on {printable(log_dir)} ready in {seconds:.1f} s", markup=False
+        )
+        if args.workshop:
+            console.print(f"workshop mode: figures about fewer than {args.k} persons are hidden")
+        console.print(f"The dashboard answers on {address}  (Ctrl+C stops it)")
+        if password is not None:
+            console.print("Every visitor is asked for the password; visits are listed here")
+        if getattr(args, "open", False):
+            webbrowser.open(address)
 
-        def visit(line: str) -> None:
-            status.print(f"visit: {line}", markup=False)
+    def visit(line: str) -> None:
+        status.print(f"visit: {line}", markup=False)
 
-        serve(app, host=args.host, port=args.port, on_ready=ready, password=password, log=visit)
+    serve(app, host=args.host, port=args.port, on_ready=ready, password=password, log=visit)
     return 0
 
 

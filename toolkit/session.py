@@ -21,7 +21,6 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,12 +31,12 @@ from toolkit.analysis import (
     Analysis,
     Scope,
     analysis_of,
+    log_as_of,
     make_scope,
     section,
     suppress_section,
 )
 from toolkit.bottlenecks.common import local_dates
-from toolkit.bottlenecks.findings import KINDS, Finding, rank
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
 from toolkit.eventlog import (
@@ -52,7 +51,6 @@ from toolkit.eventlog import (
     read_events,
 )
 from toolkit.filters import COA, NATIONALITY, TRACK, LogFilter
-from toolkit.helper import HELPER_KINDS, Helper
 from toolkit.logdir import EVENTS_FILE, REPORT_FILE, current_files
 from toolkit.suppression import DEFAULT_K, disclosure_key
 
@@ -120,13 +118,12 @@ class AnalysisSession:
         self._lock = threading.Lock()  # guards the two dicts; computing happens outside it
         self._computing: dict[LogFilter, dict[tuple, threading.Lock]] = {}
         self._making: dict[LogFilter, threading.Lock] = {}  # one scope made at a time per filter
-        self._helper: Helper | None = None  # see start_helper
 
     @classmethod
     def open(cls, log_dir: Path, **kwargs: Any) -> AnalysisSession:
         """The session of an ingested log folder (``events.parquet`` and its ingest report).
 
-        The end of the data is the ingest's ``as_of`` (the export cut-off), as for
+        The end of the data is the export cut-off (:func:`toolkit.analysis.log_as_of`), as for
         :func:`toolkit.analysis.load_and_analyze`; without it, the last event.
         """
         log_dir = Path(log_dir)
@@ -139,7 +136,7 @@ class AnalysisSession:
             )
         report_path = files / REPORT_FILE
         report = json.loads(report_path.read_text("utf-8")) if report_path.is_file() else {}
-        kwargs.setdefault("as_of", report.get("as_of"))
+        kwargs.setdefault("as_of", log_as_of(log_dir))
         log = read_events(path)
         return cls(held(log.drop(columns=[c for c in NOT_ANALYSED if c in log.columns])),
                    report=report, **kwargs)  # fmt: skip
@@ -183,59 +180,16 @@ class AnalysisSession:
         (a slow list of findings does not hold up the tiles of the next filter); the same
         section is computed once, the second request waiting for the first.
         """
-        findings = name == "findings" and not args
         with self._lock:
             lock = self._computing.setdefault(f, {}).setdefault((name, args), threading.Lock())
         with lock:
-            # the helper starts on the slow segments before this process cuts the view
-            there = self._ask_helper(f) if findings else None
             scope = self.scope(f)
-            value = self._findings(scope, there) if findings else section(scope, name, *args)
+            value = section(scope, name, *args)
             if not self.workshop:
                 return value
             norms = section(scope, "norms") if name == "findings" else None
         with disclosure_key(self.log):
             return suppress_section(name, value, self.k, norms=norms)
-
-    def start_helper(self, wait: bool = False) -> None:
-        """Start a helper process that computes the slow segments of every new filter on the
-        other processor core (:mod:`toolkit.helper`), in the background; ``wait`` until it is
-        ready. Until then, and without it, the session computes alone: the findings are the
-        same."""
-        if self._helper is None:
-            self._helper = Helper(self)
-        if wait:
-            self._helper.wait()
-
-    def close(self) -> None:
-        """Stop the helper process, if there is one."""
-        helper, self._helper = self._helper, None
-        if helper is not None:
-            helper.close()
-
-    def _ask_helper(self, f: LogFilter) -> Future | None:
-        """Ask the helper for a filter's slow segments, unless its findings are known."""
-        helper = self._helper
-        if helper is None or not helper.ready:
-            return None
-        with self._lock:
-            if f in self._scopes and "findings" in self._scopes[f].memo:
-                return None
-        return helper.ask(f)
-
-    def _findings(self, scope: Scope, there: Future | None) -> list[Finding]:
-        """The findings of a scope: the slow segments from the helper when it was asked
-        (``there``), the other kinds here meanwhile."""
-        helper = self._helper
-        if there is None or helper is None or "findings" in scope.memo:
-            return section(scope, "findings")
-        # one kind after another: the helper takes the other core
-        here = section(scope, "findings", tuple(k for k in KINDS if k not in HELPER_KINDS), 1)
-        found = helper.answer(there)
-        if found is None:  # the helper failed meanwhile: its part is computed here
-            found = section(scope, "findings", HELPER_KINDS)
-        # remembered as the scope's findings: an export of this filter reuses them
-        return scope.memo.setdefault("findings", rank(found + here))
 
     def analysis(self, f: LogFilter) -> Analysis:
         """The whole analysis of a filter (for an export), reusing every section computed."""

@@ -71,7 +71,8 @@ _RECORD_KEY = b"ketenlens-record-key:"
 # A count in a finding's text: a whole number followed by what it counts (Dutch and English).
 _COUNT_IN_TEXT = re.compile(
     r"\b(\d+)(?= (personen|persons|overgangen|transitions|herhalingen|repeats|zaken|cases"
-    r"|afgerond|finished|wachten|still)\b)"
+    r"|afgerond|finished|wachten|still|verlieten|left|met|with|bereikten|reached"
+    r"|overplaatsingen|relocations|van|of|bewoners|residents)\b)"
 )
 # The secret of the log being shown (None: counts are suppressed but not perturbed).
 _SECRET: ContextVar[bytes | None] = ContextVar("cell_key_secret", default=None)

@@ -1,10 +1,11 @@
 """Knelpunten: the ranked findings and, for one chosen finding, the evidence behind it.
 
-The table is the ``findings`` section (:func:`toolkit.analysis.findings_table`), most excess
-person-days first. Choosing a finding shows its explanation and what it rests on: for a slow
-segment the segment's Kaplan-Meier curve against the whole and the norm table per segment; for a
-norm breach the interval's curve against its norm and its norm figures; for a long wait the
-distribution of that wait; for rework (relocations, repeats) the rework table. Every figure is a
+The table is the ``findings`` section (:func:`toolkit.analysis.findings_table`) in its overall
+ranking (the families where, who, trend and rework interleaved). Choosing a finding shows its
+explanation and what it rests on: for a slow unit the unit's Kaplan-Meier curve against the
+whole and the norm table per unit; for a leg over its norm or a trend the interval's curve
+against its norm and its norm figures; for a wait between two steps the distribution of that
+wait; for rework (relocations, repeats) the rework table. Every figure is a
 section of the session for the same filter, so in workshop mode small groups are already gone.
 """
 
@@ -31,14 +32,14 @@ from dashboards.i18n import column, language_of, t
 from dashboards.pages.doorlooptijden import curves_figure
 from dashboards.pages.procesmodel import DD, DL, activity_label, wait_figure
 from toolkit.analysis import findings_table
-from toolkit.bottlenecks.findings import Finding
 from toolkit.errors import EventLogError
+from toolkit.findings import Finding, q_text
 from toolkit.session import AnalysisSession
 
 PATH = "/knelpunten"
 TITLE = "page_knelpunten"
-TABLE_COLUMNS = ("rank", "title", "kind", "segment", "persons", "excess_person_days",
-                 "confidence")  # fmt: skip
+TABLE_COLUMNS = ("rank", "family", "title", "segment", "persons", "excess_person_days",
+                 "excess_events", "confidence")  # fmt: skip
 NORM_COLUMNS = ("interval", "label_{language}", "{dimension}", "persons", "closed",
                 "closed_over", "still_open", "overdue_now", "breaches", "share_closed_over",
                 "excess_days")  # fmt: skip
@@ -49,6 +50,16 @@ ACTIVITY_PLACE = "activity "
 def headers(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     """Columns without a shared translation get this page's header text."""
     return frame.rename(columns=names)
+
+
+def family_name(family: str, language: str) -> str:
+    return t(f"knelpunten_family_{family}", language)
+
+
+def confidence_text(confidence: float | str, language: str) -> str:
+    if isinstance(confidence, str):
+        return t("knelpunten_descriptive", language)
+    return q_text(confidence)
 
 
 def kind_name(kind: str, language: str) -> str:
@@ -72,15 +83,12 @@ def ranked_table(session: AnalysisSession, findings: list[Finding], language: st
     frame = findings_table(findings)
     frame = frame.assign(
         title=frame[f"title_{language}"],
-        kind=[kind_name(k, language) for k in frame["kind"]],
+        family=[family_name(k, language) for k in frame["family"]],
         segment=[segment_text(session, f, language) for f in findings],
-        confidence=[
-            t("knelpunten_descriptive", language) if isinstance(c, str) else f"q = {c:.2g}"
-            for c in frame["confidence"]
-        ],
+        confidence=[confidence_text(c, language) for c in frame["confidence"]],
     )
     frame = frame[list(TABLE_COLUMNS)]
-    return headers(frame, {"kind": t("knelpunten_col_kind", language)})
+    return headers(frame, {"family": t("knelpunten_col_family", language)})
 
 
 def transition(finding: Finding) -> tuple[str, str]:
@@ -109,6 +117,7 @@ def metric_text(metric: str, language: str) -> str:
 def facts(session: AnalysisSession, finding: Finding, language: str) -> html.Dl:
     """Value against benchmark, persons and cost of one finding."""
     items = [
+        (t("knelpunten_fact_family", language), family_name(finding.family, language)),
         (t("knelpunten_fact_kind", language), kind_name(finding.kind, language)),
         (t("knelpunten_fact_place", language), place_text(session, finding, language)),
         (t("knelpunten_fact_metric", language), metric_text(finding.metric, language)),
@@ -120,10 +129,8 @@ def facts(session: AnalysisSession, finding: Finding, language: str) -> html.Dl:
     if finding.excess_events is not None:
         items.append((t("knelpunten_fact_events", language),
                       fmt_days(finding.excess_events, language)))  # fmt: skip
-    confidence = finding.confidence
     items.append((t("knelpunten_fact_confidence", language),
-                  t("knelpunten_descriptive", language) if isinstance(confidence, str)
-                  else f"q = {confidence:.2g}"))  # fmt: skip
+                  confidence_text(finding.confidence, language)))  # fmt: skip
     return html.Dl(
         [part for name, value in items for part in (html.Dt(name), html.Dd(value, style=DD))],
         id="knelpunten-facts",
@@ -207,9 +214,9 @@ def evidence(session: AnalysisSession, f: Any, finding: Finding, language: str) 
     head.append(facts(session, finding, language))
     if finding.interval:
         body = interval_evidence(session, f, finding, language)
-    elif finding.kind == "long_wait" and finding.place.startswith(TRANSITION):
+    elif finding.kind == "transition_wait":
         body = wait_evidence(session, f, finding, language)
-    elif finding.kind == "rework":
+    elif finding.family == "rework":
         body = rework_evidence(session, f, language)
     else:
         body = []

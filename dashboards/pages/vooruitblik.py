@@ -24,6 +24,8 @@ from dash import Dash, Input, Output, dcc, html
 from dashboards.components import card, dropdown_labels, fmt_number, graph, table, theme, tile
 from dashboards.i18n import label, t
 from dashboards.pages.werkvoorraad import PHASE_COLOURS, separators
+from toolkit.eventlog import TIMESTAMP
+from toolkit.filters import LOCAL_TZ
 from toolkit.forecast.pipeline import Forecast, forecast
 from toolkit.forecast.simulation import SIZES
 from toolkit.session import AnalysisSession
@@ -60,12 +62,18 @@ def metric_label(metric: str, session: AnalysisSession, language: str) -> str:
     return t(f"vooruitblik_{metric}", language)
 
 
+def forecast_municipalities(session: AnalysisSession) -> list[str]:
+    """The municipalities that exist at the end of the data (those the forecast links to), by
+    name."""
+    end = pd.Timestamp(session.as_of) if session.as_of else session.log[TIMESTAMP].max()
+    day = (end.tz_localize("UTC") if end.tzinfo is None else end).tz_convert(LOCAL_TZ).date()
+    codes = [m.code for m in session.chain.register.on(day)]
+    return sorted(codes, key=lambda c: municipality_name(session, c))
+
+
 def layout(session: AnalysisSession, language: str) -> html.Div:
-    codes = [m.code for m in session.chain.municipalities]
-    options = sorted(
-        ({"label": municipality_name(session, c), "value": c} for c in codes),
-        key=lambda o: o["label"],
-    )
+    codes = forecast_municipalities(session)
+    options = [{"label": municipality_name(session, c), "value": c} for c in codes]
     return html.Div(
         [
             html.H2(t(TITLE, language)),
@@ -196,7 +204,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
     )
     def fill(code: str | None, language: str) -> tuple[Any, ...]:
         fc = session_forecast(session)
-        code = code or session.chain.municipalities[0].code
+        code = code or forecast_municipalities(session)[0]
         name = municipality_name(session, code)
         rows = fc.rows[fc.rows["municipality"] == code]
         linked = rows[rows["metric"] == "linked_persons"]

@@ -27,7 +27,7 @@ SHEETS = [
     "Rework", "Method",
 ]  # fmt: skip
 FINDING_KEYS = {
-    "rank", "kind", "title_nl", "title_en", "segment", "metric", "value", "benchmark", "persons",
+    "rank", "family", "kind", "title_nl", "title_en", "segment", "metric", "value", "benchmark", "persons",
     "excess_person_days", "confidence", "filter",
 }  # fmt: skip
 INTERVAL_KEYS = {
@@ -94,7 +94,7 @@ def test_xlsx_has_every_sheet_with_frozen_filtered_headers(exported, chain_analy
         assert all(cell.font.bold for cell in sheet[1] if cell.value)
     findings = book["Findings"]
     header = [c.value for c in findings[1]]
-    assert header[:4] == ["rank", "kind", "title_nl", "title_en"]
+    assert header[:5] == ["rank", "family", "kind", "title_nl", "title_en"]
     assert findings.max_row == len(chain_analysis.findings) + 1
     assert findings._charts and book["Work in progress"]._charts
     norms = book["Throughput times"]

@@ -51,7 +51,7 @@ def test_bpic2012_is_analysed_whole(tmp_path_factory):
     assert result.rework["repeats"].sum() > 0  # BPIC 2012 repeats W_ work items within cases
     assert result.conformance["model"].startswith("discovered")
     assert 0.0 < result.conformance["log_fitness"] <= 1.0
-    assert {f.kind for f in result.findings} >= {"long_wait", "rework"}
+    assert {f.kind for f in result.findings} >= {"transition_wait", "repeated_activity"}
 
 
 def test_helpdesk_is_analysed_as_a_generic_log(helpdesk, tmp_path):
@@ -67,6 +67,25 @@ def test_helpdesk_is_analysed_as_a_generic_log(helpdesk, tmp_path):
     assert conformance["model"].startswith("discovered")
     assert 0.5 < conformance["log_fitness"] <= 1.0
     assert conformance["cases_checked"] <= conformance["cases"] == 4580
-    assert {f.kind for f in result.findings} >= {"long_wait"}
+    assert {f.kind for f in result.findings} >= {"transition_wait"}
     doc = json.loads(write_json(result, tmp_path / "helpdesk.json").read_text(encoding="utf-8"))
     assert doc["intervals"] == [] and doc["findings"]
+
+
+def test_the_end_of_a_historic_log_is_its_last_event_and_of_a_generated_set_its_cut_off(
+    tmp_path,
+):
+    import json
+
+    from toolkit.analysis import REPORT_FILE, log_as_of
+
+    def report(source: str, profile: str) -> str | None:
+        (tmp_path / REPORT_FILE).write_text(json.dumps(
+            {"as_of": "2026-12-06", "as_of_source": source, "files": [{"profile": profile}]}
+        ))  # fmt: skip
+        return log_as_of(tmp_path)
+
+    assert report("today", "generic") is None  # not today: the log's last event
+    assert report("today", "coa-xlsx") == "2026-12-06"  # an export made today
+    assert report("ground_truth.json cut-off", "coa-xlsx") == "2026-12-05"  # the cut-off day
+    assert report("--as-of", "generic") == "2026-12-06"

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from toolkit.analysis import log_as_of, make_scope, section
-from toolkit.bottlenecks import find_bottlenecks
 from toolkit.bottlenecks.common import analysis_cache, cached
 from toolkit.eventlog import CASE
 from toolkit.filters import LogFilter, apply_filter, local_day_end
+from toolkit.findings import find_bottlenecks
 from toolkit.session import AnalysisSession
 
 pytestmark = pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
@@ -73,7 +73,7 @@ def test_the_findings_of_a_person_filter_with_a_period_are_those_of_its_view(cha
     assert [{**x.to_dict(), "filter": None} for x in shown] == [
         {**x.to_dict(), "filter": None} for x in on_view
     ]
-    assert all(x.filter == f.to_dict() for x in shown if x.kind != "slow_segment")
+    assert all(x.filter == f.to_dict() for x in shown if x.segment is None)
     assert [x.to_dict() for x in find_bottlenecks(chain_log, filter=f)] == [
         x.to_dict() for x in shown
     ]

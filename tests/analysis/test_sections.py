@@ -62,19 +62,22 @@ def seven_persons() -> pd.DataFrame:
         ("a", "ind_rvt_start", day(3), None),
         ("a", "ind_nader_gehoor", day(10), None),
         ("b", "ind_aanvraag", day(0), None),
-        ("b", "ind_beschikking_inwilliging", day(20), None),
+        ("b", "ind_beschikking_inwilliging", day(21), None),
         ("b", "ind_vergunning_uitgereikt", day(21), None),
         ("b", "coa_koppeling", day(30), "GM0363"),
         ("c", "ind_aanvraag", day(0), None),
+        ("c", "ind_beschikking_inwilliging", day(10), None),
         ("c", "ind_vergunning_uitgereikt", day(10), None),
         ("c", "coa_koppeling", day(15), "GM0363"),
         ("c", "coa_uitstroom_gemeente", day(60), "GM0363"),
         ("d", "ind_aanvraag", day(0), None),
+        ("d", "ind_beschikking_inwilliging", day(20), None),
         ("d", "ind_vergunning_uitgereikt", day(20), None),
         ("d", "coa_koppeling", day(25), "GM0599"),
         ("d", "coa_uitstroom_gemeente", day(LAST_DAY), "GM0599"),
         ("e", "ind_aanmelding", day(190), None),
         ("f", "ind_aanvraag", day(0), None),
+        ("f", "ind_beschikking_inwilliging", day(5), None),
         ("f", "ind_vergunning_uitgereikt", day(5), None),
         ("g", "ind_aanvraag", day(0), None),
         ("g", "ind_beschikking_afwijzing", day(30), None),
@@ -248,7 +251,7 @@ def test_analyze_is_the_analysis_of_the_sections(whole, done) -> None:
     ]
     expected = {**section(scope, "summary"), "findings": len(whole.findings)}
     assert {key: whole.summary[key] for key in expected} == expected
-    assert (whole.summary["persons"], whole.summary["events"]) == (7, 22)
+    assert (whole.summary["persons"], whole.summary["events"]) == (7, 25)
 
 
 def test_analysis_of_uses_the_sections_already_computed(done, monkeypatch) -> None:
@@ -343,6 +346,7 @@ def test_chain_kpis_share_is_none_while_nobody_finished(chain) -> None:
     # one permit, nobody housed yet: no completion, so no Kaplan-Meier share (NaN -> None)
     log = hand_log(
         [
+            ("p", "ind_beschikking_inwilliging", day(0)),
             ("p", "ind_vergunning_uitgereikt", day(0)),
             ("q", "ind_aanvraag", day(0)),
             ("q", "ind_spoortoedeling", day(10)),

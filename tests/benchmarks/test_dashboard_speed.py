@@ -144,9 +144,7 @@ def _serving(log_dir: Path) -> Iterator[tuple[str, object, float]]:
 
     started = time.perf_counter()
     session = AnalysisSession.open(log_dir)
-    session.start_helper()  # as `ketenlens dashboard` starts
-    app = create_app(log_dir, session=session)
-    session.start_helper(wait=True)
+    app = create_app(log_dir, session=session)  # as `ketenlens dashboard` starts
     startup = time.perf_counter() - started
     server = make_server(app, host="127.0.0.1", port=0)  # as `ketenlens dashboard` serves
     threading.Thread(target=server.run, daemon=True).start()
@@ -155,7 +153,6 @@ def _serving(log_dir: Path) -> Iterator[tuple[str, object, float]]:
     finally:
         server.task_dispatcher.shutdown()  # the last answers out before the socket closes
         server.close()
-        session.close()
 
 
 def _home_callbacks(address: str) -> dict[str, dict]:

@@ -18,7 +18,7 @@ from toolkit.bottlenecks.distributions import (
 )
 from toolkit.bottlenecks.survival import kaplan_meier
 
-PERMIT = "ind_vergunning_uitgereikt"
+PERMIT = "ind_beschikking_inwilliging"
 HOUSED = "coa_uitstroom_gemeente"
 LINKED = "coa_koppeling"
 OFFER = "gem_woning_aangeboden"

@@ -13,7 +13,7 @@ AS_OF = pd.Timestamp("2024-03-20 10:00", tz=LOCAL)
 
 
 def _log():
-    # N13 runs from ind_vergunning_uitgereikt to coa_uitstroom_gemeente (norm 98 days).
+    # N13 runs from ind_beschikking_inwilliging to coa_uitstroom_gemeente (norm 98 days).
     # p1: permit 1 Jan, housed 1 Mar 2024: 60 days, finished
     # p2: permit 1 Jan, still waiting on 20 Mar (as_of): censored at 79 days
     # (all in winter time, so that a day is 24 hours; durations are elapsed time)
@@ -21,11 +21,11 @@ def _log():
     # p4: no permit: not in the interval
     return hand_log(
         [
-            ("p1", "ind_vergunning_uitgereikt", "2024-01-01 10:00"),
+            ("p1", "ind_beschikking_inwilliging", "2024-01-01 10:00"),
             ("p1", "coa_koppeling", "2024-01-10 10:00"),
             ("p1", "coa_uitstroom_gemeente", "2024-03-01 10:00"),
-            ("p2", "ind_vergunning_uitgereikt", "2024-01-01 10:00"),
-            ("p3", "ind_vergunning_uitgereikt", "2024-02-01 10:00"),
+            ("p2", "ind_beschikking_inwilliging", "2024-01-01 10:00"),
+            ("p3", "ind_beschikking_inwilliging", "2024-02-01 10:00"),
             ("p3", "coa_uitstroom_vertrek", "2024-02-11 10:00"),
             ("p4", "ind_aanvraag", "2024-01-05 10:00"),
             ("p4", "ind_aanmeldgehoor", "2024-03-20 10:00"),
@@ -124,10 +124,12 @@ def test_an_interval_nobody_started_gives_an_empty_table_with_arrow_case_ids():
     log = hand_log(
         [
             ("p1", "ind_aanvraag", "2024-01-01 10:00"),
-            ("p1", "ind_beschikking_inwilliging", "2024-03-01 10:00"),
+            ("p1", "ind_beschikking_afwijzing", "2024-03-01 10:00"),
         ]
     )
     log["case:concept:name"] = log["case:concept:name"].astype("string[pyarrow]")
     people = person_intervals(log, "N13", as_of=AS_OF)
     assert people.empty
-    assert list(people.columns) == ["case", "start", "end", "days", "censored", "left_chain"]
+    assert list(people.columns) == [
+        "case", "start", "end", "days", "censored", "left_chain", "inferred_end",
+    ]  # fmt: skip

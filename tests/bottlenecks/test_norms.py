@@ -18,12 +18,12 @@ def _log():
     # d: permit 15 Mar, no koppeling: open 5 days, not (yet) over
     return hand_log(
         [
-            ("a", "ind_vergunning_uitgereikt", "2024-01-01 10:00"),
+            ("a", "ind_beschikking_inwilliging", "2024-01-01 10:00"),
             ("a", "coa_koppeling", "2024-01-11 10:00"),
-            ("b", "ind_vergunning_uitgereikt", "2024-01-01 10:00"),
+            ("b", "ind_beschikking_inwilliging", "2024-01-01 10:00"),
             ("b", "coa_koppeling", "2024-01-21 10:00"),
-            ("c", "ind_vergunning_uitgereikt", "2024-02-01 10:00"),
-            ("d", "ind_vergunning_uitgereikt", "2024-03-15 10:00"),
+            ("c", "ind_beschikking_inwilliging", "2024-02-01 10:00"),
+            ("d", "ind_beschikking_inwilliging", "2024-03-15 10:00"),
         ]
     )
 

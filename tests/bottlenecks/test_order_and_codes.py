@@ -8,11 +8,11 @@ session holds them), must give the very same numbers.
 import pandas as pd
 import pytest
 
-from toolkit.bottlenecks import find_bottlenecks
 from toolkit.bottlenecks.common import event_order, sort_events, text_values
 from toolkit.bottlenecks.rework import relocation_rates
 from toolkit.bottlenecks.waits import person_waits
 from toolkit.eventlog import CASE
+from toolkit.findings import find_bottlenecks
 from toolkit.session import held
 
 # columns that order the events keep their categories in text order; the others get them the

@@ -248,7 +248,7 @@ def test_n13_is_14_weeks_of_98_days(chain: Chain) -> None:
     n13 = chain.norm("N13")
     assert (n13.value, n13.unit, n13.kind) == (14, "weeks", "agreed")
     assert n13.days == 98.0
-    assert n13.from_activities == ("ind_vergunning_uitgereikt",)
+    assert n13.from_activities == ("ind_beschikking_inwilliging", "ind_nareiziger_inreis")
     assert n13.to_activities == ("coa_uitstroom_gemeente",)
 
 

@@ -21,10 +21,10 @@ def test_first_start_and_first_end_after_it():
     log = _log(
         [
             ("a", "coa_koppeling", "2024-01-10"),  # an end before the start does not count
-            ("a", "ind_vergunning_uitgereikt", "2024-01-01"),
-            ("a", "ind_vergunning_uitgereikt", "2024-01-05"),
+            ("a", "ind_beschikking_inwilliging", "2024-01-01"),
+            ("a", "ind_beschikking_inwilliging", "2024-01-05"),
             ("a", "coa_koppeling", "2024-01-20"),
-            ("b", "ind_vergunning_uitgereikt", "2024-02-01"),
+            ("b", "ind_beschikking_inwilliging", "2024-02-01"),
             ("c", "coa_koppeling", "2024-02-01"),  # no start: not in the result
         ]
     )
@@ -36,7 +36,7 @@ def test_first_start_and_first_end_after_it():
 
 
 def test_a_log_without_any_end_event_gives_open_intervals():
-    log = _log([("a", "ind_vergunning_uitgereikt", "2024-01-01")])
+    log = _log([("a", "ind_beschikking_inwilliging", "2024-01-01")])
     bounds = interval_bounds(log, load_chain().norm("N10"))
     assert len(bounds) == 1
     assert bounds["end"].isna().all()

@@ -63,12 +63,9 @@ def journey_medians(dash_duo) -> dict[str, float]:
 
 @pytest.fixture
 def served_app(chain_log_dir: Path):
-    """The app as `ketenlens dashboard` serves it: its session with a helper process."""
+    """The app as `ketenlens dashboard` serves it, with its session."""
     session = AnalysisSession.open(chain_log_dir)
-    app = create_app(chain_log_dir, session=session)
-    session.start_helper(wait=True)
-    yield app
-    session.close()
+    return create_app(chain_log_dir, session=session)
 
 
 def test_a_filter_change_shows_what_analyze_gives(dash_duo, served_app, chain_log, chain_log_dir):
@@ -88,7 +85,7 @@ def test_a_filter_change_shows_what_analyze_gives(dash_duo, served_app, chain_lo
     assert len(shown) == len(steps)
     for row in steps.itertuples():
         assert shown[f"{row.interval} · {row.step}"] == pytest.approx(row.median_days)
-    # the top findings, the slow segments among them tested by the helper process
+    # the top findings
     top = expected.findings[:TOP]
     dash_duo.wait_for_text_to_equal(f"#home-finding-{len(top)} strong", top[-1].title_nl,
                                     timeout=TIMEOUT)  # fmt: skip

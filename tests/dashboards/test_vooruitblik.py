@@ -27,7 +27,7 @@ def cells(dash_duo, table_id: str) -> list[list[str]]:
 
 def test_page_shows_what_forecast_exports(dash_duo, app, session, chain_log_dir, tmp_path):
     doc = exported(chain_log_dir, tmp_path)
-    code = session.chain.municipalities[0].code
+    code = vooruitblik.forecast_municipalities(session)[0]
     start(dash_duo, app)
     open_page(dash_duo, vooruitblik, "nl")
     dash_duo.wait_for_element("#vooruitblik-table", timeout=TIMEOUT)

@@ -1,30 +1,24 @@
 """Chain analytics: where people wait, how long, against which norm, and for whom.
 
 A flat API in pm4py's style: every function takes an event log (a DataFrame with the contract's
-columns) and returns plain data. ``find_bottlenecks`` combines them into ranked findings.
-Example::
+columns) and returns plain data; :mod:`toolkit.findings` turns them into findings. Example::
 
-    >>> from toolkit.bottlenecks import find_bottlenecks, interval_summary
+    >>> from toolkit.bottlenecks import interval_summary
     >>> interval_summary(log, norms=["N13"])  # doctest: +SKIP
-    >>> find_bottlenecks(log)[0].title_en  # doctest: +SKIP
 """
 
 from toolkit.bottlenecks.common import analysis_cache
-from toolkit.bottlenecks.findings import Finding, find_bottlenecks
 from toolkit.bottlenecks.intervals import interval_summary, person_intervals
 from toolkit.bottlenecks.norms import norm_breaches
 from toolkit.bottlenecks.persons import person_attributes
 from toolkit.bottlenecks.rework import relocation_rates, repeated_activities, rework_summary
-from toolkit.bottlenecks.segments import slow_segments
 from toolkit.bottlenecks.survival import KaplanMeier, kaplan_meier
 from toolkit.bottlenecks.waits import handover_waits, pair_persons, person_waits, transition_waits
 from toolkit.bottlenecks.wip import flow_per_week, wip_per_day
 
 __all__ = [
-    "Finding",
     "KaplanMeier",
     "analysis_cache",
-    "find_bottlenecks",
     "flow_per_week",
     "handover_waits",
     "interval_summary",
@@ -37,7 +31,6 @@ __all__ = [
     "relocation_rates",
     "repeated_activities",
     "rework_summary",
-    "slow_segments",
     "transition_waits",
     "wip_per_day",
 ]

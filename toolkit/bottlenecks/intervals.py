@@ -110,6 +110,12 @@ def person_intervals(
     return table.iloc[first:last].drop(columns="interval").reset_index(drop=True)
 
 
+def all_intervals(log: pd.DataFrame, chain: Chain, moment: pd.Timestamp) -> pd.DataFrame:
+    """Every norm's intervals of ``log`` one below the other: ``interval`` is the norm's position
+    in ``chain.norms``, beside the columns of :func:`person_intervals` and ``inferred_end``."""
+    return _interval_table(log, chain.norms, chain, moment, None)
+
+
 def _interval_table(
     log: pd.DataFrame,
     norms: tuple[Norm, ...],
@@ -141,7 +147,8 @@ def _person_intervals(
     """
     stamps = log[TIMESTAMP]
     activity, names = pd.factorize(log[ACTIVITY])
-    roles = [(n.from_activities, n.to_activities, passing_activities(chain, n)) for n in norms]
+    roles = [(n.from_activities, n.to_activities, n.inferred_to, passing_activities(chain, n))
+             for n in norms]  # fmt: skip
     # per activity code: whether it plays the role; the extra last entry is for code -1 (no value)
     labels = list(np.asarray(names, dtype=object))
     plays = [[np.array([name in acts for name in labels] + [False]) for acts in role]
@@ -157,22 +164,26 @@ def _person_intervals(
         rows, cases, times = rows[order], cases[order], times[order]
     activity = activity[rows]
     parts = []
-    for position, (starts, ends, passes) in enumerate(plays):
+    for position, (starts, ends, inferred, passes) in enumerate(plays):
         first = _first_per_person(np.flatnonzero(starts[activity]), cases)
         began = cases[first]
         since = np.full(len(people), np.iinfo(np.int64).max)  # who did not start: never
         since[began] = times[first]
         found = []
-        for flag in (ends, passes):
+        for flag in (ends, inferred, passes):
             at = np.flatnonzero(flag[activity])
             at = _first_per_person(at[times[at] >= since[cases[at]]], cases)
             row = np.full(len(people), -1)  # -1: none, a missing value when taken
             row[cases[at]] = rows[at]
             found.append(row[began])
         parts.append((np.full(len(first), position), began, rows[first], *found))
-    interval, case, start, end, left_at = (
+    interval, case, start, end, inferred_at, left_at = (
         np.concatenate(column) for column in zip(*parts, strict=True)
     )
+    # without a recorded end, an inferred one closes the interval (a municipal move for a
+    # missing move-out of COA)
+    inferred = (end < 0) & (inferred_at >= 0)
+    end = np.where(inferred, inferred_at, end)
     moments = stamps.array
     out = pd.DataFrame(
         {
@@ -190,6 +201,7 @@ def _person_intervals(
         days=to_days(stop - out["start"]).astype(float),
         censored=open_.to_numpy(),
         left_chain=left.to_numpy(),
+        inferred_end=inferred,
     )
 
 
@@ -206,7 +218,11 @@ def summarise(people: pd.DataFrame, norm: Norm) -> dict[str, object]:
 
         >>> summarise(person_intervals(log, "N13"), load_chain().norm("N13"))["median_days"]  # doctest: +SKIP
     """
-    days, censored = people["days"].to_numpy(), people["censored"].to_numpy(dtype=bool)
+    # who left the chain is not waiting: the estimate is over the persons who can reach the end
+    # (reached or still open), as in the findings; how many left is counted beside it
+    waiting = ~people["left_chain"].to_numpy(dtype=bool)
+    days = people["days"].to_numpy()[waiting]
+    censored = people["censored"].to_numpy(dtype=bool)[waiting]
     km = kaplan_meier(days, censored)
     done = days[~censored]
     if norm.direction == "minimum":
@@ -219,7 +235,7 @@ def summarise(people: pd.DataFrame, norm: Norm) -> dict[str, object]:
         "to_activity": ", ".join(norm.to_activities),
         "persons": len(people),
         "completed": km.completed,
-        "still_open": int((censored & ~people["left_chain"].to_numpy(dtype=bool)).sum()),
+        "still_open": int(censored.sum()),
         "left_chain": int(people["left_chain"].sum()),
         "median_days": np.nan if km.median is None else km.median,
         "median_reached": km.median is not None,

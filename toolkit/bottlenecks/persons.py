@@ -24,7 +24,6 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from numba import njit
 
 from toolkit.bottlenecks.common import cached, codes_of, end_of_data, event_order
 from toolkit.bottlenecks.stays import coa_events, stay_days
@@ -53,19 +52,10 @@ def _location(log: pd.DataFrame, moment: pd.Timestamp) -> pd.Series:
     return pd.Series(names, index=pd.Index(cases, name=CASE), dtype=object)
 
 
-@njit(nogil=True, cache=True)
-def _longest(person, days):  # pragma: no cover
+def _longest(person: np.ndarray, days: np.ndarray) -> np.ndarray:
     """Of stays sorted by person and then location, each person's longest: the first of
     equally long ones."""
-    out = np.empty(person.size, np.int64)
-    found = 0
-    for i in range(person.size):
-        if i == 0 or person[i] != person[i - 1]:
-            out[found] = i
-            found += 1
-        elif days[i] > days[out[found - 1]]:
-            out[found - 1] = i
-    return out[:found]
+    return pd.Series(days).groupby(person, sort=True).idxmax().to_numpy()
 
 
 def person_households(log: pd.DataFrame) -> pd.DataFrame | None:

@@ -28,7 +28,6 @@ from scipy import stats
 
 from toolkit.bottlenecks.common import cached, end_of_data
 from toolkit.bottlenecks.stays import RELOCATION, coa_events, stay_days
-from toolkit.bottlenecks.sums import grouped_sums
 from toolkit.eventlog import ACTIVITY, CASE
 
 REWORK_ACTIVITIES = {
@@ -57,13 +56,16 @@ def rework_summary(log: pd.DataFrame) -> pd.DataFrame:
 
         >>> rework_summary(log).set_index("kind").loc["relocation", "persons"]  # doctest: +SKIP
     """
+    persons = int(log[CASE].nunique())
     rows = []
     for kind, activity in REWORK_ACTIVITIES.items():
-        # one count per case of the log, zero included (a categorical case column may have
-        # categories of cases filtered out: observed=True leaves those out)
-        counts = (log[ACTIVITY] == activity).groupby(log[CASE], observed=True).sum()
+        # per person who has the activity (plain integers: the persons of a filtered log are
+        # categories of the whole log's, which pandas cannot always line up again)
+        counts = log.loc[log[ACTIVITY] == activity, CASE].value_counts().to_numpy()
+        counts = counts[counts > 0]  # a categorical counts every category, also absent ones
         if kind in REPEAT_ONLY:
-            counts = (counts - 1).clip(lower=0)
+            counts = np.maximum(counts - 1, 0)
+        counts = pd.Series(np.concatenate([counts, np.zeros(persons - counts.size, int)]))
         spread = _bucket(counts).value_counts().reindex(list(BUCKETS), fill_value=0)
         rows.append(
             {
@@ -83,14 +85,24 @@ def _moves_out(events: pd.DataFrame, places: int) -> np.ndarray:
     return np.bincount(origin[events["relocation"].to_numpy() & (origin >= 0)], minlength=places)
 
 
+def _persons_moved(events: pd.DataFrame, places: int) -> np.ndarray:
+    """Per location code: the persons relocated out of it at least once."""
+    moved = events["relocation"].to_numpy() & (events["origin"].to_numpy() >= 0)
+    pairs = events.loc[moved, ["person", "origin"]].drop_duplicates()
+    return np.bincount(pairs["origin"].to_numpy(), minlength=places).astype("int64")
+
+
 def _household_repeats(events: pd.DataFrame) -> np.ndarray:
     """Which events repeat an earlier one of the same unit at the same moment, with the same
-    activity and location (``duplicated`` on the four columns, from one integer per event)."""
+    activity, location and origin (``duplicated`` on the five columns, from one integer per
+    event). With the origin in the key, which member of a household comes first (the order of
+    the pseudonyms) does not matter: members who moved from different places count apart."""
     columns = [pd.factorize(events["stamp"])[0], events["unit"].to_numpy(),
-               events["activity"].to_numpy() + 1, events["location"].to_numpy()]  # fmt: skip
+               events["activity"].to_numpy() + 1, events["location"].to_numpy(),
+               events["origin"].to_numpy() + 1]  # fmt: skip
     sizes = [int(c.max(initial=0)) + 1 for c in columns]
     if float(np.prod(sizes, dtype=float)) >= 2.0**62:  # one integer cannot number them all
-        return events.duplicated(["unit", "stamp", "activity", "location"]).to_numpy()
+        return events.duplicated(["unit", "stamp", "activity", "location", "origin"]).to_numpy()
     key = np.zeros(len(events), dtype=np.int64)
     for column, size in zip(columns, sizes, strict=True):
         key = key * size + column
@@ -103,9 +115,7 @@ def _per_location(
     """Per location code: how many of ``who`` (persons or units) stayed there, and their days."""
     stays = stay_days(events, who, moment, places)
     place = stays.index.to_numpy() % places
-    total = np.zeros(places)
-    at, sums = grouped_sums(place, stays.to_numpy())
-    total[at] = sums
+    total = np.bincount(place, weights=stays.to_numpy(), minlength=places)
     return np.bincount(place, minlength=places), total
 
 
@@ -118,7 +128,8 @@ def relocation_rates(
 ) -> pd.DataFrame:
     """Per COA location: moves out, resident-years, rate, the rest of its type, test, q-value.
 
-    Columns: ``location``, ``location_type``, ``residents``, ``relocations``, ``resident_years``,
+    Columns: ``location``, ``location_type``, ``residents``, ``relocated`` (residents moved out
+    at least once), ``relocations``, ``resident_years``,
     ``rate`` (per resident-year), ``rest_rate``, ``ratio``, ``extra_relocations`` (beyond the
     rest's rate), ``p_value``, ``q_value`` (Benjamini-Hochberg over the locations tested; tested
     are locations with at least ``min_group`` residents and a rest of their type), ``significant``.
@@ -140,7 +151,8 @@ def _relocation_rates(
     log: pd.DataFrame, moment: pd.Timestamp, min_group: int, alpha: float
 ) -> pd.DataFrame:
     columns = [
-        "location", "location_type", "residents", "relocations", "resident_years", "rate",
+        "location", "location_type", "residents", "relocated", "relocations", "resident_years",
+        "rate",
         "rest_rate", "ratio", "extra_relocations", "p_value", "q_value", "significant",
     ]  # fmt: skip
     events, table = coa_events(log, moment)
@@ -152,6 +164,9 @@ def _relocation_rates(
     years = days / DAYS_PER_YEAR
     # the test counts households: members' identical moves and stays are one observation
     once = events[~_household_repeats(events)]
+    # a unit's stays run from one of its events to its next: in time order within the unit
+    # (members' events are apart in the log's order of persons)
+    once = once.sort_values(["unit", "stamp", "location", "activity", "origin"], kind="stable")
     unit_moves = _moves_out(once, places)
     unit_years = _per_location(once, "unit", moment, places)[1] / DAYS_PER_YEAR
     types = table["location_type"].to_numpy()
@@ -171,6 +186,7 @@ def _relocation_rates(
                 int(unit_moves[here]), total, share, alternative="greater"
             ).pvalue
     table["residents"] = residents.astype("int64")
+    table["relocated"] = _persons_moved(events, places)
     table["relocations"] = relocations.astype("int64")
     table["resident_years"] = years
     table["rate"] = rate

@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from toolkit.bottlenecks.common import cached, codes_of, event_order, text_values, to_days
-from toolkit.bottlenecks.sums import grouped_sums
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, HOUSEHOLD, RESOURCE, TIMESTAMP
 
 RELOCATION = "coa_overplaatsing"
@@ -153,8 +152,7 @@ def stay_days(events: pd.DataFrame, who: str, moment: pd.Timestamp, places: int)
     """Days per ``who`` (``person`` or ``unit``) and location, indexed ``who * places + location``.
 
     A stay runs from a COA event to the next COA event of the same ``who``; the last one runs to
-    ``moment`` unless it is an outflow. Sorted by ``who``, then location (text order), as a
-    groupby on the texts would list them, so that sums taken from it are the same to the bit.
+    ``moment`` unless it is an outflow. Sorted by ``who``, then location (text order).
     """
     codes = events[who].to_numpy()
     same = np.zeros(codes.size, dtype=bool)
@@ -162,5 +160,5 @@ def stay_days(events: pd.DataFrame, who: str, moment: pd.Timestamp, places: int)
     stamp = events["stamp"]
     until = stamp.shift(-1).where(same, moment).where(same | ~events["outflow"], stamp)
     days = to_days(until - stamp).clip(lower=0.0)
-    keys, sums = grouped_sums(codes * places + events["location"].to_numpy(), days.to_numpy())
-    return pd.Series(sums, index=keys)
+    keys = codes * places + events["location"].to_numpy()
+    return days.groupby(keys).sum()

@@ -77,6 +77,8 @@ class Norm:
     note: str = ""
     direction: str = "maximum"
     milestone: bool = False
+    # activities that close the interval only when no `to` event is recorded (an inferred end)
+    inferred_to: tuple[str, ...] = ()
 
     @property
     def days(self) -> float:
@@ -265,11 +267,11 @@ def _load(directory: Path) -> Chain:
     for i, n in enumerate(_read(norms_file).get("norm", [])):
         where = f"{norms_file} norm {n.get('id', f'#{i + 1}')!s}"
         _require(n, ("id", "label_nl", "label_en", "from", "to", "value", "unit", "kind"), where)
-        for side in ("from", "to"):
-            unknown = [x for x in n[side] if x not in activity_ids]
+        for side in ("from", "to", "inferred_to"):
+            unknown = [x for x in n.get(side, ()) if x not in activity_ids]
             if unknown:
                 raise ChainDefinitionError(f"{where}: unknown activity {unknown[0]!r} in '{side}'")
-            if not n[side]:
+            if side != "inferred_to" and not n[side]:  # an inferred end is optional
                 raise ChainDefinitionError(f"{where}: '{side}' is empty")
         if n["unit"] not in DAYS_PER_UNIT:
             raise ChainDefinitionError(
@@ -300,6 +302,7 @@ def _load(directory: Path) -> Chain:
                 note=n.get("note", ""),
                 direction=direction,
                 milestone=n.get("milestone", False),
+                inferred_to=tuple(n.get("inferred_to", ())),
             )
         )
     _unique([n.id for n in norms], f"{norms_file} [[norm]]")

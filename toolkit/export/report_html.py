@@ -28,6 +28,7 @@ from toolkit.analysis import PERSON_COUNTS, Analysis
 from toolkit.atomic import atomic_write_text
 from toolkit.export.report_json import plain
 from toolkit.filters import LOCAL_TZ
+from toolkit.findings import format_q
 
 TOP_FINDINGS = 25
 TOP_ROWS = 20
@@ -258,13 +259,18 @@ def report(analysis: Analysis, *, language: str = "nl") -> str:
             t["findings"],
             charts.render(chart) if chart is not None else "",
             html_table(
-                findings.head(TOP_FINDINGS),
+                findings.head(TOP_FINDINGS).assign(
+                    confidence=[
+                        c if isinstance(c, str) else format_q(c)
+                        for c in findings.head(TOP_FINDINGS)["confidence"]
+                    ]
+                ),
                 "findings",
                 k,
                 [
                     "rank",
+                    "family",
                     f"title_{lang}",
-                    "kind",
                     "segment",
                     "metric",
                     "value",

@@ -4,7 +4,7 @@ Shape (every table a list of records with the column names of :mod:`toolkit.anal
 
     {"format": "ketenlens-analysis", "version": 1,
      "summary": {...}, "conformance": {...},
-     "findings": [{"rank", "kind", "title_nl", "title_en", "segment", "metric", "value",
+     "findings": [{"rank", "family", "kind", "title_nl", "title_en", "segment", "metric", "value",
                    "benchmark", "persons", "excess_person_days", "confidence", "filter", ...}],
      "intervals": [{"interval", "from_activity", "to_activity", "persons", "still_open",
                     "median_days", "median_days_completed_only", "p90_days", "norm_days",

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.chain.model import Chain
+from toolkit.filters import LOCAL_TZ
 from toolkit.forecast.state import DAY, UNKNOWN
 from toolkit.forecast.survival import Survival, kaplan_meier
 
@@ -128,9 +129,17 @@ def _grant_shares(units: pd.DataFrame, moment: pd.Timestamp) -> tuple[dict, dict
 
 
 def _shares(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> tuple:
-    """Municipalities, population shares and the Dirichlet posterior of koppeling shares."""
-    codes = [m.code for m in chain.municipalities]
-    population = np.array([m.population for m in chain.municipalities], dtype=float)
+    """Municipalities, population shares and the Dirichlet posterior of koppeling shares.
+
+    The shares are those of the municipalities that exist on the moment's day, by their population
+    on 1 January of its year (the taakstelling's key)."""
+    day = moment.tz_convert(LOCAL_TZ).date()
+    register = chain.register
+    existing = register.on(day)
+    codes = [m.code for m in existing]
+    population = np.array(
+        [register.population(m.code, day.year) or 0 for m in existing], dtype=float
+    )
     window_start = moment - pd.Timedelta(days=WINDOW_DAYS)
     linked = units[(units["koppeling"] >= window_start) & (units["koppeling"] < moment)]
     persons = linked.groupby("municipality")["size"].sum()

@@ -1,0 +1,449 @@
+"""The four families of findings, each a plain function of the person-interval table (or, for
+rework, of the COA stays).
+
+* ``where``: per leg of the journey (legs that do not overlap, :data:`SPEC`), the persons over
+  its norm and the person-days beyond it.
+* ``who``: municipalities, COA locations and IND offices slower than comparable persons
+  elsewhere: the stratified log-rank test within cohort x track, one person per household,
+  Benjamini-Hochberg over every unit tested; a unit is a finding when it is significantly and
+  materially slower (a fifth and at least a week per person), and its excess is the days beyond the matched expectation (the typical wait
+  of the other units' persons in the same stratum). Track and cohort define the procedure and the
+  time and are never a finding; nationality and household size are context.
+* ``trend``: per leg, the Kaplan-Meier median of each half-year cohort; the rise from the first
+  to the last cohort with a median, over the last cohort's persons.
+* ``rework``: COA locations that relocate residents more often per resident-year than the other
+  locations of their type.
+
+On a log outside the chain, ``where`` lists the transitions with the most waiting in total and
+``rework`` the activities repeated within a case.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from toolkit.bottlenecks.rework import relocation_rates, repeated_activities
+from toolkit.bottlenecks.survival import MEDIAN, kaplan_meier
+from toolkit.bottlenecks.waits import person_waits
+from toolkit.chain import Chain
+from toolkit.findings.model import (
+    DESCRIPTIVE,
+    DIMENSION_EN,
+    DIMENSION_NL,
+    Finding,
+    q_text,
+    share_text,
+)
+from toolkit.metrics.person_table import household_representatives, waiting_population
+from toolkit.metrics.stratified import stratified_logrank, typical_days
+
+# a significant unit is a finding when its persons wait at least this much longer than comparable
+# persons elsewhere (days beyond the matched expectation / the expectation): with thousands of
+# persons, queues that differ by chance are "significant" without anyone being short of capacity
+MATERIAL_EFFECT = 0.2
+# ... and at least this many days per person: on the legs of a few days (registration after a
+# move) a fifth is a day, a difference nobody would act on
+MATERIAL_DAYS = 7.0
+# the transitions listed for a log outside the chain
+WAIT_FINDINGS = 10
+
+
+@dataclass(frozen=True)
+class Spec:
+    """The chain data of the families (``families.toml``)."""
+
+    legs: tuple[str, ...]
+    headline: tuple[str, ...]
+    same_interval: dict[str, str]
+    units: dict[str, tuple[str, ...]]
+
+
+def load_spec(path: Path | None = None) -> Spec:
+    data = tomllib.loads((path or Path(__file__).with_name("families.toml")).read_text("utf-8"))
+    where = data["where"]
+    return Spec(
+        legs=tuple(where["legs"]),
+        headline=tuple(where.get("headline", ())),
+        same_interval=dict(where.get("same_interval", {})),
+        units={leg: tuple(kinds) for leg, kinds in data.get("who", {}).items()},
+    )
+
+
+SPEC = load_spec()
+
+
+def _unit_name(chain: Chain, dimension: str, value: str) -> str:
+    if dimension == "municipality":
+        try:
+            return chain.municipality(value).name
+        except KeyError:
+            return value
+    return value
+
+
+def _segment_filter(base: dict, dimension: str, value: str) -> dict:
+    """The finding's filter: the analysis' own, narrowed to the unit where a filter can say it."""
+    out = dict(base)
+    if dimension in ("municipality", "location"):
+        out[dimension] = [value]
+    return out
+
+
+def where_findings(legs: dict[str, pd.DataFrame], chain: Chain, base: dict, spec: Spec = SPEC):
+    """Per leg: persons over the norm and person-days beyond it (see the module); ``legs`` holds
+    each leg's rows of the person-interval table."""
+    out = []
+    for leg in spec.legs:
+        everybody = legs.get(leg)
+        if everybody is None:
+            continue
+        rows = waiting_population(everybody)
+        if rows.empty:
+            continue
+        norm = chain.norm(leg)
+        days = rows["days"].to_numpy()
+        reached = rows["outcome"].to_numpy() == "reached"
+        km = kaplan_meier(days, ~reached)
+        if norm.direction == "minimum":
+            over = reached & (days < norm.days)
+            excess = float(np.sum(norm.days - days[over]))
+            share = km.share_shorter_than(norm.days)
+            nl, en = "onder de minimumtermijn van", "under the minimum of"
+            metric = "share of persons under the minimum (Kaplan-Meier, cohorts pooled)"
+        else:
+            over = days > norm.days
+            excess = float(np.sum(days[over] - norm.days))
+            share = km.share_longer_than(norm.days)
+            nl, en = "boven de norm van", "over the norm of"
+            metric = "share of persons over the norm (Kaplan-Meier, cohorts pooled)"
+        if not over.any() or not km.completed:
+            continue
+        left = len(everybody) - len(rows)
+        inferred = int(rows["inferred_end"].sum())
+        also_nl, also_en = "", ""
+        for other, same in spec.same_interval.items():
+            if same == leg:
+                wide = chain.norm(other)
+                part = share_text(km.share_longer_than(wide.days))
+                also_nl += f" Boven de {wide.label_nl.lower()} ({wide.days:.0f} dagen): {part}."
+                also_en += f" Over the {wide.label_en.lower()} ({wide.days:.0f} days): {part}."
+        closed, waiting = int((over & reached).sum()), int((over & ~reached).sum())
+        out.append(
+            Finding(
+                family="where",
+                kind="norm_breach",
+                place=f"interval {leg}",
+                segment=None,
+                metric=metric,
+                value=share,
+                benchmark=norm.days,
+                persons=int(over.sum()),
+                excess_person_days=excess,
+                confidence=DESCRIPTIVE,
+                title_nl=f"{norm.label_nl}: {share_text(share)} van de personen {nl} "
+                f"{norm.days:.0f} dagen",
+                title_en=f"{norm.label_en}: {share_text(share)} of persons {en} "
+                f"{norm.days:.0f} days",
+                explanation_nl=(
+                    f"{closed} afgerond na de norm, {waiting} wachten nog en zitten er al "
+                    f"overheen; {excess:.0f} persoonsdagen boven de norm ({norm.kind}). "
+                    f"{len(rows)} personen (alle cohorten samen), {left} verlieten de keten en "
+                    f"tellen niet mee, {inferred} met een afgeleid einde.{also_nl}"
+                ),
+                explanation_en=(
+                    f"{closed} finished after the norm, {waiting} still waiting and already "
+                    f"past it; {excess:.0f} person-days beyond the norm ({norm.kind}). "
+                    f"{len(rows)} persons (cohorts pooled), {left} left the chain and are not "
+                    f"counted, {inferred} with an inferred end.{also_en}"
+                ),
+                interval=leg,
+                filter=dict(base),
+            )
+        )
+    return out
+
+
+def _unit_tests(legs: dict[str, pd.DataFrame], spec: Spec, min_group: int) -> list[dict]:
+    """Every unit tested on every leg: the stratified log-rank figures of one person per
+    household, and the unit's rows."""
+    tests = []
+    for leg, dimensions in spec.units.items():
+        if leg not in legs:
+            continue
+        leg_rows = waiting_population(legs[leg])
+        for dimension in dimensions:
+            rows = leg_rows[leg_rows[dimension].notna()].reset_index(drop=True)
+            if rows.empty:
+                continue
+            units, names = pd.factorize(rows[dimension])
+            size = np.bincount(units, minlength=len(names))
+            units = np.where(size[units] >= min_group, units, -1)
+            strata = rows.groupby(["cohort", "track"], sort=True, dropna=False).ngroup()
+            strata = strata.to_numpy()
+            one = household_representatives(rows)
+            reached = rows["outcome"].to_numpy() == "reached"
+            result = stratified_logrank(rows["days"].to_numpy()[one], reached[one], units[one],
+                                        strata[one])  # fmt: skip
+            figures = result.to_dict("list")
+            for code in np.flatnonzero(size >= min_group):
+                if code >= len(result) or not np.isfinite(figures["z"][code]):
+                    continue
+                tests.append({"leg": leg, "dimension": dimension, "value": str(names[code]),
+                              "rows": rows, "unit": units == code, "strata": strata,
+                              "reached": reached,
+                              **{k: v[code] for k, v in figures.items()}})  # fmt: skip
+    return tests
+
+
+def _matched_excess(test: dict) -> tuple[float, float, float]:
+    """The unit's days beyond what comparable persons elsewhere wait (per stratum, the typical
+    wait of the other units' persons), the mean expectation and the unit's typical wait."""
+    rows, unit, strata, reached = test["rows"], test["unit"], test["strata"], test["reached"]
+    days = rows["days"].to_numpy()
+    expected = np.full(days.size, np.nan)
+    for s in np.unique(strata[unit]):
+        rest = (strata == s) & ~unit
+        expected[(strata == s) & unit] = typical_days(days[rest], reached[rest])
+    mine = unit & np.isfinite(expected)
+    own = typical_days(days[unit], reached[unit])
+    return float(np.sum(days[mine] - expected[mine])), float(np.mean(expected[mine])), own
+
+
+def who_findings(legs, chain: Chain, base: dict, min_group: int, alpha: float, spec=SPEC):
+    """Units slower than comparable persons elsewhere (see the module)."""
+    tests = _unit_tests(legs, spec, min_group)
+    if not tests:
+        return []
+    q_values = stats.false_discovery_control([t["p_value"] for t in tests])
+    out = []
+    for test, q in zip(tests, q_values, strict=True):
+        observed, expected = test["observed"], test["expected"]
+        if q > alpha:
+            continue
+        excess, benchmark, own = _matched_excess(test)
+        persons = int(test["unit"].sum())
+        if not excess >= max(MATERIAL_EFFECT * benchmark, MATERIAL_DAYS) * persons:
+            continue
+        norm, dimension = chain.norm(test["leg"]), test["dimension"]
+        name = _unit_name(chain, dimension, test["value"])
+        per_person = excess / persons
+        out.append(
+            Finding(
+                family="who",
+                kind="slow_unit",
+                place=f"interval {norm.id}",
+                segment=(dimension, test["value"]),
+                metric="days per person beyond comparable persons elsewhere (same cohort and track)",
+                value=per_person,
+                benchmark=benchmark,
+                persons=persons,
+                excess_person_days=excess,
+                confidence=float(q),
+                title_nl=f"{norm.label_nl}: {DIMENSION_NL[dimension]} {name} gemiddeld "
+                f"{per_person:.0f} dagen per persoon langer dan vergelijkbare personen elders",
+                title_en=f"{norm.label_en}: {DIMENSION_EN[dimension]} {name} "
+                f"{per_person:.0f} days per person longer than comparable persons elsewhere",
+                explanation_nl=(
+                    f"Vergeleken binnen hetzelfde cohort (halfjaar van de start) en spoor: "
+                    f"{observed:.0f} bereikten het einde waar {expected:.0f} verwacht werden "
+                    f"(gestratificeerde log-rank, één persoon per huishouden, {q_text(q)}). "
+                    f"Typische wachttijd {own:.0f} dagen tegen {benchmark:.0f} verwacht; "
+                    f"{persons} personen, {excess:.0f} persoonsdagen boven de verwachting."
+                ),
+                explanation_en=(
+                    f"Compared within the same cohort (half-year of the start) and track: "
+                    f"{observed:.0f} reached the end where {expected:.0f} were expected "
+                    f"(stratified log-rank, one person per household, {q_text(q)}). "
+                    f"Typical wait {own:.0f} days against {benchmark:.0f} expected; {persons} "
+                    f"persons, {excess:.0f} person-days beyond the expectation."
+                ),
+                interval=norm.id,
+                filter=_segment_filter(base, dimension, test["value"]),
+            )
+        )
+    return out
+
+
+def cohort_medians(rows: pd.DataFrame, min_group: int) -> pd.DataFrame:
+    """Per half-year cohort of a leg's waiting population: ``persons`` and the Kaplan-Meier
+    ``median_days`` (empty where the cohort's curve does not reach one half), the cohorts with
+    at least ``min_group`` persons, in order.
+
+    Example::
+
+        >>> cohort_medians(table[table["interval"] == "N11"], 30)  # doctest: +SKIP
+    """
+    out = []
+    for cohort, part in rows.groupby("cohort", sort=True):
+        if len(part) < min_group:
+            continue
+        km = kaplan_meier(part["days"].to_numpy(), part["outcome"].to_numpy() != "reached")
+        median = km.quantile(MEDIAN)
+        out.append({"cohort": cohort, "persons": len(part),
+                    "median_days": np.nan if median is None else median})  # fmt: skip
+    return pd.DataFrame(out, columns=["cohort", "persons", "median_days"])
+
+
+def trend_findings(legs, chain: Chain, base: dict, min_group: int, spec=SPEC):
+    """Per leg, the change of the cohorts' medians (see the module)."""
+    out = []
+    for leg in spec.legs:
+        if leg not in legs:
+            continue
+        rows = waiting_population(legs[leg])
+        cohorts = cohort_medians(rows, min_group).dropna()
+        if len(cohorts) < 2:
+            continue
+        first, last = cohorts.iloc[0], cohorts.iloc[-1]
+        change = float(last["median_days"] - first["median_days"])
+        norm = chain.norm(leg)
+        steps = ", ".join(f"{c.cohort} {c.median_days:.0f}" for c in cohorts.itertuples())
+        word_nl, word_en = ("gestegen", "rose") if change > 0 else ("gedaald", "fell")
+        a, b = first["median_days"], last["median_days"]
+        out.append(
+            Finding(
+                family="trend",
+                kind="trend",
+                place=f"interval {leg}",
+                segment=None,
+                metric="median days of the last cohort against the first (Kaplan-Meier per "
+                "half-year cohort)",
+                value=float(b),
+                benchmark=float(a),
+                persons=int(last["persons"]),
+                excess_person_days=max(change, 0.0) * int(last["persons"]),
+                confidence=DESCRIPTIVE,
+                title_nl=f"{norm.label_nl}: mediaan {word_nl} van {a:.0f} naar {b:.0f} dagen "
+                f"(cohort {first['cohort']} tot {last['cohort']})",
+                title_en=f"{norm.label_en}: median {word_en} from {a:.0f} to {b:.0f} days "
+                f"(cohort {first['cohort']} to {last['cohort']})",
+                explanation_nl=f"Mediaan per cohort (halfjaar van de start), in dagen: {steps}.",
+                explanation_en=f"Median per cohort (half-year of the start), in days: {steps}.",
+                interval=leg,
+                filter=dict(base),
+            )
+        )
+    return out
+
+
+def rework_findings(log, moment, base: dict, min_group: int, alpha: float):
+    """COA locations that relocate residents more often than others of their type."""
+    table = relocation_rates(log, as_of=moment, min_group=min_group, alpha=alpha)
+    out = []
+    for row in table[table["significant"]].itertuples(index=False):
+        ratio_nl = f"{row.ratio:.1f}".replace(".", ",")
+        out.append(
+            Finding(
+                family="rework",
+                kind="relocations",
+                place=f"COA location {row.location}",
+                segment=("location", row.location),
+                metric="relocations per resident-year",
+                value=float(row.rate),
+                benchmark=float(row.rest_rate),
+                persons=int(row.relocated),
+                excess_person_days=0.0,
+                excess_events=float(row.extra_relocations),
+                confidence=float(row.q_value),
+                title_nl=f"COA {row.location}: {ratio_nl} keer zoveel overplaatsingen per "
+                f"bewonersjaar als andere locaties van het type {row.location_type}",
+                title_en=f"COA {row.location}: {row.ratio:.1f} times as many relocations per "
+                f"resident-year as other {row.location_type} locations",
+                explanation_nl=(
+                    f"{row.relocations} overplaatsingen van {row.relocated} van de "
+                    f"{row.residents} bewoners, {row.extra_relocations:.0f} meer dan het tempo "
+                    f"elders ({q_text(row.q_value)})."
+                ),
+                explanation_en=(
+                    f"{row.relocations} relocations of {row.relocated} of the {row.residents} "
+                    f"residents, {row.extra_relocations:.0f} more than the rate elsewhere "
+                    f"({q_text(row.q_value)})."
+                ),
+                filter=_segment_filter(base, "location", row.location),
+            )
+        )
+    return out
+
+
+def _label(chain: Chain, activity: str, language: str) -> str:
+    try:
+        return chain.activity(activity).label(language)
+    except KeyError:
+        return activity
+
+
+def transition_findings(log: pd.DataFrame, chain: Chain, base: dict, min_group: int):
+    """On a log outside the chain: the transitions with the most waiting in total."""
+    waits = person_waits(log)
+    if waits.empty:
+        return []
+    waits = waits.assign(pair=waits["from_activity"].astype(str) + "\n"
+                         + waits["to_activity"].astype(str))  # fmt: skip
+    table = waits.groupby("pair").agg(
+        n=("days", "size"),
+        total=("days", "sum"),
+        median=("days", "median"),
+        persons=("case", "nunique"),
+    )
+    table = table[(table["n"] >= min_group) & (table["total"] > 0)]
+    table = table.sort_values(["total", "n"], ascending=False, kind="stable").head(WAIT_FINDINGS)
+    out = []
+    for pair, row in table.iterrows():
+        a, b = pair.split("\n")
+        nl = f"{_label(chain, a, 'nl')} → {_label(chain, b, 'nl')}"
+        en = f"{_label(chain, a, 'en')} → {_label(chain, b, 'en')}"
+        out.append(
+            Finding(
+                family="where",
+                kind="transition_wait",
+                place=f"transition {a} -> {b}",
+                segment=None,
+                metric="days waited in total",
+                value=float(row["total"]),
+                benchmark=None,
+                persons=int(row["persons"]),
+                excess_person_days=float(row["total"]),
+                confidence=DESCRIPTIVE,
+                title_nl=f"Wachttijd {nl}: {row['total']:.0f} dagen in totaal",
+                title_en=f"Waiting {en}: {row['total']:.0f} days in total",
+                explanation_nl=f"{int(row['n'])} overgangen, mediaan {row['median']:.1f} dagen.",
+                explanation_en=f"{int(row['n'])} transitions, median {row['median']:.1f} days.",
+                filter=dict(base),
+            )
+        )
+    return out
+
+
+def repeat_findings(log: pd.DataFrame, base: dict, min_group: int):
+    """On a log outside the chain: activities repeated within a case."""
+    table = repeated_activities(log)
+    out = []
+    for row in table[table["cases_repeated"] >= min_group].itertuples(index=False):
+        share = share_text(row.share_repeated)
+        out.append(
+            Finding(
+                family="rework",
+                kind="repeated_activity",
+                place=f"activity {row.activity}",
+                segment=None,
+                metric="share of cases that repeat it",
+                value=float(row.share_repeated),
+                benchmark=None,
+                persons=int(row.cases_repeated),
+                excess_person_days=0.0,
+                excess_events=float(row.repeats),
+                confidence=DESCRIPTIVE,
+                title_nl=f"{row.activity}: herhaald in {share} van de zaken",
+                title_en=f"{row.activity}: repeated in {share} of cases",
+                explanation_nl=f"{row.repeats} herhalingen in {row.cases_repeated} zaken.",
+                explanation_en=f"{row.repeats} repeats in {row.cases_repeated} cases.",
+                filter=dict(base),
+            )
+        )
+    return out
