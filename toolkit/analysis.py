@@ -60,7 +60,10 @@ from toolkit.mining.conformance import Conformance, conformance_to_model
 from toolkit.mining.dfg import Dfg, performance_dfg
 from toolkit.suppression import (
     DEFAULT_K,
+    disclosure_key,
     drop_small,
+    perturb,
+    perturb_text,
     protect_parts,
     share_gives_away,
     suppress_derived,
@@ -649,7 +652,11 @@ def analyze(
         >>> a = analyze(log, filter=LogFilter(municipality=["GM0363"]))  # doctest: +SKIP
         >>> a.intervals[["interval", "median_days", "still_open"]]  # doctest: +SKIP
     """
-    return analysis_of(make_scope(log, filter, chain=chain, as_of=as_of), workshop=workshop, k=k)
+    scope = make_scope(log, filter, chain=chain, as_of=as_of)
+    if not workshop:
+        return analysis_of(scope)
+    with disclosure_key(log):  # counts perturbed under the whole log's secret
+        return analysis_of(scope, workshop=True, k=k)
 
 
 def analysis_of(scope: Scope, *, workshop: bool = False, k: int = DEFAULT_K) -> Analysis:
@@ -684,7 +691,7 @@ def suppress_section(
     fewer than k persons are dropped: a rare path is one person's history.
     """
     if name == "findings":
-        kept = [f for f in value if f.persons >= k]
+        kept = [_shown_finding(f, k) for f in value if f.persons >= k]
         return [
             _safe_explanation(f, norms if norms is not None else pd.DataFrame(), k) for f in kept
         ]
@@ -694,7 +701,7 @@ def suppress_section(
         phases = [c for c in value.columns if c not in ("date", "total")]
         return protect_parts(suppress_small(value, [*phases, "total"], k), phases)
     if name == "conformance":
-        return {**value, **{key: suppress_value(value.get(key), k) for key in (
+        return {**value, **{key: suppress_value(value.get(key), k, key) for key in (
             "cases", "cases_checked", "unaligned_cases", "unreplayed_cases")}}  # fmt: skip
     if name in ("summary", "kpis"):
         return _suppress_figures(value, k)
@@ -719,6 +726,17 @@ def suppress_section(
     return value
 
 
+def _shown_finding(finding: Finding, k: int) -> Finding:
+    """A finding with its persons, and the counts in its explanation, as a workshop sees them."""
+    place = ("finding", finding.kind, finding.place, finding.segment)
+    return replace(
+        finding,
+        persons=perturb(finding.persons, k, *place),
+        explanation_nl=perturb_text(finding.explanation_nl, k, *place),
+        explanation_en=perturb_text(finding.explanation_en, k, *place),
+    )
+
+
 def _suppress_histogram(histogram: pd.DataFrame, k: int) -> pd.DataFrame:
     """No histogram of fewer than k persons; bins under k hidden, and empty or hidden bins at
     either end dropped, so that the range does not point at the shortest or longest wait."""
@@ -735,17 +753,30 @@ def _suppress_histogram(histogram: pd.DataFrame, k: int) -> pd.DataFrame:
 def _suppress_dfg(graph: Dfg, k: int) -> Dfg:
     """Edges and activities of fewer than k persons are left out of the process map."""
     persons = "cases" if "cases" in graph.edges.columns else "frequency"
-    edges = graph.edges[graph.edges[persons] >= k].reset_index(drop=True)
-    activities = graph.activities[graph.activities["cases"] >= k].reset_index(drop=True)
+    edges = _perturbed_counts(graph.edges[graph.edges[persons] >= k], (persons, "frequency"), k)
+    activities = _perturbed_counts(
+        graph.activities[graph.activities["cases"] >= k], ("cases", "frequency"), k
+    )
     keep = set(activities["activity"])
     edges = edges[edges["source"].isin(keep) & edges["target"].isin(keep)].reset_index(drop=True)
     # the fastest and the slowest wait on a path are each one person's
     edges = edges.drop(columns=[c for c in ("min_days", "max_days") if c in edges.columns])
     counts = {
-        side: {a: n for a, n in getattr(graph, side).items() if a in keep and n >= k}
+        side: {
+            a: perturb(n, k, side, a)
+            for a, n in getattr(graph, side).items()
+            if a in keep and n >= k
+        }
         for side in ("start_activities", "end_activities")
     }
     return replace(graph, edges=edges, activities=activities, **counts)
+
+
+def _perturbed_counts(table: pd.DataFrame, counts: tuple[str, ...], k: int) -> pd.DataFrame:
+    """The counts of a table whose rows are all about at least k persons, as shown."""
+    present = list(dict.fromkeys(c for c in counts if c in table.columns))
+    shown = suppress_small(table, present, k).drop(columns="suppressed")
+    return shown.astype({c: table[c].dtype for c in present}).reset_index(drop=True)
 
 
 def _suppress_figures(figures: dict[str, Any], k: int) -> dict[str, Any]:
@@ -754,7 +785,7 @@ def _suppress_figures(figures: dict[str, Any], k: int) -> dict[str, Any]:
     for key in ("persons", "in_chain_now", "waiting_for_decision", "waiting_for_home",
                 "chain_norm_persons"):  # fmt: skip
         if key in out:
-            out[key] = suppress_value(out[key], k)
+            out[key] = suppress_value(out[key], k, key)
     base = out.get("chain_norm_persons")
     if "share_over_norm" in out and (
         base is None or share_gives_away(out["share_over_norm"], base, k)

@@ -59,7 +59,9 @@ def _positive(text: str) -> int:
 def add_audience_options(parser: argparse.ArgumentParser, language_help: str) -> None:
     """``--workshop``, ``--k`` and ``--language``: who looks, for every command that shows."""
     parser.add_argument(
-        "--workshop", action="store_true", help="suppress every figure about fewer than k persons"
+        "--workshop",
+        action="store_true",
+        help="suppress every figure about fewer than k persons, perturb the other counts",
     )
     parser.add_argument(
         "--k",
@@ -234,7 +236,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         console.print(_kpi_line(summary), markup=False)
     if summary.get("workshop"):
         console.print(
-            f"workshop mode: figures about fewer than {summary['k']} persons are suppressed "
+            f"workshop mode: figures about fewer than {summary['k']} persons are suppressed, "
+            "other counts perturbed by up to 3 (cell key method) "
             f"({summary.get('findings_suppressed', 0)} findings left out)",
             markup=False,
         )

@@ -52,7 +52,7 @@ from toolkit.eventlog import (
 )
 from toolkit.filters import COA, NATIONALITY, TRACK, LogFilter
 from toolkit.logdir import EVENTS_FILE, REPORT_FILE, current_files
-from toolkit.suppression import DEFAULT_K
+from toolkit.suppression import DEFAULT_K, disclosure_key
 
 # Filters whose sections are kept; a workshop goes back and forth between a handful.
 KEEP_FILTERS = 12
@@ -188,7 +188,8 @@ class AnalysisSession:
             if not self.workshop:
                 return value
             norms = section(scope, "norms") if name == "findings" else None
-        return suppress_section(name, value, self.k, norms=norms)
+        with disclosure_key(self.log):
+            return suppress_section(name, value, self.k, norms=norms)
 
     def analysis(self, f: LogFilter) -> Analysis:
         """The whole analysis of a filter (for an export), reusing every section computed."""
@@ -196,7 +197,10 @@ class AnalysisSession:
         with self._lock:
             lock = self._computing.setdefault(f, {}).setdefault(("analysis", ()), threading.Lock())
         with lock:
-            return analysis_of(scope, workshop=self.workshop, k=self.k)
+            if not self.workshop:
+                return analysis_of(scope)
+            with disclosure_key(self.log):
+                return analysis_of(scope, workshop=True, k=self.k)
 
     def warm(self, names: Iterable[str] = HOME_SECTIONS, f: LogFilter | None = None) -> None:
         """Compute sections ahead of the first request (the whole log's home page by default)."""

@@ -21,23 +21,150 @@ suppression and not missing data. Example::
     >>> t = pd.DataFrame({"segment": ["a", "b"], "persons": [25, 4], "median_days": [30.0, 12.0]})
     >>> suppress_small(t, ["persons"], k=10, group="persons")[["persons", "median_days"]].values.tolist()
     [[25, 30.0], [None, None]]
+
+Suppression alone falls to differencing: Amsterdam plus a small municipality against Amsterdam
+alone gives the small one's counts by subtraction, and so does a cohort widened by a day, or a
+closed count beside its part over the norm. So in workshop mode every count that is shown is
+also perturbed by the cell key method (ABS TableBuilder, ONS; docs/method.md, "Disclosure
+control"): a small, consistent amount of noise, looked up in a perturbation table
+(``ptable.csv``) by the true count and a pseudo-random cell key, so that a difference of two shown
+counts no longer says which persons, or how many, make it. The cell key comes from a secret drawn
+from the keyed pseudonyms of every person in the log (:func:`disclosure_key`), the cell's place
+(column and row labels) and its true count: the same count in the same place is always shown the
+same, in every selection and every front end, so repeating or varying a query averages nothing
+away. A count and its complement (closed against closed over the norm) never both show when the
+complement is small, and the durations of groups of fewer than ``NEAR_SMALL`` times k persons are
+rounded to whole weeks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from importlib import resources
 
 import numpy as np
 import pandas as pd
 
+from toolkit.eventlog import CASE
+
 DEFAULT_K = 10
 SUPPRESSED = "suppressed"
+# Durations of a group of k to NEAR_SMALL*k - 1 persons are rounded to ROUND_DAYS.
+NEAR_SMALL = 2
+ROUND_DAYS = 7
+# A count and a part of it whose difference is a group of its own (of persons not in the part):
+# when that difference is small, the part is hidden as well.
+COMPLEMENTS = (
+    ("persons", "completed"),
+    ("persons", "still_open"),
+    ("persons", "closed"),
+    ("closed", "closed_over"),
+    ("still_open", "overdue_now"),
+    ("cases", "cases_repeated"),
+)
+_RECORD_KEY = b"ketenlens-record-key:"
+# A count in a finding's text: a whole number followed by what it counts (Dutch and English).
+_COUNT_IN_TEXT = re.compile(
+    r"\b(\d+)(?= (personen|persons|overgangen|transitions|herhalingen|repeats|zaken|cases"
+    r"|afgerond|finished|wachten|still|verlieten|left|met|with|bereikten|reached"
+    r"|overplaatsingen|relocations|van|of|bewoners|residents)\b)"
+)
+# The secret of the log being shown (None: counts are suppressed but not perturbed).
+_SECRET: ContextVar[bytes | None] = ContextVar("cell_key_secret", default=None)
+_SECRETS: dict[tuple[int, int], tuple[pd.DataFrame, bytes]] = {}
 
 
 def is_small(values: pd.Series, k: int) -> pd.Series:
     """True for counts of 1 to k-1 (a zero identifies nobody; empty values stay empty)."""
     numbers = pd.to_numeric(values, errors="coerce")
     return (numbers > 0) & (numbers < k)
+
+
+@cache
+def ptable() -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Per true count: the perturbations it may get and the upper ends of their cell key ranges.
+
+    A count above the last one listed uses the last row (``ptable.csv``).
+    """
+    text = resources.files("toolkit").joinpath("ptable.csv").read_text("utf-8")
+    rows = [line.split(",") for line in text.splitlines() if line and not line.startswith("#")]
+    table = pd.DataFrame(rows[1:], columns=rows[0]).astype(float)
+    out = {}
+    for count, group in table.groupby("count", sort=True):
+        weights = group["weight"].to_numpy()
+        out[int(count)] = (
+            group["perturbation"].to_numpy().astype(int),
+            np.cumsum(weights) / weights.sum(),
+        )
+    return out
+
+
+def record_keys(persons: Iterable[str]) -> np.ndarray:
+    """Each person's record key in [0, 1), from the keyed pseudonym: only who holds the log (made
+    under the pseudonymisation key) can compute them; the same person always has the same one."""
+    return np.array(
+        [
+            int.from_bytes(hashlib.sha256(_RECORD_KEY + str(p).encode()).digest()[:8]) / 2**64
+            for p in persons
+        ]
+    )
+
+
+def log_secret(log: pd.DataFrame) -> bytes:
+    """The cell key secret of a log: the sum of the record keys of all its persons, mod 1.
+
+    Remembered for the last log, since a dashboard asks for it with every section.
+    """
+    hit = _SECRETS.get((id(log), len(log)))
+    if hit is not None and hit[0] is log:
+        return hit[1]
+    total = float(np.sum(record_keys(pd.unique(log[CASE].astype(object)))) % 1.0)
+    secret = hashlib.sha256(repr(total).encode()).digest()
+    _SECRETS.clear()
+    _SECRETS[(id(log), len(log))] = (log, secret)
+    return secret
+
+
+@contextmanager
+def disclosure_key(log: pd.DataFrame) -> Iterator[None]:
+    """Within this block, shown counts are perturbed under the secret of ``log`` (the whole
+    log, not a selection: a count is then shown the same whatever the filter)."""
+    token = _SECRET.set(log_secret(log))
+    try:
+        yield
+    finally:
+        _SECRET.reset(token)
+
+
+def cell_key(count: int, *place: object) -> float:
+    """The cell key in [0, 1) of a true ``count`` at ``place`` (column, row labels) under the
+    current log secret."""
+    secret = _SECRET.get() or b""
+    digest = hashlib.blake2b(repr((count, place)).encode(), key=secret[:64]).digest()
+    return int.from_bytes(digest[:8]) / 2**64
+
+
+def perturb(count: int, k: int = DEFAULT_K, *place: object) -> int:
+    """A true count of at least ``k`` as shown: plus its ptable perturbation, never below ``k``.
+
+    Without a log secret (outside :func:`disclosure_key`) the count is returned as it is.
+    Example::
+
+        >>> perturb(75, 10, "persons", "N12")  # no secret: unchanged
+        75
+    """
+    if _SECRET.get() is None or count <= 0:
+        return count
+    table = ptable()
+    changes, upper = table[min(count, max(table))]
+    change = changes[min(int(np.searchsorted(upper, cell_key(count, *place), side="right")),
+                         len(changes) - 1)]  # fmt: skip
+    return max(int(count + change), k if count >= k else 1)
 
 
 def suppress_small(
@@ -59,18 +186,33 @@ def suppress_small(
     out = table.copy()
     flags = pd.Series(False, index=out.index)
     present = [c for c in count_columns if c in out.columns]
+    # every mask is decided on the true counts, before any is perturbed
+    hidden = {column: is_small(out[column], k) for column in present}
+    for total, part in COMPLEMENTS:
+        if part in hidden and total in out.columns:
+            rest = pd.to_numeric(out[total], errors="coerce") - pd.to_numeric(out[part])
+            hidden[part] = hidden[part] | ((rest > 0) & (rest < k))
+    small_group = None
     if group is not None and group in out.columns:
-        small_group = is_small(out[group], k)
+        size = pd.to_numeric(out[group], errors="coerce")
+        small_group = is_small(size, k)
+        near = (size >= k) & (size < NEAR_SMALL * k)
+        for column in [c for c in out.columns if c.endswith("_days")]:
+            out[column] = _weeks_where(out[column], near)
+    if _SECRET.get() is not None:
+        places = _places(table)
+        for column in present:
+            out[column] = _perturbed(out[column], k, column, places)
+    if small_group is not None:
         labels = set(keep)
         for column in out.columns:
             if column in labels:
                 continue
             out[column] = _empty_where(out[column], small_group)
         flags |= small_group
-    for column in present:
-        small = is_small(out[column], k)
-        out[column] = _empty_where(out[column], small)
-        flags |= small
+    for column, mask in hidden.items():
+        out[column] = _empty_where(out[column], mask)
+        flags |= mask
     out[SUPPRESSED] = flags.to_numpy()
     return out
 
@@ -128,7 +270,10 @@ def drop_small(table: pd.DataFrame, group: str, k: int = DEFAULT_K) -> tuple[pd.
     """
     counts = pd.to_numeric(table[group], errors="coerce")
     keep = counts >= k
-    return table[keep.to_numpy()].reset_index(drop=True), int((~keep).sum())
+    kept = table[keep.to_numpy()].reset_index(drop=True)
+    if _SECRET.get() is not None and len(kept):
+        kept[group] = _perturbed(kept[group], k, group, _places(kept))
+    return kept, int((~keep).sum())
 
 
 def share_gives_away(share: float | None, base: float | None, k: int = DEFAULT_K) -> bool:
@@ -159,11 +304,73 @@ def suppress_shares(table: pd.DataFrame, share: str, base: str, k: int = DEFAULT
     return out
 
 
-def suppress_value(value: float | int | None, k: int = DEFAULT_K) -> float | int | None:
-    """A single person count, or None if it is from 1 to k-1 (for summary figures)."""
+def suppress_value(
+    value: float | int | None, k: int = DEFAULT_K, *place: object
+) -> float | int | None:
+    """A single person count, or None if it is from 1 to k-1 (for summary figures); perturbed
+    (:func:`perturb`, ``place`` names the figure) under a log secret."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
-    return None if 0 < value < k else value
+    if 0 < value < k:
+        return None
+    return perturb(int(value), k, *place) if _SECRET.get() is not None else value
+
+
+def perturb_text(text: str, k: int = DEFAULT_K, *place: object) -> str:
+    """``text`` with each count of persons, cases or transitions in it as shown: perturbed like
+    a count in a table at ``place`` (the same count in the same place reads the same as in the
+    table), or ``<k`` when it is from 1 to k-1. Example::
+
+        >>> perturb_text("4 afgerond buiten de norm (20 personen)", 10)  # no secret
+        '<10 afgerond buiten de norm (20 personen)'
+    """
+
+    def shown(match: re.Match) -> str:
+        count = int(match.group(1))
+        return f"<{k}" if 0 < count < k else str(perturb(count, k, *place))
+
+    return _COUNT_IN_TEXT.sub(shown, text)
+
+
+def _places(table: pd.DataFrame) -> list[tuple]:
+    """Each row's labels: its text and date columns (the interval, the phase, the day, the
+    segment), never a figure, so that a count's place does not change with the other figures
+    of its row."""
+
+    def label(column: pd.Series) -> bool:
+        if pd.api.types.is_datetime64_any_dtype(column):
+            return True
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            return False
+        values = column.dropna()
+        return len(values) > 0 and pd.to_numeric(values, errors="coerce").isna().all()
+
+    labels = [c for c in table.columns if c != SUPPRESSED and label(table[c])]
+    return list(table[labels].astype(str).itertuples(index=False, name=None))
+
+
+def _perturbed(column: pd.Series, k: int, name: str, places: list[tuple]) -> pd.Series:
+    """Each count of ``column`` perturbed at its place (the column and the row's labels)."""
+    numbers = pd.to_numeric(column, errors="coerce")
+    if numbers.isna().all():
+        return column
+    values = column.astype(object).copy()
+    for i, (n, place) in enumerate(zip(numbers.to_numpy(), places, strict=True)):
+        if not np.isnan(n) and n > 0:
+            values.iloc[i] = perturb(int(n), k, name, *place)
+    return values
+
+
+def _weeks_where(column: pd.Series, mask: pd.Series) -> pd.Series:
+    """Durations in days of the rows of ``mask`` rounded to whole weeks."""
+    numbers = pd.to_numeric(column, errors="coerce")
+    if not mask.any() or numbers.isna().all():
+        return column
+    values = column.astype(object).copy()
+    rounded = (numbers / ROUND_DAYS).round() * ROUND_DAYS
+    where = (mask & numbers.notna()).to_numpy()
+    values[where] = rounded.to_numpy()[where]
+    return values
 
 
 def _empty_where(column: pd.Series, mask: pd.Series) -> pd.Series:

@@ -140,7 +140,7 @@ def test_kpis_are_the_kpis_in_the_summary_of_analyze(session, open_analysis) -> 
         0,
         1,
     )
-    assert kpis["chain_norm_persons"] == 3
+    assert K <= kpis["chain_norm_persons"] <= 3 + 3  # 3, perturbed
 
 
 def test_findings_and_conformance_are_those_of_analyze(session, open_analysis) -> None:
@@ -174,9 +174,10 @@ def test_a_workshop_section_is_the_table_of_analyze_in_workshop_mode(
 def test_workshop_intervals_by_hand(workshop) -> None:
     table = workshop.get(AMSTERDAM, "intervals").set_index("interval")
     n13 = table.loc["N13"]
-    # 3 persons: shown; still open 1 (c) is hidden, and with it the smallest other part
-    # (completed 2), so that the hidden 1 cannot be worked out as 3 - 2 - 0
-    assert n13["persons"] == 3
+    # 3 persons: shown, perturbed by the cell key method (within 3, never under k); still open
+    # 1 (c) is hidden, and with it the smallest other part (completed 2), so that the hidden 1
+    # cannot be worked out as 3 - 2 - 0
+    assert K <= n13["persons"] <= 3 + 3
     assert n13["still_open"] is None
     assert n13["completed"] is None
     assert n13["left_chain"] == 0
@@ -188,7 +189,7 @@ def test_workshop_kpis_are_those_of_analyze_in_workshop_mode(workshop, workshop_
     assert {key: workshop_analysis.summary[key] for key in kpis} == kpis
     assert kpis["in_chain_now"] is None  # 1 < 2
     assert kpis["waiting_for_decision"] == 0  # a zero identifies nobody
-    assert kpis["chain_norm_persons"] == 3
+    assert K <= kpis["chain_norm_persons"] <= 3 + 3  # 3, perturbed
 
 
 def test_workshop_findings_and_conformance(workshop, workshop_analysis) -> None:

@@ -59,7 +59,8 @@ TEXT = {
         "inflow": "instroom",
         "outflow": "uitstroom",
         "none": "Niet van toepassing op dit log.",
-        "workshop": "Workshopmodus: elk getal over minder dan {k} personen is onderdrukt.",
+        "workshop": "Workshopmodus: elk getal over minder dan {k} personen is onderdrukt; "
+        "andere aantallen zijn licht verstoord (tot 3, celsleutelmethode).",
     },
     "en": {
         "title": "Ketenlens: bottlenecks in the chain",
@@ -85,7 +86,8 @@ TEXT = {
         "inflow": "inflow",
         "outflow": "outflow",
         "none": "Not applicable to this log.",
-        "workshop": "Workshop mode: every figure about fewer than {k} persons is suppressed.",
+        "workshop": "Workshop mode: every figure about fewer than {k} persons is suppressed; "
+        "other counts are slightly perturbed (up to 3, cell key method).",
     },
 }
 CSS = """

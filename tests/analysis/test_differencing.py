@@ -1,0 +1,191 @@
+"""Workshop mode under attack: differences of two selections, a cohort widened by a day, and
+complements, on the generated chain log, must not give away the count of a group under k.
+
+Criterion (docs/method.md, "Disclosure control"). For every cell that two selections both show
+and whose true counts differ by 1 to k-1 persons (a small group: the one or seven persons added,
+the persons starting on the added day), the attacker's guess is the difference of the shown
+counts. It must equal the true small count in at most 30 % of the attacks, and no single error
+(shown difference minus true difference) may occur in more than 30 % of them, so that the
+attacker cannot tell the exact ones apart: whatever guess they make, they are wrong at least
+70 % of the time. A count and its part whose true difference is under k never both show.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit.analysis import PERSON_COUNTS, section
+from toolkit.eventlog import CASE
+from toolkit.filters import LogFilter
+from toolkit.session import AnalysisSession
+from toolkit.suppression import COMPLEMENTS, disclosure_key, perturb, ptable, suppress_small
+
+K = 10
+MUNICIPALITY = "municipality"
+SECTIONS = ("kpis", "intervals", "norms")
+KPIS = ("in_chain_now", "waiting_for_decision", "waiting_for_home", "chain_norm_persons")
+# (new municipality code, number of persons moved to it): one- and seven-person groups
+SMALL = [(f"GM99{i:02d}", size) for i, size in enumerate((1, 1, 1, 7, 7, 7, 7, 1), start=1)]
+
+
+@pytest.fixture(scope="module")
+def world(chain_log) -> tuple[pd.DataFrame, str]:
+    """The generated log with a few persons moved to municipalities of their own, and the
+    largest municipality (the 'Amsterdam' each small one is added to)."""
+    log = chain_log.copy()
+    linked = log.dropna(subset=[MUNICIPALITY])
+    per = linked.groupby(CASE, observed=True)[MUNICIPALITY].agg(lambda s: set(s.astype(str)))
+    large = linked[MUNICIPALITY].astype(str).value_counts().index[0]
+    singles = [p for p, places in per.items() if len(places) == 1 and large not in places]
+    rng = np.random.default_rng(7)
+    chosen = iter(rng.permutation(singles))
+    codes = log[MUNICIPALITY].astype(object)
+    for code, size in SMALL:
+        persons = [next(chosen) for _ in range(size)]
+        codes[log[CASE].isin(persons) & codes.notna()] = code
+    log[MUNICIPALITY] = codes.astype("string")
+    return log, large
+
+
+@pytest.fixture(scope="module")
+def session(world) -> AnalysisSession:
+    return AnalysisSession(world[0], workshop=True, k=K)
+
+
+def cells(name: str, value) -> dict[tuple, float | None]:
+    """Every person count of a section by (section, row, column); None where hidden."""
+    if isinstance(value, dict):
+        return {(name, key): value.get(key) for key in KPIS}
+    out = {}
+    for row in value.to_dict("records"):
+        for column in PERSON_COUNTS[name]:
+            if column in row:
+                shown = row[column]
+                out[(name, row["interval"], column)] = None if pd.isna(shown) else shown
+    return out
+
+
+def shown_and_true(session: AnalysisSession, f: LogFilter) -> tuple[dict, dict]:
+    shown, true = {}, {}
+    for name in SECTIONS:
+        shown |= cells(name, session.get(f, name))
+        true |= cells(name, section(session.scope(f), name))
+    return shown, true
+
+
+def attack(session: AnalysisSession, a: LogFilter, b: LogFilter) -> list[int]:
+    """Errors of the differencing guess on every cell where A and B differ by a small group."""
+    shown_a, true_a = shown_and_true(session, a)
+    shown_b, true_b = shown_and_true(session, b)
+    errors = []
+    for cell, truth in true_a.items():
+        difference = truth - true_b.get(cell, 0) if truth is not None else None
+        if difference is None or not 0 < difference < K:
+            continue
+        if shown_a.get(cell) is not None and shown_b.get(cell) is not None:
+            errors.append(int(shown_a[cell] - shown_b[cell] - difference))
+    return errors
+
+
+@pytest.fixture(scope="module")
+def errors(session, world) -> dict[str, list[int]]:
+    large = world[1]
+    both = {
+        f"{size} person(s) via {code}": attack(
+            session, LogFilter(municipality=(large, code)), LogFilter(municipality=(large,))
+        )
+        for code, size in SMALL
+    }
+    start = date.fromisoformat(session.options().first_day) + timedelta(days=200)
+    for day in range(6):
+        end = start + timedelta(days=120 + day)
+        both[f"cohort widened to {end}"] = attack(
+            session,
+            LogFilter(cohort_from=start, cohort_to=end + timedelta(days=1)),
+            LogFilter(cohort_from=start, cohort_to=end),
+        )
+    return both
+
+
+def test_differences_of_shown_counts_do_not_give_the_small_count(errors):
+    found = [e for each in errors.values() for e in each]
+    print(f"{len(found)} attacked cells, errors: {sorted(Counter(found).items())}")
+    assert len(found) >= 100, errors  # enough attacks to judge
+    exact = sum(e == 0 for e in found) / len(found)
+    common = Counter(found).most_common(1)[0][1] / len(found)
+    assert exact <= 0.30, Counter(found)
+    assert common <= 0.30, Counter(found)
+    assert len(set(found)) >= 5
+    # and not only on average: no kind of attack gives the count away
+    assert all(sum(e == 0 for e in each) <= 0.5 * len(each) for each in errors.values() if each)
+
+
+def test_a_count_and_its_small_complement_never_both_show(session, world):
+    f = LogFilter(municipality=(world[1],))
+    checked = 0
+    for name in ("intervals", "norms"):
+        shown = session.get(f, name).set_index("interval")
+        true = section(session.scope(f), name).set_index("interval")
+        for total, part in COMPLEMENTS:
+            if total not in true.columns or part not in true.columns:
+                continue
+            rest = true[total] - true[part]
+            for interval in rest.index[(rest > 0) & (rest < K)]:
+                checked += 1
+                assert pd.isna(shown.at[interval, total]) or pd.isna(shown.at[interval, part])
+    assert checked  # the generated world has such cells (closed against closed over the norm)
+
+
+def test_shown_counts_are_near_the_truth_consistent_and_never_under_k(session, world):
+    f = LogFilter(municipality=(world[1],))
+    shown, true = shown_and_true(session, f)
+    again, _ = shown_and_true(session, f)
+    assert shown == again  # the same query shows the same figures
+    changed = 0
+    for cell, value in shown.items():
+        if value is None:  # hidden: small, or a part or complement of a small one
+            continue
+        assert value == 0 or value >= K
+        assert abs(value - true[cell]) <= max(abs(p) for p in ptable()[max(ptable())][0])
+        changed += value != true[cell]
+    assert changed  # the counts are perturbed at all
+
+
+def test_the_ptable_never_makes_a_count_zero_or_negative_and_is_unbiased_for_larger_counts():
+    for count, (changes, upper) in ptable().items():
+        assert (count + changes >= 1).all()
+        assert upper[-1] == pytest.approx(1.0)
+    changes, upper = ptable()[max(ptable())]
+    weights = np.diff(np.concatenate([[0.0], upper]))
+    assert float(np.sum(changes * weights)) == pytest.approx(0.0)
+    assert max(abs(changes)) == 3
+
+
+def test_closed_969_over_the_norm_966_hides_the_part_and_near_small_durations_are_weeks():
+    norms = pd.DataFrame(
+        {
+            "interval": ["N11", "N12"],
+            "persons": [980, 15],
+            "closed": [969, 15],
+            "closed_over": [966, 0],
+            "median_days": [40.0, 30.0],
+        }
+    )
+    out = suppress_small(norms, ["persons", "closed", "closed_over"], K, group="persons")
+    assert out["closed"].tolist() == [969, 15]
+    assert out["closed_over"].tolist() == [None, 0]  # 969 - 966 = 3 not over: hidden
+    assert out["median_days"].tolist() == [40.0, 28.0]  # 15 persons: whole weeks
+    assert out["suppressed"].tolist() == [True, False]
+
+
+def test_a_count_keeps_its_figure_whatever_else_its_row_says(chain_log):
+    rows = pd.DataFrame({"interval": ["N12", "N12"], "persons": [168, 168], "share": [0.2, 0.7]})
+    with disclosure_key(chain_log):
+        shown = suppress_small(rows, ["persons"], K)["persons"].tolist()
+        assert shown[0] == shown[1] == perturb(168, K, "persons", "N12")
+    assert suppress_small(rows, ["persons"], K)["persons"].tolist() == [168, 168]  # analyst mode
