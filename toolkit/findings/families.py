@@ -45,7 +45,8 @@ from toolkit.metrics.stratified import stratified_logrank, typical_days
 
 # a significant unit is a finding when its persons wait at least this much longer than comparable
 # persons elsewhere (days beyond the matched expectation / the expectation): with thousands of
-# persons, queues that differ by chance are "significant" without anyone being short of capacity
+# persons, queues that differ by chance are "significant" without anyone being short of capacity;
+# a trend is a finding when the last cohort's median differs this much from the first's
 MATERIAL_EFFECT = 0.2
 # ... and at least this many days per person: on the legs of a few days (registration after a
 # move) a fifth is a day, a difference nobody would act on
@@ -302,6 +303,8 @@ def trend_findings(legs, chain: Chain, base: dict, min_group: int, spec=SPEC):
             continue
         first, last = cohorts.iloc[0], cohorts.iloc[-1]
         change = float(last["median_days"] - first["median_days"])
+        if abs(change) < max(MATERIAL_DAYS, MATERIAL_EFFECT * float(first["median_days"])):
+            continue  # a wait that stayed about the same is no trend to act on
         norm = chain.norm(leg)
         steps = ", ".join(f"{c.cohort} {c.median_days:.0f}" for c in cohorts.itertuples())
         word_nl, word_en = ("gestegen", "rose") if change > 0 else ("gedaald", "fell")
