@@ -46,9 +46,10 @@ from toolkit.bottlenecks.distributions import duration_histogram, survival_curve
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, TIMESTAMP, read_events
-from toolkit.filters import LogFilter, apply_filter, local_day_end
+from toolkit.filters import LogFilter, apply_filter, local_day_end, member_of
 from toolkit.findings import Finding, findings_in
 from toolkit.logdir import EVENTS_FILE, REPORT_FILE, current_files, log_file
+from toolkit.metrics.person_table import person_table
 from toolkit.mining import (
     case_variants,
     conformance_to_reference,
@@ -401,6 +402,9 @@ class Scope:
     chain_log: bool
     memo: dict[str, Any] = field(default_factory=dict)
     store: dict = field(default_factory=dict)
+    # the scope of the unfiltered log, when this view holds some of its persons with all their
+    # events (a filter on persons): its person-interval table is then a row mask of that one
+    whole: Scope | None = None
 
 
 def make_scope(
@@ -410,6 +414,7 @@ def make_scope(
     chain: Chain | None = None,
     as_of: pd.Timestamp | date | str | None = None,
     store: dict | None = None,
+    whole: Scope | None = None,
 ) -> Scope:
     """The scope of ``log`` after ``filter``.
 
@@ -417,7 +422,8 @@ def make_scope(
     filter's period: without ``as_of`` it is the end of the period. ``store`` is the
     :func:`analysis_cache` store the scope computes in; one store shared by the scopes of one
     log (the dashboard's session) lets a filter on persons reuse the whole log's per-person
-    blocks (:func:`toolkit.bottlenecks.common.person_subset`).
+    blocks (:func:`toolkit.bottlenecks.common.person_subset`). ``whole`` is the scope of ``log``
+    unfiltered: a filter on persons then takes its person-interval table as rows of that one's.
     """
     chain = chain or load_chain()
     f = filter or LogFilter()
@@ -431,13 +437,34 @@ def make_scope(
         period_end = local_day_end(f.period_to)
         moment = period_end if as_of is None else min(moment, period_end)
     store = {} if store is None else store
-    if view is not log and not f.organisation and f.period_from is None and f.period_to is None:
+    if view is not log and on_persons(f):
         person_subset(store, view, log)
-    return Scope(view, chain, f, moment, is_chain_log(view, chain), store=store)
+    if not on_persons(f) or (whole is not None and whole.view is not log):
+        whole = None
+    return Scope(view, chain, f, moment, is_chain_log(view, chain), store=store, whole=whole)
+
+
+def on_persons(f: LogFilter) -> bool:
+    """Whether ``f`` keeps some persons with all their events (no period, no organisation)."""
+    return not f.organisation and f.period_from is None and f.period_to is None
+
+
+def _table(s: Scope) -> pd.DataFrame:
+    """The person-interval table of the scope. For a filter on persons (a view with all the
+    events of some persons) it is the whole log's table cut to the view's persons: each
+    person's rows depend on that person's events alone, given the same end of the data."""
+    if s.whole is None or s.whole.moment != s.moment or s.whole is s:
+        return person_table(s.view, chain=s.chain, as_of=s.moment)
+    table = section(s.whole, "_table")
+    if s.view is s.whole.view:
+        return table
+    return table[member_of(table["case"], s.view[CASE].unique())].reset_index(drop=True)
 
 
 def _findings(s: Scope) -> list[Finding]:
-    return findings_in(s.view, s.filter, chain=s.chain, as_of=s.moment, min_group=MIN_GROUP)
+    table = section(s, "_table") if s.chain_log else None
+    return findings_in(s.view, s.filter, chain=s.chain, as_of=s.moment, min_group=MIN_GROUP,
+                       table=table)  # fmt: skip
 
 
 def _intervals(s: Scope) -> pd.DataFrame:
@@ -540,6 +567,7 @@ SECTIONS: dict[str, Any] = {
         s.chain,
     ),
     "_monthly": _monthly,
+    "_table": _table,
     "_cases": _cases,
     "_checked": _checked,
 }

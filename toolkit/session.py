@@ -33,6 +33,7 @@ from toolkit.analysis import (
     analysis_of,
     log_as_of,
     make_scope,
+    on_persons,
     section,
     suppress_section,
 )
@@ -156,7 +157,10 @@ class AnalysisSession:
                 if f in self._scopes:
                     self._scopes.move_to_end(f)
                     return self._scopes[f]
-            made = make_scope(self.log, f, chain=self.chain, as_of=self.as_of, store=self._store)
+            # a filter on persons takes its person-interval table as rows of the whole log's
+            whole = self.scope(LogFilter()) if on_persons(f) and not f.is_empty() else None
+            made = make_scope(self.log, f, chain=self.chain, as_of=self.as_of, store=self._store,
+                              whole=whole)  # fmt: skip
             if self.workshop and int(made.view[CASE].nunique()) < self.k:
                 with self._lock:  # refused filters are not remembered
                     self._making.pop(f, None)

@@ -165,8 +165,9 @@ def _relocation_rates(
     # the test counts households: members' identical moves and stays are one observation
     once = events[~_household_repeats(events)]
     # a unit's stays run from one of its events to its next: in time order within the unit
-    # (members' events are apart in the log's order of persons)
-    once = once.sort_values(["unit", "stamp", "location", "activity", "origin"], kind="stable")
+    # (members' events are apart in the log's order of persons); np.lexsort's last key first
+    keys = [once[c].to_numpy() for c in ("origin", "activity", "location")]
+    once = once.iloc[np.lexsort([*keys, once["stamp"].array.asi8, once["unit"].to_numpy()])]
     unit_moves = _moves_out(once, places)
     unit_years = _per_location(once, "unit", moment, places)[1] / DAYS_PER_YEAR
     types = table["location_type"].to_numpy()

@@ -24,6 +24,7 @@ from toolkit.eventlog import ACTIVITY
 from toolkit.filters import LogFilter, apply_filter
 from toolkit.findings.families import (
     SPEC,
+    Leg,
     repeat_findings,
     rework_findings,
     transition_findings,
@@ -111,11 +112,13 @@ def findings_in(
     min_group: int = 30,
     alpha: float = 0.05,
     families: Collection[str] = FAMILIES,
+    table: pd.DataFrame | None = None,
 ) -> list[Finding]:
     """The findings on ``view``, a log that ``f`` has filtered already (an analysis' scope).
 
     ``f`` says what the findings are about (each one's filter, the cohort) and is not applied
-    again. ``as_of`` defaults to the view's last event.
+    again. ``as_of`` defaults to the view's last event. ``table`` is the view's person-interval
+    table at that end of the data, when the caller has it (built here otherwise).
     """
     families = (families,) if isinstance(families, str) else tuple(families)
     unknown = sorted(set(families) - set(FAMILIES))
@@ -133,11 +136,12 @@ def findings_in(
         if "rework" in families:
             found += repeat_findings(view, base, min_group)
         return rank(found)
-    table = person_table(view, chain=chain, as_of=moment)
+    if table is None:
+        table = person_table(view, chain=chain, as_of=moment)
     if f.cohort is not None:
         table = table[in_window(table["start"], f.cohort).to_numpy()]
     wanted = set(SPEC.legs) | set(SPEC.units)
-    legs = {leg: rows for leg, rows in table.groupby("interval", sort=False) if leg in wanted}
+    legs = {leg: Leg(rows) for leg, rows in table.groupby("interval", sort=False) if leg in wanted}
     if "where" in families:
         found += where_findings(legs, chain, base, SPEC)
     if "who" in families:

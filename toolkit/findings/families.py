@@ -40,7 +40,7 @@ from toolkit.findings.model import (
     q_text,
     share_text,
 )
-from toolkit.metrics.person_table import household_representatives, waiting_population
+from toolkit.metrics.person_table import waiting_population
 from toolkit.metrics.stratified import stratified_logrank, typical_days
 
 # a significant unit is a finding when its persons wait at least this much longer than comparable
@@ -79,6 +79,18 @@ def load_spec(path: Path | None = None) -> Spec:
 SPEC = load_spec()
 
 
+class Leg:
+    """A leg's rows of the person-interval table, and those of its waiting population (who did
+    not leave the chain, :func:`~toolkit.metrics.person_table.waiting_population`), split once
+    for every family."""
+
+    def __init__(self, everybody: pd.DataFrame) -> None:
+        self.everybody = everybody
+        self.rows = waiting_population(everybody)
+        self.days = self.rows["days"].to_numpy()
+        self.reached = self.rows["outcome"].to_numpy() == "reached"
+
+
 def _unit_name(chain: Chain, dimension: str, value: str) -> str:
     if dimension == "municipality":
         try:
@@ -96,20 +108,16 @@ def _segment_filter(base: dict, dimension: str, value: str) -> dict:
     return out
 
 
-def where_findings(legs: dict[str, pd.DataFrame], chain: Chain, base: dict, spec: Spec = SPEC):
+def where_findings(legs: dict[str, Leg], chain: Chain, base: dict, spec: Spec = SPEC):
     """Per leg: persons over the norm and person-days beyond it (see the module); ``legs`` holds
     each leg's rows of the person-interval table."""
     out = []
     for leg in spec.legs:
-        everybody = legs.get(leg)
-        if everybody is None:
+        if leg not in legs or legs[leg].rows.empty:
             continue
-        rows = waiting_population(everybody)
-        if rows.empty:
-            continue
+        everybody, rows = legs[leg].everybody, legs[leg].rows
         norm = chain.norm(leg)
-        days = rows["days"].to_numpy()
-        reached = rows["outcome"].to_numpy() == "reached"
+        days, reached = legs[leg].days, legs[leg].reached
         km = kaplan_meier(days, ~reached)
         if norm.direction == "minimum":
             over = reached & (days < norm.days)
@@ -170,33 +178,37 @@ def where_findings(legs: dict[str, pd.DataFrame], chain: Chain, base: dict, spec
     return out
 
 
-def _unit_tests(legs: dict[str, pd.DataFrame], spec: Spec, min_group: int) -> list[dict]:
+def _unit_tests(legs: dict[str, Leg], spec: Spec, min_group: int) -> list[dict]:
     """Every unit tested on every leg: the stratified log-rank figures of one person per
     household, and the unit's rows."""
     tests = []
     for leg, dimensions in spec.units.items():
         if leg not in legs:
             continue
-        leg_rows = waiting_population(legs[leg])
+        rows = legs[leg].rows
+        # strata and households as codes, once per leg: a dimension's rows are a mask of them
+        leg_strata = rows.groupby(["cohort", "track"], sort=True, dropna=False).ngroup()
+        leg_strata = leg_strata.to_numpy()
+        homes = pd.factorize(rows["household"])[0]
         for dimension in dimensions:
-            rows = leg_rows[leg_rows[dimension].notna()].reset_index(drop=True)
-            if rows.empty:
+            known = rows[dimension].notna().to_numpy()
+            if not known.any():
                 continue
-            units, names = pd.factorize(rows[dimension])
+            units, names = pd.factorize(rows[dimension].to_numpy()[known])
             size = np.bincount(units, minlength=len(names))
             units = np.where(size[units] >= min_group, units, -1)
-            strata = rows.groupby(["cohort", "track"], sort=True, dropna=False).ngroup()
-            strata = strata.to_numpy()
-            one = household_representatives(rows)
-            reached = rows["outcome"].to_numpy() == "reached"
-            result = stratified_logrank(rows["days"].to_numpy()[one], reached[one], units[one],
-                                        strata[one])  # fmt: skip
+            strata = leg_strata[known]
+            # one row per household: its first, as household_representatives keeps it
+            one = np.zeros(units.size, dtype=bool)
+            one[np.unique(homes[known], return_index=True)[1]] = True
+            days, reached = legs[leg].days[known], legs[leg].reached[known]
+            result = stratified_logrank(days[one], reached[one], units[one], strata[one])
             figures = result.to_dict("list")
             for code in np.flatnonzero(size >= min_group):
                 if code >= len(result) or not np.isfinite(figures["z"][code]):
                     continue
                 tests.append({"leg": leg, "dimension": dimension, "value": str(names[code]),
-                              "rows": rows, "unit": units == code, "strata": strata,
+                              "days": days, "unit": units == code, "strata": strata,
                               "reached": reached,
                               **{k: v[code] for k, v in figures.items()}})  # fmt: skip
     return tests
@@ -205,8 +217,7 @@ def _unit_tests(legs: dict[str, pd.DataFrame], spec: Spec, min_group: int) -> li
 def _matched_excess(test: dict) -> tuple[float, float, float]:
     """The unit's days beyond what comparable persons elsewhere wait (per stratum, the typical
     wait of the other units' persons), the mean expectation and the unit's typical wait."""
-    rows, unit, strata, reached = test["rows"], test["unit"], test["strata"], test["reached"]
-    days = rows["days"].to_numpy()
+    days, unit, strata, reached = test["days"], test["unit"], test["strata"], test["reached"]
     expected = np.full(days.size, np.nan)
     for s in np.unique(strata[unit]):
         rest = (strata == s) & ~unit
@@ -280,13 +291,17 @@ def cohort_medians(rows: pd.DataFrame, min_group: int) -> pd.DataFrame:
 
         >>> cohort_medians(table[table["interval"] == "N11"], 30)  # doctest: +SKIP
     """
+    codes, cohorts = pd.factorize(rows["cohort"], sort=True)
+    order = np.argsort(codes, kind="stable")  # each cohort's rows in their order
+    bounds = np.searchsorted(codes[order], np.arange(len(cohorts) + 1))
+    days = rows["days"].to_numpy()[order]
+    censored = rows["outcome"].to_numpy()[order] != "reached"
     out = []
-    for cohort, part in rows.groupby("cohort", sort=True):
-        if len(part) < min_group:
+    for cohort, first, last in zip(cohorts, bounds[:-1], bounds[1:], strict=True):
+        if last - first < min_group:
             continue
-        km = kaplan_meier(part["days"].to_numpy(), part["outcome"].to_numpy() != "reached")
-        median = km.quantile(MEDIAN)
-        out.append({"cohort": cohort, "persons": len(part),
+        median = kaplan_meier(days[first:last], censored[first:last]).quantile(MEDIAN)
+        out.append({"cohort": cohort, "persons": int(last - first),
                     "median_days": np.nan if median is None else median})  # fmt: skip
     return pd.DataFrame(out, columns=["cohort", "persons", "median_days"])
 
@@ -297,8 +312,7 @@ def trend_findings(legs, chain: Chain, base: dict, min_group: int, spec=SPEC):
     for leg in spec.legs:
         if leg not in legs:
             continue
-        rows = waiting_population(legs[leg])
-        cohorts = cohort_medians(rows, min_group).dropna()
+        cohorts = cohort_medians(legs[leg].rows, min_group).dropna()
         if len(cohorts) < 2:
             continue
         first, last = cohorts.iloc[0], cohorts.iloc[-1]

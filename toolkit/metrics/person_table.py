@@ -29,7 +29,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from toolkit.bottlenecks.common import cached, end_of_data, local_periods
+from toolkit.bottlenecks.common import end_of_data, local_periods
 from toolkit.bottlenecks.intervals import all_intervals
 from toolkit.bottlenecks.persons import person_attributes, person_households
 from toolkit.chain import Chain, load_chain
@@ -76,11 +76,6 @@ def person_table(
     """
     chain = chain or load_chain()
     moment = end_of_data(log, as_of)
-    return cached(log, ("person_table", id(chain), moment),
-                  lambda: _person_table(log, chain, moment))  # fmt: skip
-
-
-def _person_table(log: pd.DataFrame, chain: Chain, moment: pd.Timestamp) -> pd.DataFrame:
     intervals = all_intervals(log, chain, moment)
     ids = np.array([n.id for n in chain.norms], dtype=object)
     outcome = np.where(
@@ -89,7 +84,9 @@ def _person_table(log: pd.DataFrame, chain: Chain, moment: pd.Timestamp) -> pd.D
     table = pd.DataFrame(
         {
             "interval": ids[intervals["interval"].to_numpy()],
-            "case": intervals["case"].astype(object),
+            # the log's own dtype: with a session's categories, a filter on persons finds its
+            # rows by code (toolkit.filters.member_of)
+            "case": intervals["case"],
             "start": intervals["start"],
             "end": intervals["end"],
             "outcome": outcome.astype(object),
@@ -113,18 +110,23 @@ def _person_table(log: pd.DataFrame, chain: Chain, moment: pd.Timestamp) -> pd.D
         table["household"] = np.where(pd.isna(found), table["case"].to_numpy(), found)
     # in the order of the content, not of the pseudonyms: sums over rows then add up in the
     # same order under any key (rows equal in content are interchangeable)
-    order = _content_keys(table).sort_values(["interval", *_CONTENT], kind="stable").index
-    return table.loc[order, COLUMNS].reset_index(drop=True)
+    return table.iloc[_content_order(table)][COLUMNS].reset_index(drop=True)
 
 
-def _content_keys(table: pd.DataFrame) -> pd.DataFrame:
-    """The columns that sort rows by content, text columns as their rank among the sorted
-    distinct values (missing values first): the order of the values, never of the pseudonyms."""
-    keys = table[["interval", *_CONTENT]].copy()
-    for column in _CONTENT:
-        if keys[column].dtype == object or pd.api.types.is_string_dtype(keys[column]):
-            keys[column] = pd.factorize(keys[column], sort=True)[0]
-    return keys
+def _content_order(table: pd.DataFrame) -> np.ndarray:
+    """The positions of the rows sorted stably by interval and then the content columns: text
+    by its rank among the sorted distinct values (missing values first), moments and days with
+    missing values last. The order of the values, never of the pseudonyms."""
+    keys = []
+    for column in ["interval", *_CONTENT]:
+        values = table[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            keys.append(pd.factorize(values, sort=True)[0])
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            keys.append(np.where(values.isna(), np.iinfo(np.int64).max, values.array.asi8))
+        else:
+            keys.append(values.to_numpy())
+    return np.lexsort(keys[::-1])  # np.lexsort sorts by its last key first
 
 
 def waiting_population(table: pd.DataFrame) -> pd.DataFrame:

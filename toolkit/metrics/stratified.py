@@ -60,12 +60,13 @@ def stratified_logrank(
     expected = np.bincount(unit[tested], weights=hazard[tested], minlength=units)
     # sum over pairs (i, j) of the unit in the stratum of pair(min(T_i, T_j)): in order of the
     # exit time, the k-th of m pairs with 2 (m - k) - 1 members (itself, and twice each later)
-    frame = pd.DataFrame({"unit": unit, "stratum": stratum, "days": days, "pair": pair})[tested]
-    frame = frame.sort_values(["unit", "stratum", "days"], kind="stable")
-    group = frame.groupby(["unit", "stratum"], sort=False)
-    later = group.cumcount(ascending=False).to_numpy()  # members after this one
-    squares = np.bincount(frame["unit"].to_numpy(), weights=frame["pair"].to_numpy()
-                          * (2 * later + 1), minlength=units)  # fmt: skip
+    rows = np.flatnonzero(tested)
+    rows = rows[np.lexsort((days[rows], stratum[rows], unit[rows]))]  # stable: ties keep order
+    u, s = unit[rows], stratum[rows]
+    starts = np.flatnonzero(np.r_[True, (u[1:] != u[:-1]) | (s[1:] != s[:-1])])
+    ends = np.r_[starts[1:], rows.size]  # each (unit, stratum) run's end
+    later = np.repeat(ends, ends - starts) - 1 - np.arange(rows.size)  # members after this one
+    squares = np.bincount(u, weights=pair[rows] * (2 * later + 1), minlength=units)
     variance = np.bincount(unit[tested], weights=weight[tested], minlength=units) - squares
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(variance > 0, (observed - expected) / np.sqrt(variance), np.nan)
