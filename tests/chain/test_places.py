@@ -55,7 +55,7 @@ def chain():
 
 def test_the_register_holds_the_sourced_lists(chain):
     places = chain.places.places
-    assert sum(p.kind == "coa" for p in places) >= 41
+    assert sum(p.kind == "coa" for p in places) >= 56
     assert sum(p.kind == "ind" for p in places) >= 15
     for kind, listed in (
         ("coa", COLS),
@@ -88,6 +88,19 @@ def test_every_place_has_a_known_type_and_a_municipality_of_its_days(chain):
             assert municipality.valid_until is None, p
 
 
+def test_noodopvang_and_gezinslocatie_are_typed_as_the_news_names_them(chain):
+    expected = {
+        "Heumensoord": ("NOODOPVANG", "GM0268"),
+        "Zeelandhallen": ("NOODOPVANG", "GM0664"),
+        "Diekmanhal": ("NOODOPVANG", "GM0153"),
+        "Doetinchem": ("NOODOPVANG", "GM0222"),
+        "Katwijk": ("GEZINSLOCATIE", "GM0537"),
+    }
+    for name, (kind, code) in expected.items():
+        place = chain.places.find("coa", name)
+        assert (place.type, place.municipality) == (kind, code), name
+
+
 def test_names_and_aliases_are_unique_per_kind(chain):
     seen: dict[tuple[str, str], str] = {}
     for p in chain.places.places:
@@ -96,6 +109,8 @@ def test_names_and_aliases_are_unique_per_kind(chain):
 
 
 def test_a_location_closed_before_a_merger_keeps_the_code_of_its_day(chain):
+    oranje = chain.places.find("coa", "azc Oranje")
+    assert oranje.municipality == "GM1731" and oranje.closed == date(2017, 10, 1)
     onnen = chain.places.find("coa", "azc Onnen")
     assert onnen.municipality == "GM0017" and onnen.closed == date(2017, 10, 1)
     assert chain.register.current_code("GM0017", date(2024, 1, 1)) == "GM0014"
