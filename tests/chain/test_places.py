@@ -45,6 +45,7 @@ IND_AANMELDCENTRA = {
     "Zevenaar": "GM0299",
     "Doetinchem": "GM0222",
     "Bant": "GM0171",
+    "Rijsbergen": "GM0879",
 }
 
 
@@ -56,7 +57,7 @@ def chain():
 def test_the_register_holds_the_sourced_lists(chain):
     places = chain.places.places
     assert sum(p.kind == "coa" for p in places) >= 56
-    assert sum(p.kind == "ind" for p in places) >= 15
+    assert sum(p.kind == "ind" for p in places) >= 16
     for kind, listed in (
         ("coa", COLS),
         ("coa", COA_PAGE),
