@@ -51,6 +51,7 @@ from toolkit.findings import Finding, findings_in
 from toolkit.logdir import EVENTS_FILE, REPORT_FILE, current_files, log_file
 from toolkit.metrics.person_table import person_table
 from toolkit.mining import (
+    MAX_ACTIVITIES,
     case_variants,
     conformance_to_reference,
     discover_model,
@@ -86,6 +87,8 @@ TODAY = "today"  # as_of_source of an ingest without a known cut-off
 CHAIN_PATHS = 100
 GENERIC_PATHS = 100
 GENERIC_SECONDS_PER_PATH = 1.0
+# All alignments of a generic log together; the rarest paths are left unaligned past it.
+GENERIC_ALIGN_SECONDS = 15.0
 # Groups smaller than this are not tested for significance (the bottlenecks' default).
 MIN_GROUP = 30
 
@@ -360,12 +363,15 @@ def _conformance(
             discovered.initial_marking,
             discovered.final_marking,
             max_seconds_per_path=GENERIC_SECONDS_PER_PATH,
+            max_seconds=GENERIC_ALIGN_SECONDS,
         )
         model = {
             "model": f"discovered (inductive miner, noise threshold {discovered.noise_threshold})",
             "places": discovered.places,
             "transitions": discovered.transitions,
             "visible_transitions": discovered.visible_transitions,
+            "log_activities": discovered.log_activities,
+            "model_event_share": discovered.event_share,
         }
     summary = {
         **model,
@@ -908,8 +914,12 @@ def method_notes(chain_log: bool, moment: pd.Timestamp, f: LogFilter) -> list[di
             ("rework", "Activities repeated within a case, with the share of cases that "
              "repeat them."),
             ("conformance", "Each case aligned with a model discovered from this same log by "
-             "the inductive miner (noise threshold 0.2); the persons on the "
-             f"{GENERIC_PATHS} most common paths are aligned (cases_checked)."),
+             f"the inductive miner (noise threshold 0.2), on its {MAX_ACTIVITIES} activities "
+             "found in the most cases when it has more (visible_transitions of log_activities; "
+             "model_event_share: the share of events they cover); the persons on the "
+             f"{GENERIC_PATHS} most common paths are aligned (cases_checked), most common "
+             f"first, within {GENERIC_ALIGN_SECONDS:.0f} s for all paths together "
+             "(unaligned_cases: paths past a second each or past that budget)."),
         ]  # fmt: skip
     return [{"topic": topic, "note": note} for topic, note in notes]
 

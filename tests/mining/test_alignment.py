@@ -78,3 +78,10 @@ def test_tie_breakers_never_add_up_to_a_move() -> None:
     assert sum(costs) - 100 * STD_MODEL_LOG_MOVE_COST < STD_MODEL_LOG_MOVE_COST
     assert costs[0] > costs[-1] == STD_MODEL_LOG_MOVE_COST
     assert _event_costs(200) == [STD_MODEL_LOG_MOVE_COST] * 200
+
+
+def test_paths_past_the_budget_for_all_paths_are_left_unaligned() -> None:
+    rows = align_paths([("a", "b", "c"), ("a", "c")], *_net(SEQUENCE), max_seconds=0.0)
+    assert not rows["aligned"].any()
+    assert rows["activities"].tolist() == [("a", "b", "c"), ("a", "c")]
+    assert rows["fitness"].isna().all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from mining_logs import path_log, shuffled
+from permit_logs import permit_log
 
 from toolkit.mining.discovery import discover_model, fitness_against_model
 
@@ -72,3 +73,22 @@ def test_running_example_model_and_fitness_match_pm4py(running_example: pd.DataF
     # pm4py's log fitness also counts a tiny cost per silent step; ours counts whole moves.
     assert fitness.log_fitness == pytest.approx(theirs["log_fitness"], abs=1e-3)
     assert fitness.log_fitness == 1.0
+
+
+def test_a_log_of_hundreds_of_activities_is_discovered_on_its_most_common_ones() -> None:
+    log = permit_log(cases=150)
+    model = discover_model(log, max_activities=20)
+    in_cases = log.groupby("concept:name")["case:concept:name"].nunique()
+    ranked = in_cases.reset_index().sort_values(
+        ["case:concept:name", "concept:name"], ascending=[False, True]
+    )
+    kept = set(ranked["concept:name"].head(20))
+    assert model.activities <= kept
+    assert model.log_activities == log["concept:name"].nunique() > 300
+    assert model.event_share == pytest.approx(log["concept:name"].isin(kept).mean())
+    assert 0.2 < model.event_share < 1.0
+
+
+def test_a_log_of_few_activities_is_discovered_whole() -> None:
+    model = discover_model(HAND, max_activities=3)
+    assert (model.log_activities, model.event_share) == (3, 1.0)

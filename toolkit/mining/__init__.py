@@ -19,12 +19,18 @@ from toolkit.mining.conformance import (
     reference_net,
 )
 from toolkit.mining.dfg import Dfg, abstract_dfg, frequency_dfg, performance_dfg
-from toolkit.mining.discovery import DiscoveredModel, discover_model, fitness_against_model
+from toolkit.mining.discovery import (
+    MAX_ACTIVITIES,
+    DiscoveredModel,
+    discover_model,
+    fitness_against_model,
+)
 from toolkit.mining.handover import handover_pairs, handovers
 from toolkit.mining.ordering import for_pm4py, sorted_log
 from toolkit.mining.variants import case_variants, variants
 
 __all__ = [
+    "MAX_ACTIVITIES",
     "Conformance",
     "Dfg",
     "DiscoveredModel",

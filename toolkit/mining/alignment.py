@@ -28,6 +28,7 @@ repeatable. Example::
 
 from __future__ import annotations
 
+import time
 import warnings
 from copy import deepcopy
 from dataclasses import dataclass
@@ -171,9 +172,11 @@ def align_paths(
     initial: Marking,
     final: Marking,
     max_seconds_per_path: float = DEFAULT_MAX_SECONDS_PER_PATH,
+    max_seconds: float | None = None,
 ) -> pd.DataFrame:
     """One row per path, in the order given: ``activities`` (the path), ``aligned`` (false when
-    its complete alignment exceeded ``max_seconds_per_path``; the other columns are then empty),
+    its complete alignment exceeded ``max_seconds_per_path``, or when the paths before it had
+    used up ``max_seconds`` for all paths together; the other columns are then empty),
     ``fitness``, ``fits``, ``on_track``, ``unexpected``, ``skipped`` (sorted by name),
     ``still_expected`` (in the model's order), ``prefix_alignment`` (whether the last three come
     from a prefix alignment), ``cost`` (deviating moves) and ``worst_cost`` (every event a log
@@ -190,7 +193,7 @@ def align_paths(
     with warnings.catch_warnings():
         # pm4py's alignments still use numpy.matrix: one warning per path, about pm4py's code.
         warnings.filterwarnings("ignore", "the matrix subclass", PendingDeprecationWarning)
-        return _align(paths, net, initial, final, max_seconds_per_path)
+        return _align(paths, net, initial, final, max_seconds_per_path, max_seconds)
 
 
 @dataclass(frozen=True)
@@ -310,6 +313,14 @@ def _align(
     initial: Marking,
     final: Marking,
     max_seconds_per_path: float,
+    max_seconds: float | None,
 ) -> pd.DataFrame:
     aligner = _Aligner(net, initial, final, max_seconds_per_path)
-    return pd.DataFrame([aligner.align(path) for path in paths], columns=PATH_COLUMNS)
+    deadline = None if max_seconds is None else time.monotonic() + max_seconds
+    rows = []
+    for path in paths:
+        if deadline is not None and time.monotonic() >= deadline:
+            rows.append({"activities": path, "aligned": False})
+        else:
+            rows.append(aligner.align(path))
+    return pd.DataFrame(rows, columns=PATH_COLUMNS)

@@ -87,8 +87,9 @@ class Conformance:
     """The outcome of aligning a log with a model (see the module docstring for each figure).
 
     Shares and fitness are over aligned cases. ``unaligned_cases`` counts cases whose path
-    exceeded the time limit; ``unreplayed_cases`` those with no event of an activity the model
-    names (nothing to check): both are left out of every figure.
+    exceeded the time limit or was not reached within the budget for all paths;
+    ``unreplayed_cases`` those with no event of an activity the model names (nothing to check):
+    both are left out of every figure.
     """
 
     cases: pd.DataFrame
@@ -171,12 +172,15 @@ def conformance_to_model(
     final_marking: Marking,
     *,
     max_seconds_per_path: float = DEFAULT_MAX_SECONDS_PER_PATH,
+    max_seconds: float | None = None,
 ) -> Conformance:
     """Align each case of ``log`` with a Petri net (the reference, or one discovered from a log).
 
     Events of activities the net does not name are left out (counted per case in
     ``outside_model``); a generic log such as BPIC 2012 is checked against a model discovered
-    from it (:func:`toolkit.mining.discovery.fitness_against_model`).
+    from it (:func:`toolkit.mining.discovery.fitness_against_model`). The most common paths are
+    aligned first, so with a budget of ``max_seconds`` for all paths the ones left unaligned
+    (``unaligned_cases``) are the rarest.
 
     Example::
 
@@ -196,8 +200,11 @@ def conformance_to_model(
     outside = (~in_model).groupby(ordered[CASE], sort=True).sum().astype("int64")
     paths = case_variants(ordered[in_model])
     unreplayed = int(outside.index.difference(paths["case"]).size)
-    distinct = list(dict.fromkeys(paths["activities"]))
-    aligned = align_paths(distinct, net, initial_marking, final_marking, max_seconds_per_path)
+    counts = paths["activities"].value_counts(sort=False)
+    distinct = sorted(counts.index, key=lambda path: (-counts[path], path))
+    aligned = align_paths(
+        distinct, net, initial_marking, final_marking, max_seconds_per_path, max_seconds
+    )
     cases = paths[["case", "activities", "variant", "events"]].merge(
         aligned, on="activities", how="left", validate="many_to_one"
     )
