@@ -42,7 +42,12 @@ from toolkit.bottlenecks import (
     wip_per_day,
 )
 from toolkit.bottlenecks.common import end_of_data, person_subset
-from toolkit.bottlenecks.distributions import duration_histogram, survival_curves, wait_histogram
+from toolkit.bottlenecks.distributions import (
+    cohort_curves,
+    duration_histogram,
+    survival_curves,
+    wait_histogram,
+)
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, TIMESTAMP, read_events
@@ -173,6 +178,7 @@ class Analysis:
     summary: dict[str, Any]
     findings: list[Finding]
     intervals: pd.DataFrame
+    cohort_curves: pd.DataFrame
     norms: pd.DataFrame
     norms_by_month: pd.DataFrame
     throughput: pd.DataFrame
@@ -205,6 +211,7 @@ class Analysis:
         return {
             "findings": self.findings_table(),
             "intervals": self.intervals,
+            "cohort_curves": self.cohort_curves,
             "norms": self.norms,
             "norms_by_month": self.norms_by_month,
             "throughput": self.throughput,
@@ -474,6 +481,12 @@ def _intervals(s: Scope) -> pd.DataFrame:
     return _labelled_intervals(table, s.chain)
 
 
+def _cohort_curves(s: Scope) -> pd.DataFrame:
+    if not s.chain_log:
+        return _empty("interval", "cohort", "days", "survival", "at_risk", "persons")
+    return cohort_curves(s.view, chain=s.chain, as_of=s.moment, cohort=s.filter.cohort)
+
+
 def _monthly(s: Scope) -> pd.DataFrame:
     return norm_breaches(s.view, chain=s.chain, as_of=s.moment, cohort=s.filter.cohort,
                          by=("month",))  # fmt: skip
@@ -543,6 +556,7 @@ SECTIONS: dict[str, Any] = {
     "kpis": _kpis,
     "findings": _findings,
     "intervals": _intervals,
+    "cohort_curves": _cohort_curves,
     "norms": _norms,
     "norms_by_month": _norms_by_month,
     "throughput": lambda s: _throughput(section(s, "_cases")),
@@ -657,7 +671,7 @@ def journey(intervals: pd.DataFrame, chain: Chain, language: str = "nl") -> pd.D
     return pd.DataFrame(rows, columns=columns)
 
 
-TABLES = ("intervals", "norms", "norms_by_month", "throughput", "wip", "flow", "transitions",
+TABLES = ("intervals", "cohort_curves", "norms", "norms_by_month", "throughput", "wip", "flow", "transitions",
           "handovers", "variants", "deviations", "rework")  # fmt: skip
 
 
@@ -733,7 +747,7 @@ def suppress_section(
             "cases", "cases_checked", "unaligned_cases", "unreplayed_cases")}}  # fmt: skip
     if name in ("summary", "kpis"):
         return _suppress_figures(value, k)
-    if name == "curves":
+    if name in ("curves", "cohort_curves"):
         # a curve of fewer than k persons shows their durations one by one, and so does the
         # tail of any curve once fewer than k are left waiting: both are cut off
         return value[(value["persons"] >= k) & (value["at_risk"] >= k)].reset_index(drop=True)
@@ -888,6 +902,10 @@ def method_notes(chain_log: bool, moment: pd.Timestamp, f: LogFilter) -> list[di
              "reach the end (who left the chain is counted beside it), those still waiting "
              "censored, all cohorts pooled; the median of finished cases only is shown beside "
              "it."),
+            ("cohort_curves", "Per interval the Kaplan-Meier curve of all cohorts pooled "
+             "(cohort 'all') and of each half-year cohort of the start, read at the end of every "
+             "week: the share still waiting and the persons still at risk; the same population "
+             "as the intervals (who left the chain is not waiting)."),
             ("norms", "Per norm: finished over the norm, and still waiting but already past it "
              "(overdue now); excess days summed over both."),
             ("who is behind", "Municipalities, COA locations and IND offices compared with "

@@ -3,7 +3,11 @@
 A median hides the shape: whether everybody waits about as long, or most go quickly and a tail
 waits a year. These tables are what the dashboard draws as curves and bars, and what an analyst
 can export, from the same per-person intervals and waits as the medians. Curves use Kaplan-Meier,
-so persons still waiting count as "at least this long", never as finished. Example::
+so persons still waiting count as "at least this long", never as finished; who left the chain
+(departed, or a family member who joined an existing home) is not waiting and not in the curve,
+as in the medians (docs/method.md, section 2). A curve without a split is over all cohorts
+together (segment ``all``, pooled); :func:`cohort_curves` gives one per half-year cohort beside
+it. Example::
 
     >>> survival_curves(log, "N13", by="municipality").groupby("segment")["persons"].first()  # doctest: +SKIP
 """
@@ -23,6 +27,7 @@ from toolkit.chain import Chain, Norm
 
 ALL = "all"
 CURVE_COLUMNS = ["segment", "days", "survival", "at_risk", "persons", "completed"]
+COHORT_CURVE_COLUMNS = ["interval", "cohort", "days", "survival", "at_risk", "persons", "completed"]
 HISTOGRAM_COLUMNS = ["from_days", "to_days", "persons"]
 DEFAULT_BINS = 20
 WEEK = 7.0
@@ -59,16 +64,17 @@ def survival_curves(
 
     Without ``by`` one curve (segment ``all``); with a segment dimension (municipality,
     location, office, nationality, track, household size, cohort) one curve per value, the
-    ``max_segments`` largest groups. Example::
+    ``max_segments`` largest groups. Only persons who can reach the end (reached or still
+    waiting); ``persons`` counts them. Example::
 
         >>> survival_curves(log, "N11", by="municipality", as_of="2025-06-30")  # doctest: +SKIP
     """
     if by is None:
-        people = person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
+        people = _waiting(person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort))
         if people.empty:
             return pd.DataFrame(columns=CURVE_COLUMNS)
         return _curve(ALL, people["days"].to_numpy(), people["censored"].to_numpy())
-    table = segment_table(log, norm, chain=chain, as_of=as_of, cohort=cohort)
+    table = _waiting(segment_table(log, norm, chain=chain, as_of=as_of, cohort=cohort))
     if table.empty or by not in table.columns:
         return pd.DataFrame(columns=CURVE_COLUMNS)
     values = table[by].astype(object).where(table[by].notna(), "")
@@ -79,6 +85,58 @@ def survival_curves(
         if value in largest
     ]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CURVE_COLUMNS)
+
+
+def _waiting(people: pd.DataFrame) -> pd.DataFrame:
+    """The rows of persons who can reach the end: leaving the chain is not waiting."""
+    return people[~people["left_chain"].to_numpy(dtype=bool)]
+
+
+def cohort_curves(
+    log: pd.DataFrame,
+    *,
+    chain: Chain,
+    as_of: pd.Timestamp | date | str | None = None,
+    cohort: Cohort | None = None,
+) -> pd.DataFrame:
+    """Per interval of the chain, the pooled curve (``cohort`` ``all``) and one curve per
+    half-year cohort of the start, read at the end of every week since the start (``days`` 0,
+    7, 14, ... up to the longest follow-up): S(t) and the persons still at risk then. Under a
+    growing backlog the pooled curve mixes the short waits of early cohorts with the long ones of
+    later cohorts; the cohorts' curves show it. Weekly points keep the table small whatever the
+    size of the log; the dashboard draws the same curves step by step. Example::
+
+        >>> cohort_curves(log, chain=load_chain()).query("interval == 'N13'")  # doctest: +SKIP
+    """
+    frames = []
+    for norm in chain.norms:
+        table = _waiting(segment_table(log, norm, chain=chain, as_of=as_of, cohort=cohort))
+        groups = [(ALL, table), *table.groupby("cohort", sort=True)] if len(table) else []
+        for label, rows in groups:
+            days, censored = rows["days"].to_numpy(), rows["censored"].to_numpy()
+            frames.append(_weekly(days, censored).assign(interval=norm.id, cohort=str(label)))
+    if not frames:
+        return pd.DataFrame(columns=COHORT_CURVE_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[COHORT_CURVE_COLUMNS]
+
+
+def _weekly(days: np.ndarray, censored: np.ndarray) -> pd.DataFrame:
+    """The Kaplan-Meier curve read at whole weeks: S(7w) and the persons with days >= 7w."""
+    km = kaplan_meier(days, censored)
+    at = np.arange(0.0, float(days.max()) + WEEK / 2, WEEK)
+    at = at[at <= days.max()]
+    step = np.searchsorted(km.times, at, side="right") - 1
+    survival = np.where(step < 0, 1.0, km.survival[np.maximum(step, 0)] if km.completed else 1.0)
+    at_risk = len(days) - np.searchsorted(np.sort(days), at, side="left")
+    return pd.DataFrame(
+        {
+            "days": at,
+            "survival": survival,
+            "at_risk": at_risk.astype("int64"),
+            "persons": km.persons,
+            "completed": km.completed,
+        }
+    )
 
 
 def week_edges(values: np.ndarray, bins: int) -> np.ndarray:

@@ -56,6 +56,7 @@ def _sheets(analysis: Analysis) -> list[tuple[str, pd.DataFrame]]:
         ("Norms", analysis.norms),
         ("Norms per month", analysis.norms_by_month),
         ("Throughput times", analysis.intervals),
+        ("Curves per cohort", analysis.cohort_curves),
         ("Case duration", analysis.throughput),
         ("Work in progress", analysis.wip),
         ("Flow per week", analysis.flow),
