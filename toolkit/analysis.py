@@ -50,7 +50,7 @@ from toolkit.bottlenecks.distributions import (
 )
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
-from toolkit.eventlog import ACTIVITY, CASE, GROUP, TIMESTAMP, read_events
+from toolkit.eventlog import ACTIVITY, CASE, GROUP, START, TIMESTAMP, read_events
 from toolkit.filters import LogFilter, apply_filter, local_day_end, member_of
 from toolkit.findings import Finding, findings_in
 from toolkit.logdir import EVENTS_FILE, REPORT_FILE, current_files, log_file
@@ -64,6 +64,7 @@ from toolkit.mining import (
 )
 from toolkit.mining.conformance import Conformance, conformance_to_model
 from toolkit.mining.dfg import Dfg, performance_dfg
+from toolkit.mining.lifecycle import activity_instances, has_lifecycle, service_times
 from toolkit.suppression import (
     DEFAULT_K,
     disclosure_key,
@@ -100,6 +101,7 @@ MIN_GROUP = 30
 PERSON_COUNTS: dict[str, tuple[str, ...]] = {
     "findings": ("persons",),
     "intervals": ("persons", "completed", "still_open", "left_chain"),
+    "cohort_curves": ("persons", "at_risk"),
     "norms": ("persons", "closed", "closed_over", "still_open", "overdue_now", "breaches"),
     "norms_by_month": (
         "persons",
@@ -113,6 +115,7 @@ PERSON_COUNTS: dict[str, tuple[str, ...]] = {
     "wip": (),  # every column but the date is a count of persons: see suppress_analysis
     "flow": ("inflow", "outflow", "outflow_housing", "wip_end"),
     "transitions": ("persons",),
+    "service_times": ("persons", "instances"),
     "handovers": ("cases",),
     "variants": ("cases",),
     "deviations": ("cases",),
@@ -125,6 +128,7 @@ GROUP_COLUMN = {
     "norms_by_month": "persons",
     "throughput": "persons",
     "transitions": "persons",
+    "service_times": "persons",
     "handovers": "cases",
     "deviations": "cases",
     "rework": "persons",
@@ -185,6 +189,7 @@ class Analysis:
     wip: pd.DataFrame
     flow: pd.DataFrame
     transitions: pd.DataFrame
+    service_times: pd.DataFrame
     handovers: pd.DataFrame
     variants: pd.DataFrame
     conformance: dict[str, Any]
@@ -218,6 +223,7 @@ class Analysis:
             "wip": self.wip,
             "flow": self.flow,
             "transitions": self.transitions,
+            "service_times": self.service_times,
             "handovers": self.handovers,
             "variants": self.variants,
             "deviations": self.deviations,
@@ -407,6 +413,9 @@ class Scope:
     filter: LogFilter
     moment: pd.Timestamp
     chain_log: bool
+    # the events the filter kept; a generic log with life-cycle transitions is analysed as its
+    # activity instances (toolkit.mining.lifecycle), fewer rows than its events
+    events: int = 0
     memo: dict[str, Any] = field(default_factory=dict)
     store: dict = field(default_factory=dict)
     # the scope of the unfiltered log, when this view holds some of its persons with all their
@@ -448,7 +457,10 @@ def make_scope(
         person_subset(store, view, log)
     if not on_persons(f) or (whole is not None and whole.view is not log):
         whole = None
-    return Scope(view, chain, f, moment, is_chain_log(view, chain), store=store, whole=whole)
+    chain_log, events = is_chain_log(view, chain), len(view)
+    if not chain_log and has_lifecycle(view):  # a start and its complete are one instance
+        view = activity_instances(view)
+    return Scope(view, chain, f, moment, chain_log, events, store=store, whole=whole)
 
 
 def on_persons(f: LogFilter) -> bool:
@@ -538,10 +550,11 @@ def _summary(s: Scope) -> dict[str, Any]:
     view, cases = s.view, section(s, "_cases")
     return {
         "log_kind": CHAIN if s.chain_log else GENERIC,
-        "events": len(view),
+        "events": s.events or len(view),
+        **({"activity_instances": len(view)} if START in view.columns else {}),
         "persons": int(view[CASE].nunique()),
         "activities": int(view[ACTIVITY].nunique()),
-        "first_event": view[TIMESTAMP].min().isoformat(),
+        "first_event": view[START if START in view.columns else TIMESTAMP].min().isoformat(),
         "last_event": view[TIMESTAMP].max().isoformat(),
         "as_of": s.moment.isoformat(),
         "filter": s.filter.to_dict(),
@@ -563,6 +576,7 @@ SECTIONS: dict[str, Any] = {
     "wip": _wip,
     "flow": _flow,
     "transitions": lambda s: _transitions(s.view),
+    "service_times": lambda s: service_times(s.view),
     "handovers": lambda s: _handovers(s.view),
     "variants": lambda s: variants(s.view, top_k=TOP_VARIANTS).drop(columns=["activities"]),
     "conformance": lambda s: section(s, "_checked")[0],
@@ -671,8 +685,9 @@ def journey(intervals: pd.DataFrame, chain: Chain, language: str = "nl") -> pd.D
     return pd.DataFrame(rows, columns=columns)
 
 
-TABLES = ("intervals", "cohort_curves", "norms", "norms_by_month", "throughput", "wip", "flow", "transitions",
-          "handovers", "variants", "deviations", "rework")  # fmt: skip
+TABLES = ("intervals", "cohort_curves", "norms", "norms_by_month", "throughput", "wip", "flow",
+          "transitions", "service_times", "handovers", "variants", "deviations",
+          "rework")  # fmt: skip
 
 
 def analyze(
@@ -887,7 +902,12 @@ def method_notes(chain_log: bool, moment: pd.Timestamp, f: LogFilter) -> list[di
          "resident-year). Each family ranked by its own impact (excess person-days; rework: "
          "extra events), the overall rank interleaves them."),
         ("transitions", "Time between consecutive events of a person, per pair of activities: "
-         "median, p90 (linear interpolation), mean and total person-days."),
+         "median, p90 (linear interpolation), mean and total person-days. In a log with "
+         "life-cycle transitions, between activity instances: from one's complete to the next "
+         "start."),
+        ("service_times", "A log with life-cycle transitions: each start joined with its "
+         "complete (per person and activity, first in first out, as pm4py's interval log) is "
+         "one activity instance; per activity the time from start to complete."),
         ("handovers", "Consecutive events of a person recorded by different organisations "
          "(org:group): count, persons and delay."),
         ("variants", f"The {TOP_VARIANTS} most frequent paths (sequence of activities per "

@@ -27,7 +27,7 @@ from toolkit.chain import Chain, Norm
 
 ALL = "all"
 CURVE_COLUMNS = ["segment", "days", "survival", "at_risk", "persons", "completed"]
-COHORT_CURVE_COLUMNS = ["interval", "cohort", "days", "survival", "at_risk", "persons", "completed"]
+COHORT_CURVE_COLUMNS = ["interval", "cohort", "days", "survival", "at_risk", "persons"]
 HISTOGRAM_COLUMNS = ["from_days", "to_days", "persons"]
 DEFAULT_BINS = 20
 WEEK = 7.0
@@ -134,7 +134,6 @@ def _weekly(days: np.ndarray, censored: np.ndarray) -> pd.DataFrame:
             "survival": survival,
             "at_risk": at_risk.astype("int64"),
             "persons": km.persons,
-            "completed": km.completed,
         }
     )
 
