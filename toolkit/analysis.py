@@ -100,7 +100,7 @@ MIN_GROUP = 30
 # Tables whose counts are of events (transitions, handovers) are checked by their persons column.
 PERSON_COUNTS: dict[str, tuple[str, ...]] = {
     "findings": ("persons",),
-    "intervals": ("persons", "completed", "still_open", "left_chain"),
+    "intervals": ("persons", "completed", "still_open", "left_chain", "inferred_end"),
     "cohort_curves": ("persons", "at_risk"),
     "norms": ("persons", "closed", "closed_over", "still_open", "overdue_now", "breaches"),
     "norms_by_month": (
