@@ -133,7 +133,9 @@ def test_the_whole_analysis_is_the_same_under_two_keys(chain_log_dir, tmp_path):
     assert [_rounded(f.to_dict()) for f in first.findings] == [
         _rounded(f.to_dict()) for f in second.findings
     ]
-    for name in ("intervals", "norms", "norms_by_month", "wip", "flow", "transitions", "rework"):
+    tables = ("intervals", "cohort_curves", "norms", "norms_by_month", "wip", "flow",
+              "transitions", "rework")  # fmt: skip
+    for name in tables:
         pd.testing.assert_frame_equal(getattr(first, name), getattr(second, name), obj=name,
                                       check_exact=False, rtol=1e-9)  # fmt: skip
     assert find_bottlenecks(read_events(other / "events.parquet"))
