@@ -42,18 +42,14 @@ from toolkit.bottlenecks import (
     wip_per_day,
 )
 from toolkit.bottlenecks.common import end_of_data, person_subset
-from toolkit.bottlenecks.distributions import (
-    cohort_curves,
-    duration_histogram,
-    survival_curves,
-    wait_histogram,
-)
+from toolkit.bottlenecks.distributions import duration_histogram, survival_curves, wait_histogram
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, START, TIMESTAMP, read_events
-from toolkit.filters import LogFilter, apply_filter, local_day_end, member_of
+from toolkit.filters import LogFilter, apply_filter, in_window, local_day_end, member_of
 from toolkit.findings import Finding, findings_in
 from toolkit.logdir import EVENTS_FILE, REPORT_FILE, current_files, log_file
+from toolkit.metrics.curves import cohort_curves
 from toolkit.metrics.person_table import person_table
 from toolkit.mining import (
     case_variants,
@@ -496,7 +492,10 @@ def _intervals(s: Scope) -> pd.DataFrame:
 def _cohort_curves(s: Scope) -> pd.DataFrame:
     if not s.chain_log:
         return _empty("interval", "cohort", "days", "survival", "at_risk", "persons")
-    return cohort_curves(s.view, chain=s.chain, as_of=s.moment, cohort=s.filter.cohort)
+    table = section(s, "_table")
+    if s.filter.cohort is not None:  # per interval, the persons whose interval starts in it
+        table = table[in_window(table["start"], s.filter.cohort).to_numpy()]
+    return cohort_curves(table)
 
 
 def _monthly(s: Scope) -> pd.DataFrame:

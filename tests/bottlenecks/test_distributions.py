@@ -219,32 +219,3 @@ def test_who_left_the_chain_is_not_in_the_curve() -> None:
     assert curve.loc[curve["days"] == 2.0, "survival"].tolist() == [0.5]
     by = survival_curves(log, "N13", as_of=at(9), by="municipality")
     assert by.empty or by["persons"].max() <= 2
-
-
-def test_cohort_curves_are_lifelines_per_half_year_and_pooled(chain_log, chain_log_dir) -> None:
-    from lifelines import KaplanMeierFitter
-
-    from toolkit.analysis import log_as_of
-    from toolkit.bottlenecks.common import end_of_data
-    from toolkit.bottlenecks.distributions import COHORT_CURVE_COLUMNS, cohort_curves
-    from toolkit.chain import load_chain
-    from toolkit.metrics import person_table, waiting_population
-
-    moment = end_of_data(chain_log, log_as_of(chain_log_dir))
-    curves = cohort_curves(chain_log, chain=load_chain(), as_of=moment)
-    assert list(curves.columns) == COHORT_CURVE_COLUMNS
-    table = waiting_population(person_table(chain_log, as_of=moment))
-    n13 = table[table["interval"] == "N13"]
-    mine = curves[curves["interval"] == "N13"]
-    assert set(mine["cohort"]) == {"all", *n13["cohort"]}
-    assert len(set(n13["cohort"])) >= 5  # half-years from 2022 on
-    for cohort, rows in [("all", n13), *n13.groupby("cohort")]:
-        curve = mine[mine["cohort"] == cohort]
-        assert curve["persons"].iloc[0] == len(rows)
-        assert curve["days"].iloc[0] == 0.0 and (curve["days"].diff().dropna() == 7.0).all()
-        reached = rows["outcome"] == "reached"
-        fitter = KaplanMeierFitter().fit(rows["days"], reached)
-        theirs = fitter.survival_function_at_times(curve["days"]).to_numpy()
-        assert curve["survival"].to_numpy() == pytest.approx(theirs, abs=1e-9), cohort
-        at_risk = [(rows["days"] >= d).sum() for d in curve["days"]]
-        assert curve["at_risk"].tolist() == at_risk

@@ -6,8 +6,8 @@ can export, from the same per-person intervals and waits as the medians. Curves 
 so persons still waiting count as "at least this long", never as finished; who left the chain
 (departed, or a family member who joined an existing home) is not waiting and not in the curve,
 as in the medians (docs/method.md, section 2). A curve without a split is over all cohorts
-together (segment ``all``, pooled); :func:`cohort_curves` gives one per half-year cohort beside
-it. Example::
+together (segment ``all``, pooled); split by ``cohort``, one per half-year cohort
+(:func:`toolkit.metrics.curves.cohort_curves` exports them). Example::
 
     >>> survival_curves(log, "N13", by="municipality").groupby("segment")["persons"].first()  # doctest: +SKIP
 """
@@ -27,7 +27,6 @@ from toolkit.chain import Chain, Norm
 
 ALL = "all"
 CURVE_COLUMNS = ["segment", "days", "survival", "at_risk", "persons", "completed"]
-COHORT_CURVE_COLUMNS = ["interval", "cohort", "days", "survival", "at_risk", "persons"]
 HISTOGRAM_COLUMNS = ["from_days", "to_days", "persons"]
 DEFAULT_BINS = 20
 WEEK = 7.0
@@ -90,52 +89,6 @@ def survival_curves(
 def _waiting(people: pd.DataFrame) -> pd.DataFrame:
     """The rows of persons who can reach the end: leaving the chain is not waiting."""
     return people[~people["left_chain"].to_numpy(dtype=bool)]
-
-
-def cohort_curves(
-    log: pd.DataFrame,
-    *,
-    chain: Chain,
-    as_of: pd.Timestamp | date | str | None = None,
-    cohort: Cohort | None = None,
-) -> pd.DataFrame:
-    """Per interval of the chain, the pooled curve (``cohort`` ``all``) and one curve per
-    half-year cohort of the start, read at the end of every week since the start (``days`` 0,
-    7, 14, ... up to the longest follow-up): S(t) and the persons still at risk then. Under a
-    growing backlog the pooled curve mixes the short waits of early cohorts with the long ones of
-    later cohorts; the cohorts' curves show it. Weekly points keep the table small whatever the
-    size of the log; the dashboard draws the same curves step by step. Example::
-
-        >>> cohort_curves(log, chain=load_chain()).query("interval == 'N13'")  # doctest: +SKIP
-    """
-    frames = []
-    for norm in chain.norms:
-        table = _waiting(segment_table(log, norm, chain=chain, as_of=as_of, cohort=cohort))
-        groups = [(ALL, table), *table.groupby("cohort", sort=True)] if len(table) else []
-        for label, rows in groups:
-            days, censored = rows["days"].to_numpy(), rows["censored"].to_numpy()
-            frames.append(_weekly(days, censored).assign(interval=norm.id, cohort=str(label)))
-    if not frames:
-        return pd.DataFrame(columns=COHORT_CURVE_COLUMNS)
-    return pd.concat(frames, ignore_index=True)[COHORT_CURVE_COLUMNS]
-
-
-def _weekly(days: np.ndarray, censored: np.ndarray) -> pd.DataFrame:
-    """The Kaplan-Meier curve read at whole weeks: S(7w) and the persons with days >= 7w."""
-    km = kaplan_meier(days, censored)
-    at = np.arange(0.0, float(days.max()) + WEEK / 2, WEEK)
-    at = at[at <= days.max()]
-    step = np.searchsorted(km.times, at, side="right") - 1
-    survival = np.where(step < 0, 1.0, km.survival[np.maximum(step, 0)] if km.completed else 1.0)
-    at_risk = len(days) - np.searchsorted(np.sort(days), at, side="left")
-    return pd.DataFrame(
-        {
-            "days": at,
-            "survival": survival,
-            "at_risk": at_risk.astype("int64"),
-            "persons": km.persons,
-        }
-    )
 
 
 def week_edges(values: np.ndarray, bins: int) -> np.ndarray:
