@@ -45,10 +45,11 @@ from toolkit.bottlenecks.common import end_of_data, person_subset
 from toolkit.bottlenecks.distributions import duration_histogram, survival_curves, wait_histogram
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
-from toolkit.eventlog import ACTIVITY, CASE, GROUP, TIMESTAMP, read_events
-from toolkit.filters import LogFilter, apply_filter, local_day_end, member_of
+from toolkit.eventlog import ACTIVITY, CASE, GROUP, START, TIMESTAMP, read_events
+from toolkit.filters import LogFilter, apply_filter, in_window, local_day_end, member_of
 from toolkit.findings import Finding, findings_in
 from toolkit.logdir import EVENTS_FILE, REPORT_FILE, current_files, log_file
+from toolkit.metrics.curves import cohort_curves
 from toolkit.metrics.person_table import person_table
 from toolkit.mining import (
     MAX_ACTIVITIES,
@@ -60,6 +61,7 @@ from toolkit.mining import (
 )
 from toolkit.mining.conformance import Conformance, conformance_to_model
 from toolkit.mining.dfg import Dfg, performance_dfg
+from toolkit.mining.lifecycle import activity_instances, has_lifecycle, service_times
 from toolkit.suppression import (
     DEFAULT_K,
     disclosure_key,
@@ -97,7 +99,8 @@ MIN_GROUP = 30
 # Tables whose counts are of events (transitions, handovers) are checked by their persons column.
 PERSON_COUNTS: dict[str, tuple[str, ...]] = {
     "findings": ("persons",),
-    "intervals": ("persons", "completed", "still_open", "left_chain"),
+    "intervals": ("persons", "completed", "still_open", "left_chain", "inferred_end"),
+    "cohort_curves": ("persons", "at_risk"),
     "norms": ("persons", "closed", "closed_over", "still_open", "overdue_now", "breaches"),
     "norms_by_month": (
         "persons",
@@ -111,6 +114,7 @@ PERSON_COUNTS: dict[str, tuple[str, ...]] = {
     "wip": (),  # every column but the date is a count of persons: see suppress_analysis
     "flow": ("inflow", "outflow", "outflow_housing", "wip_end"),
     "transitions": ("persons",),
+    "service_times": ("persons", "instances"),
     "handovers": ("cases",),
     "variants": ("cases",),
     "deviations": ("cases",),
@@ -123,6 +127,7 @@ GROUP_COLUMN = {
     "norms_by_month": "persons",
     "throughput": "persons",
     "transitions": "persons",
+    "service_times": "persons",
     "handovers": "cases",
     "deviations": "cases",
     "rework": "persons",
@@ -176,12 +181,14 @@ class Analysis:
     summary: dict[str, Any]
     findings: list[Finding]
     intervals: pd.DataFrame
+    cohort_curves: pd.DataFrame
     norms: pd.DataFrame
     norms_by_month: pd.DataFrame
     throughput: pd.DataFrame
     wip: pd.DataFrame
     flow: pd.DataFrame
     transitions: pd.DataFrame
+    service_times: pd.DataFrame
     handovers: pd.DataFrame
     variants: pd.DataFrame
     conformance: dict[str, Any]
@@ -208,12 +215,14 @@ class Analysis:
         return {
             "findings": self.findings_table(),
             "intervals": self.intervals,
+            "cohort_curves": self.cohort_curves,
             "norms": self.norms,
             "norms_by_month": self.norms_by_month,
             "throughput": self.throughput,
             "wip": self.wip,
             "flow": self.flow,
             "transitions": self.transitions,
+            "service_times": self.service_times,
             "handovers": self.handovers,
             "variants": self.variants,
             "deviations": self.deviations,
@@ -406,6 +415,9 @@ class Scope:
     filter: LogFilter
     moment: pd.Timestamp
     chain_log: bool
+    # the events the filter kept; a generic log with life-cycle transitions is analysed as its
+    # activity instances (toolkit.mining.lifecycle), fewer rows than its events
+    events: int = 0
     memo: dict[str, Any] = field(default_factory=dict)
     store: dict = field(default_factory=dict)
     # the scope of the unfiltered log, when this view holds some of its persons with all their
@@ -447,7 +459,10 @@ def make_scope(
         person_subset(store, view, log)
     if not on_persons(f) or (whole is not None and whole.view is not log):
         whole = None
-    return Scope(view, chain, f, moment, is_chain_log(view, chain), store=store, whole=whole)
+    chain_log, events = is_chain_log(view, chain), len(view)
+    if not chain_log and has_lifecycle(view):  # a start and its complete are one instance
+        view = activity_instances(view)
+    return Scope(view, chain, f, moment, chain_log, events, store=store, whole=whole)
 
 
 def on_persons(f: LogFilter) -> bool:
@@ -478,6 +493,15 @@ def _intervals(s: Scope) -> pd.DataFrame:
         return _empty("interval", "label_nl", "label_en", "persons", "median_days")
     table = interval_summary(s.view, chain=s.chain, as_of=s.moment, cohort=s.filter.cohort)
     return _labelled_intervals(table, s.chain)
+
+
+def _cohort_curves(s: Scope) -> pd.DataFrame:
+    if not s.chain_log:
+        return _empty("interval", "cohort", "days", "survival", "at_risk", "persons")
+    table = section(s, "_table")
+    if s.filter.cohort is not None:  # per interval, the persons whose interval starts in it
+        table = table[in_window(table["start"], s.filter.cohort).to_numpy()]
+    return cohort_curves(table)
 
 
 def _monthly(s: Scope) -> pd.DataFrame:
@@ -531,10 +555,11 @@ def _summary(s: Scope) -> dict[str, Any]:
     view, cases = s.view, section(s, "_cases")
     return {
         "log_kind": CHAIN if s.chain_log else GENERIC,
-        "events": len(view),
+        "events": s.events or len(view),
+        **({"activity_instances": len(view)} if START in view.columns else {}),
         "persons": int(view[CASE].nunique()),
         "activities": int(view[ACTIVITY].nunique()),
-        "first_event": view[TIMESTAMP].min().isoformat(),
+        "first_event": view[START if START in view.columns else TIMESTAMP].min().isoformat(),
         "last_event": view[TIMESTAMP].max().isoformat(),
         "as_of": s.moment.isoformat(),
         "filter": s.filter.to_dict(),
@@ -549,12 +574,14 @@ SECTIONS: dict[str, Any] = {
     "kpis": _kpis,
     "findings": _findings,
     "intervals": _intervals,
+    "cohort_curves": _cohort_curves,
     "norms": _norms,
     "norms_by_month": _norms_by_month,
     "throughput": lambda s: _throughput(section(s, "_cases")),
     "wip": _wip,
     "flow": _flow,
     "transitions": lambda s: _transitions(s.view),
+    "service_times": lambda s: service_times(s.view),
     "handovers": lambda s: _handovers(s.view),
     "variants": lambda s: variants(s.view, top_k=TOP_VARIANTS).drop(columns=["activities"]),
     "conformance": lambda s: section(s, "_checked")[0],
@@ -663,8 +690,9 @@ def journey(intervals: pd.DataFrame, chain: Chain, language: str = "nl") -> pd.D
     return pd.DataFrame(rows, columns=columns)
 
 
-TABLES = ("intervals", "norms", "norms_by_month", "throughput", "wip", "flow", "transitions",
-          "handovers", "variants", "deviations", "rework")  # fmt: skip
+TABLES = ("intervals", "cohort_curves", "norms", "norms_by_month", "throughput", "wip", "flow",
+          "transitions", "service_times", "handovers", "variants", "deviations",
+          "rework")  # fmt: skip
 
 
 def analyze(
@@ -739,7 +767,7 @@ def suppress_section(
             "cases", "cases_checked", "unaligned_cases", "unreplayed_cases")}}  # fmt: skip
     if name in ("summary", "kpis"):
         return _suppress_figures(value, k)
-    if name == "curves":
+    if name in ("curves", "cohort_curves"):
         # a curve of fewer than k persons shows their durations one by one, and so does the
         # tail of any curve once fewer than k are left waiting: both are cut off
         return value[(value["persons"] >= k) & (value["at_risk"] >= k)].reset_index(drop=True)
@@ -879,7 +907,12 @@ def method_notes(chain_log: bool, moment: pd.Timestamp, f: LogFilter) -> list[di
          "resident-year). Each family ranked by its own impact (excess person-days; rework: "
          "extra events), the overall rank interleaves them."),
         ("transitions", "Time between consecutive events of a person, per pair of activities: "
-         "median, p90 (linear interpolation), mean and total person-days."),
+         "median, p90 (linear interpolation), mean and total person-days. In a log with "
+         "life-cycle transitions, between activity instances: from one's complete to the next "
+         "start."),
+        ("service_times", "A log with life-cycle transitions: each start joined with its "
+         "complete (per person and activity, first in first out, as pm4py's interval log) is "
+         "one activity instance; per activity the time from start to complete."),
         ("handovers", "Consecutive events of a person recorded by different organisations "
          "(org:group): count, persons and delay."),
         ("variants", f"The {TOP_VARIANTS} most frequent paths (sequence of activities per "
@@ -894,6 +927,10 @@ def method_notes(chain_log: bool, moment: pd.Timestamp, f: LogFilter) -> list[di
              "reach the end (who left the chain is counted beside it), those still waiting "
              "censored, all cohorts pooled; the median of finished cases only is shown beside "
              "it."),
+            ("cohort_curves", "Per interval the Kaplan-Meier curve of all cohorts pooled "
+             "(cohort 'all') and of each half-year cohort of the start, read at the end of every "
+             "week: the share still waiting and the persons still at risk; the same population "
+             "as the intervals (who left the chain is not waiting)."),
             ("norms", "Per norm: finished over the norm, and still waiting but already past it "
              "(overdue now); excess days summed over both."),
             ("who is behind", "Municipalities, COA locations and IND offices compared with "

@@ -29,6 +29,7 @@ from toolkit.export.report_html import write_html
 from toolkit.export.report_json import write_json
 from toolkit.export.report_xlsx import write_xlsx
 from toolkit.filters import LogFilter
+from toolkit.findings import q_text
 from toolkit.outpaths import writable_file
 from toolkit.suppression import DEFAULT_K
 from toolkit.terminal import printable
@@ -168,24 +169,30 @@ def _writer(path: Path) -> Callable[[Analysis, Path], Any]:
 def findings_table(analysis: Analysis, language: str, top: int = TOP_PRINTED) -> Table:
     """The top findings as a rich table (what ``analyze`` prints without ``--export``)."""
     table = Table(title=f"Top {min(top, len(analysis.findings))} of {len(analysis.findings)} "
-                  "findings, by excess person-days")  # fmt: skip
+                  "findings: where, who, trend and rework in turn, each family by its impact")  # fmt: skip
     for column, justify in (
         ("#", "right"),
+        ("family", "left"),
         ("finding", "left"),
         ("persons", "right"),
-        ("excess person-days", "right"),
+        ("impact", "right"),
         ("confidence", "right"),
     ):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]  # fmt: skip
-    for rank, finding in enumerate(analysis.findings[:top], start=1):
+    for finding in analysis.findings[:top]:
         confidence = finding.confidence
-        shown = f"q = {confidence:.2g}" if isinstance(confidence, float) else str(confidence)
+        impact = (
+            f"{finding.excess_events or 0:,.0f} extra events"
+            if finding.family == "rework"
+            else f"{finding.excess_person_days:,.0f} excess person-days"
+        )
         table.add_row(
-            str(rank),
+            str(finding.rank),
+            finding.family,
             finding.title_en if language == "en" else finding.title_nl,
             f"{finding.persons:,}",
-            f"{finding.excess_person_days:,.0f}",
-            shown,
+            impact,
+            q_text(confidence) if isinstance(confidence, float) else str(confidence),
         )
     return table
 

@@ -29,6 +29,8 @@ from toolkit.terminal import printable
 DEMO_DIR = Path("event_logs/demo")
 DEMO_PERSONS = 3000
 DEMO_SEED = 11
+# the default generator config with its slow municipality in a large one (see the file)
+DEMO_CONFIG = Path(__file__).resolve().parent / "synthetic" / "demo_config.toml"
 PASSWORD_ENV = "KETENLENS_DASHBOARD_PASSWORD"
 MIN_PASSWORD = 8
 
@@ -129,7 +131,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     raw = out / "raw"
     steps = [
         (not (raw / "ground_truth.json").is_file(),
-         ["generate", "--persons", str(args.persons), "--seed", str(args.seed), "--out", str(raw)]),
+         ["generate", "--persons", str(args.persons), "--seed", str(args.seed), "--out", str(raw),
+          "--config", str(DEMO_CONFIG)]),
         (not has_log(out), ["ingest", str(raw), "--out", str(out), "--demo"]),
         (not (out / "rapport.html").is_file(),
          ["analyze", str(out), "--export", str(out / "rapport.html")]),

@@ -32,6 +32,11 @@ from toolkit.privacy import PSEUDONYM_LENGTH
 CASE = "case:concept:name"
 ACTIVITY = "concept:name"
 TIMESTAMP = "time:timestamp"
+# the XES life-cycle transition (start, complete, ...) of a generic log's events; empty in a
+# chain log, whose sources record moments, not the work on them
+LIFECYCLE = "lifecycle:transition"
+# pm4py's name for the start of an activity instance (a start joined with its complete)
+START = "start_timestamp"
 GROUP = "org:group"
 HOUSEHOLD = "case:household"
 RESOURCE = "org:resource"
@@ -58,6 +63,7 @@ EVENT_COLUMNS = (
     CASE,
     ACTIVITY,
     TIMESTAMP,
+    LIFECYCLE,
     GROUP,
     RESOURCE,
     MUNICIPALITY,
@@ -112,6 +118,19 @@ def prepare(
             out[column] = values.astype(object).where(values.notna(), None).astype("str")
     out = out.sort_values(list(SORT_KEYS), kind="stable").reset_index(drop=True)
     return out
+
+
+def order_keys(columns: pd.Index | list[str]) -> list[str]:
+    """The columns that order a frame's events: :data:`SORT_KEYS` that it has, and for activity
+    instances (a start joined with its complete) the start first, as pm4py orders interval logs.
+
+    Example::
+
+        >>> order_keys([CASE, TIMESTAMP, START])
+        ['case:concept:name', 'start_timestamp', 'time:timestamp']
+    """
+    keys = [key for key in SORT_KEYS if key in columns]
+    return [CASE, START, *keys[1:]] if START in columns and keys[:1] == [CASE] else keys
 
 
 def _fail(message: str) -> EventLogError:

@@ -2,7 +2,8 @@
 
 Choose an interval (a norm of the chain) and optionally a segment dimension. The page shows the
 Kaplan-Meier survival curves (the share still waiting after so many days, persons still waiting
-counted as "at least this long") against the norm, the histogram of finished durations, and the
+counted as "at least this long"; who left the chain is not waiting and not in them; all cohorts
+pooled unless split by cohort) against the norm, the histogram of finished durations, and the
 table of every interval. Curves, histogram and table are the ``curves``, ``histogram`` and
 ``intervals`` sections of the session, so in workshop mode small groups are already gone.
 """

@@ -122,3 +122,21 @@ def test_parquet_without_the_columns_or_not_parquet_at_all(tmp_path):
     with pytest.raises(IngestError, match=r"log\.parquet: not a readable Parquet log") as caught:
         read_log(path, GenericColumns())
     assert "\n" not in str(caught.value)
+
+
+def test_the_life_cycle_is_kept_and_an_unknown_transition_quarantined(tmp_path, key):
+    path = tmp_path / "log.csv"
+    path.write_text(
+        "case:concept:name,concept:name,time:timestamp,lifecycle:transition\n"
+        "1,a,2024-01-01 10:00,START\n"
+        "1,a,2024-01-01 10:00,complete\n"
+        "1,b,2024-01-02 10:00,\n"
+        "1,b,2024-01-03 10:00,finished\n",
+        encoding="utf-8",
+    )
+    mapped = map_log(read_log(path, GenericColumns()), key=key, source_file="log.csv")
+    # a start and a complete at one moment are two events; an empty transition is a complete
+    assert mapped.events["lifecycle:transition"].tolist() == ["start", "complete", "complete"]
+    assert mapped.events["event_id"].nunique() == 3
+    quarantined = mapped.quarantine[["row", "column", "reason"]].values.tolist()
+    assert quarantined == [[5, "lifecycle", "unknown_transition"]]

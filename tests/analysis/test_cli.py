@@ -67,5 +67,23 @@ def test_analyze_without_export_prints_the_top_findings(chain_log_dir, small_mun
     args = _parse(str(chain_log_dir), "--municipality", small_municipality, "--language", "en")
     assert args.func(args) == 0
     out = capsys.readouterr().out
-    assert "findings, by excess person-days" in out
-    assert "excess person-days" in out and "chain log:" in out
+    assert "findings: where, who, trend and rework" in " ".join(out.split())
+    assert "person-days" in out and "chain log:" in out
+
+
+def test_a_tiny_q_value_prints_as_below_1e_16():
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from toolkit.analyze_cli import findings_table
+    from toolkit.findings import Finding
+
+    finding = Finding(family="who", kind="slow_unit", place="interval N11",
+                      segment=("municipality", "GM0363"), metric="m", value=1.0, benchmark=0.5,
+                      persons=40, excess_person_days=900.0, confidence=3.5e-72, title_nl="t",
+                      title_en="t", explanation_nl="", explanation_en="", rank=1)  # fmt: skip
+    console = Console(record=True, width=200)
+    console.print(findings_table(SimpleNamespace(findings=[finding]), "en"))
+    text = console.export_text()
+    assert "q < 1e-16" in text and "e-72" not in text and "q = 0" not in text

@@ -22,7 +22,8 @@ from toolkit.export.report_xlsx import write_xlsx
 
 PLANTED = ['=HYPERLINK("http://evil.example/x","klik")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"]
 SHEETS = [
-    "Summary", "Findings", "Norms", "Norms per month", "Throughput times", "Case duration",
+    "Summary", "Findings", "Norms", "Norms per month", "Throughput times", "Curves per cohort",
+    "Case duration",
     "Work in progress", "Flow per week", "Transitions", "Handovers", "Variants", "Conformance",
     "Rework", "Method",
 ]  # fmt: skip
@@ -252,7 +253,8 @@ def test_workshop_json_has_no_count_under_k(exported):
 def test_workshop_xlsx_has_no_count_under_k(exported):
     book = load_workbook(exported["workshop.xlsx"])
     sheets = {"Findings": "findings", "Norms": "norms", "Norms per month": "norms_by_month",
-              "Throughput times": "intervals", "Case duration": "throughput",
+              "Throughput times": "intervals", "Curves per cohort": "cohort_curves",
+              "Case duration": "throughput",
               "Flow per week": "flow", "Transitions": "transitions", "Handovers": "handovers",
               "Variants": "variants", "Conformance": "deviations", "Rework": "rework",
               "Work in progress": "wip"}  # fmt: skip

@@ -41,12 +41,24 @@ def helpdesk(tmp_path_factory):
     return _ingested(tmp_path_factory, HELPDESK)
 
 
-def test_bpic2012_is_analysed_whole(tmp_path_factory):
-    result = load_and_analyze(_ingested(tmp_path_factory, BPIC2012))
+@pytest.fixture(scope="module")
+def bpic2012(tmp_path_factory):
+    return _ingested(tmp_path_factory, BPIC2012)
+
+
+def test_bpic2012_is_analysed_whole(bpic2012):
+    result = load_and_analyze(bpic2012)
     assert result.summary["log_kind"] == GENERIC
     assert (result.summary["persons"], result.summary["events"]) == (13087, 262200)
+    # W_ work items are scheduled, started and completed: pm4py's interval log of BPIC 2012
+    # (interval_lifecycle.to_interval) has 164,506 activity instances
+    assert result.summary["activity_instances"] == 164506
+    assert result.service_times["instances"].sum() == 164506
     assert result.intervals.empty and result.norms.empty
-    assert result.transitions["n"].sum() == 262200 - 13087
+    assert result.transitions["n"].sum() == 164506 - 13087
+    # the end of the data of a historic log is its last event, not the day of the ingest
+    assert result.summary["as_of"] == result.summary["last_event"]
+    assert result.summary["as_of"].startswith("2012-03-14")
     assert result.variants["cases"].sum() <= 13087
     assert result.rework["repeats"].sum() > 0  # BPIC 2012 repeats W_ work items within cases
     assert result.conformance["model"].startswith("discovered")
@@ -89,3 +101,45 @@ def test_the_end_of_a_historic_log_is_its_last_event_and_of_a_generated_set_its_
     assert report("today", "coa-xlsx") == "2026-12-06"  # an export made today
     assert report("ground_truth.json cut-off", "coa-xlsx") == "2026-12-05"  # the cut-off day
     assert report("--as-of", "generic") == "2026-12-06"
+
+
+def test_start_and_complete_are_one_instance_as_pm4py_joins_them(bpic2012):
+    """Service times and waits between instances against pm4py's own interval log of the same
+    events (interval_lifecycle.to_interval, get_service_time, the performance DFG with a start
+    key), on the first 2,000 cases of BPIC 2012: within a millisecond."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pm4py
+        from pm4py.algo.discovery.dfg.adapters.pandas.df_statistics import get_dfg_graph
+        from pm4py.objects.log.util import interval_lifecycle
+
+    from toolkit.bottlenecks import transition_waits
+    from toolkit.eventlog import CASE, LIFECYCLE, START, read_events
+    from toolkit.mining.lifecycle import activity_instances, service_times
+
+    log = read_events(bpic2012 / "events.parquet")
+    assert set(log[LIFECYCLE].unique()) == {"schedule", "start", "complete"}
+    log = log[log[CASE].isin(log[CASE].unique()[:2000])].reset_index(drop=True)
+    frame = log[[CASE, "concept:name", "time:timestamp", LIFECYCLE]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = pm4py.convert_to_dataframe(
+            interval_lifecycle.to_interval(pm4py.convert_to_event_log(frame))
+        )
+        median = pm4py.get_service_time(theirs, start_timestamp_key=START,
+                                        aggregation_measure="median")  # fmt: skip
+        mean = pm4py.get_service_time(theirs, start_timestamp_key=START, aggregation_measure="mean")
+        waits = get_dfg_graph(theirs, measure="performance", perf_aggregation_key="mean",
+                              start_timestamp_key=START)  # fmt: skip
+        counts = get_dfg_graph(theirs, measure="frequency", start_timestamp_key=START)
+    instances = activity_instances(log)
+    assert len(instances) == len(theirs)
+    ours = service_times(instances).set_index("activity")
+    assert set(ours.index) == set(median)
+    assert (ours["median_days"] * 86400).to_dict() == pytest.approx(median, abs=1e-3)
+    assert (ours["mean_days"] * 86400).to_dict() == pytest.approx(mean, abs=1e-3)
+    assert ours.loc["W_Completeren aanvraag", "median_days"] > 0
+    pairs = transition_waits(instances).set_index(["from_activity", "to_activity"])
+    assert set(pairs.index) == set(waits)
+    assert (pairs["mean_days"] * 86400).to_dict() == pytest.approx(waits, abs=1e-3)
+    assert pairs["n"].to_dict() == counts

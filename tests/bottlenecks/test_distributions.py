@@ -206,3 +206,16 @@ def test_wait_histogram_counts_persons_not_waits() -> None:
     rows += [("p", move, at(17), "Gilze")]  # p's fifth wait: 8 days
     histogram = wait_histogram(hand_log(rows), move, move, bins=2)
     assert histogram["persons"].tolist() == [2, 2]
+
+
+def test_who_left_the_chain_is_not_in_the_curve() -> None:
+    # p housed after 2 days, q still waiting, d departs (leaves the chain) after 3 days: d is not
+    # waiting for a home, so the curve is over p and q only, as the interval's median is
+    log = permits({"p": 2, "q": None, "d": None})
+    log = pd.concat([log, hand_log([("d", "coa_uitstroom_overig", at(4))])])
+    log = log.sort_values(["case:concept:name", "time:timestamp"]).reset_index(drop=True)
+    curve = survival_curves(log, "N13", as_of=at(9))
+    assert (curve["persons"].iloc[0], curve["completed"].iloc[0]) == (2, 1)
+    assert curve.loc[curve["days"] == 2.0, "survival"].tolist() == [0.5]
+    by = survival_curves(log, "N13", as_of=at(9), by="municipality")
+    assert by.empty or by["persons"].max() <= 2

@@ -62,11 +62,11 @@ def test_per_segment_and_cohort():
     ] = "GM0479"
     table = norm_breaches(log, norms=["N10"], as_of=AS_OF, by=("municipality", "cohort"))
     rows = table.set_index(["municipality", "cohort"])[["persons", "breaches"]]
-    # c and d have no municipality yet (empty); all four started in 2024Q1
+    # c and d have no municipality yet (empty); all four started in 2024H1
     assert rows.to_dict("index") == {
-        ("", "2024Q1"): {"persons": 2, "breaches": 1},
-        ("GM0344", "2024Q1"): {"persons": 1, "breaches": 1},
-        ("GM0479", "2024Q1"): {"persons": 1, "breaches": 0},
+        ("", "2024H1"): {"persons": 2, "breaches": 1},
+        ("GM0344", "2024H1"): {"persons": 1, "breaches": 1},
+        ("GM0479", "2024H1"): {"persons": 1, "breaches": 0},
     }
 
 

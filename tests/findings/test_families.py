@@ -135,3 +135,11 @@ def test_titles_say_what_is_measured(default_findings):
         == f"Statutory decision period: {share} of persons over the norm of 183 days"
     )
     assert all("langer dan de norm" not in f.title_nl for f in default_findings)
+
+
+def test_the_demo_world_shows_all_three_injected_bottlenecks():
+    from toolkit.dashboard_cli import DEMO_CONFIG, DEMO_PERSONS, DEMO_SEED
+
+    cfg = load_config(DEMO_CONFIG)
+    log = world_log(simulate(cfg, DEMO_PERSONS, DEMO_SEED), cfg)
+    _check_found(cfg, find_bottlenecks(log, as_of=cfg.cutoff))

@@ -79,6 +79,11 @@ def test_a_recorded_municipal_move_closes_the_housing_interval_as_an_inferred_en
     assert (x["outcome"], bool(x["inferred_end"])) == ("reached", True)
     assert x["days"] == pytest.approx(91.0 - 1 / 24)  # the clocks go forward on 31 March
     assert not table.loc[("N13", "r"), "inferred_end"]
+    # and the report counts it: the intervals table (sheet "Throughput times")
+    from toolkit.bottlenecks import interval_summary
+
+    summary = interval_summary(_family_log(), as_of="2024-06-30").set_index("interval")
+    assert summary.loc["N13", "inferred_end"] == 1
 
 
 def test_who_left_the_chain_is_not_in_the_waiting_population():
@@ -128,7 +133,9 @@ def test_the_whole_analysis_is_the_same_under_two_keys(chain_log_dir, tmp_path):
     assert [_rounded(f.to_dict()) for f in first.findings] == [
         _rounded(f.to_dict()) for f in second.findings
     ]
-    for name in ("intervals", "norms", "norms_by_month", "wip", "flow", "transitions", "rework"):
+    tables = ("intervals", "cohort_curves", "norms", "norms_by_month", "wip", "flow",
+              "transitions", "rework")  # fmt: skip
+    for name in tables:
         pd.testing.assert_frame_equal(getattr(first, name), getattr(second, name), obj=name,
                                       check_exact=False, rtol=1e-9)  # fmt: skip
     assert find_bottlenecks(read_events(other / "events.parquet"))

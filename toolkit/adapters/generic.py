@@ -8,6 +8,12 @@ any attribute. Case ids are pseudonymised under the same key as V-nummers.
 Unlike the chain's exports, such a log is already an event log: two identical events in one trace
 are what it records (pm4py counts both), so they are kept apart by their occurrence number rather
 than removed as duplicates. Timestamps without a zone are read as UTC, as pm4py does.
+
+A log that records the life cycle of its work items (``lifecycle:transition``: ``start`` and
+``complete`` of one item, as BPIC 2012's W_ activities) keeps it, in lower case: the analysis
+joins a start and its complete into one activity instance with its service time
+(:mod:`toolkit.mining.lifecycle`). A transition outside the XES standard's life-cycle model is
+quarantined: the column holds codes, never free text.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from toolkit.adapters.event_id import content_ids, occurrence
 from toolkit.adapters.mapping import QUARANTINE_COLUMNS, REPAIRS, Mapped
 from toolkit.adapters.table import describe_header
 from toolkit.errors import IngestError
+from toolkit.eventlog import LIFECYCLE
 from toolkit.privacy import Pseudonymizer
 
 GENERIC = "generic"
@@ -35,6 +42,11 @@ DELIMITERS = (",", ";", "\t", "|")
 ROW = "row"
 NAIVE_AS_UTC = "naive_timestamp_as_utc"
 TIME_UNIT = "us"
+# the transitions of the XES standard's life-cycle model (IEEE 1849-2016, the standard extension)
+TRANSITIONS = frozenset({
+    "schedule", "assign", "reassign", "start", "suspend", "resume", "pi_abort", "ate_abort",
+    "complete", "autoskip", "manualskip", "withdraw", "unknown",
+})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -51,7 +63,8 @@ class GenericColumns:
 
 @dataclass
 class GenericLog:
-    """The three mapped columns of a foreign log and the row number of each event in its file."""
+    """The three mapped columns of a foreign log (and its life-cycle transition, when it has
+    one) and the row number of each event in its file."""
 
     path: Path
     frame: pd.DataFrame
@@ -95,6 +108,8 @@ def _read_csv(path: Path, wanted: tuple[str, ...]) -> pd.DataFrame:
     if not matching:
         return pd.DataFrame(columns=max(headers.values(), key=len))
     delimiter = matching[0]
+    if LIFECYCLE in headers[delimiter]:
+        wanted = (*wanted, LIFECYCLE)
     for encoding in CSV_ENCODINGS:
         try:
             return pd.read_csv(
@@ -122,7 +137,7 @@ def _read_parquet(path: Path, wanted: tuple[str, ...]) -> pd.DataFrame:
         raise IngestError(f"{path.name}: not a readable Parquet log ({_one_line(exc)})") from None
     if not set(wanted) <= set(names):
         return pd.DataFrame(columns=names)
-    return pd.read_parquet(path, columns=list(wanted))
+    return pd.read_parquet(path, columns=[*wanted, *([LIFECYCLE] if LIFECYCLE in names else [])])
 
 
 def read_log(path: Path, columns: GenericColumns) -> GenericLog:
@@ -154,6 +169,8 @@ def read_log(path: Path, columns: GenericColumns) -> GenericLog:
         )
     out = frame[list(wanted)].copy()
     out.columns = ["case", "activity", "timestamp"]
+    if LIFECYCLE in frame.columns:
+        out[LIFECYCLE] = frame[LIFECYCLE].to_numpy()
     out = out.reset_index(drop=True)
     out[ROW] = np.arange(first_row, first_row + len(out), dtype=np.int64)
     return GenericLog(path=path, frame=out)
@@ -193,6 +210,16 @@ def _blank(values: pd.Series) -> np.ndarray:
     return (text == "").to_numpy()
 
 
+def _transitions(frame: pd.DataFrame) -> pd.Series | None:
+    """The life-cycle transitions in lower case (an empty one is a ``complete``, as pm4py reads
+    an event without one), or None for a log without them."""
+    if LIFECYCLE not in frame.columns:
+        return None
+    text = frame[LIFECYCLE].astype(object).where(frame[LIFECYCLE].notna(), "").astype(str)
+    text = text.str.strip().str.lower()
+    return text.where(text != "", "complete")
+
+
 def map_log(log: GenericLog, *, key: Pseudonymizer, source_file: str) -> Mapped:
     """Events (pseudonymised case ids) and quarantine entries of a foreign log."""
     frame = log.frame
@@ -203,6 +230,9 @@ def map_log(log: GenericLog, *, key: Pseudonymizer, source_file: str) -> Mapped:
         ("timestamp", _blank(frame["timestamp"]), "missing_timestamp"),
         ("timestamp", unreadable, "invalid_timestamp"),
     )
+    lifecycle = _transitions(frame)
+    if lifecycle is not None:
+        checks += (("lifecycle", ~lifecycle.isin(TRANSITIONS).to_numpy(), "unknown_transition"),)
     reason = np.full(len(frame), None, dtype=object)
     column = np.full(len(frame), None, dtype=object)
     for name, mask, why in checks:
@@ -224,6 +254,9 @@ def map_log(log: GenericLog, *, key: Pseudonymizer, source_file: str) -> Mapped:
     events["source_row"] = kept[ROW].to_numpy()
     events[REPAIRS] = np.where(naive[ok], NAIVE_AS_UTC, "")
     identity = [events["case:concept:name"], events["concept:name"], events["time:timestamp"]]
+    if lifecycle is not None:  # a start and a complete at one moment are two events
+        events[LIFECYCLE] = lifecycle[ok].reset_index(drop=True).astype(object)
+        identity.append(events[LIFECYCLE])
     keys = content_ids(SOURCE_SYSTEM, identity)
     events["event_id"] = content_ids(SOURCE_SYSTEM, [keys, occurrence(keys)])
     quarantine = pd.DataFrame(

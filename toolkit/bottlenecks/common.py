@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit.eventlog import CASE, SOURCE_FILE, SOURCE_ROW, TIMESTAMP
+from toolkit.eventlog import CASE, TIMESTAMP, order_keys
 from toolkit.filters import (
     LOCAL_TZ,
     code_marks,
@@ -83,7 +83,7 @@ def event_order(log: pd.DataFrame, rows: np.ndarray | None = None) -> np.ndarray
 
         >>> log.iloc[event_order(log)]  # the rows of sort_events(log)  # doctest: +SKIP
     """
-    keys = [CASE, TIMESTAMP, *(c for c in (SOURCE_FILE, SOURCE_ROW) if c in log.columns)]
+    keys = order_keys(log.columns)
     # several blocks of one log ask; rows in their order of a log in order are in order
     in_order = cached(log, ("in_order",), lambda: _in_order(log[keys]), per_person=False)
     if in_order and (rows is None or bool(np.all(np.diff(rows) > 0))):

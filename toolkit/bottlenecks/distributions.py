@@ -3,7 +3,11 @@
 A median hides the shape: whether everybody waits about as long, or most go quickly and a tail
 waits a year. These tables are what the dashboard draws as curves and bars, and what an analyst
 can export, from the same per-person intervals and waits as the medians. Curves use Kaplan-Meier,
-so persons still waiting count as "at least this long", never as finished. Example::
+so persons still waiting count as "at least this long", never as finished; who left the chain
+(departed, or a family member who joined an existing home) is not waiting and not in the curve,
+as in the medians (docs/method.md, section 2). A curve without a split is over all cohorts
+together (segment ``all``, pooled); split by ``cohort``, one per half-year cohort
+(:func:`toolkit.metrics.curves.cohort_curves` exports them). Example::
 
     >>> survival_curves(log, "N13", by="municipality").groupby("segment")["persons"].first()  # doctest: +SKIP
 """
@@ -59,16 +63,17 @@ def survival_curves(
 
     Without ``by`` one curve (segment ``all``); with a segment dimension (municipality,
     location, office, nationality, track, household size, cohort) one curve per value, the
-    ``max_segments`` largest groups. Example::
+    ``max_segments`` largest groups. Only persons who can reach the end (reached or still
+    waiting); ``persons`` counts them. Example::
 
         >>> survival_curves(log, "N11", by="municipality", as_of="2025-06-30")  # doctest: +SKIP
     """
     if by is None:
-        people = person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
+        people = _waiting(person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort))
         if people.empty:
             return pd.DataFrame(columns=CURVE_COLUMNS)
         return _curve(ALL, people["days"].to_numpy(), people["censored"].to_numpy())
-    table = segment_table(log, norm, chain=chain, as_of=as_of, cohort=cohort)
+    table = _waiting(segment_table(log, norm, chain=chain, as_of=as_of, cohort=cohort))
     if table.empty or by not in table.columns:
         return pd.DataFrame(columns=CURVE_COLUMNS)
     values = table[by].astype(object).where(table[by].notna(), "")
@@ -79,6 +84,11 @@ def survival_curves(
         if value in largest
     ]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CURVE_COLUMNS)
+
+
+def _waiting(people: pd.DataFrame) -> pd.DataFrame:
+    """The rows of persons who can reach the end: leaving the chain is not waiting."""
+    return people[~people["left_chain"].to_numpy(dtype=bool)]
 
 
 def week_edges(values: np.ndarray, bins: int) -> np.ndarray:

@@ -39,6 +39,7 @@ SUMMARY_COLUMNS = [
     "completed",
     "still_open",
     "left_chain",
+    "inferred_end",
     "median_days",
     "median_reached",
     "median_days_completed_only",
@@ -237,6 +238,8 @@ def summarise(people: pd.DataFrame, norm: Norm) -> dict[str, object]:
         "completed": km.completed,
         "still_open": int(censored.sum()),
         "left_chain": int(people["left_chain"].sum()),
+        # reached by a recorded municipal move where COA's move-out is missing
+        "inferred_end": int(people["inferred_end"].sum()),
         "median_days": np.nan if km.median is None else km.median,
         "median_reached": km.median is not None,
         "median_days_completed_only": float(np.median(done)) if done.size else np.nan,

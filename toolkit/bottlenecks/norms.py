@@ -26,7 +26,7 @@ import pandas as pd
 from toolkit.bottlenecks.common import local_periods
 from toolkit.bottlenecks.intervals import Cohort, interval_summary, person_intervals
 from toolkit.bottlenecks.persons import person_attributes
-from toolkit.bottlenecks.segments import ALL_DIMENSIONS, cohort_quarter
+from toolkit.bottlenecks.segments import ALL_DIMENSIONS, cohort_of
 from toolkit.chain import Chain, Norm, load_chain
 
 MONTH = "month"
@@ -144,7 +144,7 @@ def _split(
     """The ``by`` value of each person's interval, as a group key ("" where unknown)."""
     if set(by) & (set(ALL_DIMENSIONS) - {"cohort"}):
         people = people.merge(person_attributes(log, as_of=as_of), on="case", how="left")
-    derived = {MONTH: _month, "cohort": cohort_quarter}
+    derived = {MONTH: _month, "cohort": cohort_of}
     return [
         (derived[k](people["start"]) if k in derived else people[k]).astype(object).fillna("")
         for k in by

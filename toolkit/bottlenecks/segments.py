@@ -1,7 +1,7 @@
 """Segments: the per-person interval table with each person's dimensions beside it.
 
 The survival curves per municipality, location, office, nationality, track, household size or
-cohort (quarter of the interval start) and the norm figures per segment read this table.
+cohort (half-year of the interval start, as in the person table) and the norm figures per segment read this table.
 Person values come from :func:`toolkit.bottlenecks.persons.person_attributes`. Which units are
 *behind* is a finding (:mod:`toolkit.findings`), compared within cohort and track. Example::
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from toolkit.bottlenecks.common import local_periods
@@ -22,16 +23,22 @@ from toolkit.chain import Chain, Norm
 ALL_DIMENSIONS = (*DIMENSIONS, "cohort")
 
 
-def cohort_quarter(starts: pd.Series) -> pd.Series:
-    """The quarter of the interval start in Amsterdam time, as ``2023Q2``.
+def half_year(starts: pd.Series) -> np.ndarray:
+    """The cohort of each moment: its half-year in Amsterdam time, as ``2024H1``.
 
     Example::
 
-        >>> cohort_quarter(pd.Series(pd.to_datetime(["2023-03-31 22:30"], utc=True))).tolist()
-        ['2023Q2']
+        >>> half_year(pd.Series(pd.to_datetime(["2024-06-30 22:30"], utc=True))).tolist()
+        ['2024H2']
     """
     codes, labels = local_periods(starts, "quarter")
-    return pd.Series(labels[codes], index=starts.index, dtype=object)
+    halves = np.array([f"{q[:4]}H{1 if q[-1] in '12' else 2}" for q in labels], dtype=object)
+    return halves[codes]
+
+
+def cohort_of(starts: pd.Series) -> pd.Series:
+    """:func:`half_year` as a Series on the index of ``starts``."""
+    return pd.Series(half_year(starts) if len(starts) else [], index=starts.index, dtype=object)
 
 
 def segment_table(
@@ -50,5 +57,5 @@ def segment_table(
     """
     people = person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
     out = people.merge(person_attributes(log, as_of=as_of), on="case", how="left")
-    out["cohort"] = cohort_quarter(out["start"])
+    out["cohort"] = cohort_of(out["start"])
     return out

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.bottlenecks.common import cached, event_order, to_days
-from toolkit.eventlog import ACTIVITY, CASE, GROUP, TIMESTAMP
+from toolkit.eventlog import ACTIVITY, CASE, GROUP, START, TIMESTAMP
 
 P90 = 0.9
 STAT_COLUMNS = ["n", "median_days", "p90_days", "mean_days", "total_days"]
@@ -35,7 +35,8 @@ def person_waits(log: pd.DataFrame) -> pd.DataFrame:
     """One row per pair of consecutive events of a person.
 
     Columns: ``case``, ``from_activity``, ``to_activity``, ``from_group``, ``to_group``,
-    ``start``, ``end``, ``days``. ``*_group`` is empty for a log without ``org:group``.
+    ``start``, ``end``, ``days``. ``*_group`` is empty for a log without ``org:group``. For
+    activity instances (``start_timestamp``) a wait runs from one's complete to the next start.
 
     Example::
 
@@ -66,6 +67,9 @@ def _person_waits(log: pd.DataFrame) -> pd.DataFrame:
             "end": at(log[TIMESTAMP], after),
         }
     )
+    if START in log:  # activity instances (toolkit.mining.lifecycle): to the next one's start,
+        # as pm4py's performance DFG, and no wait where the next began while this one ran
+        out["end"] = at(log[START], after).clip(lower=out["start"])
     out["days"] = to_days(out["end"] - out["start"]).astype(float)
     return out
 

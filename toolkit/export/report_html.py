@@ -38,12 +38,14 @@ TEXT = {
     "nl": {
         "title": "Ketenlens: knelpunten in de keten",
         "summary": "Samenvatting",
-        "findings": "Knelpunten, gerangschikt naar extra persoonsdagen",
+        "findings": "Knelpunten: waar, wie, trend en herhaald werk om en om, elke familie naar "
+        "wat ze kost",
         "intervals": "Doorlooptijden tussen mijlpalen en hun normen",
         "norms": "Normoverschrijdingen",
         "wip": "Onderhanden werk per fase",
         "flow": "Instroom en uitstroom per week",
         "transitions": "Wachttijden tussen opeenvolgende stappen",
+        "service_times": "Bewerkingstijd per activiteit (van start tot afronding)",
         "handovers": "Overdrachten tussen organisaties",
         "variants": "Meest voorkomende paden (varianten)",
         "conformance": "Conformiteit met het procesmodel",
@@ -65,12 +67,13 @@ TEXT = {
     "en": {
         "title": "Ketenlens: bottlenecks in the chain",
         "summary": "Summary",
-        "findings": "Bottlenecks, ranked by excess person-days",
+        "findings": "Findings: where, who, trend and rework in turn, each family by its impact",
         "intervals": "Milestone intervals and their norms",
         "norms": "Norm breaches",
         "wip": "Work in progress per phase",
         "flow": "Inflow and outflow per week",
         "transitions": "Waits between consecutive steps",
+        "service_times": "Service time per activity (start to complete)",
         "handovers": "Handovers between organisations",
         "variants": "Most frequent paths (variants)",
         "conformance": "Conformance to the process model",
@@ -303,6 +306,9 @@ def report(analysis: Analysis, *, language: str = "nl") -> str:
             t["transitions"], html_table(analysis.transitions.head(TOP_ROWS), "transitions", k)
         )
     )
+    if len(analysis.service_times):  # a log with life-cycle transitions
+        parts.append(_section(t["service_times"],
+                              html_table(analysis.service_times, "service_times", k)))  # fmt: skip
     handovers = analysis.handovers
     parts.append(
         _section(t["handovers"], html_table(handovers, "handovers", k) if len(handovers) else none)

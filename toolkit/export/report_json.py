@@ -8,10 +8,11 @@ Shape (every table a list of records with the column names of :mod:`toolkit.anal
                    "benchmark", "persons", "excess_person_days", "confidence", "filter", ...}],
      "intervals": [{"interval", "from_activity", "to_activity", "persons", "still_open",
                     "median_days", "median_days_completed_only", "p90_days", "norm_days",
-                    "share_over_norm", ...}],
+                    "share_over_norm", "inferred_end", ...}],
+     "cohort_curves": [{"interval", "cohort", "days", "survival", "at_risk", "persons"}],
      "norms": [...], "norms_by_month": [...], "throughput": [...], "wip": [...], "flow": [...],
-     "transitions": [...], "handovers": [...], "variants": [...], "deviations": [...],
-     "rework": [...], "method": [{"topic", "note"}]}
+     "transitions": [...], "service_times": [...], "handovers": [...], "variants": [...],
+     "deviations": [...], "rework": [...], "method": [{"topic", "note"}]}
 
 Missing and suppressed figures are ``null`` (never NaN, which is not JSON); moments are ISO 8601
 in UTC, calendar days (work in progress, weeks) are ``YYYY-MM-DD``. Example::

@@ -36,6 +36,8 @@ from toolkit.findings.model import (
     DESCRIPTIVE,
     DIMENSION_EN,
     DIMENSION_NL,
+    NORM_KIND_EN,
+    NORM_KIND_NL,
     Finding,
     q_text,
     share_text,
@@ -161,13 +163,15 @@ def where_findings(legs: dict[str, Leg], chain: Chain, base: dict, spec: Spec = 
                 f"{norm.days:.0f} days",
                 explanation_nl=(
                     f"{closed} afgerond na de norm, {waiting} wachten nog en zitten er al "
-                    f"overheen; {excess:.0f} persoonsdagen boven de norm ({norm.kind}). "
+                    f"overheen; {excess:.0f} persoonsdagen boven de "
+                    f"{NORM_KIND_NL[norm.kind]} norm. "
                     f"{len(rows)} personen (alle cohorten samen), {left} verlieten de keten en "
                     f"tellen niet mee, {inferred} met een afgeleid einde.{also_nl}"
                 ),
                 explanation_en=(
                     f"{closed} finished after the norm, {waiting} still waiting and already "
-                    f"past it; {excess:.0f} person-days beyond the norm ({norm.kind}). "
+                    f"past it; {excess:.0f} person-days beyond the "
+                    f"{NORM_KIND_EN[norm.kind]} norm. "
                     f"{len(rows)} persons (cohorts pooled), {left} left the chain and are not "
                     f"counted, {inferred} with an inferred end.{also_en}"
                 ),
@@ -258,9 +262,11 @@ def who_findings(legs, chain: Chain, base: dict, min_group: int, alpha: float, s
                 excess_person_days=excess,
                 confidence=float(q),
                 title_nl=f"{norm.label_nl}: {DIMENSION_NL[dimension]} {name} gemiddeld "
-                f"{per_person:.0f} dagen per persoon langer dan vergelijkbare personen elders",
-                title_en=f"{norm.label_en}: {DIMENSION_EN[dimension]} {name} "
-                f"{per_person:.0f} days per person longer than comparable persons elsewhere",
+                f"{per_person:.0f} dagen per persoon boven de typische wachttijd van "
+                "vergelijkbare personen elders",
+                title_en=f"{norm.label_en}: {DIMENSION_EN[dimension]} {name} on average "
+                f"{per_person:.0f} days per person beyond the typical wait of comparable "
+                "persons elsewhere",
                 explanation_nl=(
                     f"Vergeleken binnen hetzelfde cohort (halfjaar van de start) en spoor: "
                     f"{observed:.0f} bereikten het einde waar {expected:.0f} verwacht werden "
@@ -336,9 +342,9 @@ def trend_findings(legs, chain: Chain, base: dict, min_group: int, spec=SPEC):
                 persons=int(last["persons"]),
                 excess_person_days=max(change, 0.0) * int(last["persons"]),
                 confidence=DESCRIPTIVE,
-                title_nl=f"{norm.label_nl}: mediaan {word_nl} van {a:.0f} naar {b:.0f} dagen "
-                f"(cohort {first['cohort']} tot {last['cohort']})",
-                title_en=f"{norm.label_en}: median {word_en} from {a:.0f} to {b:.0f} days "
+                title_nl=f"{norm.label_nl}: mediane wachttijd {word_nl} van {a:.0f} naar "
+                f"{b:.0f} dagen (cohort {first['cohort']} tot {last['cohort']})",
+                title_en=f"{norm.label_en}: median wait {word_en} from {a:.0f} to {b:.0f} days "
                 f"(cohort {first['cohort']} to {last['cohort']})",
                 explanation_nl=f"Mediaan per cohort (halfjaar van de start), in dagen: {steps}.",
                 explanation_en=f"Median per cohort (half-year of the start), in days: {steps}.",
@@ -427,8 +433,8 @@ def transition_findings(log: pd.DataFrame, chain: Chain, base: dict, min_group: 
                 persons=int(row["persons"]),
                 excess_person_days=float(row["total"]),
                 confidence=DESCRIPTIVE,
-                title_nl=f"Wachttijd {nl}: {row['total']:.0f} dagen in totaal",
-                title_en=f"Waiting {en}: {row['total']:.0f} days in total",
+                title_nl=f"Wachttijd {nl}: {row['total']:.0f} persoonsdagen in totaal",
+                title_en=f"Waiting {en}: {row['total']:.0f} person-days in total",
                 explanation_nl=f"{int(row['n'])} overgangen, mediaan {row['median']:.1f} dagen.",
                 explanation_en=f"{int(row['n'])} transitions, median {row['median']:.1f} days.",
                 filter=dict(base),

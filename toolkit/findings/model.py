@@ -19,6 +19,9 @@ DESCRIPTIVE = "descriptive"
 TINY_Q = 1e-16
 DIMENSION_NL = {"municipality": "gemeente", "location": "COA-locatie", "office": "IND-kantoor"}
 DIMENSION_EN = {"municipality": "municipality", "location": "COA location", "office": "IND office"}
+# the kind of a norm (toolkit/chain/norms.toml) as an adjective
+NORM_KIND_NL = {"legal": "wettelijke", "agreed": "afgesproken"}
+NORM_KIND_EN = {"legal": "legal", "agreed": "agreed"}
 
 
 @dataclass(frozen=True)
@@ -111,5 +114,16 @@ def q_text(q: float) -> str:
 
 
 def share_text(share: float) -> str:
-    """A share as a whole percentage: ``65%``."""
+    """A share as a whole percentage: ``65%``; a share that rounds to 0% or 100% without being
+    it says so (``< 1%``, ``> 99%``), so that a title never claims all or nobody.
+
+    Example::
+
+        >>> share_text(0.654), share_text(0.996), share_text(1.0), share_text(0.004)
+        ('65%', '> 99%', '100%', '< 1%')
+    """
+    if 0.995 <= share < 1.0:
+        return "> 99%"
+    if 0.0 < share < 0.005:
+        return "< 1%"
     return f"{share:.0%}"

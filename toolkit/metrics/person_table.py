@@ -29,9 +29,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from toolkit.bottlenecks.common import end_of_data, local_periods
+from toolkit.bottlenecks.common import end_of_data
 from toolkit.bottlenecks.intervals import all_intervals
 from toolkit.bottlenecks.persons import person_attributes, person_households
+from toolkit.bottlenecks.segments import half_year
 from toolkit.chain import Chain, load_chain
 from toolkit.eventlog import HOUSEHOLD
 
@@ -44,19 +45,6 @@ COLUMNS = [
 ]  # fmt: skip
 # the columns that say what a row is about, in the order that picks a household's representative
 _CONTENT = ["start", "end", "days", "outcome", *UNITS, *GROUPS]
-
-
-def half_year(starts: pd.Series) -> np.ndarray:
-    """The half-year of each moment in Amsterdam time, as ``2024H1``.
-
-    Example::
-
-        >>> half_year(pd.Series(pd.to_datetime(["2024-06-30 22:30"], utc=True))).tolist()
-        ['2024H2']
-    """
-    codes, labels = local_periods(starts, "quarter")
-    halves = np.array([f"{q[:4]}H{1 if q[-1] in '12' else 2}" for q in labels], dtype=object)
-    return halves[codes]
 
 
 def person_table(

@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import pm4py
 
-from toolkit.eventlog import ACTIVITY, CASE
+from toolkit.eventlog import ACTIVITY, CASE, START, TIMESTAMP
 from toolkit.mining.ordering import PM4PY_KEYS, SECONDS_PER_DAY, for_pm4py
 
 # pm4py's name for each statistic of a performance edge -> our column (in days).
@@ -120,6 +120,24 @@ def _frequency(ordered: pd.DataFrame) -> Dfg:
     )
 
 
+def _instance_performance(ordered: pd.DataFrame) -> dict:
+    """pm4py's performance DFG of activity instances (``start_timestamp`` beside the complete):
+    each wait from a complete to the next start, none where the next began while it ran. The
+    simplified interface has no start key (it would take the column by its default name and
+    leave overlaps negative), so its pandas implementation is called with it."""
+    from pm4py.algo.discovery.dfg.adapters.pandas.df_statistics import get_dfg_graph
+
+    return get_dfg_graph(
+        ordered,
+        measure="performance",
+        perf_aggregation_key="all",
+        activity_key=ACTIVITY,
+        case_id_glue=CASE,
+        timestamp_key=TIMESTAMP,
+        start_timestamp_key=START,
+    )
+
+
 def performance_dfg(log: pd.DataFrame) -> Dfg:
     """The performance DFG: per edge its frequency and the time between the two events, in days.
 
@@ -141,7 +159,10 @@ def performance_dfg(log: pd.DataFrame) -> Dfg:
     """
     ordered = for_pm4py(log)
     frequency = _frequency(ordered)
-    graph, _, _ = pm4py.discover_performance_dfg(ordered, **PM4PY_KEYS)
+    if START in ordered.columns:  # activity instances: from a complete to the next start
+        graph = _instance_performance(ordered)
+    else:
+        graph, _, _ = pm4py.discover_performance_dfg(ordered, **PM4PY_KEYS)
     rows = [
         {
             "source": str(a),

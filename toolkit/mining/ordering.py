@@ -27,7 +27,7 @@ from __future__ import annotations
 import pandas as pd
 
 from toolkit.errors import EventLogError
-from toolkit.eventlog import ACTIVITY, CASE, SORT_KEYS, TIMESTAMP, UTC
+from toolkit.eventlog import ACTIVITY, CASE, TIMESTAMP, UTC, order_keys
 
 REQUIRED_COLUMNS = (CASE, ACTIVITY, TIMESTAMP)
 SECONDS_PER_DAY = 86_400.0
@@ -73,7 +73,8 @@ def utc_timestamps(stamps: pd.Series) -> pd.Series:
 
 
 def sorted_log(log: pd.DataFrame) -> pd.DataFrame:
-    """The log sorted stably by case, time, ``source_file`` and ``source_row`` (when present).
+    """The log sorted stably by case, time, ``source_file`` and ``source_row`` (when present);
+    activity instances by case, start, complete and source order.
 
     Returns a new frame with a fresh ``RangeIndex`` and UTC timestamps; the input is untouched.
     Rows that tie on every key keep their original relative order.
@@ -92,7 +93,7 @@ def sorted_log(log: pd.DataFrame) -> pd.DataFrame:
     require_columns(log)
     out = log.copy()
     out[TIMESTAMP] = utc_timestamps(out[TIMESTAMP])
-    keys = [key for key in SORT_KEYS if key in out.columns]
+    keys = order_keys(out.columns)
     # Multi-key sort_values is a lexsort, which is stable: full ties keep their input order.
     out = out.sort_values(keys, kind="stable", na_position="last")
     return out.reset_index(drop=True)
