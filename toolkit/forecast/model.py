@@ -1,6 +1,6 @@
 """The transition model, learnt from the units before the as-of moment.
 
-* **Waits** (Kaplan-Meier with delayed entry, :mod:`toolkit.forecast.survival`) from the waits
+* **Waits** (Kaplan-Meier with delayed entry, :mod:`toolkit.bottlenecks.survival`) from the waits
   under way in the last ``WINDOW_DAYS``: application to first decision (per track, as known at
   the moment), grant to permit, permit to koppeling, koppeling to move-out (per municipality
   where it has enough move-outs, else national), a rejection to a later permit (after appeal)
@@ -32,10 +32,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from toolkit.bottlenecks.survival import KaplanMeier, kaplan_meier
 from toolkit.chain.model import Chain
 from toolkit.filters import LOCAL_TZ
 from toolkit.forecast.state import DAY, UNKNOWN
-from toolkit.forecast.survival import Survival, kaplan_meier
 
 WINDOW_DAYS = 365
 RECENT_MONTHS = 6
@@ -57,14 +57,14 @@ class Pace:
 class Model:
     """Everything the simulation draws from (see the module)."""
 
-    decision: dict[str, Survival]
-    grant_to_permit: Survival
-    permit_to_koppeling: Survival
-    housing: dict[str, Survival]
-    rejection_to_permit: Survival
-    rejection_to_left: Survival
-    nareis_after_permit: Survival
-    nareis_to_permit: Survival
+    decision: dict[str, KaplanMeier]
+    grant_to_permit: KaplanMeier
+    permit_to_koppeling: KaplanMeier
+    housing: dict[str, KaplanMeier]
+    rejection_to_permit: KaplanMeier
+    rejection_to_left: KaplanMeier
+    nareis_after_permit: KaplanMeier
+    nareis_to_permit: KaplanMeier
     nareis_sizes: np.ndarray
     grant: dict[tuple[str, str], float]
     grant_by_nationality: dict[str, float]
@@ -85,13 +85,13 @@ class Model:
             for n, t in zip(nationality, track, strict=True)
         ])  # fmt: skip
 
-    def housing_for(self, municipality: str) -> Survival:
+    def housing_for(self, municipality: str) -> KaplanMeier:
         return self.housing.get(municipality, self.housing[UNKNOWN])
 
 
 def window_km(
     start: pd.Series, end: pd.Series, moment: pd.Timestamp, censor: pd.Series | None = None
-) -> Survival:
+) -> KaplanMeier:
     """Kaplan-Meier of the waits from ``start`` to ``end`` under way in the window before
     ``moment``; a wait without ``end`` is censored at ``censor`` (if earlier) or the moment."""
     window_start = moment - pd.Timedelta(days=WINDOW_DAYS)
@@ -105,7 +105,7 @@ def window_km(
     keep = start.notna() & (stop > window_start) & (stop >= start)
     s, e = start[keep], stop[keep]
     entry = ((window_start - s) / DAY).clip(lower=0)
-    return kaplan_meier(((e - s) / DAY).to_numpy(), observed[keep].to_numpy(), entry.to_numpy())
+    return kaplan_meier(((e - s) / DAY).to_numpy(), ~observed[keep].to_numpy(), entry.to_numpy())
 
 
 def _grant_shares(units: pd.DataFrame, moment: pd.Timestamp) -> tuple[dict, dict, float]:
@@ -183,11 +183,13 @@ def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
     for track, group in first.groupby("track"):
         if track != UNKNOWN:
             decision[str(track)] = window_km(group["start"], decision_end[group.index], moment)
-    decision = {k: v if v.events >= MIN_EVENTS else decision[UNKNOWN] for k, v in decision.items()}
+    decision = {
+        k: v if v.completed >= MIN_EVENTS else decision[UNKNOWN] for k, v in decision.items()
+    }
     housing = {UNKNOWN: window_km(units["koppeling"], units["move_out"], moment)}
     for code, group in units[units["koppeling"].notna()].groupby("municipality"):
         km = window_km(group["koppeling"], group["move_out"], moment)
-        if km.events >= MIN_EVENTS:
+        if km.completed >= MIN_EVENTS:
             housing[str(code)] = km
     # a referent's household: nareizigers arrive in a unit of their own with the same household
     nareis_units = units[units["nareis"]]

@@ -241,9 +241,9 @@ def _waits(model: Model, chain: Chain) -> pd.DataFrame:
         return {
             "municipality": code,
             "wait": wait,
-            "median_days": None if np.isinf(median) else round(median, 1),
-            "p80_days": None if np.isinf(p80) else round(p80, 1),
-            "persons": km.events,
+            "median_days": None if median is None else round(median, 1),
+            "p80_days": None if p80 is None else round(p80, 1),
+            "persons": km.completed,
         }
 
     rows = [row("", "application_to_decision", model.decision[UNKNOWN]),

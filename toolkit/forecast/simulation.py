@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.forecast.allocation import link
+from toolkit.forecast.draws import draw
 from toolkit.forecast.model import Model, Pace
 from toolkit.forecast.state import DAY, UNKNOWN, WAITING
 
@@ -48,7 +49,7 @@ def _draw(km, elapsed: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Days from now until the wait ends, for units that have waited ``elapsed`` days."""
     if len(elapsed) == 0:
         return np.zeros(0)
-    return km.draw(elapsed, rng) - elapsed
+    return draw(km, elapsed, rng) - elapsed
 
 
 def _by_curve(curves: dict, keys: np.ndarray, elapsed: np.ndarray, rng) -> np.ndarray:
