@@ -27,8 +27,8 @@ import pandas as pd
 
 from toolkit.chain.model import Chain
 from toolkit.filters import LOCAL_TZ
-from toolkit.forecast.model import RECENT_MONTHS
-from toolkit.forecast.pipeline import RUNS, SEED, forecast, half_year, moment_of, month_starts
+from toolkit.forecast.model import RECENT_MONTHS, half_year
+from toolkit.forecast.pipeline import RUNS, SEED, forecast, moment_of, month_starts
 from toolkit.forecast.state import unit_table
 
 METRIC = "linked_persons"

@@ -16,6 +16,10 @@
   (:func:`prior_weight`): where municipalities realise their shares unevenly, one with many
   recent koppelingen is forecast from its own pace and one with few from its share of the
   taakstelling; each run draws its shares from the posterior.
+* **Backlog**: a municipality behind its taakstelling at the end of a half-year carries that
+  backlog (or surplus) into the next one, so what it was behind at the moment
+  (:func:`carried_backlog`: its population share of every half-year's koppelingen in the log,
+  minus the persons linked to it) is due on top of its share of the koppelingen to come.
 * **Pace**: deciding and housing are bound by capacity (the IND's interviews, the homes on
   offer), so a longer queue does not mean more grants or move-outs per month. The households
   granted, rejected and moved out per day over the last ``RECENT_MONTHS`` months set how many
@@ -28,6 +32,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -43,6 +48,7 @@ DAYS_PER_MONTH = 365.25 / 12
 PSEUDO_DECISIONS = 10.0
 MAX_PRIOR_WEIGHT = 1e6
 MIN_EVENTS = 20  # a municipality's own move-out curve needs this many move-outs
+HALF_YEAR_MONTHS = 6
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,7 @@ class Model:
     municipalities: tuple[str, ...]
     population_share: np.ndarray
     share_alpha: np.ndarray
+    backlog: np.ndarray
     arrivals_per_day: float
     arrival_pool: pd.DataFrame
     grants: Pace
@@ -87,6 +94,56 @@ class Model:
 
     def housing_for(self, municipality: str) -> KaplanMeier:
         return self.housing.get(municipality, self.housing[UNKNOWN])
+
+
+def half_year(moment: pd.Timestamp) -> str:
+    """The taakstelling half-year of a moment, e.g. ``2024-II``."""
+    local = moment.tz_convert(LOCAL_TZ)
+    return f"{local.year}-{'I' if local.month <= HALF_YEAR_MONTHS else 'II'}"
+
+
+def half_year_start(label: str) -> pd.Timestamp:
+    """The first moment (UTC) of a half-year such as ``2024-II``."""
+    year, part = label.split("-")
+    month = 1 if part == "I" else HALF_YEAR_MONTHS + 1
+    return pd.Timestamp(year=int(year), month=month, day=1).tz_localize(LOCAL_TZ).tz_convert("UTC")
+
+
+def population_shares(chain: Chain, day: date) -> pd.Series:
+    """The taakstelling key on ``day``: each existing municipality's share of the population on
+    1 January of that year."""
+    existing = [m.code for m in chain.register.on(day)]
+    population = pd.Series(
+        [chain.register.population(code, day.year) or 0 for code in existing],
+        index=existing,
+        dtype=float,
+    )
+    return population / population.sum()
+
+
+def carried_backlog(
+    units: pd.DataFrame, moment: pd.Timestamp, chain: Chain, codes: tuple[str, ...]
+) -> np.ndarray:
+    """Persons each municipality of ``codes`` is behind its taakstelling at ``moment`` (negative:
+    ahead): per half-year of the log, its population share of the persons linked then minus the
+    persons linked to it, summed over the half-years (the backlog carries over). A municipality
+    that merged hands its backlog to the one it became part of."""
+    linked = units[units["koppeling"].notna() & (units["koppeling"] < moment)]
+    behind = pd.Series(0.0, index=list(codes))
+    period = linked["koppeling"].map(half_year)
+    for label, group in linked.groupby(period):
+        share = population_shares(chain, half_year_start(label).tz_convert(LOCAL_TZ).date())
+        due = share * float(group["size"].sum())
+        got = group.groupby("municipality")["size"].sum()
+        change = due.reindex(due.index.union(got.index), fill_value=0.0).sub(got, fill_value=0.0)
+        behind = behind.add(change, fill_value=0.0)
+    day = moment.tz_convert(LOCAL_TZ).date()
+    for code in behind.index.difference(pd.Index(codes)):  # merged away: to its successor
+        if chain.register.get(code) is not None:
+            heir = chain.register.current_code(code, day)
+            if heir in codes:
+                behind[heir] += behind[code]
+    return behind.reindex(list(codes), fill_value=0.0).to_numpy()
 
 
 def window_km(
@@ -133,13 +190,9 @@ def _shares(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> tuple:
 
     The shares are those of the municipalities that exist on the moment's day, by their population
     on 1 January of its year (the taakstelling's key)."""
-    day = moment.tz_convert(LOCAL_TZ).date()
-    register = chain.register
-    existing = register.on(day)
-    codes = [m.code for m in existing]
-    population = np.array(
-        [register.population(m.code, day.year) or 0 for m in existing], dtype=float
-    )
+    population = population_shares(chain, moment.tz_convert(LOCAL_TZ).date())
+    codes = list(population.index)
+    population = population.to_numpy()
     window_start = moment - pd.Timedelta(days=WINDOW_DAYS)
     linked = units[(units["koppeling"] >= window_start) & (units["koppeling"] < moment)]
     persons = linked.groupby("municipality")["size"].sum()
@@ -203,6 +256,7 @@ def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
         days=WINDOW_DAYS)]  # fmt: skip
     cells, by_nat, overall = _grant_shares(units, moment)
     codes, share, alpha = _shares(units, moment, chain)
+    backlog = carried_backlog(units, moment, chain, codes)
     days = RECENT_MONTHS * DAYS_PER_MONTH
     recent = first[(decision_end >= recent_start) & (decision_end < moment)]
     granted = int((recent["grant"].notna() & (recent["grant"] <= recent["decision"])).sum())
@@ -225,6 +279,7 @@ def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
         municipalities=codes,
         population_share=share,
         share_alpha=alpha,
+        backlog=backlog,
         arrivals_per_day=len(arrived) / (RECENT_MONTHS * DAYS_PER_MONTH),
         arrival_pool=arrived[["size", "nationality"]].reset_index(drop=True),
         grants=Pace(granted, days),

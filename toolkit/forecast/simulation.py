@@ -82,14 +82,12 @@ def simulate(
     model: Model,
     moment: pd.Timestamp,
     edges: np.ndarray,
-    periods: np.ndarray,
-    since: pd.Timestamp,
     *,
     runs: int,
     seed: int,
 ) -> Runs:
-    """``runs`` runs of the pipeline; ``edges`` are the month boundaries in days after the moment,
-    ``periods`` the starts of the later half-years, ``since`` the start of the current one."""
+    """``runs`` runs of the pipeline; ``edges`` are the month boundaries in days after the
+    moment."""
     rng = np.random.default_rng(seed)
     codes = model.municipalities
     index = {c: i for i, c in enumerate(codes)}
@@ -100,9 +98,9 @@ def simulate(
     local = {m: np.zeros((runs, len(codes), months)) for m in ("linked_persons",
              "linked_households", "move_outs", *(f"households_size_{s}" for s in SIZES))}  # fmt: skip
     waiting = {p: np.zeros((runs, months)) for p in PHASES}
-    static = _units(units, model, moment, index, since)
+    static = _units(units, model, moment, index)
     for run in range(runs):
-        paths = _paths(static, model, horizon, periods, rng)
+        paths = _paths(static, model, horizon, rng)
         _count(paths, edges, run, national, local, waiting, len(codes))
     return Runs(national, local, waiting, codes)
 
@@ -125,15 +123,10 @@ class _Units:
     move_out: np.ndarray
     pool_size: np.ndarray
     pool_grant: np.ndarray
-    before: np.ndarray
 
 
-def _units(
-    units: pd.DataFrame, model: Model, moment: pd.Timestamp, index: dict, since: pd.Timestamp
-) -> _Units:
+def _units(units: pd.DataFrame, model: Model, moment: pd.Timestamp, index: dict) -> _Units:
     u = units[units["phase"].isin((*WAITING, "housed"))]
-    earlier = units[(units["koppeling"] >= since) & (units["koppeling"] < moment)]
-    before = earlier.groupby("municipality")["size"].sum()
 
     def past(column: str) -> np.ndarray:
         days = ((u[column] - moment) / DAY).to_numpy(dtype=float)
@@ -163,13 +156,10 @@ def _units(
         move_out=past("move_out"),
         pool_size=pool["size"].to_numpy(dtype=float),
         pool_grant=model.grant_probability(pool["nationality"], pd.Series([UNKNOWN] * len(pool))),
-        before=before.reindex(list(index), fill_value=0).to_numpy(dtype=float),
     )
 
 
-def _paths(
-    s: _Units, model: Model, horizon: float, periods: np.ndarray, rng
-) -> dict[str, np.ndarray]:
+def _paths(s: _Units, model: Model, horizon: float, rng) -> dict[str, np.ndarray]:
     """One run: every unit's size, municipality and the days of its phase changes."""
     n = len(s.phase)
     phase, elapsed, nareis = s.phase, s.elapsed, s.nareis
@@ -256,8 +246,8 @@ def _paths(
     position[now] = np.arange(len(now))
     follows = np.where(follow[now] >= 0, position[np.maximum(follow[now], 0)], -1)
     follows = np.where(follows < np.arange(len(now)), follows, -1)  # referent linked earlier
-    muni[now] = link(size[now], muni[now], follows, np.searchsorted(periods, kop[now]),
-                     rng.dirichlet(model.share_alpha), s.before)  # fmt: skip
+    muni[now] = link(size[now], muni[now], follows, rng.dirichlet(model.share_alpha),
+                     model.backlog)  # fmt: skip
 
     # the move-out after the koppeling, at the pace of the municipality
     out = np.concatenate([s.move_out, np.full(total - n, INF)])
