@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.chain import load_chain
-from toolkit.forecast.allocation import link
+from toolkit.forecast.allocation import Koppelingen, link
 from toolkit.forecast.model import carried_backlog, half_year_start, population_shares
 
 
@@ -14,18 +14,26 @@ def test_the_municipality_furthest_behind_gets_the_next_household():
     shares = np.array([0.5, 0.5, 0.0])
     none = np.full(6, -1)
     # A is two persons behind: its backlog and share win the first two, then they alternate
-    out = link(np.ones(6), none, none, shares, np.array([2.0, 0.0, 0.0]))
-    assert out.tolist() == [0, 0, 0, 1, 0, 1]
-    # B two persons ahead: A catches up first; nobody goes where the share is nil
-    out = link(np.ones(4), none[:4], none[:4], shares, np.array([0.0, -2.0, 5.0]))
-    assert out.tolist() == [0, 0, 0, 1]
+    # B two persons ahead (second run, linked in the same step): A catches up first; nobody
+    # goes where the share is nil
+    first, second = link(
+        [Koppelingen(np.ones(6), none, none, shares), Koppelingen(np.ones(4), none[:4], none[:4],
+                                                                  shares)],
+        np.array([2.0, 0.0, 0.0]),
+    )  # fmt: skip
+    assert first.tolist() == [0, 0, 0, 1, 0, 1]
+    (second,) = link([Koppelingen(np.ones(4), none[:4], none[:4], shares)],
+                     np.array([0.0, -2.0, 5.0]))  # fmt: skip
+    assert second.tolist() == [0, 0, 0, 1]
 
 
 def test_known_municipalities_and_families_count_for_where_they_went():
     shares = np.array([0.5, 0.5])
     fixed = np.array([1, -1, -1, -1])
     follows = np.array([-1, -1, 1, -1])  # the third joins the second's municipality
-    out = link(np.array([2.0, 1.0, 3.0, 1.0]), fixed, follows, shares, np.zeros(2))
+    (out,) = link(
+        [Koppelingen(np.array([2.0, 1.0, 3.0, 1.0]), fixed, follows, shares)], np.zeros(2)
+    )
     # 2 to B (fixed): A is 1 behind and gets the next; its family of 3 follows; then B is behind
     assert out.tolist() == [1, 0, 0, 1]
 

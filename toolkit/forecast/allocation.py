@@ -6,34 +6,51 @@ its share of every person linked, nareizigers included, on top of what it was be
 forecast began (``backlog``, from the log); the next household goes to the municipality furthest
 behind (largest due minus received). Nareizigers go where their referent went, and count for that
 municipality.
+
+Each household depends on the ones before it, so the koppelingen of a run are taken one by one;
+the runs are independent, so :func:`link` takes the j-th koppeling of many runs in one array step.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 
-def link(
-    sizes: np.ndarray,
-    fixed: np.ndarray,
-    follows: np.ndarray,
-    shares: np.ndarray,
-    backlog: np.ndarray,
-) -> np.ndarray:
-    """Municipality index of each koppeling, given in time order: ``fixed`` (>= 0) is known,
-    ``follows`` (>= 0) is the position of the referent whose municipality a family joins;
-    ``backlog`` is the persons each municipality was behind at the start."""
-    out = np.empty(len(sizes), dtype=np.int64)
-    behind = backlog.astype(float)  # a copy, counted down as households are linked
-    open_ = np.where(shares > 0, 0.0, -np.inf)  # municipalities without a share get nobody
-    for j, (size, known, referent) in enumerate(zip(sizes, fixed, follows, strict=True)):
-        behind += shares * size
-        if known >= 0:
-            m = known
-        elif referent >= 0:
-            m = out[referent]
-        else:
-            m = int(np.argmax(behind + open_))
-        out[j] = m
-        behind[m] -= size
-    return out
+@dataclass(frozen=True)
+class Koppelingen:
+    """One run's koppelingen in time order: persons, the known municipality (``fixed`` >= 0), the
+    position of the referent a family joins (``follows`` >= 0), and the run's shares."""
+
+    sizes: np.ndarray
+    fixed: np.ndarray
+    follows: np.ndarray
+    shares: np.ndarray
+
+
+def link(runs: list[Koppelingen], backlog: np.ndarray) -> list[np.ndarray]:
+    """Municipality index of every koppeling of each run; ``backlog`` is the persons each
+    municipality was behind at the start (the same in every run)."""
+    count = max((len(r.sizes) for r in runs), default=0)
+    size = np.zeros((len(runs), count))  # a run with fewer koppelingen pads with nobody
+    fixed = np.full((len(runs), count), -1)
+    follows = np.full((len(runs), count), -1)
+    for i, r in enumerate(runs):
+        size[i, : len(r.sizes)] = r.sizes
+        fixed[i, : len(r.sizes)] = r.fixed
+        follows[i, : len(r.sizes)] = r.follows
+    shares = np.array([r.shares for r in runs]).reshape(len(runs), len(backlog))
+    # municipalities without a share get nobody: they are never behind
+    behind = np.where(shares > 0, backlog[None, :].astype(float), -np.inf)
+    due = np.empty_like(behind)
+    out = np.zeros((len(runs), count), dtype=np.int64)
+    rows = np.arange(len(runs))
+    for j in range(count):
+        behind += np.multiply(shares, size[:, j, None], out=due)
+        furthest = np.argmax(behind, axis=1)
+        joined = out[rows, np.maximum(follows[:, j], 0)]
+        m = np.where(fixed[:, j] >= 0, fixed[:, j], np.where(follows[:, j] >= 0, joined, furthest))
+        out[:, j] = m
+        behind[rows, m] -= size[:, j]
+    return [out[i, : len(r.sizes)] for i, r in enumerate(runs)]

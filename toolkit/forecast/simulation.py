@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from toolkit.forecast.allocation import link
+from toolkit.forecast.allocation import Koppelingen, link
 from toolkit.forecast.draws import draw
 from toolkit.forecast.model import Model, Pace
 from toolkit.forecast.state import DAY, UNKNOWN, WAITING
@@ -32,6 +32,7 @@ INF = np.inf
 # household sizes reported; the last one holds that size and larger
 SIZES = (1, 2, 3, 4, 5)
 PHASES = ("decision", "rejected", "permit", "housing")
+BATCH = 50  # runs whose koppelingen are linked together (see toolkit.forecast.allocation)
 
 
 @dataclass
@@ -99,9 +100,13 @@ def simulate(
              "linked_households", "move_outs", *(f"households_size_{s}" for s in SIZES))}  # fmt: skip
     waiting = {p: np.zeros((runs, months)) for p in PHASES}
     static = _units(units, model, moment, index)
-    for run in range(runs):
-        paths = _paths(static, model, horizon, rng)
-        _count(paths, edges, run, national, local, waiting, len(codes))
+    for first in range(0, runs, BATCH):
+        batch = [_paths(static, model, horizon, rng) for _ in range(min(BATCH, runs - first))]
+        linked = link([paths["koppelingen"] for paths in batch], model.backlog)
+        for i, (paths, muni) in enumerate(zip(batch, linked, strict=True)):
+            paths["muni"][paths["linked"]] = muni
+            _move_outs(paths, model, horizon, rng)
+            _count(paths, edges, first + i, national, local, waiting, len(codes))
     return Runs(national, local, waiting, codes)
 
 
@@ -246,23 +251,29 @@ def _paths(s: _Units, model: Model, horizon: float, rng) -> dict[str, np.ndarray
     position[now] = np.arange(len(now))
     follows = np.where(follow[now] >= 0, position[np.maximum(follow[now], 0)], -1)
     follows = np.where(follows < np.arange(len(now)), follows, -1)  # referent linked earlier
-    muni[now] = link(size[now], muni[now], follows, rng.dirichlet(model.share_alpha),
-                     model.backlog)  # fmt: skip
+    permit_start = np.where(np.isfinite(grant_at), grant_at, permit)
+    return {
+        "size": size, "muni": muni, "permit": permit, "kop": kop,
+        "move_out": np.concatenate([s.move_out, np.full(total - n, INF)]),
+        "decision": (dec_start, dec_end), "rejected": (rej_at, rej_end),
+        "permit_phase": (permit_start, kop), "linked": now,
+        "koppelingen": Koppelingen(size[now], muni[now], follows,
+                                   rng.dirichlet(model.share_alpha)),
+    }  # fmt: skip
 
-    # the move-out after the koppeling, at the pace of the municipality
-    out = np.concatenate([s.move_out, np.full(total - n, INF)])
+
+def _move_outs(paths: dict, model: Model, horizon: float, rng) -> None:
+    """The move-out after the koppeling, at the pace of the municipality (once it is known)."""
+    kop, muni = paths["kop"], paths["muni"]
+    out = paths["move_out"]
     h = ~np.isfinite(out) & (kop < horizon)
     codes = np.array([*model.municipalities, UNKNOWN])
     keys = codes[np.where(muni[h] >= 0, muni[h], len(codes) - 1)]
     start = np.maximum(kop[h], 0)
     drawn = start + _by_curve(model.housing, keys, np.maximum(-kop[h], 0), rng)
     out[h] = paced(drawn, start, model.move_outs, horizon, rng)
-    permit_start = np.where(np.isfinite(grant_at), grant_at, permit)
-    return {
-        "size": size, "muni": muni, "permit": permit, "kop": kop, "out": out,
-        "decision": (dec_start, dec_end), "rejected": (rej_at, rej_end),
-        "permit_phase": (permit_start, kop), "housing": (kop, out),
-    }  # fmt: skip
+    paths["out"] = out
+    paths["housing"] = (kop, out)
 
 
 def _count(paths, edges, run, national, local, waiting, n_munis) -> None:
