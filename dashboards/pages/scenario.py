@@ -27,13 +27,12 @@ from dashboards.pages.werkvoorraad import PHASE_COLOURS, separators
 from toolkit.bottlenecks.wip import wip_phases
 from toolkit.errors import EventLogError
 from toolkit.scenario.report import milestone_norms, suppress_table
-from toolkit.scenario.run import Levers, ScenarioModel, sample_share
+from toolkit.scenario.run import SAMPLE_PERSONS, Levers, ScenarioModel, sample_share
 from toolkit.session import AnalysisSession
 
 PATH = "/wat-als"
 TITLE = "page_scenario"
 MONTHS = 24
-SAMPLE_PERSONS = 6_000  # persons simulated at most: a run within seconds
 POLL_MS = 1_000
 LEVERS_STYLE = {"display": "grid", "gridTemplateColumns": "repeat(5, minmax(9rem, 1fr))",
                 "gap": "0.75rem", "alignItems": "end"}  # fmt: skip

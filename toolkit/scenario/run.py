@@ -35,6 +35,8 @@ from toolkit.synthetic.simulation import NAREIS_STAGES, Simulation, Waiting
 
 LOG_COLUMNS = [CASE, ACTIVITY, TIMESTAMP, GROUP, RESOURCE, MUNICIPALITY, "location_type"]
 SIMULATED_PREFIX = "sim-"
+# the dashboard simulates about this many persons' households of a larger log (a run in seconds)
+SAMPLE_PERSONS = 6_000
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,7 @@ def scaled_calibration(cal: Calibration, share: float) -> Calibration:
         aanmeldgehoor=cap.aanmeldgehoor * share,
         nader_gehoor={k: v * share for k, v in cap.nader_gehoor.items()},
         housing={k: v * share for k, v in cap.housing.items()},
+        share=share,
     )
     return replace(
         cal,
