@@ -18,7 +18,7 @@
   taakstelling; each run draws its shares from the posterior.
 * **Backlog**: a municipality behind its taakstelling at the end of a half-year carries that
   backlog (or surplus) into the next one, so what it was behind at the moment
-  (:func:`carried_backlog`: its population share of every half-year's koppelingen in the log,
+  (:func:`due_and_linked`: its population share of every half-year's koppelingen in the log,
   minus the persons linked to it) is due on top of its share of the koppelingen to come.
 * **Pace**: deciding and housing are bound by capacity (the IND's interviews, the homes on
   offer), so a longer queue does not mean more grants or move-outs per month. The households
@@ -121,29 +121,33 @@ def population_shares(chain: Chain, day: date) -> pd.Series:
     return population / population.sum()
 
 
-def carried_backlog(
+def due_and_linked(
     units: pd.DataFrame, moment: pd.Timestamp, chain: Chain, codes: tuple[str, ...]
-) -> np.ndarray:
-    """Persons each municipality of ``codes`` is behind its taakstelling at ``moment`` (negative:
-    ahead): per half-year of the log, its population share of the persons linked then minus the
-    persons linked to it, summed over the half-years (the backlog carries over). A municipality
-    that merged hands its backlog to the one it became part of."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per municipality of ``codes``, the persons due under the taakstelling over the log before
+    ``moment`` (per half-year, its population share of the persons linked then) and the persons
+    linked to it. A municipality that merged hands both to the one it became part of."""
     linked = units[units["koppeling"].notna() & (units["koppeling"] < moment)]
-    behind = pd.Series(0.0, index=list(codes))
+    due = pd.Series(0.0, index=list(codes))
+    got = pd.Series(0.0, index=list(codes))
     period = linked["koppeling"].map(half_year)
     for label, group in linked.groupby(period):
         share = population_shares(chain, half_year_start(label).tz_convert(LOCAL_TZ).date())
-        due = share * float(group["size"].sum())
-        got = group.groupby("municipality")["size"].sum()
-        change = due.reindex(due.index.union(got.index), fill_value=0.0).sub(got, fill_value=0.0)
-        behind = behind.add(change, fill_value=0.0)
+        due = due.add(share * float(group["size"].sum()), fill_value=0.0)
+        got = got.add(group.groupby("municipality")["size"].sum(), fill_value=0.0)
     day = moment.tz_convert(LOCAL_TZ).date()
-    for code in behind.index.difference(pd.Index(codes)):  # merged away: to its successor
+    due, got = (
+        due.reindex(due.index.union(got.index), fill_value=0.0),
+        got.reindex(due.index.union(got.index), fill_value=0.0),
+    )
+    for code in due.index.difference(pd.Index(codes)):  # merged away: to its successor
         if chain.register.get(code) is not None:
             heir = chain.register.current_code(code, day)
             if heir in codes:
-                behind[heir] += behind[code]
-    return behind.reindex(list(codes), fill_value=0.0).to_numpy()
+                due[heir] += due[code]
+                got[heir] += got[code]
+    return (due.reindex(list(codes), fill_value=0.0).to_numpy(),
+            got.reindex(list(codes), fill_value=0.0).to_numpy())  # fmt: skip
 
 
 def window_km(
@@ -186,7 +190,8 @@ def _grant_shares(units: pd.DataFrame, moment: pd.Timestamp) -> tuple[dict, dict
 
 
 def _shares(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> tuple:
-    """Municipalities, population shares and the Dirichlet posterior of koppeling shares.
+    """Municipalities, population shares, the Dirichlet posterior of koppeling shares and the
+    backlog each municipality carries at the moment.
 
     The shares are those of the municipalities that exist on the moment's day, by their population
     on 1 January of its year (the taakstelling's key)."""
@@ -204,7 +209,8 @@ def _shares(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> tuple:
     sizes = linked["size"].to_numpy(dtype=float)
     clustering = float((sizes**2).sum() / sizes.sum()) if len(sizes) else 1.0
     alpha = prior_weight(counts, share, clustering) * share + counts
-    return tuple(codes), share, np.maximum(alpha, 1e-9)
+    due, got = due_and_linked(units, moment, chain, tuple(codes))
+    return tuple(codes), share, np.maximum(alpha, 1e-9), due - got
 
 
 def prior_weight(counts: np.ndarray, share: np.ndarray, clustering: float = 1.0) -> float:
@@ -255,8 +261,7 @@ def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
     recent_nareis = nareis_units[nareis_units["nareis_arrival"] >= moment - pd.Timedelta(
         days=WINDOW_DAYS)]  # fmt: skip
     cells, by_nat, overall = _grant_shares(units, moment)
-    codes, share, alpha = _shares(units, moment, chain)
-    backlog = carried_backlog(units, moment, chain, codes)
+    codes, share, alpha, backlog = _shares(units, moment, chain)
     days = RECENT_MONTHS * DAYS_PER_MONTH
     recent = first[(decision_end >= recent_start) & (decision_end < moment)]
     granted = int((recent["grant"].notna() & (recent["grant"] <= recent["decision"])).sum())
