@@ -96,6 +96,9 @@ class Forecast:
     waits: pd.DataFrame
     summary: dict[str, Any]
     method: list[tuple[str, str]] = field(default_factory=list)
+    # persons linked per run, municipality and month (runs x municipalities x months), for the
+    # back-test; only when asked for (``keep_runs``)
+    linked_runs: np.ndarray | None = field(default=None, repr=False)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"forecast": self.rows, "taakstelling": self.taakstelling, "waits": self.waits}
@@ -252,6 +255,7 @@ def forecast(
     seed: int = SEED,
     chain: Chain | None = None,
     taakstelling: int | None = None,
+    keep_runs: bool = False,
 ) -> Forecast:
     """Forecast the next ``months`` calendar months from the log as it stood at ``as_of``
     (default: its last event); ``taakstelling`` is the national taakstelling per half-year
@@ -285,4 +289,5 @@ def forecast(
         waits=_waits(model, chain),
         summary=summary,
         method=list(METHOD),
+        linked_runs=result.local["linked_persons"] if keep_runs else None,
     )
