@@ -113,13 +113,17 @@ def test_workshop_hides_small_counts_and_what_is_computed_from_them(quadrupled):
 def test_command_line(chain_log_dir, tmp_path, capsys):
     out = tmp_path / "s.json"
     code = main(["scenario", str(chain_log_dir), "--inflow", "x2", "--ind-capacity", "+20%",
-                 "--homes", "GM0479=+30%", "--months", "3", "--export", str(out)])  # fmt: skip
+                 "--homes", "GM0479=+30%", "--months", "3", "--sample", "0.5",
+                 "--export", str(out)])  # fmt: skip
     assert code == 0
     printed = capsys.readouterr().out
     assert "aanmeldgehoor capacity" in printed and "Wrote" in printed
-    assert json.loads(out.read_text("utf-8"))["levers"]["homes"] == {"GM0479": 1.3}
-    with pytest.raises(SystemExit):
-        main(["scenario", str(chain_log_dir), "--inflow", "four"])
+    assert "a sample of 50% of the households" in printed
+    written = json.loads(out.read_text("utf-8"))
+    assert written["levers"]["homes"] == {"GM0479": 1.3} and written["sample"] == 0.5
+    for wrong in (["--inflow", "four"], ["--sample", "0"], ["--sample", "1.5"]):
+        with pytest.raises(SystemExit):
+            main(["scenario", str(chain_log_dir), *wrong])
     assert main(["scenario", str(tmp_path)]) == 1
 
 
