@@ -152,3 +152,12 @@ def test_a_sample_of_the_households_scaled_back_tells_the_same_story(chain_log, 
     b = part.loc[part["metric"] == "wait_median_days:N13", "value"].median()
     assert b == pytest.approx(a, rel=0.3)
     assert sampled.result(Levers()).sample == 0.5
+
+
+def test_the_dashboards_sample_share_keeps_a_small_log_whole(chain_log):
+    from toolkit.eventlog import CASE
+    from toolkit.scenario.run import SAMPLE_PERSONS, sample_share
+
+    persons = chain_log[CASE].nunique()
+    assert persons < SAMPLE_PERSONS and sample_share(chain_log, SAMPLE_PERSONS) == 1.0
+    assert sample_share(chain_log, 1_000) == pytest.approx(1_000 / persons)
