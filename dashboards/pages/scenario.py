@@ -3,7 +3,10 @@
 The levers (inflow factor, IND interview capacity, homes per week in chosen municipalities) go
 to :class:`toolkit.scenario.run.ScenarioModel`, the computation behind ``ketenlens scenario``.
 The model is calibrated and its base run computed once per app, at the first visit; a scenario
-then costs one run, during which the page shows that it computes. The figures are the rows of
+then costs one run. On a large log the model simulates a sample of about ``SAMPLE_PERSONS``
+persons' households (:func:`toolkit.scenario.run.sample_share`; counts scaled back, the page says
+so), so a scenario answers within seconds; while a run computes, a poll shows its step and the
+share of the months simulated. The figures are the rows of
 the scenario table (``month``, ``run``, ``metric``, ``value``); in workshop mode they pass
 :func:`toolkit.scenario.report.suppress_table` first, so hidden values are gaps.
 """
@@ -11,24 +14,26 @@ the scenario table (``month``, ``run``, ``metric``, ``value``); in workshop mode
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, dcc, html
 
-from dashboards.components import card, fmt_int, graph, table
+from dashboards.components import card, fmt_int, fmt_share, graph, table
 from dashboards.i18n import label, t
 from dashboards.pages.werkvoorraad import PHASE_COLOURS, separators
 from toolkit.bottlenecks.wip import wip_phases
 from toolkit.errors import EventLogError
 from toolkit.scenario.report import milestone_norms, suppress_table
-from toolkit.scenario.run import Levers, ScenarioModel
+from toolkit.scenario.run import SAMPLE_PERSONS, Levers, ScenarioModel, sample_share
 from toolkit.session import AnalysisSession
 
 PATH = "/wat-als"
 TITLE = "page_scenario"
 MONTHS = 24
+POLL_MS = 1_000
 LEVERS_STYLE = {"display": "grid", "gridTemplateColumns": "repeat(5, minmax(9rem, 1fr))",
                 "gap": "0.75rem", "alignItems": "end"}  # fmt: skip
 RUN_STYLE = {"base": "dot", "scenario": "solid"}
@@ -64,6 +69,8 @@ def layout(session: AnalysisSession, language: str) -> html.Div:
             html.H2(t(TITLE, language)),
             html.P(t("scenario_intro", language), className="note"),
             card(t("scenario_levers_title", language), levers),
+            html.P(id="scenario-status", className="note"),
+            dcc.Interval(id="scenario-poll", interval=POLL_MS, disabled=False),
             dcc.Loading(
                 html.Div(id="scenario-results"),
                 type="default",
@@ -147,8 +154,9 @@ def arrivals_table(frame: pd.DataFrame, session: AnalysisSession, language: str)
     )
 
 
-def results(model: ScenarioModel, levers: Levers, session: AnalysisSession, language: str) -> list:
-    result = model.result(levers)
+def results(model: ScenarioModel, levers: Levers, session: AnalysisSession, language: str,
+            progress=None) -> list:  # fmt: skip
+    result = model.result(levers, progress)
     frame = suppress_table(result.table, session.k) if session.workshop else result.table
     chain = session.chain
     persons = fmt_int(
@@ -160,6 +168,10 @@ def results(model: ScenarioModel, levers: Levers, session: AnalysisSession, lang
     summary = t("scenario_summary", language, start=f"{result.start.tz_convert('Europe/Amsterdam'):%d-%m-%Y}",
                 months=result.months, persons=persons)  # fmt: skip
     parts: list[Any] = [html.P(summary, className="note", id="scenario-summary")]
+    if result.sample < 1:
+        parts.append(html.P(t("scenario_sample", language, share=fmt_share(result.sample, language),
+                              fraction=f"{result.sample:.4g}"), className="note",
+                            id="scenario-sample"))  # fmt: skip
     if session.workshop:
         parts.append(html.P(t("scenario_hidden", language, k=session.k), className="note"))
     persons_axis = t("scenario_persons", language)
@@ -186,15 +198,25 @@ def results(model: ScenarioModel, levers: Levers, session: AnalysisSession, lang
 def register(app: Dash, session: AnalysisSession) -> None:
     models: dict[str, ScenarioModel] = {}
     lock = threading.Lock()
+    # what a run is doing, for the poll: step, share of the months done, when it began
+    status: dict[str, Any] = {"step": "", "done": 0.0, "began": 0.0}
+
+    def report(step: str, done: float = 0.0) -> None:
+        if step != status["step"]:
+            status["began"] = time.perf_counter()
+        status.update(step=step, done=done)
 
     def model() -> ScenarioModel:
         with lock:
             if "model" not in models:
-                models["model"] = ScenarioModel(session.log, months=MONTHS)
+                report("calibration")
+                share = sample_share(session.log, SAMPLE_PERSONS)
+                models["model"] = ScenarioModel(session.log, months=MONTHS, sample=share)
             return models["model"]
 
     @app.callback(
         Output("scenario-results", "children"),
+        Output("scenario-poll", "disabled"),
         Input("scenario-run", "n_clicks"),
         Input("language", "value"),
         State("scenario-inflow", "value"),
@@ -206,8 +228,33 @@ def register(app: Dash, session: AnalysisSession) -> None:
              where: list[str] | None) -> Any:  # fmt: skip
         levers = levers_of(inflow, ind, homes, where)
         if levers is None:
-            return html.P(t("scenario_invalid", language), className="empty", id="scenario-invalid")
+            invalid = html.P(t("scenario_invalid", language), className="empty",
+                             id="scenario-invalid")  # fmt: skip
+            return invalid, True
         try:
-            return results(model(), levers, session, language)
+            return results(model(), levers, session, language, report), True
         except EventLogError:  # not a chain log: nothing to calibrate on
-            return html.P(t("scenario_not_chain", language), className="empty")
+            return html.P(t("scenario_not_chain", language), className="empty"), True
+        finally:
+            report("")
+
+    # a run starts: poll its progress until ``fill`` is done
+    app.clientside_callback(
+        "function (clicks) { return false; }",
+        Output("scenario-poll", "disabled", allow_duplicate=True),
+        Input("scenario-run", "n_clicks"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output("scenario-status", "children"),
+        Input("scenario-poll", "n_intervals"),
+        Input("scenario-poll", "disabled"),
+        State("language", "value"),
+    )
+    def show_status(_ticks: int | None, idle: bool, language: str) -> str:
+        if idle or not status["step"]:
+            return ""
+        seconds = round(time.perf_counter() - status["began"])
+        done = fmt_share(status["done"], language)
+        return t(f"scenario_step_{status['step']}", language, done=done, seconds=seconds)

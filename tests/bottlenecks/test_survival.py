@@ -55,3 +55,38 @@ def test_kaplan_meier_is_scipys() -> None:
         reference = stats.ecdf(censored_data(days, censored)).sf
         assert np.array_equal(km.times, reference.quantiles)
         assert np.allclose(km.survival, reference.probabilities, rtol=0, atol=1e-12)
+
+
+def test_delayed_entry_equals_lifelines() -> None:
+    """Left-truncated and right-censored waits: the curve lifelines' KaplanMeierFitter gives with
+    ``entry``, on continuous days and on whole days where entries tie with endings."""
+    import numpy as np
+    from lifelines import KaplanMeierFitter
+
+    rng = np.random.default_rng(3)
+    for whole_days in (False, True):
+        for _ in range(20):
+            n = int(rng.integers(10, 400))
+            days = rng.gamma(2.0, 40.0, n) + 1
+            entry = np.where(rng.random(n) < 0.5, rng.uniform(0, 1, n) * days, 0.0)
+            if whole_days:
+                days, entry = np.ceil(days), np.floor(entry)
+            censored = rng.random(n) < 0.3
+            censored[0] = False
+            ours = kaplan_meier(days, censored, entry=entry)
+            theirs = KaplanMeierFitter().fit(days, ~censored, entry=entry)
+            expected = theirs.survival_function_at_times(ours.times).to_numpy()
+            assert np.allclose(ours.survival, expected, rtol=0, atol=1e-12)
+            median = theirs.median_survival_time_
+            assert (ours.median if ours.median is not None else np.inf) == median
+
+
+def test_entry_of_zero_is_the_plain_estimate() -> None:
+    import numpy as np
+
+    days = np.array([3.0, 1.0, 4.0, 0.0, 1.0, 5.0, 9.0])
+    censored = np.array([False, True, False, False, False, True, False])
+    plain = kaplan_meier(days, censored)
+    entered = kaplan_meier(days, censored, entry=np.zeros(7))
+    assert np.array_equal(plain.times, entered.times)
+    assert np.allclose(plain.survival, entered.survival, rtol=0, atol=1e-15)

@@ -1,8 +1,10 @@
 """The back-test on generated worlds: cut the log 12 and 6 months before its end, forecast the
 next 6 months, compare with what the log says happened (persons linked per municipality and
 month). The forecast must beat both naive forecasts (each municipality's pace of the last six
-months; the taakstelling spread evenly) on three seeds, and its 80% intervals must hold the
-actual count in 70-90% of the municipality-months. Prints the figures (run with -s)."""
+months; the taakstelling spread evenly) on three seeds by a tenth, and its 80% intervals must be
+calibrated: 70-90% coverage as a calibrated forecast of counts scores it (``pit_coverage``; the
+share of actual counts inside the interval, printed too, is higher by as much as the counts are
+small, see toolkit.forecast.backtest). Prints the figures (run with -s)."""
 
 from __future__ import annotations
 
@@ -39,9 +41,10 @@ def test_forecast_beats_both_naive_forecasts_with_calibrated_intervals(world):
     print(
         f"\nseed {seed}: WAPE forecast {s['wape_forecast']:.3f}, last 6 months' pace "
         f"{s['wape_recent']:.3f}, taakstelling pro rata {s['wape_taakstelling']:.3f}; "
-        f"80% interval coverage {s['coverage']:.1%}; persons linked {s['actual_persons']:.0f}, "
+        f"80% interval coverage {s['pit_coverage']:.1%} (counts inside {s['coverage']:.1%}); "
+        f"persons linked {s['actual_persons']:.0f}, "
         f"forecast {s['forecast_persons']:.0f}"
     )
-    assert s["wape_forecast"] < s["wape_recent"]
-    assert s["wape_forecast"] < s["wape_taakstelling"]
-    assert 0.70 <= s["coverage"] <= 0.90
+    assert s["wape_forecast"] < 0.9 * s["wape_recent"]
+    assert s["wape_forecast"] < 0.9 * s["wape_taakstelling"]
+    assert 0.70 <= s["pit_coverage"] <= 0.90

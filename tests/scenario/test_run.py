@@ -113,11 +113,51 @@ def test_workshop_hides_small_counts_and_what_is_computed_from_them(quadrupled):
 def test_command_line(chain_log_dir, tmp_path, capsys):
     out = tmp_path / "s.json"
     code = main(["scenario", str(chain_log_dir), "--inflow", "x2", "--ind-capacity", "+20%",
-                 "--homes", "GM0479=+30%", "--months", "3", "--export", str(out)])  # fmt: skip
+                 "--homes", "GM0479=+30%", "--months", "3", "--sample", "0.5",
+                 "--export", str(out)])  # fmt: skip
     assert code == 0
     printed = capsys.readouterr().out
     assert "aanmeldgehoor capacity" in printed and "Wrote" in printed
-    assert json.loads(out.read_text("utf-8"))["levers"]["homes"] == {"GM0479": 1.3}
-    with pytest.raises(SystemExit):
-        main(["scenario", str(chain_log_dir), "--inflow", "four"])
+    assert "a sample of 50% of the households" in " ".join(printed.split())  # lines wrap
+    written = json.loads(out.read_text("utf-8"))
+    assert written["levers"]["homes"] == {"GM0479": 1.3} and written["sample"] == 0.5
+    for wrong in (["--inflow", "four"], ["--sample", "0"], ["--sample", "1.5"]):
+        with pytest.raises(SystemExit):
+            main(["scenario", str(chain_log_dir), *wrong])
     assert main(["scenario", str(tmp_path)]) == 1
+
+
+def test_a_sample_of_the_households_scaled_back_tells_the_same_story(chain_log, model):
+    """Half the households, with half the arrivals and half of every capacity: counts scaled
+    back and waits come out near the whole chain's (chance in half as many households aside)."""
+    from toolkit.eventlog import CASE, HOUSEHOLD
+    from toolkit.scenario.run import sampled_log
+
+    half = sampled_log(chain_log, 0.5, seed=3)
+    persons = half[CASE].nunique() / chain_log[CASE].nunique()
+    assert persons == pytest.approx(0.5, abs=0.05)
+    kept = chain_log[HOUSEHOLD].isin(set(half[HOUSEHOLD].dropna()))
+    assert set(chain_log.loc[kept, CASE]) == set(half.loc[half[HOUSEHOLD].notna(), CASE])
+
+    sampled = ScenarioModel(chain_log, months=MONTHS, seed=3, sample=0.5)
+    whole, part = model.base(), sampled.base()
+    for metric in ("inflow", "wip_total", "coa_occupancy"):
+        a, b = (
+            _series(whole.assign(run="x"), metric, "x"),
+            _series(part.assign(run="x"), metric, "x"),
+        )
+        assert b.sum() == pytest.approx(a.sum(), rel=0.2), metric
+    months = whole["metric"] == "wait_median_days:N13"
+    a = whole.loc[months, "value"].median()
+    b = part.loc[part["metric"] == "wait_median_days:N13", "value"].median()
+    assert b == pytest.approx(a, rel=0.3)
+    assert sampled.result(Levers()).sample == 0.5
+
+
+def test_the_dashboards_sample_share_keeps_a_small_log_whole(chain_log):
+    from toolkit.eventlog import CASE
+    from toolkit.scenario.run import SAMPLE_PERSONS, sample_share
+
+    persons = chain_log[CASE].nunique()
+    assert persons < SAMPLE_PERSONS and sample_share(chain_log, SAMPLE_PERSONS) == 1.0
+    assert sample_share(chain_log, 1_000) == pytest.approx(1_000 / persons)

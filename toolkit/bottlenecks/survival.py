@@ -4,6 +4,11 @@ A median over the finished cases only is biased low whenever a backlog grows: th
 exactly the ones not finished yet. The Kaplan-Meier estimate counts a person still waiting as
 "at least this long" instead. A median that the estimate never reaches (survival stays above
 one half) is not knowable from the data and is returned as None, never invented.
+
+Waits observed only from some moment on (delayed entry, left truncation: the forecast learns from
+the waits under way in a recent window, so a wait that began before the window is known to have
+lasted at least until its start) are at risk only after their ``entry`` day, as lifelines'
+``KaplanMeierFitter.fit(..., entry=...)`` does.
 Example::
 
     >>> km = kaplan_meier([1.0, 2.0, 3.0, 4.0, 5.0], [False, False, False, True, True])
@@ -109,20 +114,45 @@ def _product_limit(days: np.ndarray, events: np.ndarray):
     return unique, np.cumprod((n - d) / n), n, d
 
 
+def _product_limit_with_entry(days: np.ndarray, events: np.ndarray, entry: np.ndarray):
+    """Unique times and survival when each wait is at risk only after its ``entry`` day: at risk
+    at t are those entered before t that had not ended before t. As lifelines, those entering at
+    the very first moment (day 0 for waits observed from their start) are at risk at it."""
+    times = np.unique(days)
+    entries = np.sort(entry)
+    first = min(days.min(), entries[0])
+    entered = np.searchsorted(entries, times, side="left")
+    entered += np.where(times == first, (entries == first).sum(), 0)
+    ended = np.searchsorted(np.sort(days), times, side="left")
+    n = entered - ended
+    d = np.bincount(np.searchsorted(times, days[events]), minlength=times.size)
+    factor = np.where(n > 0, (n - d) / np.maximum(n, 1), 1.0)
+    return times, np.cumprod(factor)
+
+
 def kaplan_meier(
-    days: Sequence[float] | np.ndarray, censored: Sequence[bool] | np.ndarray
+    days: Sequence[float] | np.ndarray,
+    censored: Sequence[bool] | np.ndarray,
+    entry: Sequence[float] | np.ndarray | None = None,
 ) -> KaplanMeier:
-    """The Kaplan-Meier estimate of durations with right-censoring (as scipy.stats.ecdf).
+    """The Kaplan-Meier estimate of durations with right-censoring (as scipy.stats.ecdf), and
+    with delayed entry when ``entry`` gives the day from which each wait was observed.
 
     Example::
 
         >>> kaplan_meier([1.0, 2.0, 3.0], [False, True, False]).median
         3.0
+        >>> kaplan_meier([1.0, 2.0, 3.0], [False, False, False], entry=[0.0, 0.5, 0.5]).median
+        2.0
     """
     days = np.asarray(days, dtype=float)
     censored = np.asarray(censored, dtype=bool)
     completed = int((~censored).sum())
     if completed == 0:
         return KaplanMeier(np.array([]), np.array([]), len(days), 0)
-    times, survival, _, _ = _product_limit(days, ~censored)
+    if entry is None:
+        times, survival, _, _ = _product_limit(days, ~censored)
+    else:
+        entry = np.asarray(entry, dtype=float)
+        times, survival = _product_limit_with_entry(days, ~censored, entry)
     return KaplanMeier(times, survival, len(days), completed)

@@ -2,8 +2,8 @@
 
 The pipeline run forward from the event log alone: the state of every household at the as-of
 moment (:mod:`~toolkit.forecast.state`), the transition model learnt from the recent past
-(:mod:`~toolkit.forecast.model`, Kaplan-Meier with delayed entry in
-:mod:`~toolkit.forecast.survival`), the Monte Carlo simulation
+(:mod:`~toolkit.forecast.model`, Kaplan-Meier with delayed entry from
+:mod:`~toolkit.bottlenecks.survival`, drawn in :mod:`~toolkit.forecast.draws`), the Monte Carlo simulation
 (:mod:`~toolkit.forecast.simulation`, koppelingen under the taakstelling in
 :mod:`~toolkit.forecast.allocation`), the tables (:mod:`~toolkit.forecast.pipeline`) and the
 back-test against naive forecasts (:mod:`~toolkit.forecast.backtest`). Example::

@@ -7,6 +7,13 @@ Scores over every municipality and month:
 * **WAPE** (weighted absolute percentage error): the sum of |forecast - actual| over the sum of
   actual, so large municipalities weigh as much as the persons they receive.
 * **coverage**: the share of municipality-months whose actual count lies in the 80% interval.
+* **pit_coverage**: the same for counts, as a calibrated forecast would score it. A count is
+  discrete: where a municipality receives nobody in nine months of ten, the interval is 0 to 0
+  and holds the actual count nine times in ten, whatever the forecast; so an interval of a
+  count holds more than 80% of the actual counts, by as much as the counts are small. Here a
+  count at the interval's edge counts for the part of the forecast's probability of that count
+  that lies within the central 80% (the non-randomised probability integral transform for
+  counts, Czado, Gneiting and Held 2009): 80% when the forecast is calibrated.
 
 Two naive forecasts set the bar: ``recent`` (each municipality's own pace of the last six
 months, as if nothing changed) and ``taakstelling`` (the half-year's taakstelling spread evenly
@@ -27,8 +34,8 @@ import pandas as pd
 
 from toolkit.chain.model import Chain
 from toolkit.filters import LOCAL_TZ
-from toolkit.forecast.model import RECENT_MONTHS
-from toolkit.forecast.pipeline import RUNS, SEED, forecast, half_year, moment_of, month_starts
+from toolkit.forecast.model import RECENT_MONTHS, half_year
+from toolkit.forecast.pipeline import HIGH, LOW, RUNS, SEED, forecast, moment_of, month_starts
 from toolkit.forecast.state import unit_table
 
 METRIC = "linked_persons"
@@ -58,7 +65,8 @@ def backtest(
     chain: Chain | None = None,
 ) -> BackTest:
     """Forecast ``months`` months from the log cut at ``as_of``; compare with the full log."""
-    fc = forecast(log, as_of=as_of, months=months, runs=runs, seed=seed, chain=chain)
+    fc = forecast(log, as_of=as_of, months=months, runs=runs, seed=seed, chain=chain,
+                  keep_runs=True)  # fmt: skip
     moment = moment_of(log, as_of)
     starts = month_starts(moment, months)
     later = unit_table(log, starts[-1])
@@ -82,8 +90,27 @@ def backtest(
         taak.get((per_month[m], code), 0) / 6 for m, code in zip(table["month"],
                                                                table["municipality"], strict=True)
     ]  # fmt: skip
+    table["pit_inside"] = pit_inside(fc, table)
     table.insert(0, "as_of", str(as_of))
     return BackTest(table, scores(table))
+
+
+def pit_inside(fc, table: pd.DataFrame) -> np.ndarray:
+    """Per row, the part of the forecast's probability of the actual count that lies within the
+    central 80% of its distribution (see the module)."""
+    runs = fc.linked_runs  # runs x municipalities x months
+    codes = {code: i for i, code in enumerate(fc.rows.loc[fc.rows["municipality"] != "",
+                                                          "municipality"].unique())}  # fmt: skip
+    months = {month: j for j, month in enumerate(fc.summary["months"])}
+    values = runs[:, table["municipality"].map(codes).to_numpy(), table["month"].map(months)]
+    actual = table["actual"].to_numpy()[None, :]
+    below, upto = (values < actual).mean(axis=0), (values <= actual).mean(axis=0)
+    lo, hi = LOW / 100, HIGH / 100
+    overlap = np.clip(np.minimum(upto, hi) - np.maximum(below, lo), 0.0, None)
+    mass = upto - below
+    return np.where(
+        mass > 0, overlap / np.where(mass > 0, mass, 1.0), (below >= lo) & (below <= hi)
+    )
 
 
 def scores(table: pd.DataFrame) -> dict[str, float]:
@@ -95,6 +122,7 @@ def scores(table: pd.DataFrame) -> dict[str, float]:
         "wape_recent": wape(table["recent"], table["actual"]),
         "wape_taakstelling": wape(table["taakstelling"], table["actual"]),
         "coverage": float(inside.mean()),
+        "pit_coverage": float(table["pit_inside"].mean()),
         "actual_persons": float(table["actual"].sum()),
         "forecast_persons": float(np.round(table["expected"].sum(), 1)),
     }

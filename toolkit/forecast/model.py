@@ -1,6 +1,6 @@
 """The transition model, learnt from the units before the as-of moment.
 
-* **Waits** (Kaplan-Meier with delayed entry, :mod:`toolkit.forecast.survival`) from the waits
+* **Waits** (Kaplan-Meier with delayed entry, :mod:`toolkit.bottlenecks.survival`) from the waits
   under way in the last ``WINDOW_DAYS``: application to first decision (per track, as known at
   the moment), grant to permit, permit to koppeling, koppeling to move-out (per municipality
   where it has enough move-outs, else national), a rejection to a later permit (after appeal)
@@ -16,6 +16,10 @@
   (:func:`prior_weight`): where municipalities realise their shares unevenly, one with many
   recent koppelingen is forecast from its own pace and one with few from its share of the
   taakstelling; each run draws its shares from the posterior.
+* **Backlog**: a municipality behind its taakstelling at the end of a half-year carries that
+  backlog (or surplus) into the next one, so what it was behind at the moment
+  (:func:`due_and_linked`: its population share of every half-year's koppelingen in the log,
+  minus the persons linked to it) is due on top of its share of the koppelingen to come.
 * **Pace**: deciding and housing are bound by capacity (the IND's interviews, the homes on
   offer), so a longer queue does not mean more grants or move-outs per month. The households
   granted, rejected and moved out per day over the last ``RECENT_MONTHS`` months set how many
@@ -28,14 +32,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
+from toolkit.bottlenecks.survival import KaplanMeier, kaplan_meier
 from toolkit.chain.model import Chain
 from toolkit.filters import LOCAL_TZ
 from toolkit.forecast.state import DAY, UNKNOWN
-from toolkit.forecast.survival import Survival, kaplan_meier
 
 WINDOW_DAYS = 365
 RECENT_MONTHS = 6
@@ -43,6 +48,7 @@ DAYS_PER_MONTH = 365.25 / 12
 PSEUDO_DECISIONS = 10.0
 MAX_PRIOR_WEIGHT = 1e6
 MIN_EVENTS = 20  # a municipality's own move-out curve needs this many move-outs
+HALF_YEAR_MONTHS = 6
 
 
 @dataclass(frozen=True)
@@ -57,14 +63,14 @@ class Pace:
 class Model:
     """Everything the simulation draws from (see the module)."""
 
-    decision: dict[str, Survival]
-    grant_to_permit: Survival
-    permit_to_koppeling: Survival
-    housing: dict[str, Survival]
-    rejection_to_permit: Survival
-    rejection_to_left: Survival
-    nareis_after_permit: Survival
-    nareis_to_permit: Survival
+    decision: dict[str, KaplanMeier]
+    grant_to_permit: KaplanMeier
+    permit_to_koppeling: KaplanMeier
+    housing: dict[str, KaplanMeier]
+    rejection_to_permit: KaplanMeier
+    rejection_to_left: KaplanMeier
+    nareis_after_permit: KaplanMeier
+    nareis_to_permit: KaplanMeier
     nareis_sizes: np.ndarray
     grant: dict[tuple[str, str], float]
     grant_by_nationality: dict[str, float]
@@ -72,6 +78,7 @@ class Model:
     municipalities: tuple[str, ...]
     population_share: np.ndarray
     share_alpha: np.ndarray
+    backlog: np.ndarray
     arrivals_per_day: float
     arrival_pool: pd.DataFrame
     grants: Pace
@@ -85,13 +92,67 @@ class Model:
             for n, t in zip(nationality, track, strict=True)
         ])  # fmt: skip
 
-    def housing_for(self, municipality: str) -> Survival:
+    def housing_for(self, municipality: str) -> KaplanMeier:
         return self.housing.get(municipality, self.housing[UNKNOWN])
+
+
+def half_year(moment: pd.Timestamp) -> str:
+    """The taakstelling half-year of a moment, e.g. ``2024-II``."""
+    local = moment.tz_convert(LOCAL_TZ)
+    return f"{local.year}-{'I' if local.month <= HALF_YEAR_MONTHS else 'II'}"
+
+
+def half_year_start(label: str) -> pd.Timestamp:
+    """The first moment (UTC) of a half-year such as ``2024-II``."""
+    year, part = label.split("-")
+    month = 1 if part == "I" else HALF_YEAR_MONTHS + 1
+    return pd.Timestamp(year=int(year), month=month, day=1).tz_localize(LOCAL_TZ).tz_convert("UTC")
+
+
+def population_shares(chain: Chain, day: date) -> pd.Series:
+    """The taakstelling key on ``day``: each existing municipality's share of the population on
+    1 January of that year."""
+    existing = [m.code for m in chain.register.on(day)]
+    population = pd.Series(
+        [chain.register.population(code, day.year) or 0 for code in existing],
+        index=existing,
+        dtype=float,
+    )
+    return population / population.sum()
+
+
+def due_and_linked(
+    units: pd.DataFrame, moment: pd.Timestamp, chain: Chain, codes: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per municipality of ``codes``, the persons due under the taakstelling over the log before
+    ``moment`` (per half-year, its population share of the persons linked then) and the persons
+    linked to it. A municipality that merged hands both to the one it became part of."""
+    linked = units[units["koppeling"].notna() & (units["koppeling"] < moment)]
+    due = pd.Series(0.0, index=list(codes))
+    got = pd.Series(0.0, index=list(codes))
+    period = linked["koppeling"].map(half_year)
+    for label, group in linked.groupby(period):
+        share = population_shares(chain, half_year_start(label).tz_convert(LOCAL_TZ).date())
+        due = due.add(share * float(group["size"].sum()), fill_value=0.0)
+        got = got.add(group.groupby("municipality")["size"].sum(), fill_value=0.0)
+    day = moment.tz_convert(LOCAL_TZ).date()
+    due, got = (
+        due.reindex(due.index.union(got.index), fill_value=0.0),
+        got.reindex(due.index.union(got.index), fill_value=0.0),
+    )
+    for code in due.index.difference(pd.Index(codes)):  # merged away: to its successor
+        if chain.register.get(code) is not None:
+            heir = chain.register.current_code(code, day)
+            if heir in codes:
+                due[heir] += due[code]
+                got[heir] += got[code]
+    return (due.reindex(list(codes), fill_value=0.0).to_numpy(),
+            got.reindex(list(codes), fill_value=0.0).to_numpy())  # fmt: skip
 
 
 def window_km(
     start: pd.Series, end: pd.Series, moment: pd.Timestamp, censor: pd.Series | None = None
-) -> Survival:
+) -> KaplanMeier:
     """Kaplan-Meier of the waits from ``start`` to ``end`` under way in the window before
     ``moment``; a wait without ``end`` is censored at ``censor`` (if earlier) or the moment."""
     window_start = moment - pd.Timedelta(days=WINDOW_DAYS)
@@ -105,7 +166,7 @@ def window_km(
     keep = start.notna() & (stop > window_start) & (stop >= start)
     s, e = start[keep], stop[keep]
     entry = ((window_start - s) / DAY).clip(lower=0)
-    return kaplan_meier(((e - s) / DAY).to_numpy(), observed[keep].to_numpy(), entry.to_numpy())
+    return kaplan_meier(((e - s) / DAY).to_numpy(), ~observed[keep].to_numpy(), entry.to_numpy())
 
 
 def _grant_shares(units: pd.DataFrame, moment: pd.Timestamp) -> tuple[dict, dict, float]:
@@ -129,17 +190,14 @@ def _grant_shares(units: pd.DataFrame, moment: pd.Timestamp) -> tuple[dict, dict
 
 
 def _shares(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> tuple:
-    """Municipalities, population shares and the Dirichlet posterior of koppeling shares.
+    """Municipalities, population shares, the Dirichlet posterior of koppeling shares and the
+    backlog each municipality carries at the moment.
 
     The shares are those of the municipalities that exist on the moment's day, by their population
     on 1 January of its year (the taakstelling's key)."""
-    day = moment.tz_convert(LOCAL_TZ).date()
-    register = chain.register
-    existing = register.on(day)
-    codes = [m.code for m in existing]
-    population = np.array(
-        [register.population(m.code, day.year) or 0 for m in existing], dtype=float
-    )
+    population = population_shares(chain, moment.tz_convert(LOCAL_TZ).date())
+    codes = list(population.index)
+    population = population.to_numpy()
     window_start = moment - pd.Timedelta(days=WINDOW_DAYS)
     linked = units[(units["koppeling"] >= window_start) & (units["koppeling"] < moment)]
     persons = linked.groupby("municipality")["size"].sum()
@@ -151,7 +209,8 @@ def _shares(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> tuple:
     sizes = linked["size"].to_numpy(dtype=float)
     clustering = float((sizes**2).sum() / sizes.sum()) if len(sizes) else 1.0
     alpha = prior_weight(counts, share, clustering) * share + counts
-    return tuple(codes), share, np.maximum(alpha, 1e-9)
+    due, got = due_and_linked(units, moment, chain, tuple(codes))
+    return tuple(codes), share, np.maximum(alpha, 1e-9), due - got
 
 
 def prior_weight(counts: np.ndarray, share: np.ndarray, clustering: float = 1.0) -> float:
@@ -183,11 +242,13 @@ def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
     for track, group in first.groupby("track"):
         if track != UNKNOWN:
             decision[str(track)] = window_km(group["start"], decision_end[group.index], moment)
-    decision = {k: v if v.events >= MIN_EVENTS else decision[UNKNOWN] for k, v in decision.items()}
+    decision = {
+        k: v if v.completed >= MIN_EVENTS else decision[UNKNOWN] for k, v in decision.items()
+    }
     housing = {UNKNOWN: window_km(units["koppeling"], units["move_out"], moment)}
     for code, group in units[units["koppeling"].notna()].groupby("municipality"):
         km = window_km(group["koppeling"], group["move_out"], moment)
-        if km.events >= MIN_EVENTS:
+        if km.completed >= MIN_EVENTS:
             housing[str(code)] = km
     # a referent's household: nareizigers arrive in a unit of their own with the same household
     nareis_units = units[units["nareis"]]
@@ -200,7 +261,7 @@ def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
     recent_nareis = nareis_units[nareis_units["nareis_arrival"] >= moment - pd.Timedelta(
         days=WINDOW_DAYS)]  # fmt: skip
     cells, by_nat, overall = _grant_shares(units, moment)
-    codes, share, alpha = _shares(units, moment, chain)
+    codes, share, alpha, backlog = _shares(units, moment, chain)
     days = RECENT_MONTHS * DAYS_PER_MONTH
     recent = first[(decision_end >= recent_start) & (decision_end < moment)]
     granted = int((recent["grant"].notna() & (recent["grant"] <= recent["decision"])).sum())
@@ -223,6 +284,7 @@ def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
         municipalities=codes,
         population_share=share,
         share_alpha=alpha,
+        backlog=backlog,
         arrivals_per_day=len(arrived) / (RECENT_MONTHS * DAYS_PER_MONTH),
         arrival_pool=arrived[["size", "nationality"]].reset_index(drop=True),
         grants=Pace(granted, days),

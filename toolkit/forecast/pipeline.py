@@ -35,7 +35,7 @@ from toolkit.chain.model import Chain
 from toolkit.errors import EventLogError
 from toolkit.eventlog import TIMESTAMP
 from toolkit.filters import LOCAL_TZ, local_day_end
-from toolkit.forecast.model import Model, fit
+from toolkit.forecast.model import Model, fit, half_year, half_year_start
 from toolkit.forecast.simulation import PHASES, Runs, simulate
 from toolkit.forecast.state import DAY, UNKNOWN, unit_table, waiting_phases
 from toolkit.suppression import DEFAULT_K, suppress_small
@@ -44,7 +44,6 @@ RUNS = 500
 SEED = 15
 MONTHS = 12
 LOW, HIGH = 10, 90  # percentiles of the 80% interval
-HALF_YEAR_MONTHS = 6
 ROW_LABELS = ("month", "municipality", "metric")
 METHOD = [
     (
@@ -69,9 +68,10 @@ METHOD = [
         "Share of new koppelingen: Dirichlet posterior of the persons linked in the "
         "last 12 months with the taakstelling (population) share as prior; the prior's weight is "
         "estimated from how unevenly the municipalities realised their shares (empirical Bayes). "
-        "Within a run each household goes to the municipality furthest behind its share of the "
-        "half-year's koppelingen, as COA links under the taakstelling; nareizigers join their "
-        "referent's municipality.",
+        "Within a run each household goes to the municipality furthest behind its taakstelling, "
+        "as COA links: its share of every person linked from the moment on plus the backlog "
+        "(or minus the surplus) it carried at the moment, from every half-year in the log; "
+        "nareizigers join their referent's municipality.",
     ),
     (
         "interval",
@@ -96,6 +96,9 @@ class Forecast:
     waits: pd.DataFrame
     summary: dict[str, Any]
     method: list[tuple[str, str]] = field(default_factory=list)
+    # persons linked per run, municipality and month (runs x municipalities x months), for the
+    # back-test; only when asked for (``keep_runs``)
+    linked_runs: np.ndarray | None = field(default=None, repr=False)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"forecast": self.rows, "taakstelling": self.taakstelling, "waits": self.waits}
@@ -174,17 +177,6 @@ def _rows(runs: Runs, months: list[str]) -> pd.DataFrame:
     return rows
 
 
-def half_year(moment: pd.Timestamp) -> str:
-    local = moment.tz_convert(LOCAL_TZ)
-    return f"{local.year}-{'I' if local.month <= HALF_YEAR_MONTHS else 'II'}"
-
-
-def _half_year_start(label: str) -> pd.Timestamp:
-    year, part = label.split("-")
-    month = 1 if part == "I" else 7
-    return pd.Timestamp(year=int(year), month=month, day=1).tz_localize(LOCAL_TZ).tz_convert("UTC")
-
-
 def _previous(label: str) -> str:
     year, part = label.split("-")
     return f"{int(year) - 1}-II" if part == "I" else f"{year}-I"
@@ -198,8 +190,8 @@ def _taakstelling(units, runs: Runs, model: Model, starts, moment, national: int
     share = pd.Series(model.population_share, index=list(model.municipalities))
     rows = []
     for period in periods:
-        begin = _half_year_start(period)
-        before_begin = _half_year_start(_previous(period))
+        begin = half_year_start(period)
+        before_begin = half_year_start(_previous(period))
         if national is None:  # the persons permitted in the half-year before
             observed = units["permit"].between(before_begin, min(begin, moment), inclusive="left")
             target = float((units.loc[observed, "size"]).sum())
@@ -241,9 +233,9 @@ def _waits(model: Model, chain: Chain) -> pd.DataFrame:
         return {
             "municipality": code,
             "wait": wait,
-            "median_days": None if np.isinf(median) else round(median, 1),
-            "p80_days": None if np.isinf(p80) else round(p80, 1),
-            "persons": km.events,
+            "median_days": None if median is None else round(median, 1),
+            "p80_days": None if p80 is None else round(p80, 1),
+            "persons": km.completed,
         }
 
     rows = [row("", "application_to_decision", model.decision[UNKNOWN]),
@@ -263,6 +255,7 @@ def forecast(
     seed: int = SEED,
     chain: Chain | None = None,
     taakstelling: int | None = None,
+    keep_runs: bool = False,
 ) -> Forecast:
     """Forecast the next ``months`` calendar months from the log as it stood at ``as_of``
     (default: its last event); ``taakstelling`` is the national taakstelling per half-year
@@ -277,10 +270,7 @@ def forecast(
     model = fit(units, moment, chain)
     starts = month_starts(moment, months)
     edges = np.array([(s - moment) / DAY for s in starts])
-    current = _half_year_start(half_year(moment))
-    later = sorted({_half_year_start(half_year(s)) for s in starts[:-1]} - {current})
-    periods = np.array([(s - moment) / DAY for s in later])
-    result = simulate(units, model, moment, edges, periods, current, runs=runs, seed=seed)
+    result = simulate(units, model, moment, edges, runs=runs, seed=seed)
     labels = [s.tz_convert(LOCAL_TZ).strftime("%Y-%m") for s in starts[:-1]]
     waiting = units[units["phase"].isin((*PHASES, "granted"))]
     summary = {
@@ -299,4 +289,5 @@ def forecast(
         waits=_waits(model, chain),
         summary=summary,
         method=list(METHOD),
+        linked_runs=result.local["linked_persons"] if keep_runs else None,
     )

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from toolkit.forecast.allocation import link
+from toolkit.forecast.allocation import Koppelingen, link
+from toolkit.forecast.draws import draw
 from toolkit.forecast.model import Model, Pace
 from toolkit.forecast.state import DAY, UNKNOWN, WAITING
 
@@ -31,6 +32,7 @@ INF = np.inf
 # household sizes reported; the last one holds that size and larger
 SIZES = (1, 2, 3, 4, 5)
 PHASES = ("decision", "rejected", "permit", "housing")
+BATCH = 50  # runs whose koppelingen are linked together (see toolkit.forecast.allocation)
 
 
 @dataclass
@@ -48,7 +50,7 @@ def _draw(km, elapsed: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Days from now until the wait ends, for units that have waited ``elapsed`` days."""
     if len(elapsed) == 0:
         return np.zeros(0)
-    return km.draw(elapsed, rng) - elapsed
+    return draw(km, elapsed, rng) - elapsed
 
 
 def _by_curve(curves: dict, keys: np.ndarray, elapsed: np.ndarray, rng) -> np.ndarray:
@@ -81,14 +83,12 @@ def simulate(
     model: Model,
     moment: pd.Timestamp,
     edges: np.ndarray,
-    periods: np.ndarray,
-    since: pd.Timestamp,
     *,
     runs: int,
     seed: int,
 ) -> Runs:
-    """``runs`` runs of the pipeline; ``edges`` are the month boundaries in days after the moment,
-    ``periods`` the starts of the later half-years, ``since`` the start of the current one."""
+    """``runs`` runs of the pipeline; ``edges`` are the month boundaries in days after the
+    moment."""
     rng = np.random.default_rng(seed)
     codes = model.municipalities
     index = {c: i for i, c in enumerate(codes)}
@@ -99,10 +99,14 @@ def simulate(
     local = {m: np.zeros((runs, len(codes), months)) for m in ("linked_persons",
              "linked_households", "move_outs", *(f"households_size_{s}" for s in SIZES))}  # fmt: skip
     waiting = {p: np.zeros((runs, months)) for p in PHASES}
-    static = _units(units, model, moment, index, since)
-    for run in range(runs):
-        paths = _paths(static, model, horizon, periods, rng)
-        _count(paths, edges, run, national, local, waiting, len(codes))
+    static = _units(units, model, moment, index)
+    for first in range(0, runs, BATCH):
+        batch = [_paths(static, model, horizon, rng) for _ in range(min(BATCH, runs - first))]
+        linked = link([paths["koppelingen"] for paths in batch], model.backlog)
+        for i, (paths, muni) in enumerate(zip(batch, linked, strict=True)):
+            paths["muni"][paths["linked"]] = muni
+            _move_outs(paths, model, horizon, rng)
+            _count(paths, edges, first + i, national, local, waiting, len(codes))
     return Runs(national, local, waiting, codes)
 
 
@@ -124,15 +128,10 @@ class _Units:
     move_out: np.ndarray
     pool_size: np.ndarray
     pool_grant: np.ndarray
-    before: np.ndarray
 
 
-def _units(
-    units: pd.DataFrame, model: Model, moment: pd.Timestamp, index: dict, since: pd.Timestamp
-) -> _Units:
+def _units(units: pd.DataFrame, model: Model, moment: pd.Timestamp, index: dict) -> _Units:
     u = units[units["phase"].isin((*WAITING, "housed"))]
-    earlier = units[(units["koppeling"] >= since) & (units["koppeling"] < moment)]
-    before = earlier.groupby("municipality")["size"].sum()
 
     def past(column: str) -> np.ndarray:
         days = ((u[column] - moment) / DAY).to_numpy(dtype=float)
@@ -162,13 +161,10 @@ def _units(
         move_out=past("move_out"),
         pool_size=pool["size"].to_numpy(dtype=float),
         pool_grant=model.grant_probability(pool["nationality"], pd.Series([UNKNOWN] * len(pool))),
-        before=before.reindex(list(index), fill_value=0).to_numpy(dtype=float),
     )
 
 
-def _paths(
-    s: _Units, model: Model, horizon: float, periods: np.ndarray, rng
-) -> dict[str, np.ndarray]:
+def _paths(s: _Units, model: Model, horizon: float, rng) -> dict[str, np.ndarray]:
     """One run: every unit's size, municipality and the days of its phase changes."""
     n = len(s.phase)
     phase, elapsed, nareis = s.phase, s.elapsed, s.nareis
@@ -255,23 +251,29 @@ def _paths(
     position[now] = np.arange(len(now))
     follows = np.where(follow[now] >= 0, position[np.maximum(follow[now], 0)], -1)
     follows = np.where(follows < np.arange(len(now)), follows, -1)  # referent linked earlier
-    muni[now] = link(size[now], muni[now], follows, np.searchsorted(periods, kop[now]),
-                     rng.dirichlet(model.share_alpha), s.before)  # fmt: skip
+    permit_start = np.where(np.isfinite(grant_at), grant_at, permit)
+    return {
+        "size": size, "muni": muni, "permit": permit, "kop": kop,
+        "move_out": np.concatenate([s.move_out, np.full(total - n, INF)]),
+        "decision": (dec_start, dec_end), "rejected": (rej_at, rej_end),
+        "permit_phase": (permit_start, kop), "linked": now,
+        "koppelingen": Koppelingen(size[now], muni[now], follows,
+                                   rng.dirichlet(model.share_alpha)),
+    }  # fmt: skip
 
-    # the move-out after the koppeling, at the pace of the municipality
-    out = np.concatenate([s.move_out, np.full(total - n, INF)])
+
+def _move_outs(paths: dict, model: Model, horizon: float, rng) -> None:
+    """The move-out after the koppeling, at the pace of the municipality (once it is known)."""
+    kop, muni = paths["kop"], paths["muni"]
+    out = paths["move_out"]
     h = ~np.isfinite(out) & (kop < horizon)
     codes = np.array([*model.municipalities, UNKNOWN])
     keys = codes[np.where(muni[h] >= 0, muni[h], len(codes) - 1)]
     start = np.maximum(kop[h], 0)
     drawn = start + _by_curve(model.housing, keys, np.maximum(-kop[h], 0), rng)
     out[h] = paced(drawn, start, model.move_outs, horizon, rng)
-    permit_start = np.where(np.isfinite(grant_at), grant_at, permit)
-    return {
-        "size": size, "muni": muni, "permit": permit, "kop": kop, "out": out,
-        "decision": (dec_start, dec_end), "rejected": (rej_at, rej_end),
-        "permit_phase": (permit_start, kop), "housing": (kop, out),
-    }  # fmt: skip
+    paths["out"] = out
+    paths["housing"] = (kop, out)
 
 
 def _count(paths, edges, run, national, local, waiting, n_munis) -> None:

@@ -90,6 +90,13 @@ def add_scenario_parser(subparsers: argparse._SubParsersAction) -> argparse.Argu
     )
     parser.add_argument("--months", type=int, default=24, help="months to simulate (default 24)")
     parser.add_argument("--seed", type=int, default=1, help="same seed, same run")
+    parser.add_argument(
+        "--sample",
+        type=share,
+        default=1.0,
+        metavar="SHARE",
+        help="simulate this share of the households, capacities scaled alike (default 1: all)",
+    )
     parser.add_argument("--export", metavar="FILE", help="write to FILE.json/.csv/.xlsx/.html")
     parser.add_argument(
         "--workshop", action="store_true", help="suppress every figure about fewer than k persons"
@@ -102,6 +109,17 @@ def add_scenario_parser(subparsers: argparse._SubParsersAction) -> argparse.Argu
     )
     parser.set_defaults(func=cmd_scenario)
     return parser
+
+
+def share(text: str) -> float:
+    """A share of the households for ``--sample``: more than 0, at most 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a share above 0 and at most 1, e.g. 0.1")
+    return value
 
 
 def _read(log_dir: Path) -> pd.DataFrame:
@@ -216,14 +234,17 @@ def cmd_scenario(args: argparse.Namespace) -> int:
             levers,
             months=args.months,
             seed=args.seed,
-            progress=lambda step: shown.update(f"Simulating: {step} ..."),
+            sample=args.sample,
+            progress=lambda step, done: shown.update(f"Simulating: {step} {done:.0%} ..."),
         )
     table = suppress_table(result.table, args.k) if args.workshop else result.table
     console.print(calibration_table(result))
     console.print(
         f"{result.state_persons:,} persons in the chain at the start; levers: inflow "
         f"x{levers.inflow:g}, IND capacity x{levers.ind_capacity:g}, homes "
-        f"{levers.homes or 'as now'}; {time.perf_counter() - started:.1f} s"
+        f"{levers.homes or 'as now'}"
+        + (f"; a sample of {result.sample:.0%} of the households" if result.sample < 1 else "")
+        + f"; {time.perf_counter() - started:.1f} s"
     )
     console.print(months_table(table))
     console.print(last_month_table(table))

@@ -51,6 +51,7 @@ def write_json(result: ScenarioResult, table: pd.DataFrame, path: Path) -> None:
         "start": result.start,
         "months": result.months,
         "levers": _levers(result),
+        "sample": result.sample,
         "calibration": [asdict(e) for e in result.calibration.estimates],
         "scenario": table[["month", "run", "metric", "value"]].to_dict(orient="records"),
     }

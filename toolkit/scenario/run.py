@@ -5,6 +5,13 @@ config and capacities estimated from the log (:mod:`toolkit.scenario.calibrate`)
 households still in the chain (:mod:`toolkit.scenario.state`). A scenario changes levers on that
 calibration: inflow, IND interview capacity, homes per municipality. Base and scenario use the
 same seed, so their difference is the levers' effect, not chance.
+
+A run can simulate a sample of the chain (``sample`` < 1, what the dashboard does on a large log
+so a scenario answers within seconds): a share of the households, drawn once with the seed, with
+their past, the arrivals and every capacity (IND interviews per office, homes per municipality)
+scaled by the same share. Queues then hold the same share of households and are served at the
+same share of the pace, so waits, shares over a norm and the allocation under the taakstelling
+keep their meaning; counts (persons in the chain, in COA, arriving, ...) are divided by the share.
 """
 
 from __future__ import annotations
@@ -18,16 +25,18 @@ import numpy as np
 import pandas as pd
 
 from toolkit.chain import load_chain
-from toolkit.eventlog import ACTIVITY, CASE, GROUP, MUNICIPALITY, RESOURCE, TIMESTAMP
+from toolkit.eventlog import ACTIVITY, CASE, GROUP, HOUSEHOLD, MUNICIPALITY, RESOURCE, TIMESTAMP
 from toolkit.filters import local_day_end
 from toolkit.scenario.calibrate import Calibration, calibrate
-from toolkit.scenario.report import AMSTERDAM, monthly_metrics
+from toolkit.scenario.report import AMSTERDAM, COUNT_PREFIXES, monthly_metrics
 from toolkit.scenario.state import initial_state
 from toolkit.synthetic.config import GeneratorConfig
 from toolkit.synthetic.simulation import NAREIS_STAGES, Simulation, Waiting
 
 LOG_COLUMNS = [CASE, ACTIVITY, TIMESTAMP, GROUP, RESOURCE, MUNICIPALITY, "location_type"]
 SIMULATED_PREFIX = "sim-"
+# the dashboard simulates about this many persons' households of a larger log (a run in seconds)
+SAMPLE_PERSONS = 6_000
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,7 @@ class ScenarioResult:
     calibration: Calibration
     state_persons: int
     table: pd.DataFrame  # month, run, metric, value
+    sample: float = 1.0  # share of the households simulated (counts are scaled back)
 
 
 def scenario_start(log: pd.DataFrame) -> pd.Timestamp:
@@ -68,8 +78,10 @@ def simulate_window(
     months: int,
     levers: Levers,
     seed: int,
+    progress: Callable[[float], None] | None = None,
 ) -> pd.DataFrame:
-    """The simulated events after the start, in the event log's columns (UTC timestamps)."""
+    """The simulated events after the start, in the event log's columns (UTC timestamps);
+    ``progress`` hears the share of the window simulated so far."""
     raw = copy.deepcopy(cal.config.raw)
     start = cal.as_of.tz_convert(AMSTERDAM).date()
     end = (pd.Timestamp(start) + pd.DateOffset(months=months)).date()
@@ -89,7 +101,7 @@ def simulate_window(
     expected = cal.persons_per_month * sum(raw["inflow"]["monthly"]) * levers.inflow
     persons = max(1, round(expected))
     sim = Simulation(cfg, persons, np.random.default_rng(seed), capacities=cap, state=state)
-    world = sim.run()
+    world = sim.run(progress)
     return _as_log(world.events, sim.existing, cal.as_of)
 
 
@@ -134,6 +146,55 @@ def combined_log(log: pd.DataFrame, simulated: pd.DataFrame, start: pd.Timestamp
     return both.sort_values([CASE, TIMESTAMP], kind="stable").reset_index(drop=True)
 
 
+def sampled_log(log: pd.DataFrame, share: float, seed: int) -> pd.DataFrame:
+    """The events of a share of the households (a person without one is a household alone),
+    drawn with ``seed``: a referent and the family that follows stay together."""
+    if share >= 1.0:
+        return log
+    case = log[CASE].astype(str)
+    household = (
+        log[HOUSEHOLD].astype(str).where(log[HOUSEHOLD].notna(), case) if HOUSEHOLD in log else case
+    )
+    codes, uniques = pd.factorize(household, sort=True)
+    keep = np.random.default_rng([seed, 2]).random(len(uniques)) < share
+    return log[keep[codes]].reset_index(drop=True)
+
+
+def scaled_calibration(cal: Calibration, share: float) -> Calibration:
+    """The calibration of a sample: arrivals and every capacity times ``share``."""
+    if share >= 1.0:
+        return cal
+    cap = cal.capacities
+    capacities = replace(
+        cap,
+        aanmeldgehoor=cap.aanmeldgehoor * share,
+        nader_gehoor={k: v * share for k, v in cap.nader_gehoor.items()},
+        housing={k: v * share for k, v in cap.housing.items()},
+        share=share,
+    )
+    return replace(
+        cal,
+        capacities=capacities,
+        households_per_month=cal.households_per_month * share,
+        persons_per_month=cal.persons_per_month * share,
+    )
+
+
+def scaled_counts(table: pd.DataFrame, share: float) -> pd.DataFrame:
+    """Counts of a sample as counts of the whole chain (medians and shares stay)."""
+    if share >= 1.0:
+        return table
+    counts = table["metric"].astype(str).str.startswith(COUNT_PREFIXES)
+    values = table["value"].where(~counts, (table["value"] / share).round())
+    return table.assign(value=values)
+
+
+def sample_share(log: pd.DataFrame, persons: int) -> float:
+    """The share of households that simulates about ``persons`` persons of ``log`` (1: all)."""
+    total = log[CASE].nunique()
+    return 1.0 if total <= persons else persons / total
+
+
 def persons_in_chain(state: tuple[Waiting, ...]) -> int:
     """Persons of the state in the main chain (a pending nareis is its referent's second entry)."""
     return sum(len(w.members) for w in state if w.stage not in NAREIS_STAGES)
@@ -156,48 +217,57 @@ class ScenarioModel:
         months: int = 24,
         seed: int = 1,
         start: pd.Timestamp | None = None,
+        sample: float = 1.0,
     ) -> None:
-        self.log = log
         self.months = months
         self.seed = seed
+        self.sample = min(sample, 1.0)
         self.start = start if start is not None else scenario_start(log)
-        self.calibration = calibrate(log, self.start)
-        self.state = initial_state(log, self.start, np.random.default_rng([seed, 0]))
+        # calibrated on the whole log, the sample's share of it simulated (see the module)
+        self.calibration = scaled_calibration(calibrate(log, self.start), self.sample)
+        self.log = sampled_log(log, self.sample, seed)
+        self.state = initial_state(self.log, self.start, np.random.default_rng([seed, 0]))
         self._base: pd.DataFrame | None = None
         self._lock = threading.Lock()
 
-    def run(self, levers: Levers) -> pd.DataFrame:
-        """Monthly figures (``month``, ``metric``, ``value``) of one run with ``levers``."""
+    def run(self, levers: Levers, progress: Callable[[float], None] | None = None) -> pd.DataFrame:
+        """Monthly figures (``month``, ``metric``, ``value``) of one run with ``levers``;
+        ``progress`` hears the share of the months simulated so far."""
         simulated = simulate_window(
-            self.log, self.calibration, self.state, self.months, levers, self.seed
+            self.log, self.calibration, self.state, self.months, levers, self.seed, progress
         )
-        return monthly_metrics(
+        table = monthly_metrics(
             combined_log(self.log, simulated, self.start),
             self.start,
             self.months,
             municipalities=tuple(self.calibration.capacities.housing),
         )
+        return scaled_counts(table, self.sample)
 
-    def base(self) -> pd.DataFrame:
+    def base(self, progress: Callable[[float], None] | None = None) -> pd.DataFrame:
+        """The base run, computed once."""
         with self._lock:
             if self._base is None:
-                self._base = self.run(Levers())
+                self._base = self.run(Levers(), progress)
             return self._base
 
     def result(
-        self, levers: Levers, progress: Callable[[str], None] | None = None
+        self, levers: Levers, progress: Callable[[str, float], None] | None = None
     ) -> ScenarioResult:
-        """Base and scenario, one below the other with ``run`` = ``base`` or ``scenario``."""
-        report = progress or (lambda _step: None)
-        report("base")
-        base = self.base()
-        report("scenario")
-        scenario = base if levers.is_base() else self.run(levers)
+        """Base and scenario, one below the other with ``run`` = ``base`` or ``scenario``;
+        ``progress`` hears the step (``base``, ``scenario``) and the share of it done."""
+        report = progress or (lambda _step, _done: None)
+        base = self.base(lambda done: report("base", done))
+        scenario = (
+            base if levers.is_base() else self.run(levers, lambda done: report("scenario", done))
+        )
         table = pd.concat(
             [base.assign(run="base"), scenario.assign(run="scenario")], ignore_index=True
         )[["month", "run", "metric", "value"]]
-        persons = persons_in_chain(self.state)
-        return ScenarioResult(self.start, self.months, levers, self.calibration, persons, table)
+        persons = round(persons_in_chain(self.state) / self.sample)
+        return ScenarioResult(
+            self.start, self.months, levers, self.calibration, persons, table, self.sample
+        )
 
 
 def run_scenario(
@@ -207,7 +277,8 @@ def run_scenario(
     months: int = 24,
     seed: int = 1,
     start: pd.Timestamp | None = None,
-    progress: Callable[[str], None] | None = None,
+    sample: float = 1.0,
+    progress: Callable[[str, float], None] | None = None,
 ) -> ScenarioResult:
     """Calibrate on ``log``, then run base and scenario for ``months`` from ``start``.
 
@@ -215,7 +286,7 @@ def run_scenario(
 
         >>> run_scenario(log, Levers(inflow=4.0), months=24).table.head()  # doctest: +SKIP
     """
-    report = progress or (lambda _step: None)
-    report("calibration")
-    model = ScenarioModel(log, months=months, seed=seed, start=start)
+    report = progress or (lambda _step, _done: None)
+    report("calibration", 0.0)
+    model = ScenarioModel(log, months=months, seed=seed, start=start, sample=sample)
     return model.result(levers, progress=report)

@@ -76,6 +76,9 @@ class Capacities:
     aanmeldgehoor: float  # households interviewed per week
     nader_gehoor: dict[str, float]  # households interviewed per week, per IND office
     housing: dict[str, float]  # persons housed per week, per municipality
+    # the share of the chain these capacities serve (a sample of its households): an empty queue
+    # keeps up to one week of the whole chain's capacity, as the whole chain's queue would
+    share: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -107,9 +110,12 @@ class Waiting:
 class _Queue:
     """A FIFO queue served weekly by a capacity, with a backlog that was there before the start."""
 
-    def __init__(self, per_week: float, ghost_units: float) -> None:
+    def __init__(
+        self, per_week: float, ghost_units: float, idle_budget: float | None = None
+    ) -> None:
         self.per_week = per_week
         self.ghosts = ghost_units
+        self.idle_budget = idle_budget  # what an empty queue keeps (default: one week's capacity)
         self.items: deque = deque()
         self.budget = 0.0
 
@@ -125,7 +131,9 @@ class _Queue:
             self.budget -= cost(item)
             served.append(item)
         if not self.items:
-            self.budget = min(self.budget, capacity)
+            self.budget = min(
+                self.budget, capacity if self.idle_budget is None else self.idle_budget
+            )
         return served
 
 
@@ -268,15 +276,25 @@ class Simulation:
             self._calibrate(self.calibrated)
 
     def _calibrate(self, cap: Capacities) -> None:
-        self.q_aanmeldgehoor = _Queue(cap.aanmeldgehoor, 0.0)
+        def queue(per_week: float, cost: float = 1.0) -> _Queue:
+            q = _Queue(per_week, 0.0, per_week / cap.share)
+            if cap.share < 1.0:
+                # a sample's queue serves in a slower rhythm (a household every few weeks where
+                # the whole chain's serves some each week): it starts at a random point of it,
+                # not at its beginning, or every queue would first wait a whole household's turn
+                q.budget = float(self.rng.uniform(0.0, cost))
+            return q
+
+        self.q_aanmeldgehoor = queue(cap.aanmeldgehoor)
         names = [o["name"] for o in self.offices]
-        self.q_nader = [_Queue(cap.nader_gehoor.get(n, 0.0), 0.0) for n in names]
+        self.q_nader = [queue(cap.nader_gehoor.get(n, 0.0)) for n in names]
         # a calibrated run links status holders to the log's municipalities, each with its homes
         self.muni_codes = [c for c in self.muni_codes if c in cap.housing]
         self.due = np.zeros(len(self.muni_codes))
         self.got = np.zeros(len(self.muni_codes))
         self._period_shares = {}
-        self.q_homes = {c: _Queue(cap.housing[c], 0.0) for c in self.muni_codes}
+        persons = float((self.sizes * self.size_p).sum())  # a home's cost: a household's persons
+        self.q_homes = {c: queue(cap.housing[c], persons) for c in self.muni_codes}
         self.capacities = {
             "aanmeldgehoor_per_week": cap.aanmeldgehoor,
             "nader_gehoor_per_week": sum(cap.nader_gehoor.values()),
