@@ -34,6 +34,7 @@ from toolkit.bottlenecks import (
     analysis_cache,
     flow_per_week,
     interval_summary,
+    loop_waits,
     norm_breaches,
     pair_persons,
     repeated_activities,
@@ -58,7 +59,7 @@ from toolkit.mining import (
     variants,
 )
 from toolkit.mining.conformance import Conformance, conformance_to_model
-from toolkit.mining.dfg import Dfg, performance_dfg
+from toolkit.mining.dfg import Dfg, performance_dfg, with_loops
 from toolkit.suppression import (
     DEFAULT_K,
     disclosure_key,
@@ -304,12 +305,32 @@ def _transitions(log: pd.DataFrame) -> pd.DataFrame:
     return out[columns + [c for c in out.columns if c not in columns]]
 
 
-def _dfg(log: pd.DataFrame) -> Dfg:
+def _dfg(log: pd.DataFrame, loops: frozenset[str] = frozenset()) -> Dfg:
     """The process map with the distinct persons per edge (``cases``), for suppression: an edge's
-    ``frequency`` counts events, and one person going back and forth can make it reach k."""
-    graph = performance_dfg(log)
-    cases = graph.edges.join(pair_persons(log).rename("cases"), on=["source", "target"])["cases"]
-    return replace(graph, edges=graph.edges.assign(cases=cases.fillna(0).astype("int64")))
+    ``frequency`` counts events, and one person going back and forth can make it reach k.
+
+    The ``loops`` activities (relocations) are folded into a self-loop each
+    (:func:`toolkit.bottlenecks.waits.loop_waits`): the other paths are drawn as if they were not
+    there, since a relocation can fall between any two steps of the procedure."""
+    steps = _without(log, loops)
+    graph = performance_dfg(steps)
+    cases = graph.edges.join(pair_persons(steps).rename("cases"), on=["source", "target"])["cases"]
+    graph = replace(graph, edges=graph.edges.assign(cases=cases.fillna(0).astype("int64")))
+    return with_loops(graph, log, loop_waits(log, loops)) if steps is not log else graph
+
+
+def _without(log: pd.DataFrame, loops: frozenset[str]) -> pd.DataFrame:
+    """The log without the events of the ``loops`` activities (the log itself when it has none,
+    or nothing else)."""
+    if not loops:
+        return log
+    folded = log[ACTIVITY].isin(list(loops)).to_numpy()
+    return log if not folded.any() or folded.all() else log[~folded]
+
+
+def _loops(s: Scope) -> frozenset[str]:
+    """The activities folded into a self-loop on the process map and in the variants."""
+    return s.chain.loop_activities if s.chain_log else frozenset()
 
 
 def _handovers(log: pd.DataFrame) -> pd.DataFrame:
@@ -550,11 +571,13 @@ SECTIONS: dict[str, Any] = {
     "flow": _flow,
     "transitions": lambda s: _transitions(s.view),
     "handovers": lambda s: _handovers(s.view),
-    "variants": lambda s: variants(s.view, top_k=TOP_VARIANTS).drop(columns=["activities"]),
+    "variants": lambda s: variants(_without(s.view, _loops(s)), top_k=TOP_VARIANTS).drop(
+        columns=["activities"]
+    ),
     "conformance": lambda s: section(s, "_checked")[0],
     "deviations": lambda s: section(s, "_checked")[1],
     "rework": _rework,
-    "dfg": lambda s: _dfg(s.view),
+    "dfg": lambda s: _dfg(s.view, _loops(s)),
     "curves": lambda s, norm, by=None: survival_curves(
         s.view, norm, by=by, chain=s.chain, as_of=s.moment, cohort=s.filter.cohort
     ),
@@ -877,7 +900,8 @@ def method_notes(chain_log: bool, moment: pd.Timestamp, f: LogFilter) -> list[di
         ("handovers", "Consecutive events of a person recorded by different organisations "
          "(org:group): count, persons and delay."),
         ("variants", f"The {TOP_VARIANTS} most frequent paths (sequence of activities per "
-         "person) with their share and case duration."),
+         "person) with their share and case duration. In a chain log the relocations are left "
+         "out of the sequence (they fall between any two steps; rework counts them)."),
         ("throughput", "Case duration from a person's first to last event in the (filtered) "
          "log; not censoring-aware, see the intervals for that."),
     ]  # fmt: skip

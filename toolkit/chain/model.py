@@ -56,6 +56,8 @@ class Activity:
     organisation: str
     phase: str
     changes_phase: bool = True
+    # repeats within a stay: folded into a self-loop in the process map and the variants
+    loop: bool = False
 
     def label(self, language: str = "nl") -> str:
         return self.label_en if language == "en" else self.label_nl
@@ -154,6 +156,17 @@ class Chain:
     def municipality_by_name(self, name: str, day: date | None = None) -> Municipality | None:
         """Find a municipality by its name or an alias, ignoring case, accents and punctuation."""
         return self.register.by_name(name, day)
+
+    @property
+    def loop_activities(self) -> frozenset[str]:
+        """The activities folded into a self-loop (``loop = true`` in chain.toml)."""
+        return frozenset(a.id for a in self.activities if a.loop)
+
+    def chain_order(self) -> dict[str, int]:
+        """Each activity's place in the chain: by phase, then as listed in chain.toml."""
+        phase = {p.id: p.order for p in self.phases}
+        ranked = sorted(enumerate(self.activities), key=lambda ia: (phase[ia[1].phase], ia[0]))
+        return {a.id: place for place, (_, a) in enumerate(ranked)}
 
     def reference_activities(self) -> frozenset[str]:
         """The activities that the reference process names (conformance looks only at these)."""
@@ -257,6 +270,7 @@ def _load(directory: Path) -> Chain:
                 a["organisation"],
                 a["phase"],
                 a.get("changes_phase", True),
+                a.get("loop", False),
             )
         )
     _unique([a.id for a in activities], f"{chain_file} [[activity]]")
