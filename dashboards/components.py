@@ -64,14 +64,27 @@ def fmt_share(value: Any, language: str) -> str:
     return "–" if is_missing(value) else f"{fmt_number(100 * float(value), language, 1)}%"
 
 
-def graph(figure: go.Figure, graph_id: str, filename: str) -> dcc.Graph:
-    """A chart with plotly's PNG download in its mode bar and no link to plotly's site."""
+# Workshop mode: type readable from the back of a room on a projector, and taller charts.
+ROOM_FONT = 18
+ROOM_MIN_HEIGHT = 480
+
+
+def graph(figure: go.Figure, graph_id: str, filename: str, *, room: bool = False) -> dcc.Graph:
+    """A chart with plotly's PNG download in its mode bar and no link to plotly's site;
+    ``room`` (workshop mode) sets every text of it to at least :data:`ROOM_FONT` px."""
     figure.update_layout(
         margin={"l": 40, "r": 20, "t": 40, "b": 40},
         font={"family": FONT},
         paper_bgcolor="white",
         plot_bgcolor="white",
     )
+    if room:
+        figure.update_layout(font={"size": ROOM_FONT}, hoverlabel={"font": {"size": ROOM_FONT}},
+                             margin={"l": 60, "r": 30, "t": 50, "b": 60},
+                             height=max(figure.layout.height or 0, ROOM_MIN_HEIGHT))  # fmt: skip
+        figure.update_xaxes(tickfont={"size": ROOM_FONT}, title_font={"size": ROOM_FONT})
+        figure.update_yaxes(tickfont={"size": ROOM_FONT}, title_font={"size": ROOM_FONT})
+        figure.for_each_annotation(lambda a: a.update(font={"size": ROOM_FONT}))
     return dcc.Graph(
         id=graph_id,
         figure=figure,

@@ -198,13 +198,13 @@ def register(app: Dash, session: AnalysisSession) -> None:
             return empty(language), empty(language)
         curve = (
             graph(curves_figure(session, curves, norm_id, language, dimension=by),
-                  "doorlooptijden-curves-graph", f"doorlooptijden_{norm_id}_curves")
+                  "doorlooptijden-curves-graph", f"doorlooptijden_{norm_id}_curves", room=session.workshop)
             if len(curves)
             else empty(language)
         )  # fmt: skip
         bars = (
             graph(duration_figure(session, histogram, norm_id, language),
-                  "doorlooptijden-histogram-graph", f"doorlooptijden_{norm_id}_histogram")
+                  "doorlooptijden-histogram-graph", f"doorlooptijden_{norm_id}_histogram", room=session.workshop)
             if len(histogram) and not histogram["persons"].isna().all()
             else empty(language)
         )  # fmt: skip

@@ -126,7 +126,9 @@ def register(app: Dash, session: AnalysisSession) -> None:
         except EventLogError:
             return empty(language), empty(language)
         chart = (
-            graph(journey_figure(steps, language), "journey-graph", "klantreis")
+            graph(
+                journey_figure(steps, language), "journey-graph", "klantreis", room=session.workshop
+            )
             if len(steps)
             else empty(language)
         )

@@ -252,5 +252,5 @@ def register(app: Dash, session: AnalysisSession) -> None:
             return tiles, empty(language), empty(language)
         captions = {side: caption(side, filters[side], language) for side in SIDES}
         chart = graph(intervals_figure(rows, captions, language), "vergelijken-intervals-graph",
-                      "vergelijken")  # fmt: skip
+                      "vergelijken", room=session.workshop)  # fmt: skip
         return tiles, chart, table(rows, "vergelijken-datatable", language)

@@ -152,7 +152,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
             counts = wip[[*phase_columns(wip, session), "total"]]
             hidden = bool(counts.isna().any().any())
             children: list[Any] = [graph(wip_figure(wip, session, language),
-                                         "werkvoorraad-wip-graph", "werkvoorraad")]  # fmt: skip
+                                         "werkvoorraad-wip-graph", "werkvoorraad", room=session.workshop)]  # fmt: skip
             if hidden:
                 children.append(html.P(t("werkvoorraad_wip_hidden", language, k=session.k),
                                        className="note", id="werkvoorraad-wip-hidden"))  # fmt: skip
@@ -161,7 +161,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
             wip_part = empty(language)
         if len(flow):
             flow_part: Any = graph(flow_figure(flow, language), "werkvoorraad-flow-graph",
-                                   "werkvoorraad_stroom")  # fmt: skip
+                                   "werkvoorraad_stroom", room=session.workshop)  # fmt: skip
             shown = flow[[c for c in FLOW_COLUMNS if c in flow.columns]]
             flow_table = table(shown.iloc[::-1], "werkvoorraad-flow-datatable", language)
         else:
