@@ -125,9 +125,7 @@ def create_app(
                 className="top",
             ),
             html.Div(_banners(session, language), id="banners"),
-            html.Nav(
-                id="presentation", className="presentation", hidden=not session.workshop
-            ),  # fmt: skip
+            html.Nav(id="presentation", className="presentation", hidden=not session.workshop),
             filter_bar(session, language),
             dcc.Loading(html.Main(id="page"), type="dot", delay_show=300),
         ],
