@@ -50,13 +50,15 @@ FREQUENCY, PERFORMANCE = "frequency", "performance"
 ACTIVITIES = {"min": 2, "max": 50, "value": 15}
 PATHS = {"min": 1, "max": 150, "value": 30}
 EDGE_WIDTH = (1.5, 12.0)  # px of the least and the most frequent path shown
-# Readable from 3 m on a 1080p projector: labels of at least 14 px on screen. The map never
-# zooms out below MIN_LABEL_PX / the smallest label's size.
+# Readable from 3 m on a 1080p projector: labels of at least 14 px on screen. The map opens at
+# ZOOM at the start of the chain (the lane titles on the left) and never zooms out below
+# MIN_LABEL_PX / the smallest label's size; a long chain is panned, not shrunk.
 MIN_LABEL_PX = 14
 NODE_FONT, EDGE_FONT, LANE_FONT = 17, 15, 20
 MIN_ZOOM = MIN_LABEL_PX / min(NODE_FONT, EDGE_FONT, LANE_FONT)
-NODE_WIDTH, NODE_HEIGHT = 170, 78
-COLUMN, LANE = 215, 190  # px between the centres of two columns, of two lanes
+ZOOM = 0.9
+NODE_WIDTH, NODE_HEIGHT = 190, 84
+COLUMN, LANE = 260, 190  # px between the centres of two columns, of two lanes
 # Performance mode: upper bounds of the wait classes in days (a week, four weeks, three and six
 # months), each a colour and a width; the last class is everything longer.
 WAIT_CLASSES = (7, 28, 91, 182)
@@ -66,7 +68,15 @@ TOP_VARIANTS = 10
 DL = {"display": "grid", "gridTemplateColumns": "max-content 1fr", "gap": "2px 16px"}
 DD = {"margin": 0}
 
-LAYOUT = {"name": "preset", "fit": True, "padding": 24, "animate": False}
+BACK_BEND = 28  # px a path bends when the reverse path is drawn too
+MARGIN = 12  # px between the map's top left corner and the first lane's title
+LAYOUT = {
+    "name": "preset",
+    "fit": False,
+    "zoom": ZOOM,
+    "pan": {"x": MARGIN + (COLUMN + NODE_WIDTH / 2) * ZOOM, "y": MARGIN + LANE / 2 * ZOOM},
+    "animate": False,
+}
 STYLESHEET = [
     {
         "selector": "node",
@@ -82,7 +92,6 @@ STYLESHEET = [
             "text-wrap": "wrap",
             "text-max-width": NODE_WIDTH - 12,
             "font-size": NODE_FONT,
-            "font-weight": "bold",
         },
     },
     {
@@ -267,6 +276,7 @@ def elements(session: AnalysisSession, dfg: Dfg, mode: str, language: str) -> li
     edges = []
     frequencies = dfg.edges["frequency"] if len(dfg.edges) else pd.Series(dtype=float)
     low, high = (float(frequencies.min()), float(frequencies.max())) if len(frequencies) else (0, 0)
+    pairs = set(zip(dfg.edges["source"].astype(str), dfg.edges["target"].astype(str), strict=True))
     for row in dfg.edges.itertuples(index=False):
         source, target = str(row.source), str(row.target)
         median = getattr(row, "median_days", None)
@@ -284,8 +294,12 @@ def elements(session: AnalysisSession, dfg: Dfg, mode: str, language: str) -> li
         else:
             text = fmt_int(row.frequency, language)
         (c1, l1), (c2, l2) = places[source], places[target]
-        # a path along a lane that jumps over activities bends around them
-        bend = 0 if l1 != l2 or abs(c2 - c1) <= 1 else 45 + 18 * min(abs(c2 - c1), 8)
+        # a path along a lane that jumps over activities bends around them; a path with one
+        # back bends too, so that the two do not cover each other
+        if l1 == l2 and abs(c2 - c1) > 1:
+            bend = 45 + 18 * min(abs(c2 - c1), 8)
+        else:
+            bend = BACK_BEND if (target, source) in pairs else 0
         edges.append(
             {
                 "data": {
@@ -388,7 +402,7 @@ def layout(session: AnalysisSession, language: str) -> html.Div:
                  cyto.Cytoscape(id="procesmodel-map", elements=[], layout=LAYOUT,
                                 stylesheet=STYLESHEET, minZoom=MIN_ZOOM, maxZoom=3,
                                 autoungrabify=True, boxSelectionEnabled=False,
-                                style={"width": "100%", "height": "680px",
+                                style={"width": "100%", "height": f"{round(3 * LANE * ZOOM + 2 * MARGIN)}px",
                                        "border": "1px solid #d9dee5", "borderRadius": "6px"}),
                  html.P(id="procesmodel-summary", className="note"),
                  html.P(id="procesmodel-unconnected", className="note"),
