@@ -44,6 +44,7 @@ from toolkit.bottlenecks import (
 )
 from toolkit.bottlenecks.common import end_of_data, person_subset
 from toolkit.bottlenecks.distributions import duration_histogram, survival_curves, wait_histogram
+from toolkit.bottlenecks.norms import complete_months
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, TIMESTAMP, read_events
@@ -140,6 +141,7 @@ DERIVED: dict[str, dict[str, tuple[str, ...]]] = {
     "norms_by_month": {
         "share_closed_over": ("closed", "closed_over"),
         "excess_days": ("breaches",),
+        "share_breached": ("persons", "breaches"),
     },
     "deviations": {"share": ("cases",)},
     "rework": {"share_repeated": ("cases", "cases_repeated")},
@@ -157,6 +159,7 @@ LABEL_COLUMNS = (
     "from_org",
     "to_org",
     "month",
+    "complete",
     "measure",
     "activity",
 )
@@ -509,7 +512,7 @@ def _norms(s: Scope) -> pd.DataFrame:
 def _norms_by_month(s: Scope) -> pd.DataFrame:
     if not s.chain_log:
         return _empty("interval", "month", "persons", "breaches")
-    return _labelled_norms(section(s, "_monthly"), s.chain)
+    return _labelled_norms(complete_months(section(s, "_monthly"), s.moment), s.chain)
 
 
 def _wip(s: Scope) -> pd.DataFrame:

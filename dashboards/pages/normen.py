@@ -163,25 +163,32 @@ def norm_tiles(row: pd.Series, language: str) -> list[html.Div]:
 
 
 def month_figure(months: pd.DataFrame, language: str) -> go.Figure:
+    """Breaches per start month as bars, and the share over the norm as a line for the complete
+    months only (``complete`` in ``norms_by_month``); the incomplete months are shaded."""
     figure = make_subplots(specs=[[{"secondary_y": True}]])
     categories = list(months["month"].astype(str))
     breach_bars(figure, months, categories, language)
     figure.add_scatter(
         x=categories,
-        y=_numbers(months["share_closed_over"]),
-        name=t("normen_share", language),
+        y=_numbers(months["share_breached"]),
+        name=t("normen_share_breached", language),
         mode="lines+markers",
-        line={"color": theme()["accent"]["neutral"], "width": 1.5},
+        line={"color": theme()["accent"]["neutral"], "width": 2},
         connectgaps=False,
         secondary_y=True,
     )
+    incomplete = [c for c, done in zip(categories, months["complete"], strict=True) if not done]
+    if incomplete:
+        figure.add_vrect(x0=incomplete[0], x1=incomplete[-1], fillcolor="#9aa5b1", opacity=0.18,
+                         line_width=0, layer="below", annotation_text=t("normen_incomplete",
+                         language), annotation_position="top left")  # fmt: skip
     figure.update_layout(height=400, barmode="stack", separators=separators(language),
                          legend={"orientation": "h", "y": -0.2})  # fmt: skip
     figure.update_xaxes(type="category")
     figure.update_yaxes(title=t("normen_persons", language), gridcolor="#e5e7eb",
                         secondary_y=False)  # fmt: skip
-    figure.update_yaxes(title=t("normen_share", language), tickformat=".0%", range=[0, 1.05],
-                        showgrid=False, secondary_y=True)  # fmt: skip
+    figure.update_yaxes(title=t("normen_share_breached", language), tickformat=".0%",
+                        range=[0, 1.05], showgrid=False, secondary_y=True)  # fmt: skip
     return figure
 
 
