@@ -557,8 +557,25 @@ def _summary(s: Scope) -> dict[str, Any]:
         "as_of": s.moment.isoformat(),
         "filter": s.filter.to_dict(),
         "variants": int(cases["variant"].nunique()),
+        "wip_warm_up_until": section(s, "warm_up"),
         **section(s, "kpis"),
     }
+
+
+def _warm_up(s: Scope) -> str | None:
+    """The last day of the work in progress's warm-up (ISO date), or None without one.
+
+    The log starts empty: persons who entered the chain before its first day are missing, so
+    the work in progress ramps up from zero however full the chain was. It is complete once
+    nearly everyone present could have entered within the log: from the first day for the
+    90th percentile of a person's time in the log (first to last event, ``throughput``).
+    """
+    wip = section(s, "wip")
+    p90 = section(s, "throughput")["p90_days"].iloc[0]
+    if not len(wip) or p90 is None or pd.isna(p90):
+        return None
+    first, last = pd.Timestamp(wip["date"].iloc[0]), pd.Timestamp(wip["date"].iloc[-1])
+    return min(first + pd.Timedelta(days=int(np.ceil(p90))), last).date().isoformat()
 
 
 # Every section by name: the Analysis fields and the building blocks they share ("_" first).
@@ -571,6 +588,7 @@ SECTIONS: dict[str, Any] = {
     "norms_by_month": _norms_by_month,
     "throughput": lambda s: _throughput(section(s, "_cases")),
     "wip": _wip,
+    "warm_up": _warm_up,
     "flow": _flow,
     "transitions": lambda s: _transitions(s.view),
     "handovers": lambda s: _handovers(s.view),
@@ -923,7 +941,9 @@ def method_notes(chain_log: bool, moment: pd.Timestamp, f: LogFilter) -> list[di
              "corrected; a finding only when significant and at least a fifth and a week per "
              "person longer than the matched expectation."),
             ("work in progress", "Persons per phase at the end of each Amsterdam calendar day; "
-             "inflow and outflow per week."),
+             "inflow and outflow per week. The log starts empty, so the work in progress ramps "
+             "up from zero: its warm-up runs from the first day for the 90th percentile of a "
+             "person's time in the log (wip_warm_up_until in the summary)."),
             ("conformance", "Each person's path aligned (pm4py alignments) with the reference "
              "chain process; persons still under way are on track if they follow it so far. "
              f"Above {CHAIN_PATHS} distinct paths (as the reference sees them) the persons on "
