@@ -138,10 +138,11 @@ def histogram_figure(
     colour: str,
     axis_title: str,
     norm_days: float | None = None,
+    direction: str = "maximum",
     height: int = 340,
 ) -> go.Figure:
     """Persons per bin of days (a toolkit histogram: ``from_days``, ``to_days``, ``persons``),
-    with the norm as a dashed line when given."""
+    with the norm when given (:func:`norm_line`)."""
     figure = go.Figure()
     figure.add_bar(
         x=((histogram["from_days"] + histogram["to_days"]) / 2).tolist(),
@@ -153,11 +154,23 @@ def histogram_figure(
         + "<br>" + column("persons", language) + ": %{y}<extra></extra>",
     )  # fmt: skip
     if norm_days is not None:
-        figure.add_vline(x=norm_days, line={"color": theme()["accent"]["norm"], "dash": "dash"})
+        norm_line(figure, norm_days, direction, language)
     figure.update_xaxes(title=axis_title, gridcolor="#e5e7eb")
     figure.update_yaxes(title=column("persons", language), gridcolor="#e5e7eb")
     figure.update_layout(height=height, bargap=0.05, showlegend=False)
     return figure
+
+
+def norm_line(figure: go.Figure, days: float, direction: str, language: str) -> None:
+    """A norm on a days axis: a dashed line named "at most" or "at least"; a minimum norm also
+    shades the days short of it, where a duration breaks it."""
+    colour = theme()["accent"]["norm"]
+    if direction == "minimum":
+        figure.add_vrect(x0=0, x1=days, fillcolor=colour, opacity=0.12, line_width=0,
+                         layer="below")  # fmt: skip
+    figure.add_vline(x=days, line={"color": colour, "dash": "dash"},
+                     annotation_text=t(f"norm_line_{direction}", language, days=f"{days:.0f}"),
+                     annotation_position="top right")  # fmt: skip
 
 
 DROPDOWN_LABELS = ("select_all", "deselect_all", "selected_count", "search", "clear_search",

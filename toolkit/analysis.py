@@ -666,21 +666,25 @@ def chain_kpis(wip: pd.DataFrame, intervals: pd.DataFrame, chain: Chain) -> dict
         "chain_norm": overview.chain_norm,
         "chain_norm_persons": int(row["persons"].iloc[0]) if len(row) else None,
         "share_over_norm": None if share is None or pd.isna(share) else float(share),
+        "journey_total_days": journey_total(intervals, chain),
     }
 
 
 def journey(intervals: pd.DataFrame, chain: Chain, language: str = "nl") -> pd.DataFrame:
-    """The journey's steps (``overview.toml``) in order, each with its interval's figures and the
-    organisation and phase of the milestone that ends it. Steps nobody started are left out.
+    """The journey's legs (``overview.toml``) in order, each with its interval's figures, the
+    organisation and phase of the milestone that ends it, its norm's ``direction`` and
+    ``start_days``: where it starts when the legs before it are laid end to end at their
+    medians. Legs nobody started are left out.
 
     Example::
 
-        >>> journey(analysis.intervals, load_chain())[["step", "median_days", "norm_days"]]  # doctest: +SKIP
+        >>> journey(analysis.intervals, load_chain())[["step", "start_days", "median_days"]]  # doctest: +SKIP
     """
-    columns = ["interval", "step", "organisation", "phase", "persons", "still_open",
-               "median_days", "p90_days", "norm_days", "share_over_norm"]  # fmt: skip
+    columns = ["interval", "step", "organisation", "phase", "direction", "start_days", "persons",
+               "still_open", "median_days", "p90_days", "norm_days", "share_over_norm"]  # fmt: skip
     rows = []
     by_id = intervals.set_index("interval") if len(intervals) else None
+    start = 0.0
     for norm_id in chain.overview.journey:
         if by_id is None or norm_id not in by_id.index:
             continue
@@ -695,10 +699,33 @@ def journey(intervals: pd.DataFrame, chain: Chain, language: str = "nl") -> pd.D
                 "phase": chain.phase(ends.phase).label_nl
                 if language == "nl"
                 else chain.phase(ends.phase).label_en,
-                **{c: figures.get(c) for c in columns[4:]},
+                "direction": norm.direction,
+                "start_days": start,
+                **{c: figures.get(c) for c in columns[6:]},
             }
         )
+        median = figures.get("median_days")
+        start += 0.0 if median is None or pd.isna(median) else float(median)
     return pd.DataFrame(rows, columns=columns)
+
+
+def journey_total(intervals: pd.DataFrame, chain: Chain) -> float | None:
+    """The whole journey in days: the sum of the medians of ``overview.total`` (intervals that
+    follow each other, application to decision and permit to home), or None when one of them
+    has no median (fewer than half reached its end).
+
+    Example::
+
+        >>> journey_total(analysis.intervals, load_chain())  # doctest: +SKIP
+        301.0
+    """
+    if not chain.overview.total or intervals.empty:
+        return None
+    medians = intervals.set_index("interval")["median_days"]
+    parts = [medians.get(norm_id) for norm_id in chain.overview.total]
+    if any(part is None or pd.isna(part) for part in parts):
+        return None
+    return float(sum(parts))
 
 
 TABLES = ("intervals", "norms", "norms_by_month", "throughput", "wip", "flow", "transitions",

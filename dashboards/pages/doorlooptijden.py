@@ -21,6 +21,7 @@ from dashboards.components import (
     empty,
     graph,
     histogram_figure,
+    norm_line,
     organisation_colour,
     table,
     theme,
@@ -88,12 +89,7 @@ def curves_figure(
             + t("doorlooptijden_still_waiting", language) + "<extra></extra>",
         )  # fmt: skip
     norm = session.chain.norm(norm_id)
-    figure.add_vline(
-        x=norm.days,
-        line={"color": theme()["accent"]["norm"], "dash": "dash"},
-        annotation_text=t("doorlooptijden_norm_line", language, days=f"{norm.days:.0f}"),
-        annotation_position="top right",
-    )
+    norm_line(figure, norm.days, norm.direction, language)
     figure.update_xaxes(title=t("doorlooptijden_days_axis", language), gridcolor="#e5e7eb",
                         rangemode="tozero")  # fmt: skip
     figure.update_yaxes(title=t("doorlooptijden_survival_axis", language), tickformat=".0%",
@@ -116,6 +112,7 @@ def duration_figure(session: AnalysisSession, histogram: pd.DataFrame, norm_id: 
         colour=colour,
         axis_title=t("doorlooptijden_days_axis", language),
         norm_days=norm.days,
+        direction=norm.direction,
         height=360,
     )
 

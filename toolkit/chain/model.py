@@ -96,6 +96,8 @@ class Overview:
     """What the chain overview shows: the journey's steps and the phases behind the KPI tiles."""
 
     journey: tuple[str, ...] = ()
+    # the whole journey as intervals that follow each other: their medians add up to it
+    total: tuple[str, ...] = ()
     decision_phases: tuple[str, ...] = ()
     housing_phases: tuple[str, ...] = ()
     chain_norm: str | None = None
@@ -359,9 +361,10 @@ def _overview(path: Path, norm_ids: set[str], phase_ids: set[str]) -> Overview:
         return Overview()
     data = _read(path)
     steps = tuple(data.get("journey", {}).get("steps", ()))
+    total = tuple(data.get("journey", {}).get("total", ()))
     kpi = data.get("kpi", {})
     chain_norm = kpi.get("chain_norm")
-    for norm_id in (*steps, *([chain_norm] if chain_norm else [])):
+    for norm_id in (*steps, *total, *([chain_norm] if chain_norm else [])):
         if norm_id not in norm_ids:
             raise ChainDefinitionError(f"{path}: unknown norm {norm_id!r}")
     phases = {key: tuple(kpi.get(key, ())) for key in ("decision_phases", "housing_phases")}
@@ -369,4 +372,4 @@ def _overview(path: Path, norm_ids: set[str], phase_ids: set[str]) -> Overview:
         unknown = [p for p in values if p not in phase_ids]
         if unknown:
             raise ChainDefinitionError(f"{path}: unknown phase {unknown[0]!r} in kpi.{key}")
-    return Overview(journey=steps, chain_norm=chain_norm, **phases)
+    return Overview(journey=steps, total=total, chain_norm=chain_norm, **phases)
