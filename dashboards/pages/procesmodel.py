@@ -54,7 +54,7 @@ EDGE_WIDTH = (1.5, 12.0)  # px of the least and the most frequent path shown
 # ZOOM at the start of the chain (the lane titles on the left) and never zooms out below
 # MIN_LABEL_PX / the smallest label's size; a long chain is panned, not shrunk.
 MIN_LABEL_PX = 14
-NODE_FONT, EDGE_FONT, LANE_FONT = 17, 15, 20
+NODE_FONT, EDGE_FONT, LANE_FONT = 17, 16, 20
 MIN_ZOOM = MIN_LABEL_PX / min(NODE_FONT, EDGE_FONT, LANE_FONT)
 ZOOM = 0.9
 NODE_WIDTH, NODE_HEIGHT = 190, 84
@@ -400,7 +400,7 @@ def layout(session: AnalysisSession, language: str) -> html.Div:
             card(t("procesmodel_map_title", language), controls,
                  html.Div(id="procesmodel-legend-box"),
                  cyto.Cytoscape(id="procesmodel-map", elements=[], layout=LAYOUT,
-                                stylesheet=STYLESHEET, minZoom=MIN_ZOOM, maxZoom=3,
+                                stylesheet=STYLESHEET, minZoom=MIN_ZOOM, maxZoom=3, zoom=ZOOM, pan=LAYOUT["pan"],
                                 autoungrabify=True, boxSelectionEnabled=False,
                                 style={"width": "100%", "height": f"{round(3 * LANE * ZOOM + 2 * MARGIN)}px",
                                        "border": "1px solid #d9dee5", "borderRadius": "6px"}),

@@ -64,7 +64,7 @@ def wip_figure(
     of the log (up to ``warm_up``, the ``warm_up`` section) shaded and named."""
     figure = go.Figure()
     if warm_up is not None:
-        figure.add_vrect(x0=wip["date"].iloc[0], x1=warm_up, fillcolor="#9aa5b1", opacity=0.2,
+        figure.add_vrect(x0=pd.Timestamp(wip["date"].iloc[0]), x1=pd.Timestamp(warm_up), fillcolor="#9aa5b1", opacity=0.2,
                          line_width=0, layer="below", name="warm-up",
                          annotation_text=t("werkvoorraad_warm_up", language),
                          annotation_position="top left")  # fmt: skip

@@ -13,7 +13,14 @@ from test_pages import TIMEOUT, open_page, settled, start
 from dashboards.app import PRESENTATION, create_app
 from dashboards.components import ROOM_FONT, fmt_int
 from dashboards.filterbar import path_name
-from dashboards.pages import klantreis, procesmodel
+from dashboards.pages import (
+    doorlooptijden,
+    klantreis,
+    normen,
+    procesmodel,
+    vergelijken,
+    werkvoorraad,
+)
 from toolkit.analysis import log_as_of, make_scope, section
 from toolkit.filters import LogFilter
 from toolkit.session import AnalysisSession
@@ -55,6 +62,7 @@ def test_the_chain_map_reads_from_the_back_of_the_room(dash_duo, app, session, s
     state = wait_for_map(dash_duo)
     dash_duo.driver.save_screenshot(str(screenshots / "room_procesmodel.png"))
     assert state["nodes"], "no activities drawn"
+    assert state["zoom"] == pytest.approx(procesmodel.ZOOM)
     assert min(state["nodeFont"]) >= procesmodel.MIN_LABEL_PX
     assert min(state["edgeFont"]) >= procesmodel.MIN_LABEL_PX
     # relocations are one self-loop with their count and stay
@@ -155,3 +163,78 @@ def test_workshop_mode_is_large_folded_and_walks_with_the_keyboard(dash_duo, wor
                                     f"{len(PRESENTATION)}", timeout=TIMEOUT)  # fmt: skip
     assert pathname(dash_duo) == PRESENTATION[-1]
     assert dash_duo.get_logs() == []
+
+
+def plotly(dash_duo, graph_id: str, what: str):
+    """``data`` or ``layout`` of a drawn plotly chart."""
+    dash_duo.wait_for_element(f"#{graph_id} .js-plotly-plot", timeout=TIMEOUT)
+    return dash_duo.driver.execute_script(
+        f"return document.querySelector('#{graph_id} .js-plotly-plot').{what};"
+    )
+
+
+def test_charts_that_do_not_lie(dash_duo, app, session):
+    whole = LogFilter()
+    start(dash_duo, app)
+    # the journey: legs end to end, then the whole journey from application to home
+    bars = [trace for trace in plotly(dash_duo, "journey-graph", "data") if trace["type"] == "bar"]
+    steps = {
+        y: (b, x)
+        for trace in bars
+        for y, b, x in zip(trace["y"], trace["base"], trace["x"], strict=True)
+    }
+    legs = sorted((key for key in steps if key.startswith("N")), key=lambda key: steps[key][0])
+    assert legs[0].startswith("N04")
+    ends = [steps[key][0] + steps[key][1] for key in legs]
+    assert [steps[key][0] for key in legs[1:]] == pytest.approx(ends[:-1])
+    total = session.get(whole, "kpis")["journey_total_days"]
+    assert steps["Hele reis: aanvraag → woning"] == pytest.approx((0, total))
+    # the work in progress marks its warm-up
+    open_page(dash_duo, werkvoorraad, "nl")
+    shapes = plotly(dash_duo, "werkvoorraad-wip-graph", "layout")["shapes"]
+    warm_up = session.get(whole, "warm_up")
+    assert [s["x1"][:10] for s in shapes if s["type"] == "rect"] == [warm_up]
+    assert warm_up in dash_duo.find_element("#werkvoorraad-warm-up").text
+    # the monthly share only for months whose persons all could have passed the norm
+    open_page(dash_duo, normen, "nl")
+    months = session.get(whole, "norms_by_month")
+    months = months[months["interval"] == session.chain.overview.chain_norm]
+    dash_duo.wait_for_element("#normen-month-graph .js-plotly-plot", timeout=TIMEOUT)
+    x, y = dash_duo.driver.execute_script(
+        "var t = document.querySelector('#normen-month-graph .js-plotly-plot')._fullData"
+        ".find(function (t) { return t.type === 'scatter'; });"
+        "return [Array.from(t.x), Array.from(t.y).map(function (v) {"
+        " return (v === null || isNaN(v)) ? null : v; })];"
+    )
+    drawn = dict(zip(x, y, strict=True))
+    for row in months.itertuples():
+        if row.complete:
+            assert drawn[row.month] == pytest.approx(row.breaches / row.persons)
+        else:
+            assert drawn[row.month] is None
+    assert not months["complete"].all() and months["complete"].any()
+    # a minimum norm: the days short of it shaded, the line says "at least"
+    open_page(dash_duo, doorlooptijden, "nl")
+    choose_norm = dash_duo.find_element("#doorlooptijden-interval")
+    choose_norm.click()
+    dash_duo.find_element("input.dash-dropdown-search").send_keys("N01")
+    options = dash_duo.driver.find_elements("css selector", ".dash-dropdown-option")
+    pick = next(o for o in options if o.text.startswith("N01"))
+    dash_duo.driver.execute_script("arguments[0].click();", pick)
+    settled(dash_duo)
+    layout = plotly(dash_duo, "doorlooptijden-curves-graph", "layout")
+    assert any(s["type"] == "rect" and s["x0"] == 0 and s["x1"] == 6 for s in layout["shapes"])
+    assert any("minstens 6 dagen" in a["text"] for a in layout["annotations"])
+    # Vergelijken: two whole years, both with medians
+    open_page(dash_duo, vergelijken, "nl")
+    dash_duo.wait_for_element("#vergelijken-intervals-graph .js-plotly-plot", timeout=TIMEOUT)
+    sides = dash_duo.driver.execute_script(
+        "return document.querySelector('#vergelijken-intervals-graph .js-plotly-plot')._fullData"
+        ".map(function (t) { return [t.name, Array.from(t.y), Array.from(t.x).map(function (v)"
+        " { return (v === null || isNaN(v)) ? null : v; })]; });"
+    )
+    assert [name for name, _, _ in sides] == ["A: 2024-01-01 – 2024-12-31",
+                                              "B: 2023-01-01 – 2023-12-31"]  # fmt: skip
+    for _, names, medians in sides:
+        shown = dict(zip(names, medians, strict=True))
+        assert shown[next(n for n in shown if n.startswith("N04"))] is not None
