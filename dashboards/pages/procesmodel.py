@@ -57,8 +57,8 @@ MIN_LABEL_PX = 14
 NODE_FONT, EDGE_FONT, LANE_FONT = 17, 16, 20
 MIN_ZOOM = MIN_LABEL_PX / min(NODE_FONT, EDGE_FONT, LANE_FONT)
 ZOOM = 0.9
-NODE_WIDTH, NODE_HEIGHT = 190, 84
-COLUMN, LANE = 260, 190  # px between the centres of two columns, of two lanes
+NODE_WIDTH, NODE_HEIGHT = 200, 84
+COLUMN, LANE = 270, 190  # px between the centres of two columns, of two lanes
 # Performance mode: upper bounds of the wait classes in days (a week, four weeks, three and six
 # months), each a colour and a width; the last class is everything longer.
 WAIT_CLASSES = (7, 28, 91, 182)
@@ -91,6 +91,7 @@ STYLESHEET = [
             "text-halign": "center",
             "text-wrap": "wrap",
             "text-max-width": NODE_WIDTH - 12,
+            "text-overflow-wrap": "anywhere",  # a word longer than the node breaks, not spills
             "font-size": NODE_FONT,
         },
     },
