@@ -102,6 +102,7 @@ def test_workshop_mode_shows_no_count_under_k(
     app = create_app(chain_log_dir, workshop=True, k=k, session=workshop_session)
     start(dash_duo, app)
     dash_duo.wait_for_element("#workshop-banner", timeout=TIMEOUT)
+    dash_duo.find_element("#filter-summary").click()  # the bar is folded behind its summary
     # a small municipality: many of its groups are under k
     persons = chain_log.groupby(MUNICIPALITY, observed=True)[CASE].nunique()
     choose(dash_duo, "f-municipality", str(persons.idxmin()))
