@@ -191,13 +191,21 @@ def tile(tile_id: str, label: str, value: str, note: str | None = None) -> html.
     return html.Div(children, className="tile", id=tile_id)
 
 
-def card(title: str, *children: Any, note: str | None = None, card_id: str | None = None) -> Any:
-    """A titled block of a page."""
+def card(
+    title: str,
+    *children: Any,
+    note: str | None = None,
+    card_id: str | None = None,
+    analyst: bool = False,
+) -> Any:
+    """A titled block of a page; an ``analyst`` block (a table beside a chart, a second view of
+    the same figures) is left out in workshop mode, so the room sees fewer, bigger charts."""
     head = [html.H3(title)]
     if note:
         head.append(html.P(note, className="note"))
     props = {"id": card_id} if card_id else {}
-    return html.Section([*head, *children], className="card", **props)
+    return html.Section([*head, *children], className="card analyst" if analyst else "card",
+                        **props)  # fmt: skip
 
 
 def empty(language: str) -> html.P:

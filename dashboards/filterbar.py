@@ -1,7 +1,8 @@
 """The global filter bar: period, cohort, organisation, municipality, COA location, nationality,
-track, and the persons who passed an activity or a path of the process map. It fills the ``filter`` store with :meth:`toolkit.filters.LogFilter.to_dict`, the same
-filter the command line builds from its flags, so a page and ``ketenlens analyze`` with the same
-choices show the same figures. Choices come from the log (:meth:`AnalysisSession.options`);
+track, and the persons who passed an activity or a path of the process map. It fills the
+``filter`` store with :meth:`toolkit.filters.LogFilter.to_dict`, the same filter the command line
+builds from its flags, so a page and ``ketenlens analyze`` with the same choices show the same
+figures. Choices come from the log (:meth:`AnalysisSession.options`);
 activities and paths are named in the UI's language, the paths those of the whole log's process
 map. Above the bar one line says what the filter keeps; in workshop mode the bar is folded
 behind that line, so the room sees the charts and still knows what they are about.
@@ -17,6 +18,7 @@ from dash.exceptions import PreventUpdate
 from dashboards.components import dropdown_labels
 from dashboards.i18n import t
 from toolkit.errors import EventLogError
+from toolkit.eventlog import ACTIVITY
 from toolkit.filters import PATH_SEPARATOR, LogFilter
 from toolkit.session import AnalysisSession
 
@@ -97,6 +99,7 @@ def filter_bar(session: AnalysisSession, language: str) -> html.Div:
 
 
 def activity_name(session: AnalysisSession, activity: str, language: str) -> str:
+    """An activity's label in ``language``; its id when the chain does not know it."""
     try:
         return session.chain.activity(activity).label(language)
     except KeyError:
@@ -113,7 +116,7 @@ def path_name(session: AnalysisSession, path: str, language: str) -> str:
 def named_choices(session: AnalysisSession, language: str) -> tuple[list[dict], list[dict]]:
     """The activity and path choices, named in ``language``: the activities of the log and the
     paths of its process map (in workshop mode without those of fewer than k persons)."""
-    activities = sorted(str(a) for a in session.log["concept:name"].dropna().unique())
+    activities = sorted(str(a) for a in session.log[ACTIVITY].dropna().unique())
     try:
         edges = session.get(LogFilter(), "dfg").edges
     except EventLogError:

@@ -74,7 +74,7 @@ def layout(session: AnalysisSession, language: str) -> html.Div:
             html.P(t("normen_intro", language), className="note"),
             card(t("normen_overview_title", language), html.Div(id="normen-overview"),
                  note=t("normen_overview_note", language)),
-            card(t("normen_table_title", language), html.Div(id="normen-table")),
+            card(t("normen_table_title", language), html.Div(id="normen-table"), analyst=True),
             html.Div(
                 [_control("normen_choose_norm", language, norm, "normen-norm"),
                  _control("normen_choose_dimension", language, dimension, "normen-dimension")],
@@ -84,7 +84,8 @@ def layout(session: AnalysisSession, language: str) -> html.Div:
             card(t("normen_month_title", language), html.Div(id="normen-month"),
                  note=t("normen_month_note", language)),
             card(t("normen_segment_title", language), html.Div(id="normen-segment"),
-                 html.Div(id="normen-segment-table"), note=t("normen_segment_note", language)),
+                 html.Div(id="normen-segment-table"), note=t("normen_segment_note", language),
+                 analyst=True),
         ],
         className="page",
         id="page-normen",

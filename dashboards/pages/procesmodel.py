@@ -36,6 +36,7 @@ from dashboards.components import (
     organisation_colour,
     table,
 )
+from dashboards.filterbar import activity_name as activity_label
 from dashboards.filterbar import current_filter
 from dashboards.i18n import language_of, t
 from toolkit.errors import EventLogError
@@ -156,13 +157,6 @@ STYLESHEET = [
         },
     },
 ]
-
-
-def activity_label(session: AnalysisSession, activity: str, language: str) -> str:
-    try:
-        return session.chain.activity(activity).label(language)
-    except KeyError:
-        return activity
 
 
 def activity_organisation(session: AnalysisSession, activity: str) -> str:

@@ -45,7 +45,7 @@ def layout(session: AnalysisSession, language: str) -> html.Div:
             card(t("werkvoorraad_flow_title", language), html.Div(id="werkvoorraad-flow"),
                  note=t("werkvoorraad_flow_note", language)),
             card(t("werkvoorraad_flow_table_title", language),
-                 html.Div(id="werkvoorraad-flow-table")),
+                 html.Div(id="werkvoorraad-flow-table"), analyst=True),
         ],
         className="page",
         id="page-werkvoorraad",
