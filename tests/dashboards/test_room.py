@@ -129,9 +129,12 @@ def pathname(dash_duo) -> str:
     return dash_duo.driver.execute_script("return location.pathname;")
 
 
-def test_workshop_mode_is_large_folded_and_walks_with_the_keyboard(dash_duo, workshop_app):
+def test_workshop_mode_is_large_folded_and_walks_with_the_keyboard(
+    dash_duo, workshop_app, screenshots
+):
     start(dash_duo, workshop_app)
     driver = dash_duo.driver
+    driver.set_window_size(1920, 1080)
     # the filter bar is folded behind its one-line summary
     assert driver.execute_script("return document.getElementById('filter-details').open;") is False
     assert dash_duo.find_element("#filter-summary").text == "Filter: alle personen, de hele periode"
@@ -147,6 +150,7 @@ def test_workshop_mode_is_large_folded_and_walks_with_the_keyboard(dash_duo, wor
         ".fontSize);"
     )
     assert tick >= ROOM_FONT
+    driver.save_screenshot(str(screenshots / "room_workshop_klantreis.png"))
     # the presentation order, forward and back with the keyboard
     assert pathname(dash_duo) == PRESENTATION[0]
     for expected in (*PRESENTATION[1:], PRESENTATION[0]):
