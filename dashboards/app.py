@@ -4,7 +4,12 @@
 computes the home page for the whole log before it answers, and serves every asset itself
 (``assets/`` and the component libraries' bundles; no CDN), because a workshop laptop may be
 offline. The filter bar fills one ``filter`` store with :meth:`LogFilter.to_dict`; pages read
-it and ask the session, so the dashboard computes nothing itself. Example::
+it and ask the session, so the dashboard computes nothing itself.
+
+Workshop mode is laid out for a room: larger type (the ``workshop`` class in ``style.css``, larger
+chart fonts), the filter bar folded into its one-line summary, and a presentation bar that walks
+the pages of :data:`PRESENTATION` in order, with the arrow keys and PageUp/PageDown
+(``assets/presentation.js``). Example::
 
     >>> app = create_app(Path("event_logs/demo"), workshop=True)  # doctest: +SKIP
     >>> app.server  # a WSGI application for waitress  # doctest: +SKIP
@@ -27,6 +32,10 @@ from toolkit.session import AnalysisSession
 from toolkit.suppression import DEFAULT_K
 
 ASSETS = Path(__file__).with_name("assets")
+# The order of a workshop: the journey, the chain map, where time is lost (the findings ranked by
+# excess person-days), who is behind (lead times per municipality, location or office) and the
+# trend (norms per month).
+PRESENTATION = ("/", "/procesmodel", "/knelpunten", "/doorlooptijden", "/normen")
 
 
 def _header(language: str) -> list[Any]:
@@ -50,6 +59,24 @@ def _banners(session: AnalysisSession, language: str) -> list[Any]:
     if session.report.get("demo_key"):
         out.append(html.Div(t("demo_banner", language), className="banner demo"))
     return out
+
+
+def presentation(pathname: str | None, language: str) -> list[Any]:
+    """The presentation bar of workshop mode: previous, where we are, next."""
+    path = pathname or "/"
+    here = PRESENTATION.index(path) if path in PRESENTATION else None
+    steps = len(PRESENTATION)
+    previous = PRESENTATION[(here - 1) % steps if here is not None else -1]
+    following = PRESENTATION[(here + 1) % steps if here is not None else 0]
+    where = t("presentation_step", language, step=here + 1, steps=steps) if here is not None else ""
+    return [
+        dcc.Link(t("presentation_previous", language), href=previous, id="presentation-previous",
+                 className="button"),
+        html.Span(where, id="presentation-step"),
+        dcc.Link(t("presentation_next", language), href=following, id="presentation-next",
+                 className="button primary"),
+        html.Span(t("presentation_hint", language), className="muted"),
+    ]  # fmt: skip
 
 
 def create_app(
@@ -98,23 +125,27 @@ def create_app(
                 className="top",
             ),
             html.Div(_banners(session, language), id="banners"),
+            html.Nav(id="presentation", className="presentation", hidden=not session.workshop),
             filter_bar(session, language),
             dcc.Loading(html.Main(id="page"), type="dot", delay_show=300),
         ],
-        className="app",
+        className="app workshop" if session.workshop else "app",
+        id="app",
     )
 
     @app.callback(
         Output("header", "children"),
         Output("banners", "children"),
         Output("page", "children"),
+        Output("presentation", "children"),
         Input("url", "pathname"),
         Input("language", "value"),
     )
-    def render(pathname: str | None, lang: str | None) -> tuple[Any, Any, Any]:
+    def render(pathname: str | None, lang: str | None) -> tuple[Any, Any, Any, Any]:
         lang = language_of(lang)
         page = next((p for p in PAGES if (pathname or "/") == p.PATH), PAGES[0])
-        return _header(lang), _banners(session, lang), page.layout(session, lang)
+        bar = presentation(page.PATH, lang) if session.workshop else []
+        return _header(lang), _banners(session, lang), page.layout(session, lang), bar
 
     @app.callback(
         Output("download-findings", "data"),

@@ -64,14 +64,27 @@ def fmt_share(value: Any, language: str) -> str:
     return "–" if is_missing(value) else f"{fmt_number(100 * float(value), language, 1)}%"
 
 
-def graph(figure: go.Figure, graph_id: str, filename: str) -> dcc.Graph:
-    """A chart with plotly's PNG download in its mode bar and no link to plotly's site."""
+# Workshop mode: type readable from the back of a room on a projector, and taller charts.
+ROOM_FONT = 18
+ROOM_MIN_HEIGHT = 480
+
+
+def graph(figure: go.Figure, graph_id: str, filename: str, *, room: bool = False) -> dcc.Graph:
+    """A chart with plotly's PNG download in its mode bar and no link to plotly's site;
+    ``room`` (workshop mode) sets every text of it to at least :data:`ROOM_FONT` px."""
     figure.update_layout(
         margin={"l": 40, "r": 20, "t": 40, "b": 40},
         font={"family": FONT},
         paper_bgcolor="white",
         plot_bgcolor="white",
     )
+    if room:
+        figure.update_layout(font={"size": ROOM_FONT}, hoverlabel={"font": {"size": ROOM_FONT}},
+                             margin={"l": 60, "r": 30, "t": 50, "b": 60},
+                             height=max(figure.layout.height or 0, ROOM_MIN_HEIGHT))  # fmt: skip
+        figure.update_xaxes(tickfont={"size": ROOM_FONT}, title_font={"size": ROOM_FONT})
+        figure.update_yaxes(tickfont={"size": ROOM_FONT}, title_font={"size": ROOM_FONT})
+        figure.for_each_annotation(lambda a: a.update(font={"size": ROOM_FONT}))
     return dcc.Graph(
         id=graph_id,
         figure=figure,
@@ -125,10 +138,11 @@ def histogram_figure(
     colour: str,
     axis_title: str,
     norm_days: float | None = None,
+    direction: str = "maximum",
     height: int = 340,
 ) -> go.Figure:
     """Persons per bin of days (a toolkit histogram: ``from_days``, ``to_days``, ``persons``),
-    with the norm as a dashed line when given."""
+    with the norm when given (:func:`norm_line`)."""
     figure = go.Figure()
     figure.add_bar(
         x=((histogram["from_days"] + histogram["to_days"]) / 2).tolist(),
@@ -140,11 +154,23 @@ def histogram_figure(
         + "<br>" + column("persons", language) + ": %{y}<extra></extra>",
     )  # fmt: skip
     if norm_days is not None:
-        figure.add_vline(x=norm_days, line={"color": theme()["accent"]["norm"], "dash": "dash"})
+        norm_line(figure, norm_days, direction, language)
     figure.update_xaxes(title=axis_title, gridcolor="#e5e7eb")
     figure.update_yaxes(title=column("persons", language), gridcolor="#e5e7eb")
     figure.update_layout(height=height, bargap=0.05, showlegend=False)
     return figure
+
+
+def norm_line(figure: go.Figure, days: float, direction: str, language: str) -> None:
+    """A norm on a days axis: a dashed line named "at most" or "at least"; a minimum norm also
+    shades the days short of it, where a duration breaks it."""
+    colour = theme()["accent"]["norm"]
+    if direction == "minimum":
+        figure.add_vrect(x0=0, x1=days, fillcolor=colour, opacity=0.12, line_width=0,
+                         layer="below")  # fmt: skip
+    figure.add_vline(x=days, line={"color": colour, "dash": "dash"},
+                     annotation_text=t(f"norm_line_{direction}", language, days=f"{days:.0f}"),
+                     annotation_position="top right")  # fmt: skip
 
 
 DROPDOWN_LABELS = ("select_all", "deselect_all", "selected_count", "search", "clear_search",
@@ -165,13 +191,21 @@ def tile(tile_id: str, label: str, value: str, note: str | None = None) -> html.
     return html.Div(children, className="tile", id=tile_id)
 
 
-def card(title: str, *children: Any, note: str | None = None, card_id: str | None = None) -> Any:
-    """A titled block of a page."""
+def card(
+    title: str,
+    *children: Any,
+    note: str | None = None,
+    card_id: str | None = None,
+    analyst: bool = False,
+) -> Any:
+    """A titled block of a page; an ``analyst`` block (a table beside a chart, a second view of
+    the same figures) is left out in workshop mode, so the room sees fewer, bigger charts."""
     head = [html.H3(title)]
     if note:
         head.append(html.P(note, className="note"))
     props = {"id": card_id} if card_id else {}
-    return html.Section([*head, *children], className="card", **props)
+    return html.Section([*head, *children], className="card analyst" if analyst else "card",
+                        **props)  # fmt: skip
 
 
 def empty(language: str) -> html.P:

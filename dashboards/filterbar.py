@@ -1,7 +1,11 @@
 """The global filter bar: period, cohort, organisation, municipality, COA location, nationality,
-track. It fills the ``filter`` store with :meth:`toolkit.filters.LogFilter.to_dict`, the same
-filter the command line builds from its flags, so a page and ``ketenlens analyze`` with the same
-choices show the same figures. Choices come from the log (:meth:`AnalysisSession.options`).
+track, and the persons who passed an activity or a path of the process map. It fills the
+``filter`` store with :meth:`toolkit.filters.LogFilter.to_dict`, the same filter the command line
+builds from its flags, so a page and ``ketenlens analyze`` with the same choices show the same
+figures. Choices come from the log (:meth:`AnalysisSession.options`);
+activities and paths are named in the UI's language, the paths those of the whole log's process
+map. Above the bar one line says what the filter keeps; in workshop mode the bar is folded
+behind that line, so the room sees the charts and still knows what they are about.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from dash.exceptions import PreventUpdate
 
 from dashboards.components import dropdown_labels
 from dashboards.i18n import t
-from toolkit.filters import LogFilter
+from toolkit.errors import EventLogError
+from toolkit.eventlog import ACTIVITY
+from toolkit.filters import PATH_SEPARATOR, LogFilter
 from toolkit.session import AnalysisSession
 
 # The dropdowns: LogFilter field -> translation key of its label.
@@ -23,7 +29,11 @@ DROPDOWNS = {
     "location": "filter_location",
     "nationality": "filter_nationality",
     "track": "filter_track",
+    "activity": "filter_activity",
+    "path": "filter_path",
 }
+# Dropdowns whose choices are named in the UI's language: filled when the language is known.
+NAMED = ("activity", "path")
 RANGES = {"period": "filter_period", "cohort": "filter_cohort"}
 
 
@@ -59,7 +69,7 @@ def filter_bar(session: AnalysisSession, language: str) -> html.Div:
         )
         controls.append(_labelled(key, language, picker, name))
     for name, key in DROPDOWNS.items():
-        choices = getattr(options, name)
+        choices = [] if name in NAMED else getattr(options, name)
         dropdown = dcc.Dropdown(
             labels=dropdown_labels(language),
             id=f"f-{name}",
@@ -79,7 +89,69 @@ def filter_bar(session: AnalysisSession, language: str) -> html.Div:
         ],
         className="filter-buttons",
     )  # fmt: skip
-    return html.Div([*controls, buttons], className="filter-bar", id="filter-bar")
+    bar = html.Div([*controls, buttons], className="filter-bar", id="filter-bar")
+    return html.Details(
+        [html.Summary(summary_line(LogFilter(), session, language), id="filter-summary"), bar],
+        open=not session.workshop,
+        id="filter-details",
+        className="filter-details",
+    )
+
+
+def activity_name(session: AnalysisSession, activity: str, language: str) -> str:
+    """An activity's label in ``language``; its id when the chain does not know it."""
+    try:
+        return session.chain.activity(activity).label(language)
+    except KeyError:
+        return activity
+
+
+def path_name(session: AnalysisSession, path: str, language: str) -> str:
+    source, _, target = path.partition(PATH_SEPARATOR)
+    return (
+        f"{activity_name(session, source, language)} → {activity_name(session, target, language)}"
+    )
+
+
+def named_choices(session: AnalysisSession, language: str) -> tuple[list[dict], list[dict]]:
+    """The activity and path choices, named in ``language``: the activities of the log and the
+    paths of its process map (in workshop mode without those of fewer than k persons)."""
+    activities = sorted(str(a) for a in session.log[ACTIVITY].dropna().unique())
+    try:
+        edges = session.get(LogFilter(), "dfg").edges
+    except EventLogError:
+        edges = None
+    paths = [] if edges is None else [f"{a}{PATH_SEPARATOR}{b}"
+                                      for a, b in zip(edges["source"], edges["target"], strict=True)]  # fmt: skip
+    return (
+        [{"label": activity_name(session, a, language), "value": a} for a in activities],
+        [{"label": path_name(session, p, language), "value": p} for p in paths],
+    )
+
+
+def summary_line(f: LogFilter, session: AnalysisSession, language: str) -> str:
+    """What the filter keeps, on one line: ``Filter: Gemeente Zaanstad · Spoor 4``."""
+    parts = []
+    for name, key in RANGES.items():
+        first, last = getattr(f, f"{name}_from"), getattr(f, f"{name}_to")
+        if first or last:
+            ends = (first.isoformat() if first else "…", last.isoformat() if last else "…")
+            parts.append(f"{t(key, language)} {ends[0]} – {ends[1]}")
+    for name, key in DROPDOWNS.items():
+        values = getattr(f, name)
+        if not values:
+            continue
+        if name == "municipality":
+            shown = [session.municipality_label(v) for v in values]
+        elif name == "activity":
+            shown = [activity_name(session, v, language) for v in values]
+        elif name == "path":
+            shown = [path_name(session, v, language) for v in values]
+        else:
+            shown = list(values)
+        parts.append(f"{t(key, language)}: {', '.join(shown)}")
+    text = " · ".join(parts) if parts else t("filter_summary_none", language)
+    return t("filter_summary", language, filter=text)
 
 
 def register_filter_bar(app: Dash, session: AnalysisSession) -> None:
@@ -116,15 +188,24 @@ def register_filter_bar(app: Dash, session: AnalysisSession) -> None:
         ],
         Output("filter-reset", "children"),
         Output("download-findings-button", "children"),
+        *[Output(f"f-{name}", "options") for name in NAMED],
         Input("language", "value"),
     )
-    def relabel(language: str) -> tuple[str, ...]:
+    def relabel(language: str) -> tuple[Any, ...]:
         labels = [t(key, language) for key in (*RANGES.values(), *DROPDOWNS.values())]
         placeholders = [t("filter_all", language)] * len(DROPDOWNS)
         ends = [t("filter_from", language), t("filter_to", language)] * len(RANGES)
         inside = [dropdown_labels(language)] * len(DROPDOWNS)
         return (*labels, *placeholders, *inside, *ends, t("filter_reset", language),
-                t("download_findings", language))  # fmt: skip
+                t("download_findings", language), *named_choices(session, language))  # fmt: skip
+
+    @app.callback(
+        Output("filter-summary", "children"),
+        Input("filter", "data"),
+        Input("language", "value"),
+    )
+    def summarise(data: dict | None, language: str) -> str:
+        return summary_line(current_filter(data), session, language)
 
     @app.callback(
         *[Output(f"f-{name}", prop) for name in RANGES for prop in ("start_date", "end_date")],

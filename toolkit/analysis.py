@@ -34,6 +34,7 @@ from toolkit.bottlenecks import (
     analysis_cache,
     flow_per_week,
     interval_summary,
+    loop_waits,
     norm_breaches,
     pair_persons,
     repeated_activities,
@@ -43,6 +44,7 @@ from toolkit.bottlenecks import (
 )
 from toolkit.bottlenecks.common import end_of_data, person_subset
 from toolkit.bottlenecks.distributions import duration_histogram, survival_curves, wait_histogram
+from toolkit.bottlenecks.norms import complete_months
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, START, TIMESTAMP, read_events
@@ -60,7 +62,7 @@ from toolkit.mining import (
     variants,
 )
 from toolkit.mining.conformance import Conformance, conformance_to_model
-from toolkit.mining.dfg import Dfg, performance_dfg
+from toolkit.mining.dfg import Dfg, performance_dfg, with_loops
 from toolkit.mining.lifecycle import activity_instances, has_lifecycle, service_times
 from toolkit.suppression import (
     DEFAULT_K,
@@ -147,6 +149,7 @@ DERIVED: dict[str, dict[str, tuple[str, ...]]] = {
     "norms_by_month": {
         "share_closed_over": ("closed", "closed_over"),
         "excess_days": ("breaches",),
+        "share_breached": ("persons", "breaches"),
     },
     "deviations": {"share": ("cases",)},
     "rework": {"share_repeated": ("cases", "cases_repeated")},
@@ -164,6 +167,7 @@ LABEL_COLUMNS = (
     "from_org",
     "to_org",
     "month",
+    "complete",
     "measure",
     "activity",
 )
@@ -316,12 +320,32 @@ def _transitions(log: pd.DataFrame) -> pd.DataFrame:
     return out[columns + [c for c in out.columns if c not in columns]]
 
 
-def _dfg(log: pd.DataFrame) -> Dfg:
+def _dfg(log: pd.DataFrame, loops: frozenset[str] = frozenset()) -> Dfg:
     """The process map with the distinct persons per edge (``cases``), for suppression: an edge's
-    ``frequency`` counts events, and one person going back and forth can make it reach k."""
-    graph = performance_dfg(log)
-    cases = graph.edges.join(pair_persons(log).rename("cases"), on=["source", "target"])["cases"]
-    return replace(graph, edges=graph.edges.assign(cases=cases.fillna(0).astype("int64")))
+    ``frequency`` counts events, and one person going back and forth can make it reach k.
+
+    The ``loops`` activities (relocations) are folded into a self-loop each
+    (:func:`toolkit.bottlenecks.waits.loop_waits`): the other paths are drawn as if they were not
+    there, since a relocation can fall between any two steps of the procedure."""
+    steps = _without(log, loops)
+    graph = performance_dfg(steps)
+    cases = graph.edges.join(pair_persons(steps).rename("cases"), on=["source", "target"])["cases"]
+    graph = replace(graph, edges=graph.edges.assign(cases=cases.fillna(0).astype("int64")))
+    return with_loops(graph, log, loop_waits(log, loops)) if steps is not log else graph
+
+
+def _without(log: pd.DataFrame, loops: frozenset[str]) -> pd.DataFrame:
+    """The log without the events of the ``loops`` activities (the log itself when it has none,
+    or nothing else)."""
+    if not loops:
+        return log
+    folded = log[ACTIVITY].isin(list(loops)).to_numpy()
+    return log if not folded.any() or folded.all() else log[~folded]
+
+
+def _loops(s: Scope) -> frozenset[str]:
+    """The activities folded into a self-loop on the process map and in the variants."""
+    return s.chain.loop_activities if s.chain_log else frozenset()
 
 
 def _handovers(log: pd.DataFrame) -> pd.DataFrame:
@@ -518,7 +542,7 @@ def _norms(s: Scope) -> pd.DataFrame:
 def _norms_by_month(s: Scope) -> pd.DataFrame:
     if not s.chain_log:
         return _empty("interval", "month", "persons", "breaches")
-    return _labelled_norms(section(s, "_monthly"), s.chain)
+    return _labelled_norms(complete_months(section(s, "_monthly"), s.moment), s.chain)
 
 
 def _wip(s: Scope) -> pd.DataFrame:
@@ -564,8 +588,25 @@ def _summary(s: Scope) -> dict[str, Any]:
         "as_of": s.moment.isoformat(),
         "filter": s.filter.to_dict(),
         "variants": int(cases["variant"].nunique()),
+        "wip_warm_up_until": section(s, "warm_up"),
         **section(s, "kpis"),
     }
+
+
+def _warm_up(s: Scope) -> str | None:
+    """The last day of the work in progress's warm-up (ISO date), or None without one.
+
+    The log starts empty: persons who entered the chain before its first day are missing, so
+    the work in progress ramps up from zero however full the chain was. It is complete once
+    nearly everyone present could have entered within the log: from the first day for the
+    90th percentile of a person's time in the log (first to last event, ``throughput``).
+    """
+    wip = section(s, "wip")
+    p90 = section(s, "throughput")["p90_days"].iloc[0]
+    if not len(wip) or p90 is None or pd.isna(p90):
+        return None
+    first, last = pd.Timestamp(wip["date"].iloc[0]), pd.Timestamp(wip["date"].iloc[-1])
+    return min(first + pd.Timedelta(days=int(np.ceil(p90))), last).date().isoformat()
 
 
 # Every section by name: the Analysis fields and the building blocks they share ("_" first).
@@ -579,15 +620,18 @@ SECTIONS: dict[str, Any] = {
     "norms_by_month": _norms_by_month,
     "throughput": lambda s: _throughput(section(s, "_cases")),
     "wip": _wip,
+    "warm_up": _warm_up,
     "flow": _flow,
     "transitions": lambda s: _transitions(s.view),
     "service_times": lambda s: service_times(s.view),
     "handovers": lambda s: _handovers(s.view),
-    "variants": lambda s: variants(s.view, top_k=TOP_VARIANTS).drop(columns=["activities"]),
+    "variants": lambda s: variants(_without(s.view, _loops(s)), top_k=TOP_VARIANTS).drop(
+        columns=["activities"]
+    ),
     "conformance": lambda s: section(s, "_checked")[0],
     "deviations": lambda s: section(s, "_checked")[1],
     "rework": _rework,
-    "dfg": lambda s: _dfg(s.view),
+    "dfg": lambda s: _dfg(s.view, _loops(s)),
     "curves": lambda s, norm, by=None: survival_curves(
         s.view, norm, by=by, chain=s.chain, as_of=s.moment, cohort=s.filter.cohort
     ),
@@ -655,21 +699,25 @@ def chain_kpis(wip: pd.DataFrame, intervals: pd.DataFrame, chain: Chain) -> dict
         "chain_norm": overview.chain_norm,
         "chain_norm_persons": int(row["persons"].iloc[0]) if len(row) else None,
         "share_over_norm": None if share is None or pd.isna(share) else float(share),
+        "journey_total_days": journey_total(intervals, chain),
     }
 
 
 def journey(intervals: pd.DataFrame, chain: Chain, language: str = "nl") -> pd.DataFrame:
-    """The journey's steps (``overview.toml``) in order, each with its interval's figures and the
-    organisation and phase of the milestone that ends it. Steps nobody started are left out.
+    """The journey's legs (``overview.toml``) in order, each with its interval's figures, the
+    organisation and phase of the milestone that ends it, its norm's ``direction`` and
+    ``start_days``: where it starts when the legs before it are laid end to end at their
+    medians. Legs nobody started are left out.
 
     Example::
 
-        >>> journey(analysis.intervals, load_chain())[["step", "median_days", "norm_days"]]  # doctest: +SKIP
+        >>> journey(analysis.intervals, load_chain())[["step", "start_days", "median_days"]]  # doctest: +SKIP
     """
-    columns = ["interval", "step", "organisation", "phase", "persons", "still_open",
-               "median_days", "p90_days", "norm_days", "share_over_norm"]  # fmt: skip
+    columns = ["interval", "step", "organisation", "phase", "direction", "start_days", "persons",
+               "still_open", "median_days", "p90_days", "norm_days", "share_over_norm"]  # fmt: skip
     rows = []
     by_id = intervals.set_index("interval") if len(intervals) else None
+    start = 0.0
     for norm_id in chain.overview.journey:
         if by_id is None or norm_id not in by_id.index:
             continue
@@ -684,10 +732,33 @@ def journey(intervals: pd.DataFrame, chain: Chain, language: str = "nl") -> pd.D
                 "phase": chain.phase(ends.phase).label_nl
                 if language == "nl"
                 else chain.phase(ends.phase).label_en,
-                **{c: figures.get(c) for c in columns[4:]},
+                "direction": norm.direction,
+                "start_days": start,
+                **{c: figures.get(c) for c in columns[6:]},
             }
         )
+        median = figures.get("median_days")
+        start += 0.0 if median is None or pd.isna(median) else float(median)
     return pd.DataFrame(rows, columns=columns)
+
+
+def journey_total(intervals: pd.DataFrame, chain: Chain) -> float | None:
+    """The whole journey in days: the sum of the medians of ``overview.total`` (intervals that
+    follow each other, application to decision and permit to home), or None when one of them
+    has no median (fewer than half reached its end).
+
+    Example::
+
+        >>> journey_total(analysis.intervals, load_chain())  # doctest: +SKIP
+        301.0
+    """
+    if not chain.overview.total or intervals.empty:
+        return None
+    medians = intervals.set_index("interval")["median_days"]
+    parts = [medians.get(norm_id) for norm_id in chain.overview.total]
+    if any(part is None or pd.isna(part) for part in parts):
+        return None
+    return float(sum(parts))
 
 
 TABLES = ("intervals", "cohort_curves", "norms", "norms_by_month", "throughput", "wip", "flow",
@@ -916,7 +987,8 @@ def method_notes(chain_log: bool, moment: pd.Timestamp, f: LogFilter) -> list[di
         ("handovers", "Consecutive events of a person recorded by different organisations "
          "(org:group): count, persons and delay."),
         ("variants", f"The {TOP_VARIANTS} most frequent paths (sequence of activities per "
-         "person) with their share and case duration."),
+         "person) with their share and case duration. In a chain log the relocations are left "
+         "out of the sequence (they fall between any two steps; rework counts them)."),
         ("throughput", "Case duration from a person's first to last event in the (filtered) "
          "log; not censoring-aware, see the intervals for that."),
     ]  # fmt: skip
@@ -939,7 +1011,9 @@ def method_notes(chain_log: bool, moment: pd.Timestamp, f: LogFilter) -> list[di
              "corrected; a finding only when significant and at least a fifth and a week per "
              "person longer than the matched expectation."),
             ("work in progress", "Persons per phase at the end of each Amsterdam calendar day; "
-             "inflow and outflow per week."),
+             "inflow and outflow per week. The log starts empty, so the work in progress ramps "
+             "up from zero: its warm-up runs from the first day for the 90th percentile of a "
+             "person's time in the log (wip_warm_up_until in the summary)."),
             ("conformance", "Each person's path aligned (pm4py alignments) with the reference "
              "chain process; persons still under way are on track if they follow it so far. "
              f"Above {CHAIN_PATHS} distinct paths (as the reference sees them) the persons on "

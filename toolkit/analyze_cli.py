@@ -127,6 +127,21 @@ def add_analyze_parser(subparsers: argparse._SubParsersAction) -> argparse.Argum
             metavar="VALUE",
             help=f"keep persons with this {what} (repeat for several)",
         )
+    period.add_argument(
+        "--activity",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="keep persons who passed this activity (repeat for several)",
+    )
+    period.add_argument(
+        "--path",
+        action="append",
+        default=[],
+        metavar="FROM:TO",
+        help="keep persons with FROM directly followed by TO, as on the process map "
+        "(relocations skipped; repeat for several)",
+    )
     parser.add_argument(
         "--as-of",
         type=_day,
@@ -151,6 +166,8 @@ def log_filter(args: argparse.Namespace) -> LogFilter:
             location=args.location,
             nationality=args.nationality,
             track=args.track,
+            activity=args.activity,
+            path=args.path,
         )
     except ValueError as exc:
         raise KetenlensError(str(exc)) from exc

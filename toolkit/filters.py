@@ -11,6 +11,11 @@ Filters are pure (log in, log out), like bupaR's verbs. Semantics:
 * ``location``: keep the persons who stayed at one of these COA locations (a COA event with that
   ``org:resource``), with all their events.
 * ``nationality``, ``track``: keep the persons with one of these case attributes.
+* ``activity``: keep the persons who passed one of these activities, with all their events.
+* ``path``: keep the persons who took one of these paths ``"X:Y"`` (activity ids): an event of X
+  directly followed by one of Y, as the process map draws it: activities that the map folds
+  into a self-loop (``loop = true`` in chain.toml, the relocations) are skipped, and the path
+  ``"X:X"`` of such an activity is its self-loop, the persons who passed it.
 * ``cohort_from``/``cohort_to``: not a log filter. A cohort is per interval (the persons whose
   interval starts in the window), so the interval analyses take it as ``cohort=f.cohort``.
 
@@ -34,14 +39,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toolkit.eventlog import CASE, GROUP, MUNICIPALITY, RESOURCE, TIMESTAMP
+from toolkit.chain import load_chain
+from toolkit.eventlog import ACTIVITY, CASE, GROUP, MUNICIPALITY, RESOURCE, TIMESTAMP
 
 COA = "COA"
 LOCAL_TZ = "Europe/Amsterdam"
 Window = tuple[date | str | None, date | str | None]
 NATIONALITY = "case:nationality"
 TRACK = "case:track"
-_LISTS = ("municipality", "organisation", "location", "nationality", "track")
+_LISTS = ("municipality", "organisation", "location", "nationality", "track", "activity", "path")
+PATH_SEPARATOR = ":"
 _DATES = ("period_from", "period_to", "cohort_from", "cohort_to")
 
 
@@ -80,12 +87,20 @@ class LogFilter:
     location: tuple[str, ...] = ()
     nationality: tuple[str, ...] = ()
     track: tuple[str, ...] = ()
+    activity: tuple[str, ...] = ()
+    path: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in _DATES:
             object.__setattr__(self, name, _as_date(getattr(self, name)))
         for name in _LISTS:
             object.__setattr__(self, name, _as_tuple(getattr(self, name)))
+        for path in self.path:
+            if len(path.split(PATH_SEPARATOR)) != 2 or "" in path.split(PATH_SEPARATOR):
+                raise ValueError(
+                    f"filter: path {path!r} is not two activities joined by "
+                    f"{PATH_SEPARATOR!r}, e.g. ind_aanvraag{PATH_SEPARATOR}ind_aanmeldgehoor"
+                )
         for first, last in (("period_from", "period_to"), ("cohort_from", "cohort_to")):
             a, b = getattr(self, first), getattr(self, last)
             if a is not None and b is not None and a > b:
@@ -211,6 +226,45 @@ def _in(column: pd.Series, values: tuple[str, ...]) -> pd.Series:
     return column.isin(list(values))
 
 
+def path_events(log: pd.DataFrame, paths: tuple[str, ...]) -> pd.Series:
+    """The events of X that are directly followed by Y for a path ``"X:Y"`` in ``paths``, in
+    the log's order (case, time, source order), skipping the activities folded into a self-loop;
+    for ``"X:X"`` of such an activity, its events (see the module).
+
+    Example::
+
+        >>> log = pd.DataFrame({
+        ...     "case:concept:name": ["a", "a", "a", "b", "b"],
+        ...     "concept:name": ["x", "coa_overplaatsing", "y", "y", "x"],
+        ...     "time:timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03",
+        ...                                       "2024-01-01", "2024-01-02"], utc=True),
+        ... })
+        >>> path_events(log, ("x:y",)).tolist()
+        [True, False, False, False, False]
+    """
+    loops = load_chain().loop_activities
+    pairs = [tuple(p.split(PATH_SEPARATOR)) for p in paths]
+    activity = log[ACTIVITY].astype(str)
+    hit = pd.Series(False, index=log.index)
+    folded = [a for a, b in pairs if a == b and a in loops]
+    if folded:
+        hit |= activity.isin(folded)
+    rest = {f"{a}{PATH_SEPARATOR}{b}" for a, b in pairs if not (a == b and a in loops)}
+    if rest:
+        steps = log.loc[~activity.isin(loops).to_numpy(), [CASE, TIMESTAMP]]
+        # stable: events at the same moment keep the log's (source) order
+        steps = steps.assign(_act=activity).sort_values([CASE, TIMESTAMP], kind="stable")
+        case = steps[CASE].astype(str).to_numpy()
+        act = steps["_act"].to_numpy()
+        same = np.zeros(len(steps), dtype=bool)
+        same[:-1] = case[:-1] == case[1:]
+        pair = pd.Series(act[:-1]).str.cat(pd.Series(act[1:]), sep=PATH_SEPARATOR)
+        found = np.zeros(len(steps), dtype=bool)
+        found[:-1] = same[:-1] & pair.isin(rest).to_numpy()
+        hit.loc[steps.index[found]] = True
+    return hit
+
+
 def apply_filter(log: pd.DataFrame, f: LogFilter | None) -> pd.DataFrame:
     """The events of ``log`` that ``f`` keeps, in the log's order (see the module for semantics).
 
@@ -230,6 +284,10 @@ def apply_filter(log: pd.DataFrame, f: LogFilter | None) -> pd.DataFrame:
         keep &= _in(log[NATIONALITY], f.nationality)
     if f.track:
         keep &= _in(log[TRACK], f.track)
+    if f.activity:
+        keep &= _persons_with(log, _in(log[ACTIVITY], f.activity))
+    if f.path:
+        keep &= _persons_with(log, path_events(log, f.path))
     if f.organisation:
         keep &= _in(log[GROUP], f.organisation)
     if f.period_from is not None or f.period_to is not None:

@@ -22,6 +22,7 @@ from dashboards.components import (
     empty,
     graph,
     histogram_figure,
+    norm_line,
     organisation_colour,
     table,
     theme,
@@ -89,12 +90,7 @@ def curves_figure(
             + t("doorlooptijden_still_waiting", language) + "<extra></extra>",
         )  # fmt: skip
     norm = session.chain.norm(norm_id)
-    figure.add_vline(
-        x=norm.days,
-        line={"color": theme()["accent"]["norm"], "dash": "dash"},
-        annotation_text=t("doorlooptijden_norm_line", language, days=f"{norm.days:.0f}"),
-        annotation_position="top right",
-    )
+    norm_line(figure, norm.days, norm.direction, language)
     figure.update_xaxes(title=t("doorlooptijden_days_axis", language), gridcolor="#e5e7eb",
                         rangemode="tozero")  # fmt: skip
     figure.update_yaxes(title=t("doorlooptijden_survival_axis", language), tickformat=".0%",
@@ -117,6 +113,7 @@ def duration_figure(session: AnalysisSession, histogram: pd.DataFrame, norm_id: 
         colour=colour,
         axis_title=t("doorlooptijden_days_axis", language),
         norm_days=norm.days,
+        direction=norm.direction,
         height=360,
     )
 
@@ -168,8 +165,9 @@ def layout(session: AnalysisSession, language: str) -> html.Div:
                  note=t("doorlooptijden_curves_note", language)),
             card(t("doorlooptijden_histogram_title", language),
                  html.Div(id="doorlooptijden-histogram"),
-                 note=t("doorlooptijden_histogram_note", language)),
-            card(t("doorlooptijden_table_title", language), html.Div(id="doorlooptijden-table")),
+                 note=t("doorlooptijden_histogram_note", language), analyst=True),
+            card(t("doorlooptijden_table_title", language), html.Div(id="doorlooptijden-table"),
+                 analyst=True),
         ],
         className="page",
         id="page-doorlooptijden",
@@ -199,13 +197,13 @@ def register(app: Dash, session: AnalysisSession) -> None:
             return empty(language), empty(language)
         curve = (
             graph(curves_figure(session, curves, norm_id, language, dimension=by),
-                  "doorlooptijden-curves-graph", f"doorlooptijden_{norm_id}_curves")
+                  "doorlooptijden-curves-graph", f"doorlooptijden_{norm_id}_curves", room=session.workshop)
             if len(curves)
             else empty(language)
         )  # fmt: skip
         bars = (
             graph(duration_figure(session, histogram, norm_id, language),
-                  "doorlooptijden-histogram-graph", f"doorlooptijden_{norm_id}_histogram")
+                  "doorlooptijden-histogram-graph", f"doorlooptijden_{norm_id}_histogram", room=session.workshop)
             if len(histogram) and not histogram["persons"].isna().all()
             else empty(language)
         )  # fmt: skip

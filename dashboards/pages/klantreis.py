@@ -1,8 +1,8 @@
 """Klantreis (home): the journey of a status holder through the chain on one screen.
 
 Four tiles (persons in the chain now, waiting for a decision, waiting for a home, share over the
-chain norm), the journey's steps with their median and 90th percentile against their norm, and
-the top findings. Tiles and journey come from the ``kpis`` and ``intervals`` sections; the
+chain norm), the journey's legs end to end at their medians, each against its norm (a maximum or
+a minimum, drawn differently), with the whole journey under them, and the top findings. Tiles and journey come from the ``kpis`` and ``intervals`` sections; the
 findings, slower to compute for a new filter, fill in on their own.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, html
 
@@ -21,6 +22,7 @@ from dashboards.components import (
     fmt_share,
     graph,
     organisation_colour,
+    theme,
     tile,
 )
 from dashboards.filterbar import current_filter
@@ -41,7 +43,7 @@ def layout(session: AnalysisSession, language: str) -> html.Div:
             html.H2(t(TITLE, language)),
             html.Div(id="kpi-tiles", className="tiles"),
             card(t("journey_title", language), html.Div(id="journey"),
-                 note=t("journey_note", language)),
+                 note=t("journey_legs_note", language)),
             card(t("top_findings", language), html.Div(id="home-findings")),
         ],
         className="page",
@@ -63,37 +65,55 @@ def tiles(kpis: dict[str, Any], language: str) -> list[html.Div]:
     ]  # fmt: skip
 
 
-def journey_figure(steps, language: str) -> go.Figure:
-    """Median bars with a whisker to the 90th percentile and a diamond at the norm, per step."""
+def journey_figure(steps: pd.DataFrame, total: float | None, language: str) -> go.Figure:
+    """The legs end to end: each bar starts where the one before it ends (at the medians), with
+    its norm from the leg's start: a bar for a maximum (the leg should end before it), a
+    triangle pointing right for a minimum (the leg should last at least that long). Under the
+    legs the whole journey, application to home (``journey_total_days`` of the ``kpis``)."""
     figure = go.Figure()
     names = [f"{row.interval} · {row.step}" for row in steps.itertuples()]
+    days = t("days", language)
     for org, rows in steps.groupby("organisation", sort=False):
-        labels = [names[i] for i in rows.index]
-        whisker = (rows["p90_days"] - rows["median_days"]).clip(lower=0)
         figure.add_bar(
-            y=labels,
+            y=[names[i] for i in rows.index],
             x=rows["median_days"].tolist(),
+            base=rows["start_days"].tolist(),
             orientation="h",
             name=t(f"organisation_{org}", language),
             marker_color=organisation_colour(str(org)),
-            error_x={"type": "data", "array": whisker.tolist(), "symmetric": False,
-                     "arrayminus": [0] * len(rows), "color": "#333"},
-            hovertemplate="%{y}<br>" + t("journey_median", language) + ": %{x:.0f} "
-            + t("days", language) + "<extra></extra>",
+            customdata=rows[["p90_days"]].to_numpy().tolist(),
+            hovertemplate="%{y}<br>" + t("journey_median", language) + ": %{x:.0f} " + days
+            + "<br>" + t("journey_p90", language) + ": %{customdata[0]:.0f} " + days
+            + "<extra></extra>",
         )  # fmt: skip
-    figure.add_scatter(
-        y=names,
-        x=steps["norm_days"].tolist(),
-        mode="markers",
-        marker={"symbol": "diamond", "size": 11, "color": "#c0392b"},
-        name=t("journey_norm", language),
-        hovertemplate="%{y}<br>" + t("journey_norm", language) + ": %{x:.0f} "
-        + t("days", language) + "<extra></extra>",
-    )  # fmt: skip
-    figure.update_yaxes(categoryorder="array", categoryarray=list(reversed(names)))
-    figure.update_xaxes(title=t("days", language), gridcolor="#e5e7eb")
-    figure.update_layout(height=80 + 48 * len(steps), barmode="overlay",
-                         legend={"orientation": "h", "y": -0.2})  # fmt: skip
+    for direction, symbol in (("maximum", "line-ns"), ("minimum", "triangle-right")):
+        rows = steps[steps["direction"] == direction]
+        if rows.empty:
+            continue
+        figure.add_scatter(
+            y=[names[i] for i in rows.index],
+            x=(rows["start_days"] + rows["norm_days"]).tolist(),
+            customdata=rows[["norm_days"]].to_numpy().tolist(),
+            mode="markers",
+            marker={"symbol": symbol, "size": 16, "color": theme()["accent"]["norm"],
+                    "line": {"width": 3, "color": theme()["accent"]["norm"]}},
+            name=t(f"journey_norm_{direction}", language),
+            hovertemplate="%{y}<br>" + t(f"journey_norm_{direction}", language)
+            + ": %{customdata[0]:.0f} " + days + "<extra></extra>",
+        )  # fmt: skip
+    order = list(names)
+    if total is not None:
+        label = t("journey_total", language)
+        figure.add_bar(y=[label], x=[total], base=[0], orientation="h",
+                       name=t("journey_total_legend", language),
+                       marker_color=theme()["accent"]["neutral"], text=[f"{total:.0f} {days}"],
+                       textposition="inside", insidetextanchor="end",
+                       hovertemplate=label + ": %{x:.0f} " + days + "<extra></extra>")  # fmt: skip
+        order.append(label)
+    figure.update_yaxes(categoryorder="array", categoryarray=list(reversed(order)))
+    figure.update_xaxes(title=t("journey_axis", language), gridcolor="#e5e7eb", rangemode="tozero")
+    figure.update_layout(height=100 + 52 * len(order), barmode="overlay",
+                         legend={"orientation": "h", "y": -0.25})  # fmt: skip
     return figure
 
 
@@ -123,10 +143,16 @@ def register(app: Dash, session: AnalysisSession) -> None:
         try:
             kpis = session.get(f, "kpis")
             steps = journey(session.get(f, "intervals"), session.chain, language)
+            total = kpis.get("journey_total_days")
         except EventLogError:
             return empty(language), empty(language)
         chart = (
-            graph(journey_figure(steps, language), "journey-graph", "klantreis")
+            graph(
+                journey_figure(steps, total, language),
+                "journey-graph",
+                "klantreis",
+                room=session.workshop,
+            )
             if len(steps)
             else empty(language)
         )

@@ -167,7 +167,9 @@ def interval_evidence(session: AnalysisSession, f: Any, finding: Finding, langua
         note = t("knelpunten_interval_note", language)
     out: list = [html.P(note, className="note")]
     if len(whole):
-        out.append(graph(figure, "knelpunten-curves-graph", f"knelpunt_{interval}"))
+        out.append(
+            graph(figure, "knelpunten-curves-graph", f"knelpunt_{interval}", room=session.workshop)
+        )
     else:
         out.append(empty(language))
     out += [html.H4(t("knelpunten_norms_title", language)),
@@ -186,7 +188,12 @@ def wait_evidence(session: AnalysisSession, f: Any, finding: Finding, language: 
     return [
         title,
         html.P(t("knelpunten_wait_note", language), className="note"),
-        graph(wait_figure(histogram, language), "knelpunten-wait-graph", "knelpunt_wachttijd"),
+        graph(
+            wait_figure(histogram, language),
+            "knelpunten-wait-graph",
+            "knelpunt_wachttijd",
+            room=session.workshop,
+        ),
     ]
 
 

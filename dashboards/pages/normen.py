@@ -74,7 +74,7 @@ def layout(session: AnalysisSession, language: str) -> html.Div:
             html.P(t("normen_intro", language), className="note"),
             card(t("normen_overview_title", language), html.Div(id="normen-overview"),
                  note=t("normen_overview_note", language)),
-            card(t("normen_table_title", language), html.Div(id="normen-table")),
+            card(t("normen_table_title", language), html.Div(id="normen-table"), analyst=True),
             html.Div(
                 [_control("normen_choose_norm", language, norm, "normen-norm"),
                  _control("normen_choose_dimension", language, dimension, "normen-dimension")],
@@ -84,7 +84,8 @@ def layout(session: AnalysisSession, language: str) -> html.Div:
             card(t("normen_month_title", language), html.Div(id="normen-month"),
                  note=t("normen_month_note", language)),
             card(t("normen_segment_title", language), html.Div(id="normen-segment"),
-                 html.Div(id="normen-segment-table"), note=t("normen_segment_note", language)),
+                 html.Div(id="normen-segment-table"), note=t("normen_segment_note", language),
+                 analyst=True),
         ],
         className="page",
         id="page-normen",
@@ -163,25 +164,32 @@ def norm_tiles(row: pd.Series, language: str) -> list[html.Div]:
 
 
 def month_figure(months: pd.DataFrame, language: str) -> go.Figure:
+    """Breaches per start month as bars, and the share over the norm as a line for the complete
+    months only (``complete`` in ``norms_by_month``); the incomplete months are shaded."""
     figure = make_subplots(specs=[[{"secondary_y": True}]])
     categories = list(months["month"].astype(str))
     breach_bars(figure, months, categories, language)
     figure.add_scatter(
         x=categories,
-        y=_numbers(months["share_closed_over"]),
-        name=t("normen_share", language),
+        y=_numbers(months["share_breached"]),
+        name=t("normen_share_breached", language),
         mode="lines+markers",
-        line={"color": theme()["accent"]["neutral"], "width": 1.5},
+        line={"color": theme()["accent"]["neutral"], "width": 2},
         connectgaps=False,
         secondary_y=True,
     )
+    incomplete = [c for c, done in zip(categories, months["complete"], strict=True) if not done]
+    if incomplete:
+        figure.add_vrect(x0=incomplete[0], x1=incomplete[-1], fillcolor="#9aa5b1", opacity=0.18,
+                         line_width=0, layer="below", annotation_text=t("normen_incomplete",
+                         language), annotation_position="top left")  # fmt: skip
     figure.update_layout(height=400, barmode="stack", separators=separators(language),
                          legend={"orientation": "h", "y": -0.2})  # fmt: skip
     figure.update_xaxes(type="category")
     figure.update_yaxes(title=t("normen_persons", language), gridcolor="#e5e7eb",
                         secondary_y=False)  # fmt: skip
-    figure.update_yaxes(title=t("normen_share", language), tickformat=".0%", range=[0, 1.05],
-                        showgrid=False, secondary_y=True)  # fmt: skip
+    figure.update_yaxes(title=t("normen_share_breached", language), tickformat=".0%",
+                        range=[0, 1.05], showgrid=False, secondary_y=True)  # fmt: skip
     return figure
 
 
@@ -231,7 +239,12 @@ def register(app: Dash, session: AnalysisSession) -> None:
             return empty(language), empty(language)
         if norms.empty:
             return empty(language), empty(language)
-        chart = graph(overview_figure(norms, language), "normen-overview-graph", "normen")
+        chart = graph(
+            overview_figure(norms, language),
+            "normen-overview-graph",
+            "normen",
+            room=session.workshop,
+        )
         return chart, norms_table(norms, language, "normen-datatable")
 
     @app.callback(
@@ -255,7 +268,12 @@ def register(app: Dash, session: AnalysisSession) -> None:
         picked = months[months["interval"] == norm] if len(months) else months
         if picked.empty:
             return tiles, empty(language)
-        chart = graph(month_figure(picked, language), "normen-month-graph", f"normen_{norm}_maand")
+        chart = graph(
+            month_figure(picked, language),
+            "normen-month-graph",
+            f"normen_{norm}_maand",
+            room=session.workshop,
+        )
         return tiles, chart
 
     @app.callback(
@@ -280,6 +298,6 @@ def register(app: Dash, session: AnalysisSession) -> None:
             return empty(language), empty(language)
         rows = segment_rows(picked, dimension, session, language)
         chart = graph(segment_figure(rows, language), "normen-segment-graph",
-                      f"normen_{norm}_{dimension}")  # fmt: skip
+                      f"normen_{norm}_{dimension}", room=session.workshop)  # fmt: skip
         columns = ["segment", *[c for c in COUNTS if c in rows.columns]]
         return chart, table(rows[columns], "normen-segment-datatable", language)

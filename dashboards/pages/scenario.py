@@ -179,15 +179,15 @@ def results(model: ScenarioModel, levers: Levers, session: AnalysisSession, lang
         card(t("scenario_occupancy_title", language), graph(lines(frame, [
             ("coa_occupancy", t("scenario_occupancy", language)),
             ("inflow", t("scenario_inflow_series", language))], language, persons_axis),
-            "scenario-occupancy-graph", "wat_als_bezetting")),
+            "scenario-occupancy-graph", "wat_als_bezetting", room=session.workshop)),
         card(t("scenario_wip_title", language), graph(
-            lines(frame, phases, language, persons_axis), "scenario-wip-graph", "wat_als_fasen")),
+            lines(frame, phases, language, persons_axis), "scenario-wip-graph", "wat_als_fasen", room=session.workshop)),
         card(t("scenario_waits_title", language), graph(lines(
             frame, [(f"wait_median_days:{i}", name) for i, name in legs], language,
-            t("scenario_days", language)), "scenario-waits-graph", "wat_als_wachttijden")),
+            t("scenario_days", language)), "scenario-waits-graph", "wat_als_wachttijden", room=session.workshop)),
         card(t("scenario_norms_title", language), graph(lines(
             frame, [(f"share_over_norm:{i}", name) for i, name in legs], language,
-            t("scenario_share", language), share=True), "scenario-norms-graph", "wat_als_normen")),
+            t("scenario_share", language), share=True), "scenario-norms-graph", "wat_als_normen", room=session.workshop)),
         card(t("scenario_arrivals_title", language),
              table(arrivals_table(frame, session, language), "scenario-arrivals", language,
                    page_size=MONTHS)),

@@ -4,13 +4,14 @@ The page has two sets of its own selectors, A and B (period, municipality, COA l
 each combined with the global filter: a list both set keeps the values in both, a period is the
 overlap of the two periods. For A and B it shows the key figures (the ``kpis`` section), the
 median lead time per step (``intervals``) as grouped bars and the two side by side in a table.
-Without choices A is this year and B last year, relative to the last day of the log.
+Without choices A is the last whole calendar year of the log and B the year before it
+(:func:`default_periods`).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -42,12 +43,25 @@ FIGURES = ("persons", "median_days", "p90_days", "share_over_norm")
 SIDE_COLOURS = {"a": "#1f5fa8", "b": "#e07b00"}
 
 
-def default_periods(last_day: str) -> dict[str, tuple[str, str]]:
-    """A: this year up to the last day of the log; B: the whole year before."""
-    last = date.fromisoformat(last_day)
+def default_periods(first_day: str, last_day: str) -> dict[str, tuple[str, str]]:
+    """A: the last whole calendar year in the log; B: the whole year before it.
+
+    Whole years are comparable (the same length and season) and complete: a year cut off by the
+    end of the data holds mostly intervals still under way, and its medians stay empty. A log
+    shorter than two whole years is split into two halves of equal length instead.
+    """
+    first, last = date.fromisoformat(first_day), date.fromisoformat(last_day)
+    year = last.year if (last.month, last.day) == (12, 31) else last.year - 1
+    if date(year - 1, 1, 1) >= first:
+        return {
+            "a": (date(year, 1, 1).isoformat(), date(year, 12, 31).isoformat()),
+            "b": (date(year - 1, 1, 1).isoformat(), date(year - 1, 12, 31).isoformat()),
+        }
+    half = (last - first) // 2
+    middle = first + half
     return {
-        "a": (date(last.year, 1, 1).isoformat(), last.isoformat()),
-        "b": (date(last.year - 1, 1, 1).isoformat(), date(last.year - 1, 12, 31).isoformat()),
+        "a": ((middle + timedelta(days=1)).isoformat(), last.isoformat()),
+        "b": (first.isoformat(), middle.isoformat()),
     }
 
 
@@ -91,7 +105,7 @@ def _control(label_key: str, language: str, control: Any, control_id: str) -> ht
 
 def side_controls(side: str, session: AnalysisSession, language: str) -> html.Section:
     options = session.options()
-    start, end = default_periods(options.last_day)[side]
+    start, end = default_periods(options.first_day, options.last_day)[side]
     controls = [
         _control("vergelijken_period", language, dcc.DatePickerRange(
             id=f"vergelijken-{side}-period", start_date=start, end_date=end,
@@ -252,5 +266,5 @@ def register(app: Dash, session: AnalysisSession) -> None:
             return tiles, empty(language), empty(language)
         captions = {side: caption(side, filters[side], language) for side in SIDES}
         chart = graph(intervals_figure(rows, captions, language), "vergelijken-intervals-graph",
-                      "vergelijken")  # fmt: skip
+                      "vergelijken", room=session.workshop)  # fmt: skip
         return tiles, chart, table(rows, "vergelijken-datatable", language)

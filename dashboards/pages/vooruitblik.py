@@ -237,6 +237,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
                     interval_figure(linked, language, name),
                     "vooruitblik-linked-graph",
                     "vooruitblik",
+                    room=session.workshop,
                 ),
                 month_table(rows, LOCAL, session, language, "vooruitblik-table"),
             ]
@@ -245,6 +246,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
             households_figure(rows, language),
             "vooruitblik-households-graph",
             "vooruitblik_huishoudens",
+            room=session.workshop,
         )
         shown = taak.assign(municipality=name)[
             ["period", "municipality", "taakstelling", "linked_before", "expected", "low", "high"]
@@ -266,6 +268,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
                     ),
                     "vooruitblik-national-graph",
                     "vooruitblik_nederland",
+                    room=session.workshop,
                 ),
                 month_table(
                     national, NATIONAL + waiting, session, language, "vooruitblik-national-table"

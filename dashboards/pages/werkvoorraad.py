@@ -45,7 +45,7 @@ def layout(session: AnalysisSession, language: str) -> html.Div:
             card(t("werkvoorraad_flow_title", language), html.Div(id="werkvoorraad-flow"),
                  note=t("werkvoorraad_flow_note", language)),
             card(t("werkvoorraad_flow_table_title", language),
-                 html.Div(id="werkvoorraad-flow-table")),
+                 html.Div(id="werkvoorraad-flow-table"), analyst=True),
         ],
         className="page",
         id="page-werkvoorraad",
@@ -57,9 +57,17 @@ def phase_columns(wip: pd.DataFrame, session: AnalysisSession) -> list[str]:
     return [p for p in wip_phases(session.chain) if p in wip.columns]
 
 
-def wip_figure(wip: pd.DataFrame, session: AnalysisSession, language: str) -> go.Figure:
-    """Persons per phase per day, stacked; the total as a line on top."""
+def wip_figure(
+    wip: pd.DataFrame, session: AnalysisSession, language: str, warm_up: str | None = None
+) -> go.Figure:
+    """Persons per phase per day, stacked; the total as a line on top; the warm-up at the start
+    of the log (up to ``warm_up``, the ``warm_up`` section) shaded and named."""
     figure = go.Figure()
+    if warm_up is not None:
+        figure.add_vrect(x0=pd.Timestamp(wip["date"].iloc[0]), x1=pd.Timestamp(warm_up), fillcolor="#9aa5b1", opacity=0.2,
+                         line_width=0, layer="below", name="warm-up",
+                         annotation_text=t("werkvoorraad_warm_up", language),
+                         annotation_position="top left")  # fmt: skip
     for i, phase in enumerate(phase_columns(wip, session)):
         values = pd.to_numeric(wip[phase], errors="coerce")
         if values.fillna(0).eq(0).all() and not values.isna().all():
@@ -146,13 +154,17 @@ def register(app: Dash, session: AnalysisSession) -> None:
         try:
             wip = session.get(f, "wip")
             flow = session.get(f, "flow")
+            warm_up = session.get(f, "warm_up")
         except EventLogError:
             return empty(language), empty(language), empty(language)
         if len(wip):
             counts = wip[[*phase_columns(wip, session), "total"]]
             hidden = bool(counts.isna().any().any())
-            children: list[Any] = [graph(wip_figure(wip, session, language),
-                                         "werkvoorraad-wip-graph", "werkvoorraad")]  # fmt: skip
+            children: list[Any] = [graph(wip_figure(wip, session, language, warm_up),
+                                         "werkvoorraad-wip-graph", "werkvoorraad", room=session.workshop)]  # fmt: skip
+            if warm_up is not None:
+                children.append(html.P(t("werkvoorraad_warm_up_note", language, day=warm_up),
+                                       className="note", id="werkvoorraad-warm-up"))  # fmt: skip
             if hidden:
                 children.append(html.P(t("werkvoorraad_wip_hidden", language, k=session.k),
                                        className="note", id="werkvoorraad-wip-hidden"))  # fmt: skip
@@ -161,7 +173,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
             wip_part = empty(language)
         if len(flow):
             flow_part: Any = graph(flow_figure(flow, language), "werkvoorraad-flow-graph",
-                                   "werkvoorraad_stroom")  # fmt: skip
+                                   "werkvoorraad_stroom", room=session.workshop)  # fmt: skip
             shown = flow[[c for c in FLOW_COLUMNS if c in flow.columns]]
             flow_table = table(shown.iloc[::-1], "werkvoorraad-flow-datatable", language)
         else:

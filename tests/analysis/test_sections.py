@@ -298,6 +298,9 @@ def test_chain_kpis_by_hand(log, chain) -> None:
         "chain_norm": "N13",
         "chain_norm_persons": 4,  # b, c, d, f have a permit
         "share_over_norm": 0.75,  # S(98) = 3/4
+        # application to home: the median of N04 (5, 10, 20 of six, a still waiting: S(20) = 1/2)
+        # plus the median of N13 (180)
+        "journey_total_days": 200.0,
     }
     assert section(scope, "kpis") == kpis
 
@@ -331,6 +334,7 @@ def test_chain_kpis_without_work_in_progress_or_intervals(chain) -> None:
         "chain_norm": "N13",
         "chain_norm_persons": None,
         "share_over_norm": None,
+        "journey_total_days": None,
     }
 
 
@@ -367,29 +371,28 @@ def test_chain_kpis_share_is_none_while_nobody_finished(chain) -> None:
 
 def test_journey_by_hand(log, chain) -> None:
     steps = journey(section(make_scope(log), "intervals"), chain)
-    # overview.toml: N01, N03, N10, N11, N12, N08, N18. Nobody signed a lease (N12), moved in
-    # as a municipality records it (N08) or had an intake (N18): those steps are left out.
-    assert steps["interval"].tolist() == ["N01", "N03", "N10", "N11"]
-    assert steps["organisation"].tolist() == ["IND", "IND", "COA", "GEMEENTE"]
-    assert steps["phase"].tolist() == [
-        "Asielprocedure",
-        "Asielprocedure",
-        "Huisvesting",
-        "Huisvesting",
-    ]
-    assert steps["step"].iloc[2] == "Koppeling na vergunning"
+    # overview.toml: N04, N10, N11, N12, N08, N18. Nobody signed a lease (N12), moved in as a
+    # municipality records it (N08) or had an intake (N18): those legs are left out.
+    assert steps["interval"].tolist() == ["N04", "N10", "N11"]
+    assert steps["organisation"].tolist() == ["IND", "COA", "GEMEENTE"]
+    assert steps["phase"].tolist() == ["Asielprocedure", "Huisvesting", "Huisvesting"]
+    assert steps["step"].iloc[1] == "Koppeling na vergunning"
     n10 = steps.set_index("interval").loc["N10"]
     assert (n10["persons"], n10["still_open"], n10["median_days"]) == (4, 1, 5.0)
     assert n10["norm_days"] == 14.0
     assert n10["share_over_norm"] == pytest.approx(0.25)
-    n01 = steps.set_index("interval").loc["N01"]  # a: rest period day 3 to interview day 10
-    assert (n01["persons"], n01["median_days"]) == (1, 7.0)
+    # N04: 5, 10, 20, 21, 30 days, a still waiting: S(20) = 1/2
+    n04 = steps.set_index("interval").loc["N04"]
+    assert (n04["persons"], n04["median_days"]) == (6, 20.0)
+    # the legs end to end: each starts at the sum of the medians before it
+    assert steps["start_days"].tolist() == [0.0, 20.0, 25.0]
+    assert steps["direction"].tolist() == ["maximum"] * 3
 
 
 def test_journey_in_english(log, chain) -> None:
     steps = journey(section(make_scope(log), "intervals"), chain, language="en")
-    assert steps["step"].tolist()[2] == "Linking after the permit"
-    assert steps["phase"].tolist() == ["Asylum procedure", "Asylum procedure", "Housing", "Housing"]
+    assert steps["step"].tolist()[1] == "Linking after the permit"
+    assert steps["phase"].tolist() == ["Asylum procedure", "Housing", "Housing"]
 
 
 def test_journey_of_no_intervals_is_empty(chain) -> None:

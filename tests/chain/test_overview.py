@@ -38,7 +38,8 @@ def _refusal(directory: Path) -> str:
 
 def test_the_shipped_overview() -> None:
     overview = load_chain().overview
-    assert overview.journey == ("N01", "N03", "N10", "N11", "N12", "N08", "N18")
+    assert overview.journey == ("N04", "N10", "N11", "N12", "N08", "N18")
+    assert overview.total == ("N04", "N13")
     assert overview.decision_phases == ("aanmelding", "asielprocedure", "beroep")
     assert overview.housing_phases == ("koppeling", "huisvesting")
     assert overview.chain_norm == "N13"
@@ -46,7 +47,7 @@ def test_the_shipped_overview() -> None:
 
 def test_the_journey_and_tiles_name_known_norms_and_phases() -> None:
     chain = load_chain()
-    for norm_id in (*chain.overview.journey, chain.overview.chain_norm):
+    for norm_id in (*chain.overview.journey, *chain.overview.total, chain.overview.chain_norm):
         chain.norm(norm_id)  # raises KeyError for an unknown id
     phases = {p.id for p in chain.phases}
     assert set(chain.overview.decision_phases) <= phases
@@ -66,8 +67,8 @@ def test_a_chain_without_the_file_has_an_empty_overview(tmp_path: Path) -> None:
 
 
 def test_an_edited_journey_is_read_in_its_order(tmp_path: Path) -> None:
-    copy = _copy(tmp_path, 'steps = ["N01", "N03",', 'steps = ["N03", "N01",')
-    assert load_chain(copy).overview.journey[:2] == ("N03", "N01")
+    copy = _copy(tmp_path, 'steps = ["N04", "N10",', 'steps = ["N10", "N04",')
+    assert load_chain(copy).overview.journey[:2] == ("N10", "N04")
 
 
 def test_refuses_an_unknown_norm_in_the_journey(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from test_pages import TIMEOUT, open_page, settled, start
 
 from dashboards.app import create_app
 from dashboards.components import fmt_int, fmt_share
+from dashboards.i18n import t
 from dashboards.pages import PAGES
 from dashboards.pages.klantreis import TOP
 from toolkit.analysis import analyze, journey, log_as_of
@@ -82,9 +83,10 @@ def test_a_filter_change_shows_what_analyze_gives(dash_duo, served_app, chain_lo
     assert tile_text(dash_duo, "kpi-over-norm") == fmt_share(s["share_over_norm"], "nl")
     steps = journey(expected.intervals, load_chain(), "nl")
     shown = journey_medians(dash_duo)
-    assert len(shown) == len(steps)
+    assert len(shown) == len(steps) + 1  # the legs and the whole journey
     for row in steps.itertuples():
         assert shown[f"{row.interval} · {row.step}"] == pytest.approx(row.median_days)
+    assert shown[t("journey_total", "nl")] == pytest.approx(s["journey_total_days"])
     # the top findings
     top = expected.findings[:TOP]
     dash_duo.wait_for_text_to_equal(f"#home-finding-{len(top)} strong", top[-1].title_nl,
@@ -100,6 +102,7 @@ def test_workshop_mode_shows_no_count_under_k(
     app = create_app(chain_log_dir, workshop=True, k=k, session=workshop_session)
     start(dash_duo, app)
     dash_duo.wait_for_element("#workshop-banner", timeout=TIMEOUT)
+    dash_duo.find_element("#filter-summary").click()  # the bar is folded behind its summary
     # a small municipality: many of its groups are under k
     persons = chain_log.groupby(MUNICIPALITY, observed=True)[CASE].nunique()
     choose(dash_duo, "f-municipality", str(persons.idxmin()))

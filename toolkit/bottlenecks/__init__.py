@@ -13,7 +13,13 @@ from toolkit.bottlenecks.norms import norm_breaches
 from toolkit.bottlenecks.persons import person_attributes
 from toolkit.bottlenecks.rework import relocation_rates, repeated_activities, rework_summary
 from toolkit.bottlenecks.survival import KaplanMeier, kaplan_meier
-from toolkit.bottlenecks.waits import handover_waits, pair_persons, person_waits, transition_waits
+from toolkit.bottlenecks.waits import (
+    handover_waits,
+    loop_waits,
+    pair_persons,
+    person_waits,
+    transition_waits,
+)
 from toolkit.bottlenecks.wip import flow_per_week, wip_per_day
 
 __all__ = [
@@ -23,6 +29,7 @@ __all__ = [
     "handover_waits",
     "interval_summary",
     "kaplan_meier",
+    "loop_waits",
     "norm_breaches",
     "pair_persons",
     "person_attributes",

@@ -149,3 +149,30 @@ def _split(
         (derived[k](people["start"]) if k in derived else people[k]).astype(object).fillna("")
         for k in by
     ]
+
+
+def complete_months(table: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """A per-month breach table (``by=("month",)``) with ``complete`` and ``share_breached``.
+
+    A month is complete when its last day plus the norm lies before the end of the data: every
+    person who started in it has finished, left, or waited past the norm, so whether they went
+    over the norm is known for all of them. ``share_breached`` is then the share of the month's
+    persons over the norm (finished over it or overdue now); for later months it is empty,
+    because those who will go over it are still inside the norm and a line that falls to 0% for
+    recent months is censoring, not improvement.
+
+    Example::
+
+        >>> table = pd.DataFrame({"month": ["2024-01", "2024-06"], "norm_days": [30.0, 30.0],
+        ...                       "persons": [10, 10], "breaches": [4, 1]})
+        >>> complete_months(table, pd.Timestamp("2024-07-01", tz="UTC"))[
+        ...     ["complete", "share_breached"]].values.tolist()
+        [[True, 0.4], [False, nan]]
+    """
+    ends = pd.PeriodIndex(table[MONTH].astype(str), freq="M").end_time.tz_localize(
+        "Europe/Amsterdam"
+    )
+    reached = ends + pd.to_timedelta(table["norm_days"].astype(float).to_numpy(), unit="D")
+    complete = np.asarray(reached <= pd.Timestamp(as_of).tz_convert("Europe/Amsterdam"))
+    share = table["breaches"] / table["persons"].where(table["persons"] > 0)
+    return table.assign(complete=complete, share_breached=share.where(complete))

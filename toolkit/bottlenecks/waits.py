@@ -140,3 +140,55 @@ def handover_waits(log: pd.DataFrame) -> pd.DataFrame:
         >>> handover_waits(log)[["from_group", "to_group", "total_days"]]  # doctest: +SKIP
     """
     return _stats(person_waits(log), ["from_group", "to_group"])
+
+
+def loop_waits(log: pd.DataFrame, activities: frozenset[str]) -> pd.DataFrame:
+    """The self-loop of each activity that repeats within a stay (a relocation): how often
+    (``frequency``, events), by how many persons (``cases``) and the days since the person's
+    previous event of the same organisation (for a relocation: the stay at the location it
+    ends; ``median_days``, ``mean_days``, ``min_days``, ``max_days``, ``stdev_days``,
+    ``total_days``), one row per activity with ``source`` = ``target``.
+
+    Example::
+
+        >>> log = pd.DataFrame({
+        ...     "case:concept:name": ["a", "a", "a", "a"],
+        ...     "concept:name": ["coa_instroom", "ind_x", "coa_overplaatsing", "coa_overplaatsing"],
+        ...     "time:timestamp": pd.to_datetime(
+        ...         ["2024-01-01", "2024-01-05", "2024-01-11", "2024-01-31"], utc=True),
+        ...     "org:group": ["COA", "IND", "COA", "COA"],
+        ... })
+        >>> loop_waits(log, frozenset({"coa_overplaatsing"}))[
+        ...     ["source", "frequency", "cases", "median_days"]].values.tolist()
+        [['coa_overplaatsing', 2, 1, 15.0]]
+    """
+    columns = ["source", "target", "frequency", "cases", "median_days", "mean_days", "min_days",
+               "max_days", "stdev_days", "total_days"]  # fmt: skip
+    activity = log[ACTIVITY].astype(str)
+    rows = []
+    for name in sorted(activities):
+        own = activity.eq(name).to_numpy()
+        if not own.any():
+            continue
+        if GROUP in log.columns:  # the events of the organisations that record the activity
+            org = log.loc[own, GROUP].astype(object).dropna().unique()
+            scope = log[log[GROUP].astype(object).isin(org).to_numpy() | own]
+        else:
+            scope = log
+        waits = person_waits(scope)
+        days = waits.loc[waits["to_activity"].astype(str).eq(name).to_numpy(), "days"]
+        rows.append(
+            {
+                "source": name,
+                "target": name,
+                "frequency": int(own.sum()),
+                "cases": int(log.loc[own, CASE].nunique()),
+                "median_days": days.median() if len(days) else np.nan,
+                "mean_days": days.mean() if len(days) else np.nan,
+                "min_days": days.min() if len(days) else np.nan,
+                "max_days": days.max() if len(days) else np.nan,
+                "stdev_days": days.std() if len(days) > 1 else np.nan,
+                "total_days": days.sum() if len(days) else np.nan,
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)

@@ -56,6 +56,8 @@ class Activity:
     organisation: str
     phase: str
     changes_phase: bool = True
+    # repeats within a stay: folded into a self-loop in the process map and the variants
+    loop: bool = False
 
     def label(self, language: str = "nl") -> str:
         return self.label_en if language == "en" else self.label_nl
@@ -94,6 +96,8 @@ class Overview:
     """What the chain overview shows: the journey's steps and the phases behind the KPI tiles."""
 
     journey: tuple[str, ...] = ()
+    # the whole journey as intervals that follow each other: their medians add up to it
+    total: tuple[str, ...] = ()
     decision_phases: tuple[str, ...] = ()
     housing_phases: tuple[str, ...] = ()
     chain_norm: str | None = None
@@ -154,6 +158,17 @@ class Chain:
     def municipality_by_name(self, name: str, day: date | None = None) -> Municipality | None:
         """Find a municipality by its name or an alias, ignoring case, accents and punctuation."""
         return self.register.by_name(name, day)
+
+    @property
+    def loop_activities(self) -> frozenset[str]:
+        """The activities folded into a self-loop (``loop = true`` in chain.toml)."""
+        return frozenset(a.id for a in self.activities if a.loop)
+
+    def chain_order(self) -> dict[str, int]:
+        """Each activity's place in the chain: by phase, then as listed in chain.toml."""
+        phase = {p.id: p.order for p in self.phases}
+        ranked = sorted(enumerate(self.activities), key=lambda ia: (phase[ia[1].phase], ia[0]))
+        return {a.id: place for place, (_, a) in enumerate(ranked)}
 
     def reference_activities(self) -> frozenset[str]:
         """The activities that the reference process names (conformance looks only at these)."""
@@ -257,6 +272,7 @@ def _load(directory: Path) -> Chain:
                 a["organisation"],
                 a["phase"],
                 a.get("changes_phase", True),
+                a.get("loop", False),
             )
         )
     _unique([a.id for a in activities], f"{chain_file} [[activity]]")
@@ -345,9 +361,10 @@ def _overview(path: Path, norm_ids: set[str], phase_ids: set[str]) -> Overview:
         return Overview()
     data = _read(path)
     steps = tuple(data.get("journey", {}).get("steps", ()))
+    total = tuple(data.get("journey", {}).get("total", ()))
     kpi = data.get("kpi", {})
     chain_norm = kpi.get("chain_norm")
-    for norm_id in (*steps, *([chain_norm] if chain_norm else [])):
+    for norm_id in (*steps, *total, *([chain_norm] if chain_norm else [])):
         if norm_id not in norm_ids:
             raise ChainDefinitionError(f"{path}: unknown norm {norm_id!r}")
     phases = {key: tuple(kpi.get(key, ())) for key in ("decision_phases", "housing_phases")}
@@ -355,4 +372,4 @@ def _overview(path: Path, norm_ids: set[str], phase_ids: set[str]) -> Overview:
         unknown = [p for p in values if p not in phase_ids]
         if unknown:
             raise ChainDefinitionError(f"{path}: unknown phase {unknown[0]!r} in kpi.{key}")
-    return Overview(journey=steps, chain_norm=chain_norm, **phases)
+    return Overview(journey=steps, total=total, chain_norm=chain_norm, **phases)

@@ -67,7 +67,7 @@ def _counts(counts: dict) -> dict[str, int]:
     return {str(k): int(v) for k, v in ordered}
 
 
-def _activity_table(log: pd.DataFrame) -> pd.DataFrame:
+def activity_table(log: pd.DataFrame) -> pd.DataFrame:
     activity = log[ACTIVITY].astype(str)
     table = pd.DataFrame(
         {
@@ -80,6 +80,34 @@ def _activity_table(log: pd.DataFrame) -> pd.DataFrame:
     table = table.rename_axis("activity").reset_index()
     table[["frequency", "cases"]] = table[["frequency", "cases"]].astype("int64")
     return _rank(table, "frequency", ["activity"])
+
+
+def _connected(candidates: pd.DataFrame, chosen: pd.DataFrame, kept: set[str]) -> pd.DataFrame:
+    """``chosen`` plus, for each kept activity on none of its edges, its most frequent edge
+    among ``candidates`` (ranked most frequent first)."""
+    touched = set(chosen["source"]) | set(chosen["target"])
+    extra = []
+    for activity in sorted(kept - touched):
+        own = candidates[(candidates["source"] == activity) | (candidates["target"] == activity)]
+        if len(own):
+            extra.append(own.index[0])
+    if not extra:
+        return chosen
+    added = candidates.loc[[i for i in dict.fromkeys(extra) if i not in chosen.index]]
+    return _rank(pd.concat([chosen, added]), "frequency", EDGE_KEYS)
+
+
+def with_loops(graph: Dfg, log: pd.DataFrame, loops: pd.DataFrame) -> Dfg:
+    """``graph`` (drawn without some activities) with those activities back as self-loops.
+
+    ``loops`` holds one edge row per folded activity (``source`` = ``target``), ``log`` is the log
+    with them, so their activity rows (events and persons) are counted too.
+    """
+    if loops.empty:
+        return graph
+    edges = pd.concat([graph.edges, loops.reindex(columns=graph.edges.columns)], ignore_index=True)
+    return replace(graph, edges=_rank(edges, "frequency", EDGE_KEYS),
+                   activities=activity_table(log))  # fmt: skip
 
 
 def _rank(table: pd.DataFrame, by: str, names: list[str]) -> pd.DataFrame:
@@ -114,7 +142,7 @@ def _frequency(ordered: pd.DataFrame) -> Dfg:
     ).astype({"frequency": "int64"})
     return Dfg(
         edges=_rank(edges, "frequency", EDGE_KEYS),
-        activities=_activity_table(ordered),
+        activities=activity_table(ordered),
         start_activities=_counts(starts),
         end_activities=_counts(ends),
     )
@@ -190,7 +218,9 @@ def abstract_dfg(
     true frequency and waiting time; an edge that would jump over a hidden activity is not
     invented. (To see such jumps, filter the log to the activities first and rediscover.)
     Ties are broken by name, so a slider position always shows the same map. Start and end
-    counts are kept for the activities that remain.
+    counts are kept for the activities that remain. No activity is left without a path when
+    it has one among the activities kept: its most frequent path is added beyond
+    ``max_edges`` (as Disco keeps every activity connected).
 
     Example::
 
@@ -214,7 +244,7 @@ def abstract_dfg(
     edges = graph.edges[graph.edges["source"].isin(kept) & graph.edges["target"].isin(kept)]
     edges = _rank(edges, "frequency", EDGE_KEYS)
     if max_edges is not None:
-        edges = edges.head(max_edges)
+        edges = _connected(edges, edges.head(max_edges), kept)
     return Dfg(
         edges=edges.reset_index(drop=True),
         activities=activities.reset_index(drop=True),
