@@ -11,10 +11,10 @@ from typing import Any
 from dash import Dash, Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboards.components import dropdown_labels
-from dashboards.i18n import t
+from dashboards.components import code_name, dropdown_labels, municipality_name
+from dashboards.i18n import label, t
 from toolkit.filters import LogFilter
-from toolkit.session import AnalysisSession
+from toolkit.session import AnalysisSession, FilterOptions
 
 # The dropdowns: LogFilter field -> translation key of its label.
 DROPDOWNS = {
@@ -30,6 +30,32 @@ RANGES = {"period": "filter_period", "cohort": "filter_cohort"}
 def current_filter(data: dict[str, Any] | None) -> LogFilter:
     """The :class:`LogFilter` held in the ``filter`` store (everything when empty)."""
     return LogFilter.from_dict(data or {})
+
+
+def choice_label(session: AnalysisSession, name: str, value: str, language: str) -> str:
+    """How a value of the log reads in the filter: a municipality by its name, a track and an
+    organisation by their names in the language, anything else as it is."""
+    if name == "municipality":
+        return municipality_name(session, value)
+    if name == "organisation":
+        try:
+            return label(session.chain.organisation(value), language)
+        except KeyError:
+            return value
+    if name == "track":
+        return code_name("track", value, language)
+    return value
+
+
+def choices(
+    session: AnalysisSession, options: FilterOptions, name: str, language: str
+) -> list[dict[str, str]]:
+    """The options of a dropdown, by name; a search finds a municipality by its code as well."""
+    out = []
+    for value, _ in getattr(options, name):
+        text = choice_label(session, name, value, language)
+        out.append({"label": text, "value": value, "search": f"{text} {value}"})
+    return out
 
 
 def _labelled(key: str, language: str, control: Any, name: str) -> html.Div:
@@ -59,11 +85,10 @@ def filter_bar(session: AnalysisSession, language: str) -> html.Div:
         )
         controls.append(_labelled(key, language, picker, name))
     for name, key in DROPDOWNS.items():
-        choices = getattr(options, name)
         dropdown = dcc.Dropdown(
             labels=dropdown_labels(language),
             id=f"f-{name}",
-            options=[{"label": label, "value": value} for value, label in choices],
+            options=choices(session, options, name, language),
             multi=True,
             searchable=True,
             placeholder=t("filter_all", language),
@@ -82,6 +107,24 @@ def filter_bar(session: AnalysisSession, language: str) -> html.Div:
     return html.Div([*controls, buttons], className="filter-bar", id="filter-bar")
 
 
+def filter_data(*values: Any) -> dict[str, Any]:
+    """The ``filter`` store's value for the bar's controls (period from/to, cohort from/to, then
+    the dropdowns in the order of ``DROPDOWNS``); a range picked backwards waits for its end."""
+    period_from, period_to, cohort_from, cohort_to, *lists = values
+    fields = dict(zip(DROPDOWNS, lists, strict=True))
+    try:
+        f = LogFilter(
+            period_from=period_from,
+            period_to=period_to,
+            cohort_from=cohort_from,
+            cohort_to=cohort_to,
+            **{name: value or () for name, value in fields.items()},
+        )
+    except ValueError:
+        raise PreventUpdate from None
+    return f.to_dict()
+
+
 def register_filter_bar(app: Dash, session: AnalysisSession) -> None:
     """The callbacks of the bar: values into the store, labels into the language, reset."""
     range_inputs = [
@@ -89,26 +132,13 @@ def register_filter_bar(app: Dash, session: AnalysisSession) -> None:
     ]
     dropdown_inputs = [Input(f"f-{name}", "value") for name in DROPDOWNS]
 
-    @app.callback(Output("filter", "data"), *range_inputs, *dropdown_inputs)
-    def store(*values: Any) -> dict[str, Any]:
-        period_from, period_to, cohort_from, cohort_to, *lists = values
-        fields = dict(zip(DROPDOWNS, lists, strict=True))
-        try:
-            f = LogFilter(
-                period_from=period_from,
-                period_to=period_to,
-                cohort_from=cohort_from,
-                cohort_to=cohort_to,
-                **{name: value or () for name, value in fields.items()},
-            )
-        except ValueError:  # a range picked backwards: wait for the second date
-            raise PreventUpdate from None
-        return f.to_dict()
+    app.callback(Output("filter", "data"), *range_inputs, *dropdown_inputs)(filter_data)
 
     @app.callback(
         *[Output(f"label-{name}", "children") for name in (*RANGES, *DROPDOWNS)],
         *[Output(f"f-{name}", "placeholder") for name in DROPDOWNS],
         *[Output(f"f-{name}", "labels") for name in DROPDOWNS],
+        *[Output(f"f-{name}", "options") for name in DROPDOWNS],
         *[
             Output(f"f-{name}", prop)
             for name in RANGES
@@ -123,7 +153,9 @@ def register_filter_bar(app: Dash, session: AnalysisSession) -> None:
         placeholders = [t("filter_all", language)] * len(DROPDOWNS)
         ends = [t("filter_from", language), t("filter_to", language)] * len(RANGES)
         inside = [dropdown_labels(language)] * len(DROPDOWNS)
-        return (*labels, *placeholders, *inside, *ends, t("filter_reset", language),
+        options = session.options()
+        lists = [choices(session, options, name, language) for name in DROPDOWNS]
+        return (*labels, *placeholders, *inside, *lists, *ends, t("filter_reset", language),
                 t("download_findings", language))  # fmt: skip
 
     @app.callback(

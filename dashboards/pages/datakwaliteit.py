@@ -15,9 +15,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, html
 
-from dashboards.components import card, empty, fmt_int, graph, table, theme, tile
+from dashboards.components import card, empty, fmt_int, graph, separators, table, theme, tile
 from dashboards.i18n import language_of, t, texts
-from dashboards.pages.werkvoorraad import separators
 from toolkit.adapters.report import report_summary, report_tables
 from toolkit.session import AnalysisSession
 
@@ -105,7 +104,7 @@ def coded_part(frame: pd.DataFrame, name: str, language: str, axis: str) -> Any:
     shown = labelled(frame, name, language)
     return html.Div(
         [graph(bar_figure(shown, name, language, axis), f"datakwaliteit-{name}-graph",
-               f"datakwaliteit_{name}"),
+               f"datakwaliteit_{name}", language),
          table(shown, f"datakwaliteit-{name}-table", language)]
     )  # fmt: skip
 

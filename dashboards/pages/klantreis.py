@@ -126,7 +126,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
         except EventLogError:
             return empty(language), empty(language)
         chart = (
-            graph(journey_figure(steps, language), "journey-graph", "klantreis")
+            graph(journey_figure(steps, language), "journey-graph", "klantreis", language)
             if len(steps)
             else empty(language)
         )

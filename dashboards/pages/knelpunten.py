@@ -18,7 +18,11 @@ import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
 from dashboards.components import (
+    DD,
+    DL,
+    activity_label,
     card,
+    curves_figure,
     dropdown_labels,
     empty,
     fmt_days,
@@ -26,11 +30,10 @@ from dashboards.components import (
     fmt_number,
     graph,
     table,
+    wait_figure,
 )
 from dashboards.filterbar import current_filter
 from dashboards.i18n import column, language_of, t
-from dashboards.pages.doorlooptijden import curves_figure
-from dashboards.pages.procesmodel import DD, DL, activity_label, wait_figure
 from toolkit.analysis import findings_table
 from toolkit.errors import EventLogError
 from toolkit.findings import Finding, q_text
@@ -167,7 +170,7 @@ def interval_evidence(session: AnalysisSession, f: Any, finding: Finding, langua
         note = t("knelpunten_interval_note", language)
     out: list = [html.P(note, className="note")]
     if len(whole):
-        out.append(graph(figure, "knelpunten-curves-graph", f"knelpunt_{interval}"))
+        out.append(graph(figure, "knelpunten-curves-graph", f"knelpunt_{interval}", language))
     else:
         out.append(empty(language))
     out += [html.H4(t("knelpunten_norms_title", language)),
@@ -186,7 +189,12 @@ def wait_evidence(session: AnalysisSession, f: Any, finding: Finding, language: 
     return [
         title,
         html.P(t("knelpunten_wait_note", language), className="note"),
-        graph(wait_figure(histogram, language), "knelpunten-wait-graph", "knelpunt_wachttijd"),
+        graph(
+            wait_figure(histogram, language),
+            "knelpunten-wait-graph",
+            "knelpunt_wachttijd",
+            language,
+        ),
     ]
 
 

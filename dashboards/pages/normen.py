@@ -23,13 +23,13 @@ from dashboards.components import (
     fmt_share,
     graph,
     is_missing,
+    separators,
     table,
     theme,
     tile,
 )
 from dashboards.filterbar import current_filter
 from dashboards.i18n import t
-from dashboards.pages.werkvoorraad import separators
 from toolkit.errors import EventLogError
 from toolkit.session import AnalysisSession
 
@@ -231,7 +231,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
             return empty(language), empty(language)
         if norms.empty:
             return empty(language), empty(language)
-        chart = graph(overview_figure(norms, language), "normen-overview-graph", "normen")
+        chart = graph(overview_figure(norms, language), "normen-overview-graph", "normen", language)
         return chart, norms_table(norms, language, "normen-datatable")
 
     @app.callback(
@@ -255,7 +255,9 @@ def register(app: Dash, session: AnalysisSession) -> None:
         picked = months[months["interval"] == norm] if len(months) else months
         if picked.empty:
             return tiles, empty(language)
-        chart = graph(month_figure(picked, language), "normen-month-graph", f"normen_{norm}_maand")
+        chart = graph(
+            month_figure(picked, language), "normen-month-graph", f"normen_{norm}_maand", language
+        )
         return tiles, chart
 
     @app.callback(
@@ -280,6 +282,6 @@ def register(app: Dash, session: AnalysisSession) -> None:
             return empty(language), empty(language)
         rows = segment_rows(picked, dimension, session, language)
         chart = graph(segment_figure(rows, language), "normen-segment-graph",
-                      f"normen_{norm}_{dimension}")  # fmt: skip
+                      f"normen_{norm}_{dimension}", language)  # fmt: skip
         columns = ["segment", *[c for c in COUNTS if c in rows.columns]]
         return chart, table(rows[columns], "normen-segment-datatable", language)

@@ -14,19 +14,21 @@ from typing import Any
 
 import dash_cytoscape as cyto
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Dash, Input, Output, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboards.components import (
+    DD,
+    DL,
+    activity_label,
     card,
     empty,
     fmt_int,
     fmt_number,
     graph,
-    histogram_figure,
     organisation_colour,
     table,
+    wait_figure,
 )
 from dashboards.filterbar import current_filter
 from dashboards.i18n import language_of, t
@@ -40,9 +42,6 @@ FREQUENCY, PERFORMANCE = "frequency", "performance"
 ACTIVITIES = {"min": 2, "max": 50, "value": 15}
 PATHS = {"min": 1, "max": 150, "value": 30}
 EDGE_WIDTH = (1.0, 10.0)  # px of the least and the most frequent path shown
-DL = {"display": "grid", "gridTemplateColumns": "max-content 1fr", "gap": "2px 16px",
-      "fontSize": "0.9rem"}  # fmt: skip
-DD = {"margin": 0}
 
 # dagre (a layered layout for directed graphs) ships in dash-cytoscape's own extra bundle,
 # which Dash serves from the package like every other component: no CDN.
@@ -92,13 +91,6 @@ STYLESHEET = [
         },
     },
 ]
-
-
-def activity_label(session: AnalysisSession, activity: str, language: str) -> str:
-    try:
-        return session.chain.activity(activity).label(language)
-    except KeyError:
-        return activity
 
 
 def activity_organisation(session: AnalysisSession, activity: str) -> str:
@@ -184,17 +176,6 @@ def legend(session: AnalysisSession, dfg: Dfg, language: str) -> html.Div:
     return html.Div(chips, id="procesmodel-legend", style={"marginBottom": "0.4rem"})
 
 
-def wait_figure(histogram: pd.DataFrame, language: str) -> go.Figure:
-    """Bars of persons per bin of waiting days between two activities."""
-    return histogram_figure(
-        histogram,
-        language,
-        colour=organisation_colour("other"),
-        axis_title=t("procesmodel_wait_days", language),
-        height=320,
-    )
-
-
 def layout(session: AnalysisSession, language: str) -> html.Div:
     controls = html.Div(
         [
@@ -275,7 +256,12 @@ def edge_detail(session: AnalysisSession, f: Any, source: str, target: str, lang
     )
     return [
         title,
-        graph(wait_figure(histogram, language), "procesmodel-wait-graph", "procesmodel_wachttijd"),
+        graph(
+            wait_figure(histogram, language),
+            "procesmodel-wait-graph",
+            "procesmodel_wachttijd",
+            language,
+        ),
         table(row, "procesmodel-edge-table", language),
     ]
 

@@ -24,12 +24,12 @@ from dashboards.components import (
     fmt_int,
     fmt_share,
     graph,
+    separators,
     table,
     tile,
 )
-from dashboards.filterbar import current_filter
+from dashboards.filterbar import choices, current_filter
 from dashboards.i18n import t
-from dashboards.pages.werkvoorraad import separators
 from toolkit.errors import EventLogError
 from toolkit.filters import LogFilter
 from toolkit.session import AnalysisSession
@@ -105,7 +105,7 @@ def side_controls(side: str, session: AnalysisSession, language: str) -> html.Se
         dropdown = dcc.Dropdown(
             labels=dropdown_labels(language),
             id=control_id,
-            options=[{"label": lab, "value": value} for value, lab in getattr(options, name)],
+            options=choices(session, options, name, language),
             multi=True,
             placeholder=t("vergelijken_all", language),
             persistence=True,
@@ -252,5 +252,5 @@ def register(app: Dash, session: AnalysisSession) -> None:
             return tiles, empty(language), empty(language)
         captions = {side: caption(side, filters[side], language) for side in SIDES}
         chart = graph(intervals_figure(rows, captions, language), "vergelijken-intervals-graph",
-                      "vergelijken")  # fmt: skip
+                      "vergelijken", language)  # fmt: skip
         return tiles, chart, table(rows, "vergelijken-datatable", language)

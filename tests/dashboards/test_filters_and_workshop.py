@@ -109,9 +109,9 @@ def test_workshop_mode_shows_no_count_under_k(
             "var columns = arguments[0];"
             "var tiles = Array.from(document.querySelectorAll('.tile-value'))"
             "  .map(function (e) { return ['tile', e.innerText]; });"
-            "var cells = Array.from(document.querySelectorAll('td[data-dash-column]'))"
-            "  .filter(function (e) { return columns.indexOf(e.dataset.dashColumn) >= 0; })"
-            "  .map(function (e) { return [e.dataset.dashColumn, e.innerText]; });"
+            "var cells = Array.from(document.querySelectorAll('.ag-cell[col-id]'))"
+            "  .filter(function (e) { return columns.indexOf(e.getAttribute('col-id')) >= 0; })"
+            "  .map(function (e) { return [e.getAttribute('col-id'), e.innerText]; });"
             "return tiles.concat(cells);",
             list(COUNT_COLUMNS),
         )

@@ -1,0 +1,102 @@
+"""The dashboard's logic without a browser: number notation by Babel, the filter store, the
+filter's names for codes, the CSV button, the findings download and its messages."""
+
+from __future__ import annotations
+
+import base64
+from io import BytesIO
+
+import openpyxl
+import pandas as pd
+import pytest
+from dash.exceptions import PreventUpdate
+
+from dashboards.components import (
+    export_csv,
+    fmt_date,
+    fmt_int,
+    fmt_number,
+    fmt_q,
+    fmt_share,
+    separators,
+    table,
+)
+from dashboards.downloads import findings_file, message, message_view
+from dashboards.filterbar import choices, filter_data
+from toolkit.errors import EventLogError
+
+
+def test_numbers_in_dutch_and_english_notation() -> None:
+    assert fmt_int(7167, "nl") == "7.167"
+    assert fmt_int(7167, "en") == "7,167"
+    assert fmt_number(270153.84, "nl", 1) == "270.153,8"
+    assert fmt_number(-0.2, "nl") == "0"
+    assert fmt_share(0.654, "nl") == "65,4%"
+    assert fmt_share(0.654, "en") == "65.4%"
+    assert fmt_share(None, "nl") == fmt_int(float("nan"), "nl") == "–"
+    assert fmt_date("2025-06-30", "nl") == "30 jun 2025"
+    assert fmt_date(pd.Timestamp("2025-06-30"), "en") == "30 Jun 2025"
+    assert fmt_q(3.5e-72, "nl") == "q < 1e-16"
+    assert fmt_q(0.0123, "nl") == "q = 0,012"
+    assert fmt_q(0.0123, "en") == "q = 0.012"
+    assert separators("nl") == ",."
+    assert separators("en") == ".,"
+
+
+def test_a_table_sorts_on_numbers_and_shows_them_in_the_language() -> None:
+    frame = pd.DataFrame({"persons": [1234, 5], "share_over_norm": [0.654, None],
+                          "median_days": [12.34, 3.0]})  # fmt: skip
+    grid = table(frame, "t", "nl").children[0]
+    first = grid.rowData[0]
+    assert (first["c0"], first["c0_text"]) == (1234, "1.234")
+    assert (first["c1"], first["c1_text"]) == (0.654, "65,4%")
+    assert first["c2_text"] == "12,3"
+    assert grid.rowData[1]["c1_text"] == "–"
+    assert [c["headerName"] for c in grid.columnDefs] == ["Personen", "Aandeel over norm",
+                                                          "Mediaan (dagen)"]  # fmt: skip
+    assert grid.csvExportParams["columnSeparator"] == ";"
+    assert table(frame, "t", "en").children[0].csvExportParams["columnSeparator"] == ","
+
+
+def test_the_csv_button_asks_its_grid_for_the_file_only_when_clicked() -> None:
+    assert export_csv(1) is True
+    with pytest.raises(PreventUpdate):
+        export_csv(None)
+
+
+def test_the_filter_store_holds_the_filter_and_waits_for_a_backward_range() -> None:
+    data = filter_data(None, None, None, None, None, ["GM0479"], None, None, ["dublin"])
+    assert data["municipality"] == ["GM0479"] and data["track"] == ["dublin"]
+    with pytest.raises(PreventUpdate):
+        filter_data("2024-05-01", "2024-01-01", None, None, None, None, None, None, None)
+
+
+def test_the_filter_names_municipalities_and_tracks(session) -> None:
+    options = session.options()
+    municipalities = choices(session, options, "municipality", "nl")
+    zaanstad = next(o for o in municipalities if o["value"] == "GM0479")
+    assert zaanstad["label"] == "Zaanstad" and "GM0479" in zaanstad["search"]
+    tracks = {o["value"]: o["label"] for o in choices(session, options, "track", "nl")}
+    assert tracks["dublin"] == "Dublinprocedure"
+    assert not any("_" in label for label in tracks.values())
+    organisations = {
+        o["value"]: o["label"] for o in choices(session, options, "organisation", "nl")
+    }
+    assert organisations["GEMEENTE"] != "GEMEENTE"
+
+
+def test_the_download_is_the_workbook_of_the_filter_in_the_language(session) -> None:
+    sent = findings_file(session, {"track": ["dublin"]}, "nl")
+    assert sent["filename"] == "ketenlens_bevindingen.xlsx"
+    book = openpyxl.load_workbook(BytesIO(base64.b64decode(sent["content"])))
+    assert "Bevindingen" in book.sheetnames
+    with pytest.raises(EventLogError):
+        findings_file(session, {"period_from": "1990-01-01", "period_to": "1990-01-02"}, "nl")
+
+
+def test_a_message_shows_in_the_current_language() -> None:
+    assert message_view(None, "nl") is None
+    shown = message_view(message("message_download_empty"), "nl")
+    assert "niets te downloaden" in shown.children[0].children
+    shown = message_view(message("message_error", kind="ValueError", reference="ab12cd"), "en")
+    assert "ab12cd" in shown.children[0].children
