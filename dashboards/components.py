@@ -33,9 +33,9 @@ from toolkit.session import AnalysisSession
 THEME = Path(__file__).with_name("theme.toml")
 # The system's own sans-serif: no web font to fetch, the same look in charts and tables.
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
-# Days on a time axis as numbers (plotly writes month names in English only): 06-12-2026.
-DATE_TICKS, DATE_HOVER = "%d-%m-%Y", "%d-%m-%Y"
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Days and months on a time axis as numbers (plotly writes month names in English only).
+DAY_FORMAT, MONTH_FORMAT = "%d-%m-%Y", "%m-%Y"
+ISO_DAY, ISO_MONTH = re.compile(r"\d{4}-\d{2}-\d{2}.*"), re.compile(r"\d{4}-\d{2}")
 ROW_PX = 34  # the height of a grid row, for a table that scrolls
 # One colour per phase, in chain order (colour-blind safe: Okabe-Ito, then greys).
 PHASE_COLOURS = ("#0072B2", "#56B4E9", "#CC79A7", "#E69F00", "#D55E00", "#009E73", "#F0E442",
@@ -126,8 +126,9 @@ def graph(figure: go.Figure, graph_id: str, filename: str, language: str) -> dcc
         plot_bgcolor="white",
         separators=separators(language),
     )
-    if _has_dates(figure):
-        figure.update_xaxes(tickformat=DATE_TICKS, hoverformat=DATE_HOVER)
+    dates = _date_axis(figure)
+    if dates:
+        figure.update_xaxes(tickformat=dates, hoverformat=dates)
     return dcc.Graph(
         id=graph_id,
         figure=figure,
@@ -142,18 +143,20 @@ def graph(figure: go.Figure, graph_id: str, filename: str, language: str) -> dcc
     )
 
 
-def _has_dates(figure: go.Figure) -> bool:
+def _date_axis(figure: go.Figure) -> str | None:
+    """The number format for the x axis when it holds days or months (else None)."""
     for trace in figure.data:
         x = getattr(trace, "x", None)
-        if (
-            x is not None
-            and len(x)
-            and isinstance(x[0], date | datetime | pd.Timestamp | np.datetime64)
-        ):
-            return True
-        if x is not None and len(x) and isinstance(x[0], str) and ISO_DAY.fullmatch(x[0][:10]):
-            return True
-    return False
+        if x is None or not len(x):
+            continue
+        first = x[0]
+        if isinstance(first, date | datetime | pd.Timestamp | np.datetime64):
+            return DAY_FORMAT
+        if isinstance(first, str) and ISO_MONTH.fullmatch(first):
+            return MONTH_FORMAT
+        if isinstance(first, str) and ISO_DAY.fullmatch(first):
+            return DAY_FORMAT
+    return None
 
 
 def _cell(value: Any) -> Any:
@@ -235,7 +238,7 @@ def table(
         dashGridOptions={"domLayout": "normal" if tall else "autoHeight",
                          "suppressColumnVirtualisation": True,
                          "localeText": {"noRowsToShow": t("no_data", language)}},
-        csvExportParams={"fileName": f"{filename or table_id}.csv",
+        csvExportParams={"fileName": f"{filename or csv_name(table_id)}.csv",
                          "columnSeparator": ";" if language_of(language) == "nl" else ","},
         style={"height": f"{ROW_PX * page_size + 60}px"} if tall else {"width": "100%"},
         className="ag-theme-quartz grid",
@@ -243,6 +246,12 @@ def table(
     button = html.Button(t("download_csv", language), id={"kind": "csv", "table": table_id},
                          className="button csv-button")  # fmt: skip
     return html.Div([grid, button], className="table", id=table_id)
+
+
+def csv_name(table_id: str) -> str:
+    """A CSV's file name from its table: ``normen-segment-datatable`` -> ``normen_segment``."""
+    parts = [p for p in table_id.split("-") if p not in ("table", "datatable")]
+    return "_".join(parts or ["tabel"])
 
 
 def export_csv(clicks: int | None) -> bool:

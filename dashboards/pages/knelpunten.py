@@ -28,7 +28,10 @@ from dashboards.components import (
     fmt_days,
     fmt_int,
     fmt_number,
+    fmt_q,
+    fmt_share,
     graph,
+    is_missing,
     table,
     wait_figure,
 )
@@ -36,7 +39,7 @@ from dashboards.filterbar import current_filter
 from dashboards.i18n import column, language_of, t
 from toolkit.analysis import findings_table
 from toolkit.errors import EventLogError
-from toolkit.findings import Finding, q_text
+from toolkit.findings import Finding
 from toolkit.session import AnalysisSession
 
 PATH = "/knelpunten"
@@ -62,7 +65,7 @@ def family_name(family: str, language: str) -> str:
 def confidence_text(confidence: float | str, language: str) -> str:
     if isinstance(confidence, str):
         return t("knelpunten_descriptive", language)
-    return q_text(confidence)
+    return fmt_q(confidence, language)
 
 
 def kind_name(kind: str, language: str) -> str:
@@ -117,6 +120,21 @@ def metric_text(metric: str, language: str) -> str:
     return t("knelpunten_metric_" + re.sub(r"[^a-z0-9]+", "_", metric.lower()).strip("_"), language)
 
 
+def measure_text(
+    finding: Finding, value: float | None, language: str, *, benchmark: bool = False
+) -> str:
+    """A finding's value (or its benchmark) as its measure reads: a share as a percentage, the
+    norm of a share over the norm in days, other figures in the language's notation."""
+    if is_missing(value):
+        return "–"
+    if finding.metric.startswith("share"):
+        if not benchmark:
+            return fmt_share(value, language)
+        if finding.kind == "norm_breach":
+            return f"{fmt_number(value, language)} {t('days', language)}"
+    return fmt_number(value, language, 0 if abs(value) >= 10 else 2)
+
+
 def facts(session: AnalysisSession, finding: Finding, language: str) -> html.Dl:
     """Value against benchmark, persons and cost of one finding."""
     items = [
@@ -124,8 +142,11 @@ def facts(session: AnalysisSession, finding: Finding, language: str) -> html.Dl:
         (t("knelpunten_fact_kind", language), kind_name(finding.kind, language)),
         (t("knelpunten_fact_place", language), place_text(session, finding, language)),
         (t("knelpunten_fact_metric", language), metric_text(finding.metric, language)),
-        (t("knelpunten_fact_value", language), fmt_number(finding.value, language, 2)),
-        (t("knelpunten_fact_benchmark", language), fmt_number(finding.benchmark, language, 2)),
+        (t("knelpunten_fact_value", language), measure_text(finding, finding.value, language)),
+        (
+            t("knelpunten_fact_benchmark", language),
+            measure_text(finding, finding.benchmark, language, benchmark=True),
+        ),
         (t("knelpunten_fact_persons", language), fmt_int(finding.persons, language)),
         (t("excess_person_days", language), fmt_days(finding.excess_person_days, language)),
     ]

@@ -17,12 +17,14 @@ from plotly.subplots import make_subplots
 
 from dashboards.components import (
     card,
+    code_name,
     dropdown_labels,
     empty,
     fmt_int,
     fmt_share,
     graph,
     is_missing,
+    municipality_name,
     separators,
     table,
     theme,
@@ -193,11 +195,8 @@ def segment_label(value: Any, dimension: str, session: AnalysisSession, language
     if text == "":
         return t("normen_unknown", language)
     if dimension == "municipality":
-        try:
-            return f"{session.chain.municipality(text).name} ({text})"
-        except KeyError:
-            return text
-    return text
+        return municipality_name(session, text)
+    return code_name(dimension, text, language)
 
 
 def segment_rows(
