@@ -22,7 +22,7 @@ import dash
 import flask
 from dash import Dash, Input, Output, dcc, html
 
-from dashboards.components import register_tables
+from dashboards.components import fmt_date, register_tables
 from dashboards.downloads import register_downloads, report_error
 from dashboards.filterbar import filter_bar, register_filter_bar
 from dashboards.i18n import LANGUAGES, language_of, t
@@ -34,17 +34,24 @@ ASSETS = Path(__file__).with_name("assets")
 SESSION = "KETENLENS_SESSION"  # the app's session in its Flask config
 
 
-def _header(language: str) -> list[Any]:
+def _header(session: AnalysisSession, language: str) -> list[Any]:
     links = [
         dcc.Link(t(page.TITLE, language), href=page.PATH, className="nav-link",
                  id={"kind": "nav", "page": page.TITLE})
         for page in PAGES
     ]  # fmt: skip
+    end = html.Span(t("data_end", language, day=fmt_date(data_end(session), language)),
+                    id="data-end", className="data-end")  # fmt: skip
     return [
-        html.Div([html.H1(t("app_title", language)), html.Span(t("app_subtitle", language))],
-                 className="brand"),
+        html.Div([html.H1(t("app_title", language)), html.Span(t("app_subtitle", language)),
+                  end], className="brand"),
         html.Nav(links, className="nav"),
     ]  # fmt: skip
+
+
+def data_end(session: AnalysisSession) -> str:
+    """The last day the figures cover: the export cut-off of the log, else its last event."""
+    return session.as_of or session.options().last_day
 
 
 def _banners(session: AnalysisSession, language: str) -> list[Any]:
@@ -105,7 +112,7 @@ def create_app(
             dcc.Download(id="download-findings"),
             html.Header(
                 [
-                    html.Div(_header(language), id="header"),
+                    html.Div(_header(session, language), id="header"),
                     dcc.RadioItems(
                         id="language",
                         options=[{"label": code.upper(), "value": code} for code in LANGUAGES],
@@ -131,7 +138,7 @@ def create_app(
     )
     def frame(lang: str | None) -> tuple[Any, Any]:
         lang = language_of(lang)
-        return _header(lang), _banners(session, lang)
+        return _header(session, lang), _banners(session, lang)
 
     register_filter_bar(app, session)
     register_downloads(app, session)

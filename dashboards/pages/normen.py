@@ -39,8 +39,8 @@ PATH = "/normen"
 TITLE = "page_normen"
 DIMENSIONS = ("municipality", "location", "office", "nationality", "track", "household_size",
               "cohort")  # fmt: skip
-COUNTS = ("persons", "closed", "closed_over", "share_closed_over", "still_open", "overdue_now",
-          "breaches")  # fmt: skip
+COUNTS = ("persons", "share_over_norm", "closed", "closed_over", "share_closed_over", "still_open",
+          "overdue_now", "breaches")  # fmt: skip
 TOP_SEGMENTS = 25
 CLOSED_OVER_COLOUR = "#e6a15c"
 
@@ -142,6 +142,17 @@ def overview_figure(norms: pd.DataFrame, language: str) -> go.Figure:
     return ranked_figure(norms, names, language, row_height=32)
 
 
+def with_share(norms: pd.DataFrame, intervals: pd.DataFrame) -> pd.DataFrame:
+    """The norms with the share over the norm of the ``intervals`` section beside them: the one
+    share the home page, the journey, Doorlooptijden and the findings show (Kaplan-Meier, those
+    still waiting counted as waiting at least so long); ``share_closed_over`` counts the
+    completed only."""
+    if "share_over_norm" in norms.columns or intervals.empty:
+        return norms
+    shares = intervals.set_index("interval")["share_over_norm"]
+    return norms.assign(share_over_norm=norms["interval"].map(shares))
+
+
 def norms_table(norms: pd.DataFrame, language: str, table_id: str) -> Any:
     columns = ["interval", _label_column(language), "norm_days", *COUNTS]
     return table(norms[[c for c in columns if c in norms.columns]], table_id, language)
@@ -158,6 +169,9 @@ def norm_tiles(row: pd.Series, language: str) -> list[html.Div]:
              t("normen_norm_days", language, days=fmt_int(row.get("norm_days"), language))),
         tile("normen-tile-closed-over", t("normen_tile_closed_over", language),
              fmt_int(row.get("closed_over"), language)),
+        tile("normen-tile-share-all", t("normen_tile_share_all", language),
+             fmt_share(row.get("share_over_norm"), language),
+             t("normen_tile_share_all_note", language)),
         tile("normen-tile-share", t("normen_tile_share", language),
              fmt_share(row.get("share_closed_over"), language)),
         overdue,
@@ -224,8 +238,9 @@ def register(app: Dash, session: AnalysisSession) -> None:
         Input("language", "value"),
     )
     def overview(data: dict | None, language: str) -> tuple[Any, Any]:
+        f = current_filter(data)
         try:
-            norms = session.get(current_filter(data), "norms")
+            norms = with_share(session.get(f, "norms"), session.get(f, "intervals"))
         except EventLogError:
             return empty(language), empty(language)
         if norms.empty:
@@ -243,7 +258,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
     def chosen(data: dict | None, language: str, norm: str | None) -> tuple[Any, Any]:
         f = current_filter(data)
         try:
-            norms = session.get(f, "norms")
+            norms = with_share(session.get(f, "norms"), session.get(f, "intervals"))
             months = session.get(f, "norms_by_month")
         except EventLogError:
             return empty(language), empty(language)

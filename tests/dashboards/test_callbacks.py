@@ -21,9 +21,13 @@ from dashboards.components import (
     separators,
     table,
 )
+from dashboards.app import _header, data_end
 from dashboards.downloads import findings_file, message, message_view
 from dashboards.filterbar import choices, filter_data
+from dashboards.i18n import column
+from dashboards.pages.normen import norm_tiles, with_share
 from toolkit.errors import EventLogError
+from toolkit.filters import LogFilter
 
 
 def test_numbers_in_dutch_and_english_notation() -> None:
@@ -100,3 +104,30 @@ def test_a_message_shows_in_the_current_language() -> None:
     assert "niets te downloaden" in shown.children[0].children
     shown = message_view(message("message_error", kind="ValueError", reference="ab12cd"), "en")
     assert "ab12cd" in shown.children[0].children
+
+
+def test_one_share_over_the_norm_on_every_page(session) -> None:
+    """The home tile, the journey and Doorlooptijden (``intervals``), Normen and the findings
+    give a norm the same share over it; the Normen table names the completed-only share apart."""
+    f = LogFilter()
+    intervals = session.get(f, "intervals").set_index("interval")
+    kpis = session.get(f, "kpis")
+    norms = with_share(session.get(f, "norms"), session.get(f, "intervals")).set_index("interval")
+    chain_norm = kpis["chain_norm"]
+    assert kpis["share_over_norm"] == pytest.approx(norms.loc[chain_norm, "share_over_norm"])
+    assert norms.loc[chain_norm, "share_over_norm"] == intervals.loc[chain_norm, "share_over_norm"]
+    tiles = norm_tiles(norms.loc[chain_norm].rename(None), "nl")
+    shown = {tile.id: tile.children[0].children for tile in tiles}
+    assert shown["normen-tile-share-all"] == fmt_share(kpis["share_over_norm"], "nl")
+    breaches = [x for x in session.get(f, "findings") if x.kind == "norm_breach"]
+    assert breaches
+    for finding in breaches:
+        assert finding.value == pytest.approx(norms.loc[finding.interval, "share_over_norm"])
+    assert column("share_closed_over", "nl").endswith("alleen afgerond")
+
+
+def test_every_page_says_where_the_data_ends(session) -> None:
+    header = _header(session, "nl")
+    end = header[0].children[2]
+    assert end.id == "data-end"
+    assert end.children == f"Gegevens tot en met {fmt_date(data_end(session), 'nl')}"
