@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from dash.exceptions import PreventUpdate
 
+from dashboards.app import _header, data_end
 from dashboards.components import (
     export_csv,
     fmt_date,
@@ -21,7 +22,6 @@ from dashboards.components import (
     separators,
     table,
 )
-from dashboards.app import _header, data_end
 from dashboards.downloads import findings_file, message, message_view
 from dashboards.filterbar import choices, filter_data
 from dashboards.i18n import column
