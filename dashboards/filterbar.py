@@ -25,6 +25,7 @@ DROPDOWNS = {
     "track": "filter_track",
 }
 RANGES = {"period": "filter_period", "cohort": "filter_cohort"}
+DATE_DISPLAY = "DD-MM-YYYY"  # a day as both languages read it without month names
 
 
 def current_filter(data: dict[str, Any] | None) -> LogFilter:
@@ -75,7 +76,7 @@ def filter_bar(session: AnalysisSession, language: str) -> html.Div:
             min_date_allowed=options.first_day,
             max_date_allowed=options.last_day,
             initial_visible_month=options.last_day,
-            display_format="YYYY-MM-DD",
+            display_format=DATE_DISPLAY,
             first_day_of_week=1,
             clearable=True,
             start_date_placeholder_text=t("filter_from", language),

@@ -15,7 +15,17 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, html
 
-from dashboards.components import card, empty, fmt_int, graph, separators, table, theme, tile
+from dashboards.components import (
+    card,
+    empty,
+    fmt_date,
+    fmt_int,
+    graph,
+    separators,
+    table,
+    theme,
+    tile,
+)
 from dashboards.i18n import language_of, t, texts
 from toolkit.adapters.report import report_summary, report_tables
 from toolkit.session import AnalysisSession
@@ -121,7 +131,7 @@ def headline(summary: dict[str, Any], language: str) -> list[html.Div]:
         tile("datakwaliteit-tile-quarantined", t("datakwaliteit_tile_quarantined", language),
              fmt_int(summary.get("quarantined"), language)),
         tile("datakwaliteit-tile-as-of", t("datakwaliteit_tile_as_of", language),
-             str(summary.get("as_of") or "–"),
+             fmt_date(summary.get("as_of"), language),
              t("datakwaliteit_as_of_source", language, source=source) if source else None),
     ]  # fmt: skip
 
