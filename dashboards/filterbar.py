@@ -56,6 +56,8 @@ def choices(
     for value, _ in getattr(options, name):
         text = choice_label(session, name, value, language)
         out.append({"label": text, "value": value, "search": f"{text} {value}"})
+    if name == "municipality":  # a reader looks a municipality up by its name
+        out.sort(key=lambda option: (option["label"].casefold(), option["value"]))
     return out
 
 

@@ -22,6 +22,7 @@ from dashboards.components import (
     DL,
     activity_label,
     card,
+    code_name,
     curves_figure,
     dropdown_labels,
     empty,
@@ -32,6 +33,7 @@ from dashboards.components import (
     fmt_share,
     graph,
     is_missing,
+    municipality_name,
     table,
     wait_figure,
 )
@@ -80,7 +82,9 @@ def segment_text(session: AnalysisSession, finding: Finding, language: str) -> s
         return None
     dimension, value = finding.segment
     if dimension == "municipality":
-        value = session.municipality_label(value)
+        value = municipality_name(session, value)
+    elif dimension == "track":
+        value = code_name("track", value, language)
     return f"{t(f'doorlooptijden_dim_{dimension}', language)}: {value}"
 
 
@@ -162,11 +166,21 @@ def facts(session: AnalysisSession, finding: Finding, language: str) -> html.Dl:
     )
 
 
-def norm_rows(frame: pd.DataFrame, interval: str, dimension: str | None, language: str) -> Any:
-    """The norm figures of one interval (per segment of ``dimension`` when given)."""
+def norm_rows(
+    session: AnalysisSession,
+    frame: pd.DataFrame,
+    interval: str,
+    dimension: str | None,
+    language: str,
+) -> Any:
+    """The norm figures of one interval (per segment of ``dimension`` when given, named)."""
     rows = frame[frame["interval"] == interval]
     wanted = [c.format(language=language, dimension=dimension or "") for c in NORM_COLUMNS]
     rows = rows[[c for c in wanted if c in rows.columns]]
+    if dimension == "municipality" and dimension in rows.columns:
+        rows = rows.assign(municipality=[municipality_name(session, v) for v in rows[dimension]])
+    elif dimension == "track" and dimension in rows.columns:
+        rows = rows.assign(track=[code_name("track", v, language) for v in rows[dimension]])
     if dimension and column(dimension, language) == dimension:
         rows = headers(rows, {dimension: t(f"doorlooptijden_dim_{dimension}", language)})
     return rows
@@ -182,12 +196,12 @@ def interval_evidence(session: AnalysisSession, f: Any, finding: Finding, langua
         curves = pd.concat([whole, mine], ignore_index=True) if len(mine) else whole
         figure = curves_figure(session, curves, interval, language, dimension=dimension,
                                highlight=str(value))  # fmt: skip
-        norms = norm_rows(session.get(f, "norms_by_segment", dimension), interval, dimension,
-                          language)  # fmt: skip
+        norms = norm_rows(session, session.get(f, "norms_by_segment", dimension), interval,
+                          dimension, language)  # fmt: skip
         note = t("knelpunten_segment_note", language)
     else:
         figure = curves_figure(session, whole, interval, language)
-        norms = norm_rows(session.get(f, "norms"), interval, None, language)
+        norms = norm_rows(session, session.get(f, "norms"), interval, None, language)
         note = t("knelpunten_interval_note", language)
     out: list = [html.P(note, className="note")]
     if len(whole):

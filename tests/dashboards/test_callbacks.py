@@ -4,6 +4,7 @@ filter's names for codes, the CSV button, the findings download and its messages
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from io import BytesIO
 
 import openpyxl
@@ -25,6 +26,7 @@ from dashboards.components import (
 from dashboards.downloads import findings_file, message, message_view
 from dashboards.filterbar import choices, filter_data
 from dashboards.i18n import column
+from dashboards.pages.knelpunten import norm_rows, segment_text
 from dashboards.pages.normen import norm_tiles, with_share
 from toolkit.errors import EventLogError
 from toolkit.filters import LogFilter
@@ -131,3 +133,16 @@ def test_every_page_says_where_the_data_ends(session) -> None:
     end = header[0].children[2]
     assert end.id == "data-end"
     assert end.children == f"Gegevens tot en met {fmt_date(data_end(session), 'nl')}"
+
+
+def test_knelpunten_names_a_municipality_and_its_norm_rows(session) -> None:
+    f = LogFilter()
+    segments = session.get(f, "norms_by_segment", "municipality")
+    interval = str(segments["interval"].iloc[0])
+    rows = norm_rows(session, segments, interval, "municipality", "nl")
+    shown = " ".join(
+        map(str, rows[[c for c in rows.columns if c != "interval"]].to_numpy().ravel())
+    )
+    assert "GM0" not in shown
+    finding = replace(session.get(f, "findings")[0], segment=("municipality", "GM0479"))
+    assert segment_text(session, finding, "nl") == "Gemeente: Zaanstad"
