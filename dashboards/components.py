@@ -223,6 +223,9 @@ def table(
             "colId": str(name),
             "valueFormatter": {"function": f"params.data['{key}_text']"},
             "type": "rightAligned" if pd.api.types.is_numeric_dtype(frame[name]) else None,
+            # text (titles, names) takes the room, figures what they need
+            "flex": 1 if pd.api.types.is_numeric_dtype(frame[name]) else 3,
+            "minWidth": 90 if pd.api.types.is_numeric_dtype(frame[name]) else 140,
         }
         for name, key in fields.items()
     ]
@@ -232,9 +235,10 @@ def table(
         id={"kind": "grid", "table": table_id},
         columnDefs=columns,
         rowData=rows,
-        defaultColDef={"sortable": True, "resizable": True, "wrapText": True,
-                       "autoHeight": True, "minWidth": 90},
-        columnSize="responsiveSizeToFit",
+        defaultColDef={"sortable": True, "resizable": True, "wrapText": True, "autoHeight": True,
+                       "wrapHeaderText": True, "autoHeaderHeight": True,
+                       "cellStyle": {"lineHeight": "1.35", "paddingTop": "6px",
+                                     "paddingBottom": "6px", "wordBreak": "normal"}},
         dashGridOptions={"domLayout": "normal" if tall else "autoHeight",
                          "suppressColumnVirtualisation": True,
                          "localeText": {"noRowsToShow": t("no_data", language)}},

@@ -127,3 +127,21 @@ def test_an_error_in_a_callback_is_shown_and_logged(
     assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)
     dash_duo.find_element("#message-close").click()
     dash_duo.wait_for_no_elements("#message", timeout=TIMEOUT)
+
+
+def test_a_table_downloads_as_csv_in_dutch(dash_duo, small_log_dir: Path) -> None:
+    session = AnalysisSession.open(small_log_dir)
+    start(dash_duo, create_app(small_log_dir, session=session, warm=False))
+    open_page(dash_duo, datakwaliteit, "nl")
+    button = dash_duo.find_element("#datakwaliteit-files-table .csv-button")
+    assert button.text == t("download_csv", "nl")
+    button.click()
+    folder = Path(dash_duo.download_path)
+    until = time.monotonic() + TIMEOUT
+    while not list(folder.glob("*.csv")) and time.monotonic() < until:
+        time.sleep(0.2)
+    (path,) = folder.glob("*.csv")
+    assert path.name == "datakwaliteit_files.csv"
+    header, *rows = path.read_text("utf-8-sig").splitlines()
+    assert header.split(";")[0].strip('"') == "Bestand"
+    assert len(rows) == len(session.report["files"])
