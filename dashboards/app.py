@@ -3,8 +3,11 @@
 ``create_app(log_dir)`` reads the log once into an :class:`toolkit.session.AnalysisSession`,
 computes the home page for the whole log before it answers, and serves every asset itself
 (``assets/`` and the component libraries' bundles; no CDN), because a workshop laptop may be
-offline. The filter bar fills one ``filter`` store with :meth:`LogFilter.to_dict`; pages read
-it and ask the session, so the dashboard computes nothing itself.
+offline. Each page is a Dash page (``dash.register_page``) shown in ``dash.page_container``;
+Dash's own routing builds a page's frame for the address and the language (the language switch
+is a routing input), and the page's callbacks fill it. The filter bar fills one ``filter`` store
+with :meth:`LogFilter.to_dict`; pages read it and ask the session, so the dashboard computes
+nothing itself.
 
 Workshop mode is laid out for a room: larger type (the ``workshop`` class in ``style.css``, larger
 chart fonts), the filter bar folded into its one-line summary, and a presentation bar that walks
@@ -17,17 +20,18 @@ the pages of :data:`PRESENTATION` in order, with the arrow keys and PageUp/PageD
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from dash import Dash, Input, Output, State, dcc, html
-from dash.exceptions import PreventUpdate
+import dash
+import flask
+from dash import Dash, Input, Output, dcc, html
 
-from dashboards.filterbar import current_filter, filter_bar, register_filter_bar
+from dashboards.components import fmt_date, register_tables
+from dashboards.downloads import register_downloads, report_error
+from dashboards.filterbar import filter_bar, register_filter_bar
 from dashboards.i18n import LANGUAGES, language_of, t
 from dashboards.pages import PAGES
-from toolkit.errors import EventLogError
 from toolkit.session import AnalysisSession
 from toolkit.suppression import DEFAULT_K
 
@@ -36,19 +40,27 @@ ASSETS = Path(__file__).with_name("assets")
 # excess person-days), who is behind (lead times per municipality, location or office) and the
 # trend (norms per month).
 PRESENTATION = ("/", "/procesmodel", "/knelpunten", "/doorlooptijden", "/normen")
+SESSION = "KETENLENS_SESSION"  # the app's session in its Flask config
 
 
-def _header(language: str) -> list[Any]:
+def _header(session: AnalysisSession, language: str) -> list[Any]:
     links = [
         dcc.Link(t(page.TITLE, language), href=page.PATH, className="nav-link",
                  id={"kind": "nav", "page": page.TITLE})
         for page in PAGES
     ]  # fmt: skip
+    end = html.Span(t("data_end", language, day=fmt_date(data_end(session), language)),
+                    id="data-end", className="data-end")  # fmt: skip
     return [
-        html.Div([html.H1(t("app_title", language)), html.Span(t("app_subtitle", language))],
-                 className="brand"),
+        html.Div([html.H1(t("app_title", language)), html.Span(t("app_subtitle", language)),
+                  end], className="brand"),
         html.Nav(links, className="nav"),
     ]  # fmt: skip
+
+
+def data_end(session: AnalysisSession) -> str:
+    """The last day the figures cover: the export cut-off of the log, else its last event."""
+    return session.as_of or session.options().last_day
 
 
 def _banners(session: AnalysisSession, language: str) -> list[Any]:
@@ -105,15 +117,29 @@ def create_app(
         serve_locally=True,
         suppress_callback_exceptions=True,
         update_title=None,
+        use_pages=True,
+        pages_folder="",  # the pages are registered below, with the session they show
+        routing_callback_inputs={"language": Input("language", "value")},
+        on_error=report_error,
     )
+    app.server.config[SESSION] = session
+    for order, page in enumerate(PAGES):
+        dash.register_page(
+            page.__name__,
+            path=page.PATH,
+            name=page.TITLE,
+            order=order,
+            title="Ketenlens",
+            layout=page_layout(page),
+        )
     app.layout = html.Div(
         [
-            dcc.Location(id="url"),
             dcc.Store(id="filter", data={}),
+            dcc.Store(id="error"),
             dcc.Download(id="download-findings"),
             html.Header(
                 [
-                    html.Div(_header(language), id="header"),
+                    html.Div(_header(session, language), id="header"),
                     dcc.RadioItems(
                         id="language",
                         options=[{"label": code.upper(), "value": code} for code in LANGUAGES],
@@ -127,7 +153,8 @@ def create_app(
             html.Div(_banners(session, language), id="banners"),
             html.Nav(id="presentation", className="presentation", hidden=not session.workshop),
             filter_bar(session, language),
-            dcc.Loading(html.Main(id="page"), type="dot", delay_show=300),
+            html.Div(id="messages", className="messages", role="alert"),
+            dcc.Loading(html.Main(dash.page_container, id="page"), type="dot", delay_show=300),
         ],
         className="app workshop" if session.workshop else "app",
         id="app",
@@ -136,38 +163,35 @@ def create_app(
     @app.callback(
         Output("header", "children"),
         Output("banners", "children"),
-        Output("page", "children"),
-        Output("presentation", "children"),
-        Input("url", "pathname"),
         Input("language", "value"),
     )
-    def render(pathname: str | None, lang: str | None) -> tuple[Any, Any, Any, Any]:
+    def frame(lang: str | None) -> tuple[Any, Any]:
         lang = language_of(lang)
-        page = next((p for p in PAGES if (pathname or "/") == p.PATH), PAGES[0])
-        bar = presentation(page.PATH, lang) if session.workshop else []
-        return _header(lang), _banners(session, lang), page.layout(session, lang), bar
+        return _header(session, lang), _banners(session, lang)
 
-    @app.callback(
-        Output("download-findings", "data"),
-        Input("download-findings-button", "n_clicks"),
-        State("filter", "data"),
-        prevent_initial_call=True,
-    )
-    def download_findings(clicks: int | None, data: dict | None) -> Any:
-        if not clicks:
-            raise PreventUpdate
-        from toolkit.export.report_xlsx import write_xlsx
+    if session.workshop:
 
-        try:
-            analysis = session.analysis(current_filter(data))
-        except EventLogError:  # the filter keeps nothing (or too few in workshop mode)
-            raise PreventUpdate from None
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "ketenlens_bevindingen.xlsx"
-            write_xlsx(analysis, path)
-            return dcc.send_bytes(path.read_bytes(), path.name)
+        @app.callback(
+            Output("presentation", "children"),
+            Input("_pages_location", "pathname"),
+            Input("language", "value"),
+        )
+        def presentation_bar(pathname: str | None, lang: str | None) -> list[Any]:
+            return presentation(pathname, language_of(lang))
 
     register_filter_bar(app, session)
+    register_downloads(app, session)
+    register_tables(app)
     for page in PAGES:
         page.register(app, session)
     return app
+
+
+def page_layout(page: Any) -> Any:
+    """The layout function Dash's routing calls for ``page``: its frame in the chosen language,
+    over the session of the app that answers (Dash keeps one page registry per process)."""
+
+    def layout(language: str | None = None, **_: Any) -> Any:
+        return page.layout(flask.current_app.config[SESSION], language_of(language))
+
+    return layout

@@ -15,12 +15,18 @@ from typing import Any
 from dash import Dash, Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboards.components import dropdown_labels
-from dashboards.i18n import t
+from dashboards.components import (
+    activity_label,
+    code_name,
+    dropdown_labels,
+    fmt_date,
+    municipality_name,
+)
+from dashboards.i18n import label, t
 from toolkit.errors import EventLogError
 from toolkit.eventlog import ACTIVITY
 from toolkit.filters import PATH_SEPARATOR, LogFilter
-from toolkit.session import AnalysisSession
+from toolkit.session import AnalysisSession, FilterOptions
 
 # The dropdowns: LogFilter field -> translation key of its label.
 DROPDOWNS = {
@@ -35,11 +41,44 @@ DROPDOWNS = {
 # Dropdowns whose choices are named in the UI's language: filled when the language is known.
 NAMED = ("activity", "path")
 RANGES = {"period": "filter_period", "cohort": "filter_cohort"}
+DATE_DISPLAY = "DD-MM-YYYY"  # a day as both languages read it without month names
 
 
 def current_filter(data: dict[str, Any] | None) -> LogFilter:
     """The :class:`LogFilter` held in the ``filter`` store (everything when empty)."""
     return LogFilter.from_dict(data or {})
+
+
+def choice_label(session: AnalysisSession, name: str, value: str, language: str) -> str:
+    """How a value of the log reads in the filter: a municipality by its name, a track and an
+    organisation by their names in the language, anything else as it is."""
+    if name == "municipality":
+        return municipality_name(session, value)
+    if name == "organisation":
+        try:
+            return label(session.chain.organisation(value), language)
+        except KeyError:
+            return value
+    if name == "track":
+        return code_name("track", value, language)
+    if name == "activity":
+        return activity_label(session, value, language)
+    if name == "path":
+        return path_name(session, value, language)
+    return value
+
+
+def choices(
+    session: AnalysisSession, options: FilterOptions, name: str, language: str
+) -> list[dict[str, str]]:
+    """The options of a dropdown, by name; a search finds a municipality by its code as well."""
+    out = []
+    for value, _ in getattr(options, name):
+        text = choice_label(session, name, value, language)
+        out.append({"label": text, "value": value, "search": f"{text} {value}"})
+    if name == "municipality":  # a reader looks a municipality up by its name
+        out.sort(key=lambda option: (option["label"].casefold(), option["value"]))
+    return out
 
 
 def _labelled(key: str, language: str, control: Any, name: str) -> html.Div:
@@ -59,7 +98,7 @@ def filter_bar(session: AnalysisSession, language: str) -> html.Div:
             min_date_allowed=options.first_day,
             max_date_allowed=options.last_day,
             initial_visible_month=options.last_day,
-            display_format="YYYY-MM-DD",
+            display_format=DATE_DISPLAY,
             first_day_of_week=1,
             clearable=True,
             start_date_placeholder_text=t("filter_from", language),
@@ -69,11 +108,10 @@ def filter_bar(session: AnalysisSession, language: str) -> html.Div:
         )
         controls.append(_labelled(key, language, picker, name))
     for name, key in DROPDOWNS.items():
-        choices = [] if name in NAMED else getattr(options, name)
         dropdown = dcc.Dropdown(
             labels=dropdown_labels(language),
             id=f"f-{name}",
-            options=[{"label": label, "value": value} for value, label in choices],
+            options=[] if name in NAMED else choices(session, options, name, language),
             multi=True,
             searchable=True,
             placeholder=t("filter_all", language),
@@ -98,18 +136,10 @@ def filter_bar(session: AnalysisSession, language: str) -> html.Div:
     )
 
 
-def activity_name(session: AnalysisSession, activity: str, language: str) -> str:
-    """An activity's label in ``language``; its id when the chain does not know it."""
-    try:
-        return session.chain.activity(activity).label(language)
-    except KeyError:
-        return activity
-
-
 def path_name(session: AnalysisSession, path: str, language: str) -> str:
     source, _, target = path.partition(PATH_SEPARATOR)
     return (
-        f"{activity_name(session, source, language)} → {activity_name(session, target, language)}"
+        f"{activity_label(session, source, language)} → {activity_label(session, target, language)}"
     )
 
 
@@ -124,7 +154,7 @@ def named_choices(session: AnalysisSession, language: str) -> tuple[list[dict], 
     paths = [] if edges is None else [f"{a}{PATH_SEPARATOR}{b}"
                                       for a, b in zip(edges["source"], edges["target"], strict=True)]  # fmt: skip
     return (
-        [{"label": activity_name(session, a, language), "value": a} for a in activities],
+        [{"label": activity_label(session, a, language), "value": a} for a in activities],
         [{"label": path_name(session, p, language), "value": p} for p in paths],
     )
 
@@ -135,23 +165,35 @@ def summary_line(f: LogFilter, session: AnalysisSession, language: str) -> str:
     for name, key in RANGES.items():
         first, last = getattr(f, f"{name}_from"), getattr(f, f"{name}_to")
         if first or last:
-            ends = (first.isoformat() if first else "…", last.isoformat() if last else "…")
+            ends = (fmt_date(first, language) if first else "…",
+                    fmt_date(last, language) if last else "…")  # fmt: skip
             parts.append(f"{t(key, language)} {ends[0]} – {ends[1]}")
     for name, key in DROPDOWNS.items():
         values = getattr(f, name)
         if not values:
             continue
-        if name == "municipality":
-            shown = [session.municipality_label(v) for v in values]
-        elif name == "activity":
-            shown = [activity_name(session, v, language) for v in values]
-        elif name == "path":
-            shown = [path_name(session, v, language) for v in values]
-        else:
-            shown = list(values)
+        shown = [choice_label(session, name, value, language) for value in values]
         parts.append(f"{t(key, language)}: {', '.join(shown)}")
     text = " · ".join(parts) if parts else t("filter_summary_none", language)
     return t("filter_summary", language, filter=text)
+
+
+def filter_data(*values: Any) -> dict[str, Any]:
+    """The ``filter`` store's value for the bar's controls (period from/to, cohort from/to, then
+    the dropdowns in the order of ``DROPDOWNS``); a range picked backwards waits for its end."""
+    period_from, period_to, cohort_from, cohort_to, *lists = values
+    fields = dict(zip(DROPDOWNS, lists, strict=True))
+    try:
+        f = LogFilter(
+            period_from=period_from,
+            period_to=period_to,
+            cohort_from=cohort_from,
+            cohort_to=cohort_to,
+            **{name: value or () for name, value in fields.items()},
+        )
+    except ValueError:
+        raise PreventUpdate from None
+    return f.to_dict()
 
 
 def register_filter_bar(app: Dash, session: AnalysisSession) -> None:
@@ -161,26 +203,13 @@ def register_filter_bar(app: Dash, session: AnalysisSession) -> None:
     ]
     dropdown_inputs = [Input(f"f-{name}", "value") for name in DROPDOWNS]
 
-    @app.callback(Output("filter", "data"), *range_inputs, *dropdown_inputs)
-    def store(*values: Any) -> dict[str, Any]:
-        period_from, period_to, cohort_from, cohort_to, *lists = values
-        fields = dict(zip(DROPDOWNS, lists, strict=True))
-        try:
-            f = LogFilter(
-                period_from=period_from,
-                period_to=period_to,
-                cohort_from=cohort_from,
-                cohort_to=cohort_to,
-                **{name: value or () for name, value in fields.items()},
-            )
-        except ValueError:  # a range picked backwards: wait for the second date
-            raise PreventUpdate from None
-        return f.to_dict()
+    app.callback(Output("filter", "data"), *range_inputs, *dropdown_inputs)(filter_data)
 
     @app.callback(
         *[Output(f"label-{name}", "children") for name in (*RANGES, *DROPDOWNS)],
         *[Output(f"f-{name}", "placeholder") for name in DROPDOWNS],
         *[Output(f"f-{name}", "labels") for name in DROPDOWNS],
+        *[Output(f"f-{name}", "options") for name in DROPDOWNS],
         *[
             Output(f"f-{name}", prop)
             for name in RANGES
@@ -188,7 +217,6 @@ def register_filter_bar(app: Dash, session: AnalysisSession) -> None:
         ],
         Output("filter-reset", "children"),
         Output("download-findings-button", "children"),
-        *[Output(f"f-{name}", "options") for name in NAMED],
         Input("language", "value"),
     )
     def relabel(language: str) -> tuple[Any, ...]:
@@ -196,8 +224,13 @@ def register_filter_bar(app: Dash, session: AnalysisSession) -> None:
         placeholders = [t("filter_all", language)] * len(DROPDOWNS)
         ends = [t("filter_from", language), t("filter_to", language)] * len(RANGES)
         inside = [dropdown_labels(language)] * len(DROPDOWNS)
-        return (*labels, *placeholders, *inside, *ends, t("filter_reset", language),
-                t("download_findings", language), *named_choices(session, language))  # fmt: skip
+        options = session.options()
+        activities, paths = named_choices(session, language)
+        named = {"activity": activities, "path": paths}
+        lists = [named[name] if name in NAMED else choices(session, options, name, language)
+                 for name in DROPDOWNS]  # fmt: skip
+        return (*labels, *placeholders, *inside, *lists, *ends, t("filter_reset", language),
+                t("download_findings", language))  # fmt: skip
 
     @app.callback(
         Output("filter-summary", "children"),

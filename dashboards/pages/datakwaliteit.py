@@ -15,9 +15,18 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, html
 
-from dashboards.components import card, empty, fmt_int, graph, table, theme, tile
+from dashboards.components import (
+    card,
+    empty,
+    fmt_date,
+    fmt_int,
+    graph,
+    separators,
+    table,
+    theme,
+    tile,
+)
 from dashboards.i18n import language_of, t, texts
-from dashboards.pages.werkvoorraad import separators
 from toolkit.adapters.report import report_summary, report_tables
 from toolkit.session import AnalysisSession
 
@@ -105,7 +114,7 @@ def coded_part(frame: pd.DataFrame, name: str, language: str, axis: str) -> Any:
     shown = labelled(frame, name, language)
     return html.Div(
         [graph(bar_figure(shown, name, language, axis), f"datakwaliteit-{name}-graph",
-               f"datakwaliteit_{name}"),
+               f"datakwaliteit_{name}", language),
          table(shown, f"datakwaliteit-{name}-table", language)]
     )  # fmt: skip
 
@@ -122,7 +131,7 @@ def headline(summary: dict[str, Any], language: str) -> list[html.Div]:
         tile("datakwaliteit-tile-quarantined", t("datakwaliteit_tile_quarantined", language),
              fmt_int(summary.get("quarantined"), language)),
         tile("datakwaliteit-tile-as-of", t("datakwaliteit_tile_as_of", language),
-             str(summary.get("as_of") or "–"),
+             fmt_date(summary.get("as_of"), language),
              t("datakwaliteit_as_of_source", language, source=source) if source else None),
     ]  # fmt: skip
 

@@ -18,14 +18,13 @@ from dash import Dash, Input, Output, dcc, html
 
 from dashboards.components import (
     card,
+    curves_figure,
     dropdown_labels,
     empty,
     graph,
     histogram_figure,
-    norm_line,
     organisation_colour,
     table,
-    theme,
 )
 from dashboards.filterbar import current_filter
 from dashboards.i18n import language_of, t
@@ -41,62 +40,6 @@ DIMENSIONS = ("municipality", "location", "office", "nationality", "track", "hou
               "cohort")  # fmt: skip
 INTERVAL_COLUMNS = ("interval", "label_{language}", "persons", "completed", "still_open", "left_chain",
                     "median_days", "p90_days", "norm_days", "share_over_norm")  # fmt: skip
-
-
-def segment_name(session: AnalysisSession, dimension: str | None, value: str, language: str) -> str:
-    """A curve's name in the legend: 'all', a municipality's name, or the value itself."""
-    if value == "all":
-        return t("doorlooptijden_all", language)
-    if dimension == "municipality":
-        try:
-            return f"{session.chain.municipality(value).name} ({value})"
-        except KeyError:
-            return value
-    return value
-
-
-def curves_figure(
-    session: AnalysisSession,
-    curves: pd.DataFrame,
-    norm_id: str,
-    language: str,
-    *,
-    dimension: str | None = None,
-    highlight: str | None = None,
-) -> go.Figure:
-    """Step lines of the share still waiting per segment, with the norm as a vertical line.
-
-    ``highlight`` draws that segment thick and the others (the whole, ``all``) thin and grey.
-    """
-    figure = go.Figure()
-    for segment, rows in curves.groupby("segment", sort=False):
-        segment = str(segment)
-        persons = rows["persons"].iloc[0]
-        name = f"{segment_name(session, dimension, segment, language)} (n={persons})"
-        line: dict[str, Any] = {"shape": "hv"}
-        if highlight is not None:
-            mine = segment == highlight
-            line.update(width=3 if mine else 2, color=theme()["accent"]["norm"] if mine
-                        else theme()["accent"]["neutral"], dash=None if mine else "dot")  # fmt: skip
-        elif segment == "all":
-            line.update(color=theme()["accent"]["neutral"])
-        figure.add_scatter(
-            x=rows["days"],
-            y=rows["survival"],
-            mode="lines",
-            line=line,
-            name=name,
-            hovertemplate=name + "<br>%{x:.0f} " + t("days", language) + ": %{y:.0%} "
-            + t("doorlooptijden_still_waiting", language) + "<extra></extra>",
-        )  # fmt: skip
-    norm = session.chain.norm(norm_id)
-    norm_line(figure, norm.days, norm.direction, language)
-    figure.update_xaxes(title=t("doorlooptijden_days_axis", language), gridcolor="#e5e7eb",
-                        rangemode="tozero")  # fmt: skip
-    figure.update_yaxes(title=t("doorlooptijden_survival_axis", language), tickformat=".0%",
-                        range=[0, 1.02], gridcolor="#e5e7eb")  # fmt: skip
-    figure.update_layout(height=440, legend={"orientation": "v"}, hovermode="closest")
-    return figure
 
 
 def duration_figure(session: AnalysisSession, histogram: pd.DataFrame, norm_id: str,
@@ -197,13 +140,15 @@ def register(app: Dash, session: AnalysisSession) -> None:
             return empty(language), empty(language)
         curve = (
             graph(curves_figure(session, curves, norm_id, language, dimension=by),
-                  "doorlooptijden-curves-graph", f"doorlooptijden_{norm_id}_curves", room=session.workshop)
+                  "doorlooptijden-curves-graph", f"doorlooptijden_{norm_id}_curves", language,
+                  room=session.workshop)
             if len(curves)
             else empty(language)
         )  # fmt: skip
         bars = (
             graph(duration_figure(session, histogram, norm_id, language),
-                  "doorlooptijden-histogram-graph", f"doorlooptijden_{norm_id}_histogram", room=session.workshop)
+                  "doorlooptijden-histogram-graph", f"doorlooptijden_{norm_id}_histogram", language,
+                  room=session.workshop)
             if len(histogram) and not histogram["persons"].isna().all()
             else empty(language)
         )  # fmt: skip

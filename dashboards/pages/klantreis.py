@@ -151,6 +151,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
                 journey_figure(steps, total, language),
                 "journey-graph",
                 "klantreis",
+                language,
                 room=session.workshop,
             )
             if len(steps)

@@ -18,22 +18,30 @@ import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
 from dashboards.components import (
+    DD,
+    DL,
+    activity_label,
     card,
+    code_name,
+    curves_figure,
     dropdown_labels,
     empty,
     fmt_days,
     fmt_int,
     fmt_number,
+    fmt_q,
+    fmt_share,
     graph,
+    is_missing,
+    municipality_name,
     table,
+    wait_figure,
 )
 from dashboards.filterbar import current_filter
 from dashboards.i18n import column, language_of, t
-from dashboards.pages.doorlooptijden import curves_figure
-from dashboards.pages.procesmodel import DD, DL, activity_label, wait_figure
 from toolkit.analysis import findings_table
 from toolkit.errors import EventLogError
-from toolkit.findings import Finding, q_text
+from toolkit.findings import Finding
 from toolkit.session import AnalysisSession
 
 PATH = "/knelpunten"
@@ -59,7 +67,7 @@ def family_name(family: str, language: str) -> str:
 def confidence_text(confidence: float | str, language: str) -> str:
     if isinstance(confidence, str):
         return t("knelpunten_descriptive", language)
-    return q_text(confidence)
+    return fmt_q(confidence, language)
 
 
 def kind_name(kind: str, language: str) -> str:
@@ -74,7 +82,9 @@ def segment_text(session: AnalysisSession, finding: Finding, language: str) -> s
         return None
     dimension, value = finding.segment
     if dimension == "municipality":
-        value = session.municipality_label(value)
+        value = municipality_name(session, value)
+    elif dimension == "track":
+        value = code_name("track", value, language)
     return f"{t(f'doorlooptijden_dim_{dimension}', language)}: {value}"
 
 
@@ -114,6 +124,21 @@ def metric_text(metric: str, language: str) -> str:
     return t("knelpunten_metric_" + re.sub(r"[^a-z0-9]+", "_", metric.lower()).strip("_"), language)
 
 
+def measure_text(
+    finding: Finding, value: float | None, language: str, *, benchmark: bool = False
+) -> str:
+    """A finding's value (or its benchmark) as its measure reads: a share as a percentage, the
+    norm of a share over the norm in days, other figures in the language's notation."""
+    if is_missing(value):
+        return "–"
+    if finding.metric.startswith("share"):
+        if not benchmark:
+            return fmt_share(value, language)
+        if finding.kind == "norm_breach":
+            return f"{fmt_number(value, language)} {t('days', language)}"
+    return fmt_number(value, language, 0 if abs(value) >= 10 else 2)
+
+
 def facts(session: AnalysisSession, finding: Finding, language: str) -> html.Dl:
     """Value against benchmark, persons and cost of one finding."""
     items = [
@@ -121,8 +146,11 @@ def facts(session: AnalysisSession, finding: Finding, language: str) -> html.Dl:
         (t("knelpunten_fact_kind", language), kind_name(finding.kind, language)),
         (t("knelpunten_fact_place", language), place_text(session, finding, language)),
         (t("knelpunten_fact_metric", language), metric_text(finding.metric, language)),
-        (t("knelpunten_fact_value", language), fmt_number(finding.value, language, 2)),
-        (t("knelpunten_fact_benchmark", language), fmt_number(finding.benchmark, language, 2)),
+        (t("knelpunten_fact_value", language), measure_text(finding, finding.value, language)),
+        (
+            t("knelpunten_fact_benchmark", language),
+            measure_text(finding, finding.benchmark, language, benchmark=True),
+        ),
         (t("knelpunten_fact_persons", language), fmt_int(finding.persons, language)),
         (t("excess_person_days", language), fmt_days(finding.excess_person_days, language)),
     ]
@@ -138,11 +166,21 @@ def facts(session: AnalysisSession, finding: Finding, language: str) -> html.Dl:
     )
 
 
-def norm_rows(frame: pd.DataFrame, interval: str, dimension: str | None, language: str) -> Any:
-    """The norm figures of one interval (per segment of ``dimension`` when given)."""
+def norm_rows(
+    session: AnalysisSession,
+    frame: pd.DataFrame,
+    interval: str,
+    dimension: str | None,
+    language: str,
+) -> Any:
+    """The norm figures of one interval (per segment of ``dimension`` when given, named)."""
     rows = frame[frame["interval"] == interval]
     wanted = [c.format(language=language, dimension=dimension or "") for c in NORM_COLUMNS]
     rows = rows[[c for c in wanted if c in rows.columns]]
+    if dimension == "municipality" and dimension in rows.columns:
+        rows = rows.assign(municipality=[municipality_name(session, v) for v in rows[dimension]])
+    elif dimension == "track" and dimension in rows.columns:
+        rows = rows.assign(track=[code_name("track", v, language) for v in rows[dimension]])
     if dimension and column(dimension, language) == dimension:
         rows = headers(rows, {dimension: t(f"doorlooptijden_dim_{dimension}", language)})
     return rows
@@ -158,17 +196,23 @@ def interval_evidence(session: AnalysisSession, f: Any, finding: Finding, langua
         curves = pd.concat([whole, mine], ignore_index=True) if len(mine) else whole
         figure = curves_figure(session, curves, interval, language, dimension=dimension,
                                highlight=str(value))  # fmt: skip
-        norms = norm_rows(session.get(f, "norms_by_segment", dimension), interval, dimension,
-                          language)  # fmt: skip
+        norms = norm_rows(session, session.get(f, "norms_by_segment", dimension), interval,
+                          dimension, language)  # fmt: skip
         note = t("knelpunten_segment_note", language)
     else:
         figure = curves_figure(session, whole, interval, language)
-        norms = norm_rows(session.get(f, "norms"), interval, None, language)
+        norms = norm_rows(session, session.get(f, "norms"), interval, None, language)
         note = t("knelpunten_interval_note", language)
     out: list = [html.P(note, className="note")]
     if len(whole):
         out.append(
-            graph(figure, "knelpunten-curves-graph", f"knelpunt_{interval}", room=session.workshop)
+            graph(
+                figure,
+                "knelpunten-curves-graph",
+                f"knelpunt_{interval}",
+                language,
+                room=session.workshop,
+            )
         )
     else:
         out.append(empty(language))
@@ -192,6 +236,7 @@ def wait_evidence(session: AnalysisSession, f: Any, finding: Finding, language: 
             wait_figure(histogram, language),
             "knelpunten-wait-graph",
             "knelpunt_wachttijd",
+            language,
             room=session.workshop,
         ),
     ]

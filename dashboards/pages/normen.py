@@ -17,19 +17,21 @@ from plotly.subplots import make_subplots
 
 from dashboards.components import (
     card,
+    code_name,
     dropdown_labels,
     empty,
     fmt_int,
     fmt_share,
     graph,
     is_missing,
+    municipality_name,
+    separators,
     table,
     theme,
     tile,
 )
 from dashboards.filterbar import current_filter
 from dashboards.i18n import t
-from dashboards.pages.werkvoorraad import separators
 from toolkit.errors import EventLogError
 from toolkit.session import AnalysisSession
 
@@ -37,8 +39,8 @@ PATH = "/normen"
 TITLE = "page_normen"
 DIMENSIONS = ("municipality", "location", "office", "nationality", "track", "household_size",
               "cohort")  # fmt: skip
-COUNTS = ("persons", "closed", "closed_over", "share_closed_over", "still_open", "overdue_now",
-          "breaches")  # fmt: skip
+COUNTS = ("persons", "share_over_norm", "closed", "closed_over", "share_closed_over", "still_open",
+          "overdue_now", "breaches")  # fmt: skip
 TOP_SEGMENTS = 25
 CLOSED_OVER_COLOUR = "#e6a15c"
 
@@ -141,6 +143,17 @@ def overview_figure(norms: pd.DataFrame, language: str) -> go.Figure:
     return ranked_figure(norms, names, language, row_height=32)
 
 
+def with_share(norms: pd.DataFrame, intervals: pd.DataFrame) -> pd.DataFrame:
+    """The norms with the share over the norm of the ``intervals`` section beside them: the one
+    share the home page, the journey, Doorlooptijden and the findings show (Kaplan-Meier, those
+    still waiting counted as waiting at least so long); ``share_closed_over`` counts the
+    completed only."""
+    if "share_over_norm" in norms.columns or intervals.empty:
+        return norms
+    shares = intervals.set_index("interval")["share_over_norm"]
+    return norms.assign(share_over_norm=norms["interval"].map(shares))
+
+
 def norms_table(norms: pd.DataFrame, language: str, table_id: str) -> Any:
     columns = ["interval", _label_column(language), "norm_days", *COUNTS]
     return table(norms[[c for c in columns if c in norms.columns]], table_id, language)
@@ -157,6 +170,9 @@ def norm_tiles(row: pd.Series, language: str) -> list[html.Div]:
              t("normen_norm_days", language, days=fmt_int(row.get("norm_days"), language))),
         tile("normen-tile-closed-over", t("normen_tile_closed_over", language),
              fmt_int(row.get("closed_over"), language)),
+        tile("normen-tile-share-all", t("normen_tile_share_all", language),
+             fmt_share(row.get("share_over_norm"), language),
+             t("normen_tile_share_all_note", language)),
         tile("normen-tile-share", t("normen_tile_share", language),
              fmt_share(row.get("share_closed_over"), language)),
         overdue,
@@ -201,11 +217,8 @@ def segment_label(value: Any, dimension: str, session: AnalysisSession, language
     if text == "":
         return t("normen_unknown", language)
     if dimension == "municipality":
-        try:
-            return f"{session.chain.municipality(text).name} ({text})"
-        except KeyError:
-            return text
-    return text
+        return municipality_name(session, text)
+    return code_name(dimension, text, language)
 
 
 def segment_rows(
@@ -233,8 +246,9 @@ def register(app: Dash, session: AnalysisSession) -> None:
         Input("language", "value"),
     )
     def overview(data: dict | None, language: str) -> tuple[Any, Any]:
+        f = current_filter(data)
         try:
-            norms = session.get(current_filter(data), "norms")
+            norms = with_share(session.get(f, "norms"), session.get(f, "intervals"))
         except EventLogError:
             return empty(language), empty(language)
         if norms.empty:
@@ -243,6 +257,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
             overview_figure(norms, language),
             "normen-overview-graph",
             "normen",
+            language,
             room=session.workshop,
         )
         return chart, norms_table(norms, language, "normen-datatable")
@@ -257,7 +272,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
     def chosen(data: dict | None, language: str, norm: str | None) -> tuple[Any, Any]:
         f = current_filter(data)
         try:
-            norms = session.get(f, "norms")
+            norms = with_share(session.get(f, "norms"), session.get(f, "intervals"))
             months = session.get(f, "norms_by_month")
         except EventLogError:
             return empty(language), empty(language)
@@ -272,6 +287,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
             month_figure(picked, language),
             "normen-month-graph",
             f"normen_{norm}_maand",
+            language,
             room=session.workshop,
         )
         return tiles, chart
@@ -298,6 +314,6 @@ def register(app: Dash, session: AnalysisSession) -> None:
             return empty(language), empty(language)
         rows = segment_rows(picked, dimension, session, language)
         chart = graph(segment_figure(rows, language), "normen-segment-graph",
-                      f"normen_{norm}_{dimension}", room=session.workshop)  # fmt: skip
+                      f"normen_{norm}_{dimension}", language, room=session.workshop)  # fmt: skip
         columns = ["segment", *[c for c in COUNTS if c in rows.columns]]
         return chart, table(rows[columns], "normen-segment-datatable", language)

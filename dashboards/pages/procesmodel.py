@@ -22,21 +22,22 @@ from typing import Any
 
 import dash_cytoscape as cyto
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboards.components import (
+    DD,
+    DL,
+    activity_label,
     card,
     empty,
     fmt_int,
     fmt_number,
     graph,
-    histogram_figure,
     organisation_colour,
     table,
+    wait_figure,
 )
-from dashboards.filterbar import activity_name as activity_label
 from dashboards.filterbar import current_filter
 from dashboards.i18n import language_of, t
 from toolkit.errors import EventLogError
@@ -66,8 +67,6 @@ WAIT_CLASSES = (7, 28, 91, 182)
 WAIT_COLOURS = ("#9ecae1", "#4292c6", "#fd8d3c", "#e6550d", "#a50f15")
 WAIT_WIDTHS = (2, 4, 7, 10, 14)
 TOP_VARIANTS = 10
-DL = {"display": "grid", "gridTemplateColumns": "max-content 1fr", "gap": "2px 16px"}
-DD = {"margin": 0}
 
 BACK_BEND = 28  # px a path bends when the reverse path is drawn too
 MARGIN = 12  # px between the map's top left corner and the first lane's title
@@ -335,17 +334,6 @@ def performance_legend(language: str) -> html.Div:
                     className="legend", id="procesmodel-wait-legend")  # fmt: skip
 
 
-def wait_figure(histogram: pd.DataFrame, language: str) -> go.Figure:
-    """Bars of persons per bin of waiting days between two activities."""
-    return histogram_figure(
-        histogram,
-        language,
-        colour=organisation_colour("other"),
-        axis_title=t("procesmodel_wait_days", language),
-        height=320,
-    )
-
-
 def layout(session: AnalysisSession, language: str) -> html.Div:
     controls = html.Div(
         [
@@ -445,6 +433,7 @@ def edge_detail(session: AnalysisSession, f: Any, source: str, target: str, lang
             wait_figure(histogram, language),
             "procesmodel-wait-graph",
             "procesmodel_wachttijd",
+            language,
             room=session.workshop,
         ),
         facts,

@@ -21,9 +21,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, dcc, html
 
-from dashboards.components import card, fmt_int, fmt_share, graph, table
+from dashboards.components import PHASE_COLOURS, card, fmt_int, fmt_share, graph, separators, table
 from dashboards.i18n import label, t
-from dashboards.pages.werkvoorraad import PHASE_COLOURS, separators
 from toolkit.bottlenecks.wip import wip_phases
 from toolkit.errors import EventLogError
 from toolkit.scenario.report import milestone_norms, suppress_table
@@ -179,15 +178,15 @@ def results(model: ScenarioModel, levers: Levers, session: AnalysisSession, lang
         card(t("scenario_occupancy_title", language), graph(lines(frame, [
             ("coa_occupancy", t("scenario_occupancy", language)),
             ("inflow", t("scenario_inflow_series", language))], language, persons_axis),
-            "scenario-occupancy-graph", "wat_als_bezetting", room=session.workshop)),
+            "scenario-occupancy-graph", "wat_als_bezetting", language, room=session.workshop)),
         card(t("scenario_wip_title", language), graph(
-            lines(frame, phases, language, persons_axis), "scenario-wip-graph", "wat_als_fasen", room=session.workshop)),
+            lines(frame, phases, language, persons_axis), "scenario-wip-graph", "wat_als_fasen", language, room=session.workshop)),
         card(t("scenario_waits_title", language), graph(lines(
             frame, [(f"wait_median_days:{i}", name) for i, name in legs], language,
-            t("scenario_days", language)), "scenario-waits-graph", "wat_als_wachttijden", room=session.workshop)),
+            t("scenario_days", language)), "scenario-waits-graph", "wat_als_wachttijden", language, room=session.workshop)),
         card(t("scenario_norms_title", language), graph(lines(
             frame, [(f"share_over_norm:{i}", name) for i, name in legs], language,
-            t("scenario_share", language), share=True), "scenario-norms-graph", "wat_als_normen", room=session.workshop)),
+            t("scenario_share", language), share=True), "scenario-norms-graph", "wat_als_normen", language, room=session.workshop)),
         card(t("scenario_arrivals_title", language),
              table(arrivals_table(frame, session, language), "scenario-arrivals", language,
                    page_size=MONTHS)),

@@ -22,15 +22,16 @@ from dashboards.components import (
     card,
     dropdown_labels,
     empty,
+    fmt_date,
     fmt_int,
     fmt_share,
     graph,
+    separators,
     table,
     tile,
 )
-from dashboards.filterbar import current_filter
+from dashboards.filterbar import DATE_DISPLAY, choices, current_filter
 from dashboards.i18n import t
-from dashboards.pages.werkvoorraad import separators
 from toolkit.errors import EventLogError
 from toolkit.filters import LogFilter
 from toolkit.session import AnalysisSession
@@ -110,7 +111,7 @@ def side_controls(side: str, session: AnalysisSession, language: str) -> html.Se
         _control("vergelijken_period", language, dcc.DatePickerRange(
             id=f"vergelijken-{side}-period", start_date=start, end_date=end,
             min_date_allowed=options.first_day, max_date_allowed=options.last_day,
-            initial_visible_month=end, display_format="YYYY-MM-DD", first_day_of_week=1,
+            initial_visible_month=end, display_format=DATE_DISPLAY, first_day_of_week=1,
             clearable=True, persistence=True, persistence_type="session"),
             f"vergelijken-{side}-period"),
     ]  # fmt: skip
@@ -119,7 +120,7 @@ def side_controls(side: str, session: AnalysisSession, language: str) -> html.Se
         dropdown = dcc.Dropdown(
             labels=dropdown_labels(language),
             id=control_id,
-            options=[{"label": lab, "value": value} for value, lab in getattr(options, name)],
+            options=choices(session, options, name, language),
             multi=True,
             placeholder=t("vergelijken_all", language),
             persistence=True,
@@ -155,8 +156,8 @@ def caption(side: str, f: LogFilter | None, language: str) -> str:
         return letter
     if f.period_from is None and f.period_to is None:
         return f"{letter}: {t('vergelijken_whole', language)}"
-    start = f.period_from.isoformat() if f.period_from else "…"
-    end = f.period_to.isoformat() if f.period_to else "…"
+    start = fmt_date(f.period_from, language) if f.period_from else "…"
+    end = fmt_date(f.period_to, language) if f.period_to else "…"
     return f"{letter}: {start} – {end}"
 
 
@@ -266,5 +267,5 @@ def register(app: Dash, session: AnalysisSession) -> None:
             return tiles, empty(language), empty(language)
         captions = {side: caption(side, filters[side], language) for side in SIDES}
         chart = graph(intervals_figure(rows, captions, language), "vergelijken-intervals-graph",
-                      "vergelijken", room=session.workshop)  # fmt: skip
+                      "vergelijken", language, room=session.workshop)  # fmt: skip
         return tiles, chart, table(rows, "vergelijken-datatable", language)

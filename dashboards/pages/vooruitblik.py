@@ -21,9 +21,18 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, dcc, html
 
-from dashboards.components import card, dropdown_labels, fmt_number, graph, table, theme, tile
+from dashboards.components import (
+    PHASE_COLOURS,
+    card,
+    dropdown_labels,
+    fmt_number,
+    graph,
+    separators,
+    table,
+    theme,
+    tile,
+)
 from dashboards.i18n import label, t
-from dashboards.pages.werkvoorraad import PHASE_COLOURS, separators
 from toolkit.eventlog import TIMESTAMP
 from toolkit.filters import LOCAL_TZ
 from toolkit.forecast.pipeline import Forecast, forecast
@@ -237,6 +246,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
                     interval_figure(linked, language, name),
                     "vooruitblik-linked-graph",
                     "vooruitblik",
+                    language,
                     room=session.workshop,
                 ),
                 month_table(rows, LOCAL, session, language, "vooruitblik-table"),
@@ -246,6 +256,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
             households_figure(rows, language),
             "vooruitblik-households-graph",
             "vooruitblik_huishoudens",
+            language,
             room=session.workshop,
         )
         shown = taak.assign(municipality=name)[
@@ -268,6 +279,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
                     ),
                     "vooruitblik-national-graph",
                     "vooruitblik_nederland",
+                    language,
                     room=session.workshop,
                 ),
                 month_table(

@@ -15,7 +15,16 @@ import plotly.graph_objects as go
 from dash import Dash, Input, Output, html
 from plotly.subplots import make_subplots
 
-from dashboards.components import card, empty, graph, table, theme
+from dashboards.components import (
+    PHASE_COLOURS,
+    card,
+    empty,
+    fmt_date,
+    graph,
+    separators,
+    table,
+    theme,
+)
 from dashboards.filterbar import current_filter
 from dashboards.i18n import column, label, t
 from toolkit.bottlenecks.wip import wip_phases
@@ -24,15 +33,7 @@ from toolkit.session import AnalysisSession
 
 PATH = "/werkvoorraad"
 TITLE = "page_werkvoorraad"
-# One colour per phase, in chain order (colour-blind safe: Okabe-Ito, then greys).
-PHASE_COLOURS = ("#0072B2", "#56B4E9", "#CC79A7", "#E69F00", "#D55E00", "#009E73", "#F0E442",
-                 "#999999", "#666666")  # fmt: skip
 FLOW_COLUMNS = ("week", "inflow", "outflow", "outflow_housing", "wip_end")
-
-
-def separators(language: str) -> str:
-    """Plotly's decimal and thousands separators for the language."""
-    return ",." if language == "nl" else ".,"
 
 
 def layout(session: AnalysisSession, language: str) -> html.Div:
@@ -161,9 +162,10 @@ def register(app: Dash, session: AnalysisSession) -> None:
             counts = wip[[*phase_columns(wip, session), "total"]]
             hidden = bool(counts.isna().any().any())
             children: list[Any] = [graph(wip_figure(wip, session, language, warm_up),
-                                         "werkvoorraad-wip-graph", "werkvoorraad", room=session.workshop)]  # fmt: skip
+                                         "werkvoorraad-wip-graph", "werkvoorraad", language, room=session.workshop)]  # fmt: skip
             if warm_up is not None:
-                children.append(html.P(t("werkvoorraad_warm_up_note", language, day=warm_up),
+                children.append(html.P(t("werkvoorraad_warm_up_note", language,
+                                         day=fmt_date(warm_up, language)),
                                        className="note", id="werkvoorraad-warm-up"))  # fmt: skip
             if hidden:
                 children.append(html.P(t("werkvoorraad_wip_hidden", language, k=session.k),
@@ -173,7 +175,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
             wip_part = empty(language)
         if len(flow):
             flow_part: Any = graph(flow_figure(flow, language), "werkvoorraad-flow-graph",
-                                   "werkvoorraad_stroom", room=session.workshop)  # fmt: skip
+                                   "werkvoorraad_stroom", language, room=session.workshop)  # fmt: skip
             shown = flow[[c for c in FLOW_COLUMNS if c in flow.columns]]
             flow_table = table(shown.iloc[::-1], "werkvoorraad-flow-datatable", language)
         else:

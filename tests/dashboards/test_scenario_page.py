@@ -60,8 +60,8 @@ def test_workshop_hides_small_counts(dash_duo, chain_log_dir: Path, workshop_ses
     open_page(dash_duo, scenario, "nl")
     dash_duo.wait_for_element("#scenario-summary", timeout=TIMEOUT)
     cells = dash_duo.driver.execute_script(
-        "return Array.from(document.querySelectorAll('#scenario-arrivals td[data-dash-column]'))"
-        ".filter(function (e) { return e.dataset.dashColumn.endsWith('_value'); })"
+        "return Array.from(document.querySelectorAll('#scenario-arrivals .ag-cell[col-id]'))"
+        ".filter(function (e) { return e.getAttribute('col-id').endsWith('_value'); })"
         ".map(function (e) { return e.innerText; });"
     )
     assert cells

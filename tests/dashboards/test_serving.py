@@ -69,13 +69,16 @@ def test_the_command_refuses_a_folder_without_a_log(tmp_path: Path, capsys) -> N
 def test_the_findings_download_is_the_xlsx_of_the_filter(chain_log_dir: Path, session) -> None:
     app = create_app(chain_log_dir, session=session)
     client = app.server.test_client()
+    output = next(key for key in app.callback_map if key.startswith("..download-findings.data"))
     body = {
-        "output": "download-findings.data",
-        "outputs": {"id": "download-findings", "property": "data"},
+        "output": output,
+        "outputs": [{"id": "download-findings", "property": "data"},
+                    {"id": "error", "property": output.split("...error.")[1].rstrip(".")}],
         "inputs": [{"id": "download-findings-button", "property": "n_clicks", "value": 1}],
         "changedPropIds": ["download-findings-button.n_clicks"],
-        "state": [{"id": "filter", "property": "data", "value": {"municipality": ["GM0479"]}}],
-    }
+        "state": [{"id": "filter", "property": "data", "value": {"municipality": ["GM0479"]}},
+                  {"id": "language", "property": "value", "value": "nl"}],
+    }  # fmt: skip
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200
     data = response.get_json()["response"]["download-findings"]["data"]
@@ -84,4 +87,5 @@ def test_the_findings_download_is_the_xlsx_of_the_filter(chain_log_dir: Path, se
     findings = book[book.sheetnames[0]]
     assert findings.max_row > 1
     cells = [str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row]
-    assert any("GM0479" in c for c in cells), "the export does not record its filter"
+    assert any("Gemeente: Zaanstad" in c for c in cells), "the export does not record its filter"
+    assert not any("GM0479" in c for c in cells), "a municipality code in the Dutch workbook"

@@ -21,8 +21,14 @@ def exported(log_dir: Path, tmp_path: Path, *extra: str) -> dict:
 
 
 def cells(dash_duo, table_id: str) -> list[list[str]]:
-    rows = dash_duo.find_elements(f"#{table_id} tr")
-    return [[c.text for c in r.find_elements("css selector", "td")] for r in rows[1:]]
+    """The grid's rows as shown, in their order on screen."""
+    return dash_duo.driver.execute_script(
+        "var rows = Array.from(document.querySelectorAll('#' + arguments[0] + ' .ag-center-cols-container .ag-row'));"
+        "rows.sort(function (a, b) { return a.getAttribute('row-index') - b.getAttribute('row-index'); });"
+        "return rows.map(function (r) { return Array.from(r.querySelectorAll('.ag-cell'))"
+        "  .map(function (c) { return c.innerText; }); });",
+        table_id,
+    )
 
 
 def test_page_shows_what_forecast_exports(dash_duo, app, session, chain_log_dir, tmp_path):
@@ -30,7 +36,7 @@ def test_page_shows_what_forecast_exports(dash_duo, app, session, chain_log_dir,
     code = vooruitblik.forecast_municipalities(session)[0]
     start(dash_duo, app)
     open_page(dash_duo, vooruitblik, "nl")
-    dash_duo.wait_for_element("#vooruitblik-table", timeout=TIMEOUT)
+    dash_duo.wait_for_element("#vooruitblik-table .ag-row", timeout=TIMEOUT)
     settled(dash_duo)
     rows = {(r["month"], r["municipality"], r["metric"]): r for r in doc["forecast"]}
     shown = cells(dash_duo, "vooruitblik-table")
@@ -64,7 +70,7 @@ def test_workshop_mode_hides_forecasts_about_few_persons(
     )
     start(dash_duo, create_app(chain_log_dir, session=workshop_session))
     open_page(dash_duo, vooruitblik, "nl")
-    dash_duo.wait_for_element("#vooruitblik-table", timeout=TIMEOUT)
+    dash_duo.wait_for_element("#vooruitblik-table .ag-row", timeout=TIMEOUT)
     dash_duo.select_dcc_dropdown(
         "#vooruitblik-municipality", value=workshop_session.chain.municipality(few).name
     )

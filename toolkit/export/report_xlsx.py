@@ -10,7 +10,13 @@ the findings by excess person-days, the intervals against their norms, work in p
 Text from the log (activity names, locations, segment values) goes through
 :func:`toolkit.export.report_csv.neutralise`, so a value such as ``=HYPERLINK(...)`` is stored
 as text and never as a live formula. Moments are written as Amsterdam local time without a zone
-(Excel has no time zones). Example::
+(Excel has no time zones).
+
+Without ``readable`` the workbook is for machines as much as for people: English sheet names,
+the toolkit's own column names and codes. A front end that speaks a language (the dashboard)
+passes a :class:`Readable` with its translations: sheet names, headers, chart titles and the
+tables with their codes named (activities, organisations, municipalities). Formats and charts
+follow the toolkit's column names, so they are the same in every language. Example::
 
     >>> write_xlsx(analysis, Path("findings.xlsx"))  # doctest: +SKIP
 """
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +54,22 @@ WIDTH_SAMPLE = 200
 CHART_ROWS = 10
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 HEADER_FONT = Font(bold=True)
+
+
+@dataclass(frozen=True)
+class Readable:
+    """How a workbook reads for people in one language.
+
+    ``text`` gives a sheet's name, a column's header or a chart's title for the toolkit's own
+    (English) text; ``values`` returns a sheet's table with its codes named (it may drop
+    columns, not rename them).
+    """
+
+    text: Callable[[str], str]
+    values: Callable[[str, pd.DataFrame], pd.DataFrame]
+
+
+PLAIN = Readable(text=lambda name: name, values=lambda sheet, table: table)
 
 
 def _sheets(analysis: Analysis) -> list[tuple[str, pd.DataFrame]]:
@@ -103,10 +126,11 @@ def cell_value(value: Any) -> Any:
     return neutralise(value)
 
 
-def write_sheet(sheet: Worksheet, table: pd.DataFrame) -> None:
+def write_sheet(sheet: Worksheet, table: pd.DataFrame, readable: Readable = PLAIN) -> None:
     """Header, rows, frozen header, autofilter, widths and number formats for one table."""
     columns = [str(c) for c in table.columns]
-    sheet.append([neutralise(c) for c in columns])
+    headers = [readable.text(c) for c in columns]
+    sheet.append([neutralise(c) for c in headers])
     for cell in sheet[1]:
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(vertical="top")
@@ -122,40 +146,41 @@ def write_sheet(sheet: Worksheet, table: pd.DataFrame) -> None:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                 cell.number_format = fmt
         sample = [len(str(v)) for v in table[column].head(WIDTH_SAMPLE).tolist() if v is not None]
-        width = max([len(column), *sample]) + 2
+        width = max([len(headers[index - 1]), *sample]) + 2
         sheet.column_dimensions[letter].width = min(max(width, MIN_WIDTH), MAX_WIDTH)
 
 
-def _column(sheet: Worksheet, name: str) -> int | None:
-    for cell in sheet[1]:
-        if cell.value == name:
-            return cell.column
-    return None
+def _column(table: pd.DataFrame, name: str) -> int | None:
+    """The sheet column (1-based) of a toolkit column of ``table``."""
+    columns = [str(c) for c in table.columns]
+    return columns.index(name) + 1 if name in columns else None
 
 
-def _findings_chart(sheet: Worksheet, rows: int) -> None:
-    value, label = _column(sheet, "excess_person_days"), _column(sheet, "rank")
+def _findings_chart(sheet: Worksheet, table: pd.DataFrame, text: Callable[[str], str]) -> None:
+    rows = len(table)
+    value, label = _column(table, "excess_person_days"), _column(table, "rank")
     if not rows or value is None or label is None:
         return
     last = min(rows, CHART_ROWS) + 1
     chart = BarChart()
     chart.type = "bar"
-    chart.title = f"Top {last - 1} findings by excess person-days"
-    chart.y_axis.title = "person-days"
-    chart.x_axis.title = "rank"
+    chart.title = text("Top findings by excess person-days")
+    chart.y_axis.title = text("person-days")
+    chart.x_axis.title = text("rank")
     chart.add_data(Reference(sheet, min_col=value, min_row=1, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=label, min_row=2, max_row=last))
     chart.height, chart.width = 9, 18
     sheet.add_chart(chart, f"{get_column_letter(sheet.max_column + 2)}2")
 
 
-def _intervals_chart(sheet: Worksheet, rows: int) -> None:
-    label, median, norm = (_column(sheet, c) for c in ("interval", "median_days", "norm_days"))
+def _intervals_chart(sheet: Worksheet, table: pd.DataFrame, text: Callable[[str], str]) -> None:
+    rows = len(table)
+    label, median, norm = (_column(table, c) for c in ("interval", "median_days", "norm_days"))
     if not rows or None in (label, median, norm):
         return
     chart = BarChart()
-    chart.title = "Median (Kaplan-Meier) against the norm, in days"
-    chart.y_axis.title = "days"
+    chart.title = text("Median (Kaplan-Meier) against the norm, in days")
+    chart.y_axis.title = text("days")
     for col in (median, norm):
         chart.add_data(
             Reference(sheet, min_col=col, min_row=1, max_row=rows + 1), titles_from_data=True
@@ -165,14 +190,15 @@ def _intervals_chart(sheet: Worksheet, rows: int) -> None:
     sheet.add_chart(chart, f"A{rows + 4}")
 
 
-def _wip_chart(sheet: Worksheet, rows: int) -> None:
+def _wip_chart(sheet: Worksheet, table: pd.DataFrame, text: Callable[[str], str]) -> None:
+    rows = len(table)
     if not rows or sheet.max_column < 2:
         return
     chart = LineChart()
-    chart.title = "Persons in each phase, per day"
-    chart.y_axis.title = "persons"
+    chart.title = text("Persons in each phase, per day")
+    chart.y_axis.title = text("persons")
     chart.x_axis.number_format = DATE_FORMAT
-    last_phase = sheet.max_column - 1 if _column(sheet, "suppressed") else sheet.max_column
+    last_phase = sheet.max_column - 1 if _column(table, "suppressed") else sheet.max_column
     data = Reference(sheet, min_col=2, max_col=last_phase, min_row=1, max_row=rows + 1)
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=rows + 1))
@@ -180,27 +206,28 @@ def _wip_chart(sheet: Worksheet, rows: int) -> None:
     sheet.add_chart(chart, f"{get_column_letter(sheet.max_column + 2)}2")
 
 
-CHARTS: dict[str, Callable[[Worksheet, int], None]] = {
+CHARTS: dict[str, Callable[[Worksheet, pd.DataFrame, Callable[[str], str]], None]] = {
     "Findings": _findings_chart,
     "Throughput times": _intervals_chart,
     "Work in progress": _wip_chart,
 }
 
 
-def workbook(analysis: Analysis) -> Workbook:
+def workbook(analysis: Analysis, readable: Readable = PLAIN) -> Workbook:
     """The workbook in memory (see the module docstring for its sheets)."""
     book = Workbook()
     book.remove(book.active)
     for title, table in _sheets(analysis):
-        sheet = book.create_sheet(title)
-        write_sheet(sheet, table)
+        table = readable.values(title, table)
+        sheet = book.create_sheet(readable.text(title))
+        write_sheet(sheet, table, readable)
         if title in CHARTS:
-            CHARTS[title](sheet, len(table))
+            CHARTS[title](sheet, table, readable.text)
     return book
 
 
-def write_xlsx(analysis: Analysis, path: Path) -> Path:
+def write_xlsx(analysis: Analysis, path: Path, readable: Readable = PLAIN) -> Path:
     """Write the workbook to ``path`` atomically."""
-    book = workbook(analysis)
+    book = workbook(analysis, readable)
     atomic_write(Path(path), lambda tmp: book.save(tmp))
     return Path(path)
