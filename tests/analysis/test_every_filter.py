@@ -5,8 +5,9 @@ import pytest
 from openpyxl import load_workbook
 
 from toolkit.errors import EventLogError
+from toolkit.eventlog import ACTIVITY
 from toolkit.export.report_xlsx import write_xlsx
-from toolkit.filters import LogFilter
+from toolkit.filters import PATH_SEPARATOR, LogFilter
 from toolkit.session import AnalysisSession
 
 FIELDS = ("organisation", "municipality", "location", "nationality", "track")
@@ -32,6 +33,22 @@ def test_findings_and_rework_of_every_single_value_filter(session):
             assert len(rework) == 4, (name, value)
             tried += 1
     assert tried > 40
+
+
+def test_findings_of_every_activity_and_every_path_of_the_map(session):
+    """The filters on persons who passed an activity or a path of the process map."""
+    activities = sorted(str(a) for a in session.log[ACTIVITY].dropna().unique())
+    edges = session.get(LogFilter(), "dfg").edges
+    paths = [
+        f"{a}{PATH_SEPARATOR}{b}" for a, b in zip(edges["source"], edges["target"], strict=True)
+    ]
+    tried = 0
+    for name, values in (("activity", activities), ("path", paths)):
+        for value in values:
+            findings = session.get(LogFilter(**{name: [value]}), "findings")
+            assert all(x.family for x in findings), (name, value)
+            tried += 1
+    assert tried == len(activities) + len(paths) > 40
 
 
 @pytest.mark.parametrize("field, value", [("track", "dublin"), ("municipality", "GM0303")])

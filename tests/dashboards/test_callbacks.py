@@ -58,7 +58,7 @@ def test_a_table_sorts_on_numbers_and_shows_them_in_the_language() -> None:
     assert (first["c1"], first["c1_text"]) == (0.654, "65,4%")
     assert first["c2_text"] == "12,3"
     assert grid.rowData[1]["c1_text"] == "–"
-    assert [c["headerName"] for c in grid.columnDefs] == ["Personen", "Aandeel over norm",
+    assert [c["headerName"] for c in grid.columnDefs] == ["Personen", "Aandeel personen boven de norm",
                                                           "Mediaan (dagen)"]  # fmt: skip
     assert grid.csvExportParams["columnSeparator"] == ";"
     assert table(frame, "t", "en").children[0].csvExportParams["columnSeparator"] == ","
@@ -71,10 +71,10 @@ def test_the_csv_button_asks_its_grid_for_the_file_only_when_clicked() -> None:
 
 
 def test_the_filter_store_holds_the_filter_and_waits_for_a_backward_range() -> None:
-    data = filter_data(None, None, None, None, None, ["GM0479"], None, None, ["dublin"])
+    data = filter_data(None, None, None, None, None, ["GM0479"], None, None, ["dublin"], None, None)
     assert data["municipality"] == ["GM0479"] and data["track"] == ["dublin"]
     with pytest.raises(PreventUpdate):
-        filter_data("2024-05-01", "2024-01-01", None, None, None, None, None, None, None)
+        filter_data("2024-05-01", "2024-01-01", *[None] * 9)
 
 
 def test_the_filter_names_municipalities_and_tracks(session) -> None:

@@ -43,7 +43,7 @@ def test_the_filter_summary_names_what_it_keeps(session):
     f = LogFilter(municipality=["GM0479"], track=["4"], path=["coa_koppeling:coa_uitstroom_gemeente"],
                   period_from="2024-01-01")  # fmt: skip
     assert summary_line(f, session, "nl") == (
-        "Filter: Periode 2024-01-01 – … · Gemeente: Zaanstad (GM0479) · Spoor: 4 · "
+        "Filter: Periode 1 jan 2024 – … · Gemeente: Zaanstad · Spoor: 4 · "
         "Langs pad: Koppeling aan gemeente → Uitstroom naar woning in gemeente"
     )
     assert summary_line(LogFilter(), session, "en") == "Filter: all persons, the whole period"
