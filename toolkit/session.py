@@ -115,7 +115,6 @@ class AnalysisSession:
         self.k = k
         self.report = report or {}
         self._scopes: OrderedDict[LogFilter, Scope] = OrderedDict()
-        self._store: dict = {}  # one analysis cache for all scopes: see make_scope
         self._lock = threading.Lock()  # guards the two dicts; computing happens outside it
         self._computing: dict[LogFilter, dict[tuple, threading.Lock]] = {}
         self._making: dict[LogFilter, threading.Lock] = {}  # one scope made at a time per filter
@@ -157,10 +156,9 @@ class AnalysisSession:
                 if f in self._scopes:
                     self._scopes.move_to_end(f)
                     return self._scopes[f]
-            # a filter on persons takes its person-interval table as rows of the whole log's
+            # a filter on persons takes its per-person tables as rows of the whole log's
             whole = self.scope(LogFilter()) if on_persons(f) and not f.is_empty() else None
-            made = make_scope(self.log, f, chain=self.chain, as_of=self.as_of, store=self._store,
-                              whole=whole)  # fmt: skip
+            made = make_scope(self.log, f, chain=self.chain, as_of=self.as_of, whole=whole)
             if self.workshop and int(made.view[CASE].nunique()) < self.k:
                 with self._lock:  # refused filters are not remembered
                     self._making.pop(f, None)
@@ -172,7 +170,9 @@ class AnalysisSession:
             with self._lock:
                 self._scopes[f] = made
                 while len(self._scopes) > KEEP_FILTERS:
-                    dropped, _ = self._scopes.popitem(last=False)
+                    # the oldest, never the whole log's: the filters on persons are cut from it
+                    dropped = next(g for g in self._scopes if not g.is_empty())
+                    del self._scopes[dropped]
                     self._computing.pop(dropped, None)
                     self._making.pop(dropped, None)
                 return made

@@ -32,6 +32,7 @@ import pandas as pd
 from toolkit.bottlenecks.common import end_of_data, local_periods
 from toolkit.bottlenecks.intervals import all_intervals
 from toolkit.bottlenecks.persons import person_attributes, person_households
+from toolkit.bottlenecks.stays import Coa
 from toolkit.chain import Chain, load_chain
 from toolkit.eventlog import HOUSEHOLD
 
@@ -64,11 +65,13 @@ def person_table(
     *,
     chain: Chain | None = None,
     as_of: pd.Timestamp | date | str | None = None,
+    coa: Coa | None = None,
 ) -> pd.DataFrame:
     """The person-interval table of ``log`` for every norm of the chain (see the module).
 
     ``as_of`` is the end of the data (default: the log's last event); a date means the end of
-    that day in Amsterdam.
+    that day in Amsterdam. ``coa`` is :func:`~toolkit.bottlenecks.stays.coa_events` of the log
+    at that end, when known (the persons' locations count their stays from it).
 
     Example::
 
@@ -95,12 +98,13 @@ def person_table(
             "cohort": half_year(intervals["start"]) if len(intervals) else [],
         }
     )
-    attributes = person_attributes(log, as_of=moment).set_index("case")
+    households = person_households(log)
+    attributes = person_attributes(log, as_of=moment, coa=coa, households=households)
+    attributes = attributes.set_index("case")
     at = attributes.index.get_indexer(table["case"])
     for column in (*UNITS, *GROUPS):
         values = attributes[column].to_numpy(dtype=object) if column in attributes else None
         table[column] = None if values is None else np.append(values, None)[at]
-    households = person_households(log)
     if households is None:
         table["household"] = table["case"]
     else:
@@ -155,3 +159,17 @@ def household_representatives(table: pd.DataFrame) -> np.ndarray:
     if table.empty:
         return np.zeros(0, dtype=bool)
     return ~table[["interval", "household"]].duplicated().to_numpy()
+
+
+def as_intervals(table: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the table with the columns of
+    :func:`~toolkit.bottlenecks.intervals.person_intervals` beside them: ``censored`` (not
+    reached: still open or left) and ``left_chain``, which the interval summaries, norm figures
+    and curves read.
+
+    Example::
+
+        >>> summaries(as_intervals(table), chain.norms)  # doctest: +SKIP
+    """
+    outcome = table["outcome"].to_numpy()
+    return table.assign(censored=outcome != "reached", left_chain=outcome == "left")
