@@ -17,6 +17,8 @@ once, not by two requests at the same time. Example::
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
 import threading
 from collections import OrderedDict
@@ -63,6 +65,31 @@ NOT_ANALYSED = (EVENT_ID, SOURCE_SYSTEM, IND_CASE, "case:birth_year_band", "case
                 "case:procedure")  # fmt: skip
 # What the home page needs: computed for the whole log before the first visitor arrives.
 HOME_SECTIONS = ("kpis", "intervals", "findings")
+
+
+def _malloc_trim() -> Any:
+    """glibc's ``malloc_trim``, or None where the C library has none (another libc)."""
+    name = ctypes.util.find_library("c")
+    trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    if trim is not None:
+        trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
+
+
+_TRIM = _malloc_trim()
+
+
+def release_memory() -> None:
+    """Give the memory of dropped sections back to the system.
+
+    The tables of a dropped filter are freed when their last reference goes, but glibc keeps
+    freed memory in its per-thread arenas for later allocations; with a web server's threads
+    each cutting views of a million events, a process would keep the high-water mark of every
+    thread for good. ``malloc_trim`` returns the free pages (ctypes releases the interpreter
+    lock meanwhile, so other requests go on).
+    """
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 def held(log: pd.DataFrame) -> pd.DataFrame:
@@ -158,24 +185,35 @@ class AnalysisSession:
                     return self._scopes[f]
             # a filter on persons takes its per-person tables as rows of the whole log's
             whole = self.scope(LogFilter()) if on_persons(f) and not f.is_empty() else None
-            made = make_scope(self.log, f, chain=self.chain, as_of=self.as_of, whole=whole)
+            try:
+                made = make_scope(self.log, f, chain=self.chain, as_of=self.as_of, whole=whole)
+            except EventLogError:  # a filter that keeps nothing is not remembered
+                self._forget(f)
+                raise
             if self.workshop and int(made.view[CASE].nunique()) < self.k:
-                with self._lock:  # refused filters are not remembered
-                    self._making.pop(f, None)
-                    self._computing.pop(f, None)
+                self._forget(f)  # nor is a refused one
                 raise SmallSelectionError(
                     f"the filter {f.to_dict()} keeps fewer than {self.k} persons; workshop mode "
                     "shows nothing about so small a group: widen the filter"
                 )
             with self._lock:
                 self._scopes[f] = made
+                dropped = []
                 while len(self._scopes) > KEEP_FILTERS:
                     # the oldest, never the whole log's: the filters on persons are cut from it
-                    dropped = next(g for g in self._scopes if not g.is_empty())
-                    del self._scopes[dropped]
-                    self._computing.pop(dropped, None)
-                    self._making.pop(dropped, None)
-                return made
+                    oldest = next(g for g in self._scopes if not g.is_empty())
+                    dropped.append(self._scopes.pop(oldest))
+                    self._computing.pop(oldest, None)
+                    self._making.pop(oldest, None)
+            if dropped:
+                del dropped  # the last references to the dropped filters' sections
+                release_memory()
+            return made
+
+    def _forget(self, f: LogFilter) -> None:
+        with self._lock:
+            self._making.pop(f, None)
+            self._computing.pop(f, None)
 
     def get(self, f: LogFilter, name: str, *args: Any) -> Any:
         """One section for a filter, suppressed in workshop mode exactly as ``analyze`` does.
