@@ -21,6 +21,7 @@ discovered from the log itself. Example::
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -455,7 +456,7 @@ def _cut(s: Scope) -> bool:
     return s.whole is not None and s.whole is not s
 
 
-def _among(s: Scope):
+def _among(s: Scope) -> Callable[[pd.Series], np.ndarray]:
     """Which entries of a column of persons are the view's (for the cuts of the whole's)."""
     persons = s.view[CASE].unique()
     return lambda cases: member_of(cases, persons)
