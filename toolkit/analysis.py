@@ -21,6 +21,7 @@ discovered from the log itself. Example::
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -31,28 +32,31 @@ import pandas as pd
 
 from toolkit.adapters.generic import GENERIC as GENERIC_PROFILE
 from toolkit.bottlenecks import (
-    analysis_cache,
     flow_per_week,
-    interval_summary,
     loop_waits,
-    norm_breaches,
     pair_persons,
+    person_waits,
+    relocation_rates,
     repeated_activities,
     rework_summary,
     transition_waits,
     wip_per_day,
 )
-from toolkit.bottlenecks.common import end_of_data, person_subset
+from toolkit.bottlenecks.common import end_of_data, in_window
 from toolkit.bottlenecks.distributions import duration_histogram, survival_curves, wait_histogram
-from toolkit.bottlenecks.norms import complete_months
+from toolkit.bottlenecks.intervals import summaries
+from toolkit.bottlenecks.norms import breaches, complete_months
+from toolkit.bottlenecks.segments import segment_rows
+from toolkit.bottlenecks.stays import Coa, coa_events, coa_events_of
+from toolkit.bottlenecks.wip import phase_states
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
-from toolkit.eventlog import ACTIVITY, CASE, GROUP, START, TIMESTAMP, read_events
-from toolkit.filters import LogFilter, apply_filter, in_window, local_day_end, member_of
+from toolkit.eventlog import ACTIVITY, CASE, GROUP, RESOURCE, START, TIMESTAMP, read_events
+from toolkit.filters import LogFilter, apply_filter, local_day_end, member_of
 from toolkit.findings import Finding, findings_in
 from toolkit.logdir import EVENTS_FILE, REPORT_FILE, current_files, log_file
 from toolkit.metrics.curves import cohort_curves
-from toolkit.metrics.person_table import person_table
+from toolkit.metrics.person_table import as_intervals, person_table
 from toolkit.mining import (
     MAX_ACTIVITIES,
     case_variants,
@@ -310,26 +314,31 @@ def _throughput(cases: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _transitions(log: pd.DataFrame) -> pd.DataFrame:
+def _transitions(log: pd.DataFrame, waits: pd.DataFrame) -> pd.DataFrame:
     """Transition waits with the number of distinct persons per pair (for suppression)."""
-    table = transition_waits(log)
+    table = transition_waits(log, waits=waits)
     if table.empty:
         return table.assign(persons=pd.Series(dtype="int64"))
-    out = table.join(pair_persons(log).rename("persons"), on=["from_activity", "to_activity"])
+    persons = pair_persons(log, waits=waits).rename("persons")
+    out = table.join(persons, on=["from_activity", "to_activity"])
     columns = ["from_activity", "to_activity", "n", "persons"]
     return out[columns + [c for c in out.columns if c not in columns]]
 
 
-def _dfg(log: pd.DataFrame, loops: frozenset[str] = frozenset()) -> Dfg:
+def _dfg(
+    log: pd.DataFrame, loops: frozenset[str] = frozenset(), waits: pd.DataFrame | None = None
+) -> Dfg:
     """The process map with the distinct persons per edge (``cases``), for suppression: an edge's
     ``frequency`` counts events, and one person going back and forth can make it reach k.
 
     The ``loops`` activities (relocations) are folded into a self-loop each
     (:func:`toolkit.bottlenecks.waits.loop_waits`): the other paths are drawn as if they were not
-    there, since a relocation can fall between any two steps of the procedure."""
+    there, since a relocation can fall between any two steps of the procedure. ``waits`` are the
+    log's :func:`~toolkit.bottlenecks.person_waits`, used when nothing is folded."""
     steps = _without(log, loops)
     graph = performance_dfg(steps)
-    cases = graph.edges.join(pair_persons(steps).rename("cases"), on=["source", "target"])["cases"]
+    persons = pair_persons(steps, waits=waits if steps is log else None).rename("cases")
+    cases = graph.edges.join(persons, on=["source", "target"])["cases"]
     graph = replace(graph, edges=graph.edges.assign(cases=cases.fillna(0).astype("int64")))
     return with_loops(graph, log, loop_waits(log, loops)) if steps is not log else graph
 
@@ -443,9 +452,10 @@ class Scope:
     # activity instances (toolkit.mining.lifecycle), fewer rows than its events
     events: int = 0
     memo: dict[str, Any] = field(default_factory=dict)
-    store: dict = field(default_factory=dict)
-    # the scope of the unfiltered log, when this view holds some of its persons with all their
-    # events (a filter on persons): its person-interval table is then a row mask of that one
+    # the scope of the unfiltered log at the same end of the data, when this view holds some of
+    # its persons with all their events (a filter on persons, or a cohort alone): the view's
+    # person-interval table, phase states and COA events are then rows of that one's, and a
+    # view that is the whole log (a cohort alone) shares every section that reads only events
     whole: Scope | None = None
 
 
@@ -455,17 +465,14 @@ def make_scope(
     *,
     chain: Chain | None = None,
     as_of: pd.Timestamp | date | str | None = None,
-    store: dict | None = None,
     whole: Scope | None = None,
 ) -> Scope:
     """The scope of ``log`` after ``filter``.
 
     The end of the data is ``as_of`` (default: the last event), but never after the end of the
-    filter's period: without ``as_of`` it is the end of the period. ``store`` is the
-    :func:`analysis_cache` store the scope computes in; one store shared by the scopes of one
-    log (the dashboard's session) lets a filter on persons reuse the whole log's per-person
-    blocks (:func:`toolkit.bottlenecks.common.person_subset`). ``whole`` is the scope of ``log``
-    unfiltered: a filter on persons then takes its person-interval table as rows of that one's.
+    filter's period: without ``as_of`` it is the end of the period. ``whole`` is the scope of
+    ``log`` unfiltered (the dashboard's session keeps it): a filter on persons then takes its
+    per-person tables as rows of that one's (see :class:`Scope`).
     """
     chain = chain or load_chain()
     f = filter or LogFilter()
@@ -478,15 +485,12 @@ def make_scope(
     if f.period_to is not None:  # the period trims what follows it: the data end with it
         period_end = local_day_end(f.period_to)
         moment = period_end if as_of is None else min(moment, period_end)
-    store = {} if store is None else store
-    if view is not log and on_persons(f):
-        person_subset(store, view, log)
-    if not on_persons(f) or (whole is not None and whole.view is not log):
+    if not on_persons(f) or whole is None or whole.view is not log or whole.moment != moment:
         whole = None
     chain_log, events = is_chain_log(view, chain), len(view)
     if not chain_log and has_lifecycle(view):  # a start and its complete are one instance
         view = activity_instances(view)
-    return Scope(view, chain, f, moment, chain_log, events, store=store, whole=whole)
+    return Scope(view, chain, f, moment, chain_log, events, whole=whole)
 
 
 def on_persons(f: LogFilter) -> bool:
@@ -494,29 +498,71 @@ def on_persons(f: LogFilter) -> bool:
     return not f.organisation and f.period_from is None and f.period_to is None
 
 
+def _cut(s: Scope) -> bool:
+    """Whether the scope's per-person tables are rows of the whole log's (see :class:`Scope`)."""
+    return s.whole is not None and s.whole is not s
+
+
+def _among(s: Scope) -> Callable[[pd.Series], np.ndarray]:
+    """Which entries of a column of persons are the view's (for the cuts of the whole's)."""
+    persons = s.view[CASE].unique()
+    return lambda cases: member_of(cases, persons)
+
+
+def _coa(s: Scope) -> Coa | None:
+    """The view's COA events (:func:`~toolkit.bottlenecks.stays.coa_events`); None for a log
+    without organisations and locations."""
+    if not {GROUP, RESOURCE} <= set(s.view.columns):
+        return None
+    if _cut(s):
+        whole = section(s.whole, "_coa")
+        return whole if s.view is s.whole.view else coa_events_of(whole, _among(s))
+    return coa_events(s.view, s.moment)
+
+
 def _table(s: Scope) -> pd.DataFrame:
     """The person-interval table of the scope. For a filter on persons (a view with all the
     events of some persons) it is the whole log's table cut to the view's persons: each
     person's rows depend on that person's events alone, given the same end of the data."""
-    if s.whole is None or s.whole.moment != s.moment or s.whole is s:
-        return person_table(s.view, chain=s.chain, as_of=s.moment)
+    if not _cut(s):
+        return person_table(s.view, chain=s.chain, as_of=s.moment, coa=section(s, "_coa"))
     table = section(s.whole, "_table")
     if s.view is s.whole.view:
         return table
-    return table[member_of(table["case"], s.view[CASE].unique())].reset_index(drop=True)
+    return table[_among(s)(table["case"])].reset_index(drop=True)
+
+
+def _cohort_table(s: Scope) -> pd.DataFrame:
+    """The rows of the filter's cohort (all, without one), with the columns of
+    :func:`~toolkit.bottlenecks.intervals.person_intervals`: what the interval figures read."""
+    table = section(s, "_table")
+    if s.filter.cohort is not None:
+        table = table[in_window(table["start"], s.filter.cohort).to_numpy()]
+    return as_intervals(table)
+
+
+def _states(s: Scope) -> pd.DataFrame:
+    """The phase states behind the work in progress; a filter on persons' are rows of the
+    whole log's."""
+    if not _cut(s):
+        return phase_states(s.view, s.chain, s.moment)
+    states = section(s.whole, "_states")
+    if s.view is s.whole.view:
+        return states
+    return states[_among(s)(states["case"])].reset_index(drop=True)
 
 
 def _findings(s: Scope) -> list[Finding]:
     table = section(s, "_table") if s.chain_log else None
+    rates = section(s, "_rates") if s.chain_log and section(s, "_coa") is not None else None
     return findings_in(s.view, s.filter, chain=s.chain, as_of=s.moment, min_group=MIN_GROUP,
-                       table=table)  # fmt: skip
+                       table=table, rates=rates)  # fmt: skip
 
 
 def _intervals(s: Scope) -> pd.DataFrame:
     if not s.chain_log:
         return _empty("interval", "label_nl", "label_en", "persons", "median_days")
-    table = interval_summary(s.view, chain=s.chain, as_of=s.moment, cohort=s.filter.cohort)
-    return _labelled_intervals(table, s.chain)
+    return _labelled_intervals(summaries(section(s, "_cohort_table"), s.chain.norms), s.chain)
 
 
 def _cohort_curves(s: Scope) -> pd.DataFrame:
@@ -528,9 +574,8 @@ def _cohort_curves(s: Scope) -> pd.DataFrame:
     return cohort_curves(table)
 
 
-def _monthly(s: Scope) -> pd.DataFrame:
-    return norm_breaches(s.view, chain=s.chain, as_of=s.moment, cohort=s.filter.cohort,
-                         by=("month",))  # fmt: skip
+def _breaches(s: Scope, by: tuple[str, ...]) -> pd.DataFrame:
+    return breaches(section(s, "_cohort_table"), s.chain.norms, by)
 
 
 def _norms(s: Scope) -> pd.DataFrame:
@@ -548,13 +593,13 @@ def _norms_by_month(s: Scope) -> pd.DataFrame:
 def _wip(s: Scope) -> pd.DataFrame:
     if not s.chain_log:
         return _empty("date", "total")
-    return wip_per_day(s.view, chain=s.chain, as_of=s.moment)
+    return wip_per_day(s.view, chain=s.chain, as_of=s.moment, states=section(s, "_states"))
 
 
 def _flow(s: Scope) -> pd.DataFrame:
     if not s.chain_log:
         return _empty("week", "inflow", "outflow", "outflow_housing", "wip_end")
-    return flow_per_week(s.view, chain=s.chain, as_of=s.moment)
+    return flow_per_week(s.view, chain=s.chain, as_of=s.moment, states=section(s, "_states"))
 
 
 def _rework(s: Scope) -> pd.DataFrame:
@@ -609,6 +654,12 @@ def _warm_up(s: Scope) -> str | None:
     return min(first + pd.Timedelta(days=int(np.ceil(p90))), last).date().isoformat()
 
 
+def _norm_rows(s: Scope, norm: str) -> pd.DataFrame:
+    """One interval's rows of the cohort's person-interval table, with the segments' cohort."""
+    rows = section(s, "_cohort_table")
+    return segment_rows(rows[rows["interval"].to_numpy() == norm])
+
+
 # Every section by name: the Analysis fields and the building blocks they share ("_" first).
 SECTIONS: dict[str, Any] = {
     "summary": _summary,
@@ -622,7 +673,7 @@ SECTIONS: dict[str, Any] = {
     "wip": _wip,
     "warm_up": _warm_up,
     "flow": _flow,
-    "transitions": lambda s: _transitions(s.view),
+    "transitions": lambda s: _transitions(s.view, section(s, "_waits")),
     "service_times": lambda s: service_times(s.view),
     "handovers": lambda s: _handovers(s.view),
     "variants": lambda s: variants(_without(s.view, _loops(s)), top_k=TOP_VARIANTS).drop(
@@ -631,23 +682,38 @@ SECTIONS: dict[str, Any] = {
     "conformance": lambda s: section(s, "_checked")[0],
     "deviations": lambda s: section(s, "_checked")[1],
     "rework": _rework,
-    "dfg": lambda s: _dfg(s.view, _loops(s)),
+    "dfg": lambda s: _dfg(s.view, _loops(s), section(s, "_waits")),
     "curves": lambda s, norm, by=None: survival_curves(
-        s.view, norm, by=by, chain=s.chain, as_of=s.moment, cohort=s.filter.cohort
+        s.view, norm, by=by, chain=s.chain, people=section(s, "_norm_rows", norm)
     ),
     "histogram": lambda s, norm: duration_histogram(
-        s.view, norm, chain=s.chain, as_of=s.moment, cohort=s.filter.cohort
+        s.view, norm, chain=s.chain, people=section(s, "_norm_rows", norm)
     ),
-    "wait_histogram": lambda s, source, target: wait_histogram(s.view, source, target),
-    "norms_by_segment": lambda s, by: _labelled_norms(
-        norm_breaches(s.view, chain=s.chain, as_of=s.moment, cohort=s.filter.cohort, by=(by,)),
-        s.chain,
+    "wait_histogram": lambda s, source, target: wait_histogram(
+        s.view, source, target, waits=section(s, "_waits")
     ),
-    "_monthly": _monthly,
+    "norms_by_segment": lambda s, by: _labelled_norms(_breaches(s, (by,)), s.chain),
+    "_monthly": lambda s: _breaches(s, ("month",)),
     "_table": _table,
+    "_cohort_table": _cohort_table,
+    "_norm_rows": _norm_rows,
+    "_states": _states,
+    "_coa": _coa,
+    "_rates": lambda s: relocation_rates(
+        s.view, as_of=s.moment, min_group=MIN_GROUP, coa=section(s, "_coa")
+    ),
+    "_waits": lambda s: person_waits(s.view),
     "_cases": _cases,
     "_checked": _checked,
 }
+# Sections that read the view's events and nothing of the filter: a view that is the whole log
+# (a cohort alone) takes them from the whole log's scope.
+EVENTS_ONLY = frozenset({
+    "throughput", "wip", "flow", "transitions", "handovers", "variants", "conformance",
+    "deviations", "rework", "dfg", "wait_histogram", "service_times", "warm_up", "_table",
+    "_states", "_coa", "_rates",
+    "_waits", "_cases", "_checked",
+})  # fmt: skip
 
 
 def section(scope: Scope, name: str, *args: Any) -> Any:
@@ -666,7 +732,10 @@ def section(scope: Scope, name: str, *args: Any) -> Any:
             compute = SECTIONS[name]
         except KeyError:
             raise KeyError(f"unknown section {name!r}; known: {', '.join(SECTIONS)}") from None
-        with analysis_cache(scope.store):
+        whole = scope.whole
+        if name in EVENTS_ONLY and _cut(scope) and whole is not None and whole.view is scope.view:
+            value = section(whole, name, *args)
+        else:
             value = compute(scope, *args)
         # computed twice at once (an export beside the screen), the first answer stays
         scope.memo.setdefault(key, value)

@@ -292,6 +292,6 @@ def apply_filter(log: pd.DataFrame, f: LogFilter | None) -> pd.DataFrame:
         keep &= _in(log[GROUP], f.organisation)
     if f.period_from is not None or f.period_to is not None:
         keep &= in_window(log[TIMESTAMP], (f.period_from, f.period_to))
-    # the same object when nothing is dropped: applying a filter twice then gives the log that
-    # per-log caches (toolkit.bottlenecks.analysis_cache) already know
+    # the same object when nothing is dropped: a filter that keeps every event (a cohort alone)
+    # then shares the whole log's sections (toolkit.analysis.make_scope)
     return log if bool(keep.all()) else log[keep]

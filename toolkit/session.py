@@ -17,6 +17,8 @@ once, not by two requests at the same time. Example::
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
 import threading
 from collections import OrderedDict
@@ -63,6 +65,31 @@ NOT_ANALYSED = (EVENT_ID, SOURCE_SYSTEM, IND_CASE, "case:birth_year_band", "case
                 "case:procedure")  # fmt: skip
 # What the home page needs: computed for the whole log before the first visitor arrives.
 HOME_SECTIONS = ("kpis", "intervals", "findings")
+
+
+def _malloc_trim() -> Any:
+    """glibc's ``malloc_trim``, or None where the C library has none (another libc)."""
+    name = ctypes.util.find_library("c")
+    trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    if trim is not None:
+        trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
+
+
+_TRIM = _malloc_trim()
+
+
+def release_memory() -> None:
+    """Give the memory of dropped sections back to the system.
+
+    The tables of a dropped filter are freed when their last reference goes, but glibc keeps
+    freed memory in its per-thread arenas for later allocations; with a web server's threads
+    each cutting views of a million events, a process would keep the high-water mark of every
+    thread for good. ``malloc_trim`` returns the free pages (ctypes releases the interpreter
+    lock meanwhile, so other requests go on).
+    """
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 def held(log: pd.DataFrame) -> pd.DataFrame:
@@ -115,7 +142,6 @@ class AnalysisSession:
         self.k = k
         self.report = report or {}
         self._scopes: OrderedDict[LogFilter, Scope] = OrderedDict()
-        self._store: dict = {}  # one analysis cache for all scopes: see make_scope
         self._lock = threading.Lock()  # guards the two dicts; computing happens outside it
         self._computing: dict[LogFilter, dict[tuple, threading.Lock]] = {}
         self._making: dict[LogFilter, threading.Lock] = {}  # one scope made at a time per filter
@@ -157,25 +183,37 @@ class AnalysisSession:
                 if f in self._scopes:
                     self._scopes.move_to_end(f)
                     return self._scopes[f]
-            # a filter on persons takes its person-interval table as rows of the whole log's
+            # a filter on persons takes its per-person tables as rows of the whole log's
             whole = self.scope(LogFilter()) if on_persons(f) and not f.is_empty() else None
-            made = make_scope(self.log, f, chain=self.chain, as_of=self.as_of, store=self._store,
-                              whole=whole)  # fmt: skip
+            try:
+                made = make_scope(self.log, f, chain=self.chain, as_of=self.as_of, whole=whole)
+            except EventLogError:  # a filter that keeps nothing is not remembered
+                self._forget(f)
+                raise
             if self.workshop and int(made.view[CASE].nunique()) < self.k:
-                with self._lock:  # refused filters are not remembered
-                    self._making.pop(f, None)
-                    self._computing.pop(f, None)
+                self._forget(f)  # nor is a refused one
                 raise SmallSelectionError(
                     f"the filter {f.to_dict()} keeps fewer than {self.k} persons; workshop mode "
                     "shows nothing about so small a group: widen the filter"
                 )
             with self._lock:
                 self._scopes[f] = made
+                dropped = []
                 while len(self._scopes) > KEEP_FILTERS:
-                    dropped, _ = self._scopes.popitem(last=False)
-                    self._computing.pop(dropped, None)
-                    self._making.pop(dropped, None)
-                return made
+                    # the oldest, never the whole log's: the filters on persons are cut from it
+                    oldest = next(g for g in self._scopes if not g.is_empty())
+                    dropped.append(self._scopes.pop(oldest))
+                    self._computing.pop(oldest, None)
+                    self._making.pop(oldest, None)
+            if dropped:
+                del dropped  # the last references to the dropped filters' sections
+                release_memory()
+            return made
+
+    def _forget(self, f: LogFilter) -> None:
+        with self._lock:
+            self._making.pop(f, None)
+            self._computing.pop(f, None)
 
     def get(self, f: LogFilter, name: str, *args: Any) -> Any:
         """One section for a filter, suppressed in workshop mode exactly as ``analyze`` does.

@@ -1,6 +1,6 @@
-"""A filter on persons reuses the whole log's per-person blocks (toolkit.bottlenecks.common
-.person_subset) and a cohort cuts everybody's intervals; the figures must be exactly those
-computed from scratch, on the generated chain (3,000 persons)."""
+"""A filter on persons cuts its person-interval table, phase states and COA events out of the
+whole log's (toolkit.analysis.Scope.whole) and a cohort cuts everybody's intervals; the figures
+must be exactly those computed from scratch, on the generated chain (3,000 persons)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 
 from toolkit.analysis import log_as_of, make_scope, section
-from toolkit.bottlenecks.common import analysis_cache, cached
 from toolkit.eventlog import CASE
 from toolkit.filters import LogFilter, apply_filter, local_day_end
 from toolkit.findings import find_bottlenecks
@@ -45,19 +44,23 @@ def test_sections_cut_from_the_whole_log_equal_those_computed_afresh(warmed, cha
             assert cut == own, name
 
 
-def test_the_blocks_are_cut_not_computed(warmed) -> None:
+def test_the_tables_are_cut_not_computed(warmed) -> None:
     scope = warmed.scope(LogFilter(municipality=["GM0479"]))
-    computed = []
-    with analysis_cache(scope.store):
-        for key in [k for k in warmed._store[id(warmed.log)][1] if k[0] == "intervals"][:3]:
-            cached(scope.view, key, lambda key=key: computed.append(key) or pd.DataFrame())
-    assert computed == []
+    assert scope.whole is warmed.scope(LogFilter())
+    section(scope, "kpis")
+    whole = scope.whole.memo
+    assert scope.memo["_table"] is not whole["_table"]
+    assert set(scope.memo["_table"]["case"]) == set(scope.view[CASE])
+    cohort = warmed.scope(LogFilter(cohort_from="2024-01-01"))  # the whole log's events
+    section(cohort, "kpis")
+    assert cohort.memo["wip"] is whole["wip"]  # taken, not computed again
+    assert cohort.memo["_table"] is whole["_table"]
+    assert "_states" not in cohort.memo
 
 
 def test_a_period_or_an_organisation_is_not_a_person_subset(warmed) -> None:
     for f in (LogFilter(period_from="2024-01-01"), LogFilter(organisation=["COA"])):
-        scope = warmed.scope(f)
-        assert ("subset", id(scope.view)) not in warmed._store
+        assert warmed.scope(f).whole is None
 
 
 def test_the_findings_of_a_person_filter_with_a_period_are_those_of_its_view(chain_log) -> None:

@@ -90,14 +90,25 @@ def _filters(session) -> list[LogFilter]:
 
 def _both(base: str, dependencies: list[dict], data: dict) -> float:
     """Post the callbacks of one filter change at the same time, as a browser does: the time
-    until the last answer."""
+    until the last answer. A failed answer (an HTTP error, no answer) is raised."""
+    failed: list[Exception] = []
+
+    def post(dependency: dict) -> None:
+        try:
+            _post(base, dependency, data)
+        except Exception as error:  # raised below, in the caller's thread
+            failed.append(error)
+
     started = time.perf_counter()
-    threads = [threading.Thread(target=_post, args=(base, d, data)) for d in dependencies]
+    threads = [threading.Thread(target=post, args=(d,)) for d in dependencies]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    if failed:
+        raise failed[0]
+    return elapsed
 
 
 def _p95(values: list[float]) -> float:

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from chain_logs import as_of
 
-from toolkit.bottlenecks.common import analysis_cache, end_of_data
+from toolkit.bottlenecks.common import end_of_data
 from toolkit.bottlenecks.intervals import person_intervals
 from toolkit.chain import load_chain
 from toolkit.chain.intervals import interval_bounds
@@ -22,11 +22,10 @@ def world(default_world):
 def test_every_norm_starts_and_ends_as_interval_bounds_says(world):
     log, moment = world
     seen = log[log[TIMESTAMP] <= moment]
-    with analysis_cache():
-        for norm in load_chain().norms:
-            people = person_intervals(log, norm, as_of=moment)
-            truth = interval_bounds(seen, norm)
-            pd.testing.assert_frame_equal(people[["case", "start", "end"]], truth, obj=norm.id)
+    for norm in load_chain().norms:
+        people = person_intervals(log, norm, as_of=moment)
+        truth = interval_bounds(seen, norm)
+        pd.testing.assert_frame_equal(people[["case", "start", "end"]], truth, obj=norm.id)
 
 
 def test_events_out_of_order_give_the_same_intervals(world):
@@ -45,7 +44,6 @@ def test_a_norm_outside_the_chain_is_measured_on_its_own(world):
     chain = load_chain()
     n13 = chain.norm("N13")
     mine = replace(n13, id="N13-local", value=n13.value + 7)
-    with analysis_cache():
-        pd.testing.assert_frame_equal(
-            person_intervals(log, mine, as_of=moment), person_intervals(log, n13, as_of=moment)
-        )
+    pd.testing.assert_frame_equal(
+        person_intervals(log, mine, as_of=moment), person_intervals(log, n13, as_of=moment)
+    )

@@ -7,7 +7,6 @@ columns) and returns plain data; :mod:`toolkit.findings` turns them into finding
     >>> interval_summary(log, norms=["N13"])  # doctest: +SKIP
 """
 
-from toolkit.bottlenecks.common import analysis_cache
 from toolkit.bottlenecks.intervals import interval_summary, person_intervals
 from toolkit.bottlenecks.norms import norm_breaches
 from toolkit.bottlenecks.persons import person_attributes
@@ -24,7 +23,6 @@ from toolkit.bottlenecks.wip import flow_per_week, wip_per_day
 
 __all__ = [
     "KaplanMeier",
-    "analysis_cache",
     "flow_per_week",
     "handover_waits",
     "interval_summary",

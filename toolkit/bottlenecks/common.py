@@ -12,32 +12,21 @@ Example::
 
 from __future__ import annotations
 
-import threading
-import weakref
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import date
-from functools import cached_property
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from toolkit.eventlog import CASE, TIMESTAMP, order_keys
+from toolkit.eventlog import TIMESTAMP, order_keys
 from toolkit.filters import (
     LOCAL_TZ,
-    code_marks,
     in_window,
     local_day_end,
     local_day_start,
-    member_of,
 )
 
 __all__ = [
     "LOCAL_TZ",
-    "analysis_cache",
-    "cached",
     "codes_of",
     "end_of_data",
     "event_order",
@@ -46,7 +35,6 @@ __all__ = [
     "local_day_end",
     "local_day_start",
     "local_periods",
-    "person_subset",
     "sort_events",
     "text_values",
     "to_days",
@@ -84,9 +72,8 @@ def event_order(log: pd.DataFrame, rows: np.ndarray | None = None) -> np.ndarray
         >>> log.iloc[event_order(log)]  # the rows of sort_events(log)  # doctest: +SKIP
     """
     keys = order_keys(log.columns)
-    # several blocks of one log ask; rows in their order of a log in order are in order
-    in_order = cached(log, ("in_order",), lambda: _in_order(log[keys]), per_person=False)
-    if in_order and (rows is None or bool(np.all(np.diff(rows) > 0))):
+    # rows in their order of a log in order are in order
+    if (rows is None or bool(np.all(np.diff(rows) > 0))) and _in_order(log[keys]):
         return np.arange(len(log)) if rows is None else rows
     part = log[keys] if rows is None else log[keys].iloc[rows]
     if _in_order(part):
@@ -234,151 +221,3 @@ def local_dates(stamps: pd.Series) -> pd.Series:
         [Timestamp('2025-04-01 00:00:00')]
     """
     return stamps.dt.tz_convert(LOCAL_TZ).dt.tz_localize(None).dt.normalize()
-
-
-_GUARD = threading.Lock()  # guards the creation of a log's entry and of its locks
-_CACHE: ContextVar[dict[int, tuple[weakref.ref, dict, dict]] | None] = ContextVar(
-    "analysis_cache", default=None
-)
-
-
-@contextmanager
-def analysis_cache(store: dict | None = None) -> Iterator[None]:
-    """Within this block, per-log building blocks are computed once per log.
-
-    Findings, norms, segments and work in progress start from the same per-person intervals,
-    waits and phase states; an analysis asks for them dozens of times (see :func:`cached`). The
-    cache lives only inside the block, so a log changed afterwards is never answered from it;
-    inside, a log is recognised by identity (a weak reference, so a short-lived filtered log
-    cannot be mistaken for a later one at the same address). A caller that analyses the same
-    log in several steps (the dashboard, one page at a time) passes its own ``store`` and keeps
-    it as long as it keeps the log.
-    """
-    if _CACHE.get() is not None:  # already inside one: share it
-        yield
-        return
-    token = _CACHE.set({} if store is None else store)
-    try:
-        yield
-    finally:
-        _CACHE.reset(token)
-
-
-def cached(
-    log: pd.DataFrame,
-    key: tuple,
-    compute: Callable[[], Any],
-    *,
-    per_person: bool = True,
-    cut: Callable[[Any, Callable[[pd.Series], np.ndarray]], Any] | None = None,
-) -> Any:
-    """``compute()``, or its earlier result for the same ``log`` and ``key`` in this cache.
-
-    A table comes back as a shallow copy, also inside a tuple (a pair of tables): a caller
-    that adds a column must not change what the next caller gets.
-
-    A per-person block (a ``case`` column; each person's rows depend on that person's events
-    alone) of a log declared a :func:`person_subset` of another is cut from the other's, when
-    that one is already known, instead of computed: its rows of the subset's persons, or
-    ``cut(whole's block, among)`` for a block that needs more than its rows (``among(cases)``
-    says which entries of a column of persons are the subset's). A table about the log as a
-    whole (a summary over everybody, ``per_person=False``) is only ever computed from the log
-    itself.
-    """
-    cache = _CACHE.get()
-    if cache is None:
-        return compute()
-    with _GUARD:
-        _forget_dead(cache)
-        entry = cache.get(id(log))
-        if entry is None or entry[0]() is not log:
-            entry = (weakref.ref(log), {}, {})
-            cache[id(log)] = entry
-        computing = entry[2].setdefault(key, threading.RLock())
-    blocks = entry[1]
-    if key not in blocks:
-        # sections computed side by side (the dashboard's callbacks, the kinds of findings)
-        # often need the same block at the same moment: one computes it, the others wait
-        with computing:
-            if key not in blocks:
-                part = _cut_from_whole(cache, log, key, cut or _rows) if per_person else None
-                blocks[key] = compute() if part is None else part
-    return _shallow(blocks[key])
-
-
-def _shallow(value: Any) -> Any:
-    """Tables as shallow copies (also those of a tuple); anything else as it is."""
-    if isinstance(value, pd.DataFrame):
-        return value.copy(deep=False)
-    if isinstance(value, tuple):
-        return tuple(_shallow(part) for part in value)
-    return value
-
-
-def person_subset(store: dict, subset: pd.DataFrame, whole: pd.DataFrame) -> None:
-    """Declare that ``subset`` holds some persons of ``whole`` with all their events.
-
-    A filter on persons (municipality, location, nationality, track) gives such a log; a period
-    or an organisation does not (they cut events out of a journey). In ``store`` (an
-    :func:`analysis_cache` store) the subset's per-person blocks are then rows of the whole's.
-    """
-    store[("subset", id(subset))] = (
-        weakref.ref(subset),
-        weakref.ref(whole),
-        _Persons(subset[CASE]),
-    )
-
-
-class _Persons:
-    """The persons of a subset, to find among the rows of the whole log's per-person blocks.
-
-    The blocks of a log held as categories (the dashboard's) share its categories of persons:
-    the subset's persons are then marked once by code, and each block is cut by its codes,
-    instead of looking up every person's id again for every block (for a subset of most of a
-    million events, a fifth of a second over the blocks of one filter).
-    """
-
-    def __init__(self, cases: pd.Series) -> None:
-        self.cases = cases
-        self.categories = None
-        if isinstance(cases.dtype, pd.CategoricalDtype):
-            self.categories = cases.cat.categories
-            self.wanted = code_marks(len(self.categories), cases.cat.codes.to_numpy())
-
-    @cached_property
-    def ids(self) -> np.ndarray:
-        """The subset's persons, for blocks that hold them otherwise (a log held as text)."""
-        return self.cases.unique()
-
-    def among(self, column: pd.Series) -> np.ndarray:
-        """Which entries of ``column`` (a block's persons) are the subset's."""
-        if (self.categories is not None and isinstance(column.dtype, pd.CategoricalDtype)
-                and column.cat.categories is self.categories):  # fmt: skip
-            return self.wanted[column.cat.codes.to_numpy()]
-        return member_of(column, self.ids)
-
-
-def _rows(table: pd.DataFrame, among: Callable[[pd.Series], np.ndarray]) -> pd.DataFrame:
-    """A per-person table's rows of a subset's persons."""
-    return table[among(table["case"])].reset_index(drop=True)
-
-
-def _cut_from_whole(cache: dict, log: pd.DataFrame, key: tuple, cut: Callable) -> Any:
-    subset = cache.get(("subset", id(log)))
-    if subset is None or subset[0]() is not log:
-        return None
-    whole = subset[1]()
-    entry = cache.get(id(whole)) if whole is not None else None
-    if entry is None or entry[0]() is not whole or key not in entry[1]:
-        return None
-    return cut(entry[1][key], subset[2].among)
-
-
-def _forget_dead(cache: dict) -> None:
-    """Drop the blocks of logs nobody holds any more (a dashboard's long-lived store).
-
-    Called under ``_GUARD``: an entry made meanwhile for a new log at a reused address is kept.
-    """
-    for key, entry in list(cache.items()):
-        if entry[0]() is None and cache.get(key) is entry:
-            del cache[key]

@@ -58,22 +58,29 @@ def survival_curves(
     as_of: pd.Timestamp | date | str | None = None,
     cohort: Cohort | None = None,
     max_segments: int = MAX_SEGMENTS,
+    people: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Kaplan-Meier curves of one interval: S(t), the share still waiting after t days.
 
     Without ``by`` one curve (segment ``all``); with a segment dimension (municipality,
     location, office, nationality, track, household size, cohort) one curve per value, the
     ``max_segments`` largest groups. Only persons who can reach the end (reached or still
-    waiting); ``persons`` counts them. Example::
+    waiting); ``persons`` counts them. ``people`` is the interval's :func:`segment_table` of the
+    log (with ``cohort`` and the other dimensions), when known. Example::
 
         >>> survival_curves(log, "N11", by="municipality", as_of="2025-06-30")  # doctest: +SKIP
     """
     if by is None:
-        people = _waiting(person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort))
+        if people is None:
+            people = person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
+        people = _waiting(people)
         if people.empty:
             return pd.DataFrame(columns=CURVE_COLUMNS)
         return _curve(ALL, people["days"].to_numpy(), people["censored"].to_numpy())
-    table = _waiting(segment_table(log, norm, chain=chain, as_of=as_of, cohort=cohort))
+    table = people
+    if table is None:
+        table = segment_table(log, norm, chain=chain, as_of=as_of, cohort=cohort)
+    table = _waiting(table)
     if table.empty or by not in table.columns:
         return pd.DataFrame(columns=CURVE_COLUMNS)
     values = table[by].astype(object).where(table[by].notna(), "")
@@ -124,17 +131,26 @@ def duration_histogram(
     as_of: pd.Timestamp | date | str | None = None,
     cohort: Cohort | None = None,
     bins: int = DEFAULT_BINS,
+    people: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Finished durations of one interval in ``bins`` equal bins (persons per bin).
 
     Only finished intervals: a histogram cannot show "at least"; the survival curve does.
+    ``people`` is the interval's :func:`~toolkit.bottlenecks.intervals.person_intervals` of the
+    log, when known.
     """
-    people = person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
+    if people is None:
+        people = person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
     return _histogram(people.loc[~people["censored"], "days"], bins)
 
 
 def wait_histogram(
-    log: pd.DataFrame, from_activity: str, to_activity: str, *, bins: int = DEFAULT_BINS
+    log: pd.DataFrame,
+    from_activity: str,
+    to_activity: str,
+    *,
+    bins: int = DEFAULT_BINS,
+    waits: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Waits between two consecutive activities (a path of the process map) in ``bins`` bins:
     the persons with a wait in each bin (a person who takes the path twice counts once a bin).
@@ -143,6 +159,7 @@ def wait_histogram(
 
         >>> wait_histogram(log, "coa_koppeling", "gem_woning_aangeboden")  # doctest: +SKIP
     """
-    waits = person_waits(log)
+    if waits is None:  # person_waits of the log, when not given
+        waits = person_waits(log)
     pair = waits[(waits["from_activity"] == from_activity) & (waits["to_activity"] == to_activity)]
     return _histogram(pair["days"], bins, pair["case"])

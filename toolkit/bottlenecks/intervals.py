@@ -24,7 +24,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from toolkit.bottlenecks.common import cached, end_of_data, in_window, to_days
+from toolkit.bottlenecks.common import end_of_data, in_window, to_days
 from toolkit.bottlenecks.survival import kaplan_meier
 from toolkit.chain import Chain, Norm, load_chain
 from toolkit.eventlog import ACTIVITY, CASE, TIMESTAMP
@@ -102,19 +102,14 @@ def person_intervals(
     """
     chain = chain or load_chain()
     norm = _norm(norm, chain)
-    # an analysis asks for every norm of the chain: one table for all of them is computed (and,
-    # for a subset of persons, cut from the whole log's) once instead of once per norm
-    norms = chain.norms if norm in chain.norms else (norm,)
-    table = _interval_table(log, norms, chain, end_of_data(log, as_of), cohort)
-    position = norms.index(norm)
-    first, last = np.searchsorted(table["interval"].to_numpy(), [position, position + 1])
-    return table.iloc[first:last].drop(columns="interval").reset_index(drop=True)
+    table = _interval_table(log, (norm,), chain, end_of_data(log, as_of), cohort)
+    return table.drop(columns="interval")
 
 
 def all_intervals(log: pd.DataFrame, chain: Chain, moment: pd.Timestamp) -> pd.DataFrame:
     """Every norm's intervals of ``log`` one below the other: ``interval`` is the norm's position
     in ``chain.norms``, beside the columns of :func:`person_intervals` and ``inferred_end``."""
-    return _interval_table(log, chain.norms, chain, moment, None)
+    return _person_intervals(log, chain.norms, chain, moment)
 
 
 def _interval_table(
@@ -124,16 +119,12 @@ def _interval_table(
     moment: pd.Timestamp,
     cohort: Cohort | None,
 ) -> pd.DataFrame:
-    """All ``norms``' intervals of ``log`` (see :func:`_person_intervals`), from the cache."""
-    key = ("intervals", norms, id(chain), moment)
+    """All ``norms``' intervals of ``log`` (see :func:`_person_intervals`), those of a cohort
+    (the persons whose interval starts in its window) when one is given."""
+    table = _person_intervals(log, norms, chain, moment)
     if cohort is None:
-        return cached(log, key, lambda: _person_intervals(log, norms, chain, moment))
-
-    def in_cohort() -> pd.DataFrame:  # per person, so a cut of everybody's intervals
-        everybody = _interval_table(log, norms, chain, moment, None)
-        return everybody[in_window(everybody["start"], cohort)].reset_index(drop=True)
-
-    return cached(log, (*key, tuple(cohort)), in_cohort)
+        return table
+    return table[in_window(table["start"], cohort).to_numpy()].reset_index(drop=True)
 
 
 def _person_intervals(
@@ -275,16 +266,44 @@ def interval_summary(
     """
     chain = chain or load_chain()
     chosen = tuple(_norm(n, chain) for n in (chain.norms if norms is None else norms))
-    moment = end_of_data(log, as_of)
+    return summaries(interval_rows(log, chosen, chain, end_of_data(log, as_of), cohort), chosen)
 
-    def compute() -> pd.DataFrame:
-        rows = []
-        for norm in chosen:
-            people = person_intervals(log, norm, chain=chain, as_of=moment, cohort=cohort)
-            if len(people):
-                rows.append(summarise(people, norm))
-        return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
-    # the tiles, the journey and the norm findings all start from it
-    key = ("interval_summary", chosen, id(chain), moment, None if cohort is None else tuple(cohort))
-    return cached(log, key, compute, per_person=False)
+def interval_rows(
+    log: pd.DataFrame,
+    norms: Iterable[Norm],
+    chain: Chain,
+    moment: pd.Timestamp,
+    cohort: Cohort | None = None,
+) -> pd.DataFrame:
+    """The intervals of ``norms`` one below the other, ``interval`` the norm's id, beside the
+    columns of :func:`person_intervals`: what :func:`summaries` and the norm figures read."""
+    norms = tuple(norms)
+    table = _interval_table(log, norms, chain, moment, cohort)
+    ids = np.array([n.id for n in norms], dtype=object)
+    return table.assign(interval=ids[table["interval"].to_numpy()])
+
+
+def per_norm(people: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The rows of each norm (``interval``, its id) of a table of several, in their order."""
+    ids = people["interval"].to_numpy()
+    if len(ids) and len(pd.unique(ids)) != int((ids[1:] != ids[:-1]).sum()) + 1:
+        people = people.iloc[np.argsort(ids, kind="stable")]  # a norm's rows apart: together
+        ids = people["interval"].to_numpy()
+    begins = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.zeros(0, int)
+    ends = np.r_[begins[1:], len(ids)]
+    return {ids[b]: people.iloc[b:e] for b, e in zip(begins, ends, strict=True)}
+
+
+def summaries(people: pd.DataFrame, norms: Iterable[Norm]) -> pd.DataFrame:
+    """The summary rows (:func:`interval_summary`) of the intervals in ``people``: rows of
+    several norms, ``interval`` the norm's id, beside the columns of :func:`person_intervals`.
+    Norms without rows are left out.
+
+    Example::
+
+        >>> summaries(rows, load_chain().norms)  # doctest: +SKIP
+    """
+    found = per_norm(people)
+    rows = [summarise(found[norm.id], norm) for norm in norms if norm.id in found]
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)

@@ -23,8 +23,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from toolkit.bottlenecks.common import local_periods
-from toolkit.bottlenecks.intervals import Cohort, interval_summary, person_intervals
+from toolkit.bottlenecks.common import end_of_data, local_periods
+from toolkit.bottlenecks.intervals import Cohort, interval_rows, per_norm, summaries
 from toolkit.bottlenecks.persons import person_attributes
 from toolkit.bottlenecks.segments import ALL_DIMENSIONS, cohort_of
 from toolkit.chain import Chain, Norm, load_chain
@@ -103,23 +103,42 @@ def norm_breaches(
         raise ValueError(f"cannot split by {unknown[0]!r}; use month or a segment dimension")
     chain = chain or load_chain()
     chosen = [n if isinstance(n, Norm) else chain.norm(n) for n in (norms or chain.norms)]
+    moment = end_of_data(log, as_of)
+    people = interval_rows(log, chosen, chain, moment, cohort)
+    if set(by) & (set(ALL_DIMENSIONS) - {"cohort"}):
+        people = people.merge(person_attributes(log, as_of=moment), on="case", how="left")
+    return breaches(people, chosen, by)
+
+
+def breaches(people: pd.DataFrame, norms: Iterable[Norm], by: Sequence[str] = ()) -> pd.DataFrame:
+    """The table of :func:`norm_breaches` from the intervals of ``norms`` one below the other
+    (``interval`` the norm's id, the columns of
+    :func:`~toolkit.bottlenecks.intervals.person_intervals`, and the segment dimensions in
+    ``by``): the person-interval table's rows serve as well as a log's intervals.
+
+    Example::
+
+        >>> breaches(interval_rows(log, chain.norms, chain, moment), chain.norms)  # doctest: +SKIP
+    """
+    norms = tuple(norms)
     # the end is expected where the summary's median is reached
-    summary = interval_summary(log, chain=chain, norms=chosen, as_of=as_of, cohort=cohort)
+    summary = summaries(people, norms)
     reached = dict(zip(summary["interval"], summary["median_reached"], strict=True))
-    measured, starts, flags = [], [], []
-    for norm in chosen:
-        people = person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
-        if people.empty:
+    found = per_norm(people)
+    measured, parts, flags = [], [], []
+    for norm in norms:
+        rows = found.get(norm.id)
+        if rows is None or rows.empty:
             continue
         expected = bool(reached[norm.id])
         measured.append((norm.id, norm.kind, norm.direction, norm.days, expected))
-        starts.append(people[["case", "start"]])
-        flags.append(breach_flags(people, norm, count_open=expected))
+        parts.append(rows[["start", *(k for k in by if k in rows.columns)]])
+        flags.append(breach_flags(rows, norm, count_open=expected))
     if not measured:
         return pd.DataFrame(columns=[*NORM_COLUMNS, *by, *COUNT_COLUMNS])
     # the norms one below the other and counted in one grouping, not one grouping per norm
-    position = np.repeat(np.arange(len(measured)), [len(p) for p in starts])
-    keys = _split(pd.concat(starts, ignore_index=True), by, log, as_of)
+    position = np.repeat(np.arange(len(measured)), [len(p) for p in parts])
+    keys = _split(pd.concat(parts, ignore_index=True), by)
     grouped = pd.concat(flags, ignore_index=True).groupby([position, *keys], sort=True)
     table = grouped.sum()
     table.insert(0, "persons", grouped.size())
@@ -135,15 +154,8 @@ def norm_breaches(
     return out
 
 
-def _split(
-    people: pd.DataFrame,
-    by: Sequence[str],
-    log: pd.DataFrame,
-    as_of: pd.Timestamp | date | str | None,
-) -> list[pd.Series]:
+def _split(people: pd.DataFrame, by: Sequence[str]) -> list[pd.Series]:
     """The ``by`` value of each person's interval, as a group key ("" where unknown)."""
-    if set(by) & (set(ALL_DIMENSIONS) - {"cohort"}):
-        people = people.merge(person_attributes(log, as_of=as_of), on="case", how="left")
     derived = {MONTH: _month, "cohort": cohort_of}
     return [
         (derived[k](people["start"]) if k in derived else people[k]).astype(object).fillna("")

@@ -25,8 +25,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from toolkit.bottlenecks.common import cached, codes_of, end_of_data, event_order
-from toolkit.bottlenecks.stays import coa_events, stay_days
+from toolkit.bottlenecks.common import codes_of, end_of_data, event_order
+from toolkit.bottlenecks.stays import Coa, coa_events, stay_days
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, HOUSEHOLD, MUNICIPALITY, RESOURCE, TIMESTAMP
 
 KOPPELING = "coa_koppeling"
@@ -36,9 +36,10 @@ DIMENSIONS = ("municipality", "location", "office", "nationality", "track", "hou
 _CASE_ATTRIBUTE = {"nationality": "case:nationality", "track": "case:track"}
 
 
-def _location(log: pd.DataFrame, moment: pd.Timestamp) -> pd.Series:
-    """Each person's location of the longest stay; of equally long ones the first by name."""
-    events, locations = coa_events(log, moment)
+def _location(log: pd.DataFrame, moment: pd.Timestamp, coa: Coa | None) -> pd.Series:
+    """Each person's location of the longest stay; of equally long ones the first by name.
+    ``coa`` is :func:`~toolkit.bottlenecks.stays.coa_events` of the log, when known."""
+    events, locations = coa_events(log, moment) if coa is None else coa
     if events.empty:
         return pd.Series(dtype=object)
     places = len(locations)
@@ -61,17 +62,12 @@ def _longest(person: np.ndarray, days: np.ndarray) -> np.ndarray:
 def person_households(log: pd.DataFrame) -> pd.DataFrame | None:
     """``case`` and its household (the first recorded), or None for a log without households.
 
-    A per-person block (:func:`~toolkit.bottlenecks.common.cached`): the household is a case
-    attribute, the same on each of a person's events.
+    The household is a case attribute, the same on each of a person's events.
     """
     if HOUSEHOLD not in log.columns:
         return None
-
-    def compute() -> pd.DataFrame:
-        households = log[[CASE, HOUSEHOLD]].dropna().drop_duplicates(CASE)
-        return households.rename(columns={CASE: "case"}).reset_index(drop=True)
-
-    return cached(log, ("households",), compute)
+    households = log[[CASE, HOUSEHOLD]].dropna().drop_duplicates(CASE)
+    return households.rename(columns={CASE: "case"}).reset_index(drop=True)
 
 
 def _household_size(persons: pd.Series, households: pd.DataFrame) -> np.ndarray:
@@ -87,22 +83,27 @@ def _household_size(persons: pd.Series, households: pd.DataFrame) -> np.ndarray:
 
 
 def person_attributes(
-    log: pd.DataFrame, *, as_of: pd.Timestamp | date | str | None = None
+    log: pd.DataFrame,
+    *,
+    as_of: pd.Timestamp | date | str | None = None,
+    coa: Coa | None = None,
+    households: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per person (``case``) with the segment dimensions; None where the log is silent.
 
     Columns that the log cannot fill (no ``org:group``, no case attributes) stay empty. All but
-    the household size come from the person's own events (a per-person block, see
-    :func:`toolkit.bottlenecks.common.cached`); the size counts the household's members in this
-    log, so it is counted here.
+    the household size come from the person's own events; the size counts the household's
+    members in this log. ``coa`` (:func:`~toolkit.bottlenecks.stays.coa_events`) and
+    ``households`` (:func:`person_households`) of the log are computed here unless given.
 
     Example::
 
         >>> person_attributes(log)["office"].value_counts()  # doctest: +SKIP
     """
     moment = end_of_data(log, as_of)
-    out = cached(log, ("attributes", moment), lambda: _own_attributes(log, moment))
-    households = person_households(log)
+    out = _own_attributes(log, moment, coa)
+    if households is None:
+        households = person_households(log)
     if households is not None:
         # counted among the persons seen by the moment: the rows of ``out``
         out["household_size"] = pd.Series(_household_size(out["case"], households), dtype=object)
@@ -153,7 +154,7 @@ def _texts(codes: np.ndarray, values: pd.Index) -> np.ndarray:
     return texts[codes]
 
 
-def _own_attributes(log: pd.DataFrame, moment: pd.Timestamp) -> pd.DataFrame:
+def _own_attributes(log: pd.DataFrame, moment: pd.Timestamp, coa: Coa | None) -> pd.DataFrame:
     events = _Events(log, moment)
     nobody = np.full(events.cases.size, None, dtype=object)
     out = dict.fromkeys(DIMENSIONS, nobody)
@@ -165,7 +166,7 @@ def _own_attributes(log: pd.DataFrame, moment: pd.Timestamp) -> pd.DataFrame:
         known = np.where(linked >= 0, linked, events.pick(codes, last=True))
         out["municipality"] = _texts(known, values)
     if {GROUP, RESOURCE} <= has:
-        longest = _location(log, moment)
+        longest = _location(log, moment, coa)
         at = longest.index.get_indexer(events.cases)
         out["location"] = np.append(longest.to_numpy(dtype=object), None)[at]  # -1: no stay
         codes, values = events.codes(RESOURCE)

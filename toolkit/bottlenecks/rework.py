@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from toolkit.bottlenecks.common import cached, end_of_data
-from toolkit.bottlenecks.stays import RELOCATION, coa_events, stay_days
+from toolkit.bottlenecks.common import end_of_data
+from toolkit.bottlenecks.stays import RELOCATION, Coa, coa_events, stay_days
 from toolkit.eventlog import ACTIVITY, CASE
 
 REWORK_ACTIVITIES = {
@@ -125,6 +125,7 @@ def relocation_rates(
     as_of: pd.Timestamp | date | str | None = None,
     min_group: int = 30,
     alpha: float = 0.05,
+    coa: Coa | None = None,
 ) -> pd.DataFrame:
     """Per COA location: moves out, resident-years, rate, the rest of its type, test, q-value.
 
@@ -133,7 +134,8 @@ def relocation_rates(
     ``rate`` (per resident-year), ``rest_rate``, ``ratio``, ``extra_relocations`` (beyond the
     rest's rate), ``p_value``, ``q_value`` (Benjamini-Hochberg over the locations tested; tested
     are locations with at least ``min_group`` residents and a rest of their type), ``significant``.
-    Sorted by extra relocations.
+    Sorted by extra relocations. ``coa`` is :func:`~toolkit.bottlenecks.stays.coa_events` of the
+    log at that end of the data, when known.
 
     Example::
 
@@ -141,21 +143,12 @@ def relocation_rates(
         ['Gilze']
     """
     moment = end_of_data(log, as_of)
-    # about the log as a whole: a cohort of it (the same events) asks for the same table
-    key = ("relocation_rates", moment, min_group, alpha)
-    return cached(log, key, lambda: _relocation_rates(log, moment, min_group, alpha),
-                  per_person=False)  # fmt: skip
-
-
-def _relocation_rates(
-    log: pd.DataFrame, moment: pd.Timestamp, min_group: int, alpha: float
-) -> pd.DataFrame:
     columns = [
         "location", "location_type", "residents", "relocated", "relocations", "resident_years",
         "rate",
         "rest_rate", "ratio", "extra_relocations", "p_value", "q_value", "significant",
     ]  # fmt: skip
-    events, table = coa_events(log, moment)
+    events, table = coa_events(log, moment) if coa is None else coa
     if events.empty:
         return pd.DataFrame(columns=columns)
     places = len(table)

@@ -59,3 +59,14 @@ def segment_table(
     out = people.merge(person_attributes(log, as_of=as_of), on="case", how="left")
     out["cohort"] = cohort_of(out["start"])
     return out
+
+
+def segment_rows(people: pd.DataFrame) -> pd.DataFrame:
+    """An interval's rows of the person-interval table (:mod:`toolkit.metrics.person_table`) as
+    :func:`segment_table` gives them: the same dimensions, with ``cohort`` the half-year.
+
+    Example::
+
+        >>> survival_curves(log, "N11", by="cohort", people=segment_rows(rows))  # doctest: +SKIP
+    """
+    return people.assign(cohort=cohort_of(people["start"]))

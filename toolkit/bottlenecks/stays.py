@@ -19,12 +19,14 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from toolkit.bottlenecks.common import cached, codes_of, event_order, text_values, to_days
+from toolkit.bottlenecks.common import codes_of, event_order, text_values, to_days
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, HOUSEHOLD, RESOURCE, TIMESTAMP
 
 RELOCATION = "coa_overplaatsing"
 OUTFLOW_PREFIX = "coa_uitstroom_"
 LOCATION_TYPE = "location_type"
+# the COA events and the locations of a log (see coa_events)
+Coa = tuple[pd.DataFrame, pd.DataFrame]
 
 
 def _text_codes(values: pd.Series, gaps: pd.Series | None = None) -> tuple[np.ndarray, pd.Index]:
@@ -46,7 +48,7 @@ def _text_codes(values: pd.Series, gaps: pd.Series | None = None) -> tuple[np.nd
     return rank[codes], texts
 
 
-def coa_events(log: pd.DataFrame, moment: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+def coa_events(log: pd.DataFrame, moment: pd.Timestamp) -> Coa:
     """The COA events with a location up to ``moment`` in the contract's order, as codes.
 
     Events: ``case``; ``person`` (its code), ``unit`` (the household, else the person) and
@@ -56,11 +58,11 @@ def coa_events(log: pd.DataFrame, moment: pd.Timestamp) -> tuple[pd.DataFrame, p
     code: ``location`` and ``location_type`` (the type on its first event that has one, else
     "").
 
-    Computed once per log and moment (the persons' locations and the relocation rates both
-    count from it). For a subset of persons they are the whole log's events of those persons,
-    numbered again (:func:`_cut`).
+    The persons' locations and the relocation rates both count from it. For a subset of
+    persons (all their events) they are the whole log's events of those persons, numbered
+    again: :func:`coa_events_of`.
     """
-    return cached(log, ("coa_events", moment), lambda: _coa_events(log, moment), cut=_cut)
+    return _coa_events(log, moment)
 
 
 def _persons(cases: pd.Series) -> np.ndarray:
@@ -77,13 +79,12 @@ def _ranks(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(present), (np.cumsum(present) - 1)[codes]
 
 
-def _cut(
-    whole: tuple[pd.DataFrame, pd.DataFrame], among: Callable[[pd.Series], np.ndarray]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The COA events of a subset of persons from the whole log's: their rows (in the same
-    order, as the contract's order of the subset is), with persons numbered in order, units
-    and locations by their rank among the subset's (the text order of what is left) and
-    activities in order of appearance: the tables the subset's own events give."""
+def coa_events_of(whole: Coa, among: Callable[[pd.Series], np.ndarray]) -> Coa:
+    """The :func:`coa_events` of a subset of persons (with all their events) from the whole
+    log's: their rows (in the same order, as the contract's order of the subset is), with
+    persons numbered in order, units and locations by their rank among the subset's (the text
+    order of what is left) and activities in order of appearance: the tables the subset's own
+    events give. ``among(cases)`` says which entries of a column of persons are the subset's."""
     events, locations = whole
     kept = events[among(events["case"])].reset_index(drop=True)
     person = _persons(kept["case"])
@@ -159,6 +160,9 @@ def stay_days(events: pd.DataFrame, who: str, moment: pd.Timestamp, places: int)
     same[:-1] = codes[1:] == codes[:-1]
     stamp = events["stamp"]
     until = stamp.shift(-1).where(same, moment).where(same | ~events["outflow"], stamp)
-    days = to_days(until - stamp).clip(lower=0.0)
+    days = to_days(until - stamp).clip(lower=0.0).to_numpy()
     keys = codes * places + events["location"].to_numpy()
-    return days.groupby(keys).sum()
+    # summed per distinct key, in key order: a groupby of a million possible keys spends its
+    # time finding them again (factorize and sort); np.unique finds them in one sort
+    present, at = np.unique(keys, return_inverse=True)
+    return pd.Series(np.bincount(at, weights=days, minlength=present.size), index=present)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from toolkit.bottlenecks.common import cached, event_order, to_days
+from toolkit.bottlenecks.common import event_order, to_days
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, START, TIMESTAMP
 
 P90 = 0.9
@@ -42,10 +42,6 @@ def person_waits(log: pd.DataFrame) -> pd.DataFrame:
 
         >>> person_waits(log).nlargest(3, "days")  # doctest: +SKIP
     """
-    return cached(log, ("person_waits",), lambda: _person_waits(log))
-
-
-def _person_waits(log: pd.DataFrame) -> pd.DataFrame:
     # positions instead of a sorted copy of the log: only the rows of the waits are taken
     order = event_order(log)
     cases = log[CASE].iloc[order].reset_index(drop=True)
@@ -95,10 +91,11 @@ def _texts(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return frame.assign(**{key: frame[key].astype(frame[key].cat.categories.dtype) for key in keys})
 
 
-def pair_persons(log: pd.DataFrame) -> pd.Series:
-    """Distinct persons per pair of consecutive activities, indexed by the two activities."""
+def pair_persons(log: pd.DataFrame, *, waits: pd.DataFrame | None = None) -> pd.Series:
+    """Distinct persons per pair of consecutive activities, indexed by the two activities.
+    ``waits`` is :func:`person_waits` of the log, when known."""
     pairs = ["from_activity", "to_activity"]
-    counts = person_waits(log).groupby(pairs, observed=True)["case"].nunique()
+    counts = _waits(log, waits).groupby(pairs, observed=True)["case"].nunique()
     return counts.set_axis(pd.MultiIndex.from_frame(_texts(counts.index.to_frame(), pairs)))
 
 
@@ -119,27 +116,32 @@ def _stats(waits: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return out.sort_values("total_days", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def transition_waits(log: pd.DataFrame) -> pd.DataFrame:
+def _waits(log: pd.DataFrame, waits: pd.DataFrame | None) -> pd.DataFrame:
+    return person_waits(log) if waits is None else waits
+
+
+def transition_waits(log: pd.DataFrame, *, waits: pd.DataFrame | None = None) -> pd.DataFrame:
     """Waits per pair of consecutive activities, most person-days first.
 
     Columns: ``from_activity``, ``to_activity``, ``n``, ``median_days``, ``p90_days``,
-    ``mean_days``, ``total_days`` (person-days). See the module docstring for an example.
+    ``mean_days``, ``total_days`` (person-days). ``waits``: :func:`person_waits` of the log,
+    when known. See the module docstring for an example.
 
     Example::
 
         >>> transition_waits(log).head(5)  # doctest: +SKIP
     """
-    return _stats(person_waits(log), ["from_activity", "to_activity"])
+    return _stats(_waits(log, waits), ["from_activity", "to_activity"])
 
 
-def handover_waits(log: pd.DataFrame) -> pd.DataFrame:
+def handover_waits(log: pd.DataFrame, *, waits: pd.DataFrame | None = None) -> pd.DataFrame:
     """Waits per handover between organisations (``org:group`` of the two events).
 
     ``IND -> IND`` is work inside one organisation; ``IND -> COA`` is a handover. Example::
 
         >>> handover_waits(log)[["from_group", "to_group", "total_days"]]  # doctest: +SKIP
     """
-    return _stats(person_waits(log), ["from_group", "to_group"])
+    return _stats(_waits(log, waits), ["from_group", "to_group"])
 
 
 def loop_waits(log: pd.DataFrame, activities: frozenset[str]) -> pd.DataFrame:

@@ -23,7 +23,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from toolkit.bottlenecks.common import cached, end_of_data, event_order, local_dates
+from toolkit.bottlenecks.common import end_of_data, event_order, local_dates
 from toolkit.bottlenecks.intervals import EXIT_PHASE
 from toolkit.bottlenecks.stays import OUTFLOW_PREFIX
 from toolkit.chain import Chain, load_chain
@@ -45,19 +45,15 @@ def wip_phases(chain: Chain) -> list[str]:
     return [p.id for p in chain.phases if p.id != EXIT_PHASE]
 
 
-def _states(log: pd.DataFrame, chain: Chain, moment: pd.Timestamp) -> pd.DataFrame:
-    """Per person the days their state changes, in (person, day) order.
+def phase_states(log: pd.DataFrame, chain: Chain, moment: pd.Timestamp) -> pd.DataFrame:
+    """Per person the days their state changes, in (person, day) order: what the work in
+    progress and the flow count.
 
     ``case``, ``day``, ``state`` (the phase's place in :func:`wip_phases`, or ``LEFT``),
     ``housed`` (left for a home in a municipality) and ``last`` (the person's last row): codes
-    and flags instead of text, so that cutting a subset of persons and counting stay cheap.
+    and flags instead of text, so that counting stays cheap. Each person's rows depend on their
+    own events alone: a subset of persons has the rows of those persons.
     """
-    return cached(
-        log, ("wip_states", id(chain), moment), lambda: _compute_states(log, chain, moment)
-    )
-
-
-def _compute_states(log: pd.DataFrame, chain: Chain, moment: pd.Timestamp) -> pd.DataFrame:
     phases = wip_phases(chain)
     # per activity, not per row: the state an activity puts a person in
     leaving = {a.id for a in chain.activities
@@ -111,10 +107,12 @@ def wip_per_day(
     *,
     chain: Chain | None = None,
     as_of: pd.Timestamp | date | str | None = None,
+    states: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Persons in each phase at the end of each day: ``date`` and one column per phase, ``total``.
 
-    See the module docstring for the definition.
+    See the module docstring for the definition. ``states`` is :func:`phase_states` of the log
+    at that end of the data, when known.
 
     Example::
 
@@ -123,7 +121,8 @@ def wip_per_day(
     chain = chain or load_chain()
     phases = wip_phases(chain)
     moment = end_of_data(log, as_of)
-    states = _states(log, chain, moment)
+    if states is None:
+        states = phase_states(log, chain, moment)
     if states.empty:
         return pd.DataFrame(columns=["date", *phases, "total"])
     # as_of is an exclusive end (a date means up to midnight after it): its day is the one before
@@ -153,8 +152,11 @@ def flow_per_week(
     *,
     chain: Chain | None = None,
     as_of: pd.Timestamp | date | str | None = None,
+    states: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per week (``week`` = its Monday): ``inflow``, ``outflow``, ``outflow_housing``, ``wip_end``.
+
+    ``states`` is :func:`phase_states` of the log at that end of the data, when known.
 
     Example::
 
@@ -162,14 +164,15 @@ def flow_per_week(
     """
     chain = chain or load_chain()
     moment = end_of_data(log, as_of)
-    states = _states(log, chain, moment)
+    if states is None:
+        states = phase_states(log, chain, moment)
     columns = ["week", "inflow", "outflow", "outflow_housing", "wip_end"]
     if states.empty:
         return pd.DataFrame(columns=columns)
     number = _day_numbers(states["day"])
     monday = number - (number + 3) % 7  # 1 January 1970 was a Thursday
     first_day = states["day"].min()
-    daily = wip_per_day(log, chain=chain, as_of=as_of).set_index("date")["total"]
+    daily = wip_per_day(log, chain=chain, as_of=moment, states=states).set_index("date")["total"]
     monday_first = first_day - pd.Timedelta(days=first_day.day_of_week)
     weeks = pd.date_range(monday_first, daily.index.max(), freq="W-MON")
     week = (monday - monday.min()) // 7

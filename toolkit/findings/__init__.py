@@ -113,12 +113,14 @@ def findings_in(
     alpha: float = 0.05,
     families: Collection[str] = FAMILIES,
     table: pd.DataFrame | None = None,
+    rates: pd.DataFrame | None = None,
 ) -> list[Finding]:
     """The findings on ``view``, a log that ``f`` has filtered already (an analysis' scope).
 
     ``f`` says what the findings are about (each one's filter, the cohort) and is not applied
     again. ``as_of`` defaults to the view's last event. ``table`` is the view's person-interval
-    table at that end of the data, when the caller has it (built here otherwise).
+    table at that end of the data, ``rates`` its relocation rates with ``min_group`` and
+    ``alpha``, when the caller has them (computed here otherwise).
     """
     families = (families,) if isinstance(families, str) else tuple(families)
     unknown = sorted(set(families) - set(FAMILIES))
@@ -149,5 +151,5 @@ def findings_in(
     if "trend" in families:
         found += trend_findings(legs, chain, base, min_group, SPEC)
     if "rework" in families:
-        found += rework_findings(view, moment, base, min_group, alpha)
+        found += rework_findings(view, moment, base, min_group, alpha, rates)
     return rank(found)

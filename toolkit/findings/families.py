@@ -355,9 +355,13 @@ def trend_findings(legs, chain: Chain, base: dict, min_group: int, spec=SPEC):
     return out
 
 
-def rework_findings(log, moment, base: dict, min_group: int, alpha: float):
-    """COA locations that relocate residents more often than others of their type."""
-    table = relocation_rates(log, as_of=moment, min_group=min_group, alpha=alpha)
+def rework_findings(log, moment, base: dict, min_group: int, alpha: float, rates=None):
+    """COA locations that relocate residents more often than others of their type (``rates``:
+    the log's :func:`~toolkit.bottlenecks.rework.relocation_rates` with these parameters, when
+    known)."""
+    table = rates
+    if table is None:
+        table = relocation_rates(log, as_of=moment, min_group=min_group, alpha=alpha)
     out = []
     for row in table[table["significant"]].itertuples(index=False):
         ratio_nl = f"{row.ratio:.1f}".replace(".", ",")

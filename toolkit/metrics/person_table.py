@@ -33,6 +33,7 @@ from toolkit.bottlenecks.common import end_of_data
 from toolkit.bottlenecks.intervals import all_intervals
 from toolkit.bottlenecks.persons import person_attributes, person_households
 from toolkit.bottlenecks.segments import half_year
+from toolkit.bottlenecks.stays import Coa
 from toolkit.chain import Chain, load_chain
 from toolkit.eventlog import HOUSEHOLD
 
@@ -52,11 +53,13 @@ def person_table(
     *,
     chain: Chain | None = None,
     as_of: pd.Timestamp | date | str | None = None,
+    coa: Coa | None = None,
 ) -> pd.DataFrame:
     """The person-interval table of ``log`` for every norm of the chain (see the module).
 
     ``as_of`` is the end of the data (default: the log's last event); a date means the end of
-    that day in Amsterdam.
+    that day in Amsterdam. ``coa`` is :func:`~toolkit.bottlenecks.stays.coa_events` of the log
+    at that end, when known (the persons' locations count their stays from it).
 
     Example::
 
@@ -65,56 +68,90 @@ def person_table(
     chain = chain or load_chain()
     moment = end_of_data(log, as_of)
     intervals = all_intervals(log, chain, moment)
+    households = person_households(log)
+    attributes = person_attributes(log, as_of=moment, coa=coa, households=households)
+    at = pd.Index(attributes["case"]).get_indexer(intervals["case"])
+    # every text column as codes first (a text's code is its rank among the sorted values,
+    # missing: -1, first), so the rows are ordered by content on integers, and the text of
+    # each row is taken from a few distinct values once, in that order
     ids = np.array([n.id for n in chain.norms], dtype=object)
-    outcome = np.where(
-        ~intervals["censored"], "reached", np.where(intervals["left_chain"], "left", "open")
-    )
+    codes = {
+        "interval": _ranks(ids)[intervals["interval"].to_numpy()],
+        "outcome": _ranks(np.array(OUTCOMES, dtype=object))[
+            np.where(~intervals["censored"], 0, np.where(intervals["left_chain"], 1, 2))
+        ],
+    }
+    texts = {"interval": np.sort(ids), "outcome": np.sort(np.array(OUTCOMES, dtype=object))}
+    for column in (*UNITS, *GROUPS):
+        found, values = pd.factorize(attributes[column], sort=True) if column in attributes \
+            else (np.full(len(attributes), -1), np.zeros(0, dtype=object))  # fmt: skip
+        codes[column] = np.append(found, -1)[at]  # the last: a person without attributes
+        texts[column] = np.asarray(values, dtype=object)
+    order = np.lexsort(_keys(intervals, codes)[::-1])
+
+    def text(column: str) -> pd.Series:  # objects with None for missing, as the segments read
+        return pd.Series(np.append(texts[column], None)[codes[column][order]], dtype=object)
+
+    rows = intervals.iloc[order].reset_index(drop=True)
     table = pd.DataFrame(
         {
-            "interval": ids[intervals["interval"].to_numpy()],
+            "interval": text("interval"),
             # the log's own dtype: with a session's categories, a filter on persons finds its
             # rows by code (toolkit.filters.member_of)
-            "case": intervals["case"],
-            "start": intervals["start"],
-            "end": intervals["end"],
-            "outcome": outcome.astype(object),
-            "inferred_end": intervals["inferred_end"].to_numpy(dtype=bool),
-            "days": intervals["days"].to_numpy(dtype=float),
-            "cohort": half_year(intervals["start"]) if len(intervals) else [],
+            "case": rows["case"],
+            "household": pd.Series(_households(attributes, households)[at[order]], dtype=object),
+            "start": rows["start"],
+            "end": rows["end"],
+            "outcome": text("outcome"),
+            "inferred_end": rows["inferred_end"].to_numpy(dtype=bool),
+            "days": rows["days"].to_numpy(dtype=float),
+            "cohort": pd.Series(half_year(rows["start"]) if len(rows) else [], dtype=object),
+            **{column: text(column) for column in (*UNITS, *GROUPS)},
         }
     )
-    attributes = person_attributes(log, as_of=moment).set_index("case")
-    at = attributes.index.get_indexer(table["case"])
-    for column in (*UNITS, *GROUPS):
-        values = attributes[column].to_numpy(dtype=object) if column in attributes else None
-        table[column] = None if values is None else np.append(values, None)[at]
-    households = person_households(log)
-    if households is None:
-        table["household"] = table["case"]
-    else:
-        home = households.set_index("case")[HOUSEHOLD].astype(object)
-        found = home.reindex(table["case"]).to_numpy(dtype=object)
-        # a person without a household is a household of their own
-        table["household"] = np.where(pd.isna(found), table["case"].to_numpy(), found)
     # in the order of the content, not of the pseudonyms: sums over rows then add up in the
     # same order under any key (rows equal in content are interchangeable)
-    return table.iloc[_content_order(table)][COLUMNS].reset_index(drop=True)
+    return table[COLUMNS]
 
 
-def _content_order(table: pd.DataFrame) -> np.ndarray:
-    """The positions of the rows sorted stably by interval and then the content columns: text
-    by its rank among the sorted distinct values (missing values first), moments and days with
-    missing values last. The order of the values, never of the pseudonyms."""
-    keys = []
-    for column in ["interval", *_CONTENT]:
-        values = table[column]
-        if values.dtype == object or pd.api.types.is_string_dtype(values):
-            keys.append(pd.factorize(values, sort=True)[0])
-        elif pd.api.types.is_datetime64_any_dtype(values):
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Each value's rank among the sorted values (distinct values)."""
+    ranks = np.empty(len(values), dtype=np.int64)
+    ranks[np.argsort(values, kind="stable")] = np.arange(len(values))
+    return ranks
+
+
+def _keys(intervals: pd.DataFrame, codes: dict[str, np.ndarray]) -> list[np.ndarray]:
+    """The sort keys of the content, most significant first: text by its code (missing first),
+    moments and days with missing values last. The order of the values, never of the
+    pseudonyms. The codes after the days are packed into one integer where it can hold them
+    (each key costs np.lexsort a sort)."""
+    keys = [codes["interval"]]
+    for column in ("start", "end", "days"):
+        values = intervals[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
             keys.append(np.where(values.isna(), np.iinfo(np.int64).max, values.array.asi8))
         else:
             keys.append(values.to_numpy())
-    return np.lexsort(keys[::-1])  # np.lexsort sorts by its last key first
+    rest = [codes[c] + 1 for c in _CONTENT[4:]]  # outcome, units, groups; missing -1 -> 0
+    sizes = [int(c.max(initial=0)) + 1 for c in rest]
+    if float(np.prod(sizes, dtype=float)) >= 2.0**62:
+        return keys + rest
+    packed = np.zeros(len(intervals), dtype=np.int64)
+    for column, size in zip(rest, sizes, strict=True):
+        packed = packed * size + column
+    return [*keys, packed]
+
+
+def _households(attributes: pd.DataFrame, households: pd.DataFrame | None) -> np.ndarray:
+    """Each person's household (a person without one is a household of their own), for the
+    persons of ``attributes`` and, last, None for a person without attributes."""
+    cases = attributes["case"].to_numpy(dtype=object)
+    if households is None:
+        return np.append(cases, None)
+    found = pd.Index(households["case"]).get_indexer(attributes["case"])
+    home = np.append(households[HOUSEHOLD].to_numpy(dtype=object), None)[found]
+    return np.append(np.where(pd.isna(home), cases, home), None)
 
 
 def waiting_population(table: pd.DataFrame) -> pd.DataFrame:
@@ -143,3 +180,17 @@ def household_representatives(table: pd.DataFrame) -> np.ndarray:
     if table.empty:
         return np.zeros(0, dtype=bool)
     return ~table[["interval", "household"]].duplicated().to_numpy()
+
+
+def as_intervals(table: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the table with the columns of
+    :func:`~toolkit.bottlenecks.intervals.person_intervals` beside them: ``censored`` (not
+    reached: still open or left) and ``left_chain``, which the interval summaries, norm figures
+    and curves read.
+
+    Example::
+
+        >>> summaries(as_intervals(table), chain.norms)  # doctest: +SKIP
+    """
+    outcome = table["outcome"].to_numpy()
+    return table.assign(censored=outcome != "reached", left_chain=outcome == "left")
