@@ -1,9 +1,9 @@
 """Column expressions for the adapters: a rule runs once per distinct value, never once per row.
 
 An export of a million rows holds a few thousand distinct dates, a few hundred codes and places,
-one V-nummer per person. Each column is dictionary-encoded with pyarrow (a code per row and the
-distinct values); the cleaning rules of :mod:`toolkit.adapters.parsing` run on the distinct values
-only, and their results go back to the rows with one numpy ``take``. So the rules stay readable
+one V-nummer per person. Each column is dictionary-encoded (pandas' hash factorisation: a code per
+row and the distinct values); the cleaning rules of :mod:`toolkit.adapters.parsing` run on the
+distinct values only, and their results go back to the rows with one numpy ``take``. So the rules stay readable
 Python, exact and tested value by value, while the work per row is columnar.
 
 Distinct means distinct in type as well: the number cell ``1``, the text ``'1'`` and ``True`` are
@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 
 def objects(values: Sequence[Any]) -> np.ndarray:
@@ -29,34 +28,14 @@ def objects(values: Sequence[Any]) -> np.ndarray:
     return np.fromiter(values, dtype=object, count=len(values))
 
 
-def _encode(values: np.ndarray) -> tuple[np.ndarray, list[Any]] | None:
-    """Dictionary-encode values of one Python type with pyarrow; None when arrow cannot hold them."""
-    try:
-        encoded = pa.array(values, from_pandas=True).dictionary_encode(null_encoding="encode")
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
-        return None
-    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
-    return codes, encoded.dictionary.to_pylist()
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    """Codes and distinct values of values that share one Python type (an empty cell is None)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return codes.astype(np.intp, copy=False), [None if _empty(u) else u for u in uniques]
 
 
-def _encode_by_type(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
-    """Dictionary-encode a column of mixed types: each type on its own, so 1 and '1' stay apart."""
-    kinds, types = pd.factorize(np.frompyfunc(type, 1, 1)(values))
-    codes = np.empty(len(values), dtype=np.intp)
-    uniques: list[Any] = []
-    for k in range(len(types)):
-        where = np.flatnonzero(kinds == k)
-        part = values[where]
-        encoded = _encode(part) if len(types) > 1 else None
-        if encoded is None:  # values arrow cannot hold (an integer past 64 bits): a dict does
-            index: dict[Any, int] = {}
-            part_codes = np.fromiter(
-                (index.setdefault(v, len(index)) for v in part), dtype=np.intp, count=len(part)
-            )
-            encoded = part_codes, list(index)
-        codes[where] = encoded[0] + len(uniques)
-        uniques.extend(encoded[1])
-    return codes, uniques
+def _empty(value: object) -> bool:
+    return value is None or (value.__class__ is float and value != value)
 
 
 def distinct(values: Sequence[Any] | np.ndarray | pd.Series) -> tuple[np.ndarray, list[Any]]:
@@ -66,22 +45,22 @@ def distinct(values: Sequence[Any] | np.ndarray | pd.Series) -> tuple[np.ndarray
         array = objects(list(array))
     if len(array) == 0:
         return np.zeros(0, dtype=np.intp), []
-    encoded = _encode(array)
-    if encoded is not None and _keeps_types(array, encoded[1]):
-        return encoded
-    return _encode_by_type(array)
+    kinds, types = pd.factorize(_TYPE(array))
+    filled = [k for k, t in enumerate(types) if t is not _NONE]
+    if len(filled) <= 1:  # one type, perhaps with empty cells: hashing cannot mix types up
+        return _factorize(array)
+    codes = np.empty(len(array), dtype=np.intp)
+    uniques: list[Any] = []
+    for k in range(len(types)):
+        where = np.flatnonzero(kinds == k)
+        part_codes, part_uniques = _factorize(array[where])
+        codes[where] = part_codes + len(uniques)
+        uniques.extend(part_uniques)
+    return codes, uniques
 
 
-def _keeps_types(array: np.ndarray, uniques: list[Any]) -> bool:
-    """Whether arrow kept each value's Python type (it turns 1 among floats into 1.0)."""
-    present = {type(u) for u in uniques if u is not None}
-    if len(present) != 1:
-        return not present
-    kind = present.pop()
-    if kind is float:
-        # NaN is an empty cell like None; any int among the floats is a type arrow changed
-        return not np.frompyfunc(lambda v: v.__class__ is int, 1, 1)(array).any()
-    return True
+_TYPE = np.frompyfunc(type, 1, 1)
+_NONE = type(None)
 
 
 def _results(results: list[Any], codes: np.ndarray, parts: int | None) -> Any:

@@ -12,10 +12,13 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from toolkit.adapters.columns import objects, per_value
 from toolkit.adapters.parsing import is_blank
 from toolkit.adapters.personal import personal_data
 from toolkit.adapters.profile import Profile, fold
@@ -28,7 +31,7 @@ _DIGIT_RUN = re.compile(r"\d{4}")
 # file, row and column), so one pasted document cannot stop a whole file or fill the memory.
 MAX_CELL_CHARS = 10_000
 OVERSIZED_CELL = "oversized_cell"
-# What a reader keeps in place of such a cell; compared by identity.
+# What a reader keeps in place of such a cell: text no export holds (it starts with a NUL).
 OVERSIZED = "\x00oversized cell\x00"
 # Column titles are words, so only numbers, addresses and phone numbers count as personal there.
 HEADER_KIND = "name"
@@ -59,8 +62,8 @@ class RawTable:
         return len(self.frame)
 
 
-class RowCollector:
-    """Collects data rows, keeping only the profile's mapped columns of each row as it arrives."""
+class Collector:
+    """Takes the data rows of an export at once and keeps only the profile's mapped columns."""
 
     def __init__(self, path: Path, profile: Profile, header: Sequence[object]) -> None:
         names = [str(h).strip() if not is_blank(h) else "" for h in header]
@@ -79,30 +82,68 @@ class RowCollector:
         ]
         self._fields = list(profile.columns)
         self._index = [positions[fold(profile.columns[f])] for f in self._fields]
-        self._width = len(names)
-        self._columns: list[list[object]] = [[] for _ in self._fields]
-        self._rows: list[int] = []
 
     def note_unknown_columns(self, table: RawTable) -> None:
         """Hand the table the columns that were not read, for :func:`unknown_columns_note`."""
         table.unknown_columns = list(self.unknown_columns)
 
-    def add(self, row_number: int, cells: Sequence[object]) -> None:
-        """Keep the mapped cells of one data row; the row's other cells are not stored."""
-        width = len(cells)
-        for values, i in zip(self._columns, self._index, strict=True):
-            cell = cells[i] if i < width else None
-            if cell.__class__ is str and len(cell) > MAX_CELL_CHARS:  # type: ignore[arg-type]
-                cell = OVERSIZED
-            values.append(cell)
-        self._rows.append(row_number)
+    def _mapped(self, rows: list[Sequence[object]]) -> list[np.ndarray]:
+        """The mapped cells of every row, column by column (a short row's missing cells: None)."""
+        if not rows:
+            return [np.full(0, None, dtype=object) for _ in self._index]
+        needed = max(self._index) + 1
+        widths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+        if widths.min() < needed:
+            rows = list(rows)
+            for r in np.flatnonzero(widths < needed):
+                rows[r] = [*rows[r], *([None] * (needed - int(widths[r])))]
+        picked = map(itemgetter(*self._index), rows)
+        if len(self._index) == 1:
+            return [objects(list(picked))]
+        return [objects(column) for column in zip(*picked, strict=True)]
 
-    def frame(self) -> pd.DataFrame:
-        data: dict[str, object] = {
-            f: pd.Series(v, dtype=object) for f, v in zip(self._fields, self._columns, strict=True)
+    def collect(
+        self,
+        table: RawTable,
+        rows: list[Sequence[object]],
+        numbers: np.ndarray,
+        footer: Callable[[Sequence[object]], tuple[bool, int | None]],
+    ) -> None:
+        """Set ``table.frame`` from the rows below the header; count blank and footer rows.
+
+        A blank row or a total line has at most one filled cell among the mapped columns, so
+        only such rows are looked at whole (``footer`` says whether a row is the total line and
+        the number it states). A cell too long to be a value becomes :data:`OVERSIZED`.
+        """
+        columns = self._mapped(rows)
+        filled = np.zeros(len(rows), dtype=np.int64)
+        for column in columns:
+            blank, oversized = per_value(column, _cell_kind, parts=2)
+            filled += ~blank.astype(bool)
+            column[oversized.astype(bool)] = OVERSIZED
+        keep = np.ones(len(rows), dtype=bool)
+        for r in np.flatnonzero(filled <= 1):
+            cells = rows[r]
+            if is_blank_row(cells):
+                table.skipped["blank"] += 1
+                keep[r] = False
+                continue
+            is_footer, total = footer(cells)
+            if is_footer:
+                table.skipped["footer"] += 1
+                table.footer_total = total
+                keep[r] = False
+        data = {
+            f: pd.Series(c[keep], dtype=object) for f, c in zip(self._fields, columns, strict=True)
         }
-        data[ROW] = pd.Series(self._rows, dtype="int64")
-        return pd.DataFrame(data)
+        data[ROW] = pd.Series(np.asarray(numbers, dtype=np.int64)[keep], dtype="int64")
+        table.frame = pd.DataFrame(data)
+
+
+def _cell_kind(cell: object) -> tuple[bool, bool]:
+    """Whether a cell is blank, and whether it is too long to be kept."""
+    oversized = cell.__class__ is str and len(cell) > MAX_CELL_CHARS  # type: ignore[arg-type]
+    return is_blank(cell), oversized
 
 
 def unknown_columns_note(table: RawTable, column_hash: Callable[[str], str]) -> str | None:
