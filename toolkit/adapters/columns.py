@@ -17,6 +17,7 @@ different values (a rule may treat them differently). Example::
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -38,8 +39,29 @@ def _empty(value: object) -> bool:
     return value is None or (value.__class__ is float and value != value)
 
 
-def distinct(values: Sequence[Any] | np.ndarray | pd.Series) -> tuple[np.ndarray, list[Any]]:
+@dataclass(frozen=True)
+class Coded:
+    """A column as a code per row and the distinct values the codes point into."""
+
+    codes: np.ndarray
+    uniques: list[Any]
+
+    def rows(self, which: np.ndarray) -> Coded:
+        """The same column for some of its rows only (given as a mask or positions)."""
+        return Coded(self.codes[which], self.uniques)
+
+    def values(self) -> np.ndarray:
+        """The column's value in every row."""
+        return objects(self.uniques)[self.codes]
+
+
+Values = Sequence[Any] | np.ndarray | pd.Series | Coded
+
+
+def distinct(values: Values) -> tuple[np.ndarray, list[Any]]:
     """A code per row and the distinct values the codes point into (empty cells are None)."""
+    if isinstance(values, Coded):
+        return values.codes, values.uniques
     array = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
     if not isinstance(array, np.ndarray) or array.dtype != object:
         array = objects(list(array))
@@ -70,7 +92,7 @@ def _results(results: list[Any], codes: np.ndarray, parts: int | None) -> Any:
 
 
 def per_value(
-    values: Sequence[Any] | np.ndarray | pd.Series,
+    values: Values,
     fn: Callable[[Any], Any],
     parts: int | None = None,
 ) -> Any:
@@ -83,7 +105,7 @@ def per_value(
 
 
 def per_pair(
-    first: np.ndarray, second: np.ndarray, fn: Callable[[Any, Any], Any], parts: int | None = None
+    first: Values, second: Values, fn: Callable[[Any, Any], Any], parts: int | None = None
 ) -> Any:
     """``fn`` of every row's pair of values, computed once per distinct pair (see :func:`per_value`)."""
     codes_a, uniques_a = distinct(first)

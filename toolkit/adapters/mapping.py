@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.adapters import parsing as p
-from toolkit.adapters.columns import distinct, objects, per_pair, per_value
+from toolkit.adapters.columns import Coded, distinct, objects, per_pair, per_value
 from toolkit.adapters.event_id import content_ids
 from toolkit.adapters.personal import checked_fields, personal_data, reason
 from toolkit.adapters.profile import Profile, fold
@@ -88,7 +88,7 @@ class _Rows:
 
     def flag(self, reasons: np.ndarray, field_name: str, hints: np.ndarray | None = None) -> None:
         source_column = self.table.profile.columns[field_name]
-        new = pd.notna(reasons) & pd.isna(self.reason)
+        new = _present(reasons) & ~_present(self.reason)
         self.reason[new] = reasons[new]
         self.column[new] = source_column
         if hints is not None:
@@ -103,7 +103,7 @@ class _Rows:
         joined = np.full(len(rows), "", dtype=object)
         for kinds in self._repairs:
             kinds = kinds[rows]
-            has = pd.notna(kinds)
+            has = _present(kinds)
             first = has & (joined == "")
             joined[first] = kinds[first]
             more = has & ~first
@@ -112,14 +112,22 @@ class _Rows:
 
     @property
     def ok(self) -> np.ndarray:
-        return pd.isna(self.reason)
+        return ~_present(self.reason)
 
 
-def _column(frame: pd.DataFrame, field_name: str) -> np.ndarray:
-    """A field's raw cells as an object array (all None when the profile does not map it)."""
-    if field_name in frame:
-        return frame[field_name].to_numpy(dtype=object)
-    return np.full(len(frame), None, dtype=object)
+def _present(values: np.ndarray) -> np.ndarray:
+    """Which entries of an object array are not None."""
+    return values != None  # noqa: E711 (elementwise on an object array)
+
+
+def _column(table: RawTable, field_name: str) -> Coded:
+    """A field's raw cells, encoded (all None when the profile does not map it)."""
+    if field_name not in table.coded:
+        if field_name in table.frame:
+            table.coded[field_name] = Coded(*distinct(table.frame[field_name]))
+        else:
+            return Coded(np.zeros(len(table.frame), dtype=np.intp), [None])
+    return table.coded[field_name]
 
 
 def _activities(table: RawTable, rows: _Rows) -> np.ndarray:
@@ -139,9 +147,9 @@ def _activities(table: RawTable, rows: _Rows) -> np.ndarray:
         return activity, None if exact else CODE_FOLDED
 
     activities, repairs = per_pair(
-        _column(table.frame, "code"), _column(table.frame, "outcome"), lookup, parts=2
+        _column(table, "code"), _column(table, "outcome"), lookup, parts=2
     )
-    found = pd.notna(activities)
+    found = _present(activities)
     rows.flag(np.where(found, None, p.UNKNOWN_CODE), "code")
     rows.repair(np.where(found, repairs, None))
     return activities
@@ -152,7 +160,7 @@ def _local_times(table: RawTable, rows: _Rows) -> tuple[np.ndarray, pd.Series]:
     profile = table.profile
     frame = table.frame
     if profile.timestamp_iso and "timestamp" in frame:
-        codes, uniques = distinct(frame["timestamp"])
+        codes, uniques = distinct(_column(table, "timestamp"))
         parsed = [p.parse_iso_timestamp(v) for v in uniques]
         rows.flag(objects([x.reason for x in parsed])[codes], "timestamp")
         stamps = pd.Series(
@@ -173,7 +181,7 @@ def _local_times(table: RawTable, rows: _Rows) -> tuple[np.ndarray, pd.Series]:
             repair = p.DATE_TEXT
         return parsed.value, parsed.reason, repair
 
-    codes, uniques = distinct(frame["date"])
+    codes, uniques = distinct(_column(table, "date"))
     parsed_dates = [one_date(v) for v in uniques]
     dates = objects([d for d, _, _ in parsed_dates])[codes]
     rows.flag(objects([why for _, why, _ in parsed_dates])[codes], "date")
@@ -185,7 +193,9 @@ def _local_times(table: RawTable, rows: _Rows) -> tuple[np.ndarray, pd.Series]:
     offsets = np.zeros(rows.n, dtype="timedelta64[us]")
     if "time" in frame:
         seconds, reasons = per_value(
-            frame["time"], lambda v: _seconds(p.parse_time(v, profile.time_pattern)), parts=2
+            _column(table, "time"),
+            lambda v: _seconds(p.parse_time(v, profile.time_pattern)),
+            parts=2,
         )
         rows.flag(reasons, "time")
         seconds = seconds.astype(float)
@@ -253,7 +263,7 @@ def _municipalities(table: RawTable, rows: _Rows, chain: Chain, dates: np.ndarra
         code = found.code if day is None else register.current_code(found.code, day)
         return code, None, p.MUNICIPALITY_SUCCESSOR if code != found.code else None, ""
 
-    codes, reasons, repairs, hints = per_pair(_column(frame, field_name), dates, lookup, parts=4)
+    codes, reasons, repairs, hints = per_pair(_column(table, field_name), dates, lookup, parts=4)
     rows.flag(reasons, field_name, hints)
     rows.repair(repairs)
     return codes
@@ -276,7 +286,7 @@ def _places(table: RawTable, rows: _Rows, chain: Chain) -> tuple[np.ndarray, np.
             return name, True, None
         return place.name, False, PLACE_NAME if place.name != name else None
 
-    names, unknown, repairs = per_value(_column(table.frame, "resource"), lookup, parts=3)
+    names, unknown, repairs = per_value(_column(table, "resource"), lookup, parts=3)
     rows.repair(repairs)
     return names, unknown.astype(bool)
 
@@ -293,10 +303,8 @@ def _values(profile: Profile, field_name: str, column: np.ndarray) -> np.ndarray
     return per_value(column, lookup)
 
 
-def _optional(frame: pd.DataFrame, field_name: str, fn: Callable[[Any], Any]) -> np.ndarray:
-    if field_name not in frame:
-        return np.full(len(frame), None, dtype=object)
-    return per_value(frame[field_name], fn)
+def _optional(table: RawTable, field_name: str, fn: Callable[[Any], Any]) -> np.ndarray:
+    return per_value(_column(table, field_name), fn)
 
 
 def map_table(
@@ -313,13 +321,17 @@ def map_table(
     rows = _Rows(table)
     for field_name in profile.columns:
         rows.flag(
-            per_value(frame[field_name], lambda v: OVERSIZED_CELL if v == OVERSIZED else None),
+            per_value(
+                _column(table, field_name), lambda v: OVERSIZED_CELL if v == OVERSIZED else None
+            ),
             field_name,
         )
-    _check_personal_data(frame, rows)
-    vnummers, reasons, repairs = per_value(frame["vnummer"], _parsed(p.normalise_vnummer), parts=3)
+    _check_personal_data(table, rows)
+    vnummers, reasons, repairs = per_value(
+        _column(table, "vnummer"), _parsed(p.normalise_vnummer), parts=3
+    )
     rows.flag(reasons, "vnummer")
-    rows.repair(np.where(pd.notna(vnummers), repairs, None))
+    rows.repair(np.where(_present(vnummers), repairs, None))
     activities = _activities(table, rows)
     dates, utc = _local_times(table, rows)
     date_field = "timestamp" if profile.timestamp_iso and "timestamp" in frame else "date"
@@ -342,14 +354,14 @@ def map_table(
         "municipality": municipalities[keep],
     }
     extra = {
-        "location_type": _values(profile, "location_type", _column(frame, "location_type")),
-        "case:household": _optional(frame, "household", lambda v: _household(v, key)),
-        "case:nationality": _optional(frame, "nationality", text),
-        "case:birth_year_band": _optional(frame, "birth_year", p.birth_year_band),
-        "case:sex": _values(profile, "sex", _column(frame, "sex")),
-        "case:procedure": _values(profile, "procedure", _column(frame, "procedure")),
-        "case:track": _values(profile, "track", _column(frame, "track")),
-        "ind_case": _optional(frame, "case_number", lambda v: _ind_case(v, key)),
+        "location_type": _values(profile, "location_type", _column(table, "location_type")),
+        "case:household": _optional(table, "household", lambda v: _household(v, key)),
+        "case:nationality": _optional(table, "nationality", text),
+        "case:birth_year_band": _optional(table, "birth_year", p.birth_year_band),
+        "case:sex": _values(profile, "sex", _column(table, "sex")),
+        "case:procedure": _values(profile, "procedure", _column(table, "procedure")),
+        "case:track": _values(profile, "track", _column(table, "track")),
+        "ind_case": _optional(table, "case_number", lambda v: _ind_case(v, key)),
     }
     picked |= {name: values[keep] for name, values in extra.items()}
     events = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in picked.items()})
@@ -369,7 +381,7 @@ def map_table(
             "row": frame[ROW].to_numpy()[bad],
             "column": rows.column[bad],
             "reason": rows.reason[bad],
-            "activity": np.where(pd.notna(activity), activity, ""),
+            "activity": np.where(_present(activity), activity, ""),
             "hint": rows.hint[bad],
         },
         columns=list(QUARANTINE_COLUMNS),
@@ -379,13 +391,13 @@ def map_table(
     )
 
 
-def _check_personal_data(frame: pd.DataFrame, rows: _Rows) -> None:
+def _check_personal_data(table: RawTable, rows: _Rows) -> None:
     """Quarantine every row whose mapped text columns hold something shaped like personal data."""
     for field_name, kind in checked_fields().items():
-        if field_name in frame:
+        if field_name in table.frame:
             why = reason(field_name)
             found = per_value(
-                frame[field_name],
+                _column(table, field_name),
                 lambda v, kind=kind, why=why: None if personal_data(text(v), kind) is None else why,
             )
             rows.flag(found, field_name)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from toolkit.adapters.columns import objects, per_value
+from toolkit.adapters.columns import Coded, distinct, objects
 from toolkit.adapters.parsing import is_blank
 from toolkit.adapters.personal import personal_data
 from toolkit.adapters.profile import Profile, fold
@@ -56,6 +56,9 @@ class RawTable:
     notes: list[str] = field(default_factory=list)
     # (1-based position, header) of the columns the profile does not know: never shown as text
     unknown_columns: list[tuple[int, str]] = field(default_factory=list)
+    # The frame's mapped columns dictionary-encoded as the reader found them, so that mapping
+    # does not encode them again (a table built by hand has none and gets them encoded there).
+    coded: dict[str, Coded] = field(default_factory=dict)
 
     @property
     def rows_read(self) -> int:
@@ -115,12 +118,16 @@ class Collector:
         only such rows are looked at whole (``footer`` says whether a row is the total line and
         the number it states). A cell too long to be a value becomes :data:`OVERSIZED`.
         """
-        columns = self._mapped(rows)
+        encoded = []
         filled = np.zeros(len(rows), dtype=np.int64)
-        for column in columns:
-            blank, oversized = per_value(column, _cell_kind, parts=2)
-            filled += ~blank.astype(bool)
-            column[oversized.astype(bool)] = OVERSIZED
+        for column in self._mapped(rows):
+            codes, uniques = distinct(column)
+            kinds = [_cell_kind(u) for u in uniques]
+            filled += ~np.array([blank for blank, _ in kinds], dtype=bool)[codes]
+            uniques = [
+                OVERSIZED if long else u for u, (_, long) in zip(uniques, kinds, strict=True)
+            ]
+            encoded.append(Coded(codes, uniques))
         keep = np.ones(len(rows), dtype=bool)
         for r in np.flatnonzero(filled <= 1):
             cells = rows[r]
@@ -133,9 +140,8 @@ class Collector:
                 table.skipped["footer"] += 1
                 table.footer_total = total
                 keep[r] = False
-        data = {
-            f: pd.Series(c[keep], dtype=object) for f, c in zip(self._fields, columns, strict=True)
-        }
+        table.coded = {f: c.rows(keep) for f, c in zip(self._fields, encoded, strict=True)}
+        data = {f: pd.Series(c.values(), dtype=object) for f, c in table.coded.items()}
         data[ROW] = pd.Series(np.asarray(numbers, dtype=np.int64)[keep], dtype="int64")
         table.frame = pd.DataFrame(data)
 
