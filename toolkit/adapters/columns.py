@@ -67,6 +67,8 @@ def distinct(values: Values) -> tuple[np.ndarray, list[Any]]:
         array = objects(list(array))
     if len(array) == 0:
         return np.zeros(0, dtype=np.intp), []
+    if pd.api.types.infer_dtype(array, skipna=True) in _ONE_TYPE:
+        return _factorize(array)
     kinds, types = pd.factorize(_TYPE(array))
     filled = [k for k, t in enumerate(types) if t is not _NONE]
     if len(filled) <= 1:  # one type, perhaps with empty cells: hashing cannot mix types up
@@ -82,6 +84,8 @@ def distinct(values: Values) -> tuple[np.ndarray, list[Any]]:
 
 
 _TYPE = np.frompyfunc(type, 1, 1)
+# What pandas infers for a column of one Python type (besides empty cells).
+_ONE_TYPE = frozenset({"string", "floating", "integer", "boolean", "empty"})
 _NONE = type(None)
 
 
