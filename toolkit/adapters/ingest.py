@@ -177,6 +177,12 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+def _compact(events: pd.DataFrame) -> pd.DataFrame:
+    """A file's events with text columns as arrow strings: no Python object per cell is kept."""
+    text = {c: "str" for c in events.columns if events[c].dtype == object}
+    return events.astype(text)
+
+
 def _existing(out: Path, key: Pseudonymizer) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     """The log already in ``out``, refused when it was made under another key."""
     files = current_files(out)
@@ -304,6 +310,7 @@ def _ingest(
         if progress:
             progress(i, len(sources), source.name)
         result, rows_read, table = _read(source, key, reference.day, columns)
+        result.events = _compact(result.events)
         mapped.append(result)
         report = FileReport(path=source.name, profile=source.profile_name, rows_read=rows_read)
         if table is not None:
@@ -339,7 +346,10 @@ def _ingest(
     added = kept.drop(columns=[REPAIRS])
     if existing is not None:
         added = added[~added[EVENT_ID].isin(existing[EVENT_ID])]
-        combined = pd.concat([existing.astype(object), added.astype(object)], ignore_index=True)
+        text = {
+            c: "str" for c in existing.columns if isinstance(existing[c].dtype, pd.CategoricalDtype)
+        }
+        combined = pd.concat([existing.astype(text), added], ignore_index=True)
     else:
         combined = added
     combined = spread_case_attributes(combined.reindex(columns=list(EVENT_COLUMNS)))
