@@ -183,19 +183,17 @@ def spread_case_attributes(events: pd.DataFrame) -> pd.DataFrame:
     """Give every event of a person the person's case attributes, whichever source held them.
 
     COA knows household, birth year, sex and nationality; IND knows procedure and track. The
-    value taken is the last one known in time order (a track assigned later replaces none).
+    value taken is the last one known in time order (a track assigned later replaces none), so
+    ``events`` come sorted by case, time and source order, as :func:`prepare` leaves them.
     """
     present = [c for c in CASE_ATTRIBUTES if c in events]
     if not present or events.empty:
         return events
-    ordered = events.sort_values(list(SORT_KEYS), kind="stable")
     # groupby().last() takes the last non-empty value of each column within each case.
-    last = ordered.groupby(CASE, sort=False)[present].last()
-    out = events.copy()
-    positions = last.index.get_indexer(out[CASE])
-    for column in present:
-        out[column] = last[column].to_numpy()[positions]
-    return out
+    last = events.groupby(CASE, sort=False, observed=True)[present].last()
+    positions = last.index.get_indexer(events[CASE])
+    spread = {c: pd.Series(last[c].array.take(positions), index=events.index) for c in present}
+    return events.assign(**spread)
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:

@@ -352,8 +352,9 @@ def _ingest(
         combined = pd.concat([existing.astype(text), added], ignore_index=True)
     else:
         combined = added
-    combined = spread_case_attributes(combined.reindex(columns=list(EVENT_COLUMNS)))
     events = prepare(combined, chain=chain, vocabulary=vocabulary)
+    del combined
+    events = spread_case_attributes(events)
     cases = case_table(events)
 
     quarantine_frames = [m.quarantine for m in mapped]
