@@ -35,6 +35,17 @@ def _factorize(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
     return codes.astype(np.intp, copy=False), [None if _empty(u) else u for u in uniques]
 
 
+def _factorize_one_type(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    """:func:`_factorize` for a column of one type whose only empty cells are None or NaN."""
+    codes, uniques = pd.factorize(values)
+    codes = codes.astype(np.intp, copy=False)
+    out = uniques.tolist()
+    if (codes < 0).any():
+        codes[codes < 0] = len(out)
+        out.append(None)
+    return codes, out
+
+
 def _empty(value: object) -> bool:
     return value is None or (value.__class__ is float and value != value)
 
@@ -68,7 +79,7 @@ def distinct(values: Values) -> tuple[np.ndarray, list[Any]]:
     if len(array) == 0:
         return np.zeros(0, dtype=np.intp), []
     if pd.api.types.infer_dtype(array, skipna=True) in _ONE_TYPE:
-        return _factorize(array)
+        return _factorize_one_type(array)
     kinds, types = pd.factorize(_TYPE(array))
     filled = [k for k, t in enumerate(types) if t is not _NONE]
     if len(filled) <= 1:  # one type, perhaps with empty cells: hashing cannot mix types up

@@ -42,7 +42,6 @@ from toolkit.adapters.xlsx import read_xlsx
 from toolkit.chain import load_chain
 from toolkit.errors import IngestError
 from toolkit.eventlog import (
-    EVENT_COLUMNS,
     EVENT_ID,
     SOURCE_FILE,
     SOURCE_ROW,

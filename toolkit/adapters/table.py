@@ -122,11 +122,12 @@ class Collector:
         filled = np.zeros(len(rows), dtype=np.int64)
         for column in self._mapped(rows):
             codes, uniques = distinct(column)
-            kinds = [_cell_kind(u) for u in uniques]
-            filled += ~np.array([blank for blank, _ in kinds], dtype=bool)[codes]
-            uniques = [
-                OVERSIZED if long else u for u, (_, long) in zip(uniques, kinds, strict=True)
-            ]
+            blank, oversized = _cell_kinds(uniques)
+            filled += ~blank[codes]
+            if oversized.any():
+                uniques = [
+                    OVERSIZED if long else u for u, long in zip(uniques, oversized, strict=True)
+                ]
             encoded.append(Coded(codes, uniques))
         keep = np.ones(len(rows), dtype=bool)
         for r in np.flatnonzero(filled <= 1):
@@ -146,10 +147,18 @@ class Collector:
         table.frame = pd.DataFrame(data)
 
 
-def _cell_kind(cell: object) -> tuple[bool, bool]:
-    """Whether a cell is blank, and whether it is too long to be kept."""
-    oversized = cell.__class__ is str and len(cell) > MAX_CELL_CHARS  # type: ignore[arg-type]
-    return is_blank(cell), oversized
+def _cell_kinds(cells: list[object]) -> tuple[np.ndarray, np.ndarray]:
+    """Which cells are blank, and which are too long to be kept."""
+    values = objects(cells)
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        blank = np.fromiter(map(is_blank, cells), dtype=bool, count=len(cells))
+        long = np.array([c.__class__ is str and len(c) > MAX_CELL_CHARS for c in cells], bool)
+        return blank, long
+    # text and empty cells only: str methods in C, no Python call per cell
+    text = [c if c.__class__ is str else "" for c in cells]
+    lengths = np.fromiter(map(len, text), dtype=np.int64, count=len(text))
+    spaces = np.fromiter(map(str.isspace, text), dtype=bool, count=len(text))
+    return (lengths == 0) | spaces, lengths > MAX_CELL_CHARS
 
 
 def unknown_columns_note(table: RawTable, column_hash: Callable[[str], str]) -> str | None:
