@@ -105,13 +105,44 @@ def prepare(
         elif column == SOURCE_ROW:
             out[column] = values.astype("int64")
         elif column in CATEGORY_COLUMNS:
-            values = values.astype(object).where(values.notna(), None)
+            if not _is_text(values):
+                values = values.astype(object).where(values.notna(), None)
             cats = _categories(column, values, chain, vocabulary)
             out[column] = pd.Categorical(values, categories=cats)
+        elif _is_text(values):
+            out[column] = values
         else:
             out[column] = values.astype(object).where(values.notna(), None).astype("str")
-    out = out.sort_values(list(SORT_KEYS), kind="stable").reset_index(drop=True)
-    return out
+    return out.take(_sort_order(out)).reset_index(drop=True)
+
+
+def _is_text(values: pd.Series) -> bool:
+    """Whether a column already has the log's text type (pandas' ``str``: empty is NaN)."""
+    return values.dtype == _TEXT
+
+
+_TEXT = pd.StringDtype(na_value=np.nan)
+
+
+def _sort_order(events: pd.DataFrame) -> np.ndarray:
+    """Positions that sort the events stably by case, time and source order (:data:`SORT_KEYS`).
+
+    Text keys are sorted as codes of their sorted distinct values, so the sort itself runs on
+    integers; an empty key sorts last, as in ``sort_values``.
+    """
+    keys = []
+    for column in reversed(SORT_KEYS):
+        values = events[column]
+        if column == TIMESTAMP:
+            codes = values.array.asi8 if hasattr(values.array, "asi8") else values.to_numpy()
+            codes = np.where(values.isna().to_numpy(), np.iinfo(np.int64).max, codes)
+        elif column == SOURCE_ROW:
+            codes = values.to_numpy()
+        else:
+            codes, uniques = pd.factorize(values, sort=True)
+            codes = np.where(codes < 0, len(uniques), codes)
+        keys.append(codes)
+    return np.lexsort(keys)
 
 
 def _fail(message: str) -> EventLogError:
