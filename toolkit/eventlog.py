@@ -97,23 +97,32 @@ def prepare(
     stray = [c for c in events.columns if c not in EVENT_COLUMNS]
     if stray:
         raise EventLogError(f"column {stray[0]!r} is not part of the event-log contract")
-    out = pd.DataFrame(index=events.index)
-    for column in EVENT_COLUMNS:
-        values = events[column] if column in events else pd.Series(None, index=events.index)
-        if column == TIMESTAMP:
-            out[column] = pd.to_datetime(values, utc=True).dt.as_unit(TIME_UNIT)
-        elif column == SOURCE_ROW:
-            out[column] = values.astype("int64")
-        elif column in CATEGORY_COLUMNS:
-            if not _is_text(values):
-                values = values.astype(object).where(values.notna(), None)
-            cats = _categories(column, values, chain, vocabulary)
-            out[column] = pd.Categorical(values, categories=cats)
-        elif _is_text(values):
-            out[column] = values
-        else:
-            out[column] = values.astype(object).where(values.notna(), None).astype("str")
-    return out.take(_sort_order(out)).reset_index(drop=True)
+    keys = {column: _converted(events, column, chain, vocabulary) for column in SORT_KEYS}
+    order = _sort_order(keys)
+    out = pd.DataFrame(index=pd.RangeIndex(len(events)))
+    for column in EVENT_COLUMNS:  # one column at a time: the unsorted copy is never whole
+        values = (
+            keys.pop(column) if column in keys else _converted(events, column, chain, vocabulary)
+        )
+        out[column] = values.array.take(order)
+    return out
+
+
+def _converted(events: pd.DataFrame, column: str, chain: Chain, vocabulary: bool) -> pd.Series:
+    """One column of the contract in its type (a missing column becomes empty)."""
+    values = events[column] if column in events else pd.Series(None, index=events.index)
+    if column == TIMESTAMP:
+        return pd.to_datetime(values, utc=True).dt.as_unit(TIME_UNIT)
+    if column == SOURCE_ROW:
+        return values.astype("int64")
+    if column in CATEGORY_COLUMNS:
+        if not _is_text(values):
+            values = values.astype(object).where(values.notna(), None)
+        cats = _categories(column, values, chain, vocabulary)
+        return pd.Series(pd.Categorical(values, categories=cats), index=events.index)
+    if _is_text(values):
+        return values
+    return values.astype(object).where(values.notna(), None).astype("str")
 
 
 def _is_text(values: pd.Series) -> bool:
@@ -124,25 +133,24 @@ def _is_text(values: pd.Series) -> bool:
 _TEXT = pd.StringDtype(na_value=np.nan)
 
 
-def _sort_order(events: pd.DataFrame) -> np.ndarray:
+def _sort_order(keys: dict[str, pd.Series]) -> np.ndarray:
     """Positions that sort the events stably by case, time and source order (:data:`SORT_KEYS`).
 
     Text keys are sorted as codes of their sorted distinct values, so the sort itself runs on
     integers; an empty key sorts last, as in ``sort_values``.
     """
-    keys = []
+    codes = []
     for column in reversed(SORT_KEYS):
-        values = events[column]
+        values = keys[column]
         if column == TIMESTAMP:
-            codes = values.array.asi8 if hasattr(values.array, "asi8") else values.to_numpy()
-            codes = np.where(values.isna().to_numpy(), np.iinfo(np.int64).max, codes)
+            stamps = values.array.asi8
+            codes.append(np.where(values.isna().to_numpy(), np.iinfo(np.int64).max, stamps))
         elif column == SOURCE_ROW:
-            codes = values.to_numpy()
+            codes.append(values.to_numpy())
         else:
-            codes, uniques = pd.factorize(values, sort=True)
-            codes = np.where(codes < 0, len(uniques), codes)
-        keys.append(codes)
-    return np.lexsort(keys)
+            found, uniques = pd.factorize(values, sort=True)
+            codes.append(np.where(found < 0, len(uniques), found))
+    return np.lexsort(codes)
 
 
 def _fail(message: str) -> EventLogError:

@@ -327,30 +327,40 @@ def _ingest(
         progress(len(sources), len(sources), "")
 
     new = pd.concat([m.events for m in mapped], ignore_index=True)
-    status = _status(new, existing)
-    kept = new[status == "event"]
+    for part in mapped:  # the files' events live on in ``new`` only
+        part.events = part.events.iloc[:0]
+    is_event = (_status(new, existing) == "event").to_numpy()
+    files = new[SOURCE_FILE]
+    events_in = files[is_event].value_counts()
+    duplicates_in = files[~is_event].value_counts()
+    repairs_in = {
+        str(name): count_repairs(joined)
+        for name, joined in new.loc[is_event, REPAIRS].groupby(files[is_event])
+    }
+    added = new.loc[is_event, [c for c in new.columns if c != REPAIRS]]
+    del new, files
     for report, part in zip(reports, mapped, strict=True):
-        in_file = new[SOURCE_FILE] == report.path
-        report.events = int((in_file & (status == "event")).sum())
-        report.duplicates = int((in_file & (status == "duplicate")).sum())
+        report.events = int(events_in.get(report.path, 0))
+        report.duplicates = int(duplicates_in.get(report.path, 0))
         report.quarantined = len(part.quarantine)
         report.quarantine_reasons = dict(sorted(Counter(part.quarantine["reason"]).items()))
         report.unknown_places = part.unknown_places
-        repairs = Counter(report.repairs) + count_repairs(kept.loc[in_file, REPAIRS])
+        repairs = Counter(report.repairs) + repairs_in.get(report.path, Counter())
         report.repairs = dict(sorted(repairs.items()))
         if not report.balanced:
             raise IngestError(f"{report.path}: rows do not add up; this is a bug, please report")
 
     before = 0 if existing is None else len(existing)
-    added = kept.drop(columns=[REPAIRS])
     if existing is not None:
         added = added[~added[EVENT_ID].isin(existing[EVENT_ID])]
         text = {
             c: "str" for c in existing.columns if isinstance(existing[c].dtype, pd.CategoricalDtype)
         }
         combined = pd.concat([existing.astype(text), added], ignore_index=True)
+        del existing
     else:
         combined = added
+    del added
     events = prepare(combined, chain=chain, vocabulary=vocabulary)
     del combined
     events = spread_case_attributes(events)
