@@ -1,8 +1,9 @@
 """What a reader hands on: the mapped cells of an export's data rows, and how the file was read.
 
 Readers (xlsx, csv) differ in how they find the header and decode text; after them every format
-looks the same. Personal columns are not part of a :class:`RawTable`: a reader drops them while it
-reads each row, so they never exist in a frame that could be written, logged or printed.
+looks the same. Personal columns are not part of a :class:`RawTable`: a reader takes only the
+mapped columns out of the rows it read, so they never exist in a frame that could be written,
+logged or printed.
 """
 
 from __future__ import annotations
@@ -209,7 +210,7 @@ def describe_header(cells: Sequence[object]) -> str:
 
 
 def is_blank_row(cells: Sequence[object]) -> bool:
-    """Whether every cell of a row is empty (checked for every row, so kept cheap)."""
+    """Whether every cell of a row is empty."""
     for cell in cells:
         if cell.__class__ is str:
             if cell.strip():  # type: ignore[attr-defined]
