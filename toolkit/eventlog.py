@@ -103,20 +103,14 @@ def prepare(
     stray = [c for c in events.columns if c not in EVENT_COLUMNS]
     if stray:
         raise EventLogError(f"column {stray[0]!r} is not part of the event-log contract")
-    out = pd.DataFrame(index=events.index)
-    for column in EVENT_COLUMNS:
-        values = events[column] if column in events else pd.Series(None, index=events.index)
-        if column == TIMESTAMP:
-            out[column] = pd.to_datetime(values, utc=True).dt.as_unit(TIME_UNIT)
-        elif column == SOURCE_ROW:
-            out[column] = values.astype("int64")
-        elif column in CATEGORY_COLUMNS:
-            values = values.astype(object).where(values.notna(), None)
-            cats = _categories(column, values, chain, vocabulary)
-            out[column] = pd.Categorical(values, categories=cats)
-        else:
-            out[column] = values.astype(object).where(values.notna(), None).astype("str")
-    out = out.sort_values(list(SORT_KEYS), kind="stable").reset_index(drop=True)
+    keys = {column: _converted(events, column, chain, vocabulary) for column in SORT_KEYS}
+    order = _sort_order(keys)
+    out = pd.DataFrame(index=pd.RangeIndex(len(events)))
+    for column in EVENT_COLUMNS:  # one column at a time: the unsorted copy is never whole
+        values = (
+            keys.pop(column) if column in keys else _converted(events, column, chain, vocabulary)
+        )
+        out[column] = values.array.take(order)
     return out
 
 
@@ -131,6 +125,51 @@ def order_keys(columns: pd.Index | list[str]) -> list[str]:
     """
     keys = [key for key in SORT_KEYS if key in columns]
     return [CASE, START, *keys[1:]] if START in columns and keys[:1] == [CASE] else keys
+
+
+def _converted(events: pd.DataFrame, column: str, chain: Chain, vocabulary: bool) -> pd.Series:
+    """One column of the contract in its type (a missing column becomes empty)."""
+    values = events[column] if column in events else pd.Series(None, index=events.index)
+    if column == TIMESTAMP:
+        return pd.to_datetime(values, utc=True).dt.as_unit(TIME_UNIT)
+    if column == SOURCE_ROW:
+        return values.astype("int64")
+    if column in CATEGORY_COLUMNS:
+        if not _is_text(values):
+            values = values.astype(object).where(values.notna(), None)
+        cats = _categories(column, values, chain, vocabulary)
+        return pd.Series(pd.Categorical(values, categories=cats), index=events.index)
+    if _is_text(values):
+        return values
+    return values.astype(object).where(values.notna(), None).astype("str")
+
+
+def _is_text(values: pd.Series) -> bool:
+    """Whether a column already has the log's text type (pandas' ``str``: empty is NaN)."""
+    return values.dtype == _TEXT
+
+
+_TEXT = pd.StringDtype(na_value=np.nan)
+
+
+def _sort_order(keys: dict[str, pd.Series]) -> np.ndarray:
+    """Positions that sort the events stably by case, time and source order (:data:`SORT_KEYS`).
+
+    Text keys are sorted as codes of their sorted distinct values, so the sort itself runs on
+    integers; an empty key sorts last, as in ``sort_values``.
+    """
+    codes = []
+    for column in reversed(SORT_KEYS):
+        values = keys[column]
+        if column == TIMESTAMP:
+            stamps = values.array.asi8
+            codes.append(np.where(values.isna().to_numpy(), np.iinfo(np.int64).max, stamps))
+        elif column == SOURCE_ROW:
+            codes.append(values.to_numpy())
+        else:
+            found, uniques = pd.factorize(values, sort=True)
+            codes.append(np.where(found < 0, len(uniques), found))
+    return np.lexsort(codes)
 
 
 def _fail(message: str) -> EventLogError:
@@ -202,19 +241,17 @@ def spread_case_attributes(events: pd.DataFrame) -> pd.DataFrame:
     """Give every event of a person the person's case attributes, whichever source held them.
 
     COA knows household, birth year, sex and nationality; IND knows procedure and track. The
-    value taken is the last one known in time order (a track assigned later replaces none).
+    value taken is the last one known in time order (a track assigned later replaces none), so
+    ``events`` come sorted by case, time and source order, as :func:`prepare` leaves them.
     """
     present = [c for c in CASE_ATTRIBUTES if c in events]
     if not present or events.empty:
         return events
-    ordered = events.sort_values(list(SORT_KEYS), kind="stable")
     # groupby().last() takes the last non-empty value of each column within each case.
-    last = ordered.groupby(CASE, sort=False)[present].last()
-    out = events.copy()
-    positions = last.index.get_indexer(out[CASE])
-    for column in present:
-        out[column] = last[column].to_numpy()[positions]
-    return out
+    last = events.groupby(CASE, sort=False, observed=True)[present].last()
+    positions = last.index.get_indexer(events[CASE])
+    spread = {c: pd.Series(last[c].array.take(positions), index=events.index) for c in present}
+    return events.assign(**spread)
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:

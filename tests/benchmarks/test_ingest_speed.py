@@ -7,6 +7,8 @@ The data set is generated in a child process, so the peak memory printed (``ru_m
 process) is that of ingest, not of the simulation. Printed:
 
 - the whole ingest (read, map, deduplicate, merge, validate, write) and its peak memory;
+- the bare readers on the same files, nothing else: python-calamine's ``to_python`` for each
+  sheet and ``pyarrow.csv.read_csv`` for each delimited file (the floor ingest is measured by);
 - per format: rows per second of the reader alone (``read_xlsx`` / ``read_csv``, timed again file
   by file after the ingest) and of reading plus mapping (timed from ingest's progress calls);
 - the toolkit's xlsx reader (python-calamine) against ``pandas.read_excel(engine="openpyxl")`` on
@@ -23,8 +25,10 @@ from collections import defaultdict
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.csv as pacsv
+from python_calamine import CalamineWorkbook
 
-from toolkit.adapters import builtin_profiles
+from toolkit.adapters import Profile, builtin_profiles
 from toolkit.adapters.csv import read_csv
 from toolkit.adapters.ingest import ingest
 from toolkit.adapters.xlsx import read_xlsx
@@ -46,6 +50,24 @@ def _peak_mb() -> float:
 
 def _rate(rows: int, seconds: float) -> str:
     return f"{rows / seconds:>11,.0f}" if seconds > 0 else f"{'-':>11}"
+
+
+def _bare_read(raw: Path, names: list[str], profiles: list[Profile]) -> tuple[int, float]:
+    """Sheet rows or records read by the bare readers, and the seconds they took."""
+    rows = 0
+    started = time.perf_counter()
+    for name, profile in zip(names, profiles, strict=True):
+        path = raw / name
+        if profile.file_kind == "xlsx":
+            rows += len(CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python())
+        else:
+            table = pacsv.read_csv(
+                path,
+                read_options=pacsv.ReadOptions(encoding=profile.encoding),
+                parse_options=pacsv.ParseOptions(delimiter=profile.delimiter),
+            )
+            rows += table.num_rows
+    return rows, time.perf_counter() - started
 
 
 def test_ingest_100k(tmp_path: Path) -> None:
@@ -88,6 +110,10 @@ def test_ingest_100k(tmp_path: Path) -> None:
         files[f.profile] += 1
         mapped_s[f.profile] += read_and_map[f.path]
 
+    bare_rows, bare_s = _bare_read(
+        raw, [f.path for f in report.files], [profiles[f.profile] for f in report.files]
+    )
+
     coa = [f for f in report.files if f.profile == "coa-xlsx"]
     largest = max(coa, key=lambda f: (raw / f.path).stat().st_size)
     path = raw / largest.path
@@ -110,6 +136,8 @@ def test_ingest_100k(tmp_path: Path) -> None:
         f"    read + map  {sum(read_and_map.values()):>9.1f} s",
         f"    dedupe, merge, validate, write {merge_and_write:.1f} s",
         f"  peak memory   {peak_ingest:>9,.0f} MB  (ru_maxrss; {peak_before:,.0f} MB before ingest)",
+        f"  bare readers  {bare_s:>9.1f} s  ({bare_rows:,} sheet rows and records, "
+        f"python-calamine + pyarrow.csv); ingest {total / bare_s:.1f}x",
         "",
         f"  {'format':<14}{'files':>6}{'rows':>11}{'reader s':>10}{'reader rows/s':>14}"
         f"{'read+map s':>12}{'read+map rows/s':>17}",

@@ -13,11 +13,14 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+
+import numpy as np
 
 from toolkit.adapters.parsing import is_blank
 from toolkit.adapters.profile import Profile
-from toolkit.adapters.table import RawTable, RowCollector, header_matches, is_blank_row
+from toolkit.adapters.table import Collector, RawTable, header_matches
 from toolkit.errors import IngestError
 
 DETECT = "detect"
@@ -60,18 +63,30 @@ def decode(path: Path, data: bytes, profile: Profile) -> tuple[str, str, str | N
     raise IngestError(f"{path.name}: cannot be decoded as {tried}; re-export it in {announced}")
 
 
-def _records(text: str, delimiter: str):
-    """(line number where a record starts, its fields): the line a user sees in an editor."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
-    previous = 0
-    for fields in reader:
-        yield previous + 1, fields
-        previous = reader.line_num
+def _records(text: str, delimiter: str) -> tuple[list[list[str]], np.ndarray]:
+    """Every record and the line where it starts: the line a user sees in an editor."""
+
+    def reader() -> Iterator[list[str]]:
+        return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
+
+    records = reader()
+    fields = list(records)
+    if records.line_num == len(fields):  # no quoted line breaks: record i is on line i + 1
+        return fields, np.arange(1, len(fields) + 1)
+    starts, previous = [], 0
+    records = reader()
+    for _ in records:
+        starts.append(previous + 1)
+        previous = records.line_num
+    return fields, np.array(starts, dtype=np.int64)
 
 
-def _is_footer(fields: list[str], footer: re.Pattern[str]) -> bool:
-    filled = [f.strip() for f in fields if not is_blank(f)]
-    return len(filled) == 1 and bool(footer.match(filled[0]))
+def _footer(fields: Sequence[object], footer: re.Pattern[str] | None) -> tuple[bool, None]:
+    """Whether a record is the total line (a delimited export's total is not kept)."""
+    if footer is None:
+        return False, None
+    filled = [str(f).strip() for f in fields if not is_blank(f)]
+    return len(filled) == 1 and bool(footer.match(filled[0])), None
 
 
 def read_csv(path: Path, profile: Profile) -> RawTable:
@@ -82,44 +97,37 @@ def read_csv(path: Path, profile: Profile) -> RawTable:
     except OSError as exc:
         raise IngestError(f"{path.name}: cannot be read ({exc.strerror})") from None
     text, encoding, note = decode(path, data, profile)
+    del data
     table = RawTable(path=path, profile=profile, frame=None, encoding=encoding)  # type: ignore[arg-type]
     if note:
         table.notes.append(note)
         table.repairs["encoding_mismatch"] += 1
     footer = re.compile(profile.footer) if profile.footer else None
-    collector: RowCollector | None = None
     limit = csv.field_size_limit(FIELD_LIMIT)
     try:
-        for seen, (line, fields) in enumerate(_records(text, profile.delimiter), start=1):
-            if collector is None:
-                wanted = profile.header
-                if header_matches(profile, fields) if wanted == DETECT else seen == int(wanted):
-                    collector = RowCollector(path, profile, fields)
-                    table.skipped["header"] += 1
-                    collector.note_unknown_columns(table)
-                    continue
-                if seen >= (HEADER_SEARCH_ROWS if wanted == DETECT else int(wanted)):
-                    break
-                table.skipped["title"] += 1
-                continue
-            if is_blank_row(fields):
-                table.skipped["blank"] += 1
-                continue
-            if footer and _is_footer(fields, footer):
-                table.skipped["footer"] += 1
-                continue
-            collector.add(line, fields)
+        records, lines = _records(text, profile.delimiter)
     except csv.Error as exc:
         raise IngestError(f"{path.name}: not a valid delimited file ({exc})") from None
     finally:
         csv.field_size_limit(limit)
-    if collector is None:
-        raise IngestError(
-            f"{path.name}: no header row with the columns of profile {profile.name} "
-            f"({', '.join(profile.columns.values())})"
-        )
-    table.frame = collector.frame()
-    return table
+    del text
+    wanted = profile.header
+    for index, fields in enumerate(records):
+        seen = index + 1
+        if header_matches(profile, fields) if wanted == DETECT else seen == int(wanted):
+            collector = Collector(path, profile, fields)
+            table.skipped["header"] += 1
+            collector.note_unknown_columns(table)
+            rows = records[seen:]
+            collector.collect(table, rows, lines[seen:], lambda cells: _footer(cells, footer))
+            return table
+        if seen >= (HEADER_SEARCH_ROWS if wanted == DETECT else int(wanted)):
+            break
+        table.skipped["title"] += 1
+    raise IngestError(
+        f"{path.name}: no header row with the columns of profile {profile.name} "
+        f"({', '.join(profile.columns.values())})"
+    )
 
 
 def csv_header(path: Path, delimiter: str | None = None) -> list[str]:

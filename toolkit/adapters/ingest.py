@@ -18,10 +18,12 @@ Example::
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -40,7 +42,6 @@ from toolkit.adapters.xlsx import read_xlsx
 from toolkit.chain import load_chain
 from toolkit.errors import IngestError
 from toolkit.eventlog import (
-    EVENT_COLUMNS,
     EVENT_ID,
     SOURCE_FILE,
     SOURCE_ROW,
@@ -152,9 +153,33 @@ def _read(
         log = read_log(source.path, columns)
         return map_log(log, key=key, source_file=source.name), log.rows_read, None
     reader = read_xlsx if source.profile.file_kind == "xlsx" else read_csv
-    table: RawTable = reader(source.path, source.profile)
-    mapped = map_table(table, key=key, as_of=as_of, source_file=source.name)
+    with _no_cycle_collection():
+        table: RawTable = reader(source.path, source.profile)
+        mapped = map_table(table, key=key, as_of=as_of, source_file=source.name)
     return mapped, table.rows_read, table
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while a file is read and mapped.
+
+    A reader creates millions of small objects at once (cells, rows), none of them in a cycle; the
+    collector would scan the growing heap again and again for nothing. Reference counting frees
+    them as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _compact(events: pd.DataFrame) -> pd.DataFrame:
+    """A file's events with text columns as arrow strings: no Python object per cell is kept."""
+    text = {c: "str" for c in events.columns if events[c].dtype == object}
+    return events.astype(text)
 
 
 def _existing(out: Path, key: Pseudonymizer) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
@@ -284,6 +309,7 @@ def _ingest(
         if progress:
             progress(i, len(sources), source.name)
         result, rows_read, table = _read(source, key, reference.day, columns)
+        result.events = _compact(result.events)
         mapped.append(result)
         report = FileReport(path=source.name, profile=source.profile_name, rows_read=rows_read)
         if table is not None:
@@ -301,29 +327,43 @@ def _ingest(
         progress(len(sources), len(sources), "")
 
     new = pd.concat([m.events for m in mapped], ignore_index=True)
-    status = _status(new, existing)
-    kept = new[status == "event"]
+    for part in mapped:  # the files' events live on in ``new`` only
+        part.events = part.events.iloc[:0]
+    is_event = (_status(new, existing) == "event").to_numpy()
+    files = new[SOURCE_FILE]
+    events_in = files[is_event].value_counts()
+    duplicates_in = files[~is_event].value_counts()
+    repairs_in = {
+        str(name): count_repairs(joined)
+        for name, joined in new.loc[is_event, REPAIRS].groupby(files[is_event])
+    }
+    added = new.loc[is_event, [c for c in new.columns if c != REPAIRS]]
+    del new, files
     for report, part in zip(reports, mapped, strict=True):
-        in_file = new[SOURCE_FILE] == report.path
-        report.events = int((in_file & (status == "event")).sum())
-        report.duplicates = int((in_file & (status == "duplicate")).sum())
+        report.events = int(events_in.get(report.path, 0))
+        report.duplicates = int(duplicates_in.get(report.path, 0))
         report.quarantined = len(part.quarantine)
         report.quarantine_reasons = dict(sorted(Counter(part.quarantine["reason"]).items()))
         report.unknown_places = part.unknown_places
-        repairs = Counter(report.repairs) + count_repairs(kept.loc[in_file, REPAIRS])
+        repairs = Counter(report.repairs) + repairs_in.get(report.path, Counter())
         report.repairs = dict(sorted(repairs.items()))
         if not report.balanced:
             raise IngestError(f"{report.path}: rows do not add up; this is a bug, please report")
 
     before = 0 if existing is None else len(existing)
-    added = kept.drop(columns=[REPAIRS])
     if existing is not None:
         added = added[~added[EVENT_ID].isin(existing[EVENT_ID])]
-        combined = pd.concat([existing.astype(object), added.astype(object)], ignore_index=True)
+        text = {
+            c: "str" for c in existing.columns if isinstance(existing[c].dtype, pd.CategoricalDtype)
+        }
+        combined = pd.concat([existing.astype(text), added], ignore_index=True)
+        del existing
     else:
         combined = added
-    combined = spread_case_attributes(combined.reindex(columns=list(EVENT_COLUMNS)))
+    del added
     events = prepare(combined, chain=chain, vocabulary=vocabulary)
+    del combined
+    events = spread_case_attributes(events)
     cases = case_table(events)
 
     quarantine_frames = [m.quarantine for m in mapped]

@@ -16,13 +16,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from toolkit.adapters import parsing as p
+from toolkit.adapters.columns import Coded, distinct, objects, per_pair, per_value
 from toolkit.adapters.event_id import content_ids
 from toolkit.adapters.personal import checked_fields, personal_data, reason
 from toolkit.adapters.profile import Profile, fold
@@ -55,24 +56,6 @@ class Mapped:
     unknown_places: dict[str, int] = field(default_factory=dict)
 
 
-def _cached(values: pd.Series, fn: Callable[[Any], Any]) -> list[Any]:
-    """``fn`` of every value, computed once per distinct value (keyed by type, 1 is not '1')."""
-    cache: dict[tuple[type, Any], Any] = {}
-    out = []
-    for v in values.tolist():
-        try:
-            k = (type(v), v)
-            hit = cache.get(k, cache)
-        except TypeError:
-            out.append(fn(v))
-            continue
-        if hit is cache:
-            hit = fn(v)
-            cache[k] = hit
-        out.append(hit)
-    return out
-
-
 def text(value: object) -> str | None:
     """A cell as trimmed text (a whole number without its '.0'), or None when empty."""
     if p.is_blank(value):
@@ -80,6 +63,16 @@ def text(value: object) -> str | None:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def _parsed(fn: Callable[[Any], p.Parsed]) -> Callable[[Any], tuple[Any, str | None, str | None]]:
+    """A parser whose result is split in (value, reason, repair) for :func:`per_value`."""
+
+    def split(value: Any) -> tuple[Any, str | None, str | None]:
+        parsed = fn(value)
+        return parsed.value, parsed.reason, parsed.repair
+
+    return split
 
 
 class _Rows:
@@ -91,112 +84,150 @@ class _Rows:
         self.reason = np.full(self.n, None, dtype=object)
         self.column = np.full(self.n, None, dtype=object)
         self.hint = np.full(self.n, "", dtype=object)
-        self.repairs: list[list[str]] = [[] for _ in range(self.n)]
+        self._repairs: list[np.ndarray] = []
 
-    def flag(
-        self, reasons: list[str | None], field_name: str, hints: list[str] | None = None
-    ) -> None:
+    def flag(self, reasons: np.ndarray, field_name: str, hints: np.ndarray | None = None) -> None:
         source_column = self.table.profile.columns[field_name]
-        for i, why in enumerate(reasons):
-            if why is not None and self.reason[i] is None:
-                self.reason[i] = why
-                self.column[i] = source_column
-                if hints is not None:
-                    self.hint[i] = hints[i]
+        new = _present(reasons) & ~_present(self.reason)
+        self.reason[new] = reasons[new]
+        self.column[new] = source_column
+        if hints is not None:
+            self.hint[new] = hints[new]
 
-    def repair(self, repairs: list[str | None]) -> None:
-        for i, kind in enumerate(repairs):
-            if kind is not None:
-                self.repairs[i].append(kind)
+    def repair(self, repairs: np.ndarray) -> None:
+        """One repair kind (or None) per row."""
+        self._repairs.append(repairs)
+
+    def repairs(self, rows: np.ndarray) -> np.ndarray:
+        """The repair kinds of the given rows, joined with ``|`` ('' for none)."""
+        joined = np.full(len(rows), "", dtype=object)
+        for kinds in self._repairs:
+            kinds = kinds[rows]
+            has = _present(kinds)
+            first = has & (joined == "")
+            joined[first] = kinds[first]
+            more = has & ~first
+            joined[more] = joined[more] + "|" + kinds[more]
+        return joined
 
     @property
     def ok(self) -> np.ndarray:
-        return np.array([r is None for r in self.reason], dtype=bool)
+        return ~_present(self.reason)
 
 
-def _activities(table: RawTable, rows: _Rows) -> list[str | None]:
+def _present(values: np.ndarray) -> np.ndarray:
+    """Which entries of an object array are not None."""
+    return values != None  # noqa: E711 (elementwise on an object array)
+
+
+def _column(table: RawTable, field_name: str) -> Coded:
+    """A field's raw cells, encoded (all None when the profile does not map it)."""
+    if field_name not in table.coded:
+        if field_name in table.frame:
+            table.coded[field_name] = Coded(*distinct(table.frame[field_name]))
+        else:
+            return Coded(np.zeros(len(table.frame), dtype=np.intp), [None])
+    return table.coded[field_name]
+
+
+def _activities(table: RawTable, rows: _Rows) -> np.ndarray:
     profile = table.profile
-    codes = table.frame["code"]
-    outcomes = table.frame["outcome"] if "outcome" in table.frame else pd.Series([None] * rows.n)
 
-    def lookup(pair: tuple[object, object]) -> tuple[str | None, str | None]:
-        code, outcome = text(pair[0]), text(pair[1])
+    def lookup(code_cell: object, outcome_cell: object) -> tuple[str | None, str | None]:
+        code, outcome = text(code_cell), text(outcome_cell)
         if code is None:
             return None, p.UNKNOWN_CODE
         activity = profile.activity_for(code, outcome)
         if activity is None:
             return None, p.UNKNOWN_CODE
-        raw = str(pair[0])
+        raw = str(code_cell)
         exact = raw in profile.codes or (
-            outcome is not None and profile.code_key(raw, str(pair[1])) in profile.codes
+            outcome is not None and profile.code_key(raw, str(outcome_cell)) in profile.codes
         )
         return activity, None if exact else CODE_FOLDED
 
-    pairs = pd.Series(list(zip(codes.tolist(), outcomes.tolist(), strict=True)), dtype=object)
-    found = _cached(pairs, lookup)
-    rows.flag([None if a else p.UNKNOWN_CODE for a, _ in found], "code")
-    rows.repair([r if a else None for a, r in found])
-    return [a for a, _ in found]
+    activities, repairs = per_pair(
+        _column(table, "code"), _column(table, "outcome"), lookup, parts=2
+    )
+    found = _present(activities)
+    rows.flag(np.where(found, None, p.UNKNOWN_CODE), "code")
+    rows.repair(np.where(found, repairs, None))
+    return activities
 
 
-def _local_times(table: RawTable, rows: _Rows) -> tuple[list[date | None], pd.Series]:
-    """Local calendar dates (for the date checks) and UTC timestamps of every row."""
+def _local_times(table: RawTable, rows: _Rows) -> tuple[np.ndarray, pd.Series]:
+    """Local calendar dates (date objects, None when absent) and UTC timestamps of every row."""
     profile = table.profile
     frame = table.frame
     if profile.timestamp_iso and "timestamp" in frame:
-        parsed = _cached(frame["timestamp"], p.parse_iso_timestamp)
-        rows.flag([x.reason for x in parsed], "timestamp")
-        utc = pd.Series(
+        codes, uniques = distinct(_column(table, "timestamp"))
+        parsed = [p.parse_iso_timestamp(v) for v in uniques]
+        rows.flag(objects([x.reason for x in parsed])[codes], "timestamp")
+        stamps = pd.Series(
             [x.value if x.value is not None else pd.NaT for x in parsed],
             dtype="datetime64[us, UTC]",
         )
-        local = utc.dt.tz_convert(profile.timezone)
-        dates = [None if pd.isna(t) else t.date() for t in local]
-        return dates, utc
+        local = stamps.dt.tz_convert(profile.timezone)
+        days = objects([None if pd.isna(t) else t.date() for t in local])
+        naive = stamps.dt.tz_localize(None).to_numpy()
+        utc = pd.Series(naive[codes]).dt.tz_localize(p.UTC)
+        return days[codes], utc
     kind_xlsx = profile.file_kind == "xlsx"
 
-    def one_date(value: object) -> p.Parsed:
+    def one_date(value: object) -> tuple[Any, str | None, str | None]:
         parsed = p.parse_date(value, profile.date_patterns, excel_serial=profile.excel_serial)
+        repair = parsed.repair if parsed.value else None
         if kind_xlsx and isinstance(value, str) and parsed.value and parsed.repair is None:
-            return p.Parsed(parsed.value, repair=p.DATE_TEXT)
-        return parsed
+            repair = p.DATE_TEXT
+        return parsed.value, parsed.reason, repair
 
-    parsed_dates = _cached(frame["date"], one_date)
-    rows.flag([x.reason for x in parsed_dates], "date")
-    rows.repair([x.repair if x.value else None for x in parsed_dates])
+    codes, uniques = distinct(_column(table, "date"))
+    parsed_dates = [one_date(v) for v in uniques]
+    dates = objects([d for d, _, _ in parsed_dates])[codes]
+    rows.flag(objects([why for _, why, _ in parsed_dates])[codes], "date")
+    rows.repair(objects([repair for *_, repair in parsed_dates])[codes])
+    days = np.array(
+        [np.datetime64("NaT") if d is None else np.datetime64(d, "D") for d, _, _ in parsed_dates],
+        dtype="datetime64[D]",
+    )[codes].astype("datetime64[us]")
+    offsets = np.zeros(rows.n, dtype="timedelta64[us]")
     if "time" in frame:
-        parsed_times = _cached(frame["time"], lambda v: p.parse_time(v, profile.time_pattern))
-        rows.flag([x.reason for x in parsed_times], "time")
-        times = [x.value for x in parsed_times]
-    else:
-        times = [time(0, 0)] * rows.n
-    local = [
-        datetime.combine(d.value, t) if d.value is not None and t is not None else None
-        for d, t in zip(parsed_dates, times, strict=True)
-    ]
-    localized = p.localize(pd.Series(local, dtype="datetime64[us]"), profile.timezone)
-    rows.repair([p.DST_GAP if g else None for g in localized.gap])
-    rows.repair([p.DST_OVERLAP if o else None for o in localized.overlap])
-    return [d.value for d in parsed_dates], localized.utc
+        seconds, reasons = per_value(
+            _column(table, "time"),
+            lambda v: _seconds(p.parse_time(v, profile.time_pattern)),
+            parts=2,
+        )
+        rows.flag(reasons, "time")
+        seconds = seconds.astype(float)
+        missing = np.isnan(seconds)
+        offsets = (np.where(missing, 0, seconds) * 1_000_000).astype(np.int64).astype(offsets.dtype)
+        offsets[missing] = np.timedelta64("NaT")
+    localized = p.localize(pd.Series(days + offsets), profile.timezone)
+    rows.repair(np.where(localized.gap, p.DST_GAP, None))
+    rows.repair(np.where(localized.overlap, p.DST_OVERLAP, None))
+    return dates, localized.utc
 
 
-def _check_dates(dates: list[date | None], rows: _Rows, field_name: str, as_of: date) -> None:
-    reasons: list[str | None] = []
-    for d in dates:
+def _seconds(parsed: p.Parsed) -> tuple[float, str | None]:
+    """A parsed time as seconds after midnight (NaN when it has none), and its reason."""
+    if parsed.value is None:
+        return np.nan, parsed.reason
+    t = parsed.value
+    return float(t.hour * 3600 + t.minute * 60 + t.second), parsed.reason
+
+
+def _check_dates(dates: np.ndarray, rows: _Rows, field_name: str, as_of: date) -> None:
+    def check(d: date | None) -> str | None:
         if d is None:
-            reasons.append(None)
-        elif d.year < p.EARLIEST_YEAR:
-            reasons.append(p.DATE_BEFORE_2000)
-        elif d > as_of:
-            reasons.append(p.FUTURE_DATE)
-        else:
-            reasons.append(None)
-    rows.flag(reasons, field_name)
+            return None
+        if d.year < p.EARLIEST_YEAR:
+            return p.DATE_BEFORE_2000
+        return p.FUTURE_DATE if d > as_of else None
+
+    rows.flag(per_value(dates, check), field_name)
 
 
-def _municipalities(
-    table: RawTable, rows: _Rows, chain: Chain, dates: list[date | None]
-) -> list[str | None]:
+def _municipalities(table: RawTable, rows: _Rows, chain: Chain, dates: np.ndarray) -> np.ndarray:
     """The CBS code of each row's municipality, as it existed on the row's day.
 
     A code or name of a municipality that merged before the row's day becomes its successor's code
@@ -219,10 +250,9 @@ def _municipalities(
             return register.by_name(str(value).strip(), day)
 
     else:
-        return [None] * rows.n
+        return np.full(rows.n, None, dtype=object)
 
-    def lookup(pair: tuple[object, date | None]) -> tuple[str | None, str | None, str | None, str]:
-        value, day = pair
+    def lookup(value: object, day: date | None) -> tuple[str | None, str | None, str | None, str]:
         if p.is_blank(value):
             return None, None, None, ""
         found = find(value, day)
@@ -233,37 +263,35 @@ def _municipalities(
         code = found.code if day is None else register.current_code(found.code, day)
         return code, None, p.MUNICIPALITY_SUCCESSOR if code != found.code else None, ""
 
-    pairs = pd.Series(list(zip(frame[field_name].tolist(), dates, strict=True)), dtype=object)
-    found = _cached(pairs, lookup)
-    rows.flag([why for _, why, _, _ in found], field_name, [hint for *_, hint in found])
-    rows.repair([repair for _, _, repair, _ in found])
-    return [code for code, *_ in found]
+    codes, reasons, repairs, hints = per_pair(_column(table, field_name), dates, lookup, parts=4)
+    rows.flag(reasons, field_name, hints)
+    rows.repair(repairs)
+    return codes
 
 
-def _places(table: RawTable, rows: _Rows, chain: Chain) -> tuple[list[str | None], list[bool]]:
+def _places(table: RawTable, rows: _Rows, chain: Chain) -> tuple[np.ndarray, np.ndarray]:
     """Each row's COA location or IND office under its register name, and whether it is unknown.
 
     A place the register lists under another spelling or an alias gets its register name (a
     repair); a place it does not list is kept as written, since new locations open every month.
     """
     kind = PLACE_KINDS.get(table.profile.organisation)
-    names = _optional(table.frame, "resource", text)
-    if kind is None:
-        return names, [False] * rows.n
 
-    def lookup(name: str | None) -> tuple[str | None, bool]:
-        if name is None:
-            return None, False
+    def lookup(value: object) -> tuple[str | None, bool, str | None]:
+        name = text(value)
+        if name is None or kind is None:
+            return name, False, None
         place = chain.places.find(kind, name)
-        return (place.name, False) if place else (name, True)
+        if place is None:
+            return name, True, None
+        return place.name, False, PLACE_NAME if place.name != name else None
 
-    found = _cached(pd.Series(names, dtype=object), lookup)
-    rows.repair([PLACE_NAME if n is not None and n != name else None
-                 for (n, _), name in zip(found, names, strict=True)])  # fmt: skip
-    return [n for n, _ in found], [unknown for _, unknown in found]
+    names, unknown, repairs = per_value(_column(table, "resource"), lookup, parts=3)
+    rows.repair(repairs)
+    return names, unknown.astype(bool)
 
 
-def _values(profile: Profile, field_name: str, column: pd.Series) -> list[str | None]:
+def _values(profile: Profile, field_name: str, column: np.ndarray) -> np.ndarray:
     table = {fold(k): v for k, v in profile.values.get(field_name, {}).items()}
 
     def lookup(value: object) -> str | None:
@@ -272,13 +300,11 @@ def _values(profile: Profile, field_name: str, column: pd.Series) -> list[str | 
             return raw
         return table.get(fold(raw or "")) or None
 
-    return _cached(column, lookup)
+    return per_value(column, lookup)
 
 
-def _optional(frame: pd.DataFrame, field_name: str, fn: Callable[[Any], Any]) -> list[Any]:
-    if field_name not in frame:
-        return [None] * len(frame)
-    return _cached(frame[field_name], fn)
+def _optional(table: RawTable, field_name: str, fn: Callable[[Any], Any]) -> np.ndarray:
+    return per_value(_column(table, field_name), fn)
 
 
 def map_table(
@@ -295,12 +321,17 @@ def map_table(
     rows = _Rows(table)
     for field_name in profile.columns:
         rows.flag(
-            [OVERSIZED_CELL if v is OVERSIZED else None for v in frame[field_name]], field_name
+            per_value(
+                _column(table, field_name), lambda v: OVERSIZED_CELL if v == OVERSIZED else None
+            ),
+            field_name,
         )
-    _check_personal_data(frame, rows)
-    vn = _cached(frame["vnummer"], p.normalise_vnummer)
-    rows.flag([x.reason for x in vn], "vnummer")
-    rows.repair([x.repair if x.value else None for x in vn])
+    _check_personal_data(table, rows)
+    vnummers, reasons, repairs = per_value(
+        _column(table, "vnummer"), _parsed(p.normalise_vnummer), parts=3
+    )
+    rows.flag(reasons, "vnummer")
+    rows.repair(np.where(_present(vnummers), repairs, None))
     activities = _activities(table, rows)
     dates, utc = _local_times(table, rows)
     date_field = "timestamp" if profile.timestamp_iso and "timestamp" in frame else "date"
@@ -313,42 +344,44 @@ def map_table(
     keep = np.flatnonzero(ok)
     if "resource" not in frame:
         resources = municipalities
-    unknown_places = Counter(resources[i] for i in keep if unknown_place[i])
+    unknown_places = Counter(resources[keep][unknown_place[keep]].tolist())
+    kept_activities = activities[keep]
     picked = {
-        "case:concept:name": [key.person(vn[i].value) for i in keep],
-        "concept:name": [activities[i] for i in keep],
-        "org:group": [chain.activity(activities[i]).organisation for i in keep],
-        "org:resource": [resources[i] for i in keep],
-        "municipality": [municipalities[i] for i in keep],
+        "case:concept:name": per_value(vnummers[keep], key.person),
+        "concept:name": kept_activities,
+        "org:group": per_value(kept_activities, lambda a: chain.activity(a).organisation),
+        "org:resource": resources[keep],
+        "municipality": municipalities[keep],
     }
     extra = {
-        "location_type": _values(profile, "location_type", _column(frame, "location_type")),
-        "case:household": _optional(frame, "household", lambda v: _household(v, key)),
-        "case:nationality": _optional(frame, "nationality", text),
-        "case:birth_year_band": _optional(frame, "birth_year", p.birth_year_band),
-        "case:sex": _values(profile, "sex", _column(frame, "sex")),
-        "case:procedure": _values(profile, "procedure", _column(frame, "procedure")),
-        "case:track": _values(profile, "track", _column(frame, "track")),
-        "ind_case": _optional(frame, "case_number", lambda v: _ind_case(v, key)),
+        "location_type": _values(profile, "location_type", _column(table, "location_type")),
+        "case:household": _optional(table, "household", lambda v: _household(v, key)),
+        "case:nationality": _optional(table, "nationality", text),
+        "case:birth_year_band": _optional(table, "birth_year", p.birth_year_band),
+        "case:sex": _values(profile, "sex", _column(table, "sex")),
+        "case:procedure": _values(profile, "procedure", _column(table, "procedure")),
+        "case:track": _values(profile, "track", _column(table, "track")),
+        "ind_case": _optional(table, "case_number", lambda v: _ind_case(v, key)),
     }
-    picked |= {name: [values[i] for i in keep] for name, values in extra.items()}
+    picked |= {name: values[keep] for name, values in extra.items()}
     events = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in picked.items()})
     events["time:timestamp"] = utc.iloc[keep].reset_index(drop=True)
     events["source_system"] = profile.source_system
     events["source_file"] = source_file
     events["source_row"] = frame[ROW].to_numpy()[keep]
-    events[REPAIRS] = ["|".join(rows.repairs[i]) for i in keep]
+    events[REPAIRS] = rows.repairs(keep)
     identity = ("case:concept:name", "concept:name", "time:timestamp", "org:resource")
     parts = [events[c] for c in (*identity, "municipality")]
     events["event_id"] = content_ids(profile.source_system, parts)
     bad = np.flatnonzero(~ok)
+    activity = activities[bad]
     quarantine = pd.DataFrame(
         {
             "file": source_file,
             "row": frame[ROW].to_numpy()[bad],
             "column": rows.column[bad],
             "reason": rows.reason[bad],
-            "activity": [activities[i] or "" for i in bad],
+            "activity": np.where(_present(activity), activity, ""),
             "hint": rows.hint[bad],
         },
         columns=list(QUARANTINE_COLUMNS),
@@ -358,18 +391,16 @@ def map_table(
     )
 
 
-def _check_personal_data(frame: pd.DataFrame, rows: _Rows) -> None:
+def _check_personal_data(table: RawTable, rows: _Rows) -> None:
     """Quarantine every row whose mapped text columns hold something shaped like personal data."""
     for field_name, kind in checked_fields().items():
-        if field_name in frame:
-            found = _cached(frame[field_name], lambda v, kind=kind: personal_data(text(v), kind))
-            rows.flag([None if f is None else reason(field_name) for f in found], field_name)
-
-
-def _column(frame: pd.DataFrame, field_name: str) -> pd.Series:
-    if field_name in frame:
-        return frame[field_name]
-    return pd.Series([None] * len(frame), dtype=object)
+        if field_name in table.frame:
+            why = reason(field_name)
+            found = per_value(
+                _column(table, field_name),
+                lambda v, kind=kind, why=why: None if personal_data(text(v), kind) is None else why,
+            )
+            rows.flag(found, field_name)
 
 
 def _household(value: object, key: Pseudonymizer) -> str | None:
@@ -384,8 +415,6 @@ def _ind_case(value: object, key: Pseudonymizer) -> str | None:
 
 def count_repairs(repairs: pd.Series) -> Counter[str]:
     """How often each repair was needed, from the joined repair kinds of each row."""
-    counts: Counter[str] = Counter()
-    for joined in repairs.tolist():
-        if joined:
-            counts.update(joined.split("|"))
-    return counts
+    joined = repairs[repairs.astype(object).fillna("").astype(str) != ""].astype(str)
+    counts = joined.str.split("|").explode().value_counts()
+    return Counter({str(k): int(v) for k, v in counts.items()})

@@ -1,8 +1,9 @@
 """What a reader hands on: the mapped cells of an export's data rows, and how the file was read.
 
 Readers (xlsx, csv) differ in how they find the header and decode text; after them every format
-looks the same. Personal columns are not part of a :class:`RawTable`: a reader drops them while it
-reads each row, so they never exist in a frame that could be written, logged or printed.
+looks the same. Personal columns are not part of a :class:`RawTable`: a reader takes only the
+mapped columns out of the rows it read, so they never exist in a frame that could be written,
+logged or printed.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from toolkit.adapters.columns import Coded, distinct, objects
 from toolkit.adapters.parsing import is_blank
 from toolkit.adapters.personal import personal_data
 from toolkit.adapters.profile import Profile, fold
@@ -28,7 +32,7 @@ _DIGIT_RUN = re.compile(r"\d{4}")
 # file, row and column), so one pasted document cannot stop a whole file or fill the memory.
 MAX_CELL_CHARS = 10_000
 OVERSIZED_CELL = "oversized_cell"
-# What a reader keeps in place of such a cell; compared by identity.
+# What a reader keeps in place of such a cell: text no export holds (it starts with a NUL).
 OVERSIZED = "\x00oversized cell\x00"
 # Column titles are words, so only numbers, addresses and phone numbers count as personal there.
 HEADER_KIND = "name"
@@ -53,14 +57,17 @@ class RawTable:
     notes: list[str] = field(default_factory=list)
     # (1-based position, header) of the columns the profile does not know: never shown as text
     unknown_columns: list[tuple[int, str]] = field(default_factory=list)
+    # The frame's mapped columns dictionary-encoded as the reader found them, so that mapping
+    # does not encode them again (a table built by hand has none and gets them encoded there).
+    coded: dict[str, Coded] = field(default_factory=dict)
 
     @property
     def rows_read(self) -> int:
         return len(self.frame)
 
 
-class RowCollector:
-    """Collects data rows, keeping only the profile's mapped columns of each row as it arrives."""
+class Collector:
+    """Takes the data rows of an export at once and keeps only the profile's mapped columns."""
 
     def __init__(self, path: Path, profile: Profile, header: Sequence[object]) -> None:
         names = [str(h).strip() if not is_blank(h) else "" for h in header]
@@ -79,30 +86,80 @@ class RowCollector:
         ]
         self._fields = list(profile.columns)
         self._index = [positions[fold(profile.columns[f])] for f in self._fields]
-        self._width = len(names)
-        self._columns: list[list[object]] = [[] for _ in self._fields]
-        self._rows: list[int] = []
 
     def note_unknown_columns(self, table: RawTable) -> None:
         """Hand the table the columns that were not read, for :func:`unknown_columns_note`."""
         table.unknown_columns = list(self.unknown_columns)
 
-    def add(self, row_number: int, cells: Sequence[object]) -> None:
-        """Keep the mapped cells of one data row; the row's other cells are not stored."""
-        width = len(cells)
-        for values, i in zip(self._columns, self._index, strict=True):
-            cell = cells[i] if i < width else None
-            if cell.__class__ is str and len(cell) > MAX_CELL_CHARS:  # type: ignore[arg-type]
-                cell = OVERSIZED
-            values.append(cell)
-        self._rows.append(row_number)
+    def _mapped(self, rows: list[Sequence[object]]) -> list[np.ndarray]:
+        """The mapped cells of every row, column by column (a short row's missing cells: None)."""
+        if not rows:
+            return [np.full(0, None, dtype=object) for _ in self._index]
+        needed = max(self._index) + 1
+        widths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+        if widths.min() < needed:
+            rows = list(rows)
+            for r in np.flatnonzero(widths < needed):
+                rows[r] = [*rows[r], *([None] * (needed - int(widths[r])))]
+        picked = map(itemgetter(*self._index), rows)
+        if len(self._index) == 1:
+            return [objects(list(picked))]
+        return [objects(column) for column in zip(*picked, strict=True)]
 
-    def frame(self) -> pd.DataFrame:
-        data: dict[str, object] = {
-            f: pd.Series(v, dtype=object) for f, v in zip(self._fields, self._columns, strict=True)
-        }
-        data[ROW] = pd.Series(self._rows, dtype="int64")
-        return pd.DataFrame(data)
+    def collect(
+        self,
+        table: RawTable,
+        rows: list[Sequence[object]],
+        numbers: np.ndarray,
+        footer: Callable[[Sequence[object]], tuple[bool, int | None]],
+    ) -> None:
+        """Set ``table.frame`` from the rows below the header; count blank and footer rows.
+
+        A blank row or a total line has at most one filled cell among the mapped columns, so
+        only such rows are looked at whole (``footer`` says whether a row is the total line and
+        the number it states). A cell too long to be a value becomes :data:`OVERSIZED`.
+        """
+        encoded = []
+        filled = np.zeros(len(rows), dtype=np.int64)
+        for column in self._mapped(rows):
+            codes, uniques = distinct(column)
+            blank, oversized = _cell_kinds(uniques)
+            filled += ~blank[codes]
+            if oversized.any():
+                uniques = [
+                    OVERSIZED if long else u for u, long in zip(uniques, oversized, strict=True)
+                ]
+            encoded.append(Coded(codes, uniques))
+        keep = np.ones(len(rows), dtype=bool)
+        for r in np.flatnonzero(filled <= 1):
+            cells = rows[r]
+            if is_blank_row(cells):
+                table.skipped["blank"] += 1
+                keep[r] = False
+                continue
+            is_footer, total = footer(cells)
+            if is_footer:
+                table.skipped["footer"] += 1
+                table.footer_total = total
+                keep[r] = False
+        table.coded = {f: c.rows(keep) for f, c in zip(self._fields, encoded, strict=True)}
+        data = {f: pd.Series(c.values(), dtype=object) for f, c in table.coded.items()}
+        data[ROW] = pd.Series(np.asarray(numbers, dtype=np.int64)[keep], dtype="int64")
+        table.frame = pd.DataFrame(data)
+
+
+def _cell_kinds(cells: list[object]) -> tuple[np.ndarray, np.ndarray]:
+    """Which cells are blank, and which are too long to be kept."""
+    values = objects(cells)
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        blank = np.fromiter(map(is_blank, cells), dtype=bool, count=len(cells))
+        long = np.array([c.__class__ is str and len(c) > MAX_CELL_CHARS for c in cells], bool)
+        return blank, long
+    # text and empty cells only: str methods in C, no Python call per cell
+    text = [c if c.__class__ is str else "" for c in cells]
+    lengths = np.fromiter(map(len, text), dtype=np.int64, count=len(text))
+    spaces = np.fromiter(map(str.isspace, text), dtype=bool, count=len(text))
+    return (lengths == 0) | spaces, lengths > MAX_CELL_CHARS
 
 
 def unknown_columns_note(table: RawTable, column_hash: Callable[[str], str]) -> str | None:
@@ -153,7 +210,7 @@ def describe_header(cells: Sequence[object]) -> str:
 
 
 def is_blank_row(cells: Sequence[object]) -> bool:
-    """Whether every cell of a row is empty (checked for every row, so kept cheap)."""
+    """Whether every cell of a row is empty."""
     for cell in cells:
         if cell.__class__ is str:
             if cell.strip():  # type: ignore[attr-defined]

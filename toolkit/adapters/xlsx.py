@@ -9,15 +9,16 @@ regels``) are skipped and counted, never taken for data.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 from python_calamine import CalamineWorkbook
 
 from toolkit.adapters.parsing import is_blank
 from toolkit.adapters.profile import Profile
-from toolkit.adapters.table import RawTable, RowCollector, header_matches, is_blank_row
+from toolkit.adapters.table import Collector, RawTable, header_matches
 from toolkit.errors import IngestError
 
 DETECT = "detect"
@@ -26,7 +27,7 @@ HEADER_SEARCH_ROWS = 50
 CREATED_FORMATS = ("%d-%m-%Y %H:%M", "%d-%m-%Y")
 
 
-def _rows(path: Path, profile: Profile) -> tuple[int, Iterator[list[object]]]:
+def _rows(path: Path, profile: Profile) -> tuple[int, list[list[object]]]:
     """The sheet's rows, and the number of empty rows above the first one calamine yields."""
     try:
         book = CalamineWorkbook.from_path(str(path))
@@ -40,7 +41,7 @@ def _rows(path: Path, profile: Profile) -> tuple[int, Iterator[list[object]]]:
         )
     data = book.get_sheet_by_name(sheet)
     first_row = data.start[0] if data.start else 0
-    return first_row, data.iter_rows()
+    return first_row, data.to_python()
 
 
 def _title_regexes(profile: Profile) -> list[re.Pattern[str]]:
@@ -89,40 +90,27 @@ def read_xlsx(path: Path, profile: Profile) -> RawTable:
     regexes = _title_regexes(profile)
     footer = re.compile(profile.footer) if profile.footer else None
     table = RawTable(path=path, profile=profile, frame=None)  # type: ignore[arg-type]
-    collector: RowCollector | None = None
-    for number, cells in enumerate(rows, start=offset + 1):
-        if collector is None:
-            wanted = profile.header
-            is_header = (
-                header_matches(profile, cells) if wanted == DETECT else number == int(wanted)
-            )
-            if is_header:
-                collector = RowCollector(path, profile, cells)
-                table.skipped["header"] += 1
-                collector.note_unknown_columns(table)
-                continue
-            limit = HEADER_SEARCH_ROWS if wanted == DETECT else int(wanted)
-            if number >= limit:
-                break
-            table.created = table.created or _created(cells, regexes)
-            table.skipped["title"] += 1
-            continue
-        if is_blank_row(cells):
-            table.skipped["blank"] += 1
-            continue
-        is_footer, total = _footer(cells, footer)
-        if is_footer:
-            table.skipped["footer"] += 1
-            table.footer_total = total
-            continue
-        collector.add(number, cells)
-    if collector is None:
-        raise IngestError(
-            f"{path.name}: no header row with the columns of profile {profile.name} "
-            f"({', '.join(profile.columns.values())}) in the first {HEADER_SEARCH_ROWS} rows"
-        )
-    table.frame = collector.frame()
-    return table
+    for index, cells in enumerate(rows):
+        number = offset + 1 + index
+        wanted = profile.header
+        is_header = header_matches(profile, cells) if wanted == DETECT else number == int(wanted)
+        if is_header:
+            collector = Collector(path, profile, cells)
+            table.skipped["header"] += 1
+            collector.note_unknown_columns(table)
+            data = rows[index + 1 :]
+            numbers = np.arange(number + 1, number + 1 + len(data))
+            collector.collect(table, data, numbers, lambda cells: _footer(cells, footer))
+            return table
+        limit = HEADER_SEARCH_ROWS if wanted == DETECT else int(wanted)
+        if number >= limit:
+            break
+        table.created = table.created or _created(cells, regexes)
+        table.skipped["title"] += 1
+    raise IngestError(
+        f"{path.name}: no header row with the columns of profile {profile.name} "
+        f"({', '.join(profile.columns.values())}) in the first {HEADER_SEARCH_ROWS} rows"
+    )
 
 
 def xlsx_header(path: Path, sheet: str | None, rows: int = HEADER_SEARCH_ROWS) -> list[list[str]]:
