@@ -22,17 +22,16 @@ import pandas as pd
 import plotly.graph_objects as go
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_percent
 from dash import MATCH, Dash, Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboards.i18n import column, language_of, t
-from toolkit.findings.model import TINY_Q
+from toolkit.numbers import LOCALES, number, q_text
 from toolkit.session import AnalysisSession
 
 THEME = Path(__file__).with_name("theme.toml")
 # The system's own sans-serif: no web font to fetch, the same look in charts and tables.
-LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 # Days and months on a time axis as numbers (plotly writes month names in English only).
 DAY_FORMAT, MONTH_FORMAT = "%d-%m-%Y", "%m-%Y"
 ISO_DAY, ISO_MONTH = re.compile(r"\d{4}-\d{2}-\d{2}.*"), re.compile(r"\d{4}-\d{2}")
@@ -68,9 +67,7 @@ def fmt_number(value: Any, language: str, decimals: int = 0) -> str:
     empty (suppressed) value shows as a dash."""
     if is_missing(value):
         return "–"
-    number = round(float(value), decimals) + 0.0  # no "-0"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(number, format=pattern, locale=locale_of(language))
+    return number(value, language_of(language), decimals)
 
 
 def fmt_int(value: Any, language: str) -> str:
@@ -102,11 +99,8 @@ def fmt_date(value: Any, language: str) -> str:
 
 def fmt_q(q: float, language: str) -> str:
     """A q-value: ``q = 0,012`` (two significant digits), ``q < 1e-16`` where double precision
-    cannot tell it from zero."""
-    if q < TINY_Q:
-        return f"q < {TINY_Q:.0e}"
-    digits = max(0, 1 - math.floor(math.log10(q))) if q > 0 else 0
-    return f"q = {fmt_number(q, language, digits)}"
+    cannot tell it from zero (:func:`toolkit.numbers.q_text`)."""
+    return q_text(q, language_of(language))
 
 
 def separators(language: str) -> str:

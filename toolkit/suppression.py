@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.eventlog import CASE
+from toolkit.numbers import number
 
 DEFAULT_K = 10
 SUPPRESSED = "suppressed"
@@ -69,11 +70,16 @@ COMPLEMENTS = (
 )
 _RECORD_KEY = b"ketenlens-record-key:"
 # A count in a finding's text: a whole number followed by what it counts (Dutch and English).
+# Counts of a thousand and more carry the language's thousands separator (1.234 / 1,234).
 _COUNT_IN_TEXT = re.compile(
-    r"\b(\d+)(?= (personen|persons|overgangen|transitions|herhalingen|repeats|zaken|cases"
-    r"|afgerond|finished|wachten|still|verlieten|left|met|with|bereikten|reached"
-    r"|overplaatsingen|relocations|van|of|bewoners|residents)\b)"
+    r"\b(\d{1,3}(?:[.,]\d{3})+|\d+)(?= (personen|persons|overgangen|transitions|herhalingen"
+    r"|repeats|zaken|cases|afgerond|finished|wachten|still|verlieten|left|met|with|bereikten"
+    r"|reached|overplaatsingen|relocations|van|of|bewoners|residents)\b)"
 )
+# The words after a count that say its text is Dutch (the others are English).
+_DUTCH_COUNT_WORDS = frozenset({"personen", "overgangen", "herhalingen", "zaken", "afgerond",
+                                "wachten", "verlieten", "met", "bereikten", "overplaatsingen",
+                                "van", "bewoners"})  # fmt: skip
 # The secret of the log being shown (None: counts are suppressed but not perturbed).
 _SECRET: ContextVar[bytes | None] = ContextVar("cell_key_secret", default=None)
 _SECRETS: dict[tuple[int, int], tuple[pd.DataFrame, bytes]] = {}
@@ -326,8 +332,11 @@ def perturb_text(text: str, k: int = DEFAULT_K, *place: object) -> str:
     """
 
     def shown(match: re.Match) -> str:
-        count = int(match.group(1))
-        return f"<{k}" if 0 < count < k else str(perturb(count, k, *place))
+        count = int(re.sub(r"[.,]", "", match.group(1)))
+        if 0 < count < k:
+            return f"<{k}"
+        language = "nl" if match.group(2) in _DUTCH_COUNT_WORDS else "en"
+        return number(perturb(count, k, *place), language)
 
     return _COUNT_IN_TEXT.sub(shown, text)
 

@@ -44,6 +44,7 @@ from toolkit.findings.model import (
 )
 from toolkit.metrics.person_table import waiting_population
 from toolkit.metrics.stratified import stratified_logrank, typical_days
+from toolkit.numbers import number
 
 # a significant unit is a finding when its persons wait at least this much longer than comparable
 # persons elsewhere (days beyond the matched expectation / the expectation): with thousands of
@@ -65,6 +66,16 @@ class Spec:
     headline: tuple[str, ...]
     same_interval: dict[str, str]
     units: dict[str, tuple[str, ...]]
+
+
+def num_nl(value: float, decimals: int = 0) -> str:
+    """A number in a Dutch text: 1.234 and 12,3 (:func:`toolkit.numbers.number`)."""
+    return number(value, "nl", decimals)
+
+
+def num_en(value: float, decimals: int = 0) -> str:
+    """A number in an English text: 1,234 and 12.3."""
+    return number(value, "en", decimals)
 
 
 def load_spec(path: Path | None = None) -> Spec:
@@ -142,8 +153,8 @@ def where_findings(legs: dict[str, Leg], chain: Chain, base: dict, spec: Spec = 
             if same == leg:
                 wide = chain.norm(other)
                 part = share_text(km.share_longer_than(wide.days))
-                also_nl += f" Boven de {wide.label_nl.lower()} ({wide.days:.0f} dagen): {part}."
-                also_en += f" Over the {wide.label_en.lower()} ({wide.days:.0f} days): {part}."
+                also_nl += f" Boven de {wide.label_nl.lower()} ({num_nl(wide.days)} dagen): {part}."
+                also_en += f" Over the {wide.label_en.lower()} ({num_en(wide.days)} days): {part}."
         closed, waiting = int((over & reached).sum()), int((over & ~reached).sum())
         out.append(
             Finding(
@@ -158,22 +169,22 @@ def where_findings(legs: dict[str, Leg], chain: Chain, base: dict, spec: Spec = 
                 excess_person_days=excess,
                 confidence=DESCRIPTIVE,
                 title_nl=f"{norm.label_nl}: {share_text(share)} van de personen {nl} "
-                f"{norm.days:.0f} dagen",
+                f"{num_nl(norm.days)} dagen",
                 title_en=f"{norm.label_en}: {share_text(share)} of persons {en} "
-                f"{norm.days:.0f} days",
+                f"{num_en(norm.days)} days",
                 explanation_nl=(
-                    f"{closed} afgerond na de norm, {waiting} wachten nog en zitten er al "
-                    f"overheen; {excess:.0f} persoonsdagen boven de "
+                    f"{num_nl(closed)} afgerond na de norm, {num_nl(waiting)} wachten nog en zitten er "
+                    f"al overheen; {num_nl(excess)} persoonsdagen boven de "
                     f"{NORM_KIND_NL[norm.kind]} norm. "
-                    f"{len(rows)} personen (alle cohorten samen), {left} verlieten de keten en "
-                    f"tellen niet mee, {inferred} met een afgeleid einde.{also_nl}"
+                    f"{num_nl(len(rows))} personen (alle cohorten samen), {num_nl(left)} verlieten de "
+                    f"keten en tellen niet mee, {num_nl(inferred)} met een afgeleid einde.{also_nl}"
                 ),
                 explanation_en=(
-                    f"{closed} finished after the norm, {waiting} still waiting and already "
-                    f"past it; {excess:.0f} person-days beyond the "
+                    f"{num_en(closed)} finished after the norm, {num_en(waiting)} still waiting and "
+                    f"already past it; {num_en(excess)} person-days beyond the "
                     f"{NORM_KIND_EN[norm.kind]} norm. "
-                    f"{len(rows)} persons (cohorts pooled), {left} left the chain and are not "
-                    f"counted, {inferred} with an inferred end.{also_en}"
+                    f"{num_en(len(rows))} persons (cohorts pooled), {num_en(left)} left the chain and "
+                    f"are not counted, {num_en(inferred)} with an inferred end.{also_en}"
                 ),
                 interval=leg,
                 filter=dict(base),
@@ -262,24 +273,24 @@ def who_findings(legs, chain: Chain, base: dict, min_group: int, alpha: float, s
                 excess_person_days=excess,
                 confidence=float(q),
                 title_nl=f"{norm.label_nl}: {DIMENSION_NL[dimension]} {name} gemiddeld "
-                f"{per_person:.0f} dagen per persoon boven de typische wachttijd van "
+                f"{num_nl(per_person)} dagen per persoon boven de typische wachttijd van "
                 "vergelijkbare personen elders",
                 title_en=f"{norm.label_en}: {DIMENSION_EN[dimension]} {name} on average "
-                f"{per_person:.0f} days per person beyond the typical wait of comparable "
+                f"{num_en(per_person)} days per person beyond the typical wait of comparable "
                 "persons elsewhere",
                 explanation_nl=(
                     f"Vergeleken binnen hetzelfde cohort (halfjaar van de start) en spoor: "
-                    f"{observed:.0f} bereikten het einde waar {expected:.0f} verwacht werden "
-                    f"(gestratificeerde log-rank, één persoon per huishouden, {q_text(q)}). "
-                    f"Typische wachttijd {own:.0f} dagen tegen {benchmark:.0f} verwacht; "
-                    f"{persons} personen, {excess:.0f} persoonsdagen boven de verwachting."
+                    f"{num_nl(observed)} bereikten het einde waar {num_nl(expected)} verwacht werden "
+                    f"(gestratificeerde log-rank, één persoon per huishouden, {q_text(q, 'nl')})."
+                    f" Typische wachttijd {num_nl(own)} dagen tegen {num_nl(benchmark)} verwacht; "
+                    f"{num_nl(persons)} personen, {num_nl(excess)} persoonsdagen boven de verwachting."
                 ),
                 explanation_en=(
                     f"Compared within the same cohort (half-year of the start) and track: "
-                    f"{observed:.0f} reached the end where {expected:.0f} were expected "
-                    f"(stratified log-rank, one person per household, {q_text(q)}). "
-                    f"Typical wait {own:.0f} days against {benchmark:.0f} expected; {persons} "
-                    f"persons, {excess:.0f} person-days beyond the expectation."
+                    f"{num_en(observed)} reached the end where {num_en(expected)} were expected "
+                    f"(stratified log-rank, one person per household, {q_text(q, 'en')}). "
+                    f"Typical wait {num_en(own)} days against {num_en(benchmark)} expected; "
+                    f"{num_en(persons)} persons, {num_en(excess)} person-days beyond the expectation."
                 ),
                 interval=norm.id,
                 filter=_segment_filter(base, dimension, test["value"]),
@@ -326,7 +337,8 @@ def trend_findings(legs, chain: Chain, base: dict, min_group: int, spec=SPEC):
         if abs(change) < max(MATERIAL_DAYS, MATERIAL_EFFECT * float(first["median_days"])):
             continue  # a wait that stayed about the same is no trend to act on
         norm = chain.norm(leg)
-        steps = ", ".join(f"{c.cohort} {c.median_days:.0f}" for c in cohorts.itertuples())
+        steps_nl = "; ".join(f"{c.cohort} {num_nl(c.median_days)}" for c in cohorts.itertuples())
+        steps_en = "; ".join(f"{c.cohort} {num_en(c.median_days)}" for c in cohorts.itertuples())
         word_nl, word_en = ("gestegen", "rose") if change > 0 else ("gedaald", "fell")
         a, b = first["median_days"], last["median_days"]
         out.append(
@@ -342,12 +354,12 @@ def trend_findings(legs, chain: Chain, base: dict, min_group: int, spec=SPEC):
                 persons=int(last["persons"]),
                 excess_person_days=max(change, 0.0) * int(last["persons"]),
                 confidence=DESCRIPTIVE,
-                title_nl=f"{norm.label_nl}: mediane wachttijd {word_nl} van {a:.0f} naar "
-                f"{b:.0f} dagen (cohort {first['cohort']} tot {last['cohort']})",
-                title_en=f"{norm.label_en}: median wait {word_en} from {a:.0f} to {b:.0f} days "
+                title_nl=f"{norm.label_nl}: mediane wachttijd {word_nl} van {num_nl(a)} naar "
+                f"{num_nl(b)} dagen (cohort {first['cohort']} tot {last['cohort']})",
+                title_en=f"{norm.label_en}: median wait {word_en} from {num_en(a)} to {num_en(b)} days "
                 f"(cohort {first['cohort']} to {last['cohort']})",
-                explanation_nl=f"Mediaan per cohort (halfjaar van de start), in dagen: {steps}.",
-                explanation_en=f"Median per cohort (half-year of the start), in days: {steps}.",
+                explanation_nl=f"Mediaan per cohort (halfjaar van de start), in dagen: {steps_nl}.",
+                explanation_en=f"Median per cohort (half-year of the start), in days: {steps_en}.",
                 interval=leg,
                 filter=dict(base),
             )
@@ -364,7 +376,6 @@ def rework_findings(log, moment, base: dict, min_group: int, alpha: float, rates
         table = relocation_rates(log, as_of=moment, min_group=min_group, alpha=alpha)
     out = []
     for row in table[table["significant"]].itertuples(index=False):
-        ratio_nl = f"{row.ratio:.1f}".replace(".", ",")
         out.append(
             Finding(
                 family="rework",
@@ -378,19 +389,19 @@ def rework_findings(log, moment, base: dict, min_group: int, alpha: float, rates
                 excess_person_days=0.0,
                 excess_events=float(row.extra_relocations),
                 confidence=float(row.q_value),
-                title_nl=f"COA {row.location}: {ratio_nl} keer zoveel overplaatsingen per "
+                title_nl=f"COA {row.location}: {num_nl(row.ratio, 1)} keer zoveel overplaatsingen per "
                 f"bewonersjaar als andere locaties van het type {row.location_type}",
-                title_en=f"COA {row.location}: {row.ratio:.1f} times as many relocations per "
+                title_en=f"COA {row.location}: {num_en(row.ratio, 1)} times as many relocations per "
                 f"resident-year as other {row.location_type} locations",
                 explanation_nl=(
-                    f"{row.relocations} overplaatsingen van {row.relocated} van de "
-                    f"{row.residents} bewoners, {row.extra_relocations:.0f} meer dan het tempo "
-                    f"elders ({q_text(row.q_value)})."
+                    f"{num_nl(row.relocations)} overplaatsingen van {num_nl(row.relocated)} van de "
+                    f"{num_nl(row.residents)} bewoners, {num_nl(row.extra_relocations)} meer dan het "
+                    f"tempo elders ({q_text(row.q_value, 'nl')})."
                 ),
                 explanation_en=(
-                    f"{row.relocations} relocations of {row.relocated} of the {row.residents} "
-                    f"residents, {row.extra_relocations:.0f} more than the rate elsewhere "
-                    f"({q_text(row.q_value)})."
+                    f"{num_en(row.relocations)} relocations of {num_en(row.relocated)} of the "
+                    f"{num_en(row.residents)} residents, {num_en(row.extra_relocations)} more than the "
+                    f"rate elsewhere ({q_text(row.q_value, 'en')})."
                 ),
                 filter=_segment_filter(base, "location", row.location),
             )
@@ -437,10 +448,10 @@ def transition_findings(log: pd.DataFrame, chain: Chain, base: dict, min_group: 
                 persons=int(row["persons"]),
                 excess_person_days=float(row["total"]),
                 confidence=DESCRIPTIVE,
-                title_nl=f"Wachttijd {nl}: {row['total']:.0f} persoonsdagen in totaal",
-                title_en=f"Waiting {en}: {row['total']:.0f} person-days in total",
-                explanation_nl=f"{int(row['n'])} overgangen, mediaan {row['median']:.1f} dagen.",
-                explanation_en=f"{int(row['n'])} transitions, median {row['median']:.1f} days.",
+                title_nl=f"Wachttijd {nl}: {num_nl(row['total'])} persoonsdagen in totaal",
+                title_en=f"Waiting {en}: {num_en(row['total'])} person-days in total",
+                explanation_nl=f"{num_nl(row['n'])} overgangen, mediaan {num_nl(row['median'], 1)} dagen.",
+                explanation_en=f"{num_en(row['n'])} transitions, median {num_en(row['median'], 1)} days.",
                 filter=dict(base),
             )
         )

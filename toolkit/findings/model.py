@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from toolkit.numbers import q_text
+
 FAMILIES = ("where", "who", "trend", "rework")
 DESCRIPTIVE = "descriptive"
-# below this a q-value is not told apart from zero in double precision
-TINY_Q = 1e-16
 DIMENSION_NL = {"municipality": "gemeente", "location": "COA-locatie", "office": "IND-kantoor"}
 DIMENSION_EN = {"municipality": "municipality", "location": "COA location", "office": "IND office"}
 # the kind of a norm (toolkit/chain/norms.toml) as an adjective
@@ -90,27 +90,15 @@ class Finding:
 
 
 def format_q(q: float) -> str:
-    """A q-value as text: two significant digits, and "< 1e-16" where double precision cannot
-    tell it from zero.
+    """A q-value as text (English notation): two significant digits, and "< 1e-16" where double
+    precision cannot tell it from zero.
 
     Example::
 
         >>> format_q(0.0), format_q(3.5e-72), format_q(0.0123)
         ('< 1e-16', '< 1e-16', '0.012')
     """
-    return f"< {TINY_Q:.0e}" if q < TINY_Q else f"{q:.2g}"
-
-
-def q_text(q: float) -> str:
-    """``q = 0.012``, or ``q < 1e-16``.
-
-    Example::
-
-        >>> q_text(0.0), q_text(0.0123)
-        ('q < 1e-16', 'q = 0.012')
-    """
-    text = format_q(q)
-    return f"q {text}" if text.startswith("<") else f"q = {text}"
+    return q_text(q).removeprefix("q = ").removeprefix("q ")
 
 
 def share_text(share: float) -> str:

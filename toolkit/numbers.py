@@ -1,0 +1,37 @@
+"""Numbers in the notation of a language, by Babel: 1.234,5 in Dutch, 1,234.5 in English.
+
+A finding's text, a tile and an axis tick say the same number, so they are written by the same
+functions: here for the texts the toolkit builds (findings, in both languages), and through
+``dashboards.components`` for the screen. Example::
+
+    >>> number(270153.8, "nl"), number(12.34, "nl", 1), number(1234, "en")
+    ('270.154', '12,3', '1,234')
+    >>> q_text(0.0123, "nl"), q_text(3.5e-72, "nl")
+    ('q = 0,012', 'q < 1e-16')
+"""
+
+from __future__ import annotations
+
+import math
+
+from babel.numbers import format_decimal
+
+# Dutch as written in the Netherlands, British English.
+LOCALES = {"nl": "nl_NL", "en": "en_GB"}
+# Below this a q-value cannot be told from zero in double precision.
+TINY_Q = 1e-16
+
+
+def number(value: float, language: str, decimals: int = 0) -> str:
+    """``value`` rounded to ``decimals`` in the language's notation, with thousands separators."""
+    rounded = round(float(value), decimals) + 0.0  # no "-0"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(rounded, format=pattern, locale=LOCALES.get(language, LOCALES["en"]))
+
+
+def q_text(q: float, language: str = "en") -> str:
+    """A q-value with two significant digits (``q = 0,012``), or ``q < 1e-16``."""
+    if q < TINY_Q:
+        return f"q < {TINY_Q:.0e}"
+    digits = max(0, 1 - math.floor(math.log10(q)))
+    return f"q = {number(q, language, digits)}"
