@@ -14,7 +14,7 @@ import pytest
 from toolkit.adapters.ingest import ingest
 from toolkit.privacy import DEMO_KEY, Pseudonymizer
 
-PERSONS = 58_000  # about one million events
+PERSONS = 68_000  # about one million events
 SEED = 11
 # generated in a child process: the generator's world is large and the benchmark's own process
 # should not hold it while measuring
