@@ -479,8 +479,9 @@ def repeat_findings(log: pd.DataFrame, base: dict, min_group: int):
                 confidence=DESCRIPTIVE,
                 title_nl=f"{row.activity}: herhaald in {share} van de zaken",
                 title_en=f"{row.activity}: repeated in {share} of cases",
-                explanation_nl=f"{row.repeats} herhalingen in {row.cases_repeated} zaken.",
-                explanation_en=f"{row.repeats} repeats in {row.cases_repeated} cases.",
+                explanation_nl=f"{num_nl(row.repeats)} herhalingen in "
+                f"{num_nl(row.cases_repeated)} zaken.",
+                explanation_en=f"{num_en(row.repeats)} repeats in {num_en(row.cases_repeated)} cases.",
                 filter=dict(base),
             )
         )
