@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_percent
 from dash import MATCH, Dash, Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
@@ -95,6 +95,11 @@ def fmt_date(value: Any, language: str) -> str:
     if day is pd.NaT:
         return "–"
     return format_date(day.date(), format="medium", locale=locale_of(language))
+
+
+def fmt_month(value: Any, language: str) -> str:
+    """A calendar month the way the language names it, by Babel: maart 2024 / March 2024."""
+    return format_skeleton("yMMMM", pd.Timestamp(value).date(), locale=locale_of(language))
 
 
 def fmt_q(q: float, language: str) -> str:

@@ -4,13 +4,18 @@ track, and the persons who passed an activity or a path of the process map. It f
 builds from its flags, so a page and ``ketenlens analyze`` with the same choices show the same
 figures. Choices come from the log (:meth:`AnalysisSession.options`);
 activities and paths are named in the UI's language, the paths those of the whole log's process
-map. Above the bar one line says what the filter keeps; in workshop mode the bar is folded
-behind that line, so the room sees the charts and still knows what they are about.
+map. Period and cohort are chosen by calendar month, from one month to another, the months
+named by Babel in the UI's language (a calendar widget would name them in English only); the
+store holds their days as :class:`LogFilter` has them. Above the bar one line says what the filter
+keeps; in workshop mode the bar is folded behind that line, so the room sees the charts and still
+knows what they are about.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+import pandas as pd
 
 from dash import Dash, Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
@@ -20,6 +25,7 @@ from dashboards.components import (
     code_name,
     dropdown_labels,
     fmt_date,
+    fmt_month,
     municipality_name,
 )
 from dashboards.i18n import label, t
@@ -41,7 +47,8 @@ DROPDOWNS = {
 # Dropdowns whose choices are named in the UI's language: filled when the language is known.
 NAMED = ("activity", "path")
 RANGES = {"period": "filter_period", "cohort": "filter_cohort"}
-DATE_DISPLAY = "DD-MM-YYYY"  # a day as both languages read it without month names
+# The two ends of a month range: the translation key of each one's placeholder.
+ENDS = {"from": "filter_from", "to": "filter_to"}
 
 
 def current_filter(data: dict[str, Any] | None) -> LogFilter:
@@ -81,11 +88,50 @@ def choices(
     return out
 
 
-def _labelled(key: str, language: str, control: Any, name: str) -> html.Div:
+def _labelled(key: str, language: str, control: Any, name: str, target: str) -> html.Div:
     return html.Div(
-        [html.Label(t(key, language), id=f"label-{name}", htmlFor=f"f-{name}"), control],
+        [html.Label(t(key, language), id=f"label-{name}", htmlFor=target), control],
         className="filter",
     )
+
+
+def month_choices(first_day: str, last_day: str, end: str, language: str) -> list[dict[str, str]]:
+    """The calendar months from ``first_day``'s to ``last_day``'s as choices for one ``end`` of a
+    range (``"from"`` or ``"to"``): labelled ``maart 2024``, valued by the month's first day at
+    the start and its last day at the end, so a range of months is a :class:`LogFilter` range
+    of days, both included (March to May 2024 is 2024-03-01 to 2024-05-31)."""
+    out = []
+    for month in pd.period_range(first_day, last_day, freq="M"):
+        day = month.start_time if end == "from" else month.end_time
+        text = fmt_month(month.start_time, language)
+        out.append({"label": text, "value": day.date().isoformat(), "search": f"{text} {month}"})
+    return out
+
+
+def month_range(
+    control_id: str,
+    first_day: str,
+    last_day: str,
+    language: str,
+    chosen: tuple[str | None, str | None] = (None, None),
+) -> html.Div:
+    """Two dropdowns, ``{control_id}-from`` and ``{control_id}-to``: a range of whole months
+    within the log, empty ends open; their values persist over page changes."""
+    ends = []
+    for (end, key), value in zip(ENDS.items(), chosen, strict=True):
+        ends.append(dcc.Dropdown(
+            id=f"{control_id}-{end}",
+            options=month_choices(first_day, last_day, end, language),
+            value=value,
+            placeholder=t(key, language),
+            labels=dropdown_labels(language),
+            searchable=True,
+            search_order="original",  # a search for "2024" keeps the months in order
+            clearable=True,
+            persistence=True,
+            persistence_type="session",
+        ))  # fmt: skip
+    return html.Div(ends, id=control_id, className="month-range")
 
 
 def filter_bar(session: AnalysisSession, language: str) -> html.Div:
@@ -93,20 +139,8 @@ def filter_bar(session: AnalysisSession, language: str) -> html.Div:
     options = session.options()
     controls = []
     for name, key in RANGES.items():
-        picker = dcc.DatePickerRange(
-            id=f"f-{name}",
-            min_date_allowed=options.first_day,
-            max_date_allowed=options.last_day,
-            initial_visible_month=options.last_day,
-            display_format=DATE_DISPLAY,
-            first_day_of_week=1,
-            clearable=True,
-            start_date_placeholder_text=t("filter_from", language),
-            end_date_placeholder_text=t("filter_to", language),
-            persistence=True,
-            persistence_type="session",
-        )
-        controls.append(_labelled(key, language, picker, name))
+        months = month_range(f"f-{name}", options.first_day, options.last_day, language)
+        controls.append(_labelled(key, language, months, name, f"f-{name}-from"))
     for name, key in DROPDOWNS.items():
         dropdown = dcc.Dropdown(
             labels=dropdown_labels(language),
@@ -118,7 +152,7 @@ def filter_bar(session: AnalysisSession, language: str) -> html.Div:
             persistence=True,
             persistence_type="session",
         )
-        controls.append(_labelled(key, language, dropdown, name))
+        controls.append(_labelled(key, language, dropdown, name, f"f-{name}"))
     buttons = html.Div(
         [
             html.Button(t("filter_reset", language), id="filter-reset", className="button"),
@@ -179,8 +213,9 @@ def summary_line(f: LogFilter, session: AnalysisSession, language: str) -> str:
 
 
 def filter_data(*values: Any) -> dict[str, Any]:
-    """The ``filter`` store's value for the bar's controls (period from/to, cohort from/to, then
-    the dropdowns in the order of ``DROPDOWNS``); a range picked backwards waits for its end."""
+    """The ``filter`` store's value for the bar's controls (the days of period from/to and cohort
+    from/to, then the dropdowns in the order of ``DROPDOWNS``); a range picked backwards waits
+    for its end."""
     period_from, period_to, cohort_from, cohort_to, *lists = values
     fields = dict(zip(DROPDOWNS, lists, strict=True))
     try:
@@ -198,9 +233,8 @@ def filter_data(*values: Any) -> dict[str, Any]:
 
 def register_filter_bar(app: Dash, session: AnalysisSession) -> None:
     """The callbacks of the bar: values into the store, labels into the language, reset."""
-    range_inputs = [
-        Input(f"f-{name}", prop) for name in RANGES for prop in ("start_date", "end_date")
-    ]
+    range_ids = [f"f-{name}-{end}" for name in RANGES for end in ENDS]
+    range_inputs = [Input(control, "value") for control in range_ids]
     dropdown_inputs = [Input(f"f-{name}", "value") for name in DROPDOWNS]
 
     app.callback(Output("filter", "data"), *range_inputs, *dropdown_inputs)(filter_data)
@@ -210,21 +244,21 @@ def register_filter_bar(app: Dash, session: AnalysisSession) -> None:
         *[Output(f"f-{name}", "placeholder") for name in DROPDOWNS],
         *[Output(f"f-{name}", "labels") for name in DROPDOWNS],
         *[Output(f"f-{name}", "options") for name in DROPDOWNS],
-        *[
-            Output(f"f-{name}", prop)
-            for name in RANGES
-            for prop in ("start_date_placeholder_text", "end_date_placeholder_text")
-        ],
+        *[Output(control, prop) for control in range_ids
+          for prop in ("placeholder", "labels", "options")],  # fmt: skip
         Output("filter-reset", "children"),
         Output("download-findings-button", "children"),
         Input("language", "value"),
     )
     def relabel(language: str) -> tuple[Any, ...]:
+        options = session.options()
         labels = [t(key, language) for key in (*RANGES.values(), *DROPDOWNS.values())]
         placeholders = [t("filter_all", language)] * len(DROPDOWNS)
-        ends = [t("filter_from", language), t("filter_to", language)] * len(RANGES)
         inside = [dropdown_labels(language)] * len(DROPDOWNS)
-        options = session.options()
+        months = {end: month_choices(options.first_day, options.last_day, end, language)
+                  for end in ENDS}  # fmt: skip
+        ends = [part for _ in RANGES for end, key in ENDS.items()
+                for part in (t(key, language), dropdown_labels(language), months[end])]  # fmt: skip
         activities, paths = named_choices(session, language)
         named = {"activity": activities, "path": paths}
         lists = [named[name] if name in NAMED else choices(session, options, name, language)
@@ -241,10 +275,10 @@ def register_filter_bar(app: Dash, session: AnalysisSession) -> None:
         return summary_line(current_filter(data), session, language)
 
     @app.callback(
-        *[Output(f"f-{name}", prop) for name in RANGES for prop in ("start_date", "end_date")],
+        *[Output(control, "value") for control in range_ids],
         *[Output(f"f-{name}", "value") for name in DROPDOWNS],
         Input("filter-reset", "n_clicks"),
         prevent_initial_call=True,
     )
     def reset(clicks: int | None) -> tuple[None, ...]:
-        return (None,) * (2 * len(RANGES) + len(DROPDOWNS))
+        return (None,) * (len(range_ids) + len(DROPDOWNS))

@@ -5,13 +5,13 @@ each combined with the global filter: a list both set keeps the values in both, 
 overlap of the two periods. For A and B it shows the key figures (the ``kpis`` section), the
 median lead time per step (``intervals``) as grouped bars and the two side by side in a table.
 Without choices A is the last whole calendar year of the log and B the year before it
-(:func:`default_periods`).
+(:func:`default_periods`). A period is chosen by calendar month, as in the filter bar.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -30,7 +30,7 @@ from dashboards.components import (
     table,
     tile,
 )
-from dashboards.filterbar import DATE_DISPLAY, choices, current_filter
+from dashboards.filterbar import choices, current_filter, month_range
 from dashboards.i18n import t
 from toolkit.errors import EventLogError
 from toolkit.filters import LogFilter
@@ -49,7 +49,8 @@ def default_periods(first_day: str, last_day: str) -> dict[str, tuple[str, str]]
 
     Whole years are comparable (the same length and season) and complete: a year cut off by the
     end of the data holds mostly intervals still under way, and its medians stay empty. A log
-    shorter than two whole years is split into two halves of equal length instead.
+    shorter than two whole years is split into two halves of its calendar months instead (the
+    later half a month longer when their number is odd), as the month choices can show them.
     """
     first, last = date.fromisoformat(first_day), date.fromisoformat(last_day)
     year = last.year if (last.month, last.day) == (12, 31) else last.year - 1
@@ -58,12 +59,11 @@ def default_periods(first_day: str, last_day: str) -> dict[str, tuple[str, str]]
             "a": (date(year, 1, 1).isoformat(), date(year, 12, 31).isoformat()),
             "b": (date(year - 1, 1, 1).isoformat(), date(year - 1, 12, 31).isoformat()),
         }
-    half = (last - first) // 2
-    middle = first + half
-    return {
-        "a": ((middle + timedelta(days=1)).isoformat(), last.isoformat()),
-        "b": (first.isoformat(), middle.isoformat()),
-    }
+    months = pd.period_range(first, last, freq="M")
+    middle = len(months) // 2
+    halves = {"a": months[middle:], "b": months[:middle] if middle else months}
+    return {side: (m[0].start_time.date().isoformat(), m[-1].end_time.date().isoformat())
+            for side, m in halves.items()}  # fmt: skip
 
 
 def _day(value: Any) -> date | None:
@@ -107,14 +107,9 @@ def _control(label_key: str, language: str, control: Any, control_id: str) -> ht
 def side_controls(side: str, session: AnalysisSession, language: str) -> html.Section:
     options = session.options()
     start, end = default_periods(options.first_day, options.last_day)[side]
-    controls = [
-        _control("vergelijken_period", language, dcc.DatePickerRange(
-            id=f"vergelijken-{side}-period", start_date=start, end_date=end,
-            min_date_allowed=options.first_day, max_date_allowed=options.last_day,
-            initial_visible_month=end, display_format=DATE_DISPLAY, first_day_of_week=1,
-            clearable=True, persistence=True, persistence_type="session"),
-            f"vergelijken-{side}-period"),
-    ]  # fmt: skip
+    period = f"vergelijken-{side}-period"
+    months = month_range(period, options.first_day, options.last_day, language, (start, end))
+    controls = [_control("vergelijken_period", language, months, f"{period}-from")]
     for name in LISTS:
         control_id = f"vergelijken-{side}-{name}"
         dropdown = dcc.Dropdown(
@@ -226,11 +221,10 @@ def intervals_figure(rows: pd.DataFrame, captions: dict[str, str], language: str
 
 def register(app: Dash, session: AnalysisSession) -> None:
     side_inputs = [
-        Input(f"vergelijken-{side}-{prop}", attr)
+        Input(f"vergelijken-{side}-{name}", "value")
         for side in SIDES
-        for prop, attr in (("period", "start_date"), ("period", "end_date"),
-                           *((name, "value") for name in LISTS))
-    ]  # fmt: skip
+        for name in ("period-from", "period-to", *LISTS)
+    ]
 
     @app.callback(
         Output("vergelijken-kpis", "children"),

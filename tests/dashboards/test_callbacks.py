@@ -24,7 +24,7 @@ from dashboards.components import (
     table,
 )
 from dashboards.downloads import findings_file, message, message_view
-from dashboards.filterbar import choices, filter_data
+from dashboards.filterbar import choices, filter_data, month_choices
 from dashboards.i18n import column
 from dashboards.pages.knelpunten import norm_rows, segment_text
 from dashboards.pages.normen import norm_tiles, with_share
@@ -75,6 +75,21 @@ def test_the_filter_store_holds_the_filter_and_waits_for_a_backward_range() -> N
     assert data["municipality"] == ["GM0479"] and data["track"] == ["dublin"]
     with pytest.raises(PreventUpdate):
         filter_data("2024-05-01", "2024-01-01", *[None] * 9)
+
+
+def test_a_range_of_months_is_the_filter_of_its_days() -> None:
+    """The months are named by Babel; from January to February 2024 is what
+    ``analyze --from 2024-01-01 --to 2024-02-29`` keeps (a leap year)."""
+    starts = month_choices("2023-12-15", "2024-02-03", "from", "nl")
+    ends = month_choices("2023-12-15", "2024-02-03", "to", "en")
+    assert [(o["label"], o["value"]) for o in starts] == [
+        ("december 2023", "2023-12-01"), ("januari 2024", "2024-01-01"),
+        ("februari 2024", "2024-02-01")]  # fmt: skip
+    assert [(o["label"], o["value"]) for o in ends] == [
+        ("December 2023", "2023-12-31"), ("January 2024", "2024-01-31"),
+        ("February 2024", "2024-02-29")]  # fmt: skip
+    data = filter_data(starts[1]["value"], ends[2]["value"], *[None] * 9)
+    assert LogFilter.from_dict(data) == LogFilter(period_from="2024-01-01", period_to="2024-02-29")
 
 
 def test_the_filter_names_municipalities_and_tracks(session) -> None:

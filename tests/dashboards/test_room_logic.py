@@ -54,9 +54,11 @@ def test_vergelijken_compares_the_last_two_whole_years():
         "a": ("2024-01-01", "2024-12-31"), "b": ("2023-01-01", "2023-12-31")}  # fmt: skip
     assert default_periods("2022-01-01", "2024-12-31") == {
         "a": ("2024-01-01", "2024-12-31"), "b": ("2023-01-01", "2023-12-31")}  # fmt: skip
-    # shorter than two whole years: two halves of equal length
+    # shorter than two whole years: two halves of its calendar months, the later one longer
     assert default_periods("2024-03-01", "2025-02-28") == {
-        "a": ("2024-08-31", "2025-02-28"), "b": ("2024-03-01", "2024-08-30")}  # fmt: skip
+        "a": ("2024-09-01", "2025-02-28"), "b": ("2024-03-01", "2024-08-31")}  # fmt: skip
+    assert default_periods("2024-03-05", "2024-05-20") == {
+        "a": ("2024-04-01", "2024-05-31"), "b": ("2024-03-01", "2024-03-31")}  # fmt: skip
 
 
 def test_the_presentation_bar_walks_the_order_round():
