@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-
 from dash import Dash, Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
@@ -244,8 +243,11 @@ def register_filter_bar(app: Dash, session: AnalysisSession) -> None:
         *[Output(f"f-{name}", "placeholder") for name in DROPDOWNS],
         *[Output(f"f-{name}", "labels") for name in DROPDOWNS],
         *[Output(f"f-{name}", "options") for name in DROPDOWNS],
-        *[Output(control, prop) for control in range_ids
-          for prop in ("placeholder", "labels", "options")],  # fmt: skip
+        *[
+            Output(control, prop)
+            for control in range_ids
+            for prop in ("placeholder", "labels", "options")
+        ],
         Output("filter-reset", "children"),
         Output("download-findings-button", "children"),
         Input("language", "value"),

@@ -6,16 +6,32 @@ from __future__ import annotations
 
 import re
 
-from test_pages import open_page, start
+from test_pages import TIMEOUT, open_page, settled, start, switch_language
 
+from dashboards.filterbar import summary_line
 from dashboards.pages import PAGES
+from toolkit.filters import LogFilter
 
 # Words that only English writes (Dutch shares "in", "is", "week", "norm", "model", "data" ...).
 ENGLISH = ("the", "and", "with", "persons", "person", "days", "median", "share", "waiting",
            "still", "under", "download", "none", "nan", "true", "false",
            "page", "rows", "selected", "loading", "total", "mar", "may", "oct", "mon", "sun",
            "finding", "findings", "inflow", "outflow", "percent",
-           "frequency", "performance", "track", "municipality", "location", "count")  # fmt: skip
+           "frequency", "performance", "track", "municipality", "location", "count",
+           "january", "february", "march", "june", "july", "august", "october", "monday",
+           "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tue", "wed",
+           "thu", "fri", "sat")  # fmt: skip
+# Month and weekday names, full and short, as each language writes them (case matters: Dutch
+# writes "april" and "september" in lower case).
+CALENDAR = {
+    "en": re.compile(r"\b(January|February|March|April|May|June|July|August|September|October"
+                     r"|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Monday"
+                     r"|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tue|Wed|Thu|Fri"
+                     r"|Sat|Sun)\b"),
+    "nl": re.compile(r"\b(januari|februari|maart|april|mei|juni|juli|augustus|september"
+                     r"|oktober|november|december|mrt|okt|maandag|dinsdag|woensdag|donderdag"
+                     r"|vrijdag|zaterdag|zondag)\b"),
+}  # fmt: skip
 WORD = re.compile(r"[A-Za-zÀ-ÿ]+")
 # A source file's name is the partner's, shown as it is (Datakwaliteit lists them).
 FILE_NAME = re.compile(r"[\w.-]+\.(xlsx|xls|csv|json|xml|xes|parquet|txt)\b", re.IGNORECASE)
@@ -80,3 +96,59 @@ def test_every_page_reads_in_dutch(dash_duo, app) -> None:
         if wrong:
             found[page.PATH] = wrong
     assert found == {}, "\n".join(f"{path}: {wrong}" for path, wrong in found.items())
+
+
+def months_in_view(dash_duo, control: str, year: int) -> list[str]:
+    """Open a month choice, search its year and read the months it offers."""
+    dash_duo.find_element(f"#{control}").click()
+    dash_duo.find_element("input.dash-dropdown-search").send_keys(str(year))
+    dash_duo.wait_for_contains_text(".dash-dropdown-option", str(year), timeout=TIMEOUT)
+    return [o.text.strip() for o in dash_duo.find_elements(".dash-dropdown-option")]
+
+
+def pick(dash_duo, label: str) -> None:
+    next(o for o in dash_duo.find_elements(".dash-dropdown-option") if o.text.strip() == label
+         ).click()  # fmt: skip
+    settled(dash_duo)
+
+
+def calendar_words(dash_duo) -> dict[str, set[str]]:
+    """The month and weekday names on the whole screen (an open dropdown included), per
+    language."""
+    text = dash_duo.driver.execute_script("return document.body.innerText;")
+    return {language: set(pattern.findall(text)) for language, pattern in CALENDAR.items()}
+
+
+def test_the_period_is_chosen_by_months_named_in_the_language(dash_duo, app, session) -> None:
+    """Period and cohort are chosen by month (Dash's date picker names months and weekdays in
+    English only): in Dutch the months read as Babel writes them and no English name shows, in
+    English the reverse; March to May 2024 keeps what ``--from 2024-03-01 --to 2024-05-31``
+    keeps."""
+    year = 2024
+    names = {
+        "nl": [f"{m} {year}" for m in ("januari", "februari", "maart", "april", "mei", "juni",
+                                         "juli", "augustus", "september", "oktober", "november",
+                                         "december")],
+        "en": [f"{m} {year}" for m in ("January", "February", "March", "April", "May", "June",
+                                         "July", "August", "September", "October", "November",
+                                         "December")],
+    }  # fmt: skip
+    start(dash_duo, app)
+    shown = months_in_view(dash_duo, "f-period-from", year)
+    assert len(shown) >= 3 and shown == names["nl"][: len(shown)]
+    words = calendar_words(dash_duo)
+    assert words["en"] == set() and "januari" in words["nl"]
+    pick(dash_duo, names["nl"][2])
+    months_in_view(dash_duo, "f-period-to", year)
+    pick(dash_duo, names["nl"][4])
+    kept = LogFilter(period_from=f"{year}-03-01", period_to=f"{year}-05-31")
+    assert summary_line(kept, session, "nl") == "Filter: Periode 1 mrt 2024 – 31 mei 2024"
+    dash_duo.wait_for_text_to_equal("#filter-summary", summary_line(kept, session, "nl"))
+
+    switch_language(dash_duo, "en")
+    dash_duo.wait_for_text_to_equal("#filter-summary", summary_line(kept, session, "en"))
+    assert dash_duo.find_element("#f-period-from").text.strip() == "March 2024"
+    shown = months_in_view(dash_duo, "f-cohort-from", year)
+    assert len(shown) >= 3 and shown == names["en"][: len(shown)]
+    words = calendar_words(dash_duo)
+    assert words["nl"] == set() and "January" in words["en"]

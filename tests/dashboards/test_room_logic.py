@@ -4,7 +4,7 @@ how a wait is classed, what the filter summary says and which periods Vergelijke
 from __future__ import annotations
 
 from dashboards.app import PRESENTATION, presentation
-from dashboards.filterbar import summary_line
+from dashboards.filterbar import month_choices, summary_line
 from dashboards.pages import procesmodel
 from dashboards.pages.vergelijken import default_periods
 from toolkit.filters import LogFilter
@@ -69,3 +69,12 @@ def test_the_presentation_bar_walks_the_order_round():
     assert hrefs("/") == (PRESENTATION[-1], "1 van 5", PRESENTATION[1])
     assert hrefs(PRESENTATION[-1]) == (PRESENTATION[-2], "5 van 5", "/")
     assert hrefs("/datakwaliteit") == (PRESENTATION[-1], "", PRESENTATION[0])
+
+
+def test_vergelijken_starts_on_months_it_offers(session):
+    options = session.options()
+    first, last = options.first_day, options.last_day
+    starts = {o["value"] for o in month_choices(first, last, "from", "nl")}
+    ends = {o["value"] for o in month_choices(first, last, "to", "nl")}
+    for start, end in default_periods(first, last).values():
+        assert start in starts and end in ends
