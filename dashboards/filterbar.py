@@ -5,8 +5,9 @@ builds from its flags, so a page and ``ketenlens analyze`` with the same choices
 figures. Choices come from the log (:meth:`AnalysisSession.options`);
 activities and paths are named in the UI's language, the paths those of the whole log's process
 map. Period and cohort are chosen by calendar month, from one month to another, the months
-named by Babel in the UI's language (a calendar widget would name them in English only); the
-store holds their days as :class:`LogFilter` has them. Above the bar one line says what the filter
+named by Babel in the UI's language: Dash's date picker names months and weekdays by the
+browser's date-fns locale (English unless a locale script is loaded), never by the language
+switch. The store holds the days of the months as :class:`LogFilter` has them. Above the bar one line says what the filter
 keeps; in workshop mode the bar is folded behind that line, so the room sees the charts and still
 knows what they are about.
 """
@@ -259,8 +260,10 @@ def register_filter_bar(app: Dash, session: AnalysisSession) -> None:
         inside = [dropdown_labels(language)] * len(DROPDOWNS)
         months = {end: month_choices(options.first_day, options.last_day, end, language)
                   for end in ENDS}  # fmt: skip
-        ends = [part for _ in RANGES for end, key in ENDS.items()
-                for part in (t(key, language), dropdown_labels(language), months[end])]  # fmt: skip
+        ends = []
+        for _ in RANGES:  # period and cohort offer the same months
+            for end, key in ENDS.items():
+                ends += [t(key, language), dropdown_labels(language), months[end]]
         activities, paths = named_choices(session, language)
         named = {"activity": activities, "path": paths}
         lists = [named[name] if name in NAMED else choices(session, options, name, language)
