@@ -1,6 +1,7 @@
 """Shared test setup: where the reference material lives, the opt-in benchmarks, and one
 generated chain log (3,000 persons, seed 11, the demo key) made once for the whole run."""
 
+import os
 import warnings
 from pathlib import Path
 
@@ -24,6 +25,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="run tests/benchmarks (they print figures and take minutes)",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist (`make test` runs two workers) each worker's browser-test servers take
+    ports from a range of their own: dash.testing counts up from one fixed port in every process."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    from dash.testing.application_runners import BaseDashRunner
+
+    BaseDashRunner._next_port = 58050 + 1000 * int(worker.removeprefix("gw"))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -157,7 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except KetenlensError as exc:
         # a message may name a file, and a file name is not to be trusted with a terminal
-        err_console.print(f"[red]ketenlens:[/red] {escape(printable(str(exc)))}")
+        # soft_wrap: a long file name is not broken across lines (it would not copy and paste)
+        err_console.print(f"[red]ketenlens:[/red] {escape(printable(str(exc)))}", soft_wrap=True)
         return 1
     except KeyboardInterrupt:
         err_console.print("ketenlens: interrupted; files being written were left aside, not half")

@@ -1,17 +1,13 @@
 """The mining functions on public logs: the running example (known answers) and BPIC 2012 (smoke).
 
-BPIC 2012 (13,087 cases, 262,200 events) shows the whole set runs in reasonable time on a real,
-mid-size log. Discovery and conformance run on a subset: the COMPLETE events of the cases that
+BPIC 2012 (13,087 cases, 262,200 events) shows the whole set runs on a real, mid-size log (its
+speed is measured in tests/benchmarks, not here). Discovery and conformance run on a subset: the COMPLETE events of the cases that
 follow the 20 most frequent variants (about 6,900 cases). On the whole log the inductive miner
 takes some 16 s and alignments of its 4,366 variants minutes (long, rare variants are costly),
 too slow for a unit test; the subset is what an analyst checks against a discovered model first.
 """
 
 from __future__ import annotations
-
-import time
-from collections.abc import Callable
-from typing import TypeVar
 
 import pandas as pd
 import pytest
@@ -46,10 +42,7 @@ RUNNING_EXAMPLE_EDGES = {
     ("reinitiate request", "examine casually"): 1,
     ("reinitiate request", "examine thoroughly"): 1,
 }
-# Budget per step on BPIC 2012, in seconds: generous, to catch a step that becomes quadratic.
-BUDGET = {"dfg": 10.0, "variants": 10.0, "handovers": 10.0, "discovery": 10.0, "conformance": 20.0}
 TOP_VARIANTS = 20
-T = TypeVar("T")
 
 
 def test_running_example_shape(running_example: pd.DataFrame) -> None:
@@ -83,21 +76,13 @@ def test_running_example_variants(running_example: pd.DataFrame) -> None:
     assert table["events"].sum() == 42
 
 
-def _timed(timings: dict[str, float], name: str, step: Callable[[], T]) -> T:
-    started = time.perf_counter()
-    result = step()
-    timings[name] = time.perf_counter() - started
-    return result
-
-
 def test_bpic2012_smoke(bpic2012: pd.DataFrame) -> None:
-    timings: dict[str, float] = {}
-    graph = _timed(timings, "dfg", lambda: performance_dfg(bpic2012))
+    graph = performance_dfg(bpic2012)
     assert graph.activities["frequency"].sum() == 262_200
     assert sum(graph.start_activities.values()) == 13_087
-    table = _timed(timings, "variants", lambda: variants(bpic2012))
+    table = variants(bpic2012)
     assert table["cases"].sum() == 13_087
-    network = _timed(timings, "handovers", lambda: handovers(bpic2012, by="org:resource"))
+    network = handovers(bpic2012, by="org:resource")
     assert (network["median_days"] >= 0).all()
     assert network["handovers"].iloc[0] == network["handovers"].max()
 
@@ -107,17 +92,9 @@ def test_bpic2012_smoke(bpic2012: pd.DataFrame) -> None:
     subset = complete[
         complete["case:concept:name"].isin(paths.loc[paths["variant"].isin(top), "case"])
     ]
-    model = _timed(timings, "discovery", lambda: discover_model(subset))
+    model = discover_model(subset)
     assert model.visible_transitions == subset["concept:name"].nunique()
-    fitness = _timed(timings, "conformance", lambda: fitness_against_model(subset, model))
+    fitness = fitness_against_model(subset, model)
     assert fitness.unaligned_cases == 0
     assert len(fitness.cases) == subset["case:concept:name"].nunique()
     assert fitness.log_fitness > 0.9
-    print(
-        f"\nbpic2012: {subset['case:concept:name'].nunique()} cases in the top "
-        f"{TOP_VARIANTS} variants, log fitness {fitness.log_fitness:.3f}, "
-        f"fitting {fitness.fitting_share:.1%}; "
-        + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in timings.items())
-    )
-    for name, seconds in timings.items():
-        assert seconds < BUDGET[name], f"{name} took {seconds:.1f} s"
