@@ -60,14 +60,13 @@ from toolkit.metrics.person_table import as_intervals, person_table
 from toolkit.mining import (
     MAX_ACTIVITIES,
     case_variants,
-    conformance_to_reference,
     discover_model,
     handovers,
-    variants,
 )
-from toolkit.mining.conformance import Conformance, conformance_to_model
+from toolkit.mining.conformance import Conformance, conformance_of_cases, reference_net
 from toolkit.mining.dfg import Dfg, performance_dfg, with_loops
 from toolkit.mining.lifecycle import activity_instances, has_lifecycle, service_times
+from toolkit.mining.variants import variant_table
 from toolkit.suppression import (
     DEFAULT_K,
     disclosure_key,
@@ -377,14 +376,20 @@ def conformance_sample(
     so every run checks the same persons). Relocations and other activities outside the model
     then do not make every person's path unique, and the persons checked are most persons.
     """
+    # per distinct path, which the persons on it share
+    path, distinct = pd.factorize(cases["activities"].to_numpy())
     if keep is None:
-        paths = cases["variant"].astype(object)
+        firsts = np.unique(path, return_index=True)[1]
+        paths = list(cases["variant"].to_numpy(dtype=object)[firsts])
     else:
-        paths = cases["activities"].map(lambda acts: tuple(a for a in acts if a in keep))
-    counts = paths.value_counts(sort=False)
-    order = sorted(counts.index, key=lambda path: (-counts[path], str(path)))
+        paths = [tuple(a for a in acts if a in keep) for acts in distinct]
+    counts: dict[Any, int] = {}
+    for p, persons in zip(paths, np.bincount(path, minlength=len(distinct)), strict=True):
+        counts[p] = counts.get(p, 0) + int(persons)
+    order = sorted(counts, key=lambda p: (-counts[p], str(p)))
     chosen = set(order[:max_paths])
-    return pd.Index(cases.loc[paths.isin(chosen).to_numpy(), "case"])
+    kept = np.array([p in chosen for p in paths], dtype=bool)[path]
+    return pd.Index(cases.loc[kept, "case"])
 
 
 def _conformance(
@@ -393,13 +398,13 @@ def _conformance(
     max_paths = CHAIN_PATHS if chain_log else GENERIC_PATHS
     keep = chain.reference_activities() if chain_log else None
     checked = conformance_sample(cases, max_paths, keep)
-    sample = view[view[CASE].isin(checked)] if len(checked) < len(cases) else view
+    sample = cases[cases["case"].isin(checked)] if len(checked) < len(cases) else cases
     if chain_log:
-        result: Conformance = conformance_to_reference(sample, chain)
+        result: Conformance = conformance_of_cases(sample, *reference_net(chain))
         model: dict[str, Any] = {"model": "reference chain process (toolkit/chain/reference.toml)"}
     else:
         discovered = discover_model(view)
-        result = conformance_to_model(
+        result = conformance_of_cases(
             sample,
             discovered.net,
             discovered.initial_marking,
@@ -610,6 +615,12 @@ def _cases(s: Scope) -> pd.DataFrame:
     return case_variants(s.view)
 
 
+def _paths(s: Scope) -> pd.DataFrame:
+    """The persons' paths the variants count: in a chain log without the relocations."""
+    loops = _loops(s)
+    return case_variants(s.view, without=loops) if loops else section(s, "_cases")
+
+
 def _checked(s: Scope) -> tuple[dict[str, Any], pd.DataFrame]:
     return _conformance(s.view, section(s, "_cases"), s.chain, s.chain_log)
 
@@ -676,9 +687,7 @@ SECTIONS: dict[str, Any] = {
     "transitions": lambda s: _transitions(s.view, section(s, "_waits")),
     "service_times": lambda s: service_times(s.view),
     "handovers": lambda s: _handovers(s.view),
-    "variants": lambda s: variants(_without(s.view, _loops(s)), top_k=TOP_VARIANTS).drop(
-        columns=["activities"]
-    ),
+    "variants": lambda s: variant_table(_paths(s), top_k=TOP_VARIANTS).drop(columns="activities"),
     "conformance": lambda s: section(s, "_checked")[0],
     "deviations": lambda s: section(s, "_checked")[1],
     "rework": _rework,
