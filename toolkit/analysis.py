@@ -47,12 +47,24 @@ from toolkit.bottlenecks.distributions import duration_histogram, survival_curve
 from toolkit.bottlenecks.intervals import summaries
 from toolkit.bottlenecks.norms import breaches, complete_months
 from toolkit.bottlenecks.segments import segment_rows
-from toolkit.bottlenecks.stays import Coa, coa_events, coa_events_of
+from toolkit.bottlenecks.stays import LOCATION_TYPE, Coa, coa_events, coa_events_of
 from toolkit.bottlenecks.wip import phase_states
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
-from toolkit.eventlog import ACTIVITY, CASE, GROUP, RESOURCE, START, TIMESTAMP, read_events
-from toolkit.filters import LogFilter, apply_filter, local_day_end, member_of
+from toolkit.eventlog import (
+    ACTIVITY,
+    CASE,
+    GROUP,
+    HOUSEHOLD,
+    LIFECYCLE,
+    MUNICIPALITY,
+    RESOURCE,
+    SORT_KEYS,
+    START,
+    TIMESTAMP,
+    read_events,
+)
+from toolkit.filters import NATIONALITY, TRACK, LogFilter, apply_filter, local_day_end, member_of
 from toolkit.findings import Finding, findings_in
 from toolkit.logdir import EVENTS_FILE, REPORT_FILE, current_files, log_file
 from toolkit.metrics.curves import cohort_curves
@@ -96,6 +108,10 @@ GENERIC_PATHS = 100
 GENERIC_SECONDS_PER_PATH = 1.0
 # All alignments of a generic log together; the rarest paths are left unaligned past it.
 GENERIC_ALIGN_SECONDS = 15.0
+# The columns of the event log that an analysis reads (the lineage, the IND case and the case
+# attributes no figure uses stay on disk); events in the contract's order need the sort keys.
+ANALYSIS_COLUMNS = (CASE, ACTIVITY, TIMESTAMP, LIFECYCLE, GROUP, RESOURCE, MUNICIPALITY,
+                    LOCATION_TYPE, HOUSEHOLD, NATIONALITY, TRACK, *SORT_KEYS[2:])  # fmt: skip
 # Groups smaller than this are not tested for significance (the bottlenecks' default).
 MIN_GROUP = 30
 
@@ -1153,4 +1169,4 @@ def load_and_analyze(log_dir: Path, **kwargs: Any) -> Analysis:
         )
     if kwargs.get("as_of") is None:
         kwargs["as_of"] = log_as_of(files)
-    return analyze(read_events(path), **kwargs)
+    return analyze(read_events(path, ANALYSIS_COLUMNS), **kwargs)

@@ -311,10 +311,14 @@ def write_events(
     write_parquet(validate(events, chain=chain, vocabulary=vocabulary), path)
 
 
-def read_events(path: Path) -> pd.DataFrame:
-    """Read an event log written by :func:`write_events`."""
+def read_events(path: Path, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Read an event log written by :func:`write_events`; with ``columns``, only those of them
+    that it has (Parquet stores column by column, so the others are never read)."""
     try:
-        return pd.read_parquet(path)
+        if columns is not None:
+            stored = set(pq.read_schema(path).names)
+            columns = tuple(c for c in columns if c in stored)
+        return pd.read_parquet(path, columns=None if columns is None else list(columns))
     except (OSError, pa.ArrowInvalid) as exc:
         raise EventLogError(f"{path}: not a readable event log ({exc})") from None
 
