@@ -393,11 +393,11 @@ def conformance_sample(
     then do not make every person's path unique, and the persons checked are most persons.
     """
     # per distinct path, which the persons on it share
-    path, distinct = pd.factorize(cases["activities"].to_numpy())
     if keep is None:
-        firsts = np.unique(path, return_index=True)[1]
-        paths = list(cases["variant"].to_numpy(dtype=object)[firsts])
+        path, distinct = pd.factorize(cases["variant"].to_numpy(dtype=object))
+        paths = list(distinct)
     else:
+        path, distinct = pd.factorize(cases["activities"].to_numpy())
         paths = [tuple(a for a in acts if a in keep) for acts in distinct]
     counts: dict[Any, int] = {}
     for p, persons in zip(paths, np.bincount(path, minlength=len(distinct)), strict=True):
