@@ -72,7 +72,8 @@ load = os.getloadavg()[0]
 files = current_files(Path(sys.argv[1]))
 started = time.perf_counter()
 # as load_and_analyze; a checkout from before the column selection reads every column
-log = read_events(files / EVENTS_FILE, getattr(analysis, "ANALYSIS_COLUMNS", None))
+columns = getattr(analysis, "ANALYSIS_COLUMNS", None)
+log = read_events(files / EVENTS_FILE, *([columns] if columns else []))
 read = time.perf_counter() - started
 result = analyze(log, as_of=log_as_of(files))
 seconds = time.perf_counter() - started

@@ -49,19 +49,20 @@ def case_variants(log: pd.DataFrame, *, without: frozenset[str] = frozenset()) -
         [['a', 'x -> y', 2.0]]
     """
     ordered = for_pm4py(log, (CASE, ACTIVITY, TIMESTAMP))
+    # cases and activities as codes: no Python object per event
     activity, names = pd.factorize(ordered[ACTIVITY], use_na_sentinel=False)
+    person, people = pd.factorize(ordered[CASE], use_na_sentinel=False)
+    stamps = ordered[TIMESTAMP]
     if without:
         kept = ~np.isin(activity, np.flatnonzero(np.isin(np.asarray(names), list(without))))
         if kept.any() and not kept.all():
-            ordered, activity = ordered[kept].reset_index(drop=True), activity[kept]
-    case = ordered[CASE].to_numpy()
-    stamps = ordered[TIMESTAMP]
+            activity, person, stamps = activity[kept], person[kept], stamps[kept]
     # The log is sorted by case, so each case is one run of rows: slicing the runs is much
     # faster than a Python-level groupby aggregation on 100,000 persons.
-    boundary = np.ones(len(case), dtype=bool)
-    boundary[1:] = case[1:] != case[:-1]
+    boundary = np.ones(len(person), dtype=bool)
+    boundary[1:] = person[1:] != person[:-1]
     first = np.flatnonzero(boundary)
-    last = np.r_[first[1:] - 1, len(case) - 1] if len(case) else first
+    last = np.r_[first[1:] - 1, len(person) - 1] if len(person) else first
     # A path as the bytes of its activity codes: the distinct paths are found among those, and
     # only they become tuples and texts, which the persons on a path then share.
     codes = activity.astype(np.int32).tobytes()
@@ -76,7 +77,7 @@ def case_variants(log: pd.DataFrame, *, without: frozenset[str] = frozenset()) -
     texts = np.array([ARROW.join(p) for p in paths], dtype=object)
     out = pd.DataFrame(
         {
-            "case": pd.Series(case[first], dtype=str),
+            "case": pd.Series(people.take(person[first]), dtype=str),
             "activities": pd.Series(paths[path], dtype=object),
             "events": (last - first + 1).astype("int64"),
             "start": stamps.iloc[first].reset_index(drop=True),
