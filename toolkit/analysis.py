@@ -47,12 +47,24 @@ from toolkit.bottlenecks.distributions import duration_histogram, survival_curve
 from toolkit.bottlenecks.intervals import summaries
 from toolkit.bottlenecks.norms import breaches, complete_months
 from toolkit.bottlenecks.segments import segment_rows
-from toolkit.bottlenecks.stays import Coa, coa_events, coa_events_of
+from toolkit.bottlenecks.stays import LOCATION_TYPE, Coa, coa_events, coa_events_of
 from toolkit.bottlenecks.wip import phase_states
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
-from toolkit.eventlog import ACTIVITY, CASE, GROUP, RESOURCE, START, TIMESTAMP, read_events
-from toolkit.filters import LogFilter, apply_filter, local_day_end, member_of
+from toolkit.eventlog import (
+    ACTIVITY,
+    CASE,
+    GROUP,
+    HOUSEHOLD,
+    LIFECYCLE,
+    MUNICIPALITY,
+    RESOURCE,
+    SORT_KEYS,
+    START,
+    TIMESTAMP,
+    read_events,
+)
+from toolkit.filters import NATIONALITY, TRACK, LogFilter, apply_filter, local_day_end, member_of
 from toolkit.findings import Finding, findings_in
 from toolkit.logdir import EVENTS_FILE, REPORT_FILE, current_files, log_file
 from toolkit.metrics.curves import cohort_curves
@@ -60,14 +72,13 @@ from toolkit.metrics.person_table import as_intervals, person_table
 from toolkit.mining import (
     MAX_ACTIVITIES,
     case_variants,
-    conformance_to_reference,
     discover_model,
     handovers,
-    variants,
 )
-from toolkit.mining.conformance import Conformance, conformance_to_model
+from toolkit.mining.conformance import Conformance, conformance_of_cases, reference_net
 from toolkit.mining.dfg import Dfg, performance_dfg, with_loops
 from toolkit.mining.lifecycle import activity_instances, has_lifecycle, service_times
+from toolkit.mining.variants import variant_table
 from toolkit.suppression import (
     DEFAULT_K,
     disclosure_key,
@@ -97,6 +108,10 @@ GENERIC_PATHS = 100
 GENERIC_SECONDS_PER_PATH = 1.0
 # All alignments of a generic log together; the rarest paths are left unaligned past it.
 GENERIC_ALIGN_SECONDS = 15.0
+# The columns of the event log that an analysis reads (the lineage, the IND case and the case
+# attributes no figure uses stay on disk); events in the contract's order need the sort keys.
+ANALYSIS_COLUMNS = (CASE, ACTIVITY, TIMESTAMP, LIFECYCLE, GROUP, RESOURCE, MUNICIPALITY,
+                    LOCATION_TYPE, HOUSEHOLD, NATIONALITY, TRACK, *SORT_KEYS[2:])  # fmt: skip
 # Groups smaller than this are not tested for significance (the bottlenecks' default).
 MIN_GROUP = 30
 
@@ -377,14 +392,20 @@ def conformance_sample(
     so every run checks the same persons). Relocations and other activities outside the model
     then do not make every person's path unique, and the persons checked are most persons.
     """
+    # per distinct path, which the persons on it share
     if keep is None:
-        paths = cases["variant"].astype(object)
+        path, distinct = pd.factorize(cases["variant"].to_numpy(dtype=object))
+        paths = list(distinct)
     else:
-        paths = cases["activities"].map(lambda acts: tuple(a for a in acts if a in keep))
-    counts = paths.value_counts(sort=False)
-    order = sorted(counts.index, key=lambda path: (-counts[path], str(path)))
+        path, distinct = pd.factorize(cases["activities"].to_numpy())
+        paths = [tuple(a for a in acts if a in keep) for acts in distinct]
+    counts: dict[Any, int] = {}
+    for p, persons in zip(paths, np.bincount(path, minlength=len(distinct)), strict=True):
+        counts[p] = counts.get(p, 0) + int(persons)
+    order = sorted(counts, key=lambda p: (-counts[p], str(p)))
     chosen = set(order[:max_paths])
-    return pd.Index(cases.loc[paths.isin(chosen).to_numpy(), "case"])
+    kept = np.array([p in chosen for p in paths], dtype=bool)[path]
+    return pd.Index(cases.loc[kept, "case"])
 
 
 def _conformance(
@@ -393,13 +414,13 @@ def _conformance(
     max_paths = CHAIN_PATHS if chain_log else GENERIC_PATHS
     keep = chain.reference_activities() if chain_log else None
     checked = conformance_sample(cases, max_paths, keep)
-    sample = view[view[CASE].isin(checked)] if len(checked) < len(cases) else view
+    sample = cases[cases["case"].isin(checked)] if len(checked) < len(cases) else cases
     if chain_log:
-        result: Conformance = conformance_to_reference(sample, chain)
+        result: Conformance = conformance_of_cases(sample, *reference_net(chain))
         model: dict[str, Any] = {"model": "reference chain process (toolkit/chain/reference.toml)"}
     else:
         discovered = discover_model(view)
-        result = conformance_to_model(
+        result = conformance_of_cases(
             sample,
             discovered.net,
             discovered.initial_marking,
@@ -610,6 +631,12 @@ def _cases(s: Scope) -> pd.DataFrame:
     return case_variants(s.view)
 
 
+def _paths(s: Scope) -> pd.DataFrame:
+    """The persons' paths the variants count: in a chain log without the relocations."""
+    loops = _loops(s)
+    return case_variants(s.view, without=loops) if loops else section(s, "_cases")
+
+
 def _checked(s: Scope) -> tuple[dict[str, Any], pd.DataFrame]:
     return _conformance(s.view, section(s, "_cases"), s.chain, s.chain_log)
 
@@ -676,9 +703,7 @@ SECTIONS: dict[str, Any] = {
     "transitions": lambda s: _transitions(s.view, section(s, "_waits")),
     "service_times": lambda s: service_times(s.view),
     "handovers": lambda s: _handovers(s.view),
-    "variants": lambda s: variants(_without(s.view, _loops(s)), top_k=TOP_VARIANTS).drop(
-        columns=["activities"]
-    ),
+    "variants": lambda s: variant_table(_paths(s), top_k=TOP_VARIANTS).drop(columns="activities"),
     "conformance": lambda s: section(s, "_checked")[0],
     "deviations": lambda s: section(s, "_checked")[1],
     "rework": _rework,
@@ -1144,4 +1169,4 @@ def load_and_analyze(log_dir: Path, **kwargs: Any) -> Analysis:
         )
     if kwargs.get("as_of") is None:
         kwargs["as_of"] = log_as_of(files)
-    return analyze(read_events(path), **kwargs)
+    return analyze(read_events(path, ANALYSIS_COLUMNS), **kwargs)

@@ -127,6 +127,46 @@ def order_keys(columns: pd.Index | list[str]) -> list[str]:
     return [CASE, START, *keys[1:]] if START in columns and keys[:1] == [CASE] else keys
 
 
+def event_order(log: pd.DataFrame, rows: np.ndarray | None = None) -> np.ndarray:
+    """The positions of ``log``'s rows (or of ``rows``, positions in it) in the contract's order.
+
+    The order of :func:`~toolkit.bottlenecks.common.sort_events` and of every pm4py call
+    (:func:`toolkit.mining.ordering.sorted_log`). An ingested log is stored in
+    it and every filter keeps it, so this first compares neighbours (milliseconds on a million
+    events) and sorts only rows that are not in order: the sort factorizes the case strings,
+    most of a second on a million events.
+
+    Example::
+
+        >>> log.iloc[event_order(log)]  # the rows of sort_events(log)  # doctest: +SKIP
+    """
+    keys = order_keys(log.columns)
+    # rows in their order of a log in order are in order
+    if (rows is None or bool(np.all(np.diff(rows) > 0))) and _in_order(log[keys]):
+        return np.arange(len(log)) if rows is None else rows
+    part = log[keys] if rows is None else log[keys].iloc[rows]
+    if _in_order(part):
+        positions = np.arange(len(part))
+    else:
+        positions = part.reset_index(drop=True).sort_values(keys, kind="stable").index.to_numpy()
+    return positions if rows is None else rows[positions]
+
+
+def _in_order(keys: pd.DataFrame) -> bool:
+    """Whether no row sorts before its predecessor, so that a stable sort keeps every row."""
+    tied = np.ones(max(len(keys) - 1, 0), dtype=bool)  # neighbours equal on the keys so far
+    for _, values in keys.items():
+        if values.hasnans:  # where a sort puts missing values is the sort's business
+            return False
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.cat.codes  # a sort orders a categorical by its categories
+        earlier, later = values.array[:-1], values.array[1:]
+        if (tied & np.asarray(earlier > later, dtype=bool)).any():
+            return False
+        tied &= np.asarray(earlier == later, dtype=bool)
+    return True
+
+
 def _converted(events: pd.DataFrame, column: str, chain: Chain, vocabulary: bool) -> pd.Series:
     """One column of the contract in its type (a missing column becomes empty)."""
     values = events[column] if column in events else pd.Series(None, index=events.index)
@@ -271,10 +311,14 @@ def write_events(
     write_parquet(validate(events, chain=chain, vocabulary=vocabulary), path)
 
 
-def read_events(path: Path) -> pd.DataFrame:
-    """Read an event log written by :func:`write_events`."""
+def read_events(path: Path, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Read an event log written by :func:`write_events`; with ``columns``, only those of them
+    that it has (Parquet stores column by column, so the others are never read)."""
     try:
-        return pd.read_parquet(path)
+        if columns is not None:
+            stored = set(pq.read_schema(path).names)
+            columns = tuple(c for c in columns if c in stored)
+        return pd.read_parquet(path, columns=None if columns is None else list(columns))
     except (OSError, pa.ArrowInvalid) as exc:
         raise EventLogError(f"{path}: not a readable event log ({exc})") from None
 

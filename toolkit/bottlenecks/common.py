@@ -17,7 +17,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from toolkit.eventlog import TIMESTAMP, order_keys
+from toolkit.eventlog import TIMESTAMP, event_order
 from toolkit.filters import (
     LOCAL_TZ,
     in_window,
@@ -57,45 +57,6 @@ def sort_events(log: pd.DataFrame) -> pd.DataFrame:
         True
     """
     return log.iloc[event_order(log)]
-
-
-def event_order(log: pd.DataFrame, rows: np.ndarray | None = None) -> np.ndarray:
-    """The positions of ``log``'s rows (or of ``rows``, positions in it) in the contract's order.
-
-    The order of :func:`~toolkit.bottlenecks.common.sort_events`. An ingested log is stored in
-    it and every filter keeps it, so this first compares neighbours (milliseconds on a million
-    events) and sorts only rows that are not in order: the sort factorizes the case strings,
-    most of a second on a million events.
-
-    Example::
-
-        >>> log.iloc[event_order(log)]  # the rows of sort_events(log)  # doctest: +SKIP
-    """
-    keys = order_keys(log.columns)
-    # rows in their order of a log in order are in order
-    if (rows is None or bool(np.all(np.diff(rows) > 0))) and _in_order(log[keys]):
-        return np.arange(len(log)) if rows is None else rows
-    part = log[keys] if rows is None else log[keys].iloc[rows]
-    if _in_order(part):
-        positions = np.arange(len(part))
-    else:
-        positions = part.reset_index(drop=True).sort_values(keys, kind="stable").index.to_numpy()
-    return positions if rows is None else rows[positions]
-
-
-def _in_order(keys: pd.DataFrame) -> bool:
-    """Whether no row sorts before its predecessor, so that a stable sort keeps every row."""
-    tied = np.ones(max(len(keys) - 1, 0), dtype=bool)  # neighbours equal on the keys so far
-    for _, values in keys.items():
-        if values.hasnans:  # where a sort puts missing values is the sort's business
-            return False
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            values = values.cat.codes  # a sort orders a categorical by its categories
-        earlier, later = values.array[:-1], values.array[1:]
-        if (tied & np.asarray(earlier > later, dtype=bool)).any():
-            return False
-        tied &= np.asarray(earlier == later, dtype=bool)
-    return True
 
 
 def codes_of(values: pd.Series) -> tuple[np.ndarray, pd.Index]:

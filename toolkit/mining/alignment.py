@@ -247,6 +247,9 @@ class _Aligner:
         }
         self.prefix_net = _prefix_net(net, initial, final)
         self.transitions = _by_name(net)
+        # the shortest completion from each marking reached, found once: many paths under way
+        # stand at the same point of the model
+        self.completions: dict[frozenset, tuple[str, ...]] = {}
 
     def _apply(
         self, path: tuple[str, ...], net: tuple, start: Marking | None = None
@@ -269,10 +272,13 @@ class _Aligner:
         reached = _fire(self.initial, [self.transitions[name] for name in fired])
         if reached == self.final:
             return ()
-        rest = self._apply((), (self.net, reached, self.final))
-        if rest is None:
-            return None
-        return self._ordered(fired, _read(rest["alignment"]).trailing)
+        key = frozenset(reached.items())
+        if key not in self.completions:
+            rest = self._apply((), (self.net, reached, self.final))
+            if rest is None:  # out of time: another path may try again
+                return None
+            self.completions[key] = self._ordered(fired, _read(rest["alignment"]).trailing)
+        return self.completions[key]
 
     def align(self, path: tuple[str, ...]) -> dict:
         complete = self._apply(path, (self.net, self.initial, self.final))

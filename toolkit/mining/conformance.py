@@ -57,13 +57,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pm4py
 from pm4py.objects.petri_net.obj import Marking, PetriNet
 from pm4py.objects.process_tree.utils.generic import parse
 
 from toolkit.chain import Chain, load_chain
-from toolkit.eventlog import ACTIVITY, CASE
 from toolkit.mining.alignment import (
     DEFAULT_MAX_SECONDS_PER_PATH,
     PATH_COLUMNS,
@@ -72,8 +72,7 @@ from toolkit.mining.alignment import (
     UNEXPECTED,
     align_paths,
 )
-from toolkit.mining.ordering import for_pm4py
-from toolkit.mining.variants import case_variants
+from toolkit.mining.variants import ARROW, case_variants
 
 DEVIATION_KINDS = (UNEXPECTED, SKIPPED, STILL_EXPECTED)
 # a case's row: who, which path, then the path's alignment results (all but its activities)
@@ -142,19 +141,22 @@ def _visible_labels(net: PetriNet) -> set[str]:
     return {t.label for t in net.transitions if t.label is not None}
 
 
-def _deviations(cases: pd.DataFrame) -> pd.DataFrame:
+def _deviations(paths: pd.DataFrame, persons: np.ndarray, cases: int) -> pd.DataFrame:
+    """Per activity and kind, the cases with that deviation among ``cases`` aligned ones, from
+    the aligned ``paths`` and the ``persons`` on each."""
     parts = []
     for kind in DEVIATION_KINDS:
         # A case counts once per activity and kind, however often it deviated there.
-        activities = cases[kind].map(lambda moves: sorted(set(moves)))
-        exploded = cases[["case"]].assign(activity=activities).explode("activity")
+        activities = paths[kind].map(lambda moves: sorted(set(moves))).to_numpy()
+        exploded = pd.DataFrame({"persons": persons, "activity": activities}).explode("activity")
         parts.append(exploded.dropna(subset=["activity"]).assign(kind=kind))
     long = pd.concat(parts, ignore_index=True)
     if long.empty:
         return pd.DataFrame(columns=DEVIATION_COLUMNS)
-    table = long.groupby(["activity", "kind"], sort=False).size().rename("cases").reset_index()
+    grouped = long.groupby(["activity", "kind"], sort=False)["persons"].sum()
+    table = grouped.rename("cases").reset_index()
     table["cases"] = table["cases"].astype("int64")
-    table["share"] = table["cases"] / len(cases)
+    table["share"] = table["cases"] / cases
     order = {kind: i for i, kind in enumerate(DEVIATION_KINDS)}
     table = table.sort_values(
         ["cases", "kind", "activity"],
@@ -195,32 +197,69 @@ def conformance_to_model(
         >>> conformance_to_model(log, *model).fitting_share
         0.5
     """
-    ordered = for_pm4py(log)
-    in_model = ordered[ACTIVITY].isin(_visible_labels(net))
-    outside = (~in_model).groupby(ordered[CASE], sort=True).sum().astype("int64")
-    paths = case_variants(ordered[in_model])
-    unreplayed = int(outside.index.difference(paths["case"]).size)
+    return conformance_of_cases(
+        case_variants(log), net, initial_marking, final_marking,
+        max_seconds_per_path=max_seconds_per_path, max_seconds=max_seconds,
+    )  # fmt: skip
+
+
+def conformance_of_cases(
+    cases: pd.DataFrame,
+    net: PetriNet,
+    initial_marking: Marking,
+    final_marking: Marking,
+    *,
+    max_seconds_per_path: float = DEFAULT_MAX_SECONDS_PER_PATH,
+    max_seconds: float | None = None,
+) -> Conformance:
+    """:func:`conformance_to_model` of the paths of a log's
+    :func:`~toolkit.mining.variants.case_variants` (the log's variants, computed once for every
+    section that needs them): each distinct path is projected on the net's activities once.
+
+    Example::
+
+        >>> conformance_of_cases(case_variants(log), *reference_net())  # doctest: +SKIP
+    """
+    labels = _visible_labels(net)
+    path, full = pd.factorize(cases["activities"].to_numpy())
+    projected = np.empty(len(full), dtype=object)
+    projected[:] = [tuple(a for a in acts if a in labels) for acts in full]
+    sizes = np.fromiter(map(len, projected), dtype=np.int64, count=len(projected))[path]
+    replayed = sizes > 0
+    paths = pd.DataFrame(
+        {
+            "case": pd.Series(cases["case"].to_numpy()[replayed], dtype=str),
+            "activities": projected[path[replayed]],
+            "variant": pd.Series(
+                np.array([ARROW.join(p) for p in projected], dtype=object)[path[replayed]],
+                dtype=str,
+            ),
+            "events": sizes[replayed],
+            "outside_model": (cases["events"].to_numpy() - sizes)[replayed],
+        }
+    )
     counts = paths["activities"].value_counts(sort=False)
-    distinct = sorted(counts.index, key=lambda path: (-counts[path], path))
+    order = sorted(counts.index, key=lambda p: (-counts[p], p))
     aligned = align_paths(
-        distinct, net, initial_marking, final_marking, max_seconds_per_path, max_seconds
+        order, net, initial_marking, final_marking, max_seconds_per_path, max_seconds
     )
-    cases = paths[["case", "activities", "variant", "events"]].merge(
-        aligned, on="activities", how="left", validate="many_to_one"
-    )
-    cases["outside_model"] = outside.reindex(cases["case"]).to_numpy()
-    cases = cases[CASE_COLUMNS]
-    cases["aligned"] = cases["aligned"].astype(bool)
-    done = cases.loc[cases["aligned"].to_numpy()]
+    row = {p: i for i, p in enumerate(order)}
+    at = np.array([row.get(p, -1) for p in projected], dtype=np.int64)[path[replayed]]
+    out = paths.join(aligned.drop(columns="activities").iloc[at].reset_index(drop=True))
+    out = out[CASE_COLUMNS]
+    out["aligned"] = out["aligned"].astype(bool)
+    done = out.loc[out["aligned"].to_numpy()]
+    persons = np.bincount(at, minlength=len(aligned))  # persons on each aligned path
+    on_path = aligned["aligned"].astype(bool).to_numpy()
     return Conformance(
-        cases=cases,
-        deviations=_deviations(done),
+        cases=out,
+        deviations=_deviations(aligned[on_path], persons[on_path], len(done)),
         log_fitness=_log_fitness(done),
         mean_case_fitness=float(done["fitness"].mean()) if len(done) else float("nan"),
         fitting_share=float(done["fits"].mean()) if len(done) else float("nan"),
         on_track_share=float(done["on_track"].mean()) if len(done) else float("nan"),
-        unaligned_cases=int((~cases["aligned"]).sum()),
-        unreplayed_cases=unreplayed,
+        unaligned_cases=int((~out["aligned"]).sum()),
+        unreplayed_cases=int((~replayed).sum()),
     )
 
 

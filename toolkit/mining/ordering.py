@@ -24,10 +24,11 @@ guessed. Example::
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from toolkit.errors import EventLogError
-from toolkit.eventlog import ACTIVITY, CASE, TIMESTAMP, UTC, order_keys
+from toolkit.eventlog import ACTIVITY, CASE, TIMESTAMP, UTC, event_order, order_keys
 
 REQUIRED_COLUMNS = (CASE, ACTIVITY, TIMESTAMP)
 SECONDS_PER_DAY = 86_400.0
@@ -91,16 +92,19 @@ def sorted_log(log: pd.DataFrame) -> pd.DataFrame:
         ['early row', 'late row']
     """
     require_columns(log)
-    out = log.copy()
+    out = log.copy(deep=False)  # copy-on-write: a column is copied only when it changes
     out[TIMESTAMP] = utc_timestamps(out[TIMESTAMP])
-    keys = order_keys(out.columns)
-    # Multi-key sort_values is a lexsort, which is stable: full ties keep their input order.
-    out = out.sort_values(keys, kind="stable", na_position="last")
+    # Stable, so full ties keep their input order; a log already in order (an ingested log and
+    # every filter of it) is recognised by comparing neighbours, not sorted again.
+    order = event_order(out)
+    if not np.array_equal(order, np.arange(len(out))):
+        out = out.take(order)
     return out.reset_index(drop=True)
 
 
-def for_pm4py(log: pd.DataFrame) -> pd.DataFrame:
-    """:func:`sorted_log` with case and activity as plain strings, the frame every pm4py call gets.
+def for_pm4py(log: pd.DataFrame, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """:func:`sorted_log` with case and activity as plain strings, the frame every pm4py call gets;
+    with ``columns``, only those (a process map or the variants read three of a log's columns).
 
     Why strings: pm4py's groupbys on a categorical column emit every pair of categories, and a
     numeric case id (BPIC logs) would sort differently from its text.
@@ -116,7 +120,11 @@ def for_pm4py(log: pd.DataFrame) -> pd.DataFrame:
         ['10', '2']
     """
     require_columns(log)
-    out = log.copy()
+    if columns is not None:  # what pm4py needs, what was asked for and what orders the rows
+        keys = [*REQUIRED_COLUMNS, *columns, *order_keys(log.columns)]
+        log = log[list(dict.fromkeys(keys))]
+    out = log.copy(deep=False)
     out[CASE] = out[CASE].astype(str)
     out[ACTIVITY] = out[ACTIVITY].astype(str)
-    return sorted_log(out)
+    out = sorted_log(out)
+    return out if columns is None else out[list(columns)]
