@@ -15,8 +15,9 @@ pm4py rather than just call it. Each distinct path gets:
   kept (``prefix_alignment`` is then false).
 
 pm4py breaks ties between equally cheap explanations by Python object hashes, which change from
-run to run; two tie-breakers (:func:`_event_costs`, :func:`_canonical_order`) make every answer
-repeatable. Example::
+run to run; two tie-breakers (:func:`_event_costs`, :func:`_canonical_order`) fix the fitness and
+the unexpected steps, but not which of two equally short completions is ``still_expected`` (nor,
+now and then, which step is named skipped): docs/method.md, "Conformance". Example::
 
     >>> import pm4py
     >>> from pm4py.objects.process_tree.utils.generic import parse
