@@ -78,6 +78,18 @@ def _first_after(log: pd.DataFrame, start: str | tuple, end: tuple, moment) -> p
     return out[out["end"] <= moment]
 
 
+def household_or_person(household: pd.Series | None, person: pd.Series) -> pd.Series:
+    """Each row's household as text, or its person's where it has none (a household alone).
+
+    Works on text and on categories (the dashboard holds the log's text columns as categories,
+    whose missing values cannot be filled with values outside their categories).
+    """
+    person = person.astype(str)
+    if household is None:
+        return person
+    return household.astype(str).where(household.notna(), person)
+
+
 def durations(log: pd.DataFrame, start: str | tuple, end: tuple, moment, since=None) -> np.ndarray:
     """Days from a person's first ``start`` to the first ``end`` after it, finished by ``moment``
     (and, given ``since``, finished after it)."""
@@ -140,8 +152,7 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
 
     year = log[log[TIMESTAMP] >= as_of - pd.Timedelta(days=ARRIVAL_WINDOW_DAYS)]
     recent = log[log[TIMESTAMP] >= as_of - pd.Timedelta(weeks=CAPACITY_WINDOW_WEEKS)]
-    household = log[HOUSEHOLD].fillna(log[CASE]) if HOUSEHOLD in log else log[CASE]
-    log = log.assign(_household=household)
+    log = log.assign(_household=household_or_person(log.get(HOUSEHOLD), log[CASE]))
     year = log.loc[year.index]
     recent = log.loc[recent.index]
 

@@ -27,7 +27,7 @@ import pandas as pd
 from toolkit.chain import load_chain
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, HOUSEHOLD, MUNICIPALITY, RESOURCE, TIMESTAMP
 from toolkit.filters import local_day_end
-from toolkit.scenario.calibrate import Calibration, calibrate
+from toolkit.scenario.calibrate import Calibration, calibrate, household_or_person
 from toolkit.scenario.report import AMSTERDAM, COUNT_PREFIXES, monthly_metrics
 from toolkit.scenario.state import initial_state
 from toolkit.synthetic.config import GeneratorConfig
@@ -151,10 +151,7 @@ def sampled_log(log: pd.DataFrame, share: float, seed: int) -> pd.DataFrame:
     drawn with ``seed``: a referent and the family that follows stay together."""
     if share >= 1.0:
         return log
-    case = log[CASE].astype(str)
-    household = (
-        log[HOUSEHOLD].astype(str).where(log[HOUSEHOLD].notna(), case) if HOUSEHOLD in log else case
-    )
+    household = household_or_person(log.get(HOUSEHOLD), log[CASE])
     codes, uniques = pd.factorize(household, sort=True)
     keep = np.random.default_rng([seed, 2]).random(len(uniques)) < share
     return log[keep[codes]].reset_index(drop=True)

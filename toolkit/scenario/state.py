@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, HOUSEHOLD, MUNICIPALITY, RESOURCE, TIMESTAMP
-from toolkit.scenario.calibrate import MIN_OBSERVED, durations, travel_days
+from toolkit.scenario.calibrate import MIN_OBSERVED, durations, household_or_person, travel_days
 from toolkit.synthetic.simulation import Waiting
 
 STAGES_FILE = Path(__file__).parent / "stages.toml"
@@ -114,9 +114,9 @@ def initial_state(
             "activity": last[ACTIVITY].astype(str),
             "since": _days(last[TIMESTAMP], start),
             "app": _days(applied.reindex(last.index).fillna(last[TIMESTAMP]), start),
-            "household": last[HOUSEHOLD].fillna(pd.Series(last.index, index=last.index))
-            if HOUSEHOLD in last
-            else last.index.to_series(),
+            "household": household_or_person(
+                last.get(HOUSEHOLD), pd.Series(last.index, index=last.index)
+            ),
             "office": office.reindex(last.index).fillna(""),
             "location": location.reindex(last.index).fillna(""),
             "municipality": municipality.reindex(last.index).fillna(""),
