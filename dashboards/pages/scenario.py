@@ -2,18 +2,20 @@
 
 The levers (inflow factor, IND interview capacity, homes per week in chosen municipalities) go
 to :class:`toolkit.scenario.run.ScenarioModel`, the computation behind ``ketenlens scenario``.
-The model is calibrated and its base run computed once per app, at the first visit; a scenario
-then costs one run. On a large log the model simulates a sample of about ``SAMPLE_PERSONS``
-persons' households (:func:`toolkit.scenario.run.sample_share`; counts scaled back, the page says
-so), so a scenario answers within seconds; while a run computes, a poll shows its step and the
-share of the months simulated. The figures are the rows of
-the scenario table (``month``, ``run``, ``metric``, ``value``); in workshop mode they pass
-:func:`toolkit.scenario.report.suppress_table` first, so hidden values are gaps.
+The model (calibration, the state at the end of the data, the base run) is prepared once per
+log version and kept beside the log (:class:`toolkit.scenario.store.KeptModel`): the dashboard
+starts preparing it in the background when it starts, or reads it back, so the first visit shows
+the base at once; a scenario then costs one run. On a large log the model simulates a sample of
+about ``SAMPLE_PERSONS`` persons' households (:func:`toolkit.scenario.run.sample_share`; counts
+scaled back, the page says so and how far that lies from the whole log's run). While the model
+is prepared or a run computes, a poll shows the step, its seconds and the share of the months
+simulated. The figures are the rows of the scenario table (``month``, ``run``, ``metric``,
+``value``); in workshop mode they pass :func:`toolkit.scenario.report.suppress_table` first, so
+hidden values are gaps.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
@@ -27,6 +29,7 @@ from toolkit.bottlenecks.wip import wip_phases
 from toolkit.errors import EventLogError
 from toolkit.scenario.report import milestone_norms, suppress_table
 from toolkit.scenario.run import SAMPLE_PERSONS, Levers, ScenarioModel, sample_share
+from toolkit.scenario.store import KeptModel
 from toolkit.session import AnalysisSession
 
 PATH = "/wat-als"
@@ -194,9 +197,19 @@ def results(model: ScenarioModel, levers: Levers, session: AnalysisSession, lang
     return parts
 
 
+def kept_model(session: AnalysisSession) -> KeptModel:
+    """The calibrated model of the session's log, one for every app over the session."""
+    return session.kept(
+        "scenario",
+        lambda: KeptModel(session.log, session.files, months=MONTHS,
+                          sample=sample_share(session.log, SAMPLE_PERSONS)),
+    )  # fmt: skip
+
+
 def register(app: Dash, session: AnalysisSession) -> None:
-    models: dict[str, ScenarioModel] = {}
-    lock = threading.Lock()
+    kept = kept_model(session)
+    if session.files is not None:  # a log read from its folder: prepared there, or read back
+        kept.prepare()
     # what a run is doing, for the poll: step, share of the months done, when it began
     status: dict[str, Any] = {"step": "", "done": 0.0, "began": 0.0}
 
@@ -204,14 +217,6 @@ def register(app: Dash, session: AnalysisSession) -> None:
         if step != status["step"]:
             status["began"] = time.perf_counter()
         status.update(step=step, done=done)
-
-    def model() -> ScenarioModel:
-        with lock:
-            if "model" not in models:
-                report("calibration")
-                share = sample_share(session.log, SAMPLE_PERSONS)
-                models["model"] = ScenarioModel(session.log, months=MONTHS, sample=share)
-            return models["model"]
 
     @app.callback(
         Output("scenario-results", "children"),
@@ -231,7 +236,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
                              id="scenario-invalid")  # fmt: skip
             return invalid, True
         try:
-            return results(model(), levers, session, language, report), True
+            return results(kept.model(), levers, session, language, report), True
         except EventLogError:  # not a chain log: nothing to calibrate on
             return html.P(t("scenario_not_chain", language), className="empty"), True
         finally:
@@ -252,8 +257,11 @@ def register(app: Dash, session: AnalysisSession) -> None:
         State("language", "value"),
     )
     def show_status(_ticks: int | None, idle: bool, language: str) -> str:
-        if idle or not status["step"]:
+        # a run of this page, or else the model's preparation (at start-up, in the background)
+        step, done, began = ((status["step"], status["done"], status["began"]) if status["step"]
+                             else (kept.step, kept.done, kept.began))  # fmt: skip
+        if idle or not step:
             return ""
-        seconds = round(time.perf_counter() - status["began"])
-        done = fmt_share(status["done"], language)
-        return t(f"scenario_step_{status['step']}", language, done=done, seconds=seconds)
+        seconds = round(time.perf_counter() - began)
+        return t(f"scenario_step_{step}", language, done=fmt_share(done, language),
+                 seconds=seconds)  # fmt: skip

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -432,8 +433,7 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
     )
 
     raw["bottleneck"] = []
-    start = as_of.tz_convert("Europe/Amsterdam").date()
-    raw["world"] = {"start": start, "cutoff": start, "run_until": start}
+    raw["world"] = world_at(as_of)
     capacities = Capacities(
         aanmeldgehoor=float(agh),
         nader_gehoor={n: float(per_office.get(n, 0.0)) for n in names},
@@ -443,6 +443,13 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
     return Calibration(
         as_of, config, capacities, households_pm, persons_pm, [float(x) for x in season], est
     )
+
+
+def world_at(as_of: pd.Timestamp) -> dict[str, date]:
+    """A calibration's world: it starts, is cut off and ends at ``as_of``'s day (a run sets its
+    own window, :func:`toolkit.scenario.run.simulate_window`)."""
+    start = as_of.tz_convert("Europe/Amsterdam").date()
+    return {"start": start, "cutoff": start, "run_until": start}
 
 
 def _weekly(recent: pd.DataFrame, year: pd.DataFrame, by: str, unit: str) -> pd.Series:

@@ -215,16 +215,25 @@ class ScenarioModel:
         seed: int = 1,
         start: pd.Timestamp | None = None,
         sample: float = 1.0,
+        calibration: Calibration | None = None,
+        state: tuple[Waiting, ...] | None = None,
+        base: pd.DataFrame | None = None,
     ) -> None:
+        """``calibration``, ``state`` and ``base``, where given, are those computed before for
+        the same log and settings (:mod:`toolkit.scenario.store` keeps them)."""
         self.months = months
         self.seed = seed
         self.sample = min(sample, 1.0)
         self.start = start if start is not None else scenario_start(log)
         # calibrated on the whole log, the sample's share of it simulated (see the module)
-        self.calibration = scaled_calibration(calibrate(log, self.start), self.sample)
+        self.calibration = calibration or scaled_calibration(
+            calibrate(log, self.start), self.sample
+        )
         self.log = sampled_log(log, self.sample, seed)
-        self.state = initial_state(self.log, self.start, np.random.default_rng([seed, 0]))
-        self._base: pd.DataFrame | None = None
+        if state is None:
+            state = initial_state(self.log, self.start, np.random.default_rng([seed, 0]))
+        self.state = state
+        self._base = base
         self._lock = threading.Lock()
 
     def run(self, levers: Levers, progress: Callable[[float], None] | None = None) -> pd.DataFrame:
