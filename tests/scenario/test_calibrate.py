@@ -8,10 +8,11 @@ import pytest
 
 from toolkit.bottlenecks.wip import wip_per_day
 from toolkit.errors import EventLogError
-from toolkit.eventlog import CASE
+from toolkit.eventlog import CASE, HOUSEHOLD
 from toolkit.scenario.calibrate import calibrate
 from toolkit.scenario.run import scenario_start
 from toolkit.scenario.state import initial_state
+from toolkit.session import held
 from toolkit.synthetic.simulation import NAREIS_STAGES
 
 TOLERANCE = 0.10  # throughput of a queue that never runs empty is its capacity, up to chance
@@ -82,3 +83,16 @@ def test_a_log_without_the_chain_gets_a_clear_answer(chain_log):
     other = chain_log[~chain_log["concept:name"].isin(["ind_nader_gehoor", "coa_koppeling"])]
     with pytest.raises(EventLogError, match="ind_nader_gehoor, coa_koppeling"):
         calibrate(other, scenario_start(chain_log))
+
+
+def test_the_dashboards_log_of_categories_calibrates_alike(chain_log):
+    """The dashboard holds the log's text as categories (toolkit.session.held); a person
+    without a household is a household alone in both."""
+    someone = chain_log.loc[chain_log[HOUSEHOLD].notna(), CASE].iloc[0]
+    log = chain_log.assign(**{HOUSEHOLD: chain_log[HOUSEHOLD].mask(chain_log[CASE] == someone)})
+    start = scenario_start(log)
+    text, categories = calibrate(log, start), calibrate(held(log), start)
+    assert categories.capacities == text.capacities
+    assert categories.estimates == text.estimates
+    state = initial_state(log, start, np.random.default_rng(0))
+    assert initial_state(held(log), start, np.random.default_rng(0)) == state
