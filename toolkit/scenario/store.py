@@ -23,6 +23,7 @@ that cannot be written keeps nothing, and the model is computed at every start. 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -208,10 +209,8 @@ class KeptModel:
         chain log is left be: :meth:`model` raises its error when it is asked for)."""
 
         def work() -> None:
-            try:
+            with contextlib.suppress(EventLogError):
                 self.model()
-            except EventLogError:
-                pass
 
         with self._lock:
             if self._thread is None:
