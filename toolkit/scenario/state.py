@@ -52,6 +52,13 @@ def _birth_years(bands: pd.Series | None, year: int) -> np.ndarray | int:
     return middle.fillna(year - ADULT_AGE).astype(int).to_numpy()
 
 
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A column as text, missing (or no such column) as ``""``; categories too."""
+    if column not in frame:
+        return pd.Series("", index=frame.index)
+    return frame[column].astype(str).fillna("")
+
+
 class _Residual:
     """Rest of a timed step: observed durations longer than the wait so far, minus it."""
 
@@ -120,10 +127,8 @@ def initial_state(
             "office": office.reindex(last.index).fillna(""),
             "location": location.reindex(last.index).fillna(""),
             "municipality": municipality.reindex(last.index).fillna(""),
-            "nationality": last.get("case:nationality", pd.Series("", index=last.index)).fillna(""),
-            "track": last.get("case:track", pd.Series("", index=last.index))
-            .map(tracks)
-            .fillna("4"),
+            "nationality": _text(last, "case:nationality"),
+            "track": _text(last, "case:track").map(tracks).fillna("4"),
             "born": _birth_years(last.get(BIRTH_BAND), start.year),
         }
     )
