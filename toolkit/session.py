@@ -58,6 +58,7 @@ from toolkit.logdir import EVENTS_FILE, REPORT_FILE, current_files
 from toolkit.suppression import DEFAULT_K, disclosure_key
 
 T = TypeVar("T")
+
 # Filters whose sections are kept; a workshop goes back and forth between a handful.
 KEEP_FILTERS = 12
 # Columns of the event log that no analysis reads: not held in memory, so that cutting a filter's
@@ -145,7 +146,7 @@ class AnalysisSession:
         self.k = k
         self.report = report or {}
         self._scopes: OrderedDict[LogFilter, Scope] = OrderedDict()
-        self._lock = threading.Lock()  # guards the two dicts; computing happens outside it
+        self._lock = threading.Lock()  # guards the dicts; computing happens outside it
         self._computing: dict[LogFilter, dict[tuple, threading.Lock]] = {}
         self._making: dict[LogFilter, threading.Lock] = {}  # one scope made at a time per filter
         self._kept: dict[str, Any] = {}

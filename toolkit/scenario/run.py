@@ -226,9 +226,9 @@ class ScenarioModel:
         self.sample = min(sample, 1.0)
         self.start = start if start is not None else scenario_start(log)
         # calibrated on the whole log, the sample's share of it simulated (see the module)
-        self.calibration = calibration or scaled_calibration(
-            calibrate(log, self.start), self.sample
-        )
+        if calibration is None:
+            calibration = scaled_calibration(calibrate(log, self.start), self.sample)
+        self.calibration = calibration
         self.log = sampled_log(log, self.sample, seed)
         if state is None:
             state = initial_state(self.log, self.start, np.random.default_rng([seed, 0]))
