@@ -150,13 +150,26 @@ def load_model(
         return None
 
 
+class Progress:
+    """What a computation is doing, for a progress line: its step (``""`` when none), the share
+    of the step done and since when (``time.perf_counter``)."""
+
+    def __init__(self) -> None:
+        self.step, self.done, self.began = "", 0.0, 0.0
+
+    def report(self, step: str, done: float = 0.0) -> None:
+        if step != self.step:
+            self.began = time.perf_counter()
+        self.step, self.done = step, done
+
+
 class KeptModel:
     """The scenario model of one log, prepared once and shared by a web server's threads.
 
     :meth:`model` reads the kept model back, or calibrates, runs the base and keeps the result;
     :meth:`prepare` does that in a background thread, so a dashboard can start it before the
-    first visitor asks. ``step``, ``done`` and ``began`` say what a preparation under way is
-    doing (one of the ``STEP_*``; ``""`` when none is), for a progress line.
+    first visitor asks. ``progress`` says what a preparation under way is doing (one of the
+    ``STEP_*``).
     """
 
     def __init__(
@@ -170,15 +183,10 @@ class KeptModel:
     ) -> None:
         self.log, self.files = log, files  # the folder the log was read from, if any
         self.months, self.seed, self.sample = months, seed, sample
-        self.step, self.done, self.began = "", 0.0, 0.0
+        self.progress = Progress()
         self._model: ScenarioModel | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-
-    def _report(self, step: str, done: float = 0.0) -> None:
-        if step != self.step:
-            self.began = time.perf_counter()
-        self.step, self.done = step, done
 
     def model(self) -> ScenarioModel:
         """The model, prepared at the first call (a second caller waits for the first)."""
@@ -187,19 +195,19 @@ class KeptModel:
                 try:
                     self._model = self._prepare()
                 finally:
-                    self._report("")
+                    self.progress.report("")
             return self._model
 
     def _prepare(self) -> ScenarioModel:
         settings = {"months": self.months, "seed": self.seed, "sample": self.sample}
         if self.files is not None:
-            self._report(STEP_READING)
+            self.progress.report(STEP_READING)
             kept = load_model(self.log, self.files, **settings)
             if kept is not None:
                 return kept
-        self._report(STEP_CALIBRATION)
+        self.progress.report(STEP_CALIBRATION)
         model = ScenarioModel(self.log, **settings)
-        model.base(lambda done: self._report(STEP_BASE, done))
+        model.base(lambda done: self.progress.report(STEP_BASE, done))
         if self.files is not None:
             save_model(model, self.files)
         return model
