@@ -4,17 +4,17 @@ preparation of the model shown while it runs."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
-from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 from test_filters_and_workshop import _assert_not_small
 from test_pages import TIMEOUT, open_page, settled, start
 
 from dashboards.app import create_app
 from dashboards.components import fmt_int
 from dashboards.pages import scenario
+from toolkit.scenario import store
 from toolkit.scenario.run import Levers, ScenarioModel, persons_in_chain
 from toolkit.session import AnalysisSession
 
@@ -78,15 +78,27 @@ def test_workshop_hides_small_counts(dash_duo, chain_log_dir: Path, workshop_ses
             assert value is None or value == 0 or value >= workshop_session.k, name
 
 
-def test_progress_shown_while_the_model_is_prepared(dash_duo, chain_log_dir, session):
+def test_progress_shown_while_the_model_is_prepared(dash_duo, chain_log_dir, session,
+                                                    monkeypatch):  # fmt: skip
+    seen = threading.Event()
+
+    class Held(ScenarioModel):
+        """A model whose base waits at its start until the test has seen its progress."""
+
+        def base(self, progress=None):
+            if progress is not None and self._base is None:
+                progress(0.0)
+                seen.wait(TIMEOUT)
+            return super().base(progress)
+
+    monkeypatch.setattr(store, "ScenarioModel", Held)
     # a session made in memory keeps nothing on disk: its model is prepared at the first visit
     fresh = AnalysisSession(session.log, as_of=session.as_of, report=session.report)
     start(dash_duo, create_app(chain_log_dir, session=fresh, warm=False))
     open_page(dash_duo, scenario, "nl")
-    steps = ("gekalibreerd", "De basis rekent")
-    WebDriverWait(dash_duo.driver, TIMEOUT, poll_frequency=0.2).until(
-        lambda d: any(s in d.find_element(By.ID, "scenario-status").text for s in steps)
-    )
+    dash_duo.wait_for_contains_text("#scenario-status", "De basis rekent: 0,0%", timeout=TIMEOUT)
+    assert dash_duo.find_element("#scenario-status").is_displayed()
+    seen.set()
     dash_duo.wait_for_element("#scenario-summary", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#scenario-status", "", timeout=TIMEOUT)
     assert dash_duo.get_logs() == []
