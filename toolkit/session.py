@@ -22,10 +22,10 @@ import ctypes.util
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -56,6 +56,8 @@ from toolkit.eventlog import (
 from toolkit.filters import COA, NATIONALITY, TRACK, LogFilter
 from toolkit.logdir import EVENTS_FILE, REPORT_FILE, current_files
 from toolkit.suppression import DEFAULT_K, disclosure_key
+
+T = TypeVar("T")
 
 # Filters whose sections are kept; a workshop goes back and forth between a handful.
 KEEP_FILTERS = 12
@@ -134,17 +136,20 @@ class AnalysisSession:
         workshop: bool = False,
         k: int = DEFAULT_K,
         report: dict[str, Any] | None = None,
+        files: Path | None = None,
     ) -> None:
         self.log = log
+        self.files = files  # the folder the log was read from (its version); None: made in memory
         self.chain = chain or load_chain()
         self.as_of = as_of
         self.workshop = workshop
         self.k = k
         self.report = report or {}
         self._scopes: OrderedDict[LogFilter, Scope] = OrderedDict()
-        self._lock = threading.Lock()  # guards the two dicts; computing happens outside it
+        self._lock = threading.Lock()  # guards the dicts; computing happens outside it
         self._computing: dict[LogFilter, dict[tuple, threading.Lock]] = {}
         self._making: dict[LogFilter, threading.Lock] = {}  # one scope made at a time per filter
+        self._kept: dict[str, Any] = {}
 
     @classmethod
     def open(cls, log_dir: Path, **kwargs: Any) -> AnalysisSession:
@@ -166,7 +171,7 @@ class AnalysisSession:
         kwargs.setdefault("as_of", log_as_of(log_dir))
         log = read_events(path)
         return cls(held(log.drop(columns=[c for c in NOT_ANALYSED if c in log.columns])),
-                   report=report, **kwargs)  # fmt: skip
+                   report=report, files=files, **kwargs)  # fmt: skip
 
     def scope(self, f: LogFilter) -> Scope:
         """The scope of a filter: the one already made for it, or a new one (oldest dropped).
@@ -248,6 +253,14 @@ class AnalysisSession:
         """Compute sections ahead of the first request (the whole log's home page by default)."""
         for name in names:
             self.get(f or LogFilter(), name)
+
+    def kept(self, name: str, make: Callable[[], T]) -> T:
+        """What ``make`` returns, made once per session: something of the whole log that every
+        app over the session shares (the scenario page's calibrated model)."""
+        with self._lock:
+            if name not in self._kept:
+                self._kept[name] = make()
+            return self._kept[name]
 
     def options(self) -> FilterOptions:
         """The filter bar's choices: values present in the log, labelled from the chain."""

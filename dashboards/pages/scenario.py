@@ -2,24 +2,32 @@
 
 The levers (inflow factor, IND interview capacity, homes per week in chosen municipalities) go
 to :class:`toolkit.scenario.run.ScenarioModel`, the computation behind ``ketenlens scenario``.
-The model is calibrated and its base run computed once per app, at the first visit; a scenario
-then costs one run. On a large log the model simulates a sample of about ``SAMPLE_PERSONS``
-persons' households (:func:`toolkit.scenario.run.sample_share`; counts scaled back, the page says
-so), so a scenario answers within seconds; while a run computes, a poll shows its step and the
-share of the months simulated. The figures are the rows of
-the scenario table (``month``, ``run``, ``metric``, ``value``); in workshop mode they pass
-:func:`toolkit.scenario.report.suppress_table` first, so hidden values are gaps.
+The model (calibration, the state at the end of the data, the base run) is prepared once per
+log version and kept beside the log (:class:`toolkit.scenario.store.KeptModel`): the dashboard
+starts preparing it in the background when it starts, or reads it back, so the first visit shows
+the base at once; a scenario then costs one run. On a large log the model simulates a sample of
+about ``SAMPLE_PERSONS`` persons' households (:func:`toolkit.scenario.run.sample_share`; counts
+scaled back, the page says so and how far that lies from the whole log's run). A run computes
+in a thread of its own: the app's loading overlay hides a page while one of its callbacks
+computes, so the page's callbacks only start a run and, polled every second, fetch its figures
+when it is done; meanwhile they show its step, its seconds and the share of the months
+simulated, or what the model's preparation is doing. The figures are the rows of the scenario table (``month``, ``run``, ``metric``,
+``value``); in workshop mode they pass :func:`toolkit.scenario.report.suppress_table` first, so
+hidden values are gaps.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+import uuid
+from collections import OrderedDict
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Dash, Input, Output, State, dcc, html
+from dash import Dash, Input, Output, State, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from dashboards.components import PHASE_COLOURS, card, fmt_int, fmt_share, graph, separators, table
 from dashboards.i18n import label, t
@@ -27,12 +35,14 @@ from toolkit.bottlenecks.wip import wip_phases
 from toolkit.errors import EventLogError
 from toolkit.scenario.report import milestone_norms, suppress_table
 from toolkit.scenario.run import SAMPLE_PERSONS, Levers, ScenarioModel, sample_share
+from toolkit.scenario.store import KeptModel, Progress
 from toolkit.session import AnalysisSession
 
 PATH = "/wat-als"
 TITLE = "page_scenario"
 MONTHS = 24
 POLL_MS = 1_000
+KEEP_RUNS = 32  # runs kept for their page to fetch; one never fetched goes after this many
 LEVERS_STYLE = {"display": "grid", "gridTemplateColumns": "repeat(5, minmax(9rem, 1fr))",
                 "gap": "0.75rem", "alignItems": "end"}  # fmt: skip
 RUN_STYLE = {"base": "dot", "scenario": "solid"}
@@ -68,14 +78,10 @@ def layout(session: AnalysisSession, language: str) -> html.Div:
             html.H2(t(TITLE, language)),
             html.P(t("scenario_intro", language), className="note"),
             card(t("scenario_levers_title", language), levers),
-            html.P(id="scenario-status", className="note"),
-            dcc.Interval(id="scenario-poll", interval=POLL_MS, disabled=False),
-            dcc.Loading(
-                html.Div(id="scenario-results"),
-                type="default",
-                overlay_style={"visibility": "visible", "opacity": 0.4},
-                custom_spinner=html.P(t("scenario_running", language), id="scenario-progress"),
-            ),
+            html.P(id="scenario-status", className="note", role="status"),
+            dcc.Store(id="scenario-job"),  # the run this page waits for
+            dcc.Interval(id="scenario-poll", interval=POLL_MS),
+            html.Div(id="scenario-results"),
         ],
         className="page",
         id="page-scenario",
@@ -194,28 +200,57 @@ def results(model: ScenarioModel, levers: Levers, session: AnalysisSession, lang
     return parts
 
 
+def kept_model(session: AnalysisSession) -> KeptModel:
+    """The calibrated model of the session's log, one for every app over the session."""
+    return session.kept(
+        "scenario",
+        lambda: KeptModel(session.log, session.files, months=MONTHS,
+                          sample=sample_share(session.log, SAMPLE_PERSONS)),
+    )  # fmt: skip
+
+
+class _Run:
+    """One run of the page, computed in a thread of its own: the app hides a page behind its
+    loading overlay while a callback that fills it computes, so the callbacks only start a run
+    and fetch its figures, and the progress line stays in view meanwhile."""
+
+    def __init__(self) -> None:
+        self.progress = Progress()
+        self.figures: Any = None
+        self.error: Exception | None = None
+        self.finished = threading.Event()
+
+
 def register(app: Dash, session: AnalysisSession) -> None:
-    models: dict[str, ScenarioModel] = {}
+    kept = kept_model(session)
+    if session.files is not None:  # a log read from its folder: prepared there, or read back
+        kept.prepare()
+    runs: OrderedDict[str, _Run] = OrderedDict()  # by key, until their page fetches them
     lock = threading.Lock()
-    # what a run is doing, for the poll: step, share of the months done, when it began
-    status: dict[str, Any] = {"step": "", "done": 0.0, "began": 0.0}
 
-    def report(step: str, done: float = 0.0) -> None:
-        if step != status["step"]:
-            status["began"] = time.perf_counter()
-        status.update(step=step, done=done)
+    def compute(run: _Run, levers: Levers, language: str) -> None:
+        try:
+            run.figures = results(kept.model(), levers, session, language, run.progress.report)
+        except EventLogError:  # not a chain log: nothing to calibrate on
+            run.figures = html.P(t("scenario_not_chain", language), className="empty")
+        except Exception as exc:  # raised in ``fetch``, where the app reports a callback's errors
+            run.error = exc
+        finally:
+            run.finished.set()
 
-    def model() -> ScenarioModel:
-        with lock:
-            if "model" not in models:
-                report("calibration")
-                share = sample_share(session.log, SAMPLE_PERSONS)
-                models["model"] = ScenarioModel(session.log, months=MONTHS, sample=share)
-            return models["model"]
+    def line(run: _Run, language: str) -> str:
+        """The run's step, or else the model's preparation (at start-up, in the background)."""
+        progress = run.progress if run.progress.step else kept.progress
+        if not progress.step:
+            return ""
+        seconds = round(time.perf_counter() - progress.began)
+        return t(f"scenario_step_{progress.step}", language,
+                 done=fmt_share(progress.done, language), seconds=seconds)  # fmt: skip
 
     @app.callback(
         Output("scenario-results", "children"),
-        Output("scenario-poll", "disabled"),
+        Output("scenario-job", "data"),
+        Output("scenario-status", "children"),
         Input("scenario-run", "n_clicks"),
         Input("language", "value"),
         State("scenario-inflow", "value"),
@@ -223,37 +258,43 @@ def register(app: Dash, session: AnalysisSession) -> None:
         State("scenario-homes", "value"),
         State("scenario-homes-where", "value"),
     )
-    def fill(_clicks: int, language: str, inflow: Any, ind: Any, homes: Any,
-             where: list[str] | None) -> Any:  # fmt: skip
+    def start(_clicks: int, language: str, inflow: Any, ind: Any, homes: Any,
+              where: list[str] | None) -> tuple[Any, str | None, str]:  # fmt: skip
         levers = levers_of(inflow, ind, homes, where)
         if levers is None:
             invalid = html.P(t("scenario_invalid", language), className="empty",
                              id="scenario-invalid")  # fmt: skip
-            return invalid, True
-        try:
-            return results(model(), levers, session, language, report), True
-        except EventLogError:  # not a chain log: nothing to calibrate on
-            return html.P(t("scenario_not_chain", language), className="empty"), True
-        finally:
-            report("")
-
-    # a run starts: poll its progress until ``fill`` is done
-    app.clientside_callback(
-        "function (clicks) { return false; }",
-        Output("scenario-poll", "disabled", allow_duplicate=True),
-        Input("scenario-run", "n_clicks"),
-        prevent_initial_call=True,
-    )
+            return invalid, None, ""
+        run, key = _Run(), uuid.uuid4().hex
+        with lock:
+            runs[key] = run
+            while len(runs) > KEEP_RUNS:  # runs whose page went away before fetching them
+                runs.popitem(last=False)
+        threading.Thread(target=compute, args=(run, levers, language), name="scenario-run",
+                         daemon=True).start()  # fmt: skip
+        pending = html.P(t("scenario_running", language), className="note", id="scenario-pending")
+        return pending, key, line(run, language)
 
     @app.callback(
-        Output("scenario-status", "children"),
+        Output("scenario-results", "children", allow_duplicate=True),
+        Output("scenario-job", "data", allow_duplicate=True),
+        Output("scenario-status", "children", allow_duplicate=True),
         Input("scenario-poll", "n_intervals"),
-        Input("scenario-poll", "disabled"),
+        State("scenario-job", "data"),
         State("language", "value"),
+        prevent_initial_call=True,
     )
-    def show_status(_ticks: int | None, idle: bool, language: str) -> str:
-        if idle or not status["step"]:
-            return ""
-        seconds = round(time.perf_counter() - status["began"])
-        done = fmt_share(status["done"], language)
-        return t(f"scenario_step_{status['step']}", language, done=done, seconds=seconds)
+    def fetch(_ticks: int, key: str | None, language: str) -> tuple[Any, Any, str]:
+        if not key:
+            raise PreventUpdate
+        with lock:
+            run = runs.get(key)
+        if run is None:  # dropped (KEEP_RUNS later runs came first): ask again
+            return html.P(t("scenario_dropped", language), className="empty"), None, ""
+        if not run.finished.is_set():
+            return no_update, no_update, line(run, language)
+        with lock:
+            runs.pop(key, None)
+        if run.error is not None:
+            raise run.error
+        return run.figures, None, ""

@@ -1,8 +1,10 @@
 """The Wat als page in a real browser: base shown at once, a scenario on request, the same
-figures as `ketenlens scenario`, Dutch notation, and no small counts in workshop mode."""
+figures as `ketenlens scenario`, Dutch notation, no small counts in workshop mode, and the
+preparation of the model shown while it runs."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from selenium.webdriver.common.keys import Keys
@@ -12,7 +14,9 @@ from test_pages import TIMEOUT, open_page, settled, start
 from dashboards.app import create_app
 from dashboards.components import fmt_int
 from dashboards.pages import scenario
+from toolkit.scenario import store
 from toolkit.scenario.run import Levers, ScenarioModel, persons_in_chain
+from toolkit.session import AnalysisSession
 
 TRACES = (
     "return document.querySelector('#scenario-occupancy-graph .js-plotly-plot').data"
@@ -43,7 +47,8 @@ def test_base_then_four_times_the_inflow(dash_duo, app, session, screenshots):
     _type(dash_duo, "scenario-inflow", "4")
     _type(dash_duo, "scenario-ind", "20")
     dash_duo.find_element("#scenario-run").click()
-    settled(dash_duo)
+    settled(dash_duo)  # the run has started: its figures replace the base's when done
+    dash_duo.wait_for_element("#scenario-summary", timeout=TIMEOUT)
     expected = model.result(Levers(inflow=4.0, ind_capacity=1.2)).table
     traces = dict(dash_duo.driver.execute_script(TRACES))
     assert traces["Instroom (scenario)"] == _values(expected, "inflow", "scenario")
@@ -71,3 +76,29 @@ def test_workshop_hides_small_counts(dash_duo, chain_log_dir: Path, workshop_ses
     for name, values in traces:
         for value in values:
             assert value is None or value == 0 or value >= workshop_session.k, name
+
+
+def test_progress_shown_while_the_model_is_prepared(dash_duo, chain_log_dir, session,
+                                                    monkeypatch):  # fmt: skip
+    seen = threading.Event()
+
+    class Held(ScenarioModel):
+        """A model whose base waits at its start until the test has seen its progress."""
+
+        def base(self, progress=None):
+            if progress is not None and self._base is None:
+                progress(0.0)
+                seen.wait(TIMEOUT)
+            return super().base(progress)
+
+    monkeypatch.setattr(store, "ScenarioModel", Held)
+    # a session made in memory keeps nothing on disk: its model is prepared at the first visit
+    fresh = AnalysisSession(session.log, as_of=session.as_of, report=session.report)
+    start(dash_duo, create_app(chain_log_dir, session=fresh, warm=False))
+    open_page(dash_duo, scenario, "nl")
+    dash_duo.wait_for_contains_text("#scenario-status", "De basis rekent: 0,0%", timeout=TIMEOUT)
+    assert dash_duo.find_element("#scenario-status").is_displayed()
+    seen.set()
+    dash_duo.wait_for_element("#scenario-summary", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#scenario-status", "", timeout=TIMEOUT)
+    assert dash_duo.get_logs() == []

@@ -8,10 +8,11 @@ import pytest
 
 from toolkit.bottlenecks.wip import wip_per_day
 from toolkit.errors import EventLogError
-from toolkit.eventlog import CASE
+from toolkit.eventlog import CASE, HOUSEHOLD
 from toolkit.scenario.calibrate import calibrate
 from toolkit.scenario.run import scenario_start
 from toolkit.scenario.state import initial_state
+from toolkit.session import held
 from toolkit.synthetic.simulation import NAREIS_STAGES
 
 TOLERANCE = 0.10  # throughput of a queue that never runs empty is its capacity, up to chance
@@ -82,3 +83,18 @@ def test_a_log_without_the_chain_gets_a_clear_answer(chain_log):
     other = chain_log[~chain_log["concept:name"].isin(["ind_nader_gehoor", "coa_koppeling"])]
     with pytest.raises(EventLogError, match="ind_nader_gehoor, coa_koppeling"):
         calibrate(other, scenario_start(chain_log))
+
+
+def test_the_dashboards_log_of_categories_calibrates_alike(chain_log):
+    """The dashboard holds the log's text as categories (toolkit.session.held); persons in the
+    chain without a household, nationality or track are read alike from both."""
+    start = scenario_start(chain_log)
+    waiting = [w.members[0] for w in initial_state(chain_log, start, np.random.default_rng(0))]
+    someone = chain_log[CASE].isin(waiting[:20])  # in the chain at the end: in the state
+    log = chain_log.assign(**{column: chain_log[column].mask(someone)
+                              for column in (HOUSEHOLD, "case:nationality", "case:track")})  # fmt: skip
+    text, categories = calibrate(log, start), calibrate(held(log), start)
+    assert categories.capacities == text.capacities
+    assert categories.estimates == text.estimates
+    state = initial_state(log, start, np.random.default_rng(0))
+    assert initial_state(held(log), start, np.random.default_rng(0)) == state

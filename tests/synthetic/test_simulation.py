@@ -3,13 +3,14 @@
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from toolkit.chain import load_chain
 from toolkit.errors import ConfigError
 from toolkit.synthetic.config import load_config
-from toolkit.synthetic.simulation import simulate
+from toolkit.synthetic.simulation import Simulation, simulate
 from toolkit.synthetic.truth import bottleneck_effects, durations, realised
 
 PERSONS = 3000
@@ -176,3 +177,16 @@ def test_an_exporting_municipality_must_exist_in_the_simulated_years(tmp_path):
     # Appingedam merged into Eemsdelta on 1 January 2021, before the world starts in 2022
     with pytest.raises(ConfigError, match="did not exist"):
         _config(tmp_path, '[municipalities]\n"gemeente-xlsx" = ["GM0003"]\n"gemeente-csv" = []\n')
+
+
+def test_an_arrivals_draws_are_numpys_choice():
+    """The engine draws a household's size, nationality and location from precomputed shares:
+    from the same random numbers, the answers of ``Generator.choice``."""
+    cfg = load_config()
+    shares = [n["share"] for n in cfg["nationality"]]
+    sim = Simulation(cfg, 10, np.random.default_rng(5))
+    sim.rng = np.random.default_rng(7)
+    numpy = np.random.default_rng(7)
+    for cdf, p in ((sim.nat_cdf, shares), (sim.loc_cdf, sim.loc_p), (sim.size_cdf, sim.size_p)):
+        drawn = [sim._pick(cdf) for _ in range(2000)]
+        assert drawn == [int(numpy.choice(len(p), p=p)) for _ in range(2000)]

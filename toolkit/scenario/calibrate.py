@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -78,6 +79,18 @@ def _first_after(log: pd.DataFrame, start: str | tuple, end: tuple, moment) -> p
     return out[out["end"] <= moment]
 
 
+def household_or_person(household: pd.Series | None, person: pd.Series) -> pd.Series:
+    """Each row's household as text, or its person's where it has none (a household alone).
+
+    Works on text and on categories (the dashboard holds the log's text columns as categories,
+    whose missing values cannot be filled with values outside their categories).
+    """
+    person = person.astype(str)
+    if household is None:
+        return person
+    return household.astype(str).where(household.notna(), person)
+
+
 def durations(log: pd.DataFrame, start: str | tuple, end: tuple, moment, since=None) -> np.ndarray:
     """Days from a person's first ``start`` to the first ``end`` after it, finished by ``moment``
     (and, given ``since``, finished after it)."""
@@ -140,8 +153,7 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
 
     year = log[log[TIMESTAMP] >= as_of - pd.Timedelta(days=ARRIVAL_WINDOW_DAYS)]
     recent = log[log[TIMESTAMP] >= as_of - pd.Timedelta(weeks=CAPACITY_WINDOW_WEEKS)]
-    household = log[HOUSEHOLD].fillna(log[CASE]) if HOUSEHOLD in log else log[CASE]
-    log = log.assign(_household=household)
+    log = log.assign(_household=household_or_person(log.get(HOUSEHOLD), log[CASE]))
     year = log.loc[year.index]
     recent = log.loc[recent.index]
 
@@ -421,8 +433,7 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
     )
 
     raw["bottleneck"] = []
-    start = as_of.tz_convert("Europe/Amsterdam").date()
-    raw["world"] = {"start": start, "cutoff": start, "run_until": start}
+    raw["world"] = world_at(as_of)
     capacities = Capacities(
         aanmeldgehoor=float(agh),
         nader_gehoor={n: float(per_office.get(n, 0.0)) for n in names},
@@ -432,6 +443,13 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
     return Calibration(
         as_of, config, capacities, households_pm, persons_pm, [float(x) for x in season], est
     )
+
+
+def world_at(as_of: pd.Timestamp) -> dict[str, date]:
+    """A calibration's world: it starts, is cut off and ends at ``as_of``'s day (a run sets its
+    own window, :func:`toolkit.scenario.run.simulate_window`)."""
+    start = as_of.tz_convert("Europe/Amsterdam").date()
+    return {"start": start, "cutoff": start, "run_until": start}
 
 
 def _weekly(recent: pd.DataFrame, year: pd.DataFrame, by: str, unit: str) -> pd.Series:

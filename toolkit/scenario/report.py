@@ -52,6 +52,13 @@ def _month_of(stamps: pd.Series, bounds: list[pd.Timestamp]) -> np.ndarray:
     return pd.DatetimeIndex(bounds).searchsorted(pd.DatetimeIndex(stamps), side="right") - 1
 
 
+def _utc(moments: pd.Series | pd.Timestamp) -> np.ndarray | np.datetime64:
+    """UTC moments as numpy's (NaT stays NaT, and compares false), for per-month masks."""
+    if isinstance(moments, pd.Timestamp):
+        return np.datetime64(moments.tz_convert("UTC").tz_localize(None), "ns")
+    return moments.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+
+
 def milestone_norms(chain: Chain) -> list:
     return [n for n in chain.norms if n.milestone]
 
@@ -99,20 +106,22 @@ def monthly_metrics(
     coa_out = outs.groupby(CASE, observed=True)[TIMESTAMP].min().reindex(coa_in.index)
     add("coa_occupancy", [int(((coa_in < b) & ~(coa_out < b)).sum()) for b in bounds[1:]])
 
+    moments = [_utc(b) for b in bounds]
     for norm in milestone_norms(chain):
         people = person_intervals(log, norm, chain=chain, as_of=end)
-        done_at = people["start"] + pd.to_timedelta(people["days"], unit="D")
-        closed = ~people["censored"]
+        start = _utc(people["start"])
+        done_at = _utc(people["start"] + pd.to_timedelta(people["days"], unit="D"))
+        days = people["days"].to_numpy(dtype=float)
+        closed = ~people["censored"].to_numpy(dtype=bool)
         medians, shares, ended_counts, norm_counts = [], [], [], []
-        for lo, hi in itertools.pairwise(bounds):
+        for lo, hi in itertools.pairwise(moments):
             ended = closed & (done_at >= lo) & (done_at < hi)
-            waiting = (
-                (people["start"] < hi) & (done_at >= hi) & ~(people["left_chain"] & (done_at < hi))
-            )
-            elapsed = (hi - people["start"]).dt.total_seconds() / 86400.0
-            over = (ended & (people["days"] > norm.days)) | (waiting & (elapsed > norm.days))
+            # still waiting at the month's end (those who left the chain before it are not)
+            waiting = (start < hi) & (done_at >= hi)
+            elapsed = (hi - start) / np.timedelta64(1, "s") / 86400.0
+            over = (ended & (days > norm.days)) | (waiting & (elapsed > norm.days))
             both = int((ended | waiting).sum())
-            medians.append(float(people.loc[ended, "days"].median()) if ended.any() else np.nan)
+            medians.append(float(np.nanmedian(days[ended])) if ended.any() else np.nan)
             shares.append(over.sum() / both if both else np.nan)
             ended_counts.append(int(ended.sum()))
             norm_counts.append(both)

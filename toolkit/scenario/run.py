@@ -27,7 +27,7 @@ import pandas as pd
 from toolkit.chain import load_chain
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, HOUSEHOLD, MUNICIPALITY, RESOURCE, TIMESTAMP
 from toolkit.filters import local_day_end
-from toolkit.scenario.calibrate import Calibration, calibrate
+from toolkit.scenario.calibrate import Calibration, calibrate, household_or_person
 from toolkit.scenario.report import AMSTERDAM, COUNT_PREFIXES, monthly_metrics
 from toolkit.scenario.state import initial_state
 from toolkit.synthetic.config import GeneratorConfig
@@ -151,10 +151,7 @@ def sampled_log(log: pd.DataFrame, share: float, seed: int) -> pd.DataFrame:
     drawn with ``seed``: a referent and the family that follows stay together."""
     if share >= 1.0:
         return log
-    case = log[CASE].astype(str)
-    household = (
-        log[HOUSEHOLD].astype(str).where(log[HOUSEHOLD].notna(), case) if HOUSEHOLD in log else case
-    )
+    household = household_or_person(log.get(HOUSEHOLD), log[CASE])
     codes, uniques = pd.factorize(household, sort=True)
     keep = np.random.default_rng([seed, 2]).random(len(uniques)) < share
     return log[keep[codes]].reset_index(drop=True)
@@ -218,16 +215,25 @@ class ScenarioModel:
         seed: int = 1,
         start: pd.Timestamp | None = None,
         sample: float = 1.0,
+        calibration: Calibration | None = None,
+        state: tuple[Waiting, ...] | None = None,
+        base: pd.DataFrame | None = None,
     ) -> None:
+        """``calibration``, ``state`` and ``base``, where given, are those computed before for
+        the same log and settings (:mod:`toolkit.scenario.store` keeps them)."""
         self.months = months
         self.seed = seed
         self.sample = min(sample, 1.0)
         self.start = start if start is not None else scenario_start(log)
         # calibrated on the whole log, the sample's share of it simulated (see the module)
-        self.calibration = scaled_calibration(calibrate(log, self.start), self.sample)
+        if calibration is None:
+            calibration = scaled_calibration(calibrate(log, self.start), self.sample)
+        self.calibration = calibration
         self.log = sampled_log(log, self.sample, seed)
-        self.state = initial_state(self.log, self.start, np.random.default_rng([seed, 0]))
-        self._base: pd.DataFrame | None = None
+        if state is None:
+            state = initial_state(self.log, self.start, np.random.default_rng([seed, 0]))
+        self.state = state
+        self._base = base
         self._lock = threading.Lock()
 
     def run(self, levers: Levers, progress: Callable[[float], None] | None = None) -> pd.DataFrame:

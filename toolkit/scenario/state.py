@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, HOUSEHOLD, MUNICIPALITY, RESOURCE, TIMESTAMP
-from toolkit.scenario.calibrate import MIN_OBSERVED, durations, travel_days
+from toolkit.scenario.calibrate import MIN_OBSERVED, durations, household_or_person, travel_days
 from toolkit.synthetic.simulation import Waiting
 
 STAGES_FILE = Path(__file__).parent / "stages.toml"
@@ -50,6 +50,13 @@ def _birth_years(bands: pd.Series | None, year: int) -> np.ndarray | int:
     parts = bands.astype(str).str.extract(r"^(\d{4})-(\d{4})$").astype(float)
     middle = ((parts[0] + parts[1]) / 2).round()
     return middle.fillna(year - ADULT_AGE).astype(int).to_numpy()
+
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A column as text, missing (or no such column) as ``""``; categories too."""
+    if column not in frame:
+        return pd.Series("", index=frame.index)
+    return frame[column].astype(str).fillna("")
 
 
 class _Residual:
@@ -114,16 +121,14 @@ def initial_state(
             "activity": last[ACTIVITY].astype(str),
             "since": _days(last[TIMESTAMP], start),
             "app": _days(applied.reindex(last.index).fillna(last[TIMESTAMP]), start),
-            "household": last[HOUSEHOLD].fillna(pd.Series(last.index, index=last.index))
-            if HOUSEHOLD in last
-            else last.index.to_series(),
+            "household": household_or_person(
+                last.get(HOUSEHOLD), pd.Series(last.index, index=last.index)
+            ),
             "office": office.reindex(last.index).fillna(""),
             "location": location.reindex(last.index).fillna(""),
             "municipality": municipality.reindex(last.index).fillna(""),
-            "nationality": last.get("case:nationality", pd.Series("", index=last.index)).fillna(""),
-            "track": last.get("case:track", pd.Series("", index=last.index))
-            .map(tracks)
-            .fillna("4"),
+            "nationality": _text(last, "case:nationality"),
+            "track": _text(last, "case:track").map(tracks).fillna("4"),
             "born": _birth_years(last.get(BIRTH_BAND), start.year),
         }
     )

@@ -1,0 +1,83 @@
+"""The kept scenario model: read back it gives the figures of the model computed, and a log that
+changed (a new ingest, another events file) or other settings are computed anew."""
+
+import os
+import shutil
+import stat
+
+import pandas as pd
+import pytest
+
+from toolkit.logdir import LOG_FILES, commit, current_files, ingest_lock
+from toolkit.scenario.run import Levers
+from toolkit.scenario.store import MODEL_FILE, KeptModel, load_model, save_model
+
+MONTHS = 2
+SETTINGS = {"months": MONTHS, "seed": 1, "sample": 1.0}
+
+
+def _ingested(log_dir, source) -> None:
+    """A new version of ``log_dir`` with the files of ``source``, as an ingest writes it."""
+    writers = {name: (lambda path, name=name: shutil.copyfile(source / name, path))
+               for name in LOG_FILES}  # fmt: skip
+    with ingest_lock(log_dir):
+        commit(log_dir, writers)
+
+
+@pytest.fixture(scope="module")
+def log_dir(tmp_path_factory, chain_log_dir):
+    folder = tmp_path_factory.mktemp("kept") / "log"
+    _ingested(folder, current_files(chain_log_dir))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def model(log_dir, chain_log):
+    return KeptModel(chain_log, current_files(log_dir), **SETTINGS).model()
+
+
+def test_read_back_gives_the_figures_of_the_model_computed(log_dir, chain_log, model):
+    path = current_files(log_dir) / MODEL_FILE
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    again = load_model(chain_log, current_files(log_dir), **SETTINGS)
+    assert again is not None
+    assert again.calibration.estimates == model.calibration.estimates
+    assert again.state == model.state
+    for levers in (Levers(), Levers(inflow=2.0, homes={"*": 1.3})):
+        pd.testing.assert_frame_equal(again.result(levers).table, model.result(levers).table)
+
+
+def test_other_settings_are_computed_anew(log_dir, chain_log, model):
+    files = current_files(log_dir)
+    assert load_model(chain_log, files, **{**SETTINGS, "months": MONTHS + 1}) is None
+    assert load_model(chain_log, files, **{**SETTINGS, "seed": 2}) is None
+    assert load_model(chain_log, files, **{**SETTINGS, "sample": 0.5}) is None
+
+
+def test_a_new_ingest_starts_without_and_drops_the_old(tmp_path, chain_log_dir, chain_log, model):
+    folder = tmp_path / "log"
+    _ingested(folder, current_files(chain_log_dir))
+    old = current_files(folder)
+    save_model(model, old)
+    assert load_model(chain_log, old, **SETTINGS) is not None
+    _ingested(folder, current_files(chain_log_dir))
+    assert current_files(folder) != old
+    assert load_model(chain_log, current_files(folder), **SETTINGS) is None
+    _ingested(folder, current_files(chain_log_dir))  # the next ingest removes the old versions
+    assert not old.exists()
+
+
+def test_a_plain_log_whose_events_change_is_computed_anew(tmp_path, chain_log_dir, chain_log,
+                                                          model):  # fmt: skip
+    shutil.copyfile(chain_log_dir / "events.parquet", tmp_path / "events.parquet")
+    save_model(model, tmp_path)
+    assert load_model(chain_log, tmp_path, **SETTINGS) is not None
+    events = tmp_path / "events.parquet"
+    os.utime(events, ns=(events.stat().st_atime_ns, events.stat().st_mtime_ns + 10**9))
+    assert load_model(chain_log, tmp_path, **SETTINGS) is None
+
+
+def test_an_unreadable_file_is_computed_anew(tmp_path, chain_log_dir, chain_log):
+    shutil.copyfile(chain_log_dir / "events.parquet", tmp_path / "events.parquet")
+    (tmp_path / MODEL_FILE).write_text('{"key": {"format"', "utf-8")
+    assert load_model(chain_log, tmp_path, **SETTINGS) is None
