@@ -59,6 +59,21 @@ class BackTest:
     scores: dict[str, float]
     coverage: pd.DataFrame
 
+    def text(self) -> str:
+        """The figures in a few lines, as the tests and the benchmark print them."""
+        s = self.scores
+        lines = [
+            f"WAPE forecast {s['wape_forecast']:.3f}, last 6 months' pace {s['wape_recent']:.3f}, "
+            f"taakstelling pro rata {s['wape_taakstelling']:.3f}; persons linked "
+            f"{s['actual_persons']:.0f}, forecast {s['forecast_persons']:.0f}",
+            "80% intervals: actual count inside (intervals' own probability; below, above)",
+        ]
+        for row in self.coverage.itertuples():
+            lines.append(f"  {row.level:12} {row.metric:17} {row.cells:5} cells: "
+                         f"{row.coverage:6.1%} ({row.probability:.1%}; {row.below:.1%}, "
+                         f"{row.above:.1%})")  # fmt: skip
+        return "\n".join(lines)
+
 
 def wape(forecast: pd.Series, actual: pd.Series) -> float:
     """Sum of absolute errors over the sum of actual values."""
