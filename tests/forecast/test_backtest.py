@@ -1,11 +1,14 @@
 """The back-test on generated worlds: cut the log 12 and 6 months before its end, forecast the
 next 6 months, compare with what the log says happened. The forecast of persons linked per
 municipality and month must beat both naive forecasts (each municipality's pace of the last six
-months; the taakstelling spread evenly) on three seeds by a tenth, and its 80% intervals must
-hold the actual count in 70-90% of the municipality-months. Prints the figures of every metric
-the forecast publishes (run with -s): the share of actual counts inside the intervals and the
-intervals' own probability, which is above 80% by as much as one count alone (mostly nobody) is
-more likely than that in a municipality's month (see toolkit.forecast.interval)."""
+months; the taakstelling spread evenly) on three seeds by a tenth. Its 80% intervals must hold
+the actual count as often as they say (within 6 points of their own probability), and in
+70-90% of the municipality-months where the counts allow an interval near 80% (the interval
+holds under 90% of the runs). Over all municipality-months the share inside is printed, not
+bounded by 90%: in these worlds of 12,000 persons more than half of the municipality-months
+have one count (mostly nobody) at least 90% likely, where the interval is that count and holds
+as often (see toolkit.forecast.interval; the benchmark's worlds of 24,000 bound it by 70-90%).
+Prints the figures of every metric the forecast publishes (run with -s)."""
 
 from __future__ import annotations
 
@@ -36,11 +39,12 @@ def world(request, tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_forecast_beats_both_naive_forecasts_and_its_intervals_hold_70_to_90_percent(world):
+def test_forecast_beats_both_naive_forecasts_and_its_intervals_hold_what_they_say(world):
     seed, log = world
     result = backtest_cuts(log, list(CUTS), runs=RUNS)
     print(f"\nseed {seed}, {PERSONS:,} persons: {result.text()}")
     s = result.scores
     assert s["wape_forecast"] < 0.9 * s["wape_recent"]
     assert s["wape_forecast"] < 0.9 * s["wape_taakstelling"]
-    assert 0.70 <= s["coverage"] <= 0.90
+    assert 0.70 <= s["near_coverage"] <= 0.90
+    assert abs(s["coverage"] - s["probability"]) <= 0.06

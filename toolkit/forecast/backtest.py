@@ -40,6 +40,9 @@ from toolkit.forecast.pipeline import RUNS, SEED, forecast, moment_of, month_sta
 from toolkit.forecast.state import unit_table
 
 METRIC = "linked_persons"
+# an interval that holds this share of the runs or more: one count alone (mostly nobody) is at
+# least about this likely, and no interval of counts holds near 80%
+NEAR = 0.9
 # metric -> the unit's milestone that counts for it, and whether it counts persons (else units)
 ACTUAL = {
     "linked_persons": ("koppeling", True),
@@ -66,12 +69,14 @@ class BackTest:
             f"WAPE forecast {s['wape_forecast']:.3f}, last 6 months' pace {s['wape_recent']:.3f}, "
             f"taakstelling pro rata {s['wape_taakstelling']:.3f}; persons linked "
             f"{s['actual_persons']:.0f}, forecast {s['forecast_persons']:.0f}",
-            "80% intervals: actual count inside (intervals' own probability; below, above)",
+            "80% intervals: actual count inside (intervals' own probability; below, above) | "
+            f"where the interval holds under {NEAR:.0%} of the runs",
         ]
         for row in self.coverage.itertuples():
             lines.append(f"  {row.level:12} {row.metric:17} {row.cells:5} cells: "
                          f"{row.coverage:6.1%} ({row.probability:.1%}; {row.below:.1%}, "
-                         f"{row.above:.1%})")  # fmt: skip
+                         f"{row.above:.1%}) | {row.near_cells:5} cells: {row.near_coverage:6.1%} "
+                         f"({row.near_probability:.1%})")  # fmt: skip
         return "\n".join(lines)
 
 
@@ -131,35 +136,42 @@ def backtest(
 
 def coverage(table: pd.DataFrame) -> pd.DataFrame:
     """Per level (municipality, nation) and metric: the share of actual counts within the
-    interval, below it and above it, and the intervals' mean own probability."""
-    level = np.where(table["municipality"] == "", "nation", "municipality")
+    interval, below it and above it, and the intervals' mean own probability; the same over
+    the rows whose interval holds under ``NEAR`` of the runs (``near_``: where the counts allow
+    an interval near 80%; chosen by the forecast, not by what happened)."""
     frame = pd.DataFrame({
-        "level": level, "metric": table["metric"],
+        "level": np.where(table["municipality"] == "", "nation", "municipality"),
+        "metric": table["metric"],
         "inside": (table["low"] <= table["actual"]) & (table["actual"] <= table["high"]),
         "below": table["actual"] < table["low"], "above": table["actual"] > table["high"],
         "probability": table["probability"],
     })  # fmt: skip
+    frame["near"] = frame["probability"] < NEAR
+    frame["near_inside"] = frame["inside"].where(frame["near"])
+    frame["near_probability"] = frame["probability"].where(frame["near"])
     out = frame.groupby(["level", "metric"], sort=False).agg(
         cells=("inside", "size"), coverage=("inside", "mean"), probability=("probability", "mean"),
-        below=("below", "mean"), above=("above", "mean"))  # fmt: skip
+        below=("below", "mean"), above=("above", "mean"), near_cells=("near", "sum"),
+        near_coverage=("near_inside", "mean"), near_probability=("near_probability", "mean"))  # fmt: skip
     return out.reset_index()
 
 
 def scores(table: pd.DataFrame) -> dict[str, float]:
     """WAPE of the forecast and of both naive forecasts of persons linked per municipality and
-    month, the coverage of their intervals and the intervals' own probability, over every such
-    row of ``table`` (one back-test, or several cuts put together)."""
+    month, and the coverage of their intervals (see :func:`coverage`), over every such row of
+    ``table`` (one back-test, or several cuts put together)."""
     rows = table[(table["metric"] == METRIC) & (table["municipality"] != "")]
-    inside = (rows["low"] <= rows["actual"]) & (rows["actual"] <= rows["high"])
+    cover = coverage(rows).iloc[0]
     return {
         "wape_forecast": wape(rows["expected"], rows["actual"]),
         "wape_recent": wape(rows["recent"], rows["actual"]),
         "wape_taakstelling": wape(rows["taakstelling"], rows["actual"]),
-        "coverage": float(inside.mean()),
-        "probability": float(rows["probability"].mean()),
+        **{key: float(cover[key]) for key in ("coverage", "probability", "near_coverage",
+                                               "near_probability")},
+        "near_share": float(cover["near_cells"] / cover["cells"]),
         "actual_persons": float(rows["actual"].sum()),
         "forecast_persons": float(np.round(rows["expected"].sum(), 1)),
-    }
+    }  # fmt: skip
 
 
 def backtest_cuts(log: pd.DataFrame, cuts: list[str], **kwargs) -> BackTest:
