@@ -6,7 +6,7 @@ Each world is cut 12 and 6 months before the end of its exports; the next 6 mont
 (500 runs) and compared with the log. Persons linked per municipality and month: WAPE of the
 forecast and of the two naive forecasts (each municipality's pace of the last six months; the
 taakstelling spread evenly over the half-year), which it must beat by a tenth, and the share of
-municipality-months whose actual count lies in the 80% interval (70-90%, and within 6 points of
+municipality-months whose actual count lies in the 80% interval (70-90%, and within 8 points of
 the intervals' own probability; 70-90% also where the counts allow an interval near 80%).
 Printed for every metric the forecast publishes, per municipality and nationally: that share,
 the intervals' own probability, the shares below and above, and the same where the interval
@@ -56,4 +56,4 @@ def test_forecast_backtest(seed, tmp_path):
     assert s["wape_forecast"] < 0.9 * min(s["wape_recent"], s["wape_taakstelling"])
     assert 0.70 <= s["coverage"] <= 0.90
     assert 0.70 <= s["near_coverage"] <= 0.90
-    assert abs(s["coverage"] - s["probability"]) <= 0.06
+    assert abs(s["coverage"] - s["probability"]) <= 0.08

@@ -4,9 +4,10 @@
 dashboard's Vooruitblik page. Its tables:
 
 * ``forecast``: one row per month, municipality (empty for the nation) and metric, with the
-  ``expected`` value (mean over the runs), the 80% interval (``low``, ``high``: the range of
-  counts that holds the share of the runs nearest 80%, :mod:`~toolkit.forecast.interval`) and
-  its ``probability`` (that share: 80% as nearly as the counts allow). Metrics: ``permits`` (nation only), ``linked_persons``,
+  ``expected`` value (mean over the runs), the 80% interval (``low``, ``high``: the 10th and
+  90th percentiles as counts, an end count left out where the interval then holds nearer 80% of
+  the runs, :mod:`~toolkit.forecast.interval`) and its ``probability`` (the share of the runs it
+  holds: 80% as nearly as the counts allow). Metrics: ``permits`` (nation only), ``linked_persons``,
   ``linked_households``, ``households_size_1`` .. ``households_size_5`` (5 = five or more),
   ``move_outs`` and, nationally, ``waiting_<phase>`` (persons still waiting at the month's end,
   per chain phase).
@@ -77,10 +78,12 @@ METHOD = [
     ),
     (
         "interval",
-        "500 seeded runs; expected is the mean; low and high the range of counts that holds "
-        "the share of the runs nearest 80% (the 80% interval), probability that share: a count "
-        "is whole, so where one count alone holds more than 80% of the runs (0 persons in a "
-        "small municipality's month) the interval is that count and its probability higher.",
+        "500 seeded runs; expected is the mean; low and high the 80% interval: the 10th and "
+        "90th percentiles as counts, an end count left out where the interval then holds "
+        "nearer 80% of the runs; probability the share of the runs it holds (80% as nearly as "
+        "whole counts allow; where one count alone, such as 0 persons in a small "
+        "municipality's month, is more likely, the interval is that count and its "
+        "probability higher).",
     ),
     (
         "taakstelling",
