@@ -10,8 +10,9 @@ pace); nareizigers who follow a single referent's permit; and new households arr
 recent pace. Every run counts per
 calendar month the permits, the persons and households linked per municipality (households by
 size), the move-outs and the persons still waiting in each phase. The forecast is the mean over
-the runs, its 80% interval the 10th and 90th percentiles, so the interval holds the chance in
-each household's path and the uncertainty of the paces and of the municipalities' shares.
+the runs, its 80% interval taken from the runs (:mod:`toolkit.forecast.interval`), so the
+interval holds the chance in each household's path and the uncertainty of the paces and of the
+municipalities' shares.
 
 Times inside a run are days after the as-of moment; ``inf`` is "not within sight".
 """
