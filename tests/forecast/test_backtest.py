@@ -1,10 +1,14 @@
 """The back-test on generated worlds: cut the log 12 and 6 months before its end, forecast the
-next 6 months, compare with what the log says happened (persons linked per municipality and
-month). The forecast must beat both naive forecasts (each municipality's pace of the last six
-months; the taakstelling spread evenly) on three seeds by a tenth, and its 80% intervals must be
-calibrated: 70-90% coverage as a calibrated forecast of counts scores it (``pit_coverage``; the
-share of actual counts inside the interval, printed too, is higher by as much as the counts are
-small, see toolkit.forecast.backtest). Prints the figures (run with -s)."""
+next 6 months, compare with what the log says happened. The forecast of persons linked per
+municipality and month must beat both naive forecasts (each municipality's pace of the last six
+months; the taakstelling spread evenly) on three seeds by a tenth. Its 80% intervals must hold
+the actual count as often as they say (within 8 points of their own probability), and in
+70-90% of the municipality-months where the counts allow an interval near 80% (the interval
+holds under 90% of the runs). Over all municipality-months the share inside is printed, not
+bounded by 90%: in these worlds of 12,000 persons more than half of the municipality-months
+have one count (mostly nobody) at least 90% likely, where the interval is that count and holds
+as often (see toolkit.forecast.interval; the benchmark's worlds of 24,000 bound it by 70-90%).
+Prints the figures of every metric the forecast publishes (run with -s)."""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from toolkit.forecast.backtest import backtest_cuts
 from toolkit.privacy import DEMO_KEY, Pseudonymizer
 from toolkit.synthetic.generate import generate
 
-PERSONS = 12_000  # about 2,300 persons linked in the 12 months compared
+PERSONS = 12_000  # about 2,400 persons linked in the 12 months compared
 SEEDS = (11, 12, 13)
 CUTS = ("2024-06-30", "2024-12-31")  # the generated exports end on 2025-06-30
 RUNS = 100
@@ -35,16 +39,12 @@ def world(request, tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_forecast_beats_both_naive_forecasts_with_calibrated_intervals(world):
+def test_forecast_beats_both_naive_forecasts_and_its_intervals_hold_what_they_say(world):
     seed, log = world
-    s = backtest_cuts(log, list(CUTS), runs=RUNS).scores
-    print(
-        f"\nseed {seed}: WAPE forecast {s['wape_forecast']:.3f}, last 6 months' pace "
-        f"{s['wape_recent']:.3f}, taakstelling pro rata {s['wape_taakstelling']:.3f}; "
-        f"80% interval coverage {s['pit_coverage']:.1%} (counts inside {s['coverage']:.1%}); "
-        f"persons linked {s['actual_persons']:.0f}, "
-        f"forecast {s['forecast_persons']:.0f}"
-    )
+    result = backtest_cuts(log, list(CUTS), runs=RUNS)
+    print(f"\nseed {seed}, {PERSONS:,} persons: {result.text()}")
+    s = result.scores
     assert s["wape_forecast"] < 0.9 * s["wape_recent"]
     assert s["wape_forecast"] < 0.9 * s["wape_taakstelling"]
-    assert 0.70 <= s["pit_coverage"] <= 0.90
+    assert 0.70 <= s["near_coverage"] <= 0.90
+    assert abs(s["coverage"] - s["probability"]) <= 0.08

@@ -29,7 +29,8 @@ def fc(chain_log):
 
 def test_rows_hold_every_metric_nationally_and_per_municipality(fc):
     rows = fc.rows
-    assert list(rows.columns) == ["month", "municipality", "metric", "expected", "low", "high"]
+    assert list(rows.columns) == ["month", "municipality", "metric", "expected", "low", "high",
+                                  "probability"]  # fmt: skip
     assert fc.summary["months"] == [
         "2025-01",
         "2025-02",
@@ -46,6 +47,13 @@ def test_rows_hold_every_metric_nationally_and_per_municipality(fc):
     existing = load_chain().register.on(date.fromisoformat(AS_OF))
     assert {m.code for m in existing} == set(local["municipality"])
     assert (rows["low"] <= rows["high"]).all()  # (a mean can lie outside: mostly 0, rarely 6)
+    # counts of persons and households: the interval's ends are counts that occurred in the runs
+    assert (rows["low"] == rows["low"].round()).all() and (
+        rows["high"] == rows["high"].round()
+    ).all()
+    # as near 80% as counts allow: below it only by less than the runs at one end
+    assert rows["probability"].between(0.5, 1.0).all()
+    assert rows["probability"].median() >= 0.8
 
 
 def test_municipalities_and_household_sizes_add_up_to_the_nation(fc):
@@ -90,7 +98,8 @@ def test_exports_read_back(fc, tmp_path):
     assert doc["format"] == "ketenlens-forecast"
     assert len(doc["forecast"]) == len(fc.rows)
     first = doc["forecast"][0]
-    assert set(first) == {"month", "municipality", "metric", "expected", "low", "high"}
+    assert set(first) == {"month", "municipality", "metric", "expected", "low", "high",
+                          "probability"}  # fmt: skip
     write_forecast(fc, tmp_path / "v.xlsx")
     book = load_workbook(tmp_path / "v.xlsx")
     assert book.sheetnames == ["Summary", "Forecast", "Taakstelling", "Waits", "Method"]
@@ -119,7 +128,7 @@ def test_workshop_empties_figures_about_few_persons(fc):
     hidden = fc.suppressed(10).rows
     small = (fc.rows["expected"] > 0) & (fc.rows["expected"] < 10)
     assert small.any()
-    assert hidden.loc[small, ["expected", "low", "high"]].isna().all().all()
+    assert hidden.loc[small, ["expected", "low", "high", "probability"]].isna().all().all()
     assert np.allclose(
         hidden.loc[~small, "expected"].astype(float), fc.rows.loc[~small, "expected"]
     )

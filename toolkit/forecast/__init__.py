@@ -5,7 +5,8 @@ moment (:mod:`~toolkit.forecast.state`), the transition model learnt from the re
 (:mod:`~toolkit.forecast.model`, Kaplan-Meier with delayed entry from
 :mod:`~toolkit.bottlenecks.survival`, drawn in :mod:`~toolkit.forecast.draws`), the Monte Carlo simulation
 (:mod:`~toolkit.forecast.simulation`, koppelingen under the taakstelling in
-:mod:`~toolkit.forecast.allocation`), the tables (:mod:`~toolkit.forecast.pipeline`) and the
+:mod:`~toolkit.forecast.allocation`), the tables with their 80% intervals
+(:mod:`~toolkit.forecast.pipeline`, :mod:`~toolkit.forecast.interval`) and the
 back-test against naive forecasts (:mod:`~toolkit.forecast.backtest`). Example::
 
     >>> from toolkit.forecast import forecast

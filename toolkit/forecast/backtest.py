@@ -6,16 +6,17 @@ Scores over every municipality and month:
 
 * **WAPE** (weighted absolute percentage error): the sum of |forecast - actual| over the sum of
   actual, so large municipalities weigh as much as the persons they receive.
-* **coverage**: the share of municipality-months whose actual count lies in the 80% interval.
-* **pit_coverage**: the same for counts, as a calibrated forecast would score it. A count is
-  discrete: where a municipality receives nobody in nine months of ten, the interval is 0 to 0
-  and holds the actual count nine times in ten, whatever the forecast; so an interval of a
-  count holds more than 80% of the actual counts, by as much as the counts are small. Here a
-  count at the interval's edge counts for the part of the forecast's probability of that count
-  that lies within the central 80% (the non-randomised probability integral transform for
-  counts, Czado, Gneiting and Held 2009): 80% when the forecast is calibrated.
+* **coverage**: the share of municipality-months whose actual count lies in the 80% interval
+  (``low`` to ``high``, both included).
+* **probability**: the mean of the intervals' own probability (the share of the runs within
+  them, :mod:`toolkit.forecast.interval`), the coverage a calibrated forecast would score. It is
+  above 80% by as much as the counts are small: where one count alone is more than 80% likely
+  (nobody, in most small municipalities' months), the interval is that count.
 
-Two naive forecasts set the bar: ``recent`` (each municipality's own pace of the last six
+The coverage of the other published rows is measured too (``coverage`` table): persons and
+households linked and move-outs per municipality and month, and nationally those and the
+permits, each with the share of actual counts below and above the interval. Two naive
+forecasts set the bar for WAPE: ``recent`` (each municipality's own pace of the last six
 months, as if nothing changed) and ``taakstelling`` (the half-year's taakstelling spread evenly
 over its months: every municipality links exactly its share). Example::
 
@@ -35,24 +36,69 @@ import pandas as pd
 from toolkit.chain.model import Chain
 from toolkit.filters import LOCAL_TZ
 from toolkit.forecast.model import RECENT_MONTHS, half_year
-from toolkit.forecast.pipeline import HIGH, LOW, RUNS, SEED, forecast, moment_of, month_starts
+from toolkit.forecast.pipeline import RUNS, SEED, forecast, moment_of, month_starts
 from toolkit.forecast.state import unit_table
 
 METRIC = "linked_persons"
+# an interval that holds this share of the runs or more: one count alone (mostly nobody) is at
+# least about this likely, and no interval of counts holds near 80%
+NEAR = 0.9
+# metric -> the unit's milestone that counts for it, and whether it counts persons (else units)
+ACTUAL = {
+    "linked_persons": ("koppeling", True),
+    "linked_households": ("koppeling", False),
+    "move_outs": ("move_out", True),
+    "permits": ("permit", True),
+}
 
 
 @dataclass
 class BackTest:
-    """Per municipality and month: the forecast, its interval, the naive forecasts and what
-    happened; ``scores`` sums them up."""
+    """Per published row (month, municipality or the nation, metric): the forecast, its
+    interval and what happened, and for persons linked per municipality the naive forecasts;
+    ``scores`` sums up persons linked per municipality, ``coverage`` every metric."""
 
     table: pd.DataFrame
     scores: dict[str, float]
+    coverage: pd.DataFrame
+
+    def text(self) -> str:
+        """The figures in a few lines, as the tests and the benchmark print them."""
+        s = self.scores
+        lines = [
+            f"WAPE forecast {s['wape_forecast']:.3f}, last 6 months' pace {s['wape_recent']:.3f}, "
+            f"taakstelling pro rata {s['wape_taakstelling']:.3f}; persons linked "
+            f"{s['actual_persons']:.0f}, forecast {s['forecast_persons']:.0f}",
+            "80% intervals: actual count inside (intervals' own probability; below, above) | "
+            f"where the interval holds under {NEAR:.0%} of the runs",
+        ]
+        for row in self.coverage.itertuples():
+            lines.append(f"  {row.level:12} {row.metric:17} {row.cells:5} cells: "
+                         f"{row.coverage:6.1%} ({row.probability:.1%}; {row.below:.1%}, "
+                         f"{row.above:.1%}) | {row.near_cells:5} cells: {row.near_coverage:6.1%} "
+                         f"({row.near_probability:.1%})")  # fmt: skip
+        return "\n".join(lines)
 
 
 def wape(forecast: pd.Series, actual: pd.Series) -> float:
     """Sum of absolute errors over the sum of actual values."""
     return float((forecast - actual).abs().sum() / max(float(actual.sum()), 1.0))
+
+
+def _actual(units: pd.DataFrame, starts: list[pd.Timestamp]) -> pd.Series:
+    """What happened per (month, municipality, metric); municipality "" for the nation."""
+    parts = []
+    for metric, (milestone, persons) in ACTUAL.items():
+        done = units[(units[milestone] >= starts[0]) & (units[milestone] < starts[-1])]
+        month = done[milestone].dt.tz_convert(LOCAL_TZ).dt.strftime("%Y-%m").rename("month")
+        count = done["size"] if persons else pd.Series(1, index=done.index)
+        local = count.groupby([month, done["municipality"].astype(str)]).sum()
+        national = count.groupby(month).sum()
+        national.index = pd.MultiIndex.from_arrays([national.index, [""] * len(national)])
+        both = pd.concat([local, national])
+        both.index = pd.MultiIndex.from_tuples([(m, c, metric) for m, c in both.index])
+        parts.append(both)
+    return pd.concat(parts)
 
 
 def backtest(
@@ -65,71 +111,71 @@ def backtest(
     chain: Chain | None = None,
 ) -> BackTest:
     """Forecast ``months`` months from the log cut at ``as_of``; compare with the full log."""
-    fc = forecast(log, as_of=as_of, months=months, runs=runs, seed=seed, chain=chain,
-                  keep_runs=True)  # fmt: skip
+    fc = forecast(log, as_of=as_of, months=months, runs=runs, seed=seed, chain=chain)
     moment = moment_of(log, as_of)
     starts = month_starts(moment, months)
-    later = unit_table(log, starts[-1])
-    linked = later[(later["koppeling"] >= starts[0]) & (later["koppeling"] < starts[-1])]
-    month = linked["koppeling"].dt.tz_convert(LOCAL_TZ).dt.strftime("%Y-%m")
-    actual = linked.groupby([month.rename("month"), "municipality"])["size"].sum()
-    rows = fc.rows[(fc.rows["metric"] == METRIC) & (fc.rows["municipality"] != "")]
-    table = rows.drop(columns="metric").reset_index(drop=True)
-    keys = pd.MultiIndex.from_frame(table[["month", "municipality"]])
-    table["actual"] = actual.reindex(keys, fill_value=0).to_numpy()
+    table = fc.rows[fc.rows["metric"].isin(list(ACTUAL))].reset_index(drop=True)
+    keys = pd.MultiIndex.from_frame(table[["month", "municipality", "metric"]])
+    table["actual"] = _actual(unit_table(log, starts[-1]), starts).reindex(keys,
+                                                                           fill_value=0).to_numpy()  # fmt: skip
     recent_start = starts[0] - pd.DateOffset(months=RECENT_MONTHS)
     before = unit_table(log, starts[0])
     recent = before[(before["koppeling"] >= recent_start) & (before["koppeling"] < starts[0])]
     pace = recent.groupby("municipality")["size"].sum() / RECENT_MONTHS
-    table["recent"] = table["municipality"].map(pace).fillna(0.0)
     taak = fc.taakstelling.set_index(["period", "municipality"])["taakstelling"]
-    period = [half_year(s) for s in starts[:-1]]
-    per_month = dict(zip([s.tz_convert(LOCAL_TZ).strftime("%Y-%m") for s in starts[:-1]],
-                         period, strict=True))  # fmt: skip
-    table["taakstelling"] = [
-        taak.get((per_month[m], code), 0) / 6 for m, code in zip(table["month"],
-                                                               table["municipality"], strict=True)
-    ]  # fmt: skip
-    table["pit_inside"] = pit_inside(fc, table)
+    per_month = {s.tz_convert(LOCAL_TZ).strftime("%Y-%m"): half_year(s) for s in starts[:-1]}
+    planned = (table["metric"] == METRIC) & (table["municipality"] != "")
+    table["recent"] = table["municipality"].map(pace).fillna(0.0).where(planned)
+    table["taakstelling"] = pd.Series([
+        taak.get((per_month[m], code), 0) / 6
+        for m, code in zip(table["month"], table["municipality"], strict=True)
+    ], index=table.index).where(planned)  # fmt: skip
     table.insert(0, "as_of", str(as_of))
-    return BackTest(table, scores(table))
+    return BackTest(table, scores(table), coverage(table))
 
 
-def pit_inside(fc, table: pd.DataFrame) -> np.ndarray:
-    """Per row, the part of the forecast's probability of the actual count that lies within the
-    central 80% of its distribution (see the module)."""
-    runs = fc.linked_runs  # runs x municipalities x months
-    codes = {code: i for i, code in enumerate(fc.rows.loc[fc.rows["municipality"] != "",
-                                                          "municipality"].unique())}  # fmt: skip
-    months = {month: j for j, month in enumerate(fc.summary["months"])}
-    values = runs[:, table["municipality"].map(codes).to_numpy(), table["month"].map(months)]
-    actual = table["actual"].to_numpy()[None, :]
-    below, upto = (values < actual).mean(axis=0), (values <= actual).mean(axis=0)
-    lo, hi = LOW / 100, HIGH / 100
-    overlap = np.clip(np.minimum(upto, hi) - np.maximum(below, lo), 0.0, None)
-    mass = upto - below
-    return np.where(
-        mass > 0, overlap / np.where(mass > 0, mass, 1.0), (below >= lo) & (below <= hi)
-    )
+def coverage(table: pd.DataFrame) -> pd.DataFrame:
+    """Per level (municipality, nation) and metric: the share of actual counts within the
+    interval, below it and above it, and the intervals' mean own probability; the same over
+    the rows whose interval holds under ``NEAR`` of the runs (``near_``: where the counts allow
+    an interval near 80%; chosen by the forecast, not by what happened)."""
+    frame = pd.DataFrame({
+        "level": np.where(table["municipality"] == "", "nation", "municipality"),
+        "metric": table["metric"],
+        "inside": (table["low"] <= table["actual"]) & (table["actual"] <= table["high"]),
+        "below": table["actual"] < table["low"], "above": table["actual"] > table["high"],
+        "probability": table["probability"],
+    })  # fmt: skip
+    frame["near"] = frame["probability"] < NEAR
+    frame["near_inside"] = frame["inside"].where(frame["near"])
+    frame["near_probability"] = frame["probability"].where(frame["near"])
+    out = frame.groupby(["level", "metric"], sort=False).agg(
+        cells=("inside", "size"), coverage=("inside", "mean"), probability=("probability", "mean"),
+        below=("below", "mean"), above=("above", "mean"), near_cells=("near", "sum"),
+        near_coverage=("near_inside", "mean"), near_probability=("near_probability", "mean"))  # fmt: skip
+    return out.reset_index()
 
 
 def scores(table: pd.DataFrame) -> dict[str, float]:
-    """WAPE of the forecast and of both naive forecasts, and the interval coverage, over every
-    row of ``table`` (one back-test, or several cuts put together)."""
-    inside = (table["low"] <= table["actual"]) & (table["actual"] <= table["high"])
+    """WAPE of the forecast and of both naive forecasts of persons linked per municipality and
+    month, and the coverage of their intervals (see :func:`coverage`), over every such row of
+    ``table`` (one back-test, or several cuts put together)."""
+    rows = table[(table["metric"] == METRIC) & (table["municipality"] != "")]
+    cover = coverage(rows).iloc[0]
     return {
-        "wape_forecast": wape(table["expected"], table["actual"]),
-        "wape_recent": wape(table["recent"], table["actual"]),
-        "wape_taakstelling": wape(table["taakstelling"], table["actual"]),
-        "coverage": float(inside.mean()),
-        "pit_coverage": float(table["pit_inside"].mean()),
-        "actual_persons": float(table["actual"].sum()),
-        "forecast_persons": float(np.round(table["expected"].sum(), 1)),
-    }
+        "wape_forecast": wape(rows["expected"], rows["actual"]),
+        "wape_recent": wape(rows["recent"], rows["actual"]),
+        "wape_taakstelling": wape(rows["taakstelling"], rows["actual"]),
+        **{key: float(cover[key]) for key in ("coverage", "probability", "near_coverage",
+                                               "near_probability")},
+        "near_share": float(cover["near_cells"] / cover["cells"]),
+        "actual_persons": float(rows["actual"].sum()),
+        "forecast_persons": float(np.round(rows["expected"].sum(), 1)),
+    }  # fmt: skip
 
 
 def backtest_cuts(log: pd.DataFrame, cuts: list[str], **kwargs) -> BackTest:
     """Back-tests at several cuts, scored together (a score over more months is steadier)."""
     tables = [backtest(log, as_of=cut, **kwargs).table for cut in cuts]
     table = pd.concat(tables, ignore_index=True)
-    return BackTest(table, scores(table))
+    return BackTest(table, scores(table), coverage(table))

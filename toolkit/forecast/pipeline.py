@@ -4,13 +4,16 @@
 dashboard's Vooruitblik page. Its tables:
 
 * ``forecast``: one row per month, municipality (empty for the nation) and metric, with the
-  ``expected`` value (mean over the runs) and the 80% interval (``low``, ``high``: the 10th and
-  90th percentiles). Metrics: ``permits`` (nation only), ``linked_persons``,
+  ``expected`` value (mean over the runs), the 80% interval (``low``, ``high``: the 10th and
+  90th percentiles as counts, an end count left out where the interval then holds nearer 80% of
+  the runs, :mod:`~toolkit.forecast.interval`) and its ``probability`` (the share of the runs it
+  holds: 80% as nearly as the counts allow). Metrics: ``permits`` (nation only), ``linked_persons``,
   ``linked_households``, ``households_size_1`` .. ``households_size_5`` (5 = five or more),
   ``move_outs`` and, nationally, ``waiting_<phase>`` (persons still waiting at the month's end,
   per chain phase).
 * ``taakstelling``: per half-year of the horizon and municipality, the taakstelling, the persons
-  linked before the forecast began and the persons expected linked by the end of the half-year.
+  linked before the forecast began and the persons expected linked by the end of the half-year
+  (with its interval, as above).
 * ``waits``: the waits to expect (median and 80th percentile, days) that the model learnt.
 
 A month is a calendar month in Amsterdam. When the as-of moment falls inside a month, that month
@@ -35,6 +38,7 @@ from toolkit.chain.model import Chain
 from toolkit.errors import EventLogError
 from toolkit.eventlog import TIMESTAMP
 from toolkit.filters import LOCAL_TZ, local_day_end
+from toolkit.forecast.interval import LEVEL, interval
 from toolkit.forecast.model import Model, fit, half_year, half_year_start
 from toolkit.forecast.simulation import PHASES, Runs, simulate
 from toolkit.forecast.state import DAY, UNKNOWN, unit_table, waiting_phases
@@ -43,7 +47,6 @@ from toolkit.suppression import DEFAULT_K, suppress_small
 RUNS = 500
 SEED = 15
 MONTHS = 12
-LOW, HIGH = 10, 90  # percentiles of the 80% interval
 ROW_LABELS = ("month", "municipality", "metric")
 METHOD = [
     (
@@ -75,8 +78,12 @@ METHOD = [
     ),
     (
         "interval",
-        "500 seeded runs; expected is the mean, low and high the 10th and 90th "
-        "percentiles (the 80% interval).",
+        "500 seeded runs; expected is the mean; low and high the 80% interval: the 10th and "
+        "90th percentiles as counts, an end count left out where the interval then holds "
+        "nearer 80% of the runs; probability the share of the runs it holds (80% as nearly as "
+        "whole counts allow; where one count alone, such as 0 persons in a small "
+        "municipality's month, is more likely, the interval is that count and its "
+        "probability higher).",
     ),
     (
         "taakstelling",
@@ -96,9 +103,6 @@ class Forecast:
     waits: pd.DataFrame
     summary: dict[str, Any]
     method: list[tuple[str, str]] = field(default_factory=list)
-    # persons linked per run, municipality and month (runs x municipalities x months), for the
-    # back-test; only when asked for (``keep_runs``)
-    linked_runs: np.ndarray | None = field(default=None, repr=False)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"forecast": self.rows, "taakstelling": self.taakstelling, "waits": self.waits}
@@ -141,40 +145,37 @@ def month_starts(moment: pd.Timestamp, months: int) -> list[pd.Timestamp]:
             for i in range(months + 1)]  # fmt: skip
 
 
-def _summarise(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean and the 80% interval over the runs (axis 0)."""
-    return (
-        values.mean(axis=0),
-        np.percentile(values, LOW, axis=0),
-        np.percentile(values, HIGH, axis=0),
-    )
+def _summarise(values: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Mean, the 80% interval and its probability over the runs (axis 0)."""
+    return (values.mean(axis=0), *interval(values, LEVEL))
 
 
 def _rows(runs: Runs, months: list[str]) -> pd.DataFrame:
     parts = []
     for metric, values in runs.national.items():
-        mean, low, high = _summarise(values)
+        mean, low, high, probability = _summarise(values)
         parts.append(pd.DataFrame({"month": months, "municipality": "", "metric": metric,
-                                   "expected": mean, "low": low, "high": high}))  # fmt: skip
+                                   "expected": mean, "low": low, "high": high,
+                                   "probability": probability}))  # fmt: skip
     phase_names = waiting_phases()
     for phase in PHASES:
-        mean, low, high = _summarise(runs.waiting[phase])
+        mean, low, high, probability = _summarise(runs.waiting[phase])
         parts.append(pd.DataFrame({"month": months, "municipality": "",
                                    "metric": f"waiting_{phase_names[phase]}",
-                                   "expected": mean, "low": low, "high": high}))  # fmt: skip
+                                   "expected": mean, "low": low, "high": high,
+                                   "probability": probability}))  # fmt: skip
     for metric, values in runs.local.items():
-        mean, low, high = _summarise(values)
+        mean, low, high, probability = _summarise(values)
         n_munis, n_months = mean.shape
         parts.append(pd.DataFrame({
             "month": np.tile(months, n_munis),
             "municipality": np.repeat(runs.codes, n_months),
             "metric": metric,
             "expected": mean.ravel(), "low": low.ravel(), "high": high.ravel(),
+            "probability": probability.ravel(),
         }))  # fmt: skip
     rows = pd.concat(parts, ignore_index=True)
-    for column in ("expected", "low", "high"):
-        rows[column] = rows[column].round(2)
-    return rows
+    return rows.round({"expected": 2, "low": 2, "high": 2, "probability": 3})
 
 
 def _previous(label: str) -> str:
@@ -207,24 +208,24 @@ def _taakstelling(units, runs: Runs, model: Model, starts, moment, national: int
         in_period = [i for i, p in enumerate(month_period) if p == period]
         simulated = runs.local["linked_persons"][:, :, in_period].sum(axis=2)
         totals = simulated + before.reindex(list(runs.codes), fill_value=0).to_numpy()[None, :]
-        mean, low, high = _summarise(totals)
+        mean, low, high, probability = _summarise(totals)
         until = starts[in_period[-1] + 1].tz_convert(LOCAL_TZ).date() - pd.Timedelta(days=1)
         national_total = totals.sum(axis=1)
-        n_mean, n_low, n_high = _summarise(national_total[:, None])
+        n_mean, n_low, n_high, n_probability = _summarise(national_total[:, None])
         rows.append({"period": period, "municipality": "", "taakstelling": round(target),
                      "linked_before": int(before.sum()), "expected": n_mean[0], "low": n_low[0],
-                     "high": n_high[0], "until": until})  # fmt: skip
+                     "high": n_high[0], "probability": n_probability[0],
+                     "until": until})  # fmt: skip
         for i, code in enumerate(runs.codes):
             rows.append({"period": period, "municipality": code,
                          "taakstelling": round(target * float(share.get(code, 0.0))),
                          "linked_before": int(before.get(code, 0)), "expected": mean[i],
-                         "low": low[i], "high": high[i], "until": until})  # fmt: skip
+                         "low": low[i], "high": high[i], "probability": probability[i],
+                         "until": until})  # fmt: skip
     table = pd.DataFrame(rows)
     table["expected_share"] = (table["expected"] / table["taakstelling"].where(
         table["taakstelling"] > 0)).round(3)  # fmt: skip
-    for column in ("expected", "low", "high"):
-        table[column] = table[column].round(1)
-    return table
+    return table.round({"expected": 1, "low": 1, "high": 1, "probability": 3})
 
 
 def _waits(model: Model, chain: Chain) -> pd.DataFrame:
@@ -255,7 +256,6 @@ def forecast(
     seed: int = SEED,
     chain: Chain | None = None,
     taakstelling: int | None = None,
-    keep_runs: bool = False,
 ) -> Forecast:
     """Forecast the next ``months`` calendar months from the log as it stood at ``as_of``
     (default: its last event); ``taakstelling`` is the national taakstelling per half-year
@@ -289,5 +289,4 @@ def forecast(
         waits=_waits(model, chain),
         summary=summary,
         method=list(METHOD),
-        linked_runs=result.local["linked_persons"] if keep_runs else None,
     )

@@ -10,8 +10,9 @@ pace); nareizigers who follow a single referent's permit; and new households arr
 recent pace. Every run counts per
 calendar month the permits, the persons and households linked per municipality (households by
 size), the move-outs and the persons still waiting in each phase. The forecast is the mean over
-the runs, its 80% interval the 10th and 90th percentiles, so the interval holds the chance in
-each household's path and the uncertainty of the paces and of the municipalities' shares.
+the runs, its 80% interval taken from the runs (:mod:`toolkit.forecast.interval`), so the
+interval holds the chance in each household's path and the uncertainty of the paces and of the
+municipalities' shares.
 
 Times inside a run are days after the as-of moment; ``inf`` is "not within sight".
 """
@@ -63,16 +64,17 @@ def _by_curve(curves: dict, keys: np.ndarray, elapsed: np.ndarray, rng) -> np.nd
 
 
 def paced(drawn: np.ndarray, earliest: np.ndarray, pace: Pace, horizon: float, rng) -> np.ndarray:
-    """A queue served by a capacity: evenly spaced moments at a pace drawn for this run (the
-    recent pace, give or take what so many recent cases leave uncertain), taken in the order of
-    the ``drawn`` times (the curves say who is next, the capacity says how many); nobody is
-    served before ``earliest``. The rest wait beyond the horizon (``inf``)."""
+    """A queue served by a capacity: moments at a pace drawn for this run (the recent pace, give
+    or take what so many recent cases leave uncertain), taken in the order of the ``drawn``
+    times (the curves say who is next, the capacity says how many); nobody is served before
+    ``earliest``. The rest wait beyond the horizon (``inf``). The moments come as a Poisson
+    process: a month's grants or move-outs in the log vary around their pace as Poisson counts
+    do (variance about the mean), not as a fixed number per month."""
     out = np.full(len(drawn), INF)
     if pace.count == 0:
         return out
     per_day = rng.gamma(pace.count, 1.0 / pace.days)
-    moments = (rng.random() + np.arange(int(per_day * horizon) + 1)) / per_day
-    moments = moments[moments < horizon]
+    moments = np.sort(rng.uniform(0.0, horizon, rng.poisson(per_day * horizon)))
     order = np.argsort(drawn, kind="stable")[: len(moments)]
     out[order] = np.maximum(moments[: len(order)], earliest[order])
     return out
