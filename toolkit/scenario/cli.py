@@ -26,6 +26,7 @@ from toolkit.scenario.run import Levers, ScenarioResult, run_scenario
 from toolkit.suppression import DEFAULT_K
 
 EVENTS_FILE = "events.parquet"
+ARRIVALS = 15  # municipalities printed at the end: the ones whose arrivals change most
 WIDTH = 110  # the months table side by side, also when printed to a file
 CODE = re.compile(r"^(GM\d{4}|\*)$")
 PRINTED = (
@@ -169,13 +170,24 @@ def months_table(table: pd.DataFrame) -> Table:
 
 
 def last_month_table(table: pd.DataFrame) -> Table:
+    """The last month's figures; of the municipalities only the ones whose arrivals change most
+    (all of them, every month, are in the export)."""
     last = table[table["month"] == table["month"].max()]
     wide = last.pivot_table(index="metric", columns="run", values="value", aggfunc="first")
-    out = Table(title=f"At the end ({table['month'].max()}): base | scenario")
+    arrivals = wide[wide.index.str.startswith("arrivals:")]
+    change = (arrivals.get("scenario", 0) - arrivals.get("base", 0)).abs()
+    shown = set(change[change > 0].sort_values(ascending=False, kind="stable").index[:ARRIVALS])
+    out = Table(
+        title=f"At the end ({table['month'].max()}): base | scenario",
+        caption=f"arrivals: the {len(shown)} of {len(arrivals)} municipalities that change most; "
+        "all of them per month with --export",
+    )
     for column in ("figure", "base", "scenario"):
         out.add_column(column, justify="left" if column == "figure" else "right")
     for metric, row in wide.iterrows():
         if str(metric).startswith(("wait_persons", "norm_persons")):
+            continue
+        if str(metric).startswith("arrivals:") and metric not in shown:
             continue
         share = str(metric).startswith("share")
         out.add_row(
