@@ -163,7 +163,8 @@ def interval_figure(rows: pd.DataFrame, language: str, name: str) -> go.Figure:
 
 def month_table(rows: pd.DataFrame, metrics: tuple[str, ...], session, language, table_id: str):
     """One row per month; per metric the expected value and its interval, in the language's
-    notation (a dash where workshop mode hides a figure)."""
+    notation (a dash where workshop mode hides a figure). The interval's ends are whole counts
+    (toolkit.forecast.interval), so they are written without decimals."""
     out = []
     for month, group in rows.groupby("month", sort=True):
         record: dict[str, Any] = {t("vooruitblik_month", language): month}
@@ -175,7 +176,7 @@ def month_table(rows: pd.DataFrame, metrics: tuple[str, ...], session, language,
             record[f"{name} (80%)"] = (
                 "–"
                 if r is None or r["low"] is None
-                else f"{fmt_number(r['low'], language, 1)} – {fmt_number(r['high'], language, 1)}"
+                else f"{fmt_number(r['low'], language)} – {fmt_number(r['high'], language)}"
             )
         out.append(record)
     return table(pd.DataFrame(out), table_id, language, page_size=24)
