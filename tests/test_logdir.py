@@ -156,7 +156,10 @@ def _legacy(log: Path, target: Path) -> None:
     """The log as plain files, as toolkit versions without versions wrote it."""
     target.mkdir()
     for name in LOG_FILES:
-        shutil.copyfile(current_files(log) / name, target / name)
+        source = current_files(log) / name
+        if source.is_dir():  # the events of one ingest: one part, then a single file
+            (source,) = source.iterdir()
+        shutil.copyfile(source, target / name)
 
 
 @pytest.mark.parametrize("start", ["empty", "versioned", "plain files"])

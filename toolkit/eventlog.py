@@ -315,7 +315,9 @@ def read_events(path: Path) -> pd.DataFrame:
     for column in CATEGORY_COLUMNS:
         kinds = [frame[column].dtype for frame in frames]
         if any(kind != kinds[0] for kind in kinds):
-            categories = sorted(set().union(*(kind.categories for kind in kinds)))
+            # a part where the column is empty may read it back as plain values, all missing
+            found = [kind.categories for kind in kinds if isinstance(kind, pd.CategoricalDtype)]
+            categories = sorted(set().union(*found))
             wanted = pd.CategoricalDtype(categories)
             frames = [frame.assign(**{column: frame[column].astype(wanted)}) for frame in frames]
     events = pd.concat(frames, ignore_index=True)

@@ -17,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,8 @@ from toolkit.eventlog import (
 )
 from toolkit.logdir import CASES_FILE, EVENTS_FILE
 
+# Rows read at a time from a stored part.
+BATCH_ROWS = 262_144
 # What a person's case attributes and row in the person table are computed from.
 PERSON_COLUMNS = (CASE, TIMESTAMP, SOURCE_FILE, SOURCE_ROW, GROUP, MUNICIPALITY, *CASE_ATTRIBUTES)
 
@@ -73,62 +76,57 @@ class StoredLog:
         """The number of events (from the parts' footers)."""
         return sum(pq.ParquetFile(part).metadata.num_rows for part in self.parts)
 
-    def has_source(self, system: str) -> bool:
-        """Whether any event came from ``system`` (read: one column)."""
+    def _batches(self, columns: list[str]) -> Iterator[pa.RecordBatch]:
+        """The log's ``columns``, a batch at a time: memory holds one batch, not the log."""
         for part in self.parts:
-            column = pq.read_table(part, columns=[SOURCE_SYSTEM])[SOURCE_SYSTEM]
-            if pc.any(pc.equal(column, system)).as_py():
-                return True
-        return False
+            yield from pq.ParquetFile(part).iter_batches(batch_size=BATCH_ROWS, columns=columns)
+
+    def has_source(self, system: str) -> bool:
+        """Whether any event came from ``system``."""
+        return any(
+            pc.any(pc.equal(batch[SOURCE_SYSTEM], system)).as_py()
+            for batch in self._batches([SOURCE_SYSTEM])
+        )
 
     def lineage(self, ids: pd.Series) -> Lineage:
         """Which of ``ids`` the log holds, and the source file and row of each that it holds."""
-        wanted = pa.array(ids.to_numpy(dtype=object), type=pa.string())
-        known = np.zeros(len(ids), dtype=bool)
-        file = pd.Series(None, index=ids.index, dtype="object")
-        row = pd.Series(None, index=ids.index, dtype="object")
-        for part in self.parts:  # an event id is in one part only
-            table = pq.read_table(
-                part, columns=[EVENT_ID, SOURCE_FILE, SOURCE_ROW], read_dictionary=[SOURCE_FILE]
-            )
-            found = pc.index_in(wanted, value_set=table[EVENT_ID].cast(pa.string()))
-            hit = found.is_valid().to_numpy(zero_copy_only=False)
-            if not hit.any():
-                continue
-            where = found.drop_null()
-            known[hit] = True
-            file[hit] = table[SOURCE_FILE].take(where).cast(pa.string()).to_pylist()
-            row[hit] = table[SOURCE_ROW].take(where).to_pylist()
-        return Lineage(known, file, row)
+        wanted = pa.array(pd.unique(ids.to_numpy(dtype=object)), type=pa.string())
+        held = self._rows([EVENT_ID, SOURCE_FILE, SOURCE_ROW], EVENT_ID, wanted)
+        owners = held.set_index(EVENT_ID)
+        return Lineage(
+            known=ids.isin(owners.index).to_numpy(),
+            file=ids.map(owners[SOURCE_FILE].astype(object)).astype(object),
+            row=ids.map(owners[SOURCE_ROW]).astype(object),
+        )
 
     def cases(self) -> pd.DataFrame:
         """The person table as stored."""
         return pd.read_parquet(self.cases_path)
 
     def person_events(self, persons: pd.Series, cases: pd.DataFrame) -> pd.DataFrame:
-        """The events of ``persons`` (:data:`PERSON_COLUMNS`, in part order), with the case
+        """The events of ``persons`` (:data:`PERSON_COLUMNS`, in the log's order), with the case
         attributes each person has now."""
         wanted = pa.array(pd.unique(persons.to_numpy(dtype=object)), type=pa.string())
-        frames = []
-        for part in self.parts:
-            table = pq.read_table(part, columns=list(PERSON_COLUMNS))
-            table = table.filter(pc.is_in(table[CASE].cast(pa.string()), value_set=wanted))
-            frame = table.to_pandas()
-            for column in (GROUP, MUNICIPALITY):  # as the new events have them, for concat
-                frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
-            frames.append(frame)
-        events = pd.concat(frames, ignore_index=True)
+        events = self._rows(list(PERSON_COLUMNS), CASE, wanted)
+        for column in (GROUP, MUNICIPALITY):  # as the new events have them, for concat
+            events[column] = events[column].astype(object).where(events[column].notna(), None)
         return with_case_attributes(events, cases)
 
     def holders(self, activities: tuple[str, ...]) -> pd.DataFrame:
         """The events (case and activity only) whose activity is one of ``activities``."""
-        frames = []
-        for part in self.parts:
-            table = pq.read_table(part, columns=[CASE, ACTIVITY])
-            found = pc.is_in(table[ACTIVITY].cast(pa.string()), value_set=pa.array(activities))
-            table = table.filter(found)
-            frames.append(table.to_pandas())
-        return pd.concat(frames, ignore_index=True)
+        return self._rows([CASE, ACTIVITY], ACTIVITY, pa.array(activities, type=pa.string()))
+
+    def _rows(self, columns: list[str], key: str, values: pa.Array) -> pd.DataFrame:
+        """The log's ``columns`` of the events whose ``key`` is one of ``values``."""
+        tables = [
+            pa.Table.from_batches([batch]).filter(
+                pc.is_in(batch[key].cast(pa.string()), value_set=values)
+            )
+            for batch in self._batches(columns)
+        ]
+        if not tables:  # a log without events
+            tables = [pq.read_table(self.parts[0], columns=columns)]
+        return pa.concat_tables(tables).to_pandas()
 
     def link_into(self, folder: Path) -> int:
         """Hard-link the parts into ``folder`` (a new version's events folder), oldest first;
