@@ -8,7 +8,8 @@ The benchmark chain (68,000 persons, seed 11: about a million events) is generat
 their persons and file names differ: about three million events. The log is ingested from every
 export but the latest quarter's COA and IND files; then those files are added (three months of
 events: more than the monthly update the log is made for), then added again (all duplicates).
-Each step runs in a child process that prints its own time and peak memory (``ru_maxrss``).
+Each step runs in a child process that prints its own time and peak memory (``ru_maxrss``); so
+does reading the log at the end (``read_events``, as analyze and the dashboard read it).
 
 With ``KETENLENS_BENCH_BEFORE`` set to a checkout of another version of the toolkit (say the
 main branch), the same steps run with that code too, on copies of the same exports, and the logs
@@ -51,14 +52,29 @@ print(json.dumps({
     "events": report.events, "added": report.events_added, "duplicates": report.duplicates,
 }))
 """
+# Reading the log as analyze and the dashboard do, in a child.
+READ = """
+import json, resource, sys, time
+from pathlib import Path
+from toolkit.eventlog import read_events
+started = time.perf_counter()
+events = read_events(Path(sys.argv[1]) / "events.parquet")
+print(json.dumps({
+    "seconds": time.perf_counter() - started,
+    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "events": len(events), "added": 0, "duplicates": 0,
+}))
+"""
 QUARTER = re.compile(r"(\d{4})Q([1-4])")
 
 
-def _step(code: Path, exports: Path, log: Path) -> dict:
+def _step(code: Path, exports: Path | None, log: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(code)}
+    argv = ["-c", STEP, str(exports), str(log)] if exports else ["-c", READ, str(log)]
     done = subprocess.run(
-        [sys.executable, "-c", STEP, str(exports), str(log)],
+        [sys.executable, *argv],
         env=env,
+        cwd=log.parent,  # not the project folder: ``-c`` puts the working folder on the path
         check=True,
         capture_output=True,
         text=True,
@@ -124,6 +140,7 @@ def test_adding_a_quarter_to_a_large_log(tmp_path: Path) -> None:
         fresh = _step(code, base, log)
         quarter = _step(code, update, log)
         again = _step(code, update, log)
+        read = _step(code, None, log)
         lines += [
             f"{name} ({code}), load average {load[0]:.1f} at the start, "
             f"{os.getloadavg()[0]:.1f} at the end (2 cores)",
@@ -131,6 +148,7 @@ def test_adding_a_quarter_to_a_large_log(tmp_path: Path) -> None:
             _line("ingest all but the latest quarter", fresh),
             _line("add the latest quarter", quarter),
             _line("add it again (all duplicates)", again),
+            _line("read_events of the log", read),
         ]
         logs[name] = log
     if len(logs) == 2:

@@ -90,13 +90,13 @@ class StoredLog:
 
     def lineage(self, ids: pd.Series) -> Lineage:
         """Which of ``ids`` the log holds, and the source file and row of each that it holds."""
-        wanted = pa.array(pd.unique(ids.to_numpy(dtype=object)), type=pa.string())
-        held = self._rows([EVENT_ID, SOURCE_FILE, SOURCE_ROW], EVENT_ID, wanted)
-        owners = held.set_index(EVENT_ID)
+        wanted = pa.array(ids.to_numpy(dtype=object), type=pa.string())
+        held = self._table([EVENT_ID, SOURCE_FILE, SOURCE_ROW], EVENT_ID, pc.unique(wanted))
+        at = pc.index_in(wanted, value_set=held[EVENT_ID].cast(pa.string()))
         return Lineage(
-            known=ids.isin(owners.index).to_numpy(),
-            file=ids.map(owners[SOURCE_FILE].astype(object)).astype(object),
-            row=ids.map(owners[SOURCE_ROW]).astype(object),
+            known=at.is_valid().to_numpy(zero_copy_only=False),
+            file=pd.Series(held[SOURCE_FILE].take(at).to_pandas(), index=ids.index),
+            row=pd.Series(held[SOURCE_ROW].take(at).to_pandas(), index=ids.index),
         )
 
     def cases(self) -> pd.DataFrame:
@@ -118,15 +118,18 @@ class StoredLog:
 
     def _rows(self, columns: list[str], key: str, values: pa.Array) -> pd.DataFrame:
         """The log's ``columns`` of the events whose ``key`` is one of ``values``."""
+        return self._table(columns, key, values).to_pandas()
+
+    def _table(self, columns: list[str], key: str, values: pa.Array) -> pa.Table:
         tables = [
             pa.Table.from_batches([batch]).filter(
-                pc.is_in(batch[key].cast(pa.string()), value_set=values)
+                pc.is_in(batch[key], value_set=values.cast(batch.schema.field(key).type))
             )
             for batch in self._batches(columns)
         ]
         if not tables:  # a log without events
             tables = [pq.read_table(self.parts[0], columns=columns)]
-        return pa.concat_tables(tables).to_pandas()
+        return pa.concat_tables(tables)
 
     def link_into(self, folder: Path) -> int:
         """Hard-link the parts into ``folder`` (a new version's events folder), oldest first;
