@@ -323,8 +323,11 @@ def read_events(path: Path) -> pd.DataFrame:
     events = pd.concat(frames, ignore_index=True)
     del frames
     order = sort_order(events)
-    events = pd.DataFrame({c: events[c].array.take(order) for c in events.columns})
-    return with_case_attributes(events, _read_cases(Path(path).parent / CASES_FILE))
+    out = pd.DataFrame(index=pd.RangeIndex(len(events)))
+    for column in list(events.columns):  # one column at a time: the unsorted copy goes as it goes
+        out[column] = events[column].array.take(order)
+        del events[column]
+    return with_case_attributes(out, _read_cases(Path(path).parent / CASES_FILE))
 
 
 def _read_cases(path: Path) -> pd.DataFrame:
