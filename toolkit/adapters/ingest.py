@@ -2,8 +2,9 @@
 
 Every file is read through its profile, its rows normalised, pseudonymised and checked; then the
 events of all files are deduplicated by their content-based ``event_id`` (files in sorted path
-order, so the later file gets the duplicate) and merged with the log already in ``out``. Writes:
-``events.parquet``, ``cases.parquet``, ``quarantine.csv`` and ``ingest_report.json`` as one new
+order, so the later file gets the duplicate) and against the log already in ``out``, whose parts
+are kept as they are (:mod:`toolkit.adapters.stored`). Writes: ``events.parquet`` (the earlier
+parts and one new part), ``cases.parquet``, ``quarantine.csv`` and ``ingest_report.json`` as one new
 version of the log that replaces the old one in a single step (:mod:`toolkit.logdir`), under a
 lock that makes a second ingest into the same log wait. Ingesting the same files again changes
 nothing; a directory with a new month adds only the new month's events.
