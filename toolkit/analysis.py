@@ -1162,7 +1162,7 @@ def load_and_analyze(log_dir: Path, **kwargs: Any) -> Analysis:
     """
     files = current_files(log_dir)  # events and report of one version
     path = files / EVENTS_FILE
-    if not path.is_file():
+    if not path.exists():
         raise EventLogError(
             f"{Path(log_dir) / EVENTS_FILE}: no event log here; run `ketenlens ingest DIR "
             f"--out {log_dir}` first"

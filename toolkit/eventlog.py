@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 from toolkit.atomic import atomic_write
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
+from toolkit.logdir import CASES_FILE
 from toolkit.privacy import PSEUDONYM_LENGTH
 
 CASE = "case:concept:name"
@@ -82,6 +83,9 @@ CHAIN_SOURCES = ("IND", "COA", "GEMEENTE")
 UTC = "UTC"
 TIME_UNIT = "us"
 PARQUET_COMPRESSION = "zstd"
+# A stored log is a folder of parts (``part-00000.parquet``, ...), one per ingest that added events.
+PART_PREFIX = "part-"
+PART_DIGITS = 5
 _PSEUDONYM = re.compile(rf"^[0-9a-f]{{{PSEUDONYM_LENGTH}}}$")
 
 
@@ -190,6 +194,11 @@ def _is_text(values: pd.Series) -> bool:
 
 
 _TEXT = pd.StringDtype(na_value=np.nan)
+
+
+def sort_order(events: pd.DataFrame) -> np.ndarray:
+    """Positions that sort ``events`` stably by case, time and source order (:data:`SORT_KEYS`)."""
+    return _sort_order({column: events[column] for column in SORT_KEYS})
 
 
 def _sort_order(keys: dict[str, pd.Series]) -> np.ndarray:
@@ -311,16 +320,89 @@ def write_events(
     write_parquet(validate(events, chain=chain, vocabulary=vocabulary), path)
 
 
+def part_name(number: int) -> str:
+    """The file name of a stored log's part ``number``: names sort in the order parts were added."""
+    return f"{PART_PREFIX}{number:0{PART_DIGITS}d}.parquet"
+
+
+def event_parts(path: Path) -> list[Path]:
+    """The parts of a stored event log, oldest first: the files of a folder, or a single file."""
+    path = Path(path)
+    if not path.is_dir():
+        return [path]
+    return sorted(p for p in path.iterdir() if p.name.startswith(PART_PREFIX))
+
+
 def read_events(path: Path, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Read an event log written by :func:`write_events`; with ``columns``, only those of them
-    that it has (Parquet stores column by column, so the others are never read)."""
+    """Read an event log written by :func:`write_events`: one file, or a folder of parts; with
+    ``columns``, only those of them that it has (Parquet stores column by column, so the others
+    are never read).
+
+    A folder holds one part per ingest that added events (each sorted and validated on its own);
+    read together they are the log that one ingest of everything in that order would have
+    written: the parts one after the other, sorted stably by case, time and source order, each
+    category column with its categories in one order, and each person's case attributes as they
+    stand now (a later part can tell more about a person, say the track; ``cases.parquet``
+    beside the folder holds them).
+    """
+    parts = event_parts(path)
+    wanted = read = None
     try:
-        if columns is not None:
-            stored = set(pq.read_schema(path).names)
-            columns = tuple(c for c in columns if c in stored)
-        return pd.read_parquet(path, columns=None if columns is None else list(columns))
+        if columns is not None and parts:
+            stored = set(pq.read_schema(parts[0]).names)
+            wanted = [c for c in columns if c in stored]
+            # several parts are sorted together: their sort keys are read too, then dropped
+            extra = [c for c in SORT_KEYS if c not in wanted] if len(parts) > 1 else []
+            read = wanted + extra
+        frames = [pd.read_parquet(part, columns=read) for part in parts]
     except (OSError, pa.ArrowInvalid) as exc:
         raise EventLogError(f"{path}: not a readable event log ({exc})") from None
+    if len(frames) == 1:
+        return frames[0]
+    if not frames:
+        raise EventLogError(f"{path}: an event log folder without parts")
+    for column in CATEGORY_COLUMNS:
+        if column not in frames[0].columns:
+            continue
+        kinds = [frame[column].dtype for frame in frames]
+        if any(kind != kinds[0] for kind in kinds):
+            # a part where the column is empty may read it back as plain values, all missing
+            found = [kind.categories for kind in kinds if isinstance(kind, pd.CategoricalDtype)]
+            common = pd.CategoricalDtype(sorted(set().union(*found)))
+            frames = [frame.assign(**{column: frame[column].astype(common)}) for frame in frames]
+    events = pd.concat(frames, ignore_index=True)
+    del frames
+    order = sort_order(events)
+    out = pd.DataFrame(index=pd.RangeIndex(len(events)))
+    attributes = tuple(c for c in CASE_ATTRIBUTES if c in events.columns)
+    keep = None if wanted is None else {*wanted, CASE}
+    for column in list(events.columns):  # one column at a time: the unsorted copy goes as it goes
+        if keep is None or column in keep:
+            out[column] = events[column].array.take(order)
+        del events[column]
+    if attributes:
+        out = with_case_attributes(out, _read_cases(Path(path).parent / CASES_FILE, attributes))
+    return out if wanted is None else out[wanted]
+
+
+def _read_cases(path: Path, attributes: tuple[str, ...] = CASE_ATTRIBUTES) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path, columns=[CASE, *attributes])
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise EventLogError(
+            f"{path}: the persons of a log of several parts cannot be read ({exc})"
+        ) from None
+
+
+def with_case_attributes(events: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
+    """``events`` with each person's case attributes from ``cases`` (one row per person; the
+    attributes ``cases`` holds)."""
+    positions = pd.Index(cases[CASE]).get_indexer(events[CASE])
+    if (positions < 0).any():
+        raise EventLogError("a person of the event log is missing from its cases")
+    spread = {c: pd.Series(cases[c].array.take(positions), index=events.index)
+              for c in CASE_ATTRIBUTES if c in cases.columns}  # fmt: skip
+    return events.assign(**spread)
 
 
 def case_table(events: pd.DataFrame) -> pd.DataFrame:

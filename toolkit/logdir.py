@@ -9,8 +9,13 @@ from the version it names. Layout::
     NAME/events.parquet -> .ketenlens/current/events.parquet    (and the other three: for people
                                                                   and other tools, never switched)
     NAME/.ketenlens/current -> v-...                             (the pointer: the commit)
-    NAME/.ketenlens/v-.../events.parquet, cases.parquet, quarantine.csv, ingest_report.json
+    NAME/.ketenlens/v-.../events.parquet/part-00000.parquet, ... (a folder: one part per ingest
+                                                                  that added events)
+    NAME/.ketenlens/v-.../cases.parquet, quarantine.csv, ingest_report.json
     NAME/.ketenlens/ingest.lock                                  (one ingest at a time)
+
+A new version holds the parts of the one before it as hard links (the same files, not copies)
+and adds at most one part, so adding a month writes the month, not the whole log again.
 
 A run that dies before the switch leaves an unused version; one that dies after it leaves the new
 log, perhaps without its top-level links. The next ingest (under the lock) removes every version
@@ -86,7 +91,7 @@ def log_file(log_dir: Path, name: str) -> Path:
 
 def has_log(log_dir: Path) -> bool:
     """Whether ``log_dir`` holds an event log (its current version has events)."""
-    return log_file(log_dir, EVENTS_FILE).is_file()
+    return log_file(log_dir, EVENTS_FILE).exists()
 
 
 @contextmanager
@@ -176,10 +181,13 @@ def commit(log_dir: Path, writers: Writers, on_step: Step | None = None) -> Path
     os.chmod(version, PRIVATE_DIR)
     for name in LOG_FILES:
         writers[name](version / name)
-        os.chmod(version / name, PRIVATE_FILE)
+        os.chmod(version / name, PRIVATE_DIR if (version / name).is_dir() else PRIVATE_FILE)
         step(f"wrote {name}")
     for name in LOG_FILES:
-        fsync_path(version / name)
+        path = version / name
+        for part in sorted(path.iterdir()) if path.is_dir() else ():
+            fsync_path(part)
+        fsync_path(path)
     fsync_path(version)
     step(STEP_SYNCED)
     _symlink(version.name, state / CURRENT)

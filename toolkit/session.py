@@ -161,7 +161,7 @@ class AnalysisSession:
         log_dir = Path(log_dir)
         files = current_files(log_dir)  # events and report of one version
         path = files / EVENTS_FILE
-        if not path.is_file():
+        if not path.exists():
             raise EventLogError(
                 f"{log_dir / EVENTS_FILE}: no event log here; run `ketenlens ingest DIR --out "
                 f"{log_dir}` first"

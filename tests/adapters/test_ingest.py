@@ -228,12 +228,19 @@ def test_cases_and_linkage(raw, tmp_path, key):
     }
 
 
+def _contents(log: Path) -> dict:
+    """Each file of a log (the events folder: each of its parts) and its bytes."""
+    files = {p.name: p.read_bytes() for p in log.iterdir() if p.is_file()}
+    files["events.parquet"] = {p.name: p.read_bytes() for p in (log / "events.parquet").iterdir()}
+    return files
+
+
 def test_ingesting_again_changes_nothing(raw, tmp_path, key):
     out = tmp_path / "log"
     first = ingest(raw, out, key=key, as_of=AS_OF)
-    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    before = _contents(out)
     second = ingest(raw, out, key=key, as_of=AS_OF)
-    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    after = _contents(out)
     assert after["events.parquet"] == before["events.parquet"]
     for name in ("cases.parquet", "quarantine.csv"):
         assert after[name] == before[name]

@@ -235,7 +235,7 @@ def test_no_personal_data_in_anything_ingest_writes_or_prints(tmp_path, capsys):
 
     written = sorted(p for p in out.rglob("*") if p.is_file() and not p.is_symlink())
     assert {p.name for p in written} == {
-        "events.parquet",
+        "part-00000.parquet",  # the events: one part
         "cases.parquet",
         "quarantine.csv",
         "ingest_report.json",

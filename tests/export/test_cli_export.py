@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -79,7 +80,7 @@ def test_the_format_is_required(capsys):
 def test_without_out_the_export_goes_beside_the_log(chain_log, tmp_path, fmt, suffix):
     log = tmp_path / "naast"
     log.mkdir()
-    (log / "events.parquet").write_bytes((Path(chain_log) / "events.parquet").read_bytes())
+    shutil.copytree(Path(chain_log) / "events.parquet", log / "events.parquet")
     assert main(["export", str(log), "--format", fmt]) == 0
     assert (log / f"naast{suffix}").is_file()
 
@@ -96,7 +97,7 @@ def test_the_export_reads_only_the_log(chain_log, tmp_path):
     """Only events.parquet is opened: a log directory holding nothing else exports the same."""
     bare = tmp_path / "bare" / Path(chain_log).name  # the log's name is the directory's
     bare.mkdir(parents=True)
-    (bare / "events.parquet").write_bytes((Path(chain_log) / "events.parquet").read_bytes())
+    shutil.copytree(Path(chain_log) / "events.parquet", bare / "events.parquet")
     for folder, name in ((chain_log, "a.xes.gz"), (bare, "b.xes.gz")):
         assert main(["export", str(folder), "--format", "xes", "--out", str(tmp_path / name)]) == 0
     assert (tmp_path / "a.xes.gz").read_bytes() == (tmp_path / "b.xes.gz").read_bytes()

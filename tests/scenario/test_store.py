@@ -8,6 +8,7 @@ import stat
 import pandas as pd
 import pytest
 
+from toolkit.eventlog import event_parts
 from toolkit.logdir import LOG_FILES, commit, current_files, ingest_lock
 from toolkit.scenario.run import Levers
 from toolkit.scenario.store import MODEL_FILE, KeptModel, load_model, save_model
@@ -16,10 +17,17 @@ MONTHS = 2
 SETTINGS = {"months": MONTHS, "seed": 1, "sample": 1.0}
 
 
+def _copy(source, target) -> None:
+    """A file of a log, or its folder of event parts."""
+    if source.is_dir():
+        shutil.copytree(source, target)
+    else:
+        shutil.copyfile(source, target)
+
+
 def _ingested(log_dir, source) -> None:
     """A new version of ``log_dir`` with the files of ``source``, as an ingest writes it."""
-    writers = {name: (lambda path, name=name: shutil.copyfile(source / name, path))
-               for name in LOG_FILES}  # fmt: skip
+    writers = {name: (lambda path, name=name: _copy(source / name, path)) for name in LOG_FILES}
     with ingest_lock(log_dir):
         commit(log_dir, writers)
 
@@ -67,9 +75,15 @@ def test_a_new_ingest_starts_without_and_drops_the_old(tmp_path, chain_log_dir, 
     assert not old.exists()
 
 
+def _plain_log(log_dir, folder) -> None:
+    """A log of plain files in ``folder``: the events of ``log_dir`` in one file (one part)."""
+    (part,) = event_parts(log_dir / "events.parquet")
+    shutil.copyfile(part, folder / "events.parquet")
+
+
 def test_a_plain_log_whose_events_change_is_computed_anew(tmp_path, chain_log_dir, chain_log,
                                                           model):  # fmt: skip
-    shutil.copyfile(chain_log_dir / "events.parquet", tmp_path / "events.parquet")
+    _plain_log(chain_log_dir, tmp_path)
     save_model(model, tmp_path)
     assert load_model(chain_log, tmp_path, **SETTINGS) is not None
     events = tmp_path / "events.parquet"
@@ -78,6 +92,6 @@ def test_a_plain_log_whose_events_change_is_computed_anew(tmp_path, chain_log_di
 
 
 def test_an_unreadable_file_is_computed_anew(tmp_path, chain_log_dir, chain_log):
-    shutil.copyfile(chain_log_dir / "events.parquet", tmp_path / "events.parquet")
+    _plain_log(chain_log_dir, tmp_path)
     (tmp_path / MODEL_FILE).write_text('{"key": {"format"', "utf-8")
     assert load_model(chain_log, tmp_path, **SETTINGS) is None

@@ -2,8 +2,9 @@
 
 Every file is read through its profile, its rows normalised, pseudonymised and checked; then the
 events of all files are deduplicated by their content-based ``event_id`` (files in sorted path
-order, so the later file gets the duplicate) and merged with the log already in ``out``. Writes:
-``events.parquet``, ``cases.parquet``, ``quarantine.csv`` and ``ingest_report.json`` as one new
+order, so the later file gets the duplicate) and against the log already in ``out``, whose parts
+are kept as they are (:mod:`toolkit.adapters.stored`). Writes: ``events.parquet`` (the earlier
+parts and one new part), ``cases.parquet``, ``quarantine.csv`` and ``ingest_report.json`` as one new
 version of the log that replaces the old one in a single step (:mod:`toolkit.logdir`), under a
 lock that makes a second ingest into the same log wait. Ingesting the same files again changes
 nothing; a directory with a new month adds only the new month's events.
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from toolkit.adapters.csv import read_csv
@@ -36,18 +38,26 @@ from toolkit.adapters.generic import SOURCE_SYSTEM as GENERIC_SYSTEM
 from toolkit.adapters.generic import GenericColumns, map_log, read_log
 from toolkit.adapters.mapping import QUARANTINE_COLUMNS, REPAIRS, Mapped, count_repairs, map_table
 from toolkit.adapters.profile import profiles_with
-from toolkit.adapters.report import FileReport, IngestReport, linkage
+from toolkit.adapters.report import PERMIT_ACTIVITIES, FileReport, IngestReport, linkage
+from toolkit.adapters.stored import PERSON_COLUMNS, StoredLog
 from toolkit.adapters.table import RawTable, unknown_columns_note
 from toolkit.adapters.xlsx import read_xlsx
-from toolkit.chain import load_chain
+from toolkit.atomic import PRIVATE_DIR
+from toolkit.chain import Chain, load_chain
 from toolkit.errors import IngestError
 from toolkit.eventlog import (
+    ACTIVITY,
+    CASE,
+    CASE_ATTRIBUTES,
     EVENT_ID,
+    GROUP,
+    MUNICIPALITY,
     SOURCE_FILE,
     SOURCE_ROW,
     case_table,
+    part_name,
     prepare,
-    read_events,
+    sort_order,
     spread_case_attributes,
     write_events,
     write_parquet,
@@ -182,7 +192,7 @@ def _compact(events: pd.DataFrame) -> pd.DataFrame:
     return events.astype(text)
 
 
-def _existing(out: Path, key: Pseudonymizer) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+def _existing(out: Path, key: Pseudonymizer) -> tuple[StoredLog | None, pd.DataFrame | None]:
     """The log already in ``out``, refused when it was made under another key."""
     files = current_files(out)
     events_path = files / EVENTS_FILE
@@ -202,30 +212,71 @@ def _existing(out: Path, key: Pseudonymizer) -> tuple[pd.DataFrame | None, pd.Da
             f"{out}: the log there was made with another key (fingerprint {fingerprint}); "
             "use that key or ingest into another directory"
         )
-    events = read_events(events_path)
     quarantine_path = files / QUARANTINE_FILE
     quarantine = None
     if quarantine_path.exists():
         quarantine = pd.read_csv(quarantine_path, dtype=str, keep_default_na=False)
-    return events, quarantine
+    return StoredLog.at(files), quarantine
 
 
-def _status(new: pd.DataFrame, existing: pd.DataFrame | None) -> pd.Series:
-    """Per new row: 'event' (new, or the very row the log already holds) or 'duplicate'.
+def _status(new: pd.DataFrame, stored: StoredLog | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per new row: whether it is an event (new, or the very row the log already holds; else a
+    duplicate), and whether the log holds it already.
 
     An event already in the log from another file or row is a duplicate of it; within this run
     the first row in sorted path order keeps the event.
     """
-    first_in_run = ~new[EVENT_ID].duplicated(keep="first")
-    if existing is None or existing.empty:
-        return first_in_run.map({True: "event", False: "duplicate"})
-    lineage = existing.set_index(EVENT_ID)[[SOURCE_FILE, SOURCE_ROW]]
-    known = new[EVENT_ID].isin(lineage.index)
-    owner_file = new[EVENT_ID].map(lineage[SOURCE_FILE])
-    owner_row = new[EVENT_ID].map(lineage[SOURCE_ROW])
-    same = (owner_file == new[SOURCE_FILE]) & (owner_row == new[SOURCE_ROW])
-    is_event = (known & same) | (~known & first_in_run)
-    return is_event.map({True: "event", False: "duplicate"})
+    first_in_run = (~new[EVENT_ID].duplicated(keep="first")).to_numpy()
+    if stored is None:
+        return first_in_run, np.zeros(len(new), dtype=bool)
+    lineage = stored.lineage(new[EVENT_ID])
+    same = (lineage.file.to_numpy() == new[SOURCE_FILE].to_numpy(dtype=object)) & (
+        lineage.row.to_numpy() == new[SOURCE_ROW].to_numpy(dtype=object)
+    )
+    known = lineage.known
+    return (known & same) | (~known & first_in_run), known
+
+
+def _with_stored(
+    added: pd.DataFrame, stored: StoredLog, cases: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The new events with case attributes over each person's old and new events, and the
+    person table with the rows of those persons made again.
+
+    Only the persons of the new events are read from the log: a person's case attributes and
+    row in the person table depend on that person's events alone.
+    """
+    old = stored.person_events(added[CASE], cases)
+    new = added[list(PERSON_COLUMNS)]
+    new = new.assign(
+        **{c: new[c].astype(object).where(new[c].notna(), None) for c in (GROUP, MUNICIPALITY)}
+    )
+    both = pd.concat([old, new], ignore_index=True)
+    is_new = np.arange(len(both)) >= len(old)
+    order = sort_order(both)  # the old first where the keys tie, as in the log read whole
+    both = spread_case_attributes(both.take(order).reset_index(drop=True))
+    spread = both.loc[is_new[order], list(CASE_ATTRIBUTES)]
+    added = added.assign(
+        **{c: pd.Series(spread[c].array, index=added.index) for c in CASE_ATTRIBUTES}
+    )
+    kept = cases[~cases[CASE].isin(both[CASE])]
+    cases = pd.concat([kept, case_table(both)], ignore_index=True)
+    return added, cases.sort_values(CASE, kind="stable", ignore_index=True)
+
+
+def _events_writer(
+    stored: StoredLog | None, added: pd.DataFrame, chain: Chain, vocabulary: bool
+) -> Callable[[Path], None]:
+    """Write the events folder: the stored parts as links, the new events as one more part."""
+
+    def write(folder: Path) -> None:
+        folder.mkdir(mode=PRIVATE_DIR)
+        number = stored.link_into(folder) if stored is not None else 0
+        if len(added) or not number:
+            path = folder / part_name(number)
+            write_events(added, path, chain=chain, vocabulary=vocabulary)
+
+    return write
 
 
 def _quarantine_text(frames: list[pd.DataFrame]) -> str:
@@ -294,9 +345,9 @@ def _ingest(
     sources, ignored = find_sources(
         directory, out, profile=profile, columns=columns, profile_dirs=profile_dirs
     )
-    existing, old_quarantine = _existing(out, key)
+    stored, old_quarantine = _existing(out, key)
     vocabulary = sources[0].profile is not None
-    if existing is not None and (existing["source_system"] == GENERIC_SYSTEM).any() == vocabulary:
+    if stored is not None and stored.has_source(GENERIC_SYSTEM) == vocabulary:
         raise IngestError(
             f"{out}: holds a log of another kind (chain exports and logs of other processes are "
             "kept apart); ingest into another directory"
@@ -329,7 +380,7 @@ def _ingest(
     new = pd.concat([m.events for m in mapped], ignore_index=True)
     for part in mapped:  # the files' events live on in ``new`` only
         part.events = part.events.iloc[:0]
-    is_event = (_status(new, existing) == "event").to_numpy()
+    is_event, known = _status(new, stored)
     files = new[SOURCE_FILE]
     events_in = files[is_event].value_counts()
     duplicates_in = files[~is_event].value_counts()
@@ -337,7 +388,7 @@ def _ingest(
         str(name): count_repairs(joined)
         for name, joined in new.loc[is_event, REPAIRS].groupby(files[is_event])
     }
-    added = new.loc[is_event, [c for c in new.columns if c != REPAIRS]]
+    added = new.loc[is_event & ~known, [c for c in new.columns if c != REPAIRS]]
     del new, files
     for report, part in zip(reports, mapped, strict=True):
         report.events = int(events_in.get(report.path, 0))
@@ -350,21 +401,21 @@ def _ingest(
         if not report.balanced:
             raise IngestError(f"{report.path}: rows do not add up; this is a bug, please report")
 
-    before = 0 if existing is None else len(existing)
-    if existing is not None:
-        added = added[~added[EVENT_ID].isin(existing[EVENT_ID])]
-        text = {
-            c: "str" for c in existing.columns if isinstance(existing[c].dtype, pd.CategoricalDtype)
-        }
-        combined = pd.concat([existing.astype(text), added], ignore_index=True)
-        del existing
+    before = 0 if stored is None else stored.rows
+    added = prepare(added, chain=chain, vocabulary=vocabulary)
+    if stored is None:
+        added = spread_case_attributes(added)
+        cases = case_table(added)
+        holders = added[[CASE, ACTIVITY]]
     else:
-        combined = added
-    del added
-    events = prepare(combined, chain=chain, vocabulary=vocabulary)
-    del combined
-    events = spread_case_attributes(events)
-    cases = case_table(events)
+        old_cases = stored.cases()
+        if len(added):
+            added, cases = _with_stored(added, stored, old_cases)
+        else:
+            cases = old_cases
+        holders = pd.concat(
+            [stored.holders(PERMIT_ACTIVITIES), added[[CASE, ACTIVITY]]], ignore_index=True
+        )
 
     quarantine_frames = [m.quarantine for m in mapped]
     if old_quarantine is not None:
@@ -377,15 +428,15 @@ def _ingest(
         demo_key=key.is_demo,
         files=reports,
         persons=len(cases),
-        events=len(events),
-        events_added=len(events) - before,
+        events=before + len(added),
+        events_added=len(added),
         events_before=before,
-        linkage=linkage(cases, events),
+        linkage=linkage(cases, holders),
         ignored_files=ignored,
     )
     text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
     writers = {
-        EVENTS_FILE: lambda path: write_events(events, path, chain=chain, vocabulary=vocabulary),
+        EVENTS_FILE: _events_writer(stored, added, chain, vocabulary),
         CASES_FILE: lambda path: write_parquet(cases, path),
         QUARANTINE_FILE: lambda path: path.write_text(
             _quarantine_text(quarantine_frames), encoding="utf-8"

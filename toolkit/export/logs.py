@@ -80,7 +80,7 @@ def export_log(log: Path, out: Path, fmt: str) -> ExportSummary:
     events_path = log_file(log, EVENTS_FILE)
     if not log.is_dir():
         raise ExportError(f"{log}: no such event log directory; make one with `ketenlens ingest`")
-    if not events_path.is_file():
+    if not events_path.exists():
         raise ExportError(f"{log}: holds no {EVENTS_FILE}; make it with `ketenlens ingest`")
     started = time.perf_counter()
     try:

@@ -84,7 +84,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         writable_file(Path(args.export))  # before the log is read and the forecast run
     files = current_files(Path(args.log))  # events and report of one version
     path = files / EVENTS_FILE
-    if not path.is_file():
+    if not path.exists():
         raise EventLogError(f"{path}: no event log here; run `ketenlens ingest DIR --out "
                             f"{args.log}` first")  # fmt: skip
     chain = load_chain()

@@ -125,7 +125,7 @@ def share(text: str) -> float:
 
 def _read(log_dir: Path) -> pd.DataFrame:
     path = log_dir / EVENTS_FILE
-    if not path.is_file():
+    if not path.exists():
         raise EventLogError(
             f"{path}: no event log here; run `ketenlens ingest DIR --out {log_dir}` first"
         )

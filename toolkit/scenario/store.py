@@ -9,9 +9,8 @@ figures) and reads it back on every later start.
 The file goes into the folder the log was read from, its version's
 (:func:`toolkit.logdir.current_files`): a new ingest switches to a new version that has none,
 and the old one is removed with its version. A log of plain files (no versions) keeps it beside
-``events.parquet``. Either way the
-file names the events file it was computed from (size and modification time), the settings and
-the toolkit's version; a file that does not match them, or cannot be read, is computed anew.
+``events.parquet``. Either way the file names the events it was computed from (each part's size
+and modification time), the settings and the toolkit's version; a file that does not match them, or cannot be read, is computed anew.
 It is written as the rest of the log folder is: atomically, readable by its owner only. A folder
 that cannot be written keeps nothing, and the model is computed at every start. Example::
 
@@ -38,6 +37,7 @@ import pandas as pd
 from toolkit import __version__
 from toolkit.atomic import atomic_write_text
 from toolkit.errors import EventLogError
+from toolkit.eventlog import event_parts
 from toolkit.logdir import EVENTS_FILE
 from toolkit.scenario.calibrate import Calibration, Estimate, world_at
 from toolkit.scenario.run import ScenarioModel
@@ -57,11 +57,14 @@ STEP_BASE = "base"
 
 def _key(files: Path, months: int, seed: int, sample: float) -> dict[str, Any]:
     """What a kept model was computed from: the events file, the settings, the toolkit."""
-    events = os.stat(Path(files) / EVENTS_FILE)
+    parts = [(part.name, os.stat(part)) for part in event_parts(Path(files) / EVENTS_FILE)]
     return {
         "format": FORMAT,
         "toolkit": __version__,
-        "events": {"size": events.st_size, "mtime_ns": events.st_mtime_ns},
+        "events": [
+            {"part": name, "size": found.st_size, "mtime_ns": found.st_mtime_ns}
+            for name, found in parts
+        ],
         "months": months,
         "seed": seed,
         "sample": sample,
