@@ -29,6 +29,7 @@ import os
 import signal
 import socket
 import threading
+import traceback
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -43,8 +44,10 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8050
 THREADS = 4
 # two workers: a filter change keeps a core busy, and a second worker lets a second change go
-# on beside it; each worker costs the memory of its own recent filters
-DEFAULT_WORKERS = 2
+# on beside it; each worker costs the memory of its own recent filters. Workers are forked: where
+# processes cannot fork (Windows), one process answers.
+FORKS = hasattr(os, "fork")
+DEFAULT_WORKERS = 2 if FORKS else 1
 BACKLOG = 1024  # waitress' own default
 REALM = "Ketenlens"
 LOOPBACK_NAMES = ("localhost",)
@@ -184,6 +187,8 @@ def _worker(app: Dash, sock: socket.socket, password: str | None, log: Log | Non
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         make_server(app, password=password, log=log, sock=sock).run()
         code = 0
+    except BaseException:
+        traceback.print_exc()  # the reason a worker ended, before its parent says it did
     finally:
         os._exit(code)  # never back into the parent's code (its cleanup, its caller)
 
@@ -204,6 +209,11 @@ def serve(
     listens, and it waits for them; when one ends (it should not), the others are ended too, so
     that the dashboard does not go on answering at a fraction of its speed unnoticed.
     """
+    if workers > 1 and not FORKS:
+        raise DashboardError(
+            f"--workers {workers}: this system cannot fork processes; the dashboard answers "
+            "from one process here (leave out --workers)"
+        )
     sock = listening_socket(host, port)
     address = f"http://{host}:{sock.getsockname()[1]}/"
     if workers <= 1:
@@ -217,11 +227,13 @@ def serve(
         return
     set_aside()  # before the fork, so that no worker writes to the shared pages
     previous = signal.signal(signal.SIGTERM, _interrupted)
-    pids = [_worker(app, sock, password, log) for _ in range(workers)]
-    if on_ready is not None:
-        on_ready(address)
+    pids: list[int] = []
     ended = None
     try:
+        for _ in range(workers):
+            pids.append(_worker(app, sock, password, log))
+        if on_ready is not None:
+            on_ready(address)
         ended = os.wait()
     except KeyboardInterrupt:
         pass
