@@ -5,6 +5,15 @@ when it is said. 127.0.0.1 by default: a workshop laptop does not publish pseudo
 data to the network it happens to be on unless told to with ``--host``; and on any other
 address the dashboard asks every visitor for a password (HTTP basic authentication, compared in
 constant time) and says who connected: the address and the time, nothing typed in.
+
+A filter change is Python computing on the log, one interpreter at a time: with a room full of
+people changing filters, requests of one interpreter queue behind each other however many
+threads it has. So the dashboard can answer from several worker processes (``workers``), forked
+from the one process that read the log and computed the whole log's home page: they share that
+memory (copy-on-write, its objects set aside from the garbage collector so that no worker
+touches their pages) and take their connections from one listening socket, each keeping the
+analyses of its own recent filters. Each worker has its own password gate, so a visitor may be
+listed as connected once per worker.
 """
 
 from __future__ import annotations
@@ -16,7 +25,11 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import os
+import signal
+import socket
 import threading
+import traceback
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -25,9 +38,17 @@ from dash import Dash
 from waitress import create_server
 from waitress.server import BaseWSGIServer, MultiSocketServer
 
+from toolkit.errors import DashboardError
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8050
 THREADS = 4
+# two workers: a filter change keeps a core busy, and a second worker lets a second change go
+# on beside it; each worker costs the memory of its own recent filters. Workers are forked: where
+# processes cannot fork (Windows), one process answers.
+FORKS = hasattr(os, "fork")
+DEFAULT_WORKERS = 2 if FORKS else 1
+BACKLOG = 1024  # waitress' own default
 REALM = "Ketenlens"
 LOOPBACK_NAMES = ("localhost",)
 
@@ -99,6 +120,36 @@ class PasswordGate:
         return [body]
 
 
+def set_aside() -> None:
+    """Set aside what the app holds by now (the log and the whole log's analysis, computed before
+    the first visitor) from Python's garbage collector (``gc.freeze``).
+
+    It stays for the life of the process: a full collection would walk all of it, a tenth of a
+    second on a million events, in whichever filter change it happened to fall, and in a forked
+    worker it would write to every page of it, which would then no longer be shared.
+    """
+    gc.collect()
+    gc.freeze()
+    # a browser opening a page asks for a dozen assets at once: that some wait for a thread is
+    # how it should be, not a warning for the console
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+
+
+def listening_socket(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> socket.socket:
+    """A TCP socket bound to ``host`` and ``port`` (0: any free port) and listening, as
+    waitress binds its own; the workers of :func:`serve` share it."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if family == socket.AF_INET6:
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    sock.bind(address)
+    sock.listen(BACKLOG)
+    return sock
+
+
 def make_server(
     app: Dash,
     host: str = DEFAULT_HOST,
@@ -106,24 +157,40 @@ def make_server(
     *,
     password: str | None = None,
     log: Log | None = None,
+    sock: socket.socket | None = None,
 ) -> BaseWSGIServer | MultiSocketServer:
-    """The waitress server of ``app``, bound to its socket; behind a :class:`PasswordGate` when
-    ``password`` is given (``log`` hears who connected).
-
-    What the app holds by now (the log and the whole log's analysis, computed before the first
-    visitor) stays for the life of the process, so it is collected once and set aside from
-    Python's garbage collector (``gc.freeze``): a full collection would walk all of it, a tenth
-    of a second on a million events, in whichever filter change it happened to fall.
-    """
-    gc.collect()
-    gc.freeze()
-    # a browser opening a page asks for a dozen assets at once: that some wait for a thread is
-    # how it should be, not a warning for the console
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    """The waitress server of ``app``, bound to its socket (or answering on ``sock``, already
+    bound); behind a :class:`PasswordGate` when ``password`` is given (``log`` hears who
+    connected)."""
+    set_aside()
     wsgi: Callable = app.server
     if password is not None:
         wsgi = PasswordGate(wsgi, password, log or logging.getLogger(__name__).info)
+    if sock is not None:
+        return create_server(wsgi, sockets=[sock], threads=THREADS)
     return create_server(wsgi, host=host, port=port, threads=THREADS)
+
+
+def _interrupted(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _worker(app: Dash, sock: socket.socket, password: str | None, log: Log | None) -> int:
+    """Fork a worker answering on ``sock``; its process id (the worker never returns)."""
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:
+        # the worker ends at once on Ctrl+C or on its parent's request
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        make_server(app, password=password, log=log, sock=sock).run()
+        code = 0
+    except BaseException:
+        traceback.print_exc()  # the reason a worker ended, before its parent says it did
+    finally:
+        os._exit(code)  # never back into the parent's code (its cleanup, its caller)
 
 
 def serve(
@@ -134,13 +201,52 @@ def serve(
     *,
     password: str | None = None,
     log: Log | None = None,
+    workers: int = 1,
 ) -> None:
-    """Serve ``app`` until interrupted; ``on_ready(address)`` runs once the socket listens."""
-    server = make_server(app, host=host, port=port, password=password, log=log)
-    address = f"http://{host}:{server.effective_port}/"
-    if on_ready is not None:
-        on_ready(address)
+    """Serve ``app`` until interrupted; ``on_ready(address)`` runs once the socket listens.
+
+    With more than one worker, the workers are forked from this process once the socket
+    listens, and it waits for them; when one ends (it should not), the others are ended too, so
+    that the dashboard does not go on answering at a fraction of its speed unnoticed.
+    """
+    if workers > 1 and not FORKS:
+        raise DashboardError(
+            f"--workers {workers}: this system cannot fork processes; the dashboard answers "
+            "from one process here (leave out --workers)"
+        )
+    sock = listening_socket(host, port)
+    address = f"http://{host}:{sock.getsockname()[1]}/"
+    if workers <= 1:
+        server = make_server(app, password=password, log=log, sock=sock)
+        if on_ready is not None:
+            on_ready(address)
+        try:
+            server.run()
+        finally:
+            server.close()
+        return
+    set_aside()  # before the fork, so that no worker writes to the shared pages
+    previous = signal.signal(signal.SIGTERM, _interrupted)
+    pids: list[int] = []
+    ended = None
     try:
-        server.run()
+        for _ in range(workers):
+            pids.append(_worker(app, sock, password, log))
+        if on_ready is not None:
+            on_ready(address)
+        ended = os.wait()
+    except KeyboardInterrupt:
+        pass
     finally:
-        server.close()
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            except (ChildProcessError, ProcessLookupError):
+                pass  # already ended and collected
+        signal.signal(signal.SIGTERM, previous)
+        sock.close()
+    if ended is not None:
+        raise DashboardError(
+            f"a worker of the dashboard ended (wait status {ended[1]}); the dashboard stopped"
+        )

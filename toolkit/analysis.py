@@ -64,7 +64,15 @@ from toolkit.eventlog import (
     TIMESTAMP,
     read_events,
 )
-from toolkit.filters import NATIONALITY, TRACK, LogFilter, apply_filter, local_day_end, member_of
+from toolkit.filters import (
+    NATIONALITY,
+    TRACK,
+    LogFilter,
+    apply_filter,
+    code_marks,
+    local_day_end,
+    member_of,
+)
 from toolkit.findings import Finding, findings_in
 from toolkit.logdir import EVENTS_FILE, REPORT_FILE, current_files, log_file
 from toolkit.metrics.curves import cohort_curves
@@ -525,9 +533,26 @@ def _cut(s: Scope) -> bool:
 
 
 def _among(s: Scope) -> Callable[[pd.Series], np.ndarray]:
-    """Which entries of a column of persons are the view's (for the cuts of the whole's)."""
-    persons = s.view[CASE].unique()
-    return lambda cases: member_of(cases, persons)
+    """Which entries of a column of persons are the view's (for the cuts of the whole's; a
+    section, so that the view's persons are marked once for all the tables cut).
+
+    The whole log's tables keep its persons as categories of the log's own (a session holds
+    the log so): the view's persons are then marked by code once, and each table's rows looked
+    up by their codes, without hashing tens of thousands of pseudonyms per table.
+    """
+    cases = s.view[CASE]
+    if not isinstance(cases.dtype, pd.CategoricalDtype):
+        persons = cases.unique()
+        return lambda column: member_of(column, persons)
+    categories = cases.cat.categories
+    marks = code_marks(len(categories), cases.cat.codes.to_numpy())
+
+    def among(column: pd.Series) -> np.ndarray:
+        if isinstance(column.dtype, pd.CategoricalDtype) and column.cat.categories is categories:
+            return marks[column.cat.codes.to_numpy()]
+        return member_of(column, categories[marks[:-1]])
+
+    return among
 
 
 def _coa(s: Scope) -> Coa | None:
@@ -537,7 +562,7 @@ def _coa(s: Scope) -> Coa | None:
         return None
     if _cut(s):
         whole = section(s.whole, "_coa")
-        return whole if s.view is s.whole.view else coa_events_of(whole, _among(s))
+        return whole if s.view is s.whole.view else coa_events_of(whole, section(s, "_among"))
     return coa_events(s.view, s.moment)
 
 
@@ -550,7 +575,7 @@ def _table(s: Scope) -> pd.DataFrame:
     table = section(s.whole, "_table")
     if s.view is s.whole.view:
         return table
-    return table[_among(s)(table["case"])].reset_index(drop=True)
+    return table[section(s, "_among")(table["case"])].reset_index(drop=True)
 
 
 def _cohort_table(s: Scope) -> pd.DataFrame:
@@ -570,7 +595,7 @@ def _states(s: Scope) -> pd.DataFrame:
     states = section(s.whole, "_states")
     if s.view is s.whole.view:
         return states
-    return states[_among(s)(states["case"])].reset_index(drop=True)
+    return states[section(s, "_among")(states["case"])].reset_index(drop=True)
 
 
 def _findings(s: Scope) -> list[Finding]:
@@ -724,6 +749,7 @@ SECTIONS: dict[str, Any] = {
     "_norm_rows": _norm_rows,
     "_states": _states,
     "_coa": _coa,
+    "_among": _among,
     "_rates": lambda s: relocation_rates(
         s.view, as_of=s.moment, min_group=MIN_GROUP, coa=section(s, "_coa")
     ),

@@ -106,7 +106,8 @@ def _serve(log_dir: Path, args: argparse.Namespace, password: str | None) -> int
     def visit(line: str) -> None:
         status.print(f"visit: {line}", markup=False)
 
-    serve(app, host=args.host, port=args.port, on_ready=ready, password=password, log=visit)
+    serve(app, host=args.host, port=args.port, on_ready=ready, password=password, log=visit,
+          workers=args.workers)  # fmt: skip
     return 0
 
 
@@ -147,8 +148,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return _serve(out, args, password)
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text}: at least 1")
+    return value
+
+
 def _server_options(parser: argparse.ArgumentParser) -> None:
-    from dashboards.serve import DEFAULT_HOST, DEFAULT_PORT
+    from dashboards.serve import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_WORKERS
 
     parser.add_argument(
         "--host",
@@ -156,6 +164,13 @@ def _server_options(parser: argparse.ArgumentParser) -> None:
         help="address to listen on (default 127.0.0.1: this computer only)",
     )
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default 8050)")
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=DEFAULT_WORKERS,
+        help=f"processes answering requests, sharing the log in memory (default "
+        f"{DEFAULT_WORKERS}; each keeps the analyses of its own recent filters)",
+    )
     parser.add_argument(
         "--password-file",
         metavar="FILE",

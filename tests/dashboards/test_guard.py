@@ -5,6 +5,8 @@ connected (address and time, nothing typed in). Checked over HTTP and in a real 
 from __future__ import annotations
 
 import base64
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboards.serve import PasswordGate, is_loopback, make_server
+from dashboards.serve import DEFAULT_WORKERS, PasswordGate, is_loopback, make_server
 from toolkit.cli import main as ketenlens
 from toolkit.dashboard_cli import PASSWORD_ENV, dashboard_password
 from toolkit.errors import DashboardError
@@ -127,6 +129,8 @@ def test_the_command_on_a_network_address_asks_for_the_password(
             if "answers on" in line or not line:
                 break
         url = f"http://127.0.0.1:{port}/"
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        assert len(children) == DEFAULT_WORKERS  # the workers answer, each behind the gate
         assert _get(url)[0] == 401
         assert _get(url, "fout-wachtwoord")[0] == 401
         status, body = _get(url, PASSWORD, user="Jan Jansen")
@@ -139,6 +143,32 @@ def test_the_command_on_a_network_address_asks_for_the_password(
     assert "127.0.0.1 refused: wrong password" in output
     assert "127.0.0.1 connected" in output
     assert PASSWORD not in output and "Jan Jansen" not in output
+    assert not any(Path(f"/proc/{child}").exists() for child in children)  # ended with it
+
+
+def test_when_a_worker_ends_the_dashboard_stops_and_says_so(chain_log_dir: Path):
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from toolkit.cli import main; raise SystemExit(main())",
+         "dashboard", str(chain_log_dir), "--port", str(port), "--workers", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        started = time.monotonic()
+        while time.monotonic() - started < STARTUP:
+            line = process.stdout.readline()
+            if "answers on" in line or not line:
+                break
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        assert len(children) == 2
+        assert _get(f"http://127.0.0.1:{port}/")[0] == 200
+        os.kill(int(children[0]), signal.SIGKILL)
+        output = process.communicate(timeout=TIMEOUT)[0]
+    finally:
+        process.kill()
+    assert process.returncode == 1
+    assert "a worker of the dashboard ended" in output
+    assert not any(Path(f"/proc/{child}").exists() for child in children)
 
 
 def test_a_browser_with_the_password_sees_the_dashboard(dash_br, app):
