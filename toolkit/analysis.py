@@ -110,7 +110,7 @@ P90 = 0.9
 GENERATED_CUTOFF = "ground_truth.json cut-off"
 TODAY = "today"  # as_of_source of an ingest without a known cut-off
 # Conformance aligns the persons on the most common paths, at most this many distinct paths
-# (see conformance_sample); on a discovered model a path may take up to a second.
+# (see conformance_sample); a path on a discovered model may take up to a second.
 CHAIN_PATHS = 100
 GENERIC_PATHS = 100
 GENERIC_SECONDS_PER_PATH = 1.0
@@ -393,8 +393,8 @@ def conformance_sample(
 ) -> pd.Index:
     """The persons whose paths are aligned: those on the ``max_paths`` most common paths.
 
-    An alignment costs a tenth of a second on the reference process and up to a second on a
-    model discovered from a log like BPIC 2012, so not every distinct path can be aligned. Paths
+    Every distinct path costs an alignment, longer on a model discovered from a log like BPIC
+    2012 than on the reference process, so not every distinct path is aligned. Paths
     are counted as the model sees them (projected on the activities in ``keep``, the model's
     activities; all when None), and the most common ones are aligned first (ties in path order,
     so every run checks the same persons). Relocations and other activities outside the model
@@ -1134,7 +1134,7 @@ def method_notes(chain_log: bool, moment: pd.Timestamp, f: LogFilter) -> list[di
              "inflow and outflow per week. The log starts empty, so the work in progress ramps "
              "up from zero: its warm-up runs from the first day for the 90th percentile of a "
              "person's time in the log (wip_warm_up_until in the summary)."),
-            ("conformance", "Each person's path aligned (pm4py alignments) with the reference "
+            ("conformance", "Each person's path aligned with the reference "
              "chain process; persons still under way are on track if they follow it so far. "
              f"Above {CHAIN_PATHS} distinct paths (as the reference sees them) the persons on "
              "the most common ones are aligned (cases_checked)."),

@@ -1,16 +1,15 @@
 """Conformance: does each person's path follow the reference chain process (or a discovered model)?
 
 The reference chain process (``toolkit/chain/reference.toml``, a process tree) says in which order
-the milestones of the chain should happen. Each person's path is checked against it with pm4py's
-alignments, computed once per distinct path (variant), not once per person: 20,000 simulated
+the milestones of the chain should happen. Each person's path is checked against it with an
+alignment, computed once per distinct path (variant), not once per person: 20,000 simulated
 asylum seekers (23,000 persons with the nareizigers) follow about 220 distinct paths through the
-reference, and the whole log takes about 7 s. Token-based replay was tried first, as pm4py's
-fast option, but on the reference process it is wrong: its guess of which silent steps to fire
-depends on Python's object hashes, so the same conforming path gets fitness 1.0 in one run and
-0.96 in the next. Alignments are exact; where two explanations cost the same, a tie-breaker
-makes the answer the same in every run. A path whose alignment exceeds ``max_seconds_per_path``
-(possible on a large discovered model: pm4py's alignments on a model of all of BPIC 2012 take
-up to several seconds per long path) is left unaligned and counted, never guessed.
+reference. Token-based replay was tried first, as pm4py's fast option, but on the reference
+process it is wrong: its guess of which silent steps to fire depends on Python's object hashes,
+so the same conforming path gets fitness 1.0 in one run and 0.96 in the next. Alignments are
+exact, and ours (:mod:`toolkit.mining.alignment`) break ties between equally cheap explanations
+by fixed rules, so the answer is the same in every run. A path whose alignment exceeds
+``max_seconds_per_path`` is left unaligned and counted, never guessed.
 
 Only the activities the model names are checked: the log is projected onto them first.
 Relocations, extensions of the decision period and municipal follow-up steps are not part of the
@@ -18,8 +17,9 @@ reference, so they neither help nor hurt; ``outside_model`` counts them per case
 
 A chain log is full of persons still under way. For them a standard (complete) alignment would
 rather call the last steps wrong than add the many steps that complete the path, so what went
-wrong is read from a prefix alignment (the model may stop anywhere) whenever the complete one
-finds fault (:mod:`toolkit.mining.alignment` has the mechanics). The answers per path:
+wrong is read from a prefix alignment (the model may stop after the last event; of those with the
+fewest deviations, the one closest to the model's end), and fitness from the complete one
+(:mod:`toolkit.mining.alignment` has the mechanics). The answers per path:
 
 - ``fitness`` as pm4py defines it, from the complete alignment (1.0 = a complete path);
 - ``unexpected`` events, which the model cannot place at that point (out of order, repeated, or
@@ -30,10 +30,10 @@ finds fault (:mod:`toolkit.mining.alignment` has the mechanics). The answers per
   the steps to come for a person under way, in the model's order. For a person who has left the
   chain they are steps that never happened (or an ending the reference does not know).
 
-Per case (``cases``): ``fitness`` (pm4py's alignment fitness, 1.0 = a complete path of the
+Per case (``cases``): ``fitness`` (alignment fitness as pm4py defines it, 1.0 = a complete path of the
 model), ``fits`` (fitness 1.0), ``on_track`` (no unexpected or skipped step: a complete path, or
 an unfinished one that follows the model so far), the three tuples above (``skipped`` sorted by
-name), ``prefix_alignment`` and ``outside_model``.
+name) and ``outside_model``.
 Overall: ``log_fitness`` (as ``pm4py.fitness_alignments``, but without the tiny cost pm4py gives
 silent steps, so a log of complete model paths has exactly 1.0), ``mean_case_fitness``,
 ``fitting_share`` and ``on_track_share``; ``deviations`` counts, per activity and kind, the
