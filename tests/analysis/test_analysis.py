@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from logs import LEAVES_ON_DAY, START, decisions, generic, hand_log
 
-from toolkit.analysis import CHAIN, GENERIC, Analysis, analyze, conformance_sample, load_and_analyze
+from toolkit.analysis import CHAIN, GENERIC, Analysis, analyze, load_and_analyze
 from toolkit.bottlenecks import interval_summary, norm_breaches, transition_waits
 from toolkit.errors import EventLogError
 from toolkit.filters import LogFilter
@@ -99,26 +99,6 @@ def test_a_log_of_another_process_gets_waits_variants_rework_and_discovered_conf
     assert result.conformance["model"].startswith("discovered")
     assert result.conformance["fitting_share"] == pytest.approx(1.0)
     assert result.handovers.empty  # no organisations recorded
-
-
-def test_conformance_sample_takes_the_persons_on_the_most_common_paths():
-    cases = pd.DataFrame({"case": ["d", "a", "c", "b", "e"], "variant": ["x", "x", "y", "z", "x"]})
-    # path x has 3 persons; y and z one each, tied, so y first (path order)
-    assert sorted(conformance_sample(cases, 1)) == ["a", "d", "e"]
-    assert sorted(conformance_sample(cases, 2)) == ["a", "c", "d", "e"]
-    assert sorted(conformance_sample(cases, 3)) == ["a", "b", "c", "d", "e"]
-
-
-def test_conformance_sample_counts_paths_as_the_model_sees_them():
-    cases = pd.DataFrame(
-        {
-            "case": ["a", "b", "c"],
-            "variant": ["p,r,q", "p,q", "p,s"],
-            "activities": [("p", "r", "q"), ("p", "q"), ("p", "s")],
-        }
-    )
-    # without r (not in the model) a and b follow the same path, the most common one
-    assert sorted(conformance_sample(cases, 1, keep=frozenset({"p", "q", "s"}))) == ["a", "b"]
 
 
 def test_generated_chain_log_matches_the_chain_analytics(chain_log, chain_analysis):

@@ -88,7 +88,8 @@ class Conformance:
     Shares and fitness are over aligned cases. ``unaligned_cases`` counts cases whose path
     exceeded the time limit or was not reached within the budget for all paths;
     ``unreplayed_cases`` those with no event of an activity the model names (nothing to check):
-    both are left out of every figure.
+    both are left out of every figure. ``sampled``: some cases were not checked (their paths
+    were not among the most common ones).
     """
 
     cases: pd.DataFrame
@@ -99,6 +100,7 @@ class Conformance:
     on_track_share: float
     unaligned_cases: int
     unreplayed_cases: int
+    sampled: bool = False
 
 
 def reference_net(chain: Chain | None = None) -> tuple[PetriNet, Marking, Marking]:
@@ -209,6 +211,7 @@ def conformance_of_cases(
     initial_marking: Marking,
     final_marking: Marking,
     *,
+    max_paths: int | None = None,
     max_seconds_per_path: float = DEFAULT_MAX_SECONDS_PER_PATH,
     max_seconds: float | None = None,
 ) -> Conformance:
@@ -216,50 +219,66 @@ def conformance_of_cases(
     :func:`~toolkit.mining.variants.case_variants` (the log's variants, computed once for every
     section that needs them): each distinct path is projected on the net's activities once.
 
+    With ``max_paths`` only the persons on that many most common paths are checked (the rest
+    are left out of every figure; ``sampled`` says whether anyone was). Paths are counted as
+    the model sees them, projected on its activities, so activities outside the model do not
+    make every person's path unique; ties go in path order, so every run checks the same
+    persons.
+
     Example::
 
         >>> conformance_of_cases(case_variants(log), *reference_net())  # doctest: +SKIP
     """
     labels = _visible_labels(net)
-    path, full = pd.factorize(cases["activities"].to_numpy())
-    projected = np.empty(len(full), dtype=object)
-    projected[:] = [tuple(a for a in acts if a in labels) for acts in full]
-    sizes = np.fromiter(map(len, projected), dtype=np.int64, count=len(projected))[path]
-    replayed = sizes > 0
-    paths = pd.DataFrame(
+    # the variant text stands for the path: factorizing texts is cheaper than tuples
+    path, distinct = pd.factorize(cases["variant"].to_numpy())
+    first = np.empty(len(distinct), dtype=np.int64)
+    first[path] = np.arange(len(path))  # a person on each (the path is the same for all)
+    keep = labels.__contains__
+    projected = np.empty(len(distinct), dtype=object)
+    projected[:] = [tuple(filter(keep, acts)) for acts in cases["activities"].to_numpy()[first]]
+    # per path as the model sees it, the persons on it
+    seen, views = pd.factorize(projected)
+    persons = np.bincount(seen[path], minlength=len(views))
+    ranked = sorted(range(len(views)), key=lambda v: (-persons[v], str(views[v])))
+    chosen = np.zeros(len(views), dtype=bool)
+    chosen[ranked[:max_paths]] = True
+    sizes = np.fromiter(map(len, views), dtype=np.int64, count=len(views))
+    checked = chosen[seen[path]]
+    replayed = checked & (sizes[seen[path]] > 0)
+    order = [v for v in ranked if chosen[v] and sizes[v] > 0]
+    aligned = align_paths(
+        [views[v] for v in order], net, initial_marking, final_marking,
+        max_seconds_per_path, max_seconds,
+    )  # fmt: skip
+    row = np.full(len(views), -1, dtype=np.int64)
+    row[order] = np.arange(len(order))
+    at = row[seen[path[replayed]]]
+    texts = np.array([ARROW.join(v) for v in views], dtype=object)
+    out = pd.DataFrame(
         {
             "case": pd.Series(cases["case"].to_numpy()[replayed], dtype=str),
-            "activities": projected[path[replayed]],
-            "variant": pd.Series(
-                np.array([ARROW.join(p) for p in projected], dtype=object)[path[replayed]],
-                dtype=str,
-            ),
-            "events": sizes[replayed],
-            "outside_model": (cases["events"].to_numpy() - sizes)[replayed],
+            "variant": pd.Series(texts[seen[path[replayed]]], dtype=str),
+            "events": sizes[seen[path[replayed]]],
+            "outside_model": cases["events"].to_numpy()[replayed] - sizes[seen[path[replayed]]],
         }
     )
-    counts = paths["activities"].value_counts(sort=False)
-    order = sorted(counts.index, key=lambda p: (-counts[p], p))
-    aligned = align_paths(
-        order, net, initial_marking, final_marking, max_seconds_per_path, max_seconds
-    )
-    row = {p: i for i, p in enumerate(order)}
-    at = np.array([row.get(p, -1) for p in projected], dtype=np.int64)[path[replayed]]
-    out = paths.join(aligned.drop(columns="activities").iloc[at].reset_index(drop=True))
+    out = out.join(aligned.drop(columns="activities").iloc[at].reset_index(drop=True))
     out = out[CASE_COLUMNS]
     out["aligned"] = out["aligned"].astype(bool)
     done = out.loc[out["aligned"].to_numpy()]
-    persons = np.bincount(at, minlength=len(aligned))  # persons on each aligned path
+    on_each = np.bincount(at, minlength=len(aligned))  # persons on each aligned path
     on_path = aligned["aligned"].astype(bool).to_numpy()
     return Conformance(
         cases=out,
-        deviations=_deviations(aligned[on_path], persons[on_path], len(done)),
+        deviations=_deviations(aligned[on_path], on_each[on_path], len(done)),
         log_fitness=_log_fitness(done),
         mean_case_fitness=float(done["fitness"].mean()) if len(done) else float("nan"),
         fitting_share=float(done["fits"].mean()) if len(done) else float("nan"),
         on_track_share=float(done["on_track"].mean()) if len(done) else float("nan"),
         unaligned_cases=int((~out["aligned"]).sum()),
-        unreplayed_cases=int((~replayed).sum()),
+        unreplayed_cases=int((checked & ~replayed).sum()),
+        sampled=not checked.all(),
     )
 
 
