@@ -152,27 +152,31 @@ class Model:
         places = sorted(net.places, key=lambda p: p.name)
         index = {place: i for i, place in enumerate(places)}
         self.transitions = sorted(net.transitions, key=_order_key)
-        pre = [[(index[a.source], a.weight) for a in t.in_arcs] for t in self.transitions]
-        post = [[(index[a.target], a.weight) for a in t.out_arcs] for t in self.transitions]
+        # tokens each transition takes and gives, per place
+        takes = np.zeros((len(self.transitions), len(places)), dtype=np.int64)
+        gives = np.zeros_like(takes)
+        for k, t in enumerate(self.transitions):
+            for arc in t.in_arcs:
+                takes[k, index[arc.source]] += arc.weight
+            for arc in t.out_arcs:
+                gives[k, index[arc.target]] += arc.weight
+        change = gives - takes
         start = tuple(initial.get(p, 0) for p in places)
         found = {start: 0}
         markings = [start]
         src, dst, fired = [], [], []
-        for marking in markings:  # grows while it is read: breadth-first
-            for k, (needs, gives) in enumerate(zip(pre, post, strict=True)):
-                if any(marking[p] < w for p, w in needs):
-                    continue
-                reached = list(marking)
-                for p, w in needs:
-                    reached[p] -= w
-                for p, w in gives:
-                    reached[p] += w
+        for at, marking in enumerate(markings):  # grows while it is read: breadth-first
+            tokens = np.asarray(marking, dtype=np.int64)
+            enabled = np.flatnonzero((takes <= tokens).all(axis=1))
+            for k, reached in zip(
+                enabled.tolist(), (tokens + change[enabled]).tolist(), strict=True
+            ):
                 target = found.setdefault(tuple(reached), len(markings))
                 if target == len(markings):
                     if target >= MAX_MARKINGS:
                         raise ModelTooLarge(f"more than {MAX_MARKINGS} reachable markings")
                     markings.append(tuple(reached))
-                src.append(found[marking])
+                src.append(at)
                 dst.append(target)
                 fired.append(k)
         end = tuple(final.get(p, 0) for p in places)
