@@ -1169,4 +1169,4 @@ def load_and_analyze(log_dir: Path, **kwargs: Any) -> Analysis:
         )
     if kwargs.get("as_of") is None:
         kwargs["as_of"] = log_as_of(files)
-    return analyze(read_events(path, ANALYSIS_COLUMNS), **kwargs)
+    return analyze(read_events(path, ANALYSIS_COLUMNS, as_categories=True), **kwargs)

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.eventlog import ACTIVITY, CASE, TIMESTAMP
-from toolkit.mining.ordering import SECONDS_PER_DAY, for_pm4py
+from toolkit.mining.ordering import SECONDS_PER_DAY, by_case
 
 ARROW = " -> "
 
@@ -72,7 +72,7 @@ def case_variants(log: pd.DataFrame, *, without: frozenset[str] = frozenset()) -
         >>> case_variants(log)[["case", "variant", "duration_days"]].values.tolist()
         [['a', 'x -> y', 2.0]]
     """
-    ordered = for_pm4py(log, (CASE, ACTIVITY, TIMESTAMP))
+    ordered = by_case(log)
     # cases and activities as codes: no Python object per event
     activity, names = pd.factorize(ordered[ACTIVITY], use_na_sentinel=False)
     person, people = pd.factorize(ordered[CASE], use_na_sentinel=False)
