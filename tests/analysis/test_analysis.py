@@ -143,3 +143,17 @@ def test_norms_added_up_over_months_equal_the_norms_computed_at_once(chain_log, 
     assert summed["share_closed_over"].tolist() == pytest.approx(
         direct["share_closed_over"].tolist(), nan_ok=True
     )
+
+
+def test_a_log_read_as_categories_gives_the_same_analysis(chain_log_dir, chain_analysis):
+    """`ketenlens analyze` reads the texts as categories; every figure is the one of texts."""
+    from toolkit.eventlog import read_events
+
+    coded = analyze(read_events(chain_log_dir / "events.parquet", as_categories=True))
+    for name, table in chain_analysis.tables().items():
+        pd.testing.assert_frame_equal(coded.tables()[name], table, obj=name)
+    skip = {"computed_at"}
+    assert {k: v for k, v in coded.summary.items() if k not in skip} == {
+        k: v for k, v in chain_analysis.summary.items() if k not in skip
+    }
+    assert coded.conformance == chain_analysis.conformance
