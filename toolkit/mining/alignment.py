@@ -192,12 +192,12 @@ class Model:
         self.fired = np.asarray(fired, dtype=np.int64)[order]
         self.cost = np.where(visible[self.fired], MOVE, SILENT).astype(np.int64)
         self.between = self._cheapest_between()
-        self.by_label: dict[str, np.ndarray] = {}
-        labels = [self.transitions[k].label for k in self.fired]
-        for edge, label in enumerate(labels):
-            if label is not None:
-                self.by_label.setdefault(label, []).append(edge)  # type: ignore[arg-type]
-        self.by_label = {k: np.asarray(v, dtype=np.int64) for k, v in self.by_label.items()}
+        # the edges of each activity's synchronous moves, in the fixed order
+        edges: dict[str, list[int]] = {}
+        for edge, k in enumerate(self.fired.tolist()):
+            if self.transitions[k].label is not None:
+                edges.setdefault(self.transitions[k].label, []).append(edge)
+        self.by_label = {label: np.asarray(e, dtype=np.int64) for label, e in edges.items()}
         self.out_edges = [[] for _ in range(self.size)]
         for edge, source in enumerate(self.src.tolist()):
             self.out_edges[source].append(edge)
