@@ -110,7 +110,7 @@ P90 = 0.9
 GENERATED_CUTOFF = "ground_truth.json cut-off"
 TODAY = "today"  # as_of_source of an ingest without a known cut-off
 # Conformance aligns the persons on the most common paths, at most this many distinct paths
-# (see conformance_sample); on a discovered model a path may take up to a second.
+# (see _conformance); a path on a discovered model may take up to a second.
 CHAIN_PATHS = 100
 GENERIC_PATHS = 100
 GENERIC_SECONDS_PER_PATH = 1.0
@@ -388,51 +388,25 @@ def _handovers(log: pd.DataFrame) -> pd.DataFrame:
     return handovers(log)
 
 
-def conformance_sample(
-    cases: pd.DataFrame, max_paths: int, keep: frozenset[str] | None = None
-) -> pd.Index:
-    """The persons whose paths are aligned: those on the ``max_paths`` most common paths.
-
-    An alignment costs a tenth of a second on the reference process and up to a second on a
-    model discovered from a log like BPIC 2012, so not every distinct path can be aligned. Paths
-    are counted as the model sees them (projected on the activities in ``keep``, the model's
-    activities; all when None), and the most common ones are aligned first (ties in path order,
-    so every run checks the same persons). Relocations and other activities outside the model
-    then do not make every person's path unique, and the persons checked are most persons.
-    """
-    # per distinct path, which the persons on it share
-    if keep is None:
-        path, distinct = pd.factorize(cases["variant"].to_numpy(dtype=object))
-        paths = list(distinct)
-    else:
-        path, distinct = pd.factorize(cases["activities"].to_numpy())
-        paths = [tuple(a for a in acts if a in keep) for acts in distinct]
-    counts: dict[Any, int] = {}
-    for p, persons in zip(paths, np.bincount(path, minlength=len(distinct)), strict=True):
-        counts[p] = counts.get(p, 0) + int(persons)
-    order = sorted(counts, key=lambda p: (-counts[p], str(p)))
-    chosen = set(order[:max_paths])
-    kept = np.array([p in chosen for p in paths], dtype=bool)[path]
-    return pd.Index(cases.loc[kept, "case"])
-
-
 def _conformance(
     view: pd.DataFrame, cases: pd.DataFrame, chain: Chain, chain_log: bool
 ) -> tuple[dict[str, Any], pd.DataFrame]:
-    max_paths = CHAIN_PATHS if chain_log else GENERIC_PATHS
-    keep = chain.reference_activities() if chain_log else None
-    checked = conformance_sample(cases, max_paths, keep)
-    sample = cases[cases["case"].isin(checked)] if len(checked) < len(cases) else cases
+    """Conformance of the persons on the most common paths (as the model sees them): every
+    distinct path costs an alignment, longer on a model discovered from a log like BPIC 2012
+    than on the reference process, so not every distinct path is aligned."""
     if chain_log:
-        result: Conformance = conformance_of_cases(sample, *reference_net(chain))
+        result: Conformance = conformance_of_cases(
+            cases, *reference_net(chain), max_paths=CHAIN_PATHS
+        )
         model: dict[str, Any] = {"model": "reference chain process (toolkit/chain/reference.toml)"}
     else:
         discovered = discover_model(view)
         result = conformance_of_cases(
-            sample,
+            cases,
             discovered.net,
             discovered.initial_marking,
             discovered.final_marking,
+            max_paths=GENERIC_PATHS,
             max_seconds_per_path=GENERIC_SECONDS_PER_PATH,
             max_seconds=GENERIC_ALIGN_SECONDS,
         )
@@ -448,7 +422,7 @@ def _conformance(
         **model,
         "cases": len(cases),
         "cases_checked": len(result.cases),
-        "sampled": len(checked) < len(cases),
+        "sampled": result.sampled,
         "log_fitness": result.log_fitness,
         "mean_case_fitness": result.mean_case_fitness,
         "fitting_share": result.fitting_share,
@@ -1134,7 +1108,7 @@ def method_notes(chain_log: bool, moment: pd.Timestamp, f: LogFilter) -> list[di
              "inflow and outflow per week. The log starts empty, so the work in progress ramps "
              "up from zero: its warm-up runs from the first day for the 90th percentile of a "
              "person's time in the log (wip_warm_up_until in the summary)."),
-            ("conformance", "Each person's path aligned (pm4py alignments) with the reference "
+            ("conformance", "Each person's path aligned with the reference "
              "chain process; persons still under way are on track if they follow it so far. "
              f"Above {CHAIN_PATHS} distinct paths (as the reference sees them) the persons on "
              "the most common ones are aligned (cases_checked)."),
@@ -1195,4 +1169,4 @@ def load_and_analyze(log_dir: Path, **kwargs: Any) -> Analysis:
         )
     if kwargs.get("as_of") is None:
         kwargs["as_of"] = log_as_of(files)
-    return analyze(read_events(path, ANALYSIS_COLUMNS), **kwargs)
+    return analyze(read_events(path, ANALYSIS_COLUMNS, as_categories=True), **kwargs)

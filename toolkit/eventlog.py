@@ -333,10 +333,15 @@ def event_parts(path: Path) -> list[Path]:
     return sorted(p for p in path.iterdir() if p.name.startswith(PART_PREFIX))
 
 
-def read_events(path: Path, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+def read_events(
+    path: Path, columns: tuple[str, ...] | None = None, *, as_categories: bool = False
+) -> pd.DataFrame:
     """Read an event log written by :func:`write_events`: one file, or a folder of parts; with
     ``columns``, only those of them that it has (Parquet stores column by column, so the others
-    are never read).
+    are never read). With ``as_categories`` every text column is read as categories, straight
+    from Parquet's dictionaries: a million pseudonyms are never made into texts, and sorting,
+    grouping and cutting views work on integer codes (the values, and so every figure, are the
+    same).
 
     A folder holds one part per ingest that added events (each sorted and validated on its own);
     read together they are the log that one ingest of everything in that order would have
@@ -354,17 +359,25 @@ def read_events(path: Path, columns: tuple[str, ...] | None = None) -> pd.DataFr
             # several parts are sorted together: their sort keys are read too, then dropped
             extra = [c for c in SORT_KEYS if c not in wanted] if len(parts) > 1 else []
             read = wanted + extra
-        frames = [pd.read_parquet(part, columns=read) for part in parts]
+        texts = None
+        if as_categories and parts:
+            schema = pq.read_schema(parts[0])
+            texts = [f.name for f in schema if pa.types.is_string(f.type) or
+                     pa.types.is_large_string(f.type)]  # fmt: skip
+        frames = [pd.read_parquet(part, columns=read, read_dictionary=texts) for part in parts]
     except (OSError, pa.ArrowInvalid) as exc:
         raise EventLogError(f"{path}: not a readable event log ({exc})") from None
+    if texts:
+        # in text order, as a session's categories (a sort or groupby by codes follows them)
+        frames = [_texts_in_order(frame, texts) for frame in frames]
     if len(frames) == 1:
         return frames[0]
     if not frames:
         raise EventLogError(f"{path}: an event log folder without parts")
-    for column in CATEGORY_COLUMNS:
-        if column not in frames[0].columns:
-            continue
+    for column in frames[0].columns:
         kinds = [frame[column].dtype for frame in frames]
+        if not any(isinstance(kind, pd.CategoricalDtype) for kind in kinds):
+            continue
         if any(kind != kinds[0] for kind in kinds):
             # a part where the column is empty may read it back as plain values, all missing
             found = [kind.categories for kind in kinds if isinstance(kind, pd.CategoricalDtype)]
@@ -383,6 +396,17 @@ def read_events(path: Path, columns: tuple[str, ...] | None = None) -> pd.DataFr
     if attributes:
         out = with_case_attributes(out, _read_cases(Path(path).parent / CASES_FILE, attributes))
     return out if wanted is None else out[wanted]
+
+
+def _texts_in_order(frame: pd.DataFrame, texts: list[str]) -> pd.DataFrame:
+    """``frame`` with the categories of its ``texts`` columns (read from Parquet's
+    dictionaries, in the order first met) sorted."""
+    ordered = {}
+    for column in texts:
+        if column in frame.columns and not frame[column].cat.categories.is_monotonic_increasing:
+            values = frame[column]
+            ordered[column] = values.cat.reorder_categories(values.cat.categories.sort_values())
+    return frame.assign(**ordered) if ordered else frame
 
 
 def _read_cases(path: Path, attributes: tuple[str, ...] = CASE_ATTRIBUTES) -> pd.DataFrame:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from logs import LEAVES_ON_DAY, START, decisions, generic, hand_log
 
-from toolkit.analysis import CHAIN, GENERIC, Analysis, analyze, conformance_sample, load_and_analyze
+from toolkit.analysis import CHAIN, GENERIC, Analysis, analyze, load_and_analyze
 from toolkit.bottlenecks import interval_summary, norm_breaches, transition_waits
 from toolkit.errors import EventLogError
 from toolkit.filters import LogFilter
@@ -101,26 +101,6 @@ def test_a_log_of_another_process_gets_waits_variants_rework_and_discovered_conf
     assert result.handovers.empty  # no organisations recorded
 
 
-def test_conformance_sample_takes_the_persons_on_the_most_common_paths():
-    cases = pd.DataFrame({"case": ["d", "a", "c", "b", "e"], "variant": ["x", "x", "y", "z", "x"]})
-    # path x has 3 persons; y and z one each, tied, so y first (path order)
-    assert sorted(conformance_sample(cases, 1)) == ["a", "d", "e"]
-    assert sorted(conformance_sample(cases, 2)) == ["a", "c", "d", "e"]
-    assert sorted(conformance_sample(cases, 3)) == ["a", "b", "c", "d", "e"]
-
-
-def test_conformance_sample_counts_paths_as_the_model_sees_them():
-    cases = pd.DataFrame(
-        {
-            "case": ["a", "b", "c"],
-            "variant": ["p,r,q", "p,q", "p,s"],
-            "activities": [("p", "r", "q"), ("p", "q"), ("p", "s")],
-        }
-    )
-    # without r (not in the model) a and b follow the same path, the most common one
-    assert sorted(conformance_sample(cases, 1, keep=frozenset({"p", "q", "s"}))) == ["a", "b"]
-
-
 def test_generated_chain_log_matches_the_chain_analytics(chain_log, chain_analysis):
     result = chain_analysis
     assert result.summary["log_kind"] == CHAIN
@@ -163,3 +143,17 @@ def test_norms_added_up_over_months_equal_the_norms_computed_at_once(chain_log, 
     assert summed["share_closed_over"].tolist() == pytest.approx(
         direct["share_closed_over"].tolist(), nan_ok=True
     )
+
+
+def test_a_log_read_as_categories_gives_the_same_analysis(chain_log_dir, chain_analysis):
+    """`ketenlens analyze` reads the texts as categories; every figure is the one of texts."""
+    from toolkit.eventlog import read_events
+
+    coded = analyze(read_events(chain_log_dir / "events.parquet", as_categories=True))
+    for name, table in chain_analysis.tables().items():
+        pd.testing.assert_frame_equal(coded.tables()[name], table, obj=name)
+    skip = {"computed_at"}
+    assert {k: v for k, v in coded.summary.items() if k not in skip} == {
+        k: v for k, v in chain_analysis.summary.items() if k not in skip
+    }
+    assert coded.conformance == chain_analysis.conformance

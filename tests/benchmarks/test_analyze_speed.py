@@ -57,7 +57,7 @@ def peak_mb():
 """
 # Each child prints one JSON line: {"seconds": ..., "peak_mb": ..., **figures}.
 ANALYZE = """
-import json, os, resource, sys, time, warnings
+import inspect, json, os, resource, sys, time, warnings
 warnings.simplefilter("ignore")
 PEAK
 from pathlib import Path
@@ -71,9 +71,11 @@ from toolkit.logdir import EVENTS_FILE, current_files
 load = os.getloadavg()[0]
 files = current_files(Path(sys.argv[1]))
 started, cpu = time.perf_counter(), time.process_time()
-# as load_and_analyze; a checkout from before the column selection reads every column
+# as load_and_analyze; a checkout from before the column selection reads every column, one from
+# before reading categories reads texts
 columns = getattr(analysis, "ANALYSIS_COLUMNS", None)
-log = read_events(files / EVENTS_FILE, *([columns] if columns else []))
+coded = {"as_categories": True} if "as_categories" in inspect.signature(read_events).parameters else {}
+log = read_events(files / EVENTS_FILE, *([columns] if columns else []), **coded)
 read = time.perf_counter() - started
 result = analyze(log, as_of=log_as_of(files))
 seconds, cpu = time.perf_counter() - started, time.process_time() - cpu

@@ -28,15 +28,38 @@ def cohort_curves(table: pd.DataFrame) -> pd.DataFrame:
     """Per interval of ``table`` (a person-interval table, or a row mask of one), the pooled
     curve and each cohort's: S(t) at whole weeks and the persons still at risk then."""
     waiting = waiting_population(table)
-    frames = []
-    for interval, rows in waiting.groupby("interval", sort=False):
-        for cohort, group in [(POOLED, rows), *rows.groupby("cohort", sort=True)]:
-            reached = group["outcome"].to_numpy() == "reached"
-            curve = weekly(group["days"].to_numpy(dtype=float), reached)
-            frames.append(curve.assign(interval=interval, cohort=str(cohort)))
-    if not frames:
+    days = waiting["days"].to_numpy(dtype=float)
+    reached = waiting["outcome"].to_numpy() == "reached"
+    interval, names = pd.factorize(waiting["interval"])  # in the order first met
+    cohort, cohorts = pd.factorize(waiting["cohort"], sort=True)  # missing: -1
+    by_interval = np.argsort(interval, kind="stable")
+    starts = np.searchsorted(interval[by_interval], np.arange(len(names) + 1))
+    parts: dict[str, list] = {column: [] for column in COLUMNS}
+    for code, name in enumerate(names):
+        rows = by_interval[starts[code] : starts[code + 1]]
+        of = cohort[rows]
+        groups = [(POOLED, rows)] + [
+            (str(cohorts[c]), rows[of == c]) for c in np.unique(of[of >= 0]).tolist()
+        ]
+        for label, at in groups:
+            curve = _weekly(days[at], reached[at])
+            for column, values in zip(COLUMNS[2:], curve, strict=True):
+                parts[column].append(values)
+            parts["interval"].append(np.full(len(curve[0]), name, dtype=object))
+            parts["cohort"].append(np.full(len(curve[0]), label, dtype=object))
+    if not parts["days"]:
         return pd.DataFrame(columns=COLUMNS)
-    return pd.concat(frames, ignore_index=True)[COLUMNS]
+    glued = {column: np.concatenate(values) for column, values in parts.items()}
+    return pd.DataFrame(
+        {
+            "interval": pd.Series(glued["interval"], dtype=str),
+            "cohort": pd.Series(glued["cohort"], dtype=str),
+            "days": glued["days"],
+            "survival": glued["survival"],
+            "at_risk": glued["at_risk"].astype("int64"),
+            "persons": glued["persons"].astype("int64"),
+        }
+    )
 
 
 def weekly(days: np.ndarray, reached: np.ndarray) -> pd.DataFrame:
@@ -47,13 +70,15 @@ def weekly(days: np.ndarray, reached: np.ndarray) -> pd.DataFrame:
         >>> weekly(np.array([3.0, 10.0]), np.array([True, False]))["survival"].tolist()
         [1.0, 0.5]
     """
+    return pd.DataFrame(dict(zip(COLUMNS[2:], _weekly(days, reached), strict=True)))
+
+
+def _weekly(days: np.ndarray, reached: np.ndarray) -> tuple[np.ndarray, ...]:
+    """:func:`weekly`'s columns as arrays: days, survival, at_risk and persons."""
     km = kaplan_meier(days, ~reached)
     at = np.arange(0.0, float(days.max()) + WEEK / 2, WEEK)
     at = at[at <= days.max()]
     step = np.searchsorted(km.times, at, side="right") - 1
     survival = np.where(step < 0, 1.0, km.survival[np.maximum(step, 0)] if km.completed else 1.0)
     at_risk = len(days) - np.searchsorted(np.sort(days), at, side="left")
-    return pd.DataFrame(
-        {"days": at, "survival": survival, "at_risk": at_risk.astype("int64"),
-         "persons": km.persons}
-    )  # fmt: skip
+    return at, survival, at_risk.astype("int64"), np.full(len(at), km.persons, dtype=np.int64)

@@ -1,23 +1,40 @@
 """Alignments of distinct paths with a Petri net, read as unexpected, skipped and expected steps.
 
-The mechanics behind :mod:`toolkit.mining.conformance`, kept apart because they work around
-pm4py rather than just call it. Each distinct path gets:
+The mechanics behind :mod:`toolkit.mining.conformance`. An alignment is the cheapest way to line a
+path up with a run of the model, move by move: a synchronous move (the event is the model's
+next step) costs nothing, a log move (an event the model cannot place) and a model move on a
+visible step (a step the path lacks) cost one move each, a silent step a tiny amount. The search
+is our own, over the net's reachability graph, so the answer is the same in every run (pm4py's
+A* breaks ties by Python object hashes, which change from run to run):
 
-- a complete alignment (pm4py's: the model must reach its final marking), for ``fitness``. When
-  it finds nothing out of place before the path's last event, it says all there is to say: its
-  model moves after the last event are ``still_expected``;
-- otherwise a prefix alignment, on a copy of the net that may stop at any moment
-  (:func:`_prefix_net`). A complete alignment would rather call the last steps of an unfinished
-  path wrong than add the many steps that complete it (a fresh permit looks "cheaper" as a
-  rejection); the prefix alignment explains the events so far. Its log moves are ``unexpected``
-  events, its model moves ``skipped`` steps, and the model's shortest completion from where it
-  ends is ``still_expected``. If it exceeds the time limit the complete alignment's reading is
-  kept (``prefix_alignment`` is then false).
+1. the net's reachable markings are found once, breadth-first from the initial marking, firing
+   the enabled transitions in a fixed order (silent ones first, then by label); a net with more
+   than ``MAX_MARKINGS`` of them is not aligned (its paths count as unaligned);
+2. the cheapest cost between any two markings (model moves only) is computed once with scipy's
+   Dijkstra; the cost from a marking to the final marking is the model's shortest completion;
+3. each path is a shortest-path search over (events read, marking), one layer per event: from a
+   layer to the next by a log move or a synchronous move, within a layer by model moves (read
+   from step 2, so a layer costs a few vector operations).
 
-pm4py breaks ties between equally cheap explanations by Python object hashes, which change from
-run to run; two tie-breakers (:func:`_event_costs`, :func:`_canonical_order`) fix the fitness and
-the unexpected steps, but not which of two equally short completions is ``still_expected`` (nor,
-now and then, which step is named skipped): docs/method.md, "Conformance". Example::
+Each distinct path gets:
+
+- ``fitness`` from the complete alignment (the model must reach its final marking), as pm4py
+  defines it (its number of deviating moves is pm4py's; only which of two equally cheap
+  explanations is reported can differ);
+- ``unexpected`` events and ``skipped`` steps from the prefix alignment (the model may stop after
+  the last event): a complete alignment would rather call the last steps of an unfinished path
+  wrong than add the many steps that complete it (a fresh permit looks "cheaper" as a
+  rejection); the prefix alignment explains the events so far. Of the prefix alignments with the
+  fewest deviations, the one where the model stands closest to its end is taken;
+- ``still_expected``: the model's shortest completion from where the prefix alignment ends.
+
+Ties between equally cheap explanations are broken by fixed rules: of two events that could be
+the unexpected one, the later (each event's log move costs a tiny extra, more for earlier
+events, the extras adding up to less than one move); a synchronous move before a log move; of
+equally cheap model paths, the one whose next step comes first in the order of step 1; of two
+markings otherwise equal, the one found first in step 1. So a completion lists parallel steps
+by name and, of two equally short completions, takes the one whose first differing step comes
+first by name. Example::
 
     >>> import pm4py
     >>> from pm4py.objects.process_tree.utils.generic import parse
@@ -30,27 +47,27 @@ now and then, which step is named skipped): docs/method.md, "Conformance". Examp
 from __future__ import annotations
 
 import time
-import warnings
-from copy import deepcopy
 from dataclasses import dataclass
+from functools import cached_property
 
+import numpy as np
 import pandas as pd
-from pm4py.algo.conformance.alignments.petri_net import algorithm as alignments
-from pm4py.objects.log.obj import Event, Trace
 from pm4py.objects.petri_net.obj import Marking, PetriNet
-from pm4py.objects.petri_net.utils import petri_utils
-from pm4py.objects.petri_net.utils.align_utils import STD_MODEL_LOG_MOVE_COST
-
-from toolkit.eventlog import ACTIVITY
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import shortest_path
 
 UNEXPECTED = "unexpected"
 SKIPPED = "skipped"
 STILL_EXPECTED = "still_expected"
-# pm4py's marker for "no move" on one side of an alignment step.
-NO_MOVE = ">>"
-# Name prefix of the places and silent transitions that let a prefix alignment stop anywhere.
-DRAIN = "ketenlens_drain_"
 DEFAULT_MAX_SECONDS_PER_PATH = 10.0
+# Past this many reachable markings the table of step 2 (markings squared) would not fit.
+MAX_MARKINGS = 3000
+# Costs in integers: one deviating move, the tie-breaking extra per later event, a silent step.
+MOVE = 1 << 40
+EVENT_EXTRA = 1 << 20
+SILENT = 1
+# "cannot get there": large, yet far enough from int64's end that adding two cannot overflow
+UNREACHABLE = 1 << 61
 PATH_COLUMNS = [
     "activities",
     "aligned",
@@ -60,111 +77,217 @@ PATH_COLUMNS = [
     UNEXPECTED,
     SKIPPED,
     STILL_EXPECTED,
-    "prefix_alignment",
     "cost",
     "worst_cost",
 ]
 
 
-def _prefix_net(
-    net: PetriNet, initial: Marking, final: Marking
-) -> tuple[PetriNet, Marking, Marking]:
-    """A copy of the net that may stop at any moment: the net for a prefix alignment.
-
-    A silent ``stop`` step ends the process (every original step needs the ``running`` token, so
-    nothing fires after it); after it, silent steps drop whatever tokens are left. Aligning a path
-    with this net explains the events so far in the cheapest way without having to complete the
-    path, so a person still under way is not pushed onto a shorter, wrong branch just because
-    that branch ends sooner. Dropping tokens only after ``stop`` keeps the search small: letting
-    tokens vanish at any moment made a prefix alignment on a model discovered from BPIC 2012
-    take seconds.
-    """
-    copied, copied_initial, _ = deepcopy((net, initial, final))
-    original_places = list(copied.places)
-    original_transitions = list(copied.transitions)
-    running = PetriNet.Place(f"{DRAIN}running")
-    stopped = PetriNet.Place(f"{DRAIN}stopped")
-    copied.places.update({running, stopped})
-    for transition in original_transitions:
-        petri_utils.add_arc_from_to(running, transition, copied)
-        petri_utils.add_arc_from_to(transition, running, copied)
-    stop = PetriNet.Transition(f"{DRAIN}stop", None)
-    copied.transitions.add(stop)
-    petri_utils.add_arc_from_to(running, stop, copied)
-    petri_utils.add_arc_from_to(stop, stopped, copied)
-    for place in original_places:
-        drain = PetriNet.Transition(f"{DRAIN}{place.name}", None)
-        copied.transitions.add(drain)
-        petri_utils.add_arc_from_to(place, drain, copied)
-        petri_utils.add_arc_from_to(stopped, drain, copied)
-        petri_utils.add_arc_from_to(drain, stopped, copied)
-    start = Marking(copied_initial)
-    start[running] = 1
-    return copied, start, Marking({stopped: 1})
+class ModelTooLarge(ValueError):
+    """The net has more reachable markings than :data:`MAX_MARKINGS` (or is unbounded)."""
 
 
-def _by_name(net: PetriNet) -> dict[str, PetriNet.Transition]:
-    by_name = {t.name: t for t in net.transitions}
-    if len(by_name) != len(net.transitions):
-        raise ValueError("the Petri net has two transitions with the same name; rename them")
-    return by_name
+def _order_key(transition: PetriNet.Transition) -> tuple:
+    """The fixed order of transitions: silent ones first, then by label; names only where they
+    are stable (pm4py names a tree's visible transitions at random), then by the places."""
+    return (
+        transition.label or "",
+        transition.name if transition.label is None else "",
+        sorted(arc.source.name for arc in transition.in_arcs),
+        sorted(arc.target.name for arc in transition.out_arcs),
+    )
 
 
-def _enabled(transition: PetriNet.Transition, marking: Marking) -> bool:
-    return all(marking[arc.source] >= arc.weight for arc in transition.in_arcs)
-
-
-def _fire(marking: Marking, transitions: list[PetriNet.Transition]) -> Marking:
-    """The marking reached by firing ``transitions`` in order."""
-    reached = Marking(marking)
-    for transition in transitions:
-        for arc in transition.in_arcs:
-            reached[arc.source] -= arc.weight
-        for arc in transition.out_arcs:
-            reached[arc.target] += arc.weight
-    return Marking({place: n for place, n in reached.items() if n > 0})
-
-
-def _canonical_order(
-    marking: Marking, transitions: list[PetriNet.Transition]
-) -> list[PetriNet.Transition]:
-    """The same firing sequence with steps that may go in either order sorted by name.
-
-    Which order of two parallel steps pm4py reports changes from run to run; this one does not:
-    at each point it fires, of the steps still to fire, the enabled one first in (label, name)
-    order (silent steps first). If that ever blocks, the rest keeps pm4py's order.
-    """
-    pending = list(transitions)
-    ordered: list[PetriNet.Transition] = []
-    while pending:
-        enabled = [t for t in pending if _enabled(t, marking)]
-        if not enabled:
-            return ordered + pending
-        step = min(enabled, key=lambda t: (t.label or "", t.name))
-        pending.remove(step)
-        ordered.append(step)
-        marking = _fire(marking, [step])
-    return ordered
-
-
-def _event_costs(length: int) -> list[int]:
+def _event_costs(length: int) -> np.ndarray:
     """The cost of declaring each event of a path unexpected: one move, plus a tie-breaker.
 
     When two explanations cost the same (``a b`` recorded as ``b a``: is ``a`` or ``b`` out of
-    place?), pm4py's choice depends on Python's object hashes and changes from run to run. A tiny
-    extra cost for earlier events makes the later event the unexpected one, every time. The
+    place?), a tiny extra cost for earlier events makes the later event the unexpected one. The
     extras add up to less than one move, so the number of deviating moves is unchanged; paths
-    too long for that (over 140 events) get pm4py's plain costs.
+    too long for that (over 1,400 events) get plain costs.
     """
-    extras = [length - 1 - i for i in range(length)]
-    if sum(extras) >= STD_MODEL_LOG_MOVE_COST:
-        extras = [0] * length
-    return [STD_MODEL_LOG_MOVE_COST + extra for extra in extras]
+    extras = np.arange(length - 1, -1, -1, dtype=np.int64) * EVENT_EXTRA
+    if int(extras.sum()) >= MOVE:
+        extras[:] = 0
+    return MOVE + extras
 
 
-def _moves(cost: int) -> int:
-    # pm4py adds 1 per silent step to break ties; only whole moves are deviations.
-    return cost // STD_MODEL_LOG_MOVE_COST
+@dataclass(frozen=True)
+class Alignment:
+    """A path's alignment, as the transitions of the model: ``moves`` pairs each event (None:
+    a model move) with the transition fired with it (None: a log move), up to the last event;
+    ``completion`` are the transitions from there to the final marking (the model's shortest
+    completion); ``cost`` counts the deviating moves of the complete alignment."""
+
+    moves: tuple[tuple[str | None, PetriNet.Transition | None], ...]
+    completion: tuple[PetriNet.Transition, ...]
+    cost: int
+
+    @property
+    def unexpected(self) -> tuple[str, ...]:
+        return tuple(event for event, t in self.moves if t is None and event is not None)
+
+    @property
+    def skipped(self) -> tuple[str, ...]:
+        return tuple(t.label for event, t in self.moves if event is None and t and t.label)
+
+    @property
+    def still_expected(self) -> tuple[str, ...]:
+        return tuple(t.label for t in self.completion if t.label is not None)
+
+
+class Model:
+    """A net's reachability graph and the cheapest model moves between any two of its markings:
+    built once, then any number of paths aligned with :meth:`align`.
+
+    Example::
+
+        >>> import pm4py
+        >>> from pm4py.objects.process_tree.utils.generic import parse
+        >>> model = Model(*pm4py.convert_to_petri_net(parse("->( 'a', +( 'c', 'b' ) )")))
+        >>> model.align(("a",)).still_expected
+        ('b', 'c')
+    """
+
+    def __init__(self, net: PetriNet, initial: Marking, final: Marking) -> None:
+        places = sorted(net.places, key=lambda p: p.name)
+        index = {place: i for i, place in enumerate(places)}
+        self.transitions = sorted(net.transitions, key=_order_key)
+        # tokens each transition takes and gives, per place
+        takes = np.zeros((len(self.transitions), len(places)), dtype=np.int64)
+        gives = np.zeros_like(takes)
+        for k, t in enumerate(self.transitions):
+            for arc in t.in_arcs:
+                takes[k, index[arc.source]] += arc.weight
+            for arc in t.out_arcs:
+                gives[k, index[arc.target]] += arc.weight
+        change = gives - takes
+        start = tuple(initial.get(p, 0) for p in places)
+        found = {start: 0}
+        markings = [start]
+        src, dst, fired = [], [], []
+        for at, marking in enumerate(markings):  # grows while it is read: breadth-first
+            tokens = np.asarray(marking, dtype=np.int64)
+            enabled = np.flatnonzero((takes <= tokens).all(axis=1))
+            for k, reached in zip(
+                enabled.tolist(), (tokens + change[enabled]).tolist(), strict=True
+            ):
+                target = found.setdefault(tuple(reached), len(markings))
+                if target == len(markings):
+                    if target >= MAX_MARKINGS:
+                        raise ModelTooLarge(f"more than {MAX_MARKINGS} reachable markings")
+                    markings.append(tuple(reached))
+                src.append(at)
+                dst.append(target)
+                fired.append(k)
+        end = tuple(final.get(p, 0) for p in places)
+        if end not in found:
+            raise ValueError("the final marking cannot be reached from the initial marking")
+        self.final = found[end]
+        self.size = len(markings)
+        visible = np.array([t.label is not None for t in self.transitions])
+        # edges in the fixed order: by transition, then by the marking they start from
+        order = np.lexsort((np.asarray(src), np.asarray(fired)))
+        self.src = np.asarray(src, dtype=np.int64)[order]
+        self.dst = np.asarray(dst, dtype=np.int64)[order]
+        self.fired = np.asarray(fired, dtype=np.int64)[order]
+        self.cost = np.where(visible[self.fired], MOVE, SILENT).astype(np.int64)
+        self.between = self._cheapest_between()
+        # the edges of each activity's synchronous moves, in the fixed order
+        edges: dict[str, list[int]] = {}
+        for edge, k in enumerate(self.fired.tolist()):
+            if self.transitions[k].label is not None:
+                edges.setdefault(self.transitions[k].label, []).append(edge)
+        self.by_label = {label: np.asarray(e, dtype=np.int64) for label, e in edges.items()}
+        self.out_edges = [[] for _ in range(self.size)]
+        for edge, source in enumerate(self.src.tolist()):
+            self.out_edges[source].append(edge)
+        self._walks: dict[tuple[int, int], tuple[int, ...]] = {}
+
+    def _cheapest_between(self) -> np.ndarray:
+        """Markings x markings: the cheapest model moves from one to the other."""
+        # of several transitions between the same two markings the graph needs the cheapest
+        pairs = pd.DataFrame({"src": self.src, "dst": self.dst, "cost": self.cost})
+        cheapest = pairs.groupby(["src", "dst"], sort=False)["cost"].min().reset_index()
+        graph = csr_matrix(
+            (cheapest["cost"].to_numpy(np.float64), (cheapest["src"], cheapest["dst"])),
+            shape=(self.size, self.size),
+        )
+        # exact: every cost is a whole number far below 2**53
+        distances = shortest_path(graph, method="D", directed=True)
+        table = np.full(distances.shape, UNREACHABLE, dtype=np.int64)
+        finite = np.isfinite(distances)
+        table[finite] = distances[finite].astype(np.int64)
+        return table
+
+    @cached_property
+    def model_moves(self) -> int:
+        """The visible steps of the model's shortest complete run."""
+        return int(self.between[0, self.final] // MOVE)
+
+    def _walk(self, start: int, goal: int) -> tuple[int, ...]:
+        """The edges of the cheapest model moves from ``start`` to ``goal``: at each marking the
+        first edge (in the fixed order) that stays on a cheapest way."""
+        key = (start, goal)
+        if key not in self._walks:
+            edges, at = [], start
+            to_goal = self.between[:, goal]
+            while at != goal:
+                edge = next(
+                    e
+                    for e in self.out_edges[at]
+                    if self.cost[e] + to_goal[self.dst[e]] == to_goal[at]
+                )
+                edges.append(edge)
+                at = int(self.dst[edge])
+            self._walks[key] = tuple(edges)
+        return self._walks[key]
+
+    def align(self, path: tuple[str, ...], deadline: float | None = None) -> Alignment | None:
+        """The alignment of ``path`` (None if ``deadline``, a ``time.monotonic()``, passes)."""
+        costs = _event_costs(len(path))
+        reached = self.between[0].copy()  # layer 0: model moves from the initial marking
+        origins = []  # per event: per marking, the edge of its synchronous move, or -1
+        for event, log_move in zip(path, costs, strict=True):
+            if deadline is not None and time.monotonic() > deadline:
+                return None
+            best = reached + log_move
+            origin = np.full(self.size, -1, dtype=np.int64)
+            edges = self.by_label.get(event)
+            if edges is not None:
+                # through each synchronous move, then model moves within the new layer
+                through = reached[self.src[edges], None] + self.between[self.dst[edges]]
+                choice = through.argmin(axis=0)
+                cheapest = through[choice, np.arange(self.size)]
+                sync = cheapest <= best
+                best = np.where(sync, cheapest, best)
+                origin = np.where(sync, edges[choice], -1)
+            reached = best
+            origins.append(origin)
+        # the prefix alignment: fewest deviations, then closest to the end
+        to_end = self.between[:, self.final]
+        end = int(np.lexsort((np.arange(self.size), reached, to_end, reached // MOVE))[0])
+        moves: list[tuple[str | None, PetriNet.Transition | None]] = []
+        at = end
+        for i in range(len(path) - 1, -1, -1):
+            edge = int(origins[i][at])
+            if edge < 0:
+                moves.append((path[i], None))
+                continue
+            # model moves after this event (after the last one: silent, the search ends there)
+            after = self._walk(int(self.dst[edge]), at)
+            moves.extend((None, self._transition(e)) for e in reversed(after))
+            moves.append((path[i], self._transition(edge)))
+            at = int(self.src[edge])
+        moves.extend((None, self._transition(e)) for e in reversed(self._walk(0, at)))
+        moves.reverse()
+        return Alignment(
+            moves=tuple(moves),
+            completion=tuple(self._transition(e) for e in self._walk(end, self.final)),
+            cost=int(reached[self.final] // MOVE),
+        )
+
+    def _transition(self, edge: int) -> PetriNet.Transition:
+        return self.transitions[int(self.fired[edge])]
 
 
 def align_paths(
@@ -176,12 +299,12 @@ def align_paths(
     max_seconds: float | None = None,
 ) -> pd.DataFrame:
     """One row per path, in the order given: ``activities`` (the path), ``aligned`` (false when
-    its complete alignment exceeded ``max_seconds_per_path``, or when the paths before it had
-    used up ``max_seconds`` for all paths together; the other columns are then empty),
-    ``fitness``, ``fits``, ``on_track``, ``unexpected``, ``skipped`` (sorted by name),
-    ``still_expected`` (in the model's order), ``prefix_alignment`` (whether the last three come
-    from a prefix alignment), ``cost`` (deviating moves) and ``worst_cost`` (every event a log
-    move plus the model's shortest complete path: pm4py's denominator of fitness).
+    its alignment exceeded ``max_seconds_per_path``, when the paths before it had used up
+    ``max_seconds`` for all paths together, or when the net has more than ``MAX_MARKINGS``
+    reachable markings; the other columns are then empty), ``fitness``, ``fits``, ``on_track``,
+    ``unexpected``, ``skipped`` (sorted by name), ``still_expected`` (in the model's order),
+    ``cost`` (deviating moves) and ``worst_cost`` (every event a log move plus the model's
+    shortest complete path: pm4py's denominator of fitness).
 
     Example::
 
@@ -191,143 +314,35 @@ def align_paths(
         >>> align_paths([("a",)], net, initial, final).loc[0, "still_expected"]
         ('b',)
     """
-    with warnings.catch_warnings():
-        # pm4py's alignments still use numpy.matrix: one warning per path, about pm4py's code.
-        warnings.filterwarnings("ignore", "the matrix subclass", PendingDeprecationWarning)
-        return _align(paths, net, initial, final, max_seconds_per_path, max_seconds)
-
-
-@dataclass(frozen=True)
-class _Reading:
-    """What an alignment says: events out of place, steps skipped before the last event, the
-    model transitions fired up to the last event, and those fired after it (the completion)."""
-
-    unexpected: tuple[str, ...]
-    skipped: tuple[str, ...]
-    fired: tuple[str, ...]
-    trailing: tuple[str, ...]
-
-
-def _read(moves: list) -> _Reading:
-    """Read an alignment in pm4py's transition-aware form, ``((trace move, model move), (event,
-    model label))`` with ``>>`` for no move; the prefix net's own stop and drain steps are left out.
-    """
-    last_event = max((i for i, ((e, _), _) in enumerate(moves) if e != NO_MOVE), default=-1)
-    unexpected, skipped, fired, trailing = [], [], [], []
-    for i, ((event_move, model_move), (event, label)) in enumerate(moves):
-        if model_move == NO_MOVE:
-            unexpected.append(event)
-        elif model_move.startswith(DRAIN):
-            continue
-        elif i > last_event:
-            trailing.append(model_move)
-        else:
-            fired.append(model_move)
-            if event_move == NO_MOVE and label is not None:
-                skipped.append(label)
-    return _Reading(tuple(unexpected), tuple(skipped), tuple(fired), tuple(trailing))
-
-
-class _Aligner:
-    """Aligns paths with one net; holds what every path needs (prefix net, shortest path)."""
-
-    def __init__(
-        self, net: PetriNet, initial: Marking, final: Marking, max_seconds_per_path: float
-    ) -> None:
-        self.net, self.initial, self.final = net, initial, final
-        base = {alignments.Parameters.ENABLE_BEST_WORST_COST: False}
-        # pm4py would recompute the model's shortest complete path for every trace (its default
-        # is evaluated eagerly); it is computed once here and fitness follows pm4py's formula.
-        self.model_moves = _moves(
-            alignments.apply_trace(Trace(), net, initial, final, base)["cost"]
-        )
-        self.parameters = {
-            **base,
-            alignments.Parameters.PARAM_MAX_ALIGN_TIME_TRACE: max_seconds_per_path,
-            alignments.Parameters.PARAM_ALIGNMENT_RESULT_IS_SYNC_PROD_AWARE: True,
-        }
-        self.prefix_net = _prefix_net(net, initial, final)
-        self.transitions = _by_name(net)
-        # the shortest completion from each marking reached, found once: many paths under way
-        # stand at the same point of the model
-        self.completions: dict[frozenset, tuple[str, ...]] = {}
-
-    def _apply(
-        self, path: tuple[str, ...], net: tuple, start: Marking | None = None
-    ) -> dict | None:
-        model, initial, final = net
-        trace = Trace([Event({ACTIVITY: activity}) for activity in path])
-        costs = {alignments.Parameters.PARAM_TRACE_COST_FUNCTION: _event_costs(len(path))}
-        return alignments.apply_trace(
-            trace, model, start or initial, final, {**self.parameters, **costs}
-        )
-
-    def _ordered(self, fired: tuple[str, ...], steps: tuple[str, ...]) -> tuple[str, ...]:
-        """The labels of ``steps`` fired after ``fired``, parallel steps in name order."""
-        reached = _fire(self.initial, [self.transitions[name] for name in fired])
-        order = _canonical_order(reached, [self.transitions[name] for name in steps])
-        return tuple(t.label for t in order if t.label is not None)
-
-    def _still_expected(self, fired: tuple[str, ...]) -> tuple[str, ...] | None:
-        """The model's shortest completion after ``fired`` (None if it timed out)."""
-        reached = _fire(self.initial, [self.transitions[name] for name in fired])
-        if reached == self.final:
-            return ()
-        key = frozenset(reached.items())
-        if key not in self.completions:
-            rest = self._apply((), (self.net, reached, self.final))
-            if rest is None:  # out of time: another path may try again
-                return None
-            self.completions[key] = self._ordered(fired, _read(rest["alignment"]).trailing)
-        return self.completions[key]
-
-    def align(self, path: tuple[str, ...]) -> dict:
-        complete = self._apply(path, (self.net, self.initial, self.final))
-        if complete is None:
-            return {"activities": path, "aligned": False}
-        cost = _moves(complete["cost"])
-        worst = len(path) + self.model_moves
-        reading = _read(complete["alignment"])
-        still_expected = self._ordered(reading.fired, reading.trailing)
-        from_prefix = False
-        if reading.unexpected or reading.skipped:
-            # The complete alignment may blame the last events of a person still under way;
-            # the prefix alignment says what is wrong with the events so far.
-            prefix = self._apply(path, self.prefix_net)
-            if prefix is not None:
-                prefix_reading = _read(prefix["alignment"])
-                rest = self._still_expected(prefix_reading.fired)
-                if rest is not None:
-                    reading, still_expected, from_prefix = prefix_reading, rest, True
-        return {
-            "activities": path,
-            "aligned": True,
-            "fitness": 1.0 - cost / worst if worst else 1.0,
-            "fits": cost == 0,
-            "on_track": not reading.unexpected and not reading.skipped,
-            UNEXPECTED: reading.unexpected,
-            SKIPPED: tuple(sorted(reading.skipped)),
-            STILL_EXPECTED: still_expected,
-            "prefix_alignment": from_prefix,
-            "cost": cost,
-            "worst_cost": worst,
-        }
-
-
-def _align(
-    paths: list[tuple[str, ...]],
-    net: PetriNet,
-    initial: Marking,
-    final: Marking,
-    max_seconds_per_path: float,
-    max_seconds: float | None,
-) -> pd.DataFrame:
-    aligner = _Aligner(net, initial, final, max_seconds_per_path)
-    deadline = None if max_seconds is None else time.monotonic() + max_seconds
+    started = time.monotonic()
+    try:
+        model = Model(net, initial, final)
+    except ModelTooLarge:
+        model = None
+    deadline = None if max_seconds is None else started + max_seconds
     rows = []
     for path in paths:
-        if deadline is not None and time.monotonic() >= deadline:
+        now = time.monotonic()
+        if model is None or (deadline is not None and now >= deadline):
             rows.append({"activities": path, "aligned": False})
-        else:
-            rows.append(aligner.align(path))
+            continue
+        alignment = model.align(path, now + max_seconds_per_path)
+        if alignment is None:
+            rows.append({"activities": path, "aligned": False})
+            continue
+        worst = len(path) + model.model_moves
+        rows.append(
+            {
+                "activities": path,
+                "aligned": True,
+                "fitness": 1.0 - alignment.cost / worst if worst else 1.0,
+                "fits": alignment.cost == 0,
+                "on_track": not alignment.unexpected and not alignment.skipped,
+                UNEXPECTED: alignment.unexpected,
+                SKIPPED: tuple(sorted(alignment.skipped)),
+                STILL_EXPECTED: alignment.still_expected,
+                "cost": alignment.cost,
+                "worst_cost": worst,
+            }
+        )
     return pd.DataFrame(rows, columns=PATH_COLUMNS)

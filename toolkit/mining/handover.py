@@ -27,6 +27,7 @@ count), so this is a plain pandas groupby. Example::
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, TIMESTAMP
@@ -64,23 +65,35 @@ def handover_pairs(log: pd.DataFrame, *, by: str = GROUP) -> pd.DataFrame:
     require_columns(log, (CASE, ACTIVITY, TIMESTAMP, by))
     known = log[log[by].notna()]
     ordered = sorted_log(known)
-    org = ordered[by].astype(object).astype(str)
-    case = ordered[CASE]
-    following = case.shift(-1) == case
-    changes = following & (org.shift(-1) != org)
+    # where the organisation changes within a case, found on codes; only those rows become text
+    org = pd.factorize(ordered[by].astype(object).astype(str) if not _coded(ordered[by])
+                       else ordered[by])[0]  # fmt: skip
+    case = pd.factorize(ordered[CASE])[0]
+    at = np.flatnonzero((case[1:] == case[:-1]) & (org[1:] != org[:-1]))
+
+    def text(column: str, rows: np.ndarray) -> pd.Series:
+        return ordered[column].iloc[rows].astype(object).astype(str).reset_index(drop=True)
+
     out = pd.DataFrame(
         {
-            "case": case,
-            "from_org": org,
-            "to_org": org.shift(-1),
-            "from_activity": ordered[ACTIVITY].astype(str),
-            "to_activity": ordered[ACTIVITY].astype(str).shift(-1),
-            "start": ordered[TIMESTAMP],
-            "end": ordered[TIMESTAMP].shift(-1),
+            "case": ordered[CASE].iloc[at].reset_index(drop=True),
+            "from_org": text(by, at),
+            "to_org": text(by, at + 1),
+            "from_activity": text(ACTIVITY, at),
+            "to_activity": text(ACTIVITY, at + 1),
+            "start": ordered[TIMESTAMP].iloc[at].reset_index(drop=True),
+            "end": ordered[TIMESTAMP].iloc[at + 1].reset_index(drop=True),
         }
-    )[changes.to_numpy()]
+    )
     out["days"] = (out["end"] - out["start"]).dt.total_seconds() / SECONDS_PER_DAY
-    return out.reset_index(drop=True)
+    return out
+
+
+def _coded(column: pd.Series) -> bool:
+    """Whether two values of ``column`` are the same text exactly when their codes are the same:
+    categories of texts (or texts themselves), not numbers that a text might equal."""
+    values = column.cat.categories if isinstance(column.dtype, pd.CategoricalDtype) else column
+    return isinstance(values.dtype, pd.StringDtype)
 
 
 def handovers(log: pd.DataFrame, *, by: str = GROUP) -> pd.DataFrame:

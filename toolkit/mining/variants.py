@@ -25,9 +25,33 @@ import numpy as np
 import pandas as pd
 
 from toolkit.eventlog import ACTIVITY, CASE, TIMESTAMP
-from toolkit.mining.ordering import SECONDS_PER_DAY, for_pm4py
+from toolkit.mining.ordering import SECONDS_PER_DAY, by_case
 
 ARROW = " -> "
+
+
+def _distinct_paths(
+    activity: np.ndarray, first: np.ndarray, last: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which distinct path each case follows (codes from 0), and one case on each path.
+
+    Cases of one length are compared as rows of their activity codes (only paths of the same
+    length can be equal), so no Python object is made per case; a path's codes are the bytes
+    of its row, which ``np.unique`` sorts and tells apart.
+    """
+    lengths = last - first + 1
+    path = np.empty(len(first), dtype=np.int64)
+    one: list[np.ndarray] = []
+    found = 0
+    for length in np.unique(lengths).tolist():
+        cases = np.flatnonzero(lengths == length)
+        rows = np.ascontiguousarray(activity[first[cases, None] + np.arange(length)])
+        keys = rows.view(np.dtype((np.void, rows.dtype.itemsize * length))).ravel()
+        _, at, which = np.unique(keys, return_index=True, return_inverse=True)
+        path[cases] = which.ravel() + found
+        one.append(cases[at])
+        found += len(at)
+    return path, np.concatenate(one) if one else np.empty(0, dtype=np.int64)
 
 
 def case_variants(log: pd.DataFrame, *, without: frozenset[str] = frozenset()) -> pd.DataFrame:
@@ -48,7 +72,7 @@ def case_variants(log: pd.DataFrame, *, without: frozenset[str] = frozenset()) -
         >>> case_variants(log)[["case", "variant", "duration_days"]].values.tolist()
         [['a', 'x -> y', 2.0]]
     """
-    ordered = for_pm4py(log, (CASE, ACTIVITY, TIMESTAMP))
+    ordered = by_case(log)
     # cases and activities as codes: no Python object per event
     activity, names = pd.factorize(ordered[ACTIVITY], use_na_sentinel=False)
     person, people = pd.factorize(ordered[CASE], use_na_sentinel=False)
@@ -63,17 +87,10 @@ def case_variants(log: pd.DataFrame, *, without: frozenset[str] = frozenset()) -
     boundary[1:] = person[1:] != person[:-1]
     first = np.flatnonzero(boundary)
     last = np.r_[first[1:] - 1, len(person) - 1] if len(person) else first
-    # A path as the bytes of its activity codes: the distinct paths are found among those, and
-    # only they become tuples and texts, which the persons on a path then share.
-    codes = activity.astype(np.int32).tobytes()
-    width = np.dtype(np.int32).itemsize
-    path, distinct = pd.factorize(
-        np.array([codes[a * width : (b + 1) * width] for a, b in zip(first, last, strict=True)],
-                 dtype=object)
-    )  # fmt: skip
+    path, one = _distinct_paths(activity, first, last)
     labels = np.asarray(names, dtype=object)
-    paths = np.empty(len(distinct), dtype=object)
-    paths[:] = [tuple(labels[np.frombuffer(key, dtype=np.int32)]) for key in distinct]
+    paths = np.empty(len(one), dtype=object)
+    paths[:] = [tuple(labels[activity[first[p] : last[p] + 1]].tolist()) for p in one]
     texts = np.array([ARROW.join(p) for p in paths], dtype=object)
     out = pd.DataFrame(
         {
