@@ -151,12 +151,25 @@ def due_and_linked(
 
 
 def window_km(
-    start: pd.Series, end: pd.Series, moment: pd.Timestamp, censor: pd.Series | None = None
+    start: pd.Series,
+    end: pd.Series,
+    moment: pd.Timestamp,
+    censor: pd.Series | None = None,
+    later: pd.Series | None = None,
 ) -> KaplanMeier:
     """Kaplan-Meier of the waits from ``start`` to ``end`` under way in the window before
-    ``moment``; a wait without ``end`` is censored at ``censor`` (if earlier) or the moment."""
+    ``moment``; a wait without ``end`` is censored at ``censor`` (if earlier) or the moment.
+
+    A wait without ``end`` whose unit reached a ``later`` milestone before the moment (a
+    koppeling, but no permit in the log) is over, its end unrecorded: it is left out. Counted
+    as still waiting, it would hold the curve up for ever, and the forecast would keep that
+    share of every unit waiting beyond sight."""
     window_start = moment - pd.Timedelta(days=WINDOW_DAYS)
     stop = end.where(end.notna() & (end < moment), pd.NaT)
+    if later is not None:
+        unrecorded = stop.isna() & (later < moment) & (later >= start)
+        start, stop, end = start[~unrecorded], stop[~unrecorded], end[~unrecorded]
+        censor = None if censor is None else censor[~unrecorded]
     observed = stop.notna()
     if censor is not None:
         censor = censor.where(censor.notna() & (censor < moment), moment)
@@ -238,10 +251,14 @@ def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
     """The model of the chain as it ran in the window before ``moment``."""
     first = units[~units["nareis"]]
     decision_end = first["decision"].where(first["decision"].notna(), first["left"])
-    decision = {UNKNOWN: window_km(first["start"], decision_end, moment)}
+    # the first milestone after each wait: where the log has it, the wait is over
+    after_decision = first[["permit", "koppeling", "move_out"]].min(axis=1)
+    after_permit = units[["koppeling", "move_out"]].min(axis=1)
+    decision = {UNKNOWN: window_km(first["start"], decision_end, moment, later=after_decision)}
     for track, group in first.groupby("track"):
         if track != UNKNOWN:
-            decision[str(track)] = window_km(group["start"], decision_end[group.index], moment)
+            decision[str(track)] = window_km(group["start"], decision_end[group.index], moment,
+                                             later=after_decision[group.index])  # fmt: skip
     decision = {
         k: v if v.completed >= MIN_EVENTS else decision[UNKNOWN] for k, v in decision.items()
     }
@@ -268,15 +285,18 @@ def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
     moved = units[(units["move_out"] >= recent_start) & (units["move_out"] < moment)]
     return Model(
         decision=decision,
-        grant_to_permit=window_km(first["grant"], first["permit"], moment),
-        permit_to_koppeling=window_km(units["permit"], units["koppeling"], moment),
+        grant_to_permit=window_km(first["grant"], first["permit"], moment,
+                                  later=after_permit[first.index]),
+        permit_to_koppeling=window_km(units["permit"], units["koppeling"], moment,
+                                      censor=units["left"], later=units["move_out"]),
         housing=housing,
         rejection_to_permit=window_km(first["rejection"], first["permit"], moment,
-                                      censor=first["left"]),
+                                      censor=first["left"], later=after_permit[first.index]),
         rejection_to_left=window_km(first["rejection"], first["left"], moment,
                                     censor=first["permit"]),
         nareis_after_permit=window_km(referents["permit"], family, moment),
-        nareis_to_permit=window_km(nareis_units["nareis_arrival"], nareis_units["permit"], moment),
+        nareis_to_permit=window_km(nareis_units["nareis_arrival"], nareis_units["permit"], moment,
+                                   later=after_permit[nareis_units.index]),
         nareis_sizes=recent_nareis["size"].to_numpy() if len(recent_nareis) else np.array([1]),
         grant=cells,
         grant_by_nationality=by_nat,
