@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from toolkit.forecast.model import window_km
+from toolkit.forecast.model import joining_start, window_km
 
 MOMENT = pd.Timestamp("2025-01-01", tz="UTC")
 
@@ -23,3 +23,25 @@ def test_a_wait_whose_end_the_log_misses_is_over_not_still_running():
     # without the later milestone before the moment it is still waiting, as before
     unseen = window_km(grant, permit, MOMENT, later=koppeling + pd.Timedelta(days=365))
     assert unseen.persons == 10 and unseen.survival[-1] == 0.1
+
+
+def test_a_family_waits_to_join_from_its_koppeling_or_the_referents_move_whichever_is_later():
+    day = pd.Timestamp("2024-06-01", tz="UTC")
+    units = pd.DataFrame(
+        {
+            "household": ["a", "a", "b", "b", "c", "c"],
+            "nareis": [False, True, False, True, False, True],
+            # a: referent housed before the family's koppeling; b: after it; c: still waiting
+            "koppeling": [day, day + pd.Timedelta(days=50), day, day + pd.Timedelta(days=5),
+                          day, day + pd.Timedelta(days=5)],
+            "move_out": [day + pd.Timedelta(days=30), pd.NaT, day + pd.Timedelta(days=40),
+                         pd.NaT, pd.NaT, pd.NaT],
+        },
+        index=["a", "a/nareis", "b", "b/nareis", "c", "c/nareis"],
+    )  # fmt: skip
+    start = joining_start(units, MOMENT)
+    assert start["a/nareis"] == day + pd.Timedelta(days=50)
+    assert start["b/nareis"] == day + pd.Timedelta(days=40)
+    assert pd.isna(start["c/nareis"])
+    # a referent's move after the moment is still to come
+    assert pd.isna(joining_start(units, day + pd.Timedelta(days=35))["b/nareis"])

@@ -36,6 +36,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import minimize_scalar
+from scipy.special import logsumexp
 
 from toolkit.bottlenecks.survival import KaplanMeier, kaplan_meier
 from toolkit.chain.model import Chain
@@ -49,6 +51,8 @@ PSEUDO_DECISIONS = 10.0
 MAX_PRIOR_WEIGHT = 1e6
 MIN_EVENTS = 20  # a municipality's own move-out curve needs this many move-outs
 HALF_YEAR_MONTHS = 6
+MAX_CHOICES = 5000  # koppelingen replayed to learn the allocation's spread
+SPREAD_BOUNDS = (np.log(0.01), np.log(1e4))  # persons, as natural logarithms
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class Model:
     grant_to_permit: KaplanMeier
     permit_to_koppeling: KaplanMeier
     housing: dict[str, KaplanMeier]
+    joining: KaplanMeier
     rejection_to_permit: KaplanMeier
     rejection_to_left: KaplanMeier
     nareis_after_permit: KaplanMeier
@@ -79,6 +84,7 @@ class Model:
     population_share: np.ndarray
     share_alpha: np.ndarray
     backlog: np.ndarray
+    spread: float
     arrivals_per_day: float
     arrival_pool: pd.DataFrame
     grants: Pace
@@ -148,6 +154,86 @@ def due_and_linked(
                 got[heir] += got[code]
     return (due.reindex(list(codes), fill_value=0.0).to_numpy(),
             got.reindex(list(codes), fill_value=0.0).to_numpy())  # fmt: skip
+
+
+def _heirs(chain: Chain, codes: tuple[str, ...], day: date) -> dict[str, int]:
+    """Position in ``codes`` of every registered municipality that is, or merged into, one of
+    them by ``day``."""
+    index = {code: i for i, code in enumerate(codes)}
+    out = {}
+    for m in chain.register.municipalities:
+        heir = chain.register.current_code(m.code, day)
+        if heir in index:
+            out[m.code] = index[heir]
+    return {**out, **index}
+
+
+def allocation_spread(
+    units: pd.DataFrame, moment: pd.Timestamp, chain: Chain, codes: tuple[str, ...]
+) -> float:
+    """How strictly the koppelingen in the log followed "furthest behind first", in persons:
+    the ``spread`` of :func:`toolkit.forecast.allocation.link`, by maximum likelihood.
+
+    The koppelingen of the last ``WINDOW_DAYS`` (the last ``MAX_CHOICES`` of them) are replayed
+    in time order with each municipality's running backlog, as :func:`due_and_linked` counts
+    it; each household not following a referent chose its municipality with probability
+    proportional to share x exp(backlog / spread). A small spread says the one furthest behind
+    got it; a large one that the backlog the log shows hardly mattered (the log misses some
+    koppelingen, COA weighs more than the count)."""
+    day = moment.tz_convert(LOCAL_TZ).date()
+    window = units[(units["koppeling"] >= moment - pd.Timedelta(days=WINDOW_DAYS))
+                   & (units["koppeling"] < moment)].sort_values("koppeling", kind="stable")  # fmt: skip
+    window = window.iloc[-MAX_CHOICES:]
+    if window["nareis"].all():
+        return 0.0
+    heirs = _heirs(chain, codes, day)
+    due, got = due_and_linked(units, window["koppeling"].iloc[0], chain, codes)
+    sizes = window["size"].to_numpy(dtype=float)
+    period = window["koppeling"].map(half_year).to_numpy()
+    increments = np.zeros((len(window), len(codes)))
+    for label in np.unique(period):
+        population = population_shares(chain, half_year_start(label).tz_convert(LOCAL_TZ).date())
+        share = np.zeros(len(codes))
+        for code, value in population.items():
+            if code in heirs:
+                share[heirs[code]] += value
+        here = period == label
+        increments[here] = sizes[here, None] * share[None, :]
+    chosen = window["municipality"].map(heirs).fillna(-1).to_numpy(dtype=int)
+    received = np.zeros_like(increments)
+    rows = np.nonzero(chosen >= 0)[0]
+    received[rows, chosen[rows]] = sizes[rows]
+    # each household's backlog when its turn came: its own share counted, its own persons not yet
+    behind = (due - got)[None, :] + np.cumsum(increments, axis=0) - np.cumsum(received, axis=0)
+    behind += received
+    choices = np.nonzero((chosen >= 0) & ~window["nareis"].to_numpy())[0]
+    share_now = increments[choices] / sizes[choices, None]
+    behind, picked = behind[choices], chosen[choices]
+    log_share = np.log(np.where(share_now > 0, share_now, 1.0))
+    possible = share_now > 0
+    ok = possible[np.arange(len(choices)), picked]
+    if not ok.any():
+        return 0.0
+    behind, picked, log_share, possible = behind[ok], picked[ok], log_share[ok], possible[ok]
+    rows = np.arange(len(picked))
+
+    def loss(log_spread: float) -> float:
+        z = np.where(possible, log_share + behind / np.exp(log_spread), -np.inf)
+        return float(-(z[rows, picked] - logsumexp(z, axis=1)).mean())
+
+    best = minimize_scalar(loss, bounds=SPREAD_BOUNDS, method="bounded")
+    return float(np.exp(best.x))
+
+
+def joining_start(units: pd.DataFrame, moment: pd.Timestamp) -> pd.Series:
+    """Per nareis unit, when its wait to join the referent's home began: the later of its
+    koppeling and the referent's move-out; NaT while either is still to come at ``moment``
+    (the wait has not begun)."""
+    nareis = units[units["nareis"]]
+    home = units[~units["nareis"]].groupby("household")["move_out"].min()
+    referent_home = nareis["household"].map(home)
+    referent_home = referent_home.where(referent_home < moment)
+    return pd.concat([nareis["koppeling"], referent_home], axis=1).max(axis=1, skipna=False)
 
 
 def window_km(
@@ -262,8 +348,8 @@ def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
     decision = {
         k: v if v.completed >= MIN_EVENTS else decision[UNKNOWN] for k, v in decision.items()
     }
-    housing = {UNKNOWN: window_km(units["koppeling"], units["move_out"], moment)}
-    for code, group in units[units["koppeling"].notna()].groupby("municipality"):
+    housing = {UNKNOWN: window_km(first["koppeling"], first["move_out"], moment)}
+    for code, group in first[first["koppeling"].notna()].groupby("municipality"):
         km = window_km(group["koppeling"], group["move_out"], moment)
         if km.completed >= MIN_EVENTS:
             housing[str(code)] = km
@@ -282,7 +368,7 @@ def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
     days = RECENT_MONTHS * DAYS_PER_MONTH
     recent = first[(decision_end >= recent_start) & (decision_end < moment)]
     granted = int((recent["grant"].notna() & (recent["grant"] <= recent["decision"])).sum())
-    moved = units[(units["move_out"] >= recent_start) & (units["move_out"] < moment)]
+    moved = first[(first["move_out"] >= recent_start) & (first["move_out"] < moment)]
     return Model(
         decision=decision,
         grant_to_permit=window_km(first["grant"], first["permit"], moment,
@@ -290,6 +376,7 @@ def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
         permit_to_koppeling=window_km(units["permit"], units["koppeling"], moment,
                                       censor=units["left"], later=units["move_out"]),
         housing=housing,
+        joining=window_km(joining_start(units, moment), nareis_units["move_out"], moment),
         rejection_to_permit=window_km(first["rejection"], first["permit"], moment,
                                       censor=first["left"], later=after_permit[first.index]),
         rejection_to_left=window_km(first["rejection"], first["left"], moment,
@@ -305,6 +392,7 @@ def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
         population_share=share,
         share_alpha=alpha,
         backlog=backlog,
+        spread=allocation_spread(units, moment, chain, codes),
         arrivals_per_day=len(arrived) / (RECENT_MONTHS * DAYS_PER_MONTH),
         arrival_pool=arrived[["size", "nationality"]].reset_index(drop=True),
         grants=Pace(granted, days),
