@@ -4,8 +4,10 @@
   under way in the last ``WINDOW_DAYS``: application to first decision (per track, as known at
   the moment), grant to permit, permit to koppeling, koppeling to move-out (per municipality
   where it has enough move-outs, else national), a rejection to a later permit (after appeal)
-  and to leaving the chain, a referent's permit to the arrival of nareizigers, and a
-  nareiziger's arrival to their permit.
+  and to leaving the chain, a referent's permit to the arrival of nareizigers, a nareiziger's
+  arrival to their permit, and nareizigers joining the referent's home (from the later of
+  their koppeling and the referent's move-out, :func:`joining_start`). A wait whose end the log
+  misses while the unit reached a later milestone is over, not still running: it is left out.
 * **Grant** at the first decision: the share of decisions in the window that granted, per
   nationality and track, shrunk toward the nationality's share and that toward the national
   share (``PSEUDO_DECISIONS`` pseudo-decisions of the level above, a beta prior), so a small
@@ -20,11 +22,13 @@
   backlog (or surplus) into the next one, so what it was behind at the moment
   (:func:`due_and_linked`: its population share of every half-year's koppelingen in the log,
   minus the persons linked to it) is due on top of its share of the koppelingen to come.
+  How much being behind weighs (``spread``, :func:`allocation_spread`) is learnt by replaying
+  the window's koppelingen (:mod:`toolkit.forecast.allocation`).
 * **Pace**: deciding and housing are bound by capacity (the IND's interviews, the homes on
   offer), so a longer queue does not mean more grants or move-outs per month. The households
-  granted, rejected and moved out per day over the last ``RECENT_MONTHS`` months set how many
-  there are; each household's outcome (grant or not) and the curves set who goes first
-  (:mod:`toolkit.forecast.simulation`).
+  granted, rejected and moved into a home of their own (not nareizigers joining a referent)
+  per day over the last ``RECENT_MONTHS`` months set how many there are; each household's
+  outcome (grant or not) and the curves set who goes first (:mod:`toolkit.forecast.simulation`).
 * **Arrivals**: new households per month at the pace of the last ``RECENT_MONTHS`` months,
   with the sizes and nationalities of those arrivals.
 """

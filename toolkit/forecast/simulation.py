@@ -6,8 +6,8 @@ when it comes (its curve, given how long it has waited, sets its place in the qu
 pace of grants and other decisions sets how many come); after a rejection, a later permit
 (appeal) or leaving; the permit, the koppeling and to which municipality
 (:mod:`toolkit.forecast.allocation`), the move-out (again in the queue's order at the recent
-pace); nareizigers who follow a single referent's permit; and new households arriving at the
-recent pace. Every run counts per
+pace; nareizigers join their referent's home instead); nareizigers who follow a single
+referent's permit; and new households arriving at the recent pace. Every run counts per
 calendar month the permits, the persons and households linked per municipality (households by
 size), the move-outs and the persons still waiting in each phase. The forecast is the mean over
 the runs, its 80% interval taken from the runs (:mod:`toolkit.forecast.interval`), so the
@@ -247,7 +247,7 @@ def _paths(s: _Units, model: Model, horizon: float, rng) -> dict[str, np.ndarray
     p = ~np.isfinite(kop) & (permit < horizon)
     kop[p] = np.maximum(permit[p], 0) + _draw(model.permit_to_koppeling,
                                               np.maximum(-permit[p], 0), rng)  # fmt: skip
-    # the municipality: known, the referent's, or the one furthest behind its taakstelling
+    # the municipality: known, the referent's, or one drawn among those behind their taakstelling
     muni = np.full(total, -1)
     muni[:n] = s.municipality
     follow = np.full(total, -1)
