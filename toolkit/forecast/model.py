@@ -183,7 +183,7 @@ def allocation_spread(
     it; each household not following a referent chose its municipality with probability
     proportional to share x exp(backlog / spread). A small spread says the one furthest behind
     got it; a large one that the backlog the log shows hardly mattered (the log misses some
-    koppelingen, COA weighs more than the count)."""
+    koppelingen, or COA weighs more than the count)."""
     day = moment.tz_convert(LOCAL_TZ).date()
     window = units[(units["koppeling"] >= moment - pd.Timedelta(days=WINDOW_DAYS))
                    & (units["koppeling"] < moment)].sort_values("koppeling", kind="stable")  # fmt: skip
