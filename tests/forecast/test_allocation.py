@@ -1,13 +1,23 @@
-"""The koppeling under the taakstelling with the backlog carried over, by hand."""
+"""The koppeling under the taakstelling with the backlog carried over, by hand; the spread of
+the rule learnt back from koppelingen made under it."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from toolkit.chain import load_chain
 from toolkit.forecast.allocation import Koppelingen, link
-from toolkit.forecast.model import due_and_linked, half_year_start, population_shares
+from toolkit.forecast.model import (
+    allocation_spread,
+    due_and_linked,
+    half_year,
+    half_year_start,
+    population_shares,
+)
+
+RNG = np.random.default_rng(5)
 
 
 def test_the_municipality_furthest_behind_gets_the_next_household():
@@ -19,11 +29,11 @@ def test_the_municipality_furthest_behind_gets_the_next_household():
     first, second = link(
         [Koppelingen(np.ones(6), none, none, shares), Koppelingen(np.ones(4), none[:4], none[:4],
                                                                   shares)],
-        np.array([2.0, 0.0, 0.0]),
+        np.array([2.0, 0.0, 0.0]), 0.0, RNG,
     )  # fmt: skip
     assert first.tolist() == [0, 0, 0, 1, 0, 1]
     (second,) = link([Koppelingen(np.ones(4), none[:4], none[:4], shares)],
-                     np.array([0.0, -2.0, 5.0]))  # fmt: skip
+                     np.array([0.0, -2.0, 5.0]), 0.0, RNG)  # fmt: skip
     assert second.tolist() == [0, 0, 0, 1]
 
 
@@ -32,7 +42,7 @@ def test_known_municipalities_and_families_count_for_where_they_went():
     fixed = np.array([1, -1, -1, -1])
     follows = np.array([-1, -1, 1, -1])  # the third joins the second's municipality
     (out,) = link(
-        [Koppelingen(np.array([2.0, 1.0, 3.0, 1.0]), fixed, follows, shares)], np.zeros(2)
+        [Koppelingen(np.array([2.0, 1.0, 3.0, 1.0]), fixed, follows, shares)], np.zeros(2), 0.0, RNG
     )
     # 2 to B (fixed): A is 1 behind and gets the next; its family of 3 follows; then B is behind
     assert out.tolist() == [1, 0, 0, 1]
@@ -62,3 +72,38 @@ def test_backlog_from_the_log_is_each_half_years_share_minus_what_came():
                 5 * share[codes[1]] + 4 * share[codes[1]] - 2 - 4,
                 5 * share[codes[2]] + 4 * share[codes[2]]]  # fmt: skip
     assert np.allclose(backlog, expected, atol=1e-9)
+
+
+def test_a_wide_spread_links_by_share_alone_and_a_narrow_one_evens_out():
+    shares = np.array([0.8, 0.2, 0.0])
+    none = np.full(20_000, -1)
+    run = Koppelingen(np.ones(20_000), none, none, shares)
+    (wide,) = link([run], np.zeros(3), 1e9, np.random.default_rng(1))
+    assert abs((wide == 0).mean() - 0.8) < 0.01 and not (wide == 2).any()
+    # a spread of one person: nobody gets more than a couple of persons ahead of its share
+    (narrow,) = link([run], np.zeros(3), 1.0, np.random.default_rng(2))
+    received = np.cumsum(narrow[:, None] == np.arange(3), axis=0)
+    due = np.arange(1, 20_001)[:, None] * shares
+    assert np.abs(received - due)[:, :2].max() < 8
+    assert np.abs(received - due)[:, :2].max() > 1  # not the clockwork of spread 0
+
+
+def test_the_spread_is_learnt_back_from_koppelingen_made_under_it():
+    chain = load_chain()
+    codes = ("GM0363", "GM0599", "GM0344", "GM0014", "GM0855")
+    moment = half_year_start("2025-I")
+    times = moment - pd.to_timedelta(np.linspace(300, 1, 3_000), unit="D")
+    rng = np.random.default_rng(3)
+    sizes = rng.choice([1, 1, 2, 3, 5], len(times)).astype(float)
+    behind, chosen = np.zeros(len(codes)), []
+    for t, size in zip(times, sizes, strict=True):
+        day = half_year_start(half_year(t)).tz_convert("Europe/Amsterdam").date()
+        share = population_shares(chain, day).reindex(list(codes)).to_numpy()
+        behind += share * size
+        weight = share * np.exp((behind - behind.max()) / 1.5)
+        m = rng.choice(len(codes), p=weight / weight.sum())
+        chosen.append(codes[m])
+        behind[m] -= size
+    units = pd.DataFrame({"koppeling": times, "municipality": chosen, "size": sizes,
+                          "nareis": False})  # fmt: skip
+    assert allocation_spread(units, moment, chain, codes) == pytest.approx(1.5, rel=0.2)

@@ -69,8 +69,10 @@ class BackTest:
             f"WAPE forecast {s['wape_forecast']:.3f}, last 6 months' pace {s['wape_recent']:.3f}, "
             f"taakstelling pro rata {s['wape_taakstelling']:.3f}; persons linked "
             f"{s['actual_persons']:.0f}, forecast {s['forecast_persons']:.0f}",
-            "80% intervals: actual count inside (intervals' own probability; below, above) | "
-            f"where the interval holds under {NEAR:.0%} of the runs",
+            f"80% intervals: national rows {s['national_coverage']:.1%} inside, households "
+            f"per municipality {s['households_near_coverage']:.1%} where near 80%; actual count "
+            "inside (intervals' own probability; below, above) | where the interval holds under "
+            f"{NEAR:.0%} of the runs",
         ]
         for row in self.coverage.itertuples():
             lines.append(f"  {row.level:12} {row.metric:17} {row.cells:5} cells: "
@@ -159,10 +161,19 @@ def coverage(table: pd.DataFrame) -> pd.DataFrame:
 def scores(table: pd.DataFrame) -> dict[str, float]:
     """WAPE of the forecast and of both naive forecasts of persons linked per municipality and
     month, and the coverage of their intervals (see :func:`coverage`), over every such row of
-    ``table`` (one back-test, or several cuts put together)."""
+    ``table`` (one back-test, or several cuts put together); besides, the coverage of the
+    national rows (``national_coverage``, every metric of :data:`ACTUAL` together: a world
+    has few national months) and of households linked per municipality where the counts allow
+    an interval near 80% (``households_near_coverage``)."""
     rows = table[(table["metric"] == METRIC) & (table["municipality"] != "")]
     cover = coverage(rows).iloc[0]
+    national = table[table["municipality"] == ""]
+    households = coverage(table[(table["metric"] == "linked_households")
+                                & (table["municipality"] != "")]).iloc[0]  # fmt: skip
     return {
+        "national_coverage": float(((national["low"] <= national["actual"])
+                                    & (national["actual"] <= national["high"])).mean()),
+        "households_near_coverage": float(households["near_coverage"]),
         "wape_forecast": wape(rows["expected"], rows["actual"]),
         "wape_recent": wape(rows["recent"], rows["actual"]),
         "wape_taakstelling": wape(rows["taakstelling"], rows["actual"]),

@@ -4,8 +4,10 @@
   under way in the last ``WINDOW_DAYS``: application to first decision (per track, as known at
   the moment), grant to permit, permit to koppeling, koppeling to move-out (per municipality
   where it has enough move-outs, else national), a rejection to a later permit (after appeal)
-  and to leaving the chain, a referent's permit to the arrival of nareizigers, and a
-  nareiziger's arrival to their permit.
+  and to leaving the chain, a referent's permit to the arrival of nareizigers, a nareiziger's
+  arrival to their permit, and nareizigers joining the referent's home (from the later of
+  their koppeling and the referent's move-out, :func:`joining_start`). A wait whose end the log
+  misses while the unit reached a later milestone is over, not still running: it is left out.
 * **Grant** at the first decision: the share of decisions in the window that granted, per
   nationality and track, shrunk toward the nationality's share and that toward the national
   share (``PSEUDO_DECISIONS`` pseudo-decisions of the level above, a beta prior), so a small
@@ -20,11 +22,13 @@
   backlog (or surplus) into the next one, so what it was behind at the moment
   (:func:`due_and_linked`: its population share of every half-year's koppelingen in the log,
   minus the persons linked to it) is due on top of its share of the koppelingen to come.
+  How much being behind weighs (``spread``, :func:`allocation_spread`) is learnt by replaying
+  the window's koppelingen (:mod:`toolkit.forecast.allocation`).
 * **Pace**: deciding and housing are bound by capacity (the IND's interviews, the homes on
   offer), so a longer queue does not mean more grants or move-outs per month. The households
-  granted, rejected and moved out per day over the last ``RECENT_MONTHS`` months set how many
-  there are; each household's outcome (grant or not) and the curves set who goes first
-  (:mod:`toolkit.forecast.simulation`).
+  granted, rejected and moved into a home of their own (not nareizigers joining a referent)
+  per day over the last ``RECENT_MONTHS`` months set how many there are; each household's
+  outcome (grant or not) and the curves set who goes first (:mod:`toolkit.forecast.simulation`).
 * **Arrivals**: new households per month at the pace of the last ``RECENT_MONTHS`` months,
   with the sizes and nationalities of those arrivals.
 """
@@ -36,6 +40,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import minimize_scalar
+from scipy.special import logsumexp
 
 from toolkit.bottlenecks.survival import KaplanMeier, kaplan_meier
 from toolkit.chain.model import Chain
@@ -49,6 +55,8 @@ PSEUDO_DECISIONS = 10.0
 MAX_PRIOR_WEIGHT = 1e6
 MIN_EVENTS = 20  # a municipality's own move-out curve needs this many move-outs
 HALF_YEAR_MONTHS = 6
+MAX_CHOICES = 5000  # koppelingen replayed to learn the allocation's spread
+SPREAD_BOUNDS = (np.log(0.01), np.log(1e4))  # persons, as natural logarithms
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,7 @@ class Model:
     grant_to_permit: KaplanMeier
     permit_to_koppeling: KaplanMeier
     housing: dict[str, KaplanMeier]
+    joining: KaplanMeier
     rejection_to_permit: KaplanMeier
     rejection_to_left: KaplanMeier
     nareis_after_permit: KaplanMeier
@@ -79,6 +88,7 @@ class Model:
     population_share: np.ndarray
     share_alpha: np.ndarray
     backlog: np.ndarray
+    spread: float
     arrivals_per_day: float
     arrival_pool: pd.DataFrame
     grants: Pace
@@ -150,13 +160,106 @@ def due_and_linked(
             got.reindex(list(codes), fill_value=0.0).to_numpy())  # fmt: skip
 
 
+def _heirs(chain: Chain, codes: tuple[str, ...], day: date) -> dict[str, int]:
+    """Position in ``codes`` of every registered municipality that is, or merged into, one of
+    them by ``day``."""
+    index = {code: i for i, code in enumerate(codes)}
+    out = {}
+    for m in chain.register.municipalities:
+        heir = chain.register.current_code(m.code, day)
+        if heir in index:
+            out[m.code] = index[heir]
+    return {**out, **index}
+
+
+def allocation_spread(
+    units: pd.DataFrame, moment: pd.Timestamp, chain: Chain, codes: tuple[str, ...]
+) -> float:
+    """How strictly the koppelingen in the log followed "furthest behind first", in persons:
+    the ``spread`` of :func:`toolkit.forecast.allocation.link`, by maximum likelihood.
+
+    The koppelingen of the last ``WINDOW_DAYS`` (the last ``MAX_CHOICES`` of them) are replayed
+    in time order with each municipality's running backlog, as :func:`due_and_linked` counts
+    it; each household not following a referent chose its municipality with probability
+    proportional to share x exp(backlog / spread). A small spread says the one furthest behind
+    got it; a large one that the backlog the log shows hardly mattered (the log misses some
+    koppelingen, or COA weighs more than the count)."""
+    day = moment.tz_convert(LOCAL_TZ).date()
+    window = units[(units["koppeling"] >= moment - pd.Timedelta(days=WINDOW_DAYS))
+                   & (units["koppeling"] < moment)].sort_values("koppeling", kind="stable")  # fmt: skip
+    window = window.iloc[-MAX_CHOICES:]
+    if window["nareis"].all():
+        return 0.0
+    heirs = _heirs(chain, codes, day)
+    due, got = due_and_linked(units, window["koppeling"].iloc[0], chain, codes)
+    sizes = window["size"].to_numpy(dtype=float)
+    period = window["koppeling"].map(half_year).to_numpy()
+    increments = np.zeros((len(window), len(codes)))
+    for label in np.unique(period):
+        population = population_shares(chain, half_year_start(label).tz_convert(LOCAL_TZ).date())
+        share = np.zeros(len(codes))
+        for code, value in population.items():
+            if code in heirs:
+                share[heirs[code]] += value
+        here = period == label
+        increments[here] = sizes[here, None] * share[None, :]
+    chosen = window["municipality"].map(heirs).fillna(-1).to_numpy(dtype=int)
+    received = np.zeros_like(increments)
+    rows = np.nonzero(chosen >= 0)[0]
+    received[rows, chosen[rows]] = sizes[rows]
+    # each household's backlog when its turn came: its own share counted, its own persons not yet
+    behind = (due - got)[None, :] + np.cumsum(increments, axis=0) - np.cumsum(received, axis=0)
+    behind += received
+    choices = np.nonzero((chosen >= 0) & ~window["nareis"].to_numpy())[0]
+    share_now = increments[choices] / sizes[choices, None]
+    behind, picked = behind[choices], chosen[choices]
+    log_share = np.log(np.where(share_now > 0, share_now, 1.0))
+    possible = share_now > 0
+    ok = possible[np.arange(len(choices)), picked]
+    if not ok.any():
+        return 0.0
+    behind, picked, log_share, possible = behind[ok], picked[ok], log_share[ok], possible[ok]
+    rows = np.arange(len(picked))
+
+    def loss(log_spread: float) -> float:
+        z = np.where(possible, log_share + behind / np.exp(log_spread), -np.inf)
+        return float(-(z[rows, picked] - logsumexp(z, axis=1)).mean())
+
+    best = minimize_scalar(loss, bounds=SPREAD_BOUNDS, method="bounded")
+    return float(np.exp(best.x))
+
+
+def joining_start(units: pd.DataFrame, moment: pd.Timestamp) -> pd.Series:
+    """Per nareis unit, when its wait to join the referent's home began: the later of its
+    koppeling and the referent's move-out; NaT while either is still to come at ``moment``
+    (the wait has not begun)."""
+    nareis = units[units["nareis"]]
+    home = units[~units["nareis"]].groupby("household")["move_out"].min()
+    referent_home = nareis["household"].map(home)
+    referent_home = referent_home.where(referent_home < moment)
+    return pd.concat([nareis["koppeling"], referent_home], axis=1).max(axis=1, skipna=False)
+
+
 def window_km(
-    start: pd.Series, end: pd.Series, moment: pd.Timestamp, censor: pd.Series | None = None
+    start: pd.Series,
+    end: pd.Series,
+    moment: pd.Timestamp,
+    censor: pd.Series | None = None,
+    later: pd.Series | None = None,
 ) -> KaplanMeier:
     """Kaplan-Meier of the waits from ``start`` to ``end`` under way in the window before
-    ``moment``; a wait without ``end`` is censored at ``censor`` (if earlier) or the moment."""
+    ``moment``; a wait without ``end`` is censored at ``censor`` (if earlier) or the moment.
+
+    A wait without ``end`` whose unit reached a ``later`` milestone before the moment (a
+    koppeling, but no permit in the log) is over, its end unrecorded: it is left out. Counted
+    as still waiting, it would hold the curve up for ever, and the forecast would keep that
+    share of every unit waiting beyond sight."""
     window_start = moment - pd.Timedelta(days=WINDOW_DAYS)
     stop = end.where(end.notna() & (end < moment), pd.NaT)
+    if later is not None:
+        unrecorded = stop.isna() & (later < moment) & (later >= start)
+        start, stop, end = start[~unrecorded], stop[~unrecorded], end[~unrecorded]
+        censor = None if censor is None else censor[~unrecorded]
     observed = stop.notna()
     if censor is not None:
         censor = censor.where(censor.notna() & (censor < moment), moment)
@@ -238,15 +341,19 @@ def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
     """The model of the chain as it ran in the window before ``moment``."""
     first = units[~units["nareis"]]
     decision_end = first["decision"].where(first["decision"].notna(), first["left"])
-    decision = {UNKNOWN: window_km(first["start"], decision_end, moment)}
+    # the first milestone after each wait: where the log has it, the wait is over
+    after_decision = first[["permit", "koppeling", "move_out"]].min(axis=1)
+    after_permit = units[["koppeling", "move_out"]].min(axis=1)
+    decision = {UNKNOWN: window_km(first["start"], decision_end, moment, later=after_decision)}
     for track, group in first.groupby("track"):
         if track != UNKNOWN:
-            decision[str(track)] = window_km(group["start"], decision_end[group.index], moment)
+            decision[str(track)] = window_km(group["start"], decision_end[group.index], moment,
+                                             later=after_decision[group.index])  # fmt: skip
     decision = {
         k: v if v.completed >= MIN_EVENTS else decision[UNKNOWN] for k, v in decision.items()
     }
-    housing = {UNKNOWN: window_km(units["koppeling"], units["move_out"], moment)}
-    for code, group in units[units["koppeling"].notna()].groupby("municipality"):
+    housing = {UNKNOWN: window_km(first["koppeling"], first["move_out"], moment)}
+    for code, group in first[first["koppeling"].notna()].groupby("municipality"):
         km = window_km(group["koppeling"], group["move_out"], moment)
         if km.completed >= MIN_EVENTS:
             housing[str(code)] = km
@@ -265,18 +372,22 @@ def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
     days = RECENT_MONTHS * DAYS_PER_MONTH
     recent = first[(decision_end >= recent_start) & (decision_end < moment)]
     granted = int((recent["grant"].notna() & (recent["grant"] <= recent["decision"])).sum())
-    moved = units[(units["move_out"] >= recent_start) & (units["move_out"] < moment)]
+    moved = first[(first["move_out"] >= recent_start) & (first["move_out"] < moment)]
     return Model(
         decision=decision,
-        grant_to_permit=window_km(first["grant"], first["permit"], moment),
-        permit_to_koppeling=window_km(units["permit"], units["koppeling"], moment),
+        grant_to_permit=window_km(first["grant"], first["permit"], moment,
+                                  later=after_permit[first.index]),
+        permit_to_koppeling=window_km(units["permit"], units["koppeling"], moment,
+                                      censor=units["left"], later=units["move_out"]),
         housing=housing,
+        joining=window_km(joining_start(units, moment), nareis_units["move_out"], moment),
         rejection_to_permit=window_km(first["rejection"], first["permit"], moment,
-                                      censor=first["left"]),
+                                      censor=first["left"], later=after_permit[first.index]),
         rejection_to_left=window_km(first["rejection"], first["left"], moment,
                                     censor=first["permit"]),
         nareis_after_permit=window_km(referents["permit"], family, moment),
-        nareis_to_permit=window_km(nareis_units["nareis_arrival"], nareis_units["permit"], moment),
+        nareis_to_permit=window_km(nareis_units["nareis_arrival"], nareis_units["permit"], moment,
+                                   later=after_permit[nareis_units.index]),
         nareis_sizes=recent_nareis["size"].to_numpy() if len(recent_nareis) else np.array([1]),
         grant=cells,
         grant_by_nationality=by_nat,
@@ -285,6 +396,7 @@ def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
         population_share=share,
         share_alpha=alpha,
         backlog=backlog,
+        spread=allocation_spread(units, moment, chain, codes),
         arrivals_per_day=len(arrived) / (RECENT_MONTHS * DAYS_PER_MONTH),
         arrival_pool=arrived[["size", "nationality"]].reset_index(drop=True),
         grants=Pace(granted, days),

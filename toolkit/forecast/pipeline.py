@@ -64,17 +64,20 @@ METHOD = [
     (
         "pace",
         "Grants, other decisions and move-outs come at their pace of the last 6 months (they "
-        "are bound by capacity); the curves and each household's outcome decide who goes first.",
+        "are bound by capacity); the curves and each household's outcome decide who goes first. "
+        "Nareizigers join their referent's home and need none of their own.",
     ),
     (
         "municipality",
         "Share of new koppelingen: Dirichlet posterior of the persons linked in the "
         "last 12 months with the taakstelling (population) share as prior; the prior's weight is "
         "estimated from how unevenly the municipalities realised their shares (empirical Bayes). "
-        "Within a run each household goes to the municipality furthest behind its taakstelling, "
-        "as COA links: its share of every person linked from the moment on plus the backlog "
-        "(or minus the surplus) it carried at the moment, from every half-year in the log; "
-        "nareizigers join their referent's municipality.",
+        "Within a run each household goes to a municipality drawn in proportion to its share "
+        "times exp(behind / spread), as COA links under the taakstelling: behind is its share "
+        "of every person linked from the moment on plus the backlog (or minus the surplus) it "
+        "carried at the moment, from every half-year in the log, minus what it received; the "
+        "spread (persons) is learnt from the log's koppelingen of the last 12 months (maximum "
+        "likelihood); nareizigers join their referent's municipality.",
     ),
     (
         "interval",

@@ -6,8 +6,8 @@ when it comes (its curve, given how long it has waited, sets its place in the qu
 pace of grants and other decisions sets how many come); after a rejection, a later permit
 (appeal) or leaving; the permit, the koppeling and to which municipality
 (:mod:`toolkit.forecast.allocation`), the move-out (again in the queue's order at the recent
-pace); nareizigers who follow a single referent's permit; and new households arriving at the
-recent pace. Every run counts per
+pace; nareizigers join their referent's home instead); nareizigers who follow a single
+referent's permit; and new households arriving at the recent pace. Every run counts per
 calendar month the permits, the persons and households linked per municipality (households by
 size), the move-outs and the persons still waiting in each phase. The forecast is the mean over
 the runs, its 80% interval taken from the runs (:mod:`toolkit.forecast.interval`), so the
@@ -104,7 +104,7 @@ def simulate(
     static = _units(units, model, moment, index)
     for first in range(0, runs, BATCH):
         batch = [_paths(static, model, horizon, rng) for _ in range(min(BATCH, runs - first))]
-        linked = link([paths["koppelingen"] for paths in batch], model.backlog)
+        linked = link([paths["koppelingen"] for paths in batch], model.backlog, model.spread, rng)
         for i, (paths, muni) in enumerate(zip(batch, linked, strict=True)):
             paths["muni"][paths["linked"]] = muni
             _move_outs(paths, model, horizon, rng)
@@ -124,6 +124,7 @@ class _Units:
     grant: np.ndarray
     household: np.ndarray
     has_family: np.ndarray
+    referent: np.ndarray
     municipality: np.ndarray
     permit: np.ndarray
     koppeling: np.ndarray
@@ -141,9 +142,13 @@ def _units(units: pd.DataFrame, model: Model, moment: pd.Timestamp, index: dict)
 
     household = u["household"].astype(str).to_numpy()
     families = set(u.loc[u["nareis"], "household"].astype(str))
+    nareis = u["nareis"].to_numpy(dtype=bool)
+    # the unit a nareis unit joins: its household's own (the referent's), where that is here
+    first = {h: i for i, h in enumerate(household) if not nareis[i]}
+    referent = np.array([first.get(h, -1) if nareis[i] else -1 for i, h in enumerate(household)],
+                        dtype=int)  # fmt: skip
     known = u["municipality"].astype(object).map(index).fillna(-1).to_numpy(dtype=int)
     by_household = dict(zip(household[known >= 0], known[known >= 0], strict=True))
-    nareis = u["nareis"].to_numpy(dtype=bool)
     # nareizigers not linked yet go where their referent was linked
     joined = np.array([by_household.get(h, -1) for h in household])
     known = np.where(nareis & (known < 0), joined, known)
@@ -157,6 +162,7 @@ def _units(units: pd.DataFrame, model: Model, moment: pd.Timestamp, index: dict)
         grant=model.grant_probability(u["nationality"], u["track"]),
         household=household,
         has_family=np.array([h in families for h in household]),
+        referent=referent,
         municipality=known,
         permit=past("permit"),
         koppeling=past("koppeling"),
@@ -241,7 +247,7 @@ def _paths(s: _Units, model: Model, horizon: float, rng) -> dict[str, np.ndarray
     p = ~np.isfinite(kop) & (permit < horizon)
     kop[p] = np.maximum(permit[p], 0) + _draw(model.permit_to_koppeling,
                                               np.maximum(-permit[p], 0), rng)  # fmt: skip
-    # the municipality: known, the referent's, or the one furthest behind its taakstelling
+    # the municipality: known, the referent's, or one drawn among those behind their taakstelling
     muni = np.full(total, -1)
     muni[:n] = s.municipality
     follow = np.full(total, -1)
@@ -257,6 +263,7 @@ def _paths(s: _Units, model: Model, horizon: float, rng) -> dict[str, np.ndarray
     return {
         "size": size, "muni": muni, "permit": permit, "kop": kop,
         "move_out": np.concatenate([s.move_out, np.full(total - n, INF)]),
+        "referent": np.concatenate([s.referent, np.full(new, -1), referents]),
         "decision": (dec_start, dec_end), "rejected": (rej_at, rej_end),
         "permit_phase": (permit_start, kop), "linked": now,
         "koppelingen": Koppelingen(size[now], muni[now], follows,
@@ -265,15 +272,25 @@ def _paths(s: _Units, model: Model, horizon: float, rng) -> dict[str, np.ndarray
 
 
 def _move_outs(paths: dict, model: Model, horizon: float, rng) -> None:
-    """The move-out after the koppeling, at the pace of the municipality (once it is known)."""
-    kop, muni = paths["kop"], paths["muni"]
+    """The move-out after the koppeling, in the queue for a home at the recent pace; nareizigers
+    join their referent's home: once both they are linked and the referent has moved in, after
+    the joining wait (their move needs no home of its own, so it is not in the pace)."""
+    kop, muni, referent = paths["kop"], paths["muni"], paths["referent"]
     out = paths["move_out"]
-    h = ~np.isfinite(out) & (kop < horizon)
+    waiting = ~np.isfinite(out) & (kop < horizon)
+    h = waiting & (referent < 0)
     codes = np.array([*model.municipalities, UNKNOWN])
     keys = codes[np.where(muni[h] >= 0, muni[h], len(codes) - 1)]
     start = np.maximum(kop[h], 0)
     drawn = start + _by_curve(model.housing, keys, np.maximum(-kop[h], 0), rng)
     out[h] = paced(drawn, start, model.move_outs, horizon, rng)
+    j = waiting & (referent >= 0)
+    ready = np.maximum(kop[j], out[referent[j]])  # inf while the referent waits beyond sight
+    known = np.isfinite(ready)
+    joined = np.full(len(ready), INF)
+    joined[known] = np.maximum(ready[known], 0) + _draw(model.joining,
+                                                        np.maximum(-ready[known], 0), rng)  # fmt: skip
+    out[j] = joined
     paths["out"] = out
     paths["housing"] = (kop, out)
 
