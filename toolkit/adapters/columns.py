@@ -61,9 +61,14 @@ class Coded:
         """The same column for some of its rows only (given as a mask or positions)."""
         return Coded(self.codes[which], self.uniques)
 
-    def values(self) -> np.ndarray:
-        """The column's value in every row."""
-        return objects(self.uniques)[self.codes]
+    def values(self, which: np.ndarray | None = None) -> np.ndarray:
+        """The column's value in every row (or in the given rows), as an object array."""
+        codes = self.codes if which is None else self.codes[which]
+        return objects(self.uniques)[codes]
+
+    def present(self) -> np.ndarray:
+        """Per distinct value: whether it is not None (a row has a value where its code's is)."""
+        return objects(self.uniques) != None  # noqa: E711 (elementwise on an object array)
 
 
 Values = Sequence[Any] | np.ndarray | pd.Series | Coded
@@ -102,8 +107,8 @@ _NONE = type(None)
 
 def _results(results: list[Any], codes: np.ndarray, parts: int | None) -> Any:
     if parts is None:
-        return objects(results)[codes]
-    return tuple(objects([r[i] for r in results])[codes] for i in range(parts))
+        return Coded(codes, results)
+    return tuple(Coded(codes, [r[i] for r in results]) for i in range(parts))
 
 
 def per_value(
@@ -111,9 +116,10 @@ def per_value(
     fn: Callable[[Any], Any],
     parts: int | None = None,
 ) -> Any:
-    """``fn`` of every row's value as an object array, computed once per distinct value.
+    """``fn`` of every row's value, computed once per distinct value: a :class:`Coded` column
+    with the rows' codes and a result per distinct value.
 
-    With ``parts``, ``fn`` returns a tuple of that many items and each item becomes an array.
+    With ``parts``, ``fn`` returns a tuple of that many items and each item becomes a column.
     """
     codes, uniques = distinct(values)
     return _results([fn(u) for u in uniques], codes, parts)
@@ -128,4 +134,4 @@ def per_pair(
     width = max(len(uniques_b), 1)
     pairs, inverse = np.unique(codes_a.astype(np.int64) * width + codes_b, return_inverse=True)
     results = [fn(uniques_a[int(k // width)], uniques_b[int(k % width)]) for k in pairs]
-    return _results(results, inverse.reshape(-1), parts)
+    return _results(results, inverse.reshape(-1).astype(np.intp, copy=False), parts)
