@@ -337,10 +337,9 @@ _TEXT = pd.StringDtype(na_value=np.nan)
 
 def _oversized(values: Coded) -> Coded:
     """``oversized_cell`` for the value a reader kept in place of a cell too long to be a value."""
-    found = np.flatnonzero(objects(values.uniques) == OVERSIZED)
-    reasons = [None] * len(values.uniques)
-    for i in found:
-        reasons[i] = OVERSIZED_CELL
+    reasons = [
+        OVERSIZED_CELL if v.__class__ is str and v == OVERSIZED else None for v in values.uniques
+    ]
     return Coded(values.codes, reasons)
 
 
