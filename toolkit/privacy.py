@@ -58,14 +58,15 @@ class Pseudonymizer:
                 f"{MIN_KEY_LENGTH}; {MAKE_KEY_HINT}"
             )
         self._key = key
-        self._cache: dict[bytes, str] = {}
+        self._cache: dict[bytes, dict[str, str]] = {}
 
     def _digest(self, domain: bytes, value: str) -> str:
-        message = domain + value.encode("utf-8")
-        hit = self._cache.get(message)
+        cache = self._cache.setdefault(domain, {})
+        hit = cache.get(value)
         if hit is None:
-            hit = hmac.new(self._key, message, hashlib.sha256).hexdigest()[:PSEUDONYM_LENGTH]
-            self._cache[message] = hit
+            message = domain + value.encode("utf-8")
+            hit = hmac.digest(self._key, message, "sha256").hex()[:PSEUDONYM_LENGTH]
+            cache[value] = hit
         return hit
 
     def person(self, vnummer: str) -> str:

@@ -76,6 +76,26 @@ def _parsed(fn: Callable[[Any], p.Parsed]) -> Callable[[Any], tuple[Any, str | N
     return split
 
 
+def _vnummers(column: Coded) -> tuple[Coded, Coded, Coded]:
+    """:func:`~toolkit.adapters.parsing.normalise_vnummer` of each distinct value, as (V-nummer,
+    reason, repair) columns.
+
+    A value already in the one spelling (text of ten ASCII digits: nearly every value) is its own
+    V-nummer with neither reason nor repair, as the rule says; only the others go through it.
+    """
+    uniques = column.uniques
+    canonical = [
+        u.__class__ is str and len(u) == p.VNUMMER_DIGITS and u.isdigit() and u.isascii()
+        for u in uniques
+    ]
+    if all(canonical):
+        none = [None] * len(uniques)
+        return column, Coded(column.codes, none), Coded(column.codes, none)
+    split = _parsed(p.normalise_vnummer)
+    results = [(u, None, None) if c else split(u) for u, c in zip(uniques, canonical, strict=True)]
+    return tuple(Coded(column.codes, [r[i] for r in results]) for i in range(3))  # type: ignore[return-value]
+
+
 class _Rows:
     """The per-row outcome while a table is mapped: the first reason found wins.
 
@@ -358,9 +378,7 @@ def map_table(
     for field_name in profile.columns:
         rows.flag(_oversized(_column(table, field_name)), field_name)
     _check_personal_data(table, rows)
-    vnummers, reasons, repairs = per_value(
-        _column(table, "vnummer"), _parsed(p.normalise_vnummer), parts=3
-    )
+    vnummers, reasons, repairs = _vnummers(_column(table, "vnummer"))
     rows.flag(reasons, "vnummer")
     rows.repair(_only(repairs, vnummers.present()))
     activities = _activities(table, rows)
