@@ -253,7 +253,8 @@ def validate(
     for column in (HOUSEHOLD, IND_CASE):
         if not events[column].dropna().str.fullmatch(_PSEUDONYM).all():
             raise _fail(f"{column} must hold pseudonyms only")
-    if events[EVENT_ID].isna().any() or events[EVENT_ID].duplicated().any():
+    ids = events[EVENT_ID]
+    if ids.isna().any() or len(pd.factorize(ids)[1]) != len(ids):
         raise _fail(f"{EVENT_ID} must be present and unique")
     for column in CATEGORY_COLUMNS:
         if not isinstance(events[column].dtype, pd.CategoricalDtype):
@@ -278,7 +279,8 @@ def _check_vocabulary(events: pd.DataFrame, chain: Chain) -> None:
     organisations = {o.id for o in chain.organisations}
     if set(events[GROUP].cat.categories) - organisations:
         raise _fail(f"{GROUP} has a category outside the chain's organisations")
-    expected = events[ACTIVITY].map(lambda a: chain.activity(a).organisation)
+    owners = {a: chain.activity(a).organisation for a in events[ACTIVITY].unique()}
+    expected = events[ACTIVITY].map(owners)
     if (events[GROUP].astype(object) != expected).any():
         raise _fail(f"{GROUP} does not match the organisation of the activity")
     codes = {m.code for m in chain.municipalities}
@@ -415,8 +417,11 @@ def case_table(events: pd.DataFrame) -> pd.DataFrame:
     out = grouped[list(CASE_ATTRIBUTES)].first()
     seen = events[[CASE]].assign(org=events[GROUP].astype(object)).drop_duplicates()
     sources = pd.Series("", index=out.index, dtype=object)
+    person = out.index.get_indexer(seen[CASE])
+    orgs = seen["org"].to_numpy()
     for org in CHAIN_SOURCES:
-        has = out.index.isin(seen.loc[seen["org"] == org, CASE])
+        has = np.zeros(len(out), dtype=bool)
+        has[person[orgs == org]] = True
         out[f"in_{org.lower()}"] = has
         sources = sources.where(~has, sources + np.where(sources == "", "", "+") + org)
     out["sources"] = sources
