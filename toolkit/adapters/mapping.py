@@ -401,13 +401,15 @@ def map_table(
         "org:resource": resources,
         "municipality": municipalities,
         "location_type": _values(profile, "location_type", _column(table, "location_type")),
-        "case:household": _optional(table, "household", lambda v: _household(v, key)),
+        "case:household": _pseudonyms(_column(table, "household"), _household, key.household),
         "case:nationality": _optional(table, "nationality", text),
         "case:birth_year_band": _optional(table, "birth_year", p.birth_year_band),
         "case:sex": _values(profile, "sex", _column(table, "sex")),
         "case:procedure": _values(profile, "procedure", _column(table, "procedure")),
         "case:track": _values(profile, "track", _column(table, "track")),
-        "ind_case": _optional(table, "case_number", lambda v: _ind_case(v, key)),
+        "ind_case": _pseudonyms(
+            _column(table, "case_number"), p.normalise_case_number, key.ind_case
+        ),
     }
     events = pd.DataFrame({name: _text(values, keep) for name, values in coded.items()})
     events["time:timestamp"] = utc.iloc[keep].reset_index(drop=True)
@@ -448,14 +450,28 @@ def _check_personal_data(table: RawTable, rows: _Rows) -> None:
             rows.flag(found, field_name)
 
 
-def _household(value: object, key: Pseudonymizer) -> str | None:
+def _household(value: object) -> str | None:
+    """A household number in one spelling: upper case, no spaces (None when empty)."""
     raw = text(value)
-    return key.household(raw.upper().replace(" ", "")) if raw else None
+    return raw.upper().replace(" ", "") if raw else None
 
 
-def _ind_case(value: object, key: Pseudonymizer) -> str | None:
-    number = p.normalise_case_number(value)
-    return key.ind_case(number) if number else None
+def _pseudonyms(
+    column: Coded, normalise: Callable[[Any], str | None], pseudonym: Callable[[str], str]
+) -> Coded:
+    """The pseudonym of each distinct identifier after ``normalise`` (None when it gives none).
+
+    An identifier of ASCII letters and digits only (nearly every one) is what the normalisations
+    make of it, in upper case: they remove spaces and separators and fold case. It skips them.
+    """
+    out: list[str | None] = []
+    for value in column.uniques:
+        if value.__class__ is str and value.isascii() and value.isalnum():
+            out.append(pseudonym(value.upper()))
+            continue
+        number = normalise(value)
+        out.append(pseudonym(number) if number else None)
+    return Coded(column.codes, out)
 
 
 def count_repairs(repairs: pd.Series) -> Counter[str]:
