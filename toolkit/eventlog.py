@@ -114,7 +114,10 @@ def prepare(
         values = (
             keys.pop(column) if column in keys else _converted(events, column, chain, vocabulary)
         )
-        out[column] = values.array.take(order)
+        values = values.array.take(order)
+        if column not in CATEGORY_COLUMNS and isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype(_TEXT)
+        out[column] = values
     return out
 
 
@@ -178,11 +181,18 @@ def _converted(events: pd.DataFrame, column: str, chain: Chain, vocabulary: bool
         return pd.to_datetime(values, utc=True).dt.as_unit(TIME_UNIT)
     if column == SOURCE_ROW:
         return values.astype("int64")
+    categorical = isinstance(values.dtype, pd.CategoricalDtype)
     if column in CATEGORY_COLUMNS:
+        if categorical:
+            cats = _categories(column, values, chain, vocabulary)
+            return values.cat.set_categories(cats)
         if not _is_text(values):
             values = values.astype(object).where(values.notna(), None)
         cats = _categories(column, values, chain, vocabulary)
         return pd.Series(pd.Categorical(values, categories=cats), index=events.index)
+    if categorical and _is_text(values.cat.categories):
+        # text of few values: made text after the sort by :func:`prepare`, a sort key before it
+        return values.astype(_TEXT) if column in SORT_KEYS else values
     if _is_text(values):
         return values
     return values.astype(object).where(values.notna(), None).astype("str")

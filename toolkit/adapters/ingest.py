@@ -186,10 +186,31 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _compact(events: pd.DataFrame) -> pd.DataFrame:
-    """A file's events with text columns as arrow strings: no Python object per cell is kept."""
-    text = {c: "str" for c in events.columns if events[c].dtype == object}
-    return events.astype(text)
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The files' events as one frame; a column that is categorical in every file stays so, over
+    the union of the files' categories (concatenating different categories would give objects)."""
+    if not frames:
+        return pd.DataFrame()
+    categorical = [
+        column
+        for column in frames[0].columns
+        if all(column in f and isinstance(f[column].dtype, pd.CategoricalDtype) for f in frames)
+    ]
+    unions = {
+        column: pd.Index(pd.concat([pd.Series(f[column].cat.categories) for f in frames]).unique())
+        for column in categorical
+    }
+    frames = [
+        frame.assign(
+            **{
+                column: frame[column].cat.set_categories(union)
+                for column, union in unions.items()
+                if not frame[column].cat.categories.equals(union)
+            }
+        )
+        for frame in frames
+    ]
+    return pd.concat(frames, ignore_index=True)
 
 
 def _existing(out: Path, key: Pseudonymizer) -> tuple[StoredLog | None, pd.DataFrame | None]:
@@ -371,7 +392,6 @@ def _ingest(
         if progress:
             progress(i, len(sources), source.name)
         result, rows_read, table = _read(source, key, reference.day, columns)
-        result.events = _compact(result.events)
         mapped.append(result)
         report = FileReport(path=source.name, profile=source.profile_name, rows_read=rows_read)
         if table is not None:
@@ -388,7 +408,7 @@ def _ingest(
     if progress:
         progress(len(sources), len(sources), "")
 
-    new = pd.concat([m.events for m in mapped], ignore_index=True)
+    new = _concat([m.events for m in mapped])
     for part in mapped:  # the files' events live on in ``new`` only
         part.events = part.events.iloc[:0]
     is_event, known = _status(new, stored)

@@ -353,6 +353,18 @@ def _text(values: Coded, rows: np.ndarray) -> pd.Series:
 
 
 _TEXT = pd.StringDtype(na_value=np.nan)
+# The event columns with a value per person or per event; the others hold a few distinct values
+# and stay categorical until the log is sorted (:func:`toolkit.eventlog.prepare` makes them
+# text), a small fraction of the memory of the text.
+_MANY = frozenset({"case:concept:name", "case:household", "ind_case"})
+
+
+def _categorical(values: Coded, rows: np.ndarray | None) -> pd.Series:
+    """The given rows (None: all) of a column of few distinct values, as a categorical of text."""
+    texts = pd.array([None if v is None else str(v) for v in values.uniques], dtype=_TEXT)
+    which, categories = pd.factorize(texts)
+    codes = values.codes if rows is None else values.codes[rows]
+    return pd.Series(pd.Categorical.from_codes(which[codes], categories=categories))
 
 
 def _oversized(values: Coded) -> Coded:
@@ -411,10 +423,15 @@ def map_table(
             _column(table, "case_number"), p.normalise_case_number, key.ind_case
         ),
     }
-    events = pd.DataFrame({name: _text(values, keep) for name, values in coded.items()})
+    events = pd.DataFrame(
+        {
+            name: _text(values, keep) if name in _MANY else _categorical(values, keep)
+            for name, values in coded.items()
+        }
+    )
     events["time:timestamp"] = utc.iloc[keep].reset_index(drop=True)
-    events["source_system"] = pd.Series(profile.source_system, index=events.index, dtype=_TEXT)
-    events["source_file"] = pd.Series(source_file, index=events.index, dtype=_TEXT)
+    for name, value in (("source_system", profile.source_system), ("source_file", source_file)):
+        events[name] = _categorical(Coded(np.zeros(len(keep), dtype=np.intp), [value]), None)
     events["source_row"] = frame[ROW].to_numpy()[keep]
     events[REPAIRS] = pd.Series(rows.repairs(keep), dtype=_TEXT)
     identity = ("case:concept:name", "concept:name", "time:timestamp", "org:resource")
