@@ -97,6 +97,10 @@ class Collector:
             return [np.full(0, None, dtype=object) for _ in self._index]
         needed = max(self._index) + 1
         widths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+        if widths.min() == widths.max() >= needed:  # a rectangle (a sheet): numpy cuts it up
+            grid = np.empty((len(rows), int(widths[0])), dtype=object)
+            grid[:] = rows
+            return [grid[:, i].copy() for i in self._index]  # the rest of the grid is dropped
         if widths.min() < needed:
             rows = list(rows)
             for r in np.flatnonzero(widths < needed):
