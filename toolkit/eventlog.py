@@ -269,16 +269,43 @@ def validate(
     for column in CATEGORY_COLUMNS:
         if not isinstance(events[column].dtype, pd.CategoricalDtype):
             raise _fail(f"{column} must be categorical")
-    if not pd.MultiIndex.from_arrays([events[k] for k in SORT_KEYS]).is_monotonic_increasing:
+    if not _sorted(events):
         raise _fail("events are not sorted by case, time and source order")
-    if (events[IND_CASE].notna() & (events[GROUP].astype(object) != "IND")).any():
+    if (events[IND_CASE].notna() & (events[GROUP] != "IND")).any():
         raise _fail(f"{IND_CASE} is only for IND events")
     if vocabulary:
         _check_vocabulary(events, chain)
-    spread = events.groupby(CASE, observed=True)[list(CASE_ATTRIBUTES)].nunique()
-    if (spread > 1).any().any():
+    if not _one_value_per_case(events):
         raise _fail("a case attribute has more than one value within a case")
     return events
+
+
+def _sorted(events: pd.DataFrame) -> bool:
+    """Whether the events are sorted by :data:`SORT_KEYS` (neighbours compared; with empty keys,
+    as a MultiIndex of them would say)."""
+    keys = events[list(SORT_KEYS)]
+    if any(keys[k].hasnans for k in SORT_KEYS):
+        return pd.MultiIndex.from_arrays([keys[k] for k in SORT_KEYS]).is_monotonic_increasing
+    return _in_order(keys)
+
+
+def _one_value_per_case(events: pd.DataFrame) -> bool:
+    """Whether no case attribute has two values within one case, in events sorted by case.
+
+    A case's events are neighbours, and so are its filled values of an attribute: two values
+    within a case show as a filled value unlike the filled value before it, of the same case.
+    """
+    cases = events[CASE]
+    for column in CASE_ATTRIBUTES:
+        filled = events[column].notna().to_numpy()
+        values, owner = events[column].array[filled], cases.array[filled]
+        if len(values) < 2:
+            continue
+        differs = np.asarray(values[1:] != values[:-1], dtype=bool)
+        same_case = np.asarray(owner[1:] == owner[:-1], dtype=bool)
+        if (differs & same_case).any():
+            return False
+    return True
 
 
 def _check_vocabulary(events: pd.DataFrame, chain: Chain) -> None:
@@ -289,10 +316,14 @@ def _check_vocabulary(events: pd.DataFrame, chain: Chain) -> None:
     organisations = {o.id for o in chain.organisations}
     if set(events[GROUP].cat.categories) - organisations:
         raise _fail(f"{GROUP} has a category outside the chain's organisations")
-    owners = {a: chain.activity(a).organisation for a in events[ACTIVITY].unique()}
-    expected = events[ACTIVITY].map(owners)
-    if (events[GROUP].astype(object) != expected).any():
-        raise _fail(f"{GROUP} does not match the organisation of the activity")
+    # each distinct (activity, organisation) pair once
+    activity, names = pd.factorize(events[ACTIVITY])
+    groups = events[GROUP].cat.categories
+    width = len(groups) + 1  # code 0: no organisation
+    for pair in np.unique(activity.astype(np.int64) * width + events[GROUP].cat.codes + 1):
+        owner = chain.activity(names[pair // width]).organisation
+        if pair % width == 0 or groups[pair % width - 1] != owner:
+            raise _fail(f"{GROUP} does not match the organisation of the activity")
     codes = {m.code for m in chain.municipalities}
     if set(events[MUNICIPALITY].cat.categories) - codes:
         raise _fail(f"{MUNICIPALITY} has a code that is not a chain municipality")
