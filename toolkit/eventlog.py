@@ -191,8 +191,8 @@ def _converted(events: pd.DataFrame, column: str, chain: Chain, vocabulary: bool
         cats = _categories(column, values, chain, vocabulary)
         return pd.Series(pd.Categorical(values, categories=cats), index=events.index)
     if categorical and _is_text(values.cat.categories):
-        # text as codes: sorted as codes of its sorted categories, made text by :func:`prepare`
-        return values.cat.set_categories(sorted(values.cat.categories))
+        # text of few values: made text after the sort by :func:`prepare`, a sort key before it
+        return values.astype(_TEXT) if column in SORT_KEYS else values
     if _is_text(values):
         return values
     return values.astype(object).where(values.notna(), None).astype("str")
@@ -225,12 +225,6 @@ def _sort_order(keys: dict[str, pd.Series]) -> np.ndarray:
             codes.append(np.where(values.isna().to_numpy(), np.iinfo(np.int64).max, stamps))
         elif column == SOURCE_ROW:
             codes.append(values.to_numpy())
-        elif (
-            isinstance(values.dtype, pd.CategoricalDtype)
-            and values.cat.categories.is_monotonic_increasing
-        ):  # codes of sorted categories (see _converted) sort as the text does
-            found = values.cat.codes.to_numpy()
-            codes.append(np.where(found < 0, len(values.cat.categories), found))
         else:
             found, uniques = pd.factorize(values, sort=True)
             codes.append(np.where(found < 0, len(uniques), found))

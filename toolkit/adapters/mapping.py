@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from toolkit.adapters import parsing as p
 from toolkit.adapters.columns import Coded, distinct, objects, per_pair, per_value
@@ -344,12 +345,22 @@ def _filled(values: Coded, fn: Callable[[Any], Any]) -> Coded:
     return Coded(values.codes, [None if v is None else fn(v) for v in values.uniques])
 
 
+def _text(values: Coded, rows: np.ndarray) -> pd.Series:
+    """The given rows of a text column as the log's text type, built in arrow (no object per row)."""
+    uniques = pa.array([None if v is None else str(v) for v in values.uniques], pa.large_string())
+    taken = uniques.take(pa.array(values.codes[rows]))
+    return taken.to_pandas(types_mapper={pa.large_string(): _TEXT}.get)
+
+
 _TEXT = pd.StringDtype(na_value=np.nan)
+# The event columns with a value per person or per event; the others hold a few distinct values
+# and stay categorical until the log is sorted (:func:`toolkit.eventlog.prepare` makes them
+# text), a small fraction of the memory of the text.
+_MANY = frozenset({"case:concept:name", "case:household", "ind_case"})
 
 
 def _categorical(values: Coded, rows: np.ndarray | None) -> pd.Series:
-    """The given rows (None: all) of a column as a categorical of text: a code per row and each
-    distinct text once, until the log is sorted (:func:`toolkit.eventlog.prepare` makes it text)."""
+    """The given rows (None: all) of a column of few distinct values, as a categorical of text."""
     texts = pd.array([None if v is None else str(v) for v in values.uniques], dtype=_TEXT)
     which, categories = pd.factorize(texts)
     codes = values.codes if rows is None else values.codes[rows]
@@ -412,7 +423,12 @@ def map_table(
             _column(table, "case_number"), p.normalise_case_number, key.ind_case
         ),
     }
-    events = pd.DataFrame({name: _categorical(values, keep) for name, values in coded.items()})
+    events = pd.DataFrame(
+        {
+            name: _text(values, keep) if name in _MANY else _categorical(values, keep)
+            for name, values in coded.items()
+        }
+    )
     events["time:timestamp"] = utc.iloc[keep].reset_index(drop=True)
     for name, value in (("source_system", profile.source_system), ("source_file", source_file)):
         events[name] = _categorical(Coded(np.zeros(len(keep), dtype=np.intp), [value]), None)
