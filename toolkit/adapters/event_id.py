@@ -27,6 +27,8 @@ def _text(values: pd.Series) -> pa.Array:
         return pa.array(micros.to_numpy()).cast(_TEXT)
     if values.dtype == "str":
         return pa.array(values).cast(_TEXT)
+    if isinstance(values.dtype, pd.CategoricalDtype) and values.cat.categories.dtype == "str":
+        return pa.array(values).dictionary_decode().cast(_TEXT)
     return pa.array(
         [None if v is None or v is pd.NA or v != v else str(v) for v in values.tolist()], _TEXT
     )

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from toolkit.adapters.csv import read_csv
 from toolkit.adapters.detect import Source, detect, is_export
@@ -189,28 +190,16 @@ def _no_cycle_collection() -> Iterator[None]:
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """The files' events as one frame; a column that is categorical in every file stays so, over
     the union of the files' categories (concatenating different categories would give objects)."""
-    if not frames:
-        return pd.DataFrame()
-    categorical = [
-        column
-        for column in frames[0].columns
-        if all(column in f and isinstance(f[column].dtype, pd.CategoricalDtype) for f in frames)
-    ]
-    unions = {
-        column: pd.Index(pd.concat([pd.Series(f[column].cat.categories) for f in frames]).unique())
-        for column in categorical
-    }
-    frames = [
-        frame.assign(
-            **{
-                column: frame[column].cat.set_categories(union)
-                for column, union in unions.items()
-                if not frame[column].cat.categories.equals(union)
-            }
-        )
-        for frame in frames
-    ]
-    return pd.concat(frames, ignore_index=True)
+    if not frames or any(list(f.columns) != list(frames[0].columns) for f in frames):
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    columns = {}
+    for column in frames[0].columns:
+        parts = [f[column] for f in frames]
+        if all(isinstance(part.dtype, pd.CategoricalDtype) for part in parts):
+            columns[column] = pd.Series(union_categoricals([part.array for part in parts]))
+        else:
+            columns[column] = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(columns)
 
 
 def _existing(out: Path, key: Pseudonymizer) -> tuple[StoredLog | None, pd.DataFrame | None]:
