@@ -340,9 +340,13 @@ def _optional(table: RawTable, field_name: str, fn: Callable[[Any], Any]) -> Cod
     return per_value(_column(table, field_name), fn)
 
 
-def _filled(values: Coded, fn: Callable[[Any], Any]) -> Coded:
-    """``fn`` of each distinct value that is not None (None stays None)."""
-    return Coded(values.codes, [None if v is None else fn(v) for v in values.uniques])
+def _filled(values: Coded, fn: Callable[[list[Any]], list[Any]]) -> Coded:
+    """``fn`` of the distinct values that are not None, all at once (None stays None)."""
+    where = [i for i, v in enumerate(values.uniques) if v is not None]
+    results: list[Any] = [None] * len(values.uniques)
+    for i, result in zip(where, fn([values.uniques[i] for i in where]), strict=True):
+        results[i] = result
+    return Coded(values.codes, results)
 
 
 def _text(values: Coded, rows: np.ndarray) -> pd.Series:
@@ -407,20 +411,22 @@ def map_table(
     named = keep[unknown[unknown_place.codes[keep]]]
     unknown_places = Counter(places.values(named).tolist())
     coded = {
-        "case:concept:name": _filled(vnummers, key.person),
+        "case:concept:name": _filled(vnummers, key.persons),
         "concept:name": activities,
-        "org:group": _filled(activities, lambda a: chain.activity(a).organisation),
+        "org:group": _filled(
+            activities, lambda names: [chain.activity(a).organisation for a in names]
+        ),
         "org:resource": resources,
         "municipality": municipalities,
         "location_type": _values(profile, "location_type", _column(table, "location_type")),
-        "case:household": _pseudonyms(_column(table, "household"), _household, key.household),
+        "case:household": _pseudonyms(_column(table, "household"), _household, key.households),
         "case:nationality": _optional(table, "nationality", text),
         "case:birth_year_band": _optional(table, "birth_year", p.birth_year_band),
         "case:sex": _values(profile, "sex", _column(table, "sex")),
         "case:procedure": _values(profile, "procedure", _column(table, "procedure")),
         "case:track": _values(profile, "track", _column(table, "track")),
         "ind_case": _pseudonyms(
-            _column(table, "case_number"), p.normalise_case_number, key.ind_case
+            _column(table, "case_number"), p.normalise_case_number, key.ind_cases
         ),
     }
     events = pd.DataFrame(
@@ -474,21 +480,22 @@ def _household(value: object) -> str | None:
 
 
 def _pseudonyms(
-    column: Coded, normalise: Callable[[Any], str | None], pseudonym: Callable[[str], str]
+    column: Coded,
+    normalise: Callable[[Any], str | None],
+    pseudonyms: Callable[[list[str]], list[str]],
 ) -> Coded:
     """The pseudonym of each distinct identifier after ``normalise`` (None when it gives none).
 
     An identifier of ASCII letters and digits only (nearly every one) is what the normalisations
     make of it, in upper case: they remove spaces and separators and fold case. It skips them.
     """
-    out: list[str | None] = []
-    for value in column.uniques:
-        if value.__class__ is str and value.isascii() and value.isalnum():
-            out.append(pseudonym(value.upper()))
-            continue
-        number = normalise(value)
-        out.append(pseudonym(number) if number else None)
-    return Coded(column.codes, out)
+    numbers = [
+        value.upper()
+        if value.__class__ is str and value.isascii() and value.isalnum()
+        else normalise(value)
+        for value in column.uniques
+    ]
+    return _filled(Coded(column.codes, [n or None for n in numbers]), pseudonyms)
 
 
 def count_repairs(repairs: pd.Series) -> Counter[str]:
