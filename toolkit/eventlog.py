@@ -116,7 +116,7 @@ def prepare(
         )
         values = values.array.take(order)
         if column not in CATEGORY_COLUMNS and isinstance(values.dtype, pd.CategoricalDtype):
-            values = values.astype(_TEXT)
+            values = _text_of(values)
         out[column] = values
     return out
 
@@ -192,10 +192,21 @@ def _converted(events: pd.DataFrame, column: str, chain: Chain, vocabulary: bool
         return pd.Series(pd.Categorical(values, categories=cats), index=events.index)
     if categorical and _is_text(values.cat.categories):
         # text of few values: made text after the sort by :func:`prepare`, a sort key before it
-        return values.astype(_TEXT) if column in SORT_KEYS else values
+        return (
+            pd.Series(_text_of(values.array), index=values.index) if column in SORT_KEYS else values
+        )
     if _is_text(values):
         return values
     return values.astype(object).where(values.notna(), None).astype("str")
+
+
+def _text_of(values: pd.Categorical) -> pd.api.extensions.ExtensionArray:
+    """A categorical of text as text: its categories taken by its codes, in arrow (pandas'
+    ``astype`` makes a Python object of every value first)."""
+    categories = pa.array(values.categories, pa.large_string())
+    codes = values.codes
+    taken = categories.take(pa.array(codes, mask=codes < 0))
+    return taken.to_pandas(types_mapper={pa.large_string(): _TEXT}.get).array
 
 
 def _is_text(values: pd.Series) -> bool:
