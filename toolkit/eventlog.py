@@ -467,21 +467,32 @@ def case_table(events: pd.DataFrame) -> pd.DataFrame:
     """
     grouped = events.groupby(CASE, observed=True, sort=True)
     out = grouped[list(CASE_ATTRIBUTES)].first()
-    seen = events[[CASE]].assign(org=events[GROUP].astype(object)).drop_duplicates()
+    # each event's person as a row of ``out``: the person's sources and last municipality are
+    # found on these numbers, without hashing the pseudonyms again
+    number = grouped.ngroup()
+    counted = number.notna().to_numpy()
+    person = number.to_numpy()[counted].astype(np.intp)
+    org_codes, org_names = pd.factorize(events[GROUP])
+    org_codes = org_codes[counted]
     sources = pd.Series("", index=out.index, dtype=object)
-    person = out.index.get_indexer(seen[CASE])
-    orgs = seen["org"].to_numpy()
     for org in CHAIN_SOURCES:
         has = np.zeros(len(out), dtype=bool)
-        has[person[orgs == org]] = True
+        if org in org_names:
+            has[person[org_codes == list(org_names).index(org)]] = True
         out[f"in_{org.lower()}"] = has
         sources = sources.where(~has, sources + np.where(sources == "", "", "+") + org)
     out["sources"] = sources
     out["events"] = grouped.size()
     out["first_event"] = grouped[TIMESTAMP].min()
     out["last_event"] = grouped[TIMESTAMP].max()
-    municipalities = events.dropna(subset=[MUNICIPALITY]).drop_duplicates(CASE, keep="last")
-    out["case:municipality"] = municipalities.set_index(CASE)[MUNICIPALITY].astype(object)
+    filled = events[MUNICIPALITY].notna().to_numpy()[counted]
+    rows = np.flatnonzero(counted)[filled]
+    last = pd.Series(rows).groupby(person[filled]).max()  # each person's last event with one
+    municipality = np.full(len(out), None, dtype=object)
+    municipality[last.index.to_numpy()] = (
+        events[MUNICIPALITY].iloc[last.to_numpy()].to_numpy(dtype=object)
+    )
+    out["case:municipality"] = municipality
     out = out.reset_index()
     for column in ("case:municipality", "sources", *CASE_ATTRIBUTES):
         out[column] = out[column].astype(object).where(out[column].notna(), None).astype("str")
