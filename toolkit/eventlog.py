@@ -351,8 +351,10 @@ def spread_case_attributes(events: pd.DataFrame) -> pd.DataFrame:
     if not present or events.empty:
         return events
     # groupby().last() takes the last non-empty value of each column within each case.
-    last = events.groupby(CASE, sort=False, observed=True)[present].last()
-    positions = last.index.get_indexer(events[CASE])
+    grouped = events.groupby(CASE, sort=False, observed=True)
+    last = grouped[present].last()
+    # each event's person as a row of ``last`` (groups numbered in order of appearance)
+    positions = grouped.ngroup().fillna(-1).to_numpy().astype(np.intp)
     spread = {c: pd.Series(last[c].array.take(positions), index=events.index) for c in present}
     return events.assign(**spread)
 
