@@ -3,7 +3,8 @@
 An export of a million rows holds a few thousand distinct dates, a few hundred codes and places,
 one V-nummer per person. Each column is dictionary-encoded (pandas' hash factorisation: a code per
 row and the distinct values); the cleaning rules of :mod:`toolkit.adapters.parsing` run on the
-distinct values only, and their results go back to the rows with one numpy ``take``. So the rules stay readable
+distinct values only, and their results stay coded the same way (:class:`Coded`: the rows' codes
+and a result per distinct value) until rows are picked with numpy. So the rules stay readable
 Python, exact and tested value by value, while the work per row is columnar.
 
 Distinct means distinct in type as well: the number cell ``1``, the text ``'1'`` and ``True`` are
