@@ -114,7 +114,10 @@ def prepare(
         values = (
             keys.pop(column) if column in keys else _converted(events, column, chain, vocabulary)
         )
-        out[column] = values.array.take(order)
+        values = values.array.take(order)
+        if column not in CATEGORY_COLUMNS and isinstance(values.dtype, pd.CategoricalDtype):
+            values = _text_of(values)
+        out[column] = values
     return out
 
 
@@ -178,14 +181,32 @@ def _converted(events: pd.DataFrame, column: str, chain: Chain, vocabulary: bool
         return pd.to_datetime(values, utc=True).dt.as_unit(TIME_UNIT)
     if column == SOURCE_ROW:
         return values.astype("int64")
+    categorical = isinstance(values.dtype, pd.CategoricalDtype)
     if column in CATEGORY_COLUMNS:
+        if categorical:
+            cats = _categories(column, values, chain, vocabulary)
+            return values.cat.set_categories(cats)
         if not _is_text(values):
             values = values.astype(object).where(values.notna(), None)
         cats = _categories(column, values, chain, vocabulary)
         return pd.Series(pd.Categorical(values, categories=cats), index=events.index)
+    if categorical and _is_text(values.cat.categories):
+        # text of few values: made text after the sort by :func:`prepare`, a sort key before it
+        return (
+            pd.Series(_text_of(values.array), index=values.index) if column in SORT_KEYS else values
+        )
     if _is_text(values):
         return values
     return values.astype(object).where(values.notna(), None).astype("str")
+
+
+def _text_of(values: pd.Categorical) -> pd.api.extensions.ExtensionArray:
+    """A categorical of text as text: its categories taken by its codes, in arrow (pandas'
+    ``astype`` makes a Python object of every value first)."""
+    categories = pa.array(values.categories, pa.large_string())
+    codes = values.codes
+    taken = categories.take(pa.array(codes, mask=codes < 0))
+    return taken.to_pandas(types_mapper={pa.large_string(): _TEXT}.get).array
 
 
 def _is_text(values: pd.Series) -> bool:
@@ -253,21 +274,49 @@ def validate(
     for column in (HOUSEHOLD, IND_CASE):
         if not events[column].dropna().str.fullmatch(_PSEUDONYM).all():
             raise _fail(f"{column} must hold pseudonyms only")
-    if events[EVENT_ID].isna().any() or events[EVENT_ID].duplicated().any():
+    ids = events[EVENT_ID]
+    if ids.isna().any() or len(pd.factorize(ids)[1]) != len(ids):
         raise _fail(f"{EVENT_ID} must be present and unique")
     for column in CATEGORY_COLUMNS:
         if not isinstance(events[column].dtype, pd.CategoricalDtype):
             raise _fail(f"{column} must be categorical")
-    if not pd.MultiIndex.from_arrays([events[k] for k in SORT_KEYS]).is_monotonic_increasing:
+    if not _sorted(events):
         raise _fail("events are not sorted by case, time and source order")
-    if (events[IND_CASE].notna() & (events[GROUP].astype(object) != "IND")).any():
+    if (events[IND_CASE].notna() & (events[GROUP] != "IND")).any():
         raise _fail(f"{IND_CASE} is only for IND events")
     if vocabulary:
         _check_vocabulary(events, chain)
-    spread = events.groupby(CASE, observed=True)[list(CASE_ATTRIBUTES)].nunique()
-    if (spread > 1).any().any():
+    if not _one_value_per_case(events):
         raise _fail("a case attribute has more than one value within a case")
     return events
+
+
+def _sorted(events: pd.DataFrame) -> bool:
+    """Whether the events are sorted by :data:`SORT_KEYS` (neighbours compared; with empty keys,
+    as a MultiIndex of them would say)."""
+    keys = events[list(SORT_KEYS)]
+    if any(keys[k].hasnans for k in SORT_KEYS):
+        return pd.MultiIndex.from_arrays([keys[k] for k in SORT_KEYS]).is_monotonic_increasing
+    return _in_order(keys)
+
+
+def _one_value_per_case(events: pd.DataFrame) -> bool:
+    """Whether no case attribute has two values within one case, in events sorted by case.
+
+    A case's events are neighbours, and so are its filled values of an attribute: two values
+    within a case show as a filled value unlike the filled value before it, of the same case.
+    """
+    cases = events[CASE]
+    for column in CASE_ATTRIBUTES:
+        filled = events[column].notna().to_numpy()
+        values, owner = events[column].array[filled], cases.array[filled]
+        if len(values) < 2:
+            continue
+        differs = np.asarray(values[1:] != values[:-1], dtype=bool)
+        same_case = np.asarray(owner[1:] == owner[:-1], dtype=bool)
+        if (differs & same_case).any():
+            return False
+    return True
 
 
 def _check_vocabulary(events: pd.DataFrame, chain: Chain) -> None:
@@ -278,9 +327,14 @@ def _check_vocabulary(events: pd.DataFrame, chain: Chain) -> None:
     organisations = {o.id for o in chain.organisations}
     if set(events[GROUP].cat.categories) - organisations:
         raise _fail(f"{GROUP} has a category outside the chain's organisations")
-    expected = events[ACTIVITY].map(lambda a: chain.activity(a).organisation)
-    if (events[GROUP].astype(object) != expected).any():
-        raise _fail(f"{GROUP} does not match the organisation of the activity")
+    # each distinct (activity, organisation) pair once
+    activity, names = pd.factorize(events[ACTIVITY])
+    groups = events[GROUP].cat.categories
+    width = len(groups) + 1  # code 0: no organisation
+    for pair in np.unique(activity.astype(np.int64) * width + events[GROUP].cat.codes + 1):
+        owner = chain.activity(names[pair // width]).organisation
+        if pair % width == 0 or groups[pair % width - 1] != owner:
+            raise _fail(f"{GROUP} does not match the organisation of the activity")
     codes = {m.code for m in chain.municipalities}
     if set(events[MUNICIPALITY].cat.categories) - codes:
         raise _fail(f"{MUNICIPALITY} has a code that is not a chain municipality")
@@ -297,8 +351,10 @@ def spread_case_attributes(events: pd.DataFrame) -> pd.DataFrame:
     if not present or events.empty:
         return events
     # groupby().last() takes the last non-empty value of each column within each case.
-    last = events.groupby(CASE, sort=False, observed=True)[present].last()
-    positions = last.index.get_indexer(events[CASE])
+    grouped = events.groupby(CASE, sort=False, observed=True)
+    last = grouped[present].last()
+    # each event's person as a row of ``last`` (groups numbered in order of appearance)
+    positions = grouped.ngroup().fillna(-1).to_numpy().astype(np.intp)
     spread = {c: pd.Series(last[c].array.take(positions), index=events.index) for c in present}
     return events.assign(**spread)
 
@@ -437,18 +493,32 @@ def case_table(events: pd.DataFrame) -> pd.DataFrame:
     """
     grouped = events.groupby(CASE, observed=True, sort=True)
     out = grouped[list(CASE_ATTRIBUTES)].first()
-    seen = events[[CASE]].assign(org=events[GROUP].astype(object)).drop_duplicates()
+    # each event's person as a row of ``out``: the person's sources and last municipality are
+    # found on these numbers, without hashing the pseudonyms again
+    number = grouped.ngroup()
+    counted = number.notna().to_numpy()
+    person = number.to_numpy()[counted].astype(np.intp)
+    org_codes, org_names = pd.factorize(events[GROUP])
+    org_codes = org_codes[counted]
     sources = pd.Series("", index=out.index, dtype=object)
     for org in CHAIN_SOURCES:
-        has = out.index.isin(seen.loc[seen["org"] == org, CASE])
+        has = np.zeros(len(out), dtype=bool)
+        if org in org_names:
+            has[person[org_codes == list(org_names).index(org)]] = True
         out[f"in_{org.lower()}"] = has
         sources = sources.where(~has, sources + np.where(sources == "", "", "+") + org)
     out["sources"] = sources
     out["events"] = grouped.size()
     out["first_event"] = grouped[TIMESTAMP].min()
     out["last_event"] = grouped[TIMESTAMP].max()
-    municipalities = events.dropna(subset=[MUNICIPALITY]).drop_duplicates(CASE, keep="last")
-    out["case:municipality"] = municipalities.set_index(CASE)[MUNICIPALITY].astype(object)
+    filled = events[MUNICIPALITY].notna().to_numpy()[counted]
+    rows = np.flatnonzero(counted)[filled]
+    last = pd.Series(rows).groupby(person[filled]).max()  # each person's last event with one
+    municipality = np.full(len(out), None, dtype=object)
+    municipality[last.index.to_numpy()] = (
+        events[MUNICIPALITY].iloc[last.to_numpy()].to_numpy(dtype=object)
+    )
+    out["case:municipality"] = municipality
     out = out.reset_index()
     for column in ("case:municipality", "sources", *CASE_ATTRIBUTES):
         out[column] = out[column].astype(object).where(out[column].notna(), None).astype("str")

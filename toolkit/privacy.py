@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from toolkit.errors import IngestError
@@ -58,15 +58,32 @@ class Pseudonymizer:
                 f"{MIN_KEY_LENGTH}; {MAKE_KEY_HINT}"
             )
         self._key = key
-        self._cache: dict[bytes, str] = {}
+        self._hmac = hmac.new(key, digestmod=hashlib.sha256)  # copied per value: key set up once
+        self._cache: dict[bytes, dict[str, str]] = {}
 
     def _digest(self, domain: bytes, value: str) -> str:
-        message = domain + value.encode("utf-8")
-        hit = self._cache.get(message)
-        if hit is None:
-            hit = hmac.new(self._key, message, hashlib.sha256).hexdigest()[:PSEUDONYM_LENGTH]
-            self._cache[message] = hit
-        return hit
+        return self._many(domain, [value])[0]
+
+    def _many(self, domain: bytes, values: Sequence[str]) -> list[str]:
+        """The pseudonyms of ``values`` in one domain, each computed once per key."""
+        cache = self._cache.setdefault(domain, {})
+        for value in set(values).difference(cache):
+            mac = self._hmac.copy()
+            mac.update(domain + value.encode("utf-8"))
+            cache[value] = mac.hexdigest()[:PSEUDONYM_LENGTH]
+        return list(map(cache.__getitem__, values))
+
+    def persons(self, vnummers: Sequence[str]) -> list[str]:
+        """Pseudonyms of many normalised V-nummers (:meth:`person` of each)."""
+        return self._many(_PERSON, vnummers)
+
+    def households(self, households: Sequence[str]) -> list[str]:
+        """Pseudonyms of many household numbers (:meth:`household` of each)."""
+        return self._many(_HOUSEHOLD, households)
+
+    def ind_cases(self, case_numbers: Sequence[str]) -> list[str]:
+        """Pseudonyms of many normalised IND case numbers (:meth:`ind_case` of each)."""
+        return self._many(_IND_CASE, case_numbers)
 
     def person(self, vnummer: str) -> str:
         """Pseudonym of a normalised (10-digit) V-nummer."""

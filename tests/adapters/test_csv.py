@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 
 import pytest
 from export_files import IND_COLUMNS, ind_row, write_gemeente_csv, write_ind
@@ -139,3 +141,33 @@ def test_a_column_the_profile_does_not_know_is_not_read_but_kept_by_position(tmp
     assert table.notes == []
     assert [i for i, _ in table.unknown_columns] == [len(IND_COLUMNS) + 1]
     assert "Jansen" not in table.frame.to_string()
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_the_cells_are_those_of_the_csv_module(tmp_path, quoted):
+    """A file of plain lines is split by pyarrow, one with a quote by the csv module; the cells
+    and line numbers are the csv module's either way: short and long rows, empty and blank
+    lines, spaces kept, CRLF line ends."""
+    path = write_ind(tmp_path / "ind.csv", _rows())
+    lines = [
+        "0123456789;Z2024000002; ASIEL ;;AANVRAAG;x;03-04-2024;10:00;;Ter Apel",  # one short
+        "",
+        ";;;;;;;;;;",
+        " 0123456789 ;Z2024000003;ASIEL;;NADER_GEHOOR;y;04-04-2024;;;Zevenaar;MW1;extra",
+        "0123456789;Z2024000004;ASIEL",  # many short
+    ]
+    if quoted:
+        lines.append('0123456789;"Z2024000005";ASIEL;;AANVRAAG;z;05-04-2024;;;Zevenaar;MW2')
+    data = path.read_bytes() + "\r\n".join(lines).encode("cp1252") + b"\r\n"
+    path.write_bytes(data)
+    table = read_csv(path, IND)
+
+    records = list(csv.reader(io.StringIO(data.decode("cp1252"), newline=""), delimiter=";"))
+    header = records[0]
+    kept = [(n, r) for n, r in enumerate(records[1:], start=2) if any(c.strip() for c in r)]
+    assert table.frame["row"].tolist() == [n for n, _ in kept]
+    for field, column in IND.columns.items():
+        at = header.index(column)
+        expected = [r[at] if at < len(r) else None for _, r in kept]
+        assert table.frame[field].tolist() == expected, field
+    assert dict(table.skipped) == {"header": 1, "blank": 2}

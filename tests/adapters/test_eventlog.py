@@ -105,6 +105,17 @@ def test_activities_and_organisations_come_from_the_chain():
     validate(prepare(_raw().assign(**{"concept:name": "x"}), vocabulary=False), vocabulary=False)
 
 
+def test_a_case_attribute_has_one_value_within_a_case():
+    # A's two events: one nationality and one empty is one value; two nationalities are two
+    validate(prepare(_raw().assign(**{"case:nationality": [None, "Syrië", None]})))
+    validate(prepare(_raw().assign(**{"case:nationality": ["Eritrea", "Syrië", "Syrië"]})))
+    with pytest.raises(EventLogError, match="more than one value within a case"):
+        validate(prepare(_raw().assign(**{"case:nationality": [None, "Syrië", "Eritrea"]})))
+    # neighbours of different cases may differ: B's value beside A's
+    with pytest.raises(EventLogError, match="more than one value within a case"):
+        validate(prepare(_raw().assign(**{"case:sex": ["M", "V", "M"]})))
+
+
 def test_case_attributes_spread_over_the_persons_events():
     log = prepare(spread_case_attributes(_raw()))
     assert (

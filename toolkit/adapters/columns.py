@@ -3,7 +3,8 @@
 An export of a million rows holds a few thousand distinct dates, a few hundred codes and places,
 one V-nummer per person. Each column is dictionary-encoded (pandas' hash factorisation: a code per
 row and the distinct values); the cleaning rules of :mod:`toolkit.adapters.parsing` run on the
-distinct values only, and their results go back to the rows with one numpy ``take``. So the rules stay readable
+distinct values only, and their results stay coded the same way (:class:`Coded`: the rows' codes
+and a result per distinct value) until rows are picked with numpy. So the rules stay readable
 Python, exact and tested value by value, while the work per row is columnar.
 
 Distinct means distinct in type as well: the number cell ``1``, the text ``'1'`` and ``True`` are
@@ -61,9 +62,14 @@ class Coded:
         """The same column for some of its rows only (given as a mask or positions)."""
         return Coded(self.codes[which], self.uniques)
 
-    def values(self) -> np.ndarray:
-        """The column's value in every row."""
-        return objects(self.uniques)[self.codes]
+    def values(self, which: np.ndarray | None = None) -> np.ndarray:
+        """The column's value in every row (or in the given rows), as an object array."""
+        codes = self.codes if which is None else self.codes[which]
+        return objects(self.uniques)[codes]
+
+    def present(self) -> np.ndarray:
+        """Per distinct value: whether it is not None (a row has a value where its code's is)."""
+        return objects(self.uniques) != None  # noqa: E711 (elementwise on an object array)
 
 
 Values = Sequence[Any] | np.ndarray | pd.Series | Coded
@@ -102,8 +108,8 @@ _NONE = type(None)
 
 def _results(results: list[Any], codes: np.ndarray, parts: int | None) -> Any:
     if parts is None:
-        return objects(results)[codes]
-    return tuple(objects([r[i] for r in results])[codes] for i in range(parts))
+        return Coded(codes, results)
+    return tuple(Coded(codes, [r[i] for r in results]) for i in range(parts))
 
 
 def per_value(
@@ -111,9 +117,10 @@ def per_value(
     fn: Callable[[Any], Any],
     parts: int | None = None,
 ) -> Any:
-    """``fn`` of every row's value as an object array, computed once per distinct value.
+    """``fn`` of every row's value, computed once per distinct value: a :class:`Coded` column
+    with the rows' codes and a result per distinct value.
 
-    With ``parts``, ``fn`` returns a tuple of that many items and each item becomes an array.
+    With ``parts``, ``fn`` returns a tuple of that many items and each item becomes a column.
     """
     codes, uniques = distinct(values)
     return _results([fn(u) for u in uniques], codes, parts)
@@ -128,4 +135,4 @@ def per_pair(
     width = max(len(uniques_b), 1)
     pairs, inverse = np.unique(codes_a.astype(np.int64) * width + codes_b, return_inverse=True)
     results = [fn(uniques_a[int(k // width)], uniques_b[int(k % width)]) for k in pairs]
-    return _results(results, inverse.reshape(-1), parts)
+    return _results(results, inverse.reshape(-1).astype(np.intp, copy=False), parts)

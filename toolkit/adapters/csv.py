@@ -5,6 +5,11 @@ as Windows-1252 that carries a UTF-8 byte-order mark, or multi-byte sequences th
 is UTF-8 (reading it as Windows-1252 would silently turn ``Syrië`` into ``SyriÃ«``). That check
 comes first; the profile's fallback encodings are tried only when the announced one cannot decode
 the bytes at all. Either way the file report says which encoding was used.
+
+An export whose records are plain lines (no quote character, no NUL, no carriage return outside a
+line end: every chain export we have seen) is cut into lines and fields by pyarrow, in columns;
+any other file goes through Python's csv module, which knows quoting. Both give the same cells
+and line numbers, since for plain lines the csv module does nothing but split them.
 """
 
 from __future__ import annotations
@@ -13,11 +18,14 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from toolkit.adapters.columns import Coded
 from toolkit.adapters.parsing import is_blank
 from toolkit.adapters.profile import Profile
 from toolkit.adapters.table import Collector, RawTable, header_matches
@@ -103,6 +111,9 @@ def read_csv(path: Path, profile: Profile) -> RawTable:
         table.notes.append(note)
         table.repairs["encoding_mismatch"] += 1
     footer = re.compile(profile.footer) if profile.footer else None
+    if _plain_lines(text):
+        _read_lines(path, table, text, lambda cells: _footer(cells, footer))
+        return table
     limit = csv.field_size_limit(FIELD_LIMIT)
     try:
         records, lines = _records(text, profile.delimiter)
@@ -111,6 +122,14 @@ def read_csv(path: Path, profile: Profile) -> RawTable:
     finally:
         csv.field_size_limit(limit)
     del text
+    seen, collector = _header(path, table, records)
+    collector.collect(table, records[seen:], lines[seen:], lambda cells: _footer(cells, footer))
+    return table
+
+
+def _header(path: Path, table: RawTable, records: Sequence[list[str]]) -> tuple[int, Collector]:
+    """The number of records up to and including the header, and the header's collector."""
+    profile = table.profile
     wanted = profile.header
     for index, fields in enumerate(records):
         seen = index + 1
@@ -118,16 +137,76 @@ def read_csv(path: Path, profile: Profile) -> RawTable:
             collector = Collector(path, profile, fields)
             table.skipped["header"] += 1
             collector.note_unknown_columns(table)
-            rows = records[seen:]
-            collector.collect(table, rows, lines[seen:], lambda cells: _footer(cells, footer))
-            return table
-        if seen >= (HEADER_SEARCH_ROWS if wanted == DETECT else int(wanted)):
+            return seen, collector
+        if seen >= _search_rows(profile):
             break
         table.skipped["title"] += 1
     raise IngestError(
         f"{path.name}: no header row with the columns of profile {profile.name} "
         f"({', '.join(profile.columns.values())})"
     )
+
+
+def _search_rows(profile: Profile) -> int:
+    return HEADER_SEARCH_ROWS if profile.header == DETECT else int(profile.header)
+
+
+def _plain_lines(text: str) -> bool:
+    """Whether every record is one line of unquoted fields, so that splitting each line at the
+    delimiter gives what the csv module gives: no quote character, no NUL (which the csv module
+    refuses), no carriage return other than in a CRLF line end."""
+    return (
+        bool(text)
+        and '"' not in text
+        and "\x00" not in text
+        and (text.count("\r") == text.count("\r\n"))
+    )
+
+
+def _fields(line: str, delimiter: str) -> list[str]:
+    """A line's fields as the csv module reads them (an empty line is a record without fields)."""
+    return line.split(delimiter) if line else []
+
+
+def _read_lines(
+    path: Path,
+    table: RawTable,
+    text: str,
+    footer: Callable[[Sequence[object]], tuple[bool, int | None]],
+) -> None:
+    """Read a file of plain lines (:func:`_plain_lines`): the header found among its first
+    lines, the mapped columns cut out and dictionary-encoded by pyarrow."""
+    delimiter = table.profile.delimiter
+    lines = pc.split_pattern(pa.array([text], pa.large_string()), "\n").flatten()
+    if text.endswith("\n"):  # the last line end closes the last record, it opens none
+        lines = lines.slice(0, len(lines) - 1)
+    if "\r" in text:
+        lines = pc.utf8_rtrim(lines, characters="\r")
+    head = [
+        _fields(line, delimiter) for line in lines.slice(0, _search_rows(table.profile)).to_pylist()
+    ]
+    seen, collector = _header(path, table, head)
+    data = lines.slice(seen)
+    n = len(data)
+    cells = pc.list_slice(
+        pc.split_pattern(data, delimiter), 0, collector.width, return_fixed_size_list=True
+    )
+    empty = pc.equal(pc.binary_length(data), 0).to_numpy(zero_copy_only=False)
+    encoded = []
+    for position in collector.positions:
+        column = pc.dictionary_encode(pc.list_element(cells, position))
+        uniques = column.dictionary.to_pylist()
+        codes = pc.fill_null(column.indices, len(uniques)).to_numpy().astype(np.intp)
+        codes[empty] = len(uniques)  # the csv module gives an empty line no cells at all
+        if (codes == len(uniques)).any():
+            uniques.append(None)
+        encoded.append(Coded(codes, uniques))
+    numbers = np.arange(seen + 1, seen + 1 + n, dtype=np.int64)
+
+    def row(r: int) -> list[str]:
+        return _fields(data[r].as_py(), delimiter)
+
+    collector.collect_columns(table, encoded, numbers, row, footer)
 
 
 def csv_header(path: Path, delimiter: str | None = None) -> list[str]:

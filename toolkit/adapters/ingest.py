@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from toolkit.adapters.csv import read_csv
 from toolkit.adapters.detect import Source, detect, is_export
@@ -186,10 +187,19 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _compact(events: pd.DataFrame) -> pd.DataFrame:
-    """A file's events with text columns as arrow strings: no Python object per cell is kept."""
-    text = {c: "str" for c in events.columns if events[c].dtype == object}
-    return events.astype(text)
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The files' events as one frame; a column that is categorical in every file stays so, over
+    the union of the files' categories (concatenating different categories would give objects)."""
+    if not frames or any(list(f.columns) != list(frames[0].columns) for f in frames):
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    columns = {}
+    for column in frames[0].columns:
+        parts = [f[column] for f in frames]
+        if all(isinstance(part.dtype, pd.CategoricalDtype) for part in parts):
+            columns[column] = pd.Series(union_categoricals([part.array for part in parts]))
+        else:
+            columns[column] = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(columns)
 
 
 def _existing(out: Path, key: Pseudonymizer) -> tuple[StoredLog | None, pd.DataFrame | None]:
@@ -219,6 +229,17 @@ def _existing(out: Path, key: Pseudonymizer) -> tuple[StoredLog | None, pd.DataF
     return StoredLog.at(files), quarantine
 
 
+def _first_occurrence(values: pd.Series) -> np.ndarray:
+    """Per row: whether no earlier row holds the same value (``~duplicated(keep="first")``).
+
+    Factorisation numbers the distinct values in order of first appearance, so a row is the
+    first of its value exactly when its number exceeds every number before it.
+    """
+    codes, _ = pd.factorize(values)
+    before = np.maximum.accumulate(codes)
+    return codes > np.concatenate(([-1], before[:-1]))
+
+
 def _status(new: pd.DataFrame, stored: StoredLog | None) -> tuple[np.ndarray, np.ndarray]:
     """Per new row: whether it is an event (new, or the very row the log already holds; else a
     duplicate), and whether the log holds it already.
@@ -226,7 +247,7 @@ def _status(new: pd.DataFrame, stored: StoredLog | None) -> tuple[np.ndarray, np
     An event already in the log from another file or row is a duplicate of it; within this run
     the first row in sorted path order keeps the event.
     """
-    first_in_run = (~new[EVENT_ID].duplicated(keep="first")).to_numpy()
+    first_in_run = _first_occurrence(new[EVENT_ID])
     if stored is None:
         return first_in_run, np.zeros(len(new), dtype=bool)
     lineage = stored.lineage(new[EVENT_ID])
@@ -360,7 +381,6 @@ def _ingest(
         if progress:
             progress(i, len(sources), source.name)
         result, rows_read, table = _read(source, key, reference.day, columns)
-        result.events = _compact(result.events)
         mapped.append(result)
         report = FileReport(path=source.name, profile=source.profile_name, rows_read=rows_read)
         if table is not None:
@@ -377,7 +397,7 @@ def _ingest(
     if progress:
         progress(len(sources), len(sources), "")
 
-    new = pd.concat([m.events for m in mapped], ignore_index=True)
+    new = _concat([m.events for m in mapped])
     for part in mapped:  # the files' events live on in ``new`` only
         part.events = part.events.iloc[:0]
     is_event, known = _status(new, stored)

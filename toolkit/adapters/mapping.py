@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from toolkit.adapters import parsing as p
 from toolkit.adapters.columns import Coded, distinct, objects, per_pair, per_value
@@ -75,49 +76,81 @@ def _parsed(fn: Callable[[Any], p.Parsed]) -> Callable[[Any], tuple[Any, str | N
     return split
 
 
+def _vnummers(column: Coded) -> tuple[Coded, Coded, Coded]:
+    """:func:`~toolkit.adapters.parsing.normalise_vnummer` of each distinct value, as (V-nummer,
+    reason, repair) columns.
+
+    A value already in the one spelling (text of ten ASCII digits: nearly every value) is its own
+    V-nummer with neither reason nor repair, as the rule says; only the others go through it.
+    """
+    uniques = column.uniques
+    canonical = [
+        u.__class__ is str and len(u) == p.VNUMMER_DIGITS and u.isdigit() and u.isascii()
+        for u in uniques
+    ]
+    if all(canonical):
+        none = [None] * len(uniques)
+        return column, Coded(column.codes, none), Coded(column.codes, none)
+    split = _parsed(p.normalise_vnummer)
+    results = [(u, None, None) if c else split(u) for u, c in zip(uniques, canonical, strict=True)]
+    return tuple(Coded(column.codes, [r[i] for r in results]) for i in range(3))  # type: ignore[return-value]
+
+
 class _Rows:
-    """The per-row outcome while a table is mapped: the first reason found wins."""
+    """The per-row outcome while a table is mapped: the first reason found wins.
+
+    Reasons and repairs come as :class:`Coded` columns (a result per distinct value), so a check
+    that finds nothing costs nothing per row, and one that finds something touches its rows only.
+    """
 
     def __init__(self, table: RawTable) -> None:
         self.table = table
         self.n = len(table.frame)
+        self.ok = np.ones(self.n, dtype=bool)
         self.reason = np.full(self.n, None, dtype=object)
         self.column = np.full(self.n, None, dtype=object)
         self.hint = np.full(self.n, "", dtype=object)
-        self._repairs: list[np.ndarray] = []
+        self._repairs: list[Coded] = []
 
-    def flag(self, reasons: np.ndarray, field_name: str, hints: np.ndarray | None = None) -> None:
-        source_column = self.table.profile.columns[field_name]
-        new = _present(reasons) & ~_present(self.reason)
-        self.reason[new] = reasons[new]
-        self.column[new] = source_column
+    def flag(self, reasons: Coded, field_name: str, hints: Coded | None = None) -> None:
+        """Quarantine the rows, not yet quarantined, whose value has a reason."""
+        has = reasons.present()
+        if not has.any():
+            return
+        rows = np.flatnonzero(has[reasons.codes] & self.ok)
+        self.reason[rows] = reasons.values(rows)
+        self.column[rows] = self.table.profile.columns[field_name]
         if hints is not None:
-            self.hint[new] = hints[new]
+            self.hint[rows] = hints.values(rows)
+        self.ok[rows] = False
 
-    def repair(self, repairs: np.ndarray) -> None:
-        """One repair kind (or None) per row."""
-        self._repairs.append(repairs)
+    def repair(self, repairs: Coded) -> None:
+        """One repair kind (or None) per distinct value."""
+        if repairs.present().any():
+            self._repairs.append(repairs)
 
     def repairs(self, rows: np.ndarray) -> np.ndarray:
         """The repair kinds of the given rows, joined with ``|`` ('' for none)."""
         joined = np.full(len(rows), "", dtype=object)
         for kinds in self._repairs:
-            kinds = kinds[rows]
-            has = _present(kinds)
-            first = has & (joined == "")
-            joined[first] = kinds[first]
-            more = has & ~first
-            joined[more] = joined[more] + "|" + kinds[more]
+            codes = kinds.codes[rows]
+            where = np.flatnonzero(kinds.present()[codes])
+            found = objects(kinds.uniques)[codes[where]]
+            before = joined[where]
+            joined[where] = np.where(before == "", found, before + "|" + found)
         return joined
 
-    @property
-    def ok(self) -> np.ndarray:
-        return ~_present(self.reason)
+
+def _only(values: Coded, where: np.ndarray) -> Coded:
+    """The column with None for the distinct values where ``where`` (per distinct value) is False."""
+    return Coded(
+        values.codes, [v if w else None for v, w in zip(values.uniques, where, strict=True)]
+    )
 
 
-def _present(values: np.ndarray) -> np.ndarray:
-    """Which entries of an object array are not None."""
-    return values != None  # noqa: E711 (elementwise on an object array)
+def _row_flags(flags: np.ndarray, kind: str) -> Coded:
+    """A per-row yes/no as a column: ``kind`` where yes, None where no."""
+    return Coded(flags.astype(np.intp), [None, kind])
 
 
 def _column(table: RawTable, field_name: str) -> Coded:
@@ -130,7 +163,7 @@ def _column(table: RawTable, field_name: str) -> Coded:
     return table.coded[field_name]
 
 
-def _activities(table: RawTable, rows: _Rows) -> np.ndarray:
+def _activities(table: RawTable, rows: _Rows) -> Coded:
     profile = table.profile
 
     def lookup(code_cell: object, outcome_cell: object) -> tuple[str | None, str | None]:
@@ -149,29 +182,29 @@ def _activities(table: RawTable, rows: _Rows) -> np.ndarray:
     activities, repairs = per_pair(
         _column(table, "code"), _column(table, "outcome"), lookup, parts=2
     )
-    found = _present(activities)
-    rows.flag(np.where(found, None, p.UNKNOWN_CODE), "code")
-    rows.repair(np.where(found, repairs, None))
+    found = activities.present()
+    rows.flag(Coded(activities.codes, [None if f else p.UNKNOWN_CODE for f in found]), "code")
+    rows.repair(_only(repairs, found))
     return activities
 
 
-def _local_times(table: RawTable, rows: _Rows) -> tuple[np.ndarray, pd.Series]:
+def _local_times(table: RawTable, rows: _Rows) -> tuple[Coded, pd.Series]:
     """Local calendar dates (date objects, None when absent) and UTC timestamps of every row."""
     profile = table.profile
     frame = table.frame
     if profile.timestamp_iso and "timestamp" in frame:
         codes, uniques = distinct(_column(table, "timestamp"))
         parsed = [p.parse_iso_timestamp(v) for v in uniques]
-        rows.flag(objects([x.reason for x in parsed])[codes], "timestamp")
+        rows.flag(Coded(codes, [x.reason for x in parsed]), "timestamp")
         stamps = pd.Series(
             [x.value if x.value is not None else pd.NaT for x in parsed],
             dtype="datetime64[us, UTC]",
         )
         local = stamps.dt.tz_convert(profile.timezone)
-        days = objects([None if pd.isna(t) else t.date() for t in local])
+        days = [None if pd.isna(t) else t.date() for t in local]
         naive = stamps.dt.tz_localize(None).to_numpy()
         utc = pd.Series(naive[codes]).dt.tz_localize(p.UTC)
-        return days[codes], utc
+        return Coded(codes, days), utc
     kind_xlsx = profile.file_kind == "xlsx"
 
     def one_date(value: object) -> tuple[Any, str | None, str | None]:
@@ -181,15 +214,14 @@ def _local_times(table: RawTable, rows: _Rows) -> tuple[np.ndarray, pd.Series]:
             repair = p.DATE_TEXT
         return parsed.value, parsed.reason, repair
 
-    codes, uniques = distinct(_column(table, "date"))
-    parsed_dates = [one_date(v) for v in uniques]
-    dates = objects([d for d, _, _ in parsed_dates])[codes]
-    rows.flag(objects([why for _, why, _ in parsed_dates])[codes], "date")
-    rows.repair(objects([repair for *_, repair in parsed_dates])[codes])
-    days = np.array(
-        [np.datetime64("NaT") if d is None else np.datetime64(d, "D") for d, _, _ in parsed_dates],
+    dates, reasons, repairs = per_value(_column(table, "date"), one_date, parts=3)
+    rows.flag(reasons, "date")
+    rows.repair(repairs)
+    day_values = np.array(
+        [np.datetime64("NaT") if d is None else np.datetime64(d, "D") for d in dates.uniques],
         dtype="datetime64[D]",
-    )[codes].astype("datetime64[us]")
+    )
+    days = day_values[dates.codes].astype("datetime64[us]")
     offsets = np.zeros(rows.n, dtype="timedelta64[us]")
     if "time" in frame:
         seconds, reasons = per_value(
@@ -198,13 +230,14 @@ def _local_times(table: RawTable, rows: _Rows) -> tuple[np.ndarray, pd.Series]:
             parts=2,
         )
         rows.flag(reasons, "time")
-        seconds = seconds.astype(float)
-        missing = np.isnan(seconds)
-        offsets = (np.where(missing, 0, seconds) * 1_000_000).astype(np.int64).astype(offsets.dtype)
-        offsets[missing] = np.timedelta64("NaT")
+        per_time = np.array(seconds.uniques, dtype=float)
+        missing_u = np.isnan(per_time)
+        micros = (np.where(missing_u, 0, per_time) * 1_000_000).astype(np.int64)
+        offsets = micros[seconds.codes].astype(offsets.dtype)
+        offsets[missing_u[seconds.codes]] = np.timedelta64("NaT")
     localized = p.localize(pd.Series(days + offsets), profile.timezone)
-    rows.repair(np.where(localized.gap, p.DST_GAP, None))
-    rows.repair(np.where(localized.overlap, p.DST_OVERLAP, None))
+    rows.repair(_row_flags(localized.gap, p.DST_GAP))
+    rows.repair(_row_flags(localized.overlap, p.DST_OVERLAP))
     return dates, localized.utc
 
 
@@ -216,7 +249,7 @@ def _seconds(parsed: p.Parsed) -> tuple[float, str | None]:
     return float(t.hour * 3600 + t.minute * 60 + t.second), parsed.reason
 
 
-def _check_dates(dates: np.ndarray, rows: _Rows, field_name: str, as_of: date) -> None:
+def _check_dates(dates: Coded, rows: _Rows, field_name: str, as_of: date) -> None:
     def check(d: date | None) -> str | None:
         if d is None:
             return None
@@ -227,7 +260,7 @@ def _check_dates(dates: np.ndarray, rows: _Rows, field_name: str, as_of: date) -
     rows.flag(per_value(dates, check), field_name)
 
 
-def _municipalities(table: RawTable, rows: _Rows, chain: Chain, dates: np.ndarray) -> np.ndarray:
+def _municipalities(table: RawTable, rows: _Rows, chain: Chain, dates: Coded) -> Coded:
     """The CBS code of each row's municipality, as it existed on the row's day.
 
     A code or name of a municipality that merged before the row's day becomes its successor's code
@@ -250,7 +283,7 @@ def _municipalities(table: RawTable, rows: _Rows, chain: Chain, dates: np.ndarra
             return register.by_name(str(value).strip(), day)
 
     else:
-        return np.full(rows.n, None, dtype=object)
+        return Coded(np.zeros(rows.n, dtype=np.intp), [None])
 
     def lookup(value: object, day: date | None) -> tuple[str | None, str | None, str | None, str]:
         if p.is_blank(value):
@@ -269,7 +302,7 @@ def _municipalities(table: RawTable, rows: _Rows, chain: Chain, dates: np.ndarra
     return codes
 
 
-def _places(table: RawTable, rows: _Rows, chain: Chain) -> tuple[np.ndarray, np.ndarray]:
+def _places(table: RawTable, rows: _Rows, chain: Chain) -> tuple[Coded, Coded]:
     """Each row's COA location or IND office under its register name, and whether it is unknown.
 
     A place the register lists under another spelling or an alias gets its register name (a
@@ -288,10 +321,10 @@ def _places(table: RawTable, rows: _Rows, chain: Chain) -> tuple[np.ndarray, np.
 
     names, unknown, repairs = per_value(_column(table, "resource"), lookup, parts=3)
     rows.repair(repairs)
-    return names, unknown.astype(bool)
+    return names, unknown
 
 
-def _values(profile: Profile, field_name: str, column: np.ndarray) -> np.ndarray:
+def _values(profile: Profile, field_name: str, column: Coded) -> Coded:
     table = {fold(k): v for k, v in profile.values.get(field_name, {}).items()}
 
     def lookup(value: object) -> str | None:
@@ -303,8 +336,47 @@ def _values(profile: Profile, field_name: str, column: np.ndarray) -> np.ndarray
     return per_value(column, lookup)
 
 
-def _optional(table: RawTable, field_name: str, fn: Callable[[Any], Any]) -> np.ndarray:
+def _optional(table: RawTable, field_name: str, fn: Callable[[Any], Any]) -> Coded:
     return per_value(_column(table, field_name), fn)
+
+
+def _filled(values: Coded, fn: Callable[[list[Any]], list[Any]]) -> Coded:
+    """``fn`` of the distinct values that are not None, all at once (None stays None)."""
+    where = [i for i, v in enumerate(values.uniques) if v is not None]
+    results: list[Any] = [None] * len(values.uniques)
+    for i, result in zip(where, fn([values.uniques[i] for i in where]), strict=True):
+        results[i] = result
+    return Coded(values.codes, results)
+
+
+def _text(values: Coded, rows: np.ndarray) -> pd.Series:
+    """The given rows of a text column as the log's text type, built in arrow (no object per row)."""
+    uniques = pa.array([None if v is None else str(v) for v in values.uniques], pa.large_string())
+    taken = uniques.take(pa.array(values.codes[rows]))
+    return taken.to_pandas(types_mapper={pa.large_string(): _TEXT}.get)
+
+
+_TEXT = pd.StringDtype(na_value=np.nan)
+# The event columns with a value per person or per event; the others hold a few distinct values
+# and stay categorical until the log is sorted (:func:`toolkit.eventlog.prepare` makes them
+# text), a small fraction of the memory of the text.
+_MANY = frozenset({"case:concept:name", "case:household", "ind_case"})
+
+
+def _categorical(values: Coded, rows: np.ndarray | None) -> pd.Series:
+    """The given rows (None: all) of a column of few distinct values, as a categorical of text."""
+    texts = pd.array([None if v is None else str(v) for v in values.uniques], dtype=_TEXT)
+    which, categories = pd.factorize(texts)
+    codes = values.codes if rows is None else values.codes[rows]
+    return pd.Series(pd.Categorical.from_codes(which[codes], categories=categories))
+
+
+def _oversized(values: Coded) -> Coded:
+    """``oversized_cell`` for the value a reader kept in place of a cell too long to be a value."""
+    reasons = [
+        OVERSIZED_CELL if v.__class__ is str and v == OVERSIZED else None for v in values.uniques
+    ]
+    return Coded(values.codes, reasons)
 
 
 def map_table(
@@ -320,68 +392,66 @@ def map_table(
     profile, frame = table.profile, table.frame
     rows = _Rows(table)
     for field_name in profile.columns:
-        rows.flag(
-            per_value(
-                _column(table, field_name), lambda v: OVERSIZED_CELL if v == OVERSIZED else None
-            ),
-            field_name,
-        )
+        rows.flag(_oversized(_column(table, field_name)), field_name)
     _check_personal_data(table, rows)
-    vnummers, reasons, repairs = per_value(
-        _column(table, "vnummer"), _parsed(p.normalise_vnummer), parts=3
-    )
+    vnummers, reasons, repairs = _vnummers(_column(table, "vnummer"))
     rows.flag(reasons, "vnummer")
-    rows.repair(np.where(_present(vnummers), repairs, None))
+    rows.repair(_only(repairs, vnummers.present()))
     activities = _activities(table, rows)
     dates, utc = _local_times(table, rows)
     date_field = "timestamp" if profile.timestamp_iso and "timestamp" in frame else "date"
     _check_dates(dates, rows, date_field, as_of)
     municipalities = _municipalities(table, rows, chain, dates)
 
-    resources, unknown_place = _places(table, rows, chain)
+    places, unknown_place = _places(table, rows, chain)
+    resources = places if "resource" in frame else municipalities
 
-    ok = rows.ok
-    keep = np.flatnonzero(ok)
-    if "resource" not in frame:
-        resources = municipalities
-    unknown_places = Counter(resources[keep][unknown_place[keep]].tolist())
-    kept_activities = activities[keep]
-    picked = {
-        "case:concept:name": per_value(vnummers[keep], key.person),
-        "concept:name": kept_activities,
-        "org:group": per_value(kept_activities, lambda a: chain.activity(a).organisation),
-        "org:resource": resources[keep],
-        "municipality": municipalities[keep],
-    }
-    extra = {
+    keep = np.flatnonzero(rows.ok)
+    unknown = np.array([bool(u) for u in unknown_place.uniques], dtype=bool)
+    named = keep[unknown[unknown_place.codes[keep]]]
+    unknown_places = Counter(places.values(named).tolist())
+    coded = {
+        "case:concept:name": _filled(vnummers, key.persons),
+        "concept:name": activities,
+        "org:group": _filled(
+            activities, lambda names: [chain.activity(a).organisation for a in names]
+        ),
+        "org:resource": resources,
+        "municipality": municipalities,
         "location_type": _values(profile, "location_type", _column(table, "location_type")),
-        "case:household": _optional(table, "household", lambda v: _household(v, key)),
+        "case:household": _pseudonyms(_column(table, "household"), _household, key.households),
         "case:nationality": _optional(table, "nationality", text),
         "case:birth_year_band": _optional(table, "birth_year", p.birth_year_band),
         "case:sex": _values(profile, "sex", _column(table, "sex")),
         "case:procedure": _values(profile, "procedure", _column(table, "procedure")),
         "case:track": _values(profile, "track", _column(table, "track")),
-        "ind_case": _optional(table, "case_number", lambda v: _ind_case(v, key)),
+        "ind_case": _pseudonyms(
+            _column(table, "case_number"), p.normalise_case_number, key.ind_cases
+        ),
     }
-    picked |= {name: values[keep] for name, values in extra.items()}
-    events = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in picked.items()})
+    events = pd.DataFrame(
+        {
+            name: _text(values, keep) if name in _MANY else _categorical(values, keep)
+            for name, values in coded.items()
+        }
+    )
     events["time:timestamp"] = utc.iloc[keep].reset_index(drop=True)
-    events["source_system"] = profile.source_system
-    events["source_file"] = source_file
+    for name, value in (("source_system", profile.source_system), ("source_file", source_file)):
+        events[name] = _categorical(Coded(np.zeros(len(keep), dtype=np.intp), [value]), None)
     events["source_row"] = frame[ROW].to_numpy()[keep]
-    events[REPAIRS] = rows.repairs(keep)
+    events[REPAIRS] = pd.Series(rows.repairs(keep), dtype=_TEXT)
     identity = ("case:concept:name", "concept:name", "time:timestamp", "org:resource")
     parts = [events[c] for c in (*identity, "municipality")]
     events["event_id"] = content_ids(profile.source_system, parts)
-    bad = np.flatnonzero(~ok)
-    activity = activities[bad]
+    bad = np.flatnonzero(~rows.ok)
+    activity = activities.values(bad)
     quarantine = pd.DataFrame(
         {
             "file": source_file,
             "row": frame[ROW].to_numpy()[bad],
             "column": rows.column[bad],
             "reason": rows.reason[bad],
-            "activity": np.where(_present(activity), activity, ""),
+            "activity": np.where(activity != None, activity, ""),  # noqa: E711
             "hint": rows.hint[bad],
         },
         columns=list(QUARANTINE_COLUMNS),
@@ -403,14 +473,29 @@ def _check_personal_data(table: RawTable, rows: _Rows) -> None:
             rows.flag(found, field_name)
 
 
-def _household(value: object, key: Pseudonymizer) -> str | None:
+def _household(value: object) -> str | None:
+    """A household number in one spelling: upper case, no spaces (None when empty)."""
     raw = text(value)
-    return key.household(raw.upper().replace(" ", "")) if raw else None
+    return raw.upper().replace(" ", "") if raw else None
 
 
-def _ind_case(value: object, key: Pseudonymizer) -> str | None:
-    number = p.normalise_case_number(value)
-    return key.ind_case(number) if number else None
+def _pseudonyms(
+    column: Coded,
+    normalise: Callable[[Any], str | None],
+    pseudonyms: Callable[[list[str]], list[str]],
+) -> Coded:
+    """The pseudonym of each distinct identifier after ``normalise`` (None when it gives none).
+
+    An identifier of ASCII letters and digits only (nearly every one) is what the normalisations
+    make of it, in upper case: they remove spaces and separators and fold case. It skips them.
+    """
+    numbers = [
+        value.upper()
+        if value.__class__ is str and value.isascii() and value.isalnum()
+        else normalise(value)
+        for value in column.uniques
+    ]
+    return _filled(Coded(column.codes, [n or None for n in numbers]), pseudonyms)
 
 
 def count_repairs(repairs: pd.Series) -> Counter[str]:

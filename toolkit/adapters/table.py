@@ -97,6 +97,10 @@ class Collector:
             return [np.full(0, None, dtype=object) for _ in self._index]
         needed = max(self._index) + 1
         widths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+        if widths.min() == widths.max() >= needed:  # a rectangle (a sheet): numpy cuts it up
+            grid = np.empty((len(rows), int(widths[0])), dtype=object)
+            grid[:] = rows
+            return [grid[:, i].copy() for i in self._index]  # the rest of the grid is dropped
         if widths.min() < needed:
             rows = list(rows)
             for r in np.flatnonzero(widths < needed):
@@ -106,6 +110,16 @@ class Collector:
             return [objects(list(picked))]
         return [objects(column) for column in zip(*picked, strict=True)]
 
+    @property
+    def width(self) -> int:
+        """How many cells a row needs to hold every mapped column."""
+        return max(self._index) + 1
+
+    @property
+    def positions(self) -> list[int]:
+        """The 0-based position of each mapped column in a row, in the profile's field order."""
+        return list(self._index)
+
     def collect(
         self,
         table: RawTable,
@@ -113,26 +127,40 @@ class Collector:
         numbers: np.ndarray,
         footer: Callable[[Sequence[object]], tuple[bool, int | None]],
     ) -> None:
-        """Set ``table.frame`` from the rows below the header; count blank and footer rows.
+        """Set ``table.frame`` from the rows below the header (see :meth:`collect_columns`)."""
+        encoded = [Coded(*distinct(column)) for column in self._mapped(rows)]
+        self.collect_columns(table, encoded, numbers, rows.__getitem__, footer)
+
+    def collect_columns(
+        self,
+        table: RawTable,
+        encoded: list[Coded],
+        numbers: np.ndarray,
+        row: Callable[[int], Sequence[object]],
+        footer: Callable[[Sequence[object]], tuple[bool, int | None]],
+    ) -> None:
+        """Set ``table.frame`` from the mapped columns of the rows below the header, encoded;
+        count blank and footer rows.
 
         A blank row or a total line has at most one filled cell among the mapped columns, so
-        only such rows are looked at whole (``footer`` says whether a row is the total line and
-        the number it states). A cell too long to be a value becomes :data:`OVERSIZED`.
+        only such rows are looked at whole (``row`` gives a row's cells, ``footer`` says whether
+        a row is the total line and the number it states). A cell too long to be a value becomes
+        :data:`OVERSIZED`.
         """
-        encoded = []
-        filled = np.zeros(len(rows), dtype=np.int64)
-        for column in self._mapped(rows):
-            codes, uniques = distinct(column)
+        n = len(numbers)
+        filled = np.zeros(n, dtype=np.int64)
+        for i, column in enumerate(encoded):
+            codes, uniques = column.codes, column.uniques
             blank, oversized = _cell_kinds(uniques)
             filled += ~blank[codes]
             if oversized.any():
                 uniques = [
                     OVERSIZED if long else u for u, long in zip(uniques, oversized, strict=True)
                 ]
-            encoded.append(Coded(codes, uniques))
-        keep = np.ones(len(rows), dtype=bool)
+                encoded[i] = Coded(codes, uniques)
+        keep = np.ones(n, dtype=bool)
         for r in np.flatnonzero(filled <= 1):
-            cells = rows[r]
+            cells = row(int(r))
             if is_blank_row(cells):
                 table.skipped["blank"] += 1
                 keep[r] = False
