@@ -27,6 +27,7 @@ from toolkit.bottlenecks.common import end_of_data, local_periods
 from toolkit.bottlenecks.intervals import Cohort, interval_rows, per_norm, summaries
 from toolkit.bottlenecks.persons import person_attributes
 from toolkit.bottlenecks.segments import ALL_DIMENSIONS, cohort_of
+from toolkit.cellkeys import key_of
 from toolkit.chain import Chain, Norm, load_chain
 
 MONTH = "month"
@@ -40,6 +41,8 @@ COUNT_COLUMNS = [
     "share_closed_over",
     "excess_days",
 ]
+# The counts of persons, each with its key sum beside it when the rows carry record keys.
+KEYED = ("persons", "closed", "closed_over", "still_open", "overdue_now", "breaches")
 NORM_COLUMNS = ["interval", "kind", "direction", "norm_days", "end_expected"]
 
 
@@ -133,7 +136,7 @@ def breaches(people: pd.DataFrame, norms: Iterable[Norm], by: Sequence[str] = ()
         expected = bool(reached[norm.id])
         measured.append((norm.id, norm.kind, norm.direction, norm.days, expected))
         parts.append(rows[["start", *(k for k in by if k in rows.columns)]])
-        flags.append(breach_flags(rows, norm, count_open=expected))
+        flags.append(_with_keys(breach_flags(rows, norm, count_open=expected), rows))
     if not measured:
         return pd.DataFrame(columns=[*NORM_COLUMNS, *by, *COUNT_COLUMNS])
     # the norms one below the other and counted in one grouping, not one grouping per norm
@@ -143,15 +146,31 @@ def breaches(people: pd.DataFrame, norms: Iterable[Norm], by: Sequence[str] = ()
     table = grouped.sum()
     table.insert(0, "persons", grouped.size())
     table["breaches"] = table["closed_over"] + table["overdue_now"]
+    if key_of("persons") in table.columns:  # the breaches are two disjoint groups: keys add up
+        table[key_of("breaches")] = table[key_of("closed_over")] + table[key_of("overdue_now")]
     table["share_closed_over"] = table["closed_over"] / table["closed"].where(table["closed"] > 0)
     table = table.rename_axis(["position", *by]).reset_index()
     at = table.pop("position").to_numpy()
     for column, values in zip(NORM_COLUMNS, zip(*measured, strict=True), strict=True):
         table[column] = pd.Series(values).iloc[at].to_numpy()
-    out = table[[*NORM_COLUMNS, *by, *COUNT_COLUMNS]]
-    for column in ("persons", "closed", "closed_over", "still_open", "overdue_now", "breaches"):
+    keys = [key_of(c) for c in KEYED] if key_of("persons") in table.columns else []
+    out = table[[*NORM_COLUMNS, *by, *COUNT_COLUMNS, *keys]]
+    for column in (*KEYED, *keys):
         out[column] = out[column].astype("int64")
     return out
+
+
+def _with_keys(flags: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Per person beside the breach flags, their record key in each count they are in
+    (:mod:`toolkit.cellkeys`), so that one grouping sums the counts and their cell keys; the
+    flags alone for rows without record keys."""
+    if "key" not in rows.columns:
+        return flags
+    keys = rows["key"].to_numpy(dtype=np.int64)
+    sums = {key_of("persons"): keys}
+    for column in ("closed", "closed_over", "still_open", "overdue_now"):
+        sums[key_of(column)] = np.where(flags[column].to_numpy(dtype=bool), keys, 0)
+    return flags.assign(**sums)
 
 
 def _split(people: pd.DataFrame, by: Sequence[str]) -> list[pd.Series]:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.bottlenecks.survival import kaplan_meier
+from toolkit.cellkeys import at_least, is_key, key_of
 from toolkit.metrics.person_table import waiting_population
 
 POOLED = "all"
@@ -32,11 +33,17 @@ def cohort_curves(table: pd.DataFrame) -> pd.DataFrame:
     for interval, rows in waiting.groupby("interval", sort=False):
         for cohort, group in [(POOLED, rows), *rows.groupby("cohort", sort=True)]:
             reached = group["outcome"].to_numpy() == "reached"
-            curve = weekly(group["days"].to_numpy(dtype=float), reached)
-            frames.append(curve.assign(interval=interval, cohort=str(cohort)))
+            days = group["days"].to_numpy(dtype=float)
+            curve = weekly(days, reached).assign(interval=interval, cohort=str(cohort))
+            if "key" in group.columns:  # the cell keys of its counts (toolkit.cellkeys)
+                keys = group["key"].to_numpy(dtype=np.int64)
+                curve[key_of("at_risk")] = at_least(days, keys, curve["days"].to_numpy())
+                curve[key_of("persons")] = keys.sum()
+            frames.append(curve)
     if not frames:
         return pd.DataFrame(columns=COLUMNS)
-    return pd.concat(frames, ignore_index=True)[COLUMNS]
+    out = pd.concat(frames, ignore_index=True)
+    return out[[*COLUMNS, *(c for c in out.columns if is_key(c))]]
 
 
 def weekly(days: np.ndarray, reached: np.ndarray) -> pd.DataFrame:

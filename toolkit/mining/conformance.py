@@ -63,6 +63,7 @@ import pm4py
 from pm4py.objects.petri_net.obj import Marking, PetriNet
 from pm4py.objects.process_tree.utils.generic import parse
 
+from toolkit.cellkeys import key_of, record_keys
 from toolkit.chain import Chain, load_chain
 from toolkit.mining.alignment import (
     DEFAULT_MAX_SECONDS_PER_PATH,
@@ -141,21 +142,24 @@ def _visible_labels(net: PetriNet) -> set[str]:
     return {t.label for t in net.transitions if t.label is not None}
 
 
-def _deviations(paths: pd.DataFrame, persons: np.ndarray, cases: int) -> pd.DataFrame:
+def _deviations(
+    paths: pd.DataFrame, persons: np.ndarray, cases: int, keys: np.ndarray
+) -> pd.DataFrame:
     """Per activity and kind, the cases with that deviation among ``cases`` aligned ones, from
-    the aligned ``paths`` and the ``persons`` on each."""
+    the aligned ``paths``, the ``persons`` on each and the sum of their record ``keys`` (summed
+    beside the cases as ``cases_key``, :mod:`toolkit.cellkeys`)."""
     parts = []
     for kind in DEVIATION_KINDS:
         # A case counts once per activity and kind, however often it deviated there.
         activities = paths[kind].map(lambda moves: sorted(set(moves))).to_numpy()
-        exploded = pd.DataFrame({"persons": persons, "activity": activities}).explode("activity")
-        parts.append(exploded.dropna(subset=["activity"]).assign(kind=kind))
+        exploded = pd.DataFrame({"persons": persons, "keys": keys, "activity": activities})
+        parts.append(exploded.explode("activity").dropna(subset=["activity"]).assign(kind=kind))
     long = pd.concat(parts, ignore_index=True)
     if long.empty:
         return pd.DataFrame(columns=DEVIATION_COLUMNS)
-    grouped = long.groupby(["activity", "kind"], sort=False)["persons"].sum()
-    table = grouped.rename("cases").reset_index()
-    table["cases"] = table["cases"].astype("int64")
+    grouped = long.groupby(["activity", "kind"], sort=False)[["persons", "keys"]].sum()
+    table = grouped.rename(columns={"persons": "cases", "keys": key_of("cases")}).reset_index()
+    table[["cases", key_of("cases")]] = table[["cases", key_of("cases")]].astype("int64")
     table["share"] = table["cases"] / cases
     order = {kind: i for i, kind in enumerate(DEVIATION_KINDS)}
     table = table.sort_values(
@@ -164,7 +168,7 @@ def _deviations(paths: pd.DataFrame, persons: np.ndarray, cases: int) -> pd.Data
         key=lambda column: column.map(order) if column.name == "kind" else column,
         kind="stable",
     )
-    return table[DEVIATION_COLUMNS].reset_index(drop=True)
+    return table[[*DEVIATION_COLUMNS, key_of("cases")]].reset_index(drop=True)
 
 
 def conformance_to_model(
@@ -250,10 +254,13 @@ def conformance_of_cases(
     out["aligned"] = out["aligned"].astype(bool)
     done = out.loc[out["aligned"].to_numpy()]
     persons = np.bincount(at, minlength=len(aligned))  # persons on each aligned path
+    # and the sums of their record keys (toolkit.cellkeys), exact in floats up to 2^53
+    weights = record_keys(cases["case"]).astype(float)[replayed]
+    keys = np.bincount(at, weights, minlength=len(aligned)).astype(np.int64)
     on_path = aligned["aligned"].astype(bool).to_numpy()
     return Conformance(
         cases=out,
-        deviations=_deviations(aligned[on_path], persons[on_path], len(done)),
+        deviations=_deviations(aligned[on_path], persons[on_path], len(done), keys[on_path]),
         log_fitness=_log_fitness(done),
         mean_case_fitness=float(done["fitness"].mean()) if len(done) else float("nan"),
         fitting_share=float(done["fits"].mean()) if len(done) else float("nan"),
