@@ -27,14 +27,15 @@ alone gives the small one's counts by subtraction, and so does a cohort widened 
 closed count beside its part over the norm. So in workshop mode every count that is shown is
 also perturbed by the cell key method (ABS TableBuilder, ONS; docs/method.md, "Disclosure
 control"): a small, consistent amount of noise, looked up in a perturbation table
-(``ptable.csv``) by the true count and a pseudo-random cell key, so that a difference of two shown
-counts no longer says which persons, or how many, make it. The cell key comes from a secret drawn
-from the keyed pseudonyms of every person in the log (:func:`disclosure_key`), the cell's place
-(column and row labels) and its true count: the same count in the same place is always shown the
-same, in every selection and every front end, so repeating or varying a query averages nothing
-away. A count and its complement (closed against closed over the norm) never both show when the
-complement is small, and the durations of groups of fewer than ``NEAR_SMALL`` times k persons are
-rounded to whole weeks.
+(``ptable.csv``) by the true count and its cell key, the sum of the record keys of the persons
+behind it (:mod:`toolkit.cellkeys`; a table carries it beside the count, ``persons_key`` beside
+``persons``). The same persons are shown the same count wherever and however they are counted,
+so repeating or varying a query averages nothing away, and a difference of two shown counts no
+longer says how many persons make it. A count without key sums (a table made by hand) is keyed
+by its place (column and row labels) under a secret of the log (:func:`disclosure_key`). A count
+and its complement (closed against closed over the norm) never both show when the complement is
+small, and the durations of groups of fewer than ``NEAR_SMALL`` times k persons are rounded to
+whole weeks.
 """
 
 from __future__ import annotations
@@ -114,14 +115,15 @@ def ptable() -> dict[int, tuple[np.ndarray, np.ndarray]]:
 
 
 def log_secret(log: pd.DataFrame) -> bytes:
-    """The cell key secret of a log: the sum of the record keys of all its persons, mod 1.
+    """The secret of a log for counts without key sums: a hash of the sum of the record keys
+    of all its persons, mod 2^32.
 
     Remembered for the last log, since a dashboard asks for it with every section.
     """
     hit = _SECRETS.get((id(log), len(log)))
     if hit is not None and hit[0] is log:
         return hit[1]
-    total = key_sum(record_keys(pd.Series(pd.unique(log[CASE].astype(object)))))
+    total = key_sum(record_keys(pd.Series(log[CASE].unique())))
     secret = hashlib.sha256(repr(total).encode()).digest()
     _SECRETS.clear()
     _SECRETS[(id(log), len(log))] = (log, secret)
@@ -130,8 +132,9 @@ def log_secret(log: pd.DataFrame) -> bytes:
 
 @contextmanager
 def disclosure_key(log: pd.DataFrame) -> Iterator[None]:
-    """Within this block, shown counts are perturbed under the secret of ``log`` (the whole
-    log, not a selection: a count is then shown the same whatever the filter)."""
+    """Within this block, shown counts are perturbed: by their cell keys, or, for a count
+    without key sums, under the secret of ``log`` (the whole log, not a selection: a count is
+    then shown the same whatever the filter)."""
     token = _SECRET.set(log_secret(log))
     try:
         yield

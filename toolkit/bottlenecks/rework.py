@@ -257,7 +257,7 @@ def repeated_activities(log: pd.DataFrame) -> pd.DataFrame:
             key_of("repeats"): (keys * (counts - 1)).groupby(level=ACTIVITY, observed=True).sum(),
         }
     )
-    out["share_repeated"] = out["cases_repeated"] / out["cases"]
+    out.insert(3, "share_repeated", out["cases_repeated"] / out["cases"])
     out = out.rename_axis("activity").reset_index()
     out["activity"] = out["activity"].astype(str)
     return out.sort_values(
