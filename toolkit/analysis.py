@@ -34,7 +34,6 @@ from toolkit.adapters.generic import GENERIC as GENERIC_PROFILE
 from toolkit.bottlenecks import (
     flow_per_week,
     loop_waits,
-    pair_persons,
     person_waits,
     relocation_rates,
     repeated_activities,
@@ -49,7 +48,7 @@ from toolkit.bottlenecks.norms import breaches, complete_months
 from toolkit.bottlenecks.segments import segment_rows
 from toolkit.bottlenecks.stays import LOCATION_TYPE, Coa, coa_events, coa_events_of
 from toolkit.bottlenecks.wip import phase_states
-from toolkit.cellkeys import MODULUS, is_key, key_of, key_sum, key_sums, record_keys
+from toolkit.cellkeys import MODULUS, is_key, key_of, key_sum, key_sums, keyed_counts, record_keys
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
 from toolkit.eventlog import (
@@ -337,17 +336,10 @@ def _throughput(cases: pd.DataFrame) -> pd.DataFrame:
                 "median_days": float(days.median()) if len(days) else None,
                 "p90_days": float(days.quantile(P90)) if len(days) else None,
                 "mean_days": float(days.mean()) if len(days) else None,
-                key_of("persons"): key_sum(record_keys(cases["case"])),
+                key_of("persons"): key_sum(cases["key"].to_numpy()),
             }
         ]
     )
-
-
-def _variants(s: Scope) -> pd.DataFrame:
-    """The most frequent paths, with the key sums of their persons (:mod:`toolkit.cellkeys`)."""
-    paths = _paths(s)
-    table = variant_table(paths, top_k=TOP_VARIANTS).drop(columns="activities")
-    return table.join(key_sums(paths, "variant").rename(key_of("cases")), on="variant")
 
 
 def _transitions(log: pd.DataFrame, waits: pd.DataFrame) -> pd.DataFrame:
@@ -355,9 +347,7 @@ def _transitions(log: pd.DataFrame, waits: pd.DataFrame) -> pd.DataFrame:
     table = transition_waits(log, waits=waits)
     if table.empty:
         return table.assign(persons=pd.Series(dtype="int64"))
-    persons = pair_persons(log, waits=waits).rename("persons")
-    out = table.join(persons, on=["from_activity", "to_activity"])
-    out = out.join(_pair_keys(waits, {"persons": True, "n": False}), on=PAIR)
+    out = table.join(_pairs(waits, "persons", "n"), on=PAIR)
     columns = ["from_activity", "to_activity", "n", "persons"]
     return out[columns + [c for c in out.columns if c not in columns]]
 
@@ -365,15 +355,15 @@ def _transitions(log: pd.DataFrame, waits: pd.DataFrame) -> pd.DataFrame:
 PAIR = ["from_activity", "to_activity"]
 
 
-def _pair_keys(waits: pd.DataFrame, counts: dict[str, bool]) -> pd.DataFrame:
-    """Per pair of consecutive activities (as text), the key sums (:mod:`toolkit.cellkeys`) of
-    ``counts``: each a count of persons (True: each once) or of transitions (False: each
-    transition keyed by its person's record key)."""
-    sums = {key_of(name): key_sums(waits, PAIR, distinct=distinct)
-            for name, distinct in counts.items()}  # fmt: skip
-    table = pd.DataFrame(sums)
+def _pairs(waits: pd.DataFrame, persons: str, transitions: str) -> pd.DataFrame:
+    """Per pair of consecutive activities (as text): the distinct ``persons`` who made it, and
+    the key sums (:mod:`toolkit.cellkeys`) of those persons and of the ``transitions`` (each
+    keyed by its person's record key)."""
+    table = keyed_counts(waits, PAIR)
     pairs = table.index.to_frame(index=False).astype(object).astype(str)
-    return table.set_axis(pd.MultiIndex.from_frame(pairs))
+    table = table.set_axis(pd.MultiIndex.from_frame(pairs))
+    return pd.DataFrame({persons: table["persons"], key_of(persons): table[key_of("persons")],
+                         key_of(transitions): table[key_of("rows")]})  # fmt: skip
 
 
 def _dfg(
@@ -389,12 +379,9 @@ def _dfg(
     steps = _without(log, loops)
     graph = performance_dfg(steps)
     waits = person_waits(steps) if waits is None or steps is not log else waits
-    persons = pair_persons(steps, waits=waits).rename("cases")
-    cases = graph.edges.join(persons, on=["source", "target"])["cases"]
-    edges = graph.edges.assign(cases=cases.fillna(0).astype("int64"))
-    keys = _pair_keys(waits, {"cases": True, "frequency": False})
-    graph = replace(graph, edges=edges.join(keys.rename_axis(["source", "target"]),
-                                            on=["source", "target"]))  # fmt: skip
+    persons = _pairs(waits, "cases", "frequency").rename_axis(["source", "target"])
+    edges = graph.edges.join(persons, on=["source", "target"])
+    graph = replace(graph, edges=edges.assign(cases=edges["cases"].fillna(0).astype("int64")))
     if steps is not log:
         graph = with_loops(graph, log, loop_waits(log, loops))
     # the persons whose path starts or ends at each activity: each person's first and last
@@ -503,7 +490,7 @@ def _conformance(
     summary = {
         **model,
         "cases": len(cases),
-        key_of("cases"): key_sum(record_keys(cases["case"])),
+        key_of("cases"): key_sum(cases["key"].to_numpy()),
         "cases_checked": len(result.cases),
         **_conformance_keys(sample, result.cases),
         "sampled": len(checked) < len(cases),
@@ -521,8 +508,8 @@ def _conformance_keys(sample: pd.DataFrame, checked: pd.DataFrame) -> dict[str, 
     """The key sums (:mod:`toolkit.cellkeys`) of the conformance counts: the persons checked
     (those of ``sample`` with a path the model can replay), those left unaligned, and the rest
     of the sample (nothing to replay)."""
-    sampled = key_sum(record_keys(sample["case"]))
-    replayed = record_keys(checked["case"])
+    sampled = key_sum(sample["key"].to_numpy())
+    replayed = checked["key"].to_numpy(dtype=np.int64)
     return {
         key_of("cases_checked"): key_sum(replayed),
         key_of("unaligned_cases"): key_sum(replayed[~checked["aligned"].to_numpy(dtype=bool)]),
@@ -800,7 +787,7 @@ SECTIONS: dict[str, Any] = {
     "transitions": lambda s: _transitions(s.view, section(s, "_waits")),
     "service_times": lambda s: service_times(s.view),
     "handovers": lambda s: _handovers(s.view),
-    "variants": _variants,
+    "variants": lambda s: variant_table(_paths(s), top_k=TOP_VARIANTS).drop(columns="activities"),
     "conformance": lambda s: section(s, "_checked")[0],
     "deviations": lambda s: section(s, "_checked")[1],
     "rework": _rework,

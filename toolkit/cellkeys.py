@@ -31,6 +31,9 @@ _RECORD_KEY = b"ketenlens-record-key:"
 # The record keys of the last categories asked for: a session holds its log's persons as
 # categories, and every view of it shares them.
 _KEPT: dict[int, tuple[pd.Index, np.ndarray]] = {}
+# Record keys by pseudonym, for columns of text (a few MB for a hundred thousand persons).
+_BY_PERSON: dict[str, int] = {}
+MAX_REMEMBERED = 2_000_000
 
 
 def key_of(count: str) -> str:
@@ -44,13 +47,17 @@ def is_key(column: object) -> bool:
 
 
 def _hashed(persons: Iterable[object]) -> np.ndarray:
-    return np.fromiter(
-        (
-            int.from_bytes(hashlib.sha256(_RECORD_KEY + str(p).encode()).digest()[:4])
-            for p in persons
-        ),
-        dtype=np.int64,
-    )
+    """The record key of each person; each pseudonym hashed once while the memory lasts."""
+    if len(_BY_PERSON) > MAX_REMEMBERED:
+        _BY_PERSON.clear()
+    values = persons.tolist() if hasattr(persons, "tolist") else list(persons)  # fast iteration
+    return np.fromiter((_BY_PERSON.get(p) or _hash(p) for p in map(str, values)), np.int64)
+
+
+def _hash(person: str) -> int:
+    key = int.from_bytes(hashlib.sha256(_RECORD_KEY + person.encode()).digest()[:4])
+    _BY_PERSON[person] = key
+    return key
 
 
 def record_keys(cases: pd.Series | pd.Index | np.ndarray) -> np.ndarray:
@@ -70,7 +77,7 @@ def record_keys(cases: pd.Series | pd.Index | np.ndarray) -> np.ndarray:
             _KEPT[id(categories)] = kept
         codes = column.cat.codes.to_numpy()
         return np.where(codes >= 0, kept[1][np.maximum(codes, 0)], 0)
-    codes, distinct = pd.factorize(column.astype(object))
+    codes, distinct = pd.factorize(column)
     return np.where(codes >= 0, _hashed(distinct)[np.maximum(codes, 0)], 0)
 
 
@@ -84,7 +91,7 @@ def key_sums(
 ) -> pd.Series:
     """Per group of ``by``, the sum of the record keys of its persons (``case``): each person
     once (``distinct``: the cell key of a count of persons), or once per row (of a count of
-    events: each event keyed by its person's record key). One grouping, like the count's.
+    events: each event keyed by its person's record key).
 
     Example::
 
@@ -93,11 +100,79 @@ def key_sums(
         >>> bool(both["x"] == 2 * key_sums(frame, "pair")["x"])
         True
     """
+    counted = keyed_counts(frame, by, case)
+    return counted[key_of("persons") if distinct else key_of("rows")]
+
+
+def keyed_counts(frame: pd.DataFrame, by: str | list[str], case: str = "case") -> pd.DataFrame:
+    """Per group of ``by`` (groups with a missing key left out, in order of first appearance):
+    ``persons`` (distinct ``case``), ``rows`` and beside each its key sum, in one pass over
+    integer codes of the rows (the cell keys of a count of persons and of a count of events).
+
+    Example::
+
+        >>> frame = pd.DataFrame({"pair": ["x", "x", "y"], "case": ["a", "a", "b"]})
+        >>> keyed_counts(frame, "pair")[["persons", "rows"]].values.tolist()
+        [[1, 2], [1, 1]]
+    """
     columns = [by] if isinstance(by, str) else list(by)
-    keyed = frame[[*columns, case]].assign(_key=record_keys(frame[case]))
-    if distinct:
-        keyed = keyed.drop_duplicates([*columns, case])
-    return keyed.groupby(columns, sort=False, observed=True)["_key"].sum()
+    group, index = _groups(frame, columns)
+    keys = record_keys(frame[case]).astype(float)  # sums exact up to 2^53
+    person, persons = _codes(frame[case])
+    first = ~pd.Series(group * (len(persons) + 1) + person).duplicated().to_numpy()
+    inside = group >= 0
+    once = inside & first
+
+    def per_group(rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        found = np.bincount(group[rows], None if weights is None else weights[rows],
+                            minlength=len(index))  # fmt: skip
+        return found.astype(np.int64)
+
+    return pd.DataFrame(
+        {
+            "persons": per_group(once),
+            key_of("persons"): per_group(once, keys),
+            "rows": per_group(inside),
+            key_of("rows"): per_group(inside, keys),
+        },
+        index=index,
+    )
+
+
+def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Each value's code (-1 missing) and the values: a categorical's own, else factorized."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy().astype(np.int64), column.cat.categories
+    codes, values = pd.factorize(column)
+    return codes.astype(np.int64), pd.Index(values)
+
+
+def _groups(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.Index]:
+    """Each row's group (-1 where a key is missing, as a grouping drops it) in order of first
+    appearance, and the groups' keys: one code per row from the columns' codes, not a
+    grouping of text."""
+    parts = [_codes(frame[c]) for c in columns]
+    combined = np.zeros(len(frame), dtype=np.int64)
+    missing = np.zeros(len(frame), dtype=bool)
+    for codes, values in parts:
+        combined = combined * (len(values) + 1) + codes + 1
+        missing |= codes < 0
+    group, found = pd.factorize(np.where(missing, -1, combined))
+    labels, rest = [], np.asarray(found)
+    for _, values in reversed(parts):  # the mixed-radix code, last column first
+        labels.append(values[rest % (len(values) + 1) - 1])
+        rest = rest // (len(values) + 1)
+    labels.reverse()
+    if (~missing).all():
+        index = labels[0] if len(labels) == 1 else pd.MultiIndex.from_arrays(labels, names=columns)
+        return group.astype(np.int64), index.rename(columns[0]) if len(labels) == 1 else index
+    # the missing ones were numbered too: renumber the others, drop theirs
+    keep = np.asarray(found) != -1
+    renumber = np.full(len(found), -1)
+    renumber[keep] = np.arange(int(keep.sum()))
+    labels = [values[keep] for values in labels]
+    index = labels[0] if len(labels) == 1 else pd.MultiIndex.from_arrays(labels, names=columns)
+    return renumber[group], index.rename(columns[0]) if len(labels) == 1 else index
 
 
 def at_least(days: np.ndarray, keys: np.ndarray, at: np.ndarray) -> np.ndarray:

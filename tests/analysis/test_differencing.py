@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from dashboards.pages.vergelijken import combine, side_by_side
-from toolkit.analysis import PERSON_COUNTS, analyze, section
+from toolkit.analysis import PERSON_COUNTS, analyze, keyed_section, section
 from toolkit.cellkeys import MODULUS, key_of, key_sum, record_keys
 from toolkit.eventlog import CASE
 from toolkit.filters import LogFilter
@@ -218,8 +218,9 @@ def test_the_person_table_counts_carry_the_key_sums_of_their_persons(session):
     (recomputed here from the person-interval table, row by row)."""
     scope = session.scope(LogFilter())
     table = section(scope, "_table")
-    intervals = section(scope, "intervals").set_index("interval")
-    norms = section(scope, "norms").set_index("interval")
+    intervals = keyed_section(scope, "intervals").set_index("interval")
+    norms = keyed_section(scope, "norms").set_index("interval")
+    by_month = keyed_section(scope, "norms_by_month")
     for interval, rows in table.groupby("interval"):
         keys = record_keys(rows["case"])
         outcome = rows["outcome"].to_numpy()
@@ -228,7 +229,9 @@ def test_the_person_table_counts_carry_the_key_sums_of_their_persons(session):
             keys[outcome == "open"]
         )
         assert norms.at[interval, key_of("closed")] % MODULUS == key_sum(keys[outcome == "reached"])
-    wip = section(scope, "wip")
+        months = by_month[by_month["interval"] == interval]
+        assert months[key_of("persons")].sum() % MODULUS == key_sum(keys)
+    wip = keyed_section(scope, "wip")
     states = section(scope, "_states")
     last = wip.iloc[-1]
     present = states[states["last"].to_numpy() & (states["state"].to_numpy() >= 0)]

@@ -136,18 +136,20 @@ def breaches(people: pd.DataFrame, norms: Iterable[Norm], by: Sequence[str] = ()
         expected = bool(reached[norm.id])
         measured.append((norm.id, norm.kind, norm.direction, norm.days, expected))
         parts.append(rows[["start", *(k for k in by if k in rows.columns)]])
-        flags.append(_with_keys(breach_flags(rows, norm, count_open=expected), rows))
+        flags.append(breach_flags(rows, norm, count_open=expected))
     if not measured:
         return pd.DataFrame(columns=[*NORM_COLUMNS, *by, *COUNT_COLUMNS])
     # the norms one below the other and counted in one grouping, not one grouping per norm
     position = np.repeat(np.arange(len(measured)), [len(p) for p in parts])
     keys = _split(pd.concat(parts, ignore_index=True), by)
-    grouped = pd.concat(flags, ignore_index=True).groupby([position, *keys], sort=True)
+    every = pd.concat(flags, ignore_index=True)
+    grouped = every.groupby([position, *keys], sort=True)
     table = grouped.sum()
     table.insert(0, "persons", grouped.size())
     table["breaches"] = table["closed_over"] + table["overdue_now"]
-    if key_of("persons") in table.columns:  # the breaches are two disjoint groups: keys add up
-        table[key_of("breaches")] = table[key_of("closed_over")] + table[key_of("overdue_now")]
+    if "key" in people.columns:  # beside each count the sum of its persons' record keys
+        record = np.concatenate([found[m[0]]["key"].to_numpy(dtype=float) for m in measured])
+        table = table.assign(**_key_sums(every, record, grouped.ngroup().to_numpy(), len(table)))
     table["share_closed_over"] = table["closed_over"] / table["closed"].where(table["closed"] > 0)
     table = table.rename_axis(["position", *by]).reset_index()
     at = table.pop("position").to_numpy()
@@ -160,17 +162,21 @@ def breaches(people: pd.DataFrame, norms: Iterable[Norm], by: Sequence[str] = ()
     return out
 
 
-def _with_keys(flags: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-    """Per person beside the breach flags, their record key in each count they are in
-    (:mod:`toolkit.cellkeys`), so that one grouping sums the counts and their cell keys; the
-    flags alone for rows without record keys."""
-    if "key" not in rows.columns:
-        return flags
-    keys = rows["key"].to_numpy(dtype=np.int64)
-    sums = {key_of("persons"): keys}
+def _key_sums(
+    flags: pd.DataFrame, record: np.ndarray, group: np.ndarray, groups: int
+) -> dict[str, np.ndarray]:
+    """Per group (``group``: each row's, numbered as the grouping's rows), the sums of the
+    record keys (:mod:`toolkit.cellkeys`) of the persons in each count: all of them, and those
+    flagged. Sums in floats, exact up to 2^53; the breaches are two disjoint groups."""
+
+    def summed(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(group, weights, minlength=groups).astype(np.int64)
+
+    sums = {key_of("persons"): summed(record)}
     for column in ("closed", "closed_over", "still_open", "overdue_now"):
-        sums[key_of(column)] = np.where(flags[column].to_numpy(dtype=bool), keys, 0)
-    return flags.assign(**sums)
+        sums[key_of(column)] = summed(np.where(flags[column].to_numpy(dtype=bool), record, 0.0))
+    sums[key_of("breaches")] = sums[key_of("closed_over")] + sums[key_of("overdue_now")]
+    return sums
 
 
 def _split(people: pd.DataFrame, by: Sequence[str]) -> list[pd.Series]:

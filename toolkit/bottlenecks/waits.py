@@ -92,14 +92,6 @@ def _texts(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return frame.assign(**{key: frame[key].astype(frame[key].cat.categories.dtype) for key in keys})
 
 
-def pair_persons(log: pd.DataFrame, *, waits: pd.DataFrame | None = None) -> pd.Series:
-    """Distinct persons per pair of consecutive activities, indexed by the two activities.
-    ``waits`` is :func:`person_waits` of the log, when known."""
-    pairs = ["from_activity", "to_activity"]
-    counts = _waits(log, waits).groupby(pairs, observed=True)["case"].nunique()
-    return counts.set_axis(pd.MultiIndex.from_frame(_texts(counts.index.to_frame(), pairs)))
-
-
 def _stats(waits: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     if waits.empty:
         return pd.DataFrame(columns=[*keys, *STAT_COLUMNS])

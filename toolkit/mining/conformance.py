@@ -233,6 +233,7 @@ def conformance_of_cases(
     paths = pd.DataFrame(
         {
             "case": pd.Series(cases["case"].to_numpy()[replayed], dtype=str),
+            "key": _keys(cases)[replayed],
             "activities": projected[path[replayed]],
             "variant": pd.Series(
                 np.array([ARROW.join(p) for p in projected], dtype=object)[path[replayed]],
@@ -250,12 +251,12 @@ def conformance_of_cases(
     row = {p: i for i, p in enumerate(order)}
     at = np.array([row.get(p, -1) for p in projected], dtype=np.int64)[path[replayed]]
     out = paths.join(aligned.drop(columns="activities").iloc[at].reset_index(drop=True))
-    out = out[CASE_COLUMNS]
+    out = out[[*CASE_COLUMNS, "key"]]
     out["aligned"] = out["aligned"].astype(bool)
     done = out.loc[out["aligned"].to_numpy()]
     persons = np.bincount(at, minlength=len(aligned))  # persons on each aligned path
     # and the sums of their record keys (toolkit.cellkeys), exact in floats up to 2^53
-    weights = record_keys(cases["case"]).astype(float)[replayed]
+    weights = paths["key"].to_numpy(dtype=float)
     keys = np.bincount(at, weights, minlength=len(aligned)).astype(np.int64)
     on_path = aligned["aligned"].astype(bool).to_numpy()
     return Conformance(
@@ -268,6 +269,11 @@ def conformance_of_cases(
         unaligned_cases=int((~out["aligned"]).sum()),
         unreplayed_cases=int((~replayed).sum()),
     )
+
+
+def _keys(cases: pd.DataFrame) -> np.ndarray:
+    """The persons' record keys (toolkit.cellkeys): the cases' own, else from the pseudonyms."""
+    return cases["key"].to_numpy() if "key" in cases.columns else record_keys(cases["case"])
 
 
 def _log_fitness(cases: pd.DataFrame) -> float:
