@@ -848,8 +848,11 @@ def section(scope: Scope, name: str, *args: Any) -> Any:
 
 def keyed_section(scope: Scope, name: str, *args: Any) -> Any:
     """One section of the analysis of ``scope`` with, beside each count of persons, the sum of
-    their record keys (:mod:`toolkit.cellkeys`): what workshop mode perturbs the counts by."""
-    key = ("keyed", name, *args)
+    their record keys (:mod:`toolkit.cellkeys`): what workshop mode perturbs the counts by.
+    Remembered under ``("keyed", name, *args)``; a building block under its own name, as in
+    :func:`section`."""
+    own = name.startswith("_")
+    key = ((name, *args) if args else name) if own else ("keyed", name, *args)
     if key not in scope.memo:
         try:
             compute = SECTIONS[name]
