@@ -34,7 +34,6 @@ from toolkit.adapters.generic import GENERIC as GENERIC_PROFILE
 from toolkit.bottlenecks import (
     flow_per_week,
     loop_waits,
-    pair_persons,
     person_waits,
     relocation_rates,
     repeated_activities,
@@ -49,6 +48,7 @@ from toolkit.bottlenecks.norms import breaches, complete_months
 from toolkit.bottlenecks.segments import segment_rows
 from toolkit.bottlenecks.stays import LOCATION_TYPE, Coa, coa_events, coa_events_of
 from toolkit.bottlenecks.wip import phase_states
+from toolkit.cellkeys import is_key, key_of, key_sum, key_sums, keyed_counts, record_keys
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
 from toolkit.eventlog import (
@@ -89,6 +89,7 @@ from toolkit.mining.lifecycle import activity_instances, has_lifecycle, service_
 from toolkit.mining.variants import variant_table
 from toolkit.suppression import (
     DEFAULT_K,
+    SUPPRESSED,
     disclosure_key,
     drop_small,
     perturb,
@@ -99,6 +100,7 @@ from toolkit.suppression import (
     suppress_shares,
     suppress_small,
     suppress_value,
+    without_keys,
 )
 
 CHAIN = "chain"
@@ -314,11 +316,13 @@ def overall_breaches(monthly: pd.DataFrame) -> pd.DataFrame:
             "excess_days"]  # fmt: skip
     if monthly.empty:
         return pd.DataFrame(columns=[*keys, *sums, "share_closed_over"])
-    out = monthly.groupby(keys, sort=False, dropna=False)[sums].sum().reset_index()
+    # the months' persons are disjoint: their record keys add up as the counts do
+    cell_keys = [c for c in monthly.columns if is_key(c)]
+    out = monthly.groupby(keys, sort=False, dropna=False)[[*sums, *cell_keys]].sum().reset_index()
     out["share_closed_over"] = out["closed_over"] / out["closed"].where(out["closed"] > 0)
     order = ["persons", "closed", "closed_over", "still_open", "overdue_now", "breaches",
              "share_closed_over", "excess_days"]  # fmt: skip
-    return out[[*keys, *order]]
+    return out[[*keys, *order, *cell_keys]]
 
 
 def _throughput(cases: pd.DataFrame) -> pd.DataFrame:
@@ -332,6 +336,7 @@ def _throughput(cases: pd.DataFrame) -> pd.DataFrame:
                 "median_days": float(days.median()) if len(days) else None,
                 "p90_days": float(days.quantile(P90)) if len(days) else None,
                 "mean_days": float(days.mean()) if len(days) else None,
+                key_of("persons"): key_sum(cases["key"].to_numpy()),
             }
         ]
     )
@@ -342,10 +347,23 @@ def _transitions(log: pd.DataFrame, waits: pd.DataFrame) -> pd.DataFrame:
     table = transition_waits(log, waits=waits)
     if table.empty:
         return table.assign(persons=pd.Series(dtype="int64"))
-    persons = pair_persons(log, waits=waits).rename("persons")
-    out = table.join(persons, on=["from_activity", "to_activity"])
+    out = table.join(_pairs(waits, "persons", "n"), on=PAIR)
     columns = ["from_activity", "to_activity", "n", "persons"]
     return out[columns + [c for c in out.columns if c not in columns]]
+
+
+PAIR = ["from_activity", "to_activity"]
+
+
+def _pairs(waits: pd.DataFrame, persons: str, transitions: str) -> pd.DataFrame:
+    """Per pair of consecutive activities (as text): the distinct ``persons`` who made it, and
+    the key sums (:mod:`toolkit.cellkeys`) of those persons and of the ``transitions`` (each
+    keyed by its person's record key)."""
+    table = keyed_counts(waits, PAIR)
+    pairs = table.index.to_frame(index=False).astype(object).astype(str)
+    table = table.set_axis(pd.MultiIndex.from_frame(pairs))
+    return pd.DataFrame({persons: table["persons"], key_of(persons): table[key_of("persons")],
+                         key_of(transitions): table[key_of("rows")]})  # fmt: skip
 
 
 def _dfg(
@@ -360,10 +378,35 @@ def _dfg(
     log's :func:`~toolkit.bottlenecks.person_waits`, used when nothing is folded."""
     steps = _without(log, loops)
     graph = performance_dfg(steps)
-    persons = pair_persons(steps, waits=waits if steps is log else None).rename("cases")
-    cases = graph.edges.join(persons, on=["source", "target"])["cases"]
-    graph = replace(graph, edges=graph.edges.assign(cases=cases.fillna(0).astype("int64")))
-    return with_loops(graph, log, loop_waits(log, loops)) if steps is not log else graph
+    waits = person_waits(steps) if waits is None or steps is not log else waits
+    persons = _pairs(waits, "cases", "frequency").rename_axis(["source", "target"])
+    edges = graph.edges.join(persons, on=["source", "target"])
+    graph = replace(graph, edges=edges.assign(cases=edges["cases"].fillna(0).astype("int64")))
+    if steps is not log:
+        graph = with_loops(graph, log, loop_waits(log, loops))
+    # the persons whose path starts or ends at each activity: each person's first and last
+    # event (the log is in the contract's order), their record keys summed per activity
+    paths = steps[[CASE, ACTIVITY]].groupby(CASE, observed=True, sort=False)[ACTIVITY]
+    ends = {}
+    for side, which in (("start_activities", paths.first()), ("end_activities", paths.last())):
+        persons = pd.DataFrame({"activity": which.astype(object).astype(str).to_numpy(),
+                                "case": which.index})  # fmt: skip
+        ends[side] = {str(a): int(v) for a, v in key_sums(persons, "activity").items()}
+    return replace(graph, activities=_activity_keys(graph.activities, log), keys=ends)
+
+
+def _activity_keys(activities: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
+    """The process map's activities with the key sums of their persons (``cases``) and of their
+    events (``frequency``: each event keyed by its person's record key)."""
+    events = log[[ACTIVITY, CASE]].rename(columns={CASE: "case"})
+    sums = pd.DataFrame(
+        {
+            key_of("cases"): key_sums(events, ACTIVITY),
+            key_of("frequency"): key_sums(events, ACTIVITY, distinct=False),
+        }
+    )
+    sums.index = sums.index.astype(object).astype(str)  # fmt: skip
+    return activities.join(sums, on="activity")
 
 
 def _without(log: pd.DataFrame, loops: frozenset[str]) -> pd.DataFrame:
@@ -421,7 +464,9 @@ def _conformance(
     summary = {
         **model,
         "cases": len(cases),
+        key_of("cases"): key_sum(cases["key"].to_numpy()),
         "cases_checked": len(result.cases),
+        **result.keys,
         "sampled": result.sampled,
         "log_fitness": result.log_fitness,
         "mean_case_fitness": result.mean_case_fitness,
@@ -643,7 +688,7 @@ def _checked(s: Scope) -> tuple[dict[str, Any], pd.DataFrame]:
 def _kpis(s: Scope) -> dict[str, Any]:
     """The overview's tiles: persons in the chain now, waiting for a decision or a home, and the
     share over the chain norm (Kaplan-Meier), from the work in progress and the intervals."""
-    return chain_kpis(section(s, "wip"), section(s, "intervals"), s.chain)
+    return chain_kpis(keyed_section(s, "wip"), keyed_section(s, "intervals"), s.chain)
 
 
 def _summary(s: Scope) -> dict[str, Any]:
@@ -653,14 +698,15 @@ def _summary(s: Scope) -> dict[str, Any]:
         "events": s.events or len(view),
         **({"activity_instances": len(view)} if START in view.columns else {}),
         "persons": int(view[CASE].nunique()),
+        key_of("persons"): key_sum(record_keys(pd.Series(view[CASE].unique()))),
         "activities": int(view[ACTIVITY].nunique()),
         "first_event": view[START if START in view.columns else TIMESTAMP].min().isoformat(),
         "last_event": view[TIMESTAMP].max().isoformat(),
         "as_of": s.moment.isoformat(),
         "filter": s.filter.to_dict(),
         "variants": int(cases["variant"].nunique()),
-        "wip_warm_up_until": section(s, "warm_up"),
-        **section(s, "kpis"),
+        "wip_warm_up_until": keyed_section(s, "warm_up"),
+        **keyed_section(s, "kpis"),
     }
 
 
@@ -672,8 +718,8 @@ def _warm_up(s: Scope) -> str | None:
     nearly everyone present could have entered within the log: from the first day for the
     90th percentile of a person's time in the log (first to last event, ``throughput``).
     """
-    wip = section(s, "wip")
-    p90 = section(s, "throughput")["p90_days"].iloc[0]
+    wip = keyed_section(s, "wip")
+    p90 = keyed_section(s, "throughput")["p90_days"].iloc[0]
     if not len(wip) or p90 is None or pd.isna(p90):
         return None
     first, last = pd.Timestamp(wip["date"].iloc[0]), pd.Timestamp(wip["date"].iloc[-1])
@@ -744,14 +790,30 @@ EVENTS_ONLY = frozenset({
 def section(scope: Scope, name: str, *args: Any) -> Any:
     """One section of the analysis of ``scope`` (unsuppressed), computed once per scope.
 
-    ``args`` are the section's own parameters (a norm and a dimension for ``curves``).
+    ``args`` are the section's own parameters (a norm and a dimension for ``curves``). The
+    figures as analyst mode shows them: without the key sums beside the counts
+    (:func:`keyed_section` has them; a building block, ``_`` first, is the same in both).
 
     Example::
 
         >>> section(make_scope(log, LogFilter(track=["4"])), "intervals")  # doctest: +SKIP
         >>> section(scope, "curves", "N13", "municipality")  # doctest: +SKIP
     """
+    if name.startswith("_"):
+        return keyed_section(scope, name, *args)
     key = (name, *args) if args else name
+    if key not in scope.memo:
+        scope.memo.setdefault(key, shown_section(keyed_section(scope, name, *args)))
+    return scope.memo[key]
+
+
+def keyed_section(scope: Scope, name: str, *args: Any) -> Any:
+    """One section of the analysis of ``scope`` with, beside each count of persons, the sum of
+    their record keys (:mod:`toolkit.cellkeys`): what workshop mode perturbs the counts by.
+    Remembered under ``("keyed", name, *args)``; a building block under its own name, as in
+    :func:`section`."""
+    own = name.startswith("_")
+    key = ((name, *args) if args else name) if own else ("keyed", name, *args)
     if key not in scope.memo:
         try:
             compute = SECTIONS[name]
@@ -759,7 +821,7 @@ def section(scope: Scope, name: str, *args: Any) -> Any:
             raise KeyError(f"unknown section {name!r}; known: {', '.join(SECTIONS)}") from None
         whole = scope.whole
         if name in EVENTS_ONLY and _cut(scope) and whole is not None and whole.view is scope.view:
-            value = section(whole, name, *args)
+            value = keyed_section(whole, name, *args)
         else:
             value = compute(scope, *args)
         # computed twice at once (an export beside the screen), the first answer stays
@@ -786,7 +848,7 @@ def chain_kpis(wip: pd.DataFrame, intervals: pd.DataFrame, chain: Chain) -> dict
 
     row = intervals[intervals["interval"] == overview.chain_norm] if len(intervals) else intervals
     share = row["share_over_norm"].iloc[0] if len(row) else None
-    return {
+    figures = {
         "in_chain_now": count(["total"]),
         "waiting_for_decision": count(overview.decision_phases),
         "waiting_for_home": count(overview.housing_phases),
@@ -795,6 +857,15 @@ def chain_kpis(wip: pd.DataFrame, intervals: pd.DataFrame, chain: Chain) -> dict
         "share_over_norm": None if share is None or pd.isna(share) else float(share),
         "journey_total_days": journey_total(intervals, chain),
     }
+    if key_of("total") in wip.columns:  # the phases' persons are disjoint: their keys add up
+        figures |= {
+            key_of("in_chain_now"): count([key_of("total")]),
+            key_of("waiting_for_decision"): count([key_of(p) for p in overview.decision_phases]),
+            key_of("waiting_for_home"): count([key_of(p) for p in overview.housing_phases]),
+        }
+    if key_of("persons") in row.columns and len(row):
+        figures[key_of("chain_norm_persons")] = int(row[key_of("persons")].iloc[0])
+    return figures
 
 
 def journey(intervals: pd.DataFrame, chain: Chain, language: str = "nl") -> pd.DataFrame:
@@ -887,10 +958,14 @@ def analyze(
 
 
 def analysis_of(scope: Scope, *, workshop: bool = False, k: int = DEFAULT_K) -> Analysis:
-    """The whole :class:`Analysis` of a scope, from the sections already computed and the rest."""
-    findings = section(scope, "findings")
+    """The whole :class:`Analysis` of a scope, from the sections already computed and the rest.
+
+    In workshop mode the sections with their key sums (:func:`keyed_section`), suppressed and
+    perturbed; in analyst mode as they are (:func:`section`)."""
+    get = keyed_section if workshop else section
+    findings = get(scope, "findings")
     summary = {
-        **section(scope, "summary"),
+        **get(scope, "summary"),
         "findings": len(findings),
         "workshop": workshop,
         "k": k,
@@ -899,14 +974,32 @@ def analysis_of(scope: Scope, *, workshop: bool = False, k: int = DEFAULT_K) -> 
     result = Analysis(
         summary=summary,
         findings=findings,
-        conformance=section(scope, "conformance"),
+        conformance=get(scope, "conformance"),
         method=method_notes(scope.chain_log, scope.moment, scope.filter),
-        **{name: section(scope, name) for name in TABLES},
+        **{name: get(scope, name) for name in TABLES},
     )
     return suppress_analysis(result, k) if workshop else result
 
 
+def shown_section(value: Any) -> Any:
+    """A section as analyst mode shows it: without the key sums beside its counts."""
+    if isinstance(value, Dfg):
+        return replace(value, edges=without_keys(value.edges),
+                       activities=without_keys(value.activities), keys={})  # fmt: skip
+    if isinstance(value, list) and value and isinstance(value[0], Finding):
+        return [replace(f, keys=()) for f in value]
+    return without_keys(value)
+
+
 def suppress_section(
+    name: str, value: Any, k: int = DEFAULT_K, *, norms: pd.DataFrame | None = None
+) -> Any:
+    """One section as a workshop may see it: no figure about fewer than ``k`` persons, each
+    count perturbed by its cell key (:mod:`toolkit.suppression`); see :func:`_suppressed`."""
+    return without_keys(_suppressed(name, value, k, norms=norms))
+
+
+def _suppressed(
     name: str, value: Any, k: int = DEFAULT_K, *, norms: pd.DataFrame | None = None
 ) -> Any:
     """One section as a workshop may see it: no figure about fewer than ``k`` persons.
@@ -925,23 +1018,28 @@ def suppress_section(
     if name == "variants":
         return drop_small(value, "cases", k)[0]
     if name == "wip":  # the phases add up to the total: one hidden phase is not left derivable
-        phases = [c for c in value.columns if c not in ("date", "total")]
+        phases = [c for c in value.columns if c not in ("date", "total") and not is_key(c)]
         return protect_parts(suppress_small(value, [*phases, "total"], k), phases)
     if name == "conformance":
-        return {**value, **{key: suppress_value(value.get(key), k, key) for key in (
-            "cases", "cases_checked", "unaligned_cases", "unreplayed_cases")}}  # fmt: skip
+        return {**value, **{key: suppress_value(value.get(key), k, key, key=value.get(key_of(key)))
+                            for key in ("cases", "cases_checked", "unaligned_cases",
+                                        "unreplayed_cases")}}  # fmt: skip
     if name in ("summary", "kpis"):
         return _suppress_figures(value, k)
     if name in ("curves", "cohort_curves"):
         # a curve of fewer than k persons shows their durations one by one, and so does the
         # tail of any curve once fewer than k are left waiting: both are cut off
-        return value[(value["persons"] >= k) & (value["at_risk"] >= k)].reset_index(drop=True)
+        kept = value[(value["persons"] >= k) & (value["at_risk"] >= k)].reset_index(drop=True)
+        counts = [c for c in ("persons", "at_risk", "completed") if c in kept.columns]
+        shown = suppress_small(kept, counts, k).drop(columns=SUPPRESSED)
+        # persons and at risk are at least k on every row kept: never hidden, whole numbers
+        return shown.astype({c: kept[c].dtype for c in ("persons", "at_risk")})
     if name in ("histogram", "wait_histogram"):
         return _suppress_histogram(value, k)
     if name == "dfg":
         return _suppress_dfg(value, k)
     if name == "norms_by_segment":
-        return suppress_section("norms", value, k)
+        return _suppressed("norms", value, k)
     if name == "intervals":  # a share of a small remainder is a count of it
         value = suppress_shares(value, "share_over_norm", "persons", k)
     if name in PERSON_COUNTS:
@@ -956,11 +1054,13 @@ def suppress_section(
 def _shown_finding(finding: Finding, k: int) -> Finding:
     """A finding with its persons, and the counts in its explanation, as a workshop sees them."""
     place = ("finding", finding.kind, finding.place, finding.segment)
+    key, *keys = finding.keys or (None,)
     return replace(
         finding,
-        persons=perturb(finding.persons, k, *place),
-        explanation_nl=perturb_text(finding.explanation_nl, k, *place),
-        explanation_en=perturb_text(finding.explanation_en, k, *place),
+        persons=perturb(finding.persons, k, *place, key=key),
+        explanation_nl=perturb_text(finding.explanation_nl, k, *place, keys=keys),
+        explanation_en=perturb_text(finding.explanation_en, k, *place, keys=keys),
+        keys=(),
     )
 
 
@@ -990,13 +1090,13 @@ def _suppress_dfg(graph: Dfg, k: int) -> Dfg:
     edges = edges.drop(columns=[c for c in ("min_days", "max_days") if c in edges.columns])
     counts = {
         side: {
-            a: perturb(n, k, side, a)
+            a: perturb(n, k, side, a, key=graph.keys.get(side, {}).get(a))
             for a, n in getattr(graph, side).items()
             if a in keep and n >= k
         }
         for side in ("start_activities", "end_activities")
     }
-    return replace(graph, edges=edges, activities=activities, **counts)
+    return replace(graph, edges=edges, activities=activities, keys={}, **counts)
 
 
 def _perturbed_counts(table: pd.DataFrame, counts: tuple[str, ...], k: int) -> pd.DataFrame:
@@ -1012,13 +1112,13 @@ def _suppress_figures(figures: dict[str, Any], k: int) -> dict[str, Any]:
     for key in ("persons", "in_chain_now", "waiting_for_decision", "waiting_for_home",
                 "chain_norm_persons"):  # fmt: skip
         if key in out:
-            out[key] = suppress_value(out[key], k, key)
+            out[key] = suppress_value(out[key], k, key, key=out.get(key_of(key)))
     base = out.get("chain_norm_persons")
     if "share_over_norm" in out and (
         base is None or share_gives_away(out["share_over_norm"], base, k)
     ):
         out["share_over_norm"] = None
-    return out
+    return without_keys(out)
 
 
 def suppress_analysis(result: Analysis, k: int = DEFAULT_K) -> Analysis:

@@ -33,6 +33,7 @@ from toolkit.analysis import (
     Analysis,
     Scope,
     analysis_of,
+    keyed_section,
     log_as_of,
     make_scope,
     on_persons,
@@ -231,9 +232,9 @@ class AnalysisSession:
             lock = self._computing.setdefault(f, {}).setdefault((name, args), threading.Lock())
         with lock:
             scope = self.scope(f)
-            value = section(scope, name, *args)
             if not self.workshop:
-                return value
+                return section(scope, name, *args)
+            value = keyed_section(scope, name, *args)
             norms = section(scope, "norms") if name == "findings" else None
         with disclosure_key(self.log):
             return suppress_section(name, value, self.k, norms=norms)

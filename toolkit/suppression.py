@@ -27,14 +27,15 @@ alone gives the small one's counts by subtraction, and so does a cohort widened 
 closed count beside its part over the norm. So in workshop mode every count that is shown is
 also perturbed by the cell key method (ABS TableBuilder, ONS; docs/method.md, "Disclosure
 control"): a small, consistent amount of noise, looked up in a perturbation table
-(``ptable.csv``) by the true count and a pseudo-random cell key, so that a difference of two shown
-counts no longer says which persons, or how many, make it. The cell key comes from a secret drawn
-from the keyed pseudonyms of every person in the log (:func:`disclosure_key`), the cell's place
-(column and row labels) and its true count: the same count in the same place is always shown the
-same, in every selection and every front end, so repeating or varying a query averages nothing
-away. A count and its complement (closed against closed over the norm) never both show when the
-complement is small, and the durations of groups of fewer than ``NEAR_SMALL`` times k persons are
-rounded to whole weeks.
+(``ptable.csv``) by the true count and its cell key, the sum of the record keys of the persons
+behind it (:mod:`toolkit.cellkeys`; a table carries it beside the count, ``persons_key`` beside
+``persons``). The same persons are shown the same count wherever and however they are counted,
+so repeating or varying a query averages nothing away, and a difference of two shown counts no
+longer says how many persons make it. A count without key sums (a table made by hand) is keyed
+by its place (column and row labels) under a secret of the log (:func:`disclosure_key`). A count
+and its complement (closed against closed over the norm) never both show when the complement is
+small, and the durations of groups of fewer than ``NEAR_SMALL`` times k persons are rounded to
+whole weeks.
 """
 
 from __future__ import annotations
@@ -46,10 +47,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from toolkit.cellkeys import MODULUS, is_key, key_of, key_sum, record_keys
 from toolkit.eventlog import CASE
 from toolkit.numbers import number
 
@@ -68,7 +71,6 @@ COMPLEMENTS = (
     ("still_open", "overdue_now"),
     ("cases", "cases_repeated"),
 )
-_RECORD_KEY = b"ketenlens-record-key:"
 # A count in a finding's text: a whole number followed by what it counts (Dutch and English).
 # Counts of a thousand and more carry the language's thousands separator (1.234 / 1,234).
 _COUNT_IN_TEXT = re.compile(
@@ -80,6 +82,8 @@ _COUNT_IN_TEXT = re.compile(
 _DUTCH_COUNT_WORDS = frozenset({"personen", "overgangen", "herhalingen", "zaken", "afgerond",
                                 "wachten", "verlieten", "met", "bereikten", "overplaatsingen",
                                 "van", "bewoners"})  # fmt: skip
+# the hash that spreads a sum of record keys over [0, 1) (cell_key)
+_CELL_KEY = b"ketenlens-cell"
 # The secret of the log being shown (None: counts are suppressed but not perturbed).
 _SECRET: ContextVar[bytes | None] = ContextVar("cell_key_secret", default=None)
 _SECRETS: dict[tuple[int, int], tuple[pd.DataFrame, bytes]] = {}
@@ -110,26 +114,16 @@ def ptable() -> dict[int, tuple[np.ndarray, np.ndarray]]:
     return out
 
 
-def record_keys(persons: Iterable[str]) -> np.ndarray:
-    """Each person's record key in [0, 1), from the keyed pseudonym: only who holds the log (made
-    under the pseudonymisation key) can compute them; the same person always has the same one."""
-    return np.array(
-        [
-            int.from_bytes(hashlib.sha256(_RECORD_KEY + str(p).encode()).digest()[:8]) / 2**64
-            for p in persons
-        ]
-    )
-
-
 def log_secret(log: pd.DataFrame) -> bytes:
-    """The cell key secret of a log: the sum of the record keys of all its persons, mod 1.
+    """The secret of a log for counts without key sums: a hash of the sum of the record keys
+    of all its persons, mod 2^32.
 
     Remembered for the last log, since a dashboard asks for it with every section.
     """
     hit = _SECRETS.get((id(log), len(log)))
     if hit is not None and hit[0] is log:
         return hit[1]
-    total = float(np.sum(record_keys(pd.unique(log[CASE].astype(object)))) % 1.0)
+    total = key_sum(record_keys(pd.Series(log[CASE].unique())))
     secret = hashlib.sha256(repr(total).encode()).digest()
     _SECRETS.clear()
     _SECRETS[(id(log), len(log))] = (log, secret)
@@ -138,8 +132,9 @@ def log_secret(log: pd.DataFrame) -> bytes:
 
 @contextmanager
 def disclosure_key(log: pd.DataFrame) -> Iterator[None]:
-    """Within this block, shown counts are perturbed under the secret of ``log`` (the whole
-    log, not a selection: a count is then shown the same whatever the filter)."""
+    """Within this block, shown counts are perturbed: by their cell keys, or, for a count
+    without key sums, under the secret of ``log`` (the whole log, not a selection: a count is
+    then shown the same whatever the filter)."""
     token = _SECRET.set(log_secret(log))
     try:
         yield
@@ -147,16 +142,29 @@ def disclosure_key(log: pd.DataFrame) -> Iterator[None]:
         _SECRET.reset(token)
 
 
-def cell_key(count: int, *place: object) -> float:
-    """The cell key in [0, 1) of a true ``count`` at ``place`` (column, row labels) under the
-    current log secret."""
+def cell_key(count: int, *place: object, key: int | None = None) -> float:
+    """The cell key in [0, 1) of a true ``count``.
+
+    ``key`` is the sum of the record keys of its persons mod 2^32 (:mod:`toolkit.cellkeys`),
+    spread by a hash before the ptable lookup: the ptable's ranges are ordered by perturbation,
+    and one person added shifts the sum by that person's key, so without it the perturbations
+    of a cell with and without that person would differ predictably. The same persons still
+    give the same cell key. A count without record keys (see docs/method.md) is keyed by its
+    ``place`` (column, row labels) under the current log secret.
+    """
+    if key is not None:
+        sum_ = (int(key) % MODULUS).to_bytes(4) + int(count).to_bytes(8, signed=True)
+        digest = hashlib.blake2b(sum_, digest_size=8, person=_CELL_KEY).digest()
+        return int.from_bytes(digest) / 2**64
     secret = _SECRET.get() or b""
     digest = hashlib.blake2b(repr((count, place)).encode(), key=secret[:64]).digest()
     return int.from_bytes(digest[:8]) / 2**64
 
 
-def perturb(count: int, k: int = DEFAULT_K, *place: object) -> int:
+def perturb(count: int, k: int = DEFAULT_K, *place: object, key: int | None = None) -> int:
     """A true count of at least ``k`` as shown: plus its ptable perturbation, never below ``k``.
+
+    ``key`` is the sum of the record keys of the persons counted (:func:`cell_key`).
 
     Without a log secret (outside :func:`disclosure_key`) the count is returned as it is.
     Example::
@@ -168,7 +176,8 @@ def perturb(count: int, k: int = DEFAULT_K, *place: object) -> int:
         return count
     table = ptable()
     changes, upper = table[min(count, max(table))]
-    change = changes[min(int(np.searchsorted(upper, cell_key(count, *place), side="right")),
+    at = cell_key(count, *place, key=key)
+    change = changes[min(int(np.searchsorted(upper, at, side="right")),
                          len(changes) - 1)]  # fmt: skip
     return max(int(count + change), k if count >= k else 1)
 
@@ -208,7 +217,8 @@ def suppress_small(
     if _SECRET.get() is not None:
         places = _places(table)
         for column in present:
-            out[column] = _perturbed(out[column], k, column, places)
+            out[column] = _perturbed(out[column], k, column, places, _keys(table, column))
+    out = without_keys(out)
     if small_group is not None:
         labels = set(keep)
         for column in out.columns:
@@ -278,8 +288,8 @@ def drop_small(table: pd.DataFrame, group: str, k: int = DEFAULT_K) -> tuple[pd.
     keep = counts >= k
     kept = table[keep.to_numpy()].reset_index(drop=True)
     if _SECRET.get() is not None and len(kept):
-        kept[group] = _perturbed(kept[group], k, group, _places(kept))
-    return kept, int((~keep).sum())
+        kept[group] = _perturbed(kept[group], k, group, _places(kept), _keys(kept, group))
+    return without_keys(kept), int((~keep).sum())
 
 
 def share_gives_away(share: float | None, base: float | None, k: int = DEFAULT_K) -> bool:
@@ -311,32 +321,50 @@ def suppress_shares(table: pd.DataFrame, share: str, base: str, k: int = DEFAULT
 
 
 def suppress_value(
-    value: float | int | None, k: int = DEFAULT_K, *place: object
+    value: float | int | None, k: int = DEFAULT_K, *place: object, key: int | None = None
 ) -> float | int | None:
     """A single person count, or None if it is from 1 to k-1 (for summary figures); perturbed
-    (:func:`perturb`, ``place`` names the figure) under a log secret."""
+    (:func:`perturb`: ``key`` the sum of its persons' record keys; without one, ``place`` names
+    the figure) under a log secret."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
     if 0 < value < k:
         return None
-    return perturb(int(value), k, *place) if _SECRET.get() is not None else value
+    return perturb(int(value), k, *place, key=key) if _SECRET.get() is not None else value
 
 
-def perturb_text(text: str, k: int = DEFAULT_K, *place: object) -> str:
+def without_keys(value: Any) -> Any:
+    """A table or a dict of figures without its key sums (:mod:`toolkit.cellkeys`): what
+    suppression reads, never what is shown or exported."""
+    if isinstance(value, pd.DataFrame):
+        keys = [c for c in value.columns if is_key(c)]
+        return value.drop(columns=keys) if keys else value
+    if isinstance(value, dict):
+        return {name: figure for name, figure in value.items() if not is_key(name)}
+    return value
+
+
+def perturb_text(
+    text: str, k: int = DEFAULT_K, *place: object, keys: Sequence[int | None] = ()
+) -> str:
     """``text`` with each count of persons, cases or transitions in it as shown: perturbed like
-    a count in a table at ``place`` (the same count in the same place reads the same as in the
-    table), or ``<k`` when it is from 1 to k-1. Example::
+    a count in a table, by ``keys`` (the cell keys of the counts in the order the text names
+    them; a count past them is keyed by ``place``), or ``<k`` when it is from 1 to k-1.
+    Example::
 
         >>> perturb_text("4 afgerond buiten de norm (20 personen)", 10)  # no secret
         '<10 afgerond buiten de norm (20 personen)'
     """
+    found = iter(range(len(_COUNT_IN_TEXT.findall(text))))
 
     def shown(match: re.Match) -> str:
+        at = next(found)
         count = int(re.sub(r"[.,]", "", match.group(1)))
         if 0 < count < k:
             return f"<{k}"
         language = "nl" if match.group(2) in _DUTCH_COUNT_WORDS else "en"
-        return number(perturb(count, k, *place), language)
+        key = keys[at] if at < len(keys) else None
+        return number(perturb(count, k, *place, key=key), language)
 
     return _COUNT_IN_TEXT.sub(shown, text)
 
@@ -358,15 +386,26 @@ def _places(table: pd.DataFrame) -> list[tuple]:
     return list(table[labels].astype(str).itertuples(index=False, name=None))
 
 
-def _perturbed(column: pd.Series, k: int, name: str, places: list[tuple]) -> pd.Series:
-    """Each count of ``column`` perturbed at its place (the column and the row's labels)."""
+def _keys(table: pd.DataFrame, column: str) -> list[int | None]:
+    """The cell keys of a count column: its key sums, or None per row where it has none."""
+    name = key_of(column)
+    if name not in table.columns:
+        return [None] * len(table)
+    return [None if pd.isna(v) else int(v) for v in table[name].to_numpy()]
+
+
+def _perturbed(
+    column: pd.Series, k: int, name: str, places: list[tuple], keys: list[int | None]
+) -> pd.Series:
+    """Each count of ``column`` perturbed by its cell key (the sum of its persons' record keys;
+    without one, its place: the column and the row's labels)."""
     numbers = pd.to_numeric(column, errors="coerce")
     if numbers.isna().all():
         return column
     values = column.astype(object).copy()
-    for i, (n, place) in enumerate(zip(numbers.to_numpy(), places, strict=True)):
+    for i, (n, place, key) in enumerate(zip(numbers.to_numpy(), places, keys, strict=True)):
         if not np.isnan(n) and n > 0:
-            values.iloc[i] = perturb(int(n), k, name, *place)
+            values.iloc[i] = perturb(int(n), k, name, *place, key=key)
     return values
 
 

@@ -38,6 +38,7 @@ from toolkit.filters import LOCAL_TZ
 from toolkit.forecast.pipeline import Forecast, forecast
 from toolkit.forecast.simulation import SIZES
 from toolkit.session import AnalysisSession
+from toolkit.suppression import disclosure_key
 
 PATH = "/vooruitblik"
 TITLE = "page_vooruitblik"
@@ -52,7 +53,10 @@ def session_forecast(session: AnalysisSession) -> Forecast:
     with _LOCK:
         if session not in _FORECASTS:
             made = forecast(session.log, as_of=session.as_of, chain=session.chain)
-            _FORECASTS[session] = made.suppressed(session.k) if session.workshop else made
+            if session.workshop:  # counts perturbed as on every page (cell key method)
+                with disclosure_key(session.log):
+                    made = made.suppressed(session.k)
+            _FORECASTS[session] = made
         return _FORECASTS[session]
 
 

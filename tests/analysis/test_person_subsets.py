@@ -53,7 +53,7 @@ def test_the_tables_are_cut_not_computed(warmed) -> None:
     assert set(scope.memo["_table"]["case"]) == set(scope.view[CASE])
     cohort = warmed.scope(LogFilter(cohort_from="2024-01-01"))  # the whole log's events
     section(cohort, "kpis")
-    assert cohort.memo["wip"] is whole["wip"]  # taken, not computed again
+    assert cohort.memo["keyed", "wip"] is whole["keyed", "wip"]  # taken, not computed again
     assert cohort.memo["_table"] is whole["_table"]
     assert "_states" not in cohort.memo
 

@@ -5,6 +5,7 @@ import pytest
 from chain_logs import hand_log
 
 from toolkit.bottlenecks.rework import relocation_rates, repeated_activities, rework_summary
+from toolkit.cellkeys import key_of, record_keys
 
 LOCAL = "Europe/Amsterdam"
 
@@ -83,8 +84,13 @@ def test_repeated_activities_on_any_log():
         ]
     )
     table = repeated_activities(log).set_index("activity")
-    assert table.loc["check"].tolist() == [2, 1, 2, 0.5]
+    figures = ["cases", "cases_repeated", "repeats", "share_repeated"]
+    assert table.loc["check", figures].tolist() == [2, 1, 2, 0.5]
     assert table.loc["fix", "repeats"] == 0
+    # beside each count the record keys of its cases summed; a repeat keyed by its case's
+    x, y = record_keys(pd.Series(["x", "y"]))
+    keys = [key_of(c) for c in figures[:3]]
+    assert table.loc["check", keys].tolist() == [x + y, x, 2 * x]
 
 
 def test_gilze_relocates_most(default_world):

@@ -15,7 +15,6 @@ from toolkit.bottlenecks.survival import KaplanMeier, kaplan_meier
 from toolkit.bottlenecks.waits import (
     handover_waits,
     loop_waits,
-    pair_persons,
     person_waits,
     transition_waits,
 )
@@ -29,7 +28,6 @@ __all__ = [
     "kaplan_meier",
     "loop_waits",
     "norm_breaches",
-    "pair_persons",
     "person_attributes",
     "person_intervals",
     "person_waits",

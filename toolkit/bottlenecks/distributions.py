@@ -23,6 +23,7 @@ from toolkit.bottlenecks.intervals import Cohort, person_intervals
 from toolkit.bottlenecks.segments import segment_table
 from toolkit.bottlenecks.survival import kaplan_meier
 from toolkit.bottlenecks.waits import person_waits
+from toolkit.cellkeys import at_least, key_of, key_sums
 from toolkit.chain import Chain, Norm
 
 ALL = "all"
@@ -33,11 +34,14 @@ WEEK = 7.0
 MAX_SEGMENTS = 12
 
 
-def _curve(segment: str, days: np.ndarray, censored: np.ndarray) -> pd.DataFrame:
+def _curve(segment: str, rows: pd.DataFrame) -> pd.DataFrame:
+    """One Kaplan-Meier curve of ``rows`` (``days``, ``censored``); beside its counts of
+    persons the sums of their record keys (:mod:`toolkit.cellkeys`) when the rows carry them."""
+    days, censored = rows["days"].to_numpy(), rows["censored"].to_numpy(dtype=bool)
     km = kaplan_meier(days, censored)
     at_risk = len(days) - np.searchsorted(np.sort(days), km.times, side="left")
     # the curve starts at 1 on day 0, so a plotted step begins where every wait begins
-    return pd.DataFrame(
+    curve = pd.DataFrame(
         {
             "segment": segment,
             "days": np.concatenate([[0.0], km.times]),
@@ -47,6 +51,14 @@ def _curve(segment: str, days: np.ndarray, censored: np.ndarray) -> pd.DataFrame
             "completed": km.completed,
         }
     )
+    if "key" not in rows.columns:
+        return curve
+    keys = rows["key"].to_numpy(dtype=np.int64)
+    return curve.assign(**{
+        key_of("at_risk"): at_least(days, keys, curve["days"].to_numpy()),
+        key_of("persons"): keys.sum(),
+        key_of("completed"): keys[~censored].sum(),
+    })  # fmt: skip
 
 
 def survival_curves(
@@ -76,7 +88,7 @@ def survival_curves(
         people = _waiting(people)
         if people.empty:
             return pd.DataFrame(columns=CURVE_COLUMNS)
-        return _curve(ALL, people["days"].to_numpy(), people["censored"].to_numpy())
+        return _curve(ALL, people)
     table = people
     if table is None:
         table = segment_table(log, norm, chain=chain, as_of=as_of, cohort=cohort)
@@ -86,7 +98,7 @@ def survival_curves(
     values = table[by].astype(object).where(table[by].notna(), "")
     largest = values[values != ""].value_counts().head(max_segments).index
     frames = [
-        _curve(str(value), group["days"].to_numpy(), group["censored"].to_numpy())
+        _curve(str(value), group)
         for value, group in table.groupby(values, sort=True)
         if value in largest
     ]
@@ -109,18 +121,30 @@ def week_edges(values: np.ndarray, bins: int) -> np.ndarray:
     return np.arange(0.0, top + width, width) if top > 0 else np.array([0.0, width])
 
 
-def _histogram(days: pd.Series, bins: int, cases: pd.Series | None = None) -> pd.DataFrame:
+def _histogram(
+    days: pd.Series, bins: int, cases: pd.Series | None = None, keys: np.ndarray | None = None
+) -> pd.DataFrame:
     """Values per bin; with ``cases`` (whose value each is) the distinct persons per bin, since
-    one person can take the same path, and so wait on it, more than once."""
+    one person can take the same path, and so wait on it, more than once. Beside the persons
+    the sum of their record keys (``persons_key``, :mod:`toolkit.cellkeys`), from ``cases`` or
+    from the ``keys`` of one person per value."""
     if days.empty:
         return pd.DataFrame(columns=HISTOGRAM_COLUMNS)
     values = np.clip(days.to_numpy(dtype=float), 0.0, None)
     counts, edges = np.histogram(values, bins=week_edges(values, bins))
-    if cases is not None:  # np.histogram's bins: [from, to), the last one [from, to]
-        which = np.minimum(np.searchsorted(edges, values, side="right") - 1, len(counts) - 1)
-        persons = pd.Series(cases.to_numpy()).groupby(which).nunique()
-        counts = persons.reindex(range(len(counts)), fill_value=0).to_numpy()
-    return pd.DataFrame({"from_days": edges[:-1], "to_days": edges[1:], "persons": counts})
+    # np.histogram's bins: [from, to), the last one [from, to]
+    which = np.minimum(np.searchsorted(edges, values, side="right") - 1, len(counts) - 1)
+    out = pd.DataFrame({"from_days": edges[:-1], "to_days": edges[1:], "persons": counts})
+    if cases is not None:
+        persons = pd.DataFrame({"bin": which, "case": cases.to_numpy()})
+        out["persons"] = persons.groupby("bin")["case"].nunique().reindex(
+            range(len(counts)), fill_value=0).to_numpy()  # fmt: skip
+        sums = key_sums(persons, "bin").reindex(range(len(counts)), fill_value=0)
+        out[key_of("persons")] = sums.to_numpy(dtype=np.int64)
+    elif keys is not None:
+        sums = np.bincount(which, keys.astype(float), minlength=len(counts))
+        out[key_of("persons")] = sums.astype(np.int64)
+    return out
 
 
 def duration_histogram(
@@ -141,7 +165,9 @@ def duration_histogram(
     """
     if people is None:
         people = person_intervals(log, norm, chain=chain, as_of=as_of, cohort=cohort)
-    return _histogram(people.loc[~people["censored"], "days"], bins)
+    done = people[~people["censored"].to_numpy(dtype=bool)]
+    keys = done["key"].to_numpy(dtype=np.int64) if "key" in done.columns else None
+    return _histogram(done["days"], bins, keys=keys)
 
 
 def wait_histogram(

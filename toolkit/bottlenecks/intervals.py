@@ -26,6 +26,7 @@ import pandas as pd
 
 from toolkit.bottlenecks.common import end_of_data, in_window, to_days
 from toolkit.bottlenecks.survival import kaplan_meier
+from toolkit.cellkeys import key_of
 from toolkit.chain import Chain, Norm, load_chain
 from toolkit.eventlog import ACTIVITY, CASE, TIMESTAMP
 
@@ -239,7 +240,29 @@ def summarise(people: pd.DataFrame, norm: Norm) -> dict[str, object]:
         "norm_days": norm.days,
         "direction": norm.direction,
         "share_over_norm": share,
+        **_key_sums(people, waiting, censored),
     }
+
+
+# The counts of a summary row with a key sum beside them, when the rows carry record keys.
+KEYED = ("persons", "completed", "still_open", "left_chain", "inferred_end")
+
+
+def _key_sums(people: pd.DataFrame, waiting: np.ndarray, censored: np.ndarray) -> dict[str, int]:
+    """The sums of the record keys of the persons behind each count of :func:`summarise`
+    (:mod:`toolkit.cellkeys`), when the rows carry them (the person-interval table's ``key``)."""
+    if "key" not in people.columns:
+        return {}
+    keys = people["key"].to_numpy(dtype=np.int64)
+    among = keys[waiting]
+    sums = {
+        "persons": keys.sum(),
+        "completed": among[~censored].sum(),
+        "still_open": among[censored].sum(),
+        "left_chain": keys[~waiting].sum(),
+        "inferred_end": keys[people["inferred_end"].to_numpy(dtype=bool)].sum(),
+    }
+    return {key_of(name): int(total) for name, total in sums.items()}
 
 
 def interval_summary(
@@ -306,4 +329,5 @@ def summaries(people: pd.DataFrame, norms: Iterable[Norm]) -> pd.DataFrame:
     """
     found = per_norm(people)
     rows = [summarise(found[norm.id], norm) for norm in norms if norm.id in found]
-    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    keys = [key_of(c) for c in KEYED] if "key" in people.columns else []
+    return pd.DataFrame(rows, columns=[*SUMMARY_COLUMNS, *keys])

@@ -27,6 +27,7 @@ from toolkit.bottlenecks.common import end_of_data, local_periods
 from toolkit.bottlenecks.intervals import Cohort, interval_rows, per_norm, summaries
 from toolkit.bottlenecks.persons import person_attributes
 from toolkit.bottlenecks.segments import ALL_DIMENSIONS, cohort_of
+from toolkit.cellkeys import key_of
 from toolkit.chain import Chain, Norm, load_chain
 
 MONTH = "month"
@@ -40,6 +41,8 @@ COUNT_COLUMNS = [
     "share_closed_over",
     "excess_days",
 ]
+# The counts of persons, each with its key sum beside it when the rows carry record keys.
+KEYED = ("persons", "closed", "closed_over", "still_open", "overdue_now", "breaches")
 NORM_COLUMNS = ["interval", "kind", "direction", "norm_days", "end_expected"]
 
 
@@ -139,19 +142,41 @@ def breaches(people: pd.DataFrame, norms: Iterable[Norm], by: Sequence[str] = ()
     # the norms one below the other and counted in one grouping, not one grouping per norm
     position = np.repeat(np.arange(len(measured)), [len(p) for p in parts])
     keys = _split(pd.concat(parts, ignore_index=True), by)
-    grouped = pd.concat(flags, ignore_index=True).groupby([position, *keys], sort=True)
+    every = pd.concat(flags, ignore_index=True)
+    grouped = every.groupby([position, *keys], sort=True)
     table = grouped.sum()
     table.insert(0, "persons", grouped.size())
     table["breaches"] = table["closed_over"] + table["overdue_now"]
+    if "key" in people.columns:  # beside each count the sum of its persons' record keys
+        record = np.concatenate([found[m[0]]["key"].to_numpy(dtype=float) for m in measured])
+        table = table.assign(**_key_sums(every, record, grouped.ngroup().to_numpy(), len(table)))
     table["share_closed_over"] = table["closed_over"] / table["closed"].where(table["closed"] > 0)
     table = table.rename_axis(["position", *by]).reset_index()
     at = table.pop("position").to_numpy()
     for column, values in zip(NORM_COLUMNS, zip(*measured, strict=True), strict=True):
         table[column] = pd.Series(values).iloc[at].to_numpy()
-    out = table[[*NORM_COLUMNS, *by, *COUNT_COLUMNS]]
-    for column in ("persons", "closed", "closed_over", "still_open", "overdue_now", "breaches"):
+    keys = [key_of(c) for c in KEYED] if key_of("persons") in table.columns else []
+    out = table[[*NORM_COLUMNS, *by, *COUNT_COLUMNS, *keys]]
+    for column in (*KEYED, *keys):
         out[column] = out[column].astype("int64")
     return out
+
+
+def _key_sums(
+    flags: pd.DataFrame, record: np.ndarray, group: np.ndarray, groups: int
+) -> dict[str, np.ndarray]:
+    """Per group (``group``: each row's, numbered as the grouping's rows), the sums of the
+    record keys (:mod:`toolkit.cellkeys`) of the persons in each count: all of them, and those
+    flagged. Sums in floats, exact up to 2^53; the breaches are two disjoint groups."""
+
+    def summed(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(group, weights, minlength=groups).astype(np.int64)
+
+    sums = {key_of("persons"): summed(record)}
+    for column in ("closed", "closed_over", "still_open", "overdue_now"):
+        sums[key_of(column)] = summed(np.where(flags[column].to_numpy(dtype=bool), record, 0.0))
+    sums[key_of("breaches")] = sums[key_of("closed_over")] + sums[key_of("overdue_now")]
+    return sums
 
 
 def _split(people: pd.DataFrame, by: Sequence[str]) -> list[pd.Series]:

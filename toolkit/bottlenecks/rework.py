@@ -28,6 +28,7 @@ from scipy import stats
 
 from toolkit.bottlenecks.common import end_of_data
 from toolkit.bottlenecks.stays import RELOCATION, Coa, coa_events, stay_days
+from toolkit.cellkeys import MODULUS, is_key, key_of, key_sum, record_keys
 from toolkit.eventlog import ACTIVITY, CASE
 
 REWORK_ACTIVITIES = {
@@ -57,23 +58,32 @@ def rework_summary(log: pd.DataFrame) -> pd.DataFrame:
         >>> rework_summary(log).set_index("kind").loc["relocation", "persons"]  # doctest: +SKIP
     """
     persons = int(log[CASE].nunique())
+    everybody = key_sum(record_keys(pd.Series(log[CASE].unique())))
     rows = []
     for kind, activity in REWORK_ACTIVITIES.items():
         # per person who has the activity (plain integers: the persons of a filtered log are
         # categories of the whole log's, which pandas cannot always line up again)
-        counts = log.loc[log[ACTIVITY] == activity, CASE].value_counts().to_numpy()
-        counts = counts[counts > 0]  # a categorical counts every category, also absent ones
+        found = log.loc[log[ACTIVITY] == activity, CASE].value_counts()
+        found = found[found.to_numpy() > 0]  # a categorical counts every category, also absent
+        counts, keys = found.to_numpy(), record_keys(pd.Series(found.index))
         if kind in REPEAT_ONLY:
             counts = np.maximum(counts - 1, 0)
-        counts = pd.Series(np.concatenate([counts, np.zeros(persons - counts.size, int)]))
-        spread = _bucket(counts).value_counts().reindex(list(BUCKETS), fill_value=0)
+        bucket = np.minimum(counts, 3)
+        spread = np.bincount(bucket, minlength=4)
+        spread[0] += persons - counts.size
+        # beside each count of persons the sum of their record keys (toolkit.cellkeys); those
+        # without the activity are everybody else
+        sums = [key_sum(keys[bucket == b]) for b in range(4)]
+        sums[0] = (everybody - sum(sums[1:])) % MODULUS
         rows.append(
             {
                 "kind": kind,
                 "activity": activity,
                 "persons": int((counts > 0).sum()),
                 "events": int(counts.sum()),
-                **{f"persons_{b}": int(spread[b]) for b in BUCKETS},
+                **{f"persons_{b}": int(spread[i]) for i, b in enumerate(BUCKETS)},
+                key_of("persons"): key_sum(keys[counts > 0]),
+                **{key_of(f"persons_{b}"): sums[i] for i, b in enumerate(BUCKETS)},
             }
         )
     return pd.DataFrame(rows)
@@ -193,8 +203,32 @@ def relocation_rates(
     if tested.any():
         table.loc[tested, "q_value"] = stats.false_discovery_control(table.loc[tested, "p_value"])
     table["significant"] = (table["q_value"] <= alpha) & (table["ratio"] > 1)
+    table = table.join(_location_keys(events, places))
     table = table.sort_values("extra_relocations", ascending=False, kind="stable")
-    return table[columns].reset_index(drop=True)
+    return table[[*columns, *(c for c in table.columns if is_key(c))]].reset_index(drop=True)
+
+
+def _location_keys(events: pd.DataFrame, places: int) -> pd.DataFrame:
+    """Per location code, the cell keys (:mod:`toolkit.cellkeys`) of its counts: the record
+    keys of its residents and of those relocated out of it summed, and of its relocations
+    (each keyed by its person's record key)."""
+    keys = record_keys(events["case"]).astype(float)
+    person = events["person"].to_numpy()
+    of_person = np.zeros(int(person.max(initial=-1)) + 1)
+    of_person[person] = keys
+    stayed = np.unique(person * places + events["location"].to_numpy())
+    moved = events["relocation"].to_numpy() & (events["origin"].to_numpy() >= 0)
+    origin = events["origin"].to_numpy()[moved]
+    pairs = np.unique(person[moved] * places + origin)
+
+    def per_place(place: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        return np.bincount(place, weights, minlength=places).astype(np.int64)
+
+    return pd.DataFrame({
+        key_of("residents"): per_place(stayed % places, of_person[stayed // places]),
+        key_of("relocated"): per_place(pairs % places, of_person[pairs // places]),
+        key_of("relocations"): per_place(origin, keys[moved]),
+    })  # fmt: skip
 
 
 def repeated_activities(log: pd.DataFrame) -> pd.DataFrame:
@@ -207,14 +241,23 @@ def repeated_activities(log: pd.DataFrame) -> pd.DataFrame:
     """
     counts = log.groupby([CASE, ACTIVITY], observed=True).size()
     by_activity = counts.groupby(level=ACTIVITY, observed=True)
+    # beside each count the sum of its cases' record keys (toolkit.cellkeys); a repeat is
+    # keyed by its case's record key
+    keys = pd.Series(record_keys(counts.index.get_level_values(CASE)), index=counts.index)
+    repeated = counts.to_numpy() > 1
     out = pd.DataFrame(
         {
             "cases": by_activity.size(),
             "cases_repeated": by_activity.apply(lambda c: int((c > 1).sum())),
             "repeats": by_activity.apply(lambda c: int((c - 1).sum())),
+            key_of("cases"): keys.groupby(level=ACTIVITY, observed=True).sum(),
+            key_of("cases_repeated"): keys.where(repeated, 0)
+            .groupby(level=ACTIVITY, observed=True)
+            .sum(),
+            key_of("repeats"): (keys * (counts - 1)).groupby(level=ACTIVITY, observed=True).sum(),
         }
     )
-    out["share_repeated"] = out["cases_repeated"] / out["cases"]
+    out.insert(3, "share_repeated", out["cases_repeated"] / out["cases"])
     out = out.rename_axis("activity").reset_index()
     out["activity"] = out["activity"].astype(str)
     return out.sort_values(

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.bottlenecks.common import event_order, to_days
+from toolkit.cellkeys import key_of, key_sum, record_keys
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, START, TIMESTAMP
 
 P90 = 0.9
@@ -89,14 +90,6 @@ def _categories(values: pd.Series) -> pd.Series:
 def _texts(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """The key columns of a grouped table back as text (activities) or objects (organisations)."""
     return frame.assign(**{key: frame[key].astype(frame[key].cat.categories.dtype) for key in keys})
-
-
-def pair_persons(log: pd.DataFrame, *, waits: pd.DataFrame | None = None) -> pd.Series:
-    """Distinct persons per pair of consecutive activities, indexed by the two activities.
-    ``waits`` is :func:`person_waits` of the log, when known."""
-    pairs = ["from_activity", "to_activity"]
-    counts = _waits(log, waits).groupby(pairs, observed=True)["case"].nunique()
-    return counts.set_axis(pd.MultiIndex.from_frame(_texts(counts.index.to_frame(), pairs)))
 
 
 def _stats(waits: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -179,12 +172,16 @@ def loop_waits(log: pd.DataFrame, activities: frozenset[str]) -> pd.DataFrame:
             scope = log
         waits = person_waits(scope)
         days = waits.loc[waits["to_activity"].astype(str).eq(name).to_numpy(), "days"]
+        persons = log.loc[own, CASE]
         rows.append(
             {
                 "source": name,
                 "target": name,
                 "frequency": int(own.sum()),
-                "cases": int(log.loc[own, CASE].nunique()),
+                "cases": int(persons.nunique()),
+                # the cell keys (toolkit.cellkeys): each event keyed by its person's record key
+                key_of("frequency"): key_sum(record_keys(persons)),
+                key_of("cases"): key_sum(record_keys(pd.Series(persons.unique()))),
                 "median_days": days.median() if len(days) else np.nan,
                 "mean_days": days.mean() if len(days) else np.nan,
                 "min_days": days.min() if len(days) else np.nan,
@@ -193,4 +190,4 @@ def loop_waits(log: pd.DataFrame, activities: frozenset[str]) -> pd.DataFrame:
                 "total_days": days.sum() if len(days) else np.nan,
             }
         )
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=[*columns, key_of("frequency"), key_of("cases")])

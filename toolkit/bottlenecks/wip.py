@@ -26,6 +26,7 @@ import pandas as pd
 from toolkit.bottlenecks.common import end_of_data, event_order, local_dates
 from toolkit.bottlenecks.intervals import EXIT_PHASE
 from toolkit.bottlenecks.stays import OUTFLOW_PREFIX
+from toolkit.cellkeys import key_of, record_keys
 from toolkit.chain import Chain, load_chain
 from toolkit.eventlog import ACTIVITY, CASE, SOURCE_FILE, SOURCE_ROW, TIMESTAMP
 from toolkit.filters import member_of
@@ -136,14 +137,24 @@ def wip_per_day(
     inside = state != LEFT
     size = len(days) * len(phases)
 
-    def per_cell(day: np.ndarray) -> np.ndarray:  # changes after the last day are not shown
+    def per_cell(day: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         cell = day[inside] * len(phases) + state[inside]
-        return np.bincount(cell[cell < size], minlength=size)
+        shown = cell < size  # changes after the last day are not shown
+        weights = None if weights is None else weights[inside][shown]
+        # float sums of record keys are exact up to 2^53 (two million persons in one cell)
+        return np.bincount(cell[shown], weights, minlength=size).astype("int64")
 
-    change = per_cell(offset) - per_cell(until)
-    counts = change.astype("int64").reshape(len(days), len(phases)).cumsum(axis=0)
+    def per_day(change: np.ndarray) -> np.ndarray:
+        return change.reshape(len(days), len(phases)).cumsum(axis=0)
+
+    counts = per_day(per_cell(offset) - per_cell(until))
     table = pd.DataFrame(counts, index=days, columns=phases)
     table["total"] = table.sum(axis=1)
+    # beside each count the sum of its persons' record keys (toolkit.cellkeys), kept the same way
+    keys = record_keys(states["case"]).astype(float)
+    sums = per_day(per_cell(offset, keys) - per_cell(until, keys))
+    table[[key_of(p) for p in phases]] = sums
+    table[key_of("total")] = sums.sum(axis=1)
     return table.rename_axis("date").rename_axis(None, axis=1).reset_index()
 
 
@@ -172,7 +183,7 @@ def flow_per_week(
     number = _day_numbers(states["day"])
     monday = number - (number + 3) % 7  # 1 January 1970 was a Thursday
     first_day = states["day"].min()
-    daily = wip_per_day(log, chain=chain, as_of=moment, states=states).set_index("date")["total"]
+    daily = wip_per_day(log, chain=chain, as_of=moment, states=states).set_index("date")
     monday_first = first_day - pd.Timedelta(days=first_day.day_of_week)
     weeks = pd.date_range(monday_first, daily.index.max(), freq="W-MON")
     week = (monday - monday.min()) // 7
@@ -180,13 +191,23 @@ def flow_per_week(
     first = np.append(True, states["last"].to_numpy()[:-1])
     left = state == LEFT
 
-    def per_week(rows: np.ndarray) -> np.ndarray:
-        return np.bincount(week[rows & (week < len(weeks))], minlength=len(weeks))
+    keys = record_keys(states["case"]).astype(float)
+
+    def per_week(rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        rows = rows & (week < len(weeks))
+        found = np.bincount(week[rows], None if weights is None else weights[rows],
+                            minlength=len(weeks))  # fmt: skip
+        return found.astype("int64")
 
     out = pd.DataFrame(index=pd.Index(weeks, name="week"))
-    out["inflow"] = per_week(first & ~left)
-    out["outflow"] = per_week(left)
-    out["outflow_housing"] = per_week(left & states["housed"].to_numpy())
+    groups = {"inflow": first & ~left, "outflow": left,
+              "outflow_housing": left & states["housed"].to_numpy()}  # fmt: skip
+    for name, rows in groups.items():
+        out[name] = per_week(rows)
     week_end = np.minimum(weeks + pd.Timedelta(days=6), daily.index.max())
-    out["wip_end"] = daily.reindex(week_end).to_numpy()
+    out["wip_end"] = daily["total"].reindex(week_end).to_numpy()
+    # beside each count the sum of its persons' record keys (toolkit.cellkeys)
+    for name, rows in groups.items():
+        out[key_of(name)] = per_week(rows, keys)
+    out[key_of("wip_end")] = daily[key_of("total")].reindex(week_end).to_numpy()
     return out.fillna(0).astype("int64").reset_index()

@@ -31,6 +31,7 @@ from scipy import stats
 from toolkit.bottlenecks.rework import relocation_rates, repeated_activities
 from toolkit.bottlenecks.survival import MEDIAN, kaplan_meier
 from toolkit.bottlenecks.waits import person_waits
+from toolkit.cellkeys import key_of, key_sum, key_sums
 from toolkit.chain import Chain
 from toolkit.findings.model import (
     DESCRIPTIVE,
@@ -156,6 +157,8 @@ def where_findings(legs: dict[str, Leg], chain: Chain, base: dict, spec: Spec = 
                 also_nl += f" Boven de {wide.label_nl.lower()} ({num_nl(wide.days)} dagen): {part}."
                 also_en += f" Over the {wide.label_en.lower()} ({num_en(wide.days)} days): {part}."
         closed, waiting = int((over & reached).sum()), int((over & ~reached).sum())
+        keys = _keys(rows)
+        counted = (over, over & reached, over & ~reached, slice(None))
         out.append(
             Finding(
                 family="where",
@@ -188,9 +191,22 @@ def where_findings(legs: dict[str, Leg], chain: Chain, base: dict, spec: Spec = 
                 ),
                 interval=leg,
                 filter=dict(base),
+                keys=(
+                    *(key_sum(keys[mask]) for mask in counted),
+                    key_sum(_keys(everybody)) - key_sum(keys),
+                    key_sum(keys[rows["inferred_end"].to_numpy(dtype=bool)]),
+                )
+                if keys is not None
+                else (),
             )
         )
     return out
+
+
+def _keys(rows: pd.DataFrame) -> np.ndarray | None:
+    """The record keys of the rows' persons (:mod:`toolkit.cellkeys`); None for rows without
+    them (a table not made by :func:`~toolkit.metrics.person_table.person_table`)."""
+    return rows["key"].to_numpy(dtype=np.int64) if "key" in rows.columns else None
 
 
 def _unit_tests(legs: dict[str, Leg], spec: Spec, min_group: int) -> list[dict]:
@@ -217,14 +233,19 @@ def _unit_tests(legs: dict[str, Leg], spec: Spec, min_group: int) -> list[dict]:
             one = np.zeros(units.size, dtype=bool)
             one[np.unique(homes[known], return_index=True)[1]] = True
             days, reached = legs[leg].days[known], legs[leg].reached[known]
+            keys = _keys(rows)
             result = stratified_logrank(days[one], reached[one], units[one], strata[one])
             figures = result.to_dict("list")
             for code in np.flatnonzero(size >= min_group):
                 if code >= len(result) or not np.isfinite(figures["z"][code]):
                     continue
+                unit = units == code
+                counted = (unit, unit & one & reached, unit)  # persons, observed, persons
                 tests.append({"leg": leg, "dimension": dimension, "value": str(names[code]),
-                              "days": days, "unit": units == code, "strata": strata,
+                              "days": days, "unit": unit, "strata": strata,
                               "reached": reached,
+                              "keys": () if keys is None else tuple(
+                                  key_sum(keys[known][mask]) for mask in counted),
                               **{k: v[code] for k, v in figures.items()}})  # fmt: skip
     return tests
 
@@ -294,6 +315,7 @@ def who_findings(legs, chain: Chain, base: dict, min_group: int, alpha: float, s
                 ),
                 interval=norm.id,
                 filter=_segment_filter(base, dimension, test["value"]),
+                keys=test["keys"],
             )
         )
     return out
@@ -341,6 +363,8 @@ def trend_findings(legs, chain: Chain, base: dict, min_group: int, spec=SPEC):
         steps_en = "; ".join(f"{c.cohort} {num_en(c.median_days)}" for c in cohorts.itertuples())
         word_nl, word_en = ("gestegen", "rose") if change > 0 else ("gedaald", "fell")
         a, b = first["median_days"], last["median_days"]
+        keys = _keys(legs[leg].rows)
+        in_last = legs[leg].rows["cohort"].to_numpy() == last["cohort"]
         out.append(
             Finding(
                 family="trend",
@@ -362,6 +386,7 @@ def trend_findings(legs, chain: Chain, base: dict, min_group: int, spec=SPEC):
                 explanation_en=f"Median per cohort (half-year of the start), in days: {steps_en}.",
                 interval=leg,
                 filter=dict(base),
+                keys=() if keys is None else (key_sum(keys[in_last]),),
             )
         )
     return out
@@ -404,9 +429,17 @@ def rework_findings(log, moment, base: dict, min_group: int, alpha: float, rates
                     f"rate elsewhere ({q_text(row.q_value, 'en')})."
                 ),
                 filter=_segment_filter(base, "location", row.location),
+                keys=_row_keys(row, ("relocated", "relocations", "relocated", "residents")),
             )
         )
     return out
+
+
+def _row_keys(row: tuple, counts: tuple[str, ...]) -> tuple[int, ...]:
+    """The cell keys of ``counts`` in a table's row (their ``*_key`` columns), or none."""
+    found = row._asdict()
+    names = [key_of(c) for c in counts]
+    return tuple(int(found[n]) for n in names) if all(n in found for n in names) else ()
 
 
 def _label(chain: Chain, activity: str, language: str) -> str:
@@ -429,6 +462,8 @@ def transition_findings(log: pd.DataFrame, chain: Chain, base: dict, min_group: 
         median=("days", "median"),
         persons=("case", "nunique"),
     )
+    table[key_of("persons")] = key_sums(waits, "pair")
+    table[key_of("n")] = key_sums(waits, "pair", distinct=False)
     table = table[(table["n"] >= min_group) & (table["total"] > 0)]
     table = table.sort_values(["total", "n"], ascending=False, kind="stable").head(WAIT_FINDINGS)
     out = []
@@ -453,6 +488,7 @@ def transition_findings(log: pd.DataFrame, chain: Chain, base: dict, min_group: 
                 explanation_nl=f"{num_nl(row['n'])} overgangen, mediaan {num_nl(row['median'], 1)} dagen.",
                 explanation_en=f"{num_en(row['n'])} transitions, median {num_en(row['median'], 1)} days.",
                 filter=dict(base),
+                keys=(int(row[key_of("persons")]), int(row[key_of("n")])),
             )
         )
     return out
@@ -483,6 +519,7 @@ def repeat_findings(log: pd.DataFrame, base: dict, min_group: int):
                 f"{num_nl(row.cases_repeated)} zaken.",
                 explanation_en=f"{num_en(row.repeats)} repeats in {num_en(row.cases_repeated)} cases.",
                 filter=dict(base),
+                keys=_row_keys(row, ("cases_repeated", "repeats", "cases_repeated")),
             )
         )
     return out

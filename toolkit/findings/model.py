@@ -52,6 +52,10 @@ class Finding:
     filter: dict[str, Any] = field(default_factory=dict)
     excess_events: float | None = None
     rank: int = 0
+    # the cell keys (toolkit.cellkeys) of ``persons`` and then of each count in the explanation,
+    # in the order the texts name them (Dutch and English alike): what a workshop perturbs
+    # them by; never exported
+    keys: tuple[int, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def impact(self) -> tuple[float, float, int]:

@@ -25,6 +25,7 @@ from toolkit.forecast.pipeline import MONTHS, RUNS, SEED, Forecast, forecast
 from toolkit.forecast.report import SUFFIXES, write_forecast
 from toolkit.logdir import EVENTS_FILE, current_files
 from toolkit.outpaths import writable_file
+from toolkit.suppression import disclosure_key
 
 SHOWN = ("permits", "linked_persons", "linked_households", "move_outs")
 
@@ -97,10 +98,12 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     as_of = args.as_of or log_as_of(Path(args.log))  # the end of the data, as for analyze
     with Console(stderr=True).status(f"Forecasting from {args.log} ..."):
-        fc = forecast(read_events(path), as_of=as_of, months=args.months, runs=args.runs,
+        log = read_events(path)
+        fc = forecast(log, as_of=as_of, months=args.months, runs=args.runs,
                       seed=args.seed, chain=chain, taakstelling=args.taakstelling)  # fmt: skip
-    if args.workshop:
-        fc = fc.suppressed(args.k)
+    if args.workshop:  # counts perturbed as in the dashboard (cell key method)
+        with disclosure_key(log):
+            fc = fc.suppressed(args.k)
     fc = fc.for_municipality(args.municipality)
     s = fc.summary
     console.print(f"Forecast from {s['as_of'][:16]} UTC for {len(s['months'])} months, "

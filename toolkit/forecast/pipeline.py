@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit.cellkeys import is_key, key_of
 from toolkit.chain import load_chain
 from toolkit.chain.model import Chain
 from toolkit.errors import EventLogError
@@ -106,6 +107,9 @@ class Forecast:
     waits: pd.DataFrame
     summary: dict[str, Any]
     method: list[tuple[str, str]] = field(default_factory=list)
+    # the cell keys of the taakstelling's counts of persons (toolkit.cellkeys), row by row:
+    # what a workshop perturbs them by; never shown
+    keys: pd.DataFrame | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"forecast": self.rows, "taakstelling": self.taakstelling, "waits": self.waits}
@@ -115,17 +119,19 @@ class Forecast:
         if not code:
             return self
         keep = self.rows["municipality"].isin(("", code))
+        mine = self.taakstelling["municipality"].isin(("", code)).to_numpy()
         return Forecast(self.rows[keep].reset_index(drop=True),
-                        self.taakstelling[self.taakstelling["municipality"].isin(("", code))]
-                        .reset_index(drop=True),
+                        self.taakstelling[mine].reset_index(drop=True),
                         self.waits[self.waits["municipality"].isin(("", code))]
                         .reset_index(drop=True),
-                        {**self.summary, "municipality": code}, self.method)  # fmt: skip
+                        {**self.summary, "municipality": code}, self.method,
+                        None if self.keys is None else self.keys[mine].reset_index(drop=True))  # fmt: skip
 
     def suppressed(self, k: int = DEFAULT_K) -> Forecast:
         """Workshop mode: every figure about fewer than ``k`` persons emptied."""
         rows = suppress_small(self.rows, [], k, group="expected", keep=ROW_LABELS)
-        taak = suppress_small(self.taakstelling, ["linked_before"], k, group="expected",
+        keyed = self.taakstelling if self.keys is None else self.taakstelling.join(self.keys)
+        taak = suppress_small(keyed, ["linked_before"], k, group="expected",
                               keep=("period", "municipality", "taakstelling", "until"))  # fmt: skip
         waits = suppress_small(self.waits, [], k, group="persons",
                                keep=("municipality", "wait"))  # fmt: skip
@@ -208,6 +214,7 @@ def _taakstelling(units, runs: Runs, model: Model, starts, moment, national: int
             (units["koppeling"] >= begin) & (units["koppeling"] < max(first_month, begin))
         ]
         before = linked.groupby("municipality")["size"].sum()
+        before_key = linked.groupby("municipality")["key"].sum()  # the cell keys (cellkeys)
         in_period = [i for i, p in enumerate(month_period) if p == period]
         simulated = runs.local["linked_persons"][:, :, in_period].sum(axis=2)
         totals = simulated + before.reindex(list(runs.codes), fill_value=0).to_numpy()[None, :]
@@ -216,13 +223,17 @@ def _taakstelling(units, runs: Runs, model: Model, starts, moment, national: int
         national_total = totals.sum(axis=1)
         n_mean, n_low, n_high, n_probability = _summarise(national_total[:, None])
         rows.append({"period": period, "municipality": "", "taakstelling": round(target),
-                     "linked_before": int(before.sum()), "expected": n_mean[0], "low": n_low[0],
+                     "linked_before": int(before.sum()),
+                     key_of("linked_before"): int(before_key.sum()),
+                     "expected": n_mean[0], "low": n_low[0],
                      "high": n_high[0], "probability": n_probability[0],
                      "until": until})  # fmt: skip
         for i, code in enumerate(runs.codes):
             rows.append({"period": period, "municipality": code,
                          "taakstelling": round(target * float(share.get(code, 0.0))),
-                         "linked_before": int(before.get(code, 0)), "expected": mean[i],
+                         "linked_before": int(before.get(code, 0)),
+                         key_of("linked_before"): int(before_key.get(code, 0)),
+                         "expected": mean[i],
                          "low": low[i], "high": high[i], "probability": probability[i],
                          "until": until})  # fmt: skip
     table = pd.DataFrame(rows)
@@ -286,10 +297,13 @@ def forecast(
         "arrivals_per_month": round(model.arrivals_per_day * 365.25 / 12, 1),
         "grant_share": round(model.grant_overall, 3),
     }
+    taak = _taakstelling(units, result, model, starts, moment, taakstelling)
+    keys = [c for c in taak.columns if is_key(c)]
     return Forecast(
         rows=_rows(result, labels),
-        taakstelling=_taakstelling(units, result, model, starts, moment, taakstelling),
+        taakstelling=taak.drop(columns=keys),
         waits=_waits(model, chain),
         summary=summary,
         method=list(METHOD),
+        keys=taak[keys],
     )

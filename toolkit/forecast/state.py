@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from toolkit.cellkeys import record_keys
 from toolkit.eventlog import ACTIVITY, CASE, HOUSEHOLD, MUNICIPALITY, TIMESTAMP
 
 MILESTONES_FILE = Path(__file__).with_name("milestones.toml")
@@ -95,9 +96,13 @@ def unit_table(log: pd.DataFrame, moment: pd.Timestamp) -> pd.DataFrame:
     times = [c for c in milestones() if c not in ("track_assigned", "koppeling_notice")]
     # a unit's track is any member's known track: known ones first, then "first" per unit
     persons = persons.sort_values("track", ascending=False, kind="stable")
+    # each member's record key (toolkit.cellkeys): a unit's key is their sum, so that a count
+    # of persons summed over units has the cell key of those persons
+    persons["key"] = record_keys(pd.Series(persons.index))
     units = persons.groupby("unit", sort=True).agg(
         household=("household", "first"),
         size=("household", "size"),
+        key=("key", "sum"),
         nationality=("nationality", "first"),
         track=("track", "first"),
         municipality=("municipality", "first"),

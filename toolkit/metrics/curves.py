@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.bottlenecks.survival import kaplan_meier
+from toolkit.cellkeys import at_least, is_key, key_of
 from toolkit.metrics.person_table import waiting_population
 
 POOLED = "all"
@@ -30,11 +31,15 @@ def cohort_curves(table: pd.DataFrame) -> pd.DataFrame:
     waiting = waiting_population(table)
     days = waiting["days"].to_numpy(dtype=float)
     reached = waiting["outcome"].to_numpy() == "reached"
+    # the persons' record keys, for the cell keys of the counts (toolkit.cellkeys)
+    keys = waiting["key"].to_numpy(dtype=np.int64) if "key" in waiting.columns else None
     interval, names = pd.factorize(waiting["interval"])  # in the order first met
     cohort, cohorts = pd.factorize(waiting["cohort"], sort=True)  # missing: -1
     by_interval = np.argsort(interval, kind="stable")
     starts = np.searchsorted(interval[by_interval], np.arange(len(names) + 1))
     parts: dict[str, list] = {column: [] for column in COLUMNS}
+    if keys is not None:
+        parts |= {key_of("at_risk"): [], key_of("persons"): []}
     for code, name in enumerate(names):
         rows = by_interval[starts[code] : starts[code + 1]]
         of = cohort[rows]
@@ -47,6 +52,9 @@ def cohort_curves(table: pd.DataFrame) -> pd.DataFrame:
                 parts[column].append(values)
             parts["interval"].append(np.full(len(curve[0]), name, dtype=object))
             parts["cohort"].append(np.full(len(curve[0]), label, dtype=object))
+            if keys is not None:
+                parts[key_of("at_risk")].append(at_least(days[at], keys[at], curve[0]))
+                parts[key_of("persons")].append(np.full(len(curve[0]), keys[at].sum()))
     if not parts["days"]:
         return pd.DataFrame(columns=COLUMNS)
     glued = {column: np.concatenate(values) for column, values in parts.items()}
@@ -58,6 +66,7 @@ def cohort_curves(table: pd.DataFrame) -> pd.DataFrame:
             "survival": glued["survival"],
             "at_risk": glued["at_risk"].astype("int64"),
             "persons": glued["persons"].astype("int64"),
+            **{c: glued[c].astype("int64") for c in parts if is_key(c)},
         }
     )
 

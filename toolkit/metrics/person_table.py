@@ -2,7 +2,8 @@
 
 Columns:
 
-* ``interval`` (norm id), ``case``, ``household``;
+* ``interval`` (norm id), ``case``, ``key`` (the person's record key, :mod:`toolkit.cellkeys`:
+  every count of persons sums it beside, for the cell key method), ``household``;
 * ``start``, ``end`` (NaT while open or after leaving), ``days`` (to the end, to leaving, or to
   the end of the data), ``outcome``: ``reached`` (the end was recorded, or inferred: see
   ``inferred_end``), ``left`` (left the chain, or moved past the end's phase without it, such as
@@ -34,6 +35,7 @@ from toolkit.bottlenecks.intervals import all_intervals
 from toolkit.bottlenecks.persons import person_attributes, person_households
 from toolkit.bottlenecks.segments import half_year
 from toolkit.bottlenecks.stays import Coa
+from toolkit.cellkeys import record_keys
 from toolkit.chain import Chain, load_chain
 from toolkit.eventlog import HOUSEHOLD
 
@@ -41,7 +43,7 @@ OUTCOMES = ("reached", "left", "open")
 UNITS = ("municipality", "location", "office")
 GROUPS = ("nationality", "track", "household_size")
 COLUMNS = [
-    "interval", "case", "household", "start", "end", "outcome", "inferred_end", "days",
+    "interval", "case", "key", "household", "start", "end", "outcome", "inferred_end", "days",
     "cohort", *UNITS, *GROUPS,
 ]  # fmt: skip
 # the columns that say what a row is about, in the order that picks a household's representative
@@ -99,6 +101,7 @@ def person_table(
             # the log's own dtype: with a session's categories, a filter on persons finds its
             # rows by code (toolkit.filters.member_of)
             "case": rows["case"],
+            "key": record_keys(rows["case"]),
             "household": pd.Series(_households(attributes, households)[at[order]], dtype=object),
             "start": rows["start"],
             "end": rows["end"],

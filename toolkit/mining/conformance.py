@@ -55,7 +55,7 @@ cases with that deviation, most frequent first. Example::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -63,6 +63,7 @@ import pm4py
 from pm4py.objects.petri_net.obj import Marking, PetriNet
 from pm4py.objects.process_tree.utils.generic import parse
 
+from toolkit.cellkeys import key_of, key_sum, record_keys
 from toolkit.chain import Chain, load_chain
 from toolkit.mining.alignment import (
     DEFAULT_MAX_SECONDS_PER_PATH,
@@ -101,6 +102,8 @@ class Conformance:
     unaligned_cases: int
     unreplayed_cases: int
     sampled: bool = False
+    # the key sums of the three counts of cases (toolkit.cellkeys)
+    keys: dict[str, int] = field(default_factory=dict)
 
 
 def reference_net(chain: Chain | None = None) -> tuple[PetriNet, Marking, Marking]:
@@ -143,21 +146,24 @@ def _visible_labels(net: PetriNet) -> set[str]:
     return {t.label for t in net.transitions if t.label is not None}
 
 
-def _deviations(paths: pd.DataFrame, persons: np.ndarray, cases: int) -> pd.DataFrame:
+def _deviations(
+    paths: pd.DataFrame, persons: np.ndarray, cases: int, keys: np.ndarray
+) -> pd.DataFrame:
     """Per activity and kind, the cases with that deviation among ``cases`` aligned ones, from
-    the aligned ``paths`` and the ``persons`` on each."""
+    the aligned ``paths``, the ``persons`` on each and the sum of their record ``keys`` (summed
+    beside the cases as ``cases_key``, :mod:`toolkit.cellkeys`)."""
     parts = []
     for kind in DEVIATION_KINDS:
         # A case counts once per activity and kind, however often it deviated there.
         activities = paths[kind].map(lambda moves: sorted(set(moves))).to_numpy()
-        exploded = pd.DataFrame({"persons": persons, "activity": activities}).explode("activity")
-        parts.append(exploded.dropna(subset=["activity"]).assign(kind=kind))
+        exploded = pd.DataFrame({"persons": persons, "keys": keys, "activity": activities})
+        parts.append(exploded.explode("activity").dropna(subset=["activity"]).assign(kind=kind))
     long = pd.concat(parts, ignore_index=True)
     if long.empty:
         return pd.DataFrame(columns=DEVIATION_COLUMNS)
-    grouped = long.groupby(["activity", "kind"], sort=False)["persons"].sum()
-    table = grouped.rename("cases").reset_index()
-    table["cases"] = table["cases"].astype("int64")
+    grouped = long.groupby(["activity", "kind"], sort=False)[["persons", "keys"]].sum()
+    table = grouped.rename(columns={"persons": "cases", "keys": key_of("cases")}).reset_index()
+    table[["cases", key_of("cases")]] = table[["cases", key_of("cases")]].astype("int64")
     table["share"] = table["cases"] / cases
     order = {kind: i for i, kind in enumerate(DEVIATION_KINDS)}
     table = table.sort_values(
@@ -166,7 +172,7 @@ def _deviations(paths: pd.DataFrame, persons: np.ndarray, cases: int) -> pd.Data
         key=lambda column: column.map(order) if column.name == "kind" else column,
         kind="stable",
     )
-    return table[DEVIATION_COLUMNS].reset_index(drop=True)
+    return table[[*DEVIATION_COLUMNS, key_of("cases")]].reset_index(drop=True)
 
 
 def conformance_to_model(
@@ -230,6 +236,7 @@ def conformance_of_cases(
         >>> conformance_of_cases(case_variants(log), *reference_net())  # doctest: +SKIP
     """
     labels = _visible_labels(net)
+    keys = _keys(cases)
     # the variant text stands for the path: factorizing texts is cheaper than tuples
     path, distinct = pd.factorize(cases["variant"].to_numpy())
     first = np.empty(len(distinct), dtype=np.int64)
@@ -258,20 +265,25 @@ def conformance_of_cases(
     out = pd.DataFrame(
         {
             "case": pd.Series(cases["case"].to_numpy()[replayed], dtype=str),
+            "key": keys[replayed],
             "variant": pd.Series(texts[seen[path[replayed]]], dtype=str),
             "events": sizes[seen[path[replayed]]],
             "outside_model": cases["events"].to_numpy()[replayed] - sizes[seen[path[replayed]]],
         }
     )
     out = out.join(aligned.drop(columns="activities").iloc[at].reset_index(drop=True))
-    out = out[CASE_COLUMNS]
+    out = out[[*CASE_COLUMNS, "key"]]
     out["aligned"] = out["aligned"].astype(bool)
     done = out.loc[out["aligned"].to_numpy()]
     on_each = np.bincount(at, minlength=len(aligned))  # persons on each aligned path
+    # and the sums of their record keys (toolkit.cellkeys), exact in floats up to 2^53
+    keys_on = np.bincount(at, out["key"].to_numpy(dtype=float), minlength=len(aligned))
     on_path = aligned["aligned"].astype(bool).to_numpy()
     return Conformance(
         cases=out,
-        deviations=_deviations(aligned[on_path], on_each[on_path], len(done)),
+        deviations=_deviations(
+            aligned[on_path], on_each[on_path], len(done), keys_on.astype(np.int64)[on_path]
+        ),
         log_fitness=_log_fitness(done),
         mean_case_fitness=float(done["fitness"].mean()) if len(done) else float("nan"),
         fitting_share=float(done["fits"].mean()) if len(done) else float("nan"),
@@ -279,7 +291,17 @@ def conformance_of_cases(
         unaligned_cases=int((~out["aligned"]).sum()),
         unreplayed_cases=int((checked & ~replayed).sum()),
         sampled=not checked.all(),
+        keys={
+            key_of("cases_checked"): key_sum(keys[replayed]),
+            key_of("unaligned_cases"): key_sum(keys[replayed][~out["aligned"].to_numpy()]),
+            key_of("unreplayed_cases"): key_sum(keys[checked & ~replayed]),
+        },
     )
+
+
+def _keys(cases: pd.DataFrame) -> np.ndarray:
+    """The persons' record keys (toolkit.cellkeys): the cases' own, else from the pseudonyms."""
+    return cases["key"].to_numpy() if "key" in cases.columns else record_keys(cases["case"])
 
 
 def _log_fitness(cases: pd.DataFrame) -> float:

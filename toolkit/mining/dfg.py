@@ -27,7 +27,7 @@ most frequent activities and edges, the two sliders of a process map. Example::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import pm4py
@@ -60,6 +60,9 @@ class Dfg:
     activities: pd.DataFrame
     start_activities: dict[str, int]
     end_activities: dict[str, int]
+    # per side (``start_activities``, ``end_activities``) and activity, the sum of the record
+    # keys of those persons (toolkit.cellkeys), when known: what a workshop perturbs them by
+    keys: dict[str, dict[str, int]] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _counts(counts: dict) -> dict[str, int]:

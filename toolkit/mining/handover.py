@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from toolkit.cellkeys import key_of, key_sums
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, TIMESTAMP
 from toolkit.mining.ordering import SECONDS_PER_DAY, require_columns, sorted_log
 
@@ -125,9 +126,15 @@ def handovers(log: pd.DataFrame, *, by: str = GROUP) -> pd.DataFrame:
             "mean_days": days.mean(),
             "p90_days": days.quantile(P90),
             "total_days": days.sum(),
+            # the cell keys (toolkit.cellkeys): of the persons, and of the handovers (each
+            # keyed by its person's record key)
+            key_of("handovers"): key_sums(pairs, ["from_org", "to_org"], distinct=False),
+            key_of("cases"): key_sums(pairs, ["from_org", "to_org"]),
         }
     ).reset_index()
     table = table.sort_values(
         ["handovers", "from_org", "to_org"], ascending=[False, True, True], kind="stable"
     )
-    return table.reindex(columns=COLUMNS).reset_index(drop=True)
+    return table.reindex(columns=[*COLUMNS, key_of("handovers"), key_of("cases")]).reset_index(
+        drop=True
+    )

@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from toolkit.cellkeys import key_of, key_sums
 from toolkit.eventlog import ACTIVITY, CASE, LIFECYCLE, START, TIMESTAMP
 from toolkit.mining.ordering import sorted_log
 
@@ -118,6 +119,10 @@ def service_times(instances: pd.DataFrame) -> pd.DataFrame:
             "p90_days": grouped["days"].quantile(P90),
             "mean_days": grouped["days"].mean(),
             "total_days": grouped["days"].sum(),
+            # the cell keys (toolkit.cellkeys): of the persons, and of the instances (each
+            # keyed by its person's record key)
+            key_of("instances"): key_sums(frame, "activity", distinct=False),
+            key_of("persons"): key_sums(frame, "activity"),
         }
     ).reset_index()
     return out.sort_values("total_days", ascending=False, kind="stable").reset_index(drop=True)

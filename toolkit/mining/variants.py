@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from toolkit.cellkeys import is_key, key_of, record_keys
 from toolkit.eventlog import ACTIVITY, CASE, TIMESTAMP
 from toolkit.mining.ordering import SECONDS_PER_DAY, by_case
 
@@ -95,6 +96,9 @@ def case_variants(log: pd.DataFrame, *, without: frozenset[str] = frozenset()) -
     out = pd.DataFrame(
         {
             "case": pd.Series(people.take(person[first]), dtype=str),
+            # the person's record key (toolkit.cellkeys), from the log's own column: a
+            # session's categories are hashed once
+            "key": record_keys(ordered[CASE].iloc[first]),
             "activities": pd.Series(paths[path], dtype=object),
             "events": (last - first + 1).astype("int64"),
             "start": stamps.iloc[first].reset_index(drop=True),
@@ -103,7 +107,7 @@ def case_variants(log: pd.DataFrame, *, without: frozenset[str] = frozenset()) -
     )
     out["variant"] = pd.Series(texts[path], dtype=str)
     out["duration_days"] = (out["end"] - out["start"]).dt.total_seconds() / SECONDS_PER_DAY
-    return out[["case", "activities", "variant", "events", "start", "end", "duration_days"]]
+    return out[["case", "key", "activities", "variant", "events", "start", "end", "duration_days"]]
 
 
 def variants(log: pd.DataFrame, *, top_k: int | None = None) -> pd.DataFrame:
@@ -145,6 +149,8 @@ def variant_table(cases: pd.DataFrame, *, top_k: int | None = None) -> pd.DataFr
             "cases": grouped.size().astype("int64"),
             "median_days": grouped["duration_days"].median(),
             "mean_days": grouped["duration_days"].mean(),
+            # the cell key of the cases (toolkit.cellkeys): their record keys summed
+            **({key_of("cases"): grouped["key"].sum()} if "key" in cases.columns else {}),
         }
     ).rename_axis("variant")
     out = out.reset_index().sort_values(
@@ -165,6 +171,7 @@ def variant_table(cases: pd.DataFrame, *, top_k: int | None = None) -> pd.DataFr
             "cumulative_share",
             "median_days",
             "mean_days",
+            *(c for c in out.columns if is_key(c)),
         ]
     ]
     if top_k is not None:
