@@ -952,18 +952,36 @@ def analyze(
     """
     scope = make_scope(log, filter, chain=chain, as_of=as_of)
     if not workshop:
-        return analysis_of(scope)
+        return analysis_of(scope, release=True)
     with disclosure_key(log):  # counts perturbed under the whole log's secret
-        return analysis_of(scope, workshop=True, k=k)
+        return analysis_of(scope, workshop=True, k=k, release=True)
 
 
-def analysis_of(scope: Scope, *, workshop: bool = False, k: int = DEFAULT_K) -> Analysis:
+# The building blocks read by the sections of persons and intervals (findings, intervals, norms,
+# work in progress), and by the transitions: nothing computed after those reads them again.
+PERSON_BLOCKS = ("_table", "_cohort_table", "_monthly", "_states", "_coa", "_rates", "_among")
+WAIT_BLOCKS = ("_waits",)
+
+
+def analysis_of(
+    scope: Scope, *, workshop: bool = False, k: int = DEFAULT_K, release: bool = False
+) -> Analysis:
     """The whole :class:`Analysis` of a scope, from the sections already computed and the rest.
 
     In workshop mode the sections with their key sums (:func:`keyed_section`), suppressed and
-    perturbed; in analyst mode as they are (:func:`section`)."""
+    perturbed; in analyst mode as they are (:func:`section`). With ``release`` the scope is the
+    caller's alone (``analyze``): each building block leaves the memo once the sections that
+    read it are done, so the person-interval table and the waits are not held while the
+    variants and conformance are computed beside the events.
+    """
     get = keyed_section if workshop else section
     findings = get(scope, "findings")
+    for name in ("intervals", "cohort_curves", "norms", "norms_by_month", "wip", "flow", "kpis"):
+        get(scope, name)
+    if release:
+        _release(scope, PERSON_BLOCKS)
+        get(scope, "transitions")
+        _release(scope, WAIT_BLOCKS)
     summary = {
         **get(scope, "summary"),
         "findings": len(findings),
@@ -989,6 +1007,11 @@ def shown_section(value: Any) -> Any:
     if isinstance(value, list) and value and isinstance(value[0], Finding):
         return [replace(f, keys=()) for f in value]
     return without_keys(value)
+
+
+def _release(scope: Scope, names: tuple[str, ...]) -> None:
+    for name in names:
+        scope.memo.pop(name, None)
 
 
 def suppress_section(

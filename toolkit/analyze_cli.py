@@ -12,6 +12,7 @@ Without ``--export`` it prints the top findings as a table. Errors are domain er
 from __future__ import annotations
 
 import argparse
+import importlib
 import time
 from collections.abc import Callable
 from datetime import date
@@ -24,10 +25,6 @@ from rich.table import Table
 
 from toolkit.analysis import Analysis, load_and_analyze
 from toolkit.errors import ExportError, KetenlensError
-from toolkit.export.report_csv import write_csv
-from toolkit.export.report_html import write_html
-from toolkit.export.report_json import write_json
-from toolkit.export.report_xlsx import write_xlsx
 from toolkit.filters import LogFilter
 from toolkit.findings import q_text
 from toolkit.outpaths import writable_file
@@ -35,11 +32,13 @@ from toolkit.suppression import DEFAULT_K
 from toolkit.terminal import printable
 
 TOP_PRINTED = 15
-WRITERS: dict[str, Callable[[Analysis, Path], Any]] = {
-    ".xlsx": write_xlsx,
-    ".csv": write_csv,
-    ".json": write_json,
-    ".html": write_html,
+# Per extension the module and function of its writer, imported when a file of that kind is
+# written: openpyxl (175 modules) is not loaded beside an analysis that exports no workbook.
+WRITERS: dict[str, tuple[str, str]] = {
+    ".xlsx": ("toolkit.export.report_xlsx", "write_xlsx"),
+    ".csv": ("toolkit.export.report_csv", "write_csv"),
+    ".json": ("toolkit.export.report_json", "write_json"),
+    ".html": ("toolkit.export.report_html", "write_html"),
 }
 
 
@@ -180,7 +179,8 @@ def _writer(path: Path) -> Callable[[Analysis, Path], Any]:
             f"{path}: cannot export to {suffix or 'a file without extension'}; "
             f"use one of {', '.join(WRITERS)}"
         )
-    return WRITERS[suffix]
+    module, name = WRITERS[suffix]
+    return getattr(importlib.import_module(module), name)
 
 
 def findings_table(analysis: Analysis, language: str, top: int = TOP_PRINTED) -> Table:
@@ -268,8 +268,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if writer is None or target is None:
         console.print(findings_table(analysis, args.language))
         return 0
-    if writer is write_html:
-        write_html(analysis, target, language=args.language)
+    if target.suffix.lower() == ".html":  # the one report written in a language
+        writer(analysis, target, language=args.language)
     else:
         writer(analysis, target)
     console.print(f"Wrote {printable(target)}", markup=False)

@@ -12,8 +12,10 @@ from logs import START, generic, hand_log
 from pandas.testing import assert_frame_equal
 
 from toolkit.analysis import (
+    PERSON_BLOCKS,
     SECTIONS,
     TABLES,
+    WAIT_BLOCKS,
     analysis_of,
     analyze,
     chain_kpis,
@@ -252,6 +254,17 @@ def test_analyze_is_the_analysis_of_the_sections(whole, done) -> None:
     expected = {**section(scope, "summary"), "findings": len(whole.findings)}
     assert {key: whole.summary[key] for key in expected} == expected
     assert (whole.summary["persons"], whole.summary["events"]) == (7, 25)
+
+
+def test_an_analysis_of_its_own_scope_lets_the_building_blocks_go(log, done) -> None:
+    scope = make_scope(log)
+    ours = analysis_of(scope, release=True)
+    assert not {*PERSON_BLOCKS, *WAIT_BLOCKS} & set(scope.memo)
+    assert {"_table", "_waits"} <= set(done.memo)  # kept without release, as a session does
+    for name in COMPARED:
+        assert_frame_equal(getattr(ours, name), section(done, name), obj=name)
+    assert [f.to_dict() for f in ours.findings] == [f.to_dict() for f in section(done, "findings")]
+    assert ours.conformance == section(done, "conformance")
 
 
 def test_analysis_of_uses_the_sections_already_computed(done, monkeypatch) -> None:
