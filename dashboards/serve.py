@@ -135,6 +135,20 @@ def set_aside() -> None:
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
 
+def render_index(app: Dash) -> None:
+    """Render the page once, before the workers are forked.
+
+    Dash learns which script files it may serve while it renders the page that names them, and
+    refuses any other: a worker that has not rendered the page itself would refuse the scripts
+    of a page another worker sent, and the browser would show nothing. Rendered before the fork,
+    every worker knows them (and Dash's own set-up at the first request is shared too).
+    """
+    with app.server.test_client() as client:
+        response = client.get("/")
+    if response.status_code != 200:
+        raise DashboardError(f"the dashboard's page did not render (HTTP {response.status_code})")
+
+
 def listening_socket(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> socket.socket:
     """A TCP socket bound to ``host`` and ``port`` (0: any free port) and listening, as
     waitress binds its own; the workers of :func:`serve` share it."""
@@ -225,6 +239,7 @@ def serve(
         finally:
             server.close()
         return
+    render_index(app)
     set_aside()  # before the fork, so that no worker writes to the shared pages
     previous = signal.signal(signal.SIGTERM, _interrupted)
     pids: list[int] = []

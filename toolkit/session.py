@@ -82,12 +82,14 @@ _TRIM = _malloc_trim()
 
 
 def release_memory() -> None:
-    """Give the memory of dropped sections back to the system.
+    """Give freed memory back to the system: after a section is computed (its intermediate
+    tables are garbage by then) and after a filter's sections are dropped.
 
-    The tables of a dropped filter are freed when their last reference goes, but glibc keeps
-    freed memory in its per-thread arenas for later allocations; with a web server's threads
-    each cutting views of a million events, a process would keep the high-water mark of every
-    thread for good. ``malloc_trim`` returns the free pages (ctypes releases the interpreter
+    Freed memory goes back to glibc's per-thread arenas, not to the system; with a web
+    server's threads each computing on views of a million events, a process would keep the
+    high-water mark of every thread's last computations, scattered between live objects, and
+    its resident memory would creep up filter after filter although it holds no more.
+    ``malloc_trim`` returns the free pages of every arena (ctypes releases the interpreter
     lock meanwhile, so other requests go on).
     """
     if _TRIM is not None:
@@ -231,7 +233,10 @@ class AnalysisSession:
             lock = self._computing.setdefault(f, {}).setdefault((name, args), threading.Lock())
         with lock:
             scope = self.scope(f)
+            known = len(scope.memo)
             value = section(scope, name, *args)
+            if len(scope.memo) > known:  # computed now: its intermediate tables are garbage
+                release_memory()
             if not self.workshop:
                 return value
             norms = section(scope, "norms") if name == "findings" else None
