@@ -39,6 +39,7 @@ from waitress import create_server
 from waitress.server import BaseWSGIServer, MultiSocketServer
 
 from toolkit.errors import DashboardError
+from toolkit.session import release_memory
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8050
@@ -129,6 +130,7 @@ def set_aside() -> None:
     worker it would write to every page of it, which would then no longer be shared.
     """
     gc.collect()
+    release_memory()  # what reading the log left free goes back before the workers share pages
     gc.freeze()
     # a browser opening a page asks for a dozen assets at once: that some wait for a thread is
     # how it should be, not a warning for the console

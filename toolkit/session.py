@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from toolkit.analysis import (
     Analysis,
@@ -51,6 +52,7 @@ from toolkit.eventlog import (
     RESOURCE,
     SOURCE_SYSTEM,
     TIMESTAMP,
+    event_parts,
     read_events,
 )
 from toolkit.filters import COA, NATIONALITY, TRACK, LogFilter
@@ -61,8 +63,9 @@ T = TypeVar("T")
 
 # Filters whose sections are kept; a workshop goes back and forth between a handful.
 KEEP_FILTERS = 12
-# Columns of the event log that no analysis reads: not held in memory, so that cutting a filter's
-# view out of a million events copies less (the event id alone is a million distinct strings).
+# Columns of the event log that no analysis reads: never read from disk, so that neither opening
+# the log nor cutting a filter's view out of it holds them (the event id alone is a million
+# distinct strings).
 NOT_ANALYSED = (EVENT_ID, SOURCE_SYSTEM, IND_CASE, "case:birth_year_band", "case:sex",
                 "case:procedure")  # fmt: skip
 # What the home page needs: computed for the whole log before the first visitor arrives.
@@ -171,9 +174,10 @@ class AnalysisSession:
         report_path = files / REPORT_FILE
         report = json.loads(report_path.read_text("utf-8")) if report_path.is_file() else {}
         kwargs.setdefault("as_of", log_as_of(log_dir))
-        log = read_events(path)
-        return cls(held(log.drop(columns=[c for c in NOT_ANALYSED if c in log.columns])),
-                   report=report, files=files, **kwargs)  # fmt: skip
+        parts = event_parts(path)
+        stored = pq.read_schema(parts[0]).names if parts else []
+        log = read_events(path, tuple(c for c in stored if c not in NOT_ANALYSED))
+        return cls(held(log), report=report, files=files, **kwargs)
 
     def scope(self, f: LogFilter) -> Scope:
         """The scope of a filter: the one already made for it, or a new one (oldest dropped).

@@ -49,7 +49,7 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from test_analyze_speed import PEAK, PM4PY
-from test_dashboard_load import _memory
+from test_dashboard_load import _cpu_seconds, _memory
 from test_dashboard_speed import _both, _first_load, _home_callbacks, _p95
 
 from toolkit.filters import LogFilter
@@ -59,6 +59,8 @@ SIZES = {1: 68_000, 4: 272_000, 8: 545_000}
 SEED = 11
 WORKERS = 2
 XES_BASELINE_EVENTS = 1_500_000
+BASELINES = {"ingest": "  bare readers", "analyze": "  pm4py DFG + durations + variants",
+             "export XES": "  pm4py.write_xes"}  # fmt: skip
 STARTUP = 900  # seconds for the dashboard to read the log and compute the home page
 HERE = Path(__file__).parent
 CLI = "from toolkit.cli import main; raise SystemExit(main())"
@@ -220,18 +222,19 @@ def _dashboard(log: Path) -> Iterator[tuple[str, int, Step]]:
                 break
         assert process.poll() is None, "the dashboard did not start"
         memory = _memory(process.pid)
-        startup = Step(time.perf_counter() - started, 0.0, max(r for r, _ in memory), load)
+        startup = Step(time.perf_counter() - started, _cpu_seconds(process.pid),
+                       max(r for r, _ in memory), load)  # fmt: skip
         yield f"http://127.0.0.1:{port}/", process.pid, startup
     finally:
         process.terminate()
         process.wait(timeout=60)
 
 
-def _dashboard_steps(log: Path) -> dict[str, str]:
+def _dashboard_steps(log: Path) -> dict[str, Step | str]:
     chosen = _filters(log)
-    cells: dict[str, str] = {}
+    cells: dict[str, Step | str] = {}
     with _dashboard(log) as (address, pid, startup):
-        cells["dashboard start-up (until it serves)"] = startup.cell()
+        cells["dashboard start-up (until it serves)"] = startup
         load = _load()
         first = [_first_load(address) for _ in range(2)]
         cells["dashboard first load (2 fresh browsers)"] = (
@@ -256,7 +259,7 @@ def _dashboard_steps(log: Path) -> dict[str, str]:
         )
     plain = _run(PLAIN_FILTERS, str(log), json.dumps([f.to_dict() for f in chosen]), python=True)
     if plain.stopped:
-        cells["  plain pm4py per filter (DFG + durations)"] = plain.cell()
+        cells["  plain pm4py per filter (DFG + durations)"] = plain
     else:
         seconds = json.loads(plain.out.strip().splitlines()[-1])
         cells["  plain pm4py per filter (DFG + durations)"] = (
@@ -265,47 +268,65 @@ def _dashboard_steps(log: Path) -> dict[str, str]:
     return cells
 
 
-def _size(millions: int, work: Path) -> tuple[dict[str, str], int]:
-    """Every step's cell at one size, and the events ingested."""
+def _size(millions: int, work: Path) -> tuple[dict[str, Step | str], int]:
+    """Every step at one size, and the events ingested."""
     raw, generated = _world(SIZES[millions])
-    cells = {"generate": generated.cell() if generated else "kept from an earlier run"}
+    cells: dict[str, Step | str] = {"generate": generated or "kept from an earlier run"}
     if generated and generated.stopped:
         return cells, 0
     log = raw.parent / "log"
     shutil.rmtree(log, ignore_errors=True)
     step = _run("ingest", str(raw), "--out", str(log), "--demo")
-    cells["ingest"] = step.cell()
+    cells["ingest"] = step
     if step.stopped:
         return cells, 0
     report = json.loads((log / "ingest_report.json").read_text("utf-8"))
     cells["  bare readers"] = _run(BARE_READERS, str(raw), str(log / "ingest_report.json"),
-                                   python=True).cell()  # fmt: skip
-    cells["analyze"] = _run("analyze", str(log), "--export", str(work / "analysis.json")).cell()
-    cells["  pm4py DFG + durations + variants"] = _run(
-        PM4PY.replace("PEAK", PEAK), str(log), python=True
-    ).cell()
+                                   python=True)  # fmt: skip
+    cells["analyze"] = _run("analyze", str(log), "--export", str(work / "analysis.json"))
+    cells["  pm4py DFG + durations + variants"] = _run(PM4PY.replace("PEAK", PEAK), str(log),
+                                                       python=True)  # fmt: skip
     cells["export XES"] = _run("export", str(log), "--format", "xes", "--out",
-                               str(work / "log.xes.gz")).cell()  # fmt: skip
+                               str(work / "log.xes.gz"))  # fmt: skip
     if report["events"] <= XES_BASELINE_EVENTS:
         cells["  pm4py.write_xes"] = _run(WRITE_XES, str(log), str(work / "pm4py.xes"),
-                                          python=True).cell()  # fmt: skip
+                                          python=True)  # fmt: skip
     else:
         cells["  pm4py.write_xes"] = f"not run above {XES_BASELINE_EVENTS:,} events"
     cells["export OCEL"] = _run("export", str(log), "--format", "ocel", "--out",
-                                str(work / "log.jsonocel")).cell()  # fmt: skip
+                                str(work / "log.jsonocel"))  # fmt: skip
     for path in work.iterdir():
         path.unlink()
     cells.update(_dashboard_steps(log))
     return cells, int(report["events"])
 
 
+def _cell(step: str, size: int, columns: dict, events: dict) -> str:
+    """A step's figures at one size; beside its baseline's processor time (the ratio), and
+    its processor time per event against the first size's (1.0: linear)."""
+    figures = columns[size].get(step, "")
+    if not isinstance(figures, Step):
+        return figures
+    text = figures.cell()
+    baseline = columns[size].get(BASELINES.get(step, ""))
+    if not figures.stopped and isinstance(baseline, Step) and not baseline.stopped:
+        text += f"; {figures.cpu / baseline.cpu:.1f}x its CPU"
+    first = next(iter(columns))
+    earlier = columns[first].get(step)
+    if size != first and isinstance(earlier, Step) and not (figures.stopped or earlier.stopped):
+        per_event = (figures.cpu / events[size]) / (earlier.cpu / events[first])
+        text += f"; CPU per event {per_event:.2f}x of {first} M"
+    return text
+
+
 def test_scaling(tmp_path: Path) -> None:
     chosen = [int(s) for s in os.environ.get("KETENLENS_SCALE_SIZES", "1,4,8").split(",")]
-    columns: dict[int, dict[str, str]] = {}
+    columns: dict[int, dict[str, Step | str]] = {}
     events: dict[int, int] = {}
     for millions in chosen:
         columns[millions], events[millions] = _size(millions, tmp_path)
-        print(f"\n{millions} M done: {columns[millions]}", flush=True)
+        done = {step: _cell(step, millions, columns, events) for step in columns[millions]}
+        print(f"\n{millions} M done: {done}", flush=True)
     steps = list(dict.fromkeys(step for cells in columns.values() for step in cells))
     header = " | ".join(f"{events[m]:,} events ({SIZES[m]:,} persons)" for m in chosen)
     lines = [
@@ -314,6 +335,6 @@ def test_scaling(tmp_path: Path) -> None:
         f"| step | {header} |",
         "|---|" + "---|" * len(chosen),
     ]
-    lines += [f"| {step} | " + " | ".join(columns[m].get(step, "") for m in chosen) + " |"
-              for step in steps]  # fmt: skip
+    lines += [f"| {step} | " + " | ".join(_cell(step, m, columns, events) for m in chosen)
+              + " |" for step in steps]  # fmt: skip
     print("\n".join(lines))
