@@ -22,11 +22,12 @@ import ctypes.util
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
@@ -63,6 +64,12 @@ T = TypeVar("T")
 
 # Filters whose sections are kept; a workshop goes back and forth between a handful.
 KEEP_FILTERS = 12
+# ... and the tables they hold besides the whole log's, at most this many times the log as held:
+# a year's period holds a copy of its events and its own per-person tables, a large track rows of
+# every whole-log table, a small municipality little; bounded by count alone, a process's memory
+# would rise and fall by hundreds of MB with the mix of its last filters.
+KEEP_LOG_TIMES = 8
+KEEP_BYTES_AT_LEAST = 128 * 2**20  # a small log's filters are bounded by their number alone
 # Columns of the event log that no analysis reads: never read from disk, so that neither opening
 # the log nor cutting a filter's view out of it holds them (the event id alone is a million
 # distinct strings).
@@ -97,6 +104,26 @@ def release_memory() -> None:
     """
     if _TRIM is not None:
         _TRIM(0)
+
+
+def table_bytes(value: Any, shared: Collection[int] = ()) -> int:
+    """The bytes of the tables and arrays in ``value`` (looking into dicts, lists and tuples),
+    leaving out the objects whose ids are in ``shared`` (the whole log's, which a filter's scope
+    may hold too). Texts, numbers and findings are small beside them and not counted; a column
+    of Python objects counts its references only."""
+    if id(value) in shared:
+        return 0
+    if isinstance(value, pd.DataFrame):
+        return int(value.memory_usage(deep=False).sum())
+    if isinstance(value, pd.Series | pd.Index):
+        return int(value.memory_usage(deep=False))
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes)
+    if isinstance(value, dict):
+        return sum(table_bytes(v, shared) for v in value.values())
+    if isinstance(value, list | tuple):
+        return sum(table_bytes(v, shared) for v in value)
+    return 0
 
 
 def held(log: pd.DataFrame) -> pd.DataFrame:
@@ -155,6 +182,10 @@ class AnalysisSession:
         self._computing: dict[LogFilter, dict[tuple, threading.Lock]] = {}
         self._making: dict[LogFilter, threading.Lock] = {}  # one scope made at a time per filter
         self._kept: dict[str, Any] = {}
+        # per kept filter: the bytes of its tables (table_bytes) and the sections counted in them
+        self._bytes: dict[LogFilter, int] = {}
+        self._counted: dict[LogFilter, set] = {}
+        self._budget = max(KEEP_LOG_TIMES * table_bytes(log), KEEP_BYTES_AT_LEAST)
 
     @classmethod
     def open(cls, log_dir: Path, **kwargs: Any) -> AnalysisSession:
@@ -209,22 +240,43 @@ class AnalysisSession:
                 )
             with self._lock:
                 self._scopes[f] = made
-                dropped = []
-                while len(self._scopes) > KEEP_FILTERS:
-                    # the oldest, never the whole log's: the filters on persons are cut from it
-                    oldest = next(g for g in self._scopes if not g.is_empty())
-                    dropped.append(self._scopes.pop(oldest))
-                    self._computing.pop(oldest, None)
-                    self._making.pop(oldest, None)
+                dropped = self._count(f, made)
             if dropped:
                 del dropped  # the last references to the dropped filters' sections
                 release_memory()
             return made
 
+    def _count(self, f: LogFilter, scope: Scope) -> list[Scope]:
+        """Count the tables ``scope`` holds by now (those not counted yet), then drop the least
+        recent filters beyond :data:`KEEP_FILTERS` or the bytes budget (never ``f``, nor the
+        whole log's: the filters on persons are cut from it); the dropped scopes. Called with
+        the lock held."""
+        if self._scopes.get(f) is not scope:
+            return []  # dropped meanwhile by another request
+        if not f.is_empty():
+            whole = self._scopes.get(LogFilter())
+            shared = {id(whole.view), *map(id, whole.memo.values())} if whole else set()
+            counted = self._counted.setdefault(f, set())
+            new = [key for key in list(scope.memo) if key not in counted]
+            counted.update(new)
+            added = table_bytes([scope.memo[key] for key in new], shared)
+            if f not in self._bytes:
+                added += table_bytes(scope.view, shared)
+            self._bytes[f] = self._bytes.get(f, 0) + added
+        dropped = []
+        while len(self._scopes) > KEEP_FILTERS or sum(self._bytes.values()) > self._budget:
+            oldest = next((g for g in self._scopes if not g.is_empty() and g != f), None)
+            if oldest is None:
+                break
+            dropped.append(self._scopes.pop(oldest))
+            for kept in (self._computing, self._making, self._bytes, self._counted):
+                kept.pop(oldest, None)
+        return dropped
+
     def _forget(self, f: LogFilter) -> None:
         with self._lock:
-            self._making.pop(f, None)
-            self._computing.pop(f, None)
+            for kept in (self._computing, self._making, self._bytes, self._counted):
+                kept.pop(f, None)
 
     def get(self, f: LogFilter, name: str, *args: Any) -> Any:
         """One section for a filter, suppressed in workshop mode exactly as ``analyze`` does.
@@ -240,6 +292,9 @@ class AnalysisSession:
             known = len(scope.memo)
             value = section(scope, name, *args)
             if len(scope.memo) > known:  # computed now: its intermediate tables are garbage
+                with self._lock:
+                    dropped = self._count(f, scope)
+                del dropped
                 release_memory()
             if not self.workshop:
                 return value
