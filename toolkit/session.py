@@ -113,8 +113,10 @@ def table_bytes(value: Any, shared: Collection[int] = ()) -> int:
     of Python objects counts its references only."""
     if id(value) in shared:
         return 0
-    if isinstance(value, pd.DataFrame):
-        return int(value.memory_usage(deep=False).sum())
+    if isinstance(value, pd.DataFrame):  # column by column: names may repeat
+        return table_bytes(value.index) + sum(
+            int(column.memory_usage(index=False, deep=False)) for _, column in value.items()
+        )
     if isinstance(value, pd.Series | pd.Index):
         return int(value.memory_usage(deep=False))
     if isinstance(value, np.ndarray):

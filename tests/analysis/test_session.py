@@ -302,6 +302,8 @@ def test_table_bytes_counts_tables_and_arrays_once_and_not_the_shared() -> None:
     index = frame.index.memory_usage()  # a range: a few numbers, not a row each
     assert table_bytes(value, {id(shared)}) == index + 100 * 8 * 2 + 50 * 4
     assert table_bytes(value) == table_bytes(value, {id(shared)}) + index + 1000 * 8
+    repeated = pd.DataFrame(np.zeros((10, 2)), columns=["a", "a"])  # a name twice: both count
+    assert table_bytes(repeated) == repeated.index.memory_usage() + 2 * 10 * 8
 
 
 def test_warm_computes_the_home_page_of_the_whole_log(log) -> None:
