@@ -48,6 +48,7 @@ from pathlib import Path
 
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from selenium.common.exceptions import TimeoutException
 from test_analyze_speed import PEAK, PM4PY
 from test_dashboard_load import _cpu_seconds, _memory
 from test_dashboard_speed import _both, _first_load, _home_callbacks, _p95
@@ -92,6 +93,8 @@ warnings.simplefilter("ignore")
 sys.path.insert(0, {str(HERE)!r})
 from pathlib import Path
 from test_dashboard_speed import plain_pm4py
+from selenium.common.exceptions import TimeoutException
+
 from toolkit.filters import LogFilter
 from toolkit.logdir import current_files
 chosen = [LogFilter.from_dict(d) for d in json.loads(sys.argv[2])]
@@ -163,6 +166,16 @@ def _run(*args: str, python: bool = False) -> Step:
     return Step(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, load, stopped, out)
 
 
+class Figures(dict):
+    """Each step's figures by its name, printed as each is measured: a run stopped later (a
+    step that fails, a machine that needs its memory back) keeps what it measured."""
+
+    def __setitem__(self, step: str, figures: Step | str) -> None:
+        super().__setitem__(step, figures)
+        text = figures.cell() if isinstance(figures, Step) else figures
+        print(f"  {step.strip()}: {text}", flush=True)
+
+
 def _world(persons: int) -> tuple[Path, Step | None]:
     """The raw exports of ``persons`` generated persons: generated now, or kept from before."""
     root = Path(os.environ.get("KETENLENS_SCALE_DIR", "/tmp/ketenlens-scale")) / f"p{persons}"
@@ -232,14 +245,15 @@ def _dashboard(log: Path) -> Iterator[tuple[str, int, Step]]:
 
 def _dashboard_steps(log: Path) -> dict[str, Step | str]:
     chosen = _filters(log)
-    cells: dict[str, Step | str] = {}
+    cells = Figures()
     with _dashboard(log) as (address, pid, startup):
         cells["dashboard start-up (until it serves)"] = startup
         load = _load()
-        first = [_first_load(address) for _ in range(2)]
-        cells["dashboard first load (2 fresh browsers)"] = (
-            f"{first[0]:.1f} s, {first[1]:.1f} s (load {load:.1f})"
-        )
+        try:
+            first = ", ".join(f"{_first_load(address):.1f} s" for _ in range(2))
+        except TimeoutException:
+            first = "the home page not complete after 120 s"
+        cells["dashboard first load (2 fresh browsers)"] = f"{first} (load {load:.1f})"
         home = list(_home_callbacks(address).values())
         load = _load()
         changes = []
@@ -271,7 +285,9 @@ def _dashboard_steps(log: Path) -> dict[str, Step | str]:
 def _size(millions: int, work: Path) -> tuple[dict[str, Step | str], int]:
     """Every step at one size, and the events ingested."""
     raw, generated = _world(SIZES[millions])
-    cells: dict[str, Step | str] = {"generate": generated or "kept from an earlier run"}
+    print(f"\n{SIZES[millions]:,} persons:", flush=True)
+    cells = Figures()
+    cells["generate"] = generated or "kept from an earlier run"
     if generated and generated.stopped:
         return cells, 0
     log = raw.parent / "log"
