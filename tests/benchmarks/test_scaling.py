@@ -162,7 +162,8 @@ def _run(*args: str, python: bool = False) -> Step:
         output.seek(0)
         out = output.read()
     if not stopped and process.returncode != 0:
-        stopped = f"exit {process.returncode}: {out.strip().splitlines()[-1][:200]}"
+        last = out.strip().splitlines()[-1:] or ["no output"]
+        stopped = f"exit {process.returncode}: {last[0][:200]}"
     return Step(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, load, stopped, out)
 
 
