@@ -316,7 +316,9 @@ class AnalysisSession:
                 return analysis_of(scope, workshop=True, k=self.k)
 
     def warm(self, names: Iterable[str] = HOME_SECTIONS, f: LogFilter | None = None) -> None:
-        """Compute sections ahead of the first request (the whole log's home page by default)."""
+        """Compute sections ahead of the first request (the whole log's home page by default,
+        and the filter bar's choices)."""
+        self.options()
         for name in names:
             self.get(f or LogFilter(), name)
 
@@ -329,7 +331,11 @@ class AnalysisSession:
             return self._kept[name]
 
     def options(self) -> FilterOptions:
-        """The filter bar's choices: values present in the log, labelled from the chain."""
+        """The filter bar's choices: values present in the log, labelled from the chain; made
+        once (every page's filter bar asks, and on millions of events it takes seconds)."""
+        return self.kept("options", self._options)
+
+    def _options(self) -> FilterOptions:
         log = self.log
 
         def values(column: str, where: pd.Series | None = None) -> list[str]:
