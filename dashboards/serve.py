@@ -39,6 +39,7 @@ from waitress import create_server
 from waitress.server import BaseWSGIServer, MultiSocketServer
 
 from toolkit.errors import DashboardError
+from toolkit.session import release_memory
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8050
@@ -129,10 +130,25 @@ def set_aside() -> None:
     worker it would write to every page of it, which would then no longer be shared.
     """
     gc.collect()
+    release_memory()  # what reading the log left free goes back before the workers share pages
     gc.freeze()
     # a browser opening a page asks for a dozen assets at once: that some wait for a thread is
     # how it should be, not a warning for the console
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+
+
+def render_index(app: Dash) -> None:
+    """Render the page once, before the workers are forked.
+
+    Dash learns which script files it may serve while it renders the page that names them, and
+    refuses any other: a worker that has not rendered the page itself would refuse the scripts
+    of a page another worker sent, and the browser would show nothing. Rendered before the fork,
+    every worker knows them (and Dash's own set-up at the first request is shared too).
+    """
+    with app.server.test_client() as client:
+        response = client.get("/")
+    if response.status_code != 200:
+        raise DashboardError(f"the dashboard's page did not render (HTTP {response.status_code})")
 
 
 def listening_socket(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> socket.socket:
@@ -225,6 +241,7 @@ def serve(
         finally:
             server.close()
         return
+    render_index(app)
     set_aside()  # before the fork, so that no worker writes to the shared pages
     previous = signal.signal(signal.SIGTERM, _interrupted)
     pids: list[int] = []

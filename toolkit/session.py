@@ -22,12 +22,14 @@ import ctypes.util
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from toolkit.analysis import (
     Analysis,
@@ -52,6 +54,7 @@ from toolkit.eventlog import (
     RESOURCE,
     SOURCE_SYSTEM,
     TIMESTAMP,
+    event_parts,
     read_events,
 )
 from toolkit.filters import COA, NATIONALITY, TRACK, LogFilter
@@ -62,8 +65,15 @@ T = TypeVar("T")
 
 # Filters whose sections are kept; a workshop goes back and forth between a handful.
 KEEP_FILTERS = 12
-# Columns of the event log that no analysis reads: not held in memory, so that cutting a filter's
-# view out of a million events copies less (the event id alone is a million distinct strings).
+# ... and the tables they hold besides the whole log's, at most this many times the log as held:
+# a year's period holds a copy of its events and its own per-person tables, a large track rows of
+# every whole-log table, a small municipality little; bounded by count alone, a process's memory
+# would rise and fall by hundreds of MB with the mix of its last filters.
+KEEP_LOG_TIMES = 8
+KEEP_BYTES_AT_LEAST = 128 * 2**20  # a small log's filters are bounded by their number alone
+# Columns of the event log that no analysis reads: never read from disk, so that neither opening
+# the log nor cutting a filter's view out of it holds them (the event id alone is a million
+# distinct strings).
 NOT_ANALYSED = (EVENT_ID, SOURCE_SYSTEM, IND_CASE, "case:birth_year_band", "case:sex",
                 "case:procedure")  # fmt: skip
 # What the home page needs: computed for the whole log before the first visitor arrives.
@@ -83,16 +93,40 @@ _TRIM = _malloc_trim()
 
 
 def release_memory() -> None:
-    """Give the memory of dropped sections back to the system.
+    """Give freed memory back to the system: after a section is computed (its intermediate
+    tables are garbage by then) and after a filter's sections are dropped.
 
-    The tables of a dropped filter are freed when their last reference goes, but glibc keeps
-    freed memory in its per-thread arenas for later allocations; with a web server's threads
-    each cutting views of a million events, a process would keep the high-water mark of every
-    thread for good. ``malloc_trim`` returns the free pages (ctypes releases the interpreter
+    Freed memory goes back to glibc's per-thread arenas, not to the system; with a web
+    server's threads each computing on views of a million events, a process would keep the
+    high-water mark of every thread's last computations, scattered between live objects, and
+    its resident memory would creep up filter after filter although it holds no more.
+    ``malloc_trim`` returns the free pages of every arena (ctypes releases the interpreter
     lock meanwhile, so other requests go on).
     """
     if _TRIM is not None:
         _TRIM(0)
+
+
+def table_bytes(value: Any, shared: Collection[int] = ()) -> int:
+    """The bytes of the tables and arrays in ``value`` (looking into dicts, lists and tuples),
+    leaving out the objects whose ids are in ``shared`` (the whole log's, which a filter's scope
+    may hold too). Texts, numbers and findings are small beside them and not counted; a column
+    of Python objects counts its references only."""
+    if id(value) in shared:
+        return 0
+    if isinstance(value, pd.DataFrame):  # column by column: names may repeat
+        return table_bytes(value.index) + sum(
+            int(column.memory_usage(index=False, deep=False)) for _, column in value.items()
+        )
+    if isinstance(value, pd.Series | pd.Index):
+        return int(value.memory_usage(deep=False))
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes)
+    if isinstance(value, dict):
+        return sum(table_bytes(v, shared) for v in value.values())
+    if isinstance(value, list | tuple):
+        return sum(table_bytes(v, shared) for v in value)
+    return 0
 
 
 def held(log: pd.DataFrame) -> pd.DataFrame:
@@ -151,6 +185,10 @@ class AnalysisSession:
         self._computing: dict[LogFilter, dict[tuple, threading.Lock]] = {}
         self._making: dict[LogFilter, threading.Lock] = {}  # one scope made at a time per filter
         self._kept: dict[str, Any] = {}
+        # per kept filter: the bytes of its tables (table_bytes) and the sections counted in them
+        self._bytes: dict[LogFilter, int] = {}
+        self._counted: dict[LogFilter, set] = {}
+        self._budget = max(KEEP_LOG_TIMES * table_bytes(log), KEEP_BYTES_AT_LEAST)
 
     @classmethod
     def open(cls, log_dir: Path, **kwargs: Any) -> AnalysisSession:
@@ -170,9 +208,10 @@ class AnalysisSession:
         report_path = files / REPORT_FILE
         report = json.loads(report_path.read_text("utf-8")) if report_path.is_file() else {}
         kwargs.setdefault("as_of", log_as_of(log_dir))
-        log = read_events(path)
-        return cls(held(log.drop(columns=[c for c in NOT_ANALYSED if c in log.columns])),
-                   report=report, files=files, **kwargs)  # fmt: skip
+        parts = event_parts(path)
+        stored = pq.read_schema(parts[0]).names if parts else []
+        log = read_events(path, tuple(c for c in stored if c not in NOT_ANALYSED))
+        return cls(held(log), report=report, files=files, **kwargs)
 
     def scope(self, f: LogFilter) -> Scope:
         """The scope of a filter: the one already made for it, or a new one (oldest dropped).
@@ -204,22 +243,43 @@ class AnalysisSession:
                 )
             with self._lock:
                 self._scopes[f] = made
-                dropped = []
-                while len(self._scopes) > KEEP_FILTERS:
-                    # the oldest, never the whole log's: the filters on persons are cut from it
-                    oldest = next(g for g in self._scopes if not g.is_empty())
-                    dropped.append(self._scopes.pop(oldest))
-                    self._computing.pop(oldest, None)
-                    self._making.pop(oldest, None)
+                dropped = self._count(f, made)
             if dropped:
                 del dropped  # the last references to the dropped filters' sections
                 release_memory()
             return made
 
+    def _count(self, f: LogFilter, scope: Scope) -> list[Scope]:
+        """Count the tables ``scope`` holds by now (those not counted yet), then drop the least
+        recent filters beyond :data:`KEEP_FILTERS` or the bytes budget (never ``f``, nor the
+        whole log's: the filters on persons are cut from it); the dropped scopes. Called with
+        the lock held."""
+        if self._scopes.get(f) is not scope:
+            return []  # dropped meanwhile by another request
+        if not f.is_empty():
+            whole = self._scopes.get(LogFilter())
+            shared = {id(whole.view), *map(id, whole.memo.values())} if whole else set()
+            counted = self._counted.setdefault(f, set())
+            new = [key for key in list(scope.memo) if key not in counted]
+            counted.update(new)
+            added = table_bytes([scope.memo[key] for key in new], shared)
+            if f not in self._bytes:
+                added += table_bytes(scope.view, shared)
+            self._bytes[f] = self._bytes.get(f, 0) + added
+        dropped = []
+        while len(self._scopes) > KEEP_FILTERS or sum(self._bytes.values()) > self._budget:
+            oldest = next((g for g in self._scopes if not g.is_empty() and g != f), None)
+            if oldest is None:
+                break
+            dropped.append(self._scopes.pop(oldest))
+            for kept in (self._computing, self._making, self._bytes, self._counted):
+                kept.pop(oldest, None)
+        return dropped
+
     def _forget(self, f: LogFilter) -> None:
         with self._lock:
-            self._making.pop(f, None)
-            self._computing.pop(f, None)
+            for kept in (self._computing, self._making, self._bytes, self._counted):
+                kept.pop(f, None)
 
     def get(self, f: LogFilter, name: str, *args: Any) -> Any:
         """One section for a filter, suppressed in workshop mode exactly as ``analyze`` does.
@@ -232,9 +292,17 @@ class AnalysisSession:
             lock = self._computing.setdefault(f, {}).setdefault((name, args), threading.Lock())
         with lock:
             scope = self.scope(f)
+            known = len(scope.memo)
+            value = (
+                keyed_section(scope, name, *args) if self.workshop else section(scope, name, *args)
+            )
+            if len(scope.memo) > known:  # computed now: its intermediate tables are garbage
+                with self._lock:
+                    dropped = self._count(f, scope)
+                del dropped
+                release_memory()
             if not self.workshop:
-                return section(scope, name, *args)
-            value = keyed_section(scope, name, *args)
+                return value
             norms = section(scope, "norms") if name == "findings" else None
         with disclosure_key(self.log):
             return suppress_section(name, value, self.k, norms=norms)
@@ -251,7 +319,9 @@ class AnalysisSession:
                 return analysis_of(scope, workshop=True, k=self.k)
 
     def warm(self, names: Iterable[str] = HOME_SECTIONS, f: LogFilter | None = None) -> None:
-        """Compute sections ahead of the first request (the whole log's home page by default)."""
+        """Compute sections ahead of the first request (the whole log's home page by default,
+        and the filter bar's choices)."""
+        self.options()
         for name in names:
             self.get(f or LogFilter(), name)
 
@@ -264,7 +334,11 @@ class AnalysisSession:
             return self._kept[name]
 
     def options(self) -> FilterOptions:
-        """The filter bar's choices: values present in the log, labelled from the chain."""
+        """The filter bar's choices: values present in the log, labelled from the chain; made
+        once (every page's filter bar asks, and on millions of events it takes seconds)."""
+        return self.kept("options", self._options)
+
+    def _options(self) -> FilterOptions:
         log = self.log
 
         def values(column: str, where: pd.Series | None = None) -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from logs import START, hand_log
@@ -17,7 +18,7 @@ from toolkit.analysis import SECTIONS, TABLES, analyze, make_scope, section, sup
 from toolkit.errors import EventLogError
 from toolkit.eventlog import write_parquet
 from toolkit.filters import LogFilter
-from toolkit.session import HOME_SECTIONS, KEEP_FILTERS, AnalysisSession
+from toolkit.session import HOME_SECTIONS, KEEP_FILTERS, AnalysisSession, table_bytes
 
 # pm4py's alignment code still uses numpy.matrix; its warnings say nothing about the session.
 pytestmark = pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
@@ -276,6 +277,37 @@ def test_the_number_of_scopes_kept_is_bounded(log, monkeypatch) -> None:
     s.scope(c)
     assert list(s._scopes) == [b, c]
     assert s.scope(a) is not first
+
+
+def test_what_kept_filters_hold_is_bounded_in_bytes(log, monkeypatch) -> None:
+    # room for the newest filter only
+    monkeypatch.setattr(session_module, "KEEP_LOG_TIMES", 0)
+    monkeypatch.setattr(session_module, "KEEP_BYTES_AT_LEAST", 0)
+    s = AnalysisSession(log)
+    s.warm()
+    a, b = AMSTERDAM, LogFilter(period_from="2023-12-01")
+    first = s.get(a, "intervals")
+    assert list(s._scopes) == [LogFilter(), a]  # the newest stays, however large
+    s.get(b, "intervals")
+    assert list(s._scopes) == [LogFilter(), b]  # the whole log's stays too
+    assert s.get(a, "intervals") is not first  # computed anew
+    monkeypatch.setattr(session_module, "KEEP_LOG_TIMES", 1_000)
+    unbounded = AnalysisSession(log, chain=s.chain)
+    unbounded.get(a, "intervals")
+    unbounded.get(b, "intervals")
+    assert list(unbounded._scopes) == [LogFilter(), a, b]
+
+
+def test_table_bytes_counts_tables_and_arrays_once_and_not_the_shared() -> None:
+    frame = pd.DataFrame({"x": np.arange(100, dtype="int64"), "y": np.zeros(100)})
+    shared = pd.DataFrame({"z": np.arange(1000, dtype="int64")})
+    array = np.ones(50, dtype="int32")
+    value = {"a": frame, "b": [array, (shared, "text", 3)], "c": None}
+    index = frame.index.memory_usage()  # a range: a few numbers, not a row each
+    assert table_bytes(value, {id(shared)}) == index + 100 * 8 * 2 + 50 * 4
+    assert table_bytes(value) == table_bytes(value, {id(shared)}) + index + 1000 * 8
+    repeated = pd.DataFrame(np.zeros((10, 2)), columns=["a", "a"])  # a name twice: both count
+    assert table_bytes(repeated) == repeated.index.memory_usage() + 2 * 10 * 8
 
 
 def test_warm_computes_the_home_page_of_the_whole_log(log) -> None:

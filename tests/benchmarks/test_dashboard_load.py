@@ -14,7 +14,7 @@ the machine before and after (the benchmark wants the cores to itself):
   server used per change: what the load asks of the cores, whatever else runs on the machine;
 - 500 distinct filters in sequence (cohort windows, periods, municipalities with a track): the
   resident memory (RSS) of each of the server's processes after the first 50 and after all 500
-  (goal: within 10% of each other), their sum and their proportional share (PSS: the memory the
+  (goal: each process within 10% of itself), their sum and their proportional share (PSS: the memory the
   workers share with the process that read the log counted once), and the time per change;
 - plain pm4py on the users' filters: the performance DFG and the case durations of each filtered
   log, the figures a process-mining tool recomputes on a filter change.
@@ -209,8 +209,9 @@ def test_dashboard_under_load_and_over_many_filters(million_event_log: Path):
         memory_last = _memory(pid)
     plain = plain_pm4py(million_event_log, pool)
     first, last = sum(r for r, _ in memory_first), sum(r for r, _ in memory_last)
-    growth = ", ".join(f"{(b / a - 1) * 100:+.1f}%"
-                       for (a, _), (b, _) in zip(memory_first, memory_last, strict=True))  # fmt: skip
+    changes = [b / a - 1 for (a, _), (b, _) in zip(memory_first, memory_last, strict=True)]
+    growth = ", ".join(f"{change * 100:+.1f}%" for change in changes)
+    worst = max(changes, key=abs)
     print(
         f"\ndashboard under load, {len(session.log):,} events, {session.persons:,} persons, "
         f"{workers} worker(s); load average (1/5/15 min) {load_before} before, {load_after} "
@@ -228,8 +229,9 @@ def test_dashboard_under_load_and_over_many_filters(million_event_log: Path):
         + _memory_line("after the users", memory_loaded)
         + _memory_line(f"after the first {FIRST}", memory_first)
         + _memory_line(f"after {SEQUENCE}", memory_last)
-        + f"    growth from {FIRST} to {SEQUENCE} filters: {growth} per process, "
-        f"{(last / first - 1) * 100:+.1f}% in sum (goal within 10%)\n"
+        + f"    growth from {FIRST} to {SEQUENCE} filters: {growth} per process (server, "
+        f"workers), {(last / first - 1) * 100:+.1f}% in sum; goal: each process within 10%, "
+        f"{'met' if abs(worst) <= 0.10 else 'not met'} (furthest {worst * 100:+.1f}%)\n"
         f"  plain pm4py on the users' {len(pool)} filters (perf. DFG + durations):\n"
         + _line("per filter", plain)
     )

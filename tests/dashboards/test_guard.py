@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -146,7 +148,9 @@ def test_the_command_on_a_network_address_asks_for_the_password(
     assert not any(Path(f"/proc/{child}").exists() for child in children)  # ended with it
 
 
-def test_when_a_worker_ends_the_dashboard_stops_and_says_so(chain_log_dir: Path):
+def test_every_worker_serves_the_page_and_when_one_ends_the_dashboard_stops(
+    chain_log_dir: Path,
+):
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-c", "from toolkit.cli import main; raise SystemExit(main())",
@@ -161,7 +165,14 @@ def test_when_a_worker_ends_the_dashboard_stops_and_says_so(chain_log_dir: Path)
                 break
         children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
         assert len(children) == 2
-        assert _get(f"http://127.0.0.1:{port}/")[0] == 200
+        status, page = _get(f"http://127.0.0.1:{port}/")
+        assert status == 200
+        # a page from one worker, its scripts from either: asked for at once, as a browser does
+        scripts = re.findall(rb'<script src="/([^"]+)"', page)
+        assert len(scripts) > 5
+        urls = [f"http://127.0.0.1:{port}/{script.decode()}" for script in scripts * 4]
+        with ThreadPoolExecutor(8) as pool:
+            assert {status for status, _ in pool.map(_get, urls)} == {200}
         os.kill(int(children[0]), signal.SIGKILL)
         output = process.communicate(timeout=TIMEOUT)[0]
     finally:

@@ -17,6 +17,7 @@ from lxml import etree
 from toolkit.errors import ExportError
 from toolkit.eventlog import ACTIVITY, CASE, TIMESTAMP
 from toolkit.export import export_log
+from toolkit.export import xes as xes_module
 from toolkit.export.xes import escape, write_xes
 
 XES_NS = b' xmlns="http://www.xes-standard.org/"'
@@ -98,6 +99,13 @@ def test_same_log_same_bytes(chain_log, tmp_path):
         export_log(chain_log, tmp_path / name, "xes")
     assert (tmp_path / "a.xes.gz").read_bytes() == (tmp_path / "b.xes.gz").read_bytes()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_written_a_few_traces_at_a_time_the_file_is_the_same(chain_log, tmp_path, monkeypatch):
+    export_log(chain_log, tmp_path / "whole.xes", "xes")  # the test log fits one piece
+    monkeypatch.setattr(xes_module, "TRACES_PER_WRITE", 3)
+    export_log(chain_log, tmp_path / "pieces.xes", "xes")
+    assert (tmp_path / "pieces.xes").read_bytes() == (tmp_path / "whole.xes").read_bytes()
 
 
 @needs_reference

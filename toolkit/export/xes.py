@@ -123,31 +123,34 @@ def _header(events: pd.DataFrame, name: str, event_columns: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _case_starts(events: pd.DataFrame) -> np.ndarray:
+    """Row numbers where a case starts (the log is grouped by case), compared column-wise
+    rather than as a million Python strings."""
+    cases = events[CASE]
+    return np.flatnonzero(cases.ne(cases.shift()).to_numpy(dtype=bool, na_value=True))
+
+
 def _chunks(events: pd.DataFrame) -> Iterator[str]:
-    """The traces as XML text, a few thousand traces per piece."""
+    """The traces as XML text, ``TRACES_PER_WRITE`` traces per piece: each piece is made from
+    its own rows only, so the text in memory is one piece's, whatever the size of the log."""
     event_columns = _event_columns(events)
-    parts = [_fragments(events[c], c) for c in event_columns]
-    lines = ["\t\t<event>" + "".join(row) + "</event>\n" for row in zip(*parts, strict=True)]
-    cases = events[CASE].to_numpy(dtype=object)
-    # Row numbers where a case starts and ends (the log is grouped by case).
-    starts: list[int] = np.flatnonzero(np.r_[True, cases[1:] != cases[:-1]]).tolist()
-    starts = starts if len(cases) else []
-    ends = [*starts[1:], len(cases)] if starts else []
-    heads = events.iloc[starts]
-    trace_parts = [_fragments(heads[CASE], "concept:name")]
-    trace_parts += [_fragments(heads[c], c[len(CASE_PREFIX) :]) for c in _trace_columns(events)]
-    trace_heads = [
-        "\t<trace>\n\t\t" + "".join(row) + "\n" for row in zip(*trace_parts, strict=True)
-    ]
-    piece: list[str] = []
-    for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
-        piece.append(trace_heads[i])
-        piece.extend(lines[start:end])
-        piece.append("\t</trace>\n")
-        if (i + 1) % TRACES_PER_WRITE == 0:
-            yield "".join(piece)
-            piece = []
-    if piece:
+    trace_columns = _trace_columns(events)
+    starts = _case_starts(events) if len(events) else np.empty(0, dtype=np.int64)
+    bounds = [*starts.tolist(), len(events)]
+    for first in range(0, len(starts), TRACES_PER_WRITE):
+        last = min(first + TRACES_PER_WRITE, len(starts))
+        block = events.iloc[bounds[first] : bounds[last]]
+        parts = [_fragments(block[c], c) for c in event_columns]
+        lines = ["\t\t<event>" + "".join(row) + "</event>\n" for row in zip(*parts, strict=True)]
+        offsets = [b - bounds[first] for b in bounds[first : last + 1]]
+        heads = block.iloc[offsets[:-1]]
+        trace_parts = [_fragments(heads[CASE], "concept:name")]
+        trace_parts += [_fragments(heads[c], c[len(CASE_PREFIX) :]) for c in trace_columns]
+        piece: list[str] = []
+        for i, row in enumerate(zip(*trace_parts, strict=True)):
+            piece.append("\t<trace>\n\t\t" + "".join(row) + "\n")
+            piece.extend(lines[offsets[i] : offsets[i + 1]])
+            piece.append("\t</trace>\n")
         yield "".join(piece)
 
 
