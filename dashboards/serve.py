@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ctypes
+import ctypes.util
 import gc
 import hashlib
 import hmac
@@ -48,6 +50,8 @@ THREADS = 4
 # on beside it; each worker costs the memory of its own recent filters. Workers are forked: where
 # processes cannot fork (Windows), one process answers.
 FORKS = hasattr(os, "fork")
+# prctl's option: the signal a process gets when its parent ends (linux/prctl.h)
+PR_SET_PDEATHSIG = 1
 DEFAULT_WORKERS = 2 if FORKS else 1
 BACKLOG = 1024  # waitress' own default
 REALM = "Ketenlens"
@@ -191,13 +195,27 @@ def _interrupted(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+def _end_with(parent: int) -> None:
+    """Have the system end this worker when its parent ends, however it ends (killed outright,
+    the parent cannot end its workers): no worker goes on answering on its own. Linux's
+    ``prctl(PR_SET_PDEATHSIG)``; elsewhere the parent's own ending of its workers must do."""
+    name = ctypes.util.find_library("c")
+    prctl = getattr(ctypes.CDLL(name), "prctl", None) if name else None
+    if prctl is not None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent ended before the request was made
+        os._exit(1)
+
+
 def _worker(app: Dash, sock: socket.socket, password: str | None, log: Log | None) -> int:
     """Fork a worker answering on ``sock``; its process id (the worker never returns)."""
+    parent = os.getpid()
     pid = os.fork()
     if pid:
         return pid
     code = 1
     try:
+        _end_with(parent)
         # the worker ends at once on Ctrl+C or on its parent's request
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)

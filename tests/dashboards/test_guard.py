@@ -182,6 +182,33 @@ def test_every_worker_serves_the_page_and_when_one_ends_the_dashboard_stops(
     assert not any(Path(f"/proc/{child}").exists() for child in children)
 
 
+def test_the_workers_end_when_the_dashboard_is_killed(chain_log_dir: Path):
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from toolkit.cli import main; raise SystemExit(main())",
+         "dashboard", str(chain_log_dir), "--port", str(port), "--workers", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        started = time.monotonic()
+        while time.monotonic() - started < STARTUP:
+            line = process.stdout.readline()
+            if "answers on" in line or not line:
+                break
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        assert len(children) == 2
+        process.kill()  # no chance to end its workers itself
+        process.communicate(timeout=TIMEOUT)
+        started = time.monotonic()
+        while (
+            any(Path(f"/proc/{c}").exists() for c in children) and time.monotonic() < started + 30
+        ):
+            time.sleep(0.1)
+        assert not any(Path(f"/proc/{child}").exists() for child in children)
+    finally:
+        process.kill()
+
+
 def test_a_browser_with_the_password_sees_the_dashboard(dash_br, app):
     port = _free_port()
     server = make_server(app, host="127.0.0.1", port=port, password=PASSWORD, log=lambda _: None)

@@ -95,3 +95,17 @@ def test_an_unreadable_file_is_computed_anew(tmp_path, chain_log_dir, chain_log)
     _plain_log(chain_log_dir, tmp_path)
     (tmp_path / MODEL_FILE).write_text('{"key": {"format"', "utf-8")
     assert load_model(chain_log, tmp_path, **SETTINGS) is None
+
+
+def test_a_worker_forked_while_the_model_is_prepared_is_not_locked_out(chain_log):
+    """The dashboard's workers are forked while the model may still be prepared in a thread of
+    the parent: that thread does not exist in a worker, and its lock must not stay held there."""
+    kept = KeptModel(chain_log, None, months=3)
+    kept.progress.report("calibrating")
+    with kept._lock:  # as the preparing thread holds it
+        pid = os.fork()
+        if pid == 0:  # the worker: free to prepare for itself, nothing half-done inherited
+            fresh = kept._lock.acquire(timeout=30) and kept.progress.step == ""
+            os._exit(0 if fresh and kept._thread is None else 1)
+        _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -28,6 +28,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -166,6 +167,18 @@ class Progress:
         self.step, self.done = step, done
 
 
+# Every kept model of this process, to be made fit for a forked worker (``_forked``).
+_KEPT: weakref.WeakSet[KeptModel] = weakref.WeakSet()
+
+
+def _after_fork() -> None:
+    for kept in list(_KEPT):
+        kept._forked()
+
+
+os.register_at_fork(after_in_child=_after_fork)
+
+
 class KeptModel:
     """The scenario model of one log, prepared once and shared by a web server's threads.
 
@@ -190,6 +203,16 @@ class KeptModel:
         self._model: ScenarioModel | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        _KEPT.add(self)
+
+    def _forked(self) -> None:
+        """In a forked worker: the preparing thread stayed behind in the parent, and its lock
+        would stay held here for ever. The worker starts afresh; a model the parent has kept by
+        the time it is asked for is read back (:meth:`model`)."""
+        self._lock = threading.Lock()
+        if self._model is None:
+            self._thread = None
+            self.progress = Progress()
 
     def model(self) -> ScenarioModel:
         """The model, prepared at the first call (a second caller waits for the first)."""
