@@ -93,15 +93,15 @@ _TRIM = _malloc_trim()
 
 
 def release_memory() -> None:
-    """Give freed memory back to the system: after a section is computed (its intermediate
-    tables are garbage by then) and after a filter's sections are dropped.
+    """Give freed memory back to the system once a filter's sections are dropped.
 
     Freed memory goes back to glibc's per-thread arenas, not to the system; with a web
     server's threads each computing on views of a million events, a process would keep the
     high-water mark of every thread's last computations, scattered between live objects, and
     its resident memory would creep up filter after filter although it holds no more.
     ``malloc_trim`` returns the free pages of every arena (ctypes releases the interpreter
-    lock meanwhile, so other requests go on).
+    lock meanwhile, so other requests go on). Not after every section: it walks every arena
+    while the other threads wait for theirs, which under load costs more than it gives back.
     """
     if _TRIM is not None:
         _TRIM(0)
@@ -296,11 +296,12 @@ class AnalysisSession:
             value = (
                 keyed_section(scope, name, *args) if self.workshop else section(scope, name, *args)
             )
-            if len(scope.memo) > known:  # computed now: its intermediate tables are garbage
+            if len(scope.memo) > known:  # computed now: count what the filter holds
                 with self._lock:
                     dropped = self._count(f, scope)
-                del dropped
-                release_memory()
+                if dropped:  # the last references to the dropped filters' sections
+                    del dropped
+                    release_memory()
             if not self.workshop:
                 return value
             norms = section(scope, "norms") if name == "findings" else None
