@@ -148,23 +148,32 @@ def test_the_command_on_a_network_address_asks_for_the_password(
     assert not any(Path(f"/proc/{child}").exists() for child in children)  # ended with it
 
 
-def test_every_worker_serves_the_page_and_when_one_ends_the_dashboard_stops(
-    chain_log_dir: Path,
-):
+def _two_workers(log_dir: Path) -> tuple[subprocess.Popen, int, list[str]]:
+    """``ketenlens dashboard LOG --workers 2`` once it answers: the command, its port and the
+    process ids of its two workers."""
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-c", "from toolkit.cli import main; raise SystemExit(main())",
-         "dashboard", str(chain_log_dir), "--port", str(port), "--workers", "2"],
+         "dashboard", str(log_dir), "--port", str(port), "--workers", "2"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
+    started = time.monotonic()
+    while time.monotonic() - started < STARTUP:
+        line = process.stdout.readline()
+        if "answers on" in line or not line:
+            break
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    if len(children) != 2:
+        process.kill()
+    assert len(children) == 2
+    return process, port, children
+
+
+def test_every_worker_serves_the_page_and_when_one_ends_the_dashboard_stops(
+    chain_log_dir: Path,
+):
+    process, port, children = _two_workers(chain_log_dir)
     try:
-        started = time.monotonic()
-        while time.monotonic() - started < STARTUP:
-            line = process.stdout.readline()
-            if "answers on" in line or not line:
-                break
-        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-        assert len(children) == 2
         status, page = _get(f"http://127.0.0.1:{port}/")
         assert status == 200
         # a page from one worker, its scripts from either: asked for at once, as a browser does
@@ -183,20 +192,8 @@ def test_every_worker_serves_the_page_and_when_one_ends_the_dashboard_stops(
 
 
 def test_the_workers_end_when_the_dashboard_is_killed(chain_log_dir: Path):
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from toolkit.cli import main; raise SystemExit(main())",
-         "dashboard", str(chain_log_dir), "--port", str(port), "--workers", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+    process, _, children = _two_workers(chain_log_dir)
     try:
-        started = time.monotonic()
-        while time.monotonic() - started < STARTUP:
-            line = process.stdout.readline()
-            if "answers on" in line or not line:
-                break
-        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-        assert len(children) == 2
         process.kill()  # no chance to end its workers itself
         process.communicate(timeout=TIMEOUT)
         started = time.monotonic()
