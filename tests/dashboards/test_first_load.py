@@ -92,7 +92,6 @@ def test_a_first_load_computes_nothing(chain_log_dir: Path) -> None:
         for dependency in callbacks:
             _post(client, dependency, language)
     assert set(whole.memo) == before, f"computed on the first load: {set(whole.memo) - before}"
-    assert list(session._scopes) == [LogFilter()]
 
 
 def test_the_graphs_are_drawn_by_the_small_bundle(dash_duo, app) -> None:
