@@ -104,7 +104,9 @@ def create_app(
 
     ``workshop`` hides every figure about fewer than ``k`` persons; ``language`` is the
     starting language (the switch in the header changes it). ``warm`` computes the home page
-    for the whole log before the app is returned, so the first visitor does not wait.
+    and the filter bar's choices (in every language) for the whole log before the app is
+    returned, so the first visitor does not wait, and workers forked from this process share
+    them.
     """
     language = language_of(language)
     session = session or AnalysisSession.open(Path(log_dir), workshop=workshop, k=k)
@@ -179,7 +181,7 @@ def create_app(
         def presentation_bar(pathname: str | None, lang: str | None) -> list[Any]:
             return presentation(pathname, language_of(lang))
 
-    register_filter_bar(app, session)
+    register_filter_bar(app, session, warm=warm)
     register_downloads(app, session)
     register_tables(app)
     for page in PAGES:

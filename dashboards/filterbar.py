@@ -28,7 +28,7 @@ from dashboards.components import (
     fmt_month,
     municipality_name,
 )
-from dashboards.i18n import label, t
+from dashboards.i18n import LANGUAGES, label, language_of, t
 from toolkit.errors import EventLogError
 from toolkit.eventlog import ACTIVITY
 from toolkit.filters import PATH_SEPARATOR, LogFilter
@@ -231,8 +231,39 @@ def filter_data(*values: Any) -> dict[str, Any]:
     return f.to_dict()
 
 
-def register_filter_bar(app: Dash, session: AnalysisSession) -> None:
-    """The callbacks of the bar: values into the store, labels into the language, reset."""
+def bar_texts(session: AnalysisSession, language: str) -> tuple[Any, ...]:
+    """Everything the bar shows in ``language`` (labels, placeholders, choices), in the order of
+    the relabelling callback's outputs. They do not depend on the filter: the callback makes
+    them once per language."""
+    options = session.options()
+    labels = [t(key, language) for key in (*RANGES.values(), *DROPDOWNS.values())]
+    placeholders = [t("filter_all", language)] * len(DROPDOWNS)
+    inside = [dropdown_labels(language)] * len(DROPDOWNS)
+    months = {end: month_choices(options.first_day, options.last_day, end, language)
+              for end in ENDS}  # fmt: skip
+    ends = []
+    for _ in RANGES:  # period and cohort offer the same months
+        for end, key in ENDS.items():
+            ends += [t(key, language), dropdown_labels(language), months[end]]
+    activities, paths = named_choices(session, language)
+    named = {"activity": activities, "path": paths}
+    lists = [named[name] if name in NAMED else choices(session, options, name, language)
+             for name in DROPDOWNS]  # fmt: skip
+    return (*labels, *placeholders, *inside, *lists, *ends, t("filter_reset", language),
+            t("download_findings", language))  # fmt: skip
+
+
+def register_filter_bar(app: Dash, session: AnalysisSession, *, warm: bool = False) -> None:
+    """The callbacks of the bar: values into the store, labels into the language, reset.
+
+    ``warm`` makes the bar's texts in every language now. Their path choices are the whole log's
+    process map, which on millions of events takes the better part of a minute: made before
+    the first visitor (and before the workers fork, so that they share it), every browser that
+    opens the dashboard gets the bar at once instead of waiting for it.
+    """
+    texts: dict[str, tuple[Any, ...]] = {}
+    for language in LANGUAGES if warm else ():
+        texts[language] = bar_texts(session, language)
     range_ids = [f"f-{name}-{end}" for name in RANGES for end in ENDS]
     range_inputs = [Input(control, "value") for control in range_ids]
     dropdown_inputs = [Input(f"f-{name}", "value") for name in DROPDOWNS]
@@ -254,22 +285,10 @@ def register_filter_bar(app: Dash, session: AnalysisSession) -> None:
         Input("language", "value"),
     )
     def relabel(language: str) -> tuple[Any, ...]:
-        options = session.options()
-        labels = [t(key, language) for key in (*RANGES.values(), *DROPDOWNS.values())]
-        placeholders = [t("filter_all", language)] * len(DROPDOWNS)
-        inside = [dropdown_labels(language)] * len(DROPDOWNS)
-        months = {end: month_choices(options.first_day, options.last_day, end, language)
-                  for end in ENDS}  # fmt: skip
-        ends = []
-        for _ in RANGES:  # period and cohort offer the same months
-            for end, key in ENDS.items():
-                ends += [t(key, language), dropdown_labels(language), months[end]]
-        activities, paths = named_choices(session, language)
-        named = {"activity": activities, "path": paths}
-        lists = [named[name] if name in NAMED else choices(session, options, name, language)
-                 for name in DROPDOWNS]  # fmt: skip
-        return (*labels, *placeholders, *inside, *lists, *ends, t("filter_reset", language),
-                t("download_findings", language))  # fmt: skip
+        language = language_of(language)
+        if language not in texts:
+            texts[language] = bar_texts(session, language)
+        return texts[language]
 
     @app.callback(
         Output("filter-summary", "children"),

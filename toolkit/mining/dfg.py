@@ -169,6 +169,11 @@ def _instance_performance(ordered: pd.DataFrame) -> dict:
     )
 
 
+def _utc(times: pd.Series) -> pd.Series:
+    """``times`` in UTC without a time zone (as they are when they have none)."""
+    return times.dt.tz_convert("UTC").dt.tz_localize(None) if times.dt.tz is not None else times
+
+
 def performance_dfg(log: pd.DataFrame) -> Dfg:
     """The performance DFG: per edge its frequency and the time between the two events, in days.
 
@@ -190,6 +195,12 @@ def performance_dfg(log: pd.DataFrame) -> Dfg:
     """
     ordered = for_pm4py(log)
     frequency = _frequency(ordered)
+    # pm4py takes the later of each event's start and the previous event's end with np.maximum,
+    # which on time-zone aware columns makes a Python object of every timestamp (seconds on a
+    # million events): it gets the same instants in UTC without a time zone, so the differences
+    # and the order stay the same
+    ordered = ordered.assign(**{key: _utc(ordered[key]) for key in (TIMESTAMP, START)
+                                if key in ordered.columns})  # fmt: skip
     if START in ordered.columns:  # activity instances: from a complete to the next start
         graph = _instance_performance(ordered)
     else:
