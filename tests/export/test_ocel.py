@@ -18,6 +18,8 @@ import pandas as pd
 import pytest
 from export_reference import REFERENCE_LOGS
 
+import toolkit.export.ocel as ocel_module
+import toolkit.export.ocel_json as ocel_json
 from toolkit.eventlog import ACTIVITY, CASE, EVENT_ID, TIMESTAMP
 from toolkit.export import export_log
 from toolkit.export.ocel import OBJECT_TYPES, build_ocel
@@ -26,16 +28,45 @@ from toolkit.export.ocel_sqlite import table_names, write_ocel_sqlite
 
 CONTAINERS = ["log.jsonocel", "log.sqlite"]
 REFERENCE_SQLITE = REFERENCE_LOGS / "ocel" / "ocel20_example.sqlite"
+# Events per block and objects per write in the exports read back below: the test log then spans
+# many blocks, and blocks end inside a person's events.
+SMALL_BLOCKS = 97
 
 
 @pytest.fixture(scope="module")
 def exports(chain_log: Path, tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("ocel")
     out = {}
-    for name in CONTAINERS:
-        export_log(chain_log, folder / name, "ocel")
-        out[name] = folder / name
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ocel_module, "EVENTS_PER_BLOCK", SMALL_BLOCKS)
+        patch.setattr(ocel_json, "OBJECTS_PER_WRITE", SMALL_BLOCKS)
+        for name in CONTAINERS:
+            export_log(chain_log, folder / name, "ocel")
+            out[name] = folder / name
     return out
+
+
+def _rows(path: Path) -> dict[str, list[tuple]]:
+    """Every table of a SQLite file with its rows sorted, and the schema."""
+    with sqlite3.connect(path) as db:
+        tables = {
+            "": db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY rowid").fetchall()
+        }
+        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+            tables[name] = sorted(db.execute(f'SELECT * FROM "{name}"'), key=repr)
+    return tables
+
+
+def test_the_blocks_of_events_do_not_change_the_export(exports, chain_log, chain_events, tmp_path):
+    assert len(chain_events) > 50 * SMALL_BLOCKS
+    assert chain_events["case:concept:name"].nunique() > 3 * SMALL_BLOCKS
+    for name in CONTAINERS:
+        whole = tmp_path / name  # the log in one block
+        export_log(chain_log, whole, "ocel")
+        if name.endswith(".sqlite"):
+            assert _rows(whole) == _rows(exports[name])
+        else:
+            assert whole.read_bytes() == exports[name].read_bytes()
 
 
 @pytest.fixture(scope="module", params=CONTAINERS)

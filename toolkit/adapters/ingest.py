@@ -280,7 +280,8 @@ def _with_stored(
     added = added.assign(
         **{c: pd.Series(spread[c].array, index=added.index) for c in CASE_ATTRIBUTES}
     )
-    kept = cases[~cases[CASE].isin(both[CASE])]
+    # the persons of ``both`` are those of ``added``: matched against each once, not per event
+    kept = cases[~cases[CASE].isin(added[CASE].unique())]
     cases = pd.concat([kept, case_table(both)], ignore_index=True)
     return added, cases.sort_values(CASE, kind="stable", ignore_index=True)
 

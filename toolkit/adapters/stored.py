@@ -44,8 +44,9 @@ from toolkit.eventlog import (
 )
 from toolkit.logdir import CASES_FILE, EVENTS_FILE
 
-# Rows read at a time from a stored part.
-BATCH_ROWS = 262_144
+# Rows read at a time from a stored part: few batches, as each batch's look-up first hashes the
+# values looked for again (a month's event ids), and a batch of a million rows is still small.
+BATCH_ROWS = 1_048_576
 # What a person's case attributes and row in the person table are computed from.
 PERSON_COLUMNS = (CASE, TIMESTAMP, SOURCE_FILE, SOURCE_ROW, GROUP, MUNICIPALITY, *CASE_ATTRIBUTES)
 

@@ -3,14 +3,14 @@
 The layout is the standard's (``objectTypes``, ``eventTypes``, ``objects``, ``events``), as
 ``pm4py.read_ocel2_json`` reads it and the OCEL 2.0 JSON schema checks it. Attribute values are
 strings, typed by their declaration; an object attribute that holds from the start has the epoch
-as its time. The text is composed per distinct value (see :mod:`toolkit.export.columns`), so 2
-million events need no 2 million dictionaries, and it is written atomically.
+XX
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -21,7 +21,8 @@ from toolkit.atomic import atomic_write
 from toolkit.export.columns import EPOCH, affix, join_groups
 from toolkit.export.ocel import Ocel
 
-EVENTS_PER_WRITE = 20_000
+# Objects made into text at a time.
+OBJECTS_PER_WRITE = 50_000
 # Characters JSON must escape inside a string; any other value is written as it is.
 _SPECIAL = re.compile('["\\\\\x00-\x1f]')
 
@@ -65,30 +66,37 @@ def _rows(parts: list[np.ndarray]) -> list[str]:
     return ["".join(row)[1:] for row in zip(*parts, strict=True)]
 
 
-def _object_lines(ocel: Ocel) -> list[str]:
+def _object_lines(ocel: Ocel) -> Iterator[list[str]]:
+    """The objects' lines, :data:`OBJECTS_PER_WRITE` at a time (a type's objects in order)."""
     o2o = ocel.o2o
     position = pd.Index(ocel.objects["id"]).get_indexer(o2o["source"])
     order = np.argsort(position, kind="stable")
     links = _relationships(o2o["target"].iloc[order], o2o["qualifier"].iloc[order])
-    related = join_groups(links, position[order], len(ocel.objects))
-    lines: list[str] = []
-    for kind, frame in ocel.object_attributes.items():
-        start = len(lines)
-        heads = _quoted(frame["id"].to_numpy(), '    {"id":', ',"type":' + _json(kind))
-        tail = ',"time":"' + EPOCH + '"}'
-        parts = [
-            _quoted(frame[name].to_numpy(), ',{"name":' + _json(name) + ',"value":', tail)
-            for name in ocel.object_attribute_types[kind]
-        ]
-        attributes = _rows(parts) or [""] * len(frame)
-        for i, (head, attrs) in enumerate(zip(heads, attributes, strict=True)):
-            rels = related[start + i][1:]
-            lines.append(f'{head},"attributes":[{attrs}],"relationships":[{rels}]}}')
-    return lines
+    position = position[order]
+    tail = ',"time":"' + EPOCH + '"}'
+    offset = 0  # the first object of the type in ``ocel.objects``
+    for kind, objects in ocel.object_attributes.items():
+        for start in range(0, len(objects), OBJECTS_PER_WRITE):
+            frame = objects.iloc[start : start + OBJECTS_PER_WRITE]
+            heads = _quoted(frame["id"].to_numpy(), '    {"id":', ',"type":' + _json(kind))
+            parts = [
+                _quoted(frame[name].to_numpy(), ',{"name":' + _json(name) + ',"value":', tail)
+                for name in ocel.object_attribute_types[kind]
+            ]
+            attributes = _rows(parts) or [""] * len(frame)
+            first = offset + start
+            lo, hi = np.searchsorted(position, [first, first + len(frame)])
+            related = join_groups(links[lo:hi], position[lo:hi] - first, len(frame))
+            yield [
+                f'{head},"attributes":[{attrs}],"relationships":[{r[1:]}]}}'
+                for head, attrs, r in zip(heads, attributes, related, strict=True)
+            ]
+        offset += len(objects)
 
 
-def _event_lines(ocel: Ocel) -> list[str]:
-    table = ocel.events
+def _event_lines(table: pd.DataFrame, relations: pd.DataFrame, ocel: Ocel) -> list[str]:
+    """The lines of a block of events (``table`` and ``relations`` from
+    :meth:`Ocel.event_blocks`)."""
     ids = _quoted(table["id"].to_numpy(), '    {"id":', "")
     types = _quoted(table["type"].to_numpy(), ',"type":', "")
     times = _quoted(table["time"].to_numpy(), ',"time":', "")
@@ -97,29 +105,37 @@ def _event_lines(ocel: Ocel) -> list[str]:
         for name in ocel.event_attribute_types
     ]
     attributes = _rows(parts) or [""] * len(table)
-    rel = ocel.relations
-    links = _relationships(rel["object"], rel["qualifier"])
-    related = join_groups(links, rel["event"].to_numpy(), len(table))
+    links = _relationships(relations["object"], relations["qualifier"])
+    related = join_groups(links, relations["event"].to_numpy(), len(table))
     return [
         f'{i}{t}{s},"attributes":[{a}],"relationships":[{r[1:]}]}}'
         for i, t, s, a, r in zip(ids, types, times, attributes, related, strict=True)
     ]
 
 
+def _write_list(out: IO[str], pieces: Iterator[list[str]]) -> None:
+    """The lines of a JSON list's items, a piece at a time, separated by commas."""
+    separator = ""
+    for lines in pieces:
+        if lines:
+            out.write(separator + ",\n".join(lines))
+            separator = ",\n"
+
+
 def write_ocel_json_stream(ocel: Ocel, out: IO[str]) -> None:
-    """Write the OCEL 2.0 JSON document to an open text stream."""
+    """Write the OCEL 2.0 JSON document to an open text stream, a block of events at a time."""
     event_types = {
         name: {a: ocel.event_attribute_types[a] for a in attrs}
         for name, attrs in sorted(ocel.event_type_attributes.items())
     }
     out.write('{\n  "objectTypes": [\n' + _type_list(ocel.object_attribute_types) + "\n  ],\n")
     out.write('  "eventTypes": [\n' + _type_list(event_types) + "\n  ],\n")
-    out.write('  "objects": [\n' + ",\n".join(_object_lines(ocel)) + "\n  ],\n")
+    out.write('  "objects": [\n')
+    _write_list(out, _object_lines(ocel))
+    out.write("\n  ],\n")
     out.write('  "events": [\n')
-    lines = _event_lines(ocel)
-    for start in range(0, len(lines), EVENTS_PER_WRITE):
-        separator = ",\n" if start else ""
-        out.write(separator + ",\n".join(lines[start : start + EVENTS_PER_WRITE]))
+    blocks = (_event_lines(table, rel, ocel) for table, rel in ocel.event_blocks())
+    _write_list(out, blocks)
     out.write("\n  ]\n}\n")
 
 

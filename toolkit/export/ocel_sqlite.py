@@ -4,8 +4,11 @@ Tables as in the OCEL 2.0 specification and pm4py's own example: ``event`` and `
 type), ``event_object`` and ``object_object`` (qualified relations), ``event_map_type`` and
 ``object_map_type`` (each type's table-name part), and per type an ``event_<Type>`` table (id,
 time, attributes) or ``object_<Type>`` table (id, attributes, time, changed field). Integer
-attributes are stored as integers. The database is built in a temporary file without a journal
-(nothing to recover: an interrupted export leaves no file) and moved into place when complete.
+attributes are stored as integers. The events come a block at a time
+(:meth:`toolkit.export.ocel.Ocel.event_blocks`) into temporary tables on disk, and are then
+copied into their tables sorted on the key, which SQLite does on disk too. The database is built
+in a temporary file without a journal (nothing to recover: an interrupted export leaves no file)
+and moved into place when complete.
 """
 
 from __future__ import annotations
@@ -87,31 +90,55 @@ def _key_order(ids: pd.Series) -> np.ndarray:
     return pd.Series(ids.to_numpy(dtype=object), dtype="str").argsort(kind="stable").to_numpy()
 
 
+def _staged(db: sqlite3.Connection, target: str, columns: list[str]) -> str:
+    """A temporary table with the columns of ``target`` (without its key), filled block by block
+    and copied into ``target`` in key order by :func:`_copy_in_key_order`; its name."""
+    stage = _q("stage_" + target.strip('"'))
+    db.execute(f"CREATE TEMP TABLE {stage} ({', '.join(columns)})")
+    return stage
+
+
+def _copy_in_key_order(db: sqlite3.Connection, stage: str, target: str, key: str) -> None:
+    """Move a staged table into its target sorted on the key: SQLite sorts on disk, and the rows
+    then append to the key's B-tree."""
+    db.execute(f"INSERT INTO {target} SELECT * FROM temp.{stage} ORDER BY {key}")
+    db.execute(f"DROP TABLE temp.{stage}")
+
+
 def _write_events(db: sqlite3.Connection, ocel: Ocel) -> None:
-    order = _key_order(ocel.events["id"])
-    table = ocel.events.iloc[order]
     names = table_names(sorted(ocel.event_type_attributes))
     _insert(db, "event_map_type", [list(names), list(names.values())])
-    _insert(db, "event", [_values(table["id"]), _values(table["type"])])
-    for name, part in table.groupby("type", sort=True):
-        attrs = ocel.event_type_attributes[str(name)]
+    targets = {}
+    for name, part in names.items():
+        attrs = ocel.event_type_attributes[name]
         types = [ocel.event_attribute_types[a] for a in attrs]
         columns = ["ocel_id TEXT", "ocel_time TIMESTAMP"]
         columns += [f"{_q(a)} {SQL_TYPES[t]}" for a, t in zip(attrs, types, strict=True)]
-        target = _q("event_" + names[str(name)])
+        target = _q("event_" + part)
         db.execute(
             f"CREATE TABLE {target} ({', '.join(columns)}, PRIMARY KEY (ocel_id)) WITHOUT ROWID"
         )
-        values = [_values(part["id"]), _values(part["time"])]
-        values += [_values(part[a], t) for a, t in zip(attrs, types, strict=True)]
-        _insert(db, target, values)
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    rel = ocel.relations
-    rel = rel.iloc[np.argsort(rank[rel["event"].to_numpy()], kind="stable")]
-    event_ids = ocel.events["id"].to_numpy(dtype=object)[rel["event"].to_numpy()]
-    columns = [event_ids.tolist(), _values(rel["object"]), _values(rel["qualifier"])]
-    _insert(db, "event_object", columns)
+        targets[name] = (target, _staged(db, target, columns), attrs, types)
+    events = _staged(db, "event", ["ocel_id TEXT", "ocel_type TEXT"])
+    relations = _staged(
+        db, "event_object", ["ocel_event_id TEXT", "ocel_object_id TEXT", "ocel_qualifier TEXT"]
+    )
+    for table, rel in ocel.event_blocks():
+        _insert(db, events, [_values(table["id"]), _values(table["type"])])
+        for name, part in table.groupby("type", sort=True):
+            _, stage, attrs, types = targets[str(name)]
+            values = [_values(part["id"]), _values(part["time"])]
+            values += [_values(part[a], t) for a, t in zip(attrs, types, strict=True)]
+            _insert(db, stage, values)
+        event_ids = table["id"].to_numpy(dtype=object)[rel["event"].to_numpy()]
+        _insert(
+            db, relations, [event_ids.tolist(), _values(rel["object"]), _values(rel["qualifier"])]
+        )
+    _copy_in_key_order(db, events, "event", "ocel_id")
+    for target, stage, _, _ in targets.values():
+        _copy_in_key_order(db, stage, target, "ocel_id")
+    key = "ocel_event_id, ocel_object_id, ocel_qualifier"
+    _copy_in_key_order(db, relations, "event_object", key)
 
 
 def _write_objects(db: sqlite3.Connection, ocel: Ocel) -> None:
@@ -142,6 +169,7 @@ def write_ocel_sqlite(ocel: Ocel, path: Path) -> None:
         try:
             connection.execute("PRAGMA journal_mode = OFF")
             connection.execute("PRAGMA synchronous = OFF")
+            connection.execute("PRAGMA temp_store = FILE")  # the staged events, on disk
             with connection:
                 connection.executescript(SCHEMA)
                 _write_objects(connection, ocel)
