@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from toolkit.adapters import parsing as p
 from toolkit.adapters.columns import Coded, distinct, objects, per_pair, per_value
@@ -76,24 +77,59 @@ def _parsed(fn: Callable[[Any], p.Parsed]) -> Callable[[Any], tuple[Any, str | N
     return split
 
 
-def _vnummers(column: Coded) -> tuple[Coded, Coded, Coded]:
-    """:func:`~toolkit.adapters.parsing.normalise_vnummer` of each distinct value, as (V-nummer,
-    reason, repair) columns.
+@dataclass(frozen=True)
+class _Texts:
+    """A column of many distinct texts (identifiers, pseudonyms): a code per row and the
+    distinct texts as one arrow array (null for none), so that no text is a Python object."""
+
+    codes: np.ndarray
+    uniques: pa.Array
+
+
+def _arrow_text(values: list[Any]) -> pa.Array | None:
+    """The distinct values as arrow text (None as null), or None when one of them is no text."""
+    try:
+        return pa.array(values, _ARROW_TEXT)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return None
+
+
+def _mask(condition: pa.Array) -> np.ndarray:
+    """An arrow yes/no array as a numpy mask (null counts as no)."""
+    return pc.fill_null(condition, False).to_numpy(zero_copy_only=False)
+
+
+def _vnummers(column: Coded) -> tuple[_Texts, Coded, Coded]:
+    """:func:`~toolkit.adapters.parsing.normalise_vnummer` of each distinct value: the V-nummers,
+    and the reason and repair columns.
 
     A value already in the one spelling (text of ten ASCII digits: nearly every value) is its own
     V-nummer with neither reason nor repair, as the rule says; only the others go through it.
     """
     uniques = column.uniques
-    canonical = [
-        u.__class__ is str and len(u) == p.VNUMMER_DIGITS and u.isdigit() and u.isascii()
-        for u in uniques
-    ]
-    if all(canonical):
-        none = [None] * len(uniques)
-        return column, Coded(column.codes, none), Coded(column.codes, none)
-    split = _parsed(p.normalise_vnummer)
-    results = [(u, None, None) if c else split(u) for u, c in zip(uniques, canonical, strict=True)]
-    return tuple(Coded(column.codes, [r[i] for r in results]) for i in range(3))  # type: ignore[return-value]
+    none = Coded(column.codes, [None] * len(uniques))
+    texts = _arrow_text(uniques)
+    if texts is None:
+        canonical = np.zeros(len(uniques), dtype=bool)
+    else:
+        length = pc.binary_length(texts)
+        canonical = _mask(pc.and_(pc.equal(length, p.VNUMMER_DIGITS), pc.ascii_is_decimal(texts)))
+    others = np.flatnonzero(~canonical)
+    if not len(others):
+        return _Texts(column.codes, texts), none, none
+    parsed = [p.normalise_vnummer(uniques[i]) for i in others]
+    numbers = _replaced(texts, canonical, [x.value for x in parsed])
+    reasons, repairs = list(none.uniques), list(none.uniques)
+    for i, x in zip(others, parsed, strict=True):
+        reasons[i], repairs[i] = x.reason, x.repair
+    return _Texts(column.codes, numbers), Coded(column.codes, reasons), Coded(column.codes, repairs)
+
+
+def _replaced(texts: pa.Array | None, kept: np.ndarray, others: list[str | None]) -> pa.Array:
+    """``texts`` where ``kept``, and the given values in order at the other places."""
+    if texts is None:
+        texts = pa.nulls(len(kept), _ARROW_TEXT)
+    return pc.replace_with_mask(texts, pa.array(~kept), pa.array(others, _ARROW_TEXT))
 
 
 class _Rows:
@@ -349,14 +385,14 @@ def _filled(values: Coded, fn: Callable[[list[Any]], list[Any]]) -> Coded:
     return Coded(values.codes, results)
 
 
-def _text(values: Coded, rows: np.ndarray) -> pd.Series:
+def _text(values: _Texts, rows: np.ndarray) -> pd.Series:
     """The given rows of a text column as the log's text type, built in arrow (no object per row)."""
-    uniques = pa.array([None if v is None else str(v) for v in values.uniques], pa.large_string())
-    taken = uniques.take(pa.array(values.codes[rows]))
-    return taken.to_pandas(types_mapper={pa.large_string(): _TEXT}.get)
+    taken = values.uniques.take(pa.array(values.codes[rows]))
+    return taken.to_pandas(types_mapper={_ARROW_TEXT: _TEXT}.get)
 
 
 _TEXT = pd.StringDtype(na_value=np.nan)
+_ARROW_TEXT = pa.large_string()
 # The event columns with a value per person or per event; the others hold a few distinct values
 # and stay categorical until the log is sorted (:func:`toolkit.eventlog.prepare` makes them
 # text), a small fraction of the memory of the text.
@@ -396,7 +432,7 @@ def map_table(
     _check_personal_data(table, rows)
     vnummers, reasons, repairs = _vnummers(_column(table, "vnummer"))
     rows.flag(reasons, "vnummer")
-    rows.repair(_only(repairs, vnummers.present()))
+    rows.repair(_only(repairs, _mask(pc.is_valid(vnummers.uniques))))
     activities = _activities(table, rows)
     dates, utc = _local_times(table, rows)
     date_field = "timestamp" if profile.timestamp_iso and "timestamp" in frame else "date"
@@ -411,7 +447,7 @@ def map_table(
     named = keep[unknown[unknown_place.codes[keep]]]
     unknown_places = Counter(places.values(named).tolist())
     coded = {
-        "case:concept:name": _filled(vnummers, key.persons),
+        "case:concept:name": _Texts(vnummers.codes, key.persons(vnummers.uniques)),
         "concept:name": activities,
         "org:group": _filled(
             activities, lambda names: [chain.activity(a).organisation for a in names]
@@ -482,20 +518,22 @@ def _household(value: object) -> str | None:
 def _pseudonyms(
     column: Coded,
     normalise: Callable[[Any], str | None],
-    pseudonyms: Callable[[list[str]], list[str]],
-) -> Coded:
+    pseudonyms: Callable[[pa.Array], pa.Array],
+) -> _Texts:
     """The pseudonym of each distinct identifier after ``normalise`` (None when it gives none).
 
     An identifier of ASCII letters and digits only (nearly every one) is what the normalisations
     make of it, in upper case: they remove spaces and separators and fold case. It skips them.
     """
-    numbers = [
-        value.upper()
-        if value.__class__ is str and value.isascii() and value.isalnum()
-        else normalise(value)
-        for value in column.uniques
-    ]
-    return _filled(Coded(column.codes, [n or None for n in numbers]), pseudonyms)
+    uniques = column.uniques
+    texts = _arrow_text(uniques)
+    simple = np.zeros(len(uniques), dtype=bool)
+    if texts is not None:
+        simple = _mask(pc.ascii_is_alnum(texts))
+        texts = pc.ascii_upper(texts)
+    others = [normalise(uniques[i]) or None for i in np.flatnonzero(~simple)]
+    numbers = _replaced(texts, simple, others) if others else texts
+    return _Texts(column.codes, pseudonyms(numbers))
 
 
 def count_repairs(repairs: pd.Series) -> Counter[str]:
