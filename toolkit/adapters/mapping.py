@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -43,6 +44,8 @@ REPAIRS = "repairs"
 QUARANTINE_COLUMNS = ("file", "row", "column", "reason", "activity", "hint")
 # Fields whose values a profile may translate through [values.<field>].
 VALUE_FIELDS = ("sex", "procedure", "track", "location_type")
+# How many parsed dates and times are kept (a day for every date of a century fits).
+PARSED_KEPT = 50_000
 
 
 @dataclass
@@ -86,12 +89,13 @@ class _Texts:
     uniques: pa.Array
 
 
-def _arrow_text(values: list[Any]) -> pa.Array | None:
-    """The distinct values as arrow text (None as null), or None when one of them is no text."""
+def _arrow_text(values: list[Any]) -> pa.Array:
+    """The distinct values that are text as arrow text; null for the others (None, a number
+    cell), which the rules then look at one by one."""
     try:
         return pa.array(values, _ARROW_TEXT)
     except (pa.ArrowTypeError, pa.ArrowInvalid):
-        return None
+        return pa.array([v if v.__class__ is str else None for v in values], _ARROW_TEXT)
 
 
 def _mask(condition: pa.Array) -> np.ndarray:
@@ -109,11 +113,8 @@ def _vnummers(column: Coded) -> tuple[_Texts, Coded, Coded]:
     uniques = column.uniques
     none = Coded(column.codes, [None] * len(uniques))
     texts = _arrow_text(uniques)
-    if texts is None:
-        canonical = np.zeros(len(uniques), dtype=bool)
-    else:
-        length = pc.binary_length(texts)
-        canonical = _mask(pc.and_(pc.equal(length, p.VNUMMER_DIGITS), pc.ascii_is_decimal(texts)))
+    length = pc.binary_length(texts)
+    canonical = _mask(pc.and_(pc.equal(length, p.VNUMMER_DIGITS), pc.ascii_is_decimal(texts)))
     others = np.flatnonzero(~canonical)
     if not len(others):
         return _Texts(column.codes, texts), none, none
@@ -125,10 +126,8 @@ def _vnummers(column: Coded) -> tuple[_Texts, Coded, Coded]:
     return _Texts(column.codes, numbers), Coded(column.codes, reasons), Coded(column.codes, repairs)
 
 
-def _replaced(texts: pa.Array | None, kept: np.ndarray, others: list[str | None]) -> pa.Array:
+def _replaced(texts: pa.Array, kept: np.ndarray, others: list[str | None]) -> pa.Array:
     """``texts`` where ``kept``, and the given values in order at the other places."""
-    if texts is None:
-        texts = pa.nulls(len(kept), _ARROW_TEXT)
     return pc.replace_with_mask(texts, pa.array(~kept), pa.array(others, _ARROW_TEXT))
 
 
@@ -244,7 +243,7 @@ def _local_times(table: RawTable, rows: _Rows) -> tuple[Coded, pd.Series]:
     kind_xlsx = profile.file_kind == "xlsx"
 
     def one_date(value: object) -> tuple[Any, str | None, str | None]:
-        parsed = p.parse_date(value, profile.date_patterns, excel_serial=profile.excel_serial)
+        parsed = _parse_date(value, profile.date_patterns, profile.excel_serial)
         repair = parsed.repair if parsed.value else None
         if kind_xlsx and isinstance(value, str) and parsed.value and parsed.repair is None:
             repair = p.DATE_TEXT
@@ -262,7 +261,7 @@ def _local_times(table: RawTable, rows: _Rows) -> tuple[Coded, pd.Series]:
     if "time" in frame:
         seconds, reasons = per_value(
             _column(table, "time"),
-            lambda v: _seconds(p.parse_time(v, profile.time_pattern)),
+            lambda v: _seconds(_parse_time(v, profile.time_pattern)),
             parts=2,
         )
         rows.flag(reasons, "time")
@@ -275,6 +274,14 @@ def _local_times(table: RawTable, rows: _Rows) -> tuple[Coded, pd.Series]:
     rows.repair(_row_flags(localized.gap, p.DST_GAP))
     rows.repair(_row_flags(localized.overlap, p.DST_OVERLAP))
     return dates, localized.utc
+
+
+# The rules' results by value, kept across the files of an ingest (a time of day recurs in every
+# export, a day in the exports of several organisations); ``typed``: 1, 1.0 and True differ.
+_parse_date = lru_cache(maxsize=PARSED_KEPT, typed=True)(
+    lambda value, patterns, excel_serial: p.parse_date(value, patterns, excel_serial=excel_serial)
+)
+_parse_time = lru_cache(maxsize=PARSED_KEPT, typed=True)(p.parse_time)
 
 
 def _seconds(parsed: p.Parsed) -> tuple[float, str | None]:
@@ -332,10 +339,35 @@ def _municipalities(table: RawTable, rows: _Rows, chain: Chain, dates: Coded) ->
         code = found.code if day is None else register.current_code(found.code, day)
         return code, None, p.MUNICIPALITY_SUCCESSOR if code != found.code else None, ""
 
-    codes, reasons, repairs, hints = per_pair(_column(table, field_name), dates, lookup, parts=4)
+    def same_every_day(value: object) -> bool:
+        """Whether a code's lookup does not depend on the day: it names no merged municipality."""
+        found = None if p.is_blank(value) else find(value, None)
+        return found is None or found.valid_until is None
+
+    values = _column(table, field_name)
+    codes, reasons, repairs, hints = per_value(values, lambda v: lookup(v, None), parts=4)
+    # a name can be that of several municipalities over time; a code needs the day only when
+    # its municipality merged
+    fixed = np.array(
+        [field_name == "municipality" and same_every_day(u) for u in values.uniques], dtype=bool
+    )
+    by_day = np.flatnonzero(~fixed[values.codes])
+    if len(by_day):
+        pairs = per_pair(values.rows(by_day), dates.rows(by_day), lookup, parts=4)
+        codes, reasons, repairs, hints = (
+            _overlay(whole, part, by_day)
+            for whole, part in zip((codes, reasons, repairs, hints), pairs, strict=True)
+        )
     rows.flag(reasons, field_name, hints)
     rows.repair(repairs)
     return codes
+
+
+def _overlay(whole: Coded, part: Coded, rows: np.ndarray) -> Coded:
+    """``whole`` with the given rows' values taken from ``part`` (a column of those rows only)."""
+    codes = whole.codes.copy()
+    codes[rows] = part.codes + len(whole.uniques)
+    return Coded(codes, [*whole.uniques, *part.uniques])
 
 
 def _places(table: RawTable, rows: _Rows, chain: Chain) -> tuple[Coded, Coded]:
@@ -527,10 +559,8 @@ def _pseudonyms(
     """
     uniques = column.uniques
     texts = _arrow_text(uniques)
-    simple = np.zeros(len(uniques), dtype=bool)
-    if texts is not None:
-        simple = _mask(pc.ascii_is_alnum(texts))
-        texts = pc.ascii_upper(texts)
+    simple = _mask(pc.ascii_is_alnum(texts))
+    texts = pc.ascii_upper(texts)
     others = [normalise(uniques[i]) or None for i in np.flatnonzero(~simple)]
     numbers = _replaced(texts, simple, others) if others else texts
     return _Texts(column.codes, pseudonyms(numbers))
