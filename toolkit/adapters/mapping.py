@@ -567,7 +567,13 @@ def _pseudonyms(
 
 
 def count_repairs(repairs: pd.Series) -> Counter[str]:
-    """How often each repair was needed, from the joined repair kinds of each row."""
-    joined = repairs[repairs.astype(object).fillna("").astype(str) != ""].astype(str)
-    counts = joined.str.split("|").explode().value_counts()
-    return Counter({str(k): int(v) for k, v in counts.items()})
+    """How often each repair was needed, from the joined repair kinds of each row.
+
+    The rows hold a few distinct joined values; each is split once and counted as often as it
+    occurs.
+    """
+    counts: Counter[str] = Counter()
+    for joined, n in repairs.value_counts().items():
+        for kind in str(joined).split("|") if joined else ():
+            counts[kind] += int(n)
+    return counts
