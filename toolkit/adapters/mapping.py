@@ -107,23 +107,36 @@ def _vnummers(column: Coded) -> tuple[_Texts, Coded, Coded]:
     """:func:`~toolkit.adapters.parsing.normalise_vnummer` of each distinct value: the V-nummers,
     and the reason and repair columns.
 
-    A value already in the one spelling (text of ten ASCII digits: nearly every value) is its own
-    V-nummer with neither reason nor repair, as the rule says; only the others go through it.
+    Text of ASCII digits with spaces or dashes between them (nearly every value; most often ten
+    digits and nothing else) is what the rule makes of it in arrow: the digits, padded to ten
+    when fewer (``vnummer_zero_padded``), ``vnummer_separators`` when it had any, invalid when
+    more than ten. Only the other values (number cells, other separators) go through the rule.
     """
     uniques = column.uniques
-    none = Coded(column.codes, [None] * len(uniques))
     texts = _arrow_text(uniques)
-    length = pc.binary_length(texts)
-    canonical = _mask(pc.and_(pc.equal(length, p.VNUMMER_DIGITS), pc.ascii_is_decimal(texts)))
-    others = np.flatnonzero(~canonical)
-    if not len(others):
-        return _Texts(column.codes, texts), none, none
-    parsed = [p.normalise_vnummer(uniques[i]) for i in others]
-    numbers = _replaced(texts, canonical, [x.value for x in parsed])
-    reasons, repairs = list(none.uniques), list(none.uniques)
-    for i, x in zip(others, parsed, strict=True):
-        reasons[i], repairs[i] = x.reason, x.repair
-    return _Texts(column.codes, numbers), Coded(column.codes, reasons), Coded(column.codes, repairs)
+    digits = pc.replace_substring_regex(texts, _SEPARATORS, "")
+    spelled = _mask(pc.match_substring_regex(texts, _DIGITS_AND_SEPARATORS))
+    length = pc.fill_null(pc.utf8_length(digits), 0).to_numpy()
+    separated = length != pc.fill_null(pc.binary_length(texts), 0).to_numpy()
+    none = [None] * len(uniques)
+    if (spelled & (length == p.VNUMMER_DIGITS) & ~separated).all():
+        return _Texts(column.codes, texts), Coded(column.codes, none), Coded(column.codes, none)
+    kept = spelled & (length <= p.VNUMMER_DIGITS)
+    numbers = pc.if_else(
+        pa.array(kept), pc.utf8_lpad(digits, p.VNUMMER_DIGITS, "0"), pa.scalar(None, _ARROW_TEXT)
+    )
+    reasons, repairs = np.array(none, dtype=object), np.array(none, dtype=object)
+    reasons[spelled & (length > p.VNUMMER_DIGITS)] = p.INVALID_VNUMMER
+    repairs[kept & separated] = p.SEPARATORS
+    repairs[kept & (length < p.VNUMMER_DIGITS)] = p.ZERO_PADDED
+    others = np.flatnonzero(~spelled)
+    if len(others):
+        parsed = [p.normalise_vnummer(uniques[i]) for i in others]
+        numbers = _replaced(numbers, spelled, [x.value for x in parsed])
+        reasons[others] = objects([x.reason for x in parsed])
+        repairs[others] = objects([x.repair for x in parsed])
+    codes = column.codes
+    return _Texts(codes, numbers), Coded(codes, reasons.tolist()), Coded(codes, repairs.tolist())
 
 
 def _replaced(texts: pa.Array, kept: np.ndarray, others: list[str | None]) -> pa.Array:
@@ -425,6 +438,9 @@ def _text(values: _Texts, rows: np.ndarray) -> pd.Series:
 
 _TEXT = pd.StringDtype(na_value=np.nan)
 _ARROW_TEXT = pa.large_string()
+# A V-nummer spelled with ASCII digits, perhaps with spaces or dashes between them.
+_DIGITS_AND_SEPARATORS = r"^[0-9]([0-9 \-]*[0-9])?$"
+_SEPARATORS = r"[ \-]"
 # The event columns with a value per person or per event; the others hold a few distinct values
 # and stay categorical until the log is sorted (:func:`toolkit.eventlog.prepare` makes them
 # text), a small fraction of the memory of the text.
