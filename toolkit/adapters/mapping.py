@@ -177,16 +177,24 @@ class _Rows:
         if repairs.present().any():
             self._repairs.append(repairs)
 
-    def repairs(self, rows: np.ndarray) -> np.ndarray:
-        """The repair kinds of the given rows, joined with ``|`` ('' for none)."""
-        joined = np.full(len(rows), "", dtype=object)
+    def repairs(self, rows: np.ndarray) -> pd.Series:
+        """The repair kinds of the given rows, joined with ``|`` ('' for none), as categories.
+
+        Rows are grouped by their combination of repairs (a few combinations); each is joined once.
+        """
+        combination = np.zeros(len(rows), dtype=np.int64)
         for kinds in self._repairs:
-            codes = kinds.codes[rows]
-            where = np.flatnonzero(kinds.present()[codes])
-            found = objects(kinds.uniques)[codes[where]]
-            before = joined[where]
-            joined[where] = np.where(before == "", found, before + "|" + found)
-        return joined
+            mixed = combination * len(kinds.uniques) + kinds.codes[rows]
+            combination = pd.factorize(mixed)[0].astype(np.int64, copy=False)
+        first = np.unique(combination, return_index=True)[1]
+        joined = [
+            "|".join(
+                k for kinds in self._repairs if (k := kinds.uniques[kinds.codes[r]]) is not None
+            )
+            for r in rows[first]
+        ]
+        which, texts = pd.factorize(pd.array(joined, dtype=_TEXT))
+        return pd.Series(pd.Categorical.from_codes(which[combination], categories=texts))
 
 
 def _only(values: Coded, where: np.ndarray) -> Coded:
@@ -523,7 +531,7 @@ def map_table(
     for name, value in (("source_system", profile.source_system), ("source_file", source_file)):
         events[name] = _categorical(Coded(np.zeros(len(keep), dtype=np.intp), [value]), None)
     events["source_row"] = frame[ROW].to_numpy()[keep]
-    events[REPAIRS] = pd.Series(rows.repairs(keep), dtype=_TEXT)
+    events[REPAIRS] = rows.repairs(keep)
     identity = ("case:concept:name", "concept:name", "time:timestamp", "org:resource")
     parts = [events[c] for c in (*identity, "municipality")]
     events["event_id"] = content_ids(profile.source_system, parts)
@@ -590,6 +598,6 @@ def count_repairs(repairs: pd.Series) -> Counter[str]:
     """
     counts: Counter[str] = Counter()
     for joined, n in repairs.value_counts().items():
-        for kind in str(joined).split("|") if joined else ():
+        for kind in str(joined).split("|") if joined and n else ():
             counts[kind] += int(n)
     return counts
