@@ -180,21 +180,23 @@ class _Rows:
     def repairs(self, rows: np.ndarray) -> pd.Series:
         """The repair kinds of the given rows, joined with ``|`` ('' for none), as categories.
 
-        Rows are grouped by their combination of repairs (a few combinations); each is joined once.
+        Rows are grouped by their combination of repair kinds (a few combinations); each
+        combination is joined once.
         """
-        combination = np.zeros(len(rows), dtype=np.int64)
-        for kinds in self._repairs:
-            mixed = combination * len(kinds.uniques) + kinds.codes[rows]
-            combination = pd.factorize(mixed)[0].astype(np.int64, copy=False)
+        combination = np.zeros(len(rows), dtype=np.intp)
+        columns = []  # per repair column: each row's kind number (-1 for none), and the kinds
+        for repairs in self._repairs:
+            which, kinds = pd.factorize(objects(repairs.uniques))
+            per_row = which[repairs.codes[rows]]
+            columns.append((per_row, kinds.tolist()))
+            combination = pd.factorize(combination * (len(kinds) + 1) + per_row + 1)[0]
         first = np.unique(combination, return_index=True)[1]
         joined = [
-            "|".join(
-                k for kinds in self._repairs if (k := kinds.uniques[kinds.codes[r]]) is not None
-            )
-            for r in rows[first]
+            "|".join(kinds[per_row[r]] for per_row, kinds in columns if per_row[r] >= 0)
+            for r in first
         ]
-        which, texts = pd.factorize(pd.array(joined, dtype=_TEXT))
-        return pd.Series(pd.Categorical.from_codes(which[combination], categories=texts))
+        codes, texts = pd.factorize(pd.array(joined, dtype=_TEXT))
+        return pd.Series(pd.Categorical.from_codes(codes[combination], categories=texts))
 
 
 def _only(values: Coded, where: np.ndarray) -> Coded:
