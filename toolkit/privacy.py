@@ -20,6 +20,7 @@ import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -54,8 +55,8 @@ _EMPTY = pa.array([], _TEXT)
 
 
 class Pseudonymizer:
-    """Turns identifiers into pseudonyms under one key; a column's distinct identifiers are
-    hashed once per key (they repeat per event and per export), the rest is looked up in arrow."""
+    """Turns identifiers into pseudonyms under one key; each identifier is hashed once per key
+    (identifiers repeat per event and per export)."""
 
     def __init__(self, key: bytes) -> None:
         if len(key) < MIN_KEY_LENGTH:
@@ -81,18 +82,29 @@ class Pseudonymizer:
 
     def _many(self, domain: bytes, values: pa.Array) -> pa.Array:
         """The pseudonyms of a text array in one domain (null stays null); only identifiers not
-        seen before under this key are hashed."""
-        values = values.cast(_TEXT)
+        seen before under this key are hashed.
+
+        The identifiers seen before are kept as arrow arrays; the array's distinct values, few
+        beside them, are the side that is put in a hash table for the look-up.
+        """
+        encoded = pc.dictionary_encode(values.cast(_TEXT))
+        distinct = encoded.dictionary
         known, pseudonyms = self._known.get(domain, (_EMPTY, _EMPTY))
-        at = pc.index_in(values, value_set=known)
-        new = pc.unique(pc.drop_null(pc.filter(values, pc.is_null(at))))
+        found = pc.fill_null(pc.index_in(known, value_set=distinct), -1).to_numpy()
+        at = np.full(len(distinct), -1, dtype=np.int64)
+        hits = np.flatnonzero(found >= 0)
+        at[found[hits]] = hits
+        new = np.flatnonzero(at < 0)
         if len(new):
-            hashed = pa.array(self._hash(domain, new.to_pylist()), _TEXT)
-            known = pa.concat_arrays([known, new])
-            pseudonyms = pa.concat_arrays([pseudonyms, hashed])
+            fresh = distinct.take(pa.array(new))
+            hashed = pa.array(self._hash(domain, fresh.to_pylist()), _TEXT)
+            at[new] = len(known) + np.arange(len(new))
+            known, pseudonyms = (
+                pa.concat_arrays([known, fresh]),
+                pa.concat_arrays([pseudonyms, hashed]),
+            )
             self._known[domain] = (known, pseudonyms)
-            at = pc.index_in(values, value_set=known)
-        return pseudonyms.take(at)
+        return pseudonyms.take(pa.array(at)).take(encoded.indices)
 
     def persons(self, vnummers: pa.Array) -> pa.Array:
         """Pseudonyms of many normalised V-nummers (:meth:`person` of each; null stays null)."""
