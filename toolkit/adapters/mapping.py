@@ -70,16 +70,6 @@ def text(value: object) -> str | None:
     return str(value).strip()
 
 
-def _parsed(fn: Callable[[Any], p.Parsed]) -> Callable[[Any], tuple[Any, str | None, str | None]]:
-    """A parser whose result is split in (value, reason, repair) for :func:`per_value`."""
-
-    def split(value: Any) -> tuple[Any, str | None, str | None]:
-        parsed = fn(value)
-        return parsed.value, parsed.reason, parsed.repair
-
-    return split
-
-
 @dataclass(frozen=True)
 class _Texts:
     """A column of many distinct texts (identifiers, pseudonyms): a code per row and the
