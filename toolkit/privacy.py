@@ -17,8 +17,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from toolkit.errors import IngestError
 
@@ -46,10 +50,13 @@ _IND_CASE = b"ind-case:"
 _COLUMN = b"column:"
 COLUMN_HASH_LENGTH = 8
 _FINGERPRINT = b"ketenlens-key-fingerprint"
+_TEXT = pa.large_string()
+_EMPTY = pa.array([], _TEXT)
 
 
 class Pseudonymizer:
-    """Turns identifiers into pseudonyms under one key; caches, since ids repeat per event."""
+    """Turns identifiers into pseudonyms under one key; each identifier is hashed once per key
+    (identifiers repeat per event and per export)."""
 
     def __init__(self, key: bytes) -> None:
         if len(key) < MIN_KEY_LENGTH:
@@ -59,29 +66,55 @@ class Pseudonymizer:
             )
         self._key = key
         self._hmac = hmac.new(key, digestmod=hashlib.sha256)  # copied per value: key set up once
-        self._cache: dict[bytes, dict[str, str]] = {}
+        # Per domain: the identifiers hashed so far and their pseudonyms, as two arrow arrays.
+        self._known: dict[bytes, tuple[pa.Array, pa.Array]] = {}
 
-    def _digest(self, domain: bytes, value: str) -> str:
-        return self._many(domain, [value])[0]
-
-    def _many(self, domain: bytes, values: Sequence[str]) -> list[str]:
-        """The pseudonyms of ``values`` in one domain, each computed once per key."""
-        cache = self._cache.setdefault(domain, {})
-        for value in set(values).difference(cache):
+    def _hash(self, domain: bytes, values: Iterable[str]) -> list[str]:
+        out = []
+        for value in values:
             mac = self._hmac.copy()
             mac.update(domain + value.encode("utf-8"))
-            cache[value] = mac.hexdigest()[:PSEUDONYM_LENGTH]
-        return list(map(cache.__getitem__, values))
+            out.append(mac.hexdigest()[:PSEUDONYM_LENGTH])
+        return out
 
-    def persons(self, vnummers: Sequence[str]) -> list[str]:
-        """Pseudonyms of many normalised V-nummers (:meth:`person` of each)."""
+    def _digest(self, domain: bytes, value: str) -> str:
+        return self._hash(domain, [value])[0]
+
+    def _many(self, domain: bytes, values: pa.Array) -> pa.Array:
+        """The pseudonyms of a text array in one domain (null stays null); only identifiers not
+        seen before under this key are hashed.
+
+        The identifiers seen before are kept as arrow arrays; the array's distinct values, few
+        beside them, are the side that is put in a hash table for the look-up.
+        """
+        encoded = pc.dictionary_encode(values.cast(_TEXT))
+        distinct = encoded.dictionary
+        known, pseudonyms = self._known.get(domain, (_EMPTY, _EMPTY))
+        found = pc.fill_null(pc.index_in(known, value_set=distinct), -1).to_numpy()
+        at = np.full(len(distinct), -1, dtype=np.int64)
+        hits = np.flatnonzero(found >= 0)
+        at[found[hits]] = hits
+        new = np.flatnonzero(at < 0)
+        if len(new):
+            fresh = distinct.take(pa.array(new))
+            hashed = pa.array(self._hash(domain, fresh.to_pylist()), _TEXT)
+            at[new] = len(known) + np.arange(len(new))
+            known, pseudonyms = (
+                pa.concat_arrays([known, fresh]),
+                pa.concat_arrays([pseudonyms, hashed]),
+            )
+            self._known[domain] = (known, pseudonyms)
+        return pseudonyms.take(pa.array(at)).take(encoded.indices)
+
+    def persons(self, vnummers: pa.Array) -> pa.Array:
+        """Pseudonyms of many normalised V-nummers (:meth:`person` of each; null stays null)."""
         return self._many(_PERSON, vnummers)
 
-    def households(self, households: Sequence[str]) -> list[str]:
+    def households(self, households: pa.Array) -> pa.Array:
         """Pseudonyms of many household numbers (:meth:`household` of each)."""
         return self._many(_HOUSEHOLD, households)
 
-    def ind_cases(self, case_numbers: Sequence[str]) -> list[str]:
+    def ind_cases(self, case_numbers: pa.Array) -> pa.Array:
         """Pseudonyms of many normalised IND case numbers (:meth:`ind_case` of each)."""
         return self._many(_IND_CASE, case_numbers)
 

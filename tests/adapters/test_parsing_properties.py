@@ -9,13 +9,15 @@ import unicodedata
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolkit.adapters import builtin_profiles
 from toolkit.adapters import parsing as p
-from toolkit.adapters.mapping import map_table
+from toolkit.adapters.columns import Coded
+from toolkit.adapters.mapping import _pseudonyms, _vnummers, map_table
 from toolkit.adapters.personal import personal_data
 from toolkit.adapters.table import ROW, RawTable
 from toolkit.privacy import Pseudonymizer
@@ -78,6 +80,30 @@ def test_vnummers(value):
     _parsed(result)
     if result.value is not None:
         assert result.value.isdigit() and len(result.value) == p.VNUMMER_DIGITS
+
+
+# Identifiers as exports spell them: digits with separators, and cells of any other kind.
+identifiers = st.lists(
+    st.one_of(cells, st.text(alphabet="0123456789 -\u2010\u00a0\tZz"), st.text(max_size=3)),
+    max_size=20,
+)
+
+
+@SETTINGS
+@given(identifiers)
+def test_identifier_columns_get_what_the_rules_give_each_value(values):
+    """A column's V-nummers, household and case numbers (normalised in arrow where the spelling
+    allows) and their pseudonyms are those of the rules applied value by value."""
+    column = Coded(np.arange(len(values)), values)
+    numbers, reasons, repairs = _vnummers(column)
+    expected = [p.normalise_vnummer(v) for v in values]
+    assert numbers.uniques.to_pylist() == [x.value for x in expected]
+    assert reasons.uniques == [x.reason for x in expected]
+    assert repairs.uniques == [x.repair for x in expected]
+    cases = _pseudonyms(column, p.normalise_case_number, KEY.ind_cases).uniques.to_pylist()
+    assert cases == [
+        None if (n := p.normalise_case_number(v)) is None else KEY.ind_case(n) for v in values
+    ]
 
 
 @SETTINGS

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
@@ -31,9 +32,14 @@ def objects(values: Sequence[Any]) -> np.ndarray:
 
 
 def _factorize(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
-    """Codes and distinct values of values that share one Python type (an empty cell is None)."""
+    """Codes and distinct values of values whose types cannot be equal to each other (an empty
+    cell is None)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    return codes.astype(np.intp, copy=False), [None if _empty(u) else u for u in uniques]
+    out = uniques.tolist()
+    for i in np.flatnonzero(pd.isna(uniques)):  # None, NaN; and whatever else pandas calls missing
+        if _empty(out[i]):
+            out[i] = None
+    return codes.astype(np.intp, copy=False), out
 
 
 def _factorize_one_type(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
@@ -87,8 +93,7 @@ def distinct(values: Values) -> tuple[np.ndarray, list[Any]]:
     if pd.api.types.infer_dtype(array, skipna=True) in _ONE_TYPE:
         return _factorize_one_type(array)
     kinds, types = pd.factorize(_TYPE(array))
-    filled = [k for k, t in enumerate(types) if t is not _NONE]
-    if len(filled) <= 1:  # one type, perhaps with empty cells: hashing cannot mix types up
+    if sum(t not in _NEVER_EQUAL for t in types) <= 1:  # hashing cannot mix types up
         return _factorize(array)
     codes = np.empty(len(array), dtype=np.intp)
     uniques: list[Any] = []
@@ -103,7 +108,9 @@ def distinct(values: Values) -> tuple[np.ndarray, list[Any]]:
 _TYPE = np.frompyfunc(type, 1, 1)
 # What pandas infers for a column of one Python type (besides empty cells).
 _ONE_TYPE = frozenset({"string", "floating", "integer", "boolean", "empty"})
-_NONE = type(None)
+# Types whose values are never equal to a value of another type; the others (1 == 1.0 == True,
+# a pandas Timestamp and a datetime) are told apart before hashing when two of them meet.
+_NEVER_EQUAL = frozenset({type(None), str, date, datetime, time, timedelta})
 
 
 def _results(results: list[Any], codes: np.ndarray, parts: int | None) -> Any:

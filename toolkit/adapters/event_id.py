@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -17,6 +18,7 @@ import pyarrow.compute as pc
 EVENT_ID_LENGTH = 24
 _SEP = "\x1f"
 _TEXT = pa.large_string()
+_AS_STR = {_TEXT: pd.StringDtype(na_value=np.nan)}
 
 
 def _text(values: pd.Series) -> pa.Array:
@@ -56,7 +58,7 @@ def content_ids(source_system: str, parts: Sequence[pd.Series]) -> pd.Series:
         sha256(row).hexdigest()[:EVENT_ID_LENGTH]
         for row in joined.cast(pa.large_binary()).to_pylist()
     ]
-    return pd.Series(ids, index=index, dtype="str")
+    return pa.array(ids, _TEXT).to_pandas(types_mapper=_AS_STR.get).set_axis(index)
 
 
 def occurrence(keys: pd.Series) -> pd.Series:

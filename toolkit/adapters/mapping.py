@@ -17,11 +17,13 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from toolkit.adapters import parsing as p
 from toolkit.adapters.columns import Coded, distinct, objects, per_pair, per_value
@@ -42,6 +44,8 @@ REPAIRS = "repairs"
 QUARANTINE_COLUMNS = ("file", "row", "column", "reason", "activity", "hint")
 # Fields whose values a profile may translate through [values.<field>].
 VALUE_FIELDS = ("sex", "procedure", "track", "location_type")
+# How many parsed dates and times are kept (a day for every date of a century fits).
+PARSED_KEPT = 50_000
 
 
 @dataclass
@@ -66,34 +70,68 @@ def text(value: object) -> str | None:
     return str(value).strip()
 
 
-def _parsed(fn: Callable[[Any], p.Parsed]) -> Callable[[Any], tuple[Any, str | None, str | None]]:
-    """A parser whose result is split in (value, reason, repair) for :func:`per_value`."""
+@dataclass(frozen=True)
+class _Texts:
+    """A column of many distinct texts (identifiers, pseudonyms): a code per row and the
+    distinct texts as one arrow array (null for none), so that no text is a Python object."""
 
-    def split(value: Any) -> tuple[Any, str | None, str | None]:
-        parsed = fn(value)
-        return parsed.value, parsed.reason, parsed.repair
-
-    return split
+    codes: np.ndarray
+    uniques: pa.Array
 
 
-def _vnummers(column: Coded) -> tuple[Coded, Coded, Coded]:
-    """:func:`~toolkit.adapters.parsing.normalise_vnummer` of each distinct value, as (V-nummer,
-    reason, repair) columns.
+def _arrow_text(values: list[Any]) -> pa.Array:
+    """The distinct values that are text as arrow text; null for the others (None, a number
+    cell), which the rules then look at one by one."""
+    try:
+        return pa.array(values, _ARROW_TEXT)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return pa.array([v if v.__class__ is str else None for v in values], _ARROW_TEXT)
 
-    A value already in the one spelling (text of ten ASCII digits: nearly every value) is its own
-    V-nummer with neither reason nor repair, as the rule says; only the others go through it.
+
+def _mask(condition: pa.Array) -> np.ndarray:
+    """An arrow yes/no array as a numpy mask (null counts as no)."""
+    return pc.fill_null(condition, False).to_numpy(zero_copy_only=False)
+
+
+def _vnummers(column: Coded) -> tuple[_Texts, Coded, Coded]:
+    """:func:`~toolkit.adapters.parsing.normalise_vnummer` of each distinct value: the V-nummers,
+    and the reason and repair columns.
+
+    Text of ASCII digits with spaces or dashes between them (nearly every value; most often ten
+    digits and nothing else) is what the rule makes of it in arrow: the digits, padded to ten
+    when fewer (``vnummer_zero_padded``), ``vnummer_separators`` when it had any, invalid when
+    more than ten. Only the other values (number cells, other separators) go through the rule.
     """
     uniques = column.uniques
-    canonical = [
-        u.__class__ is str and len(u) == p.VNUMMER_DIGITS and u.isdigit() and u.isascii()
-        for u in uniques
-    ]
-    if all(canonical):
-        none = [None] * len(uniques)
-        return column, Coded(column.codes, none), Coded(column.codes, none)
-    split = _parsed(p.normalise_vnummer)
-    results = [(u, None, None) if c else split(u) for u, c in zip(uniques, canonical, strict=True)]
-    return tuple(Coded(column.codes, [r[i] for r in results]) for i in range(3))  # type: ignore[return-value]
+    texts = _arrow_text(uniques)
+    digits = pc.replace_substring_regex(texts, _SEPARATORS, "")
+    spelled = _mask(pc.match_substring_regex(texts, _DIGITS_AND_SEPARATORS))
+    length = pc.fill_null(pc.utf8_length(digits), 0).to_numpy()
+    separated = length != pc.fill_null(pc.binary_length(texts), 0).to_numpy()
+    none = [None] * len(uniques)
+    if (spelled & (length == p.VNUMMER_DIGITS) & ~separated).all():
+        return _Texts(column.codes, texts), Coded(column.codes, none), Coded(column.codes, none)
+    kept = spelled & (length <= p.VNUMMER_DIGITS)
+    numbers = pc.if_else(
+        pa.array(kept), pc.utf8_lpad(digits, p.VNUMMER_DIGITS, "0"), pa.scalar(None, _ARROW_TEXT)
+    )
+    reasons, repairs = np.array(none, dtype=object), np.array(none, dtype=object)
+    reasons[spelled & (length > p.VNUMMER_DIGITS)] = p.INVALID_VNUMMER
+    repairs[kept & separated] = p.SEPARATORS
+    repairs[kept & (length < p.VNUMMER_DIGITS)] = p.ZERO_PADDED
+    others = np.flatnonzero(~spelled)
+    if len(others):
+        parsed = [p.normalise_vnummer(uniques[i]) for i in others]
+        numbers = _replaced(numbers, spelled, [x.value for x in parsed])
+        reasons[others] = objects([x.reason for x in parsed])
+        repairs[others] = objects([x.repair for x in parsed])
+    codes = column.codes
+    return _Texts(codes, numbers), Coded(codes, reasons.tolist()), Coded(codes, repairs.tolist())
+
+
+def _replaced(texts: pa.Array, kept: np.ndarray, others: list[str | None]) -> pa.Array:
+    """``texts`` where ``kept``, and the given values in order at the other places."""
+    return pc.replace_with_mask(texts, pa.array(~kept), pa.array(others, _ARROW_TEXT))
 
 
 class _Rows:
@@ -129,16 +167,26 @@ class _Rows:
         if repairs.present().any():
             self._repairs.append(repairs)
 
-    def repairs(self, rows: np.ndarray) -> np.ndarray:
-        """The repair kinds of the given rows, joined with ``|`` ('' for none)."""
-        joined = np.full(len(rows), "", dtype=object)
-        for kinds in self._repairs:
-            codes = kinds.codes[rows]
-            where = np.flatnonzero(kinds.present()[codes])
-            found = objects(kinds.uniques)[codes[where]]
-            before = joined[where]
-            joined[where] = np.where(before == "", found, before + "|" + found)
-        return joined
+    def repairs(self, rows: np.ndarray) -> pd.Series:
+        """The repair kinds of the given rows, joined with ``|`` ('' for none), as categories.
+
+        Rows are grouped by their combination of repair kinds (a few combinations); each
+        combination is joined once.
+        """
+        combination = np.zeros(len(rows), dtype=np.intp)
+        columns = []  # per repair column: each row's kind number (-1 for none), and the kinds
+        for repairs in self._repairs:
+            which, kinds = pd.factorize(objects(repairs.uniques))
+            per_row = which[repairs.codes[rows]]
+            columns.append((per_row, kinds.tolist()))
+            combination = pd.factorize(combination * (len(kinds) + 1) + per_row + 1)[0]
+        first = np.unique(combination, return_index=True)[1]
+        joined = [
+            "|".join(kinds[per_row[r]] for per_row, kinds in columns if per_row[r] >= 0)
+            for r in first
+        ]
+        codes, texts = pd.factorize(pd.array(joined, dtype=_TEXT))
+        return pd.Series(pd.Categorical.from_codes(codes[combination], categories=texts))
 
 
 def _only(values: Coded, where: np.ndarray) -> Coded:
@@ -208,7 +256,7 @@ def _local_times(table: RawTable, rows: _Rows) -> tuple[Coded, pd.Series]:
     kind_xlsx = profile.file_kind == "xlsx"
 
     def one_date(value: object) -> tuple[Any, str | None, str | None]:
-        parsed = p.parse_date(value, profile.date_patterns, excel_serial=profile.excel_serial)
+        parsed = _parse_date(value, profile.date_patterns, profile.excel_serial)
         repair = parsed.repair if parsed.value else None
         if kind_xlsx and isinstance(value, str) and parsed.value and parsed.repair is None:
             repair = p.DATE_TEXT
@@ -226,7 +274,7 @@ def _local_times(table: RawTable, rows: _Rows) -> tuple[Coded, pd.Series]:
     if "time" in frame:
         seconds, reasons = per_value(
             _column(table, "time"),
-            lambda v: _seconds(p.parse_time(v, profile.time_pattern)),
+            lambda v: _seconds(_parse_time(v, profile.time_pattern)),
             parts=2,
         )
         rows.flag(reasons, "time")
@@ -239,6 +287,14 @@ def _local_times(table: RawTable, rows: _Rows) -> tuple[Coded, pd.Series]:
     rows.repair(_row_flags(localized.gap, p.DST_GAP))
     rows.repair(_row_flags(localized.overlap, p.DST_OVERLAP))
     return dates, localized.utc
+
+
+# The rules' results by value, kept across the files of an ingest (a time of day recurs in every
+# export, a day in the exports of several organisations); ``typed``: 1, 1.0 and True differ.
+_parse_date = lru_cache(maxsize=PARSED_KEPT, typed=True)(
+    lambda value, patterns, excel_serial: p.parse_date(value, patterns, excel_serial=excel_serial)
+)
+_parse_time = lru_cache(maxsize=PARSED_KEPT, typed=True)(p.parse_time)
 
 
 def _seconds(parsed: p.Parsed) -> tuple[float, str | None]:
@@ -296,10 +352,35 @@ def _municipalities(table: RawTable, rows: _Rows, chain: Chain, dates: Coded) ->
         code = found.code if day is None else register.current_code(found.code, day)
         return code, None, p.MUNICIPALITY_SUCCESSOR if code != found.code else None, ""
 
-    codes, reasons, repairs, hints = per_pair(_column(table, field_name), dates, lookup, parts=4)
+    def same_every_day(value: object) -> bool:
+        """Whether a code's lookup does not depend on the day: it names no merged municipality."""
+        found = None if p.is_blank(value) else find(value, None)
+        return found is None or found.valid_until is None
+
+    values = _column(table, field_name)
+    codes, reasons, repairs, hints = per_value(values, lambda v: lookup(v, None), parts=4)
+    # a name can be that of several municipalities over time; a code needs the day only when
+    # its municipality merged
+    fixed = np.array(
+        [field_name == "municipality" and same_every_day(u) for u in values.uniques], dtype=bool
+    )
+    by_day = np.flatnonzero(~fixed[values.codes])
+    if len(by_day):
+        pairs = per_pair(values.rows(by_day), dates.rows(by_day), lookup, parts=4)
+        codes, reasons, repairs, hints = (
+            _overlay(whole, part, by_day)
+            for whole, part in zip((codes, reasons, repairs, hints), pairs, strict=True)
+        )
     rows.flag(reasons, field_name, hints)
     rows.repair(repairs)
     return codes
+
+
+def _overlay(whole: Coded, part: Coded, rows: np.ndarray) -> Coded:
+    """``whole`` with the given rows' values taken from ``part`` (a column of those rows only)."""
+    codes = whole.codes.copy()
+    codes[rows] = part.codes + len(whole.uniques)
+    return Coded(codes, [*whole.uniques, *part.uniques])
 
 
 def _places(table: RawTable, rows: _Rows, chain: Chain) -> tuple[Coded, Coded]:
@@ -349,14 +430,17 @@ def _filled(values: Coded, fn: Callable[[list[Any]], list[Any]]) -> Coded:
     return Coded(values.codes, results)
 
 
-def _text(values: Coded, rows: np.ndarray) -> pd.Series:
+def _text(values: _Texts, rows: np.ndarray) -> pd.Series:
     """The given rows of a text column as the log's text type, built in arrow (no object per row)."""
-    uniques = pa.array([None if v is None else str(v) for v in values.uniques], pa.large_string())
-    taken = uniques.take(pa.array(values.codes[rows]))
-    return taken.to_pandas(types_mapper={pa.large_string(): _TEXT}.get)
+    taken = values.uniques.take(pa.array(values.codes[rows]))
+    return taken.to_pandas(types_mapper={_ARROW_TEXT: _TEXT}.get)
 
 
 _TEXT = pd.StringDtype(na_value=np.nan)
+_ARROW_TEXT = pa.large_string()
+# A V-nummer spelled with ASCII digits, perhaps with spaces or dashes between them.
+_DIGITS_AND_SEPARATORS = r"^[0-9]([0-9 \-]*[0-9])?$"
+_SEPARATORS = r"[ \-]"
 # The event columns with a value per person or per event; the others hold a few distinct values
 # and stay categorical until the log is sorted (:func:`toolkit.eventlog.prepare` makes them
 # text), a small fraction of the memory of the text.
@@ -396,7 +480,7 @@ def map_table(
     _check_personal_data(table, rows)
     vnummers, reasons, repairs = _vnummers(_column(table, "vnummer"))
     rows.flag(reasons, "vnummer")
-    rows.repair(_only(repairs, vnummers.present()))
+    rows.repair(_only(repairs, _mask(pc.is_valid(vnummers.uniques))))
     activities = _activities(table, rows)
     dates, utc = _local_times(table, rows)
     date_field = "timestamp" if profile.timestamp_iso and "timestamp" in frame else "date"
@@ -411,7 +495,7 @@ def map_table(
     named = keep[unknown[unknown_place.codes[keep]]]
     unknown_places = Counter(places.values(named).tolist())
     coded = {
-        "case:concept:name": _filled(vnummers, key.persons),
+        "case:concept:name": _Texts(vnummers.codes, key.persons(vnummers.uniques)),
         "concept:name": activities,
         "org:group": _filled(
             activities, lambda names: [chain.activity(a).organisation for a in names]
@@ -439,7 +523,7 @@ def map_table(
     for name, value in (("source_system", profile.source_system), ("source_file", source_file)):
         events[name] = _categorical(Coded(np.zeros(len(keep), dtype=np.intp), [value]), None)
     events["source_row"] = frame[ROW].to_numpy()[keep]
-    events[REPAIRS] = pd.Series(rows.repairs(keep), dtype=_TEXT)
+    events[REPAIRS] = rows.repairs(keep)
     identity = ("case:concept:name", "concept:name", "time:timestamp", "org:resource")
     parts = [events[c] for c in (*identity, "municipality")]
     events["event_id"] = content_ids(profile.source_system, parts)
@@ -482,24 +566,30 @@ def _household(value: object) -> str | None:
 def _pseudonyms(
     column: Coded,
     normalise: Callable[[Any], str | None],
-    pseudonyms: Callable[[list[str]], list[str]],
-) -> Coded:
+    pseudonyms: Callable[[pa.Array], pa.Array],
+) -> _Texts:
     """The pseudonym of each distinct identifier after ``normalise`` (None when it gives none).
 
     An identifier of ASCII letters and digits only (nearly every one) is what the normalisations
     make of it, in upper case: they remove spaces and separators and fold case. It skips them.
     """
-    numbers = [
-        value.upper()
-        if value.__class__ is str and value.isascii() and value.isalnum()
-        else normalise(value)
-        for value in column.uniques
-    ]
-    return _filled(Coded(column.codes, [n or None for n in numbers]), pseudonyms)
+    uniques = column.uniques
+    texts = _arrow_text(uniques)
+    simple = _mask(pc.ascii_is_alnum(texts))
+    texts = pc.ascii_upper(texts)
+    others = [normalise(uniques[i]) or None for i in np.flatnonzero(~simple)]
+    numbers = _replaced(texts, simple, others) if others else texts
+    return _Texts(column.codes, pseudonyms(numbers))
 
 
 def count_repairs(repairs: pd.Series) -> Counter[str]:
-    """How often each repair was needed, from the joined repair kinds of each row."""
-    joined = repairs[repairs.astype(object).fillna("").astype(str) != ""].astype(str)
-    counts = joined.str.split("|").explode().value_counts()
-    return Counter({str(k): int(v) for k, v in counts.items()})
+    """How often each repair was needed, from the joined repair kinds of each row.
+
+    The rows hold a few distinct joined values; each is split once and counted as often as it
+    occurs.
+    """
+    counts: Counter[str] = Counter()
+    for joined, n in repairs.value_counts().items():
+        for kind in str(joined).split("|") if joined and n else ():
+            counts[kind] += int(n)
+    return counts

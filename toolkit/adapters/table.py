@@ -177,17 +177,17 @@ class Collector:
 
 
 def _cell_kinds(cells: list[object]) -> tuple[np.ndarray, np.ndarray]:
-    """Which cells are blank, and which are too long to be kept."""
-    values = objects(cells)
-    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
-        blank = np.fromiter(map(is_blank, cells), dtype=bool, count=len(cells))
-        long = np.array([c.__class__ is str and len(c) > MAX_CELL_CHARS for c in cells], bool)
-        return blank, long
-    # text and empty cells only: str methods in C, no Python call per cell
+    """Which cells are blank, and which are too long to be kept.
+
+    Text is measured with str methods in C; only empty text and cells that are no text (None,
+    numbers, dates: a few distinct values) go through the blank rule one by one.
+    """
     text = [c if c.__class__ is str else "" for c in cells]
     lengths = np.fromiter(map(len, text), dtype=np.int64, count=len(text))
-    spaces = np.fromiter(map(str.isspace, text), dtype=bool, count=len(text))
-    return (lengths == 0) | spaces, lengths > MAX_CELL_CHARS
+    blank = np.fromiter(map(str.isspace, text), dtype=bool, count=len(text))
+    for i in np.flatnonzero(lengths == 0):
+        blank[i] = is_blank(cells[i])
+    return blank, lengths > MAX_CELL_CHARS
 
 
 def unknown_columns_note(table: RawTable, column_hash: Callable[[str], str]) -> str | None:
