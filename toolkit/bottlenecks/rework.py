@@ -216,10 +216,12 @@ def _location_keys(events: pd.DataFrame, places: int) -> pd.DataFrame:
     person = events["person"].to_numpy()
     of_person = np.zeros(int(person.max(initial=-1)) + 1)
     of_person[person] = keys
-    stayed = np.unique(person * places + events["location"].to_numpy())
+    # each (person, place) once; counted per place, in any order (pd.unique hashes; np.unique
+    # of as many distinct integers is many times slower)
+    stayed = pd.unique(person * places + events["location"].to_numpy())
     moved = events["relocation"].to_numpy() & (events["origin"].to_numpy() >= 0)
     origin = events["origin"].to_numpy()[moved]
-    pairs = np.unique(person[moved] * places + origin)
+    pairs = pd.unique(person[moved] * places + origin)
 
     def per_place(place: np.ndarray, weights: np.ndarray) -> np.ndarray:
         return np.bincount(place, weights, minlength=places).astype(np.int64)
