@@ -136,6 +136,11 @@ def _keys(intervals: pd.DataFrame, codes: dict[str, np.ndarray]) -> list[np.ndar
             keys.append(np.where(values.isna(), np.iinfo(np.int64).max, values.array.asi8))
         else:
             keys.append(values.to_numpy())
+    # the interval and the start as one integer where it holds them (the same order)
+    start = keys[1] - keys[1].min(initial=0)
+    span = int(start.max(initial=0)) + 1
+    if len(start) and (start >= 0).all() and float(keys[0].max() + 1) * span < 2.0**62:
+        keys[:2] = [keys[0] * span + start]
     rest = [codes[c] + 1 for c in _CONTENT[4:]]  # outcome, units, groups; missing -1 -> 0
     sizes = [int(c.max(initial=0)) + 1 for c in rest]
     if float(np.prod(sizes, dtype=float)) >= 2.0**62:
