@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from toolkit.bottlenecks.common import end_of_data
+from toolkit.bottlenecks.common import end_of_data, lexsorted
 from toolkit.bottlenecks.stays import RELOCATION, Coa, coa_events, stay_days
 from toolkit.cellkeys import MODULUS, is_key, key_of, key_sum, record_keys
 from toolkit.eventlog import ACTIVITY, CASE
@@ -168,9 +168,9 @@ def relocation_rates(
     # the test counts households: members' identical moves and stays are one observation
     once = events[~_household_repeats(events)]
     # a unit's stays run from one of its events to its next: in time order within the unit
-    # (members' events are apart in the log's order of persons); np.lexsort's last key first
-    keys = [once[c].to_numpy() for c in ("origin", "activity", "location")]
-    once = once.iloc[np.lexsort([*keys, once["stamp"].array.asi8, once["unit"].to_numpy()])]
+    # (members' events are apart in the log's order of persons), then location, activity, origin
+    keys = [once[c].to_numpy() for c in ("unit", "location", "activity", "origin")]
+    once = once.iloc[lexsorted([keys[0], once["stamp"].array.asi8, *keys[1:]], leading=2)]
     unit_moves = _moves_out(once, places)
     unit_years = _per_location(once, "unit", moment, places)[1] / DAYS_PER_YEAR
     types = table["location_type"].to_numpy()

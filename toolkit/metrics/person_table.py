@@ -30,7 +30,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from toolkit.bottlenecks.common import end_of_data
+from toolkit.bottlenecks.common import end_of_data, lexsorted
 from toolkit.bottlenecks.intervals import all_intervals
 from toolkit.bottlenecks.persons import person_attributes, person_households
 from toolkit.bottlenecks.segments import half_year
@@ -89,7 +89,7 @@ def person_table(
             else (np.full(len(attributes), -1), np.zeros(0, dtype=object))  # fmt: skip
         codes[column] = np.append(found, -1)[at]  # the last: a person without attributes
         texts[column] = np.asarray(values, dtype=object)
-    order = _lexsorted(_keys(intervals, codes))
+    order = lexsorted(_keys(intervals, codes))  # the first key (interval, start) rarely ties
 
     def text(column: str) -> pd.Series:  # objects with None for missing, as the segments read
         return pd.Series(np.append(texts[column], None)[codes[column][order]], dtype=object)
@@ -149,24 +149,6 @@ def _keys(intervals: pd.DataFrame, codes: dict[str, np.ndarray]) -> list[np.ndar
     for column, size in zip(rest, sizes, strict=True):
         packed = packed * size + column
     return [*keys, packed]
-
-
-def _lexsorted(keys: list[np.ndarray]) -> np.ndarray:
-    """``np.lexsort(keys[::-1])`` (the first key most significant, ties in row order), sorting
-    by the first key alone and then only the runs of rows that tie on it by the others: the
-    first key (an interval and its start) rarely ties, and each key costs lexsort a sort."""
-    order = np.argsort(keys[0], kind="stable")
-    first = keys[0][order]
-    tied = np.zeros(len(order), dtype=bool)
-    tied[1:] = first[1:] == first[:-1]
-    tied[:-1] |= tied[1:]
-    at = np.flatnonzero(tied)
-    if len(keys) == 1 or not at.size:
-        return order
-    run = np.cumsum(np.append(True, first[at][1:] != first[at][:-1]))
-    rows = order[at]
-    order[at] = rows[np.lexsort([*(key[rows] for key in keys[:0:-1]), run])]
-    return order
 
 
 def _households(attributes: pd.DataFrame, households: pd.DataFrame | None) -> np.ndarray:
