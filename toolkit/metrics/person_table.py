@@ -95,7 +95,7 @@ def person_table(
         return pd.Series(np.append(texts[column], None)[codes[column][order]], dtype=object)
 
     rows = intervals.iloc[order].reset_index(drop=True)
-    table = pd.DataFrame(
+    columns = (
         {
             "interval": text("interval"),
             # the log's own dtype: with a session's categories, a filter on persons finds its
@@ -112,6 +112,11 @@ def person_table(
             **{column: text(column) for column in (*UNITS, *GROUPS)},
         }
     )
+    # column by column, each its own block: a frame made from them at once would stack the
+    # texts into one block of objects, a copy of all of them
+    table = pd.DataFrame(index=pd.RangeIndex(len(rows)))
+    for name, values in columns.items():
+        table[name] = values
     # in the order of the content, not of the pseudonyms: sums over rows then add up in the
     # same order under any key (rows equal in content are interchangeable)
     return table[COLUMNS]
