@@ -28,7 +28,7 @@ from scipy import stats
 
 from toolkit.bottlenecks.common import end_of_data, lexsorted
 from toolkit.bottlenecks.stays import RELOCATION, Coa, coa_events, stay_days
-from toolkit.cellkeys import MODULUS, is_key, key_of, key_sum, record_keys
+from toolkit.cellkeys import MODULUS, is_key, key_of, key_sum, keys_wanted, record_keys
 from toolkit.eventlog import ACTIVITY, CASE
 
 REWORK_ACTIVITIES = {
@@ -212,6 +212,9 @@ def _location_keys(events: pd.DataFrame, places: int) -> pd.DataFrame:
     """Per location code, the cell keys (:mod:`toolkit.cellkeys`) of its counts: the record
     keys of its residents and of those relocated out of it summed, and of its relocations
     (each keyed by its person's record key)."""
+    columns = [key_of("residents"), key_of("relocated"), key_of("relocations")]
+    if not keys_wanted():  # all 0 (toolkit.cellkeys.keyless)
+        return pd.DataFrame(0, index=pd.RangeIndex(places), columns=columns)
     keys = record_keys(events["case"]).astype(float)
     person = events["person"].to_numpy()
     of_person = np.zeros(int(person.max(initial=-1)) + 1)
@@ -226,11 +229,12 @@ def _location_keys(events: pd.DataFrame, places: int) -> pd.DataFrame:
     def per_place(place: np.ndarray, weights: np.ndarray) -> np.ndarray:
         return np.bincount(place, weights, minlength=places).astype(np.int64)
 
-    return pd.DataFrame({
-        key_of("residents"): per_place(stayed % places, of_person[stayed // places]),
-        key_of("relocated"): per_place(pairs % places, of_person[pairs // places]),
-        key_of("relocations"): per_place(origin, keys[moved]),
-    })  # fmt: skip
+    sums = (
+        per_place(stayed % places, of_person[stayed // places]),
+        per_place(pairs % places, of_person[pairs // places]),
+        per_place(origin, keys[moved]),
+    )
+    return pd.DataFrame(dict(zip(columns, sums, strict=True)))
 
 
 def repeated_activities(log: pd.DataFrame) -> pd.DataFrame:

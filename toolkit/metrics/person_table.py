@@ -95,23 +95,21 @@ def person_table(
         return pd.Series(np.append(texts[column], None)[codes[column][order]], dtype=object)
 
     rows = intervals.iloc[order].reset_index(drop=True)
-    columns = (
-        {
-            "interval": text("interval"),
-            # the log's own dtype: with a session's categories, a filter on persons finds its
-            # rows by code (toolkit.filters.member_of)
-            "case": rows["case"],
-            "key": record_keys(rows["case"]),
-            "household": pd.Series(_households(attributes, households)[at[order]], dtype=object),
-            "start": rows["start"],
-            "end": rows["end"],
-            "outcome": text("outcome"),
-            "inferred_end": rows["inferred_end"].to_numpy(dtype=bool),
-            "days": rows["days"].to_numpy(dtype=float),
-            "cohort": pd.Series(half_year(rows["start"]) if len(rows) else [], dtype=object),
-            **{column: text(column) for column in (*UNITS, *GROUPS)},
-        }
-    )
+    columns = {
+        "interval": text("interval"),
+        # the log's own dtype: with a session's categories, a filter on persons finds its
+        # rows by code (toolkit.filters.member_of)
+        "case": rows["case"],
+        "key": record_keys(rows["case"]),
+        "household": pd.Series(_households(attributes, households)[at[order]], dtype=object),
+        "start": rows["start"],
+        "end": rows["end"],
+        "outcome": text("outcome"),
+        "inferred_end": rows["inferred_end"].to_numpy(dtype=bool),
+        "days": rows["days"].to_numpy(dtype=float),
+        "cohort": pd.Series(half_year(rows["start"]) if len(rows) else [], dtype=object),
+        **{column: text(column) for column in (*UNITS, *GROUPS)},
+    }
     # column by column, each its own block: a frame made from them at once would stack the
     # texts into one block of objects, a copy of all of them
     table = pd.DataFrame(index=pd.RangeIndex(len(rows)))

@@ -262,14 +262,13 @@ def conformance_of_cases(
     row[order] = np.arange(len(order))
     at = row[seen[path[replayed]]]
     texts = np.array([ARROW.join(v) for v in views], dtype=object)
+    # each distinct path made text once, taken per person
+    variant_texts = pd.Series(texts, dtype=str).take(seen[path[replayed]]).reset_index(drop=True)
     out = pd.DataFrame(
         {
             "case": cases["case"].astype(str)[replayed].reset_index(drop=True),
             "key": keys[replayed],
-            # each distinct path made text once, taken per person
-            "variant": pd.Series(texts, dtype=str).take(seen[path[replayed]]).reset_index(
-                drop=True
-            ),
+            "variant": variant_texts,
             "events": sizes[seen[path[replayed]]],
             "outside_model": cases["events"].to_numpy()[replayed] - sizes[seen[path[replayed]]],
         }

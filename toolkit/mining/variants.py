@@ -21,6 +21,8 @@ because it also needs each case's duration and the case -> variant mapping, whic
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 
@@ -96,7 +98,7 @@ def case_variants(log: pd.DataFrame, *, without: frozenset[str] = frozenset()) -
     bounds = np.concatenate(([0], np.cumsum(lengths)))
     rows = np.repeat(first[one] - bounds[:-1], lengths) + np.arange(bounds[-1])
     flat, bounds = labels[activity[rows]].tolist(), bounds.tolist()
-    paths[:] = [tuple(flat[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    paths[:] = [tuple(flat[a:b]) for a, b in pairwise(bounds)]
     texts = np.array([ARROW.join(p) for p in paths], dtype=object)
     out = pd.DataFrame(
         {
