@@ -48,7 +48,7 @@ from toolkit.bottlenecks.norms import breaches, complete_months
 from toolkit.bottlenecks.segments import segment_rows
 from toolkit.bottlenecks.stays import LOCATION_TYPE, Coa, coa_events, coa_events_of
 from toolkit.bottlenecks.wip import phase_states
-from toolkit.cellkeys import is_key, key_of, key_sum, key_sums, keyed_counts, record_keys
+from toolkit.cellkeys import is_key, key_of, key_sum, key_sums, keyed_counts, keyless, record_keys
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
 from toolkit.eventlog import (
@@ -505,6 +505,10 @@ class Scope:
     # person-interval table, phase states and COA events are then rows of that one's, and a
     # view that is the whole log (a cohort alone) shares every section that reads only events
     whole: Scope | None = None
+    # whether the counts carry the key sums of their persons (toolkit.cellkeys): what workshop
+    # mode perturbs them by. Without, the key columns are there but 0 (nothing hashed or
+    # summed): for analyst mode, which shows the counts as they are.
+    keyed: bool = True
 
 
 def make_scope(
@@ -514,13 +518,15 @@ def make_scope(
     chain: Chain | None = None,
     as_of: pd.Timestamp | date | str | None = None,
     whole: Scope | None = None,
+    keyed: bool = True,
 ) -> Scope:
     """The scope of ``log`` after ``filter``.
 
     The end of the data is ``as_of`` (default: the last event), but never after the end of the
     filter's period: without ``as_of`` it is the end of the period. ``whole`` is the scope of
     ``log`` unfiltered (the dashboard's session keeps it): a filter on persons then takes its
-    per-person tables as rows of that one's (see :class:`Scope`).
+    per-person tables as rows of that one's (see :class:`Scope`). ``keyed``: whether the
+    counts carry their key sums (workshop mode needs them; see :class:`Scope`).
     """
     chain = chain or load_chain()
     f = filter or LogFilter()
@@ -533,12 +539,13 @@ def make_scope(
     if f.period_to is not None:  # the period trims what follows it: the data end with it
         period_end = local_day_end(f.period_to)
         moment = period_end if as_of is None else min(moment, period_end)
-    if not on_persons(f) or whole is None or whole.view is not log or whole.moment != moment:
+    if (not on_persons(f) or whole is None or whole.view is not log or whole.moment != moment
+            or whole.keyed != keyed):  # fmt: skip
         whole = None
     chain_log, events = is_chain_log(view, chain), len(view)
     if not chain_log and has_lifecycle(view):  # a start and its complete are one instance
         view = activity_instances(view)
-    return Scope(view, chain, f, moment, chain_log, events, whole=whole)
+    return Scope(view, chain, f, moment, chain_log, events, whole=whole, keyed=keyed)
 
 
 def on_persons(f: LogFilter) -> bool:
@@ -823,7 +830,8 @@ def keyed_section(scope: Scope, name: str, *args: Any) -> Any:
         if name in EVENTS_ONLY and _cut(scope) and whole is not None and whole.view is scope.view:
             value = keyed_section(whole, name, *args)
         else:
-            value = compute(scope, *args)
+            with keyless(not scope.keyed):
+                value = compute(scope, *args)
         # computed twice at once (an export beside the screen), the first answer stays
         scope.memo.setdefault(key, value)
     return scope.memo[key]
@@ -950,7 +958,7 @@ def analyze(
         >>> a = analyze(log, filter=LogFilter(municipality=["GM0363"]))  # doctest: +SKIP
         >>> a.intervals[["interval", "median_days", "still_open"]]  # doctest: +SKIP
     """
-    scope = make_scope(log, filter, chain=chain, as_of=as_of)
+    scope = make_scope(log, filter, chain=chain, as_of=as_of, keyed=workshop)
     if not workshop:
         return analysis_of(scope, release=True)
     with disclosure_key(log):  # counts perturbed under the whole log's secret
@@ -974,6 +982,8 @@ def analysis_of(
     read it are done, so the person-interval table and the waits are not held while the
     variants and conformance are computed beside the events.
     """
+    if workshop and not scope.keyed:
+        raise ValueError("a workshop analysis perturbs by key sums: make the scope keyed")
     get = keyed_section if workshop else section
     findings = get(scope, "findings")
     for name in ("intervals", "cohort_curves", "norms", "norms_by_month", "wip", "flow", "kpis"):

@@ -20,7 +20,9 @@ grouping sums their keys in the same grouping, into a column named :func:`key_of
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 import pandas as pd
@@ -34,6 +36,33 @@ _KEPT: dict[int, tuple[pd.Index, np.ndarray]] = {}
 # Record keys by pseudonym, for columns of text (a few MB for a hundred thousand persons).
 _BY_PERSON: dict[str, int] = {}
 MAX_REMEMBERED = 2_000_000
+# Whether record keys are wanted where the counts are computed (see keyless).
+_WANTED: ContextVar[bool] = ContextVar("record_keys_wanted", default=True)
+
+
+@contextmanager
+def keyless(on: bool = True) -> Iterator[None]:
+    """Within it (``on``), every record key is 0 and nothing is hashed or summed for the key
+    columns: for figures that no one perturbs (analyst mode shows the counts as they are and
+    drops the key columns). The counts, and every other figure, are the same either way; only
+    the key columns are all 0.
+
+    Example::
+
+        >>> with keyless():
+        ...     record_keys(pd.Series(["a0d7b3db12bbe6d615aa"])).tolist()
+        [0]
+    """
+    token = _WANTED.set(not on)
+    try:
+        yield
+    finally:
+        _WANTED.reset(token)
+
+
+def keys_wanted() -> bool:
+    """Whether the record keys are computed here (outside :func:`keyless`)."""
+    return _WANTED.get()
 
 
 def key_of(count: str) -> str:
@@ -47,17 +76,18 @@ def is_key(column: object) -> bool:
 
 
 def _hashed(persons: Iterable[object]) -> np.ndarray:
-    """The record key of each person; each pseudonym hashed once while the memory lasts."""
+    """The record key of each of distinct ``persons``; each pseudonym hashed once while the
+    memory lasts (the new ones together: their digests joined and read as one array)."""
     if len(_BY_PERSON) > MAX_REMEMBERED:
         _BY_PERSON.clear()
     values = persons.tolist() if hasattr(persons, "tolist") else list(persons)  # fast iteration
-    return np.fromiter((_BY_PERSON.get(p) or _hash(p) for p in map(str, values)), np.int64)
-
-
-def _hash(person: str) -> int:
-    key = int.from_bytes(hashlib.sha256(_RECORD_KEY + person.encode()).digest()[:4])
-    _BY_PERSON[person] = key
-    return key
+    values = [str(p) for p in values]
+    new = [p for p in values if p not in _BY_PERSON]
+    if new:
+        sha256, prefix = hashlib.sha256, _RECORD_KEY
+        digests = b"".join([sha256(prefix + p.encode()).digest()[:4] for p in new])
+        _BY_PERSON.update(zip(new, np.frombuffer(digests, dtype=">u4").tolist(), strict=True))
+    return np.fromiter(map(_BY_PERSON.__getitem__, values), np.int64, len(values))
 
 
 def record_keys(cases: pd.Series | pd.Index | np.ndarray) -> np.ndarray:
@@ -67,6 +97,8 @@ def record_keys(cases: pd.Series | pd.Index | np.ndarray) -> np.ndarray:
     under the pseudonymisation key), and the same person always has the same one. Each distinct
     person is hashed once; a categorical column by its categories, remembered for the last ones.
     """
+    if not _WANTED.get():
+        return np.zeros(len(cases), dtype=np.int64)
     column = pd.Series(cases) if not isinstance(cases, pd.Series) else cases
     if isinstance(column.dtype, pd.CategoricalDtype):
         categories = column.cat.categories
@@ -117,7 +149,8 @@ def keyed_counts(frame: pd.DataFrame, by: str | list[str], case: str = "case") -
     """
     columns = [by] if isinstance(by, str) else list(by)
     group, index = _groups(frame, columns)
-    keys = record_keys(frame[case]).astype(float)  # sums exact up to 2^53
+    wanted = _WANTED.get()
+    keys = record_keys(frame[case]).astype(float) if wanted else None  # exact up to 2^53
     person, persons = _codes(frame[case])
     first = ~pd.Series(group * (len(persons) + 1) + person).duplicated().to_numpy()
     inside = group >= 0
@@ -128,12 +161,15 @@ def keyed_counts(frame: pd.DataFrame, by: str | list[str], case: str = "case") -
                             minlength=len(index))  # fmt: skip
         return found.astype(np.int64)
 
+    def key_sums_of(rows: np.ndarray) -> np.ndarray:
+        return per_group(rows, keys) if keys is not None else np.zeros(len(index), np.int64)
+
     return pd.DataFrame(
         {
             "persons": per_group(once),
-            key_of("persons"): per_group(once, keys),
+            key_of("persons"): key_sums_of(once),
             "rows": per_group(inside),
-            key_of("rows"): per_group(inside, keys),
+            key_of("rows"): key_sums_of(inside),
         },
         index=index,
     )
@@ -185,6 +221,8 @@ def at_least(days: np.ndarray, keys: np.ndarray, at: np.ndarray) -> np.ndarray:
         >>> at_least(np.array([3.0, 10.0]), np.array([1, 2]), np.array([0.0, 7.0, 14.0])).tolist()
         [3, 2, 0]
     """
+    if not _WANTED.get():
+        return np.zeros(len(at), dtype=np.int64)
     order = np.argsort(days, kind="stable")
     suffix = np.append(np.cumsum(keys[order][::-1])[::-1], 0)
     return suffix[np.searchsorted(days[order], at, side="left")]

@@ -231,7 +231,11 @@ class AnalysisSession:
             # a filter on persons takes its per-person tables as rows of the whole log's
             whole = self.scope(LogFilter()) if on_persons(f) and not f.is_empty() else None
             try:
-                made = make_scope(self.log, f, chain=self.chain, as_of=self.as_of, whole=whole)
+                # analyst mode perturbs nothing: its counts need no key sums
+                made = make_scope(
+                    self.log, f, chain=self.chain, as_of=self.as_of, whole=whole,
+                    keyed=self.workshop,
+                )  # fmt: skip
             except EventLogError:  # a filter that keeps nothing is not remembered
                 self._forget(f)
                 raise

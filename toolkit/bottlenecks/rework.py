@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from toolkit.bottlenecks.common import end_of_data
+from toolkit.bottlenecks.common import end_of_data, lexsorted
 from toolkit.bottlenecks.stays import RELOCATION, Coa, coa_events, stay_days
-from toolkit.cellkeys import MODULUS, is_key, key_of, key_sum, record_keys
+from toolkit.cellkeys import MODULUS, is_key, key_of, key_sum, keys_wanted, record_keys
 from toolkit.eventlog import ACTIVITY, CASE
 
 REWORK_ACTIVITIES = {
@@ -168,9 +168,9 @@ def relocation_rates(
     # the test counts households: members' identical moves and stays are one observation
     once = events[~_household_repeats(events)]
     # a unit's stays run from one of its events to its next: in time order within the unit
-    # (members' events are apart in the log's order of persons); np.lexsort's last key first
-    keys = [once[c].to_numpy() for c in ("origin", "activity", "location")]
-    once = once.iloc[np.lexsort([*keys, once["stamp"].array.asi8, once["unit"].to_numpy()])]
+    # (members' events are apart in the log's order of persons), then location, activity, origin
+    keys = [once[c].to_numpy() for c in ("unit", "location", "activity", "origin")]
+    once = once.iloc[lexsorted([keys[0], once["stamp"].array.asi8, *keys[1:]], leading=2)]
     unit_moves = _moves_out(once, places)
     unit_years = _per_location(once, "unit", moment, places)[1] / DAYS_PER_YEAR
     types = table["location_type"].to_numpy()
@@ -212,23 +212,29 @@ def _location_keys(events: pd.DataFrame, places: int) -> pd.DataFrame:
     """Per location code, the cell keys (:mod:`toolkit.cellkeys`) of its counts: the record
     keys of its residents and of those relocated out of it summed, and of its relocations
     (each keyed by its person's record key)."""
+    columns = [key_of("residents"), key_of("relocated"), key_of("relocations")]
+    if not keys_wanted():  # all 0 (toolkit.cellkeys.keyless)
+        return pd.DataFrame(0, index=pd.RangeIndex(places), columns=columns)
     keys = record_keys(events["case"]).astype(float)
     person = events["person"].to_numpy()
     of_person = np.zeros(int(person.max(initial=-1)) + 1)
     of_person[person] = keys
-    stayed = np.unique(person * places + events["location"].to_numpy())
+    # each (person, place) once; counted per place, in any order (pd.unique hashes; np.unique
+    # of as many distinct integers is many times slower)
+    stayed = pd.unique(person * places + events["location"].to_numpy())
     moved = events["relocation"].to_numpy() & (events["origin"].to_numpy() >= 0)
     origin = events["origin"].to_numpy()[moved]
-    pairs = np.unique(person[moved] * places + origin)
+    pairs = pd.unique(person[moved] * places + origin)
 
     def per_place(place: np.ndarray, weights: np.ndarray) -> np.ndarray:
         return np.bincount(place, weights, minlength=places).astype(np.int64)
 
-    return pd.DataFrame({
-        key_of("residents"): per_place(stayed % places, of_person[stayed // places]),
-        key_of("relocated"): per_place(pairs % places, of_person[pairs // places]),
-        key_of("relocations"): per_place(origin, keys[moved]),
-    })  # fmt: skip
+    sums = (
+        per_place(stayed % places, of_person[stayed // places]),
+        per_place(pairs % places, of_person[pairs // places]),
+        per_place(origin, keys[moved]),
+    )
+    return pd.DataFrame(dict(zip(columns, sums, strict=True)))
 
 
 def repeated_activities(log: pd.DataFrame) -> pd.DataFrame:

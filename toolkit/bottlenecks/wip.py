@@ -26,7 +26,7 @@ import pandas as pd
 from toolkit.bottlenecks.common import end_of_data, event_order, local_dates
 from toolkit.bottlenecks.intervals import EXIT_PHASE
 from toolkit.bottlenecks.stays import OUTFLOW_PREFIX
-from toolkit.cellkeys import key_of, record_keys
+from toolkit.cellkeys import key_of, keys_wanted, record_keys
 from toolkit.chain import Chain, load_chain
 from toolkit.eventlog import ACTIVITY, CASE, SOURCE_FILE, SOURCE_ROW, TIMESTAMP
 from toolkit.filters import member_of
@@ -152,7 +152,7 @@ def wip_per_day(
     table["total"] = table.sum(axis=1)
     # beside each count the sum of its persons' record keys (toolkit.cellkeys), kept the same way
     keys = record_keys(states["case"]).astype(float)
-    sums = per_day(per_cell(offset, keys) - per_cell(until, keys))
+    sums = per_day(per_cell(offset, keys) - per_cell(until, keys)) if keys_wanted() else 0 * counts
     table[[key_of(p) for p in phases]] = sums
     table[key_of("total")] = sums.sum(axis=1)
     return table.rename_axis("date").rename_axis(None, axis=1).reset_index()

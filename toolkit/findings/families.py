@@ -234,6 +234,7 @@ def _unit_tests(legs: dict[str, Leg], spec: Spec, min_group: int) -> list[dict]:
             one[np.unique(homes[known], return_index=True)[1]] = True
             days, reached = legs[leg].days[known], legs[leg].reached[known]
             keys = _keys(rows)
+            keys = None if keys is None else keys[known]
             result = stratified_logrank(days[one], reached[one], units[one], strata[one])
             figures = result.to_dict("list")
             for code in np.flatnonzero(size >= min_group):
@@ -245,7 +246,7 @@ def _unit_tests(legs: dict[str, Leg], spec: Spec, min_group: int) -> list[dict]:
                               "days": days, "unit": unit, "strata": strata,
                               "reached": reached,
                               "keys": () if keys is None else tuple(
-                                  key_sum(keys[known][mask]) for mask in counted),
+                                  key_sum(keys[mask]) for mask in counted),
                               **{k: v[code] for k, v in figures.items()}})  # fmt: skip
     return tests
 

@@ -30,7 +30,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from toolkit.bottlenecks.common import end_of_data
+from toolkit.bottlenecks.common import end_of_data, lexsorted
 from toolkit.bottlenecks.intervals import all_intervals
 from toolkit.bottlenecks.persons import person_attributes, person_households
 from toolkit.bottlenecks.segments import half_year
@@ -89,29 +89,32 @@ def person_table(
             else (np.full(len(attributes), -1), np.zeros(0, dtype=object))  # fmt: skip
         codes[column] = np.append(found, -1)[at]  # the last: a person without attributes
         texts[column] = np.asarray(values, dtype=object)
-    order = np.lexsort(_keys(intervals, codes)[::-1])
+    order = lexsorted(_keys(intervals, codes))  # the first key (interval, start) rarely ties
 
     def text(column: str) -> pd.Series:  # objects with None for missing, as the segments read
         return pd.Series(np.append(texts[column], None)[codes[column][order]], dtype=object)
 
     rows = intervals.iloc[order].reset_index(drop=True)
-    table = pd.DataFrame(
-        {
-            "interval": text("interval"),
-            # the log's own dtype: with a session's categories, a filter on persons finds its
-            # rows by code (toolkit.filters.member_of)
-            "case": rows["case"],
-            "key": record_keys(rows["case"]),
-            "household": pd.Series(_households(attributes, households)[at[order]], dtype=object),
-            "start": rows["start"],
-            "end": rows["end"],
-            "outcome": text("outcome"),
-            "inferred_end": rows["inferred_end"].to_numpy(dtype=bool),
-            "days": rows["days"].to_numpy(dtype=float),
-            "cohort": pd.Series(half_year(rows["start"]) if len(rows) else [], dtype=object),
-            **{column: text(column) for column in (*UNITS, *GROUPS)},
-        }
-    )
+    columns = {
+        "interval": text("interval"),
+        # the log's own dtype: with a session's categories, a filter on persons finds its
+        # rows by code (toolkit.filters.member_of)
+        "case": rows["case"],
+        "key": record_keys(rows["case"]),
+        "household": pd.Series(_households(attributes, households)[at[order]], dtype=object),
+        "start": rows["start"],
+        "end": rows["end"],
+        "outcome": text("outcome"),
+        "inferred_end": rows["inferred_end"].to_numpy(dtype=bool),
+        "days": rows["days"].to_numpy(dtype=float),
+        "cohort": pd.Series(half_year(rows["start"]) if len(rows) else [], dtype=object),
+        **{column: text(column) for column in (*UNITS, *GROUPS)},
+    }
+    # column by column, each its own block: a frame made from them at once would stack the
+    # texts into one block of objects, a copy of all of them
+    table = pd.DataFrame(index=pd.RangeIndex(len(rows)))
+    for name, values in columns.items():
+        table[name] = values
     # in the order of the content, not of the pseudonyms: sums over rows then add up in the
     # same order under any key (rows equal in content are interchangeable)
     return table[COLUMNS]
@@ -136,6 +139,11 @@ def _keys(intervals: pd.DataFrame, codes: dict[str, np.ndarray]) -> list[np.ndar
             keys.append(np.where(values.isna(), np.iinfo(np.int64).max, values.array.asi8))
         else:
             keys.append(values.to_numpy())
+    # the interval and the start as one integer where it holds them (the same order)
+    start = keys[1] - keys[1].min(initial=0)
+    span = int(start.max(initial=0)) + 1
+    if len(start) and (start >= 0).all() and float(keys[0].max() + 1) * span < 2.0**62:
+        keys[:2] = [keys[0] * span + start]
     rest = [codes[c] + 1 for c in _CONTENT[4:]]  # outcome, units, groups; missing -1 -> 0
     sizes = [int(c.max(initial=0)) + 1 for c in rest]
     if float(np.prod(sizes, dtype=float)) >= 2.0**62:

@@ -238,7 +238,7 @@ def conformance_of_cases(
     labels = _visible_labels(net)
     keys = _keys(cases)
     # the variant text stands for the path: factorizing texts is cheaper than tuples
-    path, distinct = pd.factorize(cases["variant"].to_numpy())
+    path, distinct = pd.factorize(cases["variant"])
     first = np.empty(len(distinct), dtype=np.int64)
     first[path] = np.arange(len(path))  # a person on each (the path is the same for all)
     keep = labels.__contains__
@@ -262,11 +262,13 @@ def conformance_of_cases(
     row[order] = np.arange(len(order))
     at = row[seen[path[replayed]]]
     texts = np.array([ARROW.join(v) for v in views], dtype=object)
+    # each distinct path made text once, taken per person
+    variant_texts = pd.Series(texts, dtype=str).take(seen[path[replayed]]).reset_index(drop=True)
     out = pd.DataFrame(
         {
-            "case": pd.Series(cases["case"].to_numpy()[replayed], dtype=str),
+            "case": cases["case"].astype(str)[replayed].reset_index(drop=True),
             "key": keys[replayed],
-            "variant": pd.Series(texts[seen[path[replayed]]], dtype=str),
+            "variant": variant_texts,
             "events": sizes[seen[path[replayed]]],
             "outside_model": cases["events"].to_numpy()[replayed] - sizes[seen[path[replayed]]],
         }

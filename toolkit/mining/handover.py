@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from toolkit.cellkeys import key_of, key_sums
+from toolkit.cellkeys import key_of, keyed_counts
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, TIMESTAMP
 from toolkit.mining.ordering import SECONDS_PER_DAY, require_columns, sorted_log
 
@@ -73,7 +73,12 @@ def handover_pairs(log: pd.DataFrame, *, by: str = GROUP) -> pd.DataFrame:
     at = np.flatnonzero((case[1:] == case[:-1]) & (org[1:] != org[:-1]))
 
     def text(column: str, rows: np.ndarray) -> pd.Series:
-        return ordered[column].iloc[rows].astype(object).astype(str).reset_index(drop=True)
+        values = ordered[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):  # the few categories made text once
+            codes = values.cat.codes.to_numpy()[rows]
+            if (codes >= 0).all():
+                return pd.Series(values.cat.categories.astype(object).astype(str).take(codes))
+        return values.iloc[rows].astype(object).astype(str).reset_index(drop=True)
 
     out = pd.DataFrame(
         {
@@ -118,6 +123,9 @@ def handovers(log: pd.DataFrame, *, by: str = GROUP) -> pd.DataFrame:
     pairs = handover_pairs(log, by=by)
     by_pair = pairs.groupby(["from_org", "to_org"], sort=False)
     days = by_pair["days"]
+    # the cell keys (toolkit.cellkeys): of the persons, and of the handovers (each keyed by its
+    # person's record key)
+    keys = keyed_counts(pairs, ["from_org", "to_org"])
     table = pd.DataFrame(
         {
             "handovers": days.size().astype("int64"),
@@ -126,10 +134,8 @@ def handovers(log: pd.DataFrame, *, by: str = GROUP) -> pd.DataFrame:
             "mean_days": days.mean(),
             "p90_days": days.quantile(P90),
             "total_days": days.sum(),
-            # the cell keys (toolkit.cellkeys): of the persons, and of the handovers (each
-            # keyed by its person's record key)
-            key_of("handovers"): key_sums(pairs, ["from_org", "to_org"], distinct=False),
-            key_of("cases"): key_sums(pairs, ["from_org", "to_org"]),
+            key_of("handovers"): keys[key_of("rows")],
+            key_of("cases"): keys[key_of("persons")],
         }
     ).reset_index()
     table = table.sort_values(

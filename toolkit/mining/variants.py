@@ -21,6 +21,8 @@ because it also needs each case's duration and the case -> variant mapping, whic
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 
@@ -91,11 +93,16 @@ def case_variants(log: pd.DataFrame, *, without: frozenset[str] = frozenset()) -
     path, one = _distinct_paths(activity, first, last)
     labels = np.asarray(names, dtype=object)
     paths = np.empty(len(one), dtype=object)
-    paths[:] = [tuple(labels[activity[first[p] : last[p] + 1]].tolist()) for p in one]
+    # each distinct path's activities, read for all of them at once and cut into tuples
+    lengths = last[one] - first[one] + 1
+    bounds = np.concatenate(([0], np.cumsum(lengths)))
+    rows = np.repeat(first[one] - bounds[:-1], lengths) + np.arange(bounds[-1])
+    flat, bounds = labels[activity[rows]].tolist(), bounds.tolist()
+    paths[:] = [tuple(flat[a:b]) for a, b in pairwise(bounds)]
     texts = np.array([ARROW.join(p) for p in paths], dtype=object)
     out = pd.DataFrame(
         {
-            "case": pd.Series(people.take(person[first]), dtype=str),
+            "case": _as_text(people, person[first]),
             # the person's record key (toolkit.cellkeys), from the log's own column: a
             # session's categories are hashed once
             "key": record_keys(ordered[CASE].iloc[first]),
@@ -105,9 +112,19 @@ def case_variants(log: pd.DataFrame, *, without: frozenset[str] = frozenset()) -
             "end": stamps.iloc[last].reset_index(drop=True),
         }
     )
-    out["variant"] = pd.Series(texts[path], dtype=str)
+    # each distinct path made text once (a column of text is made from Python strings slowly)
+    out["variant"] = pd.Series(texts, dtype=str).take(path).reset_index(drop=True)
     out["duration_days"] = (out["end"] - out["start"]).dt.total_seconds() / SECONDS_PER_DAY
     return out[["case", "key", "activities", "variant", "events", "start", "end", "duration_days"]]
+
+
+def _as_text(values: pd.Index, at: np.ndarray) -> pd.Series:
+    """``values[at]`` as text; of a categorical, its categories' texts taken by code."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = np.asarray(values.codes)[at]
+        if isinstance(values.categories.dtype, pd.StringDtype) and (codes >= 0).all():
+            return pd.Series(values.categories.take(codes))
+    return pd.Series(values.take(at), dtype=str)
 
 
 def variants(log: pd.DataFrame, *, top_k: int | None = None) -> pd.DataFrame:
