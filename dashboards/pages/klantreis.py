@@ -2,8 +2,9 @@
 
 Four tiles (persons in the chain now, waiting for a decision, waiting for a home, share over the
 chain norm), the journey's legs end to end at their medians, each against its norm (a maximum or
-a minimum, drawn differently), with the whole journey under them, and the top findings. Tiles and journey come from the ``kpis`` and ``intervals`` sections; the
-findings, slower to compute for a new filter, fill in on their own.
+a minimum, drawn differently), with the whole journey under them, and the top findings. Tiles
+and journey come from the ``kpis`` and ``intervals`` sections, the findings from ``findings``;
+one answer holds them all (see ``register``).
 """
 
 from __future__ import annotations
@@ -135,20 +136,24 @@ def register(app: Dash, session: AnalysisSession) -> None:
     @app.callback(
         Output("kpi-tiles", "children"),
         Output("journey", "children"),
+        Output("home-findings", "children"),
         Input("filter", "data"),
         Input("language", "value"),
     )
-    def overview(data: dict | None, language: str) -> tuple[Any, Any]:
+    def overview(data: dict | None, language: str) -> tuple[Any, Any, Any]:
+        """The whole page in one answer: tiles, journey and findings all read the filter's
+        person table, which one worker then computes once (two answers may each go to another
+        worker process, and each would compute it)."""
         f = current_filter(data)
         try:
             kpis = session.get(f, "kpis")
             steps = journey(session.get(f, "intervals"), session.chain, language)
-            total = kpis.get("journey_total_days")
+            found = session.get(f, "findings")
         except EventLogError:
-            return empty(language), empty(language)
+            return empty(language), empty(language), empty(language)
         chart = (
             graph(
-                journey_figure(steps, total, language),
+                journey_figure(steps, total=kpis.get("journey_total_days"), language=language),
                 "journey-graph",
                 "klantreis",
                 language,
@@ -157,15 +162,4 @@ def register(app: Dash, session: AnalysisSession) -> None:
             if len(steps)
             else empty(language)
         )
-        return tiles(kpis, language), chart
-
-    @app.callback(
-        Output("home-findings", "children"),
-        Input("filter", "data"),
-        Input("language", "value"),
-    )
-    def top_findings(data: dict | None, language: str) -> Any:
-        try:
-            return findings_list(session.get(current_filter(data), "findings"), language)
-        except EventLogError:
-            return empty(language)
+        return tiles(kpis, language), chart, findings_list(found, language)
