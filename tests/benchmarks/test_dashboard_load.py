@@ -3,7 +3,8 @@
 -s --benchmarks`, or KETENLENS_BENCH_LOG=event_logs/NAME for an existing log).
 
 Served by `ketenlens dashboard --workers N` itself, in a process of its own (N from
-KETENLENS_BENCH_WORKERS, else the command's default), the home page's callbacks posted as a
+KETENLENS_BENCH_WORKERS, else the command's default; in workshop mode with
+KETENLENS_BENCH_WORKSHOP=1), the home page's callbacks posted as a
 browser posts them (at once, :mod:`test_dashboard_speed`). Printed, with the load average of
 the machine before and after (the benchmark wants the cores to itself):
 
@@ -42,6 +43,7 @@ from toolkit.eventlog import CASE, MUNICIPALITY
 from toolkit.filters import LogFilter
 from toolkit.session import AnalysisSession
 
+WORKSHOP = os.environ.get("KETENLENS_BENCH_WORKSHOP") == "1"
 USERS = 25
 MINUTES = 2.0
 PAUSE = 5.0  # seconds between a user's changes, on average
@@ -101,6 +103,8 @@ def _dashboard(log_dir: Path, workers: int) -> Iterator[tuple[str, int]]:
         port = probe.getsockname()[1]
     command = [sys.executable, "-c", "from toolkit.cli import main; raise SystemExit(main())",
                "dashboard", str(log_dir), "--port", str(port), "--workers", str(workers)]  # fmt: skip
+    if WORKSHOP:
+        command.append("--workshop")
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         started = time.monotonic()
@@ -214,7 +218,7 @@ def test_dashboard_under_load_and_over_many_filters(million_event_log: Path):
     worst = max(changes, key=abs)
     print(
         f"\ndashboard under load, {len(session.log):,} events, {session.persons:,} persons, "
-        f"{workers} worker(s); load average (1/5/15 min) {load_before} before, {load_after} "
+        f"{workers} worker(s){', workshop mode' if WORKSHOP else ''}; load average (1/5/15 min) {load_before} before, {load_after} "
         f"after the users, {_load()} at the end\n"
         f"  {USERS} users changing the filter every {PAUSE:.0f} s on average for "
         f"{MINUTES:.0f} min ({len(pool)} filters): {len(times)} changes, {len(errors)} errors\n"
