@@ -117,3 +117,13 @@ def test_the_graphs_are_drawn_by_the_small_bundle(dash_duo, app) -> None:
     assert not any(url.split("?")[0].endswith("/" + FULL_BUNDLE) for url in urls), (
         "the full plotly bundle was fetched"
     )
+
+
+def test_the_small_bundle_is_the_plotly_js_of_the_installed_plotly() -> None:
+    """The basic bundle is served in place of the one plotly.py ships: the same plotly.js
+    version, so figures made by this plotly.py are drawn as it means them (after an upgrade of
+    plotly, take the basic bundle of its plotly.js)."""
+    from plotly.offline import get_plotlyjs_version
+
+    head = (ASSETS / BUNDLE).read_text(encoding="utf-8")[:300]
+    assert f"plotly.js (basic - minified) v{get_plotlyjs_version()}" in head
