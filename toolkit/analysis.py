@@ -75,6 +75,7 @@ from toolkit.filters import (
 )
 from toolkit.findings import Finding, findings_in
 from toolkit.logdir import EVENTS_FILE, REPORT_FILE, current_files, log_file
+from toolkit.memory import give_back
 from toolkit.metrics.curves import cohort_curves
 from toolkit.metrics.person_table import as_intervals, person_table
 from toolkit.mining import (
@@ -984,7 +985,14 @@ def analysis_of(
     """
     if workshop and not scope.keyed:
         raise ValueError("a workshop analysis perturbs by key sums: make the scope keyed")
-    get = keyed_section if workshop else section
+    compute = keyed_section if workshop else section
+
+    def get(scope: Scope, name: str) -> Any:
+        value = compute(scope, name)
+        if release:  # what the section freed does not stay resident under the next one's peak
+            give_back()
+        return value
+
     findings = get(scope, "findings")
     for name in ("intervals", "cohort_curves", "norms", "norms_by_month", "wip", "flow", "kpis"):
         get(scope, name)
@@ -1022,6 +1030,7 @@ def shown_section(value: Any) -> Any:
 def _release(scope: Scope, names: tuple[str, ...]) -> None:
     for name in names:
         scope.memo.pop(name, None)
+    give_back()
 
 
 def suppress_section(

@@ -28,6 +28,7 @@ from toolkit.atomic import atomic_write
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
 from toolkit.logdir import CASES_FILE
+from toolkit.memory import give_back
 from toolkit.privacy import PSEUDONYM_LENGTH
 
 CASE = "case:concept:name"
@@ -405,7 +406,16 @@ def read_events(
     category column with its categories in one order, and each person's case attributes as they
     stand now (a later part can tell more about a person, say the track; ``cases.parquet``
     beside the folder holds them).
+
+    The decoding buffers (several times the columns read) go back to the system before it
+    returns (:func:`toolkit.memory.give_back`).
     """
+    events = _read_events(path, columns, as_categories)
+    give_back()
+    return events
+
+
+def _read_events(path: Path, columns: tuple[str, ...] | None, as_categories: bool) -> pd.DataFrame:
     parts = event_parts(path)
     wanted = read = None
     try:

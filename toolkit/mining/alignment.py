@@ -49,12 +49,15 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from pm4py.objects.petri_net.obj import Marking, PetriNet
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import shortest_path
+
+if TYPE_CHECKING:  # pm4py is imported where a model is built (see toolkit.mining.conformance)
+    from pm4py.objects.petri_net.obj import Marking, PetriNet
 
 UNEXPECTED = "unexpected"
 SKIPPED = "skipped"

@@ -56,12 +56,10 @@ cases with that deviation, most frequent first. Example::
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pm4py
-from pm4py.objects.petri_net.obj import Marking, PetriNet
-from pm4py.objects.process_tree.utils.generic import parse
 
 from toolkit.cellkeys import key_of, key_sum, record_keys
 from toolkit.chain import Chain, load_chain
@@ -74,6 +72,9 @@ from toolkit.mining.alignment import (
     align_paths,
 )
 from toolkit.mining.variants import ARROW, case_variants
+
+if TYPE_CHECKING:
+    from pm4py.objects.petri_net.obj import Marking, PetriNet
 
 DEVIATION_KINDS = (UNEXPECTED, SKIPPED, STILL_EXPECTED)
 # a case's row: who, which path, then the path's alignment results (all but its activities)
@@ -115,6 +116,9 @@ def reference_net(chain: Chain | None = None) -> tuple[PetriNet, Marking, Markin
         >>> "coa_koppeling" in {t.label for t in net.transitions}
         True
     """
+    import pm4py  # imported on first use: it loads a hundred megabytes of libraries
+    from pm4py.objects.process_tree.utils.generic import parse
+
     chain = chain or load_chain()
     return pm4py.convert_to_petri_net(parse(chain.reference_tree))
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
-import pm4py
 
 from toolkit.eventlog import ACTIVITY, CASE, START, TIMESTAMP
 from toolkit.mining.ordering import PM4PY_KEYS, SECONDS_PER_DAY, for_pm4py
@@ -138,6 +137,8 @@ def frequency_dfg(log: pd.DataFrame) -> Dfg:
 
 
 def _frequency(ordered: pd.DataFrame) -> Dfg:
+    import pm4py  # imported on first use: it loads a hundred megabytes of libraries
+
     graph, starts, ends = pm4py.discover_dfg(ordered, **PM4PY_KEYS)
     edges = pd.DataFrame(
         [(str(a), str(b), int(n)) for (a, b), n in graph.items()],
@@ -204,6 +205,8 @@ def performance_dfg(log: pd.DataFrame) -> Dfg:
     if START in ordered.columns:  # activity instances: from a complete to the next start
         graph = _instance_performance(ordered)
     else:
+        import pm4py
+
         graph, _, _ = pm4py.discover_performance_dfg(ordered, **PM4PY_KEYS)
     rows = [
         {

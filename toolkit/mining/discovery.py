@@ -33,15 +33,17 @@ against it); the summary figures alongside it are plain numbers. Example::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pm4py
-from pm4py.objects.petri_net.obj import Marking, PetriNet
 
 from toolkit.eventlog import ACTIVITY, CASE
 from toolkit.mining.alignment import DEFAULT_MAX_SECONDS_PER_PATH
 from toolkit.mining.conformance import Conformance, conformance_to_model
 from toolkit.mining.ordering import PM4PY_KEYS, for_pm4py
+
+if TYPE_CHECKING:
+    from pm4py.objects.petri_net.obj import Marking, PetriNet
 
 # IMf's customary setting: drops the rarest fifth of behaviour per activity, keeps the main flow.
 DEFAULT_NOISE_THRESHOLD = 0.2
@@ -115,6 +117,8 @@ def discover_model(
     kept = ordered
     if log_activities > max_activities:
         kept = ordered[ordered[ACTIVITY].isin(most_common_activities(ordered, max_activities))]
+    import pm4py  # imported on first use: it loads a hundred megabytes of libraries
+
     net, initial, final = pm4py.discover_petri_net_inductive(
         kept, noise_threshold=noise_threshold, **PM4PY_KEYS
     )
