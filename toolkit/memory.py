@@ -1,11 +1,10 @@
 """Freed memory back to the system between the steps of a large computation.
 
 Reading Parquet decodes through Arrow's memory pool, and pandas keeps its texts there too; the
-pool holds on to what was freed, for the next allocation, and so does the C library's ``malloc``
-with the blocks of Python objects and numpy arrays. In a process that reads a log and then
+pool holds on to what was freed, for its next allocations. Freed Python objects and numpy
+arrays go back to glibc's arenas, not to the system. In a process that reads a log and then
 analyses it, the decoding buffers and each finished step's intermediate tables would stay
-resident under the next step's peak. :func:`give_back` returns them; the values in memory are
-untouched. Example::
+resident under the next step's peak. The values in memory are untouched. Example::
 
     >>> give_back()
 """
@@ -14,24 +13,34 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+from typing import Any
 
 import pyarrow as pa
 
 
-def _malloc_trim() -> ctypes._CFuncPtr | None:
-    """glibc's ``malloc_trim`` (None where the C library has none, as on macOS or musl)."""
+def _malloc_trim() -> Any:
+    """glibc's ``malloc_trim``, or None where the C library has none (another libc)."""
     name = ctypes.util.find_library("c")
-    try:
-        return ctypes.CDLL(name).malloc_trim if name else None
-    except (OSError, AttributeError):
-        return None
+    trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    if trim is not None:
+        trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
 
 
 _TRIM = _malloc_trim()
 
 
-def give_back() -> None:
-    """Return the memory freed so far by Arrow's pool and by ``malloc`` to the system."""
-    pa.default_memory_pool().release_unused()
+def trim() -> None:
+    """Return the free pages of every glibc arena to the system (nothing on another libc).
+
+    It walks every arena while other threads wait for theirs: in a server, once in a while,
+    not after every step. ctypes releases the interpreter lock meanwhile.
+    """
     if _TRIM is not None:
         _TRIM(0)
+
+
+def give_back() -> None:
+    """Return what Arrow's pool and ``malloc`` hold free to the system (:func:`trim`)."""
+    pa.default_memory_pool().release_unused()
+    trim()

@@ -17,8 +17,6 @@ once, not by two requests at the same time. Example::
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import json
 import threading
 from collections import OrderedDict
@@ -59,6 +57,7 @@ from toolkit.eventlog import (
 )
 from toolkit.filters import COA, NATIONALITY, TRACK, LogFilter
 from toolkit.logdir import EVENTS_FILE, REPORT_FILE, current_files
+from toolkit.memory import trim
 from toolkit.suppression import DEFAULT_K, disclosure_key
 
 T = TypeVar("T")
@@ -80,18 +79,6 @@ NOT_ANALYSED = (EVENT_ID, SOURCE_SYSTEM, IND_CASE, "case:birth_year_band", "case
 HOME_SECTIONS = ("kpis", "intervals", "findings")
 
 
-def _malloc_trim() -> Any:
-    """glibc's ``malloc_trim``, or None where the C library has none (another libc)."""
-    name = ctypes.util.find_library("c")
-    trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
-    if trim is not None:
-        trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
-    return trim
-
-
-_TRIM = _malloc_trim()
-
-
 def release_memory() -> None:
     """Give freed memory back to the system once a filter's sections are dropped.
 
@@ -103,8 +90,7 @@ def release_memory() -> None:
     lock meanwhile, so other requests go on). Not after every section: it walks every arena
     while the other threads wait for theirs, which under load costs more than it gives back.
     """
-    if _TRIM is not None:
-        _TRIM(0)
+    trim()
 
 
 def table_bytes(value: Any, shared: Collection[int] = ()) -> int:
