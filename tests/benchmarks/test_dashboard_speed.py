@@ -29,6 +29,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from dash_callbacks import callback_outputs
+
 from toolkit.analysis import EVENTS_FILE
 from toolkit.eventlog import read_events
 from toolkit.filters import LogFilter, apply_filter
@@ -39,16 +41,11 @@ CHROME_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-sh
                 "--disable-sync", "--no-first-run", "--window-size=1400,1000")  # fmt: skip
 
 
-def _outputs(spec: str) -> list[dict[str, str]]:
-    parts = spec.strip(".").split("...") if spec.startswith("..") else [spec]
-    return [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in parts]
-
-
 def _post(base: str, dependency: dict, data: dict) -> float:
     values = {"filter": data, "language": "nl"}
     body = {
         "output": dependency["output"],
-        "outputs": _outputs(dependency["output"]),
+        "outputs": callback_outputs(dependency["output"]),
         "inputs": [{**i, "value": values.get(i["id"])} for i in dependency["inputs"]],
         "changedPropIds": ["filter.data"],
         "state": [],
@@ -171,7 +168,7 @@ def _home_callbacks(address: str) -> list[dict]:
     its findings), each once."""
     with urllib.request.urlopen(address + "_dash-dependencies") as response:
         dependencies = json.loads(response.read())
-    ids = [{o["id"] for o in _outputs(d["output"])} for d in dependencies]
+    ids = [{o["id"] for o in callback_outputs(d["output"])} for d in dependencies]
     return [d for d, own in zip(dependencies, ids, strict=True) if own & set(HOME_OUTPUTS)]
 
 

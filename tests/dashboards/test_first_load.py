@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from dash_callbacks import callback_outputs
 from plotly.utils import PlotlyJSONEncoder
 from test_pages import TIMEOUT, open_page, requested_urls, settled, start
 
@@ -50,18 +51,13 @@ def _first_load_callbacks(client, session: AnalysisSession) -> list[dict]:
         for d in dependencies
         if d["inputs"]
         and all(f"{i['id']}.{i['property']}" in FIRST_LOAD_INPUTS for i in d["inputs"])
-        and all(o["id"] in shown for o in _outputs(d["output"]))
+        and all(o["id"] in shown for o in callback_outputs(d["output"]))
     ]
-
-
-def _outputs(spec: str) -> list[dict[str, str]]:
-    parts = spec.strip(".").split("...") if spec.startswith("..") else [spec]
-    return [dict(zip(("id", "property"), p.rsplit(".", 1), strict=True)) for p in parts]
 
 
 def _post(client, dependency: dict, language: str) -> dict:
     spec = dependency["output"]
-    outputs = _outputs(spec)
+    outputs = callback_outputs(spec)
     values = {"filter.data": {}, "language.value": language}
     body = {
         "output": spec,
