@@ -17,7 +17,7 @@ from export_files import (
     write_ind,
 )
 
-from toolkit.adapters.ingest import ingest, resolve_as_of
+from toolkit.adapters.ingest import ingest, json_member, resolve_as_of
 from toolkit.errors import IngestError
 from toolkit.eventlog import EVENT_COLUMNS, read_events
 from toolkit.privacy import Pseudonymizer
@@ -331,6 +331,35 @@ def test_as_of_comes_from_the_generated_cutoff(tmp_path):
     assert resolved.day == date(2025, 7, 1)
     assert resolve_as_of(tmp_path, date(2024, 1, 1)).day == date(2024, 1, 1)
     assert resolve_as_of(tmp_path / "leeg", None, today=date(2026, 1, 2)).day == date(2026, 1, 2)
+
+
+def test_the_cutoff_is_read_from_the_start_of_the_ground_truth(tmp_path):
+    # as the generator writes it (the world second), with a tail that a whole read would choke
+    # on: a truncated file still gives its cut-off, so the tail was never decoded
+    truth = {"generator": {"persons_requested": 5, "seed": 1, "config": 'a "world": {}'},
+             "world": {"start": "2022-01-01", "cutoff": "2025-06-30"},
+             "durations": [{"case": f"P{n}", "days": n} for n in range(50_000)]}  # fmt: skip
+    text = json.dumps(truth, ensure_ascii=False, separators=(",", ":"))
+    (tmp_path / "ground_truth.json").write_text(text[: len(text) // 2])
+    assert resolve_as_of(tmp_path, None).day == date(2025, 7, 1)
+    with pytest.raises(json.JSONDecodeError):
+        json.loads((tmp_path / "ground_truth.json").read_text())
+    # any member, whatever the layout and wherever a chunk ends (a number cut in two as well)
+    path = tmp_path / "laid_out.json"
+    path.write_text(json.dumps({"n": 1234567, "a": [1, {"b": "}"}], "world": {"cutoff": 1}},
+                               indent=3))  # fmt: skip
+    for chunk in (1, 2, 3, 5, 1 << 16):
+        assert json_member(path, "n", chunk) == 1234567
+        assert json_member(path, "a", chunk) == [1, {"b": "}"}]
+        assert json_member(path, "world", chunk) == {"cutoff": 1}
+    with pytest.raises(KeyError):
+        json_member(path, "cutoff")
+    (tmp_path / "ground_truth.json").write_text('{"generator": {}, "counts": {}}')
+    with pytest.raises(IngestError, match=r"world\.cutoff"):
+        resolve_as_of(tmp_path, None)
+    (tmp_path / "ground_truth.json").write_text("[1, 2]")
+    with pytest.raises(IngestError, match=r"world\.cutoff"):
+        resolve_as_of(tmp_path, None)
 
 
 def test_no_temporary_files_are_left_behind(raw, tmp_path, key):

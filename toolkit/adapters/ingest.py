@@ -22,12 +22,14 @@ import csv
 import gc
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -77,6 +79,7 @@ from toolkit.privacy import Pseudonymizer
 from toolkit.terminal import printable
 
 GROUND_TRUTH = "ground_truth.json"
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 Progress = Callable[[int, int, str], None]
 
@@ -93,20 +96,76 @@ def resolve_as_of(directory: Path, as_of: date | None, today: date | None = None
     """``--as-of`` if given; else the day after a generated set's cut-off; else today.
 
     A generated directory holds ``ground_truth.json``; its exports run up to the cut-off, and its
-    future dates lie after it, so the cut-off plus one day plays the role of "today".
+    future dates lie after it, so the cut-off plus one day plays the role of "today". Only the
+    start of that file is read (:func:`json_member`): at hundreds of thousands of persons it
+    holds hundreds of megabytes of durations after the cut-off.
     """
     if as_of is not None:
         return AsOf(as_of, "--as-of")
     truth = directory / GROUND_TRUTH
     if truth.is_file():
         try:
-            cutoff = json.loads(truth.read_text(encoding="utf-8"))["world"]["cutoff"]
+            cutoff = json_member(truth, "world")["cutoff"]
             return AsOf(date.fromisoformat(cutoff) + timedelta(days=1), f"{GROUND_TRUTH} cut-off")
         except (ValueError, KeyError, TypeError):
             raise IngestError(
                 f"{truth}: has no readable world.cutoff; pass --as-of YYYY-MM-DD"
             ) from None
     return AsOf(today or date.today(), "today")
+
+
+def json_member(path: Path, key: str, chunk: int = 1 << 16) -> Any:
+    """The value of ``key`` in the JSON object in ``path``, decoding only the members before it
+    and itself: the file is read from its start, twice as much each time, until they are whole.
+
+    ``KeyError`` when the object has no such member; ``ValueError`` when the file is not a JSON
+    object. Example::
+
+        >>> json_member(Path("generated/ground_truth.json"), "world")["cutoff"]  # doctest: +SKIP
+        '2025-06-30'
+    """
+    decoder = json.JSONDecoder()
+    with open(path, encoding="utf-8") as fh:
+        text, ended = "", False
+        while True:
+            more = fh.read(max(chunk, len(text)))
+            text, ended = text + more, not more
+            try:
+                return _member(decoder, text, key, ended)
+            except _Incomplete:
+                if ended:
+                    raise ValueError(f"{path}: not a JSON object") from None
+
+
+class _Incomplete(Exception):
+    """The text read so far ends before the member asked for is whole."""
+
+
+def _member(decoder: json.JSONDecoder, text: str, key: str, ended: bool) -> Any:
+    at = _WHITESPACE.match(text, 0).end()
+    if text[at : at + 1] != "{":
+        raise _Incomplete if not ended and at == len(text) else ValueError("not a JSON object")
+    at += 1
+    while True:
+        at = _WHITESPACE.match(text, at).end()
+        if text[at : at + 1] == "}":
+            raise KeyError(key)
+        try:
+            name, at = decoder.raw_decode(text, at)
+            at = _WHITESPACE.match(text, at).end()
+            if text[at : at + 1] != ":":
+                raise json.JSONDecodeError("':' expected", text, at)
+            value, at = decoder.raw_decode(text, _WHITESPACE.match(text, at + 1).end())
+        except json.JSONDecodeError:
+            raise _Incomplete from None
+        # a number at the very end of what was read may go on in the next chunk
+        if at == len(text) and not ended:
+            raise _Incomplete
+        if name == key:
+            return value
+        at = _WHITESPACE.match(text, at).end()
+        if text[at : at + 1] == ",":
+            at += 1
 
 
 def is_generated(directory: Path) -> bool:
