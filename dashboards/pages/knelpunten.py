@@ -152,9 +152,11 @@ def facts(session: AnalysisSession, finding: Finding, language: str) -> html.Dl:
             measure_text(finding, finding.benchmark, language, benchmark=True),
         ),
         (t("knelpunten_fact_persons", language), fmt_int(finding.persons, language)),
-        (t("excess_person_days", language), fmt_days(finding.excess_person_days, language)),
     ]
-    if finding.excess_events is not None:
+    if finding.excess_events is None:  # rework costs events, not days
+        items.append((t("excess_person_days", language),
+                      fmt_days(finding.excess_person_days, language)))  # fmt: skip
+    else:
         items.append((t("knelpunten_fact_events", language),
                       fmt_days(finding.excess_events, language)))  # fmt: skip
     items.append((t("knelpunten_fact_confidence", language),
