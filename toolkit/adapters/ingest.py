@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -94,13 +95,43 @@ def resolve_as_of(directory: Path, as_of: date | None, today: date | None = None
     truth = directory / GROUND_TRUTH
     if truth.is_file():
         try:
-            cutoff = json.loads(truth.read_text(encoding="utf-8"))["world"]["cutoff"]
+            cutoff = _member(truth.read_text(encoding="utf-8"), "world")["cutoff"]
             return AsOf(date.fromisoformat(cutoff) + timedelta(days=1), f"{GROUND_TRUTH} cut-off")
         except (ValueError, KeyError, TypeError):
             raise IngestError(
                 f"{truth}: has no readable world.cutoff; pass --as-of YYYY-MM-DD"
             ) from None
     return AsOf(today or date.today(), "today")
+
+
+def _member(text: str, name: str) -> object:
+    """The value of one member of the JSON object in ``text``, decoding only the members up to
+    it: a generated set's ground truth holds every simulated person after its small ``world``.
+
+    Example::
+
+        >>> _member('{"a": [1], "world": {"cutoff": "2025-06-30"}, "b": 2}', "world")
+        {'cutoff': '2025-06-30'}
+    """
+    decoder = json.JSONDecoder()
+    at = _BLANK.match(text).end()
+    if text[at : at + 1] != "{":
+        raise ValueError("not a JSON object")
+    while True:
+        at = _BLANK.match(text, at + 1).end()
+        key, at = decoder.raw_decode(text, at)
+        at = _BLANK.match(text, at).end()
+        if not isinstance(key, str) or text[at : at + 1] != ":":
+            raise ValueError("not a JSON object")
+        value, at = decoder.raw_decode(text, _BLANK.match(text, at + 1).end())
+        if key == name:
+            return value
+        at = _BLANK.match(text, at).end()
+        if text[at : at + 1] != ",":
+            raise KeyError(name)
+
+
+_BLANK = re.compile(r"[ \t\n\r]*")
 
 
 def is_generated(directory: Path) -> bool:
