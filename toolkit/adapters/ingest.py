@@ -53,6 +53,7 @@ from toolkit.eventlog import (
     SOURCE_FILE,
     SOURCE_ROW,
     case_table,
+    factorized,
     part_name,
     prepare,
     sort_order,
@@ -229,7 +230,7 @@ def _first_occurrence(values: pd.Series) -> np.ndarray:
     Factorisation numbers the distinct values in order of first appearance, so a row is the
     first of its value exactly when its number exceeds every number before it.
     """
-    codes, _ = pd.factorize(values)
+    codes, _ = factorized(values)
     before = np.maximum.accumulate(codes)
     return codes > np.concatenate(([-1], before[:-1]))
 
