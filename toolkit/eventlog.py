@@ -301,10 +301,10 @@ def validate(
     if stamps.isna().any():
         raise _fail(f"{TIMESTAMP} has empty values")
     cases = events[CASE]
-    if cases.isna().any() or not cases.str.fullmatch(_PSEUDONYM).all():
+    if cases.isna().any() or not _pseudonyms_only(cases):
         raise _fail(f"{CASE} must hold pseudonyms ({PSEUDONYM_LENGTH} hex characters) only")
     for column in (HOUSEHOLD, IND_CASE):
-        if not events[column].dropna().str.fullmatch(_PSEUDONYM).all():
+        if not _pseudonyms_only(events[column].dropna()):
             raise _fail(f"{column} must hold pseudonyms only")
     ids = events[EVENT_ID]
     if ids.isna().any() or factorized(ids)[1] != len(ids):
@@ -321,6 +321,35 @@ def validate(
     if not _one_value_per_case(events):
         raise _fail("a case attribute has more than one value within a case")
     return events
+
+
+def _pseudonyms_only(values: pd.Series) -> bool:
+    """Whether every value (none empty) is a pseudonym: :data:`PSEUDONYM_LENGTH` lower-case hex
+    characters. Arrow text is checked on its bytes: the length of each value, then every byte of
+    the values at once against the hex digits."""
+    array = pa.array(values) if _is_text(values) else None
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    if array is None or array.null_count or not all(_OFFSETS.get(c.type) for c in chunks):
+        return bool(values.str.fullmatch(_PSEUDONYM).all())
+    for chunk in chunks:
+        if not len(chunk):
+            continue
+        lengths = pc.min_max(pc.binary_length(chunk))
+        if lengths["min"].as_py() != PSEUDONYM_LENGTH or lengths["max"].as_py() != PSEUDONYM_LENGTH:
+            return False
+        _, offsets, data = chunk.buffers()
+        at = np.frombuffer(offsets, dtype=_OFFSETS[chunk.type])[
+            [chunk.offset, chunk.offset + len(chunk)]
+        ]
+        if not _HEX[np.frombuffer(data, dtype=np.uint8)[at[0] : at[1]]].all():
+            return False
+    return True
+
+
+# The offset type of arrow's text types, and which bytes are lower-case hex digits.
+_OFFSETS = {pa.string(): np.int32, pa.large_string(): np.int64}
+_HEX = np.zeros(256, dtype=bool)
+_HEX[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = True
 
 
 def _sorted(events: pd.DataFrame) -> bool:
