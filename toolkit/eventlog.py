@@ -411,6 +411,9 @@ def spread_case_attributes(events: pd.DataFrame) -> pd.DataFrame:
     present = [c for c in CASE_ATTRIBUTES if c in events]
     if not present or events.empty:
         return events
+    person = _case_runs(events[CASE])
+    if person is not None:
+        return events.assign(**{c: _last_filled(events[c], person) for c in present})
     # groupby().last() takes the last non-empty value of each column within each case.
     grouped = events.groupby(CASE, sort=False, observed=True)
     last = grouped[present].last()
@@ -418,6 +421,25 @@ def spread_case_attributes(events: pd.DataFrame) -> pd.DataFrame:
     positions = grouped.ngroup().fillna(-1).to_numpy().astype(np.intp)
     spread = {c: pd.Series(last[c].array.take(positions), index=events.index) for c in present}
     return events.assign(**spread)
+
+
+def _case_runs(cases: pd.Series) -> np.ndarray | None:
+    """Each event's person numbered 0, 1, ... in order of appearance, found by comparing
+    neighbours, when a person's events are neighbours (sorted by case, none empty); else None."""
+    if not _in_order(cases.to_frame()):
+        return None
+    differs = np.asarray(cases.array[1:] != cases.array[:-1], dtype=bool)
+    return np.concatenate(([0], np.cumsum(differs)))
+
+
+def _last_filled(values: pd.Series, person: np.ndarray) -> pd.Series:
+    """Per event: the last non-empty value of its person (``person`` from :func:`_case_runs`)."""
+    rows = np.flatnonzero(values.notna().to_numpy())
+    owner = person[rows]
+    last = np.concatenate((owner[1:] != owner[:-1], [True])) if len(rows) else rows.astype(bool)
+    at = np.full(int(person[-1]) + 1, -1, dtype=np.intp)
+    at[owner[last]] = rows[last]
+    return pd.Series(values.array.take(at[person], allow_fill=True), index=values.index)
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
