@@ -257,8 +257,8 @@ def _ranks(values: pd.Series) -> np.ndarray:
 
 def factorized(values: pd.Series) -> tuple[np.ndarray, int]:
     """A number per row, the distinct values numbered in order of first appearance (-1 for an
-    empty value), and how many there are; as ``pd.factorize``, text hashed in arrow (pandas
-    takes twice as long on arrow text)."""
+    empty value), and how many there are: ``pd.factorize``, with text hashed by arrow itself
+    (pandas adds its own passes over arrow text)."""
     if _is_text(values):
         found, uniques = _encoded(values)
         return found, len(uniques)
