@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from toolkit.atomic import atomic_write
@@ -192,10 +193,7 @@ def _converted(events: pd.DataFrame, column: str, chain: Chain, vocabulary: bool
         cats = _categories(column, values, chain, vocabulary)
         return pd.Series(pd.Categorical(values, categories=cats), index=events.index)
     if categorical and _is_text(values.cat.categories):
-        # text of few values: made text after the sort by :func:`prepare`, a sort key before it
-        return (
-            pd.Series(_text_of(values.array), index=values.index) if column in SORT_KEYS else values
-        )
+        return values  # text of few values: made text after the sort by :func:`prepare`
     if _is_text(values):
         return values
     return values.astype(object).where(values.notna(), None).astype("str")
@@ -238,9 +236,43 @@ def _sort_order(keys: dict[str, pd.Series]) -> np.ndarray:
         elif column == SOURCE_ROW:
             codes.append(values.to_numpy())
         else:
-            found, uniques = pd.factorize(values, sort=True)
-            codes.append(np.where(found < 0, len(uniques), found))
+            codes.append(_ranks(values))
     return np.lexsort(codes)
+
+
+def _ranks(values: pd.Series) -> np.ndarray:
+    """Integers that sort as ``values`` sort, an empty value last: the rank of each value among
+    the distinct values (a categorical's categories ranked by value, not by their order)."""
+    if isinstance(values.dtype, pd.CategoricalDtype) and _is_text(values.cat.categories):
+        found, uniques = values.cat.codes.to_numpy(), pa.array(values.cat.categories)
+    elif _is_text(values):
+        found, uniques = _encoded(values)
+    else:
+        found, sorted_uniques = pd.factorize(values, sort=True)
+        return np.where(found < 0, len(sorted_uniques), found)
+    rank = np.empty(len(uniques) + 1, dtype=np.int64)
+    rank[pc.sort_indices(uniques).to_numpy()] = np.arange(len(uniques))
+    rank[-1] = len(uniques)  # code -1: empty, after every value
+    return rank[found]
+
+
+def factorized(values: pd.Series) -> tuple[np.ndarray, int]:
+    """A number per row, the distinct values numbered in order of first appearance (-1 for an
+    empty value), and how many there are: ``pd.factorize``, with text hashed by arrow itself
+    (pandas adds its own passes over arrow text)."""
+    if _is_text(values):
+        found, uniques = _encoded(values)
+        return found, len(uniques)
+    found, uniques = pd.factorize(values)
+    return found, len(uniques)
+
+
+def _encoded(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    array = pa.array(values)  # in chunks when concatenated from parts
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    encoded = pc.dictionary_encode(array)
+    return pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64), encoded.dictionary
 
 
 def _fail(message: str) -> EventLogError:
@@ -270,13 +302,13 @@ def validate(
     if stamps.isna().any():
         raise _fail(f"{TIMESTAMP} has empty values")
     cases = events[CASE]
-    if cases.isna().any() or not cases.str.fullmatch(_PSEUDONYM).all():
+    if cases.isna().any() or not _pseudonyms_only(cases):
         raise _fail(f"{CASE} must hold pseudonyms ({PSEUDONYM_LENGTH} hex characters) only")
     for column in (HOUSEHOLD, IND_CASE):
-        if not events[column].dropna().str.fullmatch(_PSEUDONYM).all():
+        if not _pseudonyms_only(events[column].dropna()):
             raise _fail(f"{column} must hold pseudonyms only")
     ids = events[EVENT_ID]
-    if ids.isna().any() or len(pd.factorize(ids)[1]) != len(ids):
+    if ids.isna().any() or factorized(ids)[1] != len(ids):
         raise _fail(f"{EVENT_ID} must be present and unique")
     for column in CATEGORY_COLUMNS:
         if not isinstance(events[column].dtype, pd.CategoricalDtype):
@@ -290,6 +322,35 @@ def validate(
     if not _one_value_per_case(events):
         raise _fail("a case attribute has more than one value within a case")
     return events
+
+
+def _pseudonyms_only(values: pd.Series) -> bool:
+    """Whether every value (none empty) is a pseudonym: :data:`PSEUDONYM_LENGTH` lower-case hex
+    characters. Arrow text is checked on its bytes: the length of each value, then every byte of
+    the values at once against the hex digits."""
+    array = pa.array(values) if _is_text(values) else None
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    if array is None or array.null_count or not all(_OFFSETS.get(c.type) for c in chunks):
+        return bool(values.str.fullmatch(_PSEUDONYM).all())
+    for chunk in chunks:
+        if not len(chunk):
+            continue
+        lengths = pc.min_max(pc.binary_length(chunk))
+        if lengths["min"].as_py() != PSEUDONYM_LENGTH or lengths["max"].as_py() != PSEUDONYM_LENGTH:
+            return False
+        _, offsets, data = chunk.buffers()
+        at = np.frombuffer(offsets, dtype=_OFFSETS[chunk.type])[
+            [chunk.offset, chunk.offset + len(chunk)]
+        ]
+        if not _HEX[np.frombuffer(data, dtype=np.uint8)[at[0] : at[1]]].all():
+            return False
+    return True
+
+
+# The offset type of arrow's text types, and which bytes are lower-case hex digits.
+_OFFSETS = {pa.string(): np.int32, pa.large_string(): np.int64}
+_HEX = np.zeros(256, dtype=bool)
+_HEX[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = True
 
 
 def _sorted(events: pd.DataFrame) -> bool:
@@ -351,6 +412,9 @@ def spread_case_attributes(events: pd.DataFrame) -> pd.DataFrame:
     present = [c for c in CASE_ATTRIBUTES if c in events]
     if not present or events.empty:
         return events
+    person = _case_runs(events[CASE])
+    if person is not None:
+        return events.assign(**{c: _last_filled(events[c], person) for c in present})
     # groupby().last() takes the last non-empty value of each column within each case.
     grouped = events.groupby(CASE, sort=False, observed=True)
     last = grouped[present].last()
@@ -358,6 +422,25 @@ def spread_case_attributes(events: pd.DataFrame) -> pd.DataFrame:
     positions = grouped.ngroup().fillna(-1).to_numpy().astype(np.intp)
     spread = {c: pd.Series(last[c].array.take(positions), index=events.index) for c in present}
     return events.assign(**spread)
+
+
+def _case_runs(cases: pd.Series) -> np.ndarray | None:
+    """Each event's person numbered 0, 1, ... in order of appearance, found by comparing
+    neighbours, when a person's events are neighbours (sorted by case, none empty); else None."""
+    if not _in_order(cases.to_frame()):
+        return None
+    differs = np.asarray(cases.array[1:] != cases.array[:-1], dtype=bool)
+    return np.concatenate(([0], np.cumsum(differs)))
+
+
+def _last_filled(values: pd.Series, person: np.ndarray) -> pd.Series:
+    """Per event: the last non-empty value of its person (``person`` from :func:`_case_runs`)."""
+    rows = np.flatnonzero(values.notna().to_numpy())
+    owner = person[rows]
+    last = np.concatenate((owner[1:] != owner[:-1], [True])) if len(rows) else rows.astype(bool)
+    at = np.full(int(person[-1]) + 1, -1, dtype=np.intp)
+    at[owner[last]] = rows[last]
+    return pd.Series(values.array.take(at[person], allow_fill=True), index=values.index)
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:

@@ -69,6 +69,10 @@ class Pseudonymizer:
         # Per domain: the identifiers hashed so far and their pseudonyms, as two arrow arrays.
         self._known: dict[bytes, tuple[pa.Array, pa.Array]] = {}
 
+    def __reduce__(self) -> tuple[type[Pseudonymizer], tuple[bytes]]:
+        # a worker process started without fork gets the key and builds its own look-ups
+        return Pseudonymizer, (self._key,)
+
     def _hash(self, domain: bytes, values: Iterable[str]) -> list[str]:
         out = []
         for value in values:

@@ -19,13 +19,11 @@ Example::
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -35,16 +33,14 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from toolkit.adapters.csv import read_csv
 from toolkit.adapters.detect import Source, detect, is_export
+from toolkit.adapters.files import Progress, read_files
 from toolkit.adapters.generic import SOURCE_SYSTEM as GENERIC_SYSTEM
-from toolkit.adapters.generic import GenericColumns, map_log, read_log
-from toolkit.adapters.mapping import QUARANTINE_COLUMNS, REPAIRS, Mapped, count_repairs, map_table
+from toolkit.adapters.generic import GenericColumns
+from toolkit.adapters.mapping import QUARANTINE_COLUMNS, REPAIRS, Mapped, count_repairs
 from toolkit.adapters.profile import profiles_with
 from toolkit.adapters.report import PERMIT_ACTIVITIES, FileReport, IngestReport, linkage
 from toolkit.adapters.stored import PERSON_COLUMNS, StoredLog
-from toolkit.adapters.table import RawTable, unknown_columns_note
-from toolkit.adapters.xlsx import read_xlsx
 from toolkit.atomic import PRIVATE_DIR
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import IngestError
@@ -58,6 +54,7 @@ from toolkit.eventlog import (
     SOURCE_FILE,
     SOURCE_ROW,
     case_table,
+    factorized,
     part_name,
     prepare,
     sort_order,
@@ -80,8 +77,6 @@ from toolkit.terminal import printable
 
 GROUND_TRUTH = "ground_truth.json"
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
-
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
@@ -215,37 +210,6 @@ def find_sources(
     return sources, ignored
 
 
-def _read(
-    source: Source, key: Pseudonymizer, as_of: date, columns: GenericColumns
-) -> tuple[Mapped, int, RawTable | None]:
-    """Read and map one file: its mapped rows, and the reader's table (None for generic logs)."""
-    if source.profile is None:
-        log = read_log(source.path, columns)
-        return map_log(log, key=key, source_file=source.name), log.rows_read, None
-    reader = read_xlsx if source.profile.file_kind == "xlsx" else read_csv
-    with _no_cycle_collection():
-        table: RawTable = reader(source.path, source.profile)
-        mapped = map_table(table, key=key, as_of=as_of, source_file=source.name)
-    return mapped, table.rows_read, table
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause Python's cycle collector while a file is read and mapped.
-
-    A reader creates millions of small objects at once (cells, rows), none of them in a cycle; the
-    collector would scan the growing heap again and again for nothing. Reference counting frees
-    them as usual.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """The files' events as one frame; a column that is categorical in every file stays so, over
     the union of the files' categories (concatenating different categories would give objects)."""
@@ -294,7 +258,7 @@ def _first_occurrence(values: pd.Series) -> np.ndarray:
     Factorisation numbers the distinct values in order of first appearance, so a row is the
     first of its value exactly when its number exceeds every number before it.
     """
-    codes, _ = pd.factorize(values)
+    codes, _ = factorized(values)
     before = np.maximum.accumulate(codes)
     return codes > np.concatenate(([-1], before[:-1]))
 
@@ -437,25 +401,9 @@ def _ingest(
 
     mapped: list[Mapped] = []
     reports: list[FileReport] = []
-    for i, source in enumerate(sources):
-        if progress:
-            progress(i, len(sources), source.name)
-        result, rows_read, table = _read(source, key, reference.day, columns)
+    for result, report in read_files(sources, key, reference.day, columns, progress):
         mapped.append(result)
-        report = FileReport(path=source.name, profile=source.profile_name, rows_read=rows_read)
-        if table is not None:
-            report.skipped_rows = dict(sorted(table.skipped.items()))
-            report.encoding = table.encoding
-            report.created = table.created.isoformat(timespec="minutes") if table.created else None
-            report.footer_total = table.footer_total
-            report.notes = list(table.notes)
-            unknown = unknown_columns_note(table, key.column)
-            if unknown:
-                report.notes.append(unknown)
-            report.repairs = dict(table.repairs)
         reports.append(report)
-    if progress:
-        progress(len(sources), len(sources), "")
 
     new = _concat([m.events for m in mapped])
     for part in mapped:  # the files' events live on in ``new`` only

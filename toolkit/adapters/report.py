@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from toolkit.chain.register import UNKNOWN_TYPE
 from toolkit.eventlog import ACTIVITY, CASE
@@ -125,12 +127,21 @@ def linkage(cases: pd.DataFrame, events: pd.DataFrame) -> dict[str, int]:
         "all_three": ind & coa & gem,
     }
     out = {k: int(v.sum()) for k, v in combos.items()}
-    holders = set(events.loc[events[ACTIVITY].isin(PERMIT_ACTIVITIES), CASE])
-    is_holder = cases[CASE].isin(holders)
+    holders = events.loc[events[ACTIVITY].isin(PERMIT_ACTIVITIES), CASE].unique()
+    # in arrow: pandas' isin makes a Python set of the holders and looks at them one by one
+    is_holder = pd.Series(
+        pc.is_in(_text(cases[CASE]), value_set=_text(holders)).to_numpy(zero_copy_only=False),
+        index=cases.index,
+    )
     out["permit_holders"] = int(is_holder.sum())
     out["permit_holders_in_coa"] = int((is_holder & coa).sum())
     out["permit_holders_in_gemeente"] = int((is_holder & gem).sum())
     return out
+
+
+def _text(values: Any) -> pa.Array | pa.ChunkedArray:
+    """Pseudonyms as arrow text, whatever pandas holds them in (text, categories, objects)."""
+    return pa.array(values).cast(pa.large_string())
 
 
 def _file_name(path: str) -> str:

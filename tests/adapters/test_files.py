@@ -1,0 +1,88 @@
+"""Files read and mapped in worker processes: the same accounting, log and pseudonyms as in one.
+
+The known answer is the generator's dirt manifest (what every file must give: events, duplicates,
+quarantined rows by reason); the worker path must also give the log, person table, quarantine and
+report that one process gives, since pseudonyms and event ids depend on the key and values alone.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from toolkit.adapters import files
+from toolkit.adapters.ingest import ingest
+from toolkit.errors import IngestError
+from toolkit.eventlog import read_events
+from toolkit.privacy import DEMO_KEY, Pseudonymizer
+from toolkit.synthetic.generate import generate
+
+PERSONS = 400
+SEED = 5
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("generated")
+    generate(persons=PERSONS, seed=SEED, out=out)
+    return out
+
+
+def _ingest(raw: Path, out: Path, monkeypatch: pytest.MonkeyPatch, *, workers: bool):
+    with monkeypatch.context() as patch:
+        patch.setattr(files, "PARALLEL_FROM_BYTES", 0 if workers else float("inf"))
+        seen: list[tuple[int, int, str]] = []
+        report = ingest(raw, out, key=Pseudonymizer(DEMO_KEY), progress=lambda *a: seen.append(a))
+    return report, seen
+
+
+def test_workers_give_the_manifest_and_the_log_of_one_process(generated, tmp_path, monkeypatch):
+    apart, seen = _ingest(generated, tmp_path / "apart", monkeypatch, workers=True)
+    alone, _ = _ingest(generated, tmp_path / "alone", monkeypatch, workers=False)
+
+    manifest = json.loads((generated / "dirt_manifest.json").read_text(encoding="utf-8"))
+    by_path = {f.path: f for f in apart.files}
+    assert [f.path for f in apart.files] == sorted(by_path)  # in the files' order
+    for entry in manifest["files"]:
+        f = by_path[entry["path"]]
+        got = {
+            "events": f.events,
+            "duplicates": f.duplicates,
+            "quarantined": f.quarantined,
+            "quarantine_reasons": f.quarantine_reasons,
+        }
+        assert got == entry["expected"], entry["path"]
+    # progress: each file once, as it is done, in order
+    total = len(apart.files)
+    assert seen == [(0, total, ""), *((i + 1, total, f.path) for i, f in enumerate(apart.files))]
+
+    assert {**apart.to_dict(), "out": ""} == {**alone.to_dict(), "out": ""}
+    assert read_events(tmp_path / "apart" / "events.parquet").equals(
+        read_events(tmp_path / "alone" / "events.parquet")
+    )
+    assert pd.read_parquet(tmp_path / "apart" / "cases.parquet").equals(
+        pd.read_parquet(tmp_path / "alone" / "cases.parquet")
+    )
+    assert (tmp_path / "apart" / "quarantine.csv").read_text() == (
+        tmp_path / "alone" / "quarantine.csv"
+    ).read_text()
+
+
+def test_an_error_in_a_worker_reaches_the_caller(generated, tmp_path, monkeypatch):
+    """A file that cannot be read stops the ingest with its message, as in one process."""
+    mapped = files.map_table
+    broken = sorted(p.name for p in generated.glob("ind_*.csv"))[0]
+
+    def map_table(table, **kwargs):
+        if kwargs["source_file"] == broken:
+            raise IngestError(f"{broken}: cannot be read")
+        return mapped(table, **kwargs)
+
+    monkeypatch.setattr(files, "map_table", map_table)  # forked workers inherit it
+    monkeypatch.setattr(files, "PARALLEL_FROM_BYTES", 0)
+    with pytest.raises(IngestError, match=f"{broken}: cannot be read"):
+        ingest(generated, tmp_path / "log", key=Pseudonymizer(DEMO_KEY))
+    assert not (tmp_path / "log" / "events.parquet").exists()
