@@ -5,11 +5,11 @@ work in progress and the intervals for the home page, the process map for anothe
 the whole :func:`toolkit.analysis.analyze` on every filter change would take ten seconds on a
 million events; a session computes only the sections asked for, with the same functions
 ``analyze`` uses (:func:`toolkit.analysis.section`), and keeps the last few filters' results.
+So a figure on the screen is the figure ``analyze`` gives for the same filter, and the xlsx
+export of the screen is :func:`toolkit.analysis.analysis_of` on the very same scope.
 The home pages of the large filters of one value (an organisation, the largest track, a year) can
 be computed before the first visitor and kept (:meth:`AnalysisSession.compute_ahead`): on
 millions of events they are the slow ones, and the first a chain manager tries.
-So a figure on the screen is the figure ``analyze`` gives for the same filter, and the xlsx
-export of the screen is :func:`toolkit.analysis.analysis_of` on the very same scope.
 
 A session is shared by the threads of a web server; one lock makes sure a section is computed
 once, not by two requests at the same time. Example::
