@@ -104,7 +104,8 @@ def create_app(
 
     ``workshop`` hides every figure about fewer than ``k`` persons; ``language`` is the
     starting language (the switch in the header changes it). ``warm`` computes the home page
-    and the filter bar's choices (in every language) for the whole log before the app is
+    and the filter bar's choices (in every language) for the whole log, and the home page of
+    each large filter of one value (:meth:`AnalysisSession.compute_ahead`), before the app is
     returned, so the first visitor does not wait, and workers forked from this process share
     them.
     """
@@ -112,6 +113,7 @@ def create_app(
     session = session or AnalysisSession.open(Path(log_dir), workshop=workshop, k=k)
     if warm:
         session.warm()
+        session.compute_ahead()
     app = Dash(
         __name__,
         title="Ketenlens",

@@ -7,6 +7,9 @@ million events; a session computes only the sections asked for, with the same fu
 ``analyze`` uses (:func:`toolkit.analysis.section`), and keeps the last few filters' results.
 So a figure on the screen is the figure ``analyze`` gives for the same filter, and the xlsx
 export of the screen is :func:`toolkit.analysis.analysis_of` on the very same scope.
+The home pages of the large filters of one value (an organisation, the largest track, a year) can
+be computed before the first visitor and kept (:meth:`AnalysisSession.compute_ahead`): on
+millions of events they are the slow ones, and the first a chain manager tries.
 
 A session is shared by the threads of a web server; one lock makes sure a section is computed
 once, not by two requests at the same time. Example::
@@ -22,6 +25,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -55,7 +59,7 @@ from toolkit.eventlog import (
     event_parts,
     read_events,
 )
-from toolkit.filters import COA, NATIONALITY, TRACK, LogFilter
+from toolkit.filters import COA, NATIONALITY, TRACK, LogFilter, in_window
 from toolkit.logdir import EVENTS_FILE, REPORT_FILE, current_files
 from toolkit.memory import trim
 from toolkit.suppression import DEFAULT_K, disclosure_key
@@ -77,6 +81,11 @@ NOT_ANALYSED = (EVENT_ID, SOURCE_SYSTEM, IND_CASE, "case:birth_year_band", "case
                 "case:procedure")  # fmt: skip
 # What the home page needs: computed for the whole log before the first visitor arrives.
 HOME_SECTIONS = ("kpis", "intervals", "findings")
+# A filter of one value whose view holds at least this many events has its home page computed
+# before the first visitor too, and kept (AnalysisSession.compute_ahead): the home page's work
+# grows with the view's events, and a chain manager's first click is on the large values
+# (the organisation COA, the largest track, a year).
+AHEAD_EVENTS = 400_000
 
 
 def release_memory() -> None:
@@ -128,6 +137,29 @@ def held(log: pd.DataFrame) -> pd.DataFrame:
     return log.astype(dict.fromkeys(text, "category"))
 
 
+def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """A column's integer codes (-1 for missing) and the values they stand for."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy().astype(np.int64), column.cat.categories
+    codes, values = pd.factorize(column)
+    return codes.astype(np.int64), pd.Index(values)
+
+
+def events_of_persons_with(
+    log: pd.DataFrame, column: str, where: pd.Series | None = None
+) -> pd.Series:
+    """Per value of ``column``: the events of the persons with an event of that value (among
+    ``where``), which is what a filter on it keeps (a municipality, a COA location)."""
+    person, _ = _codes(log[CASE])
+    value, values = _codes(log[column])
+    keep = value >= 0 if where is None else (value >= 0) & where.to_numpy(dtype=bool)
+    per_person = np.bincount(person)
+    pairs = pd.unique(person[keep] * len(values) + value[keep])
+    events = np.bincount(pairs % len(values), weights=per_person[pairs // len(values)],
+                         minlength=len(values))  # fmt: skip
+    return pd.Series(events.astype(np.int64), index=values)
+
+
 class SmallSelectionError(EventLogError):
     """A filter that keeps fewer than k persons, refused in workshop mode."""
 
@@ -175,6 +207,9 @@ class AnalysisSession:
         self._bytes: dict[LogFilter, int] = {}
         self._counted: dict[LogFilter, set] = {}
         self._budget = max(KEEP_LOG_TIMES * table_bytes(log), KEEP_BYTES_AT_LEAST)
+        # the home pages computed ahead (compute_ahead): filter -> section -> answer; made before
+        # the server answers and only read afterwards
+        self._ahead: dict[LogFilter, dict[str, Any]] = {}
 
     @classmethod
     def open(cls, log_dir: Path, **kwargs: Any) -> AnalysisSession:
@@ -278,6 +313,9 @@ class AnalysisSession:
         (a slow list of findings does not hold up the tiles of the next filter); the same
         section is computed once, the second request waiting for the first.
         """
+        ahead = self._ahead.get(f)
+        if ahead is not None and not args and name in ahead:
+            return ahead[name]
         with self._lock:
             lock = self._computing.setdefault(f, {}).setdefault((name, args), threading.Lock())
         with lock:
@@ -315,6 +353,62 @@ class AnalysisSession:
         self.options()
         for name in names:
             self.get(f or LogFilter(), name)
+
+    def ahead_filters(self, at_least: int = AHEAD_EVENTS) -> list[LogFilter]:
+        """The filters of one value the filter bar offers (an organisation, a track, a
+        nationality, a municipality, a COA location, a calendar year's months as period or as
+        cohort) whose view holds at least ``at_least`` events, largest first."""
+        log = self.log
+        if len(log) < at_least:  # no view is that large
+            return []
+        options = self.options()
+        sizes: dict[LogFilter, int] = {}
+        for name, column in (("organisation", GROUP), ("track", TRACK),
+                             ("nationality", NATIONALITY)):  # fmt: skip
+            if column in log.columns:
+                counts = log[column].value_counts(sort=False)
+                sizes.update({LogFilter(**{name: [str(v)]}): int(n) for v, n in counts.items()})
+        for name, column in (("municipality", MUNICIPALITY), ("location", RESOURCE)):
+            if column in log.columns and (name != "location" or GROUP in log.columns):
+                where = log[GROUP].astype(object).eq(COA) if name == "location" else None
+                counts = events_of_persons_with(log, column, where)
+                sizes.update({LogFilter(**{name: [str(v)]}): int(n) for v, n in counts.items()})
+        first, last = date.fromisoformat(options.first_day), date.fromisoformat(options.last_day)
+        for year in range(first.year, last.year + 1):
+            # the bar's ranges are of whole months: a year is its first month to its last
+            start = max(date(year, 1, 1), first.replace(day=1))
+            end = min(date(year, 12, 31), (pd.Timestamp(last) + pd.offsets.MonthEnd(0)).date())
+            period = int(in_window(log[TIMESTAMP], (start, end)).sum())
+            sizes[LogFilter(period_from=start, period_to=end)] = period
+            sizes[LogFilter(cohort_from=start, cohort_to=end)] = len(log)  # keeps every event
+        large = [(n, f) for f, n in sizes.items() if n >= at_least]
+        return [f for _, f in sorted(large, key=lambda pair: -pair[0])]
+
+    def compute_ahead(self, filters: Iterable[LogFilter] | None = None) -> list[LogFilter]:
+        """Compute the home page of each of ``filters`` (default: :meth:`ahead_filters`) now and
+        keep its answers (what :meth:`get` returns for them, suppressed in workshop mode as on
+        demand), not their scopes: a first click on a large organisation, track or year then
+        answers at once, and the server's workers, forked after this, share them. The filters
+        whose answers are kept.
+
+        Computed one after another, each filter's scope dropped once its answers are kept; a
+        filter that keeps nothing or is refused (workshop mode) keeps no answers, so asking
+        for it again fails as it would have."""
+        done: list[LogFilter] = []
+        for f in self.ahead_filters() if filters is None else filters:
+            try:
+                answers = {name: self.get(f, name) for name in HOME_SECTIONS}
+            except EventLogError:
+                continue
+            finally:
+                with self._lock:
+                    dropped = self._scopes.pop(f, None)
+                self._forget(f)
+                del dropped
+            self._ahead[f] = answers
+            done.append(f)
+        release_memory()
+        return done
 
     def kept(self, name: str, make: Callable[[], T]) -> T:
         """What ``make`` returns, made once per session: something of the whole log that every

@@ -221,6 +221,9 @@ def _unit_tests(legs: dict[str, Leg], spec: Spec, min_group: int) -> list[dict]:
         leg_strata = rows.groupby(["cohort", "track"], sort=True, dropna=False).ngroup()
         leg_strata = leg_strata.to_numpy()
         homes = pd.factorize(rows["household"])[0]
+        # the leg's rows by stratum, then days, once: each unit's comparable persons are then
+        # taken in order (see _matched_excess)
+        leg_order = np.lexsort((legs[leg].days, leg_strata))
         for dimension in dimensions:
             known = rows[dimension].notna().to_numpy()
             if not known.any():
@@ -235,6 +238,7 @@ def _unit_tests(legs: dict[str, Leg], spec: Spec, min_group: int) -> list[dict]:
             days, reached = legs[leg].days[known], legs[leg].reached[known]
             keys = _keys(rows)
             keys = None if keys is None else keys[known]
+            ordered = _by_stratum(leg_order, known, strata)
             result = stratified_logrank(days[one], reached[one], units[one], strata[one])
             figures = result.to_dict("list")
             for code in np.flatnonzero(size >= min_group):
@@ -243,7 +247,7 @@ def _unit_tests(legs: dict[str, Leg], spec: Spec, min_group: int) -> list[dict]:
                 unit = units == code
                 counted = (unit, unit & one & reached, unit)  # persons, observed, persons
                 tests.append({"leg": leg, "dimension": dimension, "value": str(names[code]),
-                              "days": days, "unit": unit, "strata": strata,
+                              "days": days, "unit": unit, "ordered": ordered,
                               "reached": reached,
                               "keys": () if keys is None else tuple(
                                   key_sum(keys[mask]) for mask in counted),
@@ -251,14 +255,35 @@ def _unit_tests(legs: dict[str, Leg], spec: Spec, min_group: int) -> list[dict]:
     return tests
 
 
+def _by_stratum(
+    leg_order: np.ndarray, known: np.ndarray, strata: np.ndarray
+) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """The known rows (their positions among them) by stratum, then days, from the leg's order
+    of all its rows, and where each stratum's block starts and ends in it."""
+    position = np.cumsum(known) - 1
+    order = position[leg_order[known[leg_order]]]
+    ends = np.flatnonzero(np.diff(strata[order]) != 0) + 1
+    starts = np.concatenate([[0], ends])
+    return order, list(zip(starts.tolist(), [*ends.tolist(), order.size], strict=True))
+
+
 def _matched_excess(test: dict) -> tuple[float, float, float]:
     """The unit's days beyond what comparable persons elsewhere wait (per stratum, the typical
-    wait of the other units' persons), the mean expectation and the unit's typical wait."""
-    days, unit, strata, reached = test["days"], test["unit"], test["strata"], test["reached"]
+    wait of the other units' persons), the mean expectation and the unit's typical wait.
+
+    Each stratum's other persons are taken in the order of their days, so the Kaplan-Meier
+    estimate sorts what is sorted already (the same estimate: it counts a tie as a whole)."""
+    days, unit, reached = test["days"], test["unit"], test["reached"]
+    order, blocks = test["ordered"]
     expected = np.full(days.size, np.nan)
-    for s in np.unique(strata[unit]):
-        rest = (strata == s) & ~unit
-        expected[(strata == s) & unit] = typical_days(days[rest], reached[rest])
+    mine = unit[order]
+    for start, end in blocks:
+        inside = mine[start:end]
+        if not inside.any():
+            continue
+        block = order[start:end]
+        rest = block[~inside]
+        expected[block[inside]] = typical_days(days[rest], reached[rest])
     mine = unit & np.isfinite(expected)
     own = typical_days(days[unit], reached[unit])
     return float(np.sum(days[mine] - expected[mine])), float(np.mean(expected[mine])), own
