@@ -84,8 +84,8 @@ from test_ingest_speed import _bare_read
 from toolkit.adapters import builtin_profiles
 raw, report = Path(sys.argv[1]), json.loads(Path(sys.argv[2]).read_text("utf-8"))
 profiles = builtin_profiles()
-rows, _ = _bare_read(raw, [f["path"] for f in report["files"]],
-                     [profiles[f["profile"]] for f in report["files"]])
+rows, _, _ = _bare_read(raw, [f["path"] for f in report["files"]],
+                        [profiles[f["profile"]] for f in report["files"]])
 print(rows)
 """
 WRITE_XES = """
