@@ -101,7 +101,7 @@ pm4py.write_xes(events, sys.argv[2], case_id_key="case:concept:name", show_progr
 PLAIN_FILTERS = f"""
 import json, sys, warnings
 warnings.simplefilter("ignore")
-sys.path.insert(0, {str(HERE)!r})
+sys.path[:0] = [{str(HERE)!r}, {str(HERE.parent)!r}]
 from pathlib import Path
 from test_dashboard_speed import plain_pm4py
 from selenium.common.exceptions import TimeoutException
