@@ -27,6 +27,7 @@ from dash import MATCH, Dash, Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboards.i18n import column, language_of, t
+from toolkit.findings import Finding
 from toolkit.numbers import LOCALES, number, q_text
 from toolkit.session import AnalysisSession
 
@@ -77,6 +78,15 @@ def fmt_int(value: Any, language: str) -> str:
 
 def fmt_days(value: Any, language: str) -> str:
     return fmt_number(value, language)
+
+
+def finding_cost(finding: Finding, language: str) -> tuple[str, str]:
+    """What a finding costs, named and in the language's notation, in its family's own measure
+    (the one it is ranked by): excess person-days for a wait; for rework, which costs events and
+    not days, the relocations or repetitions beyond what is usual (one text per rework kind)."""
+    if finding.excess_events is None:
+        return t("excess_person_days", language), fmt_days(finding.excess_person_days, language)
+    return t(f"excess_events_{finding.kind}", language), fmt_number(finding.excess_events, language)
 
 
 def fmt_share(value: Any, language: str, decimals: int = 1) -> str:

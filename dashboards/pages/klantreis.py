@@ -18,9 +18,8 @@ from dash import Dash, Input, Output, html
 from dashboards.components import (
     card,
     empty,
-    fmt_days,
+    finding_cost,
     fmt_int,
-    fmt_number,
     fmt_share,
     graph,
     organisation_colour,
@@ -31,7 +30,6 @@ from dashboards.filterbar import current_filter
 from dashboards.i18n import t
 from toolkit.analysis import journey
 from toolkit.errors import EventLogError
-from toolkit.findings import Finding
 from toolkit.session import AnalysisSession
 
 PATH = "/"
@@ -126,24 +124,11 @@ def findings_list(findings: list, language: str) -> Any:
     items = []
     for rank, finding in enumerate(findings[:TOP], start=1):
         title = finding.title_en if language == "en" else finding.title_nl
+        measure, cost = finding_cost(finding, language)
         items.append(html.Li([html.Strong(title),
-                              html.Span(f" — {cost_text(finding, language)}", className="muted")],
+                              html.Span(f" — {measure}: {cost}", className="muted")],
                              id=f"home-finding-{rank}"))  # fmt: skip
     return html.Ol(items, className="findings")
-
-
-def cost_text(finding: Finding, language: str) -> str:
-    """What a finding costs, in its family's own measure (the one it is ranked by): excess
-    person-days for a wait; for rework, which costs events and not days, the relocations or
-    repetitions beyond what is usual."""
-    if finding.excess_events is None:
-        return (
-            f"{t('excess_person_days', language)}: {fmt_days(finding.excess_person_days, language)}"
-        )
-    name = t(f"excess_events_{finding.kind}", language)
-    if name == f"excess_events_{finding.kind}":  # a kind without a name of its own
-        name = t("excess_events", language)
-    return f"{name}: {fmt_number(finding.excess_events, language)}"
 
 
 def register(app: Dash, session: AnalysisSession) -> None:

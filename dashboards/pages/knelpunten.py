@@ -26,7 +26,7 @@ from dashboards.components import (
     curves_figure,
     dropdown_labels,
     empty,
-    fmt_days,
+    finding_cost,
     fmt_int,
     fmt_number,
     fmt_q,
@@ -153,12 +153,7 @@ def facts(session: AnalysisSession, finding: Finding, language: str) -> html.Dl:
         ),
         (t("knelpunten_fact_persons", language), fmt_int(finding.persons, language)),
     ]
-    if finding.excess_events is None:  # rework costs events, not days
-        items.append((t("excess_person_days", language),
-                      fmt_days(finding.excess_person_days, language)))  # fmt: skip
-    else:
-        items.append((t("knelpunten_fact_events", language),
-                      fmt_days(finding.excess_events, language)))  # fmt: skip
+    items.append(finding_cost(finding, language))
     items.append((t("knelpunten_fact_confidence", language),
                   confidence_text(finding.confidence, language)))  # fmt: skip
     return html.Dl(

@@ -8,6 +8,8 @@ report that one process gives, since pseudonyms and event ids depend on the key 
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 
 import pandas as pd
@@ -84,5 +86,25 @@ def test_an_error_in_a_worker_reaches_the_caller(generated, tmp_path, monkeypatc
     monkeypatch.setattr(files, "map_table", map_table)  # forked workers inherit it
     monkeypatch.setattr(files, "PARALLEL_FROM_BYTES", 0)
     with pytest.raises(IngestError, match=f"{broken}: cannot be read"):
+        ingest(generated, tmp_path / "log", key=Pseudonymizer(DEMO_KEY))
+    assert not (tmp_path / "log" / "events.parquet").exists()
+
+
+def test_a_worker_that_dies_is_a_clear_error_and_nothing_is_written(
+    generated, tmp_path, monkeypatch
+):
+    """A reading process killed mid-file (as the kernel does when memory runs out) stops the
+    ingest with a message that names a file and what to do, not a traceback of the pool."""
+    mapped = files.map_table
+    victim = sorted(p.name for p in generated.glob("ind_*.csv"))[0]
+
+    def map_table(table, **kwargs):
+        if kwargs["source_file"] == victim:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return mapped(table, **kwargs)
+
+    monkeypatch.setattr(files, "map_table", map_table)  # forked workers inherit it
+    monkeypatch.setattr(files, "PARALLEL_FROM_BYTES", 0)
+    with pytest.raises(IngestError, match=r"stopped before it was done.*Run ingest again"):
         ingest(generated, tmp_path / "log", key=Pseudonymizer(DEMO_KEY))
     assert not (tmp_path / "log" / "events.parquet").exists()

@@ -167,11 +167,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
         console=err,
+        auto_refresh=False,  # no drawing thread: ingest forks its reading processes
     ) as bar:
         task = bar.add_task("", total=None)
 
         def progress(done: int, total: int, name: str) -> None:
             bar.update(task, completed=done, total=total, description=name)
+            bar.refresh()
 
         report = ingest(
             Path(args.directory),

@@ -20,6 +20,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from datetime import date
 
@@ -30,6 +31,7 @@ from toolkit.adapters.mapping import Mapped, map_table
 from toolkit.adapters.report import FileReport
 from toolkit.adapters.table import RawTable, unknown_columns_note
 from toolkit.adapters.xlsx import read_xlsx
+from toolkit.errors import IngestError
 from toolkit.privacy import Pseudonymizer
 
 Progress = Callable[[int, int, str], None]
@@ -75,7 +77,10 @@ def read_files(
     progress: Progress | None = None,
 ) -> Iterator[tuple[Mapped, FileReport]]:
     """:func:`read_file` of every source, in the sources' order; ``progress`` hears each file
-    as it is done (how many are done, of how many, and the file's name)."""
+    as it is done (how many are done, of how many, and the file's name).
+
+    A worker process that stops without an answer (killed, or out of memory) is an
+    :class:`IngestError` naming the first file not read: nothing has been written by then."""
     total = len(sources)
     if progress:
         progress(0, total, "")
@@ -84,10 +89,19 @@ def read_files(
             results = (read_file(s, key, as_of, columns) for s in sources)
         else:
             results = pool.map(_read_nth, range(total))
-        for done, result in enumerate(results, start=1):
-            if progress:
-                progress(done, total, sources[done - 1].name)
-            yield result
+        done = 0
+        try:
+            for done, result in enumerate(results, start=1):
+                if progress:
+                    progress(done, total, sources[done - 1].name)
+                yield result
+        except BrokenProcessPool:
+            raise IngestError(
+                "a process reading the exports stopped before it was done (killed, or the "
+                f"machine ran out of memory), while reading {sources[done].name} or a file after "
+                "it; nothing was written. Run ingest again, with fewer export files at a time if "
+                "memory is short."
+            ) from None
 
 
 # What a worker reads from: set in the worker when it starts (a key is never written to disk
