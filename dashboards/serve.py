@@ -34,14 +34,16 @@ import threading
 import traceback
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dash import Dash
 from waitress import create_server
 from waitress.server import BaseWSGIServer, MultiSocketServer
 
 from toolkit.errors import DashboardError
 from toolkit.session import release_memory
+
+if TYPE_CHECKING:  # the command's options read this module's defaults without loading Dash
+    from dash import Dash
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8050

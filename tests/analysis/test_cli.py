@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -87,3 +89,16 @@ def test_a_tiny_q_value_prints_as_below_1e_16():
     console.print(findings_table(SimpleNamespace(findings=[finding]), "en"))
     text = console.export_text()
     assert "q < 1e-16" in text and "e-72" not in text and "q = 0" not in text
+
+
+def test_the_command_line_loads_neither_the_dashboard_nor_pm4py_to_read_its_options():
+    """Every `ketenlens` command builds the whole parser; the dashboard's options must not load
+    Dash, nor the analysis pm4py, before a command needs them."""
+    script = (
+        "import sys; from toolkit.cli import build_parser; build_parser(); "
+        "print(sorted(m for m in ('dash', 'pm4py') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "[]"
