@@ -73,21 +73,36 @@ def test_workers_give_the_manifest_and_the_log_of_one_process(generated, tmp_pat
     ).read_text()
 
 
-def test_an_error_in_a_worker_reaches_the_caller(generated, tmp_path, monkeypatch):
-    """A file that cannot be read stops the ingest with its message, as in one process."""
-    mapped = files.map_table
-    broken = sorted(p.name for p in generated.glob("ind_*.csv"))[0]
+def _first_ind(generated: Path) -> str:
+    return sorted(p.name for p in generated.glob("ind_*.csv"))[0]
+
+
+def _ingest_failing_at(generated: Path, out: Path, monkeypatch, fail) -> None:
+    """Ingest through worker processes whose mapping of the first IND file calls ``fail(name)``
+    (forked workers inherit the patch); nothing may be written."""
+    mapped, first = files.map_table, _first_ind(generated)
 
     def map_table(table, **kwargs):
-        if kwargs["source_file"] == broken:
-            raise IngestError(f"{broken}: cannot be read")
+        if kwargs["source_file"] == first:
+            fail(first)
         return mapped(table, **kwargs)
 
-    monkeypatch.setattr(files, "map_table", map_table)  # forked workers inherit it
+    monkeypatch.setattr(files, "map_table", map_table)
     monkeypatch.setattr(files, "PARALLEL_FROM_BYTES", 0)
-    with pytest.raises(IngestError, match=f"{broken}: cannot be read"):
-        ingest(generated, tmp_path / "log", key=Pseudonymizer(DEMO_KEY))
-    assert not (tmp_path / "log" / "events.parquet").exists()
+    try:
+        ingest(generated, out, key=Pseudonymizer(DEMO_KEY))
+    finally:
+        assert not (out / "events.parquet").exists()
+
+
+def test_an_error_in_a_worker_reaches_the_caller(generated, tmp_path, monkeypatch):
+    """A file that cannot be read stops the ingest with its message, as in one process."""
+
+    def fail(name: str) -> None:
+        raise IngestError(f"{name}: cannot be read")
+
+    with pytest.raises(IngestError, match=f"{_first_ind(generated)}: cannot be read"):
+        _ingest_failing_at(generated, tmp_path / "log", monkeypatch, fail)
 
 
 def test_a_worker_that_dies_is_a_clear_error_and_nothing_is_written(
@@ -95,16 +110,9 @@ def test_a_worker_that_dies_is_a_clear_error_and_nothing_is_written(
 ):
     """A reading process killed mid-file (as the kernel does when memory runs out) stops the
     ingest with a message that names a file and what to do, not a traceback of the pool."""
-    mapped = files.map_table
-    victim = sorted(p.name for p in generated.glob("ind_*.csv"))[0]
 
-    def map_table(table, **kwargs):
-        if kwargs["source_file"] == victim:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return mapped(table, **kwargs)
+    def fail(name: str) -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
 
-    monkeypatch.setattr(files, "map_table", map_table)  # forked workers inherit it
-    monkeypatch.setattr(files, "PARALLEL_FROM_BYTES", 0)
     with pytest.raises(IngestError, match=r"stopped before it was done.*Run ingest again"):
-        ingest(generated, tmp_path / "log", key=Pseudonymizer(DEMO_KEY))
-    assert not (tmp_path / "log" / "events.parquet").exists()
+        _ingest_failing_at(generated, tmp_path / "log", monkeypatch, fail)
