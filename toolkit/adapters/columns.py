@@ -92,9 +92,9 @@ def distinct(values: Values) -> tuple[np.ndarray, list[Any]]:
         return np.zeros(0, dtype=np.intp), []
     if pd.api.types.infer_dtype(array, skipna=True) in _ONE_TYPE:
         return _factorize_one_type(array)
+    if sum(t not in _NEVER_EQUAL for t in set(map(type, array))) <= 1:
+        return _factorize(array)  # hashing cannot mix types up
     kinds, types = pd.factorize(_TYPE(array))
-    if sum(t not in _NEVER_EQUAL for t in types) <= 1:  # hashing cannot mix types up
-        return _factorize(array)
     codes = np.empty(len(array), dtype=np.intp)
     uniques: list[Any] = []
     for k in range(len(types)):
