@@ -242,14 +242,10 @@ def _local_times(table: RawTable, rows: _Rows) -> tuple[Coded, pd.Series]:
     frame = table.frame
     if profile.timestamp_iso and "timestamp" in frame:
         codes, uniques = distinct(_column(table, "timestamp"))
-        parsed = [p.parse_iso_timestamp(v) for v in uniques]
-        rows.flag(Coded(codes, [x.reason for x in parsed]), "timestamp")
-        stamps = pd.Series(
-            [x.value if x.value is not None else pd.NaT for x in parsed],
-            dtype="datetime64[us, UTC]",
-        )
-        local = stamps.dt.tz_convert(profile.timezone)
-        days = [None if pd.isna(t) else t.date() for t in local]
+        stamps, reasons = _iso_timestamps(uniques)
+        rows.flag(Coded(codes, reasons), "timestamp")
+        local = stamps.dt.tz_convert(profile.timezone).dt.tz_localize(None)
+        days = local.to_numpy().astype("datetime64[D]").tolist()  # dates, None for none
         naive = stamps.dt.tz_localize(None).to_numpy()
         utc = pd.Series(naive[codes]).dt.tz_localize(p.UTC)
         return Coded(codes, days), utc
@@ -287,6 +283,33 @@ def _local_times(table: RawTable, rows: _Rows) -> tuple[Coded, pd.Series]:
     rows.repair(_row_flags(localized.gap, p.DST_GAP))
     rows.repair(_row_flags(localized.overlap, p.DST_OVERLAP))
     return dates, localized.utc
+
+
+def _iso_timestamps(uniques: list[Any]) -> tuple[pd.Series, list[str | None]]:
+    """:func:`~toolkit.adapters.parsing.parse_iso_timestamp` of each distinct value: the UTC
+    timestamps (NaT where none) and the reasons.
+
+    Text of one exact shape, seconds and offset included (nearly every value), is parsed in one
+    column expression; a value of that shape that names no real moment, and every other value,
+    goes through the rule.
+    """
+    texts = _arrow_text(uniques)
+    shaped = _mask(pc.match_substring_regex(texts, _ISO_PLAIN))
+    stamps = pd.Series(pd.NaT, index=range(len(uniques)), dtype="datetime64[us, UTC]")
+    parsed = pd.to_datetime(
+        pd.Series(texts.filter(pa.array(shaped)), dtype=object),
+        format=_ISO_PLAIN_FORMAT,
+        utc=True,
+        errors="coerce",
+    )
+    stamps.iloc[np.flatnonzero(shaped)] = parsed.dt.as_unit("us").to_numpy()
+    reasons: list[str | None] = [None] * len(uniques)
+    for i in np.flatnonzero(stamps.isna().to_numpy()):
+        result = p.parse_iso_timestamp(uniques[i])
+        reasons[i] = result.reason
+        if result.value is not None:
+            stamps.iloc[i] = result.value
+    return stamps, reasons
 
 
 # The rules' results by value, kept across the files of an ingest (a time of day recurs in every
@@ -441,6 +464,14 @@ _ARROW_TEXT = pa.large_string()
 # A V-nummer spelled with ASCII digits, perhaps with spaces or dashes between them.
 _DIGITS_AND_SEPARATORS = r"^[0-9]([0-9 \-]*[0-9])?$"
 _SEPARATORS = r"[ \-]"
+# An ISO 8601 timestamp with seconds and a UTC offset, its fields within their ranges (the day of
+# the month is checked by the parser; years far from ours are left to the rule, as pandas'
+# parser does not refuse every one outside its range), and the format that parses that shape.
+_ISO_PLAIN = (
+    r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"[+\-]([01][0-9]|2[0-3]):[0-5][0-9]$"
+)
+_ISO_PLAIN_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 # The event columns with a value per person or per event; the others hold a few distinct values
 # and stay categorical until the log is sorted (:func:`toolkit.eventlog.prepare` makes them
 # text), a small fraction of the memory of the text.
