@@ -30,7 +30,7 @@ from toolkit.adapters.columns import Coded, distinct, objects, per_pair, per_val
 from toolkit.adapters.event_id import content_ids
 from toolkit.adapters.personal import checked_fields, personal_data, reason
 from toolkit.adapters.profile import Profile, fold
-from toolkit.adapters.table import OVERSIZED, OVERSIZED_CELL, ROW, RawTable
+from toolkit.adapters.table import OVERSIZED, OVERSIZED_CELL, RawTable
 from toolkit.chain import Chain, Municipality, load_chain
 from toolkit.privacy import Pseudonymizer
 
@@ -143,7 +143,7 @@ class _Rows:
 
     def __init__(self, table: RawTable) -> None:
         self.table = table
-        self.n = len(table.frame)
+        self.n = table.rows_read
         self.ok = np.ones(self.n, dtype=bool)
         self.reason = np.full(self.n, None, dtype=object)
         self.column = np.full(self.n, None, dtype=object)
@@ -204,10 +204,9 @@ def _row_flags(flags: np.ndarray, kind: str) -> Coded:
 def _column(table: RawTable, field_name: str) -> Coded:
     """A field's raw cells, encoded (all None when the profile does not map it)."""
     if field_name not in table.coded:
-        if field_name in table.frame:
-            table.coded[field_name] = Coded(*distinct(table.frame[field_name]))
-        else:
-            return Coded(np.zeros(len(table.frame), dtype=np.intp), [None])
+        if not table.has(field_name):
+            return Coded(np.zeros(table.rows_read, dtype=np.intp), [None])
+        table.coded[field_name] = Coded(*distinct(table.frame[field_name]))  # type: ignore[index]
     return table.coded[field_name]
 
 
@@ -239,8 +238,7 @@ def _activities(table: RawTable, rows: _Rows) -> Coded:
 def _local_times(table: RawTable, rows: _Rows) -> tuple[Coded, pd.Series]:
     """Local calendar dates (date objects, None when absent) and UTC timestamps of every row."""
     profile = table.profile
-    frame = table.frame
-    if profile.timestamp_iso and "timestamp" in frame:
+    if profile.timestamp_iso and table.has("timestamp"):
         codes, uniques = distinct(_column(table, "timestamp"))
         stamps, reasons = _iso_timestamps(uniques)
         rows.flag(Coded(codes, reasons), "timestamp")
@@ -267,7 +265,7 @@ def _local_times(table: RawTable, rows: _Rows) -> tuple[Coded, pd.Series]:
     )
     days = day_values[dates.codes].astype("datetime64[us]")
     offsets = np.zeros(rows.n, dtype="timedelta64[us]")
-    if "time" in frame:
+    if table.has("time"):
         seconds, reasons = per_value(
             _column(table, "time"),
             lambda v: _seconds(_parse_time(v, profile.time_pattern)),
@@ -346,16 +344,15 @@ def _municipalities(table: RawTable, rows: _Rows, chain: Chain, dates: Coded) ->
     (a repair); only a value the register never knew is quarantined, with the closest known
     municipality as the hint.
     """
-    frame = table.frame
     register = chain.register
-    if "municipality" in frame:
+    if table.has("municipality"):
         field_name = "municipality"
 
         def find(value: object, day: date | None) -> Municipality | None:
             code = p.municipality_code(value)
             return register.get(code) if code else None
 
-    elif "municipality_name" in frame:
+    elif table.has("municipality_name"):
         field_name = "municipality_name"
 
         def find(value: object, day: date | None) -> Municipality | None:
@@ -504,7 +501,7 @@ def map_table(
 ) -> Mapped:
     """Normalise, pseudonymise and check every row of one export."""
     chain = chain or load_chain()
-    profile, frame = table.profile, table.frame
+    profile = table.profile
     rows = _Rows(table)
     for field_name in profile.columns:
         rows.flag(_oversized(_column(table, field_name)), field_name)
@@ -514,12 +511,12 @@ def map_table(
     rows.repair(_only(repairs, _mask(pc.is_valid(vnummers.uniques))))
     activities = _activities(table, rows)
     dates, utc = _local_times(table, rows)
-    date_field = "timestamp" if profile.timestamp_iso and "timestamp" in frame else "date"
+    date_field = "timestamp" if profile.timestamp_iso and table.has("timestamp") else "date"
     _check_dates(dates, rows, date_field, as_of)
     municipalities = _municipalities(table, rows, chain, dates)
 
     places, unknown_place = _places(table, rows, chain)
-    resources = places if "resource" in frame else municipalities
+    resources = places if table.has("resource") else municipalities
 
     keep = np.flatnonzero(rows.ok)
     unknown = np.array([bool(u) for u in unknown_place.uniques], dtype=bool)
@@ -553,7 +550,7 @@ def map_table(
     events["time:timestamp"] = utc.iloc[keep].reset_index(drop=True)
     for name, value in (("source_system", profile.source_system), ("source_file", source_file)):
         events[name] = _categorical(Coded(np.zeros(len(keep), dtype=np.intp), [value]), None)
-    events["source_row"] = frame[ROW].to_numpy()[keep]
+    events["source_row"] = table.row_numbers[keep]
     events[REPAIRS] = rows.repairs(keep)
     identity = ("case:concept:name", "concept:name", "time:timestamp", "org:resource")
     parts = [events[c] for c in (*identity, "municipality")]
@@ -563,7 +560,7 @@ def map_table(
     quarantine = pd.DataFrame(
         {
             "file": source_file,
-            "row": frame[ROW].to_numpy()[bad],
+            "row": table.row_numbers[bad],
             "column": rows.column[bad],
             "reason": rows.reason[bad],
             "activity": np.where(activity != None, activity, ""),  # noqa: E711
@@ -579,7 +576,7 @@ def map_table(
 def _check_personal_data(table: RawTable, rows: _Rows) -> None:
     """Quarantine every row whose mapped text columns hold something shaped like personal data."""
     for field_name, kind in checked_fields().items():
-        if field_name in table.frame:
+        if table.has(field_name):
             why = reason(field_name)
             found = per_value(
                 _column(table, field_name),

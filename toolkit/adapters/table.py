@@ -38,17 +38,40 @@ OVERSIZED = "\x00oversized cell\x00"
 HEADER_KIND = "name"
 
 
+class _Frame:
+    """:attr:`RawTable.frame`: the frame a table was built with, or else the one made from the
+    reader's encoded columns when it is first read.
+
+    Mapping works on the encoded columns, so the frame's Python object per cell is made only for
+    whoever asks for it (tests, a user looking at what was read).
+    """
+
+    def __get__(self, table: RawTable | None, owner: type | None = None) -> pd.DataFrame | None:
+        if table is None:
+            return None  # the field's default
+        if table._frame is None and table.numbers is not None:
+            data = {f: pd.Series(c.values(), dtype=object) for f, c in table.coded.items()}
+            data[ROW] = pd.Series(table.numbers, dtype="int64")
+            table._frame = pd.DataFrame(data)
+        return table._frame
+
+    def __set__(self, table: RawTable, frame: pd.DataFrame | None) -> None:
+        table._frame = frame
+
+
 @dataclass
 class RawTable:
     """The data rows of one export, mapped columns only, under their field names.
 
     ``frame`` has one column per mapped field (raw cell values, as the reader got them) and
-    ``row``: the row number a user sees in the source (spreadsheet row, or CSV line).
+    ``row``: the row number a user sees in the source (spreadsheet row, or CSV line). A reader
+    hands its columns encoded instead (``coded``, with the row numbers in ``numbers``); the
+    frame is made from them when asked for.
     """
 
     path: Path
     profile: Profile
-    frame: pd.DataFrame
+    frame: pd.DataFrame | None = _Frame()  # type: ignore[assignment]
     skipped: Counter[str] = field(default_factory=Counter)
     repairs: Counter[str] = field(default_factory=Counter)
     created: datetime | None = None
@@ -57,13 +80,29 @@ class RawTable:
     notes: list[str] = field(default_factory=list)
     # (1-based position, header) of the columns the profile does not know: never shown as text
     unknown_columns: list[tuple[int, str]] = field(default_factory=list)
-    # The frame's mapped columns dictionary-encoded as the reader found them, so that mapping
-    # does not encode them again (a table built by hand has none and gets them encoded there).
+    # The mapped columns dictionary-encoded as the reader found them, so that mapping does not
+    # encode them again (a table built by hand has none and gets them encoded there).
     coded: dict[str, Coded] = field(default_factory=dict)
+    # The source row number of each row, when a reader made the table (then ``coded`` holds
+    # every mapped column).
+    numbers: np.ndarray | None = None
 
     @property
     def rows_read(self) -> int:
-        return len(self.frame)
+        return len(self.row_numbers)
+
+    @property
+    def row_numbers(self) -> np.ndarray:
+        """The row number a user sees in the source, of every row."""
+        if self.numbers is not None:
+            return self.numbers
+        return self.frame[ROW].to_numpy()  # type: ignore[index]
+
+    def has(self, field_name: str) -> bool:
+        """Whether the table has a column for the field (the profile maps it)."""
+        if self.numbers is not None:
+            return field_name in self.coded
+        return field_name in self.frame  # type: ignore[operator]
 
 
 class Collector:
@@ -127,7 +166,7 @@ class Collector:
         numbers: np.ndarray,
         footer: Callable[[Sequence[object]], tuple[bool, int | None]],
     ) -> None:
-        """Set ``table.frame`` from the rows below the header (see :meth:`collect_columns`)."""
+        """Set the table's columns from the rows below the header (see :meth:`collect_columns`)."""
         encoded = [Coded(*distinct(column)) for column in self._mapped(rows)]
         self.collect_columns(table, encoded, numbers, rows.__getitem__, footer)
 
@@ -139,8 +178,8 @@ class Collector:
         row: Callable[[int], Sequence[object]],
         footer: Callable[[Sequence[object]], tuple[bool, int | None]],
     ) -> None:
-        """Set ``table.frame`` from the mapped columns of the rows below the header, encoded;
-        count blank and footer rows.
+        """Set the table's columns from the mapped columns of the rows below the header, encoded,
+        and their row numbers; count blank and footer rows.
 
         A blank row or a total line has at most one filled cell among the mapped columns, so
         only such rows are looked at whole (``row`` gives a row's cells, ``footer`` says whether
@@ -171,9 +210,7 @@ class Collector:
                 table.footer_total = total
                 keep[r] = False
         table.coded = {f: c.rows(keep) for f, c in zip(self._fields, encoded, strict=True)}
-        data = {f: pd.Series(c.values(), dtype=object) for f, c in table.coded.items()}
-        data[ROW] = pd.Series(np.asarray(numbers, dtype=np.int64)[keep], dtype="int64")
-        table.frame = pd.DataFrame(data)
+        table.numbers = np.asarray(numbers, dtype=np.int64)[keep]
 
 
 def _cell_kinds(cells: list[object]) -> tuple[np.ndarray, np.ndarray]:
