@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from toolkit.adapters.columns import Coded
 from toolkit.adapters.parsing import is_blank
 from toolkit.adapters.profile import Profile
-from toolkit.adapters.table import Collector, RawTable, header_matches
+from toolkit.adapters.table import Collector, RawTable, header_matches, text_kinds
 from toolkit.errors import IngestError
 
 DETECT = "detect"
@@ -192,21 +192,24 @@ def _read_lines(
         pc.split_pattern(data, delimiter), 0, collector.width, return_fixed_size_list=True
     )
     empty = pc.equal(pc.binary_length(data), 0).to_numpy(zero_copy_only=False)
-    encoded = []
+    encoded, kinds = [], []
     for position in collector.positions:
         column = pc.dictionary_encode(pc.list_element(cells, position))
         uniques = column.dictionary.to_pylist()
+        blank, oversized = text_kinds(column.dictionary)
         codes = pc.fill_null(column.indices, len(uniques)).to_numpy().astype(np.intp)
         codes[empty] = len(uniques)  # the csv module gives an empty line no cells at all
         if (codes == len(uniques)).any():
             uniques.append(None)
+            blank, oversized = np.append(blank, True), np.append(oversized, False)
         encoded.append(Coded(codes, uniques))
+        kinds.append((blank, oversized))
     numbers = np.arange(seen + 1, seen + 1 + n, dtype=np.int64)
 
     def row(r: int) -> list[str]:
         return _fields(data[r].as_py(), delimiter)
 
-    collector.collect_columns(table, encoded, numbers, row, footer)
+    collector.collect_columns(table, encoded, numbers, row, footer, kinds)
 
 
 def csv_header(path: Path, delimiter: str | None = None) -> list[str]:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from toolkit.adapters.columns import Coded, distinct, objects
 from toolkit.adapters.parsing import is_blank
@@ -34,6 +36,8 @@ MAX_CELL_CHARS = 10_000
 OVERSIZED_CELL = "oversized_cell"
 # What a reader keeps in place of such a cell: text no export holds (it starts with a NUL).
 OVERSIZED = "\x00oversized cell\x00"
+# The ASCII characters that str.isspace (and so the blank rule) calls whitespace.
+_ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 # Column titles are words, so only numbers, addresses and phone numbers count as personal there.
 HEADER_KIND = "name"
 
@@ -177,6 +181,7 @@ class Collector:
         numbers: np.ndarray,
         row: Callable[[int], Sequence[object]],
         footer: Callable[[Sequence[object]], tuple[bool, int | None]],
+        kinds: list[tuple[np.ndarray, np.ndarray]] | None = None,
     ) -> None:
         """Set the table's columns from the mapped columns of the rows below the header, encoded,
         and their row numbers; count blank and footer rows.
@@ -184,13 +189,14 @@ class Collector:
         A blank row or a total line has at most one filled cell among the mapped columns, so
         only such rows are looked at whole (``row`` gives a row's cells, ``footer`` says whether
         a row is the total line and the number it states). A cell too long to be a value becomes
-        :data:`OVERSIZED`.
+        :data:`OVERSIZED`. ``kinds``: the :func:`_cell_kinds` of each column's distinct values,
+        when the reader has them already.
         """
         n = len(numbers)
         filled = np.zeros(n, dtype=np.int64)
         for i, column in enumerate(encoded):
             codes, uniques = column.codes, column.uniques
-            blank, oversized = _cell_kinds(uniques)
+            blank, oversized = _cell_kinds(uniques) if kinds is None else kinds[i]
             filled += ~blank[codes]
             if oversized.any():
                 uniques = [
@@ -224,6 +230,20 @@ def _cell_kinds(cells: list[object]) -> tuple[np.ndarray, np.ndarray]:
     blank = np.fromiter(map(str.isspace, text), dtype=bool, count=len(text))
     for i in np.flatnonzero(lengths == 0):
         blank[i] = is_blank(cells[i])
+    return blank, lengths > MAX_CELL_CHARS
+
+
+def text_kinds(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_cell_kinds` of texts held in arrow (none of them null), as column expressions.
+
+    Text of ASCII characters is blank when nothing is left after trimming what ``str.isspace``
+    calls whitespace; other text goes through ``str.isspace`` one by one.
+    """
+    lengths = pc.utf8_length(texts).to_numpy(zero_copy_only=False)
+    trimmed = pc.ascii_trim(texts, _ASCII_SPACE)
+    blank = np.array(pc.equal(pc.binary_length(trimmed), 0).to_numpy(zero_copy_only=False))
+    for i in np.flatnonzero(~pc.string_is_ascii(texts).to_numpy(zero_copy_only=False)):
+        blank[i] = texts[int(i)].as_py().isspace()
     return blank, lengths > MAX_CELL_CHARS
 
 
