@@ -140,6 +140,6 @@ def per_pair(
     codes_a, uniques_a = distinct(first)
     codes_b, uniques_b = distinct(second)
     width = max(len(uniques_b), 1)
-    pairs, inverse = np.unique(codes_a.astype(np.int64) * width + codes_b, return_inverse=True)
+    inverse, pairs = pd.factorize(codes_a.astype(np.int64) * width + codes_b, sort=True)
     results = [fn(uniques_a[int(k // width)], uniques_b[int(k % width)]) for k in pairs]
-    return _results(results, inverse.reshape(-1).astype(np.intp, copy=False), parts)
+    return _results(results, inverse.astype(np.intp, copy=False), parts)
