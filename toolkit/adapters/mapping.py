@@ -115,7 +115,8 @@ def _vnummers(column: Coded) -> tuple[_Texts, Coded, Coded]:
     numbers = pc.if_else(
         pa.array(kept), pc.utf8_lpad(digits, p.VNUMMER_DIGITS, "0"), pa.scalar(None, _ARROW_TEXT)
     )
-    reasons, repairs = np.array(none, dtype=object), np.array(none, dtype=object)
+    reasons = np.full(len(uniques), None, dtype=object)
+    repairs = np.full(len(uniques), None, dtype=object)
     reasons[spelled & (length > p.VNUMMER_DIGITS)] = p.INVALID_VNUMMER
     repairs[kept & separated] = p.SEPARATORS
     repairs[kept & (length < p.VNUMMER_DIGITS)] = p.ZERO_PADDED
