@@ -11,15 +11,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+import pyarrow as pa
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from toolkit.adapters import builtin_profiles
 from toolkit.adapters import parsing as p
 from toolkit.adapters.columns import Coded
-from toolkit.adapters.mapping import _pseudonyms, _vnummers, map_table
+from toolkit.adapters.mapping import _iso_timestamps, _pseudonyms, _vnummers, map_table
 from toolkit.adapters.personal import personal_data
-from toolkit.adapters.table import ROW, RawTable
+from toolkit.adapters.table import MAX_CELL_CHARS, ROW, RawTable, text_kinds
 from toolkit.privacy import Pseudonymizer
 from toolkit.terminal import UNSAFE_CATEGORIES, printable
 
@@ -104,6 +105,42 @@ def test_identifier_columns_get_what_the_rules_give_each_value(values):
     assert cases == [
         None if (n := p.normalise_case_number(v)) is None else KEY.ind_case(n) for v in values
     ]
+
+
+# ISO timestamps as exports write them, near misses (a digit off, no offset, a space) among them.
+iso_texts = st.one_of(
+    st.datetimes(timezones=st.timezones()).map(lambda t: t.replace(microsecond=0).isoformat()),
+    st.from_regex(
+        r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}\Z"
+    ),
+    st.text(alphabet="0123456789-:T+ Z", max_size=30),
+)
+
+
+@SETTINGS
+@given(st.lists(st.one_of(iso_texts, cells), max_size=20))
+@example(["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2024-02-30T10:15:00+01:00"])
+def test_iso_timestamp_columns_get_what_the_rule_gives_each_value(values):
+    """A column's timestamps (parsed in one column expression where the text allows) and
+    reasons are those of the rule applied value by value."""
+    stamps, reasons = _iso_timestamps(values)
+    expected = [p.parse_iso_timestamp(v) for v in values]
+    assert reasons == [x.reason for x in expected]
+    assert stamps.tolist() == [pd.NaT if x.value is None else x.value for x in expected]
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.one_of(st.text(), st.text(alphabet=" \t\r\x0b\x0c\x1c\x1f\x85\xa0\u3000é")), unique=True
+    )
+)
+def test_text_columns_are_blank_where_the_rule_says(texts):
+    """Which distinct texts of a column are blank or too long, as arrow finds them, is what the
+    blank rule and ``len`` say of each."""
+    blank, oversized = text_kinds(pa.array(texts, pa.large_string()))
+    assert blank.tolist() == [p.is_blank(t) for t in texts]
+    assert oversized.tolist() == [len(t) > MAX_CELL_CHARS for t in texts]
 
 
 @SETTINGS
