@@ -54,7 +54,7 @@ from toolkit.eventlog import (
     SOURCE_FILE,
     SOURCE_ROW,
     case_table,
-    factorized,
+    first_occurrence,
     part_name,
     prepare,
     sort_order,
@@ -252,17 +252,6 @@ def _existing(out: Path, key: Pseudonymizer) -> tuple[StoredLog | None, pd.DataF
     return StoredLog.at(files), quarantine
 
 
-def _first_occurrence(values: pd.Series) -> np.ndarray:
-    """Per row: whether no earlier row holds the same value (``~duplicated(keep="first")``).
-
-    Factorisation numbers the distinct values in order of first appearance, so a row is the
-    first of its value exactly when its number exceeds every number before it.
-    """
-    codes, _ = factorized(values)
-    before = np.maximum.accumulate(codes)
-    return codes > np.concatenate(([-1], before[:-1]))
-
-
 def _status(new: pd.DataFrame, stored: StoredLog | None) -> tuple[np.ndarray, np.ndarray]:
     """Per new row: whether it is an event (new, or the very row the log already holds; else a
     duplicate), and whether the log holds it already.
@@ -270,7 +259,7 @@ def _status(new: pd.DataFrame, stored: StoredLog | None) -> tuple[np.ndarray, np
     An event already in the log from another file or row is a duplicate of it; within this run
     the first row in sorted path order keeps the event.
     """
-    first_in_run = _first_occurrence(new[EVENT_ID])
+    first_in_run = first_occurrence(new[EVENT_ID])
     if stored is None:
         return first_in_run, np.zeros(len(new), dtype=bool)
     lineage = stored.lineage(new[EVENT_ID])
