@@ -98,12 +98,18 @@ def _categories(column: str, values: pd.Series, chain: Chain, vocabulary: bool) 
 
 
 def prepare(
-    events: pd.DataFrame, *, chain: Chain | None = None, vocabulary: bool = True
+    events: pd.DataFrame,
+    *,
+    chain: Chain | None = None,
+    vocabulary: bool = True,
+    spread: bool = False,
 ) -> pd.DataFrame:
     """The events in the contract's columns, types and order (missing columns become empty).
 
     ``vocabulary=False`` is for logs of other processes (the generic profile), whose activities
-    and organisations are not the chain's.
+    and organisations are not the chain's. With ``spread`` each person's case attributes are
+    spread over the person's events (:func:`spread_case_attributes`) once they are sorted, and
+    before a categorical attribute is made text: its numbers are taken, not its texts.
     """
     chain = chain or load_chain()
     stray = [c for c in events.columns if c not in EVENT_COLUMNS]
@@ -112,14 +118,21 @@ def prepare(
     keys = {column: _converted(events, column, chain, vocabulary) for column in SORT_KEYS}
     order = _sort_order(keys)
     out = pd.DataFrame(index=pd.RangeIndex(len(events)))
+    person = None
     for column in EVENT_COLUMNS:  # one column at a time: the unsorted copy is never whole
         values = (
             keys.pop(column) if column in keys else _converted(events, column, chain, vocabulary)
         )
         values = values.array.take(order)
+        if column == CASE and spread and len(values):
+            person = _case_runs(pd.Series(values))
+        if column in CASE_ATTRIBUTES and person is not None:
+            values = _last_filled(pd.Series(values), person).array
         if column not in CATEGORY_COLUMNS and isinstance(values.dtype, pd.CategoricalDtype):
             values = _text_of(values)
         out[column] = values
+    if spread and person is None:  # cases that are not runs (an empty case): by grouping
+        out = spread_case_attributes(out)
     return out
 
 

@@ -194,3 +194,16 @@ def test_event_ids_are_unique():
         validate(prepare(_raw().assign(event_id=["z" * 24, "y" * 24, "z" * 24])))
     with pytest.raises(EventLogError, match="event_id must be present and unique"):
         validate(prepare(_raw().assign(event_id=[_hex_ids(1)[0], None, "e3"])))
+
+
+def test_prepare_spreads_case_attributes_as_spreading_after_it_does():
+    raw = _raw().assign(**{"case:nationality": ["Eritrea", None, "Syrië"], "case:sex": "V"})
+    raw["case:sex"] = raw["case:sex"].astype("category")
+    spread = prepare(raw, spread=True)
+    pd.testing.assert_frame_equal(spread, spread_case_attributes(prepare(raw)))
+    assert (
+        spread.loc[spread["case:concept:name"] == A, "case:nationality"].tolist() == ["Syrië"] * 2
+    )
+    # a case left empty cannot be a run of neighbours: spread by grouping, as spreading after does
+    raw.loc[0, "case:concept:name"] = None
+    pd.testing.assert_frame_equal(prepare(raw, spread=True), spread_case_attributes(prepare(raw)))

@@ -419,9 +419,8 @@ def _ingest(
             raise IngestError(f"{report.path}: rows do not add up; this is a bug, please report")
 
     before = 0 if stored is None else stored.rows
-    added = prepare(added, chain=chain, vocabulary=vocabulary)
+    added = prepare(added, chain=chain, vocabulary=vocabulary, spread=stored is None)
     if stored is None:
-        added = spread_case_attributes(added)
         cases = case_table(added)
         holders = added[[CASE, ACTIVITY]]
     else:
