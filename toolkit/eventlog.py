@@ -418,8 +418,8 @@ def _pseudonyms_only(values: pd.Series) -> bool:
 
 
 def _value_bytes(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Where each value of arrow text starts (and the last one ends) in the bytes it returns too:
-    its buffers seen from numpy, not copied."""
+    """The offsets of arrow text (where each value starts, and where the last one ends) and the
+    bytes they point into: its buffers seen from numpy, not copied."""
     _, offsets, data = chunk.buffers()
     at = np.frombuffer(offsets, dtype=_OFFSETS[chunk.type])[
         chunk.offset : chunk.offset + len(chunk) + 1

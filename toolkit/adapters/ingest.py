@@ -395,7 +395,7 @@ def _ingest(
         mapped.append(result)
         reports.append(report)
 
-    # the main process alone from here: large arrays that live briefly (see the function)
+    # the main process alone from here, with large arrays that live briefly
     with arrow_through_malloc():
         new = _concat([m.events for m in mapped])
         for part in mapped:  # the files' events live on in ``new`` only
