@@ -98,12 +98,18 @@ def _categories(column: str, values: pd.Series, chain: Chain, vocabulary: bool) 
 
 
 def prepare(
-    events: pd.DataFrame, *, chain: Chain | None = None, vocabulary: bool = True
+    events: pd.DataFrame,
+    *,
+    chain: Chain | None = None,
+    vocabulary: bool = True,
+    spread: bool = False,
 ) -> pd.DataFrame:
     """The events in the contract's columns, types and order (missing columns become empty).
 
     ``vocabulary=False`` is for logs of other processes (the generic profile), whose activities
-    and organisations are not the chain's.
+    and organisations are not the chain's. With ``spread`` each person's case attributes are
+    spread over the person's events (:func:`spread_case_attributes`) once they are sorted, and
+    before a categorical attribute is made text: its numbers are taken, not its texts.
     """
     chain = chain or load_chain()
     stray = [c for c in events.columns if c not in EVENT_COLUMNS]
@@ -112,14 +118,21 @@ def prepare(
     keys = {column: _converted(events, column, chain, vocabulary) for column in SORT_KEYS}
     order = _sort_order(keys)
     out = pd.DataFrame(index=pd.RangeIndex(len(events)))
+    person = None
     for column in EVENT_COLUMNS:  # one column at a time: the unsorted copy is never whole
         values = (
             keys.pop(column) if column in keys else _converted(events, column, chain, vocabulary)
         )
         values = values.array.take(order)
+        if column == CASE and spread and len(values):
+            person = _case_runs(pd.Series(values))
+        if column in CASE_ATTRIBUTES and person is not None:
+            values = _last_filled(pd.Series(values), person).array
         if column not in CATEGORY_COLUMNS and isinstance(values.dtype, pd.CategoricalDtype):
             values = _text_of(values)
         out[column] = values
+    if spread and person is None:  # cases that are not runs (an empty case): by grouping
+        out = spread_case_attributes(out)
     return out
 
 
@@ -178,6 +191,8 @@ def _in_order(keys: pd.DataFrame) -> bool:
 
 def _converted(events: pd.DataFrame, column: str, chain: Chain, vocabulary: bool) -> pd.Series:
     """One column of the contract in its type (a missing column becomes empty)."""
+    if column not in events and column not in (TIMESTAMP, SOURCE_ROW, *CATEGORY_COLUMNS):
+        return pd.Series(np.nan, index=events.index, dtype=_TEXT)
     values = events[column] if column in events else pd.Series(None, index=events.index)
     if column == TIMESTAMP:
         return pd.to_datetime(values, utc=True).dt.as_unit(TIME_UNIT)
@@ -259,19 +274,77 @@ def _ranks(values: pd.Series) -> np.ndarray:
 def factorized(values: pd.Series) -> tuple[np.ndarray, int]:
     """A number per row, the distinct values numbered in order of first appearance (-1 for an
     empty value), and how many there are: ``pd.factorize``, with text hashed by arrow itself
-    (pandas adds its own passes over arrow text)."""
+    (pandas adds its own passes over arrow text), or as integers when its values all have one
+    length (:func:`_fixed_width_factorized`)."""
     if _is_text(values):
+        fixed = _fixed_width_factorized(values)
+        if fixed is not None:
+            return fixed
         found, uniques = _encoded(values)
         return found, len(uniques)
     found, uniques = pd.factorize(values)
     return found, len(uniques)
 
 
+def first_occurrence(values: pd.Series) -> np.ndarray:
+    """Per row: whether no earlier row holds the same value (``~duplicated(keep="first")``)."""
+    return _firsts(factorized(values)[0])
+
+
+def _firsts(codes: np.ndarray) -> np.ndarray:
+    """Per row of numbers in order of first appearance: whether it is the first of its number,
+    which is exactly when its number exceeds every number before it."""
+    before = np.maximum.accumulate(codes)
+    return codes > np.concatenate(([-1], before[:-1]))
+
+
+def _fixed_width_factorized(values: pd.Series) -> tuple[np.ndarray, int] | None:
+    """:func:`factorized` of text whose values (none empty) all have one length in bytes, as event
+    ids and pseudonyms have; None for other text.
+
+    Each value's bytes are read in place as 64-bit words and the rows numbered by a hash of their
+    words: integers are hashed, not text. The numbers are kept only when every row's words equal
+    those of the first row of its number, so the numbering is exact: when two values share a hash
+    this gives None, and the caller numbers the text itself.
+    """
+    array = _one_array(values)
+    if not len(array) or array.null_count or array.type not in _OFFSETS:
+        return None
+    at, data = _value_bytes(array)
+    width = int(at[1] - at[0])
+    if not width or bool((np.diff(at) != width).any()):
+        return None
+    words = data[at[0] : at[-1]].reshape(len(array), width)
+    if width % _WORD:
+        padded = np.zeros((len(array), -(-width // _WORD) * _WORD), dtype=np.uint8)
+        padded[:, :width] = words
+        words = padded
+    words = words.view(np.uint64)
+    hashed = words[:, 0].copy()
+    for column in range(1, words.shape[1]):
+        hashed *= _MIX
+        hashed += words[:, column]
+    codes, uniques = pd.factorize(hashed)
+    if len(uniques) < len(codes):
+        first_row = np.flatnonzero(_firsts(codes))  # the first rows, in the order of their numbers
+        if not (words == words[first_row[codes]]).all():
+            return None
+    return codes.astype(np.int64, copy=False), len(uniques)
+
+
+def _one_array(values: pd.Series) -> pa.Array:
+    """Text as one arrow array (it is in chunks when concatenated from parts)."""
+    array = pa.array(values)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+# Bytes per word of :func:`_fixed_width_factorized`, and the odd number its hash multiplies by.
+_WORD = 8
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
 def _encoded(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
-    array = pa.array(values)  # in chunks when concatenated from parts
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    encoded = pc.dictionary_encode(array)
+    encoded = pc.dictionary_encode(_one_array(values))
     return pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64), encoded.dictionary
 
 
@@ -338,13 +411,20 @@ def _pseudonyms_only(values: pd.Series) -> bool:
         lengths = pc.min_max(pc.binary_length(chunk))
         if lengths["min"].as_py() != PSEUDONYM_LENGTH or lengths["max"].as_py() != PSEUDONYM_LENGTH:
             return False
-        _, offsets, data = chunk.buffers()
-        at = np.frombuffer(offsets, dtype=_OFFSETS[chunk.type])[
-            [chunk.offset, chunk.offset + len(chunk)]
-        ]
-        if not _HEX[np.frombuffer(data, dtype=np.uint8)[at[0] : at[1]]].all():
+        at, data = _value_bytes(chunk)
+        if not _HEX[data[at[0] : at[-1]]].all():
             return False
     return True
+
+
+def _value_bytes(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The offsets of arrow text (where each value starts, and where the last one ends) and the
+    bytes they point into: its buffers seen from numpy, not copied."""
+    _, offsets, data = chunk.buffers()
+    at = np.frombuffer(offsets, dtype=_OFFSETS[chunk.type])[
+        chunk.offset : chunk.offset + len(chunk) + 1
+    ]
+    return at, np.frombuffer(data if data is not None else b"", dtype=np.uint8)
 
 
 # The offset type of arrow's text types, and which bytes are lower-case hex digits.
@@ -366,17 +446,17 @@ def _one_value_per_case(events: pd.DataFrame) -> bool:
     """Whether no case attribute has two values within one case, in events sorted by case.
 
     A case's events are neighbours, and so are its filled values of an attribute: two values
-    within a case show as a filled value unlike the filled value before it, of the same case.
+    within a case show as a filled value unlike the filled value before it, of the same case
+    (cases numbered once by their runs, so the pseudonyms are compared once, not per attribute).
     """
-    cases = events[CASE]
+    person = _runs(events[CASE])
     for column in CASE_ATTRIBUTES:
         filled = events[column].notna().to_numpy()
-        values, owner = events[column].array[filled], cases.array[filled]
+        values, owner = events[column].array[filled], person[filled]
         if len(values) < 2:
             continue
         differs = np.asarray(values[1:] != values[:-1], dtype=bool)
-        same_case = np.asarray(owner[1:] == owner[:-1], dtype=bool)
-        if (differs & same_case).any():
+        if (differs & (owner[1:] == owner[:-1])).any():
             return False
     return True
 
@@ -429,8 +509,14 @@ def _case_runs(cases: pd.Series) -> np.ndarray | None:
     neighbours, when a person's events are neighbours (sorted by case, none empty); else None."""
     if not _in_order(cases.to_frame()):
         return None
-    differs = np.asarray(cases.array[1:] != cases.array[:-1], dtype=bool)
-    return np.concatenate(([0], np.cumsum(differs)))
+    return _runs(cases)
+
+
+def _runs(values: pd.Series) -> np.ndarray:
+    """Each row's run of equal neighbours numbered 0, 1, ... (the rows of a value are one run
+    when the values are sorted)."""
+    differs = np.asarray(values.array[1:] != values.array[:-1], dtype=bool)
+    return np.concatenate(([0], np.cumsum(differs)))[: len(values)]
 
 
 def _last_filled(values: pd.Series, person: np.ndarray) -> pd.Series:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+
+import numpy as np
 import pandas as pd
 import pytest
 
+from toolkit import eventlog
 from toolkit.errors import EventLogError
 from toolkit.eventlog import (
     EVENT_COLUMNS,
     case_table,
+    factorized,
+    first_occurrence,
     prepare,
     read_events,
     spread_case_attributes,
@@ -143,3 +149,61 @@ def test_case_table_lists_sources():
     assert cases.loc[A, "sources"] == "IND"
     assert cases.loc[B, "sources"] == "COA"
     assert int(cases.loc[A, "events"]) == 2
+
+
+def _hex_ids(count: int) -> list[str]:
+    return [hashlib.sha256(str(i).encode()).hexdigest()[:24] for i in range(count)]
+
+
+@pytest.mark.parametrize(
+    ("values", "as_words"),
+    [
+        (_hex_ids(5) + _hex_ids(2), True),  # event ids, two of them again
+        ([*_hex_ids(3), "z" * 24, _hex_ids(1)[0], "z" * 24], True),  # one not hex, as long
+        (["a" * 20, "b" * 20, "a" * 20], True),  # a length that is not whole words
+        (["ä" * 12, "a" * 24, "ä" * 12], True),  # one length in bytes, not in characters
+        ([*_hex_ids(3), "e1", _hex_ids(1)[0]], False),  # one of another length
+        (["", ""], False),
+    ],
+)
+def test_text_is_numbered_as_pandas_numbers_its_values(values, as_words):
+    text = pd.Series(values, dtype="str")
+    codes, count = factorized(text)
+    expected, uniques = pd.factorize(np.array(values, dtype=object))
+    assert codes.tolist() == expected.tolist()
+    assert count == len(uniques)
+    assert first_occurrence(text).tolist() == (~pd.Series(values).duplicated()).tolist()
+    # values of one length in bytes are numbered as integers, the others as text
+    assert (eventlog._fixed_width_factorized(text) is not None) == as_words
+
+
+def test_values_that_share_a_hash_are_still_told_apart(monkeypatch):
+    # without mixing, values with the same last eight bytes hash alike; the check catches it
+    monkeypatch.setattr(eventlog, "_MIX", np.uint64(0))
+    values = ["aaaaaaaa" + "x" * 16, "bbbbbbbb" + "x" * 16, "aaaaaaaa" + "x" * 16]
+    assert factorized(pd.Series(values, dtype="str"))[0].tolist() == [0, 1, 0]
+
+
+def test_event_ids_are_unique():
+    log = prepare(_raw().assign(event_id=_hex_ids(3)))
+    validate(log)
+    twice = _hex_ids(2) + _hex_ids(1)
+    with pytest.raises(EventLogError, match="event_id must be present and unique"):
+        validate(prepare(_raw().assign(event_id=twice)))
+    with pytest.raises(EventLogError, match="event_id must be present and unique"):
+        validate(prepare(_raw().assign(event_id=["z" * 24, "y" * 24, "z" * 24])))
+    with pytest.raises(EventLogError, match="event_id must be present and unique"):
+        validate(prepare(_raw().assign(event_id=[_hex_ids(1)[0], None, "e3"])))
+
+
+def test_prepare_spreads_case_attributes_as_spreading_after_it_does():
+    raw = _raw().assign(**{"case:nationality": ["Eritrea", None, "Syrië"], "case:sex": "V"})
+    raw["case:sex"] = raw["case:sex"].astype("category")
+    spread = prepare(raw, spread=True)
+    pd.testing.assert_frame_equal(spread, spread_case_attributes(prepare(raw)))
+    assert (
+        spread.loc[spread["case:concept:name"] == A, "case:nationality"].tolist() == ["Syrië"] * 2
+    )
+    # a case left empty cannot be a run of neighbours: spread by grouping, as spreading after does
+    raw.loc[0, "case:concept:name"] = None
+    pd.testing.assert_frame_equal(prepare(raw, spread=True), spread_case_attributes(prepare(raw)))

@@ -54,7 +54,7 @@ from toolkit.eventlog import (
     SOURCE_FILE,
     SOURCE_ROW,
     case_table,
-    factorized,
+    first_occurrence,
     part_name,
     prepare,
     sort_order,
@@ -72,6 +72,7 @@ from toolkit.logdir import (
     current_files,
     ingest_lock,
 )
+from toolkit.memory import arrow_through_malloc
 from toolkit.privacy import Pseudonymizer
 from toolkit.terminal import printable
 
@@ -252,17 +253,6 @@ def _existing(out: Path, key: Pseudonymizer) -> tuple[StoredLog | None, pd.DataF
     return StoredLog.at(files), quarantine
 
 
-def _first_occurrence(values: pd.Series) -> np.ndarray:
-    """Per row: whether no earlier row holds the same value (``~duplicated(keep="first")``).
-
-    Factorisation numbers the distinct values in order of first appearance, so a row is the
-    first of its value exactly when its number exceeds every number before it.
-    """
-    codes, _ = factorized(values)
-    before = np.maximum.accumulate(codes)
-    return codes > np.concatenate(([-1], before[:-1]))
-
-
 def _status(new: pd.DataFrame, stored: StoredLog | None) -> tuple[np.ndarray, np.ndarray]:
     """Per new row: whether it is an event (new, or the very row the log already holds; else a
     duplicate), and whether the log holds it already.
@@ -270,7 +260,7 @@ def _status(new: pd.DataFrame, stored: StoredLog | None) -> tuple[np.ndarray, np
     An event already in the log from another file or row is a duplicate of it; within this run
     the first row in sorted path order keeps the event.
     """
-    first_in_run = _first_occurrence(new[EVENT_ID])
+    first_in_run = first_occurrence(new[EVENT_ID])
     if stored is None:
         return first_in_run, np.zeros(len(new), dtype=bool)
     lineage = stored.lineage(new[EVENT_ID])
@@ -405,71 +395,74 @@ def _ingest(
         mapped.append(result)
         reports.append(report)
 
-    new = _concat([m.events for m in mapped])
-    for part in mapped:  # the files' events live on in ``new`` only
-        part.events = part.events.iloc[:0]
-    is_event, known = _status(new, stored)
-    files = new[SOURCE_FILE]
-    events_in = files[is_event].value_counts()
-    duplicates_in = files[~is_event].value_counts()
-    repairs_in = {
-        str(name): count_repairs(joined)
-        for name, joined in new.loc[is_event, REPAIRS].groupby(files[is_event])
-    }
-    added = new.loc[is_event & ~known, [c for c in new.columns if c != REPAIRS]]
-    del new, files
-    for report, part in zip(reports, mapped, strict=True):
-        report.events = int(events_in.get(report.path, 0))
-        report.duplicates = int(duplicates_in.get(report.path, 0))
-        report.quarantined = len(part.quarantine)
-        report.quarantine_reasons = dict(sorted(Counter(part.quarantine["reason"]).items()))
-        report.unknown_places = part.unknown_places
-        repairs = Counter(report.repairs) + repairs_in.get(report.path, Counter())
-        report.repairs = dict(sorted(repairs.items()))
-        if not report.balanced:
-            raise IngestError(f"{report.path}: rows do not add up; this is a bug, please report")
+    # the main process alone from here, with large arrays that live briefly
+    with arrow_through_malloc():
+        new = _concat([m.events for m in mapped])
+        for part in mapped:  # the files' events live on in ``new`` only
+            part.events = part.events.iloc[:0]
+        is_event, known = _status(new, stored)
+        files = new[SOURCE_FILE]
+        events_in = files[is_event].value_counts()
+        duplicates_in = files[~is_event].value_counts()
+        repairs_in = {
+            str(name): count_repairs(joined)
+            for name, joined in new.loc[is_event, REPAIRS].groupby(files[is_event])
+        }
+        added = new.loc[is_event & ~known, [c for c in new.columns if c != REPAIRS]]
+        del new, files
+        for report, part in zip(reports, mapped, strict=True):
+            report.events = int(events_in.get(report.path, 0))
+            report.duplicates = int(duplicates_in.get(report.path, 0))
+            report.quarantined = len(part.quarantine)
+            report.quarantine_reasons = dict(sorted(Counter(part.quarantine["reason"]).items()))
+            report.unknown_places = part.unknown_places
+            repairs = Counter(report.repairs) + repairs_in.get(report.path, Counter())
+            report.repairs = dict(sorted(repairs.items()))
+            if not report.balanced:
+                raise IngestError(
+                    f"{report.path}: rows do not add up; this is a bug, please report"
+                )
 
-    before = 0 if stored is None else stored.rows
-    added = prepare(added, chain=chain, vocabulary=vocabulary)
-    if stored is None:
-        added = spread_case_attributes(added)
-        cases = case_table(added)
-        holders = added[[CASE, ACTIVITY]]
-    else:
-        old_cases = stored.cases()
-        if len(added):
-            added, cases = _with_stored(added, stored, old_cases)
+        before = 0 if stored is None else stored.rows
+        added = prepare(added, chain=chain, vocabulary=vocabulary, spread=stored is None)
+        if stored is None:
+            cases = case_table(added)
+            holders = added[[CASE, ACTIVITY]]
         else:
-            cases = old_cases
-        holders = pd.concat(
-            [stored.holders(PERMIT_ACTIVITIES), added[[CASE, ACTIVITY]]], ignore_index=True
-        )
+            old_cases = stored.cases()
+            if len(added):
+                added, cases = _with_stored(added, stored, old_cases)
+            else:
+                cases = old_cases
+            holders = pd.concat(
+                [stored.holders(PERMIT_ACTIVITIES), added[[CASE, ACTIVITY]]], ignore_index=True
+            )
 
-    quarantine_frames = [m.quarantine for m in mapped]
-    if old_quarantine is not None:
-        quarantine_frames.insert(0, old_quarantine)
-    report = IngestReport(
-        out=printable(out),
-        as_of=reference.day.isoformat(),
-        as_of_source=reference.source,
-        key_fingerprint=key.fingerprint,
-        demo_key=key.is_demo,
-        files=reports,
-        persons=len(cases),
-        events=before + len(added),
-        events_added=len(added),
-        events_before=before,
-        linkage=linkage(cases, holders),
-        ignored_files=ignored,
-    )
-    text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
-    writers = {
-        EVENTS_FILE: _events_writer(stored, added, chain, vocabulary),
-        CASES_FILE: lambda path: write_parquet(cases, path),
-        QUARANTINE_FILE: lambda path: path.write_text(
-            _quarantine_text(quarantine_frames), encoding="utf-8"
-        ),
-        REPORT_FILE: lambda path: path.write_text(text, encoding="utf-8"),
-    }
-    commit(out, writers, on_step=on_step)
-    return report
+        quarantine_frames = [m.quarantine for m in mapped]
+        if old_quarantine is not None:
+            quarantine_frames.insert(0, old_quarantine)
+        report = IngestReport(
+            out=printable(out),
+            as_of=reference.day.isoformat(),
+            as_of_source=reference.source,
+            key_fingerprint=key.fingerprint,
+            demo_key=key.is_demo,
+            files=reports,
+            persons=len(cases),
+            events=before + len(added),
+            events_added=len(added),
+            events_before=before,
+            linkage=linkage(cases, holders),
+            ignored_files=ignored,
+        )
+        text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        writers = {
+            EVENTS_FILE: _events_writer(stored, added, chain, vocabulary),
+            CASES_FILE: lambda path: write_parquet(cases, path),
+            QUARANTINE_FILE: lambda path: path.write_text(
+                _quarantine_text(quarantine_frames), encoding="utf-8"
+            ),
+            REPORT_FILE: lambda path: path.write_text(text, encoding="utf-8"),
+        }
+        commit(out, writers, on_step=on_step)
+        return report
