@@ -50,8 +50,6 @@ _IND_CASE = b"ind-case:"
 _COLUMN = b"column:"
 COLUMN_HASH_LENGTH = 8
 _FINGERPRINT = b"ketenlens-key-fingerprint"
-# SHA-256's block size: the length of an HMAC key's pads.
-_BLOCK = 64
 _TEXT = pa.large_string()
 _EMPTY = pa.array([], _TEXT)
 
@@ -67,12 +65,7 @@ class Pseudonymizer:
                 f"{MIN_KEY_LENGTH}; {MAKE_KEY_HINT}"
             )
         self._key = key
-        # HMAC (RFC 2104) is sha256(outer pad + sha256(inner pad + message)); both pads depend
-        # on the key alone, so their hash states are set up once and copied per value.
-        block = key if len(key) <= _BLOCK else hashlib.sha256(key).digest()
-        block = block.ljust(_BLOCK, b"\0")
-        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
-        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+        self._hmac = hmac.new(key, digestmod=hashlib.sha256)  # copied per value: key set up once
         # Per domain: the identifiers hashed so far and their pseudonyms, as two arrow arrays.
         self._known: dict[bytes, tuple[pa.Array, pa.Array]] = {}
 
@@ -81,17 +74,11 @@ class Pseudonymizer:
         return Pseudonymizer, (self._key,)
 
     def _hash(self, domain: bytes, values: Iterable[str]) -> list[str]:
-        """HMAC-SHA256 of ``domain`` + each value, as the first hex characters."""
-        start = self._inner.copy()
-        start.update(domain)
-        inner, outer = start.copy, self._outer.copy
         out = []
         for value in values:
-            mac = inner()
-            mac.update(value.encode("utf-8"))
-            result = outer()
-            result.update(mac.digest())
-            out.append(result.hexdigest()[:PSEUDONYM_LENGTH])
+            mac = self._hmac.copy()
+            mac.update(domain + value.encode("utf-8"))
+            out.append(mac.hexdigest()[:PSEUDONYM_LENGTH])
         return out
 
     def _digest(self, domain: bytes, value: str) -> str:
