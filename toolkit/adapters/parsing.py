@@ -299,12 +299,17 @@ def localize(local: pd.Series, timezone: str) -> Localized:
     first occurrence (summer time) is taken, since exports keep no hint of the second.
     """
     local = pd.to_datetime(local).astype("datetime64[us]")
-    first = np.ones(len(local), dtype=bool)
-    present = local.notna().to_numpy()
-    gap = local.dt.tz_localize(timezone, ambiguous=first, nonexistent="NaT").isna().to_numpy()
-    gap = gap & present
-    unsure = local.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT").isna().to_numpy()
-    overlap = unsure & present & ~gap
-    shift = pd.Timedelta(hours=1)
-    aware = local.dt.tz_localize(timezone, ambiguous=first, nonexistent=shift)
+    aware = local.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
+    # The rows in a gap or an overlap (a few, around the clock changes) are resolved apart.
+    unsure = np.flatnonzero(aware.isna().to_numpy() & local.notna().to_numpy())
+    gap = np.zeros(len(local), dtype=bool)
+    overlap = np.zeros(len(local), dtype=bool)
+    if len(unsure):
+        few = local.iloc[unsure]
+        first = np.ones(len(few), dtype=bool)
+        in_gap = few.dt.tz_localize(timezone, ambiguous=first, nonexistent="NaT").isna()
+        gap[unsure], overlap[unsure] = in_gap.to_numpy(), ~in_gap.to_numpy()
+        shift = pd.Timedelta(hours=1)
+        resolved = few.dt.tz_localize(timezone, ambiguous=first, nonexistent=shift)
+        aware.iloc[unsure] = resolved.array
     return Localized(aware.dt.tz_convert(UTC), gap, overlap)
