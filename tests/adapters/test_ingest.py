@@ -406,3 +406,32 @@ def test_raw_exports_inside_the_log_folder_are_read_and_the_log_files_are_not(tm
     again = ingest(raw, log, key=key, as_of=AS_OF)
     assert [f.path for f in again.files] == [f.path for f in first.files]
     assert again.events == first.events
+
+
+def test_timestamps_beyond_the_calendar_are_impossible_dates(tmp_path, key):
+    """A moment that falls outside the years 1 to 9999 in UTC or in the profile's zone (Europe/
+    Amsterdam) has no date: its row is quarantined, the other rows are read."""
+    stamps = [
+        "2024-02-01T10:00:00+01:00",  # row 2: event
+        "9999-12-31T23:59:59-01:00",  # row 3: the year 10000 in UTC
+        "0001-01-01T00:00:00+01:00",  # row 4: the year 0 in UTC
+        "9999-12-31T23:30:00+00:00",  # row 5: the year 10000 in Amsterdam
+        "9999-12-31T23:59:59+01:00",  # row 6: a day, in the future
+    ]
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    name = "gemeente_GM0479_gebeurtenissen.csv"
+    rows = [{"v_nummer": V1, "bsn": "", "gebeurtenis_code": "KOP_ONTV", "tijdstip": stamp,
+             "gemeentecode": "GM0479"} for stamp in stamps]  # fmt: skip
+    write_gemeente_csv(raw / name, rows)
+    ingest(raw, tmp_path / "log", key=key, as_of=AS_OF)
+    quarantine = pd.read_csv(tmp_path / "log" / "quarantine.csv", dtype=str, keep_default_na=False)
+    assert quarantine[["file", "row", "column", "reason"]].values.tolist() == [
+        [name, "3", "tijdstip", "impossible_date"],
+        [name, "4", "tijdstip", "impossible_date"],
+        [name, "5", "tijdstip", "impossible_date"],
+        [name, "6", "tijdstip", "future_date"],
+    ]
+    report = json.loads((tmp_path / "log" / "ingest_report.json").read_text(encoding="utf-8"))
+    (read,) = report["files"]
+    assert (read["rows_read"], read["events"], read["quarantined"]) == (5, 1, 4)

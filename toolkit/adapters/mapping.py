@@ -242,6 +242,8 @@ def _local_times(table: RawTable, rows: _Rows) -> tuple[Coded, pd.Series]:
     if profile.timestamp_iso and table.has("timestamp"):
         codes, uniques = distinct(_column(table, "timestamp"))
         stamps, reasons = _iso_timestamps(uniques)
+        for i in np.flatnonzero(stamps.notna() & ~p.on_calendar(stamps, profile.timezone)):
+            stamps.iloc[i], reasons[i] = pd.NaT, p.IMPOSSIBLE_DATE
         rows.flag(Coded(codes, reasons), "timestamp")
         local = stamps.dt.tz_convert(profile.timezone).dt.tz_localize(None)
         days = local.to_numpy().astype("datetime64[D]").tolist()  # dates, None for none
@@ -302,6 +304,7 @@ def _iso_timestamps(uniques: list[Any]) -> tuple[pd.Series, list[str | None]]:
         errors="coerce",
     )
     stamps.iloc[np.flatnonzero(shaped)] = parsed.dt.as_unit("us").to_numpy()
+    stamps[~p.on_calendar(stamps)] = pd.NaT  # the rule gives their reason
     reasons: list[str | None] = [None] * len(uniques)
     for i in np.flatnonzero(stamps.isna().to_numpy()):
         result = p.parse_iso_timestamp(uniques[i])
@@ -505,7 +508,9 @@ def map_table(
     profile = table.profile
     rows = _Rows(table)
     for field_name in profile.columns:
-        rows.flag(_oversized(_column(table, field_name)), field_name)
+        column = _column(table, field_name)
+        if OVERSIZED in column.uniques:  # a C loop of comparisons; rarely true
+            rows.flag(_oversized(column), field_name)
     _check_personal_data(table, rows)
     vnummers, reasons, repairs = _vnummers(_column(table, "vnummer"))
     rows.flag(reasons, "vnummer")

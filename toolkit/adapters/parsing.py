@@ -34,6 +34,8 @@ EXCEL_EPOCH = date(1899, 12, 30)
 # Serials of 1 January 1900 and 31 December 9999: anything outside is not an Excel date.
 EXCEL_SERIAL_RANGE = (1, 2_958_465)
 EARLIEST_YEAR = 2000
+# The first and last moments a calendar date can name (years 1 to 9999).
+CALENDAR = (pd.Timestamp(datetime.min), pd.Timestamp(datetime.max))
 UTC = "UTC"
 
 # Quarantine reasons: what a user reads in quarantine.csv and the ingest report.
@@ -250,7 +252,33 @@ def parse_iso_timestamp(value: object) -> Parsed:
         return Parsed(reason=IMPOSSIBLE_DATE if _ISO_SHAPE.match(text) else INVALID_DATE)
     if stamp.tzinfo is None:
         return Parsed(reason=INVALID_DATE)
-    return Parsed(stamp.tz_convert(UTC))
+    stamp = stamp.tz_convert(UTC)
+    if not CALENDAR[0] <= stamp.tz_localize(None) <= CALENDAR[1]:
+        return Parsed(reason=IMPOSSIBLE_DATE)
+    return Parsed(stamp)
+
+
+def on_calendar(stamps: pd.Series, timezone: str = UTC) -> np.ndarray:
+    """Whether each UTC moment falls on a calendar day (years 1 to 9999) in ``timezone``.
+
+    ``9999-12-31T23:59:59-01:00`` is a moment of the year 10000 in UTC, and the first hour of the
+    year 1 in Amsterdam lies in the year 0 in UTC: no date names them. NaT is on no day.
+    """
+    first, last = CALENDAR
+    naive = stamps.dt.tz_localize(None)
+    inside = np.array(naive.between(first, last), dtype=bool)  # NaT is between nothing
+    if timezone == UTC:
+        return inside
+    # A zone is less than a day off UTC: only moments within a day of either end can leave it.
+    day = pd.Timedelta(days=1)
+    safe = naive.between(first + day, last - day).to_numpy()
+    for i in np.flatnonzero(inside & ~safe):
+        try:
+            local = stamps.iloc[i].tz_convert(timezone).tz_localize(None)
+        except (NotImplementedError, OverflowError, ValueError):  # beyond Python's datetime
+            local = None
+        inside[i] = local is not None and first <= local <= last
+    return inside
 
 
 @dataclass(frozen=True)
@@ -271,12 +299,17 @@ def localize(local: pd.Series, timezone: str) -> Localized:
     first occurrence (summer time) is taken, since exports keep no hint of the second.
     """
     local = pd.to_datetime(local).astype("datetime64[us]")
-    first = np.ones(len(local), dtype=bool)
-    present = local.notna().to_numpy()
-    gap = local.dt.tz_localize(timezone, ambiguous=first, nonexistent="NaT").isna().to_numpy()
-    gap = gap & present
-    unsure = local.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT").isna().to_numpy()
-    overlap = unsure & present & ~gap
-    shift = pd.Timedelta(hours=1)
-    aware = local.dt.tz_localize(timezone, ambiguous=first, nonexistent=shift)
+    aware = local.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
+    # The rows in a gap or an overlap (a few, around the clock changes) are resolved apart.
+    unsure = np.flatnonzero(aware.isna().to_numpy() & local.notna().to_numpy())
+    gap = np.zeros(len(local), dtype=bool)
+    overlap = np.zeros(len(local), dtype=bool)
+    if len(unsure):
+        few = local.iloc[unsure]
+        first = np.ones(len(few), dtype=bool)
+        in_gap = few.dt.tz_localize(timezone, ambiguous=first, nonexistent="NaT").isna()
+        gap[unsure], overlap[unsure] = in_gap.to_numpy(), ~in_gap.to_numpy()
+        shift = pd.Timedelta(hours=1)
+        resolved = few.dt.tz_localize(timezone, ambiguous=first, nonexistent=shift)
+        aware.iloc[unsure] = resolved.array
     return Localized(aware.dt.tz_convert(UTC), gap, overlap)

@@ -225,9 +225,13 @@ def _cell_kinds(cells: list[object]) -> tuple[np.ndarray, np.ndarray]:
     Text is measured with str methods in C; only empty text and cells that are no text (None,
     numbers, dates: a few distinct values) go through the blank rule one by one.
     """
-    text = [c if c.__class__ is str else "" for c in cells]
+    try:  # only text, as in most columns: measured as it is
+        blank = np.fromiter(map(str.isspace, cells), dtype=bool, count=len(cells))
+        text = cells
+    except TypeError:  # other cells among the text: measured as empty text
+        text = [c if c.__class__ is str else "" for c in cells]
+        blank = np.fromiter(map(str.isspace, text), dtype=bool, count=len(text))
     lengths = np.fromiter(map(len, text), dtype=np.int64, count=len(text))
-    blank = np.fromiter(map(str.isspace, text), dtype=bool, count=len(text))
     for i in np.flatnonzero(lengths == 0):
         blank[i] = is_blank(cells[i])
     return blank, lengths > MAX_CELL_CHARS
