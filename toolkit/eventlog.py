@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from toolkit.atomic import atomic_write
+from toolkit.atomic import atomic_write, atomic_write_bytes
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
 from toolkit.logdir import CASES_FILE
@@ -103,6 +103,7 @@ def prepare(
     chain: Chain | None = None,
     vocabulary: bool = True,
     spread: bool = False,
+    rows: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The events in the contract's columns, types and order (missing columns become empty).
 
@@ -110,20 +111,31 @@ def prepare(
     and organisations are not the chain's. With ``spread`` each person's case attributes are
     spread over the person's events (:func:`spread_case_attributes`) once they are sorted, and
     before a categorical attribute is made text: its numbers are taken, not its texts.
+
+    ``rows`` (positions in ``events``) keeps only those events: each column is taken once, in
+    the sorted order, instead of a copy of the events kept that is then sorted.
     """
     chain = chain or load_chain()
     stray = [c for c in events.columns if c not in EVENT_COLUMNS]
     if stray:
         raise EventLogError(f"column {stray[0]!r} is not part of the event-log contract")
     keys = {column: _converted(events, column, chain, vocabulary) for column in SORT_KEYS}
-    order = _sort_order(keys)
-    out = pd.DataFrame(index=pd.RangeIndex(len(events)))
+    order = _sort_order(keys, rows)  # positions in ``events`` (rows None) or in ``rows``
+    # a category column's categories are the values present, so it is converted once kept
+    kept = events if rows is None else events[[c for c in CATEGORY_COLUMNS if c in events]]
+    kept = kept if rows is None else kept.iloc[rows]
+    out = pd.DataFrame(index=pd.RangeIndex(len(order)))
     person = None
     for column in EVENT_COLUMNS:  # one column at a time: the unsorted copy is never whole
-        values = (
-            keys.pop(column) if column in keys else _converted(events, column, chain, vocabulary)
-        )
-        values = values.array.take(order)
+        if column in CATEGORY_COLUMNS:
+            values = _converted(kept, column, chain, vocabulary).array.take(order)
+        else:
+            values = (
+                keys.pop(column)
+                if column in keys
+                else _converted(events, column, chain, vocabulary)
+            )
+            values = values.array.take(order if rows is None else rows[order])
         if column == CASE and spread and len(values):
             person = _case_runs(pd.Series(values))
         if column in CASE_ATTRIBUTES and person is not None:
@@ -236,8 +248,9 @@ def sort_order(events: pd.DataFrame) -> np.ndarray:
     return _sort_order({column: events[column] for column in SORT_KEYS})
 
 
-def _sort_order(keys: dict[str, pd.Series]) -> np.ndarray:
-    """Positions that sort the events stably by case, time and source order (:data:`SORT_KEYS`).
+def _sort_order(keys: dict[str, pd.Series], rows: np.ndarray | None = None) -> np.ndarray:
+    """Positions that sort the events (or the events at ``rows``, positions in ``rows``) stably
+    by case, time and source order (:data:`SORT_KEYS`).
 
     Text keys are sorted as codes of their sorted distinct values, so the sort itself runs on
     integers; an empty key sorts last, as in ``sort_values``.
@@ -247,11 +260,12 @@ def _sort_order(keys: dict[str, pd.Series]) -> np.ndarray:
         values = keys[column]
         if column == TIMESTAMP:
             stamps = values.array.asi8
-            codes.append(np.where(values.isna().to_numpy(), np.iinfo(np.int64).max, stamps))
+            code = np.where(values.isna().to_numpy(), np.iinfo(np.int64).max, stamps)
         elif column == SOURCE_ROW:
-            codes.append(values.to_numpy())
+            code = values.to_numpy()
         else:
-            codes.append(_ranks(values))
+            code = _ranks(values)
+        codes.append(code if rows is None else code[rows])
     return np.lexsort(codes)
 
 
@@ -539,11 +553,31 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     atomic_write(Path(path), write)
 
 
+# The event columns without Parquet statistics (each row group's min and max, by which DuckDB or
+# Spark skip row groups): random unique text and pseudonyms outside the sort key, whose min and
+# max span nearly everything in every row group. The sorted and few-valued columns keep them.
+_NO_STATISTICS = (EVENT_ID, HOUSEHOLD, IND_CASE)
+
+
+def events_parquet(
+    events: pd.DataFrame, *, chain: Chain | None = None, vocabulary: bool = True
+) -> pa.Buffer:
+    """Validate, then an event log as the bytes of one parquet file (reproducibly: same log,
+    same bytes); :func:`write_events` writes them."""
+    table = pa.Table.from_pandas(
+        validate(events, chain=chain, vocabulary=vocabulary), preserve_index=False
+    )
+    statistics = [c for c in table.column_names if c not in _NO_STATISTICS]
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression=PARQUET_COMPRESSION, write_statistics=statistics)
+    return sink.getvalue()
+
+
 def write_events(
     events: pd.DataFrame, path: Path, *, chain: Chain | None = None, vocabulary: bool = True
 ) -> None:
     """Validate, then write an event log to ``path`` (parquet)."""
-    write_parquet(validate(events, chain=chain, vocabulary=vocabulary), path)
+    atomic_write_bytes(Path(path), events_parquet(events, chain=chain, vocabulary=vocabulary))
 
 
 def part_name(number: int) -> str:
