@@ -559,14 +559,10 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
 _NO_STATISTICS = (EVENT_ID, HOUSEHOLD, IND_CASE)
 
 
-def events_parquet(
-    events: pd.DataFrame, *, chain: Chain | None = None, vocabulary: bool = True
-) -> pa.Buffer:
-    """Validate, then an event log as the bytes of one parquet file (reproducibly: same log,
-    same bytes); :func:`write_events` writes them."""
-    table = pa.Table.from_pandas(
-        validate(events, chain=chain, vocabulary=vocabulary), preserve_index=False
-    )
+def events_parquet(events: pd.DataFrame) -> pa.Buffer:
+    """An event log as the bytes of one parquet file, reproducibly (same log, same bytes); not
+    validated: a writer validates the log (:func:`validate`) before the bytes reach a file."""
+    table = pa.Table.from_pandas(events, preserve_index=False)
     statistics = [c for c in table.column_names if c not in _NO_STATISTICS]
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression=PARQUET_COMPRESSION, write_statistics=statistics)
@@ -577,7 +573,8 @@ def write_events(
     events: pd.DataFrame, path: Path, *, chain: Chain | None = None, vocabulary: bool = True
 ) -> None:
     """Validate, then write an event log to ``path`` (parquet)."""
-    atomic_write_bytes(Path(path), events_parquet(events, chain=chain, vocabulary=vocabulary))
+    validate(events, chain=chain, vocabulary=vocabulary)
+    atomic_write_bytes(Path(path), events_parquet(events))
 
 
 def part_name(number: int) -> str:

@@ -44,7 +44,7 @@ from toolkit.adapters.profile import profiles_with
 from toolkit.adapters.report import PERMIT_ACTIVITIES, FileReport, IngestReport, linkage
 from toolkit.adapters.stored import PERSON_COLUMNS, StoredLog
 from toolkit.atomic import PRIVATE_DIR, atomic_write_bytes
-from toolkit.chain import Chain, load_chain
+from toolkit.chain import load_chain
 from toolkit.errors import IngestError
 from toolkit.eventlog import (
     ACTIVITY,
@@ -62,6 +62,7 @@ from toolkit.eventlog import (
     prepare,
     sort_order,
     spread_case_attributes,
+    validate,
     write_parquet,
 )
 from toolkit.logdir import (
@@ -316,18 +317,17 @@ def _events_writer(
     return write
 
 
-def _encode_aside(
-    pool: ThreadPoolExecutor, added: pd.DataFrame, chain: Chain, vocabulary: bool
-) -> Future[pa.Buffer]:
-    """The new events validated and encoded as parquet in ``pool``'s thread, on the second core
-    while this one makes the person table, the quarantine and the report.
+def _encode_aside(pool: ThreadPoolExecutor, added: pd.DataFrame) -> Future[pa.Buffer]:
+    """The new events encoded as parquet in ``pool``'s thread, on the second core while this one
+    validates them and makes the person table, the quarantine and the report; the bytes reach
+    the log only in the commit, after the validation.
 
-    Arrow and numpy let go of the interpreter's lock while they encode and compare. The thread
-    gets a frame of its own over the same arrays: pandas' bookkeeping of shared data is not for
-    two threads, the arrays, only read, are.
+    Arrow lets go of the interpreter's lock while it encodes. The thread gets a frame of its own
+    over the same arrays: pandas' bookkeeping of shared data is not for two threads; the arrays,
+    only read, are.
     """
     own = pd.DataFrame({column: added[column].array for column in added.columns}, copy=False)
-    return pool.submit(events_parquet, own, chain=chain, vocabulary=vocabulary)
+    return pool.submit(events_parquet, own)
 
 
 def _quarantine_text(frames: list[pd.DataFrame]) -> str:
@@ -452,7 +452,8 @@ def _ingest(
         if cases is not None and len(added):
             added, cases = _with_stored(added, stored, cases)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            part = _encode_aside(pool, added, chain, vocabulary)
+            part = _encode_aside(pool, added)
+            validate(added, chain=chain, vocabulary=vocabulary)
             if cases is None:
                 cases = case_table(added)
                 holders = added[[CASE, ACTIVITY]]
