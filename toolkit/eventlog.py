@@ -17,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from pandas.api.extensions import ExtensionArray
 
 from toolkit.atomic import atomic_write, atomic_write_bytes
 from toolkit.chain import Chain, load_chain
@@ -120,29 +122,40 @@ def prepare(
     if stray:
         raise EventLogError(f"column {stray[0]!r} is not part of the event-log contract")
     keys = {column: _converted(events, column, chain, vocabulary) for column in SORT_KEYS}
-    order = _sort_order(keys, rows)  # positions in ``events`` (rows None) or in ``rows``
-    # a category column's categories are the values present, so it is converted once kept
-    kept = events if rows is None else events[[c for c in CATEGORY_COLUMNS if c in events]]
+    order = _sort_order(keys, rows)  # positions in ``rows`` when given
+    taken = order if rows is None else rows[order]  # positions in ``events``
+    # a category column's categories are the values present: it is converted once kept
+    kept = events[[c for c in CATEGORY_COLUMNS if c in events]]
     kept = kept if rows is None else kept.iloc[rows]
     out = pd.DataFrame(index=pd.RangeIndex(len(order)))
     person = None
-    for column in EVENT_COLUMNS:  # one column at a time: the unsorted copy is never whole
-        if column in CATEGORY_COLUMNS:
-            values = _converted(kept, column, chain, vocabulary).array.take(order)
-        else:
-            values = (
-                keys.pop(column)
-                if column in keys
-                else _converted(events, column, chain, vocabulary)
-            )
-            values = values.array.take(order if rows is None else rows[order])
-        if column == CASE and spread and len(values):
-            person = _case_runs(pd.Series(values))
+
+    def in_order(column: str, values: ExtensionArray) -> ExtensionArray:
+        """One column sorted, its case attribute spread, its categorical text made text; on
+        arrays only, so that two columns are made at a time, in two threads (arrow and numpy
+        let go of the interpreter's lock while they take)."""
+        values = values.take(order if column in CATEGORY_COLUMNS else taken)
         if column in CASE_ATTRIBUTES and person is not None:
             values = _last_filled(pd.Series(values), person).array
         if column not in CATEGORY_COLUMNS and isinstance(values.dtype, pd.CategoricalDtype):
             values = _text_of(values)
-        out[column] = values
+        return values
+
+    out[CASE] = in_order(CASE, keys.pop(CASE).array)
+    if spread and len(out):
+        person = _case_runs(out[CASE])
+    rest = [c for c in EVENT_COLUMNS if c != CASE]
+    unsorted = (  # converted in this thread (pandas), taken in the pool (arrays only)
+        (
+            keys.pop(c)
+            if c in keys
+            else _converted(kept if c in CATEGORY_COLUMNS else events, c, chain, vocabulary)
+        ).array
+        for c in rest
+    )
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for column, values in zip(rest, pool.map(in_order, rest, unsorted), strict=True):
+            out[column] = values
     if spread and person is None:  # cases that are not runs (an empty case): by grouping
         out = spread_case_attributes(out)
     return out
