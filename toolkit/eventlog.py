@@ -17,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +25,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from pandas.api.extensions import ExtensionArray
 
-from toolkit.atomic import atomic_write
+from toolkit.atomic import atomic_write, atomic_write_bytes
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
 from toolkit.logdir import CASES_FILE
@@ -103,6 +105,7 @@ def prepare(
     chain: Chain | None = None,
     vocabulary: bool = True,
     spread: bool = False,
+    rows: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The events in the contract's columns, types and order (missing columns become empty).
 
@@ -110,27 +113,49 @@ def prepare(
     and organisations are not the chain's. With ``spread`` each person's case attributes are
     spread over the person's events (:func:`spread_case_attributes`) once they are sorted, and
     before a categorical attribute is made text: its numbers are taken, not its texts.
+
+    ``rows`` (positions in ``events``) keeps only those events: each column is taken once, in
+    the sorted order, instead of a copy of the events kept that is then sorted.
     """
     chain = chain or load_chain()
     stray = [c for c in events.columns if c not in EVENT_COLUMNS]
     if stray:
         raise EventLogError(f"column {stray[0]!r} is not part of the event-log contract")
     keys = {column: _converted(events, column, chain, vocabulary) for column in SORT_KEYS}
-    order = _sort_order(keys)
-    out = pd.DataFrame(index=pd.RangeIndex(len(events)))
+    order = _sort_order(keys, rows)  # positions in ``rows`` when given
+    taken = order if rows is None else rows[order]  # positions in ``events``
+    # a category column's categories are the values present: it is converted once kept
+    kept = events[[c for c in CATEGORY_COLUMNS if c in events]]
+    kept = kept if rows is None else kept.iloc[rows]
+    out = pd.DataFrame(index=pd.RangeIndex(len(order)))
     person = None
-    for column in EVENT_COLUMNS:  # one column at a time: the unsorted copy is never whole
-        values = (
-            keys.pop(column) if column in keys else _converted(events, column, chain, vocabulary)
-        )
-        values = values.array.take(order)
-        if column == CASE and spread and len(values):
-            person = _case_runs(pd.Series(values))
+
+    def in_order(column: str, values: ExtensionArray) -> ExtensionArray:
+        """One column sorted, its case attribute spread, its categorical text made text; on
+        arrays only, so that two columns are made at a time, in two threads (arrow and numpy
+        let go of the interpreter's lock while they take)."""
+        values = values.take(order if column in CATEGORY_COLUMNS else taken)
         if column in CASE_ATTRIBUTES and person is not None:
             values = _last_filled(pd.Series(values), person).array
         if column not in CATEGORY_COLUMNS and isinstance(values.dtype, pd.CategoricalDtype):
             values = _text_of(values)
-        out[column] = values
+        return values
+
+    out[CASE] = in_order(CASE, keys.pop(CASE).array)
+    if spread and len(out):
+        person = _case_runs(out[CASE])
+    rest = [c for c in EVENT_COLUMNS if c != CASE]
+    unsorted = (  # converted in this thread (pandas), taken in the pool (arrays only)
+        (
+            keys.pop(c)
+            if c in keys
+            else _converted(kept if c in CATEGORY_COLUMNS else events, c, chain, vocabulary)
+        ).array
+        for c in rest
+    )
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for column, values in zip(rest, pool.map(in_order, rest, unsorted), strict=True):
+            out[column] = values
     if spread and person is None:  # cases that are not runs (an empty case): by grouping
         out = spread_case_attributes(out)
     return out
@@ -236,8 +261,9 @@ def sort_order(events: pd.DataFrame) -> np.ndarray:
     return _sort_order({column: events[column] for column in SORT_KEYS})
 
 
-def _sort_order(keys: dict[str, pd.Series]) -> np.ndarray:
-    """Positions that sort the events stably by case, time and source order (:data:`SORT_KEYS`).
+def _sort_order(keys: dict[str, pd.Series], rows: np.ndarray | None = None) -> np.ndarray:
+    """Positions that sort the events (or the events at ``rows``, positions in ``rows``) stably
+    by case, time and source order (:data:`SORT_KEYS`).
 
     Text keys are sorted as codes of their sorted distinct values, so the sort itself runs on
     integers; an empty key sorts last, as in ``sort_values``.
@@ -247,11 +273,12 @@ def _sort_order(keys: dict[str, pd.Series]) -> np.ndarray:
         values = keys[column]
         if column == TIMESTAMP:
             stamps = values.array.asi8
-            codes.append(np.where(values.isna().to_numpy(), np.iinfo(np.int64).max, stamps))
+            code = np.where(values.isna().to_numpy(), np.iinfo(np.int64).max, stamps)
         elif column == SOURCE_ROW:
-            codes.append(values.to_numpy())
+            code = values.to_numpy()
         else:
-            codes.append(_ranks(values))
+            code = _ranks(values)
+        codes.append(code if rows is None else code[rows])
     return np.lexsort(codes)
 
 
@@ -539,11 +566,28 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     atomic_write(Path(path), write)
 
 
+# The event columns without Parquet statistics (each row group's min and max, by which DuckDB or
+# Spark skip row groups): random unique text and pseudonyms outside the sort key, whose min and
+# max span nearly everything in every row group. The sorted and few-valued columns keep them.
+_NO_STATISTICS = (EVENT_ID, HOUSEHOLD, IND_CASE)
+
+
+def events_parquet(events: pd.DataFrame) -> pa.Buffer:
+    """An event log as the bytes of one parquet file, reproducibly (same log, same bytes); not
+    validated: a writer validates the log (:func:`validate`) before the bytes reach a file."""
+    table = pa.Table.from_pandas(events, preserve_index=False)
+    statistics = [c for c in table.column_names if c not in _NO_STATISTICS]
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression=PARQUET_COMPRESSION, write_statistics=statistics)
+    return sink.getvalue()
+
+
 def write_events(
     events: pd.DataFrame, path: Path, *, chain: Chain | None = None, vocabulary: bool = True
 ) -> None:
     """Validate, then write an event log to ``path`` (parquet)."""
-    write_parquet(validate(events, chain=chain, vocabulary=vocabulary), path)
+    validate(events, chain=chain, vocabulary=vocabulary)
+    atomic_write_bytes(Path(path), events_parquet(events))
 
 
 def part_name(number: int) -> str:

@@ -24,6 +24,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -31,6 +32,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pandas.api.types import union_categoricals
 
 from toolkit.adapters.detect import Source, detect, is_export
@@ -41,8 +43,8 @@ from toolkit.adapters.mapping import QUARANTINE_COLUMNS, REPAIRS, Mapped, count_
 from toolkit.adapters.profile import profiles_with
 from toolkit.adapters.report import PERMIT_ACTIVITIES, FileReport, IngestReport, linkage
 from toolkit.adapters.stored import PERSON_COLUMNS, StoredLog
-from toolkit.atomic import PRIVATE_DIR
-from toolkit.chain import Chain, load_chain
+from toolkit.atomic import PRIVATE_DIR, atomic_write_bytes
+from toolkit.chain import load_chain
 from toolkit.errors import IngestError
 from toolkit.eventlog import (
     ACTIVITY,
@@ -54,12 +56,13 @@ from toolkit.eventlog import (
     SOURCE_FILE,
     SOURCE_ROW,
     case_table,
+    events_parquet,
     first_occurrence,
     part_name,
     prepare,
     sort_order,
     spread_case_attributes,
-    write_events,
+    validate,
     write_parquet,
 )
 from toolkit.logdir import (
@@ -300,18 +303,31 @@ def _with_stored(
 
 
 def _events_writer(
-    stored: StoredLog | None, added: pd.DataFrame, chain: Chain, vocabulary: bool
+    stored: StoredLog | None, added: pd.DataFrame, part: Future[pa.Buffer]
 ) -> Callable[[Path], None]:
-    """Write the events folder: the stored parts as links, the new events as one more part."""
+    """Write the events folder: the stored parts as links, the new events as one more part
+    (``part``: their parquet bytes, :func:`_encode_aside`)."""
 
     def write(folder: Path) -> None:
         folder.mkdir(mode=PRIVATE_DIR)
         number = stored.link_into(folder) if stored is not None else 0
         if len(added) or not number:
-            path = folder / part_name(number)
-            write_events(added, path, chain=chain, vocabulary=vocabulary)
+            atomic_write_bytes(folder / part_name(number), part.result())
 
     return write
+
+
+def _encode_aside(pool: ThreadPoolExecutor, added: pd.DataFrame) -> Future[pa.Buffer]:
+    """The new events encoded as parquet in ``pool``'s thread, on the second core while this one
+    validates them and makes the person table, the quarantine and the report; the bytes reach
+    the log only in the commit, after the validation.
+
+    Arrow lets go of the interpreter's lock while it encodes. The thread gets a frame of its own
+    over the same arrays: pandas' bookkeeping of shared data is not for two threads; the arrays,
+    only read, are.
+    """
+    own = pd.DataFrame({column: added[column].array for column in added.columns}, copy=False)
+    return pool.submit(events_parquet, own)
 
 
 def _quarantine_text(frames: list[pd.DataFrame]) -> str:
@@ -408,8 +424,8 @@ def _ingest(
             str(name): count_repairs(joined)
             for name, joined in new.loc[is_event, REPAIRS].groupby(files[is_event])
         }
-        added = new.loc[is_event & ~known, [c for c in new.columns if c != REPAIRS]]
-        del new, files
+        kept = np.flatnonzero(is_event & ~known)  # taken by ``prepare``, in the log's order
+        del files
         for report, part in zip(reports, mapped, strict=True):
             report.events = int(events_in.get(report.path, 0))
             report.duplicates = int(duplicates_in.get(report.path, 0))
@@ -424,45 +440,53 @@ def _ingest(
                 )
 
         before = 0 if stored is None else stored.rows
-        added = prepare(added, chain=chain, vocabulary=vocabulary, spread=stored is None)
-        if stored is None:
-            cases = case_table(added)
-            holders = added[[CASE, ACTIVITY]]
-        else:
-            old_cases = stored.cases()
-            if len(added):
-                added, cases = _with_stored(added, stored, old_cases)
-            else:
-                cases = old_cases
-            holders = pd.concat(
-                [stored.holders(PERMIT_ACTIVITIES), added[[CASE, ACTIVITY]]], ignore_index=True
-            )
-
-        quarantine_frames = [m.quarantine for m in mapped]
-        if old_quarantine is not None:
-            quarantine_frames.insert(0, old_quarantine)
-        report = IngestReport(
-            out=printable(out),
-            as_of=reference.day.isoformat(),
-            as_of_source=reference.source,
-            key_fingerprint=key.fingerprint,
-            demo_key=key.is_demo,
-            files=reports,
-            persons=len(cases),
-            events=before + len(added),
-            events_added=len(added),
-            events_before=before,
-            linkage=linkage(cases, holders),
-            ignored_files=ignored,
+        added = prepare(
+            new.drop(columns=REPAIRS),
+            chain=chain,
+            vocabulary=vocabulary,
+            spread=stored is None,
+            rows=kept,
         )
-        text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
-        writers = {
-            EVENTS_FILE: _events_writer(stored, added, chain, vocabulary),
-            CASES_FILE: lambda path: write_parquet(cases, path),
-            QUARANTINE_FILE: lambda path: path.write_text(
-                _quarantine_text(quarantine_frames), encoding="utf-8"
-            ),
-            REPORT_FILE: lambda path: path.write_text(text, encoding="utf-8"),
-        }
-        commit(out, writers, on_step=on_step)
-        return report
+        del new
+        cases = None if stored is None else stored.cases()
+        if cases is not None and len(added):
+            added, cases = _with_stored(added, stored, cases)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            part = _encode_aside(pool, added)
+            validate(added, chain=chain, vocabulary=vocabulary)
+            if cases is None:
+                cases = case_table(added)
+                holders = added[[CASE, ACTIVITY]]
+            else:
+                holders = pd.concat(
+                    [stored.holders(PERMIT_ACTIVITIES), added[[CASE, ACTIVITY]]],
+                    ignore_index=True,
+                )
+
+            quarantine_frames = [m.quarantine for m in mapped]
+            if old_quarantine is not None:
+                quarantine_frames.insert(0, old_quarantine)
+            report = IngestReport(
+                out=printable(out),
+                as_of=reference.day.isoformat(),
+                as_of_source=reference.source,
+                key_fingerprint=key.fingerprint,
+                demo_key=key.is_demo,
+                files=reports,
+                persons=len(cases),
+                events=before + len(added),
+                events_added=len(added),
+                events_before=before,
+                linkage=linkage(cases, holders),
+                ignored_files=ignored,
+            )
+            text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+            quarantined = _quarantine_text(quarantine_frames)
+            writers = {
+                EVENTS_FILE: _events_writer(stored, added, part),
+                CASES_FILE: lambda path: write_parquet(cases, path),
+                QUARANTINE_FILE: lambda path: path.write_text(quarantined, encoding="utf-8"),
+                REPORT_FILE: lambda path: path.write_text(text, encoding="utf-8"),
+            }
+            commit(out, writers, on_step=on_step)
+            return report
