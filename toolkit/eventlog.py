@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pandas.api.extensions import ExtensionArray
 
-from toolkit.atomic import atomic_write, atomic_write_bytes
+from toolkit.atomic import atomic_write
 from toolkit.chain import Chain, load_chain
 from toolkit.errors import EventLogError
 from toolkit.logdir import CASES_FILE
@@ -131,9 +131,10 @@ def prepare(
     person = None
 
     def in_order(column: str, values: ExtensionArray) -> ExtensionArray:
-        """One column sorted, its case attribute spread, its categorical text made text; on
-        arrays only, so that two columns are made at a time, in two threads (arrow and numpy
-        let go of the interpreter's lock while they take)."""
+        """One column sorted, its case attribute spread, its categorical text made text. Each
+        call works on its own column and on objects it makes from it, and only reads what is
+        shared (the order, the person runs), so two columns are made at a time, in two threads
+        (arrow and numpy let go of the interpreter's lock while they take)."""
         values = values.take(order if column in CATEGORY_COLUMNS else taken)
         if column in CASE_ATTRIBUTES and person is not None:
             values = _last_filled(pd.Series(values), person).array
@@ -582,14 +583,6 @@ def events_parquet(events: pd.DataFrame) -> pa.Buffer:
     return sink.getvalue()
 
 
-def write_events(
-    events: pd.DataFrame, path: Path, *, chain: Chain | None = None, vocabulary: bool = True
-) -> None:
-    """Validate, then write an event log to ``path`` (parquet)."""
-    validate(events, chain=chain, vocabulary=vocabulary)
-    atomic_write_bytes(Path(path), events_parquet(events))
-
-
 def part_name(number: int) -> str:
     """The file name of a stored log's part ``number``: names sort in the order parts were added."""
     return f"{PART_PREFIX}{number:0{PART_DIGITS}d}.parquet"
@@ -606,7 +599,8 @@ def event_parts(path: Path) -> list[Path]:
 def read_events(
     path: Path, columns: tuple[str, ...] | None = None, *, as_categories: bool = False
 ) -> pd.DataFrame:
-    """Read an event log written by :func:`write_events`: one file, or a folder of parts; with
+    """Read an event log as ingest writes it (:func:`events_parquet`, validated before): one file,
+    or a folder of parts; with
     ``columns``, only those of them that it has (Parquet stores column by column, so the others
     are never read). With ``as_categories`` every text column is read as categories, straight
     from Parquet's dictionaries: a million pseudonyms are never made into texts, and sorting,

@@ -13,13 +13,13 @@ from toolkit.errors import EventLogError
 from toolkit.eventlog import (
     EVENT_COLUMNS,
     case_table,
+    events_parquet,
     factorized,
     first_occurrence,
     prepare,
     read_events,
     spread_case_attributes,
     validate,
-    write_events,
 )
 from toolkit.privacy import Pseudonymizer
 
@@ -136,8 +136,8 @@ def test_case_attributes_spread_over_the_persons_events():
 
 
 def test_written_logs_read_back_equal(tmp_path):
-    log = prepare(_raw())
-    write_events(log, tmp_path / "events.parquet")
+    log = validate(prepare(_raw()))
+    (tmp_path / "events.parquet").write_bytes(events_parquet(log).to_pybytes())
     back = read_events(tmp_path / "events.parquet")
     plain = [frame.astype(object).where(frame.notna(), None) for frame in (back, log)]
     pd.testing.assert_frame_equal(*plain)
@@ -207,3 +207,32 @@ def test_prepare_spreads_case_attributes_as_spreading_after_it_does():
     # a case left empty cannot be a run of neighbours: spread by grouping, as spreading after does
     raw.loc[0, "case:concept:name"] = None
     pd.testing.assert_frame_equal(prepare(raw, spread=True), spread_case_attributes(prepare(raw)))
+
+
+def test_prepare_of_kept_rows_equals_prepare_of_those_rows():
+    """``rows`` picks the rows to keep; the known answer is ``prepare`` of those rows alone
+    (spread afterwards where asked), a category present only in a dropped row included."""
+    later = _raw().assign(
+        **{
+            "case:concept:name": [A, B, B],
+            "concept:name": ["coa_instroom", "coa_overplaatsing", "coa_overplaatsing"],
+            "time:timestamp": pd.to_datetime(
+                ["2024-02-01 09:00", "2024-02-03 09:00", "2024-02-02 09:00"], utc=True
+            ),
+            "org:group": "COA",
+            "org:resource": ["Budel", "Budel", "Dronten"],
+            "case:nationality": [None, "Eritrea", None],
+            "event_id": ["e4", "e5", "e6"],
+            "source_system": "COA",
+            "source_file": "coa2.xlsx",
+            "source_row": [7, 9, 8],
+        }
+    )
+    raw = pd.concat([_raw(), later], ignore_index=True)
+    rows = np.array([0, 2, 3, 4])  # row 5, the only one at Dronten, is dropped
+    for spread in (False, True):
+        got = prepare(raw, rows=rows, spread=spread)
+        plain = prepare(raw.iloc[rows].reset_index(drop=True))
+        if spread:
+            plain = spread_case_attributes(plain)
+        pd.testing.assert_frame_equal(got, plain)

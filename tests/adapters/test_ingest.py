@@ -380,6 +380,24 @@ def test_no_temporary_files_are_left_behind(raw, tmp_path, key):
     assert all(name.startswith("v-") for name in state[2:])
 
 
+def test_an_error_while_encoding_the_events_leaves_no_new_version(raw, tmp_path, key, monkeypatch):
+    """The events are encoded in a second thread; its error is raised before the commit begins,
+    so the log keeps its current version and no half-written one lies beside it."""
+    ingest(raw, tmp_path / "log", key=key, as_of=AS_OF)
+    state = tmp_path / "log" / ".ketenlens"
+    before = sorted(p.name for p in state.iterdir())
+    current = (state / "current").resolve()
+
+    def fail(events):
+        raise RuntimeError("the disk of the encoder is gone")
+
+    monkeypatch.setattr("toolkit.adapters.ingest.events_parquet", fail)
+    with pytest.raises(RuntimeError, match="encoder"):
+        ingest(raw, tmp_path / "log", key=key, as_of=AS_OF)
+    assert sorted(p.name for p in state.iterdir()) == before
+    assert (state / "current").resolve() == current
+
+
 def test_an_empty_directory_is_refused(tmp_path, key):
     (tmp_path / "raw").mkdir()
     with pytest.raises(IngestError, match="no export files"):

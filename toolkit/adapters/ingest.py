@@ -303,16 +303,16 @@ def _with_stored(
 
 
 def _events_writer(
-    stored: StoredLog | None, added: pd.DataFrame, part: Future[pa.Buffer]
+    stored: StoredLog | None, added: pd.DataFrame, encoded: pa.Buffer
 ) -> Callable[[Path], None]:
     """Write the events folder: the stored parts as links, the new events as one more part
-    (``part``: their parquet bytes, :func:`_encode_aside`)."""
+    (``encoded``: their parquet bytes, :func:`_encode_aside`)."""
 
     def write(folder: Path) -> None:
         folder.mkdir(mode=PRIVATE_DIR)
         number = stored.link_into(folder) if stored is not None else 0
         if len(added) or not number:
-            atomic_write_bytes(folder / part_name(number), part.result())
+            atomic_write_bytes(folder / part_name(number), memoryview(encoded))
 
     return write
 
@@ -452,7 +452,7 @@ def _ingest(
         if cases is not None and len(added):
             added, cases = _with_stored(added, stored, cases)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            part = _encode_aside(pool, added)
+            encoding = _encode_aside(pool, added)
             validate(added, chain=chain, vocabulary=vocabulary)
             if cases is None:
                 cases = case_table(added)
@@ -482,11 +482,12 @@ def _ingest(
             )
             text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
             quarantined = _quarantine_text(quarantine_frames)
-            writers = {
-                EVENTS_FILE: _events_writer(stored, added, part),
-                CASES_FILE: lambda path: write_parquet(cases, path),
-                QUARANTINE_FILE: lambda path: path.write_text(quarantined, encoding="utf-8"),
-                REPORT_FILE: lambda path: path.write_text(text, encoding="utf-8"),
-            }
-            commit(out, writers, on_step=on_step)
-            return report
+            encoded = encoding.result()  # an error in encoding is raised here, before the commit
+        writers = {
+            EVENTS_FILE: _events_writer(stored, added, encoded),
+            CASES_FILE: lambda path: write_parquet(cases, path),
+            QUARANTINE_FILE: lambda path: path.write_text(quarantined, encoding="utf-8"),
+            REPORT_FILE: lambda path: path.write_text(text, encoding="utf-8"),
+        }
+        commit(out, writers, on_step=on_step)
+        return report

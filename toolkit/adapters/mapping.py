@@ -303,8 +303,7 @@ def _iso_timestamps(uniques: list[Any]) -> tuple[pd.Series, list[str | None]]:
         utc=True,
         errors="coerce",
     )
-    stamps.iloc[np.flatnonzero(shaped)] = parsed.dt.as_unit("us").to_numpy()
-    stamps[~p.on_calendar(stamps)] = pd.NaT  # the rule gives their reason
+    stamps.iloc[np.flatnonzero(shaped)] = parsed.dt.as_unit("us").array
     reasons: list[str | None] = [None] * len(uniques)
     for i in np.flatnonzero(stamps.isna().to_numpy()):
         result = p.parse_iso_timestamp(uniques[i])
