@@ -302,6 +302,31 @@ def _with_stored(
     return added, cases.sort_values(CASE, kind="stable", ignore_index=True)
 
 
+def _count_per_file(
+    new: pd.DataFrame, is_event: np.ndarray, reports: list[FileReport], mapped: list[Mapped]
+) -> None:
+    """Complete each file's report: its events, duplicates, quarantine and repairs. A file whose
+    rows do not add up (read = events + duplicates + quarantined) is a bug and stops the run
+    before anything is written."""
+    files = new[SOURCE_FILE]
+    events_in = files[is_event].value_counts()
+    duplicates_in = files[~is_event].value_counts()
+    repairs_in = {
+        str(name): count_repairs(joined)
+        for name, joined in new.loc[is_event, REPAIRS].groupby(files[is_event])
+    }
+    for report, result in zip(reports, mapped, strict=True):
+        report.events = int(events_in.get(report.path, 0))
+        report.duplicates = int(duplicates_in.get(report.path, 0))
+        report.quarantined = len(result.quarantine)
+        report.quarantine_reasons = dict(sorted(Counter(result.quarantine["reason"]).items()))
+        report.unknown_places = result.unknown_places
+        repairs = Counter(report.repairs) + repairs_in.get(report.path, Counter())
+        report.repairs = dict(sorted(repairs.items()))
+        if not report.balanced:
+            raise IngestError(f"{report.path}: rows do not add up; this is a bug, please report")
+
+
 def _events_writer(
     stored: StoredLog | None, added: pd.DataFrame, encoded: pa.Buffer
 ) -> Callable[[Path], None]:
@@ -414,30 +439,11 @@ def _ingest(
     # the main process alone from here, with large arrays that live briefly
     with arrow_through_malloc():
         new = _concat([m.events for m in mapped])
-        for part in mapped:  # the files' events live on in ``new`` only
-            part.events = part.events.iloc[:0]
+        for result in mapped:  # the files' events live on in ``new`` only
+            result.events = result.events.iloc[:0]
         is_event, known = _status(new, stored)
-        files = new[SOURCE_FILE]
-        events_in = files[is_event].value_counts()
-        duplicates_in = files[~is_event].value_counts()
-        repairs_in = {
-            str(name): count_repairs(joined)
-            for name, joined in new.loc[is_event, REPAIRS].groupby(files[is_event])
-        }
+        _count_per_file(new, is_event, reports, mapped)
         kept = np.flatnonzero(is_event & ~known)  # taken by ``prepare``, in the log's order
-        del files
-        for report, part in zip(reports, mapped, strict=True):
-            report.events = int(events_in.get(report.path, 0))
-            report.duplicates = int(duplicates_in.get(report.path, 0))
-            report.quarantined = len(part.quarantine)
-            report.quarantine_reasons = dict(sorted(Counter(part.quarantine["reason"]).items()))
-            report.unknown_places = part.unknown_places
-            repairs = Counter(report.repairs) + repairs_in.get(report.path, Counter())
-            report.repairs = dict(sorted(repairs.items()))
-            if not report.balanced:
-                raise IngestError(
-                    f"{report.path}: rows do not add up; this is a bug, please report"
-                )
 
         before = 0 if stored is None else stored.rows
         added = prepare(
