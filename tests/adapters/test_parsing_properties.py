@@ -190,7 +190,7 @@ def test_a_whole_table_of_arbitrary_cells_maps_without_a_traceback(profile_name,
         }
     )
     frame[ROW] = pd.Series(range(2, n + 2), dtype="int64")
-    table = RawTable(path=Path("x"), profile=profile, frame=frame)
+    table = RawTable.from_frame(Path("x"), profile, frame)
     mapped = map_table(table, key=KEY, as_of=date(2025, 1, 1), source_file="x")
     assert len(mapped.events) + len(mapped.quarantine) == n
 

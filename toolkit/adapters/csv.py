@@ -106,7 +106,7 @@ def read_csv(path: Path, profile: Profile) -> RawTable:
         raise IngestError(f"{path.name}: cannot be read ({exc.strerror})") from None
     text, encoding, note = decode(path, data, profile)
     del data
-    table = RawTable(path=path, profile=profile, frame=None, encoding=encoding)  # type: ignore[arg-type]
+    table = RawTable(path=path, profile=profile, encoding=encoding)
     if note:
         table.notes.append(note)
         table.repairs["encoding_mismatch"] += 1

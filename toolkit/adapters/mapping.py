@@ -204,10 +204,8 @@ def _row_flags(flags: np.ndarray, kind: str) -> Coded:
 
 def _column(table: RawTable, field_name: str) -> Coded:
     """A field's raw cells, encoded (all None when the profile does not map it)."""
-    if field_name not in table.coded:
-        if not table.has(field_name):
-            return Coded(np.zeros(table.rows_read, dtype=np.intp), [None])
-        table.coded[field_name] = Coded(*distinct(table.frame[field_name]))  # type: ignore[index]
+    if not table.has(field_name):
+        return Coded(np.zeros(table.rows_read, dtype=np.intp), [None])
     return table.coded[field_name]
 
 
@@ -555,7 +553,7 @@ def map_table(
     events["time:timestamp"] = utc.iloc[keep].reset_index(drop=True)
     for name, value in (("source_system", profile.source_system), ("source_file", source_file)):
         events[name] = _categorical(Coded(np.zeros(len(keep), dtype=np.intp), [value]), None)
-    events["source_row"] = table.row_numbers[keep]
+    events["source_row"] = table.numbers[keep]
     events[REPAIRS] = rows.repairs(keep)
     identity = ("case:concept:name", "concept:name", "time:timestamp", "org:resource")
     parts = [events[c] for c in (*identity, "municipality")]
@@ -565,7 +563,7 @@ def map_table(
     quarantine = pd.DataFrame(
         {
             "file": source_file,
-            "row": table.row_numbers[bad],
+            "row": table.numbers[bad],
             "column": rows.column[bad],
             "reason": rows.reason[bad],
             "activity": np.where(activity != None, activity, ""),  # noqa: E711

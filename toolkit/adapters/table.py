@@ -42,40 +42,16 @@ _ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 HEADER_KIND = "name"
 
 
-class _Frame:
-    """:attr:`RawTable.frame`: the frame a table was built with, or else the one made from the
-    reader's encoded columns when it is first read.
-
-    Mapping works on the encoded columns, so the frame's Python object per cell is made only for
-    whoever asks for it (tests, a user looking at what was read).
-    """
-
-    def __get__(self, table: RawTable | None, owner: type | None = None) -> pd.DataFrame | None:
-        if table is None:
-            return None  # the field's default
-        if table._frame is None and table.numbers is not None:
-            data = {f: pd.Series(c.values(), dtype=object) for f, c in table.coded.items()}
-            data[ROW] = pd.Series(table.numbers, dtype="int64")
-            table._frame = pd.DataFrame(data)
-        return table._frame
-
-    def __set__(self, table: RawTable, frame: pd.DataFrame | None) -> None:
-        table._frame = frame
-
-
 @dataclass
 class RawTable:
     """The data rows of one export, mapped columns only, under their field names.
 
-    ``frame`` has one column per mapped field (raw cell values, as the reader got them) and
-    ``row``: the row number a user sees in the source (spreadsheet row, or CSV line). A reader
-    hands its columns encoded instead (``coded``, with the row numbers in ``numbers``); the
-    frame is made from them when asked for.
+    ``coded``: each mapped column dictionary-encoded as the reader found it (raw cell values),
+    and ``numbers``: the row number a user sees in the source (spreadsheet row, or CSV line).
     """
 
     path: Path
     profile: Profile
-    frame: pd.DataFrame | None = _Frame()  # type: ignore[assignment]
     skipped: Counter[str] = field(default_factory=Counter)
     repairs: Counter[str] = field(default_factory=Counter)
     created: datetime | None = None
@@ -84,29 +60,31 @@ class RawTable:
     notes: list[str] = field(default_factory=list)
     # (1-based position, header) of the columns the profile does not know: never shown as text
     unknown_columns: list[tuple[int, str]] = field(default_factory=list)
-    # The mapped columns dictionary-encoded as the reader found them, so that mapping does not
-    # encode them again (a table built by hand has none and gets them encoded there).
     coded: dict[str, Coded] = field(default_factory=dict)
-    # The source row number of each row, when a reader made the table (then ``coded`` holds
-    # every mapped column).
-    numbers: np.ndarray | None = None
+    numbers: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    @classmethod
+    def from_frame(cls, path: Path, profile: Profile, frame: pd.DataFrame) -> RawTable:
+        """A table of cells given as a frame (a column per mapped field, and ``row``)."""
+        coded = {f: Coded(*distinct(frame[f])) for f in frame.columns if f != ROW}
+        numbers = frame[ROW].to_numpy(dtype=np.int64)
+        return cls(path=path, profile=profile, coded=coded, numbers=numbers)
 
     @property
     def rows_read(self) -> int:
-        return len(self.row_numbers)
+        return len(self.numbers)
 
     @property
-    def row_numbers(self) -> np.ndarray:
-        """The row number a user sees in the source, of every row."""
-        if self.numbers is not None:
-            return self.numbers
-        return self.frame[ROW].to_numpy()  # type: ignore[index]
+    def frame(self) -> pd.DataFrame:
+        """The cells as a frame, a Python object per cell (made when asked for: for a user
+        looking at what was read; mapping works on the encoded columns)."""
+        data = {f: pd.Series(c.values(), dtype=object) for f, c in self.coded.items()}
+        data[ROW] = pd.Series(self.numbers, dtype="int64")
+        return pd.DataFrame(data)
 
     def has(self, field_name: str) -> bool:
         """Whether the table has a column for the field (the profile maps it)."""
-        if self.numbers is not None:
-            return field_name in self.coded
-        return field_name in self.frame  # type: ignore[operator]
+        return field_name in self.coded
 
 
 class Collector:

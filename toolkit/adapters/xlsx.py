@@ -89,7 +89,7 @@ def read_xlsx(path: Path, profile: Profile) -> RawTable:
     offset, rows = _rows(path, profile)
     regexes = _title_regexes(profile)
     footer = re.compile(profile.footer) if profile.footer else None
-    table = RawTable(path=path, profile=profile, frame=None)  # type: ignore[arg-type]
+    table = RawTable(path=path, profile=profile)
     for index, cells in enumerate(rows):
         number = offset + 1 + index
         wanted = profile.header
