@@ -549,12 +549,22 @@ def _runs(values: pd.Series) -> np.ndarray:
 
 def _last_filled(values: pd.Series, person: np.ndarray) -> pd.Series:
     """Per event: the last non-empty value of its person (``person`` from :func:`_case_runs`)."""
+    at = _filled_at(values, person, last=True)
+    return pd.Series(values.array.take(at[person], allow_fill=True), index=values.index)
+
+
+def _filled_at(values: pd.Series, person: np.ndarray, *, last: bool) -> np.ndarray:
+    """Per person (numbered by runs, :func:`_runs`): the row of its first or last non-empty
+    value, -1 when it has none."""
     rows = np.flatnonzero(values.notna().to_numpy())
     owner = person[rows]
-    last = np.concatenate((owner[1:] != owner[:-1], [True])) if len(rows) else rows.astype(bool)
-    at = np.full(int(person[-1]) + 1, -1, dtype=np.intp)
-    at[owner[last]] = rows[last]
-    return pd.Series(values.array.take(at[person], allow_fill=True), index=values.index)
+    if last:
+        edge = np.concatenate((owner[1:] != owner[:-1], [True])) if len(rows) else rows.astype(bool)
+    else:
+        edge = np.concatenate(([True], owner[1:] != owner[:-1])) if len(rows) else rows.astype(bool)
+    at = np.full(int(person[-1]) + 1 if len(person) else 0, -1, dtype=np.intp)
+    at[owner[edge]] = rows[edge]
+    return at
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
@@ -706,17 +716,26 @@ def case_table(events: pd.DataFrame) -> pd.DataFrame:
     """One row per person: case attributes, the sources the person appears in, first and last event.
 
     ``sources`` lists the organisations that recorded the person (``COA+IND``), the basis of the
-    linkage figures: who is seen by which partner.
+    linkage figures: who is seen by which partner. A person's case attributes are the first
+    value each has among the person's events, the municipality the last one.
+
+    In a log a person's events are neighbours (sorted by case), so each person is a run of rows
+    and is found by comparing neighbours, without hashing the pseudonyms; events in another
+    order are first sorted by case (stably: each person's events keep their order).
     """
-    grouped = events.groupby(CASE, observed=True, sort=True)
-    out = grouped[list(CASE_ATTRIBUTES)].first()
-    # each event's person as a row of ``out``: the person's sources and last municipality are
-    # found on these numbers, without hashing the pseudonyms again
-    number = grouped.ngroup()
-    counted = number.notna().to_numpy()
-    person = number.to_numpy()[counted].astype(np.intp)
+    if events[CASE].hasnans:
+        events = events[events[CASE].notna()]
+    person = _case_runs(events[CASE])
+    if person is None:
+        used = [CASE, *CASE_ATTRIBUTES, GROUP, TIMESTAMP, MUNICIPALITY]
+        events = events[used].take(np.argsort(_ranks(events[CASE]), kind="stable"))
+        person = _runs(events[CASE])
+    starts = np.flatnonzero(np.concatenate(([True], person[1:] != person[:-1])))[: len(person)]
+    out = pd.DataFrame({CASE: _as_text(pd.Series(events[CASE].array.take(starts)))})
+    for column in CASE_ATTRIBUTES:
+        at = _filled_at(events[column], person, last=False)
+        out[column] = _as_text(pd.Series(events[column].array.take(at, allow_fill=True)))
     org_codes, org_names = pd.factorize(events[GROUP])
-    org_codes = org_codes[counted]
     sources = pd.Series("", index=out.index, dtype=object)
     for org in CHAIN_SOURCES:
         has = np.zeros(len(out), dtype=bool)
@@ -724,19 +743,39 @@ def case_table(events: pd.DataFrame) -> pd.DataFrame:
             has[person[org_codes == list(org_names).index(org)]] = True
         out[f"in_{org.lower()}"] = has
         sources = sources.where(~has, sources + np.where(sources == "", "", "+") + org)
-    out["sources"] = sources
-    out["events"] = grouped.size()
-    out["first_event"] = grouped[TIMESTAMP].min()
-    out["last_event"] = grouped[TIMESTAMP].max()
-    filled = events[MUNICIPALITY].notna().to_numpy()[counted]
-    rows = np.flatnonzero(counted)[filled]
-    last = pd.Series(rows).groupby(person[filled]).max()  # each person's last event with one
-    municipality = np.full(len(out), None, dtype=object)
-    municipality[last.index.to_numpy()] = (
-        events[MUNICIPALITY].iloc[last.to_numpy()].to_numpy(dtype=object)
+    out["sources"] = _as_text(sources)
+    out["events"] = np.diff(np.append(starts, len(events))).astype(np.int64)
+    out["first_event"], out["last_event"] = _first_and_last(events[TIMESTAMP], starts)
+    at = _filled_at(events[MUNICIPALITY], person, last=True)
+    out["case:municipality"] = _as_text(
+        pd.Series(events[MUNICIPALITY].array.take(at, allow_fill=True))
     )
-    out["case:municipality"] = municipality
-    out = out.reset_index()
-    for column in ("case:municipality", "sources", *CASE_ATTRIBUTES):
-        out[column] = out[column].astype(object).where(out[column].notna(), None).astype("str")
     return out
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """A column as the log's text type, empty values NaN."""
+    if _is_text(values):
+        return values
+    return values.astype(object).where(values.notna(), None).astype("str")
+
+
+def _first_and_last(stamps: pd.Series, starts: np.ndarray) -> tuple[pd.Series, pd.Series]:
+    """The earliest and the latest timestamp of each run of rows beginning at ``starts`` (an
+    empty timestamp counts only where a run has nothing else)."""
+    moments = stamps.array.asi8
+    empty = stamps.isna().to_numpy()
+    latest = np.maximum.reduceat(moments, starts) if len(starts) else moments[:0]  # NaT is least
+    earliest = (
+        np.minimum.reduceat(np.where(empty, np.iinfo(np.int64).max, moments), starts)
+        if len(starts)
+        else moments[:0]
+    )
+    earliest = np.where(earliest == np.iinfo(np.int64).max, latest, earliest)
+
+    def as_stamps(values: np.ndarray) -> pd.Series:
+        naive = pd.Series(values.view(f"datetime64[{stamps.dtype.unit}]"))
+        tz = getattr(stamps.dtype, "tz", None)
+        return naive.dt.tz_localize(tz) if tz is not None else naive
+
+    return as_stamps(earliest), as_stamps(latest)

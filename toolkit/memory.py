@@ -20,16 +20,23 @@ from typing import Any
 import pyarrow as pa
 
 
-def _malloc_trim() -> Any:
-    """glibc's ``malloc_trim``, or None where the C library has none (another libc)."""
+def _glibc(function: str, argtypes: list[Any]) -> Any:
+    """A function of glibc's ``malloc``, or None where the C library has none (another libc)."""
     name = ctypes.util.find_library("c")
-    trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
-    if trim is not None:
-        trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
-    return trim
+    found = getattr(ctypes.CDLL(name), function, None) if name else None
+    if found is not None:
+        found.argtypes, found.restype = argtypes, ctypes.c_int
+    return found
 
 
-_TRIM = _malloc_trim()
+_TRIM = _glibc("malloc_trim", [ctypes.c_size_t])
+_MALLOPT = _glibc("mallopt", [ctypes.c_int, ctypes.c_int])
+# mallopt's parameters: above this size a block is mapped from the kernel on its own (and
+# unmapped when freed); free memory above this much at the top of the heap is given back.
+_M_MMAP_THRESHOLD, _M_TRIM_THRESHOLD = -3, -1
+# glibc's starting value of both, to which they return after :func:`malloc_keeps_freed`.
+_GLIBC_THRESHOLD = 128 * 1024
+_KEEP = 1 << 30
 
 
 def trim() -> None:
@@ -66,3 +73,28 @@ def arrow_through_malloc() -> Iterator[None]:
         yield
     finally:
         pa.set_memory_pool(before)
+
+
+@contextmanager
+def malloc_keeps_freed() -> Iterator[None]:
+    """Within the block ``malloc`` takes large blocks from its heap and keeps what is freed for
+    the next ones; after it, what is free goes back to the system (:func:`trim`).
+
+    By default glibc maps each large block (a column of a million events) from the kernel on
+    its own and unmaps it when it is freed, so the next column of that size is faulted in page by
+    page again, in the process's own time. In a step that makes and drops many such columns,
+    keeping them is cheaper; the peak is that of the largest blocks alive at once, as before.
+    After the block the thresholds are glibc's starting values, no longer adjusted by glibc as
+    it goes: for a command's own process, not a server's.
+    """
+    if _MALLOPT is None:
+        yield
+        return
+    _MALLOPT(_M_MMAP_THRESHOLD, _KEEP)
+    _MALLOPT(_M_TRIM_THRESHOLD, _KEEP)
+    try:
+        yield
+    finally:
+        _MALLOPT(_M_MMAP_THRESHOLD, _GLIBC_THRESHOLD)
+        _MALLOPT(_M_TRIM_THRESHOLD, _GLIBC_THRESHOLD)
+        trim()

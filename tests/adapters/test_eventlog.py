@@ -151,6 +151,42 @@ def test_case_table_lists_sources():
     assert int(cases.loc[A, "events"]) == 2
 
 
+def test_case_table_takes_first_attributes_and_last_municipality_in_any_order():
+    raw = pd.DataFrame(
+        {
+            "case:concept:name": [A, A, A, B],
+            "concept:name": ["coa_instroom", "gem_huisvesting", "gem_huisvesting", "ind_aanvraag"],
+            "time:timestamp": pd.to_datetime(
+                ["2024-01-02", "2024-03-01", "2024-02-01", "2024-01-05"], utc=True
+            ),
+            "org:group": ["COA", "GEMEENTE", "GEMEENTE", "IND"],
+            "municipality": [None, "GM0363", "GM0518", None],
+            "case:nationality": [None, "Syrië", "Eritrea", None],
+            "event_id": ["e1", "e2", "e3", "e4"],
+            "source_system": ["COA", "GEMEENTE", "GEMEENTE", "IND"],
+            "source_file": ["coa.xlsx", "gem.csv", "gem.csv", "ind.csv"],
+            "source_row": [2, 3, 2, 2],
+        }
+    )
+    log = prepare(raw)
+    cases = case_table(log).set_index("case:concept:name")
+    # A's events by time: COA (no nationality), Feb (GM0518, Eritrea), Mar (GM0363, Syrië)
+    assert cases.loc[A, "case:nationality"] == "Eritrea"
+    assert cases.loc[A, "case:municipality"] == "GM0363"
+    assert cases.loc[A, "sources"] == "COA+GEMEENTE"
+    assert (cases.loc[A, "first_event"], cases.loc[A, "last_event"]) == (
+        pd.Timestamp("2024-01-02", tz="UTC"),
+        pd.Timestamp("2024-03-01", tz="UTC"),
+    )
+    assert pd.isna(cases.loc[B, "case:nationality"]) and pd.isna(cases.loc[B, "case:municipality"])
+    assert int(cases.loc[A, "events"]) == 3 and int(cases.loc[B, "events"]) == 1
+    # events out of order are the same persons (each person's events keep their order)
+    later = log["case:concept:name"] == max(A, B)
+    shuffled = pd.concat([log[later], log[~later]])
+    pd.testing.assert_frame_equal(case_table(shuffled), case_table(log))
+    assert case_table(log.iloc[:0]).empty
+
+
 def _hex_ids(count: int) -> list[str]:
     return [hashlib.sha256(str(i).encode()).hexdigest()[:24] for i in range(count)]
 

@@ -75,7 +75,7 @@ from toolkit.logdir import (
     current_files,
     ingest_lock,
 )
-from toolkit.memory import arrow_through_malloc
+from toolkit.memory import arrow_through_malloc, malloc_keeps_freed
 from toolkit.privacy import Pseudonymizer
 from toolkit.terminal import printable
 
@@ -437,7 +437,7 @@ def _ingest(
         reports.append(report)
 
     # the main process alone from here, with large arrays that live briefly
-    with arrow_through_malloc():
+    with arrow_through_malloc(), malloc_keeps_freed():
         new = _concat([m.events for m in mapped])
         for result in mapped:  # the files' events live on in ``new`` only
             result.events = result.events.iloc[:0]
