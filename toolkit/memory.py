@@ -1,4 +1,5 @@
-"""Freed memory back to the system between the steps of a large computation.
+"""Freed memory given back to the system between the steps of a large computation, or kept
+for the next arrays within one.
 
 Reading Parquet decodes through Arrow's memory pool, and pandas keeps its texts there too; the
 pool holds on to what was freed, for its next allocations. Freed Python objects and numpy
@@ -7,6 +8,9 @@ analyses it, the decoding buffers and each finished step's intermediate tables w
 resident under the next step's peak. The values in memory are untouched. Example::
 
     >>> give_back()
+
+Within a step that makes and drops many large arrays (ingest's reading and its last stage), the
+opposite is cheaper: keeping what was freed (:func:`keep_freed`, :func:`malloc_keeps_freed`).
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ _MALLOPT = _glibc("mallopt", [ctypes.c_int, ctypes.c_int])
 # mallopt's parameters: above this size a block is mapped from the kernel on its own (and
 # unmapped when freed); free memory above this much at the top of the heap is given back.
 _M_MMAP_THRESHOLD, _M_TRIM_THRESHOLD = -3, -1
-# glibc's starting value of both, to which they return after :func:`malloc_keeps_freed`.
+# glibc's starting value of both (to which :func:`malloc_keeps_freed` returns them), and what
+# :func:`keep_freed` raises them to: more than any one column.
 _GLIBC_THRESHOLD = 128 * 1024
 _KEEP = 1 << 30
 
@@ -75,26 +80,32 @@ def arrow_through_malloc() -> Iterator[None]:
         pa.set_memory_pool(before)
 
 
+def keep_freed() -> None:
+    """From now on ``malloc`` takes large blocks from its heap and keeps what is freed for the
+    next ones, for the rest of this process (one that does one job, then ends: a worker that
+    reads export files).
+
+    By default glibc maps each large block (a column of a file's or a log's events) from the
+    kernel on its own and unmaps it when it is freed, so the next column of that size is faulted
+    in page by page again, in the process's own time. In work that makes and drops many such
+    columns, keeping them is cheaper; the peak is that of the largest blocks alive at once, as
+    before. Nothing happens on another C library than glibc.
+    """
+    if _MALLOPT is not None:
+        _MALLOPT(_M_MMAP_THRESHOLD, _KEEP)
+        _MALLOPT(_M_TRIM_THRESHOLD, _KEEP)
+
+
 @contextmanager
 def malloc_keeps_freed() -> Iterator[None]:
-    """Within the block ``malloc`` takes large blocks from its heap and keeps what is freed for
-    the next ones; after it, what is free goes back to the system (:func:`trim`).
-
-    By default glibc maps each large block (a column of a million events) from the kernel on
-    its own and unmaps it when it is freed, so the next column of that size is faulted in page by
-    page again, in the process's own time. In a step that makes and drops many such columns,
-    keeping them is cheaper; the peak is that of the largest blocks alive at once, as before.
-    After the block the thresholds are glibc's starting values, no longer adjusted by glibc as
-    it goes: for a command's own process, not a server's.
-    """
-    if _MALLOPT is None:
-        yield
-        return
-    _MALLOPT(_M_MMAP_THRESHOLD, _KEEP)
-    _MALLOPT(_M_TRIM_THRESHOLD, _KEEP)
+    """:func:`keep_freed` within the block; after it, what is free goes back to the system
+    (:func:`trim`) and the thresholds are glibc's starting values, no longer adjusted by glibc
+    as it goes: for a command's own process, not a server's."""
+    keep_freed()
     try:
         yield
     finally:
-        _MALLOPT(_M_MMAP_THRESHOLD, _GLIBC_THRESHOLD)
-        _MALLOPT(_M_TRIM_THRESHOLD, _GLIBC_THRESHOLD)
+        if _MALLOPT is not None:
+            _MALLOPT(_M_MMAP_THRESHOLD, _GLIBC_THRESHOLD)
+            _MALLOPT(_M_TRIM_THRESHOLD, _GLIBC_THRESHOLD)
         trim()

@@ -32,6 +32,7 @@ from toolkit.adapters.report import FileReport
 from toolkit.adapters.table import RawTable, unknown_columns_note
 from toolkit.adapters.xlsx import read_xlsx
 from toolkit.errors import IngestError
+from toolkit.memory import keep_freed
 from toolkit.privacy import Pseudonymizer
 
 Progress = Callable[[int, int, str], None]
@@ -112,6 +113,7 @@ _task: tuple[list[Source], Pseudonymizer, date, GenericColumns] | None = None
 def _start(sources: list[Source], key: Pseudonymizer, as_of: date, columns: GenericColumns) -> None:
     global _task
     _task = (sources, key, as_of, columns)
+    keep_freed()  # a worker makes and drops a file's columns, file after file
 
 
 def _read_nth(i: int) -> tuple[Mapped, FileReport]:
