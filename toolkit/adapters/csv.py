@@ -222,7 +222,9 @@ class _Lines:
 
     def start(self, line: int) -> int:
         """Where a line (0-based) starts, or the end of the text after the last line."""
-        return 0 if line == 0 else min(int(self.ends[line - 1]) + 1, len(self.body))
+        if line == 0:
+            return 0
+        return int(self.ends[line - 1]) + 1 if line <= len(self.ends) else len(self.body)
 
     def text(self, line: int) -> str:
         """A line without its line end."""
@@ -285,6 +287,7 @@ def _read_table(
             column_types=dict.fromkeys(wanted, pa.string()),
             include_columns=wanted,
             strings_can_be_null=False,
+            check_utf8=False,  # UTF-8 already: see utf8()
         ),
     )
     encoded, kinds = [], []
