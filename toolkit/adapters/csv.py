@@ -6,10 +6,22 @@ is UTF-8 (reading it as Windows-1252 would silently turn ``SyriÃ«`` into ``SyriÃ
 comes first; the profile's fallback encodings are tried only when the announced one cannot decode
 the bytes at all. Either way the file report says which encoding was used.
 
-An export whose records are plain lines (no quote character, no NUL, no carriage return outside a
-line end: every chain export we have seen) is cut into lines and fields by pyarrow, in columns;
-any other file goes through Python's csv module, which knows quoting. Both give the same cells
-and line numbers, since for plain lines the csv module does nothing but split them.
+The text is cut into cells one of three ways, chosen by one rule on the text's UTF-8 bytes (an
+ASCII file is its own UTF-8; other text is decoded and encoded again):
+
+1. Plain lines (no quote character, no NUL, no carriage return outside a CRLF line end), none of
+   them empty, and a delimiter of one ASCII character: the lines below the header are read by
+   pyarrow's CSV reader, in one thread (files are read side by side in processes already). When
+   it meets a line with more or fewer fields than the header, or no line at all, the file goes
+   the second way.
+2. Other plain lines: pyarrow's string functions cut lines and fields.
+3. Anything else: Python's csv module, which knows quoting.
+
+All three give the csv module's cells and line numbers: for plain lines the csv module does
+nothing but split them, and the lines where the CSV reader would differ (an empty line is a
+record without cells to the csv module, and skipped by the CSV reader) never reach it. The rules
+for header, title, blank and footer rows and oversized cells are the collector's
+(:mod:`toolkit.adapters.table`), whichever way the cells came.
 """
 
 from __future__ import annotations
