@@ -218,3 +218,15 @@ def test_a_regular_file_is_read_by_pyarrows_csv_reader(tmp_path, monkeypatch):
     assert dict(table.skipped) == {"header": 1, "blank": 1}
     assert table.frame.loc[0, "resource"] == "Zevenaar é"
     assert table.unknown_columns == [(len(IND.column_order) + 1, "NOTITIE")]
+
+
+def test_ascii_bytes_in_an_encoding_with_shifts_are_decoded(tmp_path):
+    """ASCII bytes are read as they are only in an encoding that reads them as ASCII: in
+    ISO-2022-JP an escape sequence shifts to two-byte characters ('!!' is a wide space)."""
+    profile = dataclasses.replace(GEM, encoding="iso2022_jp", fallback_encodings=())
+    path = tmp_path / "gemeente_GM0479_gebeurtenissen.csv"
+    header = ",".join(GEM.column_order).encode()
+    path.write_bytes(header + b"\n0123456789,1,WON_AANB,2024-03-05,GM0479\x1b$B!!\x1b(B\n")
+    table = reader.read_csv(path, profile)
+    assert table.frame.loc[0, "municipality"] == "GM0479\u3000"
+    assert seen(table) == seen(read(path, profile, CSV_MODULE))

@@ -52,7 +52,9 @@ HEADER_SEARCH_ROWS = 50
 FIELD_LIMIT = 2**31 - 1
 UTF8 = "utf-8"
 UTF8_BOM = "utf-8-sig"
-_ASCII = bytes(range(128))
+# Every ASCII character, then the shifts of the encodings that keep a state (ISO-2022, HZ, UTF-7):
+# an encoding that reads all of it as ASCII reads any ASCII file as ASCII.
+_ASCII_PROBE = bytes(range(128)) + b"\x1b$B!!\x1b(B\x0e!!\x0f~{!!~}+AGE-"
 LF, CR = ord("\n"), ord("\r")
 
 
@@ -158,9 +160,9 @@ def utf8(path: Path, data: bytes, profile: Profile) -> tuple[bytes, str, str | N
 
 
 def _reads_ascii(encoding: str) -> bool:
-    """Whether an encoding reads every ASCII byte as that ASCII character."""
+    """Whether an encoding reads ASCII bytes as those ASCII characters (see _ASCII_PROBE)."""
     try:
-        return _ASCII.decode(encoding) == _ASCII.decode("ascii")
+        return _ASCII_PROBE.decode(encoding) == _ASCII_PROBE.decode("ascii")
     except UnicodeDecodeError:
         return False
 
