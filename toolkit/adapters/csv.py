@@ -285,11 +285,10 @@ def _read_table(
     lines: _Lines,
     footer: Callable[[Sequence[object]], tuple[bool, int | None]],
 ) -> RawTable:
-    """Read a regular file (:func:`_plain_lines` and :func:`_regular`) whose lines below the
-    header all have the header's number of fields: pyarrow's CSV reader cuts the mapped columns
-    out, in one thread (files are read side by side in processes already), and they are
-    dictionary-encoded. pyarrow raises ``ArrowInvalid`` on a line with another number of fields
-    and when there is no line below the header."""
+    """Read a file of regular lines (:meth:`_Lines.regular`): pyarrow's CSV reader cuts the
+    mapped columns out of the lines below the header, in one thread (files are read side by side
+    in processes already), and they are dictionary-encoded. It raises ``ArrowInvalid`` on a line
+    with more or fewer fields than the header, and when there is no line below the header."""
     seen, collector, header = _head(lines, table)
     names = [str(i) for i in range(len(header))]
     wanted = [names[p] for p in sorted(set(collector.positions))]
@@ -324,7 +323,7 @@ def _read_lines(
     lines: _Lines,
     footer: Callable[[Sequence[object]], tuple[bool, int | None]],
 ) -> RawTable:
-    """Read a file of plain lines (:func:`_plain_lines`): the header found among its first
+    """Read a file of plain lines (:meth:`_Lines.plain`): the header found among its first
     lines, the lines below it cut into fields and the mapped columns dictionary-encoded by
     pyarrow's string functions."""
     delimiter = table.profile.delimiter
