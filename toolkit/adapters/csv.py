@@ -12,8 +12,8 @@ ASCII file is its own UTF-8; other text is decoded and encoded again):
 1. Plain lines (no quote character, no NUL, no carriage return outside a CRLF line end), none of
    them empty, and a delimiter of one ASCII character: the lines below the header are read by
    pyarrow's CSV reader, in one thread (files are read side by side in processes already). When
-   it meets a line with more or fewer fields than the header, or no line at all, the file goes
-   the second way.
+   it refuses them (a line with more or fewer fields than the header, a line longer than its
+   block of 1 MiB, no line at all), the file goes the second way.
 2. Other plain lines: pyarrow's string functions cut lines and fields.
 3. Anything else: Python's csv module, which knows quoting.
 
@@ -142,7 +142,7 @@ def read_csv(path: Path, profile: Profile) -> RawTable:
     if lines.regular(profile.delimiter):
         try:
             return _read_table(table(), lines, footer)
-        except pa.ArrowInvalid:  # a line with fewer or more fields than the header; no data rows
+        except pa.ArrowInvalid:  # see _read_table
             pass
     return _read_lines(table(), lines, footer)
 
@@ -288,7 +288,8 @@ def _read_table(
     """Read a file of regular lines (:meth:`_Lines.regular`): pyarrow's CSV reader cuts the
     mapped columns out of the lines below the header, in one thread (files are read side by side
     in processes already), and they are dictionary-encoded. It raises ``ArrowInvalid`` on a line
-    with more or fewer fields than the header, and when there is no line below the header."""
+    with more or fewer fields than the header or longer than its block (1 MiB), and when there is
+    no line below the header."""
     seen, collector, header = _head(lines, table)
     names = [str(i) for i in range(len(header))]
     wanted = [names[p] for p in sorted(set(collector.positions))]
