@@ -6,10 +6,22 @@ is UTF-8 (reading it as Windows-1252 would silently turn ``SyriÃ«`` into ``SyriÃ
 comes first; the profile's fallback encodings are tried only when the announced one cannot decode
 the bytes at all. Either way the file report says which encoding was used.
 
-An export whose records are plain lines (no quote character, no NUL, no carriage return outside a
-line end: every chain export we have seen) is cut into lines and fields by pyarrow, in columns;
-any other file goes through Python's csv module, which knows quoting. Both give the same cells
-and line numbers, since for plain lines the csv module does nothing but split them.
+The text is cut into cells one of three ways, chosen by one rule on the text's UTF-8 bytes (an
+ASCII file is its own UTF-8; other text is decoded and encoded again):
+
+1. Plain lines (no quote character, no NUL, no carriage return outside a CRLF line end), none of
+   them empty, and a delimiter of one ASCII character: the lines below the header are read by
+   pyarrow's CSV reader, in one thread (files are read side by side in processes already). When
+   it refuses them (a line with more or fewer fields than the header, a line longer than its
+   block of 1 MiB, no line at all), the file goes the second way.
+2. Other plain lines: pyarrow's string functions cut lines and fields.
+3. Anything else: Python's csv module, which knows quoting.
+
+All three give the csv module's cells and line numbers: for plain lines the csv module does
+nothing but split them, and the lines where the CSV reader would differ (an empty line is a
+record without cells to the csv module, and skipped by the CSV reader) never reach it. The rules
+for header, title, blank and footer rows and oversized cells are the collector's
+(:mod:`toolkit.adapters.table`), whichever way the cells came.
 """
 
 from __future__ import annotations
@@ -19,11 +31,13 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from toolkit.adapters.columns import Coded
 from toolkit.adapters.parsing import is_blank
@@ -38,6 +52,10 @@ HEADER_SEARCH_ROWS = 50
 FIELD_LIMIT = 2**31 - 1
 UTF8 = "utf-8"
 UTF8_BOM = "utf-8-sig"
+# Every ASCII character, then the shifts of the encodings that keep a state (ISO-2022, HZ, UTF-7):
+# an encoding that reads all of it as ASCII reads any ASCII file as ASCII.
+_ASCII_PROBE = bytes(range(128)) + b"\x1b$B!!\x1b(B\x0e!!\x0f~{!!~}+AGE-"
+LF, CR = ord("\n"), ord("\r")
 
 
 def _is_utf8(name: str) -> bool:
@@ -104,26 +122,68 @@ def read_csv(path: Path, profile: Profile) -> RawTable:
         data = path.read_bytes()
     except OSError as exc:
         raise IngestError(f"{path.name}: cannot be read ({exc.strerror})") from None
-    text, encoding, note = decode(path, data, profile)
+    body, encoding, note = utf8(path, data, profile)
     del data
-    table = RawTable(path=path, profile=profile, encoding=encoding)
-    if note:
-        table.notes.append(note)
-        table.repairs["encoding_mismatch"] += 1
-    footer = re.compile(profile.footer) if profile.footer else None
-    if _plain_lines(text):
-        _read_lines(path, table, text, lambda cells: _footer(cells, footer))
-        return table
+    footer_pattern = re.compile(profile.footer) if profile.footer else None
+
+    def footer(cells: Sequence[object]) -> tuple[bool, None]:
+        return _footer(cells, footer_pattern)
+
+    def table() -> RawTable:
+        read = RawTable(path=path, profile=profile, encoding=encoding)
+        if note:
+            read.notes.append(note)
+            read.repairs["encoding_mismatch"] += 1
+        return read
+
+    lines = _Lines.of(body)
+    if not lines.plain():
+        return _read_records(path, table(), body.decode(UTF8), footer)
+    if lines.regular(profile.delimiter):
+        try:
+            return _read_table(table(), lines, footer)
+        except pa.ArrowInvalid:  # see _read_table
+            pass
+    return _read_lines(table(), lines, footer)
+
+
+def utf8(path: Path, data: bytes, profile: Profile) -> tuple[bytes, str, str | None]:
+    """The text of a file as UTF-8 bytes, the encoding used, and a note as :func:`decode` gives.
+
+    ASCII bytes are the same text in every encoding that reads ASCII as ASCII, so such a file is
+    its own UTF-8 and is not decoded; any other file is decoded and encoded again.
+    """
+    if data.isascii() and _reads_ascii(profile.encoding):
+        return data, profile.encoding, None
+    text, encoding, note = decode(path, data, profile)
+    return text.encode(UTF8), encoding, note
+
+
+def _reads_ascii(encoding: str) -> bool:
+    """Whether an encoding reads ASCII bytes as those ASCII characters (see _ASCII_PROBE)."""
+    try:
+        return _ASCII_PROBE.decode(encoding) == _ASCII_PROBE.decode("ascii")
+    except UnicodeDecodeError:
+        return False
+
+
+def _read_records(
+    path: Path,
+    table: RawTable,
+    text: str,
+    footer: Callable[[Sequence[object]], tuple[bool, int | None]],
+) -> RawTable:
+    """Read any file through the csv module, which knows quoting."""
     limit = csv.field_size_limit(FIELD_LIMIT)
     try:
-        records, lines = _records(text, profile.delimiter)
+        records, lines = _records(text, table.profile.delimiter)
     except csv.Error as exc:
         raise IngestError(f"{path.name}: not a valid delimited file ({exc})") from None
     finally:
         csv.field_size_limit(limit)
     del text
     seen, collector = _header(path, table, records)
-    collector.collect(table, records[seen:], lines[seen:], lambda cells: _footer(cells, footer))
+    collector.collect(table, records[seen:], lines[seen:], footer)
     return table
 
 
@@ -151,16 +211,58 @@ def _search_rows(profile: Profile) -> int:
     return HEADER_SEARCH_ROWS if profile.header == DETECT else int(profile.header)
 
 
-def _plain_lines(text: str) -> bool:
-    """Whether every record is one line of unquoted fields, so that splitting each line at the
-    delimiter gives what the csv module gives: no quote character, no NUL (which the csv module
-    refuses), no carriage return other than in a CRLF line end."""
-    return (
-        bool(text)
-        and '"' not in text
-        and "\x00" not in text
-        and (text.count("\r") == text.count("\r\n"))
-    )
+@dataclass(frozen=True)
+class _Lines:
+    """A file's text as UTF-8 bytes and where its lines end (found once, by numpy).
+
+    The characters that shape lines and records (line feed, carriage return, quote, NUL, an ASCII
+    delimiter) are single bytes in UTF-8 that no other character contains, so they are found in
+    the bytes as they are.
+    """
+
+    body: bytes
+    ends: np.ndarray  # the position of each line feed
+    crlf: np.ndarray  # per line feed: whether a carriage return precedes it
+
+    @classmethod
+    def of(cls, body: bytes) -> _Lines:
+        octets = np.frombuffer(body, dtype=np.uint8)
+        ends = np.flatnonzero(octets == LF)
+        return cls(body, ends, (ends > 0) & (octets[ends - 1] == CR))
+
+    def __len__(self) -> int:
+        """The number of lines (the last line end closes the last line, it opens none)."""
+        return len(self.ends) + (not self.body.endswith(b"\n") and bool(self.body))
+
+    def start(self, line: int) -> int:
+        """Where a line (0-based) starts, or the end of the text after the last line."""
+        if line == 0:
+            return 0
+        return int(self.ends[line - 1]) + 1 if line <= len(self.ends) else len(self.body)
+
+    def text(self, line: int) -> str:
+        """A line without its line end."""
+        stop = int(self.ends[line]) if line < len(self.ends) else len(self.body)
+        return self.body[self.start(line) : stop].decode(UTF8).removesuffix("\r")
+
+    def plain(self) -> bool:
+        """Whether every record is one line of unquoted fields, so that splitting each line at
+        the delimiter gives what the csv module gives: no quote character, no NUL (which the csv
+        module refuses), no carriage return other than in a CRLF line end."""
+        octets = np.frombuffer(self.body, dtype=np.uint8)
+        return (
+            bool(self.body)
+            and b'"' not in self.body
+            and b"\x00" not in self.body
+            and np.count_nonzero(octets == CR) == np.count_nonzero(self.crlf)
+        )
+
+    def regular(self, delimiter: str) -> bool:
+        """Whether plain lines have no empty line (the csv module makes it a record without
+        cells, pyarrow's CSV reader skips it) and a delimiter of one ASCII character."""
+        starts = np.concatenate(([0], self.ends[:-1] + 1))
+        empty = self.ends - starts - self.crlf == 0
+        return len(delimiter) == 1 and delimiter.isascii() and not empty.any()
 
 
 def _fields(line: str, delimiter: str) -> list[str]:
@@ -168,25 +270,76 @@ def _fields(line: str, delimiter: str) -> list[str]:
     return line.split(delimiter) if line else []
 
 
-def _read_lines(
-    path: Path,
-    table: RawTable,
-    text: str,
-    footer: Callable[[Sequence[object]], tuple[bool, int | None]],
-) -> None:
-    """Read a file of plain lines (:func:`_plain_lines`): the header found among its first
-    lines, the mapped columns cut out and dictionary-encoded by pyarrow."""
+def _head(lines: _Lines, table: RawTable) -> tuple[int, Collector, list[str]]:
+    """The header found among the first lines of a file of plain lines: the number of lines up
+    to and including it, its collector and its fields."""
     delimiter = table.profile.delimiter
-    lines = pc.split_pattern(pa.array([text], pa.large_string()), "\n").flatten()
-    if text.endswith("\n"):  # the last line end closes the last record, it opens none
-        lines = lines.slice(0, len(lines) - 1)
-    if "\r" in text:
-        lines = pc.utf8_rtrim(lines, characters="\r")
-    head = [
-        _fields(line, delimiter) for line in lines.slice(0, _search_rows(table.profile)).to_pylist()
-    ]
-    seen, collector = _header(path, table, head)
-    data = lines.slice(seen)
+    count = min(len(lines), _search_rows(table.profile))
+    head = [_fields(lines.text(i), delimiter) for i in range(count)]
+    seen, collector = _header(table.path, table, head)
+    return seen, collector, head[seen - 1]
+
+
+def _read_table(
+    table: RawTable,
+    lines: _Lines,
+    footer: Callable[[Sequence[object]], tuple[bool, int | None]],
+) -> RawTable:
+    """Read a file of regular lines (:meth:`_Lines.regular`): pyarrow's CSV reader cuts the
+    mapped columns out of the lines below the header, in one thread (files are read side by side
+    in processes already), and they are dictionary-encoded. It raises ``ArrowInvalid`` on a line
+    with more or fewer fields than the header or longer than its block (1 MiB), and when there is
+    no line below the header."""
+    seen, collector, header = _head(lines, table)
+    names = [str(i) for i in range(len(header))]
+    wanted = [names[p] for p in sorted(set(collector.positions))]
+    rows = pacsv.read_csv(
+        pa.BufferReader(pa.py_buffer(lines.body).slice(lines.start(seen))),
+        read_options=pacsv.ReadOptions(use_threads=False, column_names=names),
+        parse_options=pacsv.ParseOptions(delimiter=table.profile.delimiter, quote_char=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(wanted, pa.string()),
+            include_columns=wanted,
+            strings_can_be_null=False,
+            check_utf8=False,  # UTF-8 already: see utf8()
+        ),
+    )
+    encoded, kinds = [], []
+    for position in collector.positions:
+        column = pc.dictionary_encode(rows.column(names[position])).combine_chunks()
+        codes = column.indices.to_numpy().astype(np.intp)
+        encoded.append(Coded(codes, column.dictionary.to_pylist()))
+        kinds.append(text_kinds(column.dictionary))
+    numbers = np.arange(seen + 1, seen + 1 + rows.num_rows, dtype=np.int64)
+
+    def row(r: int) -> list[str]:
+        return _fields(lines.text(seen + r), table.profile.delimiter)
+
+    collector.collect_columns(table, encoded, numbers, row, footer, kinds)
+    return table
+
+
+def _read_lines(
+    table: RawTable,
+    lines: _Lines,
+    footer: Callable[[Sequence[object]], tuple[bool, int | None]],
+) -> RawTable:
+    """Read a file of plain lines (:meth:`_Lines.plain`): the header found among its first
+    lines, the lines below it cut into fields and the mapped columns dictionary-encoded by
+    pyarrow's string functions."""
+    delimiter = table.profile.delimiter
+    seen, collector, _ = _head(lines, table)
+    rest = lines.body[lines.start(seen) :]
+    text = pa.Array.from_buffers(
+        pa.large_string(),
+        1,
+        [None, pa.array([0, len(rest)], pa.int64()).buffers()[1], pa.py_buffer(rest)],
+    )
+    data = pc.split_pattern(text, "\n").flatten()
+    if not rest or rest.endswith(b"\n"):  # the last line end closes the last record
+        data = data.slice(0, len(data) - 1)
+    if b"\r" in rest:
+        data = pc.utf8_rtrim(data, characters="\r")
     n = len(data)
     cells = pc.list_slice(
         pc.split_pattern(data, delimiter), 0, collector.width, return_fixed_size_list=True
@@ -210,6 +363,7 @@ def _read_lines(
         return _fields(data[r].as_py(), delimiter)
 
     collector.collect_columns(table, encoded, numbers, row, footer, kinds)
+    return table
 
 
 def csv_header(path: Path, delimiter: str | None = None) -> list[str]:
