@@ -17,13 +17,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from toolkit.digests import hex_prefixes
 from toolkit.errors import IngestError
 
 KEY_ENV = "KETENLENS_KEY"
@@ -51,6 +52,8 @@ _COLUMN = b"column:"
 COLUMN_HASH_LENGTH = 8
 _FINGERPRINT = b"ketenlens-key-fingerprint"
 _TEXT = pa.large_string()
+_BYTES = pa.large_binary()
+_NOTHING = pa.scalar(b"", _BYTES)
 _EMPTY = pa.array([], _TEXT)
 
 
@@ -73,16 +76,21 @@ class Pseudonymizer:
         # a worker process started without fork gets the key and builds its own look-ups
         return Pseudonymizer, (self._key,)
 
-    def _hash(self, domain: bytes, values: Iterable[str]) -> list[str]:
-        out = []
-        for value in values:
+    def _hash(self, domain: bytes, values: pa.Array) -> pa.Array:
+        """The pseudonyms of texts (none of them null) in one domain: HMAC-SHA256 of the domain
+        and the text's UTF-8, its first :data:`PSEUDONYM_LENGTH` hex characters."""
+        messages = pc.binary_join_element_wise(
+            pa.scalar(domain, _BYTES), values.cast(_TEXT).cast(_BYTES), _NOTHING
+        )
+        digests = []
+        for message in messages.to_pylist():
             mac = self._hmac.copy()
-            mac.update(domain + value.encode("utf-8"))
-            out.append(mac.hexdigest()[:PSEUDONYM_LENGTH])
-        return out
+            mac.update(message)
+            digests.append(mac.digest())
+        return hex_prefixes(b"".join(digests), len(digests), PSEUDONYM_LENGTH)
 
     def _digest(self, domain: bytes, value: str) -> str:
-        return self._hash(domain, [value])[0]
+        return self._hash(domain, pa.array([value], _TEXT))[0].as_py()
 
     def _many(self, domain: bytes, values: pa.Array) -> pa.Array:
         """The pseudonyms of a text array in one domain (null stays null); only identifiers not
@@ -101,7 +109,7 @@ class Pseudonymizer:
         new = np.flatnonzero(at < 0)
         if len(new):
             fresh = distinct.take(pa.array(new))
-            hashed = pa.array(self._hash(domain, fresh.to_pylist()), _TEXT)
+            hashed = self._hash(domain, fresh)
             at[new] = len(known) + np.arange(len(new))
             known, pseudonyms = (
                 pa.concat_arrays([known, fresh]),

@@ -15,6 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from toolkit.digests import hex_prefixes
+
 EVENT_ID_LENGTH = 24
 _SEP = "\x1f"
 _TEXT = pa.large_string()
@@ -41,7 +43,8 @@ def content_ids(source_system: str, parts: Sequence[pd.Series]) -> pd.Series:
 
     ``parts`` are equally long Series in a fixed order; empty values hash as empty text, so an
     event without a municipality and one with an empty municipality are the same event. The text
-    of each row is joined in arrow; only the hash runs once per row.
+    of each row is joined in arrow; only the hash runs once per row (its digests are written as
+    hex at once, :func:`~toolkit.digests.hex_prefixes`).
     """
     if not parts:
         return pd.Series([], dtype="str")
@@ -54,11 +57,9 @@ def content_ids(source_system: str, parts: Sequence[pd.Series]) -> pd.Series:
         null_replacement="",
     )
     sha256 = hashlib.sha256
-    ids = [
-        sha256(row).hexdigest()[:EVENT_ID_LENGTH]
-        for row in joined.cast(pa.large_binary()).to_pylist()
-    ]
-    return pa.array(ids, _TEXT).to_pandas(types_mapper=_AS_STR.get).set_axis(index)
+    rows = joined.cast(pa.large_binary()).to_pylist()
+    ids = hex_prefixes(b"".join([sha256(row).digest() for row in rows]), len(rows), EVENT_ID_LENGTH)
+    return ids.to_pandas(types_mapper=_AS_STR.get).set_axis(index)
 
 
 def occurrence(keys: pd.Series) -> pd.Series:

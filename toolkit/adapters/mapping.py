@@ -174,20 +174,30 @@ class _Rows:
         Rows are grouped by their combination of repair kinds (a few combinations); each
         combination is joined once.
         """
-        combination = np.zeros(len(rows), dtype=np.intp)
+        key = np.zeros(len(rows), dtype=np.int64)  # a number per combination of kinds
+        size = 1  # how many numbers the key can take so far
         columns = []  # per repair column: each row's kind number (-1 for none), and the kinds
         for repairs in self._repairs:
             which, kinds = pd.factorize(objects(repairs.uniques))
             per_row = which[repairs.codes[rows]]
             columns.append((per_row, kinds.tolist()))
-            combination = pd.factorize(combination * (len(kinds) + 1) + per_row + 1)[0]
-        first = np.unique(combination, return_index=True)[1]
+            if size > _KEY_LIMIT // (len(kinds) + 1):  # numbered afresh, to stay within int64
+                key, size = pd.factorize(key)[0].astype(np.int64), len(rows)
+            key = key * (len(kinds) + 1) + per_row + 1
+            size *= len(kinds) + 1
+        combination = pd.factorize(key)[0]  # numbered in the order the combinations first occur
+        # so each one first occurs where the highest number so far goes up
+        first = np.flatnonzero(np.diff(np.maximum.accumulate(combination), prepend=-1) > 0)
         joined = [
             "|".join(kinds[per_row[r]] for per_row, kinds in columns if per_row[r] >= 0)
             for r in first
         ]
         codes, texts = pd.factorize(pd.array(joined, dtype=_TEXT))
         return pd.Series(pd.Categorical.from_codes(codes[combination], categories=texts))
+
+
+# The largest number a combination of repair kinds is given before they are numbered afresh.
+_KEY_LIMIT = 2**62
 
 
 def _only(values: Coded, where: np.ndarray) -> Coded:

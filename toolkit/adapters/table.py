@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 
@@ -119,8 +120,10 @@ class Collector:
         needed = max(self._index) + 1
         widths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
         if widths.min() == widths.max() >= needed:  # a rectangle (a sheet): numpy cuts it up
-            grid = np.empty((len(rows), int(widths[0])), dtype=object)
-            grid[:] = rows
+            width = int(widths[0])
+            cells = chain.from_iterable(rows)  # read as one run of cells, with no check per row
+            grid = np.fromiter(cells, dtype=object, count=len(rows) * width)
+            grid = grid.reshape(len(rows), width)
             return [grid[:, i].copy() for i in self._index]  # the rest of the grid is dropped
         if widths.min() < needed:
             rows = list(rows)
