@@ -24,6 +24,8 @@ def hex_prefixes(digests: bytes, count: int, chars: int) -> pa.Array:
     if count == 0:
         return pa.array([], pa.large_string())
     width = len(digests) // count
+    if width * count != len(digests) or chars > 2 * width:
+        raise ValueError(f"{count} digests of {width} bytes have no {chars} hex characters each")
     kept = np.frombuffer(digests, dtype=np.uint8).reshape(count, width)[:, : (chars + 1) // 2]
     hexed = np.frombuffer(binascii.hexlify(kept.tobytes()), dtype=np.uint8)
     text = hexed.reshape(count, -1)[:, :chars]

@@ -558,10 +558,8 @@ def _filled_at(values: pd.Series, person: np.ndarray, *, last: bool) -> np.ndarr
     value, -1 when it has none."""
     rows = np.flatnonzero(values.notna().to_numpy())
     owner = person[rows]
-    if last:
-        edge = np.concatenate((owner[1:] != owner[:-1], [True])) if len(rows) else rows.astype(bool)
-    else:
-        edge = np.concatenate(([True], owner[1:] != owner[:-1])) if len(rows) else rows.astype(bool)
+    changes = owner[1:] != owner[:-1]
+    edge = np.concatenate((changes, [True]) if last else ([True], changes))[: len(rows)]
     at = np.full(int(person[-1]) + 1 if len(person) else 0, -1, dtype=np.intp)
     at[owner[edge]] = rows[edge]
     return at
@@ -774,7 +772,7 @@ def _first_and_last(stamps: pd.Series, starts: np.ndarray) -> tuple[pd.Series, p
     earliest = np.where(earliest == np.iinfo(np.int64).max, latest, earliest)
 
     def as_stamps(values: np.ndarray) -> pd.Series:
-        naive = pd.Series(values.view(f"datetime64[{stamps.dtype.unit}]"))
+        naive = pd.Series(values.view(f"datetime64[{stamps.array.unit}]"))
         tz = getattr(stamps.dtype, "tz", None)
         return naive.dt.tz_localize(tz) if tz is not None else naive
 

@@ -80,20 +80,20 @@ def arrow_through_malloc() -> Iterator[None]:
         pa.set_memory_pool(before)
 
 
-def keep_freed() -> None:
+def keep_freed() -> bool:
     """From now on ``malloc`` takes large blocks from its heap and keeps what is freed for the
     next ones, for the rest of this process (one that does one job, then ends: a worker that
-    reads export files).
+    reads export files). Whether glibc took the setting (nothing happens on another C library).
 
     By default glibc maps each large block (a column of a file's or a log's events) from the
     kernel on its own and unmaps it when it is freed, so the next column of that size is faulted
     in page by page again, in the process's own time. In work that makes and drops many such
-    columns, keeping them is cheaper; the peak is that of the largest blocks alive at once, as
-    before. Nothing happens on another C library than glibc.
+    columns, keeping them is cheaper. The peak can be somewhat higher: a freed block stays in the
+    process, also where the next block does not fit in it.
     """
-    if _MALLOPT is not None:
-        _MALLOPT(_M_MMAP_THRESHOLD, _KEEP)
-        _MALLOPT(_M_TRIM_THRESHOLD, _KEEP)
+    if _MALLOPT is None:
+        return False
+    return bool(_MALLOPT(_M_MMAP_THRESHOLD, _KEEP)) and bool(_MALLOPT(_M_TRIM_THRESHOLD, _KEEP))
 
 
 @contextmanager
@@ -101,11 +101,11 @@ def malloc_keeps_freed() -> Iterator[None]:
     """:func:`keep_freed` within the block; after it, what is free goes back to the system
     (:func:`trim`) and the thresholds are glibc's starting values, no longer adjusted by glibc
     as it goes: for a command's own process, not a server's."""
-    keep_freed()
+    changed = keep_freed()
     try:
         yield
     finally:
-        if _MALLOPT is not None:
+        if changed:
             _MALLOPT(_M_MMAP_THRESHOLD, _GLIBC_THRESHOLD)
             _MALLOPT(_M_TRIM_THRESHOLD, _GLIBC_THRESHOLD)
         trim()

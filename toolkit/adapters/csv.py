@@ -13,7 +13,8 @@ ASCII file is its own UTF-8; other text is decoded and encoded again):
    them empty, and a delimiter of one ASCII character: the lines below the header are read by
    pyarrow's CSV reader, in one thread (files are read side by side in processes already). When
    it refuses them (a line with more or fewer fields than the header, a line longer than its
-   block of 1 MiB, no line at all), the file goes the second way.
+   block of 1 MiB, no line at all), or would drop a byte-order mark opening the first of them,
+   the file goes the second way.
 2. Other plain lines: pyarrow's string functions cut lines and fields.
 3. Anything else: Python's csv module, which knows quoting.
 
@@ -138,12 +139,11 @@ def read_csv(path: Path, profile: Profile) -> RawTable:
 
     lines = _Lines.of(body)
     if not lines.plain():
-        return _read_records(path, table(), body.decode(UTF8), footer)
+        return _read_records(table(), body.decode(UTF8), footer)
     if lines.regular(profile.delimiter):
-        try:
-            return _read_table(table(), lines, footer)
-        except pa.ArrowInvalid:  # see _read_table
-            pass
+        read = _read_table(table(), lines, footer)
+        if read is not None:
+            return read
     return _read_lines(table(), lines, footer)
 
 
@@ -168,7 +168,6 @@ def _reads_ascii(encoding: str) -> bool:
 
 
 def _read_records(
-    path: Path,
     table: RawTable,
     text: str,
     footer: Callable[[Sequence[object]], tuple[bool, int | None]],
@@ -178,11 +177,11 @@ def _read_records(
     try:
         records, lines = _records(text, table.profile.delimiter)
     except csv.Error as exc:
-        raise IngestError(f"{path.name}: not a valid delimited file ({exc})") from None
+        raise IngestError(f"{table.path.name}: not a valid delimited file ({exc})") from None
     finally:
         csv.field_size_limit(limit)
     del text
-    seen, collector = _header(path, table, records)
+    seen, collector = _header(table.path, table, records)
     collector.collect(table, records[seen:], lines[seen:], footer)
     return table
 
@@ -249,12 +248,11 @@ class _Lines:
         """Whether every record is one line of unquoted fields, so that splitting each line at
         the delimiter gives what the csv module gives: no quote character, no NUL (which the csv
         module refuses), no carriage return other than in a CRLF line end."""
-        octets = np.frombuffer(self.body, dtype=np.uint8)
         return (
             bool(self.body)
             and b'"' not in self.body
             and b"\x00" not in self.body
-            and np.count_nonzero(octets == CR) == np.count_nonzero(self.crlf)
+            and self.body.count(b"\r") == np.count_nonzero(self.crlf)
         )
 
     def regular(self, delimiter: str) -> bool:
@@ -284,26 +282,36 @@ def _read_table(
     table: RawTable,
     lines: _Lines,
     footer: Callable[[Sequence[object]], tuple[bool, int | None]],
-) -> RawTable:
+) -> RawTable | None:
     """Read a file of regular lines (:meth:`_Lines.regular`): pyarrow's CSV reader cuts the
     mapped columns out of the lines below the header, in one thread (files are read side by side
-    in processes already), and they are dictionary-encoded. It raises ``ArrowInvalid`` on a line
-    with more or fewer fields than the header or longer than its block (1 MiB), and when there is
-    no line below the header."""
+    in processes already), and they are dictionary-encoded.
+
+    None where the reader would not give the csv module's cells: it refuses a line with more or
+    fewer fields than the header or longer than its block (1 MiB), and a file with no line below
+    the header; and it drops a byte-order mark at the start of the first line it reads, which
+    the csv module keeps as a character of the first cell.
+    """
     seen, collector, header = _head(lines, table)
+    start = lines.start(seen)
+    if lines.body.startswith(codecs.BOM_UTF8, start):
+        return None
     names = [str(i) for i in range(len(header))]
     wanted = [names[p] for p in sorted(set(collector.positions))]
-    rows = pacsv.read_csv(
-        pa.BufferReader(pa.py_buffer(lines.body).slice(lines.start(seen))),
-        read_options=pacsv.ReadOptions(use_threads=False, column_names=names),
-        parse_options=pacsv.ParseOptions(delimiter=table.profile.delimiter, quote_char=False),
-        convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(wanted, pa.string()),
-            include_columns=wanted,
-            strings_can_be_null=False,
-            check_utf8=False,  # UTF-8 already: see utf8()
-        ),
-    )
+    try:
+        rows = pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(lines.body).slice(start)),
+            read_options=pacsv.ReadOptions(use_threads=False, column_names=names),
+            parse_options=pacsv.ParseOptions(delimiter=table.profile.delimiter, quote_char=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(wanted, pa.string()),
+                include_columns=wanted,
+                strings_can_be_null=False,
+                check_utf8=False,  # UTF-8 already: see utf8()
+            ),
+        )
+    except pa.ArrowInvalid:  # its message may quote a line: never shown
+        return None
     encoded, kinds = [], []
     for position in collector.positions:
         column = pc.dictionary_encode(rows.column(names[position])).combine_chunks()
@@ -329,16 +337,15 @@ def _read_lines(
     pyarrow's string functions."""
     delimiter = table.profile.delimiter
     seen, collector, _ = _head(lines, table)
-    rest = lines.body[lines.start(seen) :]
+    start = lines.start(seen)
+    rest = pa.py_buffer(lines.body).slice(start)  # the lines below the header, not copied
     text = pa.Array.from_buffers(
-        pa.large_string(),
-        1,
-        [None, pa.array([0, len(rest)], pa.int64()).buffers()[1], pa.py_buffer(rest)],
+        pa.large_string(), 1, [None, pa.array([0, rest.size], pa.int64()).buffers()[1], rest]
     )
     data = pc.split_pattern(text, "\n").flatten()
-    if not rest or rest.endswith(b"\n"):  # the last line end closes the last record
+    if not rest.size or lines.body.endswith(b"\n"):  # the last line end closes the last record
         data = data.slice(0, len(data) - 1)
-    if b"\r" in rest:
+    if lines.body.find(b"\r", start) >= 0:
         data = pc.utf8_rtrim(data, characters="\r")
     n = len(data)
     cells = pc.list_slice(
