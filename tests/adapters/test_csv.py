@@ -114,6 +114,16 @@ def test_bytes_no_encoding_can_read_are_refused(tmp_path):
         read_csv(path, GEM)
 
 
+def test_a_byte_order_mark_before_bytes_that_are_not_utf8_is_refused(tmp_path):
+    path = tmp_path / "ind_zaakmijlpalen_2024Q1.csv"
+    header = ";".join(IND.column_order).encode()
+    data = codecs.BOM_UTF8 + header + b"\r\n0123456789;Caf\xe9\r\n"  # a Windows-1252 é
+    path.write_bytes(data)
+    at = data.index(b"\xe9") + 1
+    with pytest.raises(IngestError, match=rf"2024Q1.csv: starts with a UTF-8 .*byte {at} "):
+        read_csv(path, IND)
+
+
 def test_gemeente_csv_with_bom(tmp_path):
     rows = [
         {

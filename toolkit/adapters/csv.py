@@ -68,8 +68,17 @@ def decode(path: Path, data: bytes, profile: Profile) -> tuple[str, str, str | N
     announced = profile.encoding
     if not _is_utf8(announced):
         if data.startswith(codecs.BOM_UTF8):
+            mark = len(codecs.BOM_UTF8)
+            try:
+                text = data[mark:].decode(UTF8)
+            except UnicodeDecodeError as exc:  # the position only: the bytes may be personal
+                raise IngestError(
+                    f"{path.name}: starts with a UTF-8 byte-order mark, but byte "
+                    f"{mark + exc.start + 1} (counted from 1) is not UTF-8; re-export it in "
+                    f"{announced} or in UTF-8"
+                ) from None
             note = f"announced {announced} but starts with a UTF-8 byte-order mark: read as UTF-8"
-            return data.decode(UTF8_BOM), UTF8_BOM, note
+            return text, UTF8_BOM, note
         if not data.isascii():
             try:
                 text = data.decode(UTF8)
