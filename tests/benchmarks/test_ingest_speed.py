@@ -33,6 +33,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -176,7 +177,7 @@ def test_ingest_100k(tmp_path: Path) -> None:
     lines = [
         "",
         f"ingest {PERSONS:,} persons (seed {SEED}): {len(files)} files, {size_mb:.0f} MB,"
-        f" {generated}",
+        f" {generated}; python-calamine {version('python-calamine')}, pyarrow {version('pyarrow')}",
         f"  rows read     {rows_read:>11,}  = {report['events']:,} events + "
         f"{sum(f['duplicates'] for f in files):,} duplicates + "
         f"{sum(f['quarantined'] for f in files):,} quarantined",
