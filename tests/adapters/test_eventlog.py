@@ -12,12 +12,14 @@ from toolkit import eventlog
 from toolkit.errors import EventLogError
 from toolkit.eventlog import (
     EVENT_COLUMNS,
+    SORT_KEYS,
     case_table,
     events_parquet,
     factorized,
     first_occurrence,
     prepare,
     read_events,
+    sort_order,
     spread_case_attributes,
     validate,
 )
@@ -218,6 +220,31 @@ def test_values_that_share_a_hash_are_still_told_apart(monkeypatch):
     monkeypatch.setattr(eventlog, "_MIX", np.uint64(0))
     values = ["aaaaaaaa" + "x" * 16, "bbbbbbbb" + "x" * 16, "aaaaaaaa" + "x" * 16]
     assert factorized(pd.Series(values, dtype="str"))[0].tolist() == [0, 1, 0]
+
+
+@pytest.mark.parametrize("in_source_order", [True, False])
+def test_the_sort_order_is_that_of_a_stable_sort_by_the_keys(in_source_order):
+    """The known answer: pandas' stable ``sort_values`` by case, time, file and row (an empty
+    time last), for events that tie on case and time, in source order and out of it."""
+    rng = np.random.default_rng(7)
+    n = 3000
+    stamps = pd.Series(
+        pd.to_datetime("2024-01-01", utc=True) + pd.to_timedelta(rng.integers(0, 5, n), unit="D")
+    )
+    stamps[rng.random(n) < 0.02] = pd.NaT
+    events = pd.DataFrame(
+        {
+            "case:concept:name": pd.Series(rng.choice([A, B, "c" * 16], n), dtype="str"),
+            "time:timestamp": stamps.dt.as_unit("us"),
+            "source_file": pd.Series(rng.choice(["b.csv", "a.xlsx", "a/c.csv"], n), dtype="str"),
+            "source_row": rng.integers(2, 200, n),
+        }
+    )
+    if in_source_order:
+        events = events.sort_values(["source_file", "source_row"], kind="stable")
+    events = events.reset_index(drop=True)
+    expected = events.sort_values(list(SORT_KEYS), kind="stable").index.to_numpy()
+    assert sort_order(events).tolist() == expected.tolist()
 
 
 def test_event_ids_are_unique():
