@@ -17,6 +17,7 @@ from export_files import (
     write_ind,
 )
 
+from toolkit.adapters import stored
 from toolkit.adapters.ingest import ingest, json_member, resolve_as_of
 from toolkit.errors import IngestError
 from toolkit.eventlog import EVENT_COLUMNS, read_events
@@ -235,7 +236,15 @@ def _contents(log: Path) -> dict:
     return files
 
 
-def test_ingesting_again_changes_nothing(raw, tmp_path, key):
+@pytest.fixture(params=["batches of a million rows", "batches of one row"])
+def batch_rows(request, monkeypatch):
+    """The stored log read a million rows at a time (every look-up batch by batch), or one row
+    at a time (more ids and persons looked up than a batch holds: once for all batches)."""
+    if request.param == "batches of one row":
+        monkeypatch.setattr(stored, "BATCH_ROWS", 1)
+
+
+def test_ingesting_again_changes_nothing(raw, tmp_path, key, batch_rows):
     out = tmp_path / "log"
     first = ingest(raw, out, key=key, as_of=AS_OF)
     before = _contents(out)
@@ -264,7 +273,7 @@ def test_the_same_fact_in_overlapping_exports_is_one_event(raw, tmp_path, key):
     assert koppeling["source_file"].tolist() == [COA_Q1]  # the earlier file keeps it
 
 
-def test_a_new_month_adds_only_its_new_events(raw, tmp_path, key):
+def test_a_new_month_adds_only_its_new_events(raw, tmp_path, key, batch_rows):
     out = tmp_path / "log"
     first = ingest(raw, out, key=key, as_of=AS_OF)
     old = read_events(out / "events.parquet")
@@ -278,7 +287,7 @@ def test_a_new_month_adds_only_its_new_events(raw, tmp_path, key):
     assert added["concept:name"].tolist() == ["coa_uitstroom_gemeente"]
 
 
-def test_only_the_new_export_into_an_existing_log(raw, tmp_path, key):
+def test_only_the_new_export_into_an_existing_log(raw, tmp_path, key, batch_rows):
     out = tmp_path / "log"
     ingest(raw, out, key=key, as_of=AS_OF)
     later = tmp_path / "later"

@@ -267,9 +267,7 @@ def _status(new: pd.DataFrame, stored: StoredLog | None) -> tuple[np.ndarray, np
     if stored is None:
         return first_in_run, np.zeros(len(new), dtype=bool)
     lineage = stored.lineage(new[EVENT_ID])
-    same = (lineage.file.to_numpy() == new[SOURCE_FILE].to_numpy(dtype=object)) & (
-        lineage.row.to_numpy() == new[SOURCE_ROW].to_numpy(dtype=object)
-    )
+    same = lineage.same(new[SOURCE_FILE], new[SOURCE_ROW])
     known = lineage.known
     return (known & same) | (~known & first_in_run), known
 

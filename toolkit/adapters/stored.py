@@ -45,7 +45,8 @@ from toolkit.eventlog import (
 from toolkit.logdir import CASES_FILE, EVENTS_FILE
 
 # Rows read at a time from a stored part: few batches, as each batch's look-up first hashes the
-# values looked for again (a month's event ids), and a batch of a million rows is still small.
+# values looked for again (a month's event ids), and a batch of a million rows is still small
+# (more values than this are looked up once for all batches: :meth:`StoredLog._table`).
 BATCH_ROWS = 1_048_576
 # What a person's case attributes and row in the person table are computed from.
 PERSON_COLUMNS = (CASE, TIMESTAMP, SOURCE_FILE, SOURCE_ROW, GROUP, MUNICIPALITY, *CASE_ATTRIBUTES)
@@ -53,11 +54,28 @@ PERSON_COLUMNS = (CASE, TIMESTAMP, SOURCE_FILE, SOURCE_ROW, GROUP, MUNICIPALITY,
 
 @dataclass(frozen=True)
 class Lineage:
-    """Per new row: whether the log holds its event already, and from which file and row."""
+    """Per new row: whether the log holds its event already, and from which file and row (null
+    where it does not), in arrow: a row per new event, no Python object per value."""
 
     known: np.ndarray
-    file: pd.Series
-    row: pd.Series
+    file: pa.Array
+    row: pa.Array
+
+    def same(self, files: pd.Series, rows: pd.Series) -> np.ndarray:
+        """Per new row: whether the log holds its event from this very file and row."""
+        file = pc.equal(self.file.cast(pa.string()), _text(files))
+        row = pc.equal(self.row, pa.array(rows.to_numpy(dtype=np.int64)))
+        return pc.fill_null(pc.and_(file, row), False).to_numpy(zero_copy_only=False)
+
+
+def _text(values: pd.Series) -> pa.Array:
+    """A column of text (or of categories of text) as one arrow string array."""
+    array = pa.array(values.array)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+    return array.cast(pa.string())
 
 
 @dataclass(frozen=True)
@@ -91,13 +109,13 @@ class StoredLog:
 
     def lineage(self, ids: pd.Series) -> Lineage:
         """Which of ``ids`` the log holds, and the source file and row of each that it holds."""
-        wanted = pa.array(ids.to_numpy(dtype=object), type=pa.string())
+        wanted = _text(ids)
         held = self._table([EVENT_ID, SOURCE_FILE, SOURCE_ROW], EVENT_ID, pc.unique(wanted))
         at = pc.index_in(wanted, value_set=held[EVENT_ID].cast(pa.string()))
         return Lineage(
             known=at.is_valid().to_numpy(zero_copy_only=False),
-            file=pd.Series(held[SOURCE_FILE].take(at).to_pandas(), index=ids.index),
-            row=pd.Series(held[SOURCE_ROW].take(at).to_pandas(), index=ids.index),
+            file=held[SOURCE_FILE].take(at).combine_chunks(),
+            row=held[SOURCE_ROW].take(at).combine_chunks(),
         )
 
     def cases(self) -> pd.DataFrame:
@@ -122,15 +140,34 @@ class StoredLog:
         return self._table(columns, key, values).to_pandas()
 
     def _table(self, columns: list[str], key: str, values: pa.Array) -> pa.Table:
-        tables = [
-            pa.Table.from_batches([batch]).filter(
-                pc.is_in(batch[key], value_set=values.cast(batch.schema.field(key).type))
-            )
-            for batch in self._batches(columns)
-        ]
+        """The log's ``columns`` of the events whose ``key`` is one of ``values``, as a table.
+
+        Each look-up hashes ``values`` first. A few of them (a month's ids or persons) are
+        looked up batch by batch, as the batches are read. More values than a batch holds (the
+        ids of a log's own exports ingested again) are looked up once, in the key column of
+        every batch at once, and the batches read again are filtered by that: hashing millions
+        of values again for every batch took longer than reading the batches.
+        """
+        picked = self._picked(key, values) if len(values) > BATCH_ROWS else None
+        tables, start = [], 0
+        for batch in self._batches(columns):
+            if picked is None:
+                mask = pc.is_in(batch[key], value_set=values.cast(batch.schema.field(key).type))
+            else:
+                mask = picked.slice(start, batch.num_rows)
+            tables.append(pa.Table.from_batches([batch]).filter(mask))
+            start += batch.num_rows
         if not tables:  # a log without events
             tables = [pq.read_table(self.parts[0], columns=columns)]
         return pa.concat_tables(tables)
+
+    def _picked(self, key: str, values: pa.Array) -> pa.Array:
+        """Per event of the log, in its order: whether its ``key`` is one of ``values``."""
+        keys = [batch[key] for batch in self._batches([key])]
+        if not keys:
+            return pa.array([], pa.bool_())
+        column = pa.chunked_array([k.cast(keys[0].type) for k in keys])  # parts of any age
+        return pc.is_in(column, value_set=values.cast(column.type)).combine_chunks()
 
     def link_into(self, folder: Path) -> int:
         """Hard-link the parts into ``folder`` (a new version's events folder), oldest first;
