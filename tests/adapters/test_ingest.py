@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -299,6 +300,20 @@ def test_only_the_new_export_into_an_existing_log(raw, tmp_path, key, batch_rows
     assert report.events_added == 1
     quarantine = pd.read_csv(out / "quarantine.csv", dtype=str)
     assert len(quarantine) == 5  # the earlier run's quarantine is kept
+
+
+def test_the_same_rows_of_another_file_are_duplicates(raw, tmp_path, key, batch_rows):
+    """An export's events at the very rows another file holds them (a copy under another name)
+    are duplicates: the log's row is the same fact only from the same file."""
+    out = tmp_path / "log"
+    first = _by_path(ingest(raw, out, key=key, as_of=AS_OF))[COA_Q1]
+    later = tmp_path / "later"
+    later.mkdir()
+    shutil.copy(raw / COA_Q1, later / COA_Q2)
+    report = ingest(later, out, key=key, as_of=AS_OF)
+    copy = report.files[0]
+    assert (copy.events, copy.duplicates) == (0, first.events + first.duplicates)
+    assert report.events_added == 0
 
 
 def test_a_log_made_with_another_key_is_not_merged(raw, tmp_path, key):

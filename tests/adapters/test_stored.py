@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from export_files import TEST_KEY, coa_row, ind_row, write_coa, write_ind
 
 from toolkit.adapters.ingest import ingest
 from toolkit.adapters.stored import StoredLog
-from toolkit.eventlog import ACTIVITY
+from toolkit.eventlog import ACTIVITY, CASE, MUNICIPALITY
 from toolkit.eventlog import read_events as read
 from toolkit.logdir import current_files
 from toolkit.privacy import Pseudonymizer
@@ -78,3 +80,23 @@ def test_duckdb_reads_the_folder_as_it_is(log):
     folder = log["out"] / "events.parquet"
     count = duckdb.sql(f"SELECT count(*) AS n FROM read_parquet('{folder}/*.parquet')").df()
     assert count["n"].tolist() == [4]
+
+
+def test_parts_that_number_their_categories_in_other_widths_read_together(tmp_path):
+    """A part of many municipalities stores their numbers in 16 bits, a part of few in 8: the
+    events of the persons asked for come from both parts (the rows of each in order)."""
+    many = [f"GM{i:04d}" for i in range(200)]
+    parts = []
+    for number, (persons, places, width) in enumerate(
+        [(["a", "b", "a"], many[:3], pa.int16()), (["b", "c"], ["GM0001", "GM0002"], pa.int8())]
+    ):
+        places_array = pa.DictionaryArray.from_arrays(
+            pa.array([many.index(p) for p in places], width), pa.array(many)
+        )
+        part = tmp_path / f"part-{number:05d}.parquet"
+        pq.write_table(pa.table({CASE: persons, MUNICIPALITY: places_array}), part)
+        parts.append(part)
+    stored = StoredLog(tuple(parts), tmp_path / "cases.parquet")
+    rows = stored._rows([CASE, MUNICIPALITY], CASE, pa.array(["a", "b"]))
+    assert rows[CASE].tolist() == ["a", "b", "a", "b"]
+    assert rows[MUNICIPALITY].astype(str).tolist() == ["GM0000", "GM0001", "GM0002", "GM0001"]

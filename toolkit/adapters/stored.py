@@ -159,14 +159,17 @@ class StoredLog:
             start += batch.num_rows
         if not tables:  # a log without events
             tables = [pq.read_table(self.parts[0], columns=columns)]
-        return pa.concat_tables(tables)
+        # each part has the categories of its own events, and so may number them in integers of
+        # another width (a part of 200 municipalities in 16 bits, one of 20 in 8)
+        return pa.concat_tables(tables, promote_options="permissive")
 
     def _picked(self, key: str, values: pa.Array) -> pa.Array:
-        """Per event of the log, in its order: whether its ``key`` is one of ``values``."""
+        """Per event of the log, in its order: whether its ``key`` is one of ``values`` (the key
+        column of the whole log is held at once, one column instead of a batch's)."""
         keys = [batch[key] for batch in self._batches([key])]
         if not keys:
             return pa.array([], pa.bool_())
-        column = pa.chunked_array([k.cast(keys[0].type) for k in keys])  # parts of any age
+        column = pa.chunked_array([k.cast(keys[0].type) for k in keys])  # string or large_string
         return pc.is_in(column, value_set=values.cast(column.type)).combine_chunks()
 
     def link_into(self, folder: Path) -> int:
