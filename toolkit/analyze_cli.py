@@ -26,12 +26,34 @@ from rich.table import Table
 from toolkit.analysis import Analysis, load_and_analyze
 from toolkit.errors import ExportError, KetenlensError
 from toolkit.filters import LogFilter
-from toolkit.findings import q_text
+from toolkit.findings import DESCRIPTIVE
+from toolkit.numbers import number, q_text
 from toolkit.outpaths import writable_file
 from toolkit.suppression import DEFAULT_K
 from toolkit.terminal import printable
 
 TOP_PRINTED = 15
+# The printed table's texts, as the dashboard's Knelpunten page words them.
+TABLE_TEXT = {
+    "nl": {
+        "title": "Top {top} van {count} bevindingen: waar, wie, trend en herhaald werk om en om, "
+        "elke familie naar wat ze kost",
+        "columns": ("#", "familie", "bevinding", "personen", "kost", "betrouwbaarheid"),
+        "families": {"where": "waar", "who": "wie", "trend": "trend", "rework": "herhaald werk"},
+        "person_days": "extra persoonsdagen",
+        "events": "extra gebeurtenissen",
+        "descriptive": "beschrijvend",
+    },
+    "en": {
+        "title": "Top {top} of {count} findings: where, who, trend and rework in turn, each "
+        "family by its impact",
+        "columns": ("#", "family", "finding", "persons", "impact", "confidence"),
+        "families": {"where": "where", "who": "who", "trend": "trend", "rework": "rework"},
+        "person_days": "excess person-days",
+        "events": "extra events",
+        "descriptive": "descriptive",
+    },
+}
 # Per extension the module and function of its writer, imported when a file of that kind is
 # written: openpyxl (175 modules) is not loaded beside an analysis that exports no workbook.
 WRITERS: dict[str, tuple[str, str]] = {
@@ -184,34 +206,40 @@ def _writer(path: Path) -> Callable[[Analysis, Path], Any]:
 
 
 def findings_table(analysis: Analysis, language: str, top: int = TOP_PRINTED) -> Table:
-    """The top findings as a rich table (what ``analyze`` prints without ``--export``)."""
-    table = Table(title=f"Top {min(top, len(analysis.findings))} of {len(analysis.findings)} "
-                  "findings: where, who, trend and rework in turn, each family by its impact")  # fmt: skip
-    for column, justify in (
-        ("#", "right"),
-        ("family", "left"),
-        ("finding", "left"),
-        ("persons", "right"),
-        ("impact", "right"),
-        ("confidence", "right"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]  # fmt: skip
+    """The top findings as a rich table (what ``analyze`` prints without ``--export``), in the
+    language's words and number notation."""
+    text = TABLE_TEXT.get(language, TABLE_TEXT["en"])
+    table = Table(
+        title=text["title"].format(
+            top=min(top, len(analysis.findings)), count=len(analysis.findings)
+        )
+    )
+    justify = ("right", "left", "left", "right", "right", "right")
+    for column, side in zip(text["columns"], justify, strict=True):
+        table.add_column(column, justify=side)  # type: ignore[arg-type]
     for finding in analysis.findings[:top]:
-        confidence = finding.confidence
         impact = (
-            f"{finding.excess_events or 0:,.0f} extra events"
+            f"{number(finding.excess_events or 0, language)} {text['events']}"
             if finding.family == "rework"
-            else f"{finding.excess_person_days:,.0f} excess person-days"
+            else f"{number(finding.excess_person_days, language)} {text['person_days']}"
         )
         table.add_row(
             str(finding.rank),
-            finding.family,
+            text["families"].get(finding.family, finding.family),
             finding.title_en if language == "en" else finding.title_nl,
-            f"{finding.persons:,}",
+            number(finding.persons, language),
             impact,
-            q_text(confidence) if isinstance(confidence, float) else str(confidence),
+            _confidence(finding.confidence, language),
         )
     return table
+
+
+def _confidence(confidence: float | str, language: str) -> str:
+    """A finding's q-value in the language's notation, or that it is descriptive."""
+    if isinstance(confidence, float):
+        return q_text(confidence, language)
+    text = TABLE_TEXT.get(language, TABLE_TEXT["en"])
+    return text["descriptive"] if confidence == DESCRIPTIVE else str(confidence)
 
 
 def _kpi_line(summary: dict) -> str:

@@ -91,6 +91,28 @@ def test_a_tiny_q_value_prints_as_below_1e_16():
     assert "q < 1e-16" in text and "e-72" not in text and "q = 0" not in text
 
 
+def test_the_printed_table_is_in_dutch_words_and_notation_by_default():
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from toolkit.analyze_cli import findings_table
+    from toolkit.findings import Finding
+
+    finding = Finding(family="who", kind="slow_unit", place="interval N11",
+                      segment=("municipality", "GM0363"), metric="m", value=1.0, benchmark=0.5,
+                      persons=1234, excess_person_days=56789.4, confidence=0.0123,
+                      title_nl="gemeente Amsterdam", title_en="municipality Amsterdam",
+                      explanation_nl="", explanation_en="", rank=1)  # fmt: skip
+    console = Console(record=True, width=200)
+    console.print(findings_table(SimpleNamespace(findings=[finding]), "nl"))
+    text = console.export_text()
+    assert "bevindingen: waar, wie, trend en herhaald werk" in text
+    assert "personen" in text and "wie" in text and "gemeente Amsterdam" in text
+    assert "1.234" in text and "56.789 extra persoonsdagen" in text and "q = 0,012" in text
+    assert "persons" not in text and "excess" not in text
+
+
 def test_the_command_line_loads_neither_the_dashboard_nor_pm4py_to_read_its_options():
     """Every `ketenlens` command builds the whole parser; the dashboard's options must not load
     Dash, nor the analysis pm4py, before a command needs them."""
