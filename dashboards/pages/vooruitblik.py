@@ -35,6 +35,7 @@ from dashboards.components import (
 from dashboards.i18n import label, t
 from toolkit.eventlog import TIMESTAMP
 from toolkit.filters import LOCAL_TZ
+from toolkit.forecast import figures
 from toolkit.forecast.pipeline import Forecast, forecast
 from toolkit.forecast.simulation import SIZES
 from toolkit.session import AnalysisSession
@@ -127,42 +128,13 @@ def layout(session: AnalysisSession, language: str) -> html.Div:
 
 def interval_figure(rows: pd.DataFrame, language: str, name: str) -> go.Figure:
     """Expected per month with its 80% interval as a band."""
-    colour = theme()["organisation"]["GEMEENTE"]
-    figure = go.Figure()
-    figure.add_scatter(
-        x=rows["month"],
-        y=rows["high"],
-        mode="lines",
-        line={"width": 0},
-        showlegend=False,
-        hoverinfo="skip",
-    )
-    figure.add_scatter(
-        x=rows["month"],
-        y=rows["low"],
-        mode="lines",
-        line={"width": 0},
-        fill="tonexty",
-        fillcolor="rgba(46,139,87,0.2)",
-        name=t("vooruitblik_interval", language),
-        hoverinfo="skip",
-    )
-    figure.add_scatter(
-        x=rows["month"],
-        y=rows["expected"],
-        mode="lines+markers",
-        name=name,
-        line={"color": colour},
-        hovertemplate="%{y:,.1f}<extra></extra>",
-    )
-    figure.update_layout(
-        height=360,
+    return figures.interval_figure(
+        rows,
+        name,
+        interval=t("vooruitblik_interval", language),
+        colour=theme()["organisation"]["GEMEENTE"],
         separators=separators(language),
-        hovermode="x unified",
-        legend={"orientation": "h", "y": -0.2},
     )
-    figure.update_yaxes(rangemode="tozero", gridcolor="#e5e7eb")
-    return figure
 
 
 def month_table(rows: pd.DataFrame, metrics: tuple[str, ...], session, language, table_id: str):
@@ -187,23 +159,11 @@ def month_table(rows: pd.DataFrame, metrics: tuple[str, ...], session, language,
 
 
 def households_figure(rows: pd.DataFrame, language: str) -> go.Figure:
-    figure = go.Figure()
-    for i, size in enumerate(SIZES):
-        part = rows[rows["metric"] == f"households_size_{size}"]
-        name = t("vooruitblik_size", language, size=f"{size}+" if size == SIZES[-1] else size)
-        figure.add_bar(
-            x=part["month"],
-            y=part["expected"],
-            name=name,
-            marker_color=PHASE_COLOURS[i % len(PHASE_COLOURS)],
-        )
-    figure.update_layout(
-        height=340,
-        barmode="stack",
-        separators=separators(language),
-        legend={"orientation": "h", "y": -0.2},
-    )
-    return figure
+    names = [
+        t("vooruitblik_size", language, size=f"{size}+" if size == SIZES[-1] else size)
+        for size in SIZES
+    ]
+    return figures.households_figure(rows, names, PHASE_COLOURS, separators(language))
 
 
 def register(app: Dash, session: AnalysisSession) -> None:

@@ -114,7 +114,7 @@ table.data th { background: #f2f5f9; } td.num { text-align: right; white-space: 
 """
 
 
-class _Charts:
+class Charts:
     """Renders figures; the plotly library goes inline with the first one only."""
 
     def __init__(self) -> None:
@@ -219,7 +219,8 @@ def _flow_chart(table: pd.DataFrame, t: dict[str, str]) -> go.Figure:
     return figure
 
 
-def _section(title: str, *parts: str) -> str:
+def html_section(title: str, *parts: str) -> str:
+    """A titled section of a report."""
     return f"<section><h2>{html.escape(title)}</h2>{''.join(parts)}</section>"
 
 
@@ -252,13 +253,13 @@ def report(analysis: Analysis, *, language: str = "nl") -> str:
     t = TEXT["en" if language == "en" else "nl"]
     lang = "en" if language == "en" else "nl"
     k = int(analysis.summary.get("k", 10))
-    charts = _Charts()
+    charts = Charts()
     none = f'<p class="note">{t["none"]}</p>'
     findings = analysis.findings_table()
-    parts = [_section(t["summary"], _summary(analysis, lang, k))]
+    parts = [html_section(t["summary"], _summary(analysis, lang, k))]
     chart = _findings_chart(findings, t, lang)
     parts.append(
-        _section(
+        html_section(
             t["findings"],
             charts.render(chart) if chart is not None else "",
             html_table(
@@ -288,7 +289,7 @@ def report(analysis: Analysis, *, language: str = "nl") -> str:
     )
     if analysis.is_chain and not analysis.intervals.empty:
         parts.append(
-            _section(
+            html_section(
                 t["intervals"],
                 charts.render(_intervals_chart(analysis.intervals, t, lang)),
                 html_table(analysis.intervals, "intervals", k,
@@ -297,35 +298,37 @@ def report(analysis: Analysis, *, language: str = "nl") -> str:
                             "p90_days", "norm_days", "share_over_norm"]),
             )
         )  # fmt: skip
-        parts.append(_section(t["norms"], html_table(analysis.norms, "norms", k)))
+        parts.append(html_section(t["norms"], html_table(analysis.norms, "norms", k)))
     if analysis.is_chain and not analysis.wip.empty:
-        parts.append(_section(t["wip"], charts.render(_wip_chart(analysis.wip, t))))
-        parts.append(_section(t["flow"], charts.render(_flow_chart(analysis.flow, t))))
+        parts.append(html_section(t["wip"], charts.render(_wip_chart(analysis.wip, t))))
+        parts.append(html_section(t["flow"], charts.render(_flow_chart(analysis.flow, t))))
     parts.append(
-        _section(
+        html_section(
             t["transitions"], html_table(analysis.transitions.head(TOP_ROWS), "transitions", k)
         )
     )
     if len(analysis.service_times):  # a log with life-cycle transitions
-        parts.append(_section(t["service_times"],
+        parts.append(html_section(t["service_times"],
                               html_table(analysis.service_times, "service_times", k)))  # fmt: skip
     handovers = analysis.handovers
     parts.append(
-        _section(t["handovers"], html_table(handovers, "handovers", k) if len(handovers) else none)
+        html_section(
+            t["handovers"], html_table(handovers, "handovers", k) if len(handovers) else none
+        )
     )
-    parts.append(_section(t["variants"], html_table(analysis.variants, "variants", k)))
+    parts.append(html_section(t["variants"], html_table(analysis.variants, "variants", k)))
     conformance = pd.DataFrame(list(analysis.conformance.items()), columns=["figure", "value"])
     parts.append(
-        _section(
+        html_section(
             t["conformance"],
             html_table(conformance, "conformance", k),
             html_table(analysis.deviations, "deviations", k),
         )
     )
-    parts.append(_section(t["rework"], html_table(analysis.rework, "rework", k)))
+    parts.append(html_section(t["rework"], html_table(analysis.rework, "rework", k)))
     method = pd.DataFrame(analysis.method, columns=["topic", "note"])
     parts.append(
-        _section(
+        html_section(
             t["method"],
             html_table(method, "method", k),
             '<p class="note">docs/method.md explains how every number is computed.</p>',

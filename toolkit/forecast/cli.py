@@ -19,11 +19,15 @@ from rich.table import Table
 from toolkit.analysis import log_as_of
 from toolkit.analyze_cli import _day, add_audience_options
 from toolkit.chain import load_chain
+from toolkit.chain.model import Chain
 from toolkit.errors import EventLogError, KetenlensError
 from toolkit.eventlog import read_events
+from toolkit.forecast.labels import language_of, metric_label
 from toolkit.forecast.pipeline import MONTHS, RUNS, SEED, Forecast, forecast
 from toolkit.forecast.report import SUFFIXES, write_forecast
+from toolkit.forecast.report_html import TEXT, value, with_interval
 from toolkit.logdir import EVENTS_FILE, current_files
+from toolkit.numbers import number
 from toolkit.outpaths import writable_file
 from toolkit.suppression import disclosure_key
 
@@ -38,7 +42,7 @@ def add_forecast_parser(subparsers: argparse._SubParsersAction) -> argparse.Argu
         description=(
             "Run the chain forward from the state of every household at the end of the data: "
             "permits, koppelingen per municipality, households by size, move-outs and persons "
-            "still waiting per month, each with an 80%% interval; progress on the taakstelling."
+            "still waiting per month, each with an 80% interval; progress on the taakstelling."
         ),
     )
     parser.add_argument("log", metavar="LOG", help="directory of the event log, e.g. event_logs/x")
@@ -54,28 +58,46 @@ def add_forecast_parser(subparsers: argparse._SubParsersAction) -> argparse.Argu
     parser.add_argument("--taakstelling", type=int, metavar="N",
                         help="national taakstelling per half-year (default: persons permitted "
                         "in the half-year before)")  # fmt: skip
-    add_audience_options(parser, "language of the html report")
+    add_audience_options(parser, "language of the printed tables and the html report")
     parser.set_defaults(func=cmd_forecast)
     return parser
 
 
-def _interval(row) -> str:
-    if row is None or row["expected"] is None:
-        return "suppressed"
-    return f"{row['expected']:,.1f} ({row['low']:,.0f}-{row['high']:,.0f})"
+# The printed lines, in the words of the html report (:mod:`toolkit.forecast.report_html`).
+PRINTED = {
+    "nl": {
+        "made": "Vooruitblik vanaf {as_of} UTC voor {months} maanden, {runs} simulaties (seed "
+        "{seed}) in {seconds} s: {persons} personen in {households} huishoudens wachten; "
+        "gemiddeld {arrivals} huishoudens per maand erbij",
+        "per_month": "{name}: verwacht per maand (80%-interval)",
+        "taak": "{name} {period}: taakstelling {taakstelling}, al gekoppeld {before}, verwacht "
+        "gekoppeld op {until}: {expected}",
+        "wrote": "Geschreven: {path}",
+    },
+    "en": {
+        "made": "Forecast from {as_of} UTC for {months} months, {runs} runs (seed {seed}) in "
+        "{seconds} s: {persons} persons in {households} households waiting; {arrivals} "
+        "households arriving per month",
+        "per_month": "{name}: expected per month (80% interval)",
+        "taak": "{name} {period}: taakstelling {taakstelling}, linked before {before}, expected "
+        "by {until}: {expected}",
+        "wrote": "Wrote {path}",
+    },
+}
 
 
-def months_table(fc: Forecast, municipality: str, title: str) -> Table:
-    """One row per month: the main figures with their 80% intervals."""
+def months_table(fc: Forecast, municipality: str, title: str, language: str, chain: Chain) -> Table:
+    """One row per month: the main figures with their 80% intervals, in the language's words
+    and notation (a dash where workshop mode left a figure out)."""
     rows = fc.rows[fc.rows["municipality"] == municipality]
     table = Table(title=title)
-    table.add_column("month")
+    table.add_column(TEXT[language]["month"])
     shown = [m for m in SHOWN if m in set(rows["metric"])]
     for metric in shown:
-        table.add_column(metric.replace("_", " "), justify="right")
+        table.add_column(metric_label(metric, language, chain), justify="right")
     for month, group in rows.groupby("month", sort=True):
         by_metric = {r["metric"]: r for r in group.to_dict("records")}
-        table.add_row(month, *(_interval(by_metric.get(m)) for m in shown))
+        table.add_row(month, *(with_interval(by_metric.get(m), language) for m in shown))
     return table
 
 
@@ -106,21 +128,26 @@ def cmd_forecast(args: argparse.Namespace) -> int:
             fc = fc.suppressed(args.k)
     fc = fc.for_municipality(args.municipality)
     s = fc.summary
-    console.print(f"Forecast from {s['as_of'][:16]} UTC for {len(s['months'])} months, "
-                  f"{s['runs']} runs (seed {s['seed']}) in {time.perf_counter() - started:.1f} s: "
-                  f"{s['persons_waiting']:,} persons in {s['households_waiting']:,} households "
-                  f"waiting; {s['arrivals_per_month']} households arriving per month",
-                  markup=False)  # fmt: skip
-    console.print(months_table(fc, "", "The Netherlands: expected per month (80% interval)"))
+    lang = language_of(args.language)
+    words = PRINTED[lang]
+    console.print(words["made"].format(
+        as_of=s["as_of"][:16], months=len(s["months"]), runs=number(s["runs"], lang),
+        seed=s["seed"], seconds=number(time.perf_counter() - started, lang, 1),
+        persons=number(s["persons_waiting"], lang), households=number(s["households_waiting"], lang),
+        arrivals=number(s["arrivals_per_month"], lang, 1)), markup=False)  # fmt: skip
+    nation = TEXT[lang]["nation"]
+    console.print(months_table(fc, "", words["per_month"].format(name=nation), lang, chain))
     if args.municipality:
         name = chain.municipality(args.municipality).name
-        console.print(months_table(fc, args.municipality, f"{name}: expected per month"))
+        title = words["per_month"].format(name=name)
+        console.print(months_table(fc, args.municipality, title, lang, chain))
         taak = fc.taakstelling[fc.taakstelling["municipality"] == args.municipality]
         for row in taak.to_dict("records"):
-            console.print(f"{name} {row['period']}: taakstelling {row['taakstelling']}, linked "
-                          f"before {row['linked_before']}, expected by {row['until']}: "
-                          f"{_interval(row)}", markup=False)  # fmt: skip
+            console.print(words["taak"].format(
+                name=name, period=row["period"], taakstelling=number(row["taakstelling"], lang),
+                before=value(row["linked_before"], lang), until=row["until"],
+                expected=with_interval(row, lang)), markup=False)  # fmt: skip
     if args.export:
         for written in write_forecast(fc, Path(args.export), language=args.language):
-            console.print(f"Wrote {written}", markup=False)
+            console.print(words["wrote"].format(path=written), markup=False)
     return 0

@@ -82,7 +82,8 @@ METHOD = [
     ),
     (
         "interval",
-        "500 seeded runs; expected is the mean; low and high the 80% interval: the 10th and "
+        "Seeded runs (their number and seed in the summary); expected is the mean; low and "
+        "high the 80% interval: the 10th and "
         "90th percentiles as counts, an end count left out where the interval then holds "
         "nearer 80% of the runs; probability the share of the runs it holds (80% as nearly as "
         "whole counts allow; where one count alone, such as 0 persons in a small "

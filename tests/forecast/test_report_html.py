@@ -1,0 +1,170 @@
+"""The forecast's html report reads as a document for a municipality: its figures are the
+forecast's, in Dutch words and notation by default (English on request), with names instead of
+codes; a figure workshop mode left out shows as a dash; nothing is fetched."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from toolkit.chain import load_chain
+from toolkit.cli import main
+from toolkit.forecast.pipeline import forecast
+from toolkit.forecast.report import write_forecast
+
+AMSTERDAM = "GM0363"
+CODES = ("linked_persons", "linked_households", "move_outs", "households_size_", "waiting_",
+         "koppeling_to_move_out", "permit_to_koppeling", AMSTERDAM)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def fc(chain_log):
+    return forecast(chain_log, as_of="2024-12-31", months=4, runs=30)
+
+
+class _Tables(HTMLParser):
+    """Every ``data-table`` of a page as rows of cell texts (by name, in page order), and the
+    visible text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[list[str]]]] = {}
+        self._rows: list[list[str]] = []
+        self.urls: list[str] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+        self.text: list[str] = []
+        self._table: str | None = None
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.urls += [v for k, v in attrs if k in ("src", "href") and v]
+        self._in_script = tag == "script"
+        if self._in_script:
+            self.scripts.append("")
+        if tag in ("script", "style", "title"):
+            self._skip += 1
+        elif tag == "table":
+            self._table = dict(attrs)["data-table"]
+            self._rows = []
+            self.tables.setdefault(self._table, []).append(self._rows)
+        elif tag == "tr" and self._table:
+            self._rows.append([])
+        elif tag in ("td", "th") and self._table:
+            self._rows[-1].append("")
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+        if tag in ("script", "style", "title"):
+            self._skip -= 1
+        elif tag == "table":
+            self._table = None
+
+    def handle_data(self, data):
+        if self._skip:
+            if self._in_script:
+                self.scripts[-1] += data
+            return
+        self.text.append(data)
+        if self._table and self._rows and self._rows[-1]:
+            self._rows[-1][-1] += data
+
+
+def _read(page: str) -> _Tables:
+    parsed = _Tables()
+    parsed.feed(page)
+    return parsed
+
+
+def _dutch(value: float, decimals: int) -> str:
+    """A number as written in the Netherlands: 1.234,5 (the report's notation, told apart
+    here without Babel)."""
+    english = f"{value:,.{decimals}f}"
+    return english.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def test_a_municipality_reads_its_own_figures_in_dutch(fc, tmp_path):
+    mine = fc.for_municipality(AMSTERDAM)
+    write_forecast(mine, tmp_path / "vooruitblik.html")
+    page = (tmp_path / "vooruitblik.html").read_text("utf-8")
+    read = _read(page)
+    text = " ".join(read.text)
+    assert '<html lang="nl">' in page
+    assert "Ketenlens: vooruitblik voor Amsterdam" in text
+    # the months of Amsterdam, each cell the forecast's expectation and interval
+    rows = mine.rows[(mine.rows["municipality"] == AMSTERDAM)]
+    header, *body = read.tables["forecast"][0]  # Amsterdam's months come first
+    assert [cells[0] for cells in body] == fc.summary["months"]
+    assert header == ["Maand", "Gekoppelde personen", "Gekoppelde huishoudens",
+                      "Verhuisd naar een woning (personen)"]  # fmt: skip
+    for cells in body:
+        month = cells[0]
+        for label, metric in zip(header[1:], ("linked_persons", "linked_households",
+                                              "move_outs"), strict=True):  # fmt: skip
+            want = rows[(rows["month"] == month) & (rows["metric"] == metric)].iloc[0]
+            expected = (f"{_dutch(want['expected'], 1)} "
+                        f"({_dutch(want['low'], 0)}–{_dutch(want['high'], 0)})")  # fmt: skip
+            assert cells[header.index(label)] == expected, (month, metric)
+    # the summary's total is the sum of the months
+    linked = rows.loc[rows["metric"] == "linked_persons", "expected"].sum()
+    months = len(fc.summary["months"])
+    total = f"Verwacht gekoppeld aan Amsterdam in de komende {months} maanden: "
+    assert f"{total}{_dutch(linked, 0)} personen." in text
+    # names, not codes; nothing fetched from elsewhere
+    for code in CODES:
+        assert code not in text, code
+    assert not [u for u in read.urls if u.startswith(("http://", "https://", "//"))]
+    assert sum("plotly.js" in js.lower() and len(js) > 1_000_000 for js in read.scripts) == 1
+    assert sum("Plotly.newPlot" in js for js in read.scripts) == 3  # Amsterdam twice, the nation
+
+
+def test_english_on_request_and_the_nation_without_a_municipality(fc):
+    from toolkit.forecast.report_html import forecast_html
+
+    page = forecast_html(fc, language="en")
+    read = _read(page)
+    text = " ".join(read.text)
+    assert '<html lang="en">' in page and "Ketenlens: forecast" in text
+    assert "The Netherlands per month" in text and "Linked households by size" in text
+    national = fc.rows[(fc.rows["municipality"] == "") & (fc.rows["metric"] == "permits")]
+    first = national.sort_values("month").iloc[0]
+    table = read.tables["forecast"][0]  # the nation's months
+    header = table[0]
+    row = next(r for r in table[1:] if r[0] == first["month"])
+    assert row[header.index("Permits (persons)")] == (
+        f"{first['expected']:,.1f} ({first['low']:,.0f}–{first['high']:,.0f})"
+    )
+    # the taakstelling: per half-year the nation first, then the municipalities by name
+    taak = read.tables["taakstelling"][0][1:]
+    period = taak[0][0]
+    names = [r[1] for r in taak if r[0] == period]
+    assert names[0] == "The Netherlands" and names[1:] == sorted(names[1:])
+    assert len(names) == (fc.taakstelling["period"] == period).sum()
+    chain = load_chain()
+    assert chain.municipality(AMSTERDAM).name in names
+
+
+def test_workshop_figures_left_out_show_as_a_dash(fc):
+    from toolkit.forecast.report_html import forecast_html
+
+    hidden = fc.suppressed(10).for_municipality(AMSTERDAM)
+    assert hidden.rows["expected"].isna().any()
+    read = _read(forecast_html(hidden))
+    text = " ".join(read.text)
+    assert "Workshopmodus: elk getal over minder dan 10 personen is weggelaten" in text
+    cells = [c for table in read.tables["forecast"] for r in table[1:] for c in r[1:]]
+    assert "–" in cells
+    assert not any("nan" in c.lower() for c in cells)
+
+
+def test_the_command_prints_in_dutch_by_default_and_in_english_on_request(chain_log_dir, capsys):
+    args = ["forecast", str(chain_log_dir), "--months", "2", "--runs", "20",
+            "--municipality", AMSTERDAM]  # fmt: skip
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "Amsterdam: verwacht per maand (80%-interval)" in out
+    assert "Gekoppelde personen" in out and "taakstelling" in out
+    assert main([*args, "--language", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "Amsterdam: expected per month (80% interval)" in out and "Linked persons" in out

@@ -1,0 +1,71 @@
+"""The forecast's charts, drawn once for the dashboard's Vooruitblik page and the html report.
+
+Each front end passes its own words, colours and number notation (plotly's ``separators``, such
+as ``",."`` for Dutch); the figure is the same. Example::
+
+    >>> interval_figure(rows, "Amsterdam", interval="80%-interval", colour="#2e8b57",
+    ...                 separators=",.")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from toolkit.forecast.labels import SIZE_PREFIX
+from toolkit.forecast.simulation import SIZES
+
+HEIGHT = 360
+BAND = "rgba(46,139,87,0.2)"
+
+
+def interval_figure(
+    rows: pd.DataFrame, name: str, *, interval: str, colour: str, separators: str
+) -> go.Figure:
+    """Expected per month (``rows``: one metric's ``month``, ``expected``, ``low``, ``high``)
+    with its 80% interval as a band; ``interval`` names the band."""
+    figure = go.Figure()
+    # the band: an invisible line at the high end, filled down to the low end
+    edges = (("high", {"showlegend": False}), ("low", {"fill": "tonexty", "fillcolor": BAND,
+                                                       "name": interval}))  # fmt: skip
+    for column, style in edges:
+        figure.add_scatter(x=rows["month"], y=rows[column], mode="lines", line={"width": 0},
+                           hoverinfo="skip", **style)  # fmt: skip
+    figure.add_scatter(
+        x=rows["month"],
+        y=rows["expected"],
+        mode="lines+markers",
+        name=name,
+        line={"color": colour},
+        hovertemplate="%{y:,.1f}<extra></extra>",
+    )
+    figure.update_layout(
+        height=HEIGHT,
+        separators=separators,
+        hovermode="x unified",
+        legend={"orientation": "h", "y": -0.2},
+    )
+    figure.update_yaxes(rangemode="tozero", gridcolor="#e5e7eb")
+    return figure
+
+
+def households_figure(
+    rows: pd.DataFrame, names: Sequence[str], colours: Sequence[str], separators: str
+) -> go.Figure:
+    """Expected linked households per month, stacked by size (``names``: one per size of
+    :data:`~toolkit.forecast.simulation.SIZES`)."""
+    figure = go.Figure()
+    for i, (size, name) in enumerate(zip(SIZES, names, strict=True)):
+        part = rows[rows["metric"] == f"{SIZE_PREFIX}{size}"]
+        figure.add_bar(
+            x=part["month"], y=part["expected"], name=name, marker_color=colours[i % len(colours)]
+        )
+    figure.update_layout(
+        height=HEIGHT,
+        barmode="stack",
+        separators=separators,
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return figure

@@ -1,0 +1,120 @@
+"""The forecast's words in Dutch and English, for the printed tables and the html report.
+
+Worded as the dashboard's Vooruitblik page words them, so a municipality reads the same names on
+screen, on paper and in the terminal: metrics, the waits the model learnt, and the persons still
+waiting per chain phase (the phase's own name from the chain). Example::
+
+    >>> metric_label("linked_persons", "nl", chain)  # doctest: +SKIP
+    'Gekoppelde personen'
+    >>> metric_label("waiting_beroep", "en", chain)  # doctest: +SKIP
+    'Still waiting: Appeal'
+"""
+
+from __future__ import annotations
+
+from toolkit.chain.model import Chain
+from toolkit.forecast.simulation import SIZES
+
+LANGUAGES = ("nl", "en")
+WAITING_PREFIX = "waiting_"
+SIZE_PREFIX = "households_size_"
+METRICS = {
+    "nl": {
+        "permits": "Vergunningen (personen)",
+        "linked_persons": "Gekoppelde personen",
+        "linked_households": "Gekoppelde huishoudens",
+        "move_outs": "Verhuisd naar een woning (personen)",
+        "size": "Huishoudens van {size} pers.",
+        "waiting": "Wacht nog: {phase}",
+    },
+    "en": {
+        "permits": "Permits (persons)",
+        "linked_persons": "Linked persons",
+        "linked_households": "Linked households",
+        "move_outs": "Moved to a home (persons)",
+        "size": "Households of {size} pers.",
+        "waiting": "Still waiting: {phase}",
+    },
+}
+WAITS = {
+    "nl": {
+        "application_to_decision": "Van aanvraag tot beslissing",
+        "permit_to_koppeling": "Van vergunning tot koppeling",
+        "koppeling_to_move_out": "Van koppeling tot verhuizing naar een woning",
+    },
+    "en": {
+        "application_to_decision": "From application to decision",
+        "permit_to_koppeling": "From permit to koppeling",
+        "koppeling_to_move_out": "From koppeling to moving into a home",
+    },
+}
+
+
+def language_of(language: str | None) -> str:
+    """``nl`` unless English is asked for."""
+    return "en" if language == "en" else "nl"
+
+
+def metric_label(metric: str, language: str, chain: Chain) -> str:
+    """A forecast metric's name in the language; the code itself for a metric it does not know."""
+    words = METRICS[language_of(language)]
+    if metric.startswith(WAITING_PREFIX):
+        phase_id = metric.removeprefix(WAITING_PREFIX)
+        try:
+            phase = chain.phase(phase_id)
+        except KeyError:
+            return words["waiting"].format(phase=phase_id)
+        name = phase.label_en if language_of(language) == "en" else phase.label_nl
+        return words["waiting"].format(phase=name)
+    if metric.startswith(SIZE_PREFIX):
+        size = int(metric.removeprefix(SIZE_PREFIX))
+        # the largest size stands for that size or more
+        return words["size"].format(size=f"{size}+" if size == SIZES[-1] else size)
+    return words.get(metric, metric)
+
+
+def wait_label(wait: str, language: str) -> str:
+    """The name of a wait the model learnt; the code itself for one it does not know."""
+    return WAITS[language_of(language)].get(wait, wait)
+
+
+# The model's notes (:data:`toolkit.forecast.pipeline.METHOD`, English) in Dutch, by topic.
+METHOD_NL = {
+    "state": "Elke huishoudeenheid op het moment van de vooruitblik: de fase waarin ze wacht (op "
+    "een beslissing, afgewezen, vergunning, wacht op een koppeling, wacht op een woning) en "
+    "hoeveel dagen ze daar al wacht. Niets na dat moment wordt gelezen.",
+    "waits": "Kaplan-Meier-curves van de wachttijden die liepen in de 12 maanden voor het moment "
+    "(met late instap, gecensureerd waar nog gewacht wordt); de resterende wachttijd van elke "
+    "eenheid wordt getrokken gegeven de dagen die ze al wachtte.",
+    "pace": "Vergunningen, andere beslissingen en verhuizingen komen in het tempo van de laatste "
+    "6 maanden (ze zijn aan capaciteit gebonden); de curves en de uitkomst van elk huishouden "
+    "bepalen wie eerst gaat. Nareizigers trekken in bij hun referent en hebben geen eigen woning "
+    "nodig.",
+    "municipality": "Aandeel in de nieuwe koppelingen: de Dirichlet-posterior van de personen "
+    "die de laatste 12 maanden gekoppeld zijn, met het aandeel in de taakstelling (naar "
+    "inwonertal) als prior; het gewicht van de prior is geschat uit hoe ongelijk de gemeenten "
+    "hun aandeel realiseerden (empirische Bayes). In een simulatie gaat elk huishouden naar een "
+    "gemeente die getrokken wordt naar rato van haar aandeel maal exp(achterstand / spreiding), "
+    "zoals het COA koppelt onder de taakstelling: de achterstand is haar aandeel in iedereen die "
+    "vanaf het moment gekoppeld wordt, plus de achterstand (of min de voorsprong) die ze op het "
+    "moment had uit elk half jaar in het log, min wat ze kreeg; de spreiding (personen) is "
+    "geleerd uit de koppelingen van de laatste 12 maanden (grootste aannemelijkheid); "
+    "nareizigers gaan naar de gemeente van hun referent.",
+    "interval": "Simulaties met een vaste seed (aantal en seed in de samenvatting); verwacht is "
+    "het gemiddelde; laag en hoog vormen het 80%-interval: het 10e en 90e percentiel als "
+    "aantallen, waarbij een eindaantal wegvalt als het interval dan dichter bij 80% van de "
+    "simulaties komt; de kans is het deel van de simulaties dat erin valt (80% zo dicht als hele "
+    "aantallen toelaten; waar één aantal alleen waarschijnlijker is, zoals 0 personen in een "
+    "maand van een kleine gemeente, is het interval dat aantal en de kans hoger).",
+    "taakstelling": "Landelijke taakstelling per half jaar: zoals opgegeven, anders de personen "
+    "met een vergunning in het half jaar ervoor; het deel van elke gemeente is haar aandeel in "
+    "de bevolking.",
+    "details": "docs/method.md, paragraaf Vooruitblik.",
+}
+
+
+def method_notes(method: list[tuple[str, str]], language: str) -> list[str]:
+    """The model's notes in the language (a note without a Dutch text stays English)."""
+    if language_of(language) == "en":
+        return [note for _, note in method]
+    return [METHOD_NL.get(topic, note) for topic, note in method]

@@ -1,0 +1,417 @@
+"""The forecast as one standalone html report: what the Vooruitblik page shows, on paper.
+
+For a municipality (``fc.for_municipality(code)``) the report answers its question first: how
+many status holders are expected to be linked to it per month, in which households, how long
+they will wait for a home, and how far it will get with its taakstelling; then the nation per
+month, the waits the model learnt and the method. Without a municipality it shows the nation and
+every municipality's taakstelling.
+
+Dutch by default (``language="en"`` for English): names of municipalities, phases and waits
+instead of codes, numbers in the language's notation, every value HTML-escaped. The plotly
+library is inline and the styles are those of ``analyze``'s report, so the file opens offline
+and prints. In workshop mode a figure about fewer than k persons is left out and shows as a
+dash, as on the page. Example::
+
+    >>> page = forecast_html(fc.for_municipality("GM0363"), language="nl")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pandas as pd
+
+from toolkit.chain import load_chain
+from toolkit.chain.model import Chain
+from toolkit.export.report_html import CSS, Charts, html_section, local_day
+from toolkit.forecast.figures import households_figure, interval_figure
+from toolkit.forecast.labels import (
+    SIZE_PREFIX,
+    WAITING_PREFIX,
+    language_of,
+    method_notes,
+    metric_label,
+    wait_label,
+)
+from toolkit.forecast.pipeline import Forecast
+from toolkit.forecast.simulation import SIZES
+from toolkit.numbers import number
+
+MISSING = "–"
+NATIONAL = ("permits", "linked_persons", "linked_households", "move_outs")
+LOCAL = ("linked_persons", "linked_households", "move_outs")
+HOME_WAIT = "koppeling_to_move_out"
+LINE = "#2e8b57"
+SIZE_COLOURS = ("#1f4e79", "#2e75b6", "#9dc3e6", "#f4b183", "#c55a11")
+TEXT = {
+    "nl": {
+        "title": "Ketenlens: vooruitblik",
+        "separators": ",.",
+        "title_for": "Ketenlens: vooruitblik voor {name}",
+        "made": "Vooruitblik vanaf {day} voor {months} maanden, {runs} simulaties (seed {seed}).",
+        "summary": "Samenvatting",
+        "waiting": "Bij het begin van de vooruitblik wachten {persons} personen in {households} "
+        "huishoudens in de keten; er komen gemiddeld {arrivals} huishoudens per maand bij (het "
+        "tempo van de laatste maanden).",
+        "linked_total": "Verwacht gekoppeld aan {name} in de komende {months} maanden: "
+        "{expected} personen.",
+        "linked_total_nation": "Verwacht gekoppeld aan gemeenten in heel Nederland in de komende "
+        "{months} maanden: {expected} personen.",
+        "home_wait": "Na de koppeling wachten zij naar verwachting {median} dagen op een woning "
+        "(mediaan; 8 van de 10 binnen {p80} dagen).",
+        "taak": "Taakstelling {period}: {taakstelling} personen; {before} al gekoppeld, "
+        "{expected} verwacht gekoppeld aan het eind van het half jaar ({interval}).",
+        "linked_title": "Verwacht aantal gekoppelde statushouders per maand",
+        "linked_note": "De lijn is de verwachting, de band het 80%-interval: in 8 van de 10 "
+        "simulaties valt het aantal daarbinnen.",
+        "households_title": "Gekoppelde huishoudens naar grootte",
+        "households_note": "Verwacht aantal huishoudens per maand per grootte: welke woningen "
+        "nodig zijn.",
+        "taakstelling_title": "Voortgang op de taakstelling",
+        "taakstelling_note": "Taakstelling per half jaar (landelijk: de personen met een "
+        "vergunning in het half jaar ervoor, tenzij opgegeven), het deel van de gemeente naar "
+        "inwonertal; gekoppeld vóór de vooruitblik en verwacht gekoppeld aan het eind van het "
+        "half jaar.",
+        "national_title": "Nederland per maand",
+        "national_note": "Vergunningen, koppelingen, huishoudens en uitstroom naar een woning "
+        "per maand, en de personen die aan het eind van de maand nog wachten per fase.",
+        "waits_title": "Wachttijden die de vooruitblik verwacht",
+        "waits_note": "Geleerd uit de wachttijden van de 12 maanden voor de vooruitblik "
+        "(Kaplan-Meier): de mediaan, en binnen hoeveel dagen 8 van de 10 klaar zijn.",
+        "method": "Methode",
+        "nation": "Nederland",
+        "interval": "80%-interval",
+        "cells": "In elke cel de verwachting, tussen haakjes het 80%-interval.",
+        "month": "Maand",
+        "columns": {
+            "period": "Half jaar",
+            "municipality": "Gemeente",
+            "taakstelling": "Taakstelling",
+            "linked_before": "Al gekoppeld",
+            "expected": "Verwacht gekoppeld",
+            "wait": "Wachttijd",
+            "median_days": "Mediaan (dagen)",
+            "p80_days": "8 van de 10 binnen (dagen)",
+            "persons": "Geleerd uit (personen)",
+        },
+        "workshop": "Workshopmodus: elk getal over minder dan {k} personen is weggelaten (–).",
+    },
+    "en": {
+        "title": "Ketenlens: forecast",
+        "separators": ".,",
+        "title_for": "Ketenlens: forecast for {name}",
+        "made": "Forecast from {day} for {months} months, {runs} runs (seed {seed}).",
+        "summary": "Summary",
+        "waiting": "When the forecast begins, {persons} persons in {households} households are "
+        "waiting in the chain; {arrivals} households arrive per month on average (the pace of the "
+        "last months).",
+        "linked_total": "Expected linked to {name} in the coming {months} months: {expected} "
+        "persons.",
+        "linked_total_nation": "Expected linked to municipalities across the Netherlands in the "
+        "coming {months} months: {expected} persons.",
+        "home_wait": "After the koppeling they are expected to wait {median} days for a home "
+        "(median; 8 in 10 within {p80} days).",
+        "taak": "Taakstelling {period}: {taakstelling} persons; {before} linked already, "
+        "{expected} expected linked by the end of the half-year ({interval}).",
+        "linked_title": "Expected status holders linked per month",
+        "linked_note": "The line is the expectation, the band the 80% interval: in 8 of 10 "
+        "simulations the count falls inside it.",
+        "households_title": "Linked households by size",
+        "households_note": "Expected households per month by size: which homes are needed.",
+        "taakstelling_title": "Progress on the taakstelling",
+        "taakstelling_note": "Taakstelling per half-year (national: the persons permitted in the "
+        "half-year before, unless given), the municipality's part by population; linked before "
+        "the forecast and expected linked by the end of the half-year.",
+        "national_title": "The Netherlands per month",
+        "national_note": "Permits, koppelingen, households and move-outs to a home per month, "
+        "and the persons still waiting at the end of the month per phase.",
+        "waits_title": "Waits the forecast expects",
+        "waits_note": "Learnt from the waits of the 12 months before the forecast "
+        "(Kaplan-Meier): the median, and within how many days 8 in 10 are done.",
+        "method": "Method",
+        "nation": "The Netherlands",
+        "interval": "80% interval",
+        "cells": "Each cell holds the expectation, the 80% interval in brackets.",
+        "month": "Month",
+        "columns": {
+            "period": "Half-year",
+            "municipality": "Municipality",
+            "taakstelling": "Taakstelling",
+            "linked_before": "Already linked",
+            "expected": "Expected linked",
+            "wait": "Wait",
+            "median_days": "Median (days)",
+            "p80_days": "8 in 10 within (days)",
+            "persons": "Learnt from (persons)",
+        },
+        "workshop": "Workshop mode: every figure about fewer than {k} persons is left out (–).",
+    },
+}
+
+
+def forecast_html(fc: Forecast, *, language: str = "nl", chain: Chain | None = None) -> str:
+    """The whole report as one html document (see the module)."""
+    lang = language_of(language)
+    text = TEXT[lang]
+    chain = chain or load_chain()
+    code = fc.summary.get("municipality") or ""
+    name = _municipality_name(chain, code) if code else text["nation"]
+    charts = Charts()
+    parts = [html_section(text["summary"], _summary(fc, code, name, lang))]
+    if code:
+        mine = fc.rows[fc.rows["municipality"] == code]
+        title = f"{text['linked_title']}: {name}"
+        parts.append(_per_month(mine, title, text["linked_note"], name, LOCAL, lang, chain, charts))
+        parts.append(_households(mine, name, lang, chain, charts))
+    parts.append(
+        html_section(
+            text["taakstelling_title"],
+            _note(text["taakstelling_note"]),
+            _taakstelling_table(fc, lang, chain),
+        )
+    )
+    national = fc.rows[fc.rows["municipality"] == ""]
+    waiting = tuple(m for m in dict.fromkeys(national["metric"]) if m.startswith(WAITING_PREFIX))
+    parts.append(
+        _per_month(
+            national, text["national_title"], text["national_note"], text["nation"],
+            NATIONAL + waiting, lang, chain, charts,
+        )
+    )  # fmt: skip
+    if not code:
+        parts.append(_households(national, name, lang, chain, charts))
+    parts.append(
+        html_section(
+            text["waits_title"], _note(text["waits_note"]), _waits_table(fc, code, lang, chain)
+        )
+    )
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in method_notes(fc.method, lang))
+    parts.append(html_section(text["method"], f"<ul>{notes}</ul>"))
+    title = text["title_for"].format(name=name) if code else text["title"]
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
+        f"<header><h1>{html.escape(title)}</h1>{_made(fc.summary, lang)}</header>"
+        f"<main>{''.join(parts)}</main></body></html>\n"
+    )
+
+
+def _made(summary: dict[str, Any], language: str) -> str:
+    """When the forecast starts, how far it looks and how many runs it took; workshop mode."""
+    text = TEXT[language]
+    made = text["made"].format(
+        day=local_day(summary.get("as_of", "")),
+        months=number(len(summary.get("months", [])), language),
+        runs=number(summary.get("runs", 0), language),
+        seed=summary.get("seed", ""),
+    )
+    out = _note(made)
+    if summary.get("workshop"):
+        workshop = text["workshop"].format(k=summary.get("k", ""))
+        out += f'<p class="workshop">{html.escape(workshop)}</p>'
+    return out
+
+
+def _per_month(
+    rows: pd.DataFrame,
+    title: str,
+    note: str,
+    name: str,
+    metrics: tuple[str, ...],
+    language: str,
+    chain: Chain,
+    charts: Charts,
+) -> str:
+    """A section of persons linked per month as a chart, and the metrics per month as a table."""
+    linked = rows[rows["metric"] == "linked_persons"]
+    return html_section(
+        title,
+        _note(note),
+        charts.render(
+            interval_figure(
+                linked,
+                name,
+                interval=TEXT[language]["interval"],
+                colour=LINE,
+                separators=TEXT[language]["separators"],
+            )
+        ),
+        _months_table(rows, metrics, language, chain),
+    )
+
+
+def _households(rows: pd.DataFrame, name: str, language: str, chain: Chain, charts: Charts) -> str:
+    """A section of the linked households by size per month: which homes are needed."""
+    text = TEXT[language]
+    return html_section(
+        f"{text['households_title']}: {name}",
+        _note(text["households_note"]),
+        charts.render(
+            households_figure(
+                rows,
+                [metric_label(f"{SIZE_PREFIX}{s}", language, chain) for s in SIZES],
+                SIZE_COLOURS,
+                TEXT[language]["separators"],
+            )
+        ),
+        _months_table(rows, tuple(f"{SIZE_PREFIX}{s}" for s in SIZES), language, chain),
+    )
+
+
+def _municipality_name(chain: Chain, code: str) -> str:
+    try:
+        return chain.municipality(code).name
+    except KeyError:
+        return code
+
+
+def _note(text: str) -> str:
+    return f'<p class="note">{html.escape(text)}</p>'
+
+
+def value(value: Any, language: str, decimals: int = 0) -> str:
+    """A figure in the language's notation; a dash where workshop mode left it out."""
+    if value is None or pd.isna(value):
+        return MISSING
+    return number(float(value), language, decimals)
+
+
+def _interval(row: dict | None, language: str) -> str:
+    """``low–high``: whole counts, the interval's ends (a dash where left out)."""
+    if row is None or row.get("low") is None or pd.isna(row.get("low")):
+        return MISSING
+    return f"{value(row['low'], language)}–{value(row['high'], language)}"
+
+
+def with_interval(row: dict | None, language: str) -> str:
+    """The expectation and, in brackets, its 80% interval: ``22,1 (19–25)``."""
+    expected = value(None if row is None else row["expected"], language, 1)
+    interval = _interval(row, language)
+    return expected if interval == MISSING else f"{expected} ({interval})"
+
+
+def _table(headers: list[str], rows: list[list[tuple[str, bool]]], name: str) -> str:
+    """A table of formatted cells (text, whether a number); ``data-table`` names it for readers."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="num">{html.escape(t)}</td>' if numeric else f"<td>{html.escape(t)}</td>"
+            for t, numeric in row
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return (
+        f'<table class="data" data-table="{html.escape(name)}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table>"
+    )
+
+
+def _months_table(rows: pd.DataFrame, metrics: tuple[str, ...], language: str, chain: Chain) -> str:
+    """One row per month; per metric the expectation with its 80% interval."""
+    shown = [m for m in metrics if m in set(rows["metric"])]
+    headers = [TEXT[language]["month"], *(metric_label(m, language, chain) for m in shown)]
+    body = []
+    for month, group in rows.groupby("month", sort=True):
+        by_metric = {r["metric"]: r for r in group.to_dict("records")}
+        cells = [(str(month), False)]
+        cells += [(with_interval(by_metric.get(m), language), True) for m in shown]
+        body.append(cells)
+    return _note(TEXT[language]["cells"]) + _table(headers, body, "forecast")
+
+
+def _taakstelling_table(fc: Forecast, language: str, chain: Chain) -> str:
+    """Per half-year the nation, then each municipality by name: taakstelling, linked before
+    the forecast, expected linked by the end of the half-year."""
+    columns = TEXT[language]["columns"]
+    nation = TEXT[language]["nation"]
+    headers = [
+        columns[c] for c in ("period", "municipality", "taakstelling", "linked_before", "expected")
+    ]
+    named = fc.taakstelling.assign(
+        name=[_municipality_name(chain, c) if c else "" for c in fc.taakstelling["municipality"]]
+    ).sort_values(["period", "name"], kind="stable")
+    body = [
+        [
+            (str(row["period"]), False),
+            (row["name"] or nation, False),
+            (value(row["taakstelling"], language), True),
+            (value(row["linked_before"], language), True),
+            (with_interval(row, language), True),
+        ]
+        for row in named.to_dict("records")
+    ]
+    return _note(TEXT[language]["cells"]) + _table(headers, body, "taakstelling")
+
+
+def _waits_table(fc: Forecast, code: str, language: str, chain: Chain) -> str:
+    """The waits the model learnt: the nation's, then the municipality's own (in a report for
+    the nation, only the municipalities whose wait differs from the nation's)."""
+    columns = TEXT[language]["columns"]
+    nation = TEXT[language]["nation"]
+    headers = [columns[c] for c in ("municipality", "wait", "median_days", "p80_days", "persons")]
+    waits = fc.waits
+    if not code:
+        national = waits[waits["municipality"] == ""].set_index("wait")
+        same = [
+            r["municipality"] != ""
+            and r["wait"] in national.index
+            and (r["median_days"], r["p80_days"])
+            == tuple(national.loc[r["wait"], ["median_days", "p80_days"]])
+            for r in waits.to_dict("records")
+        ]
+        waits = waits[[not s for s in same]]
+    body = [
+        [
+            (_municipality_name(chain, r["municipality"]) if r["municipality"] else nation, False),
+            (wait_label(r["wait"], language), False),
+            (value(r["median_days"], language, 1), True),
+            (value(r["p80_days"], language, 1), True),
+            (value(r["persons"], language), True),
+        ]
+        for r in waits.to_dict("records")
+    ]
+    return _table(headers, body, "waits")
+
+
+def _summary(fc: Forecast, code: str, name: str, language: str) -> str:
+    """The figures a reader wants first, as sentences (the tiles of the page): who is waiting,
+    how many are expected to be linked (to the municipality, or in all), and for a
+    municipality its wait for a home and its taakstelling."""
+    text = TEXT[language]
+    s = fc.summary
+    rows = fc.rows[(fc.rows["municipality"] == code) & (fc.rows["metric"] == "linked_persons")]
+    expected = pd.to_numeric(rows["expected"], errors="coerce")
+    total = expected.sum() if len(expected) and expected.notna().all() else None
+    sentences = [
+        text["waiting"].format(
+            persons=value(s.get("persons_waiting"), language),
+            households=value(s.get("households_waiting"), language),
+            arrivals=value(s.get("arrivals_per_month"), language, 1),
+        ),
+        text["linked_total" if code else "linked_total_nation"].format(
+            name=name, months=len(s.get("months", [])), expected=value(total, language)
+        ),
+    ]
+    if code:
+        wait = fc.waits[(fc.waits["municipality"] == code) & (fc.waits["wait"] == HOME_WAIT)]
+        if len(wait):
+            sentences.append(
+                text["home_wait"].format(
+                    median=value(wait["median_days"].iloc[0], language),
+                    p80=value(wait["p80_days"].iloc[0], language),
+                )
+            )
+        for row in fc.taakstelling[fc.taakstelling["municipality"] == code].to_dict("records"):
+            sentences.append(
+                text["taak"].format(
+                    period=row["period"],
+                    taakstelling=value(row["taakstelling"], language),
+                    before=value(row["linked_before"], language),
+                    expected=value(row["expected"], language),
+                    interval=f"{text['interval']}: {_interval(row, language)}",
+                )
+            )
+    return "".join(f"<p>{html.escape(sentence)}</p>" for sentence in sentences)
