@@ -14,6 +14,7 @@ from toolkit.forecast.pipeline import forecast
 from toolkit.forecast.report import write_forecast
 
 AMSTERDAM = "GM0363"
+LOCAL = ("linked_persons", "linked_households", "move_outs")
 CODES = ("linked_persons", "linked_households", "move_outs", "households_size_", "waiting_",
          "koppeling_to_move_out", "permit_to_koppeling", AMSTERDAM)  # fmt: skip
 
@@ -84,6 +85,10 @@ def _dutch(value: float, decimals: int) -> str:
     return english.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
+def _with_interval(row) -> str:
+    return f"{_dutch(row['expected'], 1)} ({_dutch(row['low'], 0)}–{_dutch(row['high'], 0)})"
+
+
 def test_a_municipality_reads_its_own_figures_in_dutch(fc, tmp_path):
     mine = fc.for_municipality(AMSTERDAM)
     write_forecast(mine, tmp_path / "vooruitblik.html")
@@ -92,20 +97,50 @@ def test_a_municipality_reads_its_own_figures_in_dutch(fc, tmp_path):
     text = " ".join(read.text)
     assert '<html lang="nl">' in page
     assert "Ketenlens: vooruitblik voor Amsterdam" in text
-    # the months of Amsterdam, each cell the forecast's expectation and interval
+    # Amsterdam's months, then its households by size: each cell the forecast's expectation
+    # and interval
     rows = mine.rows[(mine.rows["municipality"] == AMSTERDAM)]
-    header, *body = read.tables["forecast"][0]  # Amsterdam's months come first
-    assert [cells[0] for cells in body] == fc.summary["months"]
-    assert header == ["Maand", "Gekoppelde personen", "Gekoppelde huishoudens",
-                      "Verhuisd naar een woning (personen)"]  # fmt: skip
-    for cells in body:
-        month = cells[0]
-        for label, metric in zip(header[1:], ("linked_persons", "linked_households",
-                                              "move_outs"), strict=True):  # fmt: skip
-            want = rows[(rows["month"] == month) & (rows["metric"] == metric)].iloc[0]
-            expected = (f"{_dutch(want['expected'], 1)} "
-                        f"({_dutch(want['low'], 0)}–{_dutch(want['high'], 0)})")  # fmt: skip
-            assert cells[header.index(label)] == expected, (month, metric)
+    sizes = tuple(f"households_size_{n}" for n in range(1, 6))
+    for table, metrics in zip(read.tables["forecast"][:2], (LOCAL, sizes), strict=True):
+        header, *body = table
+        assert [cells[0] for cells in body] == fc.summary["months"]
+        assert len(header) == 1 + len(metrics)
+        for cells in body:
+            for cell, metric in zip(cells[1:], metrics, strict=True):
+                want = rows[(rows["month"] == cells[0]) & (rows["metric"] == metric)].iloc[0]
+                assert cell == _with_interval(want), (cells[0], metric)
+    assert read.tables["forecast"][0][0] == ["Maand", "Gekoppelde personen",
+                                             "Gekoppelde huishoudens",
+                                             "Verhuisd naar een woning (personen)"]  # fmt: skip
+    # the taakstelling: the forecast covers four months of 2025-I, so up to 30 April only
+    taak = mine.taakstelling.set_index("municipality")
+    assert taak["until"].astype(str).tolist() == ["2025-04-30", "2025-04-30"]
+    header, *body = read.tables["taakstelling"][0]
+    assert header == ["Half jaar", "Gemeente", "Taakstelling", "Al gekoppeld", "Tot en met",
+                      "Verwacht gekoppeld (totaal)"]  # fmt: skip
+    for cells, code in zip(body, ("", AMSTERDAM), strict=True):
+        want = taak.loc[code]
+        assert cells == ["2025-I", "Nederland" if not code else "Amsterdam",
+                         _dutch(want["taakstelling"], 0), _dutch(want["linked_before"], 0),
+                         "2025-04-30", _with_interval(want)]  # fmt: skip
+    ams = taak.loc[AMSTERDAM]
+    assert (f"Taakstelling 2025-I: {_dutch(ams['taakstelling'], 0)} personen; vóór 2025-01 al "
+            f"{_dutch(ams['linked_before'], 0)} gekoppeld, tot en met 2025-04-30 in totaal "
+            f"{_dutch(ams['expected'], 0)} verwacht (80%-interval: {_dutch(ams['low'], 0)}–"
+            f"{_dutch(ams['high'], 0)}).") in text  # fmt: skip
+    # the wait for a home: Amsterdam's own, or the nation's said to be so
+    waits = mine.waits.set_index(["municipality", "wait"])
+    own = waits.loc[(AMSTERDAM, "koppeling_to_move_out")]
+    national = waits.loc[("", "koppeling_to_move_out")]
+    copy = own.tolist() == national.tolist()
+    wait = (f"Na de koppeling wachten zij naar verwachting {_dutch(own['median_days'], 0)} dagen "
+            f"op een woning (mediaan; 8 van de 10 binnen {_dutch(own['p80_days'], 0)} dagen)")  # fmt: skip
+    assert wait in text
+    assert ("de landelijke wachttijd, want Amsterdam had te weinig verhuizingen" in text) == copy
+    last = read.tables["waits"][0][-1]
+    assert last[:3] == ["Amsterdam (landelijk)" if copy else "Amsterdam",
+                        "Van koppeling tot verhuizing naar een woning",
+                        _dutch(own["median_days"], 1)]  # fmt: skip
     # the summary's total is the sum of the months
     linked = rows.loc[rows["metric"] == "linked_persons", "expected"].sum()
     months = len(fc.summary["months"])
@@ -139,10 +174,23 @@ def test_english_on_request_and_the_nation_without_a_municipality(fc):
     taak = read.tables["taakstelling"][0][1:]
     period = taak[0][0]
     names = [r[1] for r in taak if r[0] == period]
-    assert names[0] == "The Netherlands" and names[1:] == sorted(names[1:])
+    # 's-Gravenhage under S, as a Dutch reader looks for it
+    assert names[0] == "The Netherlands"
+    assert names[1:] == sorted(names[1:], key=lambda n: n.lstrip("'").casefold())
     assert len(names) == (fc.taakstelling["period"] == period).sum()
     chain = load_chain()
     assert chain.municipality(AMSTERDAM).name in names
+    # the waits: the nation's, and only the municipalities with a wait of their own
+    national = fc.waits[fc.waits["municipality"] == ""].set_index("wait")
+    own = [
+        chain.municipality(r["municipality"]).name
+        for r in fc.waits.to_dict("records")
+        if r["municipality"]
+        and [r["median_days"], r["p80_days"], r["persons"]]
+        != national.loc[r["wait"], ["median_days", "p80_days", "persons"]].tolist()
+    ]
+    shown = [cells[0] for cells in read.tables["waits"][0][1:]]
+    assert shown == ["The Netherlands"] * len(national) + own
 
 
 def test_workshop_figures_left_out_show_as_a_dash(fc):
@@ -152,7 +200,7 @@ def test_workshop_figures_left_out_show_as_a_dash(fc):
     assert hidden.rows["expected"].isna().any()
     read = _read(forecast_html(hidden))
     text = " ".join(read.text)
-    assert "Workshopmodus: elk getal over minder dan 10 personen is weggelaten" in text
+    assert "Workshopmodus: elk getal over minder dan 10 personen is weggelaten (–)" in text
     cells = [c for table in read.tables["forecast"] for r in table[1:] for c in r[1:]]
     assert "–" in cells
     assert not any("nan" in c.lower() for c in cells)

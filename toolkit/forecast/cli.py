@@ -22,10 +22,9 @@ from toolkit.chain import load_chain
 from toolkit.chain.model import Chain
 from toolkit.errors import EventLogError, KetenlensError
 from toolkit.eventlog import read_events
-from toolkit.forecast.labels import language_of, metric_label
+from toolkit.forecast.labels import NATION, language_of, metric_label, value, with_interval
 from toolkit.forecast.pipeline import MONTHS, RUNS, SEED, Forecast, forecast
 from toolkit.forecast.report import SUFFIXES, write_forecast
-from toolkit.forecast.report_html import TEXT, value, with_interval
 from toolkit.logdir import EVENTS_FILE, current_files
 from toolkit.numbers import number
 from toolkit.outpaths import writable_file
@@ -71,8 +70,9 @@ PRINTED = {
         "gemiddeld {arrivals} huishoudens per maand erbij",
         "per_month": "{name}: verwacht per maand (80%-interval)",
         "taak": "{name} {period}: taakstelling {taakstelling}, al gekoppeld {before}, verwacht "
-        "gekoppeld op {until}: {expected}",
+        "gekoppeld tot en met {until} (totaal): {expected}",
         "wrote": "Geschreven: {path}",
+        "month": "Maand",
     },
     "en": {
         "made": "Forecast from {as_of} UTC for {months} months, {runs} runs (seed {seed}) in "
@@ -80,8 +80,9 @@ PRINTED = {
         "households arriving per month",
         "per_month": "{name}: expected per month (80% interval)",
         "taak": "{name} {period}: taakstelling {taakstelling}, linked before {before}, expected "
-        "by {until}: {expected}",
+        "in all up to and including {until}: {expected}",
         "wrote": "Wrote {path}",
+        "month": "Month",
     },
 }
 
@@ -91,7 +92,7 @@ def months_table(fc: Forecast, municipality: str, title: str, language: str, cha
     and notation (a dash where workshop mode left a figure out)."""
     rows = fc.rows[fc.rows["municipality"] == municipality]
     table = Table(title=title)
-    table.add_column(TEXT[language]["month"])
+    table.add_column(PRINTED[language]["month"])
     shown = [m for m in SHOWN if m in set(rows["metric"])]
     for metric in shown:
         table.add_column(metric_label(metric, language, chain), justify="right")
@@ -126,6 +127,12 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     if args.workshop:  # counts perturbed as in the dashboard (cell key method)
         with disclosure_key(log):
             fc = fc.suppressed(args.k)
+    if args.municipality and args.municipality not in set(fc.rows["municipality"]):
+        name = chain.municipality(args.municipality).name
+        raise KetenlensError(
+            f"--municipality {args.municipality}: {name} is not a municipality at the end of the "
+            "data (merged into another, or not yet formed), so nobody is linked to it"
+        )
     fc = fc.for_municipality(args.municipality)
     s = fc.summary
     lang = language_of(args.language)
@@ -135,7 +142,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         seed=s["seed"], seconds=number(time.perf_counter() - started, lang, 1),
         persons=number(s["persons_waiting"], lang), households=number(s["households_waiting"], lang),
         arrivals=number(s["arrivals_per_month"], lang, 1)), markup=False)  # fmt: skip
-    nation = TEXT[lang]["nation"]
+    nation = NATION[lang]
     console.print(months_table(fc, "", words["per_month"].format(name=nation), lang, chain))
     if args.municipality:
         name = chain.municipality(args.municipality).name

@@ -1,7 +1,7 @@
 """The forecast's charts, drawn once for the dashboard's Vooruitblik page and the html report.
 
 Each front end passes its own words, colours and number notation (plotly's ``separators``, such
-as ``",."`` for Dutch); the figure is the same. Example::
+as ``",."`` for Dutch); the traces, the height and the layout are the same. Example::
 
     >>> interval_figure(rows, "Amsterdam", interval="80%-interval", colour="#2e8b57",
     ...                 separators=",.")  # doctest: +SKIP

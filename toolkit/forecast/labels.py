@@ -1,4 +1,5 @@
-"""The forecast's words in Dutch and English, for the printed tables and the html report.
+"""The forecast's words and notation in Dutch and English, for the printed tables and the html
+report.
 
 Worded as the dashboard's Vooruitblik page words them, so a municipality reads the same names on
 screen, on paper and in the terminal: metrics, the waits the model learnt, and the persons still
@@ -12,10 +13,18 @@ waiting per chain phase (the phase's own name from the chain). Example::
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
+
 from toolkit.chain.model import Chain
 from toolkit.forecast.simulation import SIZES
+from toolkit.numbers import number
 
-LANGUAGES = ("nl", "en")
+# What a figure workshop mode left out shows as.
+MISSING = "–"
+NATION = {"nl": "Nederland", "en": "The Netherlands"}
+MONTHS = {"nl": ("maand", "maanden"), "en": ("month", "months")}
 WAITING_PREFIX = "waiting_"
 SIZE_PREFIX = "households_size_"
 METRICS = {
@@ -80,32 +89,33 @@ def wait_label(wait: str, language: str) -> str:
 
 # The model's notes (:data:`toolkit.forecast.pipeline.METHOD`, English) in Dutch, by topic.
 METHOD_NL = {
-    "state": "Elke huishoudeenheid op het moment van de vooruitblik: de fase waarin ze wacht (op "
-    "een beslissing, afgewezen, vergunning, wacht op een koppeling, wacht op een woning) en "
-    "hoeveel dagen ze daar al wacht. Niets na dat moment wordt gelezen.",
-    "waits": "Kaplan-Meier-curves van de wachttijden die liepen in de 12 maanden voor het moment "
-    "(met late instap, gecensureerd waar nog gewacht wordt); de resterende wachttijd van elke "
-    "eenheid wordt getrokken gegeven de dagen die ze al wachtte.",
-    "pace": "Vergunningen, andere beslissingen en verhuizingen komen in het tempo van de laatste "
-    "6 maanden (ze zijn aan capaciteit gebonden); de curves en de uitkomst van elk huishouden "
-    "bepalen wie eerst gaat. Nareizigers trekken in bij hun referent en hebben geen eigen woning "
-    "nodig.",
+    "state": "Elke huishoudeenheid (een huishouden, of nareizigers die samen komen) op het "
+    "peilmoment: de fase waarin ze wacht (op een beslissing, na een afwijzing, na een "
+    "inwilliging, op een koppeling of op een woning) en hoeveel dagen ze daar al wacht. Niets "
+    "na het peilmoment wordt gelezen.",
+    "waits": "Kaplan-Meier-curves van de wachttijden die liepen in de 12 maanden voor het "
+    "peilmoment (met late instap, gecensureerd waar nog gewacht wordt); de resterende wachttijd "
+    "van elke eenheid wordt getrokken gegeven de dagen die ze al wachtte.",
+    "pace": "Inwilligingen, andere beslissingen en verhuizingen komen in het tempo van de "
+    "laatste 6 maanden (ze zijn aan capaciteit gebonden); de curves en de uitkomst van elk "
+    "huishouden bepalen wie eerst gaat. Nareizigers trekken in bij hun referent en hebben geen "
+    "eigen woning nodig.",
     "municipality": "Aandeel in de nieuwe koppelingen: de Dirichlet-posterior van de personen "
     "die de laatste 12 maanden gekoppeld zijn, met het aandeel in de taakstelling (naar "
     "inwonertal) als prior; het gewicht van de prior is geschat uit hoe ongelijk de gemeenten "
     "hun aandeel realiseerden (empirische Bayes). In een simulatie gaat elk huishouden naar een "
-    "gemeente die getrokken wordt naar rato van haar aandeel maal exp(achterstand / spreiding), "
-    "zoals het COA koppelt onder de taakstelling: de achterstand is haar aandeel in iedereen die "
-    "vanaf het moment gekoppeld wordt, plus de achterstand (of min de voorsprong) die ze op het "
-    "moment had uit elk half jaar in het log, min wat ze kreeg; de spreiding (personen) is "
-    "geleerd uit de koppelingen van de laatste 12 maanden (grootste aannemelijkheid); "
-    "nareizigers gaan naar de gemeente van hun referent.",
-    "interval": "Simulaties met een vaste seed (aantal en seed in de samenvatting); verwacht is "
-    "het gemiddelde; laag en hoog vormen het 80%-interval: het 10e en 90e percentiel als "
-    "aantallen, waarbij een eindaantal wegvalt als het interval dan dichter bij 80% van de "
-    "simulaties komt; de kans is het deel van de simulaties dat erin valt (80% zo dicht als hele "
-    "aantallen toelaten; waar één aantal alleen waarschijnlijker is, zoals 0 personen in een "
-    "maand van een kleine gemeente, is het interval dat aantal en de kans hoger).",
+    "gemeente die getrokken wordt naar rato van haar aandeel maal exp(achter / spreiding), zoals "
+    "het COA koppelt onder de taakstelling. Achter is haar aandeel in iedereen die vanaf het "
+    "peilmoment gekoppeld wordt, plus de achterstand (of min de voorsprong) die ze op het "
+    "peilmoment had uit elk half jaar in het log, min wat ze kreeg; de spreiding (personen) is "
+    "geleerd uit de koppelingen van de laatste 12 maanden (meest aannemelijke schatting, maximum "
+    "likelihood). Nareizigers gaan naar de gemeente van hun referent.",
+    "interval": "Simulaties met een vaste seed (aantal en seed staan bij de cijfers); verwacht "
+    "is het gemiddelde over de simulaties; het 80%-interval loopt van het 10e tot het 90e "
+    "percentiel, als hele aantallen. Een grens schuift een aantal op als het interval dan "
+    "dichter bij 80% van de simulaties komt. Waar een enkel aantal op zichzelf al waarschijnlijker "
+    "is, zoals 0 personen in een maand van een kleine gemeente, is het interval dat ene aantal "
+    "en valt meer dan 80% erin.",
     "taakstelling": "Landelijke taakstelling per half jaar: zoals opgegeven, anders de personen "
     "met een vergunning in het half jaar ervoor; het deel van elke gemeente is haar aandeel in "
     "de bevolking.",
@@ -118,3 +128,30 @@ def method_notes(method: list[tuple[str, str]], language: str) -> list[str]:
     if language_of(language) == "en":
         return [note for _, note in method]
     return [METHOD_NL.get(topic, note) for topic, note in method]
+
+
+def value(figure: Any, language: str, decimals: int = 0) -> str:
+    """A figure in the language's notation; a dash where workshop mode left it out."""
+    if figure is None or pd.isna(figure):
+        return MISSING
+    return number(float(figure), language_of(language), decimals)
+
+
+def interval_text(row: dict | None, language: str) -> str:
+    """``low–high``: whole counts, the 80% interval's ends (a dash where left out)."""
+    if row is None or row.get("low") is None or pd.isna(row.get("low")):
+        return MISSING
+    return f"{value(row['low'], language)}–{value(row['high'], language)}"
+
+
+def with_interval(row: dict | None, language: str) -> str:
+    """The expectation and, in brackets, its 80% interval: ``22,1 (19–25)``."""
+    expected = value(None if row is None else row["expected"], language, 1)
+    interval = interval_text(row, language)
+    return expected if interval == MISSING else f"{expected} ({interval})"
+
+
+def months_text(count: int, language: str) -> str:
+    """``1 maand``, ``12 maanden``."""
+    one, many = MONTHS[language_of(language)]
+    return f"{count} {one if count == 1 else many}"

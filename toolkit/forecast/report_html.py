@@ -27,18 +27,22 @@ from toolkit.chain.model import Chain
 from toolkit.export.report_html import CSS, Charts, html_section, local_day
 from toolkit.forecast.figures import households_figure, interval_figure
 from toolkit.forecast.labels import (
+    NATION,
     SIZE_PREFIX,
     WAITING_PREFIX,
+    interval_text,
     language_of,
     method_notes,
     metric_label,
+    months_text,
+    value,
     wait_label,
+    with_interval,
 )
 from toolkit.forecast.pipeline import Forecast
 from toolkit.forecast.simulation import SIZES
 from toolkit.numbers import number
 
-MISSING = "–"
 NATIONAL = ("permits", "linked_persons", "linked_households", "move_outs")
 LOCAL = ("linked_persons", "linked_households", "move_outs")
 HOME_WAIT = "koppeling_to_move_out"
@@ -49,19 +53,24 @@ TEXT = {
         "title": "Ketenlens: vooruitblik",
         "separators": ",.",
         "title_for": "Ketenlens: vooruitblik voor {name}",
-        "made": "Vooruitblik vanaf {day} voor {months} maanden, {runs} simulaties (seed {seed}).",
+        "made": "Vooruitblik vanaf {day} voor {months}, {runs} simulaties (seed {seed}).",
+        "mid_month": "De vooruitblik begint midden in {month}: die maand telt ook wat het log "
+        "vóór {day} al bevat.",
         "summary": "Samenvatting",
         "waiting": "Bij het begin van de vooruitblik wachten {persons} personen in {households} "
         "huishoudens in de keten; er komen gemiddeld {arrivals} huishoudens per maand bij (het "
         "tempo van de laatste maanden).",
-        "linked_total": "Verwacht gekoppeld aan {name} in de komende {months} maanden: "
-        "{expected} personen.",
+        "linked_total": "Verwacht gekoppeld aan {name} in de komende {months}: {expected} "
+        "personen.",
         "linked_total_nation": "Verwacht gekoppeld aan gemeenten in heel Nederland in de komende "
-        "{months} maanden: {expected} personen.",
+        "{months}: {expected} personen.",
         "home_wait": "Na de koppeling wachten zij naar verwachting {median} dagen op een woning "
         "(mediaan; 8 van de 10 binnen {p80} dagen).",
-        "taak": "Taakstelling {period}: {taakstelling} personen; {before} al gekoppeld, "
-        "{expected} verwacht gekoppeld aan het eind van het half jaar ({interval}).",
+        "home_wait_national": "Na de koppeling wachten zij naar verwachting {median} dagen op "
+        "een woning (mediaan; 8 van de 10 binnen {p80} dagen): de landelijke wachttijd, want "
+        "{name} had te weinig verhuizingen om een eigen wachttijd uit te leren.",
+        "taak": "Taakstelling {period}: {taakstelling} personen; vóór {first} al {before} "
+        "gekoppeld, tot en met {until} in totaal {expected} verwacht ({interval}).",
         "linked_title": "Verwacht aantal gekoppelde statushouders per maand",
         "linked_note": "De lijn is de verwachting, de band het 80%-interval: in 8 van de 10 "
         "simulaties valt het aantal daarbinnen.",
@@ -71,16 +80,18 @@ TEXT = {
         "taakstelling_title": "Voortgang op de taakstelling",
         "taakstelling_note": "Taakstelling per half jaar (landelijk: de personen met een "
         "vergunning in het half jaar ervoor, tenzij opgegeven), het deel van de gemeente naar "
-        "inwonertal; gekoppeld vóór de vooruitblik en verwacht gekoppeld aan het eind van het "
-        "half jaar.",
+        "inwonertal; al gekoppeld in dat half jaar vóór de eerste maand van de vooruitblik, en "
+        "in totaal verwacht gekoppeld tot en met de laatste dag die de vooruitblik van het half "
+        "jaar beslaat. In de laatste kolom de verwachting, tussen haakjes het 80%-interval.",
         "national_title": "Nederland per maand",
         "national_note": "Vergunningen, koppelingen, huishoudens en uitstroom naar een woning "
         "per maand, en de personen die aan het eind van de maand nog wachten per fase.",
         "waits_title": "Wachttijden die de vooruitblik verwacht",
         "waits_note": "Geleerd uit de wachttijden van de 12 maanden voor de vooruitblik "
-        "(Kaplan-Meier): de mediaan, en binnen hoeveel dagen 8 van de 10 klaar zijn.",
+        "(Kaplan-Meier): de mediaan, en binnen hoeveel dagen 8 van de 10 klaar zijn. Een "
+        "gemeente met te weinig verhuizingen krijgt de landelijke wachttijd.",
+        "national_wait": "{name} (landelijk)",
         "method": "Methode",
-        "nation": "Nederland",
         "interval": "80%-interval",
         "cells": "In elke cel de verwachting, tussen haakjes het 80%-interval.",
         "month": "Maand",
@@ -89,31 +100,37 @@ TEXT = {
             "municipality": "Gemeente",
             "taakstelling": "Taakstelling",
             "linked_before": "Al gekoppeld",
-            "expected": "Verwacht gekoppeld",
+            "until": "Tot en met",
+            "expected": "Verwacht gekoppeld (totaal)",
             "wait": "Wachttijd",
             "median_days": "Mediaan (dagen)",
             "p80_days": "8 van de 10 binnen (dagen)",
             "persons": "Geleerd uit (personen)",
         },
-        "workshop": "Workshopmodus: elk getal over minder dan {k} personen is weggelaten (–).",
+        "workshop": "Workshopmodus: elk getal over minder dan {k} personen is weggelaten (–); het "
+        "aantal al gekoppelde personen is licht verstoord (celsleutelmethode).",
     },
     "en": {
         "title": "Ketenlens: forecast",
         "separators": ".,",
         "title_for": "Ketenlens: forecast for {name}",
-        "made": "Forecast from {day} for {months} months, {runs} runs (seed {seed}).",
+        "made": "Forecast from {day} for {months}, {runs} runs (seed {seed}).",
+        "mid_month": "The forecast begins in the middle of {month}: that month also counts what "
+        "the log holds before {day}.",
         "summary": "Summary",
         "waiting": "When the forecast begins, {persons} persons in {households} households are "
         "waiting in the chain; {arrivals} households arrive per month on average (the pace of the "
         "last months).",
-        "linked_total": "Expected linked to {name} in the coming {months} months: {expected} "
-        "persons.",
+        "linked_total": "Expected linked to {name} in the coming {months}: {expected} persons.",
         "linked_total_nation": "Expected linked to municipalities across the Netherlands in the "
-        "coming {months} months: {expected} persons.",
+        "coming {months}: {expected} persons.",
         "home_wait": "After the koppeling they are expected to wait {median} days for a home "
         "(median; 8 in 10 within {p80} days).",
-        "taak": "Taakstelling {period}: {taakstelling} persons; {before} linked already, "
-        "{expected} expected linked by the end of the half-year ({interval}).",
+        "home_wait_national": "After the koppeling they are expected to wait {median} days for "
+        "a home (median; 8 in 10 within {p80} days): the national wait, as {name} had too few "
+        "move-outs to learn a wait of its own.",
+        "taak": "Taakstelling {period}: {taakstelling} persons; {before} linked before {first}, "
+        "{expected} expected in all up to and including {until} ({interval}).",
         "linked_title": "Expected status holders linked per month",
         "linked_note": "The line is the expectation, the band the 80% interval: in 8 of 10 "
         "simulations the count falls inside it.",
@@ -121,16 +138,19 @@ TEXT = {
         "households_note": "Expected households per month by size: which homes are needed.",
         "taakstelling_title": "Progress on the taakstelling",
         "taakstelling_note": "Taakstelling per half-year (national: the persons permitted in the "
-        "half-year before, unless given), the municipality's part by population; linked before "
-        "the forecast and expected linked by the end of the half-year.",
+        "half-year before, unless given), the municipality's part by population; linked in that "
+        "half-year before the forecast's first month, and expected linked in all up to and "
+        "including the last day of the half-year the forecast covers. The last column holds the "
+        "expectation, the 80% interval in brackets.",
         "national_title": "The Netherlands per month",
         "national_note": "Permits, koppelingen, households and move-outs to a home per month, "
         "and the persons still waiting at the end of the month per phase.",
         "waits_title": "Waits the forecast expects",
         "waits_note": "Learnt from the waits of the 12 months before the forecast "
-        "(Kaplan-Meier): the median, and within how many days 8 in 10 are done.",
+        "(Kaplan-Meier): the median, and within how many days 8 in 10 are done. A municipality "
+        "with too few move-outs gets the national wait.",
+        "national_wait": "{name} (national)",
         "method": "Method",
-        "nation": "The Netherlands",
         "interval": "80% interval",
         "cells": "Each cell holds the expectation, the 80% interval in brackets.",
         "month": "Month",
@@ -139,13 +159,15 @@ TEXT = {
             "municipality": "Municipality",
             "taakstelling": "Taakstelling",
             "linked_before": "Already linked",
-            "expected": "Expected linked",
+            "until": "Up to and including",
+            "expected": "Expected linked (in all)",
             "wait": "Wait",
             "median_days": "Median (days)",
             "p80_days": "8 in 10 within (days)",
             "persons": "Learnt from (persons)",
         },
-        "workshop": "Workshop mode: every figure about fewer than {k} persons is left out (–).",
+        "workshop": "Workshop mode: every figure about fewer than {k} persons is left out (–); "
+        "the counts of persons linked already are slightly perturbed (cell key method).",
     },
 }
 
@@ -156,7 +178,7 @@ def forecast_html(fc: Forecast, *, language: str = "nl", chain: Chain | None = N
     text = TEXT[lang]
     chain = chain or load_chain()
     code = fc.summary.get("municipality") or ""
-    name = _municipality_name(chain, code) if code else text["nation"]
+    name = _municipality_name(chain, code) if code else NATION[lang]
     charts = Charts()
     parts = [html_section(text["summary"], _summary(fc, code, name, lang))]
     if code:
@@ -175,7 +197,7 @@ def forecast_html(fc: Forecast, *, language: str = "nl", chain: Chain | None = N
     waiting = tuple(m for m in dict.fromkeys(national["metric"]) if m.startswith(WAITING_PREFIX))
     parts.append(
         _per_month(
-            national, text["national_title"], text["national_note"], text["nation"],
+            national, text["national_title"], text["national_note"], NATION[lang],
             NATIONAL + waiting, lang, chain, charts,
         )
     )  # fmt: skip
@@ -198,15 +220,20 @@ def forecast_html(fc: Forecast, *, language: str = "nl", chain: Chain | None = N
 
 
 def _made(summary: dict[str, Any], language: str) -> str:
-    """When the forecast starts, how far it looks and how many runs it took; workshop mode."""
+    """When the forecast starts, how far it looks and how many runs it took; that its first
+    month holds logged events too when it starts mid-month; workshop mode."""
     text = TEXT[language]
-    made = text["made"].format(
-        day=local_day(summary.get("as_of", "")),
-        months=number(len(summary.get("months", [])), language),
+    months = summary.get("months", [])
+    day = local_day(summary.get("as_of", ""))
+    out = text["made"].format(
+        day=day,
+        months=months_text(len(months), language),
         runs=number(summary.get("runs", 0), language),
         seed=summary.get("seed", ""),
     )
-    out = _note(made)
+    if day and not day.endswith("-01") and months:
+        out += " " + text["mid_month"].format(month=months[0], day=day)
+    out = _note(out)
     if summary.get("workshop"):
         workshop = text["workshop"].format(k=summary.get("k", ""))
         out += f'<p class="workshop">{html.escape(workshop)}</p>'
@@ -270,27 +297,6 @@ def _note(text: str) -> str:
     return f'<p class="note">{html.escape(text)}</p>'
 
 
-def value(value: Any, language: str, decimals: int = 0) -> str:
-    """A figure in the language's notation; a dash where workshop mode left it out."""
-    if value is None or pd.isna(value):
-        return MISSING
-    return number(float(value), language, decimals)
-
-
-def _interval(row: dict | None, language: str) -> str:
-    """``low–high``: whole counts, the interval's ends (a dash where left out)."""
-    if row is None or row.get("low") is None or pd.isna(row.get("low")):
-        return MISSING
-    return f"{value(row['low'], language)}–{value(row['high'], language)}"
-
-
-def with_interval(row: dict | None, language: str) -> str:
-    """The expectation and, in brackets, its 80% interval: ``22,1 (19–25)``."""
-    expected = value(None if row is None else row["expected"], language, 1)
-    interval = _interval(row, language)
-    return expected if interval == MISSING else f"{expected} ({interval})"
-
-
 def _table(headers: list[str], rows: list[list[tuple[str, bool]]], name: str) -> str:
     """A table of formatted cells (text, whether a number); ``data-table`` names it for readers."""
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
@@ -324,56 +330,66 @@ def _months_table(rows: pd.DataFrame, metrics: tuple[str, ...], language: str, c
 
 def _taakstelling_table(fc: Forecast, language: str, chain: Chain) -> str:
     """Per half-year the nation, then each municipality by name: taakstelling, linked before
-    the forecast, expected linked by the end of the half-year."""
+    the forecast's first month, and expected linked in all up to the last day it covers."""
     columns = TEXT[language]["columns"]
-    nation = TEXT[language]["nation"]
-    headers = [
-        columns[c] for c in ("period", "municipality", "taakstelling", "linked_before", "expected")
-    ]
+    keys = ("period", "municipality", "taakstelling", "linked_before", "until", "expected")
     named = fc.taakstelling.assign(
         name=[_municipality_name(chain, c) if c else "" for c in fc.taakstelling["municipality"]]
-    ).sort_values(["period", "name"], kind="stable")
+    )
+    named = named.sort_values(
+        ["period", "name"], key=lambda c: c.str.lstrip("'").str.casefold(), kind="stable"
+    )
     body = [
         [
             (str(row["period"]), False),
-            (row["name"] or nation, False),
+            (row["name"] or NATION[language], False),
             (value(row["taakstelling"], language), True),
             (value(row["linked_before"], language), True),
+            (str(row["until"]), False),
             (with_interval(row, language), True),
         ]
         for row in named.to_dict("records")
     ]
-    return _note(TEXT[language]["cells"]) + _table(headers, body, "taakstelling")
+    return _table([columns[k] for k in keys], body, "taakstelling")
+
+
+def _national_copies(waits: pd.DataFrame) -> list[bool]:
+    """Per row of the waits: whether it is a municipality's copy of the nation's wait (the model
+    gives a municipality with too few move-outs the national curve)."""
+    national = waits[waits["municipality"] == ""].set_index("wait")
+    figures = ["median_days", "p80_days", "persons"]
+    return [
+        r["municipality"] != ""
+        and r["wait"] in national.index
+        and [r[f] for f in figures] == national.loc[r["wait"], figures].tolist()
+        for r in waits.to_dict("records")
+    ]
 
 
 def _waits_table(fc: Forecast, code: str, language: str, chain: Chain) -> str:
-    """The waits the model learnt: the nation's, then the municipality's own (in a report for
-    the nation, only the municipalities whose wait differs from the nation's)."""
-    columns = TEXT[language]["columns"]
-    nation = TEXT[language]["nation"]
-    headers = [columns[c] for c in ("municipality", "wait", "median_days", "p80_days", "persons")]
-    waits = fc.waits
-    if not code:
-        national = waits[waits["municipality"] == ""].set_index("wait")
-        same = [
-            r["municipality"] != ""
-            and r["wait"] in national.index
-            and (r["median_days"], r["p80_days"])
-            == tuple(national.loc[r["wait"], ["median_days", "p80_days"]])
-            for r in waits.to_dict("records")
-        ]
-        waits = waits[[not s for s in same]]
-    body = [
-        [
-            (_municipality_name(chain, r["municipality"]) if r["municipality"] else nation, False),
-            (wait_label(r["wait"], language), False),
-            (value(r["median_days"], language, 1), True),
-            (value(r["p80_days"], language, 1), True),
-            (value(r["persons"], language), True),
-        ]
-        for r in waits.to_dict("records")
-    ]
-    return _table(headers, body, "waits")
+    """The waits the model learnt: the nation's, then the municipality's (in a report for the
+    nation only the municipalities with a wait of their own; a copy of the nation's is said to
+    be one)."""
+    text = TEXT[language]
+    columns = text["columns"]
+    keys = ("municipality", "wait", "median_days", "p80_days", "persons")
+    copies = _national_copies(fc.waits)
+    body = []
+    for r, copy in zip(fc.waits.to_dict("records"), copies, strict=True):
+        if copy and not code:
+            continue
+        name = _municipality_name(chain, r["municipality"]) if r["municipality"] else ""
+        shown = text["national_wait"].format(name=name) if copy else name or NATION[language]
+        body.append(
+            [
+                (shown, False),
+                (wait_label(r["wait"], language), False),
+                (value(r["median_days"], language, 1), True),
+                (value(r["p80_days"], language, 1), True),
+                (value(r["persons"], language), True),
+            ]
+        )
+    return _table([columns[k] for k in keys], body, "waits")
 
 
 def _summary(fc: Forecast, code: str, name: str, language: str) -> str:
@@ -382,6 +398,7 @@ def _summary(fc: Forecast, code: str, name: str, language: str) -> str:
     municipality its wait for a home and its taakstelling."""
     text = TEXT[language]
     s = fc.summary
+    months = s.get("months", [])
     rows = fc.rows[(fc.rows["municipality"] == code) & (fc.rows["metric"] == "linked_persons")]
     expected = pd.to_numeric(rows["expected"], errors="coerce")
     total = expected.sum() if len(expected) and expected.notna().all() else None
@@ -392,16 +409,19 @@ def _summary(fc: Forecast, code: str, name: str, language: str) -> str:
             arrivals=value(s.get("arrivals_per_month"), language, 1),
         ),
         text["linked_total" if code else "linked_total_nation"].format(
-            name=name, months=len(s.get("months", [])), expected=value(total, language)
+            name=name, months=months_text(len(months), language), expected=value(total, language)
         ),
     ]
     if code:
-        wait = fc.waits[(fc.waits["municipality"] == code) & (fc.waits["wait"] == HOME_WAIT)]
-        if len(wait):
+        waits = fc.waits.assign(copy=_national_copies(fc.waits))
+        wait = waits[(waits["municipality"] == code) & (waits["wait"] == HOME_WAIT)]
+        for r in wait.to_dict("records"):
+            sentence = text["home_wait_national" if r["copy"] else "home_wait"]
             sentences.append(
-                text["home_wait"].format(
-                    median=value(wait["median_days"].iloc[0], language),
-                    p80=value(wait["p80_days"].iloc[0], language),
+                sentence.format(
+                    median=value(r["median_days"], language),
+                    p80=value(r["p80_days"], language),
+                    name=name,
                 )
             )
         for row in fc.taakstelling[fc.taakstelling["municipality"] == code].to_dict("records"):
@@ -409,9 +429,11 @@ def _summary(fc: Forecast, code: str, name: str, language: str) -> str:
                 text["taak"].format(
                     period=row["period"],
                     taakstelling=value(row["taakstelling"], language),
+                    first=months[0] if months else "",
                     before=value(row["linked_before"], language),
+                    until=row["until"],
                     expected=value(row["expected"], language),
-                    interval=f"{text['interval']}: {_interval(row, language)}",
+                    interval=f"{text['interval']}: {interval_text(row, language)}",
                 )
             )
     return "".join(f"<p>{html.escape(sentence)}</p>" for sentence in sentences)
