@@ -32,10 +32,11 @@ from dashboards.components import (
     theme,
     tile,
 )
-from dashboards.i18n import label, t
+from dashboards.i18n import t
 from toolkit.eventlog import TIMESTAMP
 from toolkit.filters import LOCAL_TZ
 from toolkit.forecast import figures
+from toolkit.forecast.labels import metric_label
 from toolkit.forecast.pipeline import Forecast, forecast
 from toolkit.forecast.simulation import SIZES
 from toolkit.session import AnalysisSession
@@ -66,14 +67,6 @@ def municipality_name(session: AnalysisSession, code: str) -> str:
         return session.chain.municipality(code).name
     except KeyError:
         return code
-
-
-def metric_label(metric: str, session: AnalysisSession, language: str) -> str:
-    """A metric's label; ``waiting_<phase>`` names the chain phase."""
-    if metric.startswith("waiting_"):
-        phase = session.chain.phase(metric.removeprefix("waiting_"))
-        return t("vooruitblik_waiting", language, phase=label(phase, language))
-    return t(f"vooruitblik_{metric}", language)
 
 
 def forecast_municipalities(session: AnalysisSession) -> list[str]:
@@ -147,7 +140,7 @@ def month_table(rows: pd.DataFrame, metrics: tuple[str, ...], session, language,
         by_metric = {r["metric"]: r for r in group.to_dict("records")}
         for metric in metrics:
             r = by_metric.get(metric)
-            name = metric_label(metric, session, language)
+            name = metric_label(metric, language, session.chain)
             record[name] = fmt_number(None if r is None else r["expected"], language, 1)
             record[f"{name} (80%)"] = (
                 "–"
