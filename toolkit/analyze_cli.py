@@ -43,6 +43,17 @@ TABLE_TEXT = {
         "person_days": "extra persoonsdagen",
         "events": "extra gebeurtenissen",
         "descriptive": "beschrijvend",
+        "log": "{kind}: {events} gebeurtenissen, {persons} personen, tot en met {as_of}; "
+        "{findings} bevindingen in {seconds} s",
+        "kinds": {"chain": "ketenlog", "generic": "log van een ander proces"},
+        "kpis": "nu in de keten {in_chain}, wacht op een beslissing {decision}, wacht op een "
+        "woning {home}, boven de ketennorm {norm}: {share}",
+        "suppressed": "onderdrukt",
+        "unknown": "onbekend",
+        "workshop": "workshopmodus: getallen over minder dan {k} personen zijn onderdrukt, "
+        "andere aantallen verstoord met hoogstens 3 (celsleutelmethode) ({left_out} bevindingen "
+        "weggelaten)",
+        "wrote": "Geschreven: {path}",
     },
     "en": {
         "title": "Top {top} of {count} findings: where, who, trend and rework in turn, each "
@@ -52,6 +63,16 @@ TABLE_TEXT = {
         "person_days": "excess person-days",
         "events": "extra events",
         "descriptive": "descriptive",
+        "log": "{kind}: {events} events, {persons} persons, up to {as_of}; {findings} findings "
+        "in {seconds} s",
+        "kinds": {"chain": "chain log", "generic": "log of another process"},
+        "kpis": "in the chain now {in_chain}, waiting for a decision {decision}, waiting for a "
+        "home {home}, over the chain norm {norm}: {share}",
+        "suppressed": "suppressed",
+        "unknown": "n/a",
+        "workshop": "workshop mode: figures about fewer than {k} persons are suppressed, other "
+        "counts perturbed by up to 3 (cell key method) ({left_out} findings left out)",
+        "wrote": "Wrote {path}",
     },
 }
 # Per extension the module and function of its writer, imported when a file of that kind is
@@ -169,7 +190,7 @@ def add_analyze_parser(subparsers: argparse._SubParsersAction) -> argparse.Argum
         metavar="DATE",
         help="end of the data (default: --to, else the last event)",
     )
-    add_audience_options(parser, "language of the printed table and the html report")
+    add_audience_options(parser, "language of the printed lines and table, and the html report")
     parser.set_defaults(func=cmd_analyze)  # fmt: skip
     return parser
 
@@ -242,19 +263,21 @@ def _confidence(confidence: float | str, language: str) -> str:
     return text["descriptive"] if confidence == DESCRIPTIVE else str(confidence)
 
 
-def _kpi_line(summary: dict) -> str:
+def _kpi_line(summary: dict, language: str) -> str:
     """The dashboard's home tiles as one line: the same figures from the same summary."""
+    text = TABLE_TEXT.get(language, TABLE_TEXT["en"])
 
     def count(key: str) -> str:
         value = summary.get(key)
-        return "suppressed" if value is None else f"{value:,}"
+        return text["suppressed"] if value is None else number(value, language)
 
     share = summary.get("share_over_norm")
-    shown = "n/a" if share is None else f"{share:.1%}"
-    return (
-        f"in the chain now {count('in_chain_now')}, waiting for a decision "
-        f"{count('waiting_for_decision')}, waiting for a home {count('waiting_for_home')}, "
-        f"over the chain norm {summary.get('chain_norm')}: {shown}"
+    return text["kpis"].format(
+        in_chain=count("in_chain_now"),
+        decision=count("waiting_for_decision"),
+        home=count("waiting_for_home"),
+        norm=summary.get("chain_norm"),
+        share=text["unknown"] if share is None else f"{number(100 * share, language, 1)}%",
     )
 
 
@@ -277,22 +300,23 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         )
     seconds = time.perf_counter() - started
     summary = analysis.summary
+    language = args.language
+    text = TABLE_TEXT.get(language, TABLE_TEXT["en"])
     persons = summary["persons"]
-    console.print(
-        f"{summary['log_kind']} log: {summary['events']:,} events, "
-        f"{persons if persons is None else format(persons, ',')} persons, up to "
-        f"{summary['as_of'][:10]}; {len(analysis.findings)} findings in {seconds:.1f} s",
-        markup=False,
+    line = text["log"].format(
+        kind=text["kinds"].get(summary["log_kind"], summary["log_kind"]),
+        events=number(summary["events"], language),
+        persons=text["suppressed"] if persons is None else number(persons, language),
+        as_of=summary["as_of"][:10],
+        findings=number(len(analysis.findings), language),
+        seconds=number(seconds, language, 1),
     )
+    console.print(line, markup=False)
     if summary.get("in_chain_now", "absent") != "absent":
-        console.print(_kpi_line(summary), markup=False)
+        console.print(_kpi_line(summary, language), markup=False)
     if summary.get("workshop"):
-        console.print(
-            f"workshop mode: figures about fewer than {summary['k']} persons are suppressed, "
-            "other counts perturbed by up to 3 (cell key method) "
-            f"({summary.get('findings_suppressed', 0)} findings left out)",
-            markup=False,
-        )
+        left_out = number(summary.get("findings_suppressed", 0), language)
+        console.print(text["workshop"].format(k=summary["k"], left_out=left_out), markup=False)
     if writer is None or target is None:
         console.print(findings_table(analysis, args.language))
         return 0
@@ -300,5 +324,5 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         writer(analysis, target, language=args.language)
     else:
         writer(analysis, target)
-    console.print(f"Wrote {printable(target)}", markup=False)
+    console.print(text["wrote"].format(path=printable(target)), markup=False)
     return 0

@@ -61,8 +61,12 @@ def test_analyze_exports_json_with_a_filter_in_workshop_mode(
     assert doc["summary"]["filter"] == {"municipality": [small_municipality]}
     assert doc["summary"]["workshop"] is True
     assert all(f["persons"] >= 10 for f in doc["findings"])
-    out = capsys.readouterr().out
-    assert f"Wrote {target}" in out and "workshop mode" in out
+    out = " ".join(capsys.readouterr().out.split())
+    # Dutch by default: the lines above the table as well
+    assert f"Geschreven: {target}" in out and "workshopmodus: getallen over minder dan 10" in out
+    events = doc["summary"]["events"]
+    dutch = f"{events:,}".replace(",", ".")
+    assert f"ketenlog: {dutch} gebeurtenissen" in out and "bevindingen in" in out
 
 
 def test_analyze_without_export_prints_the_top_findings(chain_log_dir, small_municipality, capsys):
