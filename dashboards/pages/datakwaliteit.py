@@ -26,8 +26,9 @@ from dashboards.components import (
     theme,
     tile,
 )
-from dashboards.i18n import language_of, t, texts
+from dashboards.i18n import language_of, t
 from toolkit.adapters.report import report_summary, report_tables
+from toolkit.adapters.report_labels import code_name
 from toolkit.session import AnalysisSession
 
 PATH = "/datakwaliteit"
@@ -77,9 +78,8 @@ def layout(session: AnalysisSession, language: str) -> html.Div:
 
 
 def code_label(prefix: str, code: Any, language: str) -> str:
-    """The translated name of a report code (a quarantine reason, a repair), else the code."""
-    key = f"datakwaliteit_{prefix}_{code}"
-    return t(key, language) if key in texts()[language_of(language)] else str(code)
+    """The name of a report code (a quarantine reason, a repair, a linkage), else the code."""
+    return code_name(prefix, code, language_of(language))
 
 
 def labelled(frame: pd.DataFrame, name: str, language: str) -> pd.DataFrame:

@@ -50,7 +50,7 @@ def test_the_demo_key_is_announced_loudly(raw, tmp_path, capsys):
     assert args.func(args) == 0
     printed = capsys.readouterr()
     assert "DEMO KEY IN USE" in printed.err
-    assert "1 events of 1 persons" in " ".join(printed.out.split())
+    assert "1 gebeurtenissen van 1 personen" in " ".join(printed.out.split())
     report = json.loads((tmp_path / "log" / "ingest_report.json").read_text())
     assert report["demo_key"] is True
     assert report["as_of"] == "2024-07-01"
@@ -68,3 +68,29 @@ def test_key_from_the_environment_and_as_of(raw, tmp_path, monkeypatch):
 def test_a_bad_as_of_date_is_an_argument_error(raw, tmp_path):
     with pytest.raises(SystemExit):
         _args(str(raw), "--out", str(tmp_path / "log"), "--as-of", "31-12-2023")
+
+
+def test_the_printed_report_names_reasons_and_never_cuts_a_file_name(raw, tmp_path, monkeypatch):
+    from rich.console import Console
+
+    from toolkit.adapters.cli_ingest import print_report
+    from toolkit.adapters.ingest import ingest
+    from toolkit.privacy import Pseudonymizer
+
+    long_name = "ind_zaakmijlpalen_2024_eerste_halfjaar_regio_noord_oost.csv"
+    (raw / "ind_zaakmijlpalen_2024.csv").rename(raw / long_name)
+    report = ingest(raw, tmp_path / "log", key=Pseudonymizer(b"e" * 64), as_of=date(2023, 12, 31))
+    for width, language in ((70, "nl"), (200, "en")):
+        console = Console(record=True, width=width)
+        print_report(report, console, language)
+        text = console.export_text()
+        # the first column of the files table, its folded lines joined again
+        lines = text[: text.index("┘") if "┘" in text else len(text)].splitlines()
+        cells = [line.split("│")[1].strip() for line in lines if line.startswith("│")]
+        assert long_name in "".join(cells), width
+        words = " ".join(text.replace("│", " ").split())  # the cells' words, without borders
+        if language == "nl":
+            assert "Datum in de toekomst 1" in words and "future_date" not in words
+            assert "Alleen IND 0" in words and "ind_only" not in words
+        else:
+            assert "Date in the future 1" in words and "IND only 0" in words

@@ -21,7 +21,9 @@ from rich.text import Text
 from toolkit.adapters.generic import GenericColumns
 from toolkit.adapters.ingest import ingest, is_generated
 from toolkit.adapters.report import IngestReport
+from toolkit.adapters.report_labels import code_name
 from toolkit.errors import IngestError
+from toolkit.numbers import number
 from toolkit.outpaths import writable_dir
 from toolkit.privacy import DEMO_KEY, Pseudonymizer, load_key
 from toolkit.terminal import printable
@@ -78,6 +80,9 @@ def add_ingest_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
     parser.add_argument("--case-column", default=defaults.case, help="generic logs: case id")
     parser.add_argument("--activity-column", default=defaults.activity, help="generic: activity")
     parser.add_argument("--timestamp-column", default=defaults.timestamp, help="generic: time")
+    parser.add_argument(
+        "--language", choices=("nl", "en"), default="nl", help="language of the printed report"
+    )
     parser.set_defaults(func=cmd_ingest)
     return parser
 
@@ -96,62 +101,112 @@ def _key(args: argparse.Namespace, err: Console) -> Pseudonymizer:
     return Pseudonymizer(load_key(Path(args.key_file) if args.key_file else None))
 
 
-def _reasons(reasons: dict[str, int]) -> str:
+# The printed report's words; the codes of reasons and linkage are named by report_labels.
+REPORT_TEXT = {
+    "nl": {
+        "files": "Bestanden",
+        "columns": ("bestand", "profiel", "rijen", "gebeurtenissen", "dubbel", "quarantaine"),
+        "reasons": "Waarom rijen in quarantaine gingen (de meeste redenen per bestand)",
+        "reason_columns": ("bestand", "redenen (rijen)"),
+        "summary": "[bold]{events}[/bold] gebeurtenissen van [bold]{persons}[/bold] personen "
+        "({added} toegevoegd aan {before} die al in het log stonden); {duplicates} dubbele rijen "
+        "weggelaten, {quarantined} rijen in quarantaine ({reasons}). Datums na {as_of} ({source}) "
+        "tellen als toekomst.",
+        "sources": {"today": "vandaag", "ground_truth.json cut-off": "einddatum van de "
+                    "gegenereerde gegevens"},
+        "linkage": "Wie door welke partner gezien wordt (personen)",
+        "linkage_columns": ("bronnen", "personen"),
+        "note": "let op",
+        "places": "plaatsen die niet in toolkit/chain/locations.toml staan, bewaard met type "
+        "onbekend: {listed}; voeg ze daar toe om ze een type en een gemeente te geven",
+        "rows": "rijen",
+        "wrote": "events.parquet, cases.parquet, quarantine.csv en ingest_report.json geschreven "
+        "naar [bold]{out}[/bold]",
+    },
+    "en": {
+        "files": "Files",
+        "columns": ("file", "profile", "rows", "events", "duplicates", "quarantined"),
+        "reasons": "Why rows were quarantined (the main reasons per file)",
+        "reason_columns": ("file", "reasons (rows)"),
+        "summary": "[bold]{events}[/bold] events of [bold]{persons}[/bold] persons ({added} added "
+        "to {before} already in the log); {duplicates} duplicates removed, {quarantined} rows "
+        "quarantined ({reasons}). Dates after {as_of} ({source}) count as future.",
+        "sources": {},
+        "linkage": "Who is seen by which partner (persons)",
+        "linkage_columns": ("sources", "persons"),
+        "note": "note",
+        "places": "places not in toolkit/chain/locations.toml, kept with type unknown: {listed}; "
+        "add them there to give them a type and a municipality",
+        "rows": "rows",
+        "wrote": "Wrote events.parquet, cases.parquet, quarantine.csv, ingest_report.json to "
+        "[bold]{out}[/bold]",
+    },
+}  # fmt: skip
+
+
+def _reasons(reasons: dict[str, int], language: str) -> str:
     top = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_REASONS_SHOWN]
-    return ", ".join(f"{k} {v}" for k, v in top)
+    return ", ".join(f"{code_name('reason', k, language)} {number(v, language)}" for k, v in top)
 
 
-def print_report(report: IngestReport, console: Console) -> None:
-    """The ingest report as tables a person can read."""
-    table = Table(title="Files")
-    for name, justify in (
-        ("file", "left"),
-        ("profile", "left"),
-        ("rows", "right"),
-        ("events", "right"),
-        ("duplicates", "right"),
-        ("quarantined", "right"),
-        ("main reasons", "left"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+def print_report(report: IngestReport, console: Console, language: str = "nl") -> None:
+    """The ingest report as tables a person can read: file names whole, reasons and linkage by
+    name, numbers in the language's notation."""
+    text = REPORT_TEXT["en" if language == "en" else "nl"]
+    table = Table(title=text["files"])
+    # a narrow terminal folds a file's name (or a header) onto a next line, never cuts it off
+    for name, side in zip(text["columns"], ("left", "left", *["right"] * 4), strict=True):
+        table.add_column(name, justify=side, overflow="fold")  # type: ignore[arg-type]
     for f in report.files:
         table.add_row(
             Text(f.path),
             f.profile,
-            f"{f.rows_read:,}",
-            f"{f.events:,}",
-            f"{f.duplicates:,}",
-            f"{f.quarantined:,}",
-            _reasons(f.quarantine_reasons),
+            number(f.rows_read, language),
+            number(f.events, language),
+            number(f.duplicates, language),
+            number(f.quarantined, language),
         )
     console.print(table)
+    quarantined = [f for f in report.files if f.quarantine_reasons]
+    if quarantined:
+        reasons = Table(title=text["reasons"])
+        for name in text["reason_columns"]:
+            reasons.add_column(name, overflow="fold")
+        for f in quarantined:
+            reasons.add_row(Text(f.path), _reasons(f.quarantine_reasons, language))
+        console.print(reasons)
     console.print(
-        f"[bold]{report.events:,}[/bold] events of [bold]{report.persons:,}[/bold] persons "
-        f"({report.events_added:,} added to {report.events_before:,} already in the log); "
-        f"{report.duplicates:,} duplicates removed, {report.quarantined:,} rows quarantined "
-        f"({_reasons(report.quarantine_reasons())}). Dates after {report.as_of} "
-        f"({report.as_of_source}) count as future."
+        text["summary"].format(
+            events=number(report.events, language),
+            persons=number(report.persons, language),
+            added=number(report.events_added, language),
+            before=number(report.events_before, language),
+            duplicates=number(report.duplicates, language),
+            quarantined=number(report.quarantined, language),
+            reasons=escape(_reasons(report.quarantine_reasons(), language)),
+            as_of=report.as_of,
+            source=escape(text["sources"].get(report.as_of_source, report.as_of_source)),
+        )
     )
-    link = Table(title="Who is seen by which partner (persons)")
-    link.add_column("linkage")
-    link.add_column("persons", justify="right")
+    link = Table(title=text["linkage"])
+    link.add_column(text["linkage_columns"][0])
+    link.add_column(text["linkage_columns"][1], justify="right")
     for name, value in report.linkage.items():
-        link.add_row(name, f"{value:,}")
+        link.add_row(code_name("linkage", name, language), number(value, language))
     console.print(link)
     notes = [f"{f.path}: {n}" for f in report.files for n in f.notes]
     for note in notes:
-        console.print(f"[yellow]note[/yellow] {escape(note)}")
+        console.print(f"[yellow]{text['note']}[/yellow] {escape(note)}")
     places = report.unknown_places()
     if places:
-        listed = ", ".join(f"{printable(name)} ({rows:,} rows)" for name, rows in places.items())
-        console.print(
-            f"[yellow]note[/yellow] places not in toolkit/chain/locations.toml, kept with type "
-            f"unknown: {escape(listed)}; add them there to give them a type and a municipality"
+        listed = ", ".join(
+            f"{printable(name)} ({number(rows, language)} {text['rows']})"
+            for name, rows in places.items()
         )
-    console.print(
-        f"Wrote events.parquet, cases.parquet, quarantine.csv, ingest_report.json to "
-        f"[bold]{escape(report.out)}[/bold]"
-    )
+        console.print(
+            f"[yellow]{text['note']}[/yellow] " + text["places"].format(listed=escape(listed))
+        )
+    console.print(text["wrote"].format(out=escape(report.out)))
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -189,5 +244,5 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 markup=False,
             ),
         )
-    print_report(report, console)
+    print_report(report, console, args.language)
     return 0
