@@ -49,7 +49,7 @@ def test_the_demo_key_is_announced_loudly(raw, tmp_path, capsys):
     args = _args(str(raw), "--out", str(tmp_path / "log"), "--demo")
     assert args.func(args) == 0
     printed = capsys.readouterr()
-    assert "DEMO KEY IN USE" in printed.err
+    assert "DEMOSLEUTEL IN GEBRUIK" in printed.err
     assert "1 gebeurtenissen van 1 personen" in " ".join(printed.out.split())
     report = json.loads((tmp_path / "log" / "ingest_report.json").read_text())
     assert report["demo_key"] is True
@@ -90,7 +90,7 @@ def test_the_printed_report_names_reasons_and_never_cuts_a_file_name(raw, tmp_pa
         assert long_name in "".join(cells), width
         words = " ".join(text.replace("│", " ").split())  # the cells' words, without borders
         if language == "nl":
-            assert "Datum in de toekomst 1" in words and "future_date" not in words
+            assert "Datum in de toekomst: 1" in words and "future_date" not in words
             assert "Alleen IND 0" in words and "ind_only" not in words
         else:
-            assert "Date in the future 1" in words and "IND only 0" in words
+            assert "Date in the future: 1" in words and "IND only 0" in words

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from toolkit.adapters.generic import GenericColumns
 from toolkit.adapters.ingest import ingest, is_generated
-from toolkit.adapters.report import IngestReport
+from toolkit.adapters.report import LINKAGE_KEYS, IngestReport
 from toolkit.adapters.report_labels import code_name
 from toolkit.errors import IngestError
 from toolkit.numbers import number
@@ -96,7 +96,8 @@ def _key(args: argparse.Namespace, err: Console) -> Pseudonymizer:
                 f"{args.directory}: --demo is only for generated data (a directory with "
                 "ground_truth.json); for real exports pass --key-file or set KETENLENS_KEY"
             )
-        err.print(Panel(DEMO_WARNING, style="bold red", title="WARNING"))
+        text = REPORT_TEXT["en" if args.language == "en" else "nl"]
+        err.print(Panel(text["demo"], style="bold red", title=text["warning"]))
         return Pseudonymizer(DEMO_KEY)
     return Pseudonymizer(load_key(Path(args.key_file) if args.key_file else None))
 
@@ -106,15 +107,22 @@ REPORT_TEXT = {
     "nl": {
         "files": "Bestanden",
         "columns": ("bestand", "profiel", "rijen", "gebeurtenissen", "dubbel", "quarantaine"),
-        "reasons": "Waarom rijen in quarantaine gingen (de meeste redenen per bestand)",
-        "reason_columns": ("bestand", "redenen (rijen)"),
+        "reasons": "Waarom rijen in quarantaine gingen (de drie meest voorkomende redenen per "
+        "bestand)",
+        "reason_columns": ("bestand", "redenen: rijen"),
+        "other": "overige",
+        "warning": "LET OP",
+        "demo": "DEMOSLEUTEL IN GEBRUIK: de pseudoniemen in dit log zijn gemaakt met de openbare "
+        "demosleutel en beschermen niets. Alleen voor gegenereerde demogegevens, nooit voor "
+        "echte exports.",
+        "reading": "inlezen",
         "summary": "[bold]{events}[/bold] gebeurtenissen van [bold]{persons}[/bold] personen "
         "({added} toegevoegd aan {before} die al in het log stonden); {duplicates} dubbele rijen "
         "weggelaten, {quarantined} rijen in quarantaine ({reasons}). Datums na {as_of} ({source}) "
         "tellen als toekomst.",
         "sources": {"today": "vandaag", "ground_truth.json cut-off": "einddatum van de "
                     "gegenereerde gegevens"},
-        "linkage": "Wie door welke partner gezien wordt (personen)",
+        "linkage": "Welke ketenpartners gegevens over welke personen leveren",
         "linkage_columns": ("bronnen", "personen"),
         "note": "let op",
         "places": "plaatsen die niet in toolkit/chain/locations.toml staan, bewaard met type "
@@ -126,13 +134,17 @@ REPORT_TEXT = {
     "en": {
         "files": "Files",
         "columns": ("file", "profile", "rows", "events", "duplicates", "quarantined"),
-        "reasons": "Why rows were quarantined (the main reasons per file)",
-        "reason_columns": ("file", "reasons (rows)"),
+        "reasons": "Why rows were quarantined (the three most frequent reasons per file)",
+        "reason_columns": ("file", "reasons: rows"),
+        "other": "other",
+        "warning": "WARNING",
+        "demo": DEMO_WARNING,
+        "reading": "reading",
         "summary": "[bold]{events}[/bold] events of [bold]{persons}[/bold] persons ({added} added "
         "to {before} already in the log); {duplicates} duplicates removed, {quarantined} rows "
         "quarantined ({reasons}). Dates after {as_of} ({source}) count as future.",
         "sources": {},
-        "linkage": "Who is seen by which partner (persons)",
+        "linkage": "Which chain partners hold data on which persons",
         "linkage_columns": ("sources", "persons"),
         "note": "note",
         "places": "places not in toolkit/chain/locations.toml, kept with type unknown: {listed}; "
@@ -145,8 +157,14 @@ REPORT_TEXT = {
 
 
 def _reasons(reasons: dict[str, int], language: str) -> str:
-    top = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_REASONS_SHOWN]
-    return ", ".join(f"{code_name('reason', k, language)} {number(v, language)}" for k, v in top)
+    """The most frequent reasons by name with their rows, and how many rows the others hold."""
+    ranked = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+    shown = [f"{code_name('reason', k, language)}: {number(v, language)}" for k, v in ranked]
+    rest = sum(v for _, v in ranked[MAX_REASONS_SHOWN:])
+    if rest:
+        other = REPORT_TEXT["en" if language == "en" else "nl"]["other"]
+        shown = [*shown[:MAX_REASONS_SHOWN], f"{other}: {number(rest, language)}"]
+    return "; ".join(shown)
 
 
 def print_report(report: IngestReport, console: Console, language: str = "nl") -> None:
@@ -192,7 +210,9 @@ def print_report(report: IngestReport, console: Console, language: str = "nl") -
     link.add_column(text["linkage_columns"][0])
     link.add_column(text["linkage_columns"][1], justify="right")
     for name, value in report.linkage.items():
-        link.add_row(code_name("linkage", name, language), number(value, language))
+        # the persons by the partners that see them, then the permit holders among them
+        link.add_row(code_name("linkage", name, language), number(value, language),
+                     end_section=name == LINKAGE_KEYS[-1])  # fmt: skip
     console.print(link)
     notes = [f"{f.path}: {n}" for f in report.files for n in f.notes]
     for note in notes:
@@ -216,7 +236,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     key = _key(args, err)
     columns = GenericColumns(args.case_column, args.activity_column, args.timestamp_column)
     with Progress(
-        TextColumn("[bold]reading"),
+        TextColumn(f"[bold]{REPORT_TEXT['en' if args.language == 'en' else 'nl']['reading']}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.description}"),
