@@ -116,18 +116,18 @@ def test_a_municipality_reads_its_own_figures_in_dutch(fc, tmp_path):
     taak = mine.taakstelling.set_index("municipality")
     assert taak["until"].astype(str).tolist() == ["2025-04-30", "2025-04-30"]
     header, *body = read.tables["taakstelling"][0]
-    assert header == ["Half jaar", "Gemeente", "Taakstelling", "Al gekoppeld", "Tot en met",
-                      "Verwacht gekoppeld (totaal)"]  # fmt: skip
+    assert header == ["Halfjaar", "Gemeente", "Taakstelling", "Al gekoppeld", "T/m",
+                      "Verwacht gekoppeld in dit halfjaar"]  # fmt: skip
     for cells, code in zip(body, ("", AMSTERDAM), strict=True):
         want = taak.loc[code]
         assert cells == ["2025-I", "Nederland" if not code else "Amsterdam",
                          _dutch(want["taakstelling"], 0), _dutch(want["linked_before"], 0),
                          "2025-04-30", _with_interval(want)]  # fmt: skip
     ams = taak.loc[AMSTERDAM]
-    assert (f"Taakstelling 2025-I: {_dutch(ams['taakstelling'], 0)} personen; vóór 2025-01 al "
-            f"{_dutch(ams['linked_before'], 0)} gekoppeld, tot en met 2025-04-30 in totaal "
-            f"{_dutch(ams['expected'], 0)} verwacht (80%-interval: {_dutch(ams['low'], 0)}–"
-            f"{_dutch(ams['high'], 0)}).") in text  # fmt: skip
+    assert (f"Halfjaar 2025-I, taakstelling {_dutch(ams['taakstelling'], 0)} personen: al "
+            f"gekoppeld vóór de vooruitblik {_dutch(ams['linked_before'], 0)}; naar verwachting "
+            f"in dit halfjaar gekoppeld t/m 2025-04-30: {_dutch(ams['expected'], 0)} "
+            f"(80%-interval: {_dutch(ams['low'], 0)}–{_dutch(ams['high'], 0)}).") in text  # fmt: skip
     # the wait for a home: Amsterdam's own, or the nation's said to be so
     waits = mine.waits.set_index(["municipality", "wait"])
     own = waits.loc[(AMSTERDAM, "koppeling_to_move_out")]
@@ -140,7 +140,7 @@ def test_a_municipality_reads_its_own_figures_in_dutch(fc, tmp_path):
     last = read.tables["waits"][0][-1]
     assert last[:3] == ["Amsterdam (landelijk)" if copy else "Amsterdam",
                         "Van koppeling tot verhuizing naar een woning",
-                        _dutch(own["median_days"], 1)]  # fmt: skip
+                        _dutch(own["median_days"], 0)]  # fmt: skip
     # the summary's total is the sum of the months
     linked = rows.loc[rows["metric"] == "linked_persons", "expected"].sum()
     months = len(fc.summary["months"])

@@ -22,7 +22,15 @@ from toolkit.chain import load_chain
 from toolkit.chain.model import Chain
 from toolkit.errors import EventLogError, KetenlensError
 from toolkit.eventlog import read_events
-from toolkit.forecast.labels import NATION, language_of, metric_label, value, with_interval
+from toolkit.export.report_html import local_day
+from toolkit.forecast.labels import (
+    NATION,
+    language_of,
+    metric_label,
+    months_text,
+    value,
+    with_interval,
+)
 from toolkit.forecast.pipeline import MONTHS, RUNS, SEED, Forecast, forecast
 from toolkit.forecast.report import SUFFIXES, write_forecast
 from toolkit.logdir import EVENTS_FILE, current_files
@@ -65,22 +73,22 @@ def add_forecast_parser(subparsers: argparse._SubParsersAction) -> argparse.Argu
 # The printed lines, in the words of the html report (:mod:`toolkit.forecast.report_html`).
 PRINTED = {
     "nl": {
-        "made": "Vooruitblik vanaf {as_of} UTC voor {months} maanden, {runs} simulaties (seed "
+        "made": "Vooruitblik vanaf {as_of} voor {months}, {runs} simulaties (startgetal "
         "{seed}) in {seconds} s: {persons} personen in {households} huishoudens wachten; "
-        "gemiddeld {arrivals} huishoudens per maand erbij",
+        "gemiddeld {arrivals} nieuwe huishoudens per maand",
         "per_month": "{name}: verwacht per maand (80%-interval)",
-        "taak": "{name} {period}: taakstelling {taakstelling}, al gekoppeld {before}, verwacht "
-        "gekoppeld tot en met {until} (totaal): {expected}",
+        "taak": "{name} {period}: taakstelling {taakstelling}, al gekoppeld vóór de vooruitblik "
+        "{before}, naar verwachting in dit halfjaar gekoppeld t/m {until}: {expected}",
         "wrote": "Geschreven: {path}",
         "month": "Maand",
     },
     "en": {
-        "made": "Forecast from {as_of} UTC for {months} months, {runs} runs (seed {seed}) in "
-        "{seconds} s: {persons} persons in {households} households waiting; {arrivals} "
-        "households arriving per month",
+        "made": "Forecast from {as_of} for {months}, {runs} runs (seed {seed}) in "
+        "{seconds} s: {persons} persons in {households} households waiting; {arrivals} new "
+        "households per month",
         "per_month": "{name}: expected per month (80% interval)",
-        "taak": "{name} {period}: taakstelling {taakstelling}, linked before {before}, expected "
-        "in all up to and including {until}: {expected}",
+        "taak": "{name} {period}: taakstelling {taakstelling}, linked before the forecast "
+        "{before}, expected linked in this half-year up to {until}: {expected}",
         "wrote": "Wrote {path}",
         "month": "Month",
     },
@@ -137,11 +145,17 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     s = fc.summary
     lang = language_of(args.language)
     words = PRINTED[lang]
-    console.print(words["made"].format(
-        as_of=s["as_of"][:16], months=len(s["months"]), runs=number(s["runs"], lang),
-        seed=s["seed"], seconds=number(time.perf_counter() - started, lang, 1),
-        persons=number(s["persons_waiting"], lang), households=number(s["households_waiting"], lang),
-        arrivals=number(s["arrivals_per_month"], lang, 1)), markup=False)  # fmt: skip
+    made = words["made"].format(
+        as_of=local_day(s["as_of"]),
+        months=months_text(len(s["months"]), lang),
+        runs=number(s["runs"], lang),
+        seed=s["seed"],
+        seconds=number(time.perf_counter() - started, lang, 1),
+        persons=number(s["persons_waiting"], lang),
+        households=number(s["households_waiting"], lang),
+        arrivals=number(s["arrivals_per_month"], lang, 1),
+    )
+    console.print(made, markup=False)
     nation = NATION[lang]
     console.print(months_table(fc, "", words["per_month"].format(name=nation), lang, chain))
     if args.municipality:

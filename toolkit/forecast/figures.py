@@ -22,10 +22,16 @@ BAND = "rgba(46,139,87,0.2)"
 
 
 def interval_figure(
-    rows: pd.DataFrame, name: str, *, interval: str, colour: str, separators: str
+    rows: pd.DataFrame,
+    name: str,
+    *,
+    interval: str,
+    colour: str,
+    separators: str,
+    axis: str | None = None,
 ) -> go.Figure:
     """Expected per month (``rows``: one metric's ``month``, ``expected``, ``low``, ``high``)
-    with its 80% interval as a band; ``interval`` names the band."""
+    with its 80% interval as a band; ``interval`` names the band, ``axis`` the vertical axis."""
     figure = go.Figure()
     # the band: an invisible line at the high end, filled down to the low end
     edges = (("high", {"showlegend": False}), ("low", {"fill": "tonexty", "fillcolor": BAND,
@@ -47,7 +53,7 @@ def interval_figure(
         hovermode="x unified",
         legend={"orientation": "h", "y": -0.2},
     )
-    figure.update_yaxes(rangemode="tozero", gridcolor="#e5e7eb")
+    figure.update_yaxes(rangemode="tozero", gridcolor="#e5e7eb", title=axis)
     return figure
 
 

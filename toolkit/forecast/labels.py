@@ -89,10 +89,10 @@ def wait_label(wait: str, language: str) -> str:
 
 # The model's notes (:data:`toolkit.forecast.pipeline.METHOD`, English) in Dutch, by topic.
 METHOD_NL = {
-    "state": "Elke huishoudeenheid (een huishouden, of nareizigers die samen komen) op het "
-    "peilmoment: de fase waarin ze wacht (op een beslissing, na een afwijzing, na een "
-    "inwilliging, op een koppeling of op een woning) en hoeveel dagen ze daar al wacht. Niets "
-    "na het peilmoment wordt gelezen.",
+    "state": "Elke huishoudeenheid (een huishouden, of een groep nareizigers die samen "
+    "aankomt) op het peilmoment: de fase waarin ze wacht (op een beslissing, na een afwijzing, "
+    "na een inwilliging, op een koppeling of op een woning) en hoeveel dagen ze daar al wacht. "
+    "Niets na het peilmoment wordt gelezen.",
     "waits": "Kaplan-Meier-curves van de wachttijden die liepen in de 12 maanden voor het "
     "peilmoment (met late instap, gecensureerd waar nog gewacht wordt); de resterende wachttijd "
     "van elke eenheid wordt getrokken gegeven de dagen die ze al wachtte.",
@@ -104,22 +104,23 @@ METHOD_NL = {
     "die de laatste 12 maanden gekoppeld zijn, met het aandeel in de taakstelling (naar "
     "inwonertal) als prior; het gewicht van de prior is geschat uit hoe ongelijk de gemeenten "
     "hun aandeel realiseerden (empirische Bayes). In een simulatie gaat elk huishouden naar een "
-    "gemeente die getrokken wordt naar rato van haar aandeel maal exp(achter / spreiding), zoals "
-    "het COA koppelt onder de taakstelling. Achter is haar aandeel in iedereen die vanaf het "
-    "peilmoment gekoppeld wordt, plus de achterstand (of min de voorsprong) die ze op het "
-    "peilmoment had uit elk half jaar in het log, min wat ze kreeg; de spreiding (personen) is "
-    "geleerd uit de koppelingen van de laatste 12 maanden (meest aannemelijke schatting, maximum "
-    "likelihood). Nareizigers gaan naar de gemeente van hun referent.",
-    "interval": "Simulaties met een vaste seed (aantal en seed staan bij de cijfers); verwacht "
-    "is het gemiddelde over de simulaties; het 80%-interval loopt van het 10e tot het 90e "
-    "percentiel, als hele aantallen. Een grens schuift een aantal op als het interval dan "
-    "dichter bij 80% van de simulaties komt. Waar een enkel aantal op zichzelf al waarschijnlijker "
-    "is, zoals 0 personen in een maand van een kleine gemeente, is het interval dat ene aantal "
-    "en valt meer dan 80% erin.",
-    "taakstelling": "Landelijke taakstelling per half jaar: zoals opgegeven, anders de personen "
-    "met een vergunning in het half jaar ervoor; het deel van elke gemeente is haar aandeel in "
+    "gemeente die getrokken wordt naar rato van haar aandeel maal exp(achterstand / spreiding), "
+    "zoals het COA koppelt onder de taakstelling. De achterstand van een gemeente is haar "
+    "aandeel in iedereen die vanaf het peilmoment gekoppeld wordt, plus wat ze op het "
+    "peilmoment uit eerdere halfjaren in het log nog tekortkwam (of min haar voorsprong), min "
+    "wat ze kreeg; de spreiding (personen) is geschat uit de koppelingen van de laatste 12 "
+    "maanden (meest aannemelijke schatting, maximum likelihood). Nareizigers gaan naar de "
+    "gemeente van hun referent.",
+    "interval": "Simulaties met een vast startgetal (seed; aantal en startgetal staan bij de "
+    "cijfers); verwacht is het gemiddelde over de simulaties; het 80%-interval loopt van het "
+    "10e tot het 90e percentiel, als hele aantallen. Een grens schuift een aantal op als het "
+    "interval dan dichter bij 80% van de simulaties komt. Waar een enkel aantal op zichzelf al "
+    "waarschijnlijker is, zoals 0 personen in een maand van een kleine gemeente, is het "
+    "interval dat ene aantal en valt meer dan 80% erin.",
+    "taakstelling": "Landelijke taakstelling per halfjaar: zoals opgegeven, anders de personen "
+    "met een vergunning in het halfjaar ervoor; het deel van elke gemeente is haar aandeel in "
     "de bevolking.",
-    "details": "docs/method.md, paragraaf Vooruitblik.",
+    "details": "Zie de methodebeschrijving: docs/method.md, paragraaf Vooruitblik.",
 }
 
 

@@ -27,6 +27,7 @@ from toolkit.chain.model import Chain
 from toolkit.export.report_html import CSS, Charts, html_section, local_day
 from toolkit.forecast.figures import households_figure, interval_figure
 from toolkit.forecast.labels import (
+    MISSING,
     NATION,
     SIZE_PREFIX,
     WAITING_PREFIX,
@@ -39,6 +40,7 @@ from toolkit.forecast.labels import (
     wait_label,
     with_interval,
 )
+from toolkit.forecast.model import RECENT_MONTHS
 from toolkit.forecast.pipeline import Forecast
 from toolkit.forecast.simulation import SIZES
 from toolkit.numbers import number
@@ -53,13 +55,13 @@ TEXT = {
         "title": "Ketenlens: vooruitblik",
         "separators": ",.",
         "title_for": "Ketenlens: vooruitblik voor {name}",
-        "made": "Vooruitblik vanaf {day} voor {months}, {runs} simulaties (seed {seed}).",
+        "made": "Vooruitblik vanaf {day} voor {months}, {runs} simulaties (startgetal {seed}).",
         "mid_month": "De vooruitblik begint midden in {month}: die maand telt ook wat het log "
         "vóór {day} al bevat.",
         "summary": "Samenvatting",
         "waiting": "Bij het begin van de vooruitblik wachten {persons} personen in {households} "
-        "huishoudens in de keten; er komen gemiddeld {arrivals} huishoudens per maand bij (het "
-        "tempo van de laatste maanden).",
+        "huishoudens in de keten; gemiddeld komen er {arrivals} nieuwe huishoudens per maand de "
+        "keten in (het gemiddelde van de laatste {recent} maanden).",
         "linked_total": "Verwacht gekoppeld aan {name} in de komende {months}: {expected} "
         "personen.",
         "linked_total_nation": "Verwacht gekoppeld aan gemeenten in heel Nederland in de komende "
@@ -68,47 +70,54 @@ TEXT = {
         "(mediaan; 8 van de 10 binnen {p80} dagen).",
         "home_wait_national": "Na de koppeling wachten zij naar verwachting {median} dagen op "
         "een woning (mediaan; 8 van de 10 binnen {p80} dagen): de landelijke wachttijd, want "
-        "{name} had te weinig verhuizingen om een eigen wachttijd uit te leren.",
-        "taak": "Taakstelling {period}: {taakstelling} personen; vóór {first} al {before} "
-        "gekoppeld, tot en met {until} in totaal {expected} verwacht ({interval}).",
+        "{name} had te weinig verhuizingen om een eigen wachttijd te schatten.",
+        "taak": "Halfjaar {period}, taakstelling {taakstelling} personen: al gekoppeld vóór de "
+        "vooruitblik {before}; naar verwachting in dit halfjaar gekoppeld t/m {until}: {expected} "
+        "({interval}).",
+        "hidden": "afgeschermd",
         "linked_title": "Verwacht aantal gekoppelde statushouders per maand",
-        "linked_note": "De lijn is de verwachting, de band het 80%-interval: in 8 van de 10 "
-        "simulaties valt het aantal daarbinnen.",
+        "linked_note": "De lijn is de verwachting, de band het 80%-interval: in ten minste 8 van "
+        "de 10 simulaties valt het aantal daarbinnen.",
         "households_title": "Gekoppelde huishoudens naar grootte",
         "households_note": "Verwacht aantal huishoudens per maand per grootte: welke woningen "
         "nodig zijn.",
         "taakstelling_title": "Voortgang op de taakstelling",
-        "taakstelling_note": "Taakstelling per half jaar (landelijk: de personen met een "
-        "vergunning in het half jaar ervoor, tenzij opgegeven), het deel van de gemeente naar "
-        "inwonertal; al gekoppeld in dat half jaar vóór de eerste maand van de vooruitblik, en "
-        "in totaal verwacht gekoppeld tot en met de laatste dag die de vooruitblik van het half "
-        "jaar beslaat. In de laatste kolom de verwachting, tussen haakjes het 80%-interval.",
+        "taakstelling_note": "De taakstelling per halfjaar zoals de vooruitblik haar schat "
+        "(landelijk: de personen met een vergunning in het halfjaar ervoor, tenzij opgegeven; "
+        "het deel van een gemeente naar inwonertal; zonder achterstand uit eerdere halfjaren). "
+        "Al gekoppeld: in dat halfjaar vóór de eerste maand van de vooruitblik. Verwacht: alle "
+        "koppelingen van dat halfjaar tot en met de laatste dag die de vooruitblik ervan beslaat, "
+        "de al gekoppelde personen inbegrepen; tussen haakjes het 80%-interval.",
         "national_title": "Nederland per maand",
         "national_note": "Vergunningen, koppelingen, huishoudens en uitstroom naar een woning "
         "per maand, en de personen die aan het eind van de maand nog wachten per fase.",
-        "waits_title": "Wachttijden die de vooruitblik verwacht",
-        "waits_note": "Geleerd uit de wachttijden van de 12 maanden voor de vooruitblik "
-        "(Kaplan-Meier): de mediaan, en binnen hoeveel dagen 8 van de 10 klaar zijn. Een "
-        "gemeente met te weinig verhuizingen krijgt de landelijke wachttijd.",
+        "waits_title": "Verwachte wachttijden",
+        "waits_note": "Geschat uit de wachttijden van de 12 maanden voor de vooruitblik "
+        "(Kaplan-Meier): de mediaan, en binnen hoeveel dagen 80% klaar is. Een gemeente met te "
+        "weinig verhuizingen krijgt de landelijke wachttijd.",
         "national_wait": "{name} (landelijk)",
         "method": "Methode",
         "interval": "80%-interval",
-        "cells": "In elke cel de verwachting, tussen haakjes het 80%-interval.",
+        "cells": "In elke cel de verwachting (het gemiddelde van de simulaties), tussen haakjes "
+        "het 80%-interval: in ten minste 8 van de 10 simulaties ligt het aantal tussen die "
+        "grenzen. (0–0) betekent dat in ruim 8 van de 10 simulaties niemand komt; het "
+        "gemiddelde kan toch boven 0 liggen.",
+        "per_month": "personen per maand",
         "month": "Maand",
         "columns": {
-            "period": "Half jaar",
+            "period": "Halfjaar",
             "municipality": "Gemeente",
             "taakstelling": "Taakstelling",
             "linked_before": "Al gekoppeld",
-            "until": "Tot en met",
-            "expected": "Verwacht gekoppeld (totaal)",
+            "until": "T/m",
+            "expected": "Verwacht gekoppeld in dit halfjaar",
             "wait": "Wachttijd",
             "median_days": "Mediaan (dagen)",
-            "p80_days": "8 van de 10 binnen (dagen)",
-            "persons": "Geleerd uit (personen)",
+            "p80_days": "80% binnen (dagen)",
+            "persons": "Gebaseerd op (personen)",
         },
-        "workshop": "Workshopmodus: elk getal over minder dan {k} personen is weggelaten (–); het "
-        "aantal al gekoppelde personen is licht verstoord (celsleutelmethode).",
+        "workshop": "Workshopmodus: elk getal over minder dan {k} personen is weggelaten (–); "
+        "het aantal al gekoppelde personen is licht verstoord (celsleutelmethode).",
     },
     "en": {
         "title": "Ketenlens: forecast",
@@ -119,8 +128,8 @@ TEXT = {
         "the log holds before {day}.",
         "summary": "Summary",
         "waiting": "When the forecast begins, {persons} persons in {households} households are "
-        "waiting in the chain; {arrivals} households arrive per month on average (the pace of the "
-        "last months).",
+        "waiting in the chain; {arrivals} new households enter the chain per month on average "
+        "(the average of the last {recent} months).",
         "linked_total": "Expected linked to {name} in the coming {months}: {expected} persons.",
         "linked_total_nation": "Expected linked to municipalities across the Netherlands in the "
         "coming {months}: {expected} persons.",
@@ -129,42 +138,48 @@ TEXT = {
         "home_wait_national": "After the koppeling they are expected to wait {median} days for "
         "a home (median; 8 in 10 within {p80} days): the national wait, as {name} had too few "
         "move-outs to learn a wait of its own.",
-        "taak": "Taakstelling {period}: {taakstelling} persons; {before} linked before {first}, "
-        "{expected} expected in all up to and including {until} ({interval}).",
+        "taak": "Half-year {period}, taakstelling {taakstelling} persons: linked before the "
+        "forecast {before}; expected linked in this half-year up to and including {until}: "
+        "{expected} ({interval}).",
+        "hidden": "suppressed",
         "linked_title": "Expected status holders linked per month",
-        "linked_note": "The line is the expectation, the band the 80% interval: in 8 of 10 "
-        "simulations the count falls inside it.",
+        "linked_note": "The line is the expectation, the band the 80% interval: in at least 8 "
+        "of 10 simulations the count falls inside it.",
         "households_title": "Linked households by size",
         "households_note": "Expected households per month by size: which homes are needed.",
         "taakstelling_title": "Progress on the taakstelling",
-        "taakstelling_note": "Taakstelling per half-year (national: the persons permitted in the "
-        "half-year before, unless given), the municipality's part by population; linked in that "
-        "half-year before the forecast's first month, and expected linked in all up to and "
-        "including the last day of the half-year the forecast covers. The last column holds the "
-        "expectation, the 80% interval in brackets.",
+        "taakstelling_note": "The taakstelling per half-year as the forecast estimates it "
+        "(national: the persons permitted in the half-year before, unless given; a "
+        "municipality's part by population; without backlog from earlier half-years). Already "
+        "linked: in that half-year before the forecast's first month. Expected: every koppeling "
+        "of that half-year up to the last day of it the forecast covers, those already linked "
+        "included; the 80% interval in brackets.",
         "national_title": "The Netherlands per month",
         "national_note": "Permits, koppelingen, households and move-outs to a home per month, "
         "and the persons still waiting at the end of the month per phase.",
-        "waits_title": "Waits the forecast expects",
-        "waits_note": "Learnt from the waits of the 12 months before the forecast "
-        "(Kaplan-Meier): the median, and within how many days 8 in 10 are done. A municipality "
-        "with too few move-outs gets the national wait.",
+        "waits_title": "Expected waits",
+        "waits_note": "Estimated from the waits of the 12 months before the forecast "
+        "(Kaplan-Meier): the median, and within how many days 80% are done. A municipality with "
+        "too few move-outs gets the national wait.",
         "national_wait": "{name} (national)",
         "method": "Method",
         "interval": "80% interval",
-        "cells": "Each cell holds the expectation, the 80% interval in brackets.",
+        "cells": "Each cell holds the expectation (the mean of the simulations), the 80% "
+        "interval in brackets: in at least 8 of 10 simulations the count lies within it. (0–0) "
+        "means that nobody comes in over 8 of 10 simulations; the mean can still be above 0.",
+        "per_month": "persons per month",
         "month": "Month",
         "columns": {
             "period": "Half-year",
             "municipality": "Municipality",
             "taakstelling": "Taakstelling",
             "linked_before": "Already linked",
-            "until": "Up to and including",
-            "expected": "Expected linked (in all)",
+            "until": "Up to",
+            "expected": "Expected linked in this half-year",
             "wait": "Wait",
             "median_days": "Median (days)",
-            "p80_days": "8 in 10 within (days)",
-            "persons": "Learnt from (persons)",
+            "p80_days": "80% within (days)",
+            "persons": "Based on (persons)",
         },
         "workshop": "Workshop mode: every figure about fewer than {k} persons is left out (–); "
         "the counts of persons linked already are slightly perturbed (cell key method).",
@@ -184,7 +199,7 @@ def forecast_html(fc: Forecast, *, language: str = "nl", chain: Chain | None = N
     if code:
         mine = fc.rows[fc.rows["municipality"] == code]
         title = f"{text['linked_title']}: {name}"
-        parts.append(_per_month(mine, title, text["linked_note"], name, LOCAL, lang, chain, charts))
+        parts.append(_per_month(mine, title, text["linked_note"], LOCAL, lang, chain, charts))
         parts.append(_households(mine, name, lang, chain, charts))
     parts.append(
         html_section(
@@ -197,7 +212,7 @@ def forecast_html(fc: Forecast, *, language: str = "nl", chain: Chain | None = N
     waiting = tuple(m for m in dict.fromkeys(national["metric"]) if m.startswith(WAITING_PREFIX))
     parts.append(
         _per_month(
-            national, text["national_title"], text["national_note"], NATION[lang],
+            national, text["national_title"], text["national_note"],
             NATIONAL + waiting, lang, chain, charts,
         )
     )  # fmt: skip
@@ -244,7 +259,6 @@ def _per_month(
     rows: pd.DataFrame,
     title: str,
     note: str,
-    name: str,
     metrics: tuple[str, ...],
     language: str,
     chain: Chain,
@@ -258,10 +272,11 @@ def _per_month(
         charts.render(
             interval_figure(
                 linked,
-                name,
+                metric_label("linked_persons", language, chain),
                 interval=TEXT[language]["interval"],
                 colour=LINE,
                 separators=TEXT[language]["separators"],
+                axis=TEXT[language]["per_month"],
             )
         ),
         _months_table(rows, metrics, language, chain),
@@ -384,8 +399,8 @@ def _waits_table(fc: Forecast, code: str, language: str, chain: Chain) -> str:
             [
                 (shown, False),
                 (wait_label(r["wait"], language), False),
-                (value(r["median_days"], language, 1), True),
-                (value(r["p80_days"], language, 1), True),
+                (value(r["median_days"], language), True),
+                (value(r["p80_days"], language), True),
                 (value(r["persons"], language), True),
             ]
         )
@@ -398,18 +413,29 @@ def _summary(fc: Forecast, code: str, name: str, language: str) -> str:
     municipality its wait for a home and its taakstelling."""
     text = TEXT[language]
     s = fc.summary
+
+    def said(figure: Any, decimals: int = 0) -> str:
+        """A figure in a sentence; one that workshop mode left out says so in words."""
+        shown = value(figure, language, decimals)
+        return text["hidden"] if shown == MISSING else shown
+
+    def said_interval(row: dict) -> str:
+        shown = interval_text(row, language)
+        return text["hidden"] if shown == MISSING else shown
+
     months = s.get("months", [])
     rows = fc.rows[(fc.rows["municipality"] == code) & (fc.rows["metric"] == "linked_persons")]
     expected = pd.to_numeric(rows["expected"], errors="coerce")
     total = expected.sum() if len(expected) and expected.notna().all() else None
     sentences = [
         text["waiting"].format(
-            persons=value(s.get("persons_waiting"), language),
-            households=value(s.get("households_waiting"), language),
-            arrivals=value(s.get("arrivals_per_month"), language, 1),
+            persons=said(s.get("persons_waiting")),
+            households=said(s.get("households_waiting")),
+            arrivals=said(s.get("arrivals_per_month"), 1),
+            recent=RECENT_MONTHS,
         ),
         text["linked_total" if code else "linked_total_nation"].format(
-            name=name, months=months_text(len(months), language), expected=value(total, language)
+            name=name, months=months_text(len(months), language), expected=said(total)
         ),
     ]
     if code:
@@ -419,8 +445,8 @@ def _summary(fc: Forecast, code: str, name: str, language: str) -> str:
             sentence = text["home_wait_national" if r["copy"] else "home_wait"]
             sentences.append(
                 sentence.format(
-                    median=value(r["median_days"], language),
-                    p80=value(r["p80_days"], language),
+                    median=said(r["median_days"]),
+                    p80=said(r["p80_days"]),
                     name=name,
                 )
             )
@@ -428,12 +454,11 @@ def _summary(fc: Forecast, code: str, name: str, language: str) -> str:
             sentences.append(
                 text["taak"].format(
                     period=row["period"],
-                    taakstelling=value(row["taakstelling"], language),
-                    first=months[0] if months else "",
-                    before=value(row["linked_before"], language),
+                    taakstelling=said(row["taakstelling"]),
+                    before=said(row["linked_before"]),
                     until=row["until"],
-                    expected=value(row["expected"], language),
-                    interval=f"{text['interval']}: {interval_text(row, language)}",
+                    expected=said(row["expected"]),
+                    interval=f"{text['interval']}: {said_interval(row)}",
                 )
             )
     return "".join(f"<p>{html.escape(sentence)}</p>" for sentence in sentences)
