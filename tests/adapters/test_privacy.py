@@ -14,6 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pyarrow as pa
 import pytest
 from export_files import (
     coa_row,
@@ -50,6 +51,19 @@ def test_known_pseudonym():
 
     expected = hmac.new(KEY_A, b"vnummer:0123456789", hashlib.sha256).hexdigest()[:20]
     assert Pseudonymizer(KEY_A).person("0123456789") == expected
+
+
+def test_pseudonyms_equal_the_standard_librarys_hmac_for_keys_of_every_length():
+    """Keys shorter than SHA-256's block, as long, and longer (hashed first, RFC 2104)."""
+    import hashlib
+    import hmac
+
+    for length in (32, 63, 64, 65, 100, 200):
+        key = bytes(range(256))[:length] if length <= 256 else b""
+        got = Pseudonymizer(key).persons(pa.array(["0123456789", "", "ÄÖ 12"]))
+        want = [hmac.new(key, b"vnummer:" + v.encode(), hashlib.sha256).hexdigest()[:20]
+                for v in ("0123456789", "", "ÄÖ 12")]  # fmt: skip
+        assert got.to_pylist() == want, length
 
 
 def test_a_short_key_is_refused():

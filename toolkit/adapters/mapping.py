@@ -491,7 +491,8 @@ def _categorical(values: Coded, rows: np.ndarray | None) -> pd.Series:
     texts = pd.array([None if v is None else str(v) for v in values.uniques], dtype=_TEXT)
     which, categories = pd.factorize(texts)
     codes = values.codes if rows is None else values.codes[rows]
-    return pd.Series(pd.Categorical.from_codes(which[codes], categories=categories))
+    dtype = pd.CategoricalDtype(categories)  # the codes are its own: no check of every one
+    return pd.Series(pd.Categorical.from_codes(which[codes], dtype=dtype, validate=False))
 
 
 def _oversized(values: Coded) -> Coded:
