@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 
 from toolkit.chain import load_chain
 from toolkit.cli import main
-from toolkit.eventlog import TIMESTAMP
+from toolkit.errors import EventLogError
+from toolkit.eventlog import ACTIVITY, TIMESTAMP
 from toolkit.filters import local_day_end
 from toolkit.forecast.pipeline import forecast
 from toolkit.forecast.report import write_forecast
@@ -85,6 +86,12 @@ def test_as_of_ignores_everything_after_it(chain_log, fc):
     later = forecast(chain_log, as_of="2025-03-31", months=6, runs=RUNS)
     assert later.summary["months"][0] == "2025-04"
     assert not later.rows.equals(fc.rows)
+
+
+def test_a_log_of_another_process_is_refused_with_a_reason(chain_log):
+    other = chain_log.assign(**{ACTIVITY: "register request"})
+    with pytest.raises(EventLogError, match="log of another process"):
+        forecast(other, as_of=AS_OF, months=2, runs=RUNS)
 
 
 def test_same_seed_same_forecast(chain_log, fc):

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit.analysis import is_chain_log
 from toolkit.cellkeys import is_key, key_of
 from toolkit.chain import load_chain
 from toolkit.chain.model import Chain
@@ -278,6 +279,12 @@ def forecast(
     if months < 1 or runs < 2:
         raise ValueError("forecast: months must be at least 1 and runs at least 2")
     chain = chain or load_chain()
+    if len(log) and not is_chain_log(log, chain):
+        raise EventLogError(
+            "this is a log of another process: the forecast runs the asylum chain forward and "
+            "needs a chain event log, made by `ketenlens ingest` from COA, IND and municipal "
+            "exports"
+        )
     moment = moment_of(log, as_of)
     units = unit_table(log, moment)
     if units.empty:
