@@ -36,7 +36,7 @@ from dashboards.i18n import t
 from toolkit.eventlog import TIMESTAMP
 from toolkit.filters import LOCAL_TZ
 from toolkit.forecast import figures
-from toolkit.forecast.labels import metric_label
+from toolkit.forecast.labels import LOCAL_METRICS, NATIONAL_METRICS, metric_label
 from toolkit.forecast.pipeline import Forecast, forecast
 from toolkit.forecast.simulation import SIZES
 from toolkit.session import AnalysisSession
@@ -44,8 +44,6 @@ from toolkit.suppression import disclosure_key
 
 PATH = "/vooruitblik"
 TITLE = "page_vooruitblik"
-NATIONAL = ("permits", "linked_persons", "linked_households", "move_outs")
-LOCAL = ("linked_persons", "linked_households", "move_outs")
 _FORECASTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
@@ -207,7 +205,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
                     language,
                     room=session.workshop,
                 ),
-                month_table(rows, LOCAL, session, language, "vooruitblik-table"),
+                month_table(rows, LOCAL_METRICS, session, language, "vooruitblik-table"),
             ]
         )
         households = graph(
@@ -241,7 +239,11 @@ def register(app: Dash, session: AnalysisSession) -> None:
                     room=session.workshop,
                 ),
                 month_table(
-                    national, NATIONAL + waiting, session, language, "vooruitblik-national-table"
+                    national,
+                    NATIONAL_METRICS + waiting,
+                    session,
+                    language,
+                    "vooruitblik-national-table",
                 ),
             ]
         )

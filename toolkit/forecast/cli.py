@@ -25,6 +25,7 @@ from toolkit.eventlog import read_events
 from toolkit.export.report_html import local_day
 from toolkit.forecast.labels import (
     NATION,
+    NATIONAL_METRICS,
     language_of,
     metric_label,
     months_text,
@@ -37,8 +38,6 @@ from toolkit.logdir import EVENTS_FILE, current_files
 from toolkit.numbers import number
 from toolkit.outpaths import writable_file
 from toolkit.suppression import disclosure_key
-
-SHOWN = ("permits", "linked_persons", "linked_households", "move_outs")
 
 
 def add_forecast_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -101,7 +100,7 @@ def months_table(fc: Forecast, municipality: str, title: str, language: str, cha
     rows = fc.rows[fc.rows["municipality"] == municipality]
     table = Table(title=title)
     table.add_column(PRINTED[language]["month"])
-    shown = [m for m in SHOWN if m in set(rows["metric"])]
+    shown = [m for m in NATIONAL_METRICS if m in set(rows["metric"])]
     for metric in shown:
         table.add_column(metric_label(metric, language, chain), justify="right")
     for month, group in rows.groupby("month", sort=True):

@@ -25,6 +25,10 @@ from toolkit.numbers import number
 MISSING = "–"
 NATION = {"nl": "Nederland", "en": "The Netherlands"}
 MONTHS = {"nl": ("maand", "maanden"), "en": ("month", "months")}
+# The metrics shown per month, for the nation and for a municipality (no permits: those are
+# national), on the Vooruitblik page, in the report and in the terminal.
+NATIONAL_METRICS = ("permits", "linked_persons", "linked_households", "move_outs")
+LOCAL_METRICS = ("linked_persons", "linked_households", "move_outs")
 WAITING_PREFIX = "waiting_"
 SIZE_PREFIX = "households_size_"
 METRICS = {

@@ -27,8 +27,10 @@ from toolkit.chain.model import Chain
 from toolkit.export.report_html import CSS, Charts, html_section, local_day
 from toolkit.forecast.figures import households_figure, interval_figure
 from toolkit.forecast.labels import (
+    LOCAL_METRICS,
     MISSING,
     NATION,
+    NATIONAL_METRICS,
     SIZE_PREFIX,
     WAITING_PREFIX,
     interval_text,
@@ -45,8 +47,6 @@ from toolkit.forecast.pipeline import Forecast
 from toolkit.forecast.simulation import SIZES
 from toolkit.numbers import number
 
-NATIONAL = ("permits", "linked_persons", "linked_households", "move_outs")
-LOCAL = ("linked_persons", "linked_households", "move_outs")
 HOME_WAIT = "koppeling_to_move_out"
 LINE = "#2e8b57"
 SIZE_COLOURS = ("#1f4e79", "#2e75b6", "#9dc3e6", "#f4b183", "#c55a11")
@@ -199,7 +199,9 @@ def forecast_html(fc: Forecast, *, language: str = "nl", chain: Chain | None = N
     if code:
         mine = fc.rows[fc.rows["municipality"] == code]
         title = f"{text['linked_title']}: {name}"
-        parts.append(_per_month(mine, title, text["linked_note"], LOCAL, lang, chain, charts))
+        parts.append(
+            _per_month(mine, title, text["linked_note"], LOCAL_METRICS, lang, chain, charts)
+        )
         parts.append(_households(mine, name, lang, chain, charts))
     parts.append(
         html_section(
@@ -213,7 +215,7 @@ def forecast_html(fc: Forecast, *, language: str = "nl", chain: Chain | None = N
     parts.append(
         _per_month(
             national, text["national_title"], text["national_note"],
-            NATIONAL + waiting, lang, chain, charts,
+            NATIONAL_METRICS + waiting, lang, chain, charts,
         )
     )  # fmt: skip
     if not code:
