@@ -157,6 +157,20 @@ def households_figure(rows: pd.DataFrame, language: str) -> go.Figure:
     return figures.households_figure(rows, names, PHASE_COLOURS, separators(language))
 
 
+def _wait_note(wait: pd.DataFrame, language: str) -> str | None:
+    """What the wait tile's figure is when it is not the municipality's own curve: the
+    national one stretched by its time ratio, or the national one as it is."""
+    if not len(wait):
+        return None
+    row = wait.iloc[0]
+    if row["basis"] == "stretched" and pd.notna(row["time_ratio"]):
+        return t("vooruitblik_tile_wait_stretched", language,
+                 ratio=fmt_number(row["time_ratio"], language, 2))  # fmt: skip
+    if row["basis"] == "national":
+        return t("vooruitblik_tile_wait_national", language)
+    return None
+
+
 def register(app: Dash, session: AnalysisSession) -> None:
     @app.callback(
         Output("vooruitblik-tiles", "children"),
@@ -188,6 +202,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
                 "vooruitblik-tile-wait",
                 t("vooruitblik_tile_wait", language),
                 fmt_number(wait["median_days"].iloc[0] if len(wait) else None, language),
+                _wait_note(wait, language),
             ),
             tile(
                 "vooruitblik-tile-taakstelling",

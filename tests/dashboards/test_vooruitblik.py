@@ -51,6 +51,29 @@ def test_page_shows_what_forecast_exports(dash_duo, app, session, chain_log_dir,
         assert permits == fmt_number(rows[(month, "", "permits")]["expected"], "nl", 1)
     total = sum(rows[(m, code, "linked_persons")]["expected"] for m in doc["summary"]["months"])
     assert dash_duo.find_element("#vooruitblik-tile-linked-value").text == fmt_number(total, "nl")
+    # the wait for a home: the municipality's own, or the nation's stretched and said to be so
+    waits = {w["municipality"]: w for w in doc["waits"] if w["wait"] == "koppeling_to_move_out"}
+    listed = set(vooruitblik.forecast_municipalities(session))
+    slow = max((w for c, w in waits.items() if w["basis"] == "stretched" and c in listed),
+               key=lambda w: w["time_ratio"])  # fmt: skip
+    for wait in (waits[code], slow):
+        if wait["municipality"] != code:  # the first is on screen; search the long list
+            name = session.chain.municipality(wait["municipality"]).name
+            dash_duo.find_element("#vooruitblik-municipality").click()
+            dash_duo.find_element("input.dash-dropdown-search").send_keys(name)
+            option = dash_duo.find_elements(".dash-dropdown-option")
+            next(o for o in option if o.text.strip() == name).click()
+            settled(dash_duo)
+        dash_duo.wait_for_text_to_equal(
+            "#vooruitblik-tile-wait-value", fmt_number(wait["median_days"], "nl"), timeout=TIMEOUT
+        )
+        notes = [e.text for e in dash_duo.find_elements("#vooruitblik-tile-wait .tile-note")]
+        if wait["basis"] == "stretched":
+            ratio = fmt_number(wait["time_ratio"], "nl", 2)
+            assert notes == [f"{ratio} keer de landelijke wachttijd: te weinig verhuizingen "
+                             "voor een eigen curve"]  # fmt: skip
+        else:
+            assert notes == [], wait
     assert dash_duo.get_logs() == []
 
 

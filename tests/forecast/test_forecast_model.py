@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pytest
 
-from toolkit.forecast.model import joining_start, window_km
+from toolkit.bottlenecks.survival import kaplan_meier
+from toolkit.forecast.model import MIN_EVENTS, joining_start, time_ratio, window_km
 
 MOMENT = pd.Timestamp("2025-01-01", tz="UTC")
 
@@ -45,3 +48,46 @@ def test_a_family_waits_to_join_from_its_koppeling_or_the_referents_move_whichev
     assert pd.isna(start["c/nareis"])
     # a referent's move after the moment is still to come
     assert pd.isna(joining_start(units, day + pd.Timedelta(days=35))["b/nareis"])
+
+
+def _watched(scale: float, count: int, rng: np.random.Generator) -> pd.DataFrame:
+    """Weibull waits (shape 3) begun over the four years before day 1460, seen as the forecast
+    sees them: from the window's start (day 1095, delayed entry) to day 1460 (still running)."""
+    start = rng.uniform(0, 1460, count)
+    end = start + scale * rng.weibull(3.0, count)
+    frame = pd.DataFrame({"start": start, "end": np.minimum(end, 1460.0), "ended": end < 1460})
+    frame = frame[frame["end"] > 1095].copy()
+    frame["days"] = frame["end"] - frame["start"]
+    frame["entry"] = (1095 - frame["start"]).clip(lower=0)
+    return frame
+
+
+@pytest.mark.parametrize("truth", [1.0, 3.0])
+def test_the_time_ratio_is_the_one_lifelines_fits_to_the_same_waits(truth, monkeypatch):
+    # most waits began before the window: their entries weigh as much as their endings
+    from lifelines import WeibullAFTFitter
+
+    import toolkit.forecast.model as model
+
+    rng = np.random.default_rng(7)
+    nation = _watched(250.0, 4000, rng).assign(here=0.0)
+    place = _watched(250.0 * truth, 1000, rng).assign(here=1.0)
+    curve = kaplan_meier(nation["days"], ~nation["ended"], nation["entry"])
+    monkeypatch.setattr(model, "RATIO_SPREAD", np.inf)  # no prior: the likelihood alone
+    ours = time_ratio(curve, place["days"].to_numpy(), ~place["ended"].to_numpy(),
+                      place["entry"].to_numpy())  # fmt: skip
+    both = pd.concat([nation, place], ignore_index=True)[["days", "ended", "entry", "here"]]
+    fitter = WeibullAFTFitter().fit(both, "days", "ended", entry_col="entry")
+    theirs = float(np.exp(fitter.params_.loc[("lambda_", "here")]))
+    assert abs(ours / theirs - 1) < 0.05, (ours, theirs)
+
+
+def test_a_municipality_three_times_slower_with_few_move_outs_is_found_slow():
+    rng = np.random.default_rng(8)
+    nation = _watched(250.0, 4000, rng)
+    place = _watched(750.0, 60, rng)
+    assert place["ended"].sum() < MIN_EVENTS  # too few for a curve of its own
+    curve = kaplan_meier(nation["days"], ~nation["ended"], nation["entry"])
+    ratio = time_ratio(curve, place["days"].to_numpy(), ~place["ended"].to_numpy(),
+                       place["entry"].to_numpy())  # fmt: skip
+    assert 2.0 < ratio < 3.6

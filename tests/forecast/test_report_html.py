@@ -128,19 +128,20 @@ def test_a_municipality_reads_its_own_figures_in_dutch(fc, tmp_path):
             f"gekoppeld vóór de vooruitblik {_dutch(ams['linked_before'], 0)}; naar verwachting "
             f"in dit halfjaar gekoppeld t/m 2025-04-30: {_dutch(ams['expected'], 0)} "
             f"(80%-interval: {_dutch(ams['low'], 0)}–{_dutch(ams['high'], 0)}).") in text  # fmt: skip
-    # the wait for a home: Amsterdam's own, or the nation's said to be so
+    # the wait for a home: Amsterdam's own, or the nation's stretched by its time ratio
     waits = mine.waits.set_index(["municipality", "wait"])
     own = waits.loc[(AMSTERDAM, "koppeling_to_move_out")]
-    national = waits.loc[("", "koppeling_to_move_out")]
-    copy = own.tolist() == national.tolist()
     wait = (f"Na de koppeling wachten zij naar verwachting {_dutch(own['median_days'], 0)} dagen "
             f"op een woning (mediaan; 8 van de 10 binnen {_dutch(own['p80_days'], 0)} dagen)")  # fmt: skip
     assert wait in text
-    assert ("de landelijke wachttijd, want Amsterdam had te weinig verhuizingen" in text) == copy
+    stretched = own["basis"] == "stretched"
+    ratio = _dutch(own["time_ratio"], 2) if stretched else ""
+    assert (f"{ratio} keer de landelijke wachttijd, zoals de wachttijden in Amsterdam"
+            in text) == stretched  # fmt: skip
     last = read.tables["waits"][0][-1]
-    assert last[:3] == ["Amsterdam (landelijk)" if copy else "Amsterdam",
-                        "Van koppeling tot verhuizing naar een woning",
-                        _dutch(own["median_days"], 0)]  # fmt: skip
+    assert last == ["Amsterdam", "Van koppeling tot verhuizing naar een woning",
+                    _dutch(own["median_days"], 0), _dutch(own["p80_days"], 0),
+                    _dutch(own["persons"], 0), ratio]  # fmt: skip
     # the summary's total is the sum of the months
     linked = rows.loc[rows["metric"] == "linked_persons", "expected"].sum()
     months = len(fc.summary["months"])
@@ -180,17 +181,13 @@ def test_english_on_request_and_the_nation_without_a_municipality(fc):
     assert len(names) == (fc.taakstelling["period"] == period).sum()
     chain = load_chain()
     assert chain.municipality(AMSTERDAM).name in names
-    # the waits: the nation's, and only the municipalities with a wait of their own
-    national = fc.waits[fc.waits["municipality"] == ""].set_index("wait")
-    own = [
-        chain.municipality(r["municipality"]).name
-        for r in fc.waits.to_dict("records")
-        if r["municipality"]
-        and [r["median_days"], r["p80_days"], r["persons"]]
-        != national.loc[r["wait"], ["median_days", "p80_days", "persons"]].tolist()
-    ]
+    # the waits: the nation's, then by name the municipalities with waits in the window
+    national = fc.waits[fc.waits["municipality"] == ""]
+    local = fc.waits[(fc.waits["municipality"] != "") & (fc.waits["basis"] != "national")]
+    names = sorted((chain.municipality(c).name for c in local["municipality"]),
+                   key=lambda n: n.lstrip("'").casefold())  # fmt: skip
     shown = [cells[0] for cells in read.tables["waits"][0][1:]]
-    assert shown == ["The Netherlands"] * len(national) + own
+    assert shown == ["The Netherlands"] * len(national) + names
 
 
 def test_workshop_figures_left_out_show_as_a_dash(fc):
@@ -216,3 +213,25 @@ def test_the_command_prints_in_dutch_by_default_and_in_english_on_request(chain_
     assert main([*args, "--language", "en"]) == 0
     out = capsys.readouterr().out
     assert "Amsterdam: expected per month (80% interval)" in out and "Linked persons" in out
+
+
+def test_a_municipality_with_few_move_outs_reads_its_wait_as_the_nations_stretched(fc):
+    from toolkit.forecast.report_html import forecast_html
+
+    stretched = fc.waits[fc.waits["basis"] == "stretched"]
+    row = stretched.loc[(stretched["time_ratio"] - 1).abs().idxmax()]
+    code, ratio = row["municipality"], row["time_ratio"]
+    assert ratio != 1.0
+    national = fc.waits[(fc.waits["municipality"] == "") & (fc.waits["wait"] == row["wait"])]
+    # the curve is the nation's with every day stretched: so is its median
+    assert row["median_days"] == pytest.approx(ratio * national["median_days"].iloc[0], rel=0.01)
+    name = load_chain().municipality(code).name
+    read = _read(forecast_html(fc.for_municipality(code)))
+    text = " ".join(read.text)
+    assert (f"{_dutch(row['median_days'], 0)} dagen op een woning (mediaan; 8 van de 10 binnen "
+            f"{_dutch(row['p80_days'], 0)} dagen): {_dutch(ratio, 2)} keer de landelijke "
+            f"wachttijd, zoals de wachttijden in {name} in de 12 maanden voor de vooruitblik "
+            f"lieten zien ({_dutch(row['persons'], 0)} verhuisd, te weinig voor een eigen "
+            "curve).") in text  # fmt: skip
+    assert read.tables["waits"][0][-1][0] == name
+    assert read.tables["waits"][0][-1][-1] == _dutch(ratio, 2)

@@ -3,11 +3,12 @@
 * **Waits** (Kaplan-Meier with delayed entry, :mod:`toolkit.bottlenecks.survival`) from the waits
   under way in the last ``WINDOW_DAYS``: application to first decision (per track, as known at
   the moment), grant to permit, permit to koppeling, koppeling to move-out (per municipality
-  where it has enough move-outs, else national), a rejection to a later permit (after appeal)
-  and to leaving the chain, a referent's permit to the arrival of nareizigers, a nareiziger's
-  arrival to their permit, and nareizigers joining the referent's home (from the later of
-  their koppeling and the referent's move-out, :func:`joining_start`). A wait whose end the log
-  misses while the unit reached a later milestone is over, not still running: it is left out.
+  where it has enough move-outs, else the national curve stretched to the municipality's own
+  pace, :func:`time_ratio`), a rejection to a later permit (after appeal) and to leaving the
+  chain, a referent's permit to the arrival of nareizigers, a nareiziger's arrival to their
+  permit, and nareizigers joining the referent's home (from the later of their koppeling and
+  the referent's move-out, :func:`joining_start`). A wait whose end the log misses while the
+  unit reached a later milestone is over, not still running: it is left out.
 * **Grant** at the first decision: the share of decisions in the window that granted, per
   nationality and track, shrunk toward the nationality's share and that toward the national
   share (``PSEUDO_DECISIONS`` pseudo-decisions of the level above, a beta prior), so a small
@@ -54,6 +55,9 @@ DAYS_PER_MONTH = 365.25 / 12
 PSEUDO_DECISIONS = 10.0
 MAX_PRIOR_WEIGHT = 1e6
 MIN_EVENTS = 20  # a municipality's own move-out curve needs this many move-outs
+RATIOS = np.exp(np.linspace(np.log(1 / 8), np.log(8), 121))  # time ratios tried, 1 among them
+KNOTS = 40  # points of the national curve between which its hazard is joined (_hazard)
+RATIO_SPREAD = np.log(1.25)  # prior: about 1 municipality in 3 houses over 1.25x as fast or slow
 HALF_YEAR_MONTHS = 6
 MAX_CHOICES = 5000  # koppelingen replayed to learn the allocation's spread
 SPREAD_BOUNDS = (np.log(0.01), np.log(1e4))  # persons, as natural logarithms
@@ -75,6 +79,7 @@ class Model:
     grant_to_permit: KaplanMeier
     permit_to_koppeling: KaplanMeier
     housing: dict[str, KaplanMeier]
+    housing_ratio: dict[str, float]
     joining: KaplanMeier
     rejection_to_permit: KaplanMeier
     rejection_to_left: KaplanMeier
@@ -240,15 +245,16 @@ def joining_start(units: pd.DataFrame, moment: pd.Timestamp) -> pd.Series:
     return pd.concat([nareis["koppeling"], referent_home], axis=1).max(axis=1, skipna=False)
 
 
-def window_km(
+def window_waits(
     start: pd.Series,
     end: pd.Series,
     moment: pd.Timestamp,
     censor: pd.Series | None = None,
     later: pd.Series | None = None,
-) -> KaplanMeier:
-    """Kaplan-Meier of the waits from ``start`` to ``end`` under way in the window before
-    ``moment``; a wait without ``end`` is censored at ``censor`` (if earlier) or the moment.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The waits from ``start`` to ``end`` under way in the window before ``moment``: their
+    days, whether each is still running (censored) and the day it entered the window; a wait
+    without ``end`` is censored at ``censor`` (if earlier) or the moment.
 
     A wait without ``end`` whose unit reached a ``later`` milestone before the moment (a
     koppeling, but no permit in the log) is over, its end unrecorded: it is left out. Counted
@@ -269,7 +275,94 @@ def window_km(
     keep = start.notna() & (stop > window_start) & (stop >= start)
     s, e = start[keep], stop[keep]
     entry = ((window_start - s) / DAY).clip(lower=0)
-    return kaplan_meier(((e - s) / DAY).to_numpy(), ~observed[keep].to_numpy(), entry.to_numpy())
+    return ((e - s) / DAY).to_numpy(), ~observed[keep].to_numpy(), entry.to_numpy()
+
+
+def window_km(
+    start: pd.Series,
+    end: pd.Series,
+    moment: pd.Timestamp,
+    censor: pd.Series | None = None,
+    later: pd.Series | None = None,
+) -> KaplanMeier:
+    """Kaplan-Meier of the waits under way in the window before ``moment``
+    (:func:`window_waits`)."""
+    return kaplan_meier(*window_waits(start, end, moment, censor, later))
+
+
+def _hazard(curve: KaplanMeier) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The curve as a cumulative hazard H (the sum of ended over at risk, finite also where the
+    curve reaches 0), joined linearly between ``KNOTS`` of the days on which waits ended, as
+    many endings apart: knots, values, and the slope of each stretch, the last going on past
+    the curve's end at its mean slope since the median. Joined at every ending, the slopes
+    would jump with the gaps between endings, and so would the best factor."""
+    previous = np.concatenate([[1.0], curve.survival[:-1]])
+    steps = np.where(previous > 0, 1.0 - curve.survival / np.where(previous > 0, previous, 1), 0)
+    ended = steps > 0  # the curve also holds the days on which waits were only censored
+    every = np.unique(np.linspace(0, ended.sum() - 1, min(KNOTS, ended.sum())).round().astype(int))
+    knots = np.concatenate([[0.0], curve.times[ended][every]])
+    values = np.concatenate([[0.0], np.cumsum(steps[ended])[every]])
+    slopes = np.diff(values) / np.maximum(np.diff(knots), 1e-9)
+    half = np.searchsorted(values, values[-1] / 2)
+    tail = (values[-1] - values[half]) / max(knots[-1] - knots[half], 1.0)
+    return knots, values, np.append(slopes, max(tail, 1e-9))
+
+
+def time_ratio(
+    curve: KaplanMeier, days: np.ndarray, censored: np.ndarray, entry: np.ndarray
+) -> float:
+    """How many times as long these waits take as the curve's: the factor *a* under which
+    S(t / a) fits them best (an accelerated failure time model: a municipality that houses
+    three times slower stretches every wait threefold). The most likely factor on a grid,
+    with the curve's cumulative hazard H joined linearly (so an ending has a density h;
+    :func:`_hazard`) and log *a* normal around 0 with ``RATIO_SPREAD`` (a municipality with
+    few waits stays near the nation): the log-likelihood sums
+    log h(t / a) - H(t / a) - log a of the ended waits, -H(t / a) of those still running and
+    +H(e / a) of a wait watched from day e."""
+    if not curve.times.size or not days.size:
+        return 1.0
+    knots, values, slopes = _hazard(curve)
+
+    def hazard(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """h and H at the days x."""
+        stretch = np.searchsorted(knots, x, side="right") - 1
+        return slopes[stretch], values[stretch] + slopes[stretch] * (x - knots[stretch])
+
+    ended, watched = days[~censored], entry[entry > 0]
+    scores = []
+    for factor in RATIOS:
+        rate, cumulative = hazard(ended / factor)
+        score = (np.log(rate) - cumulative - np.log(factor)).sum()
+        score -= hazard(days[censored] / factor)[1].sum()
+        score += hazard(watched / factor)[1].sum()
+        scores.append(score - 0.5 * (np.log(factor) / RATIO_SPREAD) ** 2)
+    return float(RATIOS[int(np.argmax(scores))])
+
+
+def _housing(
+    first: pd.DataFrame, moment: pd.Timestamp
+) -> tuple[dict[str, KaplanMeier], dict[str, float]]:
+    """The move-out curve per municipality: its own with ``MIN_EVENTS`` move-outs in the
+    window, else the national curve stretched by its :func:`time_ratio`. A slow municipality
+    has few move-outs because it is slow: given the national curve as it is, it would be
+    forecast to house at the nation's speed."""
+    national = window_km(first["koppeling"], first["move_out"], moment)
+    housing = {UNKNOWN: national}
+    ratios: dict[str, float] = {}
+    for code, group in first[first["koppeling"].notna()].groupby("municipality"):
+        days, censored, entry = window_waits(group["koppeling"], group["move_out"], moment)
+        if not days.size:  # nobody waiting in the window: the national curve as it is
+            continue
+        own = kaplan_meier(days, censored, entry)
+        if own.completed >= MIN_EVENTS:
+            housing[str(code)] = own
+            continue
+        ratio = time_ratio(national, days, censored, entry)
+        ratios[str(code)] = ratio
+        housing[str(code)] = KaplanMeier(
+            national.times * ratio, national.survival, own.persons, own.completed
+        )
+    return housing, ratios
 
 
 def _grant_shares(units: pd.DataFrame, moment: pd.Timestamp) -> tuple[dict, dict, float]:
@@ -352,11 +445,7 @@ def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
     decision = {
         k: v if v.completed >= MIN_EVENTS else decision[UNKNOWN] for k, v in decision.items()
     }
-    housing = {UNKNOWN: window_km(first["koppeling"], first["move_out"], moment)}
-    for code, group in first[first["koppeling"].notna()].groupby("municipality"):
-        km = window_km(group["koppeling"], group["move_out"], moment)
-        if km.completed >= MIN_EVENTS:
-            housing[str(code)] = km
+    housing, housing_ratio = _housing(first, moment)
     # a referent's household: nareizigers arrive in a unit of their own with the same household
     nareis_units = units[units["nareis"]]
     arrival_of_household = nareis_units.groupby("household")["nareis_arrival"].min()
@@ -380,6 +469,7 @@ def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
         permit_to_koppeling=window_km(units["permit"], units["koppeling"], moment,
                                       censor=units["left"], later=units["move_out"]),
         housing=housing,
+        housing_ratio=housing_ratio,
         joining=window_km(joining_start(units, moment), nareis_units["move_out"], moment),
         rejection_to_permit=window_km(first["rejection"], first["permit"], moment,
                                       censor=first["left"], later=after_permit[first.index]),

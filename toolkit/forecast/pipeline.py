@@ -61,7 +61,11 @@ METHOD = [
         "waits",
         "Kaplan-Meier curves of the waits under way in the 12 months before the moment "
         "(delayed entry, censored where still waiting); each unit's remaining wait is drawn given "
-        "the days it has already waited.",
+        "the days it has already waited. The wait for a home is a municipality's own where it "
+        "had at least 20 move-outs; else the national curve stretched by the municipality's "
+        "time ratio (how many times as long its waits take, fitted to its waits in the window and "
+        "drawn toward 1 where they are few), so a slow municipality is not given the nation's "
+        "speed.",
     ),
     (
         "pace",
@@ -135,8 +139,8 @@ class Forecast:
         keyed = self.taakstelling if self.keys is None else self.taakstelling.join(self.keys)
         taak = suppress_small(keyed, ["linked_before"], k, group="expected",
                               keep=("period", "municipality", "taakstelling", "until"))  # fmt: skip
-        waits = suppress_small(self.waits, [], k, group="persons",
-                               keep=("municipality", "wait"))  # fmt: skip
+        waits = suppress_small(self.waits, [], k, group="watched",
+                               keep=("municipality", "wait", "basis"))  # fmt: skip
         return Forecast(rows, taak, waits, {**self.summary, "workshop": True, "k": k},
                         self.method)  # fmt: skip
 
@@ -245,7 +249,12 @@ def _taakstelling(units, runs: Runs, model: Model, starts, moment, national: int
 
 
 def _waits(model: Model, chain: Chain) -> pd.DataFrame:
-    def row(code: str, wait: str, km) -> dict:
+    """The waits the model learnt: ``watched`` waits in the window, ``persons`` of them ended,
+    and what the curve is (``basis``): the waits' ``own``, or for a municipality with few
+    move-outs the national curve ``stretched`` by its ``time_ratio`` (its waits take that many
+    times as long), or without a wait in the window the ``national`` one as it is."""
+
+    def row(code: str, wait: str, km, basis: str, ratio: float | None = None) -> dict:
         median, p80 = km.quantile(0.5), km.quantile(0.8)
         return {
             "municipality": code,
@@ -253,13 +262,18 @@ def _waits(model: Model, chain: Chain) -> pd.DataFrame:
             "median_days": None if median is None else round(median, 1),
             "p80_days": None if p80 is None else round(p80, 1),
             "persons": km.completed,
+            "watched": km.persons,
+            "basis": basis,
+            "time_ratio": None if ratio is None else round(ratio, 2),
         }
 
-    rows = [row("", "application_to_decision", model.decision[UNKNOWN]),
-            row("", "permit_to_koppeling", model.permit_to_koppeling),
-            row("", "koppeling_to_move_out", model.housing[UNKNOWN])]  # fmt: skip
+    rows = [row("", "application_to_decision", model.decision[UNKNOWN], "own"),
+            row("", "permit_to_koppeling", model.permit_to_koppeling, "own"),
+            row("", "koppeling_to_move_out", model.housing[UNKNOWN], "own")]  # fmt: skip
     for code in model.municipalities:
-        rows.append(row(code, "koppeling_to_move_out", model.housing_for(code)))
+        ratio = model.housing_ratio.get(code)
+        basis = "stretched" if ratio is not None else "own" if code in model.housing else "national"
+        rows.append(row(code, "koppeling_to_move_out", model.housing_for(code), basis, ratio))
     return pd.DataFrame(rows)
 
 

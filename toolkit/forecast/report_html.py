@@ -68,9 +68,13 @@ TEXT = {
         "{months}: {expected} personen.",
         "home_wait": "Na de koppeling wachten zij naar verwachting {median} dagen op een woning "
         "(mediaan; 8 van de 10 binnen {p80} dagen).",
+        "home_wait_stretched": "Na de koppeling wachten zij naar verwachting {median} dagen op "
+        "een woning (mediaan; 8 van de 10 binnen {p80} dagen): {ratio} keer de landelijke "
+        "wachttijd, zoals de wachttijden in {name} in de 12 maanden voor de vooruitblik lieten "
+        "zien ({persons} verhuisd, te weinig voor een eigen curve).",
         "home_wait_national": "Na de koppeling wachten zij naar verwachting {median} dagen op "
-        "een woning (mediaan; 8 van de 10 binnen {p80} dagen): de landelijke wachttijd, want "
-        "{name} had te weinig verhuizingen om een eigen wachttijd te schatten.",
+        "een woning (mediaan; 8 van de 10 binnen {p80} dagen): de landelijke wachttijd, want in "
+        "{name} wachtte in de 12 maanden voor de vooruitblik niemand op een woning.",
         "taak": "Halfjaar {period}, taakstelling {taakstelling} personen: al gekoppeld vóór de "
         "vooruitblik {before}; naar verwachting in dit halfjaar gekoppeld t/m {until}: {expected} "
         "({interval}).",
@@ -93,8 +97,10 @@ TEXT = {
         "per maand, en de personen die aan het eind van de maand nog wachten per fase.",
         "waits_title": "Verwachte wachttijden",
         "waits_note": "Geschat uit de wachttijden van de 12 maanden voor de vooruitblik "
-        "(Kaplan-Meier): de mediaan, en binnen hoeveel dagen 80% klaar is. Een gemeente met te "
-        "weinig verhuizingen krijgt de landelijke wachttijd.",
+        "(Kaplan-Meier): de mediaan, en binnen hoeveel dagen 80% klaar is. Een gemeente met "
+        "minder dan 20 verhuizingen krijgt de landelijke wachttijd maal haar tijdsfactor: hoeveel "
+        "keer zo lang haar wachttijden in die maanden duurden, naar 1 getrokken waar het er "
+        "weinig zijn.",
         "national_wait": "{name} (landelijk)",
         "method": "Methode",
         "interval": "80%-interval",
@@ -115,6 +121,7 @@ TEXT = {
             "median_days": "Mediaan (dagen)",
             "p80_days": "80% binnen (dagen)",
             "persons": "Gebaseerd op (personen)",
+            "time_ratio": "Tijdsfactor (× landelijk)",
         },
         "workshop": "Workshopmodus: elk getal over minder dan {k} personen is weggelaten (–); "
         "het aantal al gekoppelde personen is licht verstoord (celsleutelmethode).",
@@ -135,9 +142,13 @@ TEXT = {
         "coming {months}: {expected} persons.",
         "home_wait": "After the koppeling they are expected to wait {median} days for a home "
         "(median; 8 in 10 within {p80} days).",
+        "home_wait_stretched": "After the koppeling they are expected to wait {median} days for "
+        "a home (median; 8 in 10 within {p80} days): {ratio} times the national wait, as the "
+        "waits in {name} in the 12 months before the forecast showed ({persons} moved out, too "
+        "few for a curve of its own).",
         "home_wait_national": "After the koppeling they are expected to wait {median} days for "
-        "a home (median; 8 in 10 within {p80} days): the national wait, as {name} had too few "
-        "move-outs to learn a wait of its own.",
+        "a home (median; 8 in 10 within {p80} days): the national wait, as nobody in {name} "
+        "was waiting for a home in the 12 months before the forecast.",
         "taak": "Half-year {period}, taakstelling {taakstelling} persons: linked before the "
         "forecast {before}; expected linked in this half-year up to and including {until}: "
         "{expected} ({interval}).",
@@ -160,7 +171,8 @@ TEXT = {
         "waits_title": "Expected waits",
         "waits_note": "Estimated from the waits of the 12 months before the forecast "
         "(Kaplan-Meier): the median, and within how many days 80% are done. A municipality with "
-        "too few move-outs gets the national wait.",
+        "fewer than 20 move-outs gets the national wait times its time ratio: how many times as "
+        "long its waits took in those months, drawn toward 1 where they are few.",
         "national_wait": "{name} (national)",
         "method": "Method",
         "interval": "80% interval",
@@ -180,6 +192,7 @@ TEXT = {
             "median_days": "Median (days)",
             "p80_days": "80% within (days)",
             "persons": "Based on (persons)",
+            "time_ratio": "Time ratio (× national)",
         },
         "workshop": "Workshop mode: every figure about fewer than {k} persons is left out (–); "
         "the counts of persons linked already are slightly perturbed (cell key method).",
@@ -370,33 +383,27 @@ def _taakstelling_table(fc: Forecast, language: str, chain: Chain) -> str:
     return _table([columns[k] for k in keys], body, "taakstelling")
 
 
-def _national_copies(waits: pd.DataFrame) -> list[bool]:
-    """Per row of the waits: whether it is a municipality's copy of the nation's wait (the model
-    gives a municipality with too few move-outs the national curve)."""
-    national = waits[waits["municipality"] == ""].set_index("wait")
-    figures = ["median_days", "p80_days", "persons"]
-    return [
-        r["municipality"] != ""
-        and r["wait"] in national.index
-        and [r[f] for f in figures] == national.loc[r["wait"], figures].tolist()
-        for r in waits.to_dict("records")
-    ]
-
-
 def _waits_table(fc: Forecast, code: str, language: str, chain: Chain) -> str:
-    """The waits the model learnt: the nation's, then the municipality's (in a report for the
-    nation only the municipalities with a wait of their own; a copy of the nation's is said to
-    be one)."""
+    """The waits the model learnt: the nation's, then the municipalities' by name (in a report
+    for the nation those with waits in the window; one without has the nation's, said to be
+    so), with the time ratio of those whose curve is the nation's stretched."""
     text = TEXT[language]
     columns = text["columns"]
-    keys = ("municipality", "wait", "median_days", "p80_days", "persons")
-    copies = _national_copies(fc.waits)
+    keys = ("municipality", "wait", "median_days", "p80_days", "persons", "time_ratio")
+    rows = fc.waits.assign(
+        name=[_municipality_name(chain, c) if c else "" for c in fc.waits["municipality"]]
+    )
+    national = rows[rows["municipality"] == ""]
+    local = rows[(rows["municipality"] != "") & ((rows["basis"] != "national") | bool(code))]
+    local = local.sort_values("name", key=lambda n: n.str.lstrip("'").str.casefold())
     body = []
-    for r, copy in zip(fc.waits.to_dict("records"), copies, strict=True):
-        if copy and not code:
-            continue
-        name = _municipality_name(chain, r["municipality"]) if r["municipality"] else ""
-        shown = text["national_wait"].format(name=name) if copy else name or NATION[language]
+    for r in pd.concat([national, local]).to_dict("records"):
+        if not r["municipality"]:
+            shown = NATION[language]
+        elif r["basis"] == "national":
+            shown = text["national_wait"].format(name=r["name"])
+        else:
+            shown = r["name"]
         body.append(
             [
                 (shown, False),
@@ -404,6 +411,7 @@ def _waits_table(fc: Forecast, code: str, language: str, chain: Chain) -> str:
                 (value(r["median_days"], language), True),
                 (value(r["p80_days"], language), True),
                 (value(r["persons"], language), True),
+                ("" if r["basis"] != "stretched" else value(r["time_ratio"], language, 2), True),
             ]
         )
     return _table([columns[k] for k in keys], body, "waits")
@@ -441,14 +449,16 @@ def _summary(fc: Forecast, code: str, name: str, language: str) -> str:
         ),
     ]
     if code:
-        waits = fc.waits.assign(copy=_national_copies(fc.waits))
+        waits = fc.waits
         wait = waits[(waits["municipality"] == code) & (waits["wait"] == HOME_WAIT)]
         for r in wait.to_dict("records"):
-            sentence = text["home_wait_national" if r["copy"] else "home_wait"]
+            sentence = {"stretched": "home_wait_stretched", "national": "home_wait_national"}
             sentences.append(
-                sentence.format(
+                text[sentence.get(r["basis"], "home_wait")].format(
                     median=said(r["median_days"]),
                     p80=said(r["p80_days"]),
+                    ratio=said(r["time_ratio"], 2),
+                    persons=said(r["persons"]),
                     name=name,
                 )
             )
