@@ -94,3 +94,25 @@ def test_the_printed_report_names_reasons_and_never_cuts_a_file_name(raw, tmp_pa
             assert "Alleen IND 0" in words and "ind_only" not in words
         else:
             assert "Date in the future: 1" in words and "IND only 0" in words
+
+
+def test_the_printed_report_notes_empty_exports_and_files_it_did_not_read(raw, tmp_path):
+    from rich.console import Console
+
+    from toolkit.adapters.cli_ingest import print_report
+    from toolkit.adapters.ingest import ingest
+    from toolkit.privacy import Pseudonymizer
+
+    write_ind(raw / "ind_zaakmijlpalen_2025.csv", [])  # the header only
+    (raw / "toelichting.docx").write_bytes(b"PK")
+    (raw / "~$coa_bewonersmutaties.xlsx").write_bytes(b"lock")  # left by an open spreadsheet
+    report = ingest(raw, tmp_path / "log", key=Pseudonymizer(b"e" * 64), as_of=date(2024, 12, 31))
+    console = Console(record=True, width=200)
+    print_report(report, console, "nl")
+    words = " ".join(console.export_text().split())
+    assert "let op zonder gegevensrijen: ind_zaakmijlpalen_2025.csv;" in words
+    assert (
+        "let op niet gelezen, geen export (.xlsx, .csv, .xes of .parquet): toelichting.docx"
+        in words
+    )
+    assert "~$" not in words and "ind_zaakmijlpalen_2024.csv;" not in words

@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from toolkit.adapters.detect import IGNORED_PREFIXES
 from toolkit.adapters.generic import GenericColumns
 from toolkit.adapters.ingest import ingest, is_generated
 from toolkit.adapters.report import LINKAGE_KEYS, IngestReport
@@ -128,6 +129,8 @@ REPORT_TEXT = {
         "places": "plaatsen die niet in toolkit/chain/locations.toml staan, bewaard met type "
         "onbekend: {listed}; voeg ze daar toe om ze een type en een gemeente te geven",
         "rows": "rijen",
+        "empty": "zonder gegevensrijen: {listed}; is de export leeg, of het verkeerde tabblad?",
+        "ignored": "niet gelezen, geen export (.xlsx, .csv, .xes of .parquet): {listed}",
         "wrote": "events.parquet, cases.parquet, quarantine.csv en ingest_report.json geschreven "
         "naar [bold]{out}[/bold]",
     },
@@ -150,6 +153,8 @@ REPORT_TEXT = {
         "places": "places not in toolkit/chain/locations.toml, kept with type unknown: {listed}; "
         "add them there to give them a type and a municipality",
         "rows": "rows",
+        "empty": "no data rows in: {listed}; is the export empty, or the wrong sheet?",
+        "ignored": "not read, not an export (.xlsx, .csv, .xes or .parquet): {listed}",
         "wrote": "Wrote events.parquet, cases.parquet, quarantine.csv, ingest_report.json to "
         "[bold]{out}[/bold]",
     },
@@ -226,6 +231,15 @@ def print_report(report: IngestReport, console: Console, language: str = "nl") -
         console.print(
             f"[yellow]{text['note']}[/yellow] " + text["places"].format(listed=escape(listed))
         )
+    empty = [f.path for f in report.files if f.rows_read == 0]
+    # a spreadsheet's lock file or a hidden file is nobody's export: not worth a note
+    ignored = [
+        n for n in report.ignored_files if not n.rsplit("/", 1)[-1].startswith(IGNORED_PREFIXES)
+    ]
+    for key, names in (("empty", empty), ("ignored", ignored)):
+        if names:
+            listed = escape(", ".join(printable(name) for name in names))
+            console.print(f"[yellow]{text['note']}[/yellow] " + text[key].format(listed=listed))
     console.print(text["wrote"].format(out=escape(report.out)))
 
 
