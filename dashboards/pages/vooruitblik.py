@@ -157,15 +157,19 @@ def households_figure(rows: pd.DataFrame, language: str) -> go.Figure:
     return figures.households_figure(rows, names, PHASE_COLOURS, separators(language))
 
 
-def _wait_note(wait: pd.DataFrame, language: str) -> str | None:
+def _wait_note(waits: pd.DataFrame, code: str, language: str) -> str | None:
     """What the wait tile's figure is when it is not the municipality's own curve: the
-    national one stretched by its time ratio, or the national one as it is."""
+    national one times the municipality's ratio to it, or the national one as it is."""
+    home = waits[waits["wait"] == "koppeling_to_move_out"]
+    wait = home[home["municipality"] == code]
     if not len(wait):
         return None
     row = wait.iloc[0]
     if row["basis"] == "stretched" and pd.notna(row["time_ratio"]):
+        national = home.loc[home["municipality"] == "", "median_days"]
         return t("vooruitblik_tile_wait_stretched", language,
-                 ratio=fmt_number(row["time_ratio"], language, 2))  # fmt: skip
+                 ratio=fmt_number(row["time_ratio"], language, 1),
+                 national=fmt_number(national.iloc[0] if len(national) else None, language))  # fmt: skip
     if row["basis"] == "national":
         return t("vooruitblik_tile_wait_national", language)
     return None
@@ -202,7 +206,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
                 "vooruitblik-tile-wait",
                 t("vooruitblik_tile_wait", language),
                 fmt_number(wait["median_days"].iloc[0] if len(wait) else None, language),
-                _wait_note(wait, language),
+                _wait_note(fc.waits, code, language),
             ),
             tile(
                 "vooruitblik-tile-taakstelling",

@@ -69,9 +69,10 @@ def test_page_shows_what_forecast_exports(dash_duo, app, session, chain_log_dir,
         )
         notes = [e.text for e in dash_duo.find_elements("#vooruitblik-tile-wait .tile-note")]
         if wait["basis"] == "stretched":
-            ratio = fmt_number(wait["time_ratio"], "nl", 2)
-            assert notes == [f"{ratio} keer de landelijke wachttijd: te weinig verhuizingen "
-                             "voor een eigen curve"]  # fmt: skip
+            ratio = fmt_number(wait["time_ratio"], "nl", 1)
+            nation = fmt_number(waits[""]["median_days"], "nl")
+            assert notes == [f"{ratio} keer zo lang als landelijk ({nation} dagen): te weinig "
+                             "verhuisde huishoudens om alleen op eigen cijfers te rekenen"]  # fmt: skip
         else:
             assert notes == [], wait
     assert dash_duo.get_logs() == []

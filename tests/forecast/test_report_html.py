@@ -135,13 +135,12 @@ def test_a_municipality_reads_its_own_figures_in_dutch(fc, tmp_path):
             f"op een woning (mediaan; 8 van de 10 binnen {_dutch(own['p80_days'], 0)} dagen)")  # fmt: skip
     assert wait in text
     stretched = own["basis"] == "stretched"
-    ratio = _dutch(own["time_ratio"], 2) if stretched else ""
-    assert (f"{ratio} keer de landelijke wachttijd, zoals de wachttijden in Amsterdam"
-            in text) == stretched  # fmt: skip
+    source = f"landelijk × {_dutch(own['time_ratio'], 1)}" if stretched else "eigen wachttijden"
+    assert ("keer zo lang als landelijk" in text) == stretched
     last = read.tables["waits"][0][-1]
     assert last == ["Amsterdam", "Van koppeling tot verhuizing naar een woning",
                     _dutch(own["median_days"], 0), _dutch(own["p80_days"], 0),
-                    _dutch(own["persons"], 0), ratio]  # fmt: skip
+                    _dutch(own["watched"], 0), _dutch(own["ended"], 0), source]  # fmt: skip
     # the summary's total is the sum of the months
     linked = rows.loc[rows["metric"] == "linked_persons", "expected"].sum()
     months = len(fc.summary["months"])
@@ -181,13 +180,19 @@ def test_english_on_request_and_the_nation_without_a_municipality(fc):
     assert len(names) == (fc.taakstelling["period"] == period).sum()
     chain = load_chain()
     assert chain.municipality(AMSTERDAM).name in names
-    # the waits: the nation's, then by name the municipalities with waits in the window
+    # the waits: the nation's, then the municipalities with waits in the window, the longest
+    # first, each saying where its curve comes from
     national = fc.waits[fc.waits["municipality"] == ""]
     local = fc.waits[(fc.waits["municipality"] != "") & (fc.waits["basis"] != "national")]
-    names = sorted((chain.municipality(c).name for c in local["municipality"]),
-                   key=lambda n: n.lstrip("'").casefold())  # fmt: skip
-    shown = [cells[0] for cells in read.tables["waits"][0][1:]]
-    assert shown == ["The Netherlands"] * len(national) + names
+    local = local.assign(name=[chain.municipality(c).name for c in local["municipality"]])
+    local = local.sort_values(["median_days", "name"], ascending=[False, True])
+    shown = read.tables["waits"][0][1:]
+    assert [c[0] for c in shown] == ["The Netherlands"] * len(national) + local["name"].tolist()
+    sources = [c[-1] for c in shown[len(national) :]]
+    assert sources == [
+        "own waits" if r["basis"] == "own" else f"national × {r['time_ratio']:.1f}"
+        for r in local.to_dict("records")
+    ]
 
 
 def test_workshop_figures_left_out_show_as_a_dash(fc):
@@ -229,9 +234,9 @@ def test_a_municipality_with_few_move_outs_reads_its_wait_as_the_nations_stretch
     read = _read(forecast_html(fc.for_municipality(code)))
     text = " ".join(read.text)
     assert (f"{_dutch(row['median_days'], 0)} dagen op een woning (mediaan; 8 van de 10 binnen "
-            f"{_dutch(row['p80_days'], 0)} dagen): {_dutch(ratio, 2)} keer de landelijke "
-            f"wachttijd, zoals de wachttijden in {name} in de 12 maanden voor de vooruitblik "
-            f"lieten zien ({_dutch(row['persons'], 0)} verhuisd, te weinig voor een eigen "
-            "curve).") in text  # fmt: skip
+            f"{_dutch(row['p80_days'], 0)} dagen): {_dutch(ratio, 1)} keer zo lang als landelijk "
+            f"({_dutch(national['median_days'].iloc[0], 0)} dagen). In {name} verhuisden in de 12 "
+            f"maanden voor de vooruitblik {_dutch(row['ended'], 0)} huishoudens naar een "
+            "woning") in text  # fmt: skip
     assert read.tables["waits"][0][-1][0] == name
-    assert read.tables["waits"][0][-1][-1] == _dutch(ratio, 2)
+    assert read.tables["waits"][0][-1][-1] == f"landelijk × {_dutch(ratio, 1)}"

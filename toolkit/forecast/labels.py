@@ -102,8 +102,8 @@ METHOD_NL = {
     "van elke eenheid wordt getrokken gegeven de dagen die ze al wachtte. De wachttijd op een "
     "woning is die van de gemeente zelf als er minstens 20 verhuisden; anders de landelijke, "
     "uitgerekt met de tijdsfactor van de gemeente (hoeveel keer zo lang haar wachttijden duren, "
-    "geschat uit haar wachttijden in die 12 maanden en naar 1 getrokken waar het er weinig "
-    "zijn), zodat een trage gemeente niet het landelijke tempo krijgt.",
+    "geschat uit haar wachttijden in die 12 maanden, ook van wie nog wacht, en dichter bij 1 "
+    "naarmate het er minder zijn), zodat een trage gemeente niet het landelijke tempo krijgt.",
     "pace": "Inwilligingen, andere beslissingen en verhuizingen komen in het tempo van de "
     "laatste 6 maanden (ze zijn aan capaciteit gebonden); de curves en de uitkomst van elk "
     "huishouden bepalen wie eerst gaat. Nareizigers trekken in bij hun referent en hebben geen "

@@ -63,9 +63,9 @@ METHOD = [
         "(delayed entry, censored where still waiting); each unit's remaining wait is drawn given "
         "the days it has already waited. The wait for a home is a municipality's own where it "
         "had at least 20 move-outs; else the national curve stretched by the municipality's "
-        "time ratio (how many times as long its waits take, fitted to its waits in the window and "
-        "drawn toward 1 where they are few), so a slow municipality is not given the nation's "
-        "speed.",
+        "time ratio (how many times as long its waits take, fitted to its waits in the window, "
+        "those still running included, and nearer 1 the fewer they are), so a slow municipality "
+        "is not given the nation's speed.",
     ),
     (
         "pace",
@@ -249,10 +249,11 @@ def _taakstelling(units, runs: Runs, model: Model, starts, moment, national: int
 
 
 def _waits(model: Model, chain: Chain) -> pd.DataFrame:
-    """The waits the model learnt: ``watched`` waits in the window, ``persons`` of them ended,
-    and what the curve is (``basis``): the waits' ``own``, or for a municipality with few
-    move-outs the national curve ``stretched`` by its ``time_ratio`` (its waits take that many
-    times as long), or without a wait in the window the ``national`` one as it is."""
+    """The waits the model learnt: the household units ``watched`` waiting in the window, how
+    many of their waits ``ended`` there, and what the curve is (``basis``): the waits' ``own``,
+    or for a municipality with few move-outs the national curve ``stretched`` by its
+    ``time_ratio`` (its waits take that many times as long), or without a wait in the window
+    the ``national`` one as it is."""
 
     def row(code: str, wait: str, km, basis: str, ratio: float | None = None) -> dict:
         median, p80 = km.quantile(0.5), km.quantile(0.8)
@@ -261,8 +262,8 @@ def _waits(model: Model, chain: Chain) -> pd.DataFrame:
             "wait": wait,
             "median_days": None if median is None else round(median, 1),
             "p80_days": None if p80 is None else round(p80, 1),
-            "persons": km.completed,
             "watched": km.persons,
+            "ended": km.completed,
             "basis": basis,
             "time_ratio": None if ratio is None else round(ratio, 2),
         }

@@ -69,9 +69,11 @@ TEXT = {
         "home_wait": "Na de koppeling wachten zij naar verwachting {median} dagen op een woning "
         "(mediaan; 8 van de 10 binnen {p80} dagen).",
         "home_wait_stretched": "Na de koppeling wachten zij naar verwachting {median} dagen op "
-        "een woning (mediaan; 8 van de 10 binnen {p80} dagen): {ratio} keer de landelijke "
-        "wachttijd, zoals de wachttijden in {name} in de 12 maanden voor de vooruitblik lieten "
-        "zien ({persons} verhuisd, te weinig voor een eigen curve).",
+        "een woning (mediaan; 8 van de 10 binnen {p80} dagen): {ratio} keer zo lang als "
+        "landelijk ({national} dagen). In {name} verhuisden in de 12 maanden voor de vooruitblik "
+        "{ended} huishoudens naar een woning, te weinig om alleen op eigen cijfers te rekenen; "
+        "daarom is de landelijke wachttijd omgerekend met de verhouding die de wachttijden in "
+        "{name} in die maanden lieten zien, ook van wie nog wacht.",
         "home_wait_national": "Na de koppeling wachten zij naar verwachting {median} dagen op "
         "een woning (mediaan; 8 van de 10 binnen {p80} dagen): de landelijke wachttijd, want in "
         "{name} wachtte in de 12 maanden voor de vooruitblik niemand op een woning.",
@@ -96,12 +98,18 @@ TEXT = {
         "national_note": "Vergunningen, koppelingen, huishoudens en uitstroom naar een woning "
         "per maand, en de personen die aan het eind van de maand nog wachten per fase.",
         "waits_title": "Verwachte wachttijden",
-        "waits_note": "Geschat uit de wachttijden van de 12 maanden voor de vooruitblik "
-        "(Kaplan-Meier): de mediaan, en binnen hoeveel dagen 80% klaar is. Een gemeente met "
-        "minder dan 20 verhuizingen krijgt de landelijke wachttijd maal haar tijdsfactor: hoeveel "
-        "keer zo lang haar wachttijden in die maanden duurden, naar 1 getrokken waar het er "
-        "weinig zijn.",
-        "national_wait": "{name} (landelijk)",
+        "waits_note": "Mediaan: de helft wacht korter. 80% binnen: na zoveel dagen is 8 van de "
+        "10 klaar. Geschat uit de wachttijden van de 12 maanden voor de vooruitblik, ook van wie "
+        "nog wacht. Een gemeente waar in die maanden minstens 20 huishoudens verhuisden heeft "
+        "eigen wachttijden; een andere de landelijke maal haar verhouding tot landelijk, geschat "
+        "uit haar eigen wachttijden en dichter bij 1 naarmate het er minder waren. De gemeenten "
+        "met de langste wachttijd eerst.",
+        "sources": {
+            "nation": "landelijk",
+            "own": "eigen wachttijden",
+            "stretched": "landelijk × {ratio}",
+            "national": "landelijk (niemand wachtte)",
+        },
         "method": "Methode",
         "interval": "80%-interval",
         "cells": "In elke cel de verwachting (het gemiddelde van de simulaties), tussen haakjes "
@@ -120,8 +128,9 @@ TEXT = {
             "wait": "Wachttijd",
             "median_days": "Mediaan (dagen)",
             "p80_days": "80% binnen (dagen)",
-            "persons": "Gebaseerd op (personen)",
-            "time_ratio": "Tijdsfactor (× landelijk)",
+            "watched": "Gevolgd (huishoudens)",
+            "ended": "Waarvan klaar",
+            "basis": "Bron",
         },
         "workshop": "Workshopmodus: elk getal over minder dan {k} personen is weggelaten (–); "
         "het aantal al gekoppelde personen is licht verstoord (celsleutelmethode).",
@@ -143,9 +152,11 @@ TEXT = {
         "home_wait": "After the koppeling they are expected to wait {median} days for a home "
         "(median; 8 in 10 within {p80} days).",
         "home_wait_stretched": "After the koppeling they are expected to wait {median} days for "
-        "a home (median; 8 in 10 within {p80} days): {ratio} times the national wait, as the "
-        "waits in {name} in the 12 months before the forecast showed ({persons} moved out, too "
-        "few for a curve of its own).",
+        "a home (median; 8 in 10 within {p80} days): {ratio} times as long as nationally "
+        "({national} days). In {name} {ended} households moved into a home in the 12 months "
+        "before the forecast, too few to go by its own figures alone; so the national wait is "
+        "converted by the ratio the waits in {name} showed in those months, those still waiting "
+        "included.",
         "home_wait_national": "After the koppeling they are expected to wait {median} days for "
         "a home (median; 8 in 10 within {p80} days): the national wait, as nobody in {name} "
         "was waiting for a home in the 12 months before the forecast.",
@@ -169,11 +180,18 @@ TEXT = {
         "national_note": "Permits, koppelingen, households and move-outs to a home per month, "
         "and the persons still waiting at the end of the month per phase.",
         "waits_title": "Expected waits",
-        "waits_note": "Estimated from the waits of the 12 months before the forecast "
-        "(Kaplan-Meier): the median, and within how many days 80% are done. A municipality with "
-        "fewer than 20 move-outs gets the national wait times its time ratio: how many times as "
-        "long its waits took in those months, drawn toward 1 where they are few.",
-        "national_wait": "{name} (national)",
+        "waits_note": "Median: half wait less. 80% within: after so many days 8 in 10 are "
+        "done. Estimated from the waits of the 12 months before the forecast, those still "
+        "waiting included. A municipality where at least 20 households moved out in those "
+        "months has waits of its own; another the national ones times its ratio to the nation, "
+        "estimated from its own waits and nearer 1 the fewer they were. The municipalities with "
+        "the longest wait first.",
+        "sources": {
+            "nation": "national",
+            "own": "own waits",
+            "stretched": "national × {ratio}",
+            "national": "national (nobody waiting)",
+        },
         "method": "Method",
         "interval": "80% interval",
         "cells": "Each cell holds the expectation (the mean of the simulations), the 80% "
@@ -191,8 +209,9 @@ TEXT = {
             "wait": "Wait",
             "median_days": "Median (days)",
             "p80_days": "80% within (days)",
-            "persons": "Based on (persons)",
-            "time_ratio": "Time ratio (× national)",
+            "watched": "Followed (households)",
+            "ended": "Of which done",
+            "basis": "Source",
         },
         "workshop": "Workshop mode: every figure about fewer than {k} persons is left out (–); "
         "the counts of persons linked already are slightly perturbed (cell key method).",
@@ -384,34 +403,32 @@ def _taakstelling_table(fc: Forecast, language: str, chain: Chain) -> str:
 
 
 def _waits_table(fc: Forecast, code: str, language: str, chain: Chain) -> str:
-    """The waits the model learnt: the nation's, then the municipalities' by name (in a report
-    for the nation those with waits in the window; one without has the nation's, said to be
-    so), with the time ratio of those whose curve is the nation's stretched."""
+    """The waits the model learnt: the nation's, then the municipalities' with the longest
+    first (in a report for the nation those with waits in the window), each with the source
+    of its curve: its own waits, or the nation's times its ratio."""
     text = TEXT[language]
     columns = text["columns"]
-    keys = ("municipality", "wait", "median_days", "p80_days", "persons", "time_ratio")
+    keys = ("municipality", "wait", "median_days", "p80_days", "watched", "ended", "basis")
     rows = fc.waits.assign(
         name=[_municipality_name(chain, c) if c else "" for c in fc.waits["municipality"]]
     )
     national = rows[rows["municipality"] == ""]
     local = rows[(rows["municipality"] != "") & ((rows["basis"] != "national") | bool(code))]
-    local = local.sort_values("name", key=lambda n: n.str.lstrip("'").str.casefold())
+    local = local.assign(days=pd.to_numeric(local["median_days"], errors="coerce"))
+    local = local.sort_values(["days", "name"], ascending=[False, True], na_position="last")
     body = []
     for r in pd.concat([national, local]).to_dict("records"):
-        if not r["municipality"]:
-            shown = NATION[language]
-        elif r["basis"] == "national":
-            shown = text["national_wait"].format(name=r["name"])
-        else:
-            shown = r["name"]
+        source = "nation" if not r["municipality"] else r["basis"]
+        ratio = value(r["time_ratio"], language, 1) if source == "stretched" else ""
         body.append(
             [
-                (shown, False),
+                (r["name"] or NATION[language], False),
                 (wait_label(r["wait"], language), False),
                 (value(r["median_days"], language), True),
                 (value(r["p80_days"], language), True),
-                (value(r["persons"], language), True),
-                ("" if r["basis"] != "stretched" else value(r["time_ratio"], language, 2), True),
+                (value(r["watched"], language), True),
+                (value(r["ended"], language), True),
+                (text["sources"][source].format(ratio=ratio), False),
             ]
         )
     return _table([columns[k] for k in keys], body, "waits")
@@ -449,16 +466,18 @@ def _summary(fc: Forecast, code: str, name: str, language: str) -> str:
         ),
     ]
     if code:
-        waits = fc.waits
-        wait = waits[(waits["municipality"] == code) & (waits["wait"] == HOME_WAIT)]
+        waits = fc.waits[fc.waits["wait"] == HOME_WAIT]
+        national = waits.loc[waits["municipality"] == "", "median_days"]
+        wait = waits[waits["municipality"] == code]
         for r in wait.to_dict("records"):
             sentence = {"stretched": "home_wait_stretched", "national": "home_wait_national"}
             sentences.append(
                 text[sentence.get(r["basis"], "home_wait")].format(
                     median=said(r["median_days"]),
                     p80=said(r["p80_days"]),
-                    ratio=said(r["time_ratio"], 2),
-                    persons=said(r["persons"]),
+                    ratio=said(r["time_ratio"], 1),
+                    national=said(national.iloc[0] if len(national) else None),
+                    ended=said(r["ended"]),
                     name=name,
                 )
             )
