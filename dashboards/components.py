@@ -21,14 +21,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from babel import Locale
-from babel.dates import format_date, format_skeleton
 from babel.numbers import format_percent
 from dash import MATCH, Dash, Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboards.i18n import column, language_of, t
 from toolkit.findings import Finding
-from toolkit.numbers import LOCALES, number, q_text
+from toolkit.numbers import LOCALES, day_text, month_text, number, q_text
 from toolkit.session import AnalysisSession
 
 THEME = Path(__file__).with_name("theme.toml")
@@ -104,12 +103,12 @@ def fmt_date(value: Any, language: str) -> str:
     day = pd.Timestamp(value)
     if day is pd.NaT:
         return "–"
-    return format_date(day.date(), format="medium", locale=locale_of(language))
+    return day_text(day, language_of(language), "medium")
 
 
 def fmt_month(value: Any, language: str) -> str:
     """A calendar month the way the language names it, by Babel: maart 2024 / March 2024."""
-    return format_skeleton("yMMMM", pd.Timestamp(value).date(), locale=locale_of(language))
+    return month_text(value, language_of(language))
 
 
 def fmt_q(q: float, language: str) -> str:

@@ -1,4 +1,5 @@
-"""Numbers in the notation of a language, by Babel: 1.234,5 in Dutch, 1,234.5 in English.
+"""Numbers and calendar dates in the notation of a language, by Babel: 1.234,5 in Dutch,
+1,234.5 in English; juli 2025 and 1 juli 2025, July 2025 and 1 July 2025.
 
 A finding's text, a tile and an axis tick say the same number, so they are written by the same
 functions: here for the texts the toolkit builds (findings, in both languages), and through
@@ -8,12 +9,16 @@ functions: here for the texts the toolkit builds (findings, in both languages), 
     ('270.154', '12,3', '1,234')
     >>> q_text(0.0123, "nl"), q_text(3.5e-72, "nl")
     ('q = 0,012', 'q < 1e-16')
+    >>> month_text("2025-07", "nl"), day_text("2025-12-31", "nl")
+    ('juli 2025', '31 december 2025')
 """
 
 from __future__ import annotations
 
 import math
 
+import pandas as pd
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
 
 # Dutch as written in the Netherlands, British English.
@@ -35,3 +40,16 @@ def q_text(q: float, language: str = "en") -> str:
         return f"q < {TINY_Q:.0e}"
     digits = max(0, 1 - math.floor(math.log10(q)))
     return f"q = {number(q, language, digits)}"
+
+
+def month_text(value: object, language: str) -> str:
+    """A calendar month (``2025-07``, or any day in it) as the language names it."""
+    day = pd.Timestamp(value).date()
+    return format_skeleton("yMMMM", day, locale=LOCALES.get(language, LOCALES["en"]))
+
+
+def day_text(value: object, language: str, width: str = "long") -> str:
+    """A calendar day as the language writes it: ``long`` 31 december 2025, ``medium``
+    31 dec. 2025 (where a table is narrow)."""
+    day = pd.Timestamp(value).date()
+    return format_date(day, format=width, locale=LOCALES.get(language, LOCALES["en"]))

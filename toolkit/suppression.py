@@ -70,6 +70,7 @@ COMPLEMENTS = (
     ("closed", "closed_over"),
     ("still_open", "overdue_now"),
     ("cases", "cases_repeated"),
+    ("watched", "ended"),
 )
 # A count in a finding's text: a whole number followed by what it counts (Dutch and English).
 # Counts of a thousand and more carry the language's thousands separator (1.234 / 1,234).

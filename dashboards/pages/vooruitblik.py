@@ -25,6 +25,7 @@ from dashboards.components import (
     PHASE_COLOURS,
     card,
     dropdown_labels,
+    fmt_month,
     fmt_number,
     graph,
     separators,
@@ -32,7 +33,7 @@ from dashboards.components import (
     theme,
     tile,
 )
-from dashboards.i18n import t
+from dashboards.i18n import language_of, t
 from toolkit.eventlog import TIMESTAMP
 from toolkit.filters import LOCAL_TZ
 from toolkit.forecast import figures
@@ -125,6 +126,7 @@ def interval_figure(rows: pd.DataFrame, language: str, name: str) -> go.Figure:
         interval=t("vooruitblik_interval", language),
         colour=theme()["organisation"]["GEMEENTE"],
         separators=separators(language),
+        language=language_of(language),
     )
 
 
@@ -134,7 +136,7 @@ def month_table(rows: pd.DataFrame, metrics: tuple[str, ...], session, language,
     (toolkit.forecast.interval), so they are written without decimals."""
     out = []
     for month, group in rows.groupby("month", sort=True):
-        record: dict[str, Any] = {t("vooruitblik_month", language): month}
+        record: dict[str, Any] = {t("vooruitblik_month", language): fmt_month(month, language)}
         by_metric = {r["metric"]: r for r in group.to_dict("records")}
         for metric in metrics:
             r = by_metric.get(metric)
@@ -154,7 +156,9 @@ def households_figure(rows: pd.DataFrame, language: str) -> go.Figure:
         t("vooruitblik_size", language, size=f"{size}+" if size == SIZES[-1] else size)
         for size in SIZES
     ]
-    return figures.households_figure(rows, names, PHASE_COLOURS, separators(language))
+    return figures.households_figure(
+        rows, names, PHASE_COLOURS, separators(language), language_of(language)
+    )
 
 
 def _wait_note(waits: pd.DataFrame, code: str, language: str) -> str | None:

@@ -13,6 +13,14 @@ from dashboards.components import fmt_number
 from dashboards.pages import vooruitblik
 from toolkit.cli import main
 
+MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+             "september", "oktober", "november", "december")  # fmt: skip
+
+
+def dutch_months(months: list[str]) -> dict[str, str]:
+    """``2025-07`` by the name a Dutch reader sees: juli 2025."""
+    return {f"{MONTHS_NL[int(m[5:]) - 1]} {m[:4]}": m for m in months}
+
 
 def exported(log_dir: Path, tmp_path: Path, *extra: str) -> dict:
     target = tmp_path / "vooruitblik.json"
@@ -40,15 +48,16 @@ def test_page_shows_what_forecast_exports(dash_duo, app, session, chain_log_dir,
     settled(dash_duo)
     rows = {(r["month"], r["municipality"], r["metric"]): r for r in doc["forecast"]}
     shown = cells(dash_duo, "vooruitblik-table")
-    assert len(shown) == len(doc["summary"]["months"])
+    months = dutch_months(doc["summary"]["months"])
+    assert [r[0] for r in shown] == list(months)
     for month, linked, interval, *_ in shown:
-        row = rows[(month, code, "linked_persons")]
+        row = rows[(months[month], code, "linked_persons")]
         assert linked == fmt_number(row["expected"], "nl", 1)
         assert float(row["low"]).is_integer() and float(row["high"]).is_integer()
         assert interval == f"{fmt_number(row['low'], 'nl')} – {fmt_number(row['high'], 'nl')}"
     national = cells(dash_duo, "vooruitblik-national-table")
     for month, permits, *_ in national:
-        assert permits == fmt_number(rows[(month, "", "permits")]["expected"], "nl", 1)
+        assert permits == fmt_number(rows[(months[month], "", "permits")]["expected"], "nl", 1)
     total = sum(rows[(m, code, "linked_persons")]["expected"] for m in doc["summary"]["months"])
     assert dash_duo.find_element("#vooruitblik-tile-linked-value").text == fmt_number(total, "nl")
     # the wait for a home: the municipality's own, or the nation's stretched and said to be so
@@ -61,6 +70,7 @@ def test_page_shows_what_forecast_exports(dash_duo, app, session, chain_log_dir,
             name = session.chain.municipality(wait["municipality"]).name
             dash_duo.find_element("#vooruitblik-municipality").click()
             dash_duo.find_element("input.dash-dropdown-search").send_keys(name)
+            dash_duo.wait_for_contains_text(".dash-dropdown-option", name, timeout=TIMEOUT)
             option = dash_duo.find_elements(".dash-dropdown-option")
             next(o for o in option if o.text.strip() == name).click()
             settled(dash_duo)

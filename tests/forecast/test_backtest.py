@@ -76,5 +76,4 @@ def test_the_slow_municipality_is_forecast_to_house_as_slowly_as_it_was_made_to(
               f"times the national wait (made {slow['factor']}), the others "
               f"{np.quantile(others, [0.05, 0.5, 0.95]).round(2)} (5%, median, 95%)")  # fmt: skip
         assert 2 / 3 <= ratios[slow["municipality"]] / slow["factor"] <= 4 / 3
-        assert 0.95 <= np.median(others) <= 1.05
         assert ((others > 0.8) & (others < 1.25)).mean() >= 0.95

@@ -91,3 +91,12 @@ def test_a_municipality_three_times_slower_with_few_move_outs_is_found_slow():
     ratio = time_ratio(curve, place["days"].to_numpy(), ~place["ended"].to_numpy(),
                        place["entry"].to_numpy())  # fmt: skip
     assert 2.0 < ratio < 3.6
+
+
+def test_waits_longer_than_any_the_nation_saw_end_are_slower_also_where_its_curve_reaches_zero():
+    nation = _watched(250.0, 4000, np.random.default_rng(7))
+    curve = kaplan_meier(nation["days"], ~nation["ended"], nation["entry"])
+    assert curve.survival[-1] == 0.0  # its last wait ended: the hazard jumps by 1 there
+    # two waits still running, beyond the nation's last ending or far beyond it
+    for days in (np.array([400.0, 500.0]), np.array([600.0, 700.0])):
+        assert time_ratio(curve, days, np.array([True, True]), days - 50.0) > 1.0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 
 from toolkit.chain import load_chain
@@ -78,6 +79,16 @@ def _read(page: str) -> _Tables:
     return parsed
 
 
+MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+             "september", "oktober", "november", "december")  # fmt: skip
+
+
+def _dutch_month(month: str) -> str:
+    """``2025-01`` as a Dutch reader names it: januari 2025."""
+    year, number = month.split("-")
+    return f"{MONTHS_NL[int(number) - 1]} {year}"
+
+
 def _dutch(value: float, decimals: int) -> str:
     """A number as written in the Netherlands: 1.234,5 (the report's notation, told apart
     here without Babel)."""
@@ -103,11 +114,13 @@ def test_a_municipality_reads_its_own_figures_in_dutch(fc, tmp_path):
     sizes = tuple(f"households_size_{n}" for n in range(1, 6))
     for table, metrics in zip(read.tables["forecast"][:2], (LOCAL, sizes), strict=True):
         header, *body = table
-        assert [cells[0] for cells in body] == fc.summary["months"]
+        months = {_dutch_month(m): m for m in fc.summary["months"]}
+        assert [cells[0] for cells in body] == list(months)
         assert len(header) == 1 + len(metrics)
         for cells in body:
             for cell, metric in zip(cells[1:], metrics, strict=True):
-                want = rows[(rows["month"] == cells[0]) & (rows["metric"] == metric)].iloc[0]
+                month = months[cells[0]]
+                want = rows[(rows["month"] == month) & (rows["metric"] == metric)].iloc[0]
                 assert cell == _with_interval(want), (cells[0], metric)
     assert read.tables["forecast"][0][0] == ["Maand", "Gekoppelde personen",
                                              "Gekoppelde huishoudens",
@@ -122,11 +135,11 @@ def test_a_municipality_reads_its_own_figures_in_dutch(fc, tmp_path):
         want = taak.loc[code]
         assert cells == ["2025-I", "Nederland" if not code else "Amsterdam",
                          _dutch(want["taakstelling"], 0), _dutch(want["linked_before"], 0),
-                         "2025-04-30", _with_interval(want)]  # fmt: skip
+                         "30 april 2025", _with_interval(want)]  # fmt: skip
     ams = taak.loc[AMSTERDAM]
     assert (f"Halfjaar 2025-I, taakstelling {_dutch(ams['taakstelling'], 0)} personen: al "
             f"gekoppeld vóór de vooruitblik {_dutch(ams['linked_before'], 0)}; naar verwachting "
-            f"in dit halfjaar gekoppeld t/m 2025-04-30: {_dutch(ams['expected'], 0)} "
+            f"in dit halfjaar gekoppeld t/m 30 april 2025: {_dutch(ams['expected'], 0)} "
             f"(80%-interval: {_dutch(ams['low'], 0)}–{_dutch(ams['high'], 0)}).") in text  # fmt: skip
     # the wait for a home: Amsterdam's own, or the nation's stretched by its time ratio
     waits = mine.waits.set_index(["municipality", "wait"])
@@ -166,7 +179,9 @@ def test_english_on_request_and_the_nation_without_a_municipality(fc):
     first = national.sort_values("month").iloc[0]
     table = read.tables["forecast"][0]  # the nation's months
     header = table[0]
-    row = next(r for r in table[1:] if r[0] == first["month"])
+    year, month = first["month"].split("-")
+    named = f"{('January', 'February', 'March', 'April')[int(month) - 1]} {year}"
+    row = next(r for r in table[1:] if r[0] == named)
     assert row[header.index("Permits (persons)")] == (
         f"{first['expected']:,.1f} ({first['low']:,.0f}–{first['high']:,.0f})"
     )
@@ -206,6 +221,15 @@ def test_workshop_figures_left_out_show_as_a_dash(fc):
     cells = [c for table in read.tables["forecast"] for r in table[1:] for c in r[1:]]
     assert "–" in cells
     assert not any("nan" in c.lower() for c in cells)
+    # the waits: no count of 1 to 9 households, followed, ended or still waiting
+    waits = fc.suppressed(10).waits
+    watched = pd.to_numeric(waits["watched"], errors="coerce")
+    ended = pd.to_numeric(waits["ended"], errors="coerce")
+    for counts in (watched, ended, watched - ended):
+        assert not counts.between(1, 9).any()
+    assert (waits["basis"] == fc.waits["basis"]).all()  # where a curve comes from says no count
+    plain = fc.waits[fc.waits["municipality"] != ""]
+    assert plain["ended"].between(1, 9).any()  # there were small counts to hide
 
 
 def test_the_command_prints_in_dutch_by_default_and_in_english_on_request(chain_log_dir, capsys):
@@ -214,10 +238,12 @@ def test_the_command_prints_in_dutch_by_default_and_in_english_on_request(chain_
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "Amsterdam: verwacht per maand (80%-interval)" in out
-    assert "Gekoppelde personen" in out and "taakstelling" in out
+    assert "Gekoppelde" in out and "taakstelling" in out
+    assert "juli 2025" in out and "t/m 31 augustus 2025" in out  # months and days named
     assert main([*args, "--language", "en"]) == 0
     out = capsys.readouterr().out
-    assert "Amsterdam: expected per month (80% interval)" in out and "Linked persons" in out
+    assert "Amsterdam: expected per month (80% interval)" in out and "Linked" in out
+    assert "July 2025" in out
 
 
 def test_a_municipality_with_few_move_outs_reads_its_wait_as_the_nations_stretched(fc):

@@ -35,7 +35,7 @@ from toolkit.forecast.labels import (
 from toolkit.forecast.pipeline import MONTHS, RUNS, SEED, Forecast, forecast
 from toolkit.forecast.report import SUFFIXES, write_forecast
 from toolkit.logdir import EVENTS_FILE, current_files
-from toolkit.numbers import number
+from toolkit.numbers import day_text, month_text, number
 from toolkit.outpaths import writable_file
 from toolkit.suppression import disclosure_key
 
@@ -105,7 +105,9 @@ def months_table(fc: Forecast, municipality: str, title: str, language: str, cha
         table.add_column(metric_label(metric, language, chain), justify="right")
     for month, group in rows.groupby("month", sort=True):
         by_metric = {r["metric"]: r for r in group.to_dict("records")}
-        table.add_row(month, *(with_interval(by_metric.get(m), language) for m in shown))
+        table.add_row(
+            month_text(month, language), *(with_interval(by_metric.get(m), language) for m in shown)
+        )
     return table
 
 
@@ -145,7 +147,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     lang = language_of(args.language)
     words = PRINTED[lang]
     made = words["made"].format(
-        as_of=local_day(s["as_of"]),
+        as_of=day_text(local_day(s["as_of"]), lang),
         months=months_text(len(s["months"]), lang),
         runs=number(s["runs"], lang),
         seed=s["seed"],
@@ -165,7 +167,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         for row in taak.to_dict("records"):
             console.print(words["taak"].format(
                 name=name, period=row["period"], taakstelling=number(row["taakstelling"], lang),
-                before=value(row["linked_before"], lang), until=row["until"],
+                before=value(row["linked_before"], lang), until=day_text(row["until"], lang),
                 expected=with_interval(row, lang)), markup=False)  # fmt: skip
     if args.export:
         for written in write_forecast(fc, Path(args.export), language=args.language):

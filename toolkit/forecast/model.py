@@ -3,8 +3,8 @@
 * **Waits** (Kaplan-Meier with delayed entry, :mod:`toolkit.bottlenecks.survival`) from the waits
   under way in the last ``WINDOW_DAYS``: application to first decision (per track, as known at
   the moment), grant to permit, permit to koppeling, koppeling to move-out (per municipality
-  where it has enough move-outs, else the national curve stretched to the municipality's own
-  pace, :func:`time_ratio`), a rejection to a later permit (after appeal) and to leaving the
+  where it has enough move-outs, else the other municipalities' curve stretched by its time
+  ratio, :func:`time_ratio`), a rejection to a later permit (after appeal) and to leaving the
   chain, a referent's permit to the arrival of nareizigers, a nareiziger's arrival to their
   permit, and nareizigers joining the referent's home (from the later of their koppeling and
   the referent's move-out, :func:`joining_start`). A wait whose end the log misses while the
@@ -36,6 +36,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date
 
@@ -251,10 +252,11 @@ def window_waits(
     moment: pd.Timestamp,
     censor: pd.Series | None = None,
     later: pd.Series | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The waits from ``start`` to ``end`` under way in the window before ``moment``: their
-    days, whether each is still running (censored) and the day it entered the window; a wait
-    without ``end`` is censored at ``censor`` (if earlier) or the moment.
+) -> pd.DataFrame:
+    """The waits from ``start`` to ``end`` under way in the window before ``moment``, one row
+    per unit that had one (its index): their ``days``, whether each is still running
+    (``censored``) and the day it entered the window (``entry``); a wait without ``end`` is
+    censored at ``censor`` (if earlier) or the moment.
 
     A wait without ``end`` whose unit reached a ``later`` milestone before the moment (a
     koppeling, but no permit in the log) is over, its end unrecorded: it is left out. Counted
@@ -274,8 +276,8 @@ def window_waits(
     stop = stop.fillna(moment)
     keep = start.notna() & (stop > window_start) & (stop >= start)
     s, e = start[keep], stop[keep]
-    entry = ((window_start - s) / DAY).clip(lower=0)
-    return ((e - s) / DAY).to_numpy(), ~observed[keep].to_numpy(), entry.to_numpy()
+    return pd.DataFrame({"days": (e - s) / DAY, "censored": ~observed[keep],
+                         "entry": ((window_start - s) / DAY).clip(lower=0)})  # fmt: skip
 
 
 def window_km(
@@ -287,14 +289,17 @@ def window_km(
 ) -> KaplanMeier:
     """Kaplan-Meier of the waits under way in the window before ``moment``
     (:func:`window_waits`)."""
-    return kaplan_meier(*window_waits(start, end, moment, censor, later))
+    waits = window_waits(start, end, moment, censor, later)
+    return kaplan_meier(waits["days"].to_numpy(), waits["censored"].to_numpy(),
+                        waits["entry"].to_numpy())  # fmt: skip
 
 
 def _hazard(curve: KaplanMeier) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The curve as a cumulative hazard H (the sum of ended over at risk, finite also where the
     curve reaches 0), joined linearly between ``KNOTS`` of the days on which waits ended, as
     many endings apart: knots, values, and the slope of each stretch, the last going on past
-    the curve's end at its mean slope since the median. Joined at every ending, the slopes
+    the curve's end at its mean slope since the median (H = ln 2; since the start where the
+    curve never gets there). Joined at every ending, the slopes
     would jump with the gaps between endings, and so would the best factor."""
     previous = np.concatenate([[1.0], curve.survival[:-1]])
     steps = np.where(previous > 0, 1.0 - curve.survival / np.where(previous > 0, previous, 1), 0)
@@ -303,8 +308,10 @@ def _hazard(curve: KaplanMeier) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     knots = np.concatenate([[0.0], curve.times[ended][every]])
     values = np.concatenate([[0.0], np.cumsum(steps[ended])[every]])
     slopes = np.diff(values) / np.maximum(np.diff(knots), 1e-9)
-    half = np.searchsorted(values, values[-1] / 2)
-    tail = (values[-1] - values[half]) / max(knots[-1] - knots[half], 1.0)
+    # from the median on (H = ln 2), or the whole curve where it never gets there
+    median = min(int(np.searchsorted(values, np.log(2))), len(knots) - 1)
+    median = median if knots[-1] > knots[median] else 0
+    tail = (values[-1] - values[median]) / max(knots[-1] - knots[median], 1e-9)
     return knots, values, np.append(slopes, max(tail, 1e-9))
 
 
@@ -313,29 +320,27 @@ def time_ratio(
 ) -> float:
     """How many times as long these waits take as the curve's: the factor *a* under which
     S(t / a) fits them best (an accelerated failure time model: a municipality that houses
-    three times slower stretches every wait threefold). The most likely factor on a grid,
-    with the curve's cumulative hazard H joined linearly (so an ending has a density h;
-    :func:`_hazard`) and log *a* normal around 0 with ``RATIO_SPREAD`` (a municipality with
-    few waits stays near the nation): the log-likelihood sums
+    three times slower stretches every wait threefold). The most probable factor on a grid
+    (the posterior mode), with the curve's cumulative hazard H joined linearly (so an ending
+    has a density h; :func:`_hazard`) and log *a* normal around 0 with ``RATIO_SPREAD`` (a
+    municipality with few waits stays near the nation): the log-likelihood sums
     log h(t / a) - H(t / a) - log a of the ended waits, -H(t / a) of those still running and
     +H(e / a) of a wait watched from day e."""
     if not curve.times.size or not days.size:
         return 1.0
     knots, values, slopes = _hazard(curve)
 
-    def hazard(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """h and H at the days x."""
+    def hazard(waited: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """h and H at each wait's days divided by each factor (a row per wait)."""
+        x = waited[:, None] / RATIOS
         stretch = np.searchsorted(knots, x, side="right") - 1
         return slopes[stretch], values[stretch] + slopes[stretch] * (x - knots[stretch])
 
-    ended, watched = days[~censored], entry[entry > 0]
-    scores = []
-    for factor in RATIOS:
-        rate, cumulative = hazard(ended / factor)
-        score = (np.log(rate) - cumulative - np.log(factor)).sum()
-        score -= hazard(days[censored] / factor)[1].sum()
-        score += hazard(watched / factor)[1].sum()
-        scores.append(score - 0.5 * (np.log(factor) / RATIO_SPREAD) ** 2)
+    rate, cumulative = hazard(days[~censored])
+    scores = (np.log(rate) - cumulative).sum(axis=0) - rate.shape[0] * np.log(RATIOS)
+    scores -= hazard(days[censored])[1].sum(axis=0)
+    scores += hazard(entry[entry > 0])[1].sum(axis=0)
+    scores -= 0.5 * (np.log(RATIOS) / RATIO_SPREAD) ** 2
     return float(RATIOS[int(np.argmax(scores))])
 
 
@@ -343,25 +348,34 @@ def _housing(
     first: pd.DataFrame, moment: pd.Timestamp
 ) -> tuple[dict[str, KaplanMeier], dict[str, float]]:
     """The move-out curve per municipality: its own with ``MIN_EVENTS`` move-outs in the
-    window, else the national curve stretched by its :func:`time_ratio`. A slow municipality
-    has few move-outs because it is slow: given the national curve as it is, it would be
-    forecast to house at the nation's speed."""
-    national = window_km(first["koppeling"], first["move_out"], moment)
+    window, else the curve of the rest of the nation stretched by its :func:`time_ratio`. A
+    slow municipality has few move-outs because it is slow: given the national curve as it is,
+    it would be forecast to house at the nation's speed. The ratio is fitted against the other
+    municipalities' waits: where few waited long, a municipality's own long waits would make
+    the national curve's tail, and its ratio 1."""
+    waits = window_waits(first["koppeling"], first["move_out"], moment)
+    waits["code"] = first["municipality"].astype("string").fillna(UNKNOWN).reindex(waits.index)
+    waits = waits.sort_values("code", kind="stable")
+    every = [waits[c].to_numpy() for c in ("days", "censored", "entry")]
+    national = kaplan_meier(*every)
     housing = {UNKNOWN: national}
     ratios: dict[str, float] = {}
-    for code, group in first[first["koppeling"].notna()].groupby("municipality"):
-        days, censored, entry = window_waits(group["koppeling"], group["move_out"], moment)
-        if not days.size:  # nobody waiting in the window: the national curve as it is
+    codes = waits["code"].to_numpy()
+    bounds = np.r_[0, np.flatnonzero(codes[1:] != codes[:-1]) + 1, len(codes)]
+    for first_row, end_row in itertools.pairwise(bounds if len(codes) else []):
+        code, here = str(codes[first_row]), slice(first_row, end_row)
+        if code == UNKNOWN:  # linked without a municipality: in the nation's curve only
             continue
+        days, censored, entry = (part[here] for part in every)
         own = kaplan_meier(days, censored, entry)
         if own.completed >= MIN_EVENTS:
-            housing[str(code)] = own
+            housing[code] = own
             continue
-        ratio = time_ratio(national, days, censored, entry)
-        ratios[str(code)] = ratio
-        housing[str(code)] = KaplanMeier(
-            national.times * ratio, national.survival, own.persons, own.completed
-        )
+        others = kaplan_meier(*(np.delete(part, here) for part in every))
+        ratio = time_ratio(others, days, censored, entry)
+        ratios[code] = ratio
+        housing[code] = KaplanMeier(others.times * ratio, others.survival, own.persons,
+                                    own.completed)  # fmt: skip
     return housing, ratios
 
 

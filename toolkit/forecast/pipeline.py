@@ -139,7 +139,7 @@ class Forecast:
         keyed = self.taakstelling if self.keys is None else self.taakstelling.join(self.keys)
         taak = suppress_small(keyed, ["linked_before"], k, group="expected",
                               keep=("period", "municipality", "taakstelling", "until"))  # fmt: skip
-        waits = suppress_small(self.waits, [], k, group="watched",
+        waits = suppress_small(self.waits, ["ended"], k, group="watched",
                                keep=("municipality", "wait", "basis"))  # fmt: skip
         return Forecast(rows, taak, waits, {**self.summary, "workshop": True, "k": k},
                         self.method)  # fmt: skip

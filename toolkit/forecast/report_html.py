@@ -45,7 +45,7 @@ from toolkit.forecast.labels import (
 from toolkit.forecast.model import RECENT_MONTHS
 from toolkit.forecast.pipeline import Forecast
 from toolkit.forecast.simulation import SIZES
-from toolkit.numbers import number
+from toolkit.numbers import day_text, month_text, number
 
 HOME_WAIT = "koppeling_to_move_out"
 LINE = "#2e8b57"
@@ -275,13 +275,15 @@ def _made(summary: dict[str, Any], language: str) -> str:
     months = summary.get("months", [])
     day = local_day(summary.get("as_of", ""))
     out = text["made"].format(
-        day=day,
+        day=day_text(day, language) if day else "",
         months=months_text(len(months), language),
         runs=number(summary.get("runs", 0), language),
         seed=summary.get("seed", ""),
     )
     if day and not day.endswith("-01") and months:
-        out += " " + text["mid_month"].format(month=months[0], day=day)
+        out += " " + text["mid_month"].format(
+            month=month_text(months[0], language), day=day_text(day, language)
+        )
     out = _note(out)
     if summary.get("workshop"):
         workshop = text["workshop"].format(k=summary.get("k", ""))
@@ -310,6 +312,7 @@ def _per_month(
                 interval=TEXT[language]["interval"],
                 colour=LINE,
                 separators=TEXT[language]["separators"],
+                language=language,
                 axis=TEXT[language]["per_month"],
             )
         ),
@@ -329,6 +332,7 @@ def _households(rows: pd.DataFrame, name: str, language: str, chain: Chain, char
                 [metric_label(f"{SIZE_PREFIX}{s}", language, chain) for s in SIZES],
                 SIZE_COLOURS,
                 TEXT[language]["separators"],
+                language,
             )
         ),
         _months_table(rows, tuple(f"{SIZE_PREFIX}{s}" for s in SIZES), language, chain),
@@ -371,7 +375,7 @@ def _months_table(rows: pd.DataFrame, metrics: tuple[str, ...], language: str, c
     body = []
     for month, group in rows.groupby("month", sort=True):
         by_metric = {r["metric"]: r for r in group.to_dict("records")}
-        cells = [(str(month), False)]
+        cells = [(month_text(month, language), False)]
         cells += [(with_interval(by_metric.get(m), language), True) for m in shown]
         body.append(cells)
     return _note(TEXT[language]["cells"]) + _table(headers, body, "forecast")
@@ -394,7 +398,7 @@ def _taakstelling_table(fc: Forecast, language: str, chain: Chain) -> str:
             (row["name"] or NATION[language], False),
             (value(row["taakstelling"], language), True),
             (value(row["linked_before"], language), True),
-            (str(row["until"]), False),
+            (day_text(row["until"], language), False),
             (with_interval(row, language), True),
         ]
         for row in named.to_dict("records")
@@ -487,7 +491,7 @@ def _summary(fc: Forecast, code: str, name: str, language: str) -> str:
                     period=row["period"],
                     taakstelling=said(row["taakstelling"]),
                     before=said(row["linked_before"]),
-                    until=row["until"],
+                    until=day_text(row["until"], language),
                     expected=said(row["expected"]),
                     interval=f"{text['interval']}: {said_interval(row)}",
                 )
