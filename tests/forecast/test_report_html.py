@@ -148,7 +148,7 @@ def test_a_municipality_reads_its_own_figures_in_dutch(fc, tmp_path):
             f"op een woning (mediaan; 8 van de 10 binnen {_dutch(own['p80_days'], 0)} dagen)")  # fmt: skip
     assert wait in text
     stretched = own["basis"] == "stretched"
-    source = f"landelijk × {_dutch(own['time_ratio'], 1)}" if stretched else "eigen wachttijden"
+    source = f"landelijk × {_dutch(own['time_ratio'], 2)}" if stretched else "eigen wachttijden"
     assert ("keer zo lang als landelijk" in text) == stretched
     last = read.tables["waits"][0][-1]
     assert last == ["Amsterdam", "Van koppeling tot verhuizing naar een woning",
@@ -205,7 +205,7 @@ def test_english_on_request_and_the_nation_without_a_municipality(fc):
     assert [c[0] for c in shown] == ["The Netherlands"] * len(national) + local["name"].tolist()
     sources = [c[-1] for c in shown[len(national) :]]
     assert sources == [
-        "own waits" if r["basis"] == "own" else f"national × {r['time_ratio']:.1f}"
+        "own waits" if r["basis"] == "own" else f"national × {r['time_ratio']:.2f}"
         for r in local.to_dict("records")
     ]
 
@@ -262,7 +262,11 @@ def test_a_municipality_with_few_move_outs_reads_its_wait_as_the_nations_stretch
     assert (f"{_dutch(row['median_days'], 0)} dagen op een woning (mediaan; 8 van de 10 binnen "
             f"{_dutch(row['p80_days'], 0)} dagen): {_dutch(ratio, 1)} keer zo lang als landelijk "
             f"({_dutch(national['median_days'].iloc[0], 0)} dagen). In {name} verhuisden in de 12 "
-            f"maanden voor de vooruitblik {_dutch(row['ended'], 0)} huishoudens naar een "
+            f"maanden voor de vooruitblik maar {_dutch(row['ended'], 0)} huishoudens naar een "
             "woning") in text  # fmt: skip
     assert read.tables["waits"][0][-1][0] == name
-    assert read.tables["waits"][0][-1][-1] == f"landelijk × {_dutch(ratio, 1)}"
+    assert (f"Daarom is de landelijke wachttijd vermenigvuldigd met {_dutch(ratio, 1)}: de "
+            f"verhouding die past bij de {_dutch(row['watched'], 0)} huishoudens die er in die "
+            "maanden op een woning wachtten (ook de "
+            f"{_dutch(row['watched'] - row['ended'], 0)} die nog wachten).") in text  # fmt: skip
+    assert read.tables["waits"][0][-1][-1] == f"landelijk × {_dutch(ratio, 2)}"

@@ -71,9 +71,10 @@ TEXT = {
         "home_wait_stretched": "Na de koppeling wachten zij naar verwachting {median} dagen op "
         "een woning (mediaan; 8 van de 10 binnen {p80} dagen): {ratio} keer zo lang als "
         "landelijk ({national} dagen). In {name} verhuisden in de 12 maanden voor de vooruitblik "
-        "{ended} huishoudens naar een woning, te weinig om alleen op eigen cijfers te rekenen; "
-        "daarom is de landelijke wachttijd omgerekend met de verhouding die de wachttijden in "
-        "{name} in die maanden lieten zien, ook van wie nog wacht.",
+        "maar {ended} huishoudens naar een woning, te weinig om alleen op eigen cijfers te "
+        "rekenen. Daarom is de landelijke wachttijd vermenigvuldigd met {ratio}: de verhouding "
+        "die past bij de {watched} huishoudens die er in die maanden op een woning wachtten (ook "
+        "de {waiting} die nog wachten).",
         "home_wait_national": "Na de koppeling wachten zij naar verwachting {median} dagen op "
         "een woning (mediaan; 8 van de 10 binnen {p80} dagen): de landelijke wachttijd, want in "
         "{name} wachtte in de 12 maanden voor de vooruitblik niemand op een woning.",
@@ -114,7 +115,7 @@ TEXT = {
         "interval": "80%-interval",
         "cells": "In elke cel de verwachting (het gemiddelde van de simulaties), tussen haakjes "
         "het 80%-interval: in ten minste 8 van de 10 simulaties ligt het aantal tussen die "
-        "grenzen. (0–0) betekent dat in ruim 8 van de 10 simulaties niemand komt; het "
+        "grenzen. (0–0) betekent dat het aantal in ruim 8 van de 10 simulaties 0 is; het "
         "gemiddelde kan toch boven 0 liggen.",
         "per_month": "personen per maand",
         "month": "Maand",
@@ -153,10 +154,10 @@ TEXT = {
         "(median; 8 in 10 within {p80} days).",
         "home_wait_stretched": "After the koppeling they are expected to wait {median} days for "
         "a home (median; 8 in 10 within {p80} days): {ratio} times as long as nationally "
-        "({national} days). In {name} {ended} households moved into a home in the 12 months "
-        "before the forecast, too few to go by its own figures alone; so the national wait is "
-        "converted by the ratio the waits in {name} showed in those months, those still waiting "
-        "included.",
+        "({national} days). In {name} only {ended} households moved into a home in the 12 "
+        "months before the forecast, too few to go by its own figures alone. So the national "
+        "wait is multiplied by {ratio}: the ratio that fits the {watched} households who waited "
+        "for a home there in those months (the {waiting} still waiting included).",
         "home_wait_national": "After the koppeling they are expected to wait {median} days for "
         "a home (median; 8 in 10 within {p80} days): the national wait, as nobody in {name} "
         "was waiting for a home in the 12 months before the forecast.",
@@ -196,7 +197,7 @@ TEXT = {
         "interval": "80% interval",
         "cells": "Each cell holds the expectation (the mean of the simulations), the 80% "
         "interval in brackets: in at least 8 of 10 simulations the count lies within it. (0–0) "
-        "means that nobody comes in over 8 of 10 simulations; the mean can still be above 0.",
+        "means that the count is 0 in over 8 of 10 simulations; the mean can still be above 0.",
         "per_month": "persons per month",
         "month": "Month",
         "columns": {
@@ -423,7 +424,7 @@ def _waits_table(fc: Forecast, code: str, language: str, chain: Chain) -> str:
     body = []
     for r in pd.concat([national, local]).to_dict("records"):
         source = "nation" if not r["municipality"] else r["basis"]
-        ratio = value(r["time_ratio"], language, 1) if source == "stretched" else ""
+        ratio = value(r["time_ratio"], language, 2) if source == "stretched" else ""
         body.append(
             [
                 (r["name"] or NATION[language], False),
@@ -436,6 +437,13 @@ def _waits_table(fc: Forecast, code: str, language: str, chain: Chain) -> str:
             ]
         )
     return _table([columns[k] for k in keys], body, "waits")
+
+
+def _difference(total: Any, part: Any) -> float | None:
+    """``total - part``, or None where workshop mode left either out."""
+    if total is None or part is None or pd.isna(total) or pd.isna(part):
+        return None
+    return float(total) - float(part)
 
 
 def _summary(fc: Forecast, code: str, name: str, language: str) -> str:
@@ -482,6 +490,8 @@ def _summary(fc: Forecast, code: str, name: str, language: str) -> str:
                     ratio=said(r["time_ratio"], 1),
                     national=said(national.iloc[0] if len(national) else None),
                     ended=said(r["ended"]),
+                    watched=said(r["watched"]),
+                    waiting=said(_difference(r["watched"], r["ended"])),
                     name=name,
                 )
             )
