@@ -37,7 +37,12 @@ from dashboards.i18n import language_of, t
 from toolkit.eventlog import TIMESTAMP
 from toolkit.filters import LOCAL_TZ
 from toolkit.forecast import figures
-from toolkit.forecast.labels import LOCAL_METRICS, NATIONAL_METRICS, metric_label
+from toolkit.forecast.labels import (
+    LOCAL_METRICS,
+    NATIONAL_METRICS,
+    half_year_text,
+    metric_label,
+)
 from toolkit.forecast.pipeline import Forecast, forecast
 from toolkit.forecast.simulation import SIZES
 from toolkit.session import AnalysisSession
@@ -214,7 +219,11 @@ def register(app: Dash, session: AnalysisSession) -> None:
             ),
             tile(
                 "vooruitblik-tile-taakstelling",
-                t("vooruitblik_tile_taakstelling", language, period=taak["period"].iloc[0]),
+                t(
+                    "vooruitblik_tile_taakstelling",
+                    language,
+                    period=half_year_text(taak["period"].iloc[0], language_of(language)),
+                ),
                 f"{fmt_number(taak['expected'].iloc[0], language)} / "
                 f"{fmt_number(taak['taakstelling'].iloc[0], language)}",
             ),
@@ -238,7 +247,8 @@ def register(app: Dash, session: AnalysisSession) -> None:
             language,
             room=session.workshop,
         )
-        shown = taak.assign(municipality=name)[
+        periods = [half_year_text(p, language_of(language)) for p in taak["period"]]
+        shown = taak.assign(municipality=name, period=periods)[
             ["period", "municipality", "taakstelling", "linked_before", "expected", "low", "high"]
         ]
         taak_part = table(

@@ -63,6 +63,12 @@ WAITS = {
 }
 
 
+# The taakstelling's half-years (``2025-I``, ``2025-II``) in words.
+HALVES = ("I", "II")
+HALF_YEAR = {"nl": ("1e helft {year}", "2e helft {year}"),
+             "en": ("first half of {year}", "second half of {year}")}  # fmt: skip
+
+
 def language_of(language: str | None) -> str:
     """``nl`` unless English is asked for."""
     return "en" if language == "en" else "nl"
@@ -164,3 +170,12 @@ def months_text(count: int, language: str) -> str:
     """``1 maand``, ``12 maanden``."""
     one, many = MONTHS[language_of(language)]
     return f"{count} {one if count == 1 else many}"
+
+
+def half_year_text(label: str, language: str) -> str:
+    """A taakstelling half-year as a reader names it: ``2025-II`` is ``2e helft 2025`` or
+    ``second half of 2025`` (the label itself where it is not one)."""
+    year, _, part = str(label).partition("-")
+    if part not in HALVES:
+        return str(label)
+    return HALF_YEAR[language_of(language)][HALVES.index(part)].format(year=year)

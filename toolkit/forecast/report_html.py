@@ -33,6 +33,7 @@ from toolkit.forecast.labels import (
     NATIONAL_METRICS,
     SIZE_PREFIX,
     WAITING_PREFIX,
+    half_year_text,
     interval_text,
     language_of,
     method_notes,
@@ -78,7 +79,7 @@ TEXT = {
         "home_wait_national": "Na de koppeling wachten zij naar verwachting {median} dagen op "
         "een woning (mediaan; 8 van de 10 binnen {p80} dagen): de landelijke wachttijd, want in "
         "{name} wachtte in de 12 maanden voor de vooruitblik niemand op een woning.",
-        "taak": "Halfjaar {period}, taakstelling {taakstelling} personen: al gekoppeld vóór de "
+        "taak": "{period}: taakstelling {taakstelling} personen; al gekoppeld vóór de "
         "vooruitblik {before}; naar verwachting in dit halfjaar gekoppeld t/m {until}: {expected} "
         "({interval}).",
         "hidden": "afgeschermd",
@@ -161,7 +162,7 @@ TEXT = {
         "home_wait_national": "After the koppeling they are expected to wait {median} days for "
         "a home (median; 8 in 10 within {p80} days): the national wait, as nobody in {name} "
         "was waiting for a home in the 12 months before the forecast.",
-        "taak": "Half-year {period}, taakstelling {taakstelling} persons: linked before the "
+        "taak": "{period}: taakstelling {taakstelling} persons; linked before the "
         "forecast {before}; expected linked in this half-year up to and including {until}: "
         "{expected} ({interval}).",
         "hidden": "suppressed",
@@ -395,7 +396,7 @@ def _taakstelling_table(fc: Forecast, language: str, chain: Chain) -> str:
     )
     body = [
         [
-            (str(row["period"]), False),
+            (half_year_text(row["period"], language), False),
             (row["name"] or NATION[language], False),
             (value(row["taakstelling"], language), True),
             (value(row["linked_before"], language), True),
@@ -498,7 +499,7 @@ def _summary(fc: Forecast, code: str, name: str, language: str) -> str:
         for row in fc.taakstelling[fc.taakstelling["municipality"] == code].to_dict("records"):
             sentences.append(
                 text["taak"].format(
-                    period=row["period"],
+                    period=half_year_text(row["period"], language).capitalize(),
                     taakstelling=said(row["taakstelling"]),
                     before=said(row["linked_before"]),
                     until=day_text(row["until"], language),
