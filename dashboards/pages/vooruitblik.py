@@ -162,7 +162,12 @@ def households_figure(rows: pd.DataFrame, language: str) -> go.Figure:
         for size in SIZES
     ]
     return figures.households_figure(
-        rows, names, PHASE_COLOURS, separators(language), language_of(language)
+        rows,
+        names,
+        PHASE_COLOURS,
+        separators(language),
+        language_of(language),
+        axis=t("vooruitblik_households_axis", language),
     )
 
 

@@ -69,9 +69,10 @@ def households_figure(
     colours: Sequence[str],
     separators: str,
     language: str,
+    axis: str | None = None,
 ) -> go.Figure:
     """Expected linked households per month, stacked by size (``names``: one per size of
-    :data:`~toolkit.forecast.simulation.SIZES`)."""
+    :data:`~toolkit.forecast.simulation.SIZES`); ``axis`` names the vertical axis."""
     figure = go.Figure()
     for i, (size, name) in enumerate(zip(SIZES, names, strict=True)):
         part = rows[rows["metric"] == f"{SIZE_PREFIX}{size}"]
@@ -87,6 +88,7 @@ def households_figure(
         separators=separators,
         legend={"orientation": "h", "y": -0.2},
     )
+    figure.update_yaxes(title=axis)
     figure.update_xaxes(type="category")
     return figure
 

@@ -119,6 +119,7 @@ TEXT = {
         "grenzen. (0–0) betekent dat het aantal in ruim 8 van de 10 simulaties 0 is; het "
         "gemiddelde kan toch boven 0 liggen.",
         "per_month": "personen per maand",
+        "households_axis": "huishoudens per maand",
         "month": "Maand",
         "columns": {
             "period": "Halfjaar",
@@ -200,6 +201,7 @@ TEXT = {
         "interval in brackets: in at least 8 of 10 simulations the count lies within it. (0–0) "
         "means that the count is 0 in over 8 of 10 simulations; the mean can still be above 0.",
         "per_month": "persons per month",
+        "households_axis": "households per month",
         "month": "Month",
         "columns": {
             "period": "Half-year",
@@ -335,6 +337,7 @@ def _households(rows: pd.DataFrame, name: str, language: str, chain: Chain, char
                 SIZE_COLOURS,
                 TEXT[language]["separators"],
                 language,
+                axis=TEXT[language]["households_axis"],
             )
         ),
         _months_table(rows, tuple(f"{SIZE_PREFIX}{s}" for s in SIZES), language, chain),
