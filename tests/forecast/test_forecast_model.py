@@ -7,13 +7,7 @@ import pandas as pd
 import pytest
 
 from toolkit.bottlenecks.survival import kaplan_meier
-from toolkit.forecast.model import (
-    MIN_EVENTS,
-    decision_pace,
-    joining_start,
-    time_ratio,
-    window_km,
-)
+from toolkit.forecast.model import MIN_EVENTS, joining_start, time_ratio, window_km
 
 MOMENT = pd.Timestamp("2025-01-01", tz="UTC")
 
@@ -106,27 +100,3 @@ def test_waits_longer_than_any_the_nation_saw_end_are_slower_also_where_its_curv
     # two waits still running, beyond the nation's last ending or far beyond it
     for days in (np.array([400.0, 500.0]), np.array([600.0, 700.0])):
         assert time_ratio(curve, days, np.array([True, True]), days - 50.0) > 1.0
-
-
-def test_decisions_after_an_interview_come_at_the_interviews_pace():
-    # in the recent half-year: 4 households decided after an interview (3 granted), 1 granted
-    # without one, 1 permit whose decision the log misses, 3 interviewed and still waiting
-    day = pd.Timestamp("2024-10-01", tz="UTC")
-    start, moment = pd.Timestamp("2024-07-01", tz="UTC"), pd.Timestamp("2025-01-01", tz="UTC")
-    nat = pd.NaT
-    first = pd.DataFrame({
-        "decision": [day] * 5 + [nat] * 4,
-        "grant": [day, day, day, nat, day] + [nat] * 4,
-        "rejection": [nat, nat, nat, day, nat] + [nat] * 4,
-        "left": [nat] * 9,
-        "permit": [nat] * 5 + [day, nat, nat, nat],
-        "interview": [day - pd.Timedelta(days=60)] * 4 + [nat, nat] + [day] * 3,
-    })  # fmt: skip
-    # interviews in the half-year: the three decided ones interviewed on 2024-08-02 and the
-    # three still waiting: 6, against 4 decided after an interview (one interviewed before)
-    first.loc[0, "interview"] = pd.Timestamp("2024-05-01", tz="UTC")
-    end = first["decision"].where(first["decision"].notna(), first["left"])
-    grants, others = decision_pace(first, end, start, moment)
-    factor = 6 / 4
-    assert grants == pytest.approx(3 * factor + 1 + 1)  # after an interview, without, missing
-    assert others == pytest.approx(1 * factor)

@@ -112,9 +112,7 @@ METHOD_NL = {
     "naarmate het er minder zijn), zodat een trage gemeente niet het landelijke tempo krijgt.",
     "pace": "Inwilligingen, andere beslissingen en verhuizingen komen in het tempo van de "
     "laatste 6 maanden (ze zijn aan capaciteit gebonden); de curves en de uitkomst van elk "
-    "huishouden bepalen wie eerst gaat. Beslissingen na een nader gehoor komen in het tempo van "
-    "de gehoren (de capaciteit van de IND: wie ze nu hoort, beslist ze in de maanden daarna); "
-    "een vergunning waarvan de beslissing in het log ontbreekt, telt als inwilliging. Nareizigers trekken in bij hun referent en hebben geen "
+    "huishouden bepalen wie eerst gaat. Nareizigers trekken in bij hun referent en hebben geen "
     "eigen woning nodig.",
     "municipality": "Aandeel in de nieuwe koppelingen: de Dirichlet-posterior van de personen "
     "die de laatste 12 maanden gekoppeld zijn, met het aandeel in de taakstelling (naar "

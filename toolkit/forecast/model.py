@@ -28,9 +28,8 @@
 * **Pace**: deciding and housing are bound by capacity (the IND's interviews, the homes on
   offer), so a longer queue does not mean more grants or move-outs per month. The households
   granted, rejected and moved into a home of their own (not nareizigers joining a referent)
-  per day over the last ``RECENT_MONTHS`` months set how many there are, the decisions after
-  an interview at the interviews' pace (:func:`decision_pace`); each household's outcome
-  (grant or not) and the curves set who goes first (:mod:`toolkit.forecast.simulation`).
+  per day over the last ``RECENT_MONTHS`` months set how many there are; each household's
+  outcome (grant or not) and the curves set who goes first (:mod:`toolkit.forecast.simulation`).
 * **Arrivals**: new households per month at the pace of the last ``RECENT_MONTHS`` months,
   with the sizes and nationalities of those arrivals.
 """
@@ -69,7 +68,7 @@ SPREAD_BOUNDS = (np.log(0.01), np.log(1e4))  # persons, as natural logarithms
 class Pace:
     """How many households passed a capacity-bound step in the last ``days`` days."""
 
-    count: float
+    count: int
     days: float
 
 
@@ -445,31 +444,6 @@ def prior_weight(counts: np.ndarray, share: np.ndarray, clustering: float = 1.0)
     return float(min(max((total - dispersion) / (dispersion - 1.0), 0.0), MAX_PRIOR_WEIGHT))
 
 
-def decision_pace(
-    first: pd.DataFrame, decision_end: pd.Series, recent_start: pd.Timestamp, moment: pd.Timestamp
-) -> tuple[float, float]:
-    """Households granted and otherwise decided per recent period. A permit with no recorded
-    decision, rejection or leaving counts as a grant (its decision is missing from the log).
-    Decisions that followed an interview are scaled by households interviewed over those
-    decided after one: the interview is the capacity, so its recovery shows before the
-    decisions (VA: up to 40 weeks later) do."""
-    implicit = (first["decision"].isna() & first["rejection"].isna() & first["left"].isna()
-                & first["permit"].notna())  # fmt: skip
-    end = decision_end.where(~implicit, first["permit"])
-    recent = first[(end >= recent_start) & (end < moment)]
-    granted = (recent["grant"].notna() & (recent["grant"] <= recent["decision"])) | implicit[
-        recent.index
-    ]
-    after = recent["interview"].notna() & (recent["interview"] < end[recent.index])
-    if not after.any():  # a log without interviews: the decisions as they are
-        return float(granted.sum()), float((~granted).sum())
-    interviewed = ((first["interview"] >= recent_start) & (first["interview"] < moment)).sum()
-    factor = float(interviewed) / float(after.sum())
-    g = (granted & ~after).sum() + factor * (granted & after).sum()
-    r = (~granted & ~after).sum() + factor * (~granted & after).sum()
-    return float(g), float(r)
-
-
 def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
     """The model of the chain as it ran in the window before ``moment``."""
     first = units[~units["nareis"]]
@@ -499,7 +473,8 @@ def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
     cells, by_nat, overall = _grant_shares(units, moment)
     codes, share, alpha, backlog = _shares(units, moment, chain)
     days = RECENT_MONTHS * DAYS_PER_MONTH
-    grants, rejections = decision_pace(first, decision_end, recent_start, moment)
+    recent = first[(decision_end >= recent_start) & (decision_end < moment)]
+    granted = int((recent["grant"].notna() & (recent["grant"] <= recent["decision"])).sum())
     moved = first[(first["move_out"] >= recent_start) & (first["move_out"] < moment)]
     return Model(
         decision=decision,
@@ -528,7 +503,7 @@ def fit(units: pd.DataFrame, moment: pd.Timestamp, chain: Chain) -> Model:
         spread=allocation_spread(units, moment, chain, codes),
         arrivals_per_day=len(arrived) / (RECENT_MONTHS * DAYS_PER_MONTH),
         arrival_pool=arrived[["size", "nationality"]].reset_index(drop=True),
-        grants=Pace(grants, days),
-        rejections=Pace(rejections, days),
+        grants=Pace(granted, days),
+        rejections=Pace(len(recent) - granted, days),
         move_outs=Pace(len(moved), days),
     )  # fmt: skip

@@ -71,9 +71,6 @@ METHOD = [
         "pace",
         "Grants, other decisions and move-outs come at their pace of the last 6 months (they "
         "are bound by capacity); the curves and each household's outcome decide who goes first. "
-        "Decisions after an interview come at the pace of the interviews (the IND's capacity: "
-        "what it interviews now, it decides in the months to come); a permit whose decision the "
-        "log misses counts as a grant. "
         "Nareizigers join their referent's home and need none of their own.",
     ),
     (
