@@ -299,8 +299,8 @@ def _hazard(curve: KaplanMeier) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     curve reaches 0), joined linearly between ``KNOTS`` of the days on which waits ended, as
     many endings apart: knots, values, and the slope of each stretch, the last going on past
     the curve's end at its mean slope since the median (H = ln 2; since the start where the
-    curve never gets there). Joined at every ending, the slopes
-    would jump with the gaps between endings, and so would the best factor."""
+    curve never gets there). Joined at every ending, the slopes would jump with the gaps
+    between endings, and so would the best factor."""
     previous = np.concatenate([[1.0], curve.survival[:-1]])
     steps = np.where(previous > 0, 1.0 - curve.survival / np.where(previous > 0, previous, 1), 0)
     ended = steps > 0  # the curve also holds the days on which waits were only censored
