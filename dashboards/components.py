@@ -31,8 +31,9 @@ from toolkit.numbers import LOCALES, day_text, month_text, number, q_text
 from toolkit.session import AnalysisSession
 
 THEME = Path(__file__).with_name("theme.toml")
+PLOTLY_LOCALE = Path(__file__).with_name("plotly_locale.toml")
 # The system's own sans-serif: no web font to fetch, the same look in charts and tables.
-# Days and months on a time axis as numbers (plotly writes month names in English only).
+# Days and months on a time axis as numbers, the same in both languages.
 DAY_FORMAT, MONTH_FORMAT = "%d-%m-%Y", "%m-%Y"
 ISO_DAY, ISO_MONTH = re.compile(r"\d{4}-\d{2}-\d{2}.*"), re.compile(r"\d{4}-\d{2}")
 ROW_PX = 34  # the height of a grid row, for a table that scrolls
@@ -117,6 +118,28 @@ def fmt_q(q: float, language: str) -> str:
     return q_text(q, language_of(language))
 
 
+@cache
+def plotly_locales() -> dict[str, Any]:
+    """plotly.js's locale for Dutch (config ``locales``): its own texts, the mode bar's tooltips
+    and notices, from ``plotly_locale.toml``; its calendar and number signs from Babel. Without
+    it a Dutch page's charts speak English on hover ("Download plot as a PNG")."""
+    with PLOTLY_LOCALE.open("rb") as handle:
+        dictionary = tomllib.load(handle)["nl"]
+    babel = Locale.parse(locale_of("nl"))
+    symbols = babel.number_symbols["latn"]
+    sunday_first = (6, 0, 1, 2, 3, 4, 5)  # Babel counts from Monday, plotly from Sunday
+    calendar = {
+        "days": [babel.days["format"]["wide"][d] for d in sunday_first],
+        "shortDays": [babel.days["format"]["abbreviated"][d] for d in sunday_first],
+        "months": [babel.months["format"]["wide"][m] for m in range(1, 13)],
+        "shortMonths": [babel.months["format"]["abbreviated"][m] for m in range(1, 13)],
+        "date": DAY_FORMAT,
+        "decimal": symbols["decimal"],
+        "thousands": symbols["group"],
+    }
+    return {"nl": {"dictionary": dictionary, "format": calendar}}
+
+
 def separators(language: str) -> str:
     """Plotly's decimal and thousands separators for the language (layout ``separators``)."""
     symbols = Locale.parse(locale_of(language)).number_symbols["latn"]
@@ -162,6 +185,11 @@ def graph(
             "showEditInChartStudio": False,
             "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
             "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+            **(
+                {"locale": "nl", "locales": plotly_locales()}
+                if language_of(language) == "nl"
+                else {}
+            ),
         },
     )
 

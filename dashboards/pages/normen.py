@@ -21,6 +21,7 @@ from dashboards.components import (
     dropdown_labels,
     empty,
     fmt_int,
+    fmt_month,
     fmt_share,
     graph,
     is_missing,
@@ -183,7 +184,7 @@ def month_figure(months: pd.DataFrame, language: str) -> go.Figure:
     """Breaches per start month as bars, and the share over the norm as a line for the complete
     months only (``complete`` in ``norms_by_month``); the incomplete months are shaded."""
     figure = make_subplots(specs=[[{"secondary_y": True}]])
-    categories = list(months["month"].astype(str))
+    categories = [fmt_month(month, language) for month in months["month"].astype(str)]
     breach_bars(figure, months, categories, language)
     figure.add_scatter(
         x=categories,

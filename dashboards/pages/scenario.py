@@ -29,7 +29,17 @@ import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboards.components import PHASE_COLOURS, card, fmt_int, fmt_share, graph, separators, table
+from dashboards.components import (
+    PHASE_COLOURS,
+    card,
+    fmt_date,
+    fmt_int,
+    fmt_month,
+    fmt_share,
+    graph,
+    separators,
+    table,
+)
 from dashboards.i18n import label, t
 from toolkit.bottlenecks.wip import wip_phases
 from toolkit.errors import EventLogError
@@ -127,7 +137,8 @@ def lines(frame: pd.DataFrame, metrics: list[tuple[str, str]], language: str, ax
         for run, dash in RUN_STYLE.items():
             values = _series(frame, metric, run)
             figure.add_scatter(
-                x=list(values.index), y=[None if pd.isna(v) else float(v) for v in values],
+                x=[fmt_month(month, language) for month in values.index],
+                y=[None if pd.isna(v) else float(v) for v in values],
                 mode="lines",
                 name=f"{name} ({t(f'scenario_{run}', language)})",
                 line={"color": colour, "dash": dash, "width": 2 if run == "scenario" else 1.5},
@@ -136,6 +147,8 @@ def lines(frame: pd.DataFrame, metrics: list[tuple[str, str]], language: str, ax
             )  # fmt: skip
     figure.update_layout(height=420, hovermode="x unified", separators=separators(language),
                          legend={"orientation": "h", "y": -0.2})  # fmt: skip
+    # months named in the language, in order: as dates plotly would name them in English
+    figure.update_xaxes(type="category")
     figure.update_yaxes(title=axis, gridcolor="#e5e7eb", rangemode="tozero",
                         tickformat=".0%" if share else None)  # fmt: skip
     return figure
@@ -150,7 +163,7 @@ def arrivals_table(frame: pd.DataFrame, session: AnalysisSession, language: str)
     return pd.DataFrame(
         {
             "scenario_municipality": names,
-            "scenario_month": wide["month"],
+            "scenario_month": [fmt_month(month, language) for month in wide["month"]],
             "scenario_base_value": [fmt_int(v, language) for v in wide.get("base", pd.Series())],
             "scenario_scenario_value": [
                 fmt_int(v, language) for v in wide.get("scenario", pd.Series())
@@ -170,7 +183,7 @@ def results(model: ScenarioModel, levers: Levers, session: AnalysisSession, lang
     )
     phases = [(f"wip:{p}", label(chain.phase(p), language)) for p in wip_phases(chain)]
     legs = [(n.id, label(n, language)) for n in milestone_norms(chain)]
-    summary = t("scenario_summary", language, start=f"{result.start.tz_convert('Europe/Amsterdam'):%d-%m-%Y}",
+    summary = t("scenario_summary", language, start=fmt_date(result.start.tz_convert('Europe/Amsterdam').date(), language),
                 months=result.months, persons=persons)  # fmt: skip
     parts: list[Any] = [html.P(summary, className="note", id="scenario-summary")]
     if result.sample < 1:

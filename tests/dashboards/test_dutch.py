@@ -20,7 +20,7 @@ ENGLISH = ("the", "and", "with", "persons", "person", "days", "median", "share",
            "frequency", "performance", "track", "municipality", "location", "count",
            "january", "february", "march", "june", "july", "august", "october", "monday",
            "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tue", "wed",
-           "thu", "fri", "sat")  # fmt: skip
+           "thu", "fri", "sat", "zoom", "pan", "autoscale", "reset", "axes", "plot")  # fmt: skip
 # Month and weekday names, full and short, as each language writes them (case matters: Dutch
 # writes "april" and "september" in lower case).
 CALENDAR = {
@@ -42,13 +42,17 @@ CODES = {
     "English decimals": re.compile(r"(?<![\d.])\d+\.\d{1,2}\b(?![.\d])"),
     "a share as a fraction": re.compile(r"(?<![\d.,])0\.\d{2,}"),
     "scientific notation": re.compile(r"(?<!< )\d(\.\d+)?e-?\d+", re.IGNORECASE),
+    "a month as a code": re.compile(r"(?<![\d-])\d{4}-\d{2}(?![\d-])"),
 }
-# The texts of a page: what is shown, the charts' ticks, legends and titles, and the hover
-# templates and the text of each trace.
+# The texts of a page: what is shown, the charts' ticks, legends and titles, the tooltips of
+# their mode bars, and the hover templates and the text of each trace.
 PAGE_TEXT = """
 var out = [document.querySelector('main').innerText];
 document.querySelectorAll('main .js-plotly-plot').forEach(function (plot) {
   plot.querySelectorAll('text').forEach(function (t) { out.push(t.textContent); });
+  plot.querySelectorAll('.modebar-btn').forEach(function (b) {
+    out.push(b.getAttribute('data-title'));
+  });
   (plot.data || []).forEach(function (trace) {
     ['hovertemplate', 'name', 'text'].forEach(function (key) {
       var value = trace[key];
@@ -74,7 +78,7 @@ def problems(text: str) -> list[str]:
 
 def test_the_word_list_and_patterns_catch_what_they_should() -> None:
     assert problems("Personen 1.234 en 65,4% op 30 jun. 2025, q < 1e-16, in coa_locaties.csv") == []
-    assert problems("GM0479 aa_va 7,167 7.5 0.654 3.5e-72 Download") == sorted(
+    assert problems("GM0479 aa_va 7,167 7.5 0.654 3.5e-72 Download 2025-07") == sorted(
         [
             "municipality code 'GM0479'",
             "snake_case id 'aa_va'",
@@ -83,6 +87,7 @@ def test_the_word_list_and_patterns_catch_what_they_should() -> None:
             "a share as a fraction '0.654'",
             "scientific notation '3.5e-72'",
             "English word 'Download'",
+            "a month as a code '2025-07'",
         ]
     )
 

@@ -4,6 +4,7 @@ preparation of the model shown while it runs."""
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -18,6 +19,18 @@ from toolkit.scenario import store
 from toolkit.scenario.run import Levers, ScenarioModel, persons_in_chain
 from toolkit.session import AnalysisSession
 
+# Months as a Dutch reader names them, never the code 2025-07 (plotly would read that as a
+# date and name it in English).
+DUTCH_MONTH = re.compile(
+    r"(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november"
+    r"|december) 20\d\d"
+)
+MONTH_CELLS = (
+    "return Array.from(document.querySelectorAll('#scenario-arrivals .ag-cell[col-id]'))"
+    ".filter(function (e) { return e.getAttribute('col-id') === 'scenario_month'; })"
+    ".map(function (e) { return e.textContent; });"
+)
+X_VALUES = "return document.querySelector('#scenario-occupancy-graph .js-plotly-plot').data[0].x;"
 TRACES = (
     "return document.querySelector('#scenario-occupancy-graph .js-plotly-plot').data"
     ".map(function (d) { return [d.name, d.y]; });"
@@ -43,6 +56,13 @@ def test_base_then_four_times_the_inflow(dash_duo, app, session, screenshots):
     persons = persons_in_chain(model.state)
     assert fmt_int(persons, "nl") in dash_duo.find_element("#scenario-summary").text
     assert "." in fmt_int(persons, "nl")  # Dutch thousands separator
+    summary = dash_duo.find_element("#scenario-summary").text
+    assert re.search(r"vanaf \d{1,2} [a-z]{3}\.? 20\d\d,", summary), summary
+    months = dash_duo.driver.execute_script(X_VALUES)
+    assert len(months) == scenario.MONTHS
+    assert all(DUTCH_MONTH.fullmatch(m) for m in months), months
+    cells = dash_duo.driver.execute_script(MONTH_CELLS)
+    assert cells and all(DUTCH_MONTH.fullmatch(c) for c in cells), cells[:3]
 
     _type(dash_duo, "scenario-inflow", "4")
     _type(dash_duo, "scenario-ind", "20")
