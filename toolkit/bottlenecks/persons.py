@@ -9,7 +9,10 @@ log itself (no side tables):
   next COA event counts for the location of the first; the last stay runs to ``as_of`` unless it
   ended with an outflow). Longest stay, not the location at some interval start, so that a person
   has one location for every interval; the relocation analysis looks at moves separately.
-* ``office``: the IND office of their ``ind_nader_gehoor``; without one, of their last IND event.
+* ``office``: the IND office of their ``ind_nader_gehoor``; without one, of their last IND event
+  after the registration (``ind_aanmelding`` and ``ind_aanvraag`` are recorded where a person
+  reports, the national registration centre, not by the office that will handle the case); none
+  before the registration interview.
 * ``nationality``, ``track``: the case attributes.
 * ``household_size``: persons in the log sharing their ``case:household``, ``5+`` from five on.
 
@@ -31,6 +34,8 @@ from toolkit.eventlog import ACTIVITY, CASE, GROUP, HOUSEHOLD, MUNICIPALITY, RES
 
 KOPPELING = "coa_koppeling"
 INTERVIEW = "ind_nader_gehoor"
+# recorded at the national registration centre for every applicant: they say nothing of the office
+REGISTRATION = ("ind_aanmelding", "ind_aanvraag")
 HOUSEHOLD_CAP = 5
 DIMENSIONS = ("municipality", "location", "office", "nationality", "track", "household_size")
 _CASE_ATTRIBUTE = {"nationality": "case:nationality", "track": "case:track"}
@@ -170,9 +175,10 @@ def _own_attributes(log: pd.DataFrame, moment: pd.Timestamp, coa: Coa | None) ->
         at = longest.index.get_indexer(events.cases)
         out["location"] = np.append(longest.to_numpy(dtype=object), None)[at]  # -1: no stay
         codes, values = events.codes(RESOURCE)
-        # the office of the interview; without one, of the last IND event
+        # the office of the interview; without one, of the last IND event after the registration
         interview = events.pick(codes, events.where(ACTIVITY, INTERVIEW))
-        last_ind = events.pick(codes, events.where(GROUP, "IND"), last=True)
+        registration = np.logical_or.reduce([events.where(ACTIVITY, a) for a in REGISTRATION])
+        last_ind = events.pick(codes, events.where(GROUP, "IND") & ~registration, last=True)
         out["office"] = _texts(np.where(interview >= 0, interview, last_ind), values)
     for name, column in _CASE_ATTRIBUTE.items():
         if column in has:
