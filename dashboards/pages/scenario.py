@@ -43,6 +43,7 @@ from dashboards.components import (
 from dashboards.i18n import label, t
 from toolkit.bottlenecks.wip import wip_phases
 from toolkit.errors import EventLogError
+from toolkit.scenario.labels import metric_label
 from toolkit.scenario.report import milestone_norms, suppress_table
 from toolkit.scenario.run import SAMPLE_PERSONS, Levers, ScenarioModel, sample_share
 from toolkit.scenario.store import KeptModel, Progress
@@ -195,8 +196,8 @@ def results(model: ScenarioModel, levers: Levers, session: AnalysisSession, lang
     persons_axis = t("scenario_persons", language)
     parts += [
         card(t("scenario_occupancy_title", language), graph(lines(frame, [
-            ("coa_occupancy", t("scenario_occupancy", language)),
-            ("inflow", t("scenario_inflow_series", language))], language, persons_axis),
+            ("coa_occupancy", metric_label("coa_occupancy", language, chain)),
+            ("inflow", metric_label("inflow", language, chain))], language, persons_axis),
             "scenario-occupancy-graph", "wat_als_bezetting", language, room=session.workshop)),
         card(t("scenario_wip_title", language), graph(
             lines(frame, phases, language, persons_axis), "scenario-wip-graph", "wat_als_fasen", language, room=session.workshop)),

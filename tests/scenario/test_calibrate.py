@@ -9,7 +9,8 @@ import pytest
 from toolkit.bottlenecks.wip import wip_per_day
 from toolkit.errors import EventLogError
 from toolkit.eventlog import CASE, HOUSEHOLD
-from toolkit.scenario.calibrate import calibrate
+from toolkit.scenario.calibrate import Estimate, calibrate
+from toolkit.scenario.labels import estimate_text
 from toolkit.scenario.run import scenario_start
 from toolkit.scenario.state import initial_state
 from toolkit.session import held
@@ -47,9 +48,30 @@ def test_housing_supply_matches_the_generators(calibration, truth):
 
 def test_every_estimate_says_how(calibration):
     assert len(calibration.estimates) >= 10
-    assert all(e.how and e.value for e in calibration.estimates)
+    for estimate in calibration.estimates:
+        dutch, english = estimate_text(estimate, "nl"), estimate_text(estimate, "en")
+        for text in (*dutch, *english):
+            assert text and "{" not in text and "_" not in text, (estimate.parameter, text)
+        assert dutch[0] != english[0] or estimate.parameter in ("dublin", "koppeling",
+                                                                "taakstelling")  # fmt: skip
     assert calibration.config.raw["bottleneck"] == []
     assert np.mean(calibration.season) == pytest.approx(1.0)
+
+
+def test_estimates_are_written_in_each_languages_notation():
+    arrivals = Estimate("arrivals", {"households": 1229.46, "persons": 49.2})
+    assert estimate_text(arrivals, "nl")[1] == "1.229,5 huishoudens (49,2 personen) per maand"
+    assert estimate_text(arrivals, "en")[1] == "1,229.5 households (49.2 persons) per month"
+    appeals = Estimate("appeals", {"appeal_share": 0.6534, "upheld_share": 0.15,
+                                   "weeks": [13.52, 43.0]})  # fmt: skip
+    assert (
+        estimate_text(appeals, "nl")[1]
+        == "65,3% in beroep, 15,0% gegrond, uitspraak na 13,5–43 weken"
+    )
+    offices = Estimate("nader_gehoor_capacity", {"offices": {"Ter Apel": 2.34, "Budel": 1.0}})
+    assert estimate_text(offices, "nl")[1] == "Ter Apel 2,3, Budel 1,0 huishoudens per week"
+    sizes = Estimate("household_sizes", {"sizes": {"1": 0.751, "6": 0.028}})
+    assert estimate_text(sizes, "en")[1] == "1: 75.1%, 6: 2.8%"
 
 
 def test_state_holds_everyone_in_work_in_progress(chain_log):

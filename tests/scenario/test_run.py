@@ -1,6 +1,7 @@
 """Base and scenario: the levers move what they should, by about as much as they should."""
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -83,11 +84,39 @@ def test_exports_read_back(quadrupled, tmp_path):
     assert {"inflow", "wip_total", "coa_occupancy"} <= set(rows["metric"])
     assert len(rows["month"].unique()) == MONTHS
     assert payload["levers"]["inflow"] == 4.0
+    arrivals = next(e for e in payload["calibration"] if e["parameter"] == "arrivals")
+    assert arrivals["name"] == "Instroom" and arrivals["figures"]["households"] > 0
     assert len(pd.read_csv(tmp_path / "s.csv")) == len(quadrupled.table)
     book = load_workbook(tmp_path / "s.xlsx")
     assert book.sheetnames == ["scenario", "calibration", "levers"]
     assert [c.value for c in book["scenario"][1]] == ["month", "metric", "base", "scenario"]
-    assert "wip_total" in (tmp_path / "s.html").read_text("utf-8")
+    assert [c.value for c in book["calibration"][1]] == ["parameter", "name", "value", "how"]
+
+
+def test_the_html_page_reads_in_its_language(quadrupled, tmp_path):
+    """Names, not codes, and the language's months and notation: the same page in Dutch and in
+    English."""
+    first = quadrupled.table["month"].min()  # e.g. 2025-07
+    year, month = first.split("-")
+    named = {"nl": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+                    "september", "oktober", "november", "december"],
+             "en": ["January", "February", "March", "April", "May", "June", "July", "August",
+                    "September", "October", "November", "December"]}  # fmt: skip
+    for language, words in (("nl", ("Bezetting COA", "In fase Aanmelding", "Kalibratie")),
+                            ("en", ("In COA reception", "In phase Registration",
+                                    "Calibration"))):  # fmt: skip
+        path = tmp_path / f"s_{language}.html"
+        write_scenario(quadrupled, quadrupled.table, path, language=language)
+        text = path.read_text("utf-8")
+        assert f"lang='{language}'" in text
+        for word in words:
+            assert f"<h2>{word}</h2>" in text or f">{word}<" in text, (language, word)
+        assert f"<td>{named[language][int(month) - 1]} {year}</td>" in text
+        visible = re.sub(r"<style>.*?</style>|<[^>]+>", " ", text)
+        assert not re.search(r"\b([a-z]+_[a-z_]+|wip:\w+|GM\d{4}|\d{4}-\d{2})\b",
+                             visible), language  # fmt: skip
+        separator = {"nl": ",", "en": "."}[language]
+        assert re.search(rf"\d{separator}\d%?", visible)  # the calibration's decimals
 
 
 def test_workshop_hides_small_counts_and_what_is_computed_from_them(quadrupled):
@@ -116,9 +145,11 @@ def test_command_line(chain_log_dir, tmp_path, capsys):
                  "--homes", "GM0479=+30%", "--months", "3", "--sample", "0.5",
                  "--export", str(out)])  # fmt: skip
     assert code == 0
-    printed = capsys.readouterr().out
-    assert "aanmeldgehoor capacity" in printed and "Wrote" in printed
-    assert "a sample of 50% of the households" in " ".join(printed.split())  # lines wrap
+    printed = " ".join(capsys.readouterr().out.split())  # lines wrap
+    assert "Capaciteit aanmeldgehoor" in printed and "Geschreven" in printed
+    assert "een steekproef van 50% van de huishoudens" in printed
+    assert "instroom ×2, gehoorcapaciteit IND ×1,2, woningen Zaanstad ×1,3" in printed
+    assert re.search(r"│ (juli|augustus|september|oktober) 20\d\d ", printed)  # months by name
     written = json.loads(out.read_text("utf-8"))
     assert written["levers"]["homes"] == {"GM0479": 1.3} and written["sample"] == 0.5
     for wrong in (["--inflow", "four"], ["--sample", "0"], ["--sample", "1.5"]):

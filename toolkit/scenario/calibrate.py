@@ -1,7 +1,8 @@
 """The simulation's parameters, estimated from an event log up to an as-of moment.
 
-Every estimate is an :class:`Estimate`: the parameter, its value and how it was found, so the
-command line and the docs can say where each number came from. What the log cannot tell (the
+Every estimate is an :class:`Estimate`: the parameter and its figures; how it was found is said
+with them (:func:`toolkit.scenario.labels.estimate_text`), so the command line, the exports and
+the docs can say where each number came from. What the log cannot tell (the
 delays inside the municipal follow-up, the share of status holders with family abroad) keeps
 the generator's default and is listed as such.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -48,9 +50,11 @@ QUEUE_LOCATION_TYPES = ("AZC", "NOODOPVANG", "GEZINSLOCATIE")
 
 @dataclass(frozen=True)
 class Estimate:
+    """One estimated parameter and its figures; :mod:`toolkit.scenario.labels` says it in words
+    (``calibration.toml``), in Dutch or English."""
+
     parameter: str
-    value: str
-    how: str
+    figures: dict[str, Any]
 
 
 @dataclass
@@ -148,8 +152,8 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
     raw = copy.deepcopy(default.raw)
     est: list[Estimate] = []
 
-    def note(parameter: str, value: object, how: str) -> None:
-        est.append(Estimate(parameter, str(value), how))
+    def note(parameter: str, **figures: Any) -> None:
+        est.append(Estimate(parameter, figures))
 
     year = log[log[TIMESTAMP] >= as_of - pd.Timedelta(days=ARRIVAL_WINDOW_DAYS)]
     recent = log[log[TIMESTAMP] >= as_of - pd.Timedelta(weeks=CAPACITY_WINDOW_WEEKS)]
@@ -174,35 +178,18 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
     )
     per_month = arrival_month.value_counts().reindex(range(1, 13), fill_value=0).to_numpy()
     season = per_month / per_month.mean() if per_month.sum() else np.ones(12)
-    note(
-        "arrivals",
-        f"{households_pm:.1f} households ({persons_pm:.1f} persons) per month",
-        "households whose first event is the registration (ind_aanmelding), last 12 months; "
-        "each calendar month keeps its share of that year (the season)",
-    )
+    note("arrivals", households=households_pm, persons=persons_pm)
     if len(sizes) >= MIN_OBSERVED:
         counts = sizes.clip(upper=6).value_counts().sort_index()
         raw["inflow"]["household_sizes"] = [int(s) for s in counts.index]
         raw["inflow"]["household_shares"] = [float(x) for x in counts.to_numpy() / counts.sum()]
-        note(
-            "household sizes",
-            dict(
-                zip(
-                    raw["inflow"]["household_sizes"],
-                    [round(x, 2) for x in raw["inflow"]["household_shares"]],
-                    strict=True,
-                )
-            ),
-            "persons per household among those arrivals (6 = 6 or more)",
-        )
+        inflow = raw["inflow"]
+        pairs = zip(inflow["household_sizes"], inflow["household_shares"], strict=True)
+        note("household_sizes", sizes={str(size): share for size, share in pairs})
     arrived_people = log[log[CASE].isin(arrived[CASE])].groupby(CASE, observed=True).first()
     if PROCEDURE in arrived_people and len(arrived_people) >= MIN_OBSERVED:
         raw["inflow"]["repeat_share"] = float((arrived_people[PROCEDURE] == REPEAT).mean())
-        note(
-            "repeat applications",
-            f"{raw['inflow']['repeat_share']:.1%}",
-            "share of those arrivals with procedure 'herhaald'",
-        )
+        note("repeat_applications", repeat_share=raw["inflow"]["repeat_share"])
 
     # ---- nationalities: shares among arrivals, grant share among decisions of the last year
     if NATIONALITY in log and len(arrived_people) >= MIN_OBSERVED:
@@ -221,13 +208,7 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
             }
             for n, s in nat_share.items()
         ]
-        note(
-            "nationalities",
-            f"{len(nat_share)} groups",
-            "shares among the arrivals; grant share "
-            "per group from decisions of the last 12 months (all decisions where none); a group "
-            "is a safe country when most of its arrivals got track 'veilig_land'",
-        )
+        note("nationalities", groups=len(nat_share))
 
     # ---- tracks and procedure
     t = raw["tracks"]
@@ -237,22 +218,13 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
     t["dublin_transfer_share"] = _share(
         _count(log, "ind_dublin_overdracht"), claims, t["dublin_transfer_share"]
     )
-    note(
-        "Dublin",
-        f"{t['dublin_share']:.1%} claimed, {t['dublin_transfer_share']:.1%} transferred",
-        "persons with a Dublin claim / with a track; transfers / claims",
-    )
+    note("dublin", claimed_share=t["dublin_share"], transferred_share=t["dublin_transfer_share"])
     t["va_share"] = _share(
         _count(year, "ind_doorzending_va"), _count(year, "ind_nader_gehoor"), t["va_share"]
     )
     va = durations(log, "ind_doorzending_va", DECISIONS, as_of)
     t["va_weeks"] = skewed_bounds(va, t["va_weeks"], DAYS_PER_WEEK)
-    note(
-        "extended procedure",
-        f"{t['va_share']:.1%}, {t['va_weeks']} weeks",
-        "referrals / detailed interviews, last 12 months; weeks from referral to decision "
-        "(5% quantile and the mean)",
-    )
+    note("extended_procedure", referred_share=t["va_share"], weeks=t["va_weeks"])
 
     # ---- appeals
     a = raw["appeals"]
@@ -269,9 +241,9 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
     a["ruling_weeks"] = uniform_bounds(ruling, a["ruling_weeks"], DAYS_PER_WEEK)
     note(
         "appeals",
-        f"{a['appeal_share']:.1%} appeal, {a['upheld_share']:.1%} upheld, "
-        f"ruling after {a['ruling_weeks']} weeks",
-        "appeals / rejections; upheld / rulings; 5-95% range of weeks from appeal to ruling",
+        appeal_share=a["appeal_share"],
+        upheld_share=a["upheld_share"],
+        weeks=a["ruling_weeks"],
     )
 
     # ---- IND capacity: interviews per week in the last 26 weeks (households)
@@ -296,17 +268,8 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
         }
         for n in names
     ]
-    note(
-        "aanmeldgehoor capacity",
-        f"{agh:.1f} households per week",
-        "households with a registration interview, last 26 weeks / 26",
-    )
-    note(
-        "nader gehoor capacity",
-        ", ".join(f"{n} {per_office.get(n, 0.0):.1f}" for n in names) + " households per week",
-        "households with a detailed interview per office, "
-        "last 26 weeks / 26; decisions follow the interview",
-    )
+    note("aanmeldgehoor_capacity", per_week=agh)
+    note("nader_gehoor_capacity", offices={n: float(per_office.get(n, 0.0)) for n in names})
 
     # ---- reception locations and relocations
     loc = log[log["location_type"].notna()] if "location_type" in log else log.iloc[:0]
@@ -328,12 +291,7 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
         for o in raw["office"]:
             if o["pol"] not in types.index:
                 o["pol"] = str(types.index[0])
-        note(
-            "reception locations",
-            f"{len(types)} locations",
-            "COA locations of the log with their type; relocations into each, last 12 months, "
-            "weigh where people are sent",
-        )
+        note("reception_locations", locations=len(types))
 
     # ---- koppeling
     k = raw["koppeling"]
@@ -346,21 +304,11 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
     k["notice_days"] = uniform_bounds(
         durations(log, "coa_koppeling", ("gem_koppeling_ontvangen",), as_of), k["notice_days"]
     )
-    note(
-        "koppeling",
-        f"{k['days']} days after the permit, notice after {k['notice_days']} days",
-        "permit to koppeling in the last 12 months (5% quantile and mean); koppeling to the "
-        "municipality's notice (5-95%)",
-    )
+    note("koppeling", days=k["days"], notice_days=k["notice_days"])
     linked = log.loc[log[ACTIVITY] == "coa_koppeling", MUNICIPALITY].dropna().astype(str)
     known = [c for c in sorted(linked.unique()) if _known(chain, c)]
     raw["municipalities"] = {"gemeente-csv": known}
-    note(
-        "taakstelling",
-        f"{len(known)} municipalities",
-        "municipalities of the log's koppelingen; each is linked status holders in proportion to "
-        "its population (toolkit/chain's register)",
-    )
+    note("taakstelling", municipalities=len(known))
 
     # ---- housing
     h = raw["housing"]
@@ -387,18 +335,16 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
         share[few] = [pool * population[c] / people for c in few]
     housing = {c: float(total * share[c]) for c in known}
     note(
-        "housing supply",
-        f"{sum(housing.values()):.1f} persons per week in {len(known)} municipalities",
-        "persons who left COA for a home in the last 26 weeks / 26, shared out by each "
-        f"municipality's share of them in the last 12 months; {len(few)} municipalities with "
-        "fewer than 5 in 12 months share their part by population",
+        "housing_supply",
+        per_week=sum(housing.values()),
+        municipalities=len(known),
+        few=len(few),
     )
     note(
-        "housing offers",
-        f"{h['refusal_share']:.1%} refused; lease {h['lease_days']} days, "
-        f"move {h['move_days']} days",
-        "refusals / offers, last 12 months; offer to lease and "
-        "lease to move (5% quantile and mean)",
+        "housing_offers",
+        refused_share=h["refusal_share"],
+        lease_days=h["lease_days"],
+        move_days=h["move_days"],
     )
     # ---- nareis
     n = raw["nareis"]
@@ -420,17 +366,11 @@ def calibrate(log: pd.DataFrame, as_of: pd.Timestamp) -> Calibration:
         n["travel_weeks"] = uniform_bounds(travel, n["travel_weeks"], DAYS_PER_WEEK)
     note(
         "nareis",
-        f"{n['approval']:.1%} granted, decision after {n['decision_weeks']} weeks, family "
-        f"travels {n['travel_weeks']} weeks",
-        "grants / nareis decisions; weeks from application to decision (5% quantile and mean); "
-        "weeks from the grant to the household's first nareiziger (5-95%)",
+        granted_share=n["approval"],
+        decision_weeks=n["decision_weeks"],
+        travel_weeks=n["travel_weeks"],
     )
-    note(
-        "not in the log",
-        "generator defaults",
-        "relocation rate, the share of status holders with family abroad and when they apply, "
-        "family sizes, the municipal follow-up after the move",
-    )
+    note("not_in_the_log")
 
     raw["bottleneck"] = []
     raw["world"] = world_at(as_of)

@@ -18,9 +18,21 @@ from rich.console import Console
 from rich.table import Table
 
 from toolkit.chain import load_chain
+from toolkit.chain.model import Chain
 from toolkit.errors import EventLogError, KetenlensError
 from toolkit.eventlog import read_events
+from toolkit.numbers import day_text, month_text, number
 from toolkit.scenario.export import WRITERS, write_scenario
+from toolkit.scenario.labels import (
+    estimate_text,
+    factor_text,
+    homes_text,
+    language_of,
+    measure_label,
+    metric_label,
+    metric_order,
+    value_text,
+)
 from toolkit.scenario.report import AMSTERDAM, suppress_table
 from toolkit.scenario.run import Levers, ScenarioResult, run_scenario
 from toolkit.suppression import DEFAULT_K
@@ -29,13 +41,50 @@ EVENTS_FILE = "events.parquet"
 ARRIVALS = 15  # municipalities printed at the end: the ones whose arrivals change most
 WIDTH = 110  # the months table side by side, also when printed to a file
 CODE = re.compile(r"^(GM\d{4}|\*)$")
-PRINTED = (
-    ("inflow", "inflow"),
-    ("wip_total", "in the chain"),
-    ("coa_occupancy", "in COA"),
-    ("wait_median_days:N13", "permit to home, median days"),
-    ("share_over_norm:N13", "over 14 weeks"),
-)
+# The metrics of the months table (all of them are in the export).
+PRINTED = ("inflow", "wip_total", "coa_occupancy", "wait_median_days:N13", "share_over_norm:N13")
+WORDS = {
+    "nl": {
+        "calibrated": "Gekalibreerd op het logboek tot en met {day}",
+        "calibration": ("parameter", "schatting", "hoe geschat"),
+        "start": "{persons} personen in de keten bij de start; hefbomen: instroom ×{inflow}, "
+        "gehoorcapaciteit IND ×{ind}, woningen {homes}",
+        "sample": "; gesimuleerd op een steekproef van {share} van de huishoudens",
+        "seconds": "; {seconds} s",
+        "per_month": "Per maand: basis | scenario",
+        "month": "maand",
+        "at_end": "Aan het eind ({month}): basis | scenario",
+        "caption": "aankomsten: de {shown} van de {total} gemeenten die het meest veranderen; "
+        "alle gemeenten per maand met --export",
+        "end_columns": ("cijfer", "basis", "scenario"),
+        "backtest": "Terugtoets van {start} tot en met {end}: afstand tot wat er gebeurde "
+        "(lager is beter)",
+        "backtest_columns": ("maat", "ketenlens", "afspelen met pm4py"),
+        "simulating": "Simuleren",
+        "backtesting": "Terugtoets: de laatste 12 maanden worden gesimuleerd ...",
+        "wrote": "Geschreven: {path}",
+    },
+    "en": {
+        "calibrated": "Calibrated on the log up to and including {day}",
+        "calibration": ("parameter", "estimate", "how"),
+        "start": "{persons} persons in the chain at the start; levers: inflow ×{inflow}, "
+        "IND interview capacity ×{ind}, homes {homes}",
+        "sample": "; simulated on a sample of {share} of the households",
+        "seconds": "; {seconds} s",
+        "per_month": "Per month: base | scenario",
+        "month": "month",
+        "at_end": "At the end ({month}): base | scenario",
+        "caption": "arrivals: the {shown} of {total} municipalities that change most; every "
+        "municipality per month with --export",
+        "end_columns": ("figure", "base", "scenario"),
+        "backtest": "Back-test from {start} up to and including {end}: distance to what "
+        "happened (lower is better)",
+        "backtest_columns": ("measure", "ketenlens", "pm4py play-out"),
+        "simulating": "Simulating",
+        "backtesting": "Back-test: simulating the last 12 months ...",
+        "wrote": "Wrote {path}",
+    },
+}
 
 
 def factor(text: str) -> float:
@@ -103,6 +152,8 @@ def add_scenario_parser(subparsers: argparse._SubParsersAction) -> argparse.Argu
         "--workshop", action="store_true", help="suppress every figure about fewer than k persons"
     )
     parser.add_argument("--k", type=int, default=DEFAULT_K, help="smallest group in workshop mode")
+    parser.add_argument("--language", choices=("nl", "en"), default="nl",
+                        help="language of the printed tables and of the xlsx and html export")  # fmt: skip
     parser.add_argument(
         "--fidelity",
         action="store_true",
@@ -138,52 +189,61 @@ def _number(value: object, share: bool = False) -> str:
     return f"{float(value):.0%}" if share else f"{float(value):,.0f}"
 
 
-def _local(moment: pd.Timestamp) -> str:
-    return f"{moment.tz_convert(AMSTERDAM):%Y-%m-%d %H:%M} (Amsterdam)"
+def _day(moment: pd.Timestamp, language: str) -> str:
+    """The last day before a moment that starts a day in Amsterdam: the data up to and including
+    it (``2025-07-01 00:00`` is "30 juni 2025")."""
+    local = moment.tz_convert(AMSTERDAM)
+    return day_text((local - pd.Timedelta(microseconds=1)).date(), language)
 
 
-def calibration_table(result: ScenarioResult) -> Table:
-    table = Table(title=f"Calibrated on the log before {_local(result.start)}")
-    for column in ("parameter", "estimate", "how"):
+def calibration_table(result: ScenarioResult, language: str) -> Table:
+    words = WORDS[language]
+    table = Table(title=words["calibrated"].format(day=_day(result.start, language)))
+    for column in words["calibration"]:
         table.add_column(column)
     for e in result.calibration.estimates:
-        table.add_row(e.parameter, e.value, e.how)
+        table.add_row(*estimate_text(e, language))
     return table
 
 
-def months_table(table: pd.DataFrame) -> Table:
+def _cell(base: object, scenario: object, share: bool, language: str) -> str:
+    return f"{value_text(base, share, language)} | {value_text(scenario, share, language)}"
+
+
+def months_table(table: pd.DataFrame, language: str, chain: Chain) -> Table:
     wide = table.pivot_table(
         index="month", columns=["metric", "run"], values="value", aggfunc="first"
     )
-    out = Table(title="Per month: base | scenario")
-    out.add_column("month")
-    for _, label in PRINTED:
-        out.add_column(label, justify="right")
+    out = Table(title=WORDS[language]["per_month"])
+    out.add_column(WORDS[language]["month"])
+    for metric in PRINTED:
+        out.add_column(metric_label(metric, language, chain), justify="right")
     for month, row in wide.iterrows():
         cells = [
-            f"{_number(row.get((m, 'base')), m.startswith('share'))} | "
-            f"{_number(row.get((m, 'scenario')), m.startswith('share'))}"
-            for m, _ in PRINTED
+            _cell(row.get((m, "base")), row.get((m, "scenario")), m.startswith("share"), language)
+            for m in PRINTED
         ]
-        out.add_row(str(month), *cells)
+        out.add_row(month_text(month, language), *cells)
     return out
 
 
-def last_month_table(table: pd.DataFrame) -> Table:
+def last_month_table(table: pd.DataFrame, language: str, chain: Chain) -> Table:
     """The last month's figures; of the municipalities only the ones whose arrivals change most
     (all of them, every month, are in the export)."""
-    last = table[table["month"] == table["month"].max()]
+    words = WORDS[language]
+    month = table["month"].max()
+    last = table[table["month"] == month]
     wide = last.pivot_table(index="metric", columns="run", values="value", aggfunc="first")
     arrivals = wide[wide.index.str.startswith("arrivals:")]
     change = (arrivals.get("scenario", 0) - arrivals.get("base", 0)).abs()
     shown = set(change[change > 0].sort_values(ascending=False, kind="stable").index[:ARRIVALS])
     out = Table(
-        title=f"At the end ({table['month'].max()}): base | scenario",
-        caption=f"arrivals: the {len(shown)} of {len(arrivals)} municipalities that change most; "
-        "all of them per month with --export",
+        title=words["at_end"].format(month=month_text(month, language)),
+        caption=words["caption"].format(shown=len(shown), total=len(arrivals)),
     )
-    for column in ("figure", "base", "scenario"):
-        out.add_column(column, justify="left" if column == "figure" else "right")
+    for i, column in enumerate(words["end_columns"]):
+        out.add_column(column, justify="left" if i == 0 else "right")
+    wide = wide.loc[sorted(wide.index, key=lambda metric: metric_order(str(metric), chain))]
     for metric, row in wide.iterrows():
         if str(metric).startswith(("wait_persons", "norm_persons")):
             continue
@@ -191,33 +251,29 @@ def last_month_table(table: pd.DataFrame) -> Table:
             continue
         share = str(metric).startswith("share")
         out.add_row(
-            _figure(str(metric)),
-            _number(row.get("base"), share),
-            _number(row.get("scenario"), share),
+            metric_label(str(metric), language, chain),
+            value_text(row.get("base"), share, language),
+            value_text(row.get("scenario"), share, language),
         )
     return out
 
 
-def _figure(metric: str) -> str:
-    """A metric's name, with the municipality's name beside its code."""
-    kind, _, code = metric.partition(":")
-    if kind != "arrivals":
-        return metric
-    try:
-        return f"arrivals: {load_chain().municipality(code).name} ({code})"
-    except KeyError:
-        return metric
-
-
-def fidelity_table(result) -> Table:
+def fidelity_table(result, language: str, chain: Chain) -> Table:
+    words = WORDS[language]
     out = Table(
-        title=f"Back-test from {_local(result.start)} to {_local(result.end)}: distance to what "
-        "happened (lower is better)"
+        title=words["backtest"].format(
+            start=day_text(result.start.tz_convert(AMSTERDAM).date(), language),
+            end=_day(result.end, language),
+        )
     )
-    for column in ("measure", "ketenlens", "pm4py play-out"):
-        out.add_column(column, justify="left" if column == "measure" else "right")
+    for i, column in enumerate(words["backtest_columns"]):
+        out.add_column(column, justify="left" if i == 0 else "right")
     for row in result.measures.itertuples(index=False):
-        out.add_row(row.measure, f"{row.ketenlens:,.3f}", f"{row.pm4py:,.3f}")
+        out.add_row(
+            measure_label(row.measure, language, chain),
+            number(row.ketenlens, language, 3),
+            number(row.pm4py, language, 3),
+        )
     return out
 
 
@@ -230,37 +286,46 @@ def cmd_scenario(args: argparse.Namespace) -> int:
         raise KetenlensError(f"{target}: use one of {', '.join(WRITERS)}")
     console = Console(highlight=False, width=WIDTH)
     status = Console(stderr=True)
+    language = language_of(args.language)
+    words = WORDS[language]
+    chain = load_chain()
     log = _read(Path(args.log))
     started = time.perf_counter()
     if args.fidelity:
         from toolkit.scenario.fidelity import backtest
 
-        with status.status("Back-test: simulating the last 12 months ..."):
+        with status.status(words["backtesting"]):
             result = backtest(log, seed=args.seed)
-        console.print(fidelity_table(result))
+        console.print(fidelity_table(result, language, chain))
         return 0
     levers = Levers(args.inflow, args.ind_capacity, dict(args.homes))
-    with status.status("Simulating ...") as shown:
+    with status.status(f"{words['simulating']} ...") as shown:
         result = run_scenario(
             log,
             levers,
             months=args.months,
             seed=args.seed,
             sample=args.sample,
-            progress=lambda step, done: shown.update(f"Simulating: {step} {done:.0%} ..."),
+            progress=lambda step, done: shown.update(
+                f"{words['simulating']}: {step} {number(100 * done, language)}% ..."
+            ),
         )
     table = suppress_table(result.table, args.k) if args.workshop else result.table
-    console.print(calibration_table(result))
-    console.print(
-        f"{result.state_persons:,} persons in the chain at the start; levers: inflow "
-        f"x{levers.inflow:g}, IND capacity x{levers.ind_capacity:g}, homes "
-        f"{levers.homes or 'as now'}"
-        + (f"; a sample of {result.sample:.0%} of the households" if result.sample < 1 else "")
-        + f"; {time.perf_counter() - started:.1f} s"
+    console.print(calibration_table(result, language))
+    line = words["start"].format(
+        persons=number(result.state_persons, language),
+        inflow=factor_text(levers.inflow, language),
+        ind=factor_text(levers.ind_capacity, language),
+        homes=homes_text(levers.homes, language, chain),
     )
-    console.print(months_table(table))
-    console.print(last_month_table(table))
+    if result.sample < 1:
+        share = f"{number(100 * result.sample, language)}%"
+        line += words["sample"].format(share=share)
+    seconds = number(time.perf_counter() - started, language, 1)
+    console.print(line + words["seconds"].format(seconds=seconds), markup=False)
+    console.print(months_table(table, language, chain))
+    console.print(last_month_table(table, language, chain))
     if target is not None:
-        write_scenario(result, table, target)
-        console.print(f"Wrote {target}")
+        write_scenario(result, table, target, language=language)
+        console.print(words["wrote"].format(path=target), markup=False)
     return 0

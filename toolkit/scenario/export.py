@@ -2,13 +2,15 @@
 
 Shape of the json::
 
-    {"format": "ketenlens-scenario", "version": 1, "start": ..., "months": 24,
+    {"format": "ketenlens-scenario", "version": 2, "start": ..., "months": 24,
      "levers": {"inflow": 4.0, "ind_capacity": 1.0, "homes": {}},
-     "calibration": [{"parameter", "value", "how"}],
+     "calibration": [{"parameter", "figures", "name", "value", "how"}],
      "scenario": [{"month": "2025-07", "run": "base"|"scenario", "metric", "value"}]}
 
-The csv is the ``scenario`` table; the workbook has the sheets ``scenario`` (one column per
-run), ``calibration`` and ``levers``. Suppressed figures (workshop mode) are empty.
+The json, the csv (the ``scenario`` table) and the workbook keep months and metrics as codes,
+for programs; the calibration's ``name``, ``value`` and ``how`` and the whole html page are in
+the language (:mod:`toolkit.scenario.labels`). The workbook has the sheets ``scenario`` (one
+column per run), ``calibration`` and ``levers``. Suppressed figures (workshop mode) are empty.
 """
 
 from __future__ import annotations
@@ -22,14 +24,44 @@ import pandas as pd
 from openpyxl import Workbook
 
 from toolkit.atomic import atomic_write, atomic_write_text
+from toolkit.chain import load_chain
 from toolkit.errors import ExportError
 from toolkit.export.report_csv import neutralise
 from toolkit.export.report_json import plain
+from toolkit.numbers import day_text, month_text
+from toolkit.scenario.labels import (
+    estimate_text,
+    factor_text,
+    homes_text,
+    language_of,
+    metric_label,
+    value_text,
+)
+from toolkit.scenario.report import AMSTERDAM
 from toolkit.scenario.run import ScenarioResult
 
 FORMAT = "ketenlens-scenario"
-VERSION = 1
+VERSION = 2
 RUNS = ("base", "scenario")
+# The html page's words.
+PAGE = {
+    "nl": {
+        "title": "Ketenlens scenario",
+        "heading": "Basis en scenario vanaf {day}, {months} maanden",
+        "levers": "Hefbomen: instroom ×{inflow}, gehoorcapaciteit IND ×{ind}, woningen {homes}",
+        "calibration": "Kalibratie",
+        "calibration_columns": ("parameter", "schatting", "hoe geschat"),
+        "columns": ("maand", "basis", "scenario"),
+    },
+    "en": {
+        "title": "Ketenlens scenario",
+        "heading": "Base and scenario from {day}, {months} months",
+        "levers": "Levers: inflow ×{inflow}, IND interview capacity ×{ind}, homes {homes}",
+        "calibration": "Calibration",
+        "calibration_columns": ("parameter", "estimate", "how"),
+        "columns": ("month", "base", "scenario"),
+    },
+}
 
 
 def _levers(result: ScenarioResult) -> dict:
@@ -44,7 +76,18 @@ def side_by_side(table: pd.DataFrame) -> pd.DataFrame:
     return wide.reindex(columns=list(RUNS)).reset_index()[["month", "metric", *RUNS]]
 
 
-def write_json(result: ScenarioResult, table: pd.DataFrame, path: Path) -> None:
+def _calibration(result: ScenarioResult, language: str) -> list[dict]:
+    """Each estimate's parameter and figures, and its name, value and how in the language."""
+    return [
+        {
+            **asdict(e),
+            **dict(zip(("name", "value", "how"), estimate_text(e, language), strict=True)),
+        }
+        for e in result.calibration.estimates
+    ]
+
+
+def write_json(result: ScenarioResult, table: pd.DataFrame, path: Path, language: str) -> None:
     payload = {
         "format": FORMAT,
         "version": VERSION,
@@ -52,21 +95,22 @@ def write_json(result: ScenarioResult, table: pd.DataFrame, path: Path) -> None:
         "months": result.months,
         "levers": _levers(result),
         "sample": result.sample,
-        "calibration": [asdict(e) for e in result.calibration.estimates],
+        "calibration": _calibration(result, language),
         "scenario": table[["month", "run", "metric", "value"]].to_dict(orient="records"),
     }
     atomic_write_text(path, json.dumps(plain(payload), ensure_ascii=False, indent=1))
 
 
-def write_csv(result: ScenarioResult, table: pd.DataFrame, path: Path) -> None:
+def write_csv(result: ScenarioResult, table: pd.DataFrame, path: Path, language: str) -> None:
     atomic_write_text(path, table.to_csv(index=False))
 
 
-def write_xlsx(result: ScenarioResult, table: pd.DataFrame, path: Path) -> None:
+def write_xlsx(result: ScenarioResult, table: pd.DataFrame, path: Path, language: str) -> None:
     book = Workbook()
+    calibration = pd.DataFrame(_calibration(result, language)).drop(columns="figures")
     sheets = [
         ("scenario", side_by_side(table)),
-        ("calibration", pd.DataFrame([asdict(e) for e in result.calibration.estimates])),
+        ("calibration", calibration),
         (
             "levers",
             pd.DataFrame([{"lever": k, "value": str(v)} for k, v in _levers(result).items()]),
@@ -81,50 +125,66 @@ def write_xlsx(result: ScenarioResult, table: pd.DataFrame, path: Path) -> None:
     atomic_write(path, lambda tmp: book.save(tmp))
 
 
-def write_html(result: ScenarioResult, table: pd.DataFrame, path: Path) -> None:
+def write_html(result: ScenarioResult, table: pd.DataFrame, path: Path, language: str) -> None:
+    """A page a chain partner can read: per metric, by name, a table of its months, base beside
+    scenario, in the language's words and notation."""
+    words = PAGE[language]
+    chain = load_chain()
     wide = side_by_side(table)
+    levers = result.levers
+    day = day_text(result.start.tz_convert(AMSTERDAM).date(), language)
     parts = [
-        "<!doctype html><html lang='en'><meta charset='utf-8'><title>Ketenlens scenario</title>",
+        f"<!doctype html><html lang='{language}'><meta charset='utf-8'>"
+        f"<title>{html.escape(words['title'])}</title>",
         "<style>body{font-family:sans-serif}td,th{padding:2px 8px;text-align:right}"
         "td:first-child,th:first-child{text-align:left}</style>",
-        f"<h1>Scenario from {html.escape(str(result.start.date()))}, {result.months} months</h1>",
-        f"<p>Levers: {html.escape(json.dumps(_levers(result)))}</p>",
-        "<h2>Calibration</h2><table><tr><th>parameter</th><th>value</th><th>how</th></tr>",
+        f"<h1>{html.escape(words['heading'].format(day=day, months=result.months))}</h1>",
+        "<p>"
+        + html.escape(
+            words["levers"].format(
+                inflow=factor_text(levers.inflow, language),
+                ind=factor_text(levers.ind_capacity, language),
+                homes=homes_text(levers.homes, language, chain),
+            )
+        )
+        + "</p>",
+        f"<h2>{html.escape(words['calibration'])}</h2><table><tr>",
+        "".join(f"<th>{html.escape(c)}</th>" for c in words["calibration_columns"]) + "</tr>",
         *(
-            f"<tr><td>{html.escape(e.parameter)}</td><td>{html.escape(e.value)}</td>"
-            f"<td>{html.escape(e.how)}</td></tr>"
+            "<tr>"
+            + "".join(f"<td>{html.escape(text)}</td>" for text in estimate_text(e, language))
+            + "</tr>"
             for e in result.calibration.estimates
         ),
         "</table>",
     ]
+    month, *runs = words["columns"]
     for metric, rows in wide.groupby("metric", sort=False):
-        parts.append(f"<h2>{html.escape(str(metric))}</h2><table><tr><th>month</th>")
-        parts.append("".join(f"<th>{r}</th>" for r in RUNS) + "</tr>")
+        share = str(metric).startswith("share")
+        name = metric_label(str(metric), language, chain)
+        parts.append(f"<h2>{html.escape(name)}</h2><table><tr><th>{month}</th>")
+        parts.append("".join(f"<th>{html.escape(r)}</th>" for r in runs) + "</tr>")
         for row in rows.itertuples(index=False):
-            cells = "".join(f"<td>{_cell(getattr(row, r))}</td>" for r in RUNS)
-            parts.append(f"<tr><td>{html.escape(row.month)}</td>{cells}</tr>")
+            cells = "".join(
+                f"<td>{value_text(plain(getattr(row, r)), share, language)}</td>" for r in RUNS
+            )
+            parts.append(f"<tr><td>{html.escape(month_text(row.month, language))}</td>{cells}</tr>")
         parts.append("</table>")
     atomic_write_text(path, "\n".join(parts) + "</html>\n")
-
-
-def _cell(value: object) -> str:
-    value = plain(value)
-    if value is None:
-        return ""
-    return (
-        f"{value:,.2f}" if isinstance(value, float) and not value.is_integer() else f"{value:,.0f}"
-    )
 
 
 WRITERS = {".json": write_json, ".csv": write_csv, ".xlsx": write_xlsx, ".html": write_html}
 
 
-def write_scenario(result: ScenarioResult, table: pd.DataFrame, path: Path) -> None:
-    """Write ``table`` (the result's, suppressed or not) by the file's extension."""
+def write_scenario(
+    result: ScenarioResult, table: pd.DataFrame, path: Path, *, language: str = "nl"
+) -> None:
+    """Write ``table`` (the result's, suppressed or not) by the file's extension; the words of
+    the calibration and of the html page in ``language``."""
     suffix = Path(path).suffix.lower()
     if suffix not in WRITERS:
         raise ExportError(
             f"{path}: cannot export a scenario to {suffix or 'a file without extension'}; "
             f"use one of {', '.join(WRITERS)}"
         )
-    WRITERS[suffix](result, table, Path(path))
+    WRITERS[suffix](result, table, Path(path), language_of(language))

@@ -46,7 +46,7 @@ from toolkit.synthetic.config import GeneratorConfig, load_config
 from toolkit.synthetic.simulation import Capacities, Waiting
 
 MODEL_FILE = "scenario_model.json"
-FORMAT = 1  # of the file; a file of another format is computed anew
+FORMAT = 2  # of the file; a file of another format is computed anew
 
 logger = logging.getLogger(__name__)
 
