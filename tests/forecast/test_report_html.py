@@ -175,6 +175,16 @@ def test_english_on_request_and_the_nation_without_a_municipality(fc):
     text = " ".join(read.text)
     assert '<html lang="en">' in page and "Ketenlens: forecast" in text
     assert "The Netherlands per month" in text and "Linked households by size" in text
+    # the nation first; the taakstelling of every municipality, a long table, after it
+    assert text.index("The Netherlands per month") < text.index("Progress on the taakstelling")
+    # the summary says the nation's wait for a home and its taakstelling
+    home = fc.waits[
+        (fc.waits["municipality"] == "") & (fc.waits["wait"] == "koppeling_to_move_out")
+    ]
+    median, p80 = home[["median_days", "p80_days"]].iloc[0]
+    assert f"wait {median:,.0f} days for a home (median; 8 in 10 within {p80:,.0f} days)" in text
+    nation = fc.taakstelling[fc.taakstelling["municipality"] == ""].iloc[0]
+    assert f"First half of 2025: taakstelling {nation['taakstelling']:,.0f} persons" in text
     national = fc.rows[(fc.rows["municipality"] == "") & (fc.rows["metric"] == "permits")]
     first = national.sort_values("month").iloc[0]
     table = read.tables["forecast"][0]  # the nation's months

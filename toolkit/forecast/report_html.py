@@ -232,30 +232,26 @@ def forecast_html(fc: Forecast, *, language: str = "nl", chain: Chain | None = N
     name = _municipality_name(chain, code) if code else NATION[lang]
     charts = Charts()
     parts = [html_section(text["summary"], _summary(fc, code, name, lang))]
-    if code:
+    national = fc.rows[fc.rows["municipality"] == ""]
+    waiting = tuple(m for m in dict.fromkeys(national["metric"]) if m.startswith(WAITING_PREFIX))
+    nation = _per_month(
+        national, text["national_title"], text["national_note"],
+        NATIONAL_METRICS + waiting, lang, chain, charts,
+    )  # fmt: skip
+    taakstelling = html_section(
+        text["taakstelling_title"],
+        _note(text["taakstelling_note"]),
+        _taakstelling_table(fc, lang, chain),
+    )
+    if code:  # the municipality's own figures, its taakstelling, then the nation
         mine = fc.rows[fc.rows["municipality"] == code]
         title = f"{text['linked_title']}: {name}"
         parts.append(
             _per_month(mine, title, text["linked_note"], LOCAL_METRICS, lang, chain, charts)
         )
-        parts.append(_households(mine, name, lang, chain, charts))
-    parts.append(
-        html_section(
-            text["taakstelling_title"],
-            _note(text["taakstelling_note"]),
-            _taakstelling_table(fc, lang, chain),
-        )
-    )
-    national = fc.rows[fc.rows["municipality"] == ""]
-    waiting = tuple(m for m in dict.fromkeys(national["metric"]) if m.startswith(WAITING_PREFIX))
-    parts.append(
-        _per_month(
-            national, text["national_title"], text["national_note"],
-            NATIONAL_METRICS + waiting, lang, chain, charts,
-        )
-    )  # fmt: skip
-    if not code:
-        parts.append(_households(national, name, lang, chain, charts))
+        parts += [_households(mine, name, lang, chain, charts), taakstelling, nation]
+    else:  # the nation first; the long table of every municipality's taakstelling after it
+        parts += [nation, _households(national, name, lang, chain, charts), taakstelling]
     parts.append(
         html_section(
             text["waits_title"], _note(text["waits_note"]), _waits_table(fc, code, lang, chain)
@@ -452,8 +448,8 @@ def _difference(total: Any, part: Any) -> float | None:
 
 def _summary(fc: Forecast, code: str, name: str, language: str) -> str:
     """The figures a reader wants first, as sentences (the tiles of the page): who is waiting,
-    how many are expected to be linked (to the municipality, or in all), and for a
-    municipality its wait for a home and its taakstelling."""
+    how many are expected to be linked (to the municipality, or in all), and the wait for a
+    home and the taakstelling (the municipality's, or the nation's)."""
     text = TEXT[language]
     s = fc.summary
 
@@ -481,33 +477,33 @@ def _summary(fc: Forecast, code: str, name: str, language: str) -> str:
             name=name, months=months_text(len(months), language), expected=said(total)
         ),
     ]
-    if code:
-        waits = fc.waits[fc.waits["wait"] == HOME_WAIT]
-        national = waits.loc[waits["municipality"] == "", "median_days"]
-        wait = waits[waits["municipality"] == code]
-        for r in wait.to_dict("records"):
-            sentence = {"stretched": "home_wait_stretched", "national": "home_wait_national"}
-            sentences.append(
-                text[sentence.get(r["basis"], "home_wait")].format(
-                    median=said(r["median_days"]),
-                    p80=said(r["p80_days"]),
-                    ratio=said(r["time_ratio"], 1),
-                    national=said(national.iloc[0] if len(national) else None),
-                    ended=said(r["ended"]),
-                    watched=said(r["watched"]),
-                    waiting=said(_difference(r["watched"], r["ended"])),
-                    name=name,
-                )
+    # the wait for a home and the taakstelling: the municipality's, or the nation's
+    waits = fc.waits[fc.waits["wait"] == HOME_WAIT]
+    national = waits.loc[waits["municipality"] == "", "median_days"]
+    wait = waits[waits["municipality"] == code]
+    for r in wait.to_dict("records"):
+        sentence = {"stretched": "home_wait_stretched", "national": "home_wait_national"}
+        sentences.append(
+            text[sentence.get(r["basis"], "home_wait") if code else "home_wait"].format(
+                median=said(r["median_days"]),
+                p80=said(r["p80_days"]),
+                ratio=said(r["time_ratio"], 1),
+                national=said(national.iloc[0] if len(national) else None),
+                ended=said(r["ended"]),
+                watched=said(r["watched"]),
+                waiting=said(_difference(r["watched"], r["ended"])),
+                name=name,
             )
-        for row in fc.taakstelling[fc.taakstelling["municipality"] == code].to_dict("records"):
-            sentences.append(
-                text["taak"].format(
-                    period=half_year_text(row["period"], language).capitalize(),
-                    taakstelling=said(row["taakstelling"]),
-                    before=said(row["linked_before"]),
-                    until=day_text(row["until"], language),
-                    expected=said(row["expected"]),
-                    interval=f"{text['interval']}: {said_interval(row)}",
-                )
+        )
+    for row in fc.taakstelling[fc.taakstelling["municipality"] == code].to_dict("records"):
+        sentences.append(
+            text["taak"].format(
+                period=half_year_text(row["period"], language).capitalize(),
+                taakstelling=said(row["taakstelling"]),
+                before=said(row["linked_before"]),
+                until=day_text(row["until"], language),
+                expected=said(row["expected"]),
+                interval=f"{text['interval']}: {said_interval(row)}",
             )
+        )
     return "".join(f"<p>{html.escape(sentence)}</p>" for sentence in sentences)
