@@ -11,6 +11,8 @@ functions: here for the texts the toolkit builds (findings, in both languages), 
     ('q = 0,012', 'q < 1e-16')
     >>> month_text("2025-07", "nl"), day_text("2025-12-31", "nl")
     ('juli 2025', '31 december 2025')
+    >>> cohort_text("2023H2", "nl"), cohort_text("2023H2", "en")
+    ('2e helft 2023', 'second half of 2023')
 """
 
 from __future__ import annotations
@@ -46,6 +48,26 @@ def month_text(value: object, language: str) -> str:
     """A calendar month (``2025-07``, or any day in it) as the language names it."""
     day = pd.Timestamp(value).date()
     return format_skeleton("yMMMM", day, locale=LOCALES.get(language, LOCALES["en"]))
+
+
+# A half-year as a reader names it.
+HALF_YEAR = {"nl": ("1e helft {year}", "2e helft {year}"),
+             "en": ("first half of {year}", "second half of {year}")}  # fmt: skip
+
+
+def half_year_text(year: int | str, half: int, language: str) -> str:
+    """The first (``half`` 1) or second half of a year: ``1e helft 2025``, ``second half of
+    2025``."""
+    return HALF_YEAR.get(language, HALF_YEAR["en"])[half - 1].format(year=year)
+
+
+def cohort_text(cohort: str, language: str) -> str:
+    """A half-year cohort (``2023H2``, the half-year in which persons started an interval) as a
+    reader names it: ``2e helft 2023``; anything else as it is."""
+    year, _, half = str(cohort).partition("H")
+    if not year.isdigit() or half not in ("1", "2"):
+        return str(cohort)
+    return half_year_text(year, int(half), language)
 
 
 def day_text(value: object, language: str, width: str = "long") -> str:

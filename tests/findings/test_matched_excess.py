@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from toolkit.findings.families import _by_stratum, _matched_excess
+from toolkit.findings.families import _by_stratum, _matched_excess, _period
 from toolkit.metrics.stratified import typical_days
 
 
@@ -35,3 +35,37 @@ def test_matched_excess_is_the_typical_wait_of_the_others_per_stratum() -> None:
         assert excess == float(np.sum(days[mine] - expected[mine]))
         assert benchmark == float(np.mean(expected[mine]))
         assert own == typical_days(days[unit], reached[unit])
+
+
+def _test_of(days, reached, cohorts, unit, strata) -> dict:
+    """A unit's test as :func:`_unit_tests` hands it over (every row's value known)."""
+    known = np.ones(days.size, dtype=bool)
+    ordered = _by_stratum(np.lexsort((days, strata)), known, strata)
+    return {"days": days, "reached": reached, "cohorts": cohorts, "unit": unit, "ordered": ordered}
+
+
+def test_the_period_a_unit_was_behind_is_named_and_a_unit_behind_throughout_has_none() -> None:
+    """Four half-year cohorts of 100 persons at a unit and 100 elsewhere; everybody elsewhere
+    waits 100 days. The unit's persons wait 100 days, except in 2023H2 and 2024H1 (200: a
+    year of lost capacity); in 2024H2 they mostly still wait, so that cohort has no median."""
+    cohorts = np.repeat(["2023H1", "2023H2", "2024H1", "2024H2"], 200)
+    unit = np.tile(np.repeat([True, False], 100), 4)
+    strata = np.repeat(np.arange(4), 200)  # a stratum per cohort (one track)
+    days = np.full(800, 100.0)
+    days[unit & np.isin(cohorts, ["2023H2", "2024H1"])] = 200.0
+    reached = np.ones(800, dtype=bool)
+    late = unit & (cohorts == "2024H2")
+    days[late], reached[late] = 30.0, np.arange(800)[late] % 10 == 0  # 9 in 10 still wait
+    test = _test_of(days, reached, cohorts, unit, strata)
+    assert _period(test, min_group=10) == ("2023H2", "2024H1", 200.0, 100.0)
+    # behind in every cohort with a median: said by the finding itself, no period
+    days[unit & (cohorts == "2023H1")] = 200.0
+    assert _period(_test_of(days, reached, cohorts, unit, strata), min_group=10) is None
+    # a fifth longer is behind, less is not
+    days[unit & (cohorts == "2023H1")] = 115.0
+    assert _period(_test_of(days, reached, cohorts, unit, strata), min_group=10)[:2] == (
+        "2023H2",
+        "2024H1",
+    )
+    days[unit & (cohorts == "2023H1")] = 125.0
+    assert _period(_test_of(days, reached, cohorts, unit, strata), min_group=10) is None

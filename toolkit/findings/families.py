@@ -45,7 +45,7 @@ from toolkit.findings.model import (
 )
 from toolkit.metrics.person_table import waiting_population
 from toolkit.metrics.stratified import stratified_logrank, typical_days
-from toolkit.numbers import number
+from toolkit.numbers import cohort_text, number
 
 # a significant unit is a finding when its persons wait at least this much longer than comparable
 # persons elsewhere (days beyond the matched expectation / the expectation): with thousands of
@@ -236,6 +236,7 @@ def _unit_tests(legs: dict[str, Leg], spec: Spec, min_group: int) -> list[dict]:
             one = np.zeros(units.size, dtype=bool)
             one[np.unique(homes[known], return_index=True)[1]] = True
             days, reached = legs[leg].days[known], legs[leg].reached[known]
+            cohorts = rows["cohort"].to_numpy()[known]
             keys = _keys(rows)
             keys = None if keys is None else keys[known]
             ordered = _by_stratum(leg_order, known, strata)
@@ -248,7 +249,7 @@ def _unit_tests(legs: dict[str, Leg], spec: Spec, min_group: int) -> list[dict]:
                 counted = (unit, unit & one & reached, unit)  # persons, observed, persons
                 tests.append({"leg": leg, "dimension": dimension, "value": str(names[code]),
                               "days": days, "unit": unit, "ordered": ordered,
-                              "reached": reached,
+                              "reached": reached, "cohorts": cohorts,
                               "keys": () if keys is None else tuple(
                                   key_sum(keys[mask]) for mask in counted),
                               **{k: v[code] for k, v in figures.items()}})  # fmt: skip
@@ -269,7 +270,17 @@ def _by_stratum(
 
 def _matched_excess(test: dict) -> tuple[float, float, float]:
     """The unit's days beyond what comparable persons elsewhere wait (per stratum, the typical
-    wait of the other units' persons), the mean expectation and the unit's typical wait.
+    wait of the other units' persons), the mean expectation and the unit's typical wait."""
+    days, unit, reached = test["days"], test["unit"], test["reached"]
+    expected = _expected(test)
+    mine = unit & np.isfinite(expected)
+    own = typical_days(days[unit], reached[unit])
+    return float(np.sum(days[mine] - expected[mine])), float(np.mean(expected[mine])), own
+
+
+def _expected(test: dict) -> np.ndarray:
+    """Per row of the unit, what comparable persons elsewhere wait: the typical wait of the other
+    units' persons of its stratum (NaN for the other rows, and where the stratum has no others).
 
     Each stratum's other persons are taken in the order of their days, so the Kaplan-Meier
     estimate sorts what is sorted already (the same estimate: it counts a tie as a whole)."""
@@ -284,9 +295,72 @@ def _matched_excess(test: dict) -> tuple[float, float, float]:
         block = order[start:end]
         rest = block[~inside]
         expected[block[inside]] = typical_days(days[rest], reached[rest])
+    return expected
+
+
+def _period(test: dict, min_group: int) -> tuple[str, str, float, float] | None:
+    """When a unit was behind: the first and last of the consecutive cohorts in which its
+    persons' typical wait (the Kaplan-Meier median) exceeds what comparable persons elsewhere
+    wait as a finding's does (a fifth, and at least a week), with the median of their waits and
+    the mean expectation; None when it was behind in every cohort whose median is known yet, or
+    in none.
+
+    A unit that lost capacity for a year is behind for the persons who started in that year, not
+    for everyone it served. A cohort whose persons mostly still wait has no median yet: it tells
+    neither way."""
+    days, unit, reached = test["days"], test["unit"], test["reached"]
+    expected = _expected(test)
     mine = unit & np.isfinite(expected)
-    own = typical_days(days[unit], reached[unit])
-    return float(np.sum(days[mine] - expected[mine])), float(np.mean(expected[mine])), own
+    codes, cohorts = pd.factorize(test["cohorts"][mine], sort=True)
+    days, reached, expected = days[mine], reached[mine], expected[mine]
+    known, behind = np.zeros(len(cohorts), dtype=bool), np.zeros(len(cohorts), dtype=bool)
+    for k in range(len(cohorts)):
+        rows = codes == k
+        median = kaplan_meier(days[rows], ~reached[rows]).quantile(MEDIAN)
+        if median is None or rows.sum() < min_group:
+            continue
+        known[k] = True
+        benchmark = float(expected[rows].mean())
+        behind[k] = median - benchmark >= max(MATERIAL_EFFECT * benchmark, MATERIAL_DAYS)
+    if not behind.any() or behind[known].all():
+        return None
+    runs: list[list[int]] = []  # consecutive cohorts behind (a cohort without a median between
+    for k in np.flatnonzero(known):  # two that are behind does not break a run)
+        if not behind[k]:
+            runs.append([])
+        elif runs and runs[-1]:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    spans = [(run[0], run[-1]) for run in runs if run]
+    first, last = max(spans, key=lambda span: int(((codes >= span[0]) & (codes <= span[1])).sum()))
+    rows = (codes >= first) & (codes <= last)
+    median = kaplan_meier(days[rows], ~reached[rows]).quantile(MEDIAN)
+    if median is None:
+        return None
+    return str(cohorts[first]), str(cohorts[last]), float(median), float(expected[rows].mean())
+
+
+def _period_text(period: tuple[str, str, float, float] | None, language: str) -> str:
+    """The sentence that says when a unit was behind (empty when it was behind throughout)."""
+    if period is None:
+        return ""
+    first, last, median, benchmark = period
+    number_text = num_nl if language == "nl" else num_en
+    if first == last:
+        cohorts = {"nl": "in de {a}", "en": "in the {a}"}
+    else:
+        cohorts = {"nl": "van de {a} tot en met de {b}", "en": "from the {a} to the {b}"}
+    when = cohorts[language].format(a=cohort_text(first, language), b=cohort_text(last, language))
+    said = {
+        "nl": " Vooral wie startte {when} wachtte langer: typisch {days} dagen tegen {expected} "
+        "verwacht; in de andere cohorten met een bekende mediaan was dat niet zo.",
+        "en": " Mainly those who started {when} waited longer: typically {days} days against "
+        "{expected} expected; not so in the other cohorts with a known median.",
+    }
+    return said[language].format(
+        when=when, days=number_text(median), expected=number_text(benchmark)
+    )
 
 
 def who_findings(legs, chain: Chain, base: dict, min_group: int, alpha: float, spec=SPEC):
@@ -307,6 +381,7 @@ def who_findings(legs, chain: Chain, base: dict, min_group: int, alpha: float, s
         norm, dimension = chain.norm(test["leg"]), test["dimension"]
         name = _unit_name(chain, dimension, test["value"])
         per_person = excess / persons
+        period = _period(test, min_group)
         out.append(
             Finding(
                 family="who",
@@ -331,6 +406,7 @@ def who_findings(legs, chain: Chain, base: dict, min_group: int, alpha: float, s
                     f"(gestratificeerde log-rank, één persoon per huishouden, {q_text(q, 'nl')})."
                     f" Typische wachttijd {num_nl(own)} dagen tegen {num_nl(benchmark)} verwacht; "
                     f"{num_nl(persons)} personen, {num_nl(excess)} persoonsdagen boven de verwachting."
+                    f"{_period_text(period, 'nl')}"
                 ),
                 explanation_en=(
                     f"Compared within the same cohort (half-year of the start) and track: "
@@ -338,6 +414,7 @@ def who_findings(legs, chain: Chain, base: dict, min_group: int, alpha: float, s
                     f"(stratified log-rank, one person per household, {q_text(q, 'en')}). "
                     f"Typical wait {num_en(own)} days against {num_en(benchmark)} expected; "
                     f"{num_en(persons)} persons, {num_en(excess)} person-days beyond the expectation."
+                    f"{_period_text(period, 'en')}"
                 ),
                 interval=norm.id,
                 filter=_segment_filter(base, dimension, test["value"]),
@@ -385,8 +462,12 @@ def trend_findings(legs, chain: Chain, base: dict, min_group: int, spec=SPEC):
         if abs(change) < max(MATERIAL_DAYS, MATERIAL_EFFECT * float(first["median_days"])):
             continue  # a wait that stayed about the same is no trend to act on
         norm = chain.norm(leg)
-        steps_nl = "; ".join(f"{c.cohort} {num_nl(c.median_days)}" for c in cohorts.itertuples())
-        steps_en = "; ".join(f"{c.cohort} {num_en(c.median_days)}" for c in cohorts.itertuples())
+        steps_nl = "; ".join(
+            f"{cohort_text(c.cohort, 'nl')}: {num_nl(c.median_days)}" for c in cohorts.itertuples()
+        )
+        steps_en = "; ".join(
+            f"{cohort_text(c.cohort, 'en')}: {num_en(c.median_days)}" for c in cohorts.itertuples()
+        )
         word_nl, word_en = ("gestegen", "rose") if change > 0 else ("gedaald", "fell")
         a, b = first["median_days"], last["median_days"]
         keys = _keys(legs[leg].rows)
@@ -405,9 +486,11 @@ def trend_findings(legs, chain: Chain, base: dict, min_group: int, spec=SPEC):
                 excess_person_days=max(change, 0.0) * int(last["persons"]),
                 confidence=DESCRIPTIVE,
                 title_nl=f"{norm.label_nl}: mediane wachttijd {word_nl} van {num_nl(a)} naar "
-                f"{num_nl(b)} dagen (cohort {first['cohort']} tot {last['cohort']})",
+                f"{num_nl(b)} dagen (cohort {cohort_text(first['cohort'], 'nl')} tot "
+                f"{cohort_text(last['cohort'], 'nl')})",
                 title_en=f"{norm.label_en}: median wait {word_en} from {num_en(a)} to {num_en(b)} days "
-                f"(cohort {first['cohort']} to {last['cohort']})",
+                f"(cohort {cohort_text(first['cohort'], 'en')} to "
+                f"{cohort_text(last['cohort'], 'en')})",
                 explanation_nl=f"Mediaan per cohort (halfjaar van de start), in dagen: {steps_nl}.",
                 explanation_en=f"Median per cohort (half-year of the start), in days: {steps_en}.",
                 interval=leg,

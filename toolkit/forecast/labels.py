@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from toolkit import numbers
 from toolkit.chain.model import Chain
 from toolkit.forecast.simulation import SIZES
 from toolkit.numbers import number
@@ -63,10 +64,8 @@ WAITS = {
 }
 
 
-# The taakstelling's half-years (``2025-I``, ``2025-II``) in words.
+# The taakstelling's half-years: ``2025-I``, ``2025-II``.
 HALVES = ("I", "II")
-HALF_YEAR = {"nl": ("1e helft {year}", "2e helft {year}"),
-             "en": ("first half of {year}", "second half of {year}")}  # fmt: skip
 
 
 def language_of(language: str | None) -> str:
@@ -178,4 +177,4 @@ def half_year_text(label: str, language: str) -> str:
     year, _, part = str(label).partition("-")
     if part not in HALVES:
         return str(label)
-    return HALF_YEAR[language_of(language)][HALVES.index(part)].format(year=year)
+    return numbers.half_year_text(year, HALVES.index(part) + 1, language_of(language))
