@@ -2,15 +2,18 @@
 
 import json
 import re
+from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
 from toolkit.cli import main
+from toolkit.eventlog import CASE
 from toolkit.scenario.export import write_scenario
 from toolkit.scenario.report import suppress_table
-from toolkit.scenario.run import Levers, ScenarioModel, run_scenario
+from toolkit.scenario.run import Levers, ScenarioModel, run_scenario, simulate_window
 
 MONTHS = 12
 
@@ -103,7 +106,7 @@ def test_the_html_page_reads_in_its_language(quadrupled, tmp_path):
              "en": ["January", "February", "March", "April", "May", "June", "July", "August",
                     "September", "October", "November", "December"]}  # fmt: skip
     for language, words in (("nl", ("Bezetting COA", "In fase Aanmelding", "Kalibratie")),
-                            ("en", ("In COA reception", "In phase Registration",
+                            ("en", ("COA occupancy", "In phase Registration",
                                     "Calibration"))):  # fmt: skip
         path = tmp_path / f"s_{language}.html"
         write_scenario(quadrupled, quadrupled.table, path, language=language)
@@ -115,8 +118,11 @@ def test_the_html_page_reads_in_its_language(quadrupled, tmp_path):
         visible = re.sub(r"<style>.*?</style>|<[^>]+>", " ", text)
         assert not re.search(r"\b([a-z]+_[a-z_]+|wip:\w+|GM\d{4}|\d{4}-\d{2})\b",
                              visible), language  # fmt: skip
-        separator = {"nl": ",", "en": "."}[language]
-        assert re.search(rf"\d{separator}\d%?", visible)  # the calibration's decimals
+        # the calibration's arrivals per month, in the language's notation
+        arrivals = next(e for e in quadrupled.calibration.estimates if e.parameter == "arrivals")
+        households = arrivals.figures["households"]
+        written = {"nl": f"{households:.1f}".replace(".", ","), "en": f"{households:.1f}"}
+        assert f"<td>{written[language]} " in text, written[language]
 
 
 def test_workshop_hides_small_counts_and_what_is_computed_from_them(quadrupled):
@@ -161,7 +167,7 @@ def test_command_line(chain_log_dir, tmp_path, capsys):
 def test_a_sample_of_the_households_scaled_back_tells_the_same_story(chain_log, model):
     """Half the households, with half the arrivals and half of every capacity: counts scaled
     back and waits come out near the whole chain's (chance in half as many households aside)."""
-    from toolkit.eventlog import CASE, HOUSEHOLD
+    from toolkit.eventlog import HOUSEHOLD
     from toolkit.scenario.run import sampled_log
 
     half = sampled_log(chain_log, 0.5, seed=3)
@@ -178,17 +184,44 @@ def test_a_sample_of_the_households_scaled_back_tells_the_same_story(chain_log, 
             _series(part.assign(run="x"), metric, "x"),
         )
         assert b.sum() == pytest.approx(a.sum(), rel=0.2), metric
-    months = whole["metric"] == "wait_median_days:N13"
-    a = whole.loc[months, "value"].median()
-    b = part.loc[part["metric"] == "wait_median_days:N13", "value"].median()
-    assert b == pytest.approx(a, rel=0.3)
     assert sampled.result(Levers()).sample == 0.5
+    # the wait from permit to home: the median of a month's few ended intervals varies from run
+    # to run, so over five runs of each
+    waits = {}
+    for share in (1.0, 0.5):
+        runs = [ScenarioModel(chain_log, months=MONTHS, seed=seed, sample=share).base()
+                for seed in range(1, 6)]  # fmt: skip
+        waits[share] = np.mean(
+            [r.loc[r["metric"] == "wait_median_days:N13", "value"].median() for r in runs]
+        )
+    assert waits[0.5] == pytest.approx(waits[1.0], rel=0.3)
 
 
 def test_the_dashboards_sample_share_keeps_a_small_log_whole(chain_log):
-    from toolkit.eventlog import CASE
     from toolkit.scenario.run import SAMPLE_PERSONS, sample_share
 
     persons = chain_log[CASE].nunique()
     assert persons < SAMPLE_PERSONS and sample_share(chain_log, SAMPLE_PERSONS) == 1.0
     assert sample_share(chain_log, 1_000) == pytest.approx(1_000 / persons)
+
+
+def test_a_family_that_arrives_before_its_referent_is_linked_follows_it(model):
+    """A referent put back before its koppeling (in 90 days) whose family arrives tomorrow: the
+    family is linked with the referent, to its municipality, not before it (the engine stopped
+    here: the referent had no municipality yet)."""
+    referent = next(w for w in model.state if w.stage == "koppeling" and len(w.members) == 1)
+    slow = replace(referent, remaining=90.0)
+    family = replace(referent, stage="nareis_travel", since=0.0, remaining=1.0)
+    # no other family on its way: the nareizigers of the first days are this family
+    others = [w for w in model.state if w is not referent and w.stage != "nareis_travel"]
+    state = (*others, slow, family)
+    events = simulate_window(model.log, model.calibration, state, MONTHS, Levers(), seed=3)
+    linked = events[events["concept:name"] == "coa_koppeling"]
+    own = linked[linked[CASE] == referent.members[0]]
+    stamps = events["time:timestamp"]
+    arrived = events[(events["concept:name"] == "ind_nareiziger_inreis")
+                     & (stamps < model.start + pd.Timedelta(days=3))]  # fmt: skip
+    joined = linked[linked[CASE].isin(arrived[CASE])]
+    assert len(own) == 1 and len(joined) == len(arrived) >= 1
+    assert set(joined["municipality"]) == set(own["municipality"]) != {""}
+    assert (joined["time:timestamp"] >= own["time:timestamp"].iloc[0]).all()

@@ -105,16 +105,12 @@ def simulate_window(
     return _as_log(world.events, sim.existing, cal.as_of)
 
 
-def _as_log(events: pd.DataFrame, existing: list[str], start: pd.Timestamp) -> pd.DataFrame:
+def _as_log(events: pd.DataFrame, existing: dict[int, str], start: pd.Timestamp) -> pd.DataFrame:
     chain = load_chain()
     organisation = {a.id: a.organisation for a in chain.activities}
-    person = events["person"].to_numpy()
-    known = np.array(existing, dtype=object)
-    case = np.where(
-        person < len(known),
-        known[np.minimum(person, max(len(known) - 1, 0))] if len(known) else "",
-        np.char.add(SIMULATED_PREFIX, person.astype(str)),
-    )
+    person = pd.Series(events["person"].to_numpy())
+    known = person.map(existing)  # a person of the state keeps its case id
+    case = known.where(known.notna(), SIMULATED_PREFIX + person.astype(str)).to_numpy(dtype=object)
     stamps = pd.DatetimeIndex(events["local_time"]).tz_localize(
         AMSTERDAM, ambiguous="NaT", nonexistent="shift_forward"
     )

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from toolkit.bottlenecks.persons import REGISTRATION
 from toolkit.eventlog import ACTIVITY, CASE, GROUP, HOUSEHOLD, MUNICIPALITY, RESOURCE, TIMESTAMP
 from toolkit.scenario.calibrate import MIN_OBSERVED, durations, household_or_person, travel_days
 from toolkit.synthetic.simulation import Waiting
@@ -103,7 +104,11 @@ def initial_state(
         rows = frame[frame[column].notna()]
         return rows.groupby(CASE, observed=True)[column].last().astype(str)
 
-    ind = per_person[per_person[GROUP].astype(str) == "IND"]
+    # the office of the last IND event after the registration, which is recorded where a person
+    # reports, not by the office that will handle the case (none yet: one is picked on resuming)
+    ind = per_person[
+        (per_person[GROUP].astype(str) == "IND") & ~per_person[ACTIVITY].isin(REGISTRATION)
+    ]
     office = last_of(ind, RESOURCE)
     coa = (
         per_person[per_person["location_type"].notna()] if "location_type" in log else ind.iloc[:0]

@@ -160,7 +160,9 @@ class Simulation:
         self.cfg = cfg
         self.calibrated = capacities
         self.state = state
-        self.existing: list[str] = []  # case ids of the persons of ``state``, by person number
+        # the case ids of the persons of ``state``, by person number (new persons, such as a
+        # family that a resumed grant brings, are numbered among them)
+        self.existing: dict[int, str] = {}
         self.resumed: dict[str, Household] = {}  # the state's households by each member
         self.q_homes: dict[str, _Queue] = {}  # per municipality, in a calibrated run only
         self.rng = rng
@@ -631,6 +633,11 @@ class Simulation:
 
     def _koppeling(self, h: Household) -> None:
         t = self.now
+        if h.referent is not None and not h.referent.municipality:
+            # the referent is not linked yet (a family that arrives quickly, or a referent the
+            # state puts back before its koppeling): the family is linked once it is
+            self._at(t + DAYS_PER_WEEK, self._koppeling, h)
+            return
         if h.referent is not None:  # a family member joins the referent's municipality
             h.municipality = h.referent.municipality
             period = self._taakstelling_period(t)
@@ -794,7 +801,7 @@ class Simulation:
         members = []
         for case, born in zip(w.members, w.birth_years, strict=True):
             members.append(len(self.p_household))
-            self.existing.append(case)
+            self.existing[len(self.p_household)] = case
             self.p_household.append(f"S{len(self._households)}")
             self.p_case.append(case)
             self.p_procedure.append("")
@@ -803,7 +810,9 @@ class Simulation:
             self.p_nationality.append(w.nationality)
         names = [n["name"] for n in self.nationalities]
         nat = names.index(w.nationality) if w.nationality in names else 0
-        office = next((i for i, o in enumerate(self.offices) if o["name"] == w.office), 0)
+        # a household without an office yet (only registered) gets one as a new case does
+        office = next((i for i, o in enumerate(self.offices) if o["name"] == w.office), None)
+        office = self._pick_office() if office is None else office
         loc = self.loc_names.index(w.location) if w.location in self.loc_names else self._pick_azc()
         h = Household(len(self._households), "", members, nat, office, loc, 0.0, track=w.track)
         h.app_time = w.app_time
