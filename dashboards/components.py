@@ -227,7 +227,8 @@ def _cell(value: Any) -> Any:
 
 def _text(value: Any, language: str) -> str:
     """What a cell shows: numbers in the language's notation (days and person-days to a tenth,
-    counts whole), days as the language writes them, a dash where a value is hidden."""
+    counts whole), days and months (``2025-07``) as the language writes them, a dash where a
+    value is hidden."""
     if is_missing(value) or value is None:
         return "–"
     if isinstance(value, bool):
@@ -240,6 +241,8 @@ def _text(value: Any, language: str) -> str:
         return fmt_number(value, language, 1 if abs(value) >= 10 else 2)
     if isinstance(value, pd.Timestamp | date):
         return fmt_date(value, language)
+    if isinstance(value, str) and ISO_MONTH.fullmatch(value):
+        return fmt_month(value, language)  # sorted as 2025-07, read as juli 2025
     return str(value)
 
 

@@ -24,10 +24,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from toolkit.analysis import Analysis, load_and_analyze
+from toolkit.chain import load_chain
 from toolkit.errors import ExportError, KetenlensError
 from toolkit.filters import LogFilter
 from toolkit.findings import DESCRIPTIVE
-from toolkit.numbers import number, q_text
+from toolkit.numbers import day_text, number, q_text
 from toolkit.outpaths import writable_file
 from toolkit.suppression import DEFAULT_K
 from toolkit.terminal import printable
@@ -47,7 +48,7 @@ TABLE_TEXT = {
         "{findings} bevindingen in {seconds} s",
         "kinds": {"chain": "ketenlog", "generic": "log van een ander proces"},
         "kpis": "nu in de keten {in_chain}, wacht op een beslissing {decision}, wacht op een "
-        "woning {home}, boven de ketennorm {norm}: {share}",
+        "woning {home}, boven de ketennorm ({norm}): {share}",
         "suppressed": "onderdrukt",
         "unknown": "onbekend",
         "workshop": "workshopmodus: getallen over minder dan {k} personen zijn onderdrukt, "
@@ -67,7 +68,7 @@ TABLE_TEXT = {
         "in {seconds} s",
         "kinds": {"chain": "chain log", "generic": "log of another process"},
         "kpis": "in the chain now {in_chain}, waiting for a decision {decision}, waiting for a "
-        "home {home}, over the chain norm {norm}: {share}",
+        "home {home}, over the chain norm ({norm}): {share}",
         "suppressed": "suppressed",
         "unknown": "n/a",
         "workshop": "workshop mode: figures about fewer than {k} persons are suppressed, other "
@@ -263,6 +264,15 @@ def _confidence(confidence: float | str, language: str) -> str:
     return text["descriptive"] if confidence == DESCRIPTIVE else str(confidence)
 
 
+def _norm_name(norm_id: str | None, language: str) -> str:
+    """A chain norm by its name ("Van vergunning naar woning"), not its code."""
+    try:
+        norm = load_chain().norm(str(norm_id))
+    except KeyError:
+        return str(norm_id)
+    return norm.label_en if language == "en" else norm.label_nl
+
+
 def _kpi_line(summary: dict, language: str) -> str:
     """The dashboard's home tiles as one line: the same figures from the same summary."""
     text = TABLE_TEXT.get(language, TABLE_TEXT["en"])
@@ -276,7 +286,7 @@ def _kpi_line(summary: dict, language: str) -> str:
         in_chain=count("in_chain_now"),
         decision=count("waiting_for_decision"),
         home=count("waiting_for_home"),
-        norm=summary.get("chain_norm"),
+        norm=_norm_name(summary.get("chain_norm"), language),
         share=text["unknown"] if share is None else f"{number(100 * share, language, 1)}%",
     )
 
@@ -307,7 +317,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         kind=text["kinds"].get(summary["log_kind"], summary["log_kind"]),
         events=number(summary["events"], language),
         persons=text["suppressed"] if persons is None else number(persons, language),
-        as_of=summary["as_of"][:10],
+        as_of=day_text(summary["as_of"][:10], language),
         findings=number(len(analysis.findings), language),
         seconds=number(seconds, language, 1),
     )

@@ -148,7 +148,7 @@ def lines(frame: pd.DataFrame, metrics: list[tuple[str, str]], language: str, ax
             )  # fmt: skip
     figure.update_layout(height=420, hovermode="x unified", separators=separators(language),
                          legend={"orientation": "h", "y": -0.2})  # fmt: skip
-    # months named in the language, in order: as dates plotly would name them in English
+    # months named as everywhere on the dashboard (juli 2025), in order
     figure.update_xaxes(type="category")
     figure.update_yaxes(title=axis, gridcolor="#e5e7eb", rangemode="tozero",
                         tickformat=".0%" if share else None)  # fmt: skip
@@ -164,7 +164,7 @@ def arrivals_table(frame: pd.DataFrame, session: AnalysisSession, language: str)
     return pd.DataFrame(
         {
             "scenario_municipality": names,
-            "scenario_month": [fmt_month(month, language) for month in wide["month"]],
+            "scenario_month": wide["month"],  # sorted as 2025-07, shown as juli 2025
             "scenario_base_value": [fmt_int(v, language) for v in wide.get("base", pd.Series())],
             "scenario_scenario_value": [
                 fmt_int(v, language) for v in wide.get("scenario", pd.Series())

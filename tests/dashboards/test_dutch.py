@@ -8,6 +8,8 @@ import re
 
 from test_pages import TIMEOUT, open_page, settled, start, switch_language
 
+from dashboards.app import ASSETS
+from dashboards.components import plotly_locales
 from dashboards.filterbar import summary_line
 from dashboards.pages import PAGES
 from toolkit.filters import LogFilter
@@ -90,6 +92,16 @@ def test_the_word_list_and_patterns_catch_what_they_should() -> None:
             "a month as a code '2025-07'",
         ]
     )
+
+
+def test_every_text_of_the_plotly_locale_is_one_the_served_plotly_writes() -> None:
+    """A key of ``plotly_locale.toml`` is plotly.js's own English text: one that the served
+    bundle does not hold (a text of another plotly.js version) would leave its English shown."""
+    bundle = (ASSETS / "plotly-basic.min.js").read_text(encoding="utf-8")
+    locale = plotly_locales()["nl"]
+    missing = [key for key in locale["dictionary"] if f'"{key}"' not in bundle]
+    assert missing == []
+    assert locale["format"]["months"][2] == "maart" and locale["format"]["decimal"] == ","
 
 
 def test_every_page_reads_in_dutch(dash_duo, app) -> None:

@@ -19,8 +19,7 @@ from toolkit.scenario import store
 from toolkit.scenario.run import Levers, ScenarioModel, persons_in_chain
 from toolkit.session import AnalysisSession
 
-# Months as a Dutch reader names them, never the code 2025-07 (plotly would read that as a
-# date and name it in English).
+# Months as a Dutch reader names them, never the code 2025-07.
 DUTCH_MONTH = re.compile(
     r"(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november"
     r"|december) 20\d\d"

@@ -137,7 +137,7 @@ def test_a_municipality_reads_its_own_figures_in_dutch(fc, tmp_path):
                          _dutch(want["taakstelling"], 0), _dutch(want["linked_before"], 0),
                          "30 april 2025", _with_interval(want)]  # fmt: skip
     ams = taak.loc[AMSTERDAM]
-    assert (f"1e helft 2025: taakstelling {_dutch(ams['taakstelling'], 0)} personen; al "
+    assert (f"1e helft 2025: geschatte taakstelling {_dutch(ams['taakstelling'], 0)} personen; al "
             f"gekoppeld vóór de vooruitblik {_dutch(ams['linked_before'], 0)}; naar verwachting "
             f"in dit halfjaar gekoppeld t/m 30 april 2025: {_dutch(ams['expected'], 0)} "
             f"(80%-interval: {_dutch(ams['low'], 0)}–{_dutch(ams['high'], 0)}).") in text  # fmt: skip
@@ -184,7 +184,9 @@ def test_english_on_request_and_the_nation_without_a_municipality(fc):
     median, p80 = home[["median_days", "p80_days"]].iloc[0]
     assert f"wait {median:,.0f} days for a home (median; 8 in 10 within {p80:,.0f} days)" in text
     nation = fc.taakstelling[fc.taakstelling["municipality"] == ""].iloc[0]
-    assert f"First half of 2025: taakstelling {nation['taakstelling']:,.0f} persons" in text
+    assert (
+        f"First half of 2025: estimated taakstelling {nation['taakstelling']:,.0f} persons" in text
+    )
     national = fc.rows[(fc.rows["municipality"] == "") & (fc.rows["metric"] == "permits")]
     first = national.sort_values("month").iloc[0]
     table = read.tables["forecast"][0]  # the nation's months
@@ -281,3 +283,14 @@ def test_a_municipality_with_few_move_outs_reads_its_wait_as_the_nations_stretch
             "maanden op een woning wachtten (ook de "
             f"{_dutch(row['watched'] - row['ended'], 0)} die nog wachten).") in text  # fmt: skip
     assert read.tables["waits"][0][-1][-1] == f"landelijk × {_dutch(ratio, 2)}"
+
+
+def test_a_taakstelling_given_reads_as_given_and_an_estimate_as_estimated(chain_log, fc):
+    """The forecast estimates the national taakstelling from the permits of the half-year before
+    unless it is given: a reader must not take the estimate for the official figure."""
+    from toolkit.forecast.report_html import forecast_html
+
+    given = forecast(chain_log, as_of="2024-12-31", months=2, runs=5, taakstelling=1200)
+    text = " ".join(_read(forecast_html(given)).text)
+    assert "1e helft 2025: taakstelling 1.200 personen" in text and "geschatte" not in text
+    assert "1e helft 2025: geschatte taakstelling" in " ".join(_read(forecast_html(fc)).text)

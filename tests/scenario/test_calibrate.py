@@ -69,9 +69,10 @@ def test_estimates_are_written_in_each_languages_notation():
         == "65,3% in beroep, 15,0% gegrond, uitspraak na 13,5–43 weken"
     )
     offices = Estimate("nader_gehoor_capacity", {"offices": {"Ter Apel": 2.34, "Budel": 1.0}})
-    assert estimate_text(offices, "nl")[1] == "Ter Apel 2,3, Budel 1,0 huishoudens per week"
-    sizes = Estimate("household_sizes", {"sizes": {"1": 0.751, "6": 0.028}})
-    assert estimate_text(sizes, "en")[1] == "1: 75.1%, 6: 2.8%"
+    assert estimate_text(offices, "nl")[1] == "Ter Apel 2,3; Budel 1,0 huishoudens per week"
+    sizes = Estimate("household_sizes", {"sizes": {"1": 0.751, "2": 0.2, "6": 0.028}})
+    assert estimate_text(sizes, "en")[1] == "1 person: 75.1%; 2 persons: 20.0%; 6 or more: 2.8%"
+    assert estimate_text(sizes, "nl")[1] == "1 persoon: 75,1%; 2 personen: 20,0%; 6 of meer: 2,8%"
 
 
 def test_state_holds_everyone_in_work_in_progress(chain_log):

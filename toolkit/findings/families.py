@@ -454,9 +454,12 @@ def trend_findings(legs, chain: Chain, base: dict, min_group: int, spec=SPEC):
     for leg in spec.legs:
         if leg not in legs:
             continue
-        cohorts = cohort_medians(legs[leg].rows, min_group).dropna()
+        every = cohort_medians(legs[leg].rows, min_group)
+        cohorts = every.dropna()
         if len(cohorts) < 2:
             continue
+        # the cohorts after the last with a median: most of their persons still wait
+        later = int((every["cohort"] > cohorts["cohort"].iloc[-1]).sum())
         first, last = cohorts.iloc[0], cohorts.iloc[-1]
         change = float(last["median_days"] - first["median_days"])
         if abs(change) < max(MATERIAL_DAYS, MATERIAL_EFFECT * float(first["median_days"])):
@@ -491,8 +494,20 @@ def trend_findings(legs, chain: Chain, base: dict, min_group: int, spec=SPEC):
                 title_en=f"{norm.label_en}: median wait {word_en} from {num_en(a)} to {num_en(b)} days "
                 f"(cohort {cohort_text(first['cohort'], 'en')} to "
                 f"{cohort_text(last['cohort'], 'en')})",
-                explanation_nl=f"Mediaan per cohort (halfjaar van de start), in dagen: {steps_nl}.",
-                explanation_en=f"Median per cohort (half-year of the start), in days: {steps_en}.",
+                explanation_nl=f"Mediaan per cohort (halfjaar van de start), in dagen: {steps_nl}."
+                + (
+                    f" Van de {num_nl(later)} latere cohorten wacht nog meer dan de helft: zij hebben "
+                    "nog geen mediaan."
+                    if later
+                    else ""
+                ),
+                explanation_en=f"Median per cohort (half-year of the start), in days: {steps_en}."
+                + (
+                    f" In the {num_en(later)} later cohorts more than half still wait: they have no "
+                    "median yet."
+                    if later
+                    else ""
+                ),
                 interval=leg,
                 filter=dict(base),
                 keys=() if keys is None else (key_sum(keys[in_last]),),

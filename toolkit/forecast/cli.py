@@ -30,6 +30,7 @@ from toolkit.forecast.labels import (
     language_of,
     metric_label,
     months_text,
+    taakstelling_word,
     value,
     with_interval,
 )
@@ -77,7 +78,7 @@ PRINTED = {
         "{seed}) in {seconds} s: {persons} personen in {households} huishoudens wachten; "
         "gemiddeld {arrivals} nieuwe huishoudens per maand",
         "per_month": "{name}: verwacht per maand (80%-interval)",
-        "taak": "{name}, {period}: taakstelling {taakstelling}, al gekoppeld vóór de vooruitblik "
+        "taak": "{name}, {period}: {kind} {taakstelling}, al gekoppeld vóór de vooruitblik "
         "{before}, naar verwachting in dit halfjaar gekoppeld t/m {until}: {expected}",
         "wrote": "Geschreven: {path}",
         "month": "Maand",
@@ -87,7 +88,7 @@ PRINTED = {
         "{seconds} s: {persons} persons in {households} households waiting; {arrivals} new "
         "households per month",
         "per_month": "{name}: expected per month (80% interval)",
-        "taak": "{name}, {period}: taakstelling {taakstelling}, linked before the forecast "
+        "taak": "{name}, {period}: {kind} {taakstelling}, linked before the forecast "
         "{before}, expected linked in this half-year up to {until}: {expected}",
         "wrote": "Wrote {path}",
         "month": "Month",
@@ -168,6 +169,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         for row in taak.to_dict("records"):
             console.print(words["taak"].format(
                 name=name, period=half_year_text(row["period"], lang),
+                kind=taakstelling_word(fc.summary, lang),
                 taakstelling=number(row["taakstelling"], lang),
                 before=value(row["linked_before"], lang), until=day_text(row["until"], lang),
                 expected=with_interval(row, lang)), markup=False)  # fmt: skip

@@ -171,6 +171,19 @@ def months_text(count: int, language: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
+# The taakstelling as given (``--taakstelling``), or as the forecast estimates it.
+TAAKSTELLING = {"nl": ("taakstelling", "geschatte taakstelling"),
+                "en": ("taakstelling", "estimated taakstelling")}  # fmt: skip
+
+
+def taakstelling_word(summary: dict, language: str) -> str:
+    """ "taakstelling" where it was given, "geschatte taakstelling" where the forecast estimated
+    it (the persons permitted in the half-year before): a reader must not take it for the
+    official one."""
+    given, estimated = TAAKSTELLING[language_of(language)]
+    return given if summary.get("taakstelling_given") else estimated
+
+
 def half_year_text(label: str, language: str) -> str:
     """A taakstelling half-year as a reader names it: ``2025-II`` is ``2e helft 2025`` or
     ``second half of 2025`` (the label itself where it is not one)."""

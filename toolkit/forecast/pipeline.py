@@ -319,6 +319,8 @@ def forecast(
         "households_waiting": len(waiting),
         "arrivals_per_month": round(model.arrivals_per_day * 365.25 / 12, 1),
         "grant_share": round(model.grant_overall, 3),
+        # the national taakstelling as given, or the forecast's own estimate of it
+        "taakstelling_given": taakstelling is not None,
     }
     taak = _taakstelling(units, result, model, starts, moment, taakstelling)
     keys = [c for c in taak.columns if is_key(c)]

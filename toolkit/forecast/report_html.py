@@ -39,6 +39,7 @@ from toolkit.forecast.labels import (
     method_notes,
     metric_label,
     months_text,
+    taakstelling_word,
     value,
     wait_label,
     with_interval,
@@ -79,7 +80,7 @@ TEXT = {
         "home_wait_national": "Na de koppeling wachten zij naar verwachting {median} dagen op "
         "een woning (mediaan; 8 van de 10 binnen {p80} dagen): de landelijke wachttijd, want in "
         "{name} wachtte in de 12 maanden voor de vooruitblik niemand op een woning.",
-        "taak": "{period}: taakstelling {taakstelling} personen; al gekoppeld vóór de "
+        "taak": "{period}: {kind} {taakstelling} personen; al gekoppeld vóór de "
         "vooruitblik {before}; naar verwachting in dit halfjaar gekoppeld t/m {until}: {expected} "
         "({interval}).",
         "hidden": "afgeschermd",
@@ -163,7 +164,7 @@ TEXT = {
         "home_wait_national": "After the koppeling they are expected to wait {median} days for "
         "a home (median; 8 in 10 within {p80} days): the national wait, as nobody in {name} "
         "was waiting for a home in the 12 months before the forecast.",
-        "taak": "{period}: taakstelling {taakstelling} persons; linked before the "
+        "taak": "{period}: {kind} {taakstelling} persons; linked before the "
         "forecast {before}; expected linked in this half-year up to and including {until}: "
         "{expected} ({interval}).",
         "hidden": "suppressed",
@@ -499,6 +500,7 @@ def _summary(fc: Forecast, code: str, name: str, language: str) -> str:
         sentences.append(
             text["taak"].format(
                 period=half_year_text(row["period"], language).capitalize(),
+                kind=taakstelling_word(s, language),
                 taakstelling=said(row["taakstelling"]),
                 before=said(row["linked_before"]),
                 until=day_text(row["until"], language),

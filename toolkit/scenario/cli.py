@@ -29,6 +29,7 @@ from toolkit.scenario.labels import (
     homes_text,
     language_of,
     measure_label,
+    measure_text,
     metric_label,
     metric_order,
     value_text,
@@ -61,6 +62,7 @@ WORDS = {
         "(lager is beter)",
         "backtest_columns": ("maat", "ketenlens", "afspelen met pm4py"),
         "simulating": "Simuleren",
+        "runs": {"calibration": "kalibratie", "base": "basis", "scenario": "scenario"},
         "backtesting": "Terugtoets: de laatste 12 maanden worden gesimuleerd ...",
         "wrote": "Geschreven: {path}",
     },
@@ -81,6 +83,7 @@ WORDS = {
         "happened (lower is better)",
         "backtest_columns": ("measure", "ketenlens", "pm4py play-out"),
         "simulating": "Simulating",
+        "runs": {"calibration": "calibration", "base": "base", "scenario": "scenario"},
         "backtesting": "Back-test: simulating the last 12 months ...",
         "wrote": "Wrote {path}",
     },
@@ -153,7 +156,7 @@ def add_scenario_parser(subparsers: argparse._SubParsersAction) -> argparse.Argu
     )
     parser.add_argument("--k", type=int, default=DEFAULT_K, help="smallest group in workshop mode")
     parser.add_argument("--language", choices=("nl", "en"), default="nl",
-                        help="language of the printed tables and of the xlsx and html export")  # fmt: skip
+                        help="language of the printed tables, the html export and the calibration's words")  # fmt: skip
     parser.add_argument(
         "--fidelity",
         action="store_true",
@@ -181,12 +184,6 @@ def _read(log_dir: Path) -> pd.DataFrame:
             f"{path}: no event log here; run `ketenlens ingest DIR --out {log_dir}` first"
         )
     return read_events(path)
-
-
-def _number(value: object, share: bool = False) -> str:
-    if value is None or pd.isna(value):
-        return "-"
-    return f"{float(value):.0%}" if share else f"{float(value):,.0f}"
 
 
 def _day(moment: pd.Timestamp, language: str) -> str:
@@ -271,8 +268,8 @@ def fidelity_table(result, language: str, chain: Chain) -> Table:
     for row in result.measures.itertuples(index=False):
         out.add_row(
             measure_label(row.measure, language, chain),
-            number(row.ketenlens, language, 3),
-            number(row.pm4py, language, 3),
+            measure_text(row.measure, row.ketenlens, language),
+            measure_text(row.measure, row.pm4py, language),
         )
     return out
 
@@ -307,7 +304,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
             seed=args.seed,
             sample=args.sample,
             progress=lambda step, done: shown.update(
-                f"{words['simulating']}: {step} {number(100 * done, language)}% ..."
+                f"{words['simulating']}: {words['runs'][step]} {number(100 * done, language)}% ..."
             ),
         )
     table = suppress_table(result.table, args.k) if args.workshop else result.table

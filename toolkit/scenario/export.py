@@ -35,6 +35,7 @@ from toolkit.scenario.labels import (
     homes_text,
     language_of,
     metric_label,
+    metric_order,
     value_text,
 )
 from toolkit.scenario.report import AMSTERDAM
@@ -71,8 +72,9 @@ def _levers(result: ScenarioResult) -> dict:
 def side_by_side(table: pd.DataFrame) -> pd.DataFrame:
     """``month``, ``metric``, ``base``, ``scenario``: the two runs in columns."""
     wide = table.pivot_table(
-        index=["metric", "month"], columns="run", values="value", aggfunc="first", sort=False
-    )
+        index=["metric", "month"], columns="run", values="value", aggfunc="first", sort=False,
+        dropna=False,
+    )  # fmt: skip
     return wide.reindex(columns=list(RUNS)).reset_index()[["month", "metric", *RUNS]]
 
 
@@ -159,7 +161,9 @@ def write_html(result: ScenarioResult, table: pd.DataFrame, path: Path, language
         "</table>",
     ]
     month, *runs = words["columns"]
-    for metric, rows in wide.groupby("metric", sort=False):
+    metrics = sorted(dict.fromkeys(wide["metric"]), key=lambda m: metric_order(str(m), chain))
+    for metric in metrics:
+        rows = wide[wide["metric"] == metric]
         share = str(metric).startswith("share")
         name = metric_label(str(metric), language, chain)
         parts.append(f"<h2>{html.escape(name)}</h2><table><tr><th>{month}</th>")

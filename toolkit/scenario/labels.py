@@ -1,5 +1,6 @@
-"""The scenario's words and notation in Dutch and English, for the printed tables and the exports
-people read (xlsx, html); the json and csv keep the metrics' codes for programs.
+"""The scenario's words and notation in Dutch and English, for the printed tables and the html
+export; the json, csv and xlsx keep months and metrics as codes for further work, beside the
+calibration's words.
 
 A metric is named as the dashboard's Wat als page names it (the chain's own names for phases and
 norms, the municipality's name for its code), and what the calibration estimated is said in the
@@ -44,7 +45,7 @@ METRICS = {
     "en": {
         "inflow": "Inflow",
         "wip_total": "In the chain",
-        "coa_occupancy": "In COA reception",
+        "coa_occupancy": "COA occupancy",
         "wip": "In phase {name}",
         "wait_median_days": "{name}: median wait (days)",
         "wait_persons": "{name}: legs ended",
@@ -61,17 +62,22 @@ MEASURES = {
         "wip_error": "Personen per fase: relatieve fout",
         "wait": "{name}: afstand in dagen",
         "cycle_time": "Doorlooptijd van wie de keten verliet: afstand in dagen",
-        "arrivals": "Moment van aankomst: afstand in dagen",
-        "arrivals_count_error": "Aantal aankomsten: relatieve fout",
+        "arrivals": "Moment van instroom: afstand in dagen",
+        "arrivals_count_error": "Aantal nieuwe personen (instroom): relatieve fout",
     },
     "en": {
         "wip_error": "Persons per phase: relative error",
         "wait": "{name}: distance in days",
         "cycle_time": "Cycle time of those who left the chain: distance in days",
-        "arrivals": "Moment of arrival: distance in days",
-        "arrivals_count_error": "Number of arrivals: relative error",
+        "arrivals": "Moment of inflow: distance in days",
+        "arrivals_count_error": "Number of new persons (inflow): relative error",
     },
 }
+# Measures that are a relative error (a share, shown as a percentage); the others are days.
+RELATIVE_MEASURES = ("wip_error", "arrivals_count_error")
+# How a household size is said: "1 persoon", "3 personen", the last size "6 of meer".
+SIZES = {"nl": ("{n} persoon", "{n} personen", "{n} of meer"),
+         "en": ("{n} person", "{n} persons", "{n} or more")}  # fmt: skip
 
 
 def language_of(language: str | None) -> str:
@@ -153,10 +159,13 @@ def figure_text(key: str, figure: Any, language: str) -> str:
     """One figure of an estimate: a share as a percentage, a pair as a range, offices (a mapping
     of names) as "name figure", sizes (a mapping of sizes) as "size: percentage"."""
     lang = language_of(language)
-    if isinstance(figure, dict):
+    if isinstance(figure, dict):  # "; " between the items: a Dutch figure holds a comma
         if key == "sizes":
-            return ", ".join(f"{size}: {_percent(share, lang)}" for size, share in figure.items())
-        return ", ".join(f"{name} {number(value, lang, 1)}" for name, value in figure.items())
+            return "; ".join(
+                f"{_size(int(size), i == len(figure) - 1, lang)}: {_percent(share, lang)}"
+                for i, (size, share) in enumerate(figure.items())
+            )
+        return "; ".join(f"{name} {number(value, lang, 1)}" for name, value in figure.items())
     if isinstance(figure, list | tuple):
         return "–".join(_amount(value, lang) for value in figure)
     if key.endswith(SHARE_SUFFIX):
@@ -164,6 +173,19 @@ def figure_text(key: str, figure: Any, language: str) -> str:
     if isinstance(figure, float):
         return number(figure, lang, 1)
     return number(figure, lang)
+
+
+def _size(size: int, last: bool, language: str) -> str:
+    """A household size in words; the largest size counted is that size or more."""
+    one, many, more = SIZES[language]
+    return (more if last and size > 1 else one if size == 1 else many).format(n=size)
+
+
+def measure_text(measure: str, value: float, language: str) -> str:
+    """A back-test figure: a relative error as a percentage, a distance in days to a tenth."""
+    if measure in RELATIVE_MEASURES:
+        return _percent(value, language)
+    return number(value, language_of(language), 1)
 
 
 def _percent(share: float, language: str) -> str:
