@@ -30,6 +30,7 @@ from toolkit.forecast.labels import (
     language_of,
     metric_label,
     months_text,
+    starts_with_forecast,
     taakstelling_word,
     value,
     with_interval,
@@ -80,6 +81,8 @@ PRINTED = {
         "per_month": "{name}: verwacht per maand (80%-interval)",
         "taak": "{name}, {period}: {kind} {taakstelling}, al gekoppeld vóór de vooruitblik "
         "{before}, naar verwachting in dit halfjaar gekoppeld t/m {until}: {expected}",
+        "taak_fresh": "{name}, {period}: {kind} {taakstelling}, naar verwachting in dit halfjaar "
+        "gekoppeld t/m {until}: {expected}",
         "wrote": "Geschreven: {path}",
         "month": "Maand",
     },
@@ -90,6 +93,8 @@ PRINTED = {
         "per_month": "{name}: expected per month (80% interval)",
         "taak": "{name}, {period}: {kind} {taakstelling}, linked before the forecast "
         "{before}, expected linked in this half-year up to {until}: {expected}",
+        "taak_fresh": "{name}, {period}: {kind} {taakstelling}, expected linked in this "
+        "half-year up to {until}: {expected}",
         "wrote": "Wrote {path}",
         "month": "Month",
     },
@@ -167,7 +172,8 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         console.print(months_table(fc, args.municipality, title, lang, chain))
         taak = fc.taakstelling[fc.taakstelling["municipality"] == args.municipality]
         for row in taak.to_dict("records"):
-            console.print(words["taak"].format(
+            fresh = starts_with_forecast(fc.summary, row["period"])
+            console.print(words["taak_fresh" if fresh else "taak"].format(
                 name=name, period=half_year_text(row["period"], lang),
                 kind=taakstelling_word(fc.summary, lang),
                 taakstelling=number(row["taakstelling"], lang),

@@ -19,6 +19,7 @@ import pandas as pd
 
 from toolkit import numbers
 from toolkit.chain.model import Chain
+from toolkit.forecast.model import half_year_start
 from toolkit.forecast.simulation import SIZES
 from toolkit.numbers import number
 
@@ -182,6 +183,14 @@ def taakstelling_word(summary: dict, language: str) -> str:
     official one."""
     given, estimated = TAAKSTELLING[language_of(language)]
     return given if summary.get("taakstelling_given") else estimated
+
+
+def starts_with_forecast(summary: dict, period: str) -> bool:
+    """Whether a taakstelling half-year begins when the forecast does (or later): then nobody was
+    linked in it before the forecast, and a reader is not told "0 already linked"."""
+    if not summary.get("as_of") or str(period).partition("-")[2] not in HALVES:
+        return False
+    return half_year_start(str(period)) >= pd.Timestamp(summary["as_of"])
 
 
 def half_year_text(label: str, language: str) -> str:

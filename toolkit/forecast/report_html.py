@@ -39,6 +39,7 @@ from toolkit.forecast.labels import (
     method_notes,
     metric_label,
     months_text,
+    starts_with_forecast,
     taakstelling_word,
     value,
     wait_label,
@@ -83,6 +84,8 @@ TEXT = {
         "taak": "{period}: {kind} {taakstelling} personen; al gekoppeld vóór de "
         "vooruitblik {before}; naar verwachting in dit halfjaar gekoppeld t/m {until}: {expected} "
         "({interval}).",
+        "taak_fresh": "{period}: {kind} {taakstelling} personen; naar verwachting in dit halfjaar "
+        "gekoppeld t/m {until}: {expected} ({interval}).",
         "hidden": "afgeschermd",
         "linked_title": "Verwacht aantal gekoppelde statushouders per maand",
         "linked_note": "De lijn is de verwachting, de band het 80%-interval: in ten minste 8 van "
@@ -167,6 +170,8 @@ TEXT = {
         "taak": "{period}: {kind} {taakstelling} persons; linked before the "
         "forecast {before}; expected linked in this half-year up to and including {until}: "
         "{expected} ({interval}).",
+        "taak_fresh": "{period}: {kind} {taakstelling} persons; expected linked in this "
+        "half-year up to and including {until}: {expected} ({interval}).",
         "hidden": "suppressed",
         "linked_title": "Expected status holders linked per month",
         "linked_note": "The line is the expectation, the band the 80% interval: in at least 8 "
@@ -498,7 +503,7 @@ def _summary(fc: Forecast, code: str, name: str, language: str) -> str:
         )
     for row in fc.taakstelling[fc.taakstelling["municipality"] == code].to_dict("records"):
         sentences.append(
-            text["taak"].format(
+            text["taak_fresh" if starts_with_forecast(s, row["period"]) else "taak"].format(
                 period=half_year_text(row["period"], language).capitalize(),
                 kind=taakstelling_word(s, language),
                 taakstelling=said(row["taakstelling"]),
