@@ -53,6 +53,8 @@ from toolkit.numbers import day_text, month_text, number
 HOME_WAIT = "koppeling_to_move_out"
 LINE = "#2e8b57"
 SIZE_COLOURS = ("#1f4e79", "#2e75b6", "#9dc3e6", "#f4b183", "#c55a11")
+# Households followed below which a municipality's wait is listed after the others.
+RANKED_FROM = 5
 TEXT = {
     "nl": {
         "title": "Ketenlens: vooruitblik",
@@ -109,7 +111,8 @@ TEXT = {
         "nog wacht. Een gemeente waar in die maanden minstens 20 huishoudens verhuisden heeft "
         "eigen wachttijden; een andere de landelijke maal haar verhouding tot landelijk, geschat "
         "uit haar eigen wachttijden en dichter bij 1 naarmate het er minder waren. De gemeenten "
-        "met de langste wachttijd eerst.",
+        "met de langste wachttijd eerst; gemeenten waar minder dan {few} huishoudens gevolgd "
+        "werden onderaan, want hun verhouding rust vooral op die aanname.",
         "sources": {
             "nation": "landelijk",
             "own": "eigen wachttijden",
@@ -194,7 +197,8 @@ TEXT = {
         "waiting included. A municipality where at least 20 households moved out in those "
         "months has waits of its own; another the national ones times its ratio to the nation, "
         "estimated from its own waits and nearer 1 the fewer they were. The municipalities with "
-        "the longest wait first.",
+        "the longest wait first; those where fewer than {few} households were followed at the "
+        "bottom, as their ratio rests mostly on that assumption.",
         "sources": {
             "nation": "national",
             "own": "own waits",
@@ -260,7 +264,9 @@ def forecast_html(fc: Forecast, *, language: str = "nl", chain: Chain | None = N
         parts += [nation, _households(national, name, lang, chain, charts), taakstelling]
     parts.append(
         html_section(
-            text["waits_title"], _note(text["waits_note"]), _waits_table(fc, code, lang, chain)
+            text["waits_title"],
+            _note(text["waits_note"].format(few=RANKED_FROM)),
+            _waits_table(fc, code, lang, chain),
         )
     )
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in method_notes(fc.method, lang))
@@ -416,7 +422,9 @@ def _taakstelling_table(fc: Forecast, language: str, chain: Chain) -> str:
 def _waits_table(fc: Forecast, code: str, language: str, chain: Chain) -> str:
     """The waits the model learnt: the nation's, then the municipalities' with the longest
     first (in a report for the nation those with waits in the window), each with the source
-    of its curve: its own waits, or the nation's times its ratio."""
+    of its curve: its own waits, or the nation's times its ratio. Those with fewer than
+    :data:`RANKED_FROM` households followed come last: a ratio fitted to one household is
+    mostly the prior's, and would head the list without evidence."""
     text = TEXT[language]
     columns = text["columns"]
     keys = ("municipality", "wait", "median_days", "p80_days", "watched", "ended", "basis")
@@ -425,8 +433,13 @@ def _waits_table(fc: Forecast, code: str, language: str, chain: Chain) -> str:
     )
     national = rows[rows["municipality"] == ""]
     local = rows[(rows["municipality"] != "") & ((rows["basis"] != "national") | bool(code))]
-    local = local.assign(days=pd.to_numeric(local["median_days"], errors="coerce"))
-    local = local.sort_values(["days", "name"], ascending=[False, True], na_position="last")
+    local = local.assign(
+        days=pd.to_numeric(local["median_days"], errors="coerce"),
+        few=pd.to_numeric(local["watched"], errors="coerce").fillna(0) < RANKED_FROM,
+    )
+    local = local.sort_values(
+        ["few", "days", "name"], ascending=[True, False, True], na_position="last"
+    )
     body = []
     for r in pd.concat([national, local]).to_dict("records"):
         source = "nation" if not r["municipality"] else r["basis"]
