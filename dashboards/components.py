@@ -36,6 +36,8 @@ PLOTLY_LOCALE = Path(__file__).with_name("plotly_locale.toml")
 # Days and months on a time axis as numbers, the same in both languages.
 DAY_FORMAT, MONTH_FORMAT = "%d-%m-%Y", "%m-%Y"
 ISO_DAY, ISO_MONTH = re.compile(r"\d{4}-\d{2}-\d{2}.*"), re.compile(r"\d{4}-\d{2}")
+# A text cell that is a calendar month (2025-07), shown by name; "2022-23" is no month.
+CALENDAR_MONTH = re.compile(r"(19|20)\d{2}-(0[1-9]|1[0-2])")
 ROW_PX = 34  # the height of a grid row, for a table that scrolls
 # One colour per phase, in chain order (colour-blind safe: Okabe-Ito, then greys).
 PHASE_COLOURS = ("#0072B2", "#56B4E9", "#CC79A7", "#E69F00", "#D55E00", "#009E73", "#F0E442",
@@ -241,7 +243,7 @@ def _text(value: Any, language: str) -> str:
         return fmt_number(value, language, 1 if abs(value) >= 10 else 2)
     if isinstance(value, pd.Timestamp | date):
         return fmt_date(value, language)
-    if isinstance(value, str) and ISO_MONTH.fullmatch(value):
+    if isinstance(value, str) and CALENDAR_MONTH.fullmatch(value):
         return fmt_month(value, language)  # sorted as 2025-07, read as juli 2025
     return str(value)
 

@@ -25,7 +25,6 @@ from dashboards.components import (
     PHASE_COLOURS,
     card,
     dropdown_labels,
-    fmt_month,
     fmt_number,
     graph,
     separators,
@@ -42,6 +41,7 @@ from toolkit.forecast.labels import (
     NATIONAL_METRICS,
     half_year_text,
     metric_label,
+    taakstelling_word,
 )
 from toolkit.forecast.pipeline import Forecast, forecast
 from toolkit.forecast.simulation import SIZES
@@ -141,7 +141,8 @@ def month_table(rows: pd.DataFrame, metrics: tuple[str, ...], session, language,
     (toolkit.forecast.interval), so they are written without decimals."""
     out = []
     for month, group in rows.groupby("month", sort=True):
-        record: dict[str, Any] = {t("vooruitblik_month", language): fmt_month(month, language)}
+        # the month as 2025-07: the grid sorts on it and shows it by name (juli 2025)
+        record: dict[str, Any] = {t("vooruitblik_month", language): month}
         by_metric = {r["metric"]: r for r in group.to_dict("records")}
         for metric in metrics:
             r = by_metric.get(metric)
@@ -227,6 +228,7 @@ def register(app: Dash, session: AnalysisSession) -> None:
                 t(
                     "vooruitblik_tile_taakstelling",
                     language,
+                    kind=taakstelling_word(fc.summary, language_of(language)),
                     period=half_year_text(taak["period"].iloc[0], language_of(language)),
                 ),
                 f"{fmt_number(taak['expected'].iloc[0], language)} / "
@@ -256,8 +258,11 @@ def register(app: Dash, session: AnalysisSession) -> None:
         shown = taak.assign(municipality=name, period=periods)[
             ["period", "municipality", "taakstelling", "linked_before", "expected", "low", "high"]
         ]
+        kind = taakstelling_word(fc.summary, language_of(language))
         taak_part = table(
-            shown.rename(columns=lambda c: t(f"vooruitblik_col_{c}", language)),
+            shown.rename(columns=lambda c: t(f"vooruitblik_col_{c}", language)).rename(
+                columns={t("vooruitblik_col_taakstelling", language): kind.capitalize()}
+            ),
             "vooruitblik-taakstelling-table",
             language,
         )

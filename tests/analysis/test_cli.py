@@ -71,7 +71,7 @@ def test_analyze_exports_json_with_a_filter_in_workshop_mode(
     # the end of the data as a Dutch reader writes a day, the chain norm by its name
     assert re.search(r"tot en met \d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus"
                      r"|september|oktober|november|december) 20\d\d;", out), out[:300]  # fmt: skip
-    assert "boven de ketennorm (Van vergunning naar woning)" in out
+    assert "boven de ketennorm (van vergunning naar woning)" in out
 
 
 def test_analyze_without_export_prints_the_top_findings(chain_log_dir, small_municipality, capsys):

@@ -60,6 +60,8 @@ def test_page_shows_what_forecast_exports(dash_duo, app, session, chain_log_dir,
         assert permits == fmt_number(rows[(months[month], "", "permits")]["expected"], "nl", 1)
     total = sum(rows[(m, code, "linked_persons")]["expected"] for m in doc["summary"]["months"])
     assert dash_duo.find_element("#vooruitblik-tile-linked-value").text == fmt_number(total, "nl")
+    # the forecast estimated the taakstelling (none was given): the page says so
+    assert "geschatte taakstelling" in dash_duo.find_element("#vooruitblik-tile-taakstelling").text
     # the wait for a home: the municipality's own, or the nation's stretched and said to be so
     waits = {w["municipality"]: w for w in doc["waits"] if w["wait"] == "koppeling_to_move_out"}
     listed = set(vooruitblik.forecast_municipalities(session))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from toolkit.findings.families import _by_stratum, _matched_excess, _period
+from toolkit.findings.families import _by_stratum, _later_text, _matched_excess, _period
 from toolkit.metrics.stratified import typical_days
 
 
@@ -69,3 +69,18 @@ def test_the_period_a_unit_was_behind_is_named_and_a_unit_behind_throughout_has_
     )
     days[unit & (cohorts == "2023H1")] = 125.0
     assert _period(_test_of(days, reached, cohorts, unit, strata), min_group=10) is None
+    # behind in 2023H1 and 2024H1, not in 2023H2 between them: no one period to name
+    days[unit & (cohorts == "2023H2")] = 100.0
+    assert _period(_test_of(days, reached, cohorts, unit, strata), min_group=10) is None
+
+
+def test_the_later_cohorts_without_a_median_are_named() -> None:
+    assert _later_text([], "nl") == ""
+    assert _later_text(["2025H1"], "nl") == (
+        " In het latere cohort (1e helft 2025) wacht nog meer dan de helft van de personen: het "
+        "heeft nog geen mediaan."
+    )
+    assert _later_text(["2024H2", "2025H1"], "en") == (
+        " In the later cohorts (second half of 2024 and first half of 2025) more than half of "
+        "the persons still wait: they have no median yet."
+    )

@@ -298,6 +298,13 @@ def test_a_forecast_from_the_middle_of_a_half_year_says_who_was_linked_in_it_alr
     before = f"{nation['linked_before']:,.0f}".replace(",", ".")
     assert f"personen; al gekoppeld vóór de vooruitblik {before}; naar verwachting" in text
     assert nation["linked_before"] > 0
+    # from the middle of January the first month is January: its first days are in the
+    # forecast's first month, none before it, so nothing is said to be linked before
+    january = forecast(chain_log, as_of="2025-01-15", months=2, runs=5)
+    assert january.taakstelling["linked_before"].eq(0).all()
+    text = " ".join(_read(forecast_html(january)).text)
+    assert "al gekoppeld vóór de vooruitblik" not in text
+    assert "1e helft 2025: geschatte taakstelling" in text
 
 
 def test_a_taakstelling_given_reads_as_given_and_an_estimate_as_estimated(chain_log, fc):

@@ -302,8 +302,8 @@ def _period(test: dict, min_group: int) -> tuple[str, str, float, float] | None:
     """When a unit was behind: the first and last of the consecutive cohorts in which its
     persons' typical wait (the Kaplan-Meier median) exceeds what comparable persons elsewhere
     wait as a finding's does (a fifth, and at least a week), with the median of their waits and
-    the mean expectation; None when it was behind in every cohort whose median is known yet, or
-    in none.
+    the mean expectation; None when it was behind in every cohort whose median is known yet, in
+    none, or in two runs apart. A cohort counts with ``min_group`` of the unit's persons.
 
     A unit that lost capacity for a year is behind for the persons who started in that year, not
     for everyone it served. A cohort whose persons mostly still wait has no median yet: it tells
@@ -333,7 +333,9 @@ def _period(test: dict, min_group: int) -> tuple[str, str, float, float] | None:
         else:
             runs.append([k])
     spans = [(run[0], run[-1]) for run in runs if run]
-    first, last = max(spans, key=lambda span: int(((codes >= span[0]) & (codes <= span[1])).sum()))
+    if len(spans) > 1:
+        return None  # behind in two separate periods: no one period to name
+    first, last = spans[0]
     rows = (codes >= first) & (codes <= last)
     median = kaplan_meier(days[rows], ~reached[rows]).quantile(MEDIAN)
     if median is None:
@@ -459,7 +461,7 @@ def trend_findings(legs, chain: Chain, base: dict, min_group: int, spec=SPEC):
         if len(cohorts) < 2:
             continue
         # the cohorts after the last with a median: most of their persons still wait
-        later = int((every["cohort"] > cohorts["cohort"].iloc[-1]).sum())
+        later = every.loc[every["cohort"] > cohorts["cohort"].iloc[-1], "cohort"].tolist()
         first, last = cohorts.iloc[0], cohorts.iloc[-1]
         change = float(last["median_days"] - first["median_days"])
         if abs(change) < max(MATERIAL_DAYS, MATERIAL_EFFECT * float(first["median_days"])):
@@ -489,31 +491,42 @@ def trend_findings(legs, chain: Chain, base: dict, min_group: int, spec=SPEC):
                 excess_person_days=max(change, 0.0) * int(last["persons"]),
                 confidence=DESCRIPTIVE,
                 title_nl=f"{norm.label_nl}: mediane wachttijd {word_nl} van {num_nl(a)} naar "
-                f"{num_nl(b)} dagen (cohort {cohort_text(first['cohort'], 'nl')} tot "
+                f"{num_nl(b)} dagen (cohorten {cohort_text(first['cohort'], 'nl')} tot en met "
                 f"{cohort_text(last['cohort'], 'nl')})",
                 title_en=f"{norm.label_en}: median wait {word_en} from {num_en(a)} to {num_en(b)} days "
-                f"(cohort {cohort_text(first['cohort'], 'en')} to "
+                f"(cohorts from the {cohort_text(first['cohort'], 'en')} to the "
                 f"{cohort_text(last['cohort'], 'en')})",
                 explanation_nl=f"Mediaan per cohort (halfjaar van de start), in dagen: {steps_nl}."
-                + (
-                    f" Van de {num_nl(later)} latere cohorten wacht nog meer dan de helft: zij hebben "
-                    "nog geen mediaan."
-                    if later
-                    else ""
-                ),
+                + _later_text(later, "nl"),
                 explanation_en=f"Median per cohort (half-year of the start), in days: {steps_en}."
-                + (
-                    f" In the {num_en(later)} later cohorts more than half still wait: they have no "
-                    "median yet."
-                    if later
-                    else ""
-                ),
+                + _later_text(later, "en"),
                 interval=leg,
                 filter=dict(base),
                 keys=() if keys is None else (key_sum(keys[in_last]),),
             )
         )
     return out
+
+
+def _later_text(cohorts: list[str], language: str) -> str:
+    """The sentence on the cohorts after the last with a median (empty when there are none)."""
+    if not cohorts:
+        return ""
+    names = [cohort_text(c, language) for c in cohorts]
+    joined = {"nl": " en ", "en": " and "}[language].join(
+        [", ".join(names[:-1]), names[-1]] if len(names) > 1 else names
+    )
+    said = {
+        "nl": (" In het latere cohort ({names}) wacht nog meer dan de helft van de personen: het "
+               "heeft nog geen mediaan.",
+               " In de latere cohorten ({names}) wacht nog meer dan de helft van de personen: zij "
+               "hebben nog geen mediaan."),
+        "en": (" In the later cohort ({names}) more than half of the persons still wait: it has "
+               "no median yet.",
+               " In the later cohorts ({names}) more than half of the persons still wait: they "
+               "have no median yet."),
+    }  # fmt: skip
+    return said[language][len(cohorts) > 1].format(names=joined)
 
 
 def rework_findings(log, moment, base: dict, min_group: int, alpha: float, rates=None):

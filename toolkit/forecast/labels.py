@@ -19,6 +19,7 @@ import pandas as pd
 
 from toolkit import numbers
 from toolkit.chain.model import Chain
+from toolkit.filters import LOCAL_TZ
 from toolkit.forecast.model import half_year_start
 from toolkit.forecast.simulation import SIZES
 from toolkit.numbers import number
@@ -186,11 +187,14 @@ def taakstelling_word(summary: dict, language: str) -> str:
 
 
 def starts_with_forecast(summary: dict, period: str) -> bool:
-    """Whether a taakstelling half-year begins when the forecast does (or later): then nobody was
-    linked in it before the forecast, and a reader is not told "0 already linked"."""
-    if not summary.get("as_of") or str(period).partition("-")[2] not in HALVES:
+    """Whether a taakstelling half-year begins with the forecast's first month (or later): then
+    nobody is counted as linked in it before the forecast (``linked_before`` counts from the
+    half-year's start to that month's), and a reader is not told "0 already linked"."""
+    months = summary.get("months") or []
+    if not months or str(period).partition("-")[2] not in HALVES:
         return False
-    return half_year_start(str(period)) >= pd.Timestamp(summary["as_of"])
+    first = pd.Timestamp(f"{months[0]}-01").tz_localize(LOCAL_TZ)
+    return half_year_start(str(period)) >= first
 
 
 def half_year_text(label: str, language: str) -> str:
