@@ -156,6 +156,8 @@ def test_command_line(chain_log_dir, tmp_path, capsys):
     assert "een steekproef van 50% van de huishoudens" in printed
     assert "instroom ×2, gehoorcapaciteit IND ×1,2, woningen Zaanstad ×1,3" in printed
     assert re.search(r"│ (juli|augustus|september|oktober) 20\d\d ", printed)  # months by name
+    # a month's median wait says of how many waits it is the median
+    assert re.search(r"\d+ \(\d+\) \| \d+ \(\d+\)", printed)
     written = json.loads(out.read_text("utf-8"))
     assert written["levers"]["homes"] == {"GM0479": 1.3} and written["sample"] == 0.5
     for wrong in (["--inflow", "four"], ["--sample", "0"], ["--sample", "1.5"]):

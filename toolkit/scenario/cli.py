@@ -42,6 +42,8 @@ EVENTS_FILE = "events.parquet"
 ARRIVALS = 15  # municipalities printed at the end: the ones whose arrivals change most
 WIDTH = 110  # the months table side by side, also when printed to a file
 CODE = re.compile(r"^(GM\d{4}|\*)$")
+# A median wait per month, and how many ended waits it is the median of.
+MEDIAN_PREFIX, COUNT_PREFIX = "wait_median_days:", "wait_persons:"
 # The metrics of the months table (all of them are in the export).
 PRINTED = ("inflow", "wip_total", "coa_occupancy", "wait_median_days:N13", "share_over_norm:N13")
 WORDS = {
@@ -53,6 +55,7 @@ WORDS = {
         "sample": "; gesimuleerd op een steekproef van {share} van de huishoudens",
         "seconds": "; {seconds} s",
         "per_month": "Per maand: basis | scenario",
+        "counted": " (aantal)",
         "month": "maand",
         "at_end": "Aan het eind ({month}): basis | scenario",
         "caption": "aankomsten: de {shown} van de {total} gemeenten die het meest veranderen; "
@@ -74,6 +77,7 @@ WORDS = {
         "sample": "; simulated on a sample of {share} of the households",
         "seconds": "; {seconds} s",
         "per_month": "Per month: base | scenario",
+        "counted": " (how many)",
         "month": "month",
         "at_end": "At the end ({month}): base | scenario",
         "caption": "arrivals: the {shown} of {total} municipalities that change most; every "
@@ -203,8 +207,14 @@ def calibration_table(result: ScenarioResult, language: str) -> Table:
     return table
 
 
-def _cell(base: object, scenario: object, share: bool, language: str) -> str:
-    return f"{value_text(base, share, language)} | {value_text(scenario, share, language)}"
+def _figure(metric: str, row: pd.Series, run: str, language: str) -> str:
+    """A month's figure of a run; a median wait with, in brackets, how many waits it is the
+    median of (a month's median of a few ended waits says little)."""
+    text = value_text(row.get((metric, run)), metric.startswith("share"), language)
+    if metric.startswith(MEDIAN_PREFIX):
+        counted = metric.replace(MEDIAN_PREFIX, COUNT_PREFIX, 1)
+        text += f" ({value_text(row.get((counted, run)), False, language)})"
+    return text
 
 
 def months_table(table: pd.DataFrame, language: str, chain: Chain) -> Table:
@@ -214,10 +224,11 @@ def months_table(table: pd.DataFrame, language: str, chain: Chain) -> Table:
     out = Table(title=WORDS[language]["per_month"])
     out.add_column(WORDS[language]["month"])
     for metric in PRINTED:
-        out.add_column(metric_label(metric, language, chain), justify="right")
+        counted = WORDS[language]["counted"] if metric.startswith(MEDIAN_PREFIX) else ""
+        out.add_column(metric_label(metric, language, chain) + counted, justify="right")
     for month, row in wide.iterrows():
         cells = [
-            _cell(row.get((m, "base")), row.get((m, "scenario")), m.startswith("share"), language)
+            f"{_figure(m, row, 'base', language)} | {_figure(m, row, 'scenario', language)}"
             for m in PRINTED
         ]
         out.add_row(month_text(month, language), *cells)
@@ -240,17 +251,21 @@ def last_month_table(table: pd.DataFrame, language: str, chain: Chain) -> Table:
     )
     for i, column in enumerate(words["end_columns"]):
         out.add_column(column, justify="left" if i == 0 else "right")
-    wide = wide.loc[sorted(wide.index, key=lambda metric: metric_order(str(metric), chain))]
-    for metric, row in wide.iterrows():
-        if str(metric).startswith(("wait_persons", "norm_persons")):
+    # the runs side by side as _figure reads a month's row: (metric, run)
+    runs = wide.stack().rename_axis(["metric", "run"])
+    ordered = sorted(wide.index, key=lambda metric: metric_order(str(metric), chain))
+    for metric in ordered:
+        if str(metric).startswith((COUNT_PREFIX, "norm_persons")):
             continue
         if str(metric).startswith("arrivals:") and metric not in shown:
             continue
-        share = str(metric).startswith("share")
+        label = metric_label(str(metric), language, chain)
+        if str(metric).startswith(MEDIAN_PREFIX):
+            label += words["counted"]
         out.add_row(
-            metric_label(str(metric), language, chain),
-            value_text(row.get("base"), share, language),
-            value_text(row.get("scenario"), share, language),
+            label,
+            _figure(str(metric), runs, "base", language),
+            _figure(str(metric), runs, "scenario", language),
         )
     return out
 
