@@ -145,7 +145,7 @@ def test_workshop_hides_small_counts_and_what_is_computed_from_them(quadrupled):
         assert median["value"].isna().all()
 
 
-def test_command_line(chain_log_dir, tmp_path, capsys):
+def test_command_line(chain_log_dir, tmp_path, capsys, model):
     out = tmp_path / "s.json"
     code = main(["scenario", str(chain_log_dir), "--inflow", "x2", "--ind-capacity", "+20%",
                  "--homes", "GM0479=+30%", "--months", "3", "--sample", "0.5",
@@ -155,6 +155,12 @@ def test_command_line(chain_log_dir, tmp_path, capsys):
     assert "Capaciteit aanmeldgehoor" in printed and "Geschreven" in printed
     assert "een steekproef van 50% van de huishoudens" in printed
     assert "instroom ×2, gehoorcapaciteit IND ×1,2, woningen Zaanstad ×1,3" in printed
+    # what +30% makes of Zaanstad's homes, for the whole chain though half is simulated
+    now, then = re.search(r"Zaanstad ×1,3 \((\d+,\d\d) → (\d+,\d\d) personen per week\)",
+                          printed).groups()  # fmt: skip
+    now, then = (float(x.replace(",", ".")) for x in (now, then))
+    whole = model.calibration.capacities.housing["GM0479"]  # the whole log's calibration
+    assert now == pytest.approx(whole, abs=0.006) and then == pytest.approx(1.3 * whole, abs=0.006)
     assert re.search(r"│ (juli|augustus|september|oktober) 20\d\d ", printed)  # months by name
     # a month's median wait says of how many waits it is the median
     assert re.search(r"\d+ \(\d+\) \| \d+ \(\d+\)", printed)

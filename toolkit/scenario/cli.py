@@ -328,7 +328,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
         persons=number(result.state_persons, language),
         inflow=factor_text(levers.inflow, language),
         ind=factor_text(levers.ind_capacity, language),
-        homes=homes_text(levers.homes, language, chain),
+        homes=homes_text(levers.homes, language, chain, result.calibration.capacities),
     )
     if result.sample < 1:
         share = f"{number(100 * result.sample, language)}%"

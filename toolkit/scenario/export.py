@@ -146,7 +146,7 @@ def write_html(result: ScenarioResult, table: pd.DataFrame, path: Path, language
             words["levers"].format(
                 inflow=factor_text(levers.inflow, language),
                 ind=factor_text(levers.ind_capacity, language),
-                homes=homes_text(levers.homes, language, chain),
+                homes=homes_text(levers.homes, language, chain, result.calibration.capacities),
             )
         )
         + "</p>",

@@ -24,6 +24,7 @@ import pandas as pd
 from toolkit.chain.model import Chain
 from toolkit.numbers import number
 from toolkit.scenario.calibrate import Estimate
+from toolkit.synthetic.simulation import Capacities
 
 CALIBRATION_TEXTS = Path(__file__).with_name("calibration.toml")
 LANGUAGES = ("nl", "en")
@@ -55,6 +56,7 @@ METRICS = {
     },
 }
 AS_NOW = {"nl": "zoals nu", "en": "as now"}
+PER_WEEK = {"nl": " ({now} → {then} personen per week)", "en": " ({now} → {then} persons a week)"}
 EVERYWHERE = {"nl": "overal", "en": "everywhere"}
 # The fidelity back-test's measures (``wait:<norm>`` per leg).
 MEASURES = {
@@ -202,16 +204,31 @@ def factor_text(value: float, language: str) -> str:
     return number(value, language_of(language), 2).rstrip("0").rstrip(",.")
 
 
-def homes_text(homes: dict[str, float], language: str, chain: Chain) -> str:
+def homes_text(
+    homes: dict[str, float], language: str, chain: Chain, capacities: Capacities | None = None
+) -> str:
     """The homes lever: each municipality by name with its factor ("Zaanstad ×1,3"), "overal"
-    for ``*``, "zoals nu" when homes do not change."""
+    for ``*``, "zoals nu" when homes do not change. With the calibrated ``capacities`` also
+    what the factor makes of a municipality's homes, for the whole chain also when a sample is
+    simulated ("0,06 → 0,08 personen per week"): +30% of very little is still very little."""
+    housing = (
+        None
+        if capacities is None
+        else {code: per_week / capacities.share for code, per_week in capacities.housing.items()}
+    )
     lang = language_of(language)
     if not homes:
         return AS_NOW[lang]
     named = []
     for code, change in homes.items():
         name = EVERYWHERE[lang] if code == "*" else _name("arrivals", code, lang, chain)
-        named.append(f"{name} ×{factor_text(change, lang)}")
+        text = f"{name} ×{factor_text(change, lang)}"
+        if housing is not None and code != "*":
+            now = housing.get(code, 0.0)
+            text += PER_WEEK[lang].format(
+                now=number(now, lang, 2), then=number(now * change, lang, 2)
+            )
+        named.append(text)
     return ", ".join(named)
 
 
