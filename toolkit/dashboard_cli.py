@@ -24,6 +24,7 @@ from rich.markup import escape
 from toolkit.analyze_cli import add_audience_options
 from toolkit.errors import DashboardError, EventLogError
 from toolkit.logdir import has_log
+from toolkit.numbers import number
 from toolkit.terminal import printable
 
 DEMO_DIR = Path("event_logs/demo")
@@ -36,6 +37,37 @@ MIN_PASSWORD = 8
 
 console = Console(highlight=False)
 status = Console(stderr=True)
+# What the command prints, in the dashboard's starting language.
+WORDS = {
+    "nl": {
+        "network": "[yellow]let op[/yellow]: het dashboard wordt aangeboden op {host} zonder "
+        "--workshop; start het voor publiek met --workshop, zodat cijfers over kleine groepen "
+        "verborgen blijven",
+        "loading": "{log} inlezen en de startpagina berekenen ...",
+        "ready": "Ketenlens-dashboard op {log}, klaar in {seconds} s",
+        "workshop": "workshopmodus: cijfers over minder dan {k} personen zijn verborgen",
+        "answers": "Het dashboard antwoordt op {address}  (Ctrl+C stopt het)",
+        "password": "Elke bezoeker wordt om het wachtwoord gevraagd; bezoeken staan hieronder",
+        "visit": "bezoek: {line}",
+        "done": "{step}: al gedaan in {out}, overgeslagen",
+    },
+    "en": {
+        "network": "[yellow]warning[/yellow]: the dashboard is served on {host} without "
+        "--workshop; in front of an audience, start it with --workshop so that figures about "
+        "small groups are hidden",
+        "loading": "Loading {log} and computing the home page ...",
+        "ready": "Ketenlens dashboard on {log} ready in {seconds} s",
+        "workshop": "workshop mode: figures about fewer than {k} persons are hidden",
+        "answers": "The dashboard answers on {address}  (Ctrl+C stops it)",
+        "password": "Every visitor is asked for the password; visits are listed here",
+        "visit": "visit: {line}",
+        "done": "{step}: already done in {out}, skipped",
+    },
+}
+
+
+def _words(args: argparse.Namespace) -> dict[str, str]:
+    return WORDS.get(getattr(args, "language", None) or "nl", WORDS["nl"])
 
 
 def dashboard_password(
@@ -79,32 +111,29 @@ def _serve(log_dir: Path, args: argparse.Namespace, password: str | None) -> int
     from dashboards.serve import is_loopback, serve
     from toolkit.session import AnalysisSession
 
+    words = _words(args)
     if not is_loopback(args.host) and not args.workshop:
-        status.print(
-            f"[yellow]warning[/yellow]: the dashboard is served on {args.host} without "
-            "--workshop; in front of an audience, start it with --workshop so that figures "
-            "about small groups are hidden"
-        )
+        status.print(words["network"].format(host=escape(args.host)))
     started = time.perf_counter()
-    with status.status(f"Loading {escape(printable(log_dir))} and computing the home page ..."):
+    with status.status(words["loading"].format(log=escape(printable(log_dir)))):
         session = AnalysisSession.open(log_dir, workshop=args.workshop, k=args.k)
         app = create_app(log_dir, language=args.language, session=session)
     seconds = time.perf_counter() - started
 
     def ready(address: str) -> None:
-        console.print(
-            f"Ketenlens dashboard on {printable(log_dir)} ready in {seconds:.1f} s", markup=False
-        )
+        language = getattr(args, "language", None) or "nl"
+        shown = number(seconds, language if language in WORDS else "nl", 1)
+        console.print(words["ready"].format(log=printable(log_dir), seconds=shown), markup=False)
         if args.workshop:
-            console.print(f"workshop mode: figures about fewer than {args.k} persons are hidden")
-        console.print(f"The dashboard answers on {address}  (Ctrl+C stops it)")
+            console.print(words["workshop"].format(k=args.k), markup=False)
+        console.print(words["answers"].format(address=address), markup=False)
         if password is not None:
-            console.print("Every visitor is asked for the password; visits are listed here")
+            console.print(words["password"], markup=False)
         if getattr(args, "open", False):
             webbrowser.open(address)
 
     def visit(line: str) -> None:
-        status.print(f"visit: {line}", markup=False)
+        status.print(words["visit"].format(line=line), markup=False)
 
     serve(app, host=args.host, port=args.port, on_ready=ready, password=password, log=visit,
           workers=args.workers)  # fmt: skip
@@ -144,7 +173,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             if code:
                 return code
         else:
-            console.print(f"{argv[0]}: already done in {out}, skipped")
+            console.print(_words(args)["done"].format(step=argv[0], out=out), markup=False)
     return _serve(out, args, password)
 
 

@@ -110,7 +110,7 @@ def _dashboard(log_dir: Path, workers: int) -> Iterator[tuple[str, int]]:
         started = time.monotonic()
         while time.monotonic() - started < STARTUP:
             line = process.stdout.readline()
-            if "answers on" in line or not line:
+            if "http://" in line or not line:  # the address: served
                 break
         assert process.poll() is None, "the dashboard did not start"
         yield f"http://127.0.0.1:{port}/", process.pid

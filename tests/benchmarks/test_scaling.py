@@ -249,7 +249,7 @@ def _started(process: subprocess.Popen, started: float) -> str:
         if _available_mb() < _floor_mb():
             return f"machine memory available under {_floor_mb():,.0f} MB"
         try:
-            if "answers on" in lines.get(timeout=1.0):
+            if "http://" in lines.get(timeout=1.0):  # the address: served
                 return ""
         except queue.Empty:
             if process.poll() is not None:

@@ -128,7 +128,7 @@ def test_the_command_on_a_network_address_asks_for_the_password(
         while time.monotonic() - started < STARTUP:
             line = process.stdout.readline()
             lines.append(line)
-            if "answers on" in line or not line:
+            if "http://" in line or not line:  # the address: served
                 break
         url = f"http://127.0.0.1:{port}/"
         children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
@@ -160,7 +160,7 @@ def _two_workers(log_dir: Path) -> tuple[subprocess.Popen, int, list[str]]:
     started = time.monotonic()
     while time.monotonic() - started < STARTUP:
         line = process.stdout.readline()
-        if "answers on" in line or not line:
+        if "http://" in line or not line:  # the address: served
             break
     children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
     if len(children) != 2:

@@ -47,9 +47,11 @@ def test_the_command_serves_the_dashboard_with_waitress(chain_log_dir: Path) -> 
         while time.monotonic() - started < STARTUP:
             line = process.stdout.readline()
             lines.append(line)
-            if "answers on" in line or not line:
+            if "http://" in line or not line:  # the address: served
                 break
         assert f"http://127.0.0.1:{port}/" in "".join(lines), "".join(lines)
+        # in Dutch, the dashboard's starting language
+        assert f"Het dashboard antwoordt op http://127.0.0.1:{port}/" in "".join(lines)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as response:
             assert response.status == 200
             assert response.headers["Server"].startswith("waitress")
