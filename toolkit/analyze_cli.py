@@ -270,7 +270,7 @@ def _norm_name(norm_id: str | None, language: str) -> str:
         norm = load_chain().norm(str(norm_id))
     except KeyError:
         return str(norm_id)
-    label = norm.label_en if language == "en" else norm.label_nl
+    label = norm.label(language)
     return label[:1].lower() + label[1:]  # within a sentence
 
 
