@@ -126,6 +126,17 @@ ANALYSIS_COLUMNS = (CASE, ACTIVITY, TIMESTAMP, LIFECYCLE, GROUP, RESOURCE, MUNIC
 # Groups smaller than this are not tested for significance (the bottlenecks' default).
 MIN_GROUP = 30
 
+
+def smallest_group(workshop: bool, k: int = DEFAULT_K) -> int:
+    """The smallest group a finding tests or describes: in workshop mode never fewer than k.
+
+    A finding's text speaks of groups inside its segment (a trend's half-year cohorts, the
+    cohorts in which a unit was behind); their medians are figures about those persons, so
+    with a k above :data:`MIN_GROUP` they must hold at least k persons too.
+    """
+    return max(MIN_GROUP, k) if workshop else MIN_GROUP
+
+
 # Per table: the columns that count persons (each value under k is suppressed), the column with
 # the size of the group a row is about (the whole row goes empty under k) and the row's labels.
 # Tables whose counts are of events (transitions, handovers) are checked by their persons column.
@@ -510,6 +521,8 @@ class Scope:
     # mode perturbs them by. Without, the key columns are there but 0 (nothing hashed or
     # summed): for analyst mode, which shows the counts as they are.
     keyed: bool = True
+    # the smallest group the findings test or describe (:func:`smallest_group`)
+    min_group: int = MIN_GROUP
 
 
 def make_scope(
@@ -520,6 +533,7 @@ def make_scope(
     as_of: pd.Timestamp | date | str | None = None,
     whole: Scope | None = None,
     keyed: bool = True,
+    min_group: int = MIN_GROUP,
 ) -> Scope:
     """The scope of ``log`` after ``filter``.
 
@@ -527,7 +541,8 @@ def make_scope(
     filter's period: without ``as_of`` it is the end of the period. ``whole`` is the scope of
     ``log`` unfiltered (the dashboard's session keeps it): a filter on persons then takes its
     per-person tables as rows of that one's (see :class:`Scope`). ``keyed``: whether the
-    counts carry their key sums (workshop mode needs them; see :class:`Scope`).
+    counts carry their key sums (workshop mode needs them; see :class:`Scope`); ``min_group``:
+    the smallest group the findings test or describe (:func:`smallest_group`).
     """
     chain = chain or load_chain()
     f = filter or LogFilter()
@@ -541,12 +556,14 @@ def make_scope(
         period_end = local_day_end(f.period_to)
         moment = period_end if as_of is None else min(moment, period_end)
     if (not on_persons(f) or whole is None or whole.view is not log or whole.moment != moment
-            or whole.keyed != keyed):  # fmt: skip
+            or whole.keyed != keyed or whole.min_group != min_group):  # fmt: skip
         whole = None
     chain_log, events = is_chain_log(view, chain), len(view)
     if not chain_log and has_lifecycle(view):  # a start and its complete are one instance
         view = activity_instances(view)
-    return Scope(view, chain, f, moment, chain_log, events, whole=whole, keyed=keyed)
+    return Scope(
+        view, chain, f, moment, chain_log, events, whole=whole, keyed=keyed, min_group=min_group
+    )
 
 
 def on_persons(f: LogFilter) -> bool:
@@ -628,7 +645,7 @@ def _states(s: Scope) -> pd.DataFrame:
 def _findings(s: Scope) -> list[Finding]:
     table = section(s, "_table") if s.chain_log else None
     rates = section(s, "_rates") if s.chain_log and section(s, "_coa") is not None else None
-    return findings_in(s.view, s.filter, chain=s.chain, as_of=s.moment, min_group=MIN_GROUP,
+    return findings_in(s.view, s.filter, chain=s.chain, as_of=s.moment, min_group=s.min_group,
                        table=table, rates=rates)  # fmt: skip
 
 
@@ -779,7 +796,7 @@ SECTIONS: dict[str, Any] = {
     "_coa": _coa,
     "_among": _among,
     "_rates": lambda s: relocation_rates(
-        s.view, as_of=s.moment, min_group=MIN_GROUP, coa=section(s, "_coa")
+        s.view, as_of=s.moment, min_group=s.min_group, coa=section(s, "_coa")
     ),
     "_waits": lambda s: person_waits(s.view),
     "_cases": _cases,
@@ -959,7 +976,10 @@ def analyze(
         >>> a = analyze(log, filter=LogFilter(municipality=["GM0363"]))  # doctest: +SKIP
         >>> a.intervals[["interval", "median_days", "still_open"]]  # doctest: +SKIP
     """
-    scope = make_scope(log, filter, chain=chain, as_of=as_of, keyed=workshop)
+    scope = make_scope(
+        log, filter, chain=chain, as_of=as_of, keyed=workshop,
+        min_group=smallest_group(workshop, k),
+    )  # fmt: skip
     if not workshop:
         return analysis_of(scope, release=True)
     with disclosure_key(log):  # counts perturbed under the whole log's secret
@@ -985,6 +1005,8 @@ def analysis_of(
     """
     if workshop and not scope.keyed:
         raise ValueError("a workshop analysis perturbs by key sums: make the scope keyed")
+    if workshop and scope.min_group < k:
+        raise ValueError("a workshop's findings describe groups of k or more: see smallest_group")
     compute = keyed_section if workshop else section
 
     def get(scope: Scope, name: str) -> Any:
@@ -1164,7 +1186,11 @@ def _suppress_figures(figures: dict[str, Any], k: int) -> dict[str, Any]:
 
 
 def suppress_analysis(result: Analysis, k: int = DEFAULT_K) -> Analysis:
-    """The analysis as a workshop may see it: every section through :func:`suppress_section`."""
+    """The analysis as a workshop may see it: every section through :func:`suppress_section`.
+
+    The findings must have been computed for that k (:func:`smallest_group`): suppression drops
+    a finding about fewer than k persons, but cannot take a smaller group out of its text.
+    """
     findings = suppress_section("findings", result.findings, k, norms=result.norms)
     variants_kept, variants_dropped = drop_small(result.variants, "cases", k)
     summary = {

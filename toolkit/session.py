@@ -42,6 +42,7 @@ from toolkit.analysis import (
     make_scope,
     on_persons,
     section,
+    smallest_group,
     suppress_section,
 )
 from toolkit.bottlenecks.common import local_dates
@@ -255,7 +256,7 @@ class AnalysisSession:
                 # analyst mode perturbs nothing: its counts need no key sums
                 made = make_scope(
                     self.log, f, chain=self.chain, as_of=self.as_of, whole=whole,
-                    keyed=self.workshop,
+                    keyed=self.workshop, min_group=smallest_group(self.workshop, self.k),
                 )  # fmt: skip
             except EventLogError:  # a filter that keeps nothing is not remembered
                 self._forget(f)

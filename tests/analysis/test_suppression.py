@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
-from toolkit.analysis import DERIVED, PERSON_COUNTS, Analysis
+from toolkit.analysis import DERIVED, PERSON_COUNTS, Analysis, analyze, make_scope, section
+from toolkit.filters import LogFilter
+from toolkit.metrics.person_table import waiting_population
+from toolkit.session import AnalysisSession
 from toolkit.suppression import (
     drop_small,
     is_small,
@@ -134,3 +139,59 @@ def test_no_figure_gives_a_hidden_count_away(small_workshop):
             assert table.loc[hidden, figure].isna().all(), (name, figure)
             checked += int(hidden.sum())
     assert checked > 0
+
+
+# A half-year cohort as a finding names it ("1e helft 2023"), and the cohorts of a period sentence.
+_COHORT = r"([12])e helft (\d{4})"
+_PERIOD = re.compile(
+    rf"Vooral wie startte (?:van de {_COHORT} tot en met de {_COHORT}|in de {_COHORT})"
+)
+_STEP = re.compile(rf"{_COHORT}: \d")
+
+
+def _named_cohorts(finding) -> list[str]:
+    """The cohorts (``2023H1``) whose medians a who or trend finding's Dutch text gives."""
+    text = finding.explanation_nl
+    if finding.family == "trend":
+        return [f"{year}H{half}" for half, year in _STEP.findall(text)]
+    match = _PERIOD.search(text)
+    if not match:
+        return []
+    parts = [p for p in match.groups() if p]
+    first, last = f"{parts[1]}H{parts[0]}", f"{parts[-1]}H{parts[-2]}"
+    return [f"{y}H{h}" for y in range(int(first[:4]), int(last[:4]) + 1) for h in (1, 2)
+            if first <= f"{y}H{h}" <= last]  # fmt: skip
+
+
+def _cohort_sizes(table: pd.DataFrame, finding) -> pd.Series:
+    """Persons per cohort of the group a finding describes: its unit's, or the whole leg's, of
+    those who waited in the chain (the persons whose medians the findings give)."""
+    rows = waiting_population(table[table["interval"] == finding.interval])
+    if finding.family == "who":
+        dimension, value = finding.segment
+        rows = rows[rows[dimension] == value]
+    return rows.groupby("cohort").size()
+
+
+def test_a_workshop_finding_gives_no_median_of_a_cohort_under_k(chain_log, chain_analysis):
+    """The findings' own groups are of 30 persons or more; with a k above that, the cohorts whose
+    medians a finding names (a trend's steps, the run in which a unit was behind) hold k or more.
+    Known answer: the analyst's Den Bosch finding names the cohorts 1e helft 2023 to 1e helft
+    2024, of 84, 118 and 86 of its persons: named as they are with k = 84, not with k = 85."""
+    table = section(make_scope(chain_log), "_table")
+    period = [f for f in chain_analysis.findings if f.family == "who" and _named_cohorts(f)]
+    assert period, "the analyst's findings name a period in which a unit was behind"
+    unit = min(period, key=lambda f: _cohort_sizes(table, f)[_named_cohorts(f)].min())
+    smallest = int(_cohort_sizes(table, unit)[_named_cohorts(unit)].min())
+    assert smallest > 30
+    for k in (smallest, smallest + 1):
+        shown = analyze(chain_log, workshop=True, k=k)
+        for f in shown.findings:
+            if f.family in ("who", "trend"):
+                assert (_cohort_sizes(table, f)[_named_cohorts(f)] >= k).all(), (k, f.title_nl)
+        (same,) = [f for f in shown.findings if f.segment == unit.segment]
+        assert (_named_cohorts(same) == _named_cohorts(unit)) == (k == smallest)
+    # the dashboard's session computes the findings for its k as analyze does
+    session = AnalysisSession(chain_log, workshop=True, k=smallest + 1)
+    found = session.get(LogFilter(), "findings")
+    assert [f.to_dict() for f in found] == [f.to_dict() for f in shown.findings]
