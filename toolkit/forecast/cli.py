@@ -35,6 +35,7 @@ from toolkit.forecast.labels import (
     value,
     with_interval,
 )
+from toolkit.forecast.model import RECENT_MONTHS
 from toolkit.forecast.pipeline import MONTHS, RUNS, SEED, Forecast, forecast
 from toolkit.forecast.report import SUFFIXES, write_forecast
 from toolkit.logdir import EVENTS_FILE, current_files
@@ -77,7 +78,7 @@ PRINTED = {
     "nl": {
         "made": "Vooruitblik vanaf {as_of} voor {months}, {runs} simulaties (startgetal "
         "{seed}) in {seconds} s: {persons} personen in {households} huishoudens wachten; "
-        "gemiddeld {arrivals} nieuwe huishoudens per maand",
+        "gemiddeld {arrivals} nieuwe huishoudens per maand (laatste {recent} maanden)",
         "per_month": "{name}: verwacht per maand (80%-interval)",
         "taak": "{name}, {period}: {kind} {taakstelling}, al gekoppeld vóór de vooruitblik "
         "{before}, naar verwachting in dit halfjaar gekoppeld t/m {until}: {expected}",
@@ -89,7 +90,7 @@ PRINTED = {
     "en": {
         "made": "Forecast from {as_of} for {months}, {runs} runs (seed {seed}) in "
         "{seconds} s: {persons} persons in {households} households waiting; {arrivals} new "
-        "households per month",
+        "households per month (last {recent} months)",
         "per_month": "{name}: expected per month (80% interval)",
         "taak": "{name}, {period}: {kind} {taakstelling}, linked before the forecast "
         "{before}, expected linked in this half-year up to {until}: {expected}",
@@ -162,6 +163,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         persons=number(s["persons_waiting"], lang),
         households=number(s["households_waiting"], lang),
         arrivals=number(s["arrivals_per_month"], lang, 1),
+        recent=RECENT_MONTHS,
     )
     console.print(made, markup=False)
     nation = NATION[lang]
