@@ -406,16 +406,20 @@ def who_findings(legs, chain: Chain, base: dict, min_group: int, alpha: float, s
                     f"Vergeleken binnen hetzelfde cohort (halfjaar van de start) en spoor: "
                     f"{num_nl(observed)} bereikten het einde waar {num_nl(expected)} verwacht werden "
                     f"(gestratificeerde log-rank, één persoon per huishouden, {q_text(q, 'nl')})."
-                    f" Typische wachttijd {num_nl(own)} dagen tegen {num_nl(benchmark)} verwacht; "
-                    f"{num_nl(persons)} personen, {num_nl(excess)} persoonsdagen boven de verwachting."
+                    f" Typische wachttijd (mediaan) {num_nl(own)} dagen tegen {num_nl(benchmark)} "
+                    f"verwacht. De {num_nl(persons)} personen wachtten samen {num_nl(excess)} dagen "
+                    f"langer dan verwacht, gemiddeld {num_nl(per_person)} per persoon; wie nog "
+                    "wacht telt met de dagen tot nu, dus dat is een ondergrens."
                     f"{_period_text(period, 'nl')}"
                 ),
                 explanation_en=(
                     f"Compared within the same cohort (half-year of the start) and track: "
                     f"{num_en(observed)} reached the end where {num_en(expected)} were expected "
                     f"(stratified log-rank, one person per household, {q_text(q, 'en')}). "
-                    f"Typical wait {num_en(own)} days against {num_en(benchmark)} expected; "
-                    f"{num_en(persons)} persons, {num_en(excess)} person-days beyond the expectation."
+                    f"Typical wait (median) {num_en(own)} days against {num_en(benchmark)} "
+                    f"expected. The {num_en(persons)} persons waited {num_en(excess)} days longer "
+                    f"than expected in all, {num_en(per_person)} per person on average; those "
+                    "still waiting count with their days so far, so that is a lower bound."
                     f"{_period_text(period, 'en')}"
                 ),
                 interval=norm.id,
