@@ -43,8 +43,8 @@ from dashboards.components import (
 from dashboards.i18n import label, t
 from toolkit.bottlenecks.wip import wip_phases
 from toolkit.errors import EventLogError
-from toolkit.scenario.labels import metric_label
-from toolkit.scenario.report import milestone_norms, suppress_table
+from toolkit.scenario.labels import levers_text, metric_label
+from toolkit.scenario.report import DERIVED, MEDIAN_PREFIX, milestone_norms, suppress_table
 from toolkit.scenario.run import SAMPLE_PERSONS, Levers, ScenarioModel, sample_share
 from toolkit.scenario.store import KeptModel, Progress
 from toolkit.session import AnalysisSession
@@ -131,20 +131,26 @@ def _series(frame: pd.DataFrame, metric: str, run: str) -> pd.Series:
 
 def lines(frame: pd.DataFrame, metrics: list[tuple[str, str]], language: str, axis: str,
           share: bool = False) -> go.Figure:  # fmt: skip
-    """One colour per metric, base dotted and scenario solid."""
+    """One colour per metric, base dotted and scenario solid. A month's median wait says in
+    its hover how many ended waits it is the median of (a median of a few says little)."""
     figure = go.Figure()
     for i, (metric, name) in enumerate(metrics):
         colour = PHASE_COLOURS[i % len(PHASE_COLOURS)]
         for run, dash in RUN_STYLE.items():
             values = _series(frame, metric, run)
+            hover, counts = ("%{y:.0%}" if share else "%{y:,.0f}"), None
+            if metric.startswith(MEDIAN_PREFIX):
+                counted = metric.replace(MEDIAN_PREFIX, DERIVED[MEDIAN_PREFIX], 1)
+                ended = _series(frame, counted, run).reindex(values.index)
+                counts = [fmt_int(n, language) for n in ended]
+                hover += " (%{customdata} " + t("scenario_ended", language) + ")"
             figure.add_scatter(
                 x=[fmt_month(month, language) for month in values.index],
                 y=[None if pd.isna(v) else float(v) for v in values],
                 mode="lines",
                 name=f"{name} ({t(f'scenario_{run}', language)})",
                 line={"color": colour, "dash": dash, "width": 2 if run == "scenario" else 1.5},
-                legendgroup=metric, connectgaps=False,
-                hovertemplate="%{y:.0%}" if share else "%{y:,.0f}",
+                legendgroup=metric, connectgaps=False, customdata=counts, hovertemplate=hover,
             )  # fmt: skip
     figure.update_layout(height=420, hovermode="x unified", separators=separators(language),
                          legend={"orientation": "h", "y": -0.2})  # fmt: skip
@@ -185,7 +191,8 @@ def results(model: ScenarioModel, levers: Levers, session: AnalysisSession, lang
     phases = [(f"wip:{p}", label(chain.phase(p), language)) for p in wip_phases(chain)]
     legs = [(n.id, label(n, language)) for n in milestone_norms(chain)]
     summary = t("scenario_summary", language, start=fmt_date(result.start.tz_convert('Europe/Amsterdam').date(), language),
-                months=result.months, persons=persons)  # fmt: skip
+                months=result.months, persons=persons,
+                levers=levers_text(levers, language, chain, result.calibration.capacities))  # fmt: skip
     parts: list[Any] = [html.P(summary, className="note", id="scenario-summary")]
     if result.sample < 1:
         parts.append(html.P(t("scenario_sample", language, share=fmt_share(result.sample, language),

@@ -14,8 +14,10 @@ from test_pages import TIMEOUT, open_page, settled, start
 
 from dashboards.app import create_app
 from dashboards.components import fmt_int
+from dashboards.i18n import label
 from dashboards.pages import scenario
 from toolkit.scenario import store
+from toolkit.scenario.report import milestone_norms
 from toolkit.scenario.run import Levers, ScenarioModel, persons_in_chain
 from toolkit.session import AnalysisSession
 
@@ -33,6 +35,10 @@ X_VALUES = "return document.querySelector('#scenario-occupancy-graph .js-plotly-
 TRACES = (
     "return document.querySelector('#scenario-occupancy-graph .js-plotly-plot').data"
     ".map(function (d) { return [d.name, d.y]; });"
+)
+WAITS = (
+    "return document.querySelector('#scenario-waits-graph .js-plotly-plot').data"
+    ".map(function (d) { return [d.name, d.customdata, d.hovertemplate]; });"
 )
 
 
@@ -74,6 +80,18 @@ def test_base_then_four_times_the_inflow(dash_duo, app, session, screenshots):
     assert traces["Instroom (basis)"] == _values(expected, "inflow", "base")
     assert traces["Bezetting COA (scenario)"] == _values(expected, "coa_occupancy", "scenario")
     assert sum(traces["Instroom (scenario)"]) > 3 * sum(traces["Instroom (basis)"])
+    summary = dash_duo.find_element("#scenario-summary").text
+    assert "hefbomen: instroom ×4, gehoorcapaciteit IND ×1,2, woningen zoals nu." in summary
+    # each month's median wait says of how many ended waits it is the median, as the command does
+    names = {f"{label(n, 'nl')} ({run})": (n.id, key) for n in milestone_norms(session.chain)
+             for key, run in (("base", "basis"), ("scenario", "scenario"))}  # fmt: skip
+    waits = dash_duo.driver.execute_script(WAITS)
+    assert len(waits) == len(names)
+    for name, counts, hover in waits:
+        leg, run = names[name]
+        ended = _values(expected, f"wait_persons:{leg}", run)
+        assert counts == [fmt_int(n, "nl") for n in ended], name
+        assert "(%{customdata} afgerond)" in hover
     dash_duo.driver.save_screenshot(str(screenshots / "nl_scenario_x4.png"))
     assert dash_duo.get_logs() == []
 
@@ -95,6 +113,9 @@ def test_workshop_hides_small_counts(dash_duo, chain_log_dir: Path, workshop_ses
     for name, values in traces:
         for value in values:
             assert value is None or value == 0 or value >= workshop_session.k, name
+    for name, counts, _ in dash_duo.driver.execute_script(WAITS):
+        for text in counts:
+            _assert_not_small(text, workshop_session.k, f"ended waits of {name} on /wat-als")
 
 
 def test_progress_shown_while_the_model_is_prepared(dash_duo, chain_log_dir, session,

@@ -25,16 +25,15 @@ from toolkit.numbers import day_text, month_text, number
 from toolkit.scenario.export import WRITERS, write_scenario
 from toolkit.scenario.labels import (
     estimate_text,
-    factor_text,
-    homes_text,
     language_of,
+    levers_text,
     measure_label,
     measure_text,
     metric_label,
     metric_order,
     value_text,
 )
-from toolkit.scenario.report import AMSTERDAM, suppress_table
+from toolkit.scenario.report import AMSTERDAM, DERIVED, MEDIAN_PREFIX, suppress_table
 from toolkit.scenario.run import Levers, ScenarioResult, run_scenario
 from toolkit.suppression import DEFAULT_K
 
@@ -42,16 +41,15 @@ EVENTS_FILE = "events.parquet"
 ARRIVALS = 15  # municipalities printed at the end: the ones whose arrivals change most
 WIDTH = 110  # the months table side by side, also when printed to a file
 CODE = re.compile(r"^(GM\d{4}|\*)$")
-# A median wait per month, and how many ended waits it is the median of.
-MEDIAN_PREFIX, COUNT_PREFIX = "wait_median_days:", "wait_persons:"
+# how many ended waits a month's median wait is the median of
+COUNT_PREFIX = DERIVED[MEDIAN_PREFIX]
 # The metrics of the months table (all of them are in the export).
 PRINTED = ("inflow", "wip_total", "coa_occupancy", "wait_median_days:N13", "share_over_norm:N13")
 WORDS = {
     "nl": {
         "calibrated": "Gekalibreerd op het logboek tot en met {day}",
         "calibration": ("parameter", "schatting", "hoe geschat"),
-        "start": "{persons} personen in de keten bij de start; hefbomen: instroom ×{inflow}, "
-        "gehoorcapaciteit IND ×{ind}, woningen {homes}",
+        "start": "{persons} personen in de keten bij de start; hefbomen: {levers}",
         "sample": "; gesimuleerd op een steekproef van {share} van de huishoudens",
         "seconds": "; {seconds} s",
         "per_month": "Per maand: basis | scenario",
@@ -72,8 +70,7 @@ WORDS = {
     "en": {
         "calibrated": "Calibrated on the log up to and including {day}",
         "calibration": ("parameter", "estimate", "how"),
-        "start": "{persons} persons in the chain at the start; levers: inflow ×{inflow}, "
-        "IND interview capacity ×{ind}, homes {homes}",
+        "start": "{persons} persons in the chain at the start; levers: {levers}",
         "sample": "; simulated on a sample of {share} of the households",
         "seconds": "; {seconds} s",
         "per_month": "Per month: base | scenario",
@@ -326,9 +323,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     console.print(calibration_table(result, language))
     line = words["start"].format(
         persons=number(result.state_persons, language),
-        inflow=factor_text(levers.inflow, language),
-        ind=factor_text(levers.ind_capacity, language),
-        homes=homes_text(levers.homes, language, chain, result.calibration.capacities),
+        levers=levers_text(levers, language, chain, result.calibration.capacities),
     )
     if result.sample < 1:
         share = f"{number(100 * result.sample, language)}%"

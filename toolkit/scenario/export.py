@@ -31,9 +31,8 @@ from toolkit.export.report_json import plain
 from toolkit.numbers import day_text, month_text
 from toolkit.scenario.labels import (
     estimate_text,
-    factor_text,
-    homes_text,
     language_of,
+    levers_text,
     metric_label,
     metric_order,
     value_text,
@@ -49,7 +48,7 @@ PAGE = {
     "nl": {
         "title": "Ketenlens scenario",
         "heading": "Basis en scenario vanaf {day}, {months} maanden",
-        "levers": "Hefbomen: instroom ×{inflow}, gehoorcapaciteit IND ×{ind}, woningen {homes}",
+        "levers": "Hefbomen: {levers}",
         "calibration": "Kalibratie",
         "calibration_columns": ("parameter", "schatting", "hoe geschat"),
         "columns": ("maand", "basis", "scenario"),
@@ -57,7 +56,7 @@ PAGE = {
     "en": {
         "title": "Ketenlens scenario",
         "heading": "Base and scenario from {day}, {months} months",
-        "levers": "Levers: inflow ×{inflow}, IND interview capacity ×{ind}, homes {homes}",
+        "levers": "Levers: {levers}",
         "calibration": "Calibration",
         "calibration_columns": ("parameter", "estimate", "how"),
         "columns": ("month", "base", "scenario"),
@@ -144,9 +143,7 @@ def write_html(result: ScenarioResult, table: pd.DataFrame, path: Path, language
         "<p>"
         + html.escape(
             words["levers"].format(
-                inflow=factor_text(levers.inflow, language),
-                ind=factor_text(levers.ind_capacity, language),
-                homes=homes_text(levers.homes, language, chain, result.calibration.capacities),
+                levers=levers_text(levers, language, chain, result.calibration.capacities)
             )
         )
         + "</p>",

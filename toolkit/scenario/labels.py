@@ -17,7 +17,7 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -25,6 +25,9 @@ from toolkit.chain.model import Chain
 from toolkit.numbers import number
 from toolkit.scenario.calibrate import Estimate
 from toolkit.synthetic.simulation import Capacities
+
+if TYPE_CHECKING:
+    from toolkit.scenario.run import Levers
 
 CALIBRATION_TEXTS = Path(__file__).with_name("calibration.toml")
 LANGUAGES = ("nl", "en")
@@ -58,6 +61,10 @@ METRICS = {
 AS_NOW = {"nl": "zoals nu", "en": "as now"}
 PER_WEEK = {"nl": " ({now} → {then} personen per week)", "en": " ({now} → {then} persons a week)"}
 EVERYWHERE = {"nl": "overal", "en": "everywhere"}
+LEVERS = {
+    "nl": "instroom ×{inflow}, gehoorcapaciteit IND ×{ind}, woningen {homes}",
+    "en": "inflow ×{inflow}, IND interview capacity ×{ind}, homes {homes}",
+}
 # The fidelity back-test's measures (``wait:<norm>`` per leg).
 MEASURES = {
     "nl": {
@@ -230,6 +237,20 @@ def homes_text(
             )
         named.append(text)
     return ", ".join(named)
+
+
+def levers_text(
+    levers: Levers, language: str, chain: Chain, capacities: Capacities | None = None
+) -> str:
+    """The three levers in words, as the command, the html page and the dashboard say them:
+    "instroom ×4, gehoorcapaciteit IND ×1, woningen Zaanstad ×1,3 (0,06 → 0,08 personen per
+    week)" (the homes per week with ``capacities``, :func:`homes_text`)."""
+    lang = language_of(language)
+    return LEVERS[lang].format(
+        inflow=factor_text(levers.inflow, lang),
+        ind=factor_text(levers.ind_capacity, lang),
+        homes=homes_text(levers.homes, lang, chain, capacities),
+    )
 
 
 def value_text(value: Any, share: bool, language: str) -> str:

@@ -146,7 +146,9 @@ def monthly_metrics(
 
 
 COUNT_PREFIXES = ("inflow", "wip", "coa_occupancy", "arrivals:", "wait_persons:", "norm_persons:")
-DERIVED = {"wait_median_days:": "wait_persons:", "share_over_norm:": "norm_persons:"}
+# A month's median wait, and the metric of how many ended waits it is the median of.
+MEDIAN_PREFIX = "wait_median_days:"
+DERIVED = {MEDIAN_PREFIX: "wait_persons:", "share_over_norm:": "norm_persons:"}
 
 
 def suppress_table(table: pd.DataFrame, k: int) -> pd.DataFrame:
