@@ -1220,8 +1220,8 @@ def _safe_explanation(finding: Finding, norms: pd.DataFrame, k: int) -> Finding:
     if any(0 < int(c) < k for c in counts):
         return replace(
             finding,
-            explanation_nl="(verborgen: minder dan k personen)",
-            explanation_en="(suppressed: fewer than k persons)",
+            explanation_nl="(verborgen: de toelichting telt een deel van minder dan k personen)",
+            explanation_en="(hidden: the explanation counts a part of fewer than k persons)",
         )
     return finding
 

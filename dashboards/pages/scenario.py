@@ -44,7 +44,12 @@ from dashboards.i18n import label, t
 from toolkit.bottlenecks.wip import wip_phases
 from toolkit.errors import EventLogError
 from toolkit.scenario.labels import levers_text, metric_label
-from toolkit.scenario.report import DERIVED, MEDIAN_PREFIX, milestone_norms, suppress_table
+from toolkit.scenario.report import (
+    MEDIAN_PREFIX,
+    ended_waits,
+    milestone_norms,
+    suppress_table,
+)
 from toolkit.scenario.run import SAMPLE_PERSONS, Levers, ScenarioModel, sample_share
 from toolkit.scenario.store import KeptModel, Progress
 from toolkit.session import AnalysisSession
@@ -140,8 +145,7 @@ def lines(frame: pd.DataFrame, metrics: list[tuple[str, str]], language: str, ax
             values = _series(frame, metric, run)
             hover, counts = ("%{y:.0%}" if share else "%{y:,.0f}"), None
             if metric.startswith(MEDIAN_PREFIX):
-                counted = metric.replace(MEDIAN_PREFIX, DERIVED[MEDIAN_PREFIX], 1)
-                ended = _series(frame, counted, run).reindex(values.index)
+                ended = _series(frame, ended_waits(metric), run).reindex(values.index)
                 counts = [fmt_int(n, language) for n in ended]
                 hover += " (%{customdata} " + t("scenario_ended", language) + ")"
             figure.add_scatter(
@@ -192,7 +196,8 @@ def results(model: ScenarioModel, levers: Levers, session: AnalysisSession, lang
     legs = [(n.id, label(n, language)) for n in milestone_norms(chain)]
     summary = t("scenario_summary", language, start=fmt_date(result.start.tz_convert('Europe/Amsterdam').date(), language),
                 months=result.months, persons=persons,
-                levers=levers_text(levers, language, chain, result.calibration.capacities))  # fmt: skip
+                levers=levers_text(levers, language, chain,
+                                   None if session.workshop else result.calibration.capacities))  # fmt: skip
     parts: list[Any] = [html.P(summary, className="note", id="scenario-summary")]
     if result.sample < 1:
         parts.append(html.P(t("scenario_sample", language, share=fmt_share(result.sample, language),

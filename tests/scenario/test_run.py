@@ -166,6 +166,13 @@ def test_command_line(chain_log_dir, tmp_path, capsys, model):
     assert re.search(r"\d+ \(\d+\) \| \d+ \(\d+\)", printed)
     written = json.loads(out.read_text("utf-8"))
     assert written["levers"]["homes"] == {"GM0479": 1.3} and written["sample"] == 0.5
+    # in workshop mode not: a municipality's homes per week count the few persons it housed
+    page = tmp_path / "workshop.html"
+    assert main(["scenario", str(chain_log_dir), "--homes", "GM0479=+30%", "--months", "3",
+                 "--sample", "0.5", "--workshop", "--export", str(page)]) == 0  # fmt: skip
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "woningen Zaanstad ×1,3;" in printed and "per week)" not in printed
+    assert "Zaanstad ×1,3<" in page.read_text("utf-8")
     for wrong in (["--inflow", "four"], ["--sample", "0"], ["--sample", "1.5"]):
         with pytest.raises(SystemExit):
             main(["scenario", str(chain_log_dir), *wrong])

@@ -9,7 +9,8 @@ Content, in order: the summary, the ranked findings (with a chart of their exces
 milestone intervals against their norms, work in progress and flow (chain logs), transitions,
 handovers, variants, conformance, rework, and the method notes. Text is Dutch by default
 (``language="en"`` for English); every value from the log is HTML-escaped. In workshop mode a
-suppressed count shows as ``< k``. Example::
+hidden figure shows as a dash, as on the dashboard: also a count of k or more that is hidden
+because the others of its row would give a small one away. Example::
 
     >>> write_html(analysis, Path("rapport.html"))  # doctest: +SKIP
 """
@@ -51,7 +52,6 @@ TEXT = {
         "conformance": "Conformiteit met het procesmodel",
         "rework": "Herhaald werk",
         "method": "Methode",
-        "suppressed": "kleiner dan {k} personen: onderdrukt",
         "person_days": "extra persoonsdagen",
         "days": "dagen",
         "persons": "personen",
@@ -61,8 +61,9 @@ TEXT = {
         "inflow": "instroom",
         "outflow": "uitstroom",
         "none": "Niet van toepassing op dit log.",
-        "workshop": "Workshopmodus: elk getal over minder dan {k} personen is onderdrukt; "
-        "andere aantallen zijn licht verstoord (tot 3, celsleutelmethode).",
+        "workshop": "Workshopmodus: elk getal over minder dan {k} personen is verborgen (–), en "
+        "ook een getal waaruit het af te leiden zou zijn; andere aantallen zijn licht verstoord "
+        "(tot 3, celsleutelmethode).",
     },
     "en": {
         "title": "Ketenlens: bottlenecks in the chain",
@@ -79,7 +80,6 @@ TEXT = {
         "conformance": "Conformance to the process model",
         "rework": "Rework",
         "method": "Method",
-        "suppressed": "fewer than {k} persons: suppressed",
         "person_days": "excess person-days",
         "days": "days",
         "persons": "persons",
@@ -89,8 +89,9 @@ TEXT = {
         "inflow": "inflow",
         "outflow": "outflow",
         "none": "Not applicable to this log.",
-        "workshop": "Workshop mode: every figure about fewer than {k} persons is suppressed; "
-        "other counts are slightly perturbed (up to 3, cell key method).",
+        "workshop": "Workshop mode: every figure about fewer than {k} persons is hidden (–), and "
+        "so is a figure it could be worked out from; other counts are slightly perturbed (up to "
+        "3, cell key method).",
     },
 }
 CSS = """
@@ -132,11 +133,11 @@ class Charts:
         return f'<div class="chart">{out}</div>'
 
 
-def _format(value: Any, column: str, k: int, counts: tuple[str, ...]) -> tuple[str, bool]:
+def _format(value: Any, column: str, counts: tuple[str, ...]) -> tuple[str, bool]:
     """The cell text and whether it is a number (right-aligned)."""
     value = plain(value)
     if value is None:
-        return (f"&lt; {k}" if column in counts else MISSING), column in counts
+        return MISSING, column in counts
     if isinstance(value, bool):
         return ("✓" if value else ""), False
     if isinstance(value, int):
@@ -150,7 +151,7 @@ def _format(value: Any, column: str, k: int, counts: tuple[str, ...]) -> tuple[s
     return html.escape(str(value)), False
 
 
-def html_table(table: pd.DataFrame, name: str, k: int, columns: list[str] | None = None) -> str:
+def html_table(table: pd.DataFrame, name: str, columns: list[str] | None = None) -> str:
     """A table with ``data-table`` and per-header ``data-column`` attributes (for readers)."""
     chosen = [c for c in (columns or list(table.columns)) if c in table.columns]
     counts = PERSON_COUNTS.get(name, ())
@@ -162,7 +163,7 @@ def html_table(table: pd.DataFrame, name: str, k: int, columns: list[str] | None
     for record in table[chosen].to_dict(orient="records"):
         cells = []
         for column in chosen:
-            text, numeric = _format(record[column], column, k, counts)
+            text, numeric = _format(record[column], column, counts)
             cells.append(f'<td class="num">{text}</td>' if numeric else f"<td>{text}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return (
@@ -239,13 +240,13 @@ def local_day(moment: str) -> str:
     return pd.Timestamp(moment).tz_convert(LOCAL_TZ).date().isoformat() if moment else ""
 
 
-def _summary(analysis: Analysis, lang: str, k: int) -> str:
+def _summary(analysis: Analysis, lang: str) -> str:
     labels = SUMMARY_FIGURES[lang]
     figures = {**analysis.summary, "as_of": local_day(analysis.summary.get("as_of", ""))}
     rows = pd.DataFrame(
         [(label, figures.get(key)) for key, label in labels.items()], columns=["figure", "value"]
     )
-    return html_table(rows, "summary", k)
+    return html_table(rows, "summary")
 
 
 def report(analysis: Analysis, *, language: str = "nl") -> str:
@@ -256,7 +257,7 @@ def report(analysis: Analysis, *, language: str = "nl") -> str:
     charts = Charts()
     none = f'<p class="note">{t["none"]}</p>'
     findings = analysis.findings_table()
-    parts = [html_section(t["summary"], _summary(analysis, lang, k))]
+    parts = [html_section(t["summary"], _summary(analysis, lang))]
     chart = _findings_chart(findings, t, lang)
     parts.append(
         html_section(
@@ -270,7 +271,6 @@ def report(analysis: Analysis, *, language: str = "nl") -> str:
                     ]
                 ),
                 "findings",
-                k,
                 [
                     "rank",
                     "family",
@@ -292,45 +292,43 @@ def report(analysis: Analysis, *, language: str = "nl") -> str:
             html_section(
                 t["intervals"],
                 charts.render(_intervals_chart(analysis.intervals, t, lang)),
-                html_table(analysis.intervals, "intervals", k,
+                html_table(analysis.intervals, "intervals",
                            ["interval", f"label_{lang}", "kind", "persons", "completed",
                             "still_open", "median_days", "median_days_completed_only",
                             "p90_days", "norm_days", "share_over_norm"]),
             )
         )  # fmt: skip
-        parts.append(html_section(t["norms"], html_table(analysis.norms, "norms", k)))
+        parts.append(html_section(t["norms"], html_table(analysis.norms, "norms")))
     if analysis.is_chain and not analysis.wip.empty:
         parts.append(html_section(t["wip"], charts.render(_wip_chart(analysis.wip, t))))
         parts.append(html_section(t["flow"], charts.render(_flow_chart(analysis.flow, t))))
     parts.append(
         html_section(
-            t["transitions"], html_table(analysis.transitions.head(TOP_ROWS), "transitions", k)
+            t["transitions"], html_table(analysis.transitions.head(TOP_ROWS), "transitions")
         )
     )
     if len(analysis.service_times):  # a log with life-cycle transitions
         parts.append(html_section(t["service_times"],
-                              html_table(analysis.service_times, "service_times", k)))  # fmt: skip
+                              html_table(analysis.service_times, "service_times")))  # fmt: skip
     handovers = analysis.handovers
     parts.append(
-        html_section(
-            t["handovers"], html_table(handovers, "handovers", k) if len(handovers) else none
-        )
+        html_section(t["handovers"], html_table(handovers, "handovers") if len(handovers) else none)
     )
-    parts.append(html_section(t["variants"], html_table(analysis.variants, "variants", k)))
+    parts.append(html_section(t["variants"], html_table(analysis.variants, "variants")))
     conformance = pd.DataFrame(list(analysis.conformance.items()), columns=["figure", "value"])
     parts.append(
         html_section(
             t["conformance"],
-            html_table(conformance, "conformance", k),
-            html_table(analysis.deviations, "deviations", k),
+            html_table(conformance, "conformance"),
+            html_table(analysis.deviations, "deviations"),
         )
     )
-    parts.append(html_section(t["rework"], html_table(analysis.rework, "rework", k)))
+    parts.append(html_section(t["rework"], html_table(analysis.rework, "rework")))
     method = pd.DataFrame(analysis.method, columns=["topic", "note"])
     parts.append(
         html_section(
             t["method"],
-            html_table(method, "method", k),
+            html_table(method, "method"),
             '<p class="note">docs/method.md explains how every number is computed.</p>',
         )
     )

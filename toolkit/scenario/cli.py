@@ -33,7 +33,13 @@ from toolkit.scenario.labels import (
     metric_order,
     value_text,
 )
-from toolkit.scenario.report import AMSTERDAM, DERIVED, MEDIAN_PREFIX, suppress_table
+from toolkit.scenario.report import (
+    AMSTERDAM,
+    DERIVED,
+    MEDIAN_PREFIX,
+    ended_waits,
+    suppress_table,
+)
 from toolkit.scenario.run import Levers, ScenarioResult, run_scenario
 from toolkit.suppression import DEFAULT_K
 
@@ -41,8 +47,6 @@ EVENTS_FILE = "events.parquet"
 ARRIVALS = 15  # municipalities printed at the end: the ones whose arrivals change most
 WIDTH = 110  # the months table side by side, also when printed to a file
 CODE = re.compile(r"^(GM\d{4}|\*)$")
-# how many ended waits a month's median wait is the median of
-COUNT_PREFIX = DERIVED[MEDIAN_PREFIX]
 # The metrics of the months table (all of them are in the export).
 PRINTED = ("inflow", "wip_total", "coa_occupancy", "wait_median_days:N13", "share_over_norm:N13")
 WORDS = {
@@ -209,8 +213,7 @@ def _figure(metric: str, row: pd.Series, run: str, language: str) -> str:
     median of (a month's median of a few ended waits says little)."""
     text = value_text(row.get((metric, run)), metric.startswith("share"), language)
     if metric.startswith(MEDIAN_PREFIX):
-        counted = metric.replace(MEDIAN_PREFIX, COUNT_PREFIX, 1)
-        text += f" ({value_text(row.get((counted, run)), False, language)})"
+        text += f" ({value_text(row.get((ended_waits(metric), run)), False, language)})"
     return text
 
 
@@ -252,7 +255,7 @@ def last_month_table(table: pd.DataFrame, language: str, chain: Chain) -> Table:
     runs = wide.stack().rename_axis(["metric", "run"])
     ordered = sorted(wide.index, key=lambda metric: metric_order(str(metric), chain))
     for metric in ordered:
-        if str(metric).startswith((COUNT_PREFIX, "norm_persons")):
+        if str(metric).startswith(tuple(DERIVED.values())):  # given beside their figures
             continue
         if str(metric).startswith("arrivals:") and metric not in shown:
             continue
@@ -323,7 +326,9 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     console.print(calibration_table(result, language))
     line = words["start"].format(
         persons=number(result.state_persons, language),
-        levers=levers_text(levers, language, chain, result.calibration.capacities),
+        levers=levers_text(
+            levers, language, chain, None if args.workshop else result.calibration.capacities
+        ),
     )
     if result.sample < 1:
         share = f"{number(100 * result.sample, language)}%"
@@ -333,6 +338,6 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     console.print(months_table(table, language, chain))
     console.print(last_month_table(table, language, chain))
     if target is not None:
-        write_scenario(result, table, target, language=language)
+        write_scenario(result, table, target, language=language, workshop=args.workshop)
         console.print(words["wrote"].format(path=target), markup=False)
     return 0

@@ -126,9 +126,17 @@ def write_xlsx(result: ScenarioResult, table: pd.DataFrame, path: Path, language
     atomic_write(path, lambda tmp: book.save(tmp))
 
 
-def write_html(result: ScenarioResult, table: pd.DataFrame, path: Path, language: str) -> None:
+def write_html(
+    result: ScenarioResult,
+    table: pd.DataFrame,
+    path: Path,
+    language: str,
+    *,
+    workshop: bool = False,
+) -> None:
     """A page a chain partner can read: per metric, by name, a table of its months, base beside
-    scenario, in the language's words and notation."""
+    scenario, in the language's words and notation (in ``workshop`` mode the levers without the
+    homes per week, :func:`~toolkit.scenario.labels.levers_text`)."""
     words = PAGE[language]
     chain = load_chain()
     wide = side_by_side(table)
@@ -143,7 +151,9 @@ def write_html(result: ScenarioResult, table: pd.DataFrame, path: Path, language
         "<p>"
         + html.escape(
             words["levers"].format(
-                levers=levers_text(levers, language, chain, result.calibration.capacities)
+                levers=levers_text(
+                    levers, language, chain, None if workshop else result.calibration.capacities
+                )
             )
         )
         + "</p>",
@@ -178,14 +188,22 @@ WRITERS = {".json": write_json, ".csv": write_csv, ".xlsx": write_xlsx, ".html":
 
 
 def write_scenario(
-    result: ScenarioResult, table: pd.DataFrame, path: Path, *, language: str = "nl"
+    result: ScenarioResult,
+    table: pd.DataFrame,
+    path: Path,
+    *,
+    language: str = "nl",
+    workshop: bool = False,
 ) -> None:
-    """Write ``table`` (the result's, suppressed or not) by the file's extension; the words of
-    the calibration and of the html page in ``language``."""
+    """Write ``table`` (the result's, suppressed in ``workshop`` mode or not) by the file's
+    extension; the words of the calibration and of the html page in ``language``."""
     suffix = Path(path).suffix.lower()
     if suffix not in WRITERS:
         raise ExportError(
             f"{path}: cannot export a scenario to {suffix or 'a file without extension'}; "
             f"use one of {', '.join(WRITERS)}"
         )
-    WRITERS[suffix](result, table, Path(path), language_of(language))
+    if suffix == ".html":  # the one writer that words the levers
+        write_html(result, table, Path(path), language_of(language), workshop=workshop)
+    else:
+        WRITERS[suffix](result, table, Path(path), language_of(language))

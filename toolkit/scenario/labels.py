@@ -244,7 +244,9 @@ def levers_text(
 ) -> str:
     """The three levers in words, as the command, the html page and the dashboard say them:
     "instroom ×4, gehoorcapaciteit IND ×1, woningen Zaanstad ×1,3 (0,06 → 0,08 personen per
-    week)" (the homes per week with ``capacities``, :func:`homes_text`)."""
+    week)" (the homes per week with ``capacities``, :func:`homes_text`; never in workshop mode:
+    a municipality's homes per week are its persons housed in the year, five or more, over the
+    chain's, so a few persons would be readable from them)."""
     lang = language_of(language)
     return LEVERS[lang].format(
         inflow=factor_text(levers.inflow, lang),

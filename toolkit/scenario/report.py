@@ -151,6 +151,12 @@ MEDIAN_PREFIX = "wait_median_days:"
 DERIVED = {MEDIAN_PREFIX: "wait_persons:", "share_over_norm:": "norm_persons:"}
 
 
+def ended_waits(median: str) -> str:
+    """The metric of how many ended waits a month's median wait is the median of:
+    ``wait_median_days:N13`` → ``wait_persons:N13``."""
+    return median.replace(MEDIAN_PREFIX, DERIVED[MEDIAN_PREFIX], 1)
+
+
 def suppress_table(table: pd.DataFrame, k: int) -> pd.DataFrame:
     """Workshop mode: counts of 1 to k-1 persons emptied, and medians and shares over them.
 
