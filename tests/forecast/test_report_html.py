@@ -4,6 +4,7 @@ codes; a figure workshop mode left out shows as a dash; nothing is fetched."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -316,3 +317,22 @@ def test_a_taakstelling_given_reads_as_given_and_an_estimate_as_estimated(chain_
     text = " ".join(_read(forecast_html(given)).text)
     assert "1e helft 2025: taakstelling 1.200 personen" in text and "geschatte" not in text
     assert "1e helft 2025: geschatte taakstelling" in " ".join(_read(forecast_html(fc)).text)
+
+
+def test_a_wait_whose_80_percent_point_is_not_reached_or_hidden_reads_as_such(fc):
+    """A curve that never reaches 8 in 10 housed has no such point (the Rotterdam of a world
+    where it houses three times slower), and workshop mode hides a municipality's wait of few
+    households: neither may read as "8 van de 10 binnen – dagen"."""
+    from toolkit.forecast.report_html import forecast_html
+
+    home = (fc.waits["municipality"] == "") & (fc.waits["wait"] == "koppeling_to_move_out")
+    open_ended = replace(fc, waits=fc.waits.assign(p80_days=fc.waits["p80_days"].mask(home)))
+    text = " ".join(_read(forecast_html(open_ended)).text)
+    median = open_ended.waits.loc[home, "median_days"].iloc[0]
+    assert (f"{_dutch(median, 0)} dagen op een woning (mediaan; wanneer 8 van de 10 een woning "
+            "hebben, ligt voorbij de langste wachttijd die het logboek laat zien)") in text  # fmt: skip
+    hidden = fc.suppressed(10)
+    few = hidden.waits[hidden.waits["median_days"].isna() & (hidden.waits["municipality"] != "")]
+    text = " ".join(_read(forecast_html(hidden.for_municipality(few["municipality"].iloc[0]))).text)
+    assert "op een woning wachten, is afgeschermd: het gaat om minder dan 10 huishoudens" in text
+    assert "binnen – dagen" not in text and "afgeschermd dagen" not in text

@@ -72,16 +72,24 @@ TEXT = {
         "linked_total_nation": "Verwacht gekoppeld aan gemeenten in heel Nederland in de komende "
         "{months}: {expected} personen.",
         "home_wait": "Na de koppeling wachten zij naar verwachting {median} dagen op een woning "
-        "(mediaan; 8 van de 10 binnen {p80} dagen).",
+        "(mediaan; {p80}).",
+        "p80": "8 van de 10 binnen {days} dagen",
+        "p80_open": "wanneer 8 van de 10 een woning hebben, ligt voorbij de langste wachttijd die "
+        "het logboek laat zien",
+        "home_wait_hidden": "Hoe lang zij na de koppeling op een woning wachten, is afgeschermd: "
+        "het gaat om minder dan {k} huishoudens.",
+        "home_wait_open": "Hoe lang zij na de koppeling op een woning wachten, is nog niet te "
+        "zeggen: de helft van hen heeft binnen de langste wachttijd die het logboek laat zien nog "
+        "geen woning.",
         "home_wait_stretched": "Na de koppeling wachten zij naar verwachting {median} dagen op "
-        "een woning (mediaan; 8 van de 10 binnen {p80} dagen): {ratio} keer zo lang als "
+        "een woning (mediaan; {p80}): {ratio} keer zo lang als "
         "landelijk ({national} dagen). In {name} verhuisden in de 12 maanden voor de vooruitblik "
         "maar {ended} huishoudens naar een woning, te weinig om alleen op eigen cijfers te "
         "rekenen. Daarom is de landelijke wachttijd vermenigvuldigd met {ratio}: de verhouding "
         "die past bij de {watched} huishoudens die er in die maanden op een woning wachtten (ook "
         "de {waiting} die nog wachten).",
         "home_wait_national": "Na de koppeling wachten zij naar verwachting {median} dagen op "
-        "een woning (mediaan; 8 van de 10 binnen {p80} dagen): de landelijke wachttijd, want in "
+        "een woning (mediaan; {p80}): de landelijke wachttijd, want in "
         "{name} wachtte in de 12 maanden voor de vooruitblik niemand op een woning.",
         "taak": "{period}: {kind} {taakstelling} personen; al gekoppeld vóór de "
         "vooruitblik {before}; naar verwachting in dit halfjaar gekoppeld t/m {until}: {expected} "
@@ -160,15 +168,21 @@ TEXT = {
         "linked_total_nation": "Expected linked to municipalities across the Netherlands in the "
         "coming {months}: {expected} persons.",
         "home_wait": "After the koppeling they are expected to wait {median} days for a home "
-        "(median; 8 in 10 within {p80} days).",
+        "(median; {p80}).",
+        "p80": "8 in 10 within {days} days",
+        "p80_open": "when 8 in 10 have a home lies beyond the longest wait the log shows",
+        "home_wait_hidden": "How long they wait for a home after the koppeling is suppressed: "
+        "it concerns fewer than {k} households.",
+        "home_wait_open": "How long they wait for a home after the koppeling cannot be said yet: "
+        "half of them have no home within the longest wait the log shows.",
         "home_wait_stretched": "After the koppeling they are expected to wait {median} days for "
-        "a home (median; 8 in 10 within {p80} days): {ratio} times as long as nationally "
+        "a home (median; {p80}): {ratio} times as long as nationally "
         "({national} days). In {name} only {ended} households moved into a home in the 12 "
         "months before the forecast, too few to go by its own figures alone. So the national "
         "wait is multiplied by {ratio}: the ratio that fits the {watched} households who waited "
         "for a home there in those months (the {waiting} still waiting included).",
         "home_wait_national": "After the koppeling they are expected to wait {median} days for "
-        "a home (median; 8 in 10 within {p80} days): the national wait, as nobody in {name} "
+        "a home (median; {p80}): the national wait, as nobody in {name} "
         "was waiting for a home in the 12 months before the forecast.",
         "taak": "{period}: {kind} {taakstelling} persons; linked before the "
         "forecast {before}; expected linked in this half-year up to and including {until}: "
@@ -501,11 +515,18 @@ def _summary(fc: Forecast, code: str, name: str, language: str) -> str:
     national = waits.loc[waits["municipality"] == "", "median_days"]
     wait = waits[waits["municipality"] == code]
     for r in wait.to_dict("records"):
+        if value(r["median_days"], language) == MISSING:  # too few households, or not reached
+            hidden = s.get("workshop") and value(r["watched"], language) == MISSING
+            sentences.append(
+                text["home_wait_hidden"].format(k=s.get("k")) if hidden else text["home_wait_open"]
+            )
+            continue
         sentence = {"stretched": "home_wait_stretched", "national": "home_wait_national"}
+        p80 = value(r["p80_days"], language)
         sentences.append(
             text[sentence.get(r["basis"], "home_wait") if code else "home_wait"].format(
                 median=said(r["median_days"]),
-                p80=said(r["p80_days"]),
+                p80=text["p80_open"] if p80 == MISSING else text["p80"].format(days=p80),
                 ratio=said(r["time_ratio"], 1),
                 national=said(national.iloc[0] if len(national) else None),
                 ended=said(r["ended"]),
