@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 from chain_logs import hand_log
 
+from toolkit.bottlenecks.intervals import interval_summary
 from toolkit.bottlenecks.norms import norm_breaches
 
 LOCAL = "Europe/Amsterdam"
@@ -31,7 +32,7 @@ def _log():
 def test_closed_over_and_overdue_now():
     row = norm_breaches(_log(), norms=["N10"], as_of=AS_OF).iloc[0]
     assert row["interval"] == "N10"
-    assert bool(row["end_expected"])  # half of the persons reached the koppeling
+    assert bool(row["end_expected"])  # the koppeling is no step a person may choose not to take
     assert row[["persons", "closed", "closed_over", "still_open", "overdue_now"]].tolist() == [
         4,
         2,
@@ -92,6 +93,45 @@ def test_an_optional_step_has_no_overdue_cases():
         1,
     ]
     assert row["excess_days"] == pytest.approx(100 - 91.3125)
+
+
+def test_a_backlog_that_mostly_still_waits_is_overdue():
+    """Whether an end is expected is a fact of the norm, not of how many reached it yet: in a
+    recent cohort most persons still wait, and those past the norm are overdue. Known answer:
+    one of four was linked; the three waiting 48, 30 and 20 days are past the 14."""
+    log = hand_log(
+        [
+            ("a", "ind_beschikking_inwilliging", "2024-02-01 10:00"),
+            ("a", "coa_koppeling", "2024-02-05 10:00"),
+            ("b", "ind_beschikking_inwilliging", "2024-02-01 10:00"),
+            ("c", "ind_beschikking_inwilliging", "2024-02-19 10:00"),
+            ("d", "ind_beschikking_inwilliging", "2024-02-29 10:00"),
+        ]
+    )
+    row = norm_breaches(log, norms=["N10"], as_of=AS_OF).iloc[0]
+    assert bool(row["end_expected"])
+    assert row[["closed", "still_open", "overdue_now", "breaches"]].tolist() == [1, 3, 3, 3]
+    assert row["excess_days"] == pytest.approx((48 - 14) + (30 - 14) + (20 - 14))
+    summary = interval_summary(log, norms=["N10"], as_of=AS_OF).iloc[0]
+    assert not summary["median_reached"] and summary["share_over_norm"] == pytest.approx(0.75)
+
+
+def test_an_optional_step_counts_who_took_it_in_the_intervals_too():
+    """The intervals table gives an optional step's share over the norm as the norm table does:
+    of who took it (a, late), not a Kaplan-Meier estimate that counts b and c as waiting."""
+    log = hand_log(
+        [
+            ("a", "ind_vergunning_uitgereikt", "2023-11-01 10:00"),
+            ("a", "ind_nareis_aanvraag", "2024-02-09 10:00"),
+            ("b", "ind_vergunning_uitgereikt", "2023-11-01 10:00"),
+            ("c", "ind_vergunning_uitgereikt", "2023-11-01 10:00"),
+            ("d", "ind_vergunning_uitgereikt", "2023-11-01 10:00"),
+            ("d", "ind_nareis_aanvraag", "2023-12-01 10:00"),
+        ]
+    )
+    summary = interval_summary(log, norms=["N15"], as_of=AS_OF).iloc[0]
+    norms = norm_breaches(log, norms=["N15"], as_of=AS_OF).iloc[0]
+    assert summary["share_over_norm"] == norms["share_closed_over"] == 0.5
 
 
 def test_minimum_norm_counts_too_short_only():

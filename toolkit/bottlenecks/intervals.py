@@ -218,7 +218,10 @@ def summarise(people: pd.DataFrame, norm: Norm) -> dict[str, object]:
     censored = people["censored"].to_numpy(dtype=bool)[waiting]
     km = kaplan_meier(days, censored)
     done = days[~censored]
-    if norm.direction == "minimum":
+    if norm.optional:  # of those who took the step: who never does is not waiting
+        beyond = done < norm.days if norm.direction == "minimum" else done > norm.days
+        share = float(beyond.mean()) if done.size else np.nan
+    elif norm.direction == "minimum":
         share = km.share_shorter_than(norm.days) if km.completed else np.nan
     else:
         share = km.share_longer_than(norm.days) if km.completed else np.nan
@@ -276,14 +279,12 @@ def interval_summary(
     """Per interval: persons, still open, KM median and p90, naive median, share over the norm.
 
     ``median_days`` and ``p90_days`` are empty (NaN) with ``median_reached``/``p90_reached``
-    False when the estimate never gets there. ``median_reached`` also says whether most persons
-    who start the interval are expected to reach its end (``end_expected`` in the norm
-    tables): some norms time an optional step (an appeal, a family-reunification application)
-    that most persons never take, and not taking it is no breach and no wait; their curve stays
-    above one half to the end of the follow-up, and such an interval is left out of overdue
-    counts and segment tests. ``share_over_norm`` is the KM estimate of
-    P(duration > norm); for a ``minimum`` norm it is the share under it. Intervals that nobody
-    started are left out. Example::
+    False when the estimate never gets there. ``share_over_norm`` is the KM estimate of
+    P(duration > norm); for a ``minimum`` norm it is the share under it. A norm that times an
+    optional step (``optional`` in ``norms.toml``: an appeal, a family-reunification
+    application) counts only who took the step: not taking it is no wait and no breach, so its
+    share is that of the persons who took it, past the norm. Intervals that nobody started are
+    left out. Example::
 
         >>> interval_summary(log, norms=["N11", "N13"], cohort=("2024-01-01", "2024-12-31"))  # doctest: +SKIP
     """

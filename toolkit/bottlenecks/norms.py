@@ -3,9 +3,10 @@
 Per norm two kinds of breach. *Closed over*: finished, and took longer than the norm (for a
 ``minimum`` norm such as the rest period: finished sooner than it). *Overdue now*: still waiting
 at the end of the data and already past the norm; they will breach whatever happens next, and
-leaving them out is what makes a growing backlog look compliant. Open cases count as overdue only
-for intervals that people are expected to finish (``median_reached`` in
-:func:`toolkit.bottlenecks.interval_summary`): not filing an optional appeal is no breach.
+leaving them out is what makes a growing backlog look compliant. Open cases count as overdue for
+every norm whose end is expected (``end_expected``): all but those that time an optional step
+(``optional`` in ``norms.toml``), where not filing an appeal is no breach. Whether most persons
+have reached the end yet says nothing about it: in a recent cohort most still wait.
 ``excess_days`` sums the days beyond the norm (short of it, for a minimum norm) over the breaches.
 
 ``by`` splits the figures per ``month`` (of the interval start, Amsterdam time), per segment
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.bottlenecks.common import end_of_data, local_periods
-from toolkit.bottlenecks.intervals import Cohort, interval_rows, per_norm, summaries
+from toolkit.bottlenecks.intervals import Cohort, interval_rows, per_norm
 from toolkit.bottlenecks.persons import person_attributes
 from toolkit.bottlenecks.segments import ALL_DIMENSIONS, cohort_of
 from toolkit.cellkeys import key_of
@@ -124,16 +125,13 @@ def breaches(people: pd.DataFrame, norms: Iterable[Norm], by: Sequence[str] = ()
         >>> breaches(interval_rows(log, chain.norms, chain, moment), chain.norms)  # doctest: +SKIP
     """
     norms = tuple(norms)
-    # the end is expected where the summary's median is reached
-    summary = summaries(people, norms)
-    reached = dict(zip(summary["interval"], summary["median_reached"], strict=True))
     found = per_norm(people)
     measured, parts, flags = [], [], []
     for norm in norms:
         rows = found.get(norm.id)
         if rows is None or rows.empty:
             continue
-        expected = bool(reached[norm.id])
+        expected = not norm.optional
         measured.append((norm.id, norm.kind, norm.direction, norm.days, expected))
         parts.append(rows[["start", *(k for k in by if k in rows.columns)]])
         flags.append(breach_flags(rows, norm, count_open=expected))

@@ -81,6 +81,8 @@ class Norm:
     milestone: bool = False
     # activities that close the interval only when no `to` event is recorded (an inferred end)
     inferred_to: tuple[str, ...] = ()
+    # it times a step a person may choose not to take (an appeal): only who took it counts
+    optional: bool = False
 
     @property
     def days(self) -> float:
@@ -319,6 +321,7 @@ def _load(directory: Path) -> Chain:
                 direction=direction,
                 milestone=n.get("milestone", False),
                 inferred_to=tuple(n.get("inferred_to", ())),
+                optional=n.get("optional", False),
             )
         )
     _unique([n.id for n in norms], f"{norms_file} [[norm]]")
