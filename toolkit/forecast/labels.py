@@ -55,12 +55,14 @@ METRICS = {
 WAITS = {
     "nl": {
         "application_to_decision": "Van aanvraag tot beslissing",
-        "permit_to_koppeling": "Van vergunning tot koppeling",
+        # from the permit document, handed out about two weeks after the decision that grants
+        # it, from which the analysis' norm N10 (Koppeling na vergunning) counts
+        "permit_to_koppeling": "Van uitreiking verblijfsvergunning tot koppeling",
         "koppeling_to_move_out": "Van koppeling tot verhuizing naar een woning",
     },
     "en": {
         "application_to_decision": "From application to decision",
-        "permit_to_koppeling": "From permit to koppeling",
+        "permit_to_koppeling": "From the permit document handed out to koppeling",
         "koppeling_to_move_out": "From koppeling to moving into a home",
     },
 }
