@@ -180,14 +180,16 @@ def where_findings(legs: dict[str, Leg], chain: Chain, base: dict, spec: Spec = 
                     f"al overheen; {num_nl(excess)} persoonsdagen boven de "
                     f"{NORM_KIND_NL[norm.kind]} norm. "
                     f"{num_nl(len(rows))} personen (alle cohorten samen), {num_nl(left)} verlieten de "
-                    f"keten en tellen niet mee, {num_nl(inferred)} met een afgeleid einde.{also_nl}"
+                    "keten of gingen verder zonder dat dit einde is vastgelegd, en tellen niet mee; "
+                    f"{num_nl(inferred)} met een afgeleid einde.{also_nl}"
                 ),
                 explanation_en=(
                     f"{num_en(closed)} finished after the norm, {num_en(waiting)} still waiting and "
                     f"already past it; {num_en(excess)} person-days beyond the "
                     f"{NORM_KIND_EN[norm.kind]} norm. "
-                    f"{num_en(len(rows))} persons (cohorts pooled), {num_en(left)} left the chain and "
-                    f"are not counted, {num_en(inferred)} with an inferred end.{also_en}"
+                    f"{num_en(len(rows))} persons (cohorts pooled), {num_en(left)} left the chain or "
+                    "went on without this end being recorded, and are not counted; "
+                    f"{num_en(inferred)} with an inferred end.{also_en}"
                 ),
                 interval=leg,
                 filter=dict(base),
