@@ -50,7 +50,8 @@ from toolkit.numbers import cohort_text, number
 # a significant unit is a finding when its persons wait at least this much longer than comparable
 # persons elsewhere (days beyond the matched expectation / the expectation): with thousands of
 # persons, queues that differ by chance are "significant" without anyone being short of capacity;
-# a trend is a finding when the last cohort's median differs this much from the first's
+# a trend is a finding when the last cohort's median differs this much from the first's, and a
+# COA location when it relocates its residents this much more often than others of its type
 MATERIAL_EFFECT = 0.2
 # ... and at least this many days per person: on the legs of a few days (registration after a
 # move) a fifth is a day, a difference nobody would act on
@@ -536,14 +537,15 @@ def _later_text(cohorts: list[str], language: str) -> str:
 
 
 def rework_findings(log, moment, base: dict, min_group: int, alpha: float, rates=None):
-    """COA locations that relocate residents more often than others of their type (``rates``:
-    the log's :func:`~toolkit.bottlenecks.rework.relocation_rates` with these parameters, when
-    known)."""
+    """COA locations that relocate residents more often than others of their type, significantly
+    and by a fifth or more (``rates``: the log's
+    :func:`~toolkit.bottlenecks.rework.relocation_rates` with these parameters, when known)."""
     table = rates
     if table is None:
         table = relocation_rates(log, as_of=moment, min_group=min_group, alpha=alpha)
     out = []
-    for row in table[table["significant"]].itertuples(index=False):
+    material = table["significant"] & (table["ratio"] >= 1 + MATERIAL_EFFECT)
+    for row in table[material].itertuples(index=False):
         out.append(
             Finding(
                 family="rework",
