@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from toolkit.analysis import Analysis, load_and_analyze
+from toolkit.analysis import Analysis, load_and_analyze, smallest_group
 from toolkit.chain import load_chain
 from toolkit.errors import ExportError, KetenlensError
 from toolkit.filters import LogFilter
@@ -37,9 +37,9 @@ TOP_PRINTED = 15
 # The printed table's texts, as the dashboard's Knelpunten page words them.
 TABLE_TEXT = {
     "nl": {
-        "title": "Top {top} van {count} bevindingen: waar, wie, trend en herhaald werk om en om, "
-        "elke familie naar wat ze kost",
-        "columns": ("#", "familie", "bevinding", "personen", "kost", "betrouwbaarheid"),
+        "title": "Top {top} van {count} bevindingen: waar, wie, trend en herhaald werk "
+        "afwisselend, binnen elke soort naar omvang",
+        "columns": ("#", "soort", "bevinding", "personen", "omvang", "betrouwbaarheid"),
         "families": {"where": "waar", "who": "wie", "trend": "trend", "rework": "herhaald werk"},
         "person_days": "extra persoonsdagen",
         "events": "extra gebeurtenissen",
@@ -53,13 +53,13 @@ TABLE_TEXT = {
         "unknown": "onbekend",
         "workshop": "workshopmodus: getallen over minder dan {k} personen zijn onderdrukt, "
         "andere aantallen verstoord met hoogstens 3 (celsleutelmethode) ({left_out} bevindingen "
-        "weggelaten)",
+        "weggelaten); de bevindingen gaan over groepen van ten minste {groups} personen",
         "wrote": "Geschreven: {path}",
     },
     "en": {
         "title": "Top {top} of {count} findings: where, who, trend and rework in turn, each "
-        "family by its impact",
-        "columns": ("#", "family", "finding", "persons", "impact", "confidence"),
+        "kind by its impact",
+        "columns": ("#", "kind", "finding", "persons", "impact", "confidence"),
         "families": {"where": "where", "who": "who", "trend": "trend", "rework": "rework"},
         "person_days": "excess person-days",
         "events": "extra events",
@@ -72,7 +72,8 @@ TABLE_TEXT = {
         "suppressed": "suppressed",
         "unknown": "n/a",
         "workshop": "workshop mode: figures about fewer than {k} persons are suppressed, other "
-        "counts perturbed by up to 3 (cell key method) ({left_out} findings left out)",
+        "counts perturbed by up to 3 (cell key method) ({left_out} findings left out); the "
+        "findings are about groups of at least {groups} persons",
         "wrote": "Wrote {path}",
     },
 }
@@ -327,7 +328,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         console.print(_kpi_line(summary, language), markup=False)
     if summary.get("workshop"):
         left_out = number(summary.get("findings_suppressed", 0), language)
-        console.print(text["workshop"].format(k=summary["k"], left_out=left_out), markup=False)
+        groups = smallest_group(True, summary["k"])
+        console.print(
+            text["workshop"].format(k=summary["k"], left_out=left_out, groups=groups), markup=False
+        )
     if writer is None or target is None:
         console.print(findings_table(analysis, args.language))
         return 0

@@ -39,8 +39,8 @@ TEXT = {
     "nl": {
         "title": "Ketenlens: knelpunten in de keten",
         "summary": "Samenvatting",
-        "findings": "Knelpunten: waar, wie, trend en herhaald werk om en om, elke familie naar "
-        "wat ze kost",
+        "findings": "Knelpunten: waar, wie, trend en herhaald werk afwisselend, binnen elke soort "
+        "naar omvang",
         "intervals": "Doorlooptijden tussen mijlpalen en hun normen",
         "norms": "Normoverschrijdingen",
         "wip": "Onderhanden werk per fase",
