@@ -19,6 +19,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from toolkit.column_labels import column_labels
+
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 TRANSLATIONS = Path(__file__).with_name("translations")
@@ -27,7 +29,10 @@ TRANSLATIONS = Path(__file__).with_name("translations")
 @cache
 def texts() -> dict[str, dict[str, Any]]:
     """Both languages' tables, ``{"nl": {...}, "en": {...}}``, merged from every file."""
-    merged: dict[str, dict[str, Any]] = {lang: {"columns": {}} for lang in LANGUAGES}
+    # the columns of the analysis' tables are named once for every front end (toolkit/columns.toml)
+    merged: dict[str, dict[str, Any]] = {
+        lang: {"columns": dict(column_labels()[lang])} for lang in LANGUAGES
+    }
     for path in sorted(TRANSLATIONS.glob("*.toml")):
         with path.open("rb") as handle:
             data = tomllib.load(handle)

@@ -25,10 +25,11 @@ from rich.table import Table
 
 from toolkit.analysis import Analysis, load_and_analyze, smallest_group
 from toolkit.chain import load_chain
+from toolkit.column_labels import value_label
 from toolkit.errors import ExportError, KetenlensError
 from toolkit.filters import LogFilter
 from toolkit.findings import DESCRIPTIVE
-from toolkit.numbers import day_text, number, q_text
+from toolkit.numbers import number, q_text, through_text
 from toolkit.outpaths import writable_file
 from toolkit.suppression import DEFAULT_K
 from toolkit.terminal import printable
@@ -40,7 +41,6 @@ TABLE_TEXT = {
         "title": "Top {top} van {count} bevindingen: waar, wie, trend en herhaald werk "
         "afwisselend, binnen elke soort naar omvang",
         "columns": ("#", "soort", "bevinding", "personen", "omvang", "betrouwbaarheid"),
-        "families": {"where": "waar", "who": "wie", "trend": "trend", "rework": "herhaald werk"},
         "person_days": "extra persoonsdagen",
         "events": "extra gebeurtenissen",
         "descriptive": "beschrijvend",
@@ -60,7 +60,6 @@ TABLE_TEXT = {
         "title": "Top {top} of {count} findings: where, who, trend and rework in turn, each "
         "kind by its impact",
         "columns": ("#", "kind", "finding", "persons", "impact", "confidence"),
-        "families": {"where": "where", "who": "who", "trend": "trend", "rework": "rework"},
         "person_days": "excess person-days",
         "events": "extra events",
         "descriptive": "descriptive",
@@ -248,7 +247,7 @@ def findings_table(analysis: Analysis, language: str, top: int = TOP_PRINTED) ->
         )
         table.add_row(
             str(finding.rank),
-            text["families"].get(finding.family, finding.family),
+            str(value_label("family", finding.family, language)),
             finding.title_en if language == "en" else finding.title_nl,
             number(finding.persons, language),
             impact,
@@ -319,7 +318,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         kind=text["kinds"].get(summary["log_kind"], summary["log_kind"]),
         events=number(summary["events"], language),
         persons=text["suppressed"] if persons is None else number(persons, language),
-        as_of=day_text(summary["as_of"][:10], language),
+        as_of=through_text(summary["as_of"], language),
         findings=number(len(analysis.findings), language),
         seconds=number(seconds, language, 1),
     )

@@ -25,6 +25,8 @@ from babel.numbers import format_decimal
 
 # Dutch as written in the Netherlands, British English.
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
+# The zone in which the chain's days begin and end.
+AMSTERDAM = "Europe/Amsterdam"
 # Below this a q-value cannot be told from zero in double precision.
 TINY_Q = 1e-16
 
@@ -75,3 +77,11 @@ def day_text(value: object, language: str, width: str = "long") -> str:
     31 dec. 2025 (where a table is narrow)."""
     day = pd.Timestamp(value).date()
     return format_date(day, format=width, locale=LOCALES.get(language, LOCALES["en"]))
+
+
+def through_text(moment: object, language: str, width: str = "long") -> str:
+    """The data up to a moment, as the last Amsterdam calendar day they hold: an end of the data
+    is the first moment after them (``2025-06-30T22:00Z``, midnight in Amsterdam, is "30 juni
+    2025"; an end just after an event at 17:42 is that event's day)."""
+    local = pd.Timestamp(moment).tz_convert(AMSTERDAM)
+    return day_text((local - pd.Timedelta(microseconds=1)).date(), language, width)

@@ -19,6 +19,7 @@ from toolkit.export.report_csv import neutralise, table_path, write_csv
 from toolkit.export.report_html import write_html
 from toolkit.export.report_json import write_json
 from toolkit.export.report_xlsx import write_xlsx
+from toolkit.numbers import number, through_text
 
 PLANTED = ['=HYPERLINK("http://evil.example/x","klik")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"]
 SHEETS = [
@@ -225,6 +226,26 @@ def test_html_is_standalone_with_plotly_inline_and_print_styles(exported, chain_
     assert ("intervals", "median_days") in report.cells
 
 
+def test_html_reads_in_dutch_by_default(exported, chain_analysis):
+    """Column names, numbers, shares, codes and the period as a Dutch reader writes them, the
+    figures those of the analysis."""
+    report = _parse(exported["full.html"])
+    text = exported["full.html"].read_text(encoding="utf-8")
+    assert ">Aandeel personen boven de norm</th>" in text and ">Nog wachtend</th>" in text
+    intervals = chain_analysis.intervals
+    first = intervals.iloc[0]
+    assert report.cells[("intervals", "persons")][0] == number(int(first["persons"]), "nl")
+    assert "." in report.cells[("intervals", "persons")][0]  # thousands, as 2.411
+    share = first["share_over_norm"]
+    assert report.cells[("intervals", "share_over_norm")][0] == f"{number(100 * share, 'nl', 1)}%"
+    assert set(report.cells[("intervals", "kind")]) <= {"wettelijk", "afgesproken"}
+    assert set(report.cells[("findings", "family")]) <= {"waar", "wie", "trend", "herhaald werk"}
+    # activities by name, paths too; the period up to and including the last day of the data
+    assert not any("_" in c for c in report.cells[("transitions", "from_activity")])
+    assert report.cells[("variants", "variant")][0].startswith("Aanmelding → ")
+    assert f"– {through_text(chain_analysis.summary['as_of'], 'nl')}</p>" in text
+
+
 def test_html_escapes_values_from_the_log(planted, tmp_path):
     report = _parse(write_html(planted, tmp_path / "planted.html"))
     assert not [u for u in report.urls if u.startswith(("http://", "https://"))]
@@ -289,7 +310,7 @@ def test_workshop_html_has_no_count_under_k_and_says_so(exported):
     checked = 0
     for (table, column), cells in report.cells.items():
         if column in PERSON_COUNTS.get(table, ()):
-            numbers = [c.replace(",", "") for c in cells if c and c != "–"]
+            numbers = [c.replace(".", "") for c in cells if c and c != "–"]  # Dutch: 1.234
             assert _small(numbers) == [], (table, column)
             checked += 1
     assert checked >= 5

@@ -8,7 +8,9 @@ print stylesheet hides nothing but keeps charts and table rows from splitting ov
 Content, in order: the summary, the ranked findings (with a chart of their excess person-days),
 milestone intervals against their norms, work in progress and flow (chain logs), transitions,
 handovers, variants, conformance, rework, and the method notes. Text is Dutch by default
-(``language="en"`` for English); every value from the log is HTML-escaped. In workshop mode a
+(``language="en"`` for English): the columns by the names the dashboard gives them
+(:mod:`toolkit.column_labels`), numbers in the language's notation (1.234,5; 12,3%), activities by
+the chain's names and coded values in words; every value from the log is HTML-escaped. In workshop mode a
 hidden figure shows as a dash, as on the dashboard: also a count of k or more that is hidden
 because the others of its row would give a small one away. Example::
 
@@ -27,9 +29,11 @@ import plotly.graph_objects as go
 
 from toolkit.analysis import PERSON_COUNTS, Analysis
 from toolkit.atomic import atomic_write_text
+from toolkit.chain import Chain, load_chain
+from toolkit.column_labels import column_label, value_label
 from toolkit.export.report_json import plain
 from toolkit.filters import LOCAL_TZ
-from toolkit.findings import format_q
+from toolkit.numbers import day_text, number, q_text, through_text
 
 TOP_FINDINGS = 25
 TOP_ROWS = 20
@@ -61,6 +65,7 @@ TEXT = {
         "inflow": "instroom",
         "outflow": "uitstroom",
         "none": "Niet van toepassing op dit log.",
+        "method_note": "docs/method.md legt uit hoe elk getal berekend wordt (in het Engels).",
         "workshop": "Workshopmodus: elk getal over minder dan {k} personen is verborgen (–), en "
         "ook een getal waaruit het af te leiden zou zijn; andere aantallen zijn licht verstoord "
         "(tot 3, celsleutelmethode).",
@@ -68,7 +73,7 @@ TEXT = {
     "en": {
         "title": "Ketenlens: bottlenecks in the chain",
         "summary": "Summary",
-        "findings": "Findings: where, who, trend and rework in turn, each family by its impact",
+        "findings": "Findings: where, who, trend and rework in turn, each kind by its impact",
         "intervals": "Milestone intervals and their norms",
         "norms": "Norm breaches",
         "wip": "Work in progress per phase",
@@ -89,6 +94,7 @@ TEXT = {
         "inflow": "inflow",
         "outflow": "outflow",
         "none": "Not applicable to this log.",
+        "method_note": "docs/method.md explains how every number is computed.",
         "workshop": "Workshop mode: every figure about fewer than {k} persons is hidden (–), and "
         "so is a figure it could be worked out from; other counts are slightly perturbed (up to "
         "3, cell key method).",
@@ -133,37 +139,41 @@ class Charts:
         return f'<div class="chart">{out}</div>'
 
 
-def _format(value: Any, column: str, counts: tuple[str, ...]) -> tuple[str, bool]:
-    """The cell text and whether it is a number (right-aligned)."""
-    value = plain(value)
+def _format(value: Any, column: str, counts: tuple[str, ...], language: str) -> tuple[str, bool]:
+    """The cell text in the language's notation (Dutch: 1.234,5 and 12,3%) and whether it is a
+    number (right-aligned); a coded value (a finding's kind, a norm's) in words."""
+    value = plain(value_label(column, value, language))
     if value is None:
         return MISSING, column in counts
     if isinstance(value, bool):
         return ("✓" if value else ""), False
     if isinstance(value, int):
-        return f"{value:,}", True
+        return number(value, language), True
     if isinstance(value, float):
         if "share" in column or column == "fitness":
-            return f"{value:.1%}", True
-        return f"{value:,.1f}", True
+            return f"{number(100 * value, language, 1)}%", True
+        return number(value, language, 1), True
     if isinstance(value, dict | list):
         return html.escape(json.dumps(value, ensure_ascii=False)), False
     return html.escape(str(value)), False
 
 
-def html_table(table: pd.DataFrame, name: str, columns: list[str] | None = None) -> str:
-    """A table with ``data-table`` and per-header ``data-column`` attributes (for readers)."""
+def html_table(
+    table: pd.DataFrame, name: str, columns: list[str] | None = None, language: str = "nl"
+) -> str:
+    """A table with ``data-table`` and per-header ``data-column`` attributes (for readers), its
+    headers the columns' names in ``language`` (:mod:`toolkit.column_labels`)."""
     chosen = [c for c in (columns or list(table.columns)) if c in table.columns]
     counts = PERSON_COUNTS.get(name, ())
     head = "".join(
-        f'<th data-column="{html.escape(c)}">{html.escape(c.replace("_", " "))}</th>'
+        f'<th data-column="{html.escape(c)}">{html.escape(column_label(c, language))}</th>'
         for c in chosen
     )
     rows = []
     for record in table[chosen].to_dict(orient="records"):
         cells = []
         for column in chosen:
-            text, numeric = _format(record[column], column, counts)
+            text, numeric = _format(record[column], column, counts, language)
             cells.append(f'<td class="num">{text}</td>' if numeric else f"<td>{text}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return (
@@ -242,11 +252,37 @@ def local_day(moment: str) -> str:
 
 def _summary(analysis: Analysis, lang: str) -> str:
     labels = SUMMARY_FIGURES[lang]
-    figures = {**analysis.summary, "as_of": local_day(analysis.summary.get("as_of", ""))}
+    as_of = analysis.summary.get("as_of")
+    figures = {
+        **analysis.summary,
+        "as_of": through_text(as_of, lang) if as_of else None,
+        "log_kind": value_label("log_kind", analysis.summary.get("log_kind"), lang),
+    }
     rows = pd.DataFrame(
         [(label, figures.get(key)) for key, label in labels.items()], columns=["figure", "value"]
     )
-    return html_table(rows, "summary")
+    return html_table(rows, "summary", language=lang)
+
+
+# Columns that hold activity codes, and the one that holds paths of them ("a -> b -> c").
+ACTIVITY_COLUMNS = ("from_activity", "to_activity", "activity")
+PATH_COLUMN, PATH_SEPARATOR = "variant", " -> "
+
+
+def _named(table: pd.DataFrame, chain: Chain, language: str) -> pd.DataFrame:
+    """The table with the chain's activities by name, not code ("Aanmelding"); an activity the
+    chain does not know (a log of another process) keeps its own."""
+    known = {a.id: a.label_en if language == "en" else a.label_nl for a in chain.activities}
+
+    def name(code: object) -> object:
+        return known.get(code, code) if isinstance(code, str) else code
+
+    named = {c: table[c].map(name) for c in ACTIVITY_COLUMNS if c in table.columns}
+    if PATH_COLUMN in table.columns:
+        named[PATH_COLUMN] = table[PATH_COLUMN].map(
+            lambda path: " → ".join(map(name, str(path).split(PATH_SEPARATOR)))
+        )
+    return table.assign(**named) if named else table
 
 
 def report(analysis: Analysis, *, language: str = "nl") -> str:
@@ -254,6 +290,7 @@ def report(analysis: Analysis, *, language: str = "nl") -> str:
     t = TEXT["en" if language == "en" else "nl"]
     lang = "en" if language == "en" else "nl"
     k = int(analysis.summary.get("k", 10))
+    chain = load_chain()
     charts = Charts()
     none = f'<p class="note">{t["none"]}</p>'
     findings = analysis.findings_table()
@@ -266,12 +303,15 @@ def report(analysis: Analysis, *, language: str = "nl") -> str:
             html_table(
                 findings.head(TOP_FINDINGS).assign(
                     confidence=[
-                        c if isinstance(c, str) else format_q(c)
+                        value_label("confidence", c, lang)
+                        if isinstance(c, str)
+                        else q_text(c, lang)
                         for c in findings.head(TOP_FINDINGS)["confidence"]
                     ]
                 ),
                 "findings",
-                [
+                language=lang,
+                columns=[
                     "rank",
                     "family",
                     f"title_{lang}",
@@ -292,44 +332,61 @@ def report(analysis: Analysis, *, language: str = "nl") -> str:
             html_section(
                 t["intervals"],
                 charts.render(_intervals_chart(analysis.intervals, t, lang)),
-                html_table(analysis.intervals, "intervals",
+                html_table(analysis.intervals, "intervals", language=lang, columns=
                            ["interval", f"label_{lang}", "kind", "persons", "completed",
                             "still_open", "median_days", "median_days_completed_only",
                             "p90_days", "norm_days", "share_over_norm"]),
             )
         )  # fmt: skip
-        parts.append(html_section(t["norms"], html_table(analysis.norms, "norms")))
+        parts.append(html_section(t["norms"], html_table(analysis.norms, "norms", language=lang)))
     if analysis.is_chain and not analysis.wip.empty:
         parts.append(html_section(t["wip"], charts.render(_wip_chart(analysis.wip, t))))
         parts.append(html_section(t["flow"], charts.render(_flow_chart(analysis.flow, t))))
     parts.append(
         html_section(
-            t["transitions"], html_table(analysis.transitions.head(TOP_ROWS), "transitions")
+            t["transitions"],
+            html_table(
+                _named(analysis.transitions.head(TOP_ROWS), chain, lang),
+                "transitions",
+                language=lang,
+            ),
         )
     )
     if len(analysis.service_times):  # a log with life-cycle transitions
         parts.append(html_section(t["service_times"],
-                              html_table(analysis.service_times, "service_times")))  # fmt: skip
+                              html_table(_named(analysis.service_times, chain, lang), "service_times", language=lang)))  # fmt: skip
     handovers = analysis.handovers
     parts.append(
-        html_section(t["handovers"], html_table(handovers, "handovers") if len(handovers) else none)
+        html_section(
+            t["handovers"],
+            html_table(handovers, "handovers", language=lang) if len(handovers) else none,
+        )
     )
-    parts.append(html_section(t["variants"], html_table(analysis.variants, "variants")))
+    parts.append(
+        html_section(
+            t["variants"],
+            html_table(_named(analysis.variants, chain, lang), "variants", language=lang),
+        )
+    )
     conformance = pd.DataFrame(list(analysis.conformance.items()), columns=["figure", "value"])
     parts.append(
         html_section(
             t["conformance"],
-            html_table(conformance, "conformance"),
-            html_table(analysis.deviations, "deviations"),
+            html_table(conformance, "conformance", language=lang),
+            html_table(_named(analysis.deviations, chain, lang), "deviations", language=lang),
         )
     )
-    parts.append(html_section(t["rework"], html_table(analysis.rework, "rework")))
+    parts.append(
+        html_section(
+            t["rework"], html_table(_named(analysis.rework, chain, lang), "rework", language=lang)
+        )
+    )
     method = pd.DataFrame(analysis.method, columns=["topic", "note"])
     parts.append(
         html_section(
             t["method"],
-            html_table(method, "method"),
-            '<p class="note">docs/method.md explains how every number is computed.</p>',
+            html_table(method, "method", language=lang),
+            f'<p class="note">{html.escape(t["method_note"])}</p>',
         )
     )
     banner = (
@@ -338,7 +395,12 @@ def report(analysis: Analysis, *, language: str = "nl") -> str:
         else ""
     )
     summary = analysis.summary
-    period = f"{local_day(summary.get('first_event', ''))} – {local_day(summary.get('as_of', ''))}"
+    first, as_of = summary.get("first_event"), summary.get("as_of")
+    period = (
+        f"{day_text(local_day(first), lang)} – {through_text(as_of, lang)}"
+        if first and as_of
+        else ""
+    )
     return (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -21,7 +21,7 @@ from toolkit.chain import load_chain
 from toolkit.chain.model import Chain
 from toolkit.errors import EventLogError, KetenlensError
 from toolkit.eventlog import read_events
-from toolkit.numbers import day_text, month_text, number
+from toolkit.numbers import day_text, month_text, number, through_text
 from toolkit.scenario.export import WRITERS, write_scenario
 from toolkit.scenario.labels import (
     estimate_text,
@@ -191,16 +191,9 @@ def _read(log_dir: Path) -> pd.DataFrame:
     return read_events(path)
 
 
-def _day(moment: pd.Timestamp, language: str) -> str:
-    """The last day before a moment that starts a day in Amsterdam: the data up to and including
-    it (``2025-07-01 00:00`` is "30 juni 2025")."""
-    local = moment.tz_convert(AMSTERDAM)
-    return day_text((local - pd.Timedelta(microseconds=1)).date(), language)
-
-
 def calibration_table(result: ScenarioResult, language: str) -> Table:
     words = WORDS[language]
-    table = Table(title=words["calibrated"].format(day=_day(result.start, language)))
+    table = Table(title=words["calibrated"].format(day=through_text(result.start, language)))
     for column in words["calibration"]:
         table.add_column(column)
     for e in result.calibration.estimates:
@@ -275,7 +268,7 @@ def fidelity_table(result, language: str, chain: Chain) -> Table:
     out = Table(
         title=words["backtest"].format(
             start=day_text(result.start.tz_convert(AMSTERDAM).date(), language),
-            end=_day(result.end, language),
+            end=through_text(result.end, language),
         )
     )
     for i, column in enumerate(words["backtest_columns"]):
