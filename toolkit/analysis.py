@@ -74,6 +74,7 @@ from toolkit.filters import (
     member_of,
 )
 from toolkit.findings import Finding, findings_in
+from toolkit.findings.families import with_persons
 from toolkit.logdir import EVENTS_FILE, REPORT_FILE, current_files, log_file
 from toolkit.memory import give_back
 from toolkit.metrics.curves import cohort_curves
@@ -1116,14 +1117,15 @@ def _suppressed(
 
 
 def _shown_finding(finding: Finding, k: int) -> Finding:
-    """A finding with its persons, and the counts in its explanation, as a workshop sees them."""
+    """A finding with its persons, and the counts in its explanation, as a workshop sees them;
+    what is made from its persons made from the shown count (:func:`with_persons`)."""
     place = ("finding", finding.kind, finding.place, finding.segment)
     key, *keys = finding.keys or (None,)
+    shown = with_persons(finding, perturb(finding.persons, k, *place, key=key))
     return replace(
-        finding,
-        persons=perturb(finding.persons, k, *place, key=key),
-        explanation_nl=perturb_text(finding.explanation_nl, k, *place, keys=keys),
-        explanation_en=perturb_text(finding.explanation_en, k, *place, keys=keys),
+        shown,
+        explanation_nl=perturb_text(shown.explanation_nl, k, *place, keys=keys),
+        explanation_en=perturb_text(shown.explanation_en, k, *place, keys=keys),
         keys=(),
     )
 

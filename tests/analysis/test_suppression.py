@@ -195,3 +195,24 @@ def test_a_workshop_finding_gives_no_median_of_a_cohort_under_k(chain_log, chain
     session = AnalysisSession(chain_log, workshop=True, k=smallest + 1)
     found = session.get(LogFilter(), "findings")
     assert [f.to_dict() for f in found] == [f.to_dict() for f in shown.findings]
+
+
+def test_no_two_figures_of_a_workshop_finding_give_its_true_count_back(chain_log, chain_analysis):
+    """A who finding gives its excess person-days and its days per person, a trend its rise and
+    its impact: one over the other is a count of persons, so both are made from the perturbed
+    count a workshop sees, never from the true one."""
+    shown = analyze(chain_log, workshop=True)
+    true = {(f.family, f.interval, f.segment): f for f in chain_analysis.findings}
+    perturbed = 0
+    for f in shown.findings:
+        before = true[(f.family, f.interval, f.segment)]
+        if f.family == "who":
+            assert f.excess_person_days / f.value == pytest.approx(f.persons)
+            said = re.search(r"gemiddeld (\d+) dagen per persoon", f.title_nl).group(1)
+            assert said == f"{f.value:.0f}" and f"gemiddeld {said} per persoon" in f.explanation_nl
+        elif f.family == "trend":
+            assert f.excess_person_days == pytest.approx((f.value - f.benchmark) * f.persons)
+        else:
+            continue
+        perturbed += f.persons != before.persons
+    assert perturbed, "a count was perturbed: else the test shows nothing"

@@ -21,7 +21,7 @@ On a log outside the chain, ``where`` lists the transitions with the most waitin
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -431,6 +431,33 @@ def who_findings(legs, chain: Chain, base: dict, min_group: int, alpha: float, s
             )
         )
     return out
+
+
+def with_persons(finding: Finding, persons: int) -> Finding:
+    """The finding as it reads with ``persons`` in place of its count (a workshop's perturbed
+    count): the figures made from the count are made from the shown one, so that one figure
+    divided by another does not give the true count back. A who finding's days per person are
+    its excess over the shown persons (its title and text say them); a trend's impact is its
+    rise times the shown persons of the last cohort. Other findings show no such pair.
+    """
+    if finding.persons <= 0 or persons == finding.persons:
+        return replace(finding, persons=persons)
+    if finding.family == "who":
+        old, new = finding.value, finding.excess_person_days / persons
+        said = [(f"gemiddeld {num_nl(old)} ", f"gemiddeld {num_nl(new)} "),
+                (f"on average {num_en(old)} ", f"on average {num_en(new)} "),
+                (f"{num_en(old)} per person on average", f"{num_en(new)} per person on average")]  # fmt: skip
+        texts = {}
+        for field in ("title_nl", "title_en", "explanation_nl", "explanation_en"):
+            text = getattr(finding, field)
+            for before, after in said:
+                text = text.replace(before, after)
+            texts[field] = text
+        return replace(finding, persons=persons, value=new, **texts)
+    if finding.family == "trend":
+        rise = max(finding.value - (finding.benchmark or 0.0), 0.0)
+        return replace(finding, persons=persons, excess_person_days=rise * persons)
+    return replace(finding, persons=persons)
 
 
 def cohort_medians(rows: pd.DataFrame, min_group: int) -> pd.DataFrame:
