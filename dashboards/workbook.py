@@ -26,6 +26,7 @@ from dashboards.components import (
 from dashboards.i18n import column, label, language_of, t, texts
 from toolkit.export.report_xlsx import Readable
 from toolkit.filters import LogFilter
+from toolkit.method_notes import method_note
 from toolkit.session import AnalysisSession
 
 ACTIVITY_COLUMNS = ("activity", "from_activity", "to_activity")
@@ -186,12 +187,6 @@ def named(session: AnalysisSession, sheet: str, table: pd.DataFrame, language: s
         out["end_expected"] = [v if is_missing(v) else t("yes" if v else "no", language)
                                for v in out["end_expected"]]  # fmt: skip
     return out
-
-
-def method_note(topic: str, note: str, language: str, **values: Any) -> str:
-    """A method note in the reader's language (the toolkit writes them in English)."""
-    key = slug(f"method {topic}")
-    return t(key, language, **values) if known(key, language) else note
 
 
 def readable(session: AnalysisSession, language: str) -> Readable:

@@ -1236,10 +1236,10 @@ def method_notes(chain_log: bool, moment: pd.Timestamp, f: LogFilter) -> list[di
         ("filter", f"Filter applied: {f.to_dict() or 'none'}. Person filters keep whole "
          "journeys; the period trims events; the cohort keeps, per interval, the persons whose "
          "interval starts in the window."),
-        ("findings", "Four families: where (legs of the journey that do not overlap, against "
+        ("findings", "Four kinds: where (legs of the journey that do not overlap, against "
          "their norm), who (municipalities, COA locations, IND offices against comparable "
          "persons elsewhere), trend (per-cohort medians) and rework (relocations per "
-         "resident-year). Each family ranked by its own impact (excess person-days; rework: "
+         "resident-year). Each kind ranked by its own impact (excess person-days; rework: "
          "extra events), the overall rank interleaves them."),
         ("transitions", "Time between consecutive events of a person, per pair of activities: "
          "median, p90 (linear interpolation), mean and total person-days. In a log with "
@@ -1268,7 +1268,8 @@ def method_notes(chain_log: bool, moment: pd.Timestamp, f: LogFilter) -> list[di
              "week: the share still waiting and the persons still at risk; the same population "
              "as the intervals (who left the chain is not waiting)."),
             ("norms", "Per norm: finished over the norm, and still waiting but already past it "
-             "(overdue now); excess days summed over both."),
+             "(overdue now); excess days summed over both. A norm on a step a person may skip "
+             "(an appeal, a family-reunification application) counts only who took it."),
             ("who is behind", "Municipalities, COA locations and IND offices compared with "
              "comparable persons elsewhere by a stratified log-rank test (strata: cohort x "
              "track; one person per household, chosen by content), Benjamini-Hochberg "

@@ -244,6 +244,7 @@ def test_html_reads_in_dutch_by_default(exported, chain_analysis):
     assert not any("_" in c for c in report.cells[("transitions", "from_activity")])
     assert report.cells[("variants", "variant")][0].startswith("Aanmelding → ")
     assert f"– {through_text(chain_analysis.summary['as_of'], 'nl')}</p>" in text
+    assert "Alles is gemeten tot en met" in text and ">wie loopt achter</td>" in text  # method
 
 
 def test_html_escapes_values_from_the_log(planted, tmp_path):

@@ -33,6 +33,7 @@ from toolkit.chain import Chain, load_chain
 from toolkit.column_labels import column_label, value_label
 from toolkit.export.report_json import plain
 from toolkit.filters import LOCAL_TZ
+from toolkit.method_notes import method_note, topic_name
 from toolkit.numbers import day_text, number, q_text, through_text
 
 TOP_FINDINGS = 25
@@ -382,6 +383,12 @@ def report(analysis: Analysis, *, language: str = "nl") -> str:
         )
     )
     method = pd.DataFrame(analysis.method, columns=["topic", "note"])
+    as_of = analysis.summary.get("as_of")
+    method["note"] = [
+        method_note(topic, note, lang, as_of=through_text(as_of, lang) if as_of else "")
+        for topic, note in zip(method["topic"], method["note"], strict=True)
+    ]
+    method["topic"] = [topic_name(topic, lang) for topic in method["topic"]]
     parts.append(
         html_section(
             t["method"],
