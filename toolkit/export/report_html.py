@@ -312,14 +312,13 @@ def report(analysis: Analysis, *, language: str = "nl") -> str:
                 ),
                 "findings",
                 language=lang,
+                # the title names the unit, its figure and what it is compared with; the
+                # codes and raw figures behind it (segment, metric, value) are in the
+                # json, csv and xlsx exports
                 columns=[
                     "rank",
                     "family",
                     f"title_{lang}",
-                    "segment",
-                    "metric",
-                    "value",
-                    "benchmark",
                     "persons",
                     "excess_person_days",
                     "confidence",
