@@ -60,7 +60,7 @@ WORDS = {
         "counted": " (aantal)",
         "month": "maand",
         "at_end": "Aan het eind ({month}): basis | scenario",
-        "caption": "aankomsten: de {shown} van de {total} gemeenten die het meest veranderen; "
+        "caption": "naar een woning: de {shown} van de {total} gemeenten die het meest veranderen; "
         "alle gemeenten per maand met --export",
         "end_columns": ("cijfer", "basis", "scenario"),
         "backtest": "Terugtoets van {start} tot en met {end}: afstand tot wat er gebeurde "
@@ -81,7 +81,7 @@ WORDS = {
         "counted": " (how many)",
         "month": "month",
         "at_end": "At the end ({month}): base | scenario",
-        "caption": "arrivals: the {shown} of {total} municipalities that change most; every "
+        "caption": "into a home: the {shown} of {total} municipalities that change most; every "
         "municipality per month with --export",
         "end_columns": ("figure", "base", "scenario"),
         "backtest": "Back-test from {start} up to and including {end}: distance to what "

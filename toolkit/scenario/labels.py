@@ -44,7 +44,7 @@ METRICS = {
         "wait_persons": "{name}: trajecten afgerond",
         "share_over_norm": "{name}: aandeel boven de norm, klaar of nog wachtend",
         "norm_persons": "{name}: trajecten geteld voor de norm",
-        "arrivals": "Aankomsten {name}",
+        "arrivals": "Naar een woning in {name}",
     },
     "en": {
         "inflow": "Inflow",
@@ -55,7 +55,7 @@ METRICS = {
         "wait_persons": "{name}: legs ended",
         "share_over_norm": "{name}: share over the norm, done or still waiting",
         "norm_persons": "{name}: legs counted for the norm",
-        "arrivals": "Arrivals {name}",
+        "arrivals": "Into a home in {name}",
     },
 }
 AS_NOW = {"nl": "zoals nu", "en": "as now"}
@@ -96,7 +96,7 @@ def language_of(language: str | None) -> str:
 
 def metric_label(metric: str, language: str, chain: Chain) -> str:
     """A metric's name for a reader: ``wip:aanmelding`` is "In fase Aanmelding", ``arrivals:GM0363``
-    "Aankomsten Amsterdam" (a code the chain does not know stays a code)."""
+    "Naar een woning in Amsterdam" (a code the chain does not know stays a code)."""
     words = METRICS[language_of(language)]
     kind, _, code = metric.partition(":")
     if not code:
