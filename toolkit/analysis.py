@@ -1106,7 +1106,7 @@ def _suppressed(
     if name == "norms_by_segment":
         return _suppressed("norms", value, k)
     if name == "intervals":  # a share of a small remainder is a count of it
-        value = suppress_shares(value, "share_over_norm", "persons", k)
+        value = _suppress_interval_shares(value, k)
     if name in PERSON_COUNTS:
         table = suppress_small(value, PERSON_COUNTS[name], k, group=GROUP_COLUMN.get(name),
                                keep=LABEL_COLUMNS)  # fmt: skip
@@ -1114,6 +1114,22 @@ def _suppressed(
             table = protect_parts(table, group)
         return suppress_derived(table, DERIVED[name]) if name in DERIVED else table
     return value
+
+
+def _suppress_interval_shares(table: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The intervals' share over the norm emptied where it gives away fewer than k persons: of
+    all persons, or for a norm on an optional step of the persons who took it (its share is of
+    them, :func:`toolkit.bottlenecks.intervals.summarise`); also where they are under k."""
+    if table.empty or "interval" not in table.columns:
+        return table
+    chain = load_chain()
+    optional = {n.id for n in chain.norms if n.optional}
+    took = table["interval"].isin(optional).to_numpy()
+    base = table["persons"].where(~took, table["completed"])
+    shown = suppress_shares(table.assign(_base=base), "share_over_norm", "_base", k)
+    few = took & pd.to_numeric(table["completed"], errors="coerce").between(1, k - 1).to_numpy()
+    shown["share_over_norm"] = shown["share_over_norm"].astype(object).where(~few, None)
+    return shown.drop(columns="_base")
 
 
 def _shown_finding(finding: Finding, k: int) -> Finding:

@@ -7,7 +7,15 @@ import re
 import pandas as pd
 import pytest
 
-from toolkit.analysis import DERIVED, PERSON_COUNTS, Analysis, analyze, make_scope, section
+from toolkit.analysis import (
+    DERIVED,
+    PERSON_COUNTS,
+    Analysis,
+    analyze,
+    make_scope,
+    section,
+    suppress_section,
+)
 from toolkit.filters import LogFilter
 from toolkit.metrics.person_table import waiting_population
 from toolkit.session import AnalysisSession
@@ -216,3 +224,17 @@ def test_no_two_figures_of_a_workshop_finding_give_its_true_count_back(chain_log
             continue
         perturbed += f.persons != before.persons
     assert perturbed, "a count was perturbed: else the test shows nothing"
+
+
+def test_an_optional_steps_share_is_checked_against_who_took_it():
+    """N15's share over the norm is of the persons who filed (97 of 1,468 here, 3 of them late):
+    0,03 of 97 is 3 persons, hidden, though 0,03 of all 1,468 would be 44. N13's share is of all
+    its persons and stays."""
+    table = pd.DataFrame(
+        {"interval": ["N13", "N15"], "persons": [1455, 1468], "completed": [144, 97],
+         "still_open": [1186, 1371], "left_chain": [125, 0], "inferred_end": [0, 0],
+         "median_days": [None, None], "share_over_norm": [0.854682, 3 / 97]}
+    )  # fmt: skip
+    shown = suppress_section("intervals", table, 10).set_index("interval")
+    assert shown.loc["N15", "share_over_norm"] is None
+    assert shown.loc["N13", "share_over_norm"] == pytest.approx(0.854682)

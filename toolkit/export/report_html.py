@@ -251,6 +251,13 @@ def local_day(moment: str) -> str:
     return pd.Timestamp(moment).tz_convert(LOCAL_TZ).date().isoformat() if moment else ""
 
 
+# What the summary says of an analysis without a filter.
+NO_FILTER = {
+    "nl": "geen: alle personen, de hele periode",
+    "en": "none: every person, the whole period",
+}
+
+
 def _summary(analysis: Analysis, lang: str) -> str:
     labels = SUMMARY_FIGURES[lang]
     as_of = analysis.summary.get("as_of")
@@ -258,6 +265,7 @@ def _summary(analysis: Analysis, lang: str) -> str:
         **analysis.summary,
         "as_of": through_text(as_of, lang) if as_of else None,
         "log_kind": value_label("log_kind", analysis.summary.get("log_kind"), lang),
+        "filter": analysis.summary.get("filter") or NO_FILTER[lang],
     }
     rows = pd.DataFrame(
         [(label, figures.get(key)) for key, label in labels.items()], columns=["figure", "value"]
@@ -338,7 +346,9 @@ def report(analysis: Analysis, *, language: str = "nl") -> str:
                             "p90_days", "norm_days", "share_over_norm"]),
             )
         )  # fmt: skip
-        parts.append(html_section(t["norms"], html_table(analysis.norms, "norms", language=lang)))
+        other = "label_en" if lang == "nl" else "label_nl"  # the norm in one language
+        norms = analysis.norms.drop(columns=other, errors="ignore")
+        parts.append(html_section(t["norms"], html_table(norms, "norms", language=lang)))
     if analysis.is_chain and not analysis.wip.empty:
         parts.append(html_section(t["wip"], charts.render(_wip_chart(analysis.wip, t))))
         parts.append(html_section(t["flow"], charts.render(_flow_chart(analysis.flow, t))))
@@ -383,10 +393,11 @@ def report(analysis: Analysis, *, language: str = "nl") -> str:
     )
     method = pd.DataFrame(analysis.method, columns=["topic", "note"])
     as_of = analysis.summary.get("as_of")
-    method["note"] = [
-        method_note(topic, note, lang, as_of=through_text(as_of, lang) if as_of else "")
-        for topic, note in zip(method["topic"], method["note"], strict=True)
-    ]
+    if lang == "nl":  # the analysis writes its notes in English, with every detail
+        method["note"] = [
+            method_note(topic, note, lang, as_of=through_text(as_of, lang) if as_of else "")
+            for topic, note in zip(method["topic"], method["note"], strict=True)
+        ]
     method["topic"] = [topic_name(topic, lang) for topic in method["topic"]]
     parts.append(
         html_section(

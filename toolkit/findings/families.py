@@ -1,4 +1,4 @@
-"""The four families of findings, each a plain function of the person-interval table (or, for
+"""The four kinds (families) of findings, each a plain function of the person-interval table (or, for
 rework, of the COA stays).
 
 * ``where``: per leg of the journey (legs that do not overlap, :data:`SPEC`), the persons over
@@ -12,7 +12,7 @@ rework, of the COA stays).
 * ``trend``: per leg, the Kaplan-Meier median of each half-year cohort; the rise from the first
   to the last cohort with a median, over the last cohort's persons.
 * ``rework``: COA locations that relocate residents more often per resident-year than the other
-  locations of their type.
+  locations of their type, significantly and by a fifth or more.
 
 On a log outside the chain, ``where`` lists the transitions with the most waiting in total and
 ``rework`` the activities repeated within a case.
