@@ -207,8 +207,9 @@ def test_a_workshop_finding_gives_no_median_of_a_cohort_under_k(chain_log, chain
 
 def test_no_two_figures_of_a_workshop_finding_give_its_true_count_back(chain_log, chain_analysis):
     """A who finding gives its excess person-days and its days per person, a trend its rise and
-    its impact: one over the other is a count of persons, so both are made from the perturbed
-    count a workshop sees, never from the true one."""
+    its impact, a rework finding its rate, the rate elsewhere and its extra relocations: together
+    they make a count, so they are made from the perturbed count a workshop sees, never from the
+    true one."""
     shown = analyze(chain_log, workshop=True)
     true = {(f.family, f.interval, f.segment): f for f in chain_analysis.findings}
     perturbed = 0
@@ -220,6 +221,13 @@ def test_no_two_figures_of_a_workshop_finding_give_its_true_count_back(chain_log
             assert said == f"{f.value:.0f}" and f"gemiddeld {said} per persoon" in f.explanation_nl
         elif f.family == "trend":
             assert f.excess_person_days == pytest.approx((f.value - f.benchmark) * f.persons)
+        elif f.family == "rework":  # the rate, the rate elsewhere and the extra relocations
+            shown_count = int(re.search(r"([\d.]+) overplaatsingen van", f.explanation_nl)
+                              .group(1).replace(".", ""))  # fmt: skip
+            assert f.value * f.excess_events / (f.value - f.benchmark) == pytest.approx(shown_count)
+            true_count = before.value * before.excess_events / (before.value - before.benchmark)
+            perturbed += round(true_count) != shown_count
+            continue
         else:
             continue
         perturbed += f.persons != before.persons

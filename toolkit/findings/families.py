@@ -460,6 +460,30 @@ def with_persons(finding: Finding, persons: int) -> Finding:
     return replace(finding, persons=persons)
 
 
+def with_relocations(finding: Finding, relocations: int) -> Finding:
+    """A rework finding as it reads with ``relocations`` in place of its count of relocations (a
+    workshop's perturbed count, as its text gives it): the rate, the ratio to the rate elsewhere
+    and the extra relocations made from it. With the true count behind them, the rate, the rate
+    elsewhere and the extra relocations would give the count back: rate × extra / (rate − rest).
+    """
+    rate, rest, extra = finding.value, finding.benchmark or 0.0, finding.excess_events or 0.0
+    if finding.family != "rework" or rate <= rest:
+        return finding
+    years = extra / (rate - rest)  # the location's resident-years
+    new_rate, new_extra = relocations / years, relocations - rest * years
+    said = [(f"{num_nl(rate / rest, 1)} keer zoveel", f"{num_nl(new_rate / rest, 1)} keer zoveel"),
+            (f"{num_en(rate / rest, 1)} times as many", f"{num_en(new_rate / rest, 1)} times as many"),
+            (f"{num_nl(extra)} meer dan", f"{num_nl(new_extra)} meer dan"),
+            (f"{num_en(extra)} more than", f"{num_en(new_extra)} more than")]  # fmt: skip
+    texts = {}
+    for field in ("title_nl", "title_en", "explanation_nl", "explanation_en"):
+        text = getattr(finding, field)
+        for before, after in said:
+            text = text.replace(before, after)
+        texts[field] = text
+    return replace(finding, value=new_rate, excess_events=new_extra, **texts)
+
+
 def cohort_medians(rows: pd.DataFrame, min_group: int) -> pd.DataFrame:
     """Per half-year cohort of a leg's waiting population: ``persons`` and the Kaplan-Meier
     ``median_days`` (empty where the cohort's curve does not reach one half), the cohorts with
