@@ -1125,9 +1125,10 @@ def _suppress_interval_shares(table: pd.DataFrame, k: int) -> pd.DataFrame:
     chain = load_chain()
     optional = {n.id for n in chain.norms if n.optional}
     took = table["interval"].isin(optional).to_numpy()
-    base = table["persons"].where(~took, table["completed"])
+    completed = table["completed"] if "completed" in table.columns else table["persons"]
+    base = table["persons"].where(~took, completed)
     shown = suppress_shares(table.assign(_base=base), "share_over_norm", "_base", k)
-    few = took & pd.to_numeric(table["completed"], errors="coerce").between(1, k - 1).to_numpy()
+    few = took & pd.to_numeric(completed, errors="coerce").between(1, k - 1).to_numpy()
     shown["share_over_norm"] = shown["share_over_norm"].astype(object).where(~few, None)
     return shown.drop(columns="_base")
 
