@@ -240,6 +240,11 @@ def test_html_reads_in_dutch_by_default(exported, chain_analysis):
     assert report.cells[("intervals", "share_over_norm")][0] == f"{number(100 * share, 'nl', 1)}%"
     assert set(report.cells[("intervals", "kind")]) <= {"wettelijk", "afgesproken"}
     assert set(report.cells[("findings", "family")]) <= {"waar", "wie", "trend", "herhaald werk"}
+    # each finding's own measure: rework counts extra events, not person-days
+    impacts = dict(zip(report.cells[("findings", "family")], report.cells[("findings", "impact")],
+                       strict=True))  # fmt: skip
+    assert impacts["herhaald werk"].endswith(" extra gebeurtenissen")
+    assert impacts["waar"].endswith(" extra persoonsdagen")
     # activities by name, paths too; the period up to and including the last day of the data
     assert not any("_" in c for c in report.cells[("transitions", "from_activity")])
     assert report.cells[("variants", "variant")][0].startswith("Aanmelding → ")

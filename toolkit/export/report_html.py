@@ -58,6 +58,7 @@ TEXT = {
         "rework": "Herhaald werk",
         "method": "Methode",
         "person_days": "extra persoonsdagen",
+        "events": "extra gebeurtenissen",
         "days": "dagen",
         "persons": "personen",
         "median_km": "mediaan (Kaplan-Meier)",
@@ -87,6 +88,7 @@ TEXT = {
         "rework": "Rework",
         "method": "Method",
         "person_days": "excess person-days",
+        "events": "extra events",
         "days": "days",
         "persons": "persons",
         "median_km": "median (Kaplan-Meier)",
@@ -215,10 +217,30 @@ def _intervals_chart(table: pd.DataFrame, t: dict[str, str], language: str) -> g
     return figure
 
 
-def _wip_chart(table: pd.DataFrame, t: dict[str, str]) -> go.Figure:
+def _impacts(findings: pd.DataFrame, t: dict[str, str], language: str) -> list[str]:
+    """Each finding's own measure in words, as the command prints it: extra person-days, or for
+    rework the extra events (its person-days are none)."""
+    return [
+        f"{number(events or 0, language)} {t['events']}"
+        if family == "rework"
+        else f"{number(days, language)} {t['person_days']}"
+        for family, days, events in zip(
+            findings["family"],
+            findings["excess_person_days"],
+            findings["excess_events"],
+            strict=True,
+        )
+    ]
+
+
+def _wip_chart(table: pd.DataFrame, t: dict[str, str], chain: Chain, language: str) -> go.Figure:
+    """Persons per phase, the phases by the chain's names."""
+    names = {p.id: p.label_en if language == "en" else p.label_nl for p in chain.phases}
     figure = go.Figure()
     for phase in [c for c in table.columns if c not in {"date", "total", "suppressed"}]:
-        figure.add_scatter(x=table["date"], y=table[phase], name=phase, stackgroup="wip")
+        figure.add_scatter(
+            x=table["date"], y=table[phase], name=names.get(phase, phase), stackgroup="wip"
+        )
     figure.update_layout(yaxis_title=t["persons"], height=420)
     return figure
 
@@ -316,7 +338,8 @@ def report(analysis: Analysis, *, language: str = "nl") -> str:
                         if isinstance(c, str)
                         else q_text(c, lang)
                         for c in findings.head(TOP_FINDINGS)["confidence"]
-                    ]
+                    ],
+                    impact=_impacts(findings.head(TOP_FINDINGS), t, lang),
                 ),
                 "findings",
                 language=lang,
@@ -328,7 +351,7 @@ def report(analysis: Analysis, *, language: str = "nl") -> str:
                     "family",
                     f"title_{lang}",
                     "persons",
-                    "excess_person_days",
+                    "impact",
                     "confidence",
                     f"explanation_{lang}",
                 ],
@@ -350,7 +373,9 @@ def report(analysis: Analysis, *, language: str = "nl") -> str:
         norms = analysis.norms.drop(columns=other, errors="ignore")
         parts.append(html_section(t["norms"], html_table(norms, "norms", language=lang)))
     if analysis.is_chain and not analysis.wip.empty:
-        parts.append(html_section(t["wip"], charts.render(_wip_chart(analysis.wip, t))))
+        parts.append(
+            html_section(t["wip"], charts.render(_wip_chart(analysis.wip, t, chain, lang)))
+        )
         parts.append(html_section(t["flow"], charts.render(_flow_chart(analysis.flow, t))))
     parts.append(
         html_section(
