@@ -24,6 +24,7 @@ from dashboards.components import (
     municipality_name,
 )
 from dashboards.i18n import column, label, language_of, t, texts
+from toolkit.column_labels import value_label
 from toolkit.export.report_xlsx import Readable
 from toolkit.filters import LogFilter
 from toolkit.method_notes import method_note
@@ -59,6 +60,9 @@ def code_text(value: Any, language: str) -> Any:
         return t("yes" if value else "no", language)
     if is_missing(value) or not isinstance(value, str):
         return value
+    for kind in ("figure", "model"):  # a conformance figure, the model it is checked on
+        if (named := value_label(kind, value, language)) != value:
+            return named
     words = slug(value).removeprefix("xlsx_")
     for key in (f"xlsx_{words}", f"knelpunten_kind_{value}", f"knelpunten_family_{value}",
                 f"knelpunten_metric_{words}"):  # fmt: skip

@@ -250,6 +250,11 @@ def test_html_reads_in_dutch_by_default(exported, chain_analysis):
     assert report.cells[("variants", "variant")][0].startswith("Aanmelding → ")
     assert f"– {through_text(chain_analysis.summary['as_of'], 'nl')}</p>" in text
     assert "Alles is gemeten tot en met" in text and ">wie loopt achter</td>" in text  # method
+    figures = dict(zip(report.cells[("conformance", "figure")],
+                       report.cells[("conformance", "value")], strict=True))  # fmt: skip
+    share = chain_analysis.conformance["on_track_share"]
+    assert figures["Aandeel op koers"] == f"{number(100 * share, 'nl', 1)}%"
+    assert figures["Model"].startswith("referentieproces van de keten")
 
 
 def test_html_escapes_values_from_the_log(planted, tmp_path):

@@ -217,6 +217,18 @@ def _intervals_chart(table: pd.DataFrame, t: dict[str, str], language: str) -> g
     return figure
 
 
+def _conformance_value(figure: str, value: Any, language: str) -> Any:
+    """A conformance figure as a reader reads it: a share as a percentage, a fitness (0 to 1)
+    to three decimals; a count or text as it is."""
+    if figure == "model":
+        return value_label("model", value, language)
+    if isinstance(value, float) and figure.endswith("_share"):
+        return f"{number(100 * value, language, 1)}%"
+    if isinstance(value, float) and figure.endswith("fitness"):
+        return number(value, language, 3)
+    return value
+
+
 def _impacts(findings: pd.DataFrame, t: dict[str, str], language: str) -> list[str]:
     """Each finding's own measure in words, as the command prints it: extra person-days, or for
     rework the extra events (its person-days are none)."""
@@ -403,7 +415,13 @@ def report(analysis: Analysis, *, language: str = "nl") -> str:
             html_table(_named(analysis.variants, chain, lang), "variants", language=lang),
         )
     )
-    conformance = pd.DataFrame(list(analysis.conformance.items()), columns=["figure", "value"])
+    conformance = pd.DataFrame(
+        [
+            (figure, _conformance_value(figure, v, lang))
+            for figure, v in analysis.conformance.items()
+        ],
+        columns=["figure", "value"],
+    )
     parts.append(
         html_section(
             t["conformance"],
