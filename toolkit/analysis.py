@@ -1077,9 +1077,9 @@ def _suppressed(
     """
     if name == "findings":
         kept = [_shown_finding(f, k) for f in value if f.persons >= k]
-        return [
-            _safe_explanation(f, norms if norms is not None else pd.DataFrame(), k) for f in kept
-        ]
+        norms = norms if norms is not None else pd.DataFrame()
+        shown = _suppressed("norms", norms, k) if not norms.empty else norms
+        return [_safe_explanation(f, norms, shown, k) for f in kept]
     if name == "variants":
         return drop_small(value, "cases", k)[0]
     if name == "wip":  # the phases add up to the total: one hidden phase is not left derivable
@@ -1237,17 +1237,24 @@ def suppress_analysis(result: Analysis, k: int = DEFAULT_K) -> Analysis:
     )
 
 
-def _safe_explanation(finding: Finding, norms: pd.DataFrame, k: int) -> Finding:
-    """Blank the explanation of a norm-breach finding that counts fewer than k persons."""
+def _safe_explanation(
+    finding: Finding, norms: pd.DataFrame, shown: pd.DataFrame, k: int
+) -> Finding:
+    """Blank the explanation of a norm-breach finding that counts fewer than k persons, or a
+    count its norm's row hides (``shown``: the norms as a workshop sees them): hidden there
+    because the others of the row would give a small one away, it would do so here too."""
     if finding.kind != "norm_breach" or norms.empty:
         return finding
-    row = norms[norms["interval"] == finding.interval]
-    counts = row[["closed_over", "overdue_now", "persons"]].to_numpy().ravel()
-    if any(0 < int(c) < k for c in counts):
+    counted = ["closed_over", "overdue_now", "persons"]
+    row = norms.loc[norms["interval"] == finding.interval, counted].to_numpy().ravel()
+    hidden = shown.loc[shown["interval"] == finding.interval, counted].isna().to_numpy().ravel()
+    if any(0 < int(c) < k for c in row) or hidden.any():
         return replace(
             finding,
-            explanation_nl="(verborgen: de toelichting telt een deel van minder dan k personen)",
-            explanation_en="(hidden: the explanation counts a part of fewer than k persons)",
+            explanation_nl=f"(verborgen: de toelichting telt een deel van minder dan {k} personen, "
+            "of een aantal waaruit dat af te leiden is)",
+            explanation_en=f"(hidden: the explanation counts a part of fewer than {k} persons, "
+            "or a count it could be worked out from)",
         )
     return finding
 

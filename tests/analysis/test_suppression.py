@@ -246,3 +246,21 @@ def test_an_optional_steps_share_is_checked_against_who_took_it():
     shown = suppress_section("intervals", table, 10).set_index("interval")
     assert shown.loc["N15", "share_over_norm"] is None
     assert shown.loc["N13", "share_over_norm"] == pytest.approx(0.854682)
+
+
+def test_a_norm_findings_text_shows_no_count_its_norms_row_hides(chain_analysis):
+    """A norm-breach finding counts those finished past the norm and those waiting past it, as
+    the norm table's row does. Known answer: with 9 of the persons still waiting within the norm
+    (still waiting minus overdue), the row hides the overdue, and with them those finished past
+    the norm (their sum is shown); the text may not give them either."""
+    finding = next(f for f in chain_analysis.findings if f.kind == "norm_breach")
+    norms = chain_analysis.norms.copy()
+    row = norms["interval"] == finding.interval
+    norms.loc[row, "still_open"] = norms.loc[row, "overdue_now"] + 9
+    shown_row = suppress_section("norms", norms, 10).set_index("interval").loc[finding.interval]
+    assert shown_row[["closed_over", "overdue_now"]].isna().all()
+    (shown,) = suppress_section("findings", [finding], 10, norms=norms)
+    assert shown.explanation_nl.startswith("(verborgen: de toelichting telt een deel van minder "
+                                           "dan 10 personen")  # fmt: skip
+    (kept,) = suppress_section("findings", [finding], 10, norms=chain_analysis.norms)
+    assert kept.explanation_nl == finding.explanation_nl  # nothing hidden: the text as it was

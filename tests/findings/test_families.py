@@ -128,11 +128,11 @@ def test_titles_say_what_is_measured(default_findings):
     decision = next(f for f in default_findings if f.interval == "N04" and f.family == "where")
     share = f"{decision.value:.0%}"
     assert decision.title_nl == (
-        f"Beslistermijn asiel: {share} van de personen boven de norm van 183 dagen"
+        f"Beslistermijn asiel: naar schatting {share} van de personen boven de norm van 183 dagen"
     )
     assert (
         decision.title_en
-        == f"Statutory decision period: {share} of persons over the norm of 183 days"
+        == f"Statutory decision period: an estimated {share} of persons over the norm of 183 days"
     )
     assert all("langer dan de norm" not in f.title_nl for f in default_findings)
 

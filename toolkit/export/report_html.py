@@ -127,11 +127,19 @@ table.data th { background: #f2f5f9; } td.num { text-align: right; white-space: 
 class Charts:
     """Renders figures; the plotly library goes inline with the first one only."""
 
-    def __init__(self) -> None:
+    def __init__(self, language: str = "nl") -> None:
         self.library_included = False
+        self.language = language
 
     def render(self, figure: go.Figure) -> str:
-        figure.update_layout(margin={"l": 40, "r": 20, "t": 50, "b": 40}, template="plotly_white")
+        # the language's notation on the axes (Dutch: 7.000 and 0,5), whole numbers not 7k
+        figure.update_layout(
+            margin={"l": 40, "r": 20, "t": 50, "b": 40},
+            template="plotly_white",
+            separators=",." if self.language == "nl" else ".,",
+        )
+        figure.update_xaxes(exponentformat="none", separatethousands=True)
+        figure.update_yaxes(exponentformat="none", separatethousands=True)
         out = figure.to_html(
             full_html=False,
             include_plotlyjs=not self.library_included,
@@ -334,7 +342,7 @@ def report(analysis: Analysis, *, language: str = "nl") -> str:
     lang = "en" if language == "en" else "nl"
     k = int(analysis.summary.get("k", 10))
     chain = load_chain()
-    charts = Charts()
+    charts = Charts(lang)
     none = f'<p class="note">{t["none"]}</p>'
     findings = analysis.findings_table()
     parts = [html_section(t["summary"], _summary(analysis, lang))]

@@ -172,9 +172,9 @@ def where_findings(legs: dict[str, Leg], chain: Chain, base: dict, spec: Spec = 
                 persons=int(over.sum()),
                 excess_person_days=excess,
                 confidence=DESCRIPTIVE,
-                title_nl=f"{norm.label_nl}: {share_text(share)} van de personen {nl} "
+                title_nl=f"{norm.label_nl}: naar schatting {share_text(share)} van de personen {nl} "
                 f"{num_nl(norm.days)} dagen",
-                title_en=f"{norm.label_en}: {share_text(share)} of persons {en} "
+                title_en=f"{norm.label_en}: an estimated {share_text(share)} of persons {en} "
                 f"{num_en(norm.days)} days",
                 explanation_nl=(
                     f"{num_nl(closed)} afgerond na de norm, {num_nl(waiting)} wachten nog en zitten er "
