@@ -264,3 +264,18 @@ def test_a_norm_findings_text_shows_no_count_its_norms_row_hides(chain_analysis)
                                            "dan 10 personen")  # fmt: skip
     (kept,) = suppress_section("findings", [finding], 10, norms=chain_analysis.norms)
     assert kept.explanation_nl == finding.explanation_nl  # nothing hidden: the text as it was
+
+
+def test_the_events_of_rework_do_not_bound_a_hidden_bucket():
+    """129 persons refused a home 154 times, 107 of them once: with the 2 who refused three
+    times or more hidden (and the 20 who refused twice, so that 2 is not 22 - 20), the 154
+    events would still say that at most 3 refused more than twice. They are hidden too."""
+    table = pd.DataFrame(
+        {"kind": ["refused_offer", "relocation"], "activity": ["gem_woning_geweigerd",
+         "coa_overplaatsing"], "persons": [129, 3353], "events": [154, 9451],
+         "persons_0": [3000, 16], "persons_1": [107, 883], "persons_2": [20, 740],
+         "persons_3+": [2, 1730]}
+    )  # fmt: skip
+    shown = suppress_section("rework", table, 10).set_index("kind")
+    assert shown.loc["refused_offer", ["persons_2", "persons_3+", "events"]].isna().all()
+    assert shown.loc["relocation", "events"] == 9451  # nothing hidden: the events stay
