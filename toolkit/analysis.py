@@ -74,7 +74,7 @@ from toolkit.filters import (
     member_of,
 )
 from toolkit.findings import Finding, findings_in
-from toolkit.findings.families import with_persons, with_relocations
+from toolkit.findings.families import relocations_of, with_persons, with_relocations
 from toolkit.logdir import EVENTS_FILE, REPORT_FILE, current_files, log_file
 from toolkit.memory import give_back
 from toolkit.metrics.curves import cohort_curves
@@ -1144,10 +1144,8 @@ def _shown_finding(finding: Finding, k: int) -> Finding:
     place = ("finding", finding.kind, finding.place, finding.segment)
     key, *keys = finding.keys or (None,)
     shown = with_persons(finding, perturb(finding.persons, k, *place, key=key))
-    if shown.family == "rework" and shown.benchmark and shown.value > shown.benchmark:
-        # the relocations, the first count of its text: as the text will show them
-        years = (shown.excess_events or 0.0) / (shown.value - shown.benchmark)
-        relocations = round(shown.value * years)
+    relocations = relocations_of(shown)
+    if relocations is not None:  # the first count of its text: as the text will show it
         shown = with_relocations(
             shown, perturb(relocations, k, *place, key=keys[0] if keys else None)
         )

@@ -433,12 +433,24 @@ def who_findings(legs, chain: Chain, base: dict, min_group: int, alpha: float, s
     return out
 
 
+def _reworded(finding: Finding, said: list[tuple[str, str]]) -> dict[str, str]:
+    """The finding's titles and explanations with each figure as written replaced by another."""
+    texts = {}
+    for field in ("title_nl", "title_en", "explanation_nl", "explanation_en"):
+        text = getattr(finding, field)
+        for before, after in said:
+            text = text.replace(before, after)
+        texts[field] = text
+    return texts
+
+
 def with_persons(finding: Finding, persons: int) -> Finding:
     """The finding as it reads with ``persons`` in place of its count (a workshop's perturbed
     count): the figures made from the count are made from the shown one, so that one figure
     divided by another does not give the true count back. A who finding's days per person are
     its excess over the shown persons (its title and text say them); a trend's impact is its
-    rise times the shown persons of the last cohort. Other findings show no such pair.
+    rise times the shown persons of the last cohort. (A rework finding's figures are made from
+    its relocations: :func:`with_relocations`.)
     """
     if finding.persons <= 0 or persons == finding.persons:
         return replace(finding, persons=persons)
@@ -447,27 +459,30 @@ def with_persons(finding: Finding, persons: int) -> Finding:
         said = [(f"gemiddeld {num_nl(old)} ", f"gemiddeld {num_nl(new)} "),
                 (f"on average {num_en(old)} ", f"on average {num_en(new)} "),
                 (f"{num_en(old)} per person on average", f"{num_en(new)} per person on average")]  # fmt: skip
-        texts = {}
-        for field in ("title_nl", "title_en", "explanation_nl", "explanation_en"):
-            text = getattr(finding, field)
-            for before, after in said:
-                text = text.replace(before, after)
-            texts[field] = text
-        return replace(finding, persons=persons, value=new, **texts)
+        return replace(finding, persons=persons, value=new, **_reworded(finding, said))
     if finding.family == "trend":
         rise = max(finding.value - (finding.benchmark or 0.0), 0.0)
         return replace(finding, persons=persons, excess_person_days=rise * persons)
     return replace(finding, persons=persons)
 
 
+def relocations_of(finding: Finding) -> int | None:
+    """A rework finding's count of relocations, from its rate, the rate elsewhere and its extra
+    relocations (rate × extra / (rate − rest)); None for any other finding."""
+    rate, rest = finding.value, finding.benchmark or 0.0
+    if finding.family != "rework" or rate <= rest:
+        return None
+    return round(rate * (finding.excess_events or 0.0) / (rate - rest))
+
+
 def with_relocations(finding: Finding, relocations: int) -> Finding:
     """A rework finding as it reads with ``relocations`` in place of its count of relocations (a
     workshop's perturbed count, as its text gives it): the rate, the ratio to the rate elsewhere
-    and the extra relocations made from it. With the true count behind them, the rate, the rate
-    elsewhere and the extra relocations would give the count back: rate × extra / (rate − rest).
+    and the extra relocations made from it, so that together they give the shown count, not
+    the true one (:func:`relocations_of`).
     """
     rate, rest, extra = finding.value, finding.benchmark or 0.0, finding.excess_events or 0.0
-    if finding.family != "rework" or rate <= rest:
+    if relocations_of(finding) is None:
         return finding
     years = extra / (rate - rest)  # the location's resident-years
     new_rate, new_extra = relocations / years, relocations - rest * years
@@ -475,13 +490,7 @@ def with_relocations(finding: Finding, relocations: int) -> Finding:
             (f"{num_en(rate / rest, 1)} times as many", f"{num_en(new_rate / rest, 1)} times as many"),
             (f"{num_nl(extra)} meer dan", f"{num_nl(new_extra)} meer dan"),
             (f"{num_en(extra)} more than", f"{num_en(new_extra)} more than")]  # fmt: skip
-    texts = {}
-    for field in ("title_nl", "title_en", "explanation_nl", "explanation_en"):
-        text = getattr(finding, field)
-        for before, after in said:
-            text = text.replace(before, after)
-        texts[field] = text
-    return replace(finding, value=new_rate, excess_events=new_extra, **texts)
+    return replace(finding, value=new_rate, excess_events=new_extra, **_reworded(finding, said))
 
 
 def cohort_medians(rows: pd.DataFrame, min_group: int) -> pd.DataFrame:
