@@ -353,10 +353,8 @@ def report(analysis: Analysis, *, language: str = "nl") -> str:
             charts.render(chart) if chart is not None else "",
             html_table(
                 findings.head(TOP_FINDINGS).assign(
-                    confidence=[
-                        value_label("confidence", c, lang)
-                        if isinstance(c, str)
-                        else q_text(c, lang)
+                    confidence=[  # a q-value as the language writes it; words in _format
+                        c if isinstance(c, str) else q_text(c, lang)
                         for c in findings.head(TOP_FINDINGS)["confidence"]
                     ],
                     impact=_impacts(findings.head(TOP_FINDINGS), t, lang),
